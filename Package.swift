@@ -1,0 +1,101 @@
+// swift-tools-version:6.1
+//
+// wheeltrust: proves that the Python code on a machine is the code a trusted builder built and signed.
+//
+// Targets depend only downward:
+//   PythonPackaging ← Attestations ← PackageIndex ← Verification ← wheeltrust (CLI)
+//   IndexServer (serve, attest) sits beside Verification and uses the same lower layers.
+//
+// Dependencies, chosen deliberately:
+// - swift-crypto (+ _CryptoExtras): SHA-2, ECDSA, Ed25519, RSA PKCS#1 v1.5 / PSS (BoringSSL underneath).
+// - swift-asn1: DER parsing of SubjectPublicKeyInfo (Ed25519, PKCS#1 RSA keys).
+// - swift-certificates: X.509 for Sigstore keyless (Fulcio chains).
+// - swift-argument-parser: the command line.
+// - hummingbird: the `serve` index (HTTP/1.1 on NIO).
+// - zlib (system library): raw inflate for our own bounded zip reader (ZIPFoundation hangs on
+//   truncated streams and does not enforce declared sizes).
+// The HTTP client is Foundation's URLSession (libcurl on Linux): it verifies TLS, needs no extra
+// package and keeps the test build minutes shorter than async-http-client would.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "wheeltrust",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wheeltrust", targets: ["wheeltrust"]),
+        .library(name: "PythonPackaging", targets: ["PythonPackaging"]),
+        .library(name: "Attestations", targets: ["Attestations"]),
+        .library(name: "PackageIndex", targets: ["PackageIndex"]),
+        .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "IndexServer", targets: ["IndexServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "PythonPackaging",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Attestations",
+            dependencies: [
+                "PythonPackaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PackageIndex",
+            dependencies: ["Attestations", "PythonPackaging"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Verification",
+            dependencies: ["PackageIndex", "Attestations", "PythonPackaging"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "IndexServer",
+            dependencies: [
+                "Attestations", "PythonPackaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "wheeltrust",
+            dependencies: [
+                "Verification", "IndexServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttestationsTests", dependencies: ["Attestations"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex"]),
+        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations"]),
+        .testTarget(
+            name: "VerificationTests",
+            dependencies: ["Verification", "IndexServer"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,35 @@
+/// The single error type of the PythonPackaging module.
+///
+/// Thrown only for operational failures: unreadable files, input so malformed that a check
+/// cannot be performed, limits exceeded, or an interpreter that cannot be run. The `message`
+/// is one line naming what was wrong and where (a file name, a path, a field), never a secret.
+public struct PackagingError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The category of failure.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        case invalidName
+        case invalidFilename
+        case invalidRecord
+        case invalidMetadata
+        case zip
+        case io
+        case limitExceeded
+        case pathEscape
+        case interpreter
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
+    /// A one-line human-readable explanation naming what was wrong and where.
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public init(code: Code, message: String) {
+        self.init(code, message)
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,2 @@
+import Foundation
+@main struct Main { static func main() {} }
