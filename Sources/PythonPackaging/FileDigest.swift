@@ -84,6 +84,16 @@ public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(algorithm.rawValue):\(hex)" }
 
+    /// The digest of `bytes` with `algorithm` (one-shot convenience over `StreamingHasher`).
+    public static func compute(_ bytes: some Collection<UInt8>, algorithm: HashAlgorithm) -> FileDigest {
+        var hasher = StreamingHasher(algorithm: algorithm)
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            hasher.update(UnsafeRawBufferPointer(buffer))
+        }
+        if contiguous == nil { hasher.update(Array(bytes)) }
+        return hasher.finalize()
+    }
+
     private static func nibble(_ char: UInt8) -> UInt8? {
         switch char {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): char - UInt8(ascii: "0")

@@ -1,0 +1,25 @@
+/// Hashes files on disk by streaming them through one reusable buffer with `read(2)`.
+///
+/// Guarantees: only regular files are read (a FIFO, device or directory is an `.io` error, so a
+/// planted FIFO cannot hang the verifier); constant memory (one buffer of `bufferSize` bytes, no `Data` copies), works for
+/// empty files, and every error names the path that failed.
+public enum FileHashing {
+    /// Returns the digest of the file at `path` and the number of bytes read.
+    public static func digest(ofFileAt path: String, algorithm: HashAlgorithm,
+                              bufferSize: Int = 1 << 20) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+        let fd = try SystemIO.openReadOnly(path)
+        defer { SystemIO.close(fd) }
+        _ = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
+        defer { buffer.deallocate() }
+        var hasher = StreamingHasher(algorithm: algorithm)
+        var size: Int64 = 0
+        while true {
+            let count = try SystemIO.read(fd, into: buffer, path: path)
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            size += Int64(count)
+        }
+        return (hasher.finalize(), size)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// One installed distribution: a `<name>-<version>.dist-info` directory in a site-packages dir.
+///
+/// Guarantees: loading never throws and never stops a whole listing. A dist-info whose files
+/// are missing, unreadable, too large or malformed is still returned: the affected fields are
+/// nil (or empty for `coreMetadataBytes`) and `problems` says what could not be read and why.
+/// When `METADATA` cannot be read, `name` and `version` come from the directory name.
+/// Files are read with size caps (see `Limits`).
+public struct InstalledDistribution: Sendable {
+    public let name: ProjectName
+    public let version: PythonVersion
+    /// The version as written in `METADATA` (or the directory name when METADATA is unreadable).
+    public let rawVersion: String
+    /// Absolute path of the `.dist-info` directory.
+    public let distInfoPath: String
+    /// The site-packages directory holding it (RECORD paths are relative to this).
+    public let root: String
+    /// Parsed `METADATA` header block, nil if missing or malformed.
+    public let coreMetadata: CoreMetadata?
+    /// Parsed `WHEEL`, nil if missing or malformed.
+    public let wheelMetadata: WheelMetadata?
+    /// Parsed `RECORD`, nil if missing or malformed.
+    public let installedRecord: Record?
+    /// The trimmed contents of `INSTALLER` (e.g. `pip`, `uv`), nil if missing.
+    public let installer: String?
+    /// The exact bytes of `METADATA` (empty when it could not be read).
+    public let coreMetadataBytes: [UInt8]
+    /// One line per file that could not be read or parsed; empty when everything loaded.
+    public let problems: [String]
+
+    /// Size caps for the files read from a dist-info directory.
+    public enum Limits {
+        public static let metadataBytes = 16 << 20
+        public static let wheelBytes = 1 << 20
+        public static let recordBytes = 64 << 20
+        public static let installerBytes = 4096
+    }
+
+    public init(name: ProjectName, version: PythonVersion, rawVersion: String, distInfoPath: String, root: String,
+                coreMetadata: CoreMetadata?, wheelMetadata: WheelMetadata?, installedRecord: Record?,
+                installer: String?, coreMetadataBytes: [UInt8], problems: [String]) {
+        self.name = name
+        self.version = version
+        self.rawVersion = rawVersion
+        self.distInfoPath = distInfoPath
+        self.root = root
+        self.coreMetadata = coreMetadata
+        self.wheelMetadata = wheelMetadata
+        self.installedRecord = installedRecord
+        self.installer = installer
+        self.coreMetadataBytes = coreMetadataBytes
+        self.problems = problems
+    }
+
+    /// Reads the dist-info directory at `distInfoPath` inside `root`. Never throws; see `problems`.
+    public static func load(distInfoPath: String, root: String) -> InstalledDistribution {
+        var problems: [String] = []
+        let dirName = (distInfoPath as NSString).lastPathComponent
+
+        var metadataBytes: [UInt8] = []
+        var core: CoreMetadata?
+        if let bytes = readMember("METADATA", in: distInfoPath, limit: Limits.metadataBytes, required: true, problems: &problems) {
+            metadataBytes = bytes
+            do { core = try CoreMetadata(parsing: bytes, origin: "\(dirName)/METADATA") } catch { problems.append(error.message) }
+        }
+
+        var wheel: WheelMetadata?
+        if let bytes = readMember("WHEEL", in: distInfoPath, limit: Limits.wheelBytes, required: false, problems: &problems) {
+            do { wheel = try WheelMetadata(parsing: bytes, origin: "\(dirName)/WHEEL") } catch { problems.append(error.message) }
+        }
+
+        var record: Record?
+        if let bytes = readMember("RECORD", in: distInfoPath, limit: Limits.recordBytes, required: true, problems: &problems) {
+            do { record = try Record(parsing: bytes, origin: "\(dirName)/RECORD") } catch { problems.append(error.message) }
+        }
+
+        var installer: String?
+        if let bytes = readMember("INSTALLER", in: distInfoPath, limit: Limits.installerBytes, required: false, problems: &problems) {
+            if let text = String(validating: bytes, as: UTF8.self) {
+                installer = text.trimmedOfASCIIWhitespace()
+            } else {
+                problems.append("\(dirName)/INSTALLER: not valid UTF-8")
+            }
+        }
+
+        let fallback = nameAndVersion(fromDirectoryName: dirName)
+        let rawVersion = core?.rawVersion ?? fallback.version
+        return InstalledDistribution(
+            name: core?.name ?? ProjectName(fallback.name),
+            version: PythonVersion(rawVersion),
+            rawVersion: rawVersion,
+            distInfoPath: distInfoPath,
+            root: root,
+            coreMetadata: core,
+            wheelMetadata: wheel,
+            installedRecord: record,
+            installer: installer,
+            coreMetadataBytes: metadataBytes,
+            problems: problems)
+    }
+
+    /// Splits `<name>-<version>.dist-info` at the first `-` (dist-info names escape `-` in both parts).
+    static func nameAndVersion(fromDirectoryName dirName: String) -> (name: String, version: String) {
+        let stem = dirName.hasSuffix(".dist-info") ? String(dirName.dropLast(".dist-info".count)) : dirName
+        guard let dash = stem.firstIndex(of: "-") else { return (stem, "") }
+        return (String(stem[..<dash]), String(stem[stem.index(after: dash)...]))
+    }
+
+    /// Reads `<dir>/<member>` up to `limit` bytes; nil (with a problem line) when it can't.
+    private static func readMember(_ member: String, in dir: String, limit: Int, required: Bool,
+                                   problems: inout [String]) -> [UInt8]? {
+        let dirName = (dir as NSString).lastPathComponent
+        let path = (dir as NSString).appendingPathComponent(member)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            if required { problems.append("\(dirName)/\(member): missing") }
+            return nil
+        }
+        guard !isDirectory.boolValue else {
+            problems.append("\(dirName)/\(member): is a directory")
+            return nil
+        }
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            let data = try handle.read(upToCount: limit + 1) ?? Data()
+            guard data.count <= limit else {
+                problems.append("\(dirName)/\(member): larger than \(limit) bytes")
+                return nil
+            }
+            return [UInt8](data)
+        } catch {
+            problems.append("\(dirName)/\(member): cannot read: \(error.localizedDescription)")
+            return nil
+        }
+    }
+}

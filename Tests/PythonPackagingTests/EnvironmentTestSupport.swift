@@ -1,0 +1,61 @@
+import Foundation
+@testable import PythonPackaging
+
+/// Temporary directories and virtual environments for the environment tests.
+enum EnvironmentTestSupport {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static func makeTemporaryDirectory() throws -> String {
+        let path = (NSTemporaryDirectory() as NSString)
+            .appendingPathComponent("wheeltrust-pp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// `python3 -m venv --without-pip <dir>/venv`; returns the venv directory.
+    static func makeVirtualEnvironment(in dir: String) throws -> String {
+        var env = ProcessInfo.processInfo.environment
+        env["VIRTUAL_ENV"] = nil
+        let python = PythonEnvironment.defaultInterpreter(environment: env)
+        let venv = (dir as NSString).appendingPathComponent("venv")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-m", "venv", "--without-pip", venv]
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "\(python) -m venv failed with status \(process.terminationStatus)")
+        }
+        return venv
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Creates `<root>/<dirName>` with the given member files.
+    @discardableResult
+    static func makeDistInfo(_ dirName: String, in root: String, files: [String: [UInt8]]) throws -> String {
+        let dir = (root as NSString).appendingPathComponent(dirName)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (name, bytes) in files {
+            try write(bytes, to: (dir as NSString).appendingPathComponent(name))
+        }
+        return dir
+    }
+
+    static let sampleWheel = Array("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n".utf8)
+
+    static func sampleRecord(_ distInfo: String) -> [UInt8] {
+        Array("demo_pkg/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n\(distInfo)/METADATA,,\n\(distInfo)/RECORD,,\n".utf8)
+    }
+}

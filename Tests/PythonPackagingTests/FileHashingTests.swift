@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import PythonPackaging
+
+@Suite struct FileHashingTests {
+    @Test func emptyFileHasTheEmptyDigest() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let path = dir + "/empty"
+        FileManager.default.createFile(atPath: path, contents: Data())
+        let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
+        #expect(size == 0)
+        #expect(digest.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test func smallBufferGivesTheSameDigestAsOneShot() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let path = dir + "/data"
+        let bytes = (0..<100_003).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        for algorithm in HashAlgorithm.allCases {
+            let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: algorithm, bufferSize: 4096)
+            #expect(size == 100_003)
+            #expect(digest == StreamingHasher.digest(of: bytes, algorithm: algorithm))
+        }
+    }
+
+    @Test func fiftyMegabytesMatchesSha256sum() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let path = dir + "/big"
+        var bytes = [UInt8](repeating: 0, count: 50 << 20)
+        var x: UInt32 = 2_463_534_242
+        for i in bytes.indices {
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5
+            bytes[i] = UInt8(truncatingIfNeeded: x)
+        }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        bytes = []
+        let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
+        #expect(size == 50 << 20)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(String(output.prefix(64)) == digest.hex)
+    }
+
+    @Test func missingFileErrorNamesThePath() {
+        let error = #expect(throws: PackagingError.self) {
+            try FileHashing.digest(ofFileAt: "/nonexistent/wheeltrust-nothing", algorithm: .sha256)
+        }
+        #expect(error?.code == .io)
+        #expect(error?.message.contains("/nonexistent/wheeltrust-nothing") == true)
+    }
+
+    @Test func directoryIsAnIOError() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let error = #expect(throws: PackagingError.self) {
+            try FileHashing.digest(ofFileAt: dir, algorithm: .sha256)
+        }
+        #expect(error?.code == .io)
+        #expect(error?.message.contains(dir) == true)
+    }
+}
+
+extension FileHashingTests {
+    @Test func fifoIsRefusedWithoutBlocking() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let path = dir + "/fifo"
+        #expect(mkfifo(path, 0o600) == 0)
+        let error = #expect(throws: PackagingError.self) {
+            try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
+        }
+        #expect(error?.message.contains("not a regular file") == true)
+    }
+}

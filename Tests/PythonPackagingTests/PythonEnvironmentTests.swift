@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import PythonPackaging
+
+@Suite struct PythonEnvironmentTests {
+    @Test func inspectsARealVirtualEnvironment() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        let venv = try EnvironmentTestSupport.makeVirtualEnvironment(in: tmp)
+
+        let env = try PythonEnvironment.inspect(python: venv + "/bin/python")
+        #expect(env.interpreter == venv + "/bin/python")
+        #expect(env.prefix == venv)
+        #expect(env.basePrefix != venv)
+        #expect(env.isVirtualEnvironment)
+        #expect(env.version.hasPrefix("3."))
+        #expect(env.cacheTag?.isEmpty == false)
+        #expect(env.schemePaths.purelib.hasPrefix(venv + "/lib"))
+        #expect(env.schemePaths.purelib.hasSuffix("/site-packages"))
+        #expect(env.schemePaths.platlib.hasSuffix("/site-packages"))
+        #expect(env.schemePaths.scripts == venv + "/bin")
+        #expect(env.schemePaths.data == venv)
+        #expect(!env.schemePaths.include.isEmpty)
+        #expect(env.sitePackages.first == env.schemePaths.purelib)
+        #expect(env.sitePackages.contains(env.schemePaths.platlib))
+        #expect(Set(env.sitePackages).count == env.sitePackages.count)
+        #expect(env.pipDefaultIndexURL == nil, "the venv was made --without-pip")
+
+        // A fresh venv without pip has no distributions.
+        #expect(try env.distributions().isEmpty)
+
+        // A well-formed dist-info, a broken one, an egg-info and a stray file.
+        let site = env.schemePaths.purelib
+        let good = "demo_pkg-1.2.3.dist-info"
+        try EnvironmentTestSupport.makeDistInfo(good, in: site, files: [
+            "METADATA": Array("Metadata-Version: 2.1\nName: Demo.Pkg\nVersion: 1.2.3\n\nbody\n".utf8),
+            "WHEEL": EnvironmentTestSupport.sampleWheel,
+            "RECORD": EnvironmentTestSupport.sampleRecord(good),
+            "INSTALLER": Array("uv\n".utf8),
+        ])
+        try EnvironmentTestSupport.makeDistInfo("broken-0.1.dist-info", in: site, files: [
+            "METADATA": [0xFF, 0xFE],
+            "RECORD": Array("\"unterminated,,\n".utf8),
+        ])
+        try EnvironmentTestSupport.makeDistInfo("legacy-1.0.egg-info", in: site, files: [
+            "PKG-INFO": Array("Name: legacy\nVersion: 1.0\n".utf8),
+        ])
+        try EnvironmentTestSupport.write("not a directory", to: site + "/stray-1.0.dist-info")
+
+        let dists = try env.distributions()
+        #expect(dists.map(\.name.normalized) == ["broken", "demo-pkg"])
+
+        let demo = try #require(dists.last)
+        #expect(demo.name.raw == "Demo.Pkg")
+        #expect(demo.version == PythonVersion("1.2.3"))
+        #expect(demo.rawVersion == "1.2.3")
+        #expect(demo.distInfoPath == site + "/" + good)
+        #expect(demo.root == site)
+        #expect(demo.installer == "uv")
+        #expect(demo.wheelMetadata?.rootIsPurelib == true)
+        #expect(demo.installedRecord?.entries.count == 3)
+        #expect(demo.installedRecord?.entry(for: "demo_pkg/__init__.py") != nil)
+        #expect(demo.coreMetadataBytes.count > 0)
+        #expect(demo.problems.isEmpty)
+
+        let broken = try #require(dists.first)
+        #expect(broken.name.raw == "broken")
+        #expect(broken.rawVersion == "0.1")
+        #expect(broken.coreMetadata == nil)
+        #expect(broken.installedRecord == nil)
+        #expect(broken.wheelMetadata == nil)
+        #expect(broken.installer == nil)
+        #expect(broken.problems.contains { $0.contains("METADATA") && $0.contains("UTF-8") })
+        #expect(broken.problems.contains { $0.contains("RECORD") })
+    }
+
+    @Test func missingInterpreterThrowsNamingThePath() {
+        let path = "/nonexistent/wheeltrust/bin/python"
+        do {
+            _ = try PythonEnvironment.inspect(python: path)
+            Issue.record("expected a throw")
+        } catch {
+            #expect(error.code == .interpreter)
+            #expect(error.message.contains(path))
+        }
+    }
+
+    @Test func directoryIsNotAnInterpreter() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: tmp) }
+    }
+
+    @Test func bareNameNotOnPathThrows() {
+        #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: "no-such-python-wheeltrust") }
+    }
+
+    @Test func nonPythonExecutablesAreRejected() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        // Exits non-zero with a message on stderr.
+        let failing = tmp + "/failing"
+        try EnvironmentTestSupport.write("#!/bin/sh\necho boom >&2\nexit 3\n", to: failing)
+        // Succeeds but prints something that is not the expected JSON.
+        let chatty = tmp + "/chatty"
+        try EnvironmentTestSupport.write("#!/bin/sh\necho hello\n", to: chatty)
+        for script in [failing, chatty] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        }
+        do {
+            _ = try PythonEnvironment.inspect(python: failing)
+            Issue.record("expected a throw")
+        } catch {
+            #expect(error.code == .interpreter)
+            #expect(error.message.contains(failing))
+            #expect(error.message.contains("status 3"))
+            #expect(error.message.contains("boom"))
+        }
+        do {
+            _ = try PythonEnvironment.inspect(python: chatty)
+            Issue.record("expected a throw")
+        } catch {
+            #expect(error.code == .interpreter)
+            #expect(error.message.contains(chatty))
+        }
+    }
+
+    @Test func nonExecutableFileIsRejected() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        let file = tmp + "/python"
+        try EnvironmentTestSupport.write("#!/bin/sh\n", to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: file) }
+    }
+
+    @Test func defaultInterpreterPrefersVirtualEnv() throws {
+        #expect(PythonEnvironment.defaultInterpreter(environment: ["VIRTUAL_ENV": "/opt/venv", "PATH": "/usr/bin"])
+                == "/opt/venv/bin/python")
+        #expect(PythonEnvironment.defaultInterpreter(environment: ["PATH": "/nonexistent"]) == "python3")
+        #expect(PythonEnvironment.defaultInterpreter(environment: [:]) == "python3")
+
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        try FileManager.default.createDirectory(atPath: tmp + "/bin", withIntermediateDirectories: true)
+        try EnvironmentTestSupport.write("#!/bin/sh\n", to: tmp + "/bin/python3")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tmp + "/bin/python3")
+        #expect(PythonEnvironment.defaultInterpreter(environment: ["PATH": "/nonexistent:\(tmp)/bin", "VIRTUAL_ENV": ""])
+                == tmp + "/bin/python3")
+    }
+
+    @Test func missingSitePackagesDirectoryListsNothing() throws {
+        let scheme = PythonEnvironment.SchemePaths(purelib: "/nonexistent/a", platlib: "/nonexistent/b",
+                                                   scripts: "", data: "", include: "")
+        let env = PythonEnvironment(interpreter: "x", executable: "x", prefix: "/", basePrefix: "/", version: "3.12.0",
+                                    cacheTag: nil, schemePaths: scheme, sitePackages: ["/nonexistent/a", "/nonexistent/b"])
+        #expect(try env.distributions().isEmpty)
+        #expect(!env.isVirtualEnvironment)
+    }
+
+    @Test func symlinkedSitePackagesAreListedOnce() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        let lib = tmp + "/lib/site-packages"
+        try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: tmp + "/lib64", withDestinationPath: tmp + "/lib")
+        try EnvironmentTestSupport.makeDistInfo("a-1.0.dist-info", in: lib, files: [
+            "METADATA": Array("Name: a\nVersion: 1.0\n".utf8),
+        ])
+        let scheme = PythonEnvironment.SchemePaths(purelib: lib, platlib: tmp + "/lib64/site-packages",
+                                                   scripts: "", data: "", include: "")
+        let env = PythonEnvironment(interpreter: "x", executable: "x", prefix: tmp, basePrefix: "/", version: "3.12.0",
+                                    cacheTag: nil, schemePaths: scheme, sitePackages: [lib, tmp + "/lib64/site-packages"])
+        let dists = try env.distributions()
+        #expect(dists.count == 1)
+        // RECORD is missing: reported, not fatal.
+        #expect(dists.first?.problems == ["a-1.0.dist-info/RECORD: missing"])
+    }
+}
