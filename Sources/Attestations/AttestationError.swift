@@ -1,0 +1,31 @@
+/// The one error type of the Attestations module.
+///
+/// Thrown only for operational failures: input that cannot be read at all (malformed JSON, keys,
+/// provenance objects or statements), unsupported or weak keys, and signing failures. Tamper
+/// findings (a signature that does not verify, a subject that does not match) are returned as
+/// values, never thrown. `message` is one line naming what was wrong and where; it never carries
+/// key material.
+public struct AttestationError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What kind of failure this is.
+    public enum Code: String, Sendable, Hashable {
+        case malformedJSON
+        case malformedKey
+        case unsupportedKey
+        case weakKey
+        case malformedProvenance
+        case malformedStatement
+        case signing
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// One line naming what was wrong and where.
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

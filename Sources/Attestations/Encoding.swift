@@ -1,0 +1,24 @@
+import Foundation
+
+/// Hex and base64 helpers shared by the module (internal).
+enum Encoding {
+    static func hex(_ bytes: some Sequence<UInt8>, uppercase: Bool = false) -> String {
+        let digits: [UInt8] = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Standard-alphabet base64 with padding, as PEP 740 and DSSE use; nil for anything else.
+    static func base64(_ text: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: text) else { return nil }
+        return [UInt8](data)
+    }
+
+    static func base64String(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+}

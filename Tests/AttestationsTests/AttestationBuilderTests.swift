@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import Attestations
+
+@Suite struct AttestationBuilderTests {
+    static let filename = "wheeltrust_demo-0.1.0-0-py3-none-any.whl"
+    static let digest = "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+    static let finished = Date(timeIntervalSince1970: 1_771_520_363) // 2026-02-19T16:59:23Z
+
+    static func statement() -> [UInt8] {
+        AttestationBuilder.slsaV1Statement(filename: filename, sha256Hex: digest, builderID: "https://builder.invalid/id",
+                                           buildType: "https://builder.invalid/type@v1", finishedOn: finished)
+    }
+
+    @Test func statementIsSLSAV1WithOneSubject() throws {
+        let statement = try Statement(parsing: Self.statement())
+        #expect(statement.type == Statement.inTotoV1)
+        #expect(statement.predicateType == Statement.slsaV1)
+        #expect(statement.subjects == [Statement.Subject(name: Self.filename, digest: ["sha256": Self.digest.lowercased()])])
+        #expect(statement.build == BuildSummary(builderID: "https://builder.invalid/id", buildType: "https://builder.invalid/type@v1",
+                                                finishedOn: "2026-02-19T16:59:23Z"))
+        #expect(StatementChecks.evaluate(statement, distribution: Self.filename, sha256Hex: Self.digest).allPassed)
+    }
+
+    static func roundTrip(_ key: PrivateKey) throws -> Attestation {
+        let attestation = try AttestationBuilder.sign(statement: Self.statement(), with: key)
+        #expect(attestation.verificationMaterial == nil)
+        return try Attestation.decode(attestation.encoded())
+    }
+
+    static func verdict(_ attestation: Attestation, trusting key: PublicKey) -> SignatureVerdict {
+        KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key)]).verifySignature(of: attestation, publisher: Publisher(kind: "Test"))
+    }
+
+    static func check(_ key: PrivateKey, other: PrivateKey) throws {
+        let decoded = try roundTrip(key)
+        #expect(decoded.envelope.statement == Self.statement())
+        #expect(verdict(decoded, trusting: key.publicKey).isVerified)
+        #expect(!verdict(decoded, trusting: other.publicKey).isVerified)
+        for index in [0, decoded.envelope.statement.count / 2, decoded.envelope.statement.count - 1] {
+            var tampered = decoded
+            tampered.envelope.statement[index] ^= 0x01
+            #expect(!verdict(tampered, trusting: key.publicKey).isVerified)
+        }
+    }
+
+    @Test func rsa4096RoundTrips() throws {
+        let key = try #require(SharedKeys.rsa4096)
+        try Self.check(key, other: try PrivateKey(pem: Fixtures.text("openssl-rsa2048.pkcs1.key.pem")))
+    }
+
+    @Test(arguments: [KeyKind.ecdsaP256, .ecdsaP384, .ed25519])
+    func otherKindsRoundTrip(kind: KeyKind) throws {
+        try Self.check(try PrivateKey.generate(kind), other: try PrivateKey.generate(kind))
+    }
+
+    @Test func provenanceOfBuiltAttestationVerifies() throws {
+        let key = try PrivateKey.generate(.ed25519)
+        let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "Test"), attestations: [try Self.roundTrip(key)])])
+        let reread = try Provenance.decode(JSONEncoder().encode(provenance))
+        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key.publicKey)])])
+        #expect(verifier.verify(reread, distribution: Self.filename, sha256Hex: Self.digest).isVerified)
+        #expect(!verifier.verify(reread, distribution: Self.filename, sha256Hex: String(repeating: "0", count: 64)).isVerified)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import Attestations
+
+/// cosign's key-signed DSSE vectors: ECDSA P-256 `cosign.pub`, artifact `blob`.
+@Suite struct DSSEEnvelopeTests {
+    static func verdict(_ name: String) throws -> ProvenanceVerdict {
+        let envelope = try DSSEEnvelope.decode(Fixtures.data(name))
+        let attestations = try envelope.attestations()
+        let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "cosign"), attestations: attestations)])
+        let key = TrustedKey(name: "cosign test key", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
+        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [key])])
+        return verifier.verify(provenance, distribution: "blob", sha256Hex: Fixtures.blobSHA256)
+    }
+
+    static func failedChecks(_ verdict: ProvenanceVerdict) -> Set<String> {
+        Set(verdict.attestations.flatMap(\.checks).filter { !$0.passed }.map(\.name))
+    }
+
+    @Test func blobDigestIsTheOneTheVectorsName() throws {
+        #expect(try Fixtures.data("blob").count > 0)
+        let envelope = try DSSEEnvelope.decode(Fixtures.data("blobSLSAProvenanceSignature.dsse.json"))
+        #expect(envelope.payloadType == DSSE.inTotoPayloadType)
+        #expect(envelope.signatures.count == 1)
+        #expect(envelope.signatures.first?.keyID == "")
+    }
+
+    @Test func blobSLSAProvenanceSignaturePasses() throws {
+        let verdict = try Self.verdict("blobSLSAProvenanceSignature.dsse.json")
+        #expect(verdict.attestations.count == 1)
+        #expect(verdict.attestations.first?.signature.isVerified == true)
+        #expect(verdict.attestations.first?.checks.allPassed == true)
+        #expect(verdict.isVerified)
+    }
+
+    @Test func signatureOverBlobEnvelopeFailsWithOtherDigestOrName() throws {
+        let envelope = try DSSEEnvelope.decode(Fixtures.data("blobSLSAProvenanceSignature.dsse.json"))
+        let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "cosign"), attestations: try envelope.attestations())])
+        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))])])
+        let otherBlob = "876ed8158d1de0f20e4698c6a4fa53d0a6acaf46be4957b066b37b23eae925bf"
+        #expect(!verifier.verify(provenance, distribution: "blob", sha256Hex: otherBlob).isVerified)
+        #expect(!verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobSHA256).isVerified)
+    }
+
+    @Test func multipleSubjectsFailsTheExactlyOneSubjectRule() throws {
+        let verdict = try Self.verdict("dssePredicateMultipleSubjects.dsse.json")
+        #expect(verdict.attestations.first?.signature.isVerified == true)
+        #expect(Self.failedChecks(verdict).contains(StatementChecks.singleSubject))
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func emptySubjectFails() throws {
+        let verdict = try Self.verdict("dssePredicateEmptySubject.dsse.json")
+        #expect(verdict.attestations.first?.signature.isVerified == true)
+        #expect(Self.failedChecks(verdict) == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func missingSha256Fails() throws {
+        let verdict = try Self.verdict("dssePredicateMissingSha256.dsse.json")
+        #expect(verdict.attestations.first?.signature.isVerified == true)
+        #expect(Self.failedChecks(verdict) == [StatementChecks.subjectDigest])
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func multipleSubjectsInvalidFails() throws {
+        let verdict = try Self.verdict("dssePredicateMultipleSubjectsInvalid.dsse.json")
+        #expect(verdict.attestations.first?.signature.isVerified == true)
+        #expect(Self.failedChecks(verdict).contains(StatementChecks.singleSubject))
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func tamperedPayloadFailsTheSignature() throws {
+        var envelope = try DSSEEnvelope.decode(Fixtures.data("blobSLSAProvenanceSignature.dsse.json"))
+        envelope.payload[envelope.payload.count - 3] ^= 0x01
+        let attestation = try #require(try envelope.attestations().first)
+        let key = TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
+        #expect(!KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: Publisher(kind: "cosign")).isVerified)
+    }
+
+    @Test func envelopeRoundTripsAndIsStrict() throws {
+        let envelope = try DSSEEnvelope.decode(Fixtures.data("dssePredicateMultipleSubjects.dsse.json"))
+        #expect(try DSSEEnvelope.decode(JSONEncoder().encode(envelope)) == envelope)
+        let unknown = #"{"payloadType":"t","payload":"e30=","signatures":[],"x":1}"#
+        #expect((#expect(throws: AttestationError.self) { try DSSEEnvelope.decode(Data(unknown.utf8)) })?.message.contains("$.x") == true)
+        let badSig = #"{"payloadType":"t","payload":"e30=","signatures":[{"sig":"*"}]}"#
+        #expect((#expect(throws: AttestationError.self) { try DSSEEnvelope.decode(Data(badSig.utf8)) })?.message.contains("$.signatures[0].sig") == true)
+        let otherType = DSSEEnvelope(payloadType: "application/json", payload: [], signatures: [])
+        #expect(throws: AttestationError.self) { try otherType.attestations() }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+@testable import Attestations
+
+/// Loads test fixtures copied from the shared vectors (see Fixtures/SOURCES.md).
+enum Fixtures {
+    struct Missing: Error { let name: String }
+
+    static func url(_ name: String) throws -> URL {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
+            throw Missing(name: name)
+        }
+        return url
+    }
+
+    static func data(_ name: String) throws -> Data {
+        try Data(contentsOf: url(name))
+    }
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        [UInt8](try data(name))
+    }
+
+    static func text(_ name: String) throws -> String {
+        String(decoding: try data(name), as: UTF8.self)
+    }
+
+    static let redHatDistribution = "amqp-5.3.1-0-py3-none-any.whl"
+    static let redHatSHA256 = "034b93b6620dd4db0899c5299ed8fb11b60d2cd6fbfb3d271bedbf9f62dc2a9d"
+    static let blobSHA256 = "658781cd4ed9bca60dacd09f7bb914bb51502e8b5d619f57f39a1d652596cc24"
+}
+
+extension Array where Element == UInt8 {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+extension Array where Element == StatementCheck {
+    /// Every check passed (and there was at least one).
+    var allPassed: Bool { !isEmpty && allSatisfy { $0.passed } }
+}

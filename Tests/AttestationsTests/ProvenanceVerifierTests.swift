@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import Attestations
+
+@Suite struct ProvenanceVerifierTests {
+    static let filename = "demo_pkg-1.2.3-py3-none-any.whl"
+    static let digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+    static func attestation(signedBy key: PrivateKey, statement: [UInt8]? = nil) throws -> Attestation {
+        let bytes = statement ?? AttestationBuilder.slsaV1Statement(
+            filename: filename, sha256Hex: digest, builderID: "https://builder.invalid/b", buildType: "https://builder.invalid/t@v1",
+            finishedOn: Date(timeIntervalSince1970: 1_700_000_000))
+        return try AttestationBuilder.sign(statement: bytes, with: key)
+    }
+
+    static func verifier(trusting key: PrivateKey) -> ProvenanceVerifier {
+        ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "trusted", key: key.publicKey)])])
+    }
+
+    @Test func untrustedThenTrustedIsVerified() throws {
+        let trusted = try PrivateKey.generate(.ed25519)
+        let untrusted = try PrivateKey.generate(.ed25519)
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: untrusted), try Self.attestation(signedBy: trusted)]),
+        ])
+        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(verdict.attestations.count == 2)
+        #expect(verdict.attestations.map(\.index) == [0, 1])
+        #expect(verdict.attestations[0].signature.isVerified == false)
+        #expect(verdict.attestations[1].signature.isVerified)
+        #expect(verdict.attestations[0].checks.allPassed)
+        #expect(verdict.isVerified)
+    }
+
+    @Test func trustedInALaterBundleIsFoundToo() throws {
+        let trusted = try PrivateKey.generate(.ecdsaP256)
+        let untrusted = try PrivateKey.generate(.ecdsaP256)
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: untrusted)]),
+            AttestationBundle(publisher: Publisher(kind: "B"), attestations: [try Self.attestation(signedBy: trusted)]),
+        ])
+        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(verdict.attestations.map(\.bundle) == [0, 1])
+        #expect(verdict.attestations[1].publisher.kind == "B")
+        #expect(verdict.isVerified)
+    }
+
+    @Test func bothUntrustedIsNotVerified() throws {
+        let trusted = try PrivateKey.generate(.ed25519)
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [
+                try Self.attestation(signedBy: try PrivateKey.generate(.ed25519)),
+                try Self.attestation(signedBy: try PrivateKey.generate(.ecdsaP256)),
+            ]),
+        ])
+        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(verdict.attestations.count == 2)
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func trustedSignatureOverTwoSubjectsIsNotVerified() throws {
+        let trusted = try PrivateKey.generate(.ed25519)
+        let statement: JSONValue = .object([
+            "_type": .string(Statement.inTotoV1),
+            "predicateType": .string(Statement.slsaV1),
+            "subject": .array([
+                .object(["name": .string(Self.filename), "digest": .object(["sha256": .string(Self.digest)])]),
+                .object(["name": .string("evil-1.0-py3-none-any.whl"), "digest": .object(["sha256": .string(Self.digest)])]),
+            ]),
+        ])
+        let bytes = Array(try JSONEncoder().encode(statement))
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted, statement: bytes)]),
+        ])
+        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(verdict.attestations.first?.signature.isVerified == true)
+        #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.singleSubject }?.passed == false)
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func malformedStatementIsReportedNotSkipped() throws {
+        let trusted = try PrivateKey.generate(.ed25519)
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [
+                try Self.attestation(signedBy: trusted, statement: Array("{\"_type\": 1}".utf8)),
+                try Self.attestation(signedBy: trusted, statement: Array("not json".utf8)),
+            ]),
+        ])
+        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(verdict.attestations.count == 2)
+        #expect(verdict.attestations.allSatisfy { $0.signature.isVerified && $0.statement == nil && $0.checks.isEmpty })
+        #expect(verdict.attestations[0].malformed?.contains("statement._type") == true)
+        #expect(verdict.attestations[1].malformed?.contains("not valid JSON") == true)
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func emptyProvenanceAndNoVerifiersAreNotVerified() throws {
+        let trusted = try PrivateKey.generate(.ed25519)
+        #expect(!Self.verifier(trusting: trusted).verify(Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest).isVerified)
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted)]),
+        ])
+        let verdict = ProvenanceVerifier(verifiers: []).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(verdict.attestations.first?.signature == .failed("no signature verifier configured"))
+        #expect(!verdict.isVerified)
+    }
+
+    @Test func redHatProvenanceVerifiesForItsFileOnly() throws {
+        let provenance = try Provenance.decode(Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
+        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
+        let verdict = verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+        #expect(verdict.isVerified)
+        #expect(verdict.attestations.first?.statement?.build.builderID == "https://konflux-ci.dev/calunga")
+        #expect(!verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256).isVerified)
+    }
+
+    @Test func sigstoreOnlyProvenanceIsNotVerifiedByKeys() throws {
+        let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
+        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
+        let verdict = verifier.verify(provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
+        #expect(verdict.attestations.first?.signature == .notApplicable("Sigstore keyless"))
+        #expect(verdict.attestations.first?.statement != nil)
+        #expect(!verdict.isVerified)
+    }
+}

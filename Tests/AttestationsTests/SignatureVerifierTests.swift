@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import Attestations
+
+@Suite struct SignatureVerifierTests {
+    static func redHat() throws -> (Attestation, Publisher) {
+        let provenance = try Provenance.decode(Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
+        let bundle = try #require(provenance.attestationBundles.first)
+        return (try #require(bundle.attestations.first), bundle.publisher)
+    }
+
+    static func redHatKey(paddings: Set<RSAPadding> = [.pkcs1v15, .pss]) throws -> TrustedKey {
+        TrustedKey(name: "Red Hat release key 3", key: try PublicKey(pem: Fixtures.text("redhat-release3.pem")), allowedRSAPaddings: paddings)
+    }
+
+    @Test func redHatVectorVerifiesWithPKCS1v15OverPAE() throws {
+        let (attestation, publisher) = try Self.redHat()
+        let key = try Self.redHatKey()
+        let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
+        #expect(key.key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
+        let verdict = KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: publisher)
+        #expect(verdict == .verified(signer: "Red Hat release key 3 (E60D446E63405576)"))
+    }
+
+    @Test func redHatVectorFailsWithPSS() throws {
+        let (attestation, publisher) = try Self.redHat()
+        let key = try Self.redHatKey()
+        let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
+        #expect(!key.key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pss))
+        let pssOnly = KeySignatureVerifier(trustedKeys: [try Self.redHatKey(paddings: [.pss])])
+        #expect(!pssOnly.verifySignature(of: attestation, publisher: publisher).isVerified)
+        let none = KeySignatureVerifier(trustedKeys: [try Self.redHatKey(paddings: [])])
+        #expect(!none.verifySignature(of: attestation, publisher: publisher).isVerified)
+    }
+
+    @Test func redHatVectorFailsOverRawStatement() throws {
+        let (attestation, _) = try Self.redHat()
+        let key = try Self.redHatKey()
+        for padding in RSAPadding.allCases {
+            #expect(!key.key.isValidSignature(attestation.envelope.signature, for: attestation.envelope.statement, rsaPadding: padding))
+        }
+    }
+
+    @Test func redHatVectorFailsWithAnotherPayloadType() throws {
+        let (attestation, _) = try Self.redHat()
+        let pae = DSSE.pae(payloadType: "application/json", payload: attestation.envelope.statement)
+        #expect(!(try Self.redHatKey()).key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
+    }
+
+    @Test func redHatVectorFailsWithOneChangedHexDigit() throws {
+        var (attestation, publisher) = try Self.redHat()
+        let text = String(decoding: attestation.envelope.statement, as: UTF8.self)
+        let changed = text.replacingOccurrences(of: "034b93b6", with: "134b93b6")
+        #expect(changed != text)
+        #expect(changed.utf8.count == text.utf8.count)
+        attestation.envelope.statement = Array(changed.utf8)
+        let verdict = KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher)
+        guard case .failed(let why) = verdict else {
+            Issue.record("expected failure, got \(verdict)")
+            return
+        }
+        #expect(why.contains("E60D446E63405576"))
+    }
+
+    @Test func redHatVectorFailsWithOneFlippedSignatureBit() throws {
+        var (attestation, publisher) = try Self.redHat()
+        attestation.envelope.signature[100] ^= 0x01
+        #expect(!KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
+    }
+
+    @Test func bundledRedHatKeyVerifiesTheVector() throws {
+        let (attestation, publisher) = try Self.redHat()
+        #expect(KeySignatureVerifier(trustedKeys: [.redHatRelease3]).verifySignature(of: attestation, publisher: publisher).isVerified)
+    }
+
+    @Test func noTrustedKeyFails() throws {
+        let (attestation, publisher) = try Self.redHat()
+        #expect(KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: publisher) == .failed("no trusted key"))
+    }
+
+    @Test func wrongKeyFails() throws {
+        let (attestation, publisher) = try Self.redHat()
+        let cosign = TrustedKey(name: "cosign", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
+        #expect(!KeySignatureVerifier(trustedKeys: [cosign]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(KeySignatureVerifier(trustedKeys: [cosign, try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
+    }
+
+    @Test(arguments: ["rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
+                      "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp"])
+    func sigstoreAttestationsAreNotApplicable(name: String) throws {
+        let attestation = try Attestation.decode(Fixtures.data(name))
+        let verdict = KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: Publisher(kind: "GitHub"))
+        #expect(verdict == .notApplicable("Sigstore keyless"))
+    }
+
+    @Test func sigstoreProvenanceIsNotApplicable() throws {
+        let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
+        let bundle = try #require(provenance.attestationBundles.first)
+        let attestation = try #require(bundle.attestations.first)
+        #expect(KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: bundle.publisher) == .notApplicable("Sigstore keyless"))
+    }
+}
