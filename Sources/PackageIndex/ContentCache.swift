@@ -1,0 +1,118 @@
+import Foundation
+import PythonPackaging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A content-addressed store of downloaded files: `<root>/sha256/<first two hex>/<full hex>`.
+///
+/// Guarantees: an entry is only ever created by renaming a complete file whose SHA-256 was
+/// checked to equal its name, within the same directory (atomic on POSIX), so readers see either
+/// no entry or a whole one. A file whose hash differs is deleted, never stored. Keys that are not
+/// 64 hex digits never touch the file system (no path can escape `root`).
+public struct ContentCache: Sendable {
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// `$XDG_CACHE_HOME/wheeltrust` (when absolute), else `$HOME/.cache/wheeltrust`.
+    public static func defaultRoot(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/wheeltrust" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/wheeltrust"
+    }
+
+    /// The entry path for a digest (lowercased). An invalid key maps to a path under
+    /// `<root>/sha256/invalid` that is never written.
+    public func path(sha256Hex: String) -> String {
+        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex) else { return root + "/sha256/invalid/invalid" }
+        return "\(root)/sha256/\(hex.prefix(2))/\(hex)"
+    }
+
+    /// Whether a non-empty regular file exists for the digest; with `verify`, it is also
+    /// re-hashed (a corrupt entry is deleted and reported absent).
+    public func contains(sha256Hex: String, verify: Bool = false) -> Bool {
+        if verify { return ((try? verifiedPath(sha256Hex: sha256Hex)) ?? nil) != nil }
+        guard SimpleAPI.normalizedSHA256(sha256Hex) != nil else { return false }
+        var info = stat()
+        guard stat(path(sha256Hex: sha256Hex), &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0
+    }
+
+    /// The entry's path after re-hashing it; nil when absent; a corrupt entry is deleted and nil
+    /// returned. Throws `cache` when the entry exists but cannot be read.
+    public func verifiedPath(sha256Hex: String) throws(IndexError) -> String? {
+        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex), contains(sha256Hex: hex) else { return nil }
+        let entry = path(sha256Hex: hex)
+        let actual: String
+        do {
+            actual = try FileHashing.digest(ofFileAt: entry, algorithm: .sha256).digest.hex
+        } catch {
+            throw IndexError(.cache, "cannot read cache entry \(entry): \(error.message)")
+        }
+        if actual != hex {
+            unlink(entry)
+            return nil
+        }
+        return entry
+    }
+
+    /// A fresh path under `<root>/tmp` (created if needed) to download into: on the cache's file
+    /// system, so `store(download:sha256Hex:)` is a plain rename. Nothing is created at the path.
+    public func temporaryPath() -> String {
+        let directory = root + "/tmp"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return "\(directory)/download-\(UUID().uuidString)"
+    }
+
+    /// Moves the file at `download` into the cache under `sha256Hex` after checking its hash.
+    /// The source file is consumed (moved, or copied then removed when on another file system).
+    /// A mismatching file is deleted and a `cache` error thrown.
+    public func store(download: String, sha256Hex: String) throws(IndexError) {
+        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex) else {
+            throw IndexError(.cache, "cache key '\(sha256Hex.prefix(80))' is not a sha256 hex digest")
+        }
+        let actual: String
+        do {
+            actual = try FileHashing.digest(ofFileAt: download, algorithm: .sha256).digest.hex
+        } catch {
+            throw IndexError(.cache, "cannot hash \(download) for the cache: \(error.message)")
+        }
+        guard actual == hex else {
+            unlink(download)
+            throw IndexError(.cache, "refused to cache \(download): sha256 is \(actual), expected \(hex)")
+        }
+        let final = path(sha256Hex: hex)
+        let directory = String(final[..<(final.lastIndex(of: "/") ?? final.endIndex)])
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw IndexError(.cache, "cannot create cache directory \(directory)")
+        }
+        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
+        if rename(download, temporary) != 0 {
+            let renameErrno = errno
+            guard renameErrno == EXDEV else {
+                throw IndexError(.cache, "cannot move \(download) into the cache: \(String(cString: strerror(renameErrno)))")
+            }
+            do {
+                try FileManager.default.copyItem(atPath: download, toPath: temporary)
+            } catch {
+                unlink(temporary)
+                throw IndexError(.cache, "cannot copy \(download) into the cache \(directory)")
+            }
+            unlink(download)
+        }
+        guard rename(temporary, final) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw IndexError(.cache, "cannot rename into cache entry \(final): \(String(cString: strerror(code)))")
+        }
+    }
+}
