@@ -1,1 +1,175 @@
-// IndexServer
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// A small Python package index serving a folder over HTTP, shaped like Pulp (Red Hat's index):
+/// PEP 503/691 Simple API, PEP 658 metadata files, PEP 740 provenance via the Integrity API, and
+/// optional HTTP Basic authentication. See `IndexCatalog` for the folder layout.
+///
+/// Guarantees: `run(onStarted:)` validates the configuration before binding, reports the real
+/// index URL (never containing credentials) once the socket listens, and re-reads the folder on
+/// every request, so files can be added while it runs.
+public final class IndexServer: Sendable {
+    public let configuration: ServerConfiguration
+
+    public init(configuration: ServerConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The index URL for a given bound port: `http://<host>:<port>/pypi/<domain>/<distribution>/simple/`.
+    public func indexURL(port: Int) -> URL {
+        let layout = layout
+        // A wildcard bind address is reachable through loopback; show that.
+        let host: String
+        switch configuration.host {
+        case "0.0.0.0": host = "127.0.0.1"
+        case "::": host = "[::1]"
+        case let other where other.contains(":"): host = "[\(other)]"
+        case let other: host = other
+        }
+        return URL(string: "http://\(host):\(port)\(layout.simplePrefix)") ?? URL(fileURLWithPath: "/")
+    }
+
+    /// Serves until the surrounding task is cancelled (or, with `handlingSignals`, until SIGINT or
+    /// SIGTERM, shutting down gracefully). `onStarted` receives the index URL once listening.
+    public func run(handlingSignals: Bool = false, onStarted: @escaping @Sendable (URL) -> Void) async throws {
+        try await makeServiceGroup(handlingSignals: handlingSignals, onStarted: onStarted).run()
+    }
+
+    /// Starts the server in a background task and returns once it listens (for tests and embedding).
+    public func start() async throws -> RunningIndexServer {
+        let gate = StartGate()
+        let group = try makeServiceGroup(handlingSignals: false) { gate.finish(.success($0)) }
+        let task = Task<Void, any Error> {
+            do {
+                try await group.run()
+                gate.finish(.failure(ServerError(.server, "the index server stopped before it started")))
+            } catch {
+                gate.finish(.failure(error))
+                throw error
+            }
+        }
+        do {
+            return RunningIndexServer(indexURL: try await gate.wait(), group: group, task: task)
+        } catch {
+            task.cancel()
+            throw error
+        }
+    }
+
+    private func makeServiceGroup(handlingSignals: Bool, onStarted: @escaping @Sendable (URL) -> Void) throws(ServerError) -> ServiceGroup {
+        try configuration.validate()
+        let origin = OriginBox(value: "http://\(configuration.host):\(configuration.port)")
+        let catalog = IndexCatalog(directory: configuration.directory)
+        let responder = IndexResponder(
+            layout: layout,
+            catalog: catalog,
+            pages: SimplePages(layout: layout, catalog: catalog),
+            authenticator: configuration.auth.map(BasicAuthenticator.init(credentials:)),
+            defaultPublisherJSON: configuration.defaultPublisherJSON,
+            fallbackOrigin: { origin.get() }
+        )
+        var logger = Logger(label: "wheeltrust.serve")
+        logger.logLevel = .warning
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheeltrust"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? self.configuration.port
+                let url = self.indexURL(port: port)
+                origin.set("\(url.scheme ?? "http")://\(url.host ?? self.configuration.host):\(port)")
+                onStarted(url)
+            },
+            logger: logger
+        )
+        return ServiceGroup(configuration: .init(
+            services: [app], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [], logger: logger))
+    }
+
+    private var layout: IndexLayout {
+        IndexLayout(domain: configuration.domain, distribution: configuration.distribution,
+                    legacyProvenanceURLs: configuration.legacyProvenanceURLs)
+    }
+}
+
+/// A server started by `IndexServer.start()`.
+///
+/// Guarantees: `stop()` returns only after the listening socket is closed.
+public final class RunningIndexServer: Sendable {
+    /// The index URL (no credentials), e.g. `http://127.0.0.1:PORT/pypi/wheeltrust/main/simple/`.
+    public let indexURL: URL
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(indexURL: URL, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.indexURL = indexURL
+        self.group = group
+        self.task = task
+    }
+
+    /// The port the server listens on.
+    public var port: Int { indexURL.port ?? 0 }
+
+    /// Shuts down gracefully (in-flight requests finish); after 5 seconds the server task is cancelled.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(5))
+            task.cancel()
+        }
+        _ = await task.result
+        deadline.cancel()
+    }
+}
+
+/// A one-shot hand-over of the start result from the server task to `start()`.
+private final class StartGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<URL, any Error>?
+    private var continuation: CheckedContinuation<URL, any Error>?
+
+    func finish(_ outcome: Result<URL, any Error>) {
+        lock.lock()
+        guard result == nil else { lock.unlock(); return }
+        result = outcome
+        let waiting = continuation
+        continuation = nil
+        lock.unlock()
+        waiting?.resume(with: outcome)
+    }
+
+    func wait() async throws -> URL {
+        try await withCheckedThrowingContinuation { continuation in
+            lock.lock()
+            if let result {
+                lock.unlock()
+                continuation.resume(with: result)
+            } else {
+                self.continuation = continuation
+                lock.unlock()
+            }
+        }
+    }
+}
+
+/// The listening origin, set once the port is known.
+private final class OriginBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String
+
+    init(value: String) { self.value = value }
+
+    func get() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set(_ newValue: String) {
+        lock.lock()
+        value = newValue
+        lock.unlock()
+    }
+}

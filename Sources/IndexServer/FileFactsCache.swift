@@ -1,0 +1,70 @@
+import Foundation
+import PythonPackaging
+
+/// What the server has learned about one file, valid while its size and modification time stay the same.
+struct FileFacts: Sendable {
+    let size: Int64
+    let modified: Date
+    let sha256Hex: String
+    /// SHA-256 of the wheel's METADATA (PEP 658), once computed; `.some(nil)` when the file has none
+    /// (an sdist, or a wheel we could not read).
+    var coreMetadataSHA256: String??
+}
+
+/// A thread-safe cache of file hashes keyed by path, size and modification time.
+///
+/// Guarantees: a hit is returned only when the path's current size and modification time equal
+/// those recorded with the hash; any change re-hashes. `retain(paths:)` drops entries for files
+/// that have disappeared, so memory follows the folder's size.
+final class FileFactsCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var facts: [String: FileFacts] = [:]
+
+    func sha256(path: String, size: Int64, modified: Date) throws(PackagingError) -> String {
+        if let hit = lookup(path: path, size: size, modified: modified) { return hit.sha256Hex }
+        let (digest, hashedSize) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
+        let hex = digest.hex
+        // Record the hash only if the file did not change size while we read it.
+        if hashedSize == size {
+            store(FileFacts(size: size, modified: modified, sha256Hex: hex, coreMetadataSHA256: nil), path: path)
+        }
+        return hex
+    }
+
+    /// The SHA-256 of the wheel's METADATA, or nil when the wheel cannot be read.
+    func coreMetadataSHA256(entry: CatalogEntry) -> String? {
+        guard entry.isWheel else { return nil }
+        if let hit = lookup(path: entry.path, size: entry.size, modified: entry.modified),
+           let known = hit.coreMetadataSHA256 {
+            return known
+        }
+        let computed: String? = (try? CoreMetadataReader.metadataBytes(ofWheelAt: entry.path))
+            .map { StreamingHasher.digest(of: $0, algorithm: .sha256).hex }
+        lock.lock()
+        if var current = facts[entry.path], current.size == entry.size, current.modified == entry.modified {
+            current.coreMetadataSHA256 = .some(computed)
+            facts[entry.path] = current
+        }
+        lock.unlock()
+        return computed
+    }
+
+    func retain(paths: Set<String>) {
+        lock.lock()
+        defer { lock.unlock() }
+        facts = facts.filter { paths.contains($0.key) }
+    }
+
+    private func lookup(path: String, size: Int64, modified: Date) -> FileFacts? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let hit = facts[path], hit.size == size, hit.modified == modified else { return nil }
+        return hit
+    }
+
+    private func store(_ fact: FileFacts, path: String) {
+        lock.lock()
+        facts[path] = fact
+        lock.unlock()
+    }
+}

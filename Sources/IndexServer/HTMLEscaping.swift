@@ -1,0 +1,20 @@
+/// Escapes text for HTML element content and double-quoted attribute values.
+///
+/// Guarantees: `&`, `<`, `>`, `"` and `'` never appear unescaped in the output.
+enum HTMLEscaping {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

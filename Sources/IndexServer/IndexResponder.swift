@@ -1,0 +1,185 @@
+import Foundation
+import Hummingbird
+import PythonPackaging
+
+/// Answers every HTTP request of the index: authentication first, then the Pulp-shaped routes of
+/// `IndexLayout` (Simple API, files and PEP 658 metadata, Integrity API).
+///
+/// Guarantees: when credentials are configured no route answers anything but 401 without them;
+/// only GET and HEAD are accepted; only files listed by the catalog are ever read (a request path
+/// can never name an arbitrary file); a failure while answering is a 500 with a one-line text body
+/// and never stops the server.
+struct IndexResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let layout: IndexLayout
+    let catalog: IndexCatalog
+    let pages: SimplePages
+    let authenticator: BasicAuthenticator?
+    let defaultPublisherJSON: [UInt8]
+    /// `http://host:port` of the listening socket, used when a request has no usable Host header.
+    let fallbackOrigin: @Sendable () -> String
+
+    @Sendable func respond(to request: Request, context: Context) async throws -> Response {
+        guard request.method == .get || request.method == .head else {
+            var headers = HTTPFields()
+            headers[.allow] = "GET, HEAD"
+            return Self.text(.methodNotAllowed, "method not allowed", headers: headers)
+        }
+        if let authenticator, !authenticator.isAuthorized(header: request.headers[.authorization]) {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = BasicAuthenticator.challenge
+            return Self.text(.unauthorized, "authentication required", headers: headers)
+        }
+        let response: Response
+        do {
+            response = try await route(request, context: context)
+        } catch let error as ServerError {
+            response = Self.text(.internalServerError, error.message)
+        } catch let error as HTTPError {
+            // FileIO reports a file that vanished since the scan as 404.
+            response = Self.text(error.status, error.status == .notFound ? "Not Found" : "request failed")
+        } catch {
+            response = Self.text(.internalServerError, "internal error")
+        }
+        return request.method == .head ? response.createHeadResponse() : response
+    }
+
+    private func route(_ request: Request, context: Context) async throws -> Response {
+        guard let path = request.uri.path.removingPercentEncoding, path.utf8.count <= 4096 else {
+            return Self.text(.badRequest, "malformed request path")
+        }
+        if path == layout.simplePrefix {
+            return try root(accept: request.headers[.accept])
+        }
+        if path + "/" == layout.simplePrefix {
+            return Self.redirect(to: layout.simplePrefix)
+        }
+        if path.hasPrefix(layout.simplePrefix) {
+            return try project(rest: String(path.dropFirst(layout.simplePrefix.count)), request: request)
+        }
+        if path.hasPrefix(layout.contentPrefix) {
+            return try await file(name: String(path.dropFirst(layout.contentPrefix.count)), context: context)
+        }
+        if path.hasPrefix(layout.integrityPrefix) {
+            return try integrity(rest: String(path.dropFirst(layout.integrityPrefix.count)))
+        }
+        return Self.text(.notFound, "Not Found")
+    }
+
+    // MARK: Simple API
+
+    private func root(accept: String?) throws(ServerError) -> Response {
+        let entries = try catalog.scan()
+        switch SimpleFormat.negotiate(accept: accept) {
+        case .json:
+            return Self.bytes(.ok, pages.rootJSON(entries: entries), contentType: SimpleFormat.jsonContentType)
+        case .html(let contentType):
+            return Self.bytes(.ok, pages.rootHTML(entries: entries), contentType: contentType)
+        }
+    }
+
+    private func project(rest: String, request: Request) throws(ServerError) -> Response {
+        let segments = rest.split(separator: "/", omittingEmptySubsequences: false)
+        // Accept `name/` (canonical) and `name` (redirected); nothing deeper.
+        guard segments.count == 1 || (segments.count == 2 && segments[1].isEmpty), !segments[0].isEmpty else {
+            return Self.text(.notFound, "Not Found")
+        }
+        let requested = String(segments[0])
+        let normalized = ProjectName.normalize(requested)
+        if requested != normalized || segments.count == 1 {
+            return Self.redirect(to: layout.projectPath(normalized))
+        }
+        let entries = try catalog.scan().filter { $0.project.normalized == normalized }
+        guard !entries.isEmpty else {
+            return Self.text(.notFound, "\(normalized) does not exist.")
+        }
+        let origin = origin(of: request)
+        switch SimpleFormat.negotiate(accept: request.headers[.accept]) {
+        case .json:
+            return Self.bytes(.ok, pages.projectJSON(normalized: normalized, entries: entries, origin: origin),
+                              contentType: SimpleFormat.jsonContentType)
+        case .html(let contentType):
+            return Self.bytes(.ok, pages.projectHTML(normalized: normalized, entries: entries, origin: origin),
+                              contentType: contentType)
+        }
+    }
+
+    // MARK: files and PEP 658 metadata
+
+    private func file(name: String, context: Context) async throws -> Response {
+        guard !name.isEmpty, !name.contains("/") else { return Self.text(.notFound, "Not Found") }
+        let entries = try catalog.scan()
+        if let entry = entries.first(where: { $0.filename == name }) {
+            let body = try await FileIO().loadFile(path: entry.path, context: context)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/octet-stream"
+            return Response(status: .ok, headers: headers, body: body)
+        }
+        if name.hasSuffix(".metadata"),
+           let entry = entries.first(where: { $0.filename + ".metadata" == name }), entry.isWheel {
+            do {
+                let bytes = try CoreMetadataReader.metadataBytes(ofWheelAt: entry.path)
+                return Self.bytes(.ok, bytes, contentType: "application/octet-stream")
+            } catch {
+                return Self.text(.notFound, "Not Found")
+            }
+        }
+        return Self.text(.notFound, "Not Found")
+    }
+
+    // MARK: Integrity API
+
+    private func integrity(rest: String) throws(ServerError) -> Response {
+        let segments = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard segments.count == 4 || segments.count == 5, segments[3] == "provenance",
+              !segments[0].isEmpty, !segments[1].isEmpty, !segments[2].isEmpty else {
+            return Self.text(.notFound, "Not Found")
+        }
+        if segments.count == 4 {
+            // Like Django's APPEND_SLASH: the canonical form ends with `/`.
+            return Self.redirect(to: layout.integrityPrefix + segments[0..<3].map(IndexLayout.encode).joined(separator: "/")
+                                 + "/provenance/")
+        }
+        guard segments[4].isEmpty else { return Self.text(.notFound, "Not Found") }
+        let (package, version, filename) = (segments[0], segments[1], segments[2])
+        let notFound = Self.text(.notFound, "\(package) \(version) \(filename) provenance does not exist.", html: true)
+        // Pulp matches the stored normalized name, the version and the filename exactly.
+        guard let entry = try catalog.scan().first(where: {
+            $0.filename == filename && $0.project.normalized == package && $0.version == version
+        }) else { return notFound }
+        guard let bytes = try ProvenanceDocument.bytes(for: entry.provenance, defaultPublisherJSON: defaultPublisherJSON) else {
+            return notFound
+        }
+        return Self.bytes(.ok, bytes, contentType: "application/json")
+    }
+
+    // MARK: helpers
+
+    /// `http://<Host header>` when the header is a plain host[:port], else the listening address.
+    private func origin(of request: Request) -> String {
+        if let authority = request.head.authority, !authority.isEmpty, authority.utf8.count <= 255,
+           authority.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)) }) {
+            return "http://" + authority
+        }
+        return fallbackOrigin()
+    }
+
+    static func bytes(_ status: HTTPResponse.Status, _ bytes: some Sequence<UInt8>, contentType: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = HTTPFields(), html: Bool = false) -> Response {
+        var headers = headers
+        headers[.contentType] = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: message)))
+    }
+
+    static func redirect(to location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        return text(.movedPermanently, "moved to \(location)", headers: headers)
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import PythonPackaging
+
+/// Renders Simple Repository API pages: PEP 503 HTML and PEP 691 JSON, with the PEP 658/714
+/// metadata fields, PEP 700 `versions`/`size`/`upload-time` and the PEP 740 `provenance` URL.
+///
+/// Guarantees: every value placed in HTML is escaped; JSON is produced by `JSONEncoder` (never by
+/// string concatenation); the `sha256` advertised for a file is `advertisedSHA256Hex` (the real
+/// hash unless a test override exists).
+struct SimplePages: Sendable {
+    let layout: IndexLayout
+    let catalog: IndexCatalog
+
+    /// Pulp reports API version 1.1 even though `provenance` is a 1.3 field; we do the same.
+    static let apiVersion = "1.1"
+
+    // MARK: root
+
+    func rootHTML(entries: [CatalogEntry]) -> [UInt8] {
+        var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(Self.apiVersion)\">\n"
+        html += "<title>Simple index</title>\n</head>\n<body>\n"
+        for name in projectNames(entries) {
+            html += "<a href=\"\(HTMLEscaping.escape(IndexLayout.encode(name)))/\">\(HTMLEscaping.escape(name))</a><br/>\n"
+        }
+        html += "</body>\n</html>\n"
+        return Array(html.utf8)
+    }
+
+    func rootJSON(entries: [CatalogEntry]) -> [UInt8] {
+        let page = RootPage(meta: Meta(apiVersion: Self.apiVersion), projects: projectNames(entries).map { ProjectRef(name: $0) })
+        return Self.encode(page)
+    }
+
+    // MARK: project
+
+    func projectHTML(normalized: String, entries: [CatalogEntry], origin: String) -> [UInt8] {
+        let title = HTMLEscaping.escape("Links for \(normalized)")
+        var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(Self.apiVersion)\">\n"
+        html += "<title>\(title)</title>\n</head>\n<body>\n<h1>\(title)</h1>\n"
+        for entry in entries {
+            let href = layout.fileURL(origin: origin, filename: entry.filename) + "#sha256=" + entry.advertisedSHA256Hex
+            var attributes = "href=\"\(HTMLEscaping.escape(href))\""
+            if let metadataHash = catalog.coreMetadataSHA256(of: entry) {
+                attributes += " data-core-metadata=\"sha256=\(metadataHash)\" data-dist-info-metadata=\"sha256=\(metadataHash)\""
+            }
+            if entry.provenance != .none {
+                attributes += " data-provenance=\"\(HTMLEscaping.escape(layout.provenanceURL(origin: origin, entry: entry)))\""
+            }
+            html += "<a \(attributes)>\(HTMLEscaping.escape(entry.filename))</a><br/>\n"
+        }
+        html += "</body>\n</html>\n"
+        return Array(html.utf8)
+    }
+
+    func projectJSON(normalized: String, entries: [CatalogEntry], origin: String) -> [UInt8] {
+        let files = entries.map { entry in
+            let metadata = catalog.coreMetadataSHA256(of: entry).map { CoreMetadataField.hash($0) } ?? .absent
+            return FileRecord(
+                filename: entry.filename,
+                url: layout.fileURL(origin: origin, filename: entry.filename),
+                hashes: ["sha256": entry.advertisedSHA256Hex],
+                coreMetadata: metadata,
+                distInfoMetadata: metadata,
+                size: entry.size,
+                uploadTime: Self.uploadTime(entry.modified),
+                yanked: false,
+                provenance: entry.provenance == .none ? nil : layout.provenanceURL(origin: origin, entry: entry)
+            )
+        }
+        var versions: [PythonVersion] = []
+        for entry in entries where !versions.contains(entry.distribution.version) {
+            versions.append(entry.distribution.version)
+        }
+        let page = ProjectPage(
+            meta: Meta(apiVersion: Self.apiVersion), name: normalized, files: files,
+            versions: versions.sorted().map(\.string))
+        return Self.encode(page)
+    }
+
+    // MARK: helpers
+
+    private func projectNames(_ entries: [CatalogEntry]) -> [String] {
+        Array(Set(entries.map(\.project.normalized))).sorted()
+    }
+
+    static func uploadTime(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    private static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain structs cannot fail; fall back to an empty object rather than crash.
+        return (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array("{}".utf8)
+    }
+}
+
+// MARK: JSON models (PEP 691 / 700 / 714 / 740)
+
+private struct Meta: Encodable {
+    let apiVersion: String
+    enum CodingKeys: String, CodingKey { case apiVersion = "api-version" }
+}
+
+private struct ProjectRef: Encodable { let name: String }
+
+private struct RootPage: Encodable {
+    let meta: Meta
+    let projects: [ProjectRef]
+}
+
+private struct ProjectPage: Encodable {
+    let meta: Meta
+    let name: String
+    let files: [FileRecord]
+    let versions: [String]
+}
+
+/// `{"sha256": "<hex>"}` when the metadata file exists, `false` otherwise (PEP 714).
+private enum CoreMetadataField: Encodable {
+    case hash(String)
+    case absent
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .hash(let hex): try container.encode(["sha256": hex])
+        case .absent: try container.encode(false)
+        }
+    }
+}
+
+private struct FileRecord: Encodable {
+    let filename: String
+    let url: String
+    let hashes: [String: String]
+    let coreMetadata: CoreMetadataField
+    let distInfoMetadata: CoreMetadataField
+    let size: Int64
+    let uploadTime: String
+    let yanked: Bool
+    let provenance: String?
+
+    enum CodingKeys: String, CodingKey {
+        case filename, url, hashes, size, yanked, provenance
+        case coreMetadata = "core-metadata"
+        case distInfoMetadata = "data-dist-info-metadata"
+        case uploadTime = "upload-time"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(filename, forKey: .filename)
+        try container.encode(url, forKey: .url)
+        try container.encode(hashes, forKey: .hashes)
+        try container.encode(coreMetadata, forKey: .coreMetadata)
+        try container.encode(distInfoMetadata, forKey: .distInfoMetadata)
+        try container.encode(size, forKey: .size)
+        try container.encode(uploadTime, forKey: .uploadTime)
+        try container.encode(yanked, forKey: .yanked)
+        // `provenance` is always present: a URL or an explicit null (PEP 740).
+        try container.encode(provenance, forKey: .provenance)
+    }
+}
