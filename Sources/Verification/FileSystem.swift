@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few file-system calls verification needs, in one place so platform differences stay here.
+///
+/// Symbolic links are never followed: a link is reported as a file of its own (kind `.symlink`),
+/// so a link planted inside a package directory cannot pull in or hide files elsewhere.
+enum FileSystem {
+    enum Kind { case file, directory, symlink, other, missing }
+
+    static func kind(_ path: String) -> Kind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    /// Every non-directory entry below `root` (files, links, sockets…), as absolute paths,
+    /// descending into real directories only. Depth and count are capped.
+    static func walk(_ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000) -> [String] {
+        var result: [String] = []
+        var stack: [(String, Int)] = [(root, 0)]
+        while let (directory, depth) = stack.popLast() {
+            guard depth <= maxDepth, let handle = opendir(directory) else { continue }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name == "." || name == ".." { continue }
+                let path = directory + "/" + name
+                if kind(path) == .directory {
+                    stack.append((path, depth + 1))
+                } else {
+                    result.append(path)
+                    if result.count >= maxEntries { return result }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The direct children of a directory (names only), or an empty list.
+    static func children(_ directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The whole file, when it is a regular file no larger than `limit` bytes.
+    static func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
+        guard kind(path) == .file else { return nil }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 { return nil }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: buffer[0..<count])
+            if bytes.count > limit { return nil }
+        }
+    }
+
+    /// The canonical path with links resolved, or the path itself when it cannot be resolved.
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

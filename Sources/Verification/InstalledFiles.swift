@@ -1,0 +1,220 @@
+import PythonPackaging
+
+/// Checks the files of one installed distribution against the RECORD of its verified wheel.
+///
+/// Guarantees, for the distribution it is given:
+/// - every entry of the verified RECORD is mapped to its install path and hashed with the
+///   algorithm RECORD names; a differing file is `modified`, an absent one `missing`; an entry
+///   with no hash or an unsupported algorithm, or a path that escapes its root, fails the check;
+/// - a script differs only by an installer's `#!python` rewrite to this environment's interpreter
+///   is accepted (see ``ScriptShebang``);
+/// - what the installed RECORD adds is accepted only for installer-generated kinds
+///   (``GeneratedFiles``, console-script wrappers of entry points the verified wheel declares);
+///   anything else it lists is `unexpected`;
+/// - every file found in the distribution's own top-level directories and `.dist-info` that
+///   none of the above explains is `unexpected`, unless another distribution's installed RECORD
+///   lists it (shared namespace directories).
+public struct InstalledFilesVerifier: Sendable {
+    public let layout: InstallLayout
+    public let shebang: ScriptShebang
+
+    public init(layout: InstallLayout, shebang: ScriptShebang) {
+        self.layout = layout
+        self.shebang = shebang
+    }
+
+    /// What one distribution's files came to.
+    public struct Outcome: Sendable {
+        public var findings = FileFindings()
+        public var checks: [CheckResult] = []
+        /// Absolute paths this distribution accounts for (verified or generated).
+        public var owned: Set<String> = []
+        /// Per-file lines for `-v` (path and what was found), in path order.
+        public var lines: [FileLine] = []
+    }
+
+    /// One file's verdict, rpm -V style.
+    public struct FileLine: Sendable, Codable, Equatable {
+        public enum State: String, Sendable, Codable { case ok, rewritten, modified, missing, unexpected, generated, unchecked }
+        public var path: String
+        public var state: State
+        public var note: String?
+    }
+
+    public func verify(wheel: Wheel, installed: InstalledDistribution, ownedElsewhere: Set<String>) -> Outcome {
+        var outcome = Outcome()
+        var problems: [String] = []
+        var rewritten = 0
+        let members = Dictionary(wheel.archive.entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+
+        // The installed RECORD, resolved to absolute paths: only a hint.
+        var installedPaths: [String: RecordEntry] = [:]
+        for entry in installed.installedRecord?.entries ?? [] {
+            if let absolute = resolveInstalledRecordPath(entry.path, root: installed.root) {
+                installedPaths[absolute] = entry
+            }
+        }
+        let sortedInstalled = installedPaths.keys.sorted()
+        let headerHint: (String) -> String? = { relative in
+            sortedInstalled.first { $0.hasSuffix("/" + relative) && $0.contains("/include/") }
+        }
+
+        var expected: Set<String> = []
+        var packageDirectories: Set<String> = [installed.distInfoPath]
+        let wheelRecordPath = wheel.distInfoDirectory + "/RECORD"
+        for entry in wheel.record.entries {
+            if entry.path == wheelRecordPath {
+                let path = installed.distInfoPath + "/RECORD"
+                outcome.findings.generated.append(path)
+                outcome.owned.insert(path)
+                outcome.lines.append(FileLine(path: path, state: .generated, note: "rewritten by the installer"))
+                continue
+            }
+            guard let (path, destination) = layout.installPath(
+                forRecordPath: entry.path, dataDirectory: wheel.dataDirectory,
+                rootIsPurelib: wheel.metadata.rootIsPurelib, distributionName: installed.name.raw,
+                installedHint: headerHint)
+            else {
+                problems.append("RECORD path \(entry.path) escapes its install root")
+                continue
+            }
+            expected.insert(path)
+            outcome.owned.insert(path)
+            if destination == .purelib || destination == .platlib {
+                let root = destination == .purelib ? layout.scheme.purelib : layout.scheme.platlib
+                let relative = path.dropFirst(root.count + 1)
+                if let first = relative.split(separator: "/").first, relative.contains("/") {
+                    packageDirectories.insert(root + "/" + first)
+                }
+            }
+            let digest: FileDigest
+            switch entry.hash {
+            case .none:
+                problems.append("\(entry.path) has no hash in the verified RECORD")
+                outcome.lines.append(FileLine(path: path, state: .unchecked, note: "no hash in RECORD"))
+                continue
+            case .unsupported(let algorithm):
+                problems.append("\(entry.path) uses \(algorithm), which is not accepted")
+                outcome.lines.append(FileLine(path: path, state: .unchecked, note: "\(algorithm) not accepted"))
+                continue
+            case .digest(let value):
+                digest = value
+            }
+            switch FileSystem.kind(path) {
+            case .missing:
+                outcome.findings.missing.append(path)
+                outcome.lines.append(FileLine(path: path, state: .missing, note: nil))
+                continue
+            case .file:
+                break
+            default:
+                outcome.findings.modified.append(path)
+                outcome.lines.append(FileLine(path: path, state: .modified, note: "not a regular file"))
+                continue
+            }
+            let actual = try? FileHashing.digest(ofFileAt: path, algorithm: digest.algorithm)
+            if let actual, actual.digest == digest, entry.size == nil || entry.size == actual.size {
+                outcome.findings.verified += 1
+                outcome.lines.append(FileLine(path: path, state: .ok, note: nil))
+            } else if destination == .scripts, let member = members[entry.path],
+                      let wheelBytes = try? wheel.archive.data(of: member),
+                      let installedBytes = FileSystem.readSmallFile(path),
+                      FileDigest.compute(wheelBytes, algorithm: digest.algorithm) == digest,
+                      shebang.matchesRewrite(wheel: wheelBytes, installed: installedBytes) {
+                outcome.findings.verified += 1
+                rewritten += 1
+                outcome.lines.append(FileLine(path: path, state: .rewritten, note: "#!python rewritten to this interpreter"))
+            } else {
+                outcome.findings.modified.append(path)
+                outcome.lines.append(FileLine(path: path, state: .modified, note: actual == nil ? "unreadable" : "digest differs"))
+            }
+        }
+
+        let entryPoints = members[wheel.distInfoDirectory + "/entry_points.txt"]
+            .flatMap { try? wheel.archive.data(of: $0) }
+            .map { EntryPoints(parsing: String(decoding: $0, as: UTF8.self)) } ?? EntryPoints()
+
+        // Classifies a file that the verified RECORD does not list.
+        func classifyExtra(_ path: String, listedByInstaller: Bool) {
+            if outcome.owned.contains(path) { return }
+            if GeneratedFiles.isInstallerMetadata(path, distInfo: installed.distInfoPath)
+                || GeneratedFiles.bytecodeSource(of: path).map(expected.contains) == true {
+                outcome.findings.generated.append(path)
+                outcome.owned.insert(path)
+                outcome.lines.append(FileLine(path: path, state: .generated, note: nil))
+                return
+            }
+            let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+            if listedByInstaller, parent == layout.scheme.scripts {
+                let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+                if entryPoints.scripts[EntryPoints.stripExecutableSuffix(name)] != nil {
+                    if let body = FileSystem.readSmallFile(path), entryPoints.isWrapper(named: name, body: body) {
+                        outcome.findings.generated.append(path)
+                        outcome.lines.append(FileLine(path: path, state: .generated, note: "console-script wrapper"))
+                    } else {
+                        outcome.findings.modified.append(path)
+                        outcome.lines.append(FileLine(path: path, state: .modified, note: "not the wrapper of the declared entry point"))
+                    }
+                    outcome.owned.insert(path)
+                    return
+                }
+            }
+            if !listedByInstaller, ownedElsewhere.contains(path) { return }
+            outcome.findings.unexpected.append(path)
+            outcome.owned.insert(path)
+            outcome.lines.append(FileLine(path: path, state: .unexpected,
+                                          note: listedByInstaller ? "listed only by the installed RECORD" : "not in the verified RECORD"))
+        }
+
+        for path in sortedInstalled where !expected.contains(path) && FileSystem.kind(path) != .missing {
+            classifyExtra(path, listedByInstaller: true)
+        }
+        for directory in packageDirectories.sorted() {
+            for path in FileSystem.walk(directory) where !expected.contains(path) {
+                classifyExtra(path, listedByInstaller: false)
+            }
+        }
+
+        outcome.findings.normalize()
+        outcome.lines.sort { $0.path < $1.path }
+        outcome.checks = Self.checks(findings: outcome.findings, problems: problems, rewritten: rewritten,
+                                     directories: packageDirectories.count)
+        return outcome
+    }
+
+    static func checks(findings: FileFindings, problems: [String], rewritten: Int, directories: Int) -> [CheckResult] {
+        var checks: [CheckResult] = []
+        var failures = problems
+        if !findings.modified.isEmpty { failures.append("\(findings.modified.count) modified: \(Self.preview(findings.modified))") }
+        if !findings.missing.isEmpty { failures.append("\(findings.missing.count) missing: \(Self.preview(findings.missing))") }
+        if failures.isEmpty {
+            var detail = "\(findings.verified) files match the verified RECORD"
+            if rewritten > 0 { detail += " (\(rewritten) with the installer's #!python rewrite)" }
+            if !findings.generated.isEmpty { detail += "; \(findings.generated.count) generated by the installer" }
+            checks.append(CheckResult("installed-files", .pass, detail))
+        } else {
+            checks.append(CheckResult("installed-files", .fail, failures.joined(separator: "; ")))
+        }
+        if findings.unexpected.isEmpty {
+            checks.append(CheckResult("unexpected-files", .pass, "nothing unexpected in the package's \(directories) directories"))
+        } else {
+            checks.append(CheckResult("unexpected-files", .fail,
+                                      "\(findings.unexpected.count) unexpected: \(Self.preview(findings.unexpected))"))
+        }
+        return checks
+    }
+
+    static func preview(_ paths: [String], limit: Int = 3) -> String {
+        let shown = paths.prefix(limit).joined(separator: ", ")
+        return paths.count > limit ? shown + ", … and \(paths.count - limit) more" : shown
+    }
+}
+
+extension FileDigest {
+    /// The digest of bytes in memory (small members only).
+    static func compute(_ bytes: [UInt8], algorithm: HashAlgorithm) -> FileDigest {
+        var hasher = StreamingHasher(algorithm: algorithm)
+        bytes.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalize()
+    }
+}

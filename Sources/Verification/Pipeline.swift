@@ -1,0 +1,241 @@
+import Attestations
+import Foundation
+import PackageIndex
+import PythonPackaging
+
+/// What the pipeline needs from the outside world: the index, the cache and who is trusted.
+public struct VerificationContext: Sendable {
+    public let index: IndexClient
+    public let http: HTTPClient
+    public let cache: ContentCache
+    public let provenanceVerifier: ProvenanceVerifier
+
+    public init(index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier) {
+        self.index = index
+        self.http = http
+        self.cache = cache
+        self.provenanceVerifier = provenanceVerifier
+    }
+}
+
+/// A wheel fetched into the content-addressed cache, with the checks on its bytes.
+public struct FetchedWheel: Sendable {
+    public let file: IndexFile
+    /// The cache entry; the digest below was computed from this very file.
+    public let path: String
+    public let sha256: String
+    public let checks: [CheckResult]
+}
+
+/// The steps of verification, each usable alone (the single-step subcommands) and all together.
+///
+/// Every step returns its findings as ``CheckResult`` values; a step that cannot run returns an
+/// `error` check rather than throwing, so one package's trouble never stops the others.
+public struct Pipeline: Sendable {
+    public let context: VerificationContext
+
+    public init(context: VerificationContext) {
+        self.context = context
+    }
+
+    // MARK: [1/5] locate
+
+    /// Finds the index files that could be the installed wheel.
+    public func locate(_ installed: InstalledDistribution) async -> (candidates: [IndexFile], check: CheckResult) {
+        let page: ProjectPage
+        do {
+            page = try await context.index.project(installed.name)
+        } catch let error where error.code == .notFound {
+            return ([], CheckResult("index-file", .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
+        } catch {
+            return ([], CheckResult("index-file", .error, error.message))
+        }
+        let candidates = WheelSelection.candidates(in: page.files, for: installed)
+        if candidates.isEmpty {
+            let tags = installed.wheelMetadata.map { $0.tags.map(\.description).sorted().joined(separator: ".") } ?? "unknown tags"
+            return ([], CheckResult("index-file", .fail,
+                                    "the installed \(installed.name.raw) \(installed.rawVersion) (\(tags)) is not on the index: "
+                                    + WheelSelection.describeOffer(page.files, for: installed)))
+        }
+        return (candidates, CheckResult("index-file", .pass, candidates.map(\.filename).joined(separator: ", ")))
+    }
+
+    // MARK: [2/5] download
+
+    /// Downloads (or finds in the cache) one index file, hashes the cached bytes and compares the
+    /// digest with the one the index publishes.
+    public func fetchWheel(_ file: IndexFile) async -> FetchedWheel? {
+        var checks: [CheckResult] = []
+        let path: String
+        do {
+            if let published = file.sha256?.lowercased(), let cached = try context.cache.verifiedPath(sha256Hex: published) {
+                path = cached
+            } else {
+                let temporary = context.cache.temporaryPath()
+                let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
+                try context.cache.store(download: temporary, sha256Hex: downloaded.sha256Hex)
+                path = context.cache.path(sha256Hex: downloaded.sha256Hex)
+            }
+        } catch let error as IndexError {
+            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
+        } catch {
+            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, "\(error)")])
+        }
+        let sha256: String
+        do {
+            sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+        } catch {
+            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
+        }
+        checks.append(CheckResult("download", .pass, "\(file.filename) sha256 \(sha256)"))
+        checks.append(Self.indexHashCheck(published: file.sha256, actual: sha256))
+        return FetchedWheel(file: file, path: path, sha256: sha256, checks: checks)
+    }
+
+    static func indexHashCheck(published: String?, actual: String) -> CheckResult {
+        guard let published else {
+            return CheckResult("index-hash", .skip, "the index publishes no sha256 for this file")
+        }
+        if published.lowercased() == actual {
+            return CheckResult("index-hash", .pass, "matches the index's sha256")
+        }
+        return CheckResult("index-hash", .fail, "the index publishes sha256 \(published.lowercased()) but the wheel is \(actual)")
+    }
+
+    // MARK: [3/5] provenance
+
+    /// Fetches the provenance of an index file; a missing one is a failure (provenance is required).
+    public func fetchProvenance(for file: IndexFile, project: ProjectName, version: String) async
+        -> (provenance: FetchedProvenance?, check: CheckResult) {
+        do {
+            let fetched = try await context.index.provenance(for: file, project: project, version: version)
+            let count = fetched.provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
+            let publishers = Set(fetched.provenance.attestationBundles.map(\.publisher.kind)).sorted().joined(separator: ", ")
+            return (fetched, CheckResult("provenance", .pass,
+                                         "\(count) attestation(s) from \(fetched.url.redacted) (publisher \(publishers))"))
+        } catch let error where error.code == .notFound {
+            return (nil, CheckResult("provenance", .fail, "no provenance on the index for \(file.filename): \(error.message)"))
+        } catch {
+            return (nil, CheckResult("provenance", .error, error.message))
+        }
+    }
+
+    // MARK: [4/5] signature and statement
+
+    public func evaluate(_ provenance: Provenance, filename: String, sha256: String) -> [CheckResult] {
+        let verdict = context.provenanceVerifier.verify(provenance, distribution: filename, sha256Hex: sha256)
+        return ProvenanceChecks.checks(for: verdict)
+    }
+
+    // MARK: [5/5] wheel contents and installed files
+
+    /// Opens the cached wheel and checks that its members and its RECORD agree.
+    public static func openWheel(at path: String, filename: String? = nil) -> (wheel: Wheel?, check: CheckResult) {
+        do {
+            let wheel = try Wheel.open(path: path, filename: filename)
+            let members = try wheel.checkMembers()
+            if members.isClean {
+                return (wheel, CheckResult("wheel-contents", .pass,
+                                           "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
+            }
+            var problems: [String] = []
+            if !members.unrecorded.isEmpty { problems.append("shipped but not in RECORD: " + members.unrecorded.joined(separator: ", ")) }
+            if !members.missing.isEmpty { problems.append("in RECORD but not shipped: " + members.missing.joined(separator: ", ")) }
+            if !members.mismatched.isEmpty { problems.append("differs from RECORD: " + members.mismatched.joined(separator: ", ")) }
+            if !members.unsupportedHash.isEmpty { problems.append("unsupported hash: " + members.unsupportedHash.joined(separator: ", ")) }
+            return (wheel, CheckResult("wheel-contents", .fail, problems.joined(separator: "; ")))
+        } catch {
+            return (nil, CheckResult("wheel-contents", .fail, "the wheel cannot be read: \(error.message)"))
+        }
+    }
+
+    /// Chooses among several candidate wheels the one whose RECORD agrees with the installed METADATA.
+    func disambiguate(_ fetched: [FetchedWheel], installed: InstalledDistribution) -> FetchedWheel? {
+        if fetched.count == 1 { return fetched.first }
+        let metadataDigest = FileDigest.compute(installed.coreMetadataBytes, algorithm: .sha256)
+        return fetched.first { candidate in
+            guard let wheel = try? Wheel.open(path: candidate.path, filename: candidate.file.filename),
+                  let entry = wheel.record.entry(for: wheel.distInfoDirectory + "/METADATA"),
+                  case .digest(let digest) = entry.hash else { return false }
+            return digest.algorithm == .sha256 ? digest == metadataDigest
+                : digest == FileDigest.compute(installed.coreMetadataBytes, algorithm: digest.algorithm)
+        }
+    }
+
+    /// Steps 1 and 2: the installed distribution's wheel located on the index and in the cache.
+    /// Returns the report so far and the wheel when one was found and downloaded.
+    public func locateAndFetch(_ installed: InstalledDistribution) async -> (report: PackageReport, wheel: FetchedWheel?) {
+        var report = PackageReport(name: installed.name.raw, version: installed.rawVersion)
+        report.checks.append(CheckResult("installed", .pass, installed.distInfoPath))
+        let (candidates, locateCheck) = await locate(installed)
+        report.checks.append(locateCheck)
+        guard !candidates.isEmpty else { return (report, nil) }
+
+        var fetched: [FetchedWheel] = []
+        for candidate in candidates {
+            guard let wheel = await fetchWheel(candidate) else { continue }
+            if wheel.path.isEmpty {
+                report.checks.append(contentsOf: wheel.checks)
+                return (report, nil)
+            }
+            fetched.append(wheel)
+        }
+        guard let chosen = disambiguate(fetched, installed: installed) else {
+            report.checks.append(CheckResult("index-file", .fail,
+                "none of \(candidates.map(\.filename).joined(separator: ", ")) has the installed METADATA"))
+            return (report, nil)
+        }
+        report.wheel = chosen.file.filename
+        report.sha256 = chosen.sha256
+        report.checks.append(contentsOf: chosen.checks)
+        return (report, chosen)
+    }
+
+    /// Steps 3 and 4 for a wheel on the index: its provenance fetched and evaluated.
+    public func provenanceChecks(for wheel: FetchedWheel, installed: InstalledDistribution) async -> [CheckResult] {
+        let (provenance, check) = await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
+        guard let provenance else { return [check] }
+        return [check] + evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256)
+    }
+
+    /// Step 5: the wheel's own consistency and the installed files against its RECORD.
+    public func installedChecks(wheelAt path: String, filename: String? = nil, installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
+                                ownedElsewhere: Set<String>, into report: inout PackageReport) -> InstalledFilesVerifier.Outcome? {
+        let (wheel, contentsCheck) = Self.openWheel(at: path, filename: filename)
+        report.checks.append(contentsCheck)
+        guard let wheel else { return nil }
+        let outcome = verifier.verify(wheel: wheel, installed: installed, ownedElsewhere: ownedElsewhere)
+        report.checks.append(contentsOf: outcome.checks)
+        report.files = outcome.findings
+        report.fileLines = outcome.lines
+        return outcome
+    }
+
+    /// Every step for one installed distribution.
+    public func verify(_ installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
+                       ownedElsewhere: Set<String>) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
+        var (report, fetched) = await locateAndFetch(installed)
+        guard let fetched else { return (report, nil) }
+        report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
+        let outcome = installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, installed: installed, files: verifier,
+                                      ownedElsewhere: ownedElsewhere, into: &report)
+        return (report, outcome)
+    }
+
+    /// Steps 4 and 5a offline: a local wheel file checked against a provenance file.
+    public static func verifyLocalWheel(at path: String, provenance: Provenance, verifier: ProvenanceVerifier) -> PackageReport {
+        let filename = String(path.split(separator: "/").last ?? Substring(path))
+        var report = PackageReport(name: filename, version: "", wheel: filename)
+        do {
+            let sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+            report.sha256 = sha256
+            report.checks.append(CheckResult("download", .pass, "\(filename) sha256 \(sha256) (local file)"))
+            let verdict = verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
+            report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))
+            report.checks.append(openWheel(at: path).check)
+        } catch {
+            report.checks.append(CheckResult("download", .error, error.message))
+        }
+        return report
+    }
+}

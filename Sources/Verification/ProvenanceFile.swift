@@ -1,0 +1,66 @@
+import Attestations
+import Foundation
+import PythonPackaging
+
+/// Reads the files people hand to the offline commands: a PEP 740 provenance object (as the
+/// Integrity API serves it) or a single PEP 740 attestation (as `attest` and PyPI tooling write).
+///
+/// A lone attestation becomes a provenance with one bundle whose publisher kind is
+/// `local file`: the publisher is informational and never a trust anchor.
+public enum ProvenanceFile {
+    public static func decode(_ data: Data) throws(AttestationError) -> Provenance {
+        if let provenance = try? Provenance.decode(data) { return provenance }
+        let attestation = try Attestation.decode(data)
+        return Provenance(attestationBundles: [
+            AttestationBundle(publisher: Publisher(kind: "local file", fields: [:]), attestations: [attestation])])
+    }
+}
+
+/// Small helpers over local files for the offline commands.
+public enum LocalFiles {
+    public static func sha256(of path: String) throws(VerificationError) -> String {
+        do {
+            return try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+        } catch {
+            throw VerificationError(.usage, error.message)
+        }
+    }
+}
+
+/// A provenance object described for a person: bundles, publishers, statements, build facts.
+/// Nothing here verifies anything; `inspect` says so.
+public enum ProvenanceDescription {
+    public static func describe(_ provenance: Provenance) -> String {
+        var lines = ["Provenance (version 1), \(provenance.attestationBundles.count) bundle(s) — decoded, not verified"]
+        for (bundleIndex, bundle) in provenance.attestationBundles.enumerated() {
+            let extra = bundle.publisher.fields.keys.sorted().compactMap { key -> String? in
+                guard let value = bundle.publisher.fields[key]?.stringValue else { return nil }
+                return "\(key)=\(value)"
+            }
+            lines.append("bundle \(bundleIndex + 1): publisher \(bundle.publisher.kind)"
+                         + (extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")"))
+            for (index, attestation) in bundle.attestations.enumerated() {
+                let label = "  attestation \(bundleIndex + 1).\(index + 1)"
+                let signing = attestation.verificationMaterial == nil
+                    ? "key-signed (no verification material)"
+                    : "Sigstore keyless (certificate + \(attestation.verificationMaterial?.transparencyEntries.count ?? 0) log entries)"
+                lines.append("\(label): \(signing), signature \(attestation.envelope.signature.count) bytes")
+                guard let statement = try? Statement(parsing: attestation.envelope.statement) else {
+                    lines.append("    statement: not a valid in-toto statement")
+                    continue
+                }
+                lines.append("    statement type: \(statement.type)")
+                lines.append("    predicate type: \(statement.predicateType)")
+                for subject in statement.subjects {
+                    let digests = subject.digest.keys.sorted().map { "\($0):\(subject.digest[$0] ?? "")" }.joined(separator: " ")
+                    lines.append("    subject: \(subject.name) \(digests)")
+                }
+                let build = statement.build
+                if let value = build.builderID { lines.append("    builder: \(value)") }
+                if let value = build.buildType { lines.append("    build type: \(value)") }
+                if let value = build.finishedOn { lines.append("    finished: \(value)") }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+
+/// The outcome of one check, as shown to people and written to JSON.
+public enum CheckStatus: String, Codable, Sendable, Comparable {
+    /// The check ran and passed.
+    case pass
+    /// The check ran and found something wrong: tampering, a mismatch, a missing signature.
+    case fail
+    /// The check did not apply (it says why in its detail); a skip never makes a package verified
+    /// on its own: the required checks must pass.
+    case skip
+    /// The check could not run (network, I/O, malformed input): "could not check", not "tampered".
+    case error
+
+    private var rank: Int {
+        switch self {
+        case .pass: 0
+        case .skip: 1
+        case .error: 2
+        case .fail: 3
+        }
+    }
+
+    public static func < (lhs: CheckStatus, rhs: CheckStatus) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One named check of one package with its verdict and a one-line detail for people.
+public struct CheckResult: Codable, Sendable, Equatable {
+    /// Stable identifier, e.g. `index-file`, `signature`, `installed-files`.
+    public var name: String
+    public var status: CheckStatus
+    /// What was checked and what was found, in one line.
+    public var detail: String
+
+    public init(_ name: String, _ status: CheckStatus, _ detail: String) {
+        self.name = name
+        self.status = status
+        self.detail = detail
+    }
+}
+
+/// Where each installed file of a package stands after comparison with the verified wheel's RECORD.
+///
+/// Paths are absolute install paths, sorted. `generated` lists files an installer legitimately adds
+/// (INSTALLER, REQUESTED, direct_url.json, the installed RECORD, `.pyc` of verified sources,
+/// console-script wrappers of declared entry points); they are not failures.
+public struct FileFindings: Codable, Sendable, Equatable {
+    /// Files whose bytes differ from the verified RECORD.
+    public var modified: [String] = []
+    /// Files the verified RECORD lists that are not installed.
+    public var missing: [String] = []
+    /// Files inside the package's own directories that nothing accounts for.
+    public var unexpected: [String] = []
+    /// Installer-generated files, accounted for but not verified against the wheel.
+    public var generated: [String] = []
+    /// Files whose bytes matched the verified RECORD.
+    public var verified: Int = 0
+
+    public init() {}
+
+    /// True when nothing was modified, missing or unexpected.
+    public var isClean: Bool { modified.isEmpty && missing.isEmpty && unexpected.isEmpty }
+
+    /// Sorts every list, so output is the same whatever order the work finished in.
+    public mutating func normalize() {
+        modified.sort(); missing.sort(); unexpected.sort(); generated.sort()
+    }
+}
+
+/// The final state of a package: verified only when every required check passed.
+public enum PackageStatus: String, Codable, Sendable {
+    case verified
+    /// Some check found tampering or a mismatch (exit 1).
+    case failed
+    /// Some check could not run and none failed (exit 3).
+    case error
+}
+
+/// Everything wheeltrust learned about one installed distribution.
+///
+/// `status` is derived from `checks` and `files`, never set by hand: any failed check or unclean
+/// file list gives `failed`; else any check that could not run gives `error`; else `verified`,
+/// which also requires at least one passing check.
+public struct PackageReport: Codable, Sendable {
+    public var name: String
+    public var version: String
+    /// The index file the installed distribution was matched to, when one was found.
+    public var wheel: String?
+    /// The sha256 of that wheel as downloaded.
+    public var sha256: String?
+    public var checks: [CheckResult]
+    public var files: FileFindings
+    /// Per-file verdicts for `-v` text output; not part of the JSON document.
+    public var fileLines: [InstalledFilesVerifier.FileLine] = []
+
+    public init(name: String, version: String, wheel: String? = nil, sha256: String? = nil,
+                checks: [CheckResult] = [], files: FileFindings = FileFindings()) {
+        self.name = name
+        self.version = version
+        self.wheel = wheel
+        self.sha256 = sha256
+        self.checks = checks
+        self.files = files
+    }
+
+    public var status: PackageStatus {
+        if checks.contains(where: { $0.status == .fail }) || !files.isClean { return .failed }
+        if checks.contains(where: { $0.status == .error }) || checks.isEmpty { return .error }
+        if !checks.contains(where: { $0.status == .pass }) { return .error }
+        return .verified
+    }
+
+    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, checks, files }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(version, forKey: .version)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(wheel, forKey: .wheel)
+        try container.encodeIfPresent(sha256, forKey: .sha256)
+        try container.encode(checks, forKey: .checks)
+        try container.encode(files, forKey: .files)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        version = try container.decode(String.self, forKey: .version)
+        wheel = try container.decodeIfPresent(String.self, forKey: .wheel)
+        sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
+        checks = try container.decode([CheckResult].self, forKey: .checks)
+        files = try container.decode(FileFindings.self, forKey: .files)
+    }
+}
+
+/// A file under the environment that no distribution accounts for (only with `--all`).
+public struct EnvironmentFinding: Codable, Sendable, Equatable {
+    public var path: String
+    /// Why it matters, e.g. "start-up hook: .pth line executes code".
+    public var detail: String
+
+    public init(path: String, detail: String) {
+        self.path = path
+        self.detail = detail
+    }
+}
+
+/// Counts over all packages.
+public struct ReportSummary: Codable, Sendable, Equatable {
+    public var total: Int
+    public var verified: Int
+    public var failed: Int
+    public var errors: Int
+    /// Files under site-packages that no distribution owns.
+    public var unexpectedFiles: Int
+}
+
+/// The whole result of a run: one entry per package in name order, plus environment-wide findings.
+///
+/// The exit code follows from it: 0 when everything verified and nothing is unexpected; 1 when
+/// anything failed; 3 when nothing failed but something could not be checked.
+public struct Report: Codable, Sendable {
+    /// Version of this JSON document's schema.
+    public var schemaVersion: Int = 1
+    public var python: String?
+    public var index: String?
+    public var packages: [PackageReport]
+    /// Files no distribution owns (with `--all`), sorted by path.
+    public var unexpected: [EnvironmentFinding]
+
+    public init(python: String? = nil, index: String? = nil, packages: [PackageReport],
+                unexpected: [EnvironmentFinding] = []) {
+        self.python = python
+        self.index = index
+        self.packages = packages.sorted { ($0.name.lowercased(), $0.version) < ($1.name.lowercased(), $1.version) }
+        self.unexpected = unexpected.sorted { $0.path < $1.path }
+    }
+
+    public var summary: ReportSummary {
+        ReportSummary(
+            total: packages.count,
+            verified: packages.filter { $0.status == .verified }.count,
+            failed: packages.filter { $0.status == .failed }.count,
+            errors: packages.filter { $0.status == .error }.count,
+            unexpectedFiles: unexpected.count)
+    }
+
+    /// 0 verified, 1 verification failed, 3 could not complete.
+    public var exitCode: Int32 {
+        let summary = summary
+        if summary.failed > 0 || summary.unexpectedFiles > 0 { return 1 }
+        if summary.errors > 0 || summary.total == 0 { return 3 }
+        return 0
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, python, index, packages, unexpected, summary }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encodeIfPresent(python, forKey: .python)
+        try container.encodeIfPresent(index, forKey: .index)
+        try container.encode(packages, forKey: .packages)
+        try container.encode(unexpected, forKey: .unexpected)
+        try container.encode(summary, forKey: .summary)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        python = try container.decodeIfPresent(String.self, forKey: .python)
+        index = try container.decodeIfPresent(String.self, forKey: .index)
+        packages = try container.decode([PackageReport].self, forKey: .packages)
+        unexpected = try container.decode([EnvironmentFinding].self, forKey: .unexpected)
+    }
+
+    /// The report as one JSON document, keys sorted so output is byte-for-byte reproducible.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Attestations
+import Foundation
+import IndexServer
+
+/// `wheeltrust attest WHEEL... --key PRIVATE.pem`: writes `<file>.slsa.attestation` beside each
+/// distribution, a key-signed PEP 740 attestation with a SLSA v1 statement.
+struct AttestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attest",
+        abstract: "Sign wheels or sdists: write <file>.slsa.attestation beside each one.")
+
+    @Argument(help: "The distribution files to attest.")
+    var wheels: [String]
+
+    @Option(help: ArgumentHelp("The private key (PEM: PKCS#8, EC or RSA).", valueName: "PRIVATE.pem"))
+    var key: String
+
+    @Option(help: "The SLSA builder id written into the statement.")
+    var builderID: String = Attester.defaultBuilderID
+
+    @Option(help: "The SLSA build type written into the statement.")
+    var buildType: String = Attester.defaultBuildType
+
+    func run() async throws {
+        guard !wheels.isEmpty else { throw fail("no files to attest", code: Exit.usage) }
+        let privateKey: PrivateKey
+        do {
+            privateKey = try PrivateKey(pem: String(contentsOfFile: key, encoding: .utf8))
+        } catch let error as AttestationError {
+            throw fail("--key \(key): \(error.message)", code: Exit.usage)
+        } catch {
+            throw fail("--key \(key): cannot read the file", code: Exit.usage)
+        }
+        // Check every file first, so a typo does not leave half the files attested.
+        for wheel in wheels {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: wheel, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw fail("\(wheel): no such file", code: Exit.usage)
+            }
+        }
+        for wheel in wheels {
+            do {
+                let written = try Attester.attest(wheel: wheel, key: privateKey, builderID: builderID, buildType: buildType)
+                emit(written + "\n")
+            } catch {
+                throw fail(error.message, code: error.code == .malformedInput ? Exit.usage : Exit.incomplete)
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Verification
+
+/// Which Python environment to check.
+struct EnvironmentOptions: ParsableArguments {
+    @Option(name: .long, help: "The interpreter whose environment to check (default: the active virtualenv, else python3 on PATH).")
+    var python: String?
+}
+
+/// Where the index is and how to reach it.
+struct IndexOptions: ParsableArguments {
+    @Option(name: .long, help: "The simple index URL (default: pip's configuration for this environment).")
+    var indexURL: String?
+
+    @Option(name: .long, help: "Where downloads are cached (default: $XDG_CACHE_HOME/wheeltrust or ~/.cache/wheeltrust).")
+    var cacheDir: String?
+
+    @Option(name: .long, help: "Network timeout in seconds.")
+    var timeout: Double = 30
+}
+
+/// Who is trusted to sign.
+struct TrustOptions: ParsableArguments {
+    @Option(name: .customLong("key"), help: ArgumentHelp(
+        "A PEM public key file to trust (repeatable). When given, only these keys are trusted.",
+        valueName: "PEM"))
+    var keys: [String] = []
+
+    @Flag(name: .long, help: "Do not trust the embedded Red Hat release key 3 (with no --key, nothing verifies).")
+    var noDefaultKeys = false
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// How results are shown.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(name: .shortAndLong, help: "Show a line per file.")
+    var verbose = false
+
+    @Flag(name: .shortAndLong, help: "Show only each package's result line and the summary.")
+    var quiet = false
+
+    /// Prints the report and returns the exit code it implies.
+    func finish(_ report: Report) throws -> Never {
+        switch format {
+        case .json:
+            guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
+            emit(String(decoding: data, as: UTF8.self) + "\n")
+        case .text:
+            emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).render(report))
+        }
+        throw ExitCode(report.exitCode)
+    }
+}
+
+extension VerificationSetup {
+    init(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) {
+        self.init(python: environment.python, indexURL: index.indexURL, keyFiles: trust.keys,
+                  noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout)
+    }
+}
+
+/// Runs library setup, turning its errors into the right exit code.
+func prepare<T>(_ body: () throws(VerificationError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
+    }
+}

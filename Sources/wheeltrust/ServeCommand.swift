@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import IndexServer
+
+/// `wheeltrust serve DIR`: serves a folder of wheels and sdists as a Pulp-style package index with
+/// PEP 740 provenance, until interrupted.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a folder of wheels as a package index with PEP 740 provenance.",
+        discussion: """
+            The folder holds distributions (*.whl, *.tar.gz) and, for a file F, optionally \
+            F.provenance (served verbatim by the Integrity API), F.*.attestation (wrapped into one \
+            provenance bundle), F.publisher.json (that bundle's publisher). pip's index URL is \
+            printed on start: http://HOST:PORT/pypi/<domain>/<distribution>/simple/
+            """)
+
+    @Argument(help: "The folder to serve.")
+    var directory: String
+
+    @Option(help: "The address to listen on. Only loopback addresses are allowed without --public.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port: Int = 0
+
+    @Option(help: ArgumentHelp("Require HTTP Basic authentication with these credentials.", valueName: "user:token"))
+    var auth: String?
+
+    @Option(help: "The Pulp domain segment of the URLs.")
+    var domain: String = "wheeltrust"
+
+    @Option(help: "The Pulp distribution segment of the URLs.")
+    var distribution: String = "main"
+
+    @Flag(help: "Advertise provenance URLs without their /api prefix, as old Pulp did (to test client fallbacks).")
+    var legacyProvenanceURLs = false
+
+    @Flag(name: .customLong("public"), help: "Allow listening on a non-loopback address.")
+    var allowPublic = false
+
+    func run() async throws {
+        guard allowPublic || Self.isLoopback(host) else {
+            throw fail("refusing to listen on non-loopback host \(host) without --public", code: Exit.usage)
+        }
+        var credentials: BasicCredentials?
+        if let auth {
+            do {
+                credentials = try BasicCredentials(parsing: auth)
+            } catch {
+                throw fail("--auth: \(error.message)", code: Exit.usage)
+            }
+        }
+        let configuration = ServerConfiguration(
+            directory: directory, host: host, port: port, auth: credentials,
+            domain: domain, distribution: distribution, legacyProvenanceURLs: legacyProvenanceURLs)
+        do {
+            try configuration.validate()
+        } catch {
+            throw fail(error.message, code: Exit.usage)
+        }
+        let server = IndexServer(configuration: configuration)
+        let (directory, shownCredentials) = (directory, credentials)
+        do {
+            try await server.run(handlingSignals: true) { url in
+                emit("Serving \(directory) at \(Self.display(url, credentials: shownCredentials))\n")
+                emit("Press Ctrl-C to stop.\n")
+            }
+        } catch let error as ServerError {
+            throw fail(error.message, code: error.code == .configuration ? Exit.usage : Exit.incomplete)
+        } catch {
+            throw fail("cannot serve on \(host):\(port): \(error)", code: Exit.incomplete)
+        }
+        emit("Stopped.\n")
+    }
+
+    /// `127.0.0.0/8`, `::1` and `localhost`.
+    static func isLoopback(_ host: String) -> Bool {
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" || lowered == "[::1]" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// The index URL with the user shown and the password masked.
+    static func display(_ url: URL, credentials: BasicCredentials?) -> String {
+        guard let credentials, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            return url.absoluteString
+        }
+        components.user = credentials.user
+        components.password = "****"
+        return components.string ?? url.absoluteString
+    }
+}

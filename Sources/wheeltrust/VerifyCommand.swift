@@ -1,0 +1,49 @@
+import ArgumentParser
+import Verification
+
+/// `wheeltrust verify`: every step for the named packages, or the whole environment.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify installed packages end to end: index, provenance, signature, wheel, installed files.")
+
+    @Argument(help: "Project names to verify.")
+    var packages: [String] = []
+
+    @Flag(name: .long, help: "Verify every installed distribution and report files no distribution owns.")
+    var all = false
+
+    @Option(name: .long, help: "With --all, leave this project out (repeatable).")
+    var exclude: [String] = []
+
+    @Option(name: .long, help: "Packages worked on at once.")
+    var jobs: Int = 4
+
+    @OptionGroup var environment: EnvironmentOptions
+    @OptionGroup var index: IndexOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if packages.isEmpty && !all { throw ValidationError("name at least one package, or use --all") }
+        if !packages.isEmpty && all { throw ValidationError("give package names or --all, not both") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let setup = VerificationSetup(environment: environment, index: index, trust: trust)
+        let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
+        let context = try prepare { () throws(VerificationError) in
+            try setup.context(configuration: try setup.indexConfiguration(for: python))
+        }
+        let verifier = EnvironmentVerifier(environment: python, pipeline: Pipeline(context: context))
+        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs)
+        let report: Report
+        do {
+            report = try await verifier.run(request)
+        } catch {
+            throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
+        }
+        try output.finish(report)
+    }
+}

@@ -1,2 +1,0 @@
-import Foundation
-@main struct Main { static func main() {} }

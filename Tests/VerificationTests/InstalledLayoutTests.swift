@@ -1,0 +1,109 @@
+import PythonPackaging
+import Testing
+@testable import Verification
+
+@Suite("install layout, shebangs, generated files")
+struct InstalledLayoutTests {
+    let layout = InstallLayout(
+        scheme: PythonEnvironment.SchemePaths(purelib: "/v/lib/python3.11/site-packages", platlib: "/v/lib64/python3.11/site-packages",
+                                              scripts: "/v/bin", data: "/v", include: "/usr/include/python3.11"),
+        prefix: "/v", pythonVersion: "3.11")
+
+    func map(_ path: String, purelib: Bool = true, hint: @escaping (String) -> String? = { _ in nil }) -> String? {
+        layout.installPath(forRecordPath: path, dataDirectory: "tool-1.0.data", rootIsPurelib: purelib,
+                           distributionName: "Tool", installedHint: hint)?.path
+    }
+
+    @Test func mapsEveryScheme() {
+        #expect(map("tool/__init__.py") == "/v/lib/python3.11/site-packages/tool/__init__.py")
+        #expect(map("tool/_x.so", purelib: false) == "/v/lib64/python3.11/site-packages/tool/_x.so")
+        #expect(map("tool-1.0.data/scripts/run") == "/v/bin/run")
+        #expect(map("tool-1.0.data/data/share/tool/a.txt") == "/v/share/tool/a.txt")
+        #expect(map("tool-1.0.data/purelib/tool/b.py") == "/v/lib/python3.11/site-packages/tool/b.py")
+        #expect(map("tool-1.0.data/platlib/tool/c.so") == "/v/lib64/python3.11/site-packages/tool/c.so")
+        #expect(map("tool-1.0.data/headers/tool.h") == "/v/include/site/python3.11/Tool/tool.h")
+        #expect(map("tool-1.0.data/headers/tool.h", hint: { _ in "/v/include/other/tool.h" }) == "/v/include/other/tool.h")
+    }
+
+    @Test func refusesPathsThatEscape() {
+        #expect(map("../evil.py") == nil)
+        #expect(map("/etc/passwd") == nil)
+        #expect(map("tool/../../x") == nil)
+        #expect(map("tool//x") == nil)
+        #expect(map("tool-1.0.data/unknown/x") == nil)
+        #expect(map("tool-1.0.data/headers/x.h", hint: { _ in "/etc/x.h" }) == "/v/include/site/python3.11/Tool/x.h",
+                "a hint outside the prefix is ignored")
+    }
+
+    @Test func resolvesInstalledRecordPaths() {
+        #expect(resolveInstalledRecordPath("../../../bin/run", root: "/v/lib/python3.11/site-packages") == "/v/bin/run")
+        #expect(resolveInstalledRecordPath("tool/./a.py", root: "/s") == "/s/tool/a.py")
+        #expect(resolveInstalledRecordPath("../../../../../..", root: "/a/b") == nil)
+    }
+
+    @Test func acceptsOnlyTheInstallersShebangRewrite() {
+        let shebang = ScriptShebang(interpreters: ["/v/bin/python"])
+        let wheel = Array("#!python\nprint('hi')\n".utf8)
+        #expect(shebang.matchesRewrite(wheel: wheel, installed: Array("#!/v/bin/python\nprint('hi')\n".utf8)))
+        #expect(!shebang.matchesRewrite(wheel: wheel, installed: Array("#!/usr/bin/python\nprint('hi')\n".utf8)),
+                "another interpreter is a modification")
+        #expect(!shebang.matchesRewrite(wheel: wheel, installed: Array("#!/v/bin/python\nprint('pwned')\n".utf8)))
+        #expect(!shebang.matchesRewrite(wheel: Array("#!/bin/sh\necho\n".utf8), installed: Array("#!/v/bin/python\necho\n".utf8)))
+        let trampoline = "#!/bin/sh\n'''exec' \"/v/bin/python\" \"$0\" \"$@\"\n' '''\nprint('hi')\n"
+        #expect(shebang.matchesRewrite(wheel: wheel, installed: Array(trampoline.utf8)))
+        let withArgs = ScriptShebang(interpreters: ["/v/bin/python"])
+        #expect(withArgs.matchesRewrite(wheel: Array("#!python -E\nx\n".utf8), installed: Array("#!/v/bin/python -E\nx\n".utf8)))
+        #expect(!withArgs.matchesRewrite(wheel: Array("#!python -E\nx\n".utf8), installed: Array("#!/v/bin/python\nx\n".utf8)))
+    }
+
+    @Test func recognisesBytecodeOfASource() {
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/core.cpython-311.pyc") == "/s/pkg/core.py")
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/core.cpython-311.opt-1.pyc") == "/s/pkg/core.py")
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/core.pyc") == nil, "a .pyc outside __pycache__ is not generated")
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/core.pyc") == nil)
+        #expect(GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/INSTALLER", distInfo: "/s/a-1.dist-info"))
+        #expect(!GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/METADATA", distInfo: "/s/a-1.dist-info"))
+    }
+
+    @Test func entryPointWrappers() {
+        let points = EntryPoints(parsing: "[console_scripts]\nclitool = clitool.cli:main [extra]\n[other]\nx = y:z\n")
+        #expect(points.scripts == ["clitool": "clitool.cli:main"])
+        let wrapper = "#!/v/bin/python\nimport re\nimport sys\nfrom clitool.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
+        #expect(points.isWrapper(named: "clitool", body: Array(wrapper.utf8)))
+        #expect(!points.isWrapper(named: "clitool", body: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8)))
+        #expect(!points.isWrapper(named: "x", body: Array(wrapper.utf8)), "a script the wheel does not declare")
+    }
+}
+
+@Suite("report")
+struct ReportTests {
+    @Test func statusAndExitCodesFollowTheChecks() {
+        let pass = PackageReport(name: "a", version: "1", checks: [CheckResult("signature", .pass, "")])
+        var failed = pass
+        failed.checks.append(CheckResult("statement", .fail, "two subjects"))
+        var errored = pass
+        errored.checks.append(CheckResult("provenance", .error, "network"))
+        var unclean = pass
+        unclean.files.unexpected = ["/x"]
+        #expect(pass.status == .verified)
+        #expect(failed.status == .failed)
+        #expect(errored.status == .error)
+        #expect(unclean.status == .failed)
+        #expect(PackageReport(name: "b", version: "1", checks: [CheckResult("index-hash", .skip, "")]).status == .error,
+                "skips alone never verify")
+        #expect(Report(packages: [pass]).exitCode == 0)
+        #expect(Report(packages: [pass, failed, errored]).exitCode == 1)
+        #expect(Report(packages: [pass, errored]).exitCode == 3)
+        #expect(Report(packages: []).exitCode == 3, "nothing verified is not a pass")
+        #expect(Report(packages: [pass], unexpected: [EnvironmentFinding(path: "/x.pth", detail: "")]).exitCode == 1)
+    }
+
+    @Test func textAndJSONAreDeterministic() throws {
+        let a = PackageReport(name: "b", version: "1", checks: [CheckResult("signature", .pass, "ok")])
+        let b = PackageReport(name: "a", version: "2", checks: [CheckResult("signature", .fail, "bad")])
+        let one = Report(packages: [a, b]), two = Report(packages: [b, a])
+        #expect(try one.jsonData() == two.jsonData())
+        #expect(TextReport().render(one) == TextReport().render(two))
+        #expect(TextReport().render(one).contains("✗ FAILED a 2"))
+    }
+}

@@ -1,0 +1,93 @@
+import Attestations
+import Foundation
+import IndexServer
+import Testing
+
+/// One complete, real setting for an end-to-end test: a folder of real wheels signed with a key
+/// generated here, `wheeltrust`'s own index server on 127.0.0.1 with basic auth, and a fresh venv
+/// into which real pip installed the packages from that server.
+final class Scenario: @unchecked Sendable {
+    static let user = "ci|robot"
+    static let token = "s3cret-token"
+
+    let root: String
+    let indexDirectory: String
+    let venv: String
+    let cache: String
+    let key: PrivateKey
+    let publicKeyPath: String
+    let server: RunningIndexServer
+
+    var python: String { venv + "/bin/python" }
+    var sitePackages: String {
+        let lib = venv + "/lib"
+        let version = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.first { $0.hasPrefix("python") } ?? "python3"
+        return "\(lib)/\(version)/site-packages"
+    }
+    /// The index URL with credentials, as a user would put it in pip.conf.
+    var indexURL: String {
+        let user = Scenario.user.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? Scenario.user
+        return "http://\(user):\(Scenario.token)@127.0.0.1:\(server.port)/pypi/wheeltrust/main/simple/"
+    }
+
+    static var fixtureWheels: URL {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("wheels")
+    }
+
+    /// The fixture wheels, all installed by default.
+    static let allPackages = ["dotted.pkg", "datatool", "clitool", "markupsafe"]
+
+    init(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
+         keyKind: KeyKind = .ecdsaP256) async throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-e2e-\(UUID().uuidString)").path
+        indexDirectory = root + "/index"
+        venv = root + "/venv"
+        cache = root + "/cache"
+        try FileManager.default.createDirectory(atPath: indexDirectory, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.fixtureWheels.path) where name.hasSuffix(".whl") {
+            try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path,
+                                             toPath: indexDirectory + "/" + name)
+        }
+        key = try PrivateKey.generate(keyKind)
+        publicKeyPath = root + "/signer.pub"
+        try key.publicKey.pemRepresentation.write(toFile: publicKeyPath, atomically: true, encoding: .utf8)
+        for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory) where name.hasSuffix(".whl") {
+            _ = try Attester.attest(wheel: indexDirectory + "/" + name, key: key,
+                                    builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
+        }
+        server = try await IndexServer(configuration: ServerConfiguration(
+            directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
+            legacyProvenanceURLs: legacyProvenanceURLs)).start()
+
+        let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip", venv])
+        try #require(created.status == 0, "venv: \(created.output)")
+        let installed = try await TestProcess.run(TestProcess.python3, [
+            "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
+        ] + packages)
+        try #require(installed.status == 0, "pip install: \(installed.output)")
+    }
+
+    /// Runs `wheeltrust` with this scenario's interpreter, index, key and cache.
+    func wheeltrust(_ arguments: [String], key: String? = nil, index: String? = nil) async throws -> ProcessResult {
+        var args = arguments
+        args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "5"]
+        args += ["--key", key ?? publicKeyPath]
+        return try await TestProcess.run(TestProcess.wheeltrust, args, environment: ["HOME": root, "PIP_CONFIG_FILE": "/dev/null"])
+    }
+
+    func stop() async {
+        await server.stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Re-signs a statement the test wrote with this scenario's key and puts it beside `wheel`.
+    func replaceAttestation(of wheel: String, statement: [UInt8], key signer: PrivateKey? = nil) throws {
+        let attestation = try AttestationBuilder.sign(statement: statement, with: signer ?? key)
+        try attestation.encoded().write(to: URL(fileURLWithPath: indexDirectory + "/" + wheel + ".slsa.attestation"))
+    }
+
+    func sha256(ofIndexFile name: String) async throws -> String {
+        let result = try await TestProcess.run("/usr/bin/sha256sum", [indexDirectory + "/" + name])
+        return String(result.stdout.prefix(64))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Runs real programs for the tests: python3, pip, and the built `wheeltrust` binary.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var output: String { stdout + stderr }
+}
+
+enum TestProcess {
+    /// Runs a program to completion, capturing its output (through files, so large outputs
+    /// cannot dead-lock on a full pipe).
+    /// Waits without blocking a thread of the cooperative pool (the in-process index server needs
+    /// those threads to answer the very pip or wheeltrust process being waited for).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    currentDirectory: String? = nil) async throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "VIRTUAL_ENV")
+        env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+        env["PIP_NO_INPUT"] = "1"
+        for (key, value) in environment ?? [:] { env[key] = value }
+        process.environment = env
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wt-proc-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: scratch.path + ".out", contents: nil)
+        FileManager.default.createFile(atPath: scratch.path + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch.path + ".out")
+            try? FileManager.default.removeItem(atPath: scratch.path + ".err")
+        }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path + ".out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path + ".err"))
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume()
+            }
+        }
+        guard process.processIdentifier != 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: executable])
+        }
+        try out.close()
+        try err.close()
+        let stdout = (try? String(contentsOfFile: scratch.path + ".out", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: scratch.path + ".err", encoding: .utf8)) ?? ""
+        return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    /// The absolute path of `python3` on PATH.
+    static var python3: String {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let candidate = "\(directory)/python3"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "/usr/bin/python3"
+    }
+
+    /// The `wheeltrust` executable built beside the test bundle (`swift test` builds it).
+    static var wheeltrust: String {
+        var directory = Bundle.module.bundleURL.deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("wheeltrust").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("wheeltrust").path
+    }
+}
