@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // Already in the graph through Hummingbird; declared because IndexServer imports them.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -77,6 +80,8 @@ let package = Package(
             dependencies: [
                 "Attestations", "PythonPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -91,10 +96,10 @@ let package = Package(
         .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttestationsTests", dependencies: ["Attestations"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex"]),
-        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations"]),
+        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "IndexServer"],
+            dependencies: ["Verification", "IndexServer", "Attestations", "PythonPackaging"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -15,6 +15,12 @@ public struct AttestationError: Error, CustomStringConvertible, Sendable, Equata
         case malformedProvenance
         case malformedStatement
         case signing
+        /// A transparency log entry (or its Rekor body / checkpoint) that cannot be read.
+        case malformedLogEntry
+        /// A Sigstore trusted root (`trusted_root.json`) that cannot be used.
+        case malformedTrustedRoot
+        /// An X.509 certificate (DER) that cannot be parsed.
+        case malformedCertificate
     }
 
     /// The kind of failure.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `wheeltrust` command: proves that the Python code on a machine is the code a trusted
 /// builder built and signed. Each subcommand is a thin shell over the library.
@@ -19,8 +20,29 @@ struct Wheeltrust: AsyncParsableCommand {
             VerifyWheelCommand.self,
             VerifyInstalledCommand.self,
             InspectCommand.self,
+            KeysCommand.self,
             AttestCommand.self,
             ServeCommand.self,
             KeygenCommand.self,
         ])
+
+    /// Runs the chosen command, mapping argument errors to exit code 2 (ArgumentParser's own
+    /// default is 64) so that every usage or configuration error exits 2, as documented.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(Exit.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }
