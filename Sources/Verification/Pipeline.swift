@@ -76,10 +76,8 @@ public struct Pipeline: Sendable {
                 try context.cache.store(download: temporary, sha256Hex: downloaded.sha256Hex)
                 path = context.cache.path(sha256Hex: downloaded.sha256Hex)
             }
-        } catch let error as IndexError {
-            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
         } catch {
-            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, "\(error)")])
+            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
         }
         let sha256: String
         do {

@@ -89,9 +89,13 @@ public struct VerificationSetup: Sendable {
         let http = HTTPClient(credentials: credentials, certificateBundle: configuration.certificateBundle,
                               timeout: timeout, maxRetries: 3)
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
-        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys())])
         return VerificationContext(index: IndexClient(configuration: configuration, http: http), http: http,
-                                   cache: cache, provenanceVerifier: verifier)
+                                   cache: cache, provenanceVerifier: try provenanceVerifier())
+    }
+
+    /// The verifier of provenance objects under the trust rules above (offline use needs only this).
+    public func provenanceVerifier() throws(VerificationError) -> ProvenanceVerifier {
+        ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys())])
     }
 }
 

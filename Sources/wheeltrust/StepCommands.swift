@@ -2,6 +2,7 @@ import ArgumentParser
 import Attestations
 import Foundation
 import PackageIndex
+import PythonPackaging
 import Verification
 
 /// Builds the environment verifier for single-step commands.
@@ -12,6 +13,20 @@ func makeVerifier(environment: EnvironmentOptions, index: IndexOptions, trust: T
         try setup.context(configuration: try setup.indexConfiguration(for: python))
     }
     return EnvironmentVerifier(environment: python, pipeline: Pipeline(context: context))
+}
+
+/// The environment verifier and the installed distribution a single-step command starts from.
+func installedTarget(_ name: String, environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) throws
+    -> (verifier: EnvironmentVerifier, installed: InstalledDistribution) {
+    let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
+    let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: name) }
+    return (verifier, installed)
+}
+
+/// The provenance verifier for offline commands, under the same trust options.
+func offlineVerifier(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) throws -> ProvenanceVerifier {
+    let setup = VerificationSetup(environment: environment, index: index, trust: trust)
+    return try prepare { () throws(VerificationError) in try setup.provenanceVerifier() }
 }
 
 /// Reads a provenance (or a single PEP 740 attestation) file, exiting 2 when it cannot.
@@ -40,8 +55,7 @@ struct FetchAttestationCommand: AsyncParsableCommand {
     @OptionGroup var format: OutputOptions
 
     func run() async throws {
-        let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
-        let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: package) }
+        let (verifier, installed) = try installedTarget(package, environment: environment, index: index, trust: trust)
         var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
         if let wheel {
             let (fetched, check) = await verifier.pipeline.fetchProvenance(for: wheel.file, project: installed.name,
@@ -78,10 +92,8 @@ struct VerifySignatureCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let provenance {
-            let setup = VerificationSetup(environment: environment, index: index, trust: trust)
-            let keys = try prepare { () throws(VerificationError) in try setup.trustedKeys() }
+            let verifier = try offlineVerifier(environment: environment, index: index, trust: trust)
             let document = try readProvenance(provenance)
-            let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: keys)])
             let filename = String(target.split(separator: "/").last ?? Substring(target))
             let digest: String
             if FileManager.default.fileExists(atPath: target) {
@@ -96,8 +108,7 @@ struct VerifySignatureCommand: AsyncParsableCommand {
                                        checks: ProvenanceChecks.checks(for: verdict))
             try format.finish(Report(packages: [report]))
         }
-        let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
-        let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: target) }
+        let (verifier, installed) = try installedTarget(target, environment: environment, index: index, trust: trust)
         var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
         if let wheel { report.checks.append(contentsOf: await verifier.pipeline.provenanceChecks(for: wheel, installed: installed)) }
         try format.finish(Report(packages: [report]))
@@ -121,15 +132,11 @@ struct VerifyWheelCommand: AsyncParsableCommand {
         if target.hasSuffix(".whl") {
             guard let provenance else { throw fail("a local wheel needs --provenance FILE", code: Exit.usage) }
             guard FileManager.default.fileExists(atPath: target) else { throw fail("no such wheel file: \(target)", code: Exit.usage) }
-            let setup = VerificationSetup(environment: environment, index: index, trust: trust)
-            let keys = try prepare { () throws(VerificationError) in try setup.trustedKeys() }
-            let document = try readProvenance(provenance)
-            let report = Pipeline.verifyLocalWheel(at: target, provenance: document,
-                                                   verifier: ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: keys)]))
+            let verifier = try offlineVerifier(environment: environment, index: index, trust: trust)
+            let report = Pipeline.verifyLocalWheel(at: target, provenance: try readProvenance(provenance), verifier: verifier)
             try format.finish(Report(packages: [report]))
         }
-        let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
-        let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: target) }
+        let (verifier, installed) = try installedTarget(target, environment: environment, index: index, trust: trust)
         var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
         if let wheel {
             report.checks.append(contentsOf: await verifier.pipeline.provenanceChecks(for: wheel, installed: installed))
@@ -153,8 +160,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
     @OptionGroup var format: OutputOptions
 
     func run() async throws {
-        let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
-        let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: package) }
+        let (verifier, installed) = try installedTarget(package, environment: environment, index: index, trust: trust)
         var report: PackageReport
         let path: String
         var filename: String?

@@ -31,12 +31,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let setup = VerificationSetup(environment: environment, index: index, trust: trust)
-        let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
-        let context = try prepare { () throws(VerificationError) in
-            try setup.context(configuration: try setup.indexConfiguration(for: python))
-        }
-        let verifier = EnvironmentVerifier(environment: python, pipeline: Pipeline(context: context))
+        let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
         let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs)
         let report: Report
         do {

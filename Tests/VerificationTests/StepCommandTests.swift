@@ -1,0 +1,82 @@
+import Attestations
+import Foundation
+import Testing
+
+/// The single-step subcommands, run as a user would, on real data.
+@Suite("single-step commands")
+struct StepCommandTests {
+    static let amqp = "amqp-5.3.1-0-py3-none-any.whl"
+    static let amqpDigest = "034b93b6620dd4db0899c5299ed8fb11b60d2cd6fbfb3d271bedbf9f62dc2a9d"
+    static var amqpProvenance: String {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("redhat/\(amqp).provenance").path
+    }
+
+    @Test("Red Hat's real attestation verifies offline with the embedded release key 3 and no key file")
+    func redHatOffline() async throws {
+        let result = try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("Red Hat release key 3") && result.stdout.contains("E60D446E63405576"), "\(result.output)")
+        #expect(result.stdout.contains("https://konflux-ci.dev/calunga"), "the builder is shown")
+    }
+
+    @Test("the same attestation fails with no trusted key, another digest, or another filename")
+    func redHatOfflineNegatives() async throws {
+        let noKeys = try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest, "--no-default-keys"])
+        #expect(noKeys.status == 1, "\(noKeys.output)")
+        let otherDigest = try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", String(repeating: "0", count: 64)])
+        #expect(otherDigest.status == 1, "\(otherDigest.output)")
+        let otherName = try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, "amqp-5.3.2-0-py3-none-any.whl", "--sha256", Self.amqpDigest])
+        #expect(otherName.status == 1, "\(otherName.output)")
+        let missing = try await TestProcess.run(TestProcess.wheeltrust, ["verify-signature", "--provenance", "/nonexistent", Self.amqp])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent"), "\(missing.output)")
+    }
+
+    @Test("inspect decodes a provenance for a person")
+    func inspect() async throws {
+        let result = try await TestProcess.run(TestProcess.wheeltrust, ["inspect", Self.amqpProvenance])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Pulp User") && result.stdout.contains("key-signed") && result.stdout.contains(Self.amqp))
+    }
+
+    @Test("fetch-attestation, verify-wheel, verify-installed on a real index and venv")
+    func stepsOnAnIndex() async throws {
+        let scenario = try await Scenario(packages: ["datatool"])
+        defer { Task { await scenario.stop() } }
+        let saved = scenario.root + "/datatool.provenance"
+        let fetched = try await scenario.wheeltrust(["fetch-attestation", "datatool", "-o", saved])
+        #expect(fetched.status == 0, "\(fetched.output)")
+        #expect(FileManager.default.fileExists(atPath: saved))
+
+        let wheelPath = scenario.indexDirectory + "/datatool-0.3-py3-none-any.whl"
+        let local = try await scenario.wheeltrust(["verify-wheel", wheelPath, "--provenance", saved])
+        #expect(local.status == 0, "\(local.output)")
+        let onIndex = try await scenario.wheeltrust(["verify-wheel", "datatool"])
+        #expect(onIndex.status == 0, "\(onIndex.output)")
+        let installed = try await scenario.wheeltrust(["verify-installed", "datatool", "-v"])
+        #expect(installed.status == 0, "\(installed.output)")
+
+        // A different wheel under the same name no longer matches the saved provenance.
+        let swapped = scenario.root + "/datatool-0.3-py3-none-any.whl"
+        try FileManager.default.copyItem(atPath: scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl", toPath: swapped)
+        let wrong = try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved])
+        #expect(wrong.status == 1, "\(wrong.output)")
+        let offline = try await scenario.wheeltrust(["verify-signature", wheelPath, "--provenance", saved])
+        #expect(offline.status == 0, "\(offline.output)")
+    }
+
+    @Test("keys lists the trusted keys with fingerprints; bad usage exits 2")
+    func keysAndUsage() async throws {
+        let keys = try await TestProcess.run(TestProcess.wheeltrust, ["keys"])
+        #expect(keys.status == 0 && keys.stdout.contains("ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576"))
+        let none = try await TestProcess.run(TestProcess.wheeltrust, ["keys", "--no-default-keys"])
+        #expect(none.stdout.contains("no trusted keys"))
+        let usage = try await TestProcess.run(TestProcess.wheeltrust, ["verify"])
+        #expect(usage.status == 2)
+        let badKey = try await TestProcess.run(TestProcess.wheeltrust, ["keys", "--key", "/nonexistent.pem"])
+        #expect(badKey.status == 2 && badKey.stderr.contains("/nonexistent.pem"))
+    }
+}
