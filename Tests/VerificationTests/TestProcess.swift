@@ -18,8 +18,11 @@ enum TestProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        // The machine's own pip settings (find-links, config files) must not leak into the
+        // scenario: pip installs only from our server.
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PIP_") }
         env.removeValue(forKey: "VIRTUAL_ENV")
+        env["PIP_CONFIG_FILE"] = "/dev/null"
         env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
         env["PIP_NO_INPUT"] = "1"
         for (key, value) in environment ?? [:] { env[key] = value }
@@ -56,14 +59,25 @@ enum TestProcess {
         return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
-    /// The absolute path of `python3` on PATH.
-    static var python3: String {
+    /// The real interpreter behind `python3` on PATH (not a pyenv shim, whose hooks race when
+    /// several pip processes run at once).
+    static let python3: String = {
+        var shim = "/usr/bin/python3"
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
             let candidate = "\(directory)/python3"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            if FileManager.default.isExecutableFile(atPath: candidate) { shim = candidate; break }
         }
-        return "/usr/bin/python3"
-    }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: shim)
+        process.arguments = ["-c", "import sys; print(sys.executable)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return shim }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !path.isEmpty ? path : shim
+    }()
 
     /// The `wheeltrust` executable built beside the test bundle (`swift test` builds it).
     static var wheeltrust: String {
