@@ -30,6 +30,8 @@ public struct VerifyRequest: Sendable {
 public struct EnvironmentVerifier: Sendable {
     public let environment: PythonEnvironment
     public let pipeline: Pipeline
+    /// Called as each package finishes, with (finished, total, name); for progress lines only.
+    public var progress: (@Sendable (Int, Int, String) -> Void)?
 
     public init(environment: PythonEnvironment, pipeline: Pipeline) {
         self.environment = environment
@@ -105,6 +107,7 @@ public struct EnvironmentVerifier: Sendable {
             }
             while let result = await group.next() {
                 collected.append(result)
+                progress?(collected.count, selected.count, result.1.name)
                 if next < selected.count {
                     schedule(next)
                     next += 1

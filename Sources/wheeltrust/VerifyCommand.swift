@@ -31,14 +31,18 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
+        var verifier = try makeVerifier(environment: environment, index: index, trust: trust)
+        let progress = ProgressLine.make(format: output.format, quiet: output.quiet)
+        if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
         let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs)
         let report: Report
         do {
             report = try await verifier.run(request)
         } catch {
+            progress?.finish()
             throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
         }
+        progress?.finish()
         try output.finish(report)
     }
 }

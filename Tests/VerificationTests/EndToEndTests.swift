@@ -202,3 +202,20 @@ struct EndToEndTests {
         #expect(refused.status == 3, "\(refused.output)")
     }
 }
+
+@Suite("determinism")
+struct DeterminismTests {
+    @Test("output of --jobs 1 and --jobs 8 is identical, text and JSON")
+    func jobsDoNotChangeOutput() async throws {
+        let scenario = try await Scenario()
+        defer { Task { await scenario.stop() } }
+        let one = try await scenario.wheeltrust(["verify", "--all", "-v", "--jobs", "1"])
+        let eight = try await scenario.wheeltrust(["verify", "--all", "-v", "--jobs", "8"])
+        #expect(one.status == 0 && eight.status == 0, "\(one.output)\n\(eight.output)")
+        #expect(one.stdout == eight.stdout)
+        let jsonOne = try await scenario.wheeltrust(["verify", "--all", "--format", "json", "--jobs", "1"])
+        let jsonEight = try await scenario.wheeltrust(["verify", "--all", "--format", "json", "--jobs", "8"])
+        #expect(jsonOne.stdout == jsonEight.stdout)
+        #expect(one.stderr.isEmpty, "no progress line when stderr is not a terminal: \(one.stderr)")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A one-line progress display on stderr, shown only when stderr is a terminal and the output is
+/// text (never in `--format json`, never in logs or pipes).
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = Date()
+
+    /// nil when progress must not be shown.
+    static func make(format: OutputFormat, quiet: Bool) -> ProgressLine? {
+        guard format == .text, !quiet, isatty(STDERR_FILENO) == 1 else { return nil }
+        return ProgressLine()
+    }
+
+    func update(done: Int, total: Int, name: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        let elapsed = Date().timeIntervalSince(start)
+        let seconds = (elapsed * 10).rounded() / 10
+        let line = "\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s)"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}
