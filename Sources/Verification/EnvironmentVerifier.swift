@@ -12,12 +12,17 @@ public struct VerifyRequest: Sendable {
     public var excluded: [String]
     /// How many packages are worked on at once.
     public var jobs: Int
+    /// Check every `.pyc` of a verified source against it with the environment's interpreter
+    /// (``BytecodeChecker``, one run for all packages); off, the `bytecode` check is `skip`.
+    public var checkBytecode: Bool
 
-    public init(packages: [String] = [], all: Bool = false, excluded: [String] = [], jobs: Int = 4) {
+    public init(packages: [String] = [], all: Bool = false, excluded: [String] = [], jobs: Int = 4,
+                checkBytecode: Bool = true) {
         self.packages = packages
         self.all = all
         self.excluded = excluded
         self.jobs = max(1, jobs)
+        self.checkBytecode = checkBytecode
     }
 }
 
@@ -38,7 +43,10 @@ public struct EnvironmentVerifier: Sendable {
         self.pipeline = pipeline
     }
 
-    public var filesVerifier: InstalledFilesVerifier {
+    public var filesVerifier: InstalledFilesVerifier { filesVerifier(checkingBytecode: false) }
+
+    /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``.
+    public func filesVerifier(checkingBytecode: Bool) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
         var interpreters: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
@@ -48,7 +56,8 @@ public struct EnvironmentVerifier: Sendable {
         let majorMinor = versionParts.prefix(2).joined(separator: ".")
         return InstalledFilesVerifier(
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
-            shebang: ScriptShebang(interpreters: interpreters))
+            shebang: ScriptShebang(interpreters: interpreters),
+            bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept)
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
@@ -87,7 +96,7 @@ public struct EnvironmentVerifier: Sendable {
             claimedBy[distribution.distInfoPath] = paths
         }
 
-        let verifier = filesVerifier
+        let verifier = filesVerifier(checkingBytecode: request.checkBytecode)
         let pipeline = self.pipeline
         let results = await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in
             var collected: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] = []
@@ -115,7 +124,13 @@ public struct EnvironmentVerifier: Sendable {
             }
             return collected.sorted { $0.0 < $1.0 }
         }
-        reports.append(contentsOf: results.map(\.1))
+        // Every package's .pyc files in one run of the environment's own interpreter.
+        var packageReports = results.map(\.1)
+        await BytecodeVerification.apply(
+            checker: request.checkBytecode
+                ? BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable) : nil,
+            to: &packageReports, outcomes: results.map(\.2))
+        reports.append(contentsOf: packageReports)
 
         var findings: [EnvironmentFinding] = []
         if request.all {

@@ -2,7 +2,8 @@
 ///
 /// Only these kinds count as "generated" (accounted for, not failures): the `.dist-info` files
 /// `INSTALLER`, `REQUESTED`, `direct_url.json` and the rewritten `RECORD`; and `__pycache__/*.pyc`
-/// whose source module the verified RECORD lists. Console-script wrappers are judged separately
+/// whose source module the verified RECORD lists (their content is then checked by
+/// ``BytecodeChecker`` unless bytecode checks are off). Console-script wrappers are judged separately
 /// by ``EntryPoints``. Anything else not in the verified RECORD is unexpected.
 public enum GeneratedFiles {
     /// `.dist-info` members written at install time.
@@ -29,5 +30,33 @@ public enum GeneratedFiles {
     public static func isInstallerMetadata(_ path: String, distInfo: String) -> Bool {
         guard path.hasPrefix(distInfo + "/") else { return false }
         return installerMetadata.contains(String(path.dropFirst(distInfo.count + 1)))
+    }
+}
+
+/// What a `__pycache__` file name says: the source it comes from, the interpreter's cache tag
+/// and the optimisation level.
+public struct BytecodeName: Sendable, Equatable {
+    /// `dir/mod.py` for `dir/__pycache__/mod.<tag>[.opt-N].pyc`.
+    public var source: String
+    /// `cpython-311` (the interpreter's `sys.implementation.cache_tag`).
+    public var tag: String
+    /// N of `.opt-N` (0 without it); nil when the name is not one an interpreter writes
+    /// (`mod.tag.pyc` or `mod.tag.opt-N.pyc` with N 1 or 2), so it is never loaded.
+    public var optimize: Int?
+
+    /// Nil unless ``GeneratedFiles/bytecodeSource(of:)`` recognises the path.
+    public init?(path: String) {
+        guard let source = GeneratedFiles.bytecodeSource(of: path) else { return nil }
+        self.source = source
+        let file = path.split(separator: "/").last ?? ""
+        var parts = file.split(separator: ".", omittingEmptySubsequences: false).dropFirst()  // drop the module name
+        parts = parts.dropLast()  // "pyc"
+        tag = parts.first.map(String.init) ?? ""
+        switch parts.count {
+        case 1: optimize = 0
+        case 2 where parts.last == "opt-1": optimize = 1
+        case 2 where parts.last == "opt-2": optimize = 2
+        default: optimize = nil
+        }
     }
 }

@@ -13,14 +13,30 @@ import PythonPackaging
 ///   anything else it lists is `unexpected`;
 /// - every file found in the distribution's own top-level directories and `.dist-info` that
 ///   none of the above explains is `unexpected`, unless another distribution's installed RECORD
-///   lists it (shared namespace directories).
+///   lists it (shared namespace directories);
+/// - with ``BytecodeMode/check(cacheTag:)``, a `__pycache__/*.pyc` of a verified source is only
+///   provisionally `generated`: when its source verified OK it is listed in
+///   ``Outcome/bytecodeRequests`` for ``BytecodeChecker`` (run once for the whole environment);
+///   one of another interpreter's cache tag, or with a name no interpreter loads, is `unexpected`.
+///   Top-level modules' `site-packages/__pycache__/<mod>.*.pyc` are looked at too.
 public struct InstalledFilesVerifier: Sendable {
     public let layout: InstallLayout
     public let shebang: ScriptShebang
+    public let bytecode: BytecodeMode
 
-    public init(layout: InstallLayout, shebang: ScriptShebang) {
+    /// How `.pyc` files of verified sources are treated.
+    public enum BytecodeMode: Sendable, Equatable {
+        /// Accepted as installer-generated without a look at their content.
+        case accept
+        /// Collected for a content check; `cacheTag` is the environment interpreter's
+        /// `sys.implementation.cache_tag` (nil: it writes no bytecode, so every `.pyc` is foreign).
+        case check(cacheTag: String?)
+    }
+
+    public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept) {
         self.layout = layout
         self.shebang = shebang
+        self.bytecode = bytecode
     }
 
     /// What one distribution's files came to.
@@ -31,6 +47,9 @@ public struct InstalledFilesVerifier: Sendable {
         public var owned: Set<String> = []
         /// Per-file lines for `-v` (path and what was found), in path order.
         public var lines: [FileLine] = []
+        /// `.pyc` files (generated, of sources that verified OK) still to be checked by
+        /// ``BytecodeChecker``; sorted by path. Empty in ``BytecodeMode/accept`` mode.
+        public var bytecodeRequests: [BytecodeChecker.Request] = []
     }
 
     /// One file's verdict, rpm -V style.
@@ -60,6 +79,7 @@ public struct InstalledFilesVerifier: Sendable {
         }
 
         var expected: Set<String> = []
+        var verifiedOK: Set<String> = []
         var packageDirectories: Set<String> = [installed.distInfoPath]
         let wheelRecordPath = wheel.distInfoDirectory + "/RECORD"
         for entry in wheel.record.entries {
@@ -115,6 +135,7 @@ public struct InstalledFilesVerifier: Sendable {
             let actual = try? FileHashing.digest(ofFileAt: path, algorithm: digest.algorithm)
             if let actual, actual.digest == digest, entry.size == nil || entry.size == actual.size {
                 outcome.findings.verified += 1
+                verifiedOK.insert(path)
                 outcome.lines.append(FileLine(path: path, state: .ok, note: nil))
             } else if destination == .scripts, let member = members[entry.path],
                       let wheelBytes = try? wheel.archive.data(of: member),
@@ -137,6 +158,10 @@ public struct InstalledFilesVerifier: Sendable {
         // Classifies a file that the verified RECORD does not list.
         func classifyExtra(_ path: String, listedByInstaller: Bool) {
             if outcome.owned.contains(path) { return }
+            if case .check(let cacheTag) = bytecode, let name = BytecodeName(path: path), expected.contains(name.source) {
+                classifyBytecode(path, name: name, cacheTag: cacheTag)
+                return
+            }
             if GeneratedFiles.isInstallerMetadata(path, distInfo: installed.distInfoPath)
                 || GeneratedFiles.bytecodeSource(of: path).map(expected.contains) == true {
                 outcome.findings.generated.append(path)
@@ -166,6 +191,31 @@ public struct InstalledFilesVerifier: Sendable {
                                           note: listedByInstaller ? "listed only by the installed RECORD" : "not in the verified RECORD"))
         }
 
+        // A `.pyc` of a verified source: checked later, or foreign to this interpreter.
+        func classifyBytecode(_ path: String, name: BytecodeName, cacheTag: String?) {
+            outcome.owned.insert(path)
+            var unexpectedNote: String?
+            if name.tag != cacheTag {
+                unexpectedNote = "bytecode for another interpreter (\(name.tag))"
+            } else if name.optimize == nil {
+                unexpectedNote = "bytecode name this interpreter never loads"
+            }
+            if let unexpectedNote {
+                outcome.findings.unexpected.append(path)
+                outcome.lines.append(FileLine(path: path, state: .unexpected, note: unexpectedNote))
+            } else if FileSystem.kind(path) != .file {
+                outcome.findings.modified.append(path)
+                outcome.lines.append(FileLine(path: path, state: .modified, note: "not a regular file"))
+            } else if !verifiedOK.contains(name.source) {
+                outcome.findings.generated.append(path)
+                outcome.lines.append(FileLine(path: path, state: .generated, note: "bytecode not checked: its source did not verify"))
+            } else {
+                outcome.findings.generated.append(path)
+                outcome.lines.append(FileLine(path: path, state: .generated, note: nil))
+                outcome.bytecodeRequests.append(BytecodeChecker.Request(pyc: path, source: name.source, optimize: name.optimize ?? 0))
+            }
+        }
+
         for path in sortedInstalled where !expected.contains(path) && FileSystem.kind(path) != .missing {
             classifyExtra(path, listedByInstaller: true)
         }
@@ -174,9 +224,24 @@ public struct InstalledFilesVerifier: Sendable {
                 classifyExtra(path, listedByInstaller: false)
             }
         }
+        // Top-level modules keep their bytecode in the shared `site-packages/__pycache__`.
+        for root in Set([layout.scheme.purelib, layout.scheme.platlib]).sorted() {
+            let stems = Set(expected.compactMap { path -> String? in
+                guard path.hasPrefix(root + "/"), path.hasSuffix(".py") else { return nil }
+                let relative = path.dropFirst(root.count + 1)
+                return relative.contains("/") ? nil : String(relative.dropLast(3))
+            })
+            if stems.isEmpty { continue }
+            let cache = root + "/__pycache__"
+            for name in FileSystem.children(cache).sorted() where name.hasSuffix(".pyc") {
+                guard let dot = name.firstIndex(of: "."), stems.contains(String(name[..<dot])) else { continue }
+                classifyExtra(cache + "/" + name, listedByInstaller: false)
+            }
+        }
 
         outcome.findings.normalize()
         outcome.lines.sort { $0.path < $1.path }
+        outcome.bytecodeRequests.sort { $0.pyc < $1.pyc }
         outcome.checks = Self.checks(findings: outcome.findings, problems: problems, rewritten: rewritten,
                                      directories: packageDirectories.count)
         return outcome

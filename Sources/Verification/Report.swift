@@ -42,7 +42,8 @@ public struct CheckResult: Codable, Sendable, Equatable {
 /// Where each installed file of a package stands after comparison with the verified wheel's RECORD.
 ///
 /// Paths are absolute install paths, sorted. `generated` lists files an installer legitimately adds
-/// (INSTALLER, REQUESTED, direct_url.json, the installed RECORD, `.pyc` of verified sources,
+/// (INSTALLER, REQUESTED, direct_url.json, the installed RECORD, `.pyc` of verified sources whose
+/// header and code match them (or, with bytecode checks off, unchecked),
 /// console-script wrappers of declared entry points); they are not failures.
 public struct FileFindings: Codable, Sendable, Equatable {
     /// Files whose bytes differ from the verified RECORD.

@@ -17,7 +17,7 @@ public struct TextReport: Sendable {
         ("Downloading it and checking the index's hash", ["download", "index-hash"]),
         ("Fetching its provenance", ["provenance"]),
         ("Verifying the attestation signature and statement", ["signature", "statement"]),
-        ("Verifying installed files against the verified wheel's RECORD", ["wheel-contents", "installed-files", "unexpected-files"]),
+        ("Verifying installed files against the verified wheel's RECORD", ["wheel-contents", "installed-files", "unexpected-files", "bytecode"]),
     ]
 
     static func mark(_ status: CheckStatus) -> String {

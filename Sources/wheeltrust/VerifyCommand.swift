@@ -19,6 +19,11 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Packages worked on at once.")
     var jobs: Int = 4
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Check every __pycache__/*.pyc of a verified source against it with the environment's own interpreter (default: on). "
+        + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
+    var checkBytecode = true
+
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var index: IndexOptions
     @OptionGroup var trust: TrustOptions
@@ -34,7 +39,7 @@ struct VerifyCommand: AsyncParsableCommand {
         var verifier = try makeVerifier(environment: environment, index: index, trust: trust)
         let progress = ProgressLine.make(format: output.format, quiet: output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
-        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs)
+        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode)
         let report: Report
         do {
             report = try await verifier.run(request)

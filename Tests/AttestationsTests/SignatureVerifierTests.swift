@@ -19,7 +19,8 @@ import Testing
         let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
         #expect(key.key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
         let verdict = KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: publisher)
-        #expect(verdict == .verified(signer: "Red Hat release key 3 (E60D446E63405576)"))
+        #expect(verdict == .verified(signer:
+            "Red Hat release key 3 (RSA-4096, key id E60D446E63405576, sha256 ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576)"))
     }
 
     @Test func redHatVectorFailsWithPSS() throws {

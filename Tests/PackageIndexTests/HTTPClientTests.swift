@@ -74,7 +74,9 @@ import Testing
         #expect(error?.code == .network)
         #expect(error?.message.contains("hunter2secret") == false)
         #expect(error?.message.contains("user:****@127.0.0.1") == true)
-        #expect(Date().timeIntervalSince(started) < 5)
+        // A hang guard, not a speed measurement: a refused connection must not wait out
+        // timeouts and retries without end (the machine may be busy, so the bound is loose).
+        #expect(Date().timeIntervalSince(started) < 60)
     }
 
     // MARK: scripted server

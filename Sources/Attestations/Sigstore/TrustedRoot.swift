@@ -174,6 +174,27 @@ public struct CertificateAuthority: Sendable {
         return certificates.filter { !anchors.contains($0) }
     }
 
+    /// A CA from DER certificates (any order); throws when empty or a certificate does not parse.
+    public init(
+        organization: String? = nil, commonName: String? = nil, uri: String? = nil, chainDER: [[UInt8]],
+        validFor: ValidityWindow
+    ) throws(AttestationError) {
+        guard !chainDER.isEmpty else { throw AttestationError(.malformedTrustedRoot, "certificate authority: empty certificate chain") }
+        var certs: [Certificate] = []
+        for (index, der) in chainDER.enumerated() {
+            guard let cert = try? Certificate(derEncoded: der) else {
+                throw AttestationError(.malformedTrustedRoot, "certificate authority: certificate \(index) is not DER X.509")
+            }
+            certs.append(cert)
+        }
+        self.organization = organization
+        self.commonName = commonName
+        self.uri = uri
+        self.chainDER = chainDER
+        self.certificates = certs
+        self.validFor = validFor
+    }
+
     /// Parses a lone `CertificateAuthority` message (protobuf-JSON).
     public static func decode(_ data: Data) throws(AttestationError) -> CertificateAuthority {
         try CertificateAuthority(json: try TrustedRoot.parseJSON(data, what: "certificate authority"), path: "certificateAuthority")
@@ -229,8 +250,14 @@ public struct TransparencyLogInstance: Sendable {
     /// v0.2 `checkpointKeyId.keyId` when present.
     public let checkpointKeyID: [UInt8]?
 
-    /// The key as a `PublicKey` (nil when its type is not one this module supports).
-    public var publicKey: PublicKey? { try? PublicKey(spkiDER: publicKeyDER) }
+    /// The key as a `PublicKey` (nil when its type is not one this module supports). `rawBytes`
+    /// is a DER SPKI, except for `PKCS1_*` key details where some roots carry a bare PKCS#1
+    /// `RSAPublicKey` (the retired staging CT log): both forms are read.
+    public var publicKey: PublicKey? {
+        if let key = try? PublicKey(spkiDER: publicKeyDER) { return key }
+        guard keyDetails.hasPrefix("PKCS1_") else { return nil }
+        return try? PublicKey(pkcs1DER: publicKeyDER)
+    }
 
     init(json: JSONValue, path: String) throws(AttestationError) {
         let reader = try JSONObjectReader(json, path: path, code: .malformedTrustedRoot)

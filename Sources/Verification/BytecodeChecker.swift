@@ -1,0 +1,164 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Checks `.pyc` files against their sources in ONE run of a Python interpreter.
+///
+/// Guarantees: every request gets a verdict; the interpreter is started once per call with `-I -S -B`
+/// (isolated, no `site` so no `.pth` start-up hook runs, no bytecode written), reads the batch on
+/// stdin and runs ``BytecodeScript``; output is capped and the run is time-limited. Anything that
+/// keeps the interpreter from answering for every request throws ``VerificationError`` (code
+/// `operational`): it is never turned into a pass.
+public struct BytecodeChecker: Sendable {
+    /// One `.pyc` and the verified source it must have been compiled from.
+    public struct Request: Sendable, Codable, Equatable {
+        public var pyc: String
+        public var source: String
+        /// The `.opt-N` level of the file name (0 when absent).
+        public var optimize: Int
+
+        public init(pyc: String, source: String, optimize: Int) {
+            self.pyc = pyc
+            self.source = source
+            self.optimize = optimize
+        }
+    }
+
+    /// What the interpreter found for one `.pyc`.
+    public enum Verdict: Sendable, Equatable {
+        /// Header and code object agree with the source.
+        case matches
+        /// Header or code differs (the reason says which).
+        case differs(String)
+        /// This one file could not be checked (unreadable…).
+        case error(String)
+    }
+
+    /// The interpreter to run (the environment's own `sys.executable`).
+    public let interpreter: String
+    public var timeoutSeconds: Int
+    public var maxOutputBytes: Int
+
+    public init(interpreter: String, timeoutSeconds: Int = 900, maxOutputBytes: Int = 64 << 20) {
+        self.interpreter = interpreter
+        self.timeoutSeconds = timeoutSeconds
+        self.maxOutputBytes = maxOutputBytes
+    }
+
+    /// Verdicts in request order. An empty batch does not start the interpreter.
+    public func check(_ requests: [Request]) async throws(VerificationError) -> [Verdict] {
+        if requests.isEmpty { return [] }
+        let result: Result<[Verdict], VerificationError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(VerificationError) {
+                    continuation.resume(returning: .success(try checkBlocking(requests)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private struct Answer: Decodable {
+        let index: Int
+        let verdict: String
+        let note: String?
+    }
+
+    func checkBlocking(_ requests: [Request]) throws(VerificationError) -> [Verdict] {
+        let input: Data
+        do { input = try JSONEncoder().encode(requests) } catch {
+            throw VerificationError(.operational, "cannot encode the bytecode batch: \(error)")
+        }
+        let (status, stdout, stderr) = try run(input: input)
+        guard status == 0 else {
+            let last = String(decoding: stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            throw VerificationError(.operational, "bytecode check: \(interpreter) exited with status \(status): \(last.prefix(200))")
+        }
+        guard let answers = try? JSONDecoder().decode([Answer].self, from: Data(stdout)), answers.count == requests.count else {
+            throw VerificationError(.operational, "bytecode check: \(interpreter) did not answer for every .pyc")
+        }
+        var verdicts = [Verdict?](repeating: nil, count: requests.count)
+        for answer in answers where answer.index >= 0 && answer.index < requests.count {
+            switch answer.verdict {
+            case "match": verdicts[answer.index] = .matches
+            case "differs": verdicts[answer.index] = .differs(answer.note ?? "differs")
+            default: verdicts[answer.index] = .error(answer.note ?? "could not check")
+            }
+        }
+        let complete = verdicts.compactMap { $0 }
+        guard complete.count == requests.count else {
+            throw VerificationError(.operational, "bytecode check: \(interpreter) did not answer for every .pyc")
+        }
+        return complete
+    }
+
+    /// Runs the interpreter with `input` on stdin; stdout and stderr drained on their own threads.
+    private func run(input: Data) throws(VerificationError) -> (Int32, [UInt8], [UInt8]) {
+        // An interpreter that dies before reading its stdin must not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: interpreter)
+        process.arguments = ["-I", "-S", "-B", "-c", BytecodeScript.source]
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        process.standardInput = inPipe
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        do { try process.run() } catch {
+            throw VerificationError(.operational, "bytecode check: cannot run \(interpreter): \(error.localizedDescription)")
+        }
+        let out = DrainedPipe(outPipe.fileHandleForReading, cap: maxOutputBytes)
+        let err = DrainedPipe(errPipe.fileHandleForReading, cap: 64 << 10)
+        let group = DispatchGroup()
+        for reader in [out, err] {
+            DispatchQueue.global().async(group: group) { reader.drain() }
+        }
+        let writer = inPipe.fileHandleForWriting
+        DispatchQueue.global().async(group: group) {
+            try? writer.write(contentsOf: input)
+            try? writer.close()
+        }
+        if group.wait(timeout: .now() + .seconds(timeoutSeconds)) == .timedOut {
+            process.terminate()
+            _ = group.wait(timeout: .now() + .seconds(5))
+            process.waitUntilExit()
+            throw VerificationError(.operational, "bytecode check: \(interpreter) did not finish within \(timeoutSeconds) s")
+        }
+        process.waitUntilExit()
+        if out.overflowed {
+            throw VerificationError(.operational, "bytecode check: \(interpreter) printed more than \(maxOutputBytes) bytes")
+        }
+        return (process.terminationStatus, out.bytes, err.bytes)
+    }
+}
+
+/// Reads a pipe to its end, keeping at most `cap` bytes, so the child never blocks on a full pipe.
+private final class DrainedPipe: @unchecked Sendable {
+    private let handle: FileHandle
+    private let cap: Int
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private var didOverflow = false
+
+    init(_ handle: FileHandle, cap: Int) {
+        self.handle = handle
+        self.cap = cap
+    }
+
+    func drain() {
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            lock.lock()
+            if buffer.count + chunk.count <= cap { buffer.append(contentsOf: chunk) } else { didOverflow = true }
+            lock.unlock()
+        }
+    }
+
+    var bytes: [UInt8] { lock.lock(); defer { lock.unlock() }; return buffer }
+    var overflowed: Bool { lock.lock(); defer { lock.unlock() }; return didOverflow }
+}
