@@ -41,11 +41,11 @@ public struct ProvenanceVerifier: Sendable {
         self.verifiers = verifiers
     }
 
-    public func verify(_ provenance: Provenance, distribution: String, sha256Hex: String) -> ProvenanceVerdict {
+    public func verify(_ provenance: Provenance, distribution: String, sha256Hex: String) async -> ProvenanceVerdict {
         var verdicts: [AttestationVerdict] = []
         for (bundleIndex, bundle) in provenance.attestationBundles.enumerated() {
             for (index, attestation) in bundle.attestations.enumerated() {
-                verdicts.append(verify(attestation, publisher: bundle.publisher, bundle: bundleIndex, index: index,
+                verdicts.append(await verify(attestation, publisher: bundle.publisher, bundle: bundleIndex, index: index,
                                        distribution: distribution, sha256Hex: sha256Hex))
             }
         }
@@ -53,8 +53,8 @@ public struct ProvenanceVerifier: Sendable {
     }
 
     func verify(_ attestation: Attestation, publisher: Publisher, bundle: Int, index: Int,
-                distribution: String, sha256Hex: String) -> AttestationVerdict {
-        let signature = signatureVerdict(attestation, publisher: publisher)
+                distribution: String, sha256Hex: String) async -> AttestationVerdict {
+        let signature = await signatureVerdict(attestation, publisher: publisher)
         do {
             let statement = try Statement(parsing: attestation.envelope.statement)
             let checks = StatementChecks.evaluate(statement, distribution: distribution, sha256Hex: sha256Hex)
@@ -67,12 +67,12 @@ public struct ProvenanceVerifier: Sendable {
     }
 
     /// The first `.verified` of any verifier; otherwise every failure; otherwise why none applied.
-    func signatureVerdict(_ attestation: Attestation, publisher: Publisher) -> SignatureVerdict {
+    func signatureVerdict(_ attestation: Attestation, publisher: Publisher) async -> SignatureVerdict {
         guard !verifiers.isEmpty else { return .failed("no signature verifier configured") }
         var failures: [String] = []
         var skipped: [String] = []
         for verifier in verifiers {
-            switch verifier.verifySignature(of: attestation, publisher: publisher) {
+            switch await verifier.verifySignature(of: attestation, publisher: publisher) {
             case .verified(let signer): return .verified(signer: signer)
             case .failed(let why): failures.append(why)
             case .notApplicable(let why): skipped.append(why)

@@ -18,7 +18,7 @@ public enum SignatureVerdict: Sendable, Hashable {
 /// Implementations verify over the exact envelope bytes (`DSSE.pae` of the in-toto payload type
 /// and `attestation.envelope.statement`); they never re-serialise the statement.
 public protocol AttestationSignatureVerifier: Sendable {
-    func verifySignature(of attestation: Attestation, publisher: Publisher) -> SignatureVerdict
+    func verifySignature(of attestation: Attestation, publisher: Publisher) async -> SignatureVerdict
 }
 
 /// Verifies key-signed attestations (no `verification_material`, as Red Hat publishes them)
@@ -34,7 +34,7 @@ public struct KeySignatureVerifier: AttestationSignatureVerifier {
         self.trustedKeys = trustedKeys
     }
 
-    public func verifySignature(of attestation: Attestation, publisher: Publisher) -> SignatureVerdict {
+    public func verifySignature(of attestation: Attestation, publisher: Publisher) async -> SignatureVerdict {
         if attestation.verificationMaterial != nil {
             return .notApplicable("Sigstore keyless")
         }

@@ -120,8 +120,8 @@ public struct Pipeline: Sendable {
 
     // MARK: [4/5] signature and statement
 
-    public func evaluate(_ provenance: Provenance, filename: String, sha256: String) -> [CheckResult] {
-        let verdict = context.provenanceVerifier.verify(provenance, distribution: filename, sha256Hex: sha256)
+    public func evaluate(_ provenance: Provenance, filename: String, sha256: String) async -> [CheckResult] {
+        let verdict = await context.provenanceVerifier.verify(provenance, distribution: filename, sha256Hex: sha256)
         return ProvenanceChecks.checks(for: verdict)
     }
 
@@ -193,7 +193,7 @@ public struct Pipeline: Sendable {
     public func provenanceChecks(for wheel: FetchedWheel, installed: InstalledDistribution) async -> [CheckResult] {
         let (provenance, check) = await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
         guard let provenance else { return [check] }
-        return [check] + evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256)
+        return [check] + (await evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256))
     }
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
@@ -221,14 +221,14 @@ public struct Pipeline: Sendable {
     }
 
     /// Steps 4 and 5a offline: a local wheel file checked against a provenance file.
-    public static func verifyLocalWheel(at path: String, provenance: Provenance, verifier: ProvenanceVerifier) -> PackageReport {
+    public static func verifyLocalWheel(at path: String, provenance: Provenance, verifier: ProvenanceVerifier) async -> PackageReport {
         let filename = String(path.split(separator: "/").last ?? Substring(path))
         var report = PackageReport(name: filename, version: "", wheel: filename)
         do {
             let sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
             report.sha256 = sha256
             report.checks.append(CheckResult("download", .pass, "\(filename) sha256 \(sha256) (local file)"))
-            let verdict = verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
+            let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
             report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))
             report.checks.append(openWheel(at: path).check)
         } catch {

@@ -93,9 +93,18 @@ public struct VerificationSetup: Sendable {
                                    cache: cache, provenanceVerifier: try provenanceVerifier())
     }
 
-    /// The verifier of provenance objects under the trust rules above (offline use needs only this).
+    /// The verifier of provenance objects under the trust rules above (offline use needs only this):
+    /// key-signed attestations against the trusted keys, Sigstore keyless ones against the embedded
+    /// public-good production trusted root with the publisher's identity bound to the certificate.
     public func provenanceVerifier() throws(VerificationError) -> ProvenanceVerifier {
-        ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys())])
+        let sigstoreRoot: TrustedRoot
+        do {
+            sigstoreRoot = try TrustedRoot.production
+        } catch {
+            throw VerificationError(.operational, "Sigstore trusted root: \(error.message)")
+        }
+        return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()),
+                                              SigstoreVerifier(trustedRoot: sigstoreRoot)])
     }
 }
 

@@ -103,7 +103,7 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             } else {
                 throw fail("\(target) is not a file: give the wheel file, or its filename with --sha256", code: Exit.usage)
             }
-            let verdict = verifier.verify(document, distribution: filename, sha256Hex: digest)
+            let verdict = await verifier.verify(document, distribution: filename, sha256Hex: digest)
             let report = PackageReport(name: filename, version: "", wheel: filename, sha256: digest,
                                        checks: ProvenanceChecks.checks(for: verdict))
             try format.finish(Report(packages: [report]))
@@ -133,7 +133,7 @@ struct VerifyWheelCommand: AsyncParsableCommand {
             guard let provenance else { throw fail("a local wheel needs --provenance FILE", code: Exit.usage) }
             guard FileManager.default.fileExists(atPath: target) else { throw fail("no such wheel file: \(target)", code: Exit.usage) }
             let verifier = try offlineVerifier(environment: environment, index: index, trust: trust)
-            let report = Pipeline.verifyLocalWheel(at: target, provenance: try readProvenance(provenance), verifier: verifier)
+            let report = await Pipeline.verifyLocalWheel(at: target, provenance: try readProvenance(provenance), verifier: verifier)
             try format.finish(Report(packages: [report]))
         }
         let (verifier, installed) = try installedTarget(target, environment: environment, index: index, trust: trust)

@@ -28,38 +28,38 @@ import Testing
         return try Attestation.decode(attestation.encoded())
     }
 
-    static func verdict(_ attestation: Attestation, trusting key: PublicKey) -> SignatureVerdict {
-        KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key)]).verifySignature(of: attestation, publisher: Publisher(kind: "Test"))
+    static func verdict(_ attestation: Attestation, trusting key: PublicKey) async -> SignatureVerdict {
+        await KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key)]).verifySignature(of: attestation, publisher: Publisher(kind: "Test"))
     }
 
-    static func check(_ key: PrivateKey, other: PrivateKey) throws {
+    static func check(_ key: PrivateKey, other: PrivateKey) async throws {
         let decoded = try roundTrip(key)
         #expect(decoded.envelope.statement == Self.statement())
-        #expect(verdict(decoded, trusting: key.publicKey).isVerified)
-        #expect(!verdict(decoded, trusting: other.publicKey).isVerified)
+        #expect(await verdict(decoded, trusting: key.publicKey).isVerified)
+        #expect(await !verdict(decoded, trusting: other.publicKey).isVerified)
         for index in [0, decoded.envelope.statement.count / 2, decoded.envelope.statement.count - 1] {
             var tampered = decoded
             tampered.envelope.statement[index] ^= 0x01
-            #expect(!verdict(tampered, trusting: key.publicKey).isVerified)
+            #expect(await !verdict(tampered, trusting: key.publicKey).isVerified)
         }
     }
 
-    @Test func rsa4096RoundTrips() throws {
+    @Test func rsa4096RoundTrips() async throws {
         let key = try #require(SharedKeys.rsa4096)
-        try Self.check(key, other: try PrivateKey(pem: Fixtures.text("openssl-rsa2048.pkcs1.key.pem")))
+        try await Self.check(key, other: try PrivateKey(pem: Fixtures.text("openssl-rsa2048.pkcs1.key.pem")))
     }
 
     @Test(arguments: [KeyKind.ecdsaP256, .ecdsaP384, .ed25519])
-    func otherKindsRoundTrip(kind: KeyKind) throws {
-        try Self.check(try PrivateKey.generate(kind), other: try PrivateKey.generate(kind))
+    func otherKindsRoundTrip(kind: KeyKind) async throws {
+        try await Self.check(try PrivateKey.generate(kind), other: try PrivateKey.generate(kind))
     }
 
-    @Test func provenanceOfBuiltAttestationVerifies() throws {
+    @Test func provenanceOfBuiltAttestationVerifies() async throws {
         let key = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "Test"), attestations: [try Self.roundTrip(key)])])
         let reread = try Provenance.decode(JSONEncoder().encode(provenance))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key.publicKey)])])
-        #expect(verifier.verify(reread, distribution: Self.filename, sha256Hex: Self.digest).isVerified)
-        #expect(!verifier.verify(reread, distribution: Self.filename, sha256Hex: String(repeating: "0", count: 64)).isVerified)
+        #expect(await verifier.verify(reread, distribution: Self.filename, sha256Hex: Self.digest).isVerified)
+        #expect(await !verifier.verify(reread, distribution: Self.filename, sha256Hex: String(repeating: "0", count: 64)).isVerified)
     }
 }

@@ -4,13 +4,13 @@ import Testing
 
 /// cosign's key-signed DSSE vectors: ECDSA P-256 `cosign.pub`, artifact `blob`.
 @Suite struct DSSEEnvelopeTests {
-    static func verdict(_ name: String) throws -> ProvenanceVerdict {
+    static func verdict(_ name: String) async throws -> ProvenanceVerdict {
         let envelope = try DSSEEnvelope.decode(Fixtures.data(name))
         let attestations = try envelope.attestations()
         let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "cosign"), attestations: attestations)])
         let key = TrustedKey(name: "cosign test key", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [key])])
-        return verifier.verify(provenance, distribution: "blob", sha256Hex: Fixtures.blobSHA256)
+        return await verifier.verify(provenance, distribution: "blob", sha256Hex: Fixtures.blobSHA256)
     }
 
     static func failedChecks(_ verdict: ProvenanceVerdict) -> Set<String> {
@@ -25,57 +25,57 @@ import Testing
         #expect(envelope.signatures.first?.keyID == "")
     }
 
-    @Test func blobSLSAProvenanceSignaturePasses() throws {
-        let verdict = try Self.verdict("blobSLSAProvenanceSignature.dsse.json")
+    @Test func blobSLSAProvenanceSignaturePasses() async throws {
+        let verdict = try await Self.verdict("blobSLSAProvenanceSignature.dsse.json")
         #expect(verdict.attestations.count == 1)
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(verdict.attestations.first?.checks.allPassed == true)
         #expect(verdict.isVerified)
     }
 
-    @Test func signatureOverBlobEnvelopeFailsWithOtherDigestOrName() throws {
+    @Test func signatureOverBlobEnvelopeFailsWithOtherDigestOrName() async throws {
         let envelope = try DSSEEnvelope.decode(Fixtures.data("blobSLSAProvenanceSignature.dsse.json"))
         let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "cosign"), attestations: try envelope.attestations())])
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))])])
         let otherBlob = "876ed8158d1de0f20e4698c6a4fa53d0a6acaf46be4957b066b37b23eae925bf"
-        #expect(!verifier.verify(provenance, distribution: "blob", sha256Hex: otherBlob).isVerified)
-        #expect(!verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobSHA256).isVerified)
+        #expect(await !verifier.verify(provenance, distribution: "blob", sha256Hex: otherBlob).isVerified)
+        #expect(await !verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobSHA256).isVerified)
     }
 
-    @Test func multipleSubjectsFailsTheExactlyOneSubjectRule() throws {
-        let verdict = try Self.verdict("dssePredicateMultipleSubjects.dsse.json")
+    @Test func multipleSubjectsFailsTheExactlyOneSubjectRule() async throws {
+        let verdict = try await Self.verdict("dssePredicateMultipleSubjects.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(Self.failedChecks(verdict).contains(StatementChecks.singleSubject))
         #expect(!verdict.isVerified)
     }
 
-    @Test func emptySubjectFails() throws {
-        let verdict = try Self.verdict("dssePredicateEmptySubject.dsse.json")
+    @Test func emptySubjectFails() async throws {
+        let verdict = try await Self.verdict("dssePredicateEmptySubject.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(Self.failedChecks(verdict) == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
         #expect(!verdict.isVerified)
     }
 
-    @Test func missingSha256Fails() throws {
-        let verdict = try Self.verdict("dssePredicateMissingSha256.dsse.json")
+    @Test func missingSha256Fails() async throws {
+        let verdict = try await Self.verdict("dssePredicateMissingSha256.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(Self.failedChecks(verdict) == [StatementChecks.subjectDigest])
         #expect(!verdict.isVerified)
     }
 
-    @Test func multipleSubjectsInvalidFails() throws {
-        let verdict = try Self.verdict("dssePredicateMultipleSubjectsInvalid.dsse.json")
+    @Test func multipleSubjectsInvalidFails() async throws {
+        let verdict = try await Self.verdict("dssePredicateMultipleSubjectsInvalid.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(Self.failedChecks(verdict).contains(StatementChecks.singleSubject))
         #expect(!verdict.isVerified)
     }
 
-    @Test func tamperedPayloadFailsTheSignature() throws {
+    @Test func tamperedPayloadFailsTheSignature() async throws {
         var envelope = try DSSEEnvelope.decode(Fixtures.data("blobSLSAProvenanceSignature.dsse.json"))
         envelope.payload[envelope.payload.count - 3] ^= 0x01
         let attestation = try #require(try envelope.attestations().first)
         let key = TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
-        #expect(!KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: Publisher(kind: "cosign")).isVerified)
+        #expect(await !KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: Publisher(kind: "cosign")).isVerified)
     }
 
     @Test func envelopeRoundTripsAndIsStrict() throws {

@@ -116,7 +116,7 @@ import Testing
     /// Every single-byte change and every truncation of a real provenance either decodes or
     /// throws `AttestationError`; none crashes, and no change inside the signed statement or the
     /// signature still verifies.
-    @Test func mutatedProvenanceNeverCrashes() throws {
+    @Test func mutatedProvenanceNeverCrashes() async throws {
         let original = try Fixtures.bytes("amqp-5.3.1-0-py3-none-any.whl.provenance")
         let text = String(decoding: original, as: UTF8.self)
         let provenance = try Provenance.decode(Data(original))
@@ -131,7 +131,7 @@ import Testing
                 var mutated = original
                 mutated[index] = replacement
                 guard let decoded = try? Provenance.decode(Data(mutated)) else { continue }
-                let verified = verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256).isVerified
+                let verified = await verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256).isVerified
                 if protected.contains(where: { $0.contains(index) }) {
                     #expect(!verified, "byte \(index) changed to \(replacement) still verifies")
                 }
@@ -144,14 +144,14 @@ import Testing
         }
     }
 
-    @Test func everyStatementByteFlipFailsTheSignature() throws {
+    @Test func everyStatementByteFlipFailsTheSignature() async throws {
         let provenance = try Provenance.decode(Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
         let attestation = try #require(provenance.attestationBundles.first?.attestations.first)
         let verifier = KeySignatureVerifier(trustedKeys: [.redHatRelease3])
         for index in stride(from: 0, to: attestation.envelope.statement.count, by: 5) {
             var tampered = attestation
             tampered.envelope.statement[index] ^= 0x20
-            #expect(!verifier.verifySignature(of: tampered, publisher: Publisher(kind: "x")).isVerified)
+            #expect(await !verifier.verifySignature(of: tampered, publisher: Publisher(kind: "x")).isVerified)
         }
     }
 }

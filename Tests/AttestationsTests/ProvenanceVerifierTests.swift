@@ -17,13 +17,13 @@ import Testing
         ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "trusted", key: key.publicKey)])])
     }
 
-    @Test func untrustedThenTrustedIsVerified() throws {
+    @Test func untrustedThenTrustedIsVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let untrusted = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: untrusted), try Self.attestation(signedBy: trusted)]),
         ])
-        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
         #expect(verdict.attestations.map(\.index) == [0, 1])
         #expect(verdict.attestations[0].signature.isVerified == false)
@@ -32,20 +32,20 @@ import Testing
         #expect(verdict.isVerified)
     }
 
-    @Test func trustedInALaterBundleIsFoundToo() throws {
+    @Test func trustedInALaterBundleIsFoundToo() async throws {
         let trusted = try PrivateKey.generate(.ecdsaP256)
         let untrusted = try PrivateKey.generate(.ecdsaP256)
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: untrusted)]),
             AttestationBundle(publisher: Publisher(kind: "B"), attestations: [try Self.attestation(signedBy: trusted)]),
         ])
-        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.map(\.bundle) == [0, 1])
         #expect(verdict.attestations[1].publisher.kind == "B")
         #expect(verdict.isVerified)
     }
 
-    @Test func bothUntrustedIsNotVerified() throws {
+    @Test func bothUntrustedIsNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [
@@ -53,12 +53,12 @@ import Testing
                 try Self.attestation(signedBy: try PrivateKey.generate(.ecdsaP256)),
             ]),
         ])
-        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
         #expect(!verdict.isVerified)
     }
 
-    @Test func trustedSignatureOverTwoSubjectsIsNotVerified() throws {
+    @Test func trustedSignatureOverTwoSubjectsIsNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let statement: JSONValue = .object([
             "_type": .string(Statement.inTotoV1),
@@ -72,13 +72,13 @@ import Testing
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted, statement: bytes)]),
         ])
-        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.singleSubject }?.passed == false)
         #expect(!verdict.isVerified)
     }
 
-    @Test func malformedStatementIsReportedNotSkipped() throws {
+    @Test func malformedStatementIsReportedNotSkipped() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [
@@ -86,7 +86,7 @@ import Testing
                 try Self.attestation(signedBy: trusted, statement: Array("not json".utf8)),
             ]),
         ])
-        let verdict = Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
         #expect(verdict.attestations.allSatisfy { $0.signature.isVerified && $0.statement == nil && $0.checks.isEmpty })
         #expect(verdict.attestations[0].malformed?.contains("statement._type") == true)
@@ -94,30 +94,30 @@ import Testing
         #expect(!verdict.isVerified)
     }
 
-    @Test func emptyProvenanceAndNoVerifiersAreNotVerified() throws {
+    @Test func emptyProvenanceAndNoVerifiersAreNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
-        #expect(!Self.verifier(trusting: trusted).verify(Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest).isVerified)
+        #expect(await !Self.verifier(trusting: trusted).verify(Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest).isVerified)
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted)]),
         ])
-        let verdict = ProvenanceVerifier(verifiers: []).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
+        let verdict = await ProvenanceVerifier(verifiers: []).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.first?.signature == .failed("no signature verifier configured"))
         #expect(!verdict.isVerified)
     }
 
-    @Test func redHatProvenanceVerifiesForItsFileOnly() throws {
+    @Test func redHatProvenanceVerifiesForItsFileOnly() async throws {
         let provenance = try Provenance.decode(Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
-        let verdict = verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+        let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
         #expect(verdict.isVerified)
         #expect(verdict.attestations.first?.statement?.build.builderID == "https://konflux-ci.dev/calunga")
-        #expect(!verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256).isVerified)
+        #expect(await !verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256).isVerified)
     }
 
-    @Test func sigstoreOnlyProvenanceIsNotVerifiedByKeys() throws {
+    @Test func sigstoreOnlyProvenanceIsNotVerifiedByKeys() async throws {
         let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
-        let verdict = verifier.verify(provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
+        let verdict = await verifier.verify(provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
         #expect(verdict.attestations.first?.signature == .notApplicable("Sigstore keyless"))
         #expect(verdict.attestations.first?.statement != nil)
         #expect(!verdict.isVerified)

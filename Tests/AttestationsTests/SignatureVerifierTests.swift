@@ -13,25 +13,25 @@ import Testing
         TrustedKey(name: "Red Hat release key 3", key: try PublicKey(pem: Fixtures.text("redhat-release3.pem")), allowedRSAPaddings: paddings)
     }
 
-    @Test func redHatVectorVerifiesWithPKCS1v15OverPAE() throws {
+    @Test func redHatVectorVerifiesWithPKCS1v15OverPAE() async throws {
         let (attestation, publisher) = try Self.redHat()
         let key = try Self.redHatKey()
         let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
         #expect(key.key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
-        let verdict = KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: publisher)
+        let verdict = await KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: publisher)
         #expect(verdict == .verified(signer:
             "Red Hat release key 3 (RSA-4096, key id E60D446E63405576, sha256 ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576)"))
     }
 
-    @Test func redHatVectorFailsWithPSS() throws {
+    @Test func redHatVectorFailsWithPSS() async throws {
         let (attestation, publisher) = try Self.redHat()
         let key = try Self.redHatKey()
         let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
         #expect(!key.key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pss))
         let pssOnly = KeySignatureVerifier(trustedKeys: [try Self.redHatKey(paddings: [.pss])])
-        #expect(!pssOnly.verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(await !pssOnly.verifySignature(of: attestation, publisher: publisher).isVerified)
         let none = KeySignatureVerifier(trustedKeys: [try Self.redHatKey(paddings: [])])
-        #expect(!none.verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(await !none.verifySignature(of: attestation, publisher: publisher).isVerified)
     }
 
     @Test func redHatVectorFailsOverRawStatement() throws {
@@ -48,14 +48,14 @@ import Testing
         #expect(!(try Self.redHatKey()).key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
     }
 
-    @Test func redHatVectorFailsWithOneChangedHexDigit() throws {
+    @Test func redHatVectorFailsWithOneChangedHexDigit() async throws {
         var (attestation, publisher) = try Self.redHat()
         let text = String(decoding: attestation.envelope.statement, as: UTF8.self)
         let changed = text.replacingOccurrences(of: "034b93b6", with: "134b93b6")
         #expect(changed != text)
         #expect(changed.utf8.count == text.utf8.count)
         attestation.envelope.statement = Array(changed.utf8)
-        let verdict = KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher)
+        let verdict = await KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher)
         guard case .failed(let why) = verdict else {
             Issue.record("expected failure, got \(verdict)")
             return
@@ -63,41 +63,41 @@ import Testing
         #expect(why.contains("E60D446E63405576"))
     }
 
-    @Test func redHatVectorFailsWithOneFlippedSignatureBit() throws {
+    @Test func redHatVectorFailsWithOneFlippedSignatureBit() async throws {
         var (attestation, publisher) = try Self.redHat()
         attestation.envelope.signature[100] ^= 0x01
-        #expect(!KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(await !KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
     }
 
-    @Test func bundledRedHatKeyVerifiesTheVector() throws {
+    @Test func bundledRedHatKeyVerifiesTheVector() async throws {
         let (attestation, publisher) = try Self.redHat()
-        #expect(KeySignatureVerifier(trustedKeys: [.redHatRelease3]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(await KeySignatureVerifier(trustedKeys: [.redHatRelease3]).verifySignature(of: attestation, publisher: publisher).isVerified)
     }
 
-    @Test func noTrustedKeyFails() throws {
+    @Test func noTrustedKeyFails() async throws {
         let (attestation, publisher) = try Self.redHat()
-        #expect(KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: publisher) == .failed("no trusted key"))
+        #expect(await KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: publisher) == .failed("no trusted key"))
     }
 
-    @Test func wrongKeyFails() throws {
+    @Test func wrongKeyFails() async throws {
         let (attestation, publisher) = try Self.redHat()
         let cosign = TrustedKey(name: "cosign", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
-        #expect(!KeySignatureVerifier(trustedKeys: [cosign]).verifySignature(of: attestation, publisher: publisher).isVerified)
-        #expect(KeySignatureVerifier(trustedKeys: [cosign, try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(await !KeySignatureVerifier(trustedKeys: [cosign]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(await KeySignatureVerifier(trustedKeys: [cosign, try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
     }
 
     @Test(arguments: ["rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
                       "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp"])
-    func sigstoreAttestationsAreNotApplicable(name: String) throws {
+    func sigstoreAttestationsAreNotApplicable(name: String) async throws {
         let attestation = try Attestation.decode(Fixtures.data(name))
-        let verdict = KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: Publisher(kind: "GitHub"))
+        let verdict = await KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: Publisher(kind: "GitHub"))
         #expect(verdict == .notApplicable("Sigstore keyless"))
     }
 
-    @Test func sigstoreProvenanceIsNotApplicable() throws {
+    @Test func sigstoreProvenanceIsNotApplicable() async throws {
         let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
         let bundle = try #require(provenance.attestationBundles.first)
         let attestation = try #require(bundle.attestations.first)
-        #expect(KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: bundle.publisher) == .notApplicable("Sigstore keyless"))
+        #expect(await KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: bundle.publisher) == .notApplicable("Sigstore keyless"))
     }
 }

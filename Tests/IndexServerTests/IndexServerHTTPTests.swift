@@ -92,7 +92,7 @@ import Testing
             let decoded = try Provenance.decode(provenance.body)
             #expect(decoded.attestationBundles.count == 1)
             #expect(decoded.attestationBundles.first?.publisher == ServerConfiguration.pulpUserPublisher)
-            let verdict = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "test", key: key.publicKey)])])
+            let verdict = await ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "test", key: key.publicKey)])])
                 .verify(decoded, distribution: TestSupport.dottedWheel, sha256Hex: TestSupport.dottedSHA256)
             #expect(verdict.isVerified)
 
