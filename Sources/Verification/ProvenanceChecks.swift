@@ -5,8 +5,8 @@ import Attestations
 /// One attestation must carry both: a signature by a trusted signer AND a statement whose every
 /// check passes. The attestation shown is the first that does, else the first whose signature
 /// verified, else none (every attestation's reason is listed). A provenance whose attestations
-/// could only be verified by a verifier not configured here (e.g. Sigstore keyless) is an `error`
-/// (could not check), never a pass.
+/// could only be verified by a verifier not configured here (every verifier answered "not
+/// applicable") is an `error` (could not check), never a pass.
 public enum ProvenanceChecks {
     public static func checks(for verdict: ProvenanceVerdict) -> [CheckResult] {
         let verdicts = verdict.attestations
