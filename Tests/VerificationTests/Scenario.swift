@@ -37,8 +37,13 @@ final class Scenario: @unchecked Sendable {
     /// The fixture wheels, all installed by default.
     static let allPackages = ["dotted.pkg", "datatool", "clitool", "markupsafe"]
 
+    static var keylessFixtures: URL {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("keyless")
+    }
+
+    /// - Parameter keyless: also serve the real Sigstore-attested abi3info wheel with its real provenance.
     init(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
-         keyKind: KeyKind = .ecdsaP256) async throws {
+         keyKind: KeyKind = .ecdsaP256, keyless: Bool = false) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-e2e-\(UUID().uuidString)").path
         indexDirectory = root + "/index"
         venv = root + "/venv"
@@ -54,6 +59,12 @@ final class Scenario: @unchecked Sendable {
         for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory) where name.hasSuffix(".whl") {
             _ = try Attester.attest(wheel: indexDirectory + "/" + name, key: key,
                                     builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
+        }
+        if keyless {
+            for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.keylessFixtures.path) {
+                try FileManager.default.copyItem(atPath: Scenario.keylessFixtures.appendingPathComponent(name).path,
+                                                 toPath: indexDirectory + "/" + name)
+            }
         }
         server = try await IndexServer(configuration: ServerConfiguration(
             directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
