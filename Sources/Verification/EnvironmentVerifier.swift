@@ -45,6 +45,11 @@ public struct EnvironmentVerifier: Sendable {
 
     public var filesVerifier: InstalledFilesVerifier { filesVerifier(checkingBytecode: false) }
 
+    /// Checks `.pyc` files with this environment's own interpreter.
+    public var bytecodeChecker: BytecodeChecker {
+        BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable)
+    }
+
     /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``.
     public func filesVerifier(checkingBytecode: Bool) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
@@ -127,8 +132,7 @@ public struct EnvironmentVerifier: Sendable {
         // Every package's .pyc files in one run of the environment's own interpreter.
         var packageReports = results.map(\.1)
         await BytecodeVerification.apply(
-            checker: request.checkBytecode
-                ? BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable) : nil,
+            checker: request.checkBytecode ? bytecodeChecker : nil,
             to: &packageReports, outcomes: results.map(\.2))
         reports.append(contentsOf: packageReports)
 

@@ -154,6 +154,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
 
     @Argument(help: "The installed project.") var package: String
     @Option(name: .long, help: "Use this local wheel instead of the index's.") var wheel: String?
+    @Flag(name: .long, help: "Do not check __pycache__/*.pyc against their verified sources.") var noCheckBytecode = false
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var index: IndexOptions
     @OptionGroup var trust: TrustOptions
@@ -175,9 +176,12 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
             path = fetched.path
             filename = fetched.file.filename
         }
-        _ = verifier.pipeline.installedChecks(wheelAt: path, filename: filename, installed: installed, files: verifier.filesVerifier,
-                                              ownedElsewhere: [], into: &report)
-        try format.finish(Report(packages: [report]))
+        let outcome = verifier.pipeline.installedChecks(
+            wheelAt: path, filename: filename, installed: installed,
+            files: verifier.filesVerifier(checkingBytecode: !noCheckBytecode), ownedElsewhere: [], into: &report)
+        var reports = [report]
+        await BytecodeVerification.apply(checker: noCheckBytecode ? nil : verifier.bytecodeChecker, to: &reports, outcomes: [outcome])
+        try format.finish(Report(packages: reports))
     }
 }
 

@@ -58,6 +58,7 @@ struct StepCommandTests {
         #expect(onIndex.status == 0, "\(onIndex.output)")
         let installed = try await scenario.wheeltrust(["verify-installed", "datatool", "-v"])
         #expect(installed.status == 0, "\(installed.output)")
+        #expect(installed.stdout.contains("✓ bytecode"), "verify-installed checks .pyc too: \(installed.output)")
 
         // A different wheel under the same name no longer matches the saved provenance.
         let swapped = scenario.root + "/datatool-0.3-py3-none-any.whl"
