@@ -192,68 +192,11 @@ public struct PythonEnvironment: Sendable, Hashable {
         return nil
     }
 
-    /// Runs `executable` with `arguments`, stdin from /dev/null, capturing capped stdout and
-    /// stderr; kills it after `timeoutSeconds`.
+    /// Runs `executable` with `arguments` through the one process runner, stdin from /dev/null.
     private static func run(_ executable: String, arguments: [String]) throws(PackagingError)
         -> (status: Int32, stdout: [UInt8], stderr: [UInt8]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let outPipe = Pipe(), errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw PackagingError(.interpreter, "cannot run Python interpreter at \(executable): \(error.localizedDescription)")
-        }
-        let out = CappedReader(outPipe.fileHandleForReading, cap: maxOutputBytes)
-        let err = CappedReader(errPipe.fileHandleForReading, cap: 64 << 10)
-        let group = DispatchGroup()
-        for reader in [out, err] {
-            DispatchQueue.global().async(group: group) { reader.readAll() }
-        }
-        if group.wait(timeout: .now() + .seconds(timeoutSeconds)) == .timedOut {
-            process.terminate()
-            _ = group.wait(timeout: .now() + .seconds(5))
-            process.waitUntilExit()
-            throw PackagingError(.interpreter, "\(executable) did not finish within \(timeoutSeconds) s")
-        }
-        process.waitUntilExit()
-        if out.overflowed {
-            throw PackagingError(.interpreter, "\(executable) printed more than \(maxOutputBytes) bytes")
-        }
-        return (process.terminationStatus, out.bytes, err.bytes)
+        let output = try InterpreterProcess.run(executable, arguments: arguments,
+                                                timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+        return (output.status, output.stdout, output.stderr)
     }
-}
-
-/// Drains a pipe on a background thread, keeping at most `cap` bytes (the rest is discarded
-/// so that the child never blocks on a full pipe).
-private final class CappedReader: @unchecked Sendable {
-    private let handle: FileHandle
-    private let cap: Int
-    private let lock = NSLock()
-    private var buffer: [UInt8] = []
-    private var didOverflow = false
-
-    init(_ handle: FileHandle, cap: Int) {
-        self.handle = handle
-        self.cap = cap
-    }
-
-    func readAll() {
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            lock.lock()
-            if buffer.count + chunk.count <= cap {
-                buffer.append(contentsOf: chunk)
-            } else {
-                didOverflow = true
-            }
-            lock.unlock()
-        }
-    }
-
-    var bytes: [UInt8] { lock.lock(); defer { lock.unlock() }; return buffer }
-    var overflowed: Bool { lock.lock(); defer { lock.unlock() }; return didOverflow }
 }

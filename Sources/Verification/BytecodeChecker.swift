@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,68 +98,14 @@ public struct BytecodeChecker: Sendable {
         return complete
     }
 
-    /// Runs the interpreter with `input` on stdin; stdout and stderr drained on their own threads.
+    /// Runs the interpreter with `input` on stdin, through the one process runner.
     private func run(input: Data) throws(VerificationError) -> (Int32, [UInt8], [UInt8]) {
-        // An interpreter that dies before reading its stdin must not kill us with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: interpreter)
-        process.arguments = ["-I", "-S", "-B", "-c", BytecodeScript.source]
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        do { try process.run() } catch {
-            throw VerificationError(.operational, "bytecode check: cannot run \(interpreter): \(error.localizedDescription)")
-        }
-        let out = DrainedPipe(outPipe.fileHandleForReading, cap: maxOutputBytes)
-        let err = DrainedPipe(errPipe.fileHandleForReading, cap: 64 << 10)
-        let group = DispatchGroup()
-        for reader in [out, err] {
-            DispatchQueue.global().async(group: group) { reader.drain() }
-        }
-        let writer = inPipe.fileHandleForWriting
-        DispatchQueue.global().async(group: group) {
-            try? writer.write(contentsOf: input)
-            try? writer.close()
-        }
-        if group.wait(timeout: .now() + .seconds(timeoutSeconds)) == .timedOut {
-            process.terminate()
-            _ = group.wait(timeout: .now() + .seconds(5))
-            process.waitUntilExit()
-            throw VerificationError(.operational, "bytecode check: \(interpreter) did not finish within \(timeoutSeconds) s")
-        }
-        process.waitUntilExit()
-        if out.overflowed {
-            throw VerificationError(.operational, "bytecode check: \(interpreter) printed more than \(maxOutputBytes) bytes")
-        }
-        return (process.terminationStatus, out.bytes, err.bytes)
-    }
-}
-
-/// Reads a pipe to its end, keeping at most `cap` bytes, so the child never blocks on a full pipe.
-private final class DrainedPipe: @unchecked Sendable {
-    private let handle: FileHandle
-    private let cap: Int
-    private let lock = NSLock()
-    private var buffer: [UInt8] = []
-    private var didOverflow = false
-
-    init(_ handle: FileHandle, cap: Int) {
-        self.handle = handle
-        self.cap = cap
-    }
-
-    func drain() {
-        while true {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            lock.lock()
-            if buffer.count + chunk.count <= cap { buffer.append(contentsOf: chunk) } else { didOverflow = true }
-            lock.unlock()
+        do {
+            let output = try InterpreterProcess.run(interpreter, arguments: ["-I", "-S", "-B", "-c", BytecodeScript.source],
+                                                    input: input, timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+            return (output.status, output.stdout, output.stderr)
+        } catch {
+            throw VerificationError(.operational, "bytecode check: \(error.message)")
         }
     }
-
-    var bytes: [UInt8] { lock.lock(); defer { lock.unlock() }; return buffer }
-    var overflowed: Bool { lock.lock(); defer { lock.unlock() }; return didOverflow }
 }

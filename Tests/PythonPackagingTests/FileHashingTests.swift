@@ -7,7 +7,7 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let path = dir + "/empty"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
         #expect(size == 0)
         #expect(digest.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
@@ -18,7 +18,7 @@ import Testing
         defer { ZipTestSupport.removeDirectory(dir) }
         let path = dir + "/data"
         let bytes = (0..<100_003).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         for algorithm in HashAlgorithm.allCases {
             let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: algorithm, bufferSize: 4096)
             #expect(size == 100_003)
@@ -36,7 +36,7 @@ import Testing
             x ^= x << 13; x ^= x >> 17; x ^= x << 5
             bytes[i] = UInt8(truncatingIfNeeded: x)
         }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         bytes = []
         let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
         #expect(size == 50 << 20)

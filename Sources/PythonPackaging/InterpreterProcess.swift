@@ -1,0 +1,92 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs an interpreter (or any program) to completion: the one place wheeltrust spawns processes.
+///
+/// Guarantees: stdout and stderr are drained on their own threads, so the child never blocks on a
+/// full pipe; at most `maxOutputBytes` of stdout are kept (more is an error, not a silent cut);
+/// the child is terminated after `timeoutSeconds`; stdin gets `input` (or /dev/null) and a child
+/// that exits without reading it cannot kill us with SIGPIPE.
+public enum InterpreterProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+    }
+
+    public static func run(_ executable: String, arguments: [String], input: Data? = nil,
+                           timeoutSeconds: Int, maxOutputBytes: Int) throws(PackagingError) -> Output {
+        if input != nil { signal(SIGPIPE, SIG_IGN) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let outPipe = Pipe(), errPipe = Pipe()
+        let inPipe = input == nil ? nil : Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe ?? FileHandle.nullDevice
+        do { try process.run() } catch {
+            throw PackagingError(.interpreter, "cannot run \(executable): \(error.localizedDescription)")
+        }
+        let out = CappedReader(outPipe.fileHandleForReading, cap: maxOutputBytes)
+        let err = CappedReader(errPipe.fileHandleForReading, cap: 64 << 10)
+        let group = DispatchGroup()
+        for reader in [out, err] {
+            DispatchQueue.global().async(group: group) { reader.readAll() }
+        }
+        if let inPipe, let input {
+            let writer = inPipe.fileHandleForWriting
+            DispatchQueue.global().async(group: group) {
+                try? writer.write(contentsOf: input)
+                try? writer.close()
+            }
+        }
+        if group.wait(timeout: .now() + .seconds(timeoutSeconds)) == .timedOut {
+            process.terminate()
+            _ = group.wait(timeout: .now() + .seconds(5))
+            process.waitUntilExit()
+            throw PackagingError(.interpreter, "\(executable) did not finish within \(timeoutSeconds) s")
+        }
+        process.waitUntilExit()
+        if out.overflowed {
+            throw PackagingError(.interpreter, "\(executable) printed more than \(maxOutputBytes) bytes")
+        }
+        return Output(status: process.terminationStatus, stdout: out.bytes, stderr: err.bytes)
+    }
+}
+
+/// Drains a pipe on a background thread, keeping at most `cap` bytes (the rest is discarded
+/// so that the child never blocks on a full pipe).
+private final class CappedReader: @unchecked Sendable {
+    private let handle: FileHandle
+    private let cap: Int
+    private let lock = NSLock()
+    private var buffer: [UInt8] = []
+    private var didOverflow = false
+
+    init(_ handle: FileHandle, cap: Int) {
+        self.handle = handle
+        self.cap = cap
+    }
+
+    func readAll() {
+        while true {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            lock.lock()
+            if buffer.count + chunk.count <= cap {
+                buffer.append(contentsOf: chunk)
+            } else {
+                didOverflow = true
+            }
+            lock.unlock()
+        }
+    }
+
+    var bytes: [UInt8] { lock.lock(); defer { lock.unlock() }; return buffer }
+    var overflowed: Bool { lock.lock(); defer { lock.unlock() }; return didOverflow }
+}
