@@ -45,6 +45,9 @@ public enum ProvenanceDescription {
                     ? "key-signed (no verification material)"
                     : "Sigstore keyless (certificate + \(attestation.verificationMaterial?.transparencyEntries.count ?? 0) log entries)"
                 lines.append("\(label): \(signing), signature \(attestation.envelope.signature.count) bytes")
+                if let material = attestation.verificationMaterial {
+                    lines.append(contentsOf: certificateLines(material.certificate))
+                }
                 guard let statement = try? Statement(parsing: attestation.envelope.statement) else {
                     lines.append("    statement: not a valid in-toto statement")
                     continue
@@ -62,5 +65,27 @@ public enum ProvenanceDescription {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The Fulcio claims of a keyless attestation's signing certificate that matter to a person
+    /// deciding whom to trust (unverified, like everything `inspect` shows).
+    static func certificateLines(_ der: [UInt8]) -> [String] {
+        let identity: FulcioIdentity
+        do {
+            identity = try FulcioIdentity(certificateDER: der)
+        } catch {
+            return ["    certificate: \(error.message)"]
+        }
+        let claims: [(String, String?)] = [
+            ("identity (SAN)", identity.subjectAlternativeName?.value),
+            ("issuer", identity.effectiveIssuer),
+            ("source repository", identity.sourceRepositoryURI),
+            ("workflow", identity.buildConfigURI),
+            ("ref", identity.sourceRepositoryRef),
+            ("commit", identity.sourceRepositoryDigest),
+            ("trigger", identity.buildTrigger),
+            ("run", identity.runInvocationURI),
+        ]
+        return claims.compactMap { name, value in value.map { "    \(name): \($0)" } }
     }
 }

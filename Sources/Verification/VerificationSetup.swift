@@ -8,7 +8,10 @@ import PythonPackaging
 ///
 /// Trust rules: with no `keyFiles`, Red Hat release key 3 (embedded) is the one trusted key; with
 /// `keyFiles`, exactly those keys are trusted and the embedded one is not; `noDefaultKeys` with no
-/// `keyFiles` trusts nothing, so nothing key-signed verifies. Nothing here silently skips a check.
+/// `keyFiles` trusts nothing, so nothing key-signed verifies. Sigstore keyless attestations are
+/// verified against `trustedRootFile` when given (a private Sigstore's `trusted_root.json`), else the
+/// embedded staging root with `staging`, else the embedded production root; `identityPins` are
+/// checked on top of the publisher's identity. Nothing here silently skips a check.
 public struct VerificationSetup: Sendable {
     public var python: String?
     public var indexURL: String?
@@ -17,10 +20,20 @@ public struct VerificationSetup: Sendable {
     public var cacheDirectory: String?
     public var timeout: TimeInterval
     public var environment: [String: String]
+    /// A Sigstore `trusted_root.json` to use instead of the embedded production root.
+    public var trustedRootFile: String?
+    /// Use the embedded public-good staging root instead of production.
+    public var staging: Bool
+    /// Identity constraints added on top of the publisher policy for keyless attestations.
+    public var identityPins: IdentityPins
 
     public init(python: String? = nil, indexURL: String? = nil, keyFiles: [String] = [], noDefaultKeys: Bool = false,
                 cacheDirectory: String? = nil, timeout: TimeInterval = 30,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                trustedRootFile: String? = nil, staging: Bool = false, identityPins: IdentityPins = IdentityPins()) {
+        self.trustedRootFile = trustedRootFile
+        self.staging = staging
+        self.identityPins = identityPins
         self.python = python
         self.indexURL = indexURL
         self.keyFiles = keyFiles
@@ -94,17 +107,37 @@ public struct VerificationSetup: Sendable {
     }
 
     /// The verifier of provenance objects under the trust rules above (offline use needs only this):
-    /// key-signed attestations against the trusted keys, Sigstore keyless ones against the embedded
-    /// public-good production trusted root with the publisher's identity bound to the certificate.
+    /// key-signed attestations against the trusted keys, Sigstore keyless ones against the chosen
+    /// trusted root with the publisher's identity (and the pins) bound to the certificate.
     public func provenanceVerifier() throws(VerificationError) -> ProvenanceVerifier {
-        let sigstoreRoot: TrustedRoot
+        if let problem = identityPins.problem { throw VerificationError(.usage, problem) }
+        return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()),
+                                              SigstoreVerifier(trustedRoot: try sigstoreTrustedRoot(), pins: identityPins)])
+    }
+
+    /// The Sigstore trusted root: `trustedRootFile`, else staging with `staging`, else production.
+    /// An unreadable or malformed file is a usage error naming it.
+    public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
+        if let trustedRootFile {
+            guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
+            let size = (try? FileManager.default.attributesOfItem(atPath: trustedRootFile))?[.size] as? Int ?? 0
+            guard size <= TrustedRoot.maxBytes else {
+                throw VerificationError(.usage, "trusted root file \(trustedRootFile): larger than \(TrustedRoot.maxBytes) bytes")
+            }
+            guard let data = FileManager.default.contents(atPath: trustedRootFile) else {
+                throw VerificationError(.usage, "cannot read the trusted root file \(trustedRootFile)")
+            }
+            do {
+                return try TrustedRoot.decode(data)
+            } catch {
+                throw VerificationError(.usage, "trusted root file \(trustedRootFile): \(error.message)")
+            }
+        }
         do {
-            sigstoreRoot = try TrustedRoot.production
+            return try staging ? TrustedRoot.staging : TrustedRoot.production
         } catch {
             throw VerificationError(.operational, "Sigstore trusted root: \(error.message)")
         }
-        return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()),
-                                              SigstoreVerifier(trustedRoot: sigstoreRoot)])
     }
 }
 

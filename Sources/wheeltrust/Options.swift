@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attestations
 import Verification
 
 /// Which Python environment to check.
@@ -28,6 +29,40 @@ struct TrustOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Do not trust the embedded Red Hat release key 3 (with no --key, nothing verifies).")
     var noDefaultKeys = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A Sigstore trusted_root.json (a private Sigstore) for keyless attestations, instead of the embedded production root.",
+        valueName: "FILE"))
+    var trustedRoot: String?
+
+    @Flag(name: .long, help: "Verify keyless attestations against the embedded Sigstore staging root.")
+    var staging = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Keyless: also require this source repository (added to the publisher's identity).", valueName: "OWNER/NAME"))
+    var repository: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Keyless: also require this workflow (GitHub workflow file name or GitLab workflow path).", valueName: "FILE"))
+    var workflow: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Keyless: also require exactly this certificate SAN (with --issuer).", valueName: "SAN"))
+    var identity: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Keyless: also require exactly this OIDC issuer (with --identity).", valueName: "URL"))
+    var issuer: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Keyless: also require this Google service account as the signer.", valueName: "EMAIL"))
+    var gcpServiceAccount: String?
+
+    /// The identity pins given on the command line.
+    var pins: IdentityPins {
+        IdentityPins(repository: repository, workflow: workflow, identity: identity, issuer: issuer,
+                     gcpServiceAccount: gcpServiceAccount)
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -61,7 +96,8 @@ struct OutputOptions: ParsableArguments {
 extension VerificationSetup {
     init(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) {
         self.init(python: environment.python, indexURL: index.indexURL, keyFiles: trust.keys,
-                  noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout)
+                  noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout,
+                  trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
     }
 }
 

@@ -15,14 +15,19 @@ import X509
 /// 3. the leaf embeds exactly one SCT and it verifies with a CT log of the trusted root;
 /// 4. the DSSE signature over `PAE(in-toto type, statement)` verifies with the leaf's ECDSA
 ///    P-256/P-384 key;
-/// 5. the certificate identity is the publisher the index returned (`PublisherIdentityPolicy`).
+/// 5. the certificate identity is the publisher the index returned (`PublisherIdentityPolicy`);
+/// 6. every identity pin the user added (`IdentityPins`) agrees with the certificate — pins are
+///    checked in addition to the publisher policy, never instead of it.
 /// Otherwise `.failed` with the reason of the first failing step. Key-signed attestations (no
 /// verification material) are `.notApplicable`. RFC 3161 timestamps are not used.
 public struct SigstoreVerifier: AttestationSignatureVerifier {
     public let trustedRoot: TrustedRoot
+    /// Identity constraints added on top of the publisher policy (none by default).
+    public let pins: IdentityPins
 
-    public init(trustedRoot: TrustedRoot) {
+    public init(trustedRoot: TrustedRoot, pins: IdentityPins = IdentityPins()) {
         self.trustedRoot = trustedRoot
+        self.pins = pins
     }
 
     public func verifySignature(of attestation: Attestation, publisher: Publisher) async -> SignatureVerdict {
@@ -71,8 +76,16 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         case .mismatch(let reason):
             return .failed("Sigstore: \(reason)")
         case .matches(let who):
+            // 6. The user's pins, on top of the publisher.
+            var pinned = ""
+            if !pins.isEmpty {
+                switch pins.evaluate(identity) {
+                case .mismatch(let reason): return .failed("Sigstore: \(reason)")
+                case .matches(let summary): pinned = "; pinned \(summary)"
+                }
+            }
             let stamp = time.formatted(.iso8601)
-            return .verified(signer: "Sigstore: \(who); Rekor log index \(entry.logIndex) at \(stamp)")
+            return .verified(signer: "Sigstore: \(who)\(pinned); Rekor log index \(entry.logIndex) at \(stamp)")
         }
     }
 

@@ -1,0 +1,159 @@
+import Attestations
+import Foundation
+import Testing
+import Verification
+
+/// The keyless trust options (`--trusted-root`, `--staging`, identity pins) and `inspect`'s
+/// certificate claims, on the real pypi-attestations 0.0.19 provenance (GitHub publisher
+/// trailofbits/pypi-attestations, release.yml; Sigstore production).
+@Suite("Sigstore trust options")
+struct SigstoreTrustOptionsTests {
+    static let filename = SigstoreProvenanceChecksTests.filename
+    static let sha256 = SigstoreProvenanceChecksTests.sha256
+    static let san = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19"
+    static let gitHubIssuer = "https://token.actions.githubusercontent.com"
+
+    static var provenancePath: String {
+        get throws {
+            try #require(Bundle.module.url(forResource: "\(filename).provenance", withExtension: nil, subdirectory: "Fixtures/sigstore")).path
+        }
+    }
+
+    /// The embedded trusted roots, read from the source tree (the same bytes the binary embeds).
+    static func embeddedRoot(_ instance: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/Attestations/Resources/sigstore/\(instance)/trusted_root.json").path
+    }
+
+    static func scratchFile(_ name: String, _ contents: Data) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try contents.write(to: url)
+        return url.path
+    }
+
+    static func verifySignature(_ extra: [String], provenance: String? = nil) async throws -> ProcessResult {
+        try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", try provenance ?? provenancePath, filename, "--sha256", sha256] + extra)
+    }
+
+    // MARK: - CLI
+
+    @Test("the GitHub publisher provenance verifies, with and without matching pins")
+    func verifiesWithMatchingPins() async throws {
+        let plain = try await Self.verifySignature([])
+        #expect(plain.status == 0, "\(plain.output)")
+        let pinned = try await Self.verifySignature([
+            "--repository", "trailofbits/pypi-attestations", "--workflow", "release.yml",
+            "--identity", Self.san, "--issuer", Self.gitHubIssuer])
+        #expect(pinned.status == 0, "\(pinned.output)")
+        #expect(pinned.stdout.contains("pinned"), "\(pinned.output)")
+    }
+
+    @Test("a pin that disagrees with the certificate fails (exit 1)")
+    func disagreeingPinsFail() async throws {
+        for extra in [["--repository", "other/repo"], ["--workflow", "other.yml"],
+                      ["--identity", Self.san, "--issuer", "https://gitlab.com"],
+                      ["--gcp-service-account", "builder@project.iam.gserviceaccount.com"]] {
+            let result = try await Self.verifySignature(extra)
+            #expect(result.status == 1, "\(extra): \(result.output)")
+        }
+    }
+
+    @Test("pins never replace the publisher: a lone attestation (publisher 'local file') fails even with matching pins")
+    func pinsDoNotReplaceThePublisher() async throws {
+        let provenance = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: try Self.provenancePath)))
+        let bundles = try #require((provenance as? [String: Any])?["attestation_bundles"] as? [[String: Any]])
+        let attestation = try #require((bundles.first?["attestations"] as? [Any])?.first)
+        let path = try Self.scratchFile("\(Self.filename).publish.attestation", try JSONSerialization.data(withJSONObject: attestation))
+        let result = try await Self.verifySignature([
+            "--repository", "trailofbits/pypi-attestations", "--identity", Self.san, "--issuer", Self.gitHubIssuer], provenance: path)
+        #expect(result.status == 1, "\(result.output)")
+    }
+
+    @Test("--staging: a production attestation does not verify against the staging root (exit 1)")
+    func stagingRoot() async throws {
+        let result = try await Self.verifySignature(["--staging"])
+        #expect(result.status == 1, "\(result.output)")
+    }
+
+    @Test("--trusted-root: the production root file verifies, the staging root file does not")
+    func trustedRootFile() async throws {
+        let prod = try await Self.verifySignature(["--trusted-root", Self.embeddedRoot("prod")])
+        #expect(prod.status == 0, "\(prod.output)")
+        let staging = try await Self.verifySignature(["--trusted-root", Self.embeddedRoot("staging")])
+        #expect(staging.status == 1, "\(staging.output)")
+    }
+
+    @Test("--trusted-root on a garbage, missing or conflicting file is a usage error naming it (exit 2)")
+    func trustedRootUsageErrors() async throws {
+        let garbage = try Self.scratchFile("garbage_root.json", Data("this is not a trusted root {".utf8))
+        let bad = try await Self.verifySignature(["--trusted-root", garbage])
+        #expect(bad.status == 2 && bad.stderr.contains(garbage), "\(bad.output)")
+        let wrongShape = try Self.scratchFile("wrong_root.json", Data(#"{"mediaType": "application/json"}"#.utf8))
+        let shape = try await Self.verifySignature(["--trusted-root", wrongShape])
+        #expect(shape.status == 2 && shape.stderr.contains(wrongShape), "\(shape.output)")
+        let missing = try await Self.verifySignature(["--trusted-root", "/nonexistent/trusted_root.json"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/trusted_root.json"), "\(missing.output)")
+        let both = try await Self.verifySignature(["--trusted-root", Self.embeddedRoot("prod"), "--staging"])
+        #expect(both.status == 2, "\(both.output)")
+    }
+
+    @Test("--identity and --issuer only together; --repository must be OWNER/NAME (exit 2)")
+    func pinUsageErrors() async throws {
+        let identityOnly = try await Self.verifySignature(["--identity", Self.san])
+        #expect(identityOnly.status == 2 && identityOnly.stderr.contains("--issuer"), "\(identityOnly.output)")
+        let issuerOnly = try await Self.verifySignature(["--issuer", Self.gitHubIssuer])
+        #expect(issuerOnly.status == 2, "\(issuerOnly.output)")
+        let badRepository = try await Self.verifySignature(["--repository", "justaname"])
+        #expect(badRepository.status == 2, "\(badRepository.output)")
+    }
+
+    // MARK: - library
+
+    @Test func setupChoosesTheRoot() throws {
+        #expect(throws: VerificationError.self) {
+            try VerificationSetup(environment: [:], trustedRootFile: "/nonexistent").provenanceVerifier()
+        }
+        #expect(throws: VerificationError.self) {
+            try VerificationSetup(environment: [:], identityPins: IdentityPins(identity: "x")).provenanceVerifier()
+        }
+        let staging = try VerificationSetup(environment: [:], staging: true).sigstoreTrustedRoot()
+        let production = try VerificationSetup(environment: [:]).sigstoreTrustedRoot()
+        #expect(staging.tlogs.map(\.baseURL) != production.tlogs.map(\.baseURL))
+    }
+
+    @Test func setupPinsReachTheVerifier() async throws {
+        let provenance = try SigstoreProvenanceChecksTests.provenance()
+        let good = try VerificationSetup(environment: [:], identityPins: IdentityPins(repository: "trailofbits/pypi-attestations"))
+            .provenanceVerifier()
+        #expect(await good.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256).isVerified)
+        let bad = try VerificationSetup(environment: [:], identityPins: IdentityPins(repository: "other/repo")).provenanceVerifier()
+        #expect(!(await bad.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256).isVerified))
+    }
+
+    // MARK: - inspect
+
+    @Test func describeShowsTheFulcioClaims() throws {
+        let text = ProvenanceDescription.describe(try SigstoreProvenanceChecksTests.provenance())
+        for line in ["identity (SAN): \(Self.san)",
+                     "issuer: \(Self.gitHubIssuer)",
+                     "source repository: https://github.com/trailofbits/pypi-attestations",
+                     "workflow: \(Self.san)",
+                     "ref: refs/tags/v0.0.19",
+                     "commit: 08802efe1f8e5fec4ad842d6b8ce97656092ee72",
+                     "trigger: ",
+                     "run: https://github.com/trailofbits/pypi-attestations/actions/runs/"] {
+            #expect(text.contains(line), "missing \(line) in\n\(text)")
+        }
+    }
+
+    @Test("inspect shows the certificate claims of a keyless attestation")
+    func inspectCommand() async throws {
+        let result = try await TestProcess.run(TestProcess.wheeltrust, ["inspect", try Self.provenancePath])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("source repository: https://github.com/trailofbits/pypi-attestations"), "\(result.output)")
+        #expect(result.stdout.contains("commit: 08802efe1f8e5fec4ad842d6b8ce97656092ee72"), "\(result.output)")
+    }
+}
