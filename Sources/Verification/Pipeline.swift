@@ -9,13 +9,21 @@ public struct VerificationContext: Sendable {
     public let http: HTTPClient
     public let cache: ContentCache
     public let provenanceVerifier: ProvenanceVerifier
+    /// No network at all: `index` and `http` are never called; pages, wheels and provenance come
+    /// from the cache (the provenance is verified again), and anything missing is an `error` check.
+    public let offline: Bool
 
-    public init(index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier) {
+    public init(index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier,
+                offline: Bool = false) {
         self.index = index
         self.http = http
         self.cache = cache
         self.provenanceVerifier = provenanceVerifier
+        self.offline = offline
     }
+
+    /// The cached pages and provenance (beside the wheels in `cache`).
+    public var offlineCache: OfflineCache { OfflineCache(cache) }
 }
 
 /// A wheel fetched into the content-addressed cache, with the checks on its bytes.
@@ -43,12 +51,22 @@ public struct Pipeline: Sendable {
     /// Finds the index files that could be the installed wheel.
     public func locate(_ installed: InstalledDistribution) async -> (candidates: [IndexFile], check: CheckResult) {
         let page: ProjectPage
-        do {
-            page = try await context.index.project(installed.name)
-        } catch let error where error.code == .notFound {
-            return ([], CheckResult("index-file", .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
-        } catch {
-            return ([], CheckResult("index-file", .error, error.message))
+        let indexURL = context.index.configuration.indexURL
+        if context.offline {
+            guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: installed.name) else {
+                return ([], CheckResult("index-file", .error,
+                                        "offline: no cached project page for \(installed.name.normalized) at \(indexURL.redacted); run once online"))
+            }
+            page = cached
+        } else {
+            do {
+                page = try await context.index.project(installed.name)
+                try? context.offlineCache.storeProjectPage(page, indexURL: indexURL, project: installed.name)
+            } catch let error where error.code == .notFound {
+                return ([], CheckResult("index-file", .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
+            } catch {
+                return ([], CheckResult("index-file", .error, error.message))
+            }
         }
         let candidates = WheelSelection.candidates(in: page.files, for: installed)
         if candidates.isEmpty {
@@ -70,6 +88,11 @@ public struct Pipeline: Sendable {
         do {
             if let published = file.sha256?.lowercased(), let cached = try context.cache.verifiedPath(sha256Hex: published) {
                 path = cached
+            } else if context.offline {
+                let reason = file.sha256 == nil ? "the cached page publishes no sha256 for \(file.filename)"
+                    : "no cached wheel \(file.filename) (sha256 \(file.sha256 ?? ""))"
+                return FetchedWheel(file: file, path: "", sha256: "", checks: [
+                    CheckResult("download", .error, "offline: \(reason); run once online")])
             } else {
                 let temporary = context.cache.temporaryPath()
                 let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
@@ -105,6 +128,7 @@ public struct Pipeline: Sendable {
     /// Fetches the provenance of an index file; a missing one is a failure (provenance is required).
     public func fetchProvenance(for file: IndexFile, project: ProjectName, version: String) async
         -> (provenance: FetchedProvenance?, check: CheckResult) {
+        if context.offline { return cachedProvenance(for: file, sha256: file.sha256 ?? "") }
         do {
             let fetched = try await context.index.provenance(for: file, project: project, version: version)
             let count = fetched.provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
@@ -116,6 +140,30 @@ public struct Pipeline: Sendable {
         } catch {
             return (nil, CheckResult("provenance", .error, error.message))
         }
+    }
+
+    /// The provenance kept when `file` (with this sha256) last verified online; nothing from the
+    /// cache is trusted beyond its bytes, which are decoded and verified again like a fresh fetch.
+    func cachedProvenance(for file: IndexFile, sha256: String) -> (provenance: FetchedProvenance?, check: CheckResult) {
+        guard let entry = context.offlineCache.provenance(sha256Hex: sha256) else {
+            return (nil, CheckResult("provenance", .error, "offline: no cached provenance for \(file.filename); run once online"))
+        }
+        guard entry.filename == file.filename, entry.sha256 == sha256.lowercased() else {
+            return (nil, CheckResult("provenance", .fail,
+                                     "the cached provenance for sha256 \(sha256) names \(entry.filename), not \(file.filename)"))
+        }
+        guard let bytes = entry.provenance, let url = URL(string: entry.fetchedFrom) else {
+            return (nil, CheckResult("provenance", .fail, "the cached provenance of \(file.filename) is corrupt"))
+        }
+        let provenance: Provenance
+        do {
+            provenance = try Provenance.decode(bytes)
+        } catch {
+            return (nil, CheckResult("provenance", .fail, "the cached provenance of \(file.filename) is malformed: \(error.message)"))
+        }
+        let count = provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
+        return (FetchedProvenance(url: url, bytes: bytes, provenance: provenance),
+                CheckResult("provenance", .pass, "\(count) attestation(s) from the offline cache (fetched from \(url.redacted))"))
     }
 
     // MARK: [4/5] signature and statement
@@ -191,9 +239,19 @@ public struct Pipeline: Sendable {
 
     /// Steps 3 and 4 for a wheel on the index: its provenance fetched and evaluated.
     public func provenanceChecks(for wheel: FetchedWheel, installed: InstalledDistribution) async -> [CheckResult] {
-        let (provenance, check) = await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
+        let (provenance, check) = context.offline ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
+            : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
         guard let provenance else { return [check] }
-        return [check] + (await evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256))
+        let checks = await evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256)
+        let verified = !checks.isEmpty && checks.allSatisfy { $0.status == .pass || $0.status == .skip }
+            && checks.contains { $0.name == "signature" && $0.status == .pass }
+        if verified && !context.offline {
+            // Keep what re-verification needs; a cache that cannot be written only costs the offline mode.
+            try? context.offlineCache.storeProvenance(CachedProvenance(
+                filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
+                version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
+        }
+        return [check] + checks
     }
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.

@@ -26,6 +26,8 @@ public struct VerificationSetup: Sendable {
     public var staging: Bool
     /// Identity constraints added on top of the publisher policy for keyless attestations.
     public var identityPins: IdentityPins
+    /// No network: the pipeline works from the cache only (see ``VerificationContext/offline``).
+    public var offline: Bool = false
 
     public init(python: String? = nil, indexURL: String? = nil, keyFiles: [String] = [], noDefaultKeys: Bool = false,
                 cacheDirectory: String? = nil, timeout: TimeInterval = 30,
@@ -103,7 +105,7 @@ public struct VerificationSetup: Sendable {
                               timeout: timeout, maxRetries: 3)
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
         return VerificationContext(index: IndexClient(configuration: configuration, http: http), http: http,
-                                   cache: cache, provenanceVerifier: try provenanceVerifier())
+                                   cache: cache, provenanceVerifier: try provenanceVerifier(), offline: offline)
     }
 
     /// The verifier of provenance objects under the trust rules above (offline use needs only this):

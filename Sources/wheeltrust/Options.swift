@@ -18,6 +18,10 @@ struct IndexOptions: ParsableArguments {
 
     @Option(name: .long, help: "Network timeout in seconds.")
     var timeout: Double = 30
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "No network: locate, wheel and provenance come from the cache of an earlier online run; the provenance is verified again."))
+    var offline = false
 }
 
 /// Who is trusted to sign.
@@ -98,6 +102,7 @@ extension VerificationSetup {
         self.init(python: environment.python, indexURL: index.indexURL, keyFiles: trust.keys,
                   noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout,
                   trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
+        self.offline = index.offline
     }
 }
 
