@@ -64,10 +64,38 @@ public struct TextReport: Sendable {
             out.append("")
         }
         let summary = report.summary
+        if report.packages.count > 1 && detail != .quiet {
+            out.append(contentsOf: Self.summaryTable(report))
+        }
         var line = "\(summary.verified) verified, \(summary.failed) failed, \(summary.errors) not checked"
         if summary.unexpectedFiles > 0 { line += ", \(summary.unexpectedFiles) unowned files" }
         out.append((report.exitCode == 0 ? "✓ " : "✗ ") + line)
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The end-of-run table: how many verified, which failed with their first finding, which could
+    /// not be checked with the reason.
+    static func summaryTable(_ report: Report) -> [String] {
+        let summary = report.summary
+        var lines = ["Summary of \(summary.total) packages:",
+                     "  verified     \(summary.verified)"]
+        func firstFinding(_ package: PackageReport, _ status: CheckStatus) -> String {
+            guard let check = package.checks.first(where: { $0.status == status }) else {
+                return package.files.isClean ? "" : "files: \(package.files.modified.count) modified, "
+                    + "\(package.files.missing.count) missing, \(package.files.unexpected.count) unexpected"
+            }
+            let detail = check.detail.count > 100 ? String(check.detail.prefix(100)) + "…" : check.detail
+            return "\(check.name): \(detail)"
+        }
+        let failed = report.packages.filter { $0.status == .failed }
+        lines.append("  failed       \(failed.count)")
+        for package in failed { lines.append("    ✗ \(package.name) \(package.version): \(firstFinding(package, .fail))") }
+        let errors = report.packages.filter { $0.status == .error }
+        lines.append("  not checked  \(errors.count)")
+        for package in errors { lines.append("    ! \(package.name) \(package.version): \(firstFinding(package, .error))") }
+        if summary.unexpectedFiles > 0 { lines.append("  unowned files \(summary.unexpectedFiles)") }
+        lines.append("")
+        return lines
     }
 
     /// rpm -V style flag for one file.

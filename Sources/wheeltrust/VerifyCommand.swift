@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Verification
 
@@ -36,6 +37,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let started = Date()
         var verifier = try makeVerifier(environment: environment, index: index, trust: trust)
         let progress = ProgressLine.make(format: output.format, quiet: output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
@@ -48,6 +50,11 @@ struct VerifyCommand: AsyncParsableCommand {
             throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
         }
         progress?.finish()
+        if output.format == .text && !output.quiet {
+            // On stderr, so that stdout stays a pure function of what was verified.
+            let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
+            FileHandle.standardError.write(Data("time taken: \(seconds) s\n".utf8))
+        }
         try output.finish(report)
     }
 }

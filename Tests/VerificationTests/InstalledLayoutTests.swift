@@ -105,5 +105,8 @@ struct ReportTests {
         #expect(try one.jsonData() == two.jsonData())
         #expect(TextReport().render(one) == TextReport().render(two))
         #expect(TextReport().render(one).contains("✗ FAILED a 2"))
+        let table = TextReport().render(one)
+        #expect(table.contains("Summary of 2 packages") && table.contains("    ✗ a 2: signature: bad"), "\(table)")
+        #expect(!TextReport(detail: .quiet).render(one).contains("Summary of"))
     }
 }
