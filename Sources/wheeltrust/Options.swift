@@ -97,6 +97,17 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
+/// The option groups every verifying command shares.
+struct VerifyingOptions: ParsableArguments {
+    @OptionGroup var environment: EnvironmentOptions
+    @OptionGroup var index: IndexOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var output: OutputOptions
+
+    /// The library setup these options describe.
+    var setup: VerificationSetup { VerificationSetup(environment: environment, index: index, trust: trust) }
+}
+
 extension VerificationSetup {
     init(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) {
         self.init(python: environment.python, indexURL: index.indexURL, keyFiles: trust.keys,

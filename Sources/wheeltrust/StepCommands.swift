@@ -6,8 +6,8 @@ import PythonPackaging
 import Verification
 
 /// Builds the environment verifier for single-step commands.
-func makeVerifier(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) throws -> EnvironmentVerifier {
-    let setup = VerificationSetup(environment: environment, index: index, trust: trust)
+func makeVerifier(_ options: VerifyingOptions) throws -> EnvironmentVerifier {
+    let setup = options.setup
     let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
     let context = try prepare { () throws(VerificationError) in
         try setup.context(configuration: try setup.indexConfiguration(for: python))
@@ -16,16 +16,16 @@ func makeVerifier(environment: EnvironmentOptions, index: IndexOptions, trust: T
 }
 
 /// The environment verifier and the installed distribution a single-step command starts from.
-func installedTarget(_ name: String, environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) throws
+func installedTarget(_ name: String, _ options: VerifyingOptions) throws
     -> (verifier: EnvironmentVerifier, installed: InstalledDistribution) {
-    let verifier = try makeVerifier(environment: environment, index: index, trust: trust)
+    let verifier = try makeVerifier(options)
     let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: name) }
     return (verifier, installed)
 }
 
 /// The provenance verifier for offline commands, under the same trust options.
-func offlineVerifier(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) throws -> ProvenanceVerifier {
-    let setup = VerificationSetup(environment: environment, index: index, trust: trust)
+func offlineVerifier(_ options: VerifyingOptions) throws -> ProvenanceVerifier {
+    let setup = options.setup
     return try prepare { () throws(VerificationError) in try setup.provenanceVerifier() }
 }
 
@@ -49,13 +49,10 @@ struct FetchAttestationCommand: AsyncParsableCommand {
 
     @Argument(help: "The installed project.") var package: String
     @Option(name: .shortAndLong, help: "Write the provenance JSON, exactly as received, to this file.") var output: String?
-    @OptionGroup var environment: EnvironmentOptions
-    @OptionGroup var index: IndexOptions
-    @OptionGroup var trust: TrustOptions
-    @OptionGroup var format: OutputOptions
+    @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
-        let (verifier, installed) = try installedTarget(package, environment: environment, index: index, trust: trust)
+        let (verifier, installed) = try installedTarget(package, options)
         var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
         if let wheel {
             let (fetched, check) = await verifier.pipeline.fetchProvenance(for: wheel.file, project: installed.name,
@@ -68,11 +65,11 @@ struct FetchAttestationCommand: AsyncParsableCommand {
                     throw fail("cannot write \(output): \(error.localizedDescription)", code: Exit.incomplete)
                 }
             }
-            if let fetched, self.format.format == .text, !self.format.quiet {
+            if let fetched, options.output.format == .text, !options.output.quiet {
                 emit(ProvenanceDescription.describe(fetched.provenance) + "\n")
             }
         }
-        try format.finish(Report(packages: [report]))
+        try options.output.finish(Report(packages: [report]))
     }
 }
 
@@ -85,14 +82,11 @@ struct VerifySignatureCommand: AsyncParsableCommand {
     @Argument(help: "An installed project, or with --provenance a wheel file or wheel filename.") var target: String
     @Option(name: .long, help: "A provenance or attestation file to verify offline.") var provenance: String?
     @Option(name: .long, help: "With --provenance and a filename: the wheel's sha256 (hex).") var sha256: String?
-    @OptionGroup var environment: EnvironmentOptions
-    @OptionGroup var index: IndexOptions
-    @OptionGroup var trust: TrustOptions
-    @OptionGroup var format: OutputOptions
+    @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
         if let provenance {
-            let verifier = try offlineVerifier(environment: environment, index: index, trust: trust)
+            let verifier = try offlineVerifier(options)
             let document = try readProvenance(provenance)
             let filename = String(target.split(separator: "/").last ?? Substring(target))
             let digest: String
@@ -106,12 +100,12 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             let verdict = await verifier.verify(document, distribution: filename, sha256Hex: digest)
             let report = PackageReport(name: filename, version: "", wheel: filename, sha256: digest,
                                        checks: ProvenanceChecks.checks(for: verdict))
-            try format.finish(Report(packages: [report]))
+            try options.output.finish(Report(packages: [report]))
         }
-        let (verifier, installed) = try installedTarget(target, environment: environment, index: index, trust: trust)
+        let (verifier, installed) = try installedTarget(target, options)
         var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
         if let wheel { report.checks.append(contentsOf: await verifier.pipeline.provenanceChecks(for: wheel, installed: installed)) }
-        try format.finish(Report(packages: [report]))
+        try options.output.finish(Report(packages: [report]))
     }
 }
 
@@ -123,26 +117,23 @@ struct VerifyWheelCommand: AsyncParsableCommand {
 
     @Argument(help: "An installed project, or a local .whl file (with --provenance).") var target: String
     @Option(name: .long, help: "A provenance or attestation file for a local wheel.") var provenance: String?
-    @OptionGroup var environment: EnvironmentOptions
-    @OptionGroup var index: IndexOptions
-    @OptionGroup var trust: TrustOptions
-    @OptionGroup var format: OutputOptions
+    @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
         if target.hasSuffix(".whl") {
             guard let provenance else { throw fail("a local wheel needs --provenance FILE", code: Exit.usage) }
             guard FileManager.default.fileExists(atPath: target) else { throw fail("no such wheel file: \(target)", code: Exit.usage) }
-            let verifier = try offlineVerifier(environment: environment, index: index, trust: trust)
+            let verifier = try offlineVerifier(options)
             let report = await Pipeline.verifyLocalWheel(at: target, provenance: try readProvenance(provenance), verifier: verifier)
-            try format.finish(Report(packages: [report]))
+            try options.output.finish(Report(packages: [report]))
         }
-        let (verifier, installed) = try installedTarget(target, environment: environment, index: index, trust: trust)
+        let (verifier, installed) = try installedTarget(target, options)
         var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
         if let wheel {
             report.checks.append(contentsOf: await verifier.pipeline.provenanceChecks(for: wheel, installed: installed))
             report.checks.append(Pipeline.openWheel(at: wheel.path, filename: wheel.file.filename).check)
         }
-        try format.finish(Report(packages: [report]))
+        try options.output.finish(Report(packages: [report]))
     }
 }
 
@@ -155,13 +146,10 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
     @Argument(help: "The installed project.") var package: String
     @Option(name: .long, help: "Use this local wheel instead of the index's.") var wheel: String?
     @Flag(name: .long, help: "Do not check __pycache__/*.pyc against their verified sources.") var noCheckBytecode = false
-    @OptionGroup var environment: EnvironmentOptions
-    @OptionGroup var index: IndexOptions
-    @OptionGroup var trust: TrustOptions
-    @OptionGroup var format: OutputOptions
+    @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
-        let (verifier, installed) = try installedTarget(package, environment: environment, index: index, trust: trust)
+        let (verifier, installed) = try installedTarget(package, options)
         var report: PackageReport
         let path: String
         var filename: String?
@@ -172,7 +160,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
         } else {
             let (located, fetched) = await verifier.pipeline.locateAndFetch(installed)
             report = located
-            guard let fetched else { try format.finish(Report(packages: [report])) }
+            guard let fetched else { try options.output.finish(Report(packages: [report])) }
             path = fetched.path
             filename = fetched.file.filename
         }
@@ -181,7 +169,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
             files: verifier.filesVerifier(checkingBytecode: !noCheckBytecode), ownedElsewhere: [], into: &report)
         var reports = [report]
         await BytecodeVerification.apply(checker: noCheckBytecode ? nil : verifier.bytecodeChecker, to: &reports, outcomes: [outcome])
-        try format.finish(Report(packages: reports))
+        try options.output.finish(Report(packages: reports))
     }
 }
 

@@ -25,10 +25,7 @@ struct VerifyCommand: AsyncParsableCommand {
         + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
     var checkBytecode = true
 
-    @OptionGroup var environment: EnvironmentOptions
-    @OptionGroup var index: IndexOptions
-    @OptionGroup var trust: TrustOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var options: VerifyingOptions
 
     func validate() throws {
         if packages.isEmpty && !all { throw ValidationError("name at least one package, or use --all") }
@@ -38,8 +35,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        var verifier = try makeVerifier(environment: environment, index: index, trust: trust)
-        let progress = ProgressLine.make(format: output.format, quiet: output.quiet)
+        var verifier = try makeVerifier(options)
+        let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
         let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode)
         let report: Report
@@ -50,11 +47,11 @@ struct VerifyCommand: AsyncParsableCommand {
             throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
         }
         progress?.finish()
-        if output.format == .text && !output.quiet {
+        if options.output.format == .text && !options.output.quiet {
             // On stderr, so that stdout stays a pure function of what was verified.
             let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
             FileHandle.standardError.write(Data("time taken: \(seconds) s\n".utf8))
         }
-        try output.finish(report)
+        try options.output.finish(report)
     }
 }
