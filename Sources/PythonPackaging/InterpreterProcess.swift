@@ -34,13 +34,19 @@ public enum InterpreterProcess {
         }
         let out = CappedReader(outPipe.fileHandleForReading, cap: maxOutputBytes)
         let err = CappedReader(errPipe.fileHandleForReading, cap: 64 << 10)
+        // Dedicated threads, not the global dispatch pool: on a 2-core machine two blocked readers
+        // fill that pool, and the stdin writer would wait for it to grow (measured: ~2 s idle).
         let group = DispatchGroup()
+        func detach(_ work: @escaping @Sendable () -> Void) {
+            group.enter()
+            Thread { work(); group.leave() }.start()
+        }
         for reader in [out, err] {
-            DispatchQueue.global().async(group: group) { reader.readAll() }
+            detach { reader.readAll() }
         }
         if let inPipe, let input {
             let writer = inPipe.fileHandleForWriting
-            DispatchQueue.global().async(group: group) {
+            detach {
                 try? writer.write(contentsOf: input)
                 try? writer.close()
             }
