@@ -93,14 +93,17 @@ public struct EnvironmentVerifier: Sendable {
         // Files each distribution's installed RECORD claims: only a hint, used so that a shared
         // namespace directory does not make one package's files unexpected in another's.
         var claimedBy: [String: Set<String>] = [:]
+        var claims = PathClaims()
         for distribution in installed {
             var paths: Set<String> = [distribution.distInfoPath]
             for entry in distribution.installedRecord?.entries ?? [] {
                 if let path = resolveInstalledRecordPath(entry.path, root: distribution.root) { paths.insert(path) }
             }
             claimedBy[distribution.distInfoPath] = paths
+            for path in paths { claims.claim(path, by: distribution.distInfoPath) }
         }
 
+        let sharedClaims = claims
         let verifier = filesVerifier(checkingBytecode: request.checkBytecode)
         let pipeline = self.pipeline
         let results = await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in
@@ -108,10 +111,8 @@ public struct EnvironmentVerifier: Sendable {
             var next = 0
             func schedule(_ index: Int) {
                 let distribution = selected[index]
-                var others: Set<String> = []
-                for (key, paths) in claimedBy where key != distribution.distInfoPath { others.formUnion(paths) }
                 group.addTask {
-                    let (report, outcome) = await pipeline.verify(distribution, files: verifier, ownedElsewhere: others)
+                    let (report, outcome) = await pipeline.verify(distribution, files: verifier, claims: sharedClaims)
                     return (index, report, outcome)
                 }
             }

@@ -60,7 +60,7 @@ public struct InstalledFilesVerifier: Sendable {
         public var note: String?
     }
 
-    public func verify(wheel: Wheel, installed: InstalledDistribution, ownedElsewhere: Set<String>) -> Outcome {
+    public func verify(wheel: Wheel, installed: InstalledDistribution, claims: PathClaims = PathClaims()) -> Outcome {
         var outcome = Outcome()
         var problems: [String] = []
         var rewritten = 0
@@ -184,7 +184,7 @@ public struct InstalledFilesVerifier: Sendable {
                     return
                 }
             }
-            if !listedByInstaller, ownedElsewhere.contains(path) { return }
+            if !listedByInstaller, claims.isClaimed(path, byOtherThan: installed.distInfoPath) { return }
             outcome.findings.unexpected.append(path)
             outcome.owned.insert(path)
             outcome.lines.append(FileLine(path: path, state: .unexpected,

@@ -84,10 +84,14 @@ public struct Pipeline: Sendable {
     /// digest with the one the index publishes.
     public func fetchWheel(_ file: IndexFile) async -> FetchedWheel? {
         var checks: [CheckResult] = []
+        // The cache hashes the entry itself before handing it out (`verifiedPath`) or taking it in
+        // (`store`), so `sha256` below is the digest of the very file the RECORD is then read from.
         let path: String
+        let sha256: String
         do {
             if let published = file.sha256?.lowercased(), let cached = try context.cache.verifiedPath(sha256Hex: published) {
                 path = cached
+                sha256 = published
             } else if context.offline {
                 let reason = file.sha256 == nil ? "the cached page publishes no sha256 for \(file.filename)"
                     : "no cached wheel \(file.filename) (sha256 \(file.sha256 ?? ""))"
@@ -98,13 +102,8 @@ public struct Pipeline: Sendable {
                 let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
                 try context.cache.store(download: temporary, sha256Hex: downloaded.sha256Hex)
                 path = context.cache.path(sha256Hex: downloaded.sha256Hex)
+                sha256 = downloaded.sha256Hex
             }
-        } catch {
-            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
-        }
-        let sha256: String
-        do {
-            sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
         } catch {
             return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
         }
@@ -256,11 +255,11 @@ public struct Pipeline: Sendable {
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
     public func installedChecks(wheelAt path: String, filename: String? = nil, installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
-                                ownedElsewhere: Set<String>, into report: inout PackageReport) -> InstalledFilesVerifier.Outcome? {
+                                claims: PathClaims = PathClaims(), into report: inout PackageReport) -> InstalledFilesVerifier.Outcome? {
         let (wheel, contentsCheck) = Self.openWheel(at: path, filename: filename)
         report.checks.append(contentsCheck)
         guard let wheel else { return nil }
-        let outcome = verifier.verify(wheel: wheel, installed: installed, ownedElsewhere: ownedElsewhere)
+        let outcome = verifier.verify(wheel: wheel, installed: installed, claims: claims)
         report.checks.append(contentsOf: outcome.checks)
         report.files = outcome.findings
         report.fileLines = outcome.lines
@@ -269,12 +268,12 @@ public struct Pipeline: Sendable {
 
     /// Every step for one installed distribution.
     public func verify(_ installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
-                       ownedElsewhere: Set<String>) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
+                       claims: PathClaims) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
         report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
         let outcome = installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, installed: installed, files: verifier,
-                                      ownedElsewhere: ownedElsewhere, into: &report)
+                                      claims: claims, into: &report)
         return (report, outcome)
     }
 

@@ -166,7 +166,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
         }
         let outcome = verifier.pipeline.installedChecks(
             wheelAt: path, filename: filename, installed: installed,
-            files: verifier.filesVerifier(checkingBytecode: !noCheckBytecode), ownedElsewhere: [], into: &report)
+            files: verifier.filesVerifier(checkingBytecode: !noCheckBytecode), into: &report)
         var reports = [report]
         await BytecodeVerification.apply(checker: noCheckBytecode ? nil : verifier.bytecodeChecker, to: &reports, outcomes: [outcome])
         try options.output.finish(Report(packages: reports))
