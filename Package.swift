@@ -14,8 +14,8 @@
 // - hummingbird: the `serve` index (HTTP/1.1 on NIO).
 // - zlib (system library): raw inflate for our own bounded zip reader (ZIPFoundation hangs on
 //   truncated streams and does not enforce declared sizes).
-// The HTTP client is Foundation's URLSession (libcurl on Linux): it verifies TLS, needs no extra
-// package and keeps the test build minutes shorter than async-http-client would.
+// - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
+//   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -42,6 +42,10 @@ let package = Package(
         // Already in the graph through Hummingbird; declared because IndexServer imports them.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Declared because PackageIndex builds NIOSSL trust roots from pip's `cert` bundle.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -67,7 +71,14 @@ let package = Package(
         ),
         .target(
             name: "PackageIndex",
-            dependencies: ["Attestations", "PythonPackaging"],
+            dependencies: [
+                "Attestations", "PythonPackaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -95,7 +106,18 @@ let package = Package(
         ),
         .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttestationsTests", dependencies: ["Attestations"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex"]),
+        .testTarget(
+            name: "PackageIndexTests",
+            dependencies: [
+                "PackageIndex",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging"]),
         .testTarget(
             name: "VerificationTests",

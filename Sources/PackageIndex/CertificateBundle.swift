@@ -1,40 +1,19 @@
 import Foundation
+import NIOSSL
 
-/// A custom CA bundle (pip's `cert`, `PIP_CERT`, `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`).
+/// A custom CA bundle (pip's `cert`, `PIP_CERT`).
 ///
 /// Guarantees: `load(path:)` fails with `configuration` unless the file is readable, at most
-/// 16 MiB, and holds at least one PEM `CERTIFICATE` block. TLS is verified in every case; this
-/// type never turns verification off.
-///
-/// How the bundle reaches the TLS stack depends on the platform's Foundation:
-/// - Darwin: `HTTPClient`'s session delegate evaluates the server trust against these anchors
-///   only (`SecTrustSetAnchorCertificates` + `SecTrustSetAnchorCertificatesOnly`), as pip
-///   replaces its trust store with `cert`.
-/// - Android: swift-corelibs-foundation reads the variable `URLSessionCertificateAuthorityInfoFile`
-///   for each transfer and hands it to libcurl as `CAINFO`; `HTTPClient` sets it to the bundle
-///   (and never leaves it at the `INSECURE_SSL_NO_VERIFY` value, which would disable checks).
-/// - Linux: swift-corelibs-foundation reads that variable only under `#if os(Android)`
-///   (`_EasyHandle.setCARootBundlePath`, checked in the toolchain's libFoundationNetworking:
-///   the string is absent) and otherwise points libcurl at the first system bundle it finds
-///   (`/etc/ssl/certs/ca-certificates.crt`, `/etc/pki/tls/certs/ca-bundle.crt`, …). There is no
-///   public per-session hook, so on Linux the bundle is validated but cannot be applied: the
-///   system trust store is used, and a TLS trust failure says so (install the CA into the system
-///   store, e.g. `update-ca-certificates`). `isApplied` reports which case holds.
+/// 16 MiB, holds at least one PEM `CERTIFICATE` block, and every block is a certificate the TLS
+/// stack accepts. When a bundle is given, `HTTPClient` trusts exactly its certificates and
+/// nothing else (as pip replaces its trust store with `cert`); without one, the system trust
+/// store is used. TLS is verified in every case: this type never turns verification off.
 public struct CertificateBundle: Sendable, Equatable {
     public let path: String
     /// DER bytes of each certificate in the file.
     public let certificates: [[UInt8]]
 
     public static let maxSize = 16 << 20
-
-    /// Whether this platform's URLSession can be made to use the bundle.
-    public static var isApplied: Bool {
-        #if canImport(Security) || os(Android)
-        return true
-        #else
-        return false
-        #endif
-    }
 
     public static func load(path: String) throws(IndexError) -> CertificateBundle {
         guard let handle = FileHandle(forReadingAtPath: path) else {
@@ -57,6 +36,20 @@ public struct CertificateBundle: Sendable, Equatable {
         return CertificateBundle(path: path, certificates: certificates)
     }
 
+    /// The bundle as TLS trust roots; a block that is not a valid certificate is a
+    /// `configuration` error naming its position.
+    func trustRoots() throws(IndexError) -> [NIOSSLCertificate] {
+        var roots: [NIOSSLCertificate] = []
+        for (index, der) in certificates.enumerated() {
+            do {
+                roots.append(try NIOSSLCertificate(bytes: der, format: .der))
+            } catch {
+                throw IndexError(.configuration, "CA bundle \(path): certificate \(index + 1) is not a valid X.509 certificate")
+            }
+        }
+        return roots
+    }
+
     static func parsePEMCertificates(_ text: String) -> [[UInt8]] {
         let begin = "-----BEGIN CERTIFICATE-----"
         let end = "-----END CERTIFICATE-----"
@@ -68,22 +61,5 @@ public struct CertificateBundle: Sendable, Equatable {
             rest = rest[stop.upperBound...]
         }
         return result
-    }
-
-    /// Android only: points corelibs-foundation's libcurl at the bundle (process-wide).
-    func applyToEnvironment() {
-        #if os(Android)
-        setenv("URLSessionCertificateAuthorityInfoFile", path, 1)
-        #endif
-    }
-
-    /// Android only: make sure verification was not disabled through the environment.
-    static func refuseInsecureEnvironment() {
-        #if os(Android)
-        if let value = getenv("URLSessionCertificateAuthorityInfoFile"),
-           String(cString: value) == "INSECURE_SSL_NO_VERIFY" {
-            unsetenv("URLSessionCertificateAuthorityInfoFile")
-        }
-        #endif
     }
 }

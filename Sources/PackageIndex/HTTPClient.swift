@@ -1,7 +1,6 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOSSL
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,28 +9,30 @@ import Musl
 import Darwin
 #endif
 
-/// An HTTP GET client for package indexes, on Foundation's URLSession (libcurl on Linux).
+/// An HTTP GET client for package indexes, on AsyncHTTPClient (SwiftNIO + BoringSSL).
 ///
 /// Guarantees:
-/// - `Authorization: Basic …` is set per request, and again on every redirect, only for URLs
+/// - `Authorization: Basic …` is set per request, and again on every redirect hop, only for URLs
 ///   whose scheme, host and port equal the credentials' origin; a redirect elsewhere drops it.
 ///   Userinfo is stripped from every request URL (credentials never travel in URLs).
-/// - At most 10 redirects (more is a `badResponse` error). No cookies, no response cache.
-/// - TLS is always verified (see `CertificateBundle` for how a custom CA bundle is applied on
-///   each platform; an unreadable or empty bundle fails every request with `configuration`).
+/// - Redirects (301, 302, 303, 307, 308) are followed here, at most 10 (more is `badResponse`).
+///   No cookies, no response cache, no content decoding.
+/// - TLS is always verified (chain and host name). With a CA bundle (pip's `cert`) exactly its
+///   certificates are trusted, as pip does; without one, the system trust store. An unreadable,
+///   empty or invalid bundle fails every request with `configuration`, before any connection.
+/// - Proxies come from the environment as pip reads them (`ProxySettings`); loopback is direct.
 /// - Bounded retries (`RetryPolicy`): connection failures, timeouts, 429 (honouring
 ///   `Retry-After` up to a cap) and 5xx are retried with exponential backoff and jitter; other
-///   4xx never are.
+///   4xx and TLS failures never are.
 /// - `get` bodies are capped (`maxBodySize`, default 32 MiB → `tooLarge`); `download` streams
 ///   to a temporary file beside the destination while hashing, then renames it into place only
 ///   when complete and (if given) matching the expected SHA-256; otherwise the temporary file is
-///   deleted.
+///   deleted. A body shorter than its `Content-Length` is a failed attempt, never a result.
 /// - Status mapping: 401/403 → `authentication`, 404/410 → `notFound`, other non-2xx →
 ///   `badResponse`, 429/5xx after the last retry and transport failures → `network`.
 /// - Error messages are one line: what was fetched, the masked URL, the status or reason.
 ///
-/// `timeout` is the per-request idle timeout in seconds (corelibs-foundation rounds it down to
-/// whole seconds; values under 1 become 1).
+/// `timeout` is the connect timeout and the idle read timeout, in seconds.
 public final class HTTPClient: Sendable {
     public let credentials: IndexCredentials?
     public let certificateBundle: String?
@@ -40,10 +41,12 @@ public final class HTTPClient: Sendable {
     public let maxBodySize: Int
     public let maxDownloadSize: Int64
     public let userAgent: String
+    public let proxies: ProxySettings
 
-    private let bundleError: IndexError?
-    private let delegate: SessionDelegate
-    private let session: URLSession
+    static let maxRedirects = 10
+
+    /// The bundle's trust roots, or why the bundle cannot be used (then every request fails).
+    private let trust: Result<[NIOSSLCertificate]?, IndexError>
 
     public convenience init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval = 30, maxRetries: Int = 3) {
         self.init(credentials: credentials, certificateBundle: certificateBundle, timeout: timeout,
@@ -51,57 +54,31 @@ public final class HTTPClient: Sendable {
     }
 
     public init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval, retry: RetryPolicy,
-                maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30, userAgent: String = "wheeltrust") {
+                maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30, userAgent: String = "wheeltrust",
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.credentials = credentials
         self.certificateBundle = certificateBundle
-        self.timeout = max(1, timeout)
+        self.timeout = max(0.1, timeout)
         self.retry = retry
         self.maxBodySize = maxBodySize
         self.maxDownloadSize = maxDownloadSize
         self.userAgent = userAgent
-
-        var bundle: CertificateBundle?
-        var bundleError: IndexError?
-        CertificateBundle.refuseInsecureEnvironment()
+        self.proxies = ProxySettings(environment: environment)
         if let certificateBundle {
-            do {
-                bundle = try CertificateBundle.load(path: certificateBundle)
-                bundle?.applyToEnvironment()
+            do throws(IndexError) {
+                trust = .success(try CertificateBundle.load(path: certificateBundle).trustRoots())
             } catch {
-                bundleError = error
+                trust = .failure(error)
             }
+        } else {
+            trust = .success(nil)
         }
-        self.bundleError = bundleError
-
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = self.timeout
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.urlCredentialStorage = nil
-        configuration.httpAdditionalHeaders = ["User-Agent": userAgent]
-        let delegate = SessionDelegate(bundle: bundle)
-        self.delegate = delegate
-        self.session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-    }
-
-    deinit {
-        session.invalidateAndCancel()
     }
 
     /// GET `url` with an optional `Accept`; returns the 2xx response with its whole body.
     public func get(_ url: URL, accept: String?, what: String = "resource") async throws(IndexError) -> HTTPResponse {
-        let outcome = try await perform(url, accept: accept, what: what, sink: .memory(cap: maxBodySize))
-        guard let response = outcome.response else {
-            throw IndexError(.badResponse, "\(what): no HTTP response from \(url.redacted)")
-        }
-        var headers: [String: String] = [:]
-        for (key, value) in response.allHeaderFields {
-            if let key = key as? String { headers[key.lowercased()] = "\(value)" }
-        }
-        return HTTPResponse(status: response.statusCode, headers: headers, body: outcome.body,
-                            url: response.url?.removingUserInfo ?? url.removingUserInfo)
+        let (outcome, final) = try await perform(url, accept: accept, what: what, sink: .memory(cap: maxBodySize))
+        return HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body, url: final)
     }
 
     /// Streams `url` to `file` (replacing it atomically); returns its SHA-256 and size. With
@@ -119,7 +96,7 @@ public final class HTTPClient: Sendable {
         let base = slash.map { String(file[file.index(after: $0)...]) } ?? file
         let temporary = "\(directory.isEmpty ? "/" : directory)/.\(base).part-\(UUID().uuidString)"
         do throws(IndexError) {
-            let outcome = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: maxDownloadSize))
+            let (outcome, _) = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: maxDownloadSize))
             guard let hex = outcome.sha256Hex else {
                 throw IndexError(.badResponse, "\(what): \(url.redacted) produced no body")
             }
@@ -136,47 +113,78 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    // MARK: - Attempts
+    // MARK: - Attempts and redirects
 
-    private func perform(_ url: URL, accept: String?, what: String, sink: TransferSink) async throws(IndexError) -> TransferOutcome {
-        if let bundleError { throw bundleError }
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+    private func perform(_ url: URL, accept: String?, what: String, sink: TransferSink) async throws(IndexError) -> (TransferOutcome, URL) {
+        let roots: [NIOSSLCertificate]?
+        switch trust {
+        case .success(let value): roots = value
+        case .failure(let error): throw error
+        }
+        guard Self.isFetchable(url) else {
             throw IndexError(.configuration, "\(what): \(url.redacted) is not an absolute http(s) URL")
         }
-        let clean = url.removingUserInfo
-        var request = URLRequest(url: clean, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        request.httpMethod = "GET"
-        request.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
-        if let header = credentials?.authorizationHeader(for: clean) {
-            request.setValue(header, forHTTPHeaderField: "Authorization")
-        }
+        var current = url.removingUserInfo
+        // Messages name the URL as the user wrote it (credentials masked), later the redirect target.
+        var shown = url
         var attempt = 0
+        var redirects = 0
         while true {
-            let outcome = await transfer(request, sink: sink, what: what)
-            if let failure = outcome.failure { throw failure }
             if Task.isCancelled { throw IndexError(.network, "\(what): cancelled while fetching \(url.redacted)") }
-            if let error = outcome.error {
-                if RetryPolicy.isRetryable(error), attempt < retry.maxRetries {
-                    try await pause(retry.delay(attempt: attempt, retryAfter: nil), what: what, url: url)
+            var headers = [("User-Agent", userAgent)]
+            if let accept { headers.append(("Accept", accept)) }
+            if let header = credentials?.authorizationHeader(for: current) { headers.append(("Authorization", header)) }
+            let client = SharedTransports.client(trust: certificateBundle, roots: roots, timeout: timeout,
+                                                 proxy: proxies.proxy(for: current))
+            let outcome: TransferOutcome
+            do {
+                outcome = try await HTTPTransfer.exchange(client, url: current, headers: headers, sink: sink,
+                                                          what: what, timeout: timeout)
+            } catch let error as IndexError {
+                throw error
+            } catch {
+                let failure = TransportFailure.classify(error, timeout: timeout)
+                if failure.kind == .cancelled || Task.isCancelled {
+                    throw IndexError(.network, "\(what): cancelled while fetching \(shown.redacted)")
+                }
+                if failure.isRetryable, attempt < retry.maxRetries {
+                    try await pause(retry.delay(attempt: attempt, retryAfter: nil), what: what, url: shown)
                     attempt += 1
                     continue
                 }
-                throw describe(error, url: url, what: what, attempts: attempt + 1)
+                let tried = attempt > 0 ? " after \(attempt + 1) attempts" : ""
+                throw IndexError(.network, "\(what): \(shown.redacted): \(failure.reason)\(tried)")
             }
-            guard let response = outcome.response else {
-                throw IndexError(.badResponse, "\(what): no HTTP response from \(url.redacted)")
+            let status = outcome.status
+            if (200..<300).contains(status) { return (outcome, current) }
+            if [301, 302, 303, 307, 308].contains(status) {
+                redirects += 1
+                guard redirects <= Self.maxRedirects else {
+                    throw IndexError(.badResponse, "\(what): more than \(Self.maxRedirects) redirects, last from \(current.redacted)")
+                }
+                guard let location = outcome.headers["location"],
+                      let next = URL(string: location, relativeTo: current)?.absoluteURL, Self.isFetchable(next)
+                else {
+                    throw IndexError(.badResponse, "\(what): HTTP \(status) from \(current.redacted) without a usable Location")
+                }
+                current = next.removingUserInfo
+                shown = current
+                continue
             }
-            let status = response.statusCode
-            if (200..<300).contains(status) { return outcome }
             if RetryPolicy.isRetryable(status: status), attempt < retry.maxRetries {
-                let delay = retry.delay(attempt: attempt, retryAfter: response.value(forHTTPHeaderField: "Retry-After"))
-                try await pause(delay, what: what, url: url)
+                try await pause(retry.delay(attempt: attempt, retryAfter: outcome.headers["retry-after"]), what: what, url: shown)
                 attempt += 1
                 continue
             }
-            throw statusError(status, url: url, what: what, attempts: attempt + 1)
+            throw statusError(status, url: shown, what: what, attempts: attempt + 1)
         }
+    }
+
+    private static func isFetchable(_ url: URL) -> Bool {
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else { return false }
+        return true
     }
 
     private func pause(_ seconds: TimeInterval, what: String, url: URL) async throws(IndexError) {
@@ -185,21 +193,6 @@ public final class HTTPClient: Sendable {
             try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
         } catch {
             throw IndexError(.network, "\(what): cancelled while waiting to retry \(url.redacted)")
-        }
-    }
-
-    private func transfer(_ request: URLRequest, sink: TransferSink, what: String) async -> TransferOutcome {
-        let handle = TaskHandle()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<TransferOutcome, Never>) in
-                let task = session.dataTask(with: request)
-                let state = TransferState(sink: sink, credentials: credentials, what: what, continuation: continuation)
-                delegate.register(task, state: state)
-                handle.set(task)
-                task.resume()
-            }
-        } onCancel: {
-            handle.cancel()
         }
     }
 
@@ -218,54 +211,5 @@ public final class HTTPClient: Sendable {
         default:
             return IndexError(.badResponse, "\(what): unexpected HTTP \(status) from \(url.redacted)")
         }
-    }
-
-    private func describe(_ error: any Error, url: URL, what: String, attempts: Int) -> IndexError {
-        let tried = attempts > 1 ? " after \(attempts) attempts" : ""
-        guard let urlError = error as? URLError else {
-            return IndexError(.network, "\(what): transfer of \(url.redacted) failed (\(type(of: error)))\(tried)")
-        }
-        let reason: String
-        switch urlError.code {
-        case .timedOut: reason = "timed out after \(Int(timeout)) s"
-        case .cannotConnectToHost: reason = "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: reason = "host not found"
-        case .networkConnectionLost: reason = "connection lost"
-        case .notConnectedToInternet: reason = "no network"
-        case .cancelled: reason = "cancelled"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid, .clientCertificateRejected,
-             .clientCertificateRequired:
-            if certificateBundle != nil, !CertificateBundle.isApplied {
-                reason = "TLS verification failed (the CA bundle cannot be applied by this platform's URLSession; add the CA to the system trust store)"
-            } else {
-                reason = "TLS verification failed"
-            }
-        default: reason = "URL error \(urlError.code.rawValue)"
-        }
-        return IndexError(.network, "\(what): \(url.redacted): \(reason)\(tried)")
-    }
-}
-
-/// Holds a task for cancellation that may arrive before the task exists.
-private final class TaskHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: URLSessionTask?
-    private var cancelled = false
-
-    func set(_ task: URLSessionTask) {
-        lock.lock()
-        self.task = task
-        let cancelNow = cancelled
-        lock.unlock()
-        if cancelNow { task.cancel() }
-    }
-
-    func cancel() {
-        lock.lock()
-        cancelled = true
-        let current = task
-        lock.unlock()
-        current?.cancel()
     }
 }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// When and how long `HTTPClient` waits before trying a request again.
 ///
@@ -24,15 +21,9 @@ public struct RetryPolicy: Sendable, Equatable {
         status == 429 || (500...599).contains(status)
     }
 
+    /// Whether a transport error (AsyncHTTPClient, SwiftNIO, NIOSSL) is worth another attempt.
     public static func isRetryable(_ error: any Error) -> Bool {
-        guard let urlError = error as? URLError else { return false }
-        switch urlError.code {
-        case .timedOut, .cannotConnectToHost, .networkConnectionLost, .cannotFindHost, .dnsLookupFailed,
-             .notConnectedToInternet, .badServerResponse, .resourceUnavailable, .zeroByteResource:
-            return true
-        default:
-            return false
-        }
+        TransportFailure.classify(error, timeout: 0).isRetryable
     }
 
     /// The wait before retry number `attempt + 1`.

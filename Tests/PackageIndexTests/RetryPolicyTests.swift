@@ -2,6 +2,9 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import AsyncHTTPClient
+import NIOCore
+import NIOSSL
 import Testing
 @testable import PackageIndex
 
@@ -11,9 +14,11 @@ import Testing
         #expect(RetryPolicy.isRetryable(status: 500))
         #expect(RetryPolicy.isRetryable(status: 503))
         for status in [400, 401, 403, 404, 410, 418] { #expect(!RetryPolicy.isRetryable(status: status)) }
-        #expect(RetryPolicy.isRetryable(URLError(.cannotConnectToHost)))
-        #expect(RetryPolicy.isRetryable(URLError(.timedOut)))
-        #expect(!RetryPolicy.isRetryable(URLError(.serverCertificateUntrusted)))
+        #expect(RetryPolicy.isRetryable(IOError(errnoCode: ECONNREFUSED, reason: "connect")))
+        #expect(RetryPolicy.isRetryable(HTTPClientError.readTimeout))
+        #expect(RetryPolicy.isRetryable(HTTPClientError.remoteConnectionClosed))
+        #expect(!RetryPolicy.isRetryable(NIOSSLExtraError.failedToValidateHostname))
+        #expect(!RetryPolicy.isRetryable(HTTPClientError.cancelled))
         #expect(!RetryPolicy.isRetryable(IndexError(.network, "x")))
     }
 
