@@ -91,6 +91,9 @@ let package = Package(
             dependencies: [
                 "Attestations", "PythonPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -106,22 +109,29 @@ let package = Package(
         ),
         .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AttestationsTests", dependencies: ["Attestations"], resources: [.copy("Fixtures")]),
-        .testTarget(
-            name: "PackageIndexTests",
+        // Shared test support (a CA made in the test for TLS servers); not a product.
+        .target(
+            name: "TestSupport",
             dependencies: [
-                "PackageIndex",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/Support"
+        ),
+        .testTarget(
+            name: "PackageIndexTests",
+            dependencies: [
+                "PackageIndex", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging"]),
+        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "IndexServer", "Attestations", "PythonPackaging"],
+            dependencies: ["Verification", "IndexServer", "Attestations", "PythonPackaging", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

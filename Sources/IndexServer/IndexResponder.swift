@@ -17,8 +17,10 @@ struct IndexResponder: HTTPResponder {
     let pages: SimplePages
     let authenticator: BasicAuthenticator?
     let defaultPublisherJSON: [UInt8]
-    /// `http://host:port` of the listening socket, used when a request has no usable Host header.
+    /// `http(s)://host:port` of the listening socket, used when a request has no usable Host header.
     let fallbackOrigin: @Sendable () -> String
+    /// `https` when the server speaks TLS, else `http`.
+    let scheme: String
 
     @Sendable func respond(to request: Request, context: Context) async throws -> Response {
         guard request.method == .get || request.method == .head else {
@@ -156,11 +158,11 @@ struct IndexResponder: HTTPResponder {
 
     // MARK: helpers
 
-    /// `http://<Host header>` when the header is a plain host[:port], else the listening address.
+    /// `<scheme>://<Host header>` when the header is a plain host[:port], else the listening address.
     private func origin(of request: Request) -> String {
         if let authority = request.head.authority, !authority.isEmpty, authority.utf8.count <= 255,
            authority.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)) }) {
-            return "http://" + authority
+            return scheme + "://" + authority
         }
         return fallbackOrigin()
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 
@@ -17,7 +19,10 @@ public final class IndexServer: Sendable {
         self.configuration = configuration
     }
 
-    /// The index URL for a given bound port: `http://<host>:<port>/pypi/<domain>/<distribution>/simple/`.
+    /// `https` when TLS is configured, else `http`.
+    public var scheme: String { configuration.tls == nil ? "http" : "https" }
+
+    /// The index URL for a given bound port: `http(s)://<host>:<port>/pypi/<domain>/<distribution>/simple/`.
     public func indexURL(port: Int) -> URL {
         let layout = layout
         // A wildcard bind address is reachable through loopback; show that.
@@ -28,7 +33,7 @@ public final class IndexServer: Sendable {
         case let other where other.contains(":"): host = "[\(other)]"
         case let other: host = other
         }
-        return URL(string: "http://\(host):\(port)\(layout.simplePrefix)") ?? URL(fileURLWithPath: "/")
+        return URL(string: "\(scheme)://\(host):\(port)\(layout.simplePrefix)") ?? URL(fileURLWithPath: "/")
     }
 
     /// Serves until the surrounding task is cancelled (or, with `handlingSignals`, until SIGINT or
@@ -60,7 +65,19 @@ public final class IndexServer: Sendable {
 
     private func makeServiceGroup(handlingSignals: Bool, onStarted: @escaping @Sendable (URL) -> Void) throws(ServerError) -> ServiceGroup {
         try configuration.validate()
-        let origin = OriginBox(value: "http://\(configuration.host):\(configuration.port)")
+        let server: HTTPServerBuilder
+        if let tls = configuration.tls {
+            do {
+                server = try .tls(.http1(), tlsConfiguration: try tls.load())
+            } catch let error as ServerError {
+                throw error
+            } catch {
+                throw ServerError(.configuration, "TLS cannot be set up with \(tls.certificateChainPath)")
+            }
+        } else {
+            server = .http1()
+        }
+        let origin = OriginBox(value: "\(scheme)://\(configuration.host):\(configuration.port)")
         let catalog = IndexCatalog(directory: configuration.directory)
         let responder = IndexResponder(
             layout: layout,
@@ -68,12 +85,14 @@ public final class IndexServer: Sendable {
             pages: SimplePages(layout: layout, catalog: catalog),
             authenticator: configuration.auth.map(BasicAuthenticator.init(credentials:)),
             defaultPublisherJSON: configuration.defaultPublisherJSON,
-            fallbackOrigin: { origin.get() }
+            fallbackOrigin: { origin.get() },
+            scheme: scheme
         )
         var logger = Logger(label: "wheeltrust.serve")
         logger.logLevel = .warning
         let app = Application(
             responder: responder,
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "wheeltrust"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? self.configuration.port

@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     public var legacyProvenanceURLs: Bool
     /// The publisher used when attestation files are wrapped and no `<file>.publisher.json` exists.
     public var defaultPublisher: Publisher
+    /// Serve HTTPS with this certificate and key (plain HTTP when nil).
+    public var tls: ServerTLS?
 
     public init(
         directory: String,
@@ -32,7 +34,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         domain: String = "wheeltrust",
         distribution: String = "main",
         legacyProvenanceURLs: Bool = false,
-        defaultPublisher: Publisher = ServerConfiguration.pulpUserPublisher
+        defaultPublisher: Publisher = ServerConfiguration.pulpUserPublisher,
+        tls: ServerTLS? = nil
     ) {
         self.directory = directory
         self.host = host
@@ -42,14 +45,17 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         self.distribution = distribution
         self.legacyProvenanceURLs = legacyProvenanceURLs
         self.defaultPublisher = defaultPublisher
+        self.tls = tls
     }
 
     /// `{"kind": "Pulp User", "prn": "prn:auth.user:1"}`, the shape Pulp gives uploaded attestations.
     public static let pulpUserPublisher = Publisher(kind: "Pulp User", fields: ["prn": .string("prn:auth.user:1")])
 
     /// Throws `configuration` when a setting cannot work: an empty folder path, a folder that does
-    /// not exist, a port outside 0…65535, or a domain/distribution that is not one URL path segment.
+    /// not exist, a port outside 0…65535, a domain/distribution that is not one URL path segment,
+    /// or TLS files that cannot be used.
     public func validate() throws(ServerError) {
+        if let tls { _ = try tls.load() }
         guard !directory.isEmpty else { throw ServerError(.configuration, "the served folder path is empty") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -66,7 +72,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
 
     public var description: String {
         "ServerConfiguration(directory: \(directory), host: \(host), port: \(port), auth: \(auth.map { $0.description } ?? "none"), "
-            + "domain: \(domain), distribution: \(distribution), legacyProvenanceURLs: \(legacyProvenanceURLs))"
+            + "domain: \(domain), distribution: \(distribution), legacyProvenanceURLs: \(legacyProvenanceURLs), "
+            + "tls: \(tls.map { $0.description } ?? "none"))"
     }
 
     /// The JSON bytes of `defaultPublisher` (`kind` plus its other fields, keys sorted).

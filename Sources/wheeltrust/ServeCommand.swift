@@ -12,7 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
             The folder holds distributions (*.whl, *.tar.gz) and, for a file F, optionally \
             F.provenance (served verbatim by the Integrity API), F.*.attestation (wrapped into one \
             provenance bundle), F.publisher.json (that bundle's publisher). pip's index URL is \
-            printed on start: http://HOST:PORT/pypi/<domain>/<distribution>/simple/
+            printed on start: http://HOST:PORT/pypi/<domain>/<distribution>/simple/ (https with \
+            --tls-certificate and --tls-key; clients then need the issuing CA, e.g. pip's --cert).
             """)
 
     @Argument(help: "The folder to serve.")
@@ -39,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("public"), help: "Allow listening on a non-loopback address.")
     var allowPublic = false
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "file"))
+    var tlsKey: String?
+
     func run() async throws {
         guard allowPublic || Self.isLoopback(host) else {
             throw fail("refusing to listen on non-loopback host \(host) without --public", code: Exit.usage)
@@ -51,9 +58,15 @@ struct ServeCommand: AsyncParsableCommand {
                 throw fail("--auth: \(error.message)", code: Exit.usage)
             }
         }
+        var tls: ServerTLS?
+        switch (tlsCertificate, tlsKey) {
+        case let (certificate?, key?): tls = ServerTLS(certificateChainPath: certificate, privateKeyPath: key)
+        case (nil, nil): tls = nil
+        default: throw fail("--tls-certificate and --tls-key go together", code: Exit.usage)
+        }
         let configuration = ServerConfiguration(
             directory: directory, host: host, port: port, auth: credentials,
-            domain: domain, distribution: distribution, legacyProvenanceURLs: legacyProvenanceURLs)
+            domain: domain, distribution: distribution, legacyProvenanceURLs: legacyProvenanceURLs, tls: tls)
         do {
             try configuration.validate()
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PackageIndex
 
 /// pip's `cert` honoured: an HTTPS index whose certificate comes from a CA made in the test is

@@ -2,6 +2,7 @@ import Attestations
 import Foundation
 import IndexServer
 import Testing
+import TestSupport
 
 /// One complete, real setting for an end-to-end test: a folder of real wheels signed with a key
 /// generated here, `wheeltrust`'s own index server on 127.0.0.1 with basic auth, and a fresh venv
@@ -17,6 +18,8 @@ final class Scenario: @unchecked Sendable {
     let key: PrivateKey
     let publicKeyPath: String
     let server: RunningIndexServer
+    /// With `tls`: the PEM file of the CA that issued the server's certificate (pip's `cert`).
+    let caBundle: String?
 
     var python: String { venv + "/bin/python" }
     var sitePackages: String {
@@ -27,7 +30,7 @@ final class Scenario: @unchecked Sendable {
     /// The index URL with credentials, as a user would put it in pip.conf.
     var indexURL: String {
         let user = Scenario.user.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? Scenario.user
-        return "http://\(user):\(Scenario.token)@127.0.0.1:\(server.port)/pypi/wheeltrust/main/simple/"
+        return "\(caBundle == nil ? "http" : "https")://\(user):\(Scenario.token)@127.0.0.1:\(server.port)/pypi/wheeltrust/main/simple/"
     }
 
     static var fixtureWheels: URL {
@@ -42,8 +45,9 @@ final class Scenario: @unchecked Sendable {
     }
 
     /// - Parameter keyless: also serve the real Sigstore-attested abi3info wheel with its real provenance.
+    /// - Parameter tls: serve HTTPS with a certificate from a CA made here (`caBundle`); pip installs with `--cert`.
     init(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
-         keyKind: KeyKind = .ecdsaP256, keyless: Bool = false) async throws {
+         keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-e2e-\(UUID().uuidString)").path
         indexDirectory = root + "/index"
         venv = root + "/venv"
@@ -66,24 +70,39 @@ final class Scenario: @unchecked Sendable {
                                                  toPath: indexDirectory + "/" + name)
             }
         }
+        var serverTLS: ServerTLS?
+        if tls {
+            let authority = try TestCertificateAuthority()
+            let (certificate, privateKey) = try authority.issueServerCertificate()
+            try FileManager.default.createDirectory(atPath: root + "/tls", withIntermediateDirectories: true)
+            try certificate.write(toFile: root + "/tls/server.pem", atomically: true, encoding: .utf8)
+            try privateKey.write(toFile: root + "/tls/server.key", atomically: true, encoding: .utf8)
+            try authority.pem.write(toFile: root + "/tls/ca.pem", atomically: true, encoding: .utf8)
+            serverTLS = ServerTLS(certificateChainPath: root + "/tls/server.pem", privateKeyPath: root + "/tls/server.key")
+            caBundle = root + "/tls/ca.pem"
+        } else {
+            caBundle = nil
+        }
         server = try await IndexServer(configuration: ServerConfiguration(
             directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
-            legacyProvenanceURLs: legacyProvenanceURLs)).start()
+            legacyProvenanceURLs: legacyProvenanceURLs, tls: serverTLS)).start()
 
         let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip", venv])
         try #require(created.status == 0, "venv: \(created.output)")
         let installed = try await TestProcess.run(TestProcess.python3, [
             "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
-        ] + packages)
+        ] + (caBundle.map { ["--cert", $0] } ?? []) + packages)
         try #require(installed.status == 0, "pip install: \(installed.output)")
     }
 
     /// Runs `wheeltrust` with this scenario's interpreter, index, key and cache.
-    func wheeltrust(_ arguments: [String], key: String? = nil, index: String? = nil) async throws -> ProcessResult {
+    /// `pipConfig` is the pip configuration file wheeltrust reads (none by default).
+    func wheeltrust(_ arguments: [String], key: String? = nil, index: String? = nil,
+                    pipConfig: String = "/dev/null") async throws -> ProcessResult {
         var args = arguments
         args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "5"]
         args += ["--key", key ?? publicKeyPath]
-        return try await TestProcess.run(TestProcess.wheeltrust, args, environment: ["HOME": root, "PIP_CONFIG_FILE": "/dev/null"])
+        return try await TestProcess.run(TestProcess.wheeltrust, args, environment: ["HOME": root, "PIP_CONFIG_FILE": pipConfig])
     }
 
     func stop() async {

@@ -20,7 +20,11 @@ enum TestProcess {
         process.arguments = arguments
         // The machine's own pip settings (find-links, config files) must not leak into the
         // scenario: pip installs only from our server.
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PIP_") }
+        // No PIP_* settings of this machine; and no REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, which
+        // requests lets override pip's --cert.
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("PIP_") && $0.key != "REQUESTS_CA_BUNDLE" && $0.key != "CURL_CA_BUNDLE"
+        }
         env.removeValue(forKey: "VIRTUAL_ENV")
         env["PIP_CONFIG_FILE"] = "/dev/null"
         env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"

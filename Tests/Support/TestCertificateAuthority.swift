@@ -3,13 +3,16 @@ import Foundation
 import SwiftASN1
 import X509
 
-/// A certificate authority made in the test, and TLS server certificates it issues (P-256).
-struct TestCertificateAuthority {
-    let key: P256.Signing.PrivateKey
-    let certificate: Certificate
-    let name: DistinguishedName
+/// A certificate authority made in a test, and TLS server certificates it issues (P-256).
+///
+/// Test support only (the `TestSupport` target is not a product): keys live in memory and the
+/// certificates are valid for one hour around now.
+public struct TestCertificateAuthority: Sendable {
+    public let key: P256.Signing.PrivateKey
+    public let certificate: Certificate
+    public let name: DistinguishedName
 
-    init(commonName: String = "wheeltrust test CA") throws {
+    public init(commonName: String = "wheeltrust test CA") throws {
         key = P256.Signing.PrivateKey()
         name = try DistinguishedName { CommonName(commonName) }
         let now = Date()
@@ -25,12 +28,12 @@ struct TestCertificateAuthority {
             issuerPrivateKey: Certificate.PrivateKey(key))
     }
 
-    var pem: String {
+    public var pem: String {
         get throws { try certificate.serializeAsPEM().pemString }
     }
 
     /// A server certificate for `ipAddresses` (IPv4, dotted) and `dnsNames`; returns (certificate PEM, key PEM).
-    func issueServerCertificate(ipAddresses: [String] = ["127.0.0.1"], dnsNames: [String] = ["localhost"]) throws -> (String, String) {
+    public func issueServerCertificate(ipAddresses: [String] = ["127.0.0.1"], dnsNames: [String] = ["localhost"]) throws -> (String, String) {
         let serverKey = P256.Signing.PrivateKey()
         var names: [GeneralName] = dnsNames.map { .dnsName($0) }
         for address in ipAddresses {

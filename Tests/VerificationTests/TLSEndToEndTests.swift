@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+
+/// pip's `cert` honoured end to end: `wheeltrust serve` over HTTPS with a certificate from a CA
+/// made in the test, real pip installing with `--cert`, and `wheeltrust verify` reading the CA from
+/// the pip configuration file, as a user of a private index would set it up.
+@Suite("TLS end to end")
+struct TLSEndToEndTests {
+    @Test("verify over HTTPS trusts exactly the CA named by pip's cert, and fails closed without it")
+    func verifyOverHTTPS() async throws {
+        let scenario = try await Scenario(packages: ["datatool"], tls: true)
+        defer { Task { await scenario.stop() } }
+        let bundle = try #require(scenario.caBundle)
+        let pipConfig = scenario.root + "/pip.conf"
+        try "[global]\ncert = \(bundle)\n".write(toFile: pipConfig, atomically: true, encoding: .utf8)
+
+        // First without the bundle (cold cache): the system trust store does not know the test CA,
+        // an operational failure.
+        let untrusted = try await scenario.wheeltrust(["verify", "datatool"])
+        #expect(untrusted.status == 3, "\(untrusted.output)")
+        #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
+        #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
+
+        let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(scenario.indexURL.hasPrefix("https://"))
+    }
+}
