@@ -122,7 +122,7 @@ public enum SCTVerdict: Sendable {
 /// Verification of the SCT embedded in a Fulcio certificate (RFC 6962 §3.2, precertificate entry).
 ///
 /// Guarantees for `.verified`: the leaf embeds exactly one SCT; its log id names a ctlog of the
-/// trusted root whose key `validFor` contains the SCT time; the SCT signature (SHA-256) verifies
+/// trusted root whose key `validFor` contains the SCT time (any listing of that key id); the SCT signature (SHA-256) verifies
 /// with that key over the precertificate `digitally-signed` struct built from the leaf's
 /// TBSCertificate without the SCT extension and the SHA-256 of the issuer's DER SPKI.
 public enum SCTVerification {
@@ -142,11 +142,14 @@ public enum SCTVerification {
         guard scts.count == 1, let sct = scts.first else {
             return .failed("signing certificate embeds \(scts.count) SCTs, expected exactly one")
         }
-        guard let log = trustedRoot.ctlog(keyID: sct.logID) else {
+        // The same key may be listed more than once (e.g. with successive windows): any listing
+        // whose window contains the SCT time will do.
+        let listings = trustedRoot.ctlogs.filter { $0.keyID == sct.logID }
+        guard let first = listings.first else {
             return .failed("SCT log id \(Encoding.base64String(sct.logID)) names no CT log of the trusted root")
         }
-        guard log.validFor.contains(sct.date) else {
-            return .failed("CT log \(log.baseURL) key is not valid at the SCT time \(sct.date.formatted(.iso8601))")
+        guard let log = listings.first(where: { $0.validFor.contains(sct.date) }) else {
+            return .failed("CT log \(first.baseURL) key is not valid at the SCT time \(sct.date.formatted(.iso8601))")
         }
         guard sct.hashAlgorithm == 4 else {
             return .failed("SCT hash algorithm \(sct.hashAlgorithm) is not SHA-256")

@@ -84,4 +84,198 @@ struct PublisherIdentityPolicyTests {
         let verdict = PublisherIdentityPolicy.evaluate(Publisher(kind: "Pulp User"), identity: try Self.gitHubIdentity())
         #expect(verdict == .mismatch("no identity policy for publisher kind Pulp User"))
     }
+
+    // MARK: Build config at the certificate's own ref or digest
+
+    /// A real GitHub leaf without `.1.14` (ref): the build config at the digest is accepted.
+    @Test func gitHubBuildConfigAtTheDigestWithoutRef() throws {
+        let identity = try FulcioIdentity(certificate: try TrustFixtures.pem("no-source-repository-ref-extension.pem"))
+        #expect(identity.sourceRepositoryRef == nil)
+        let publisher = Publisher(kind: "GitHub", fields: [
+            "repository": .string("SWIFTSIM/swiftgalaxy"), "workflow": .string("python-publish.yml"),
+        ])
+        #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
+        var noDigest = identity
+        noDigest.sourceRepositoryDigest = nil
+        let verdict = PublisherIdentityPolicy.evaluate(publisher, identity: noDigest)
+        #expect(verdict == .mismatch("certificate has neither a source repository ref nor a digest to pin the build config to"))
+    }
+
+    @Test func gitHubBuildConfigMustEndInTheRefOrDigest() throws {
+        var identity = try Self.gitHubIdentity()
+        identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/heads/evil"
+        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch)
+        identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19x"
+        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "a longer ref is another ref")
+        identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@08802efe1f8e5fec4ad842d6b8ce97656092ee72"
+        #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "at the digest")
+        identity.buildConfigURI = "https://github.com/TrailOfBits/PYPI-attestations/.github/workflows/release.yml@refs/tags/v0.0.19"
+        #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "repository part case-insensitive")
+        identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/Release.yml@refs/tags/v0.0.19"
+        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "workflow exact")
+    }
+
+    // MARK: The rule table
+
+    @Test func everyKindHasExactlyOneRule() {
+        let kinds = PublisherIdentityPolicy.rules.map(\.kind)
+        #expect(kinds == ["GitHub", "GitLab", "Google", "CircleCI", "ActiveState"])
+        #expect(Set(kinds).count == kinds.count)
+    }
+
+    /// The table is extensible: a caller-supplied rule handles a new kind; without it, it fails.
+    @Test func aNewKindIsOneMoreRule() throws {
+        let identity = try Self.gitHubIdentity()
+        let custom = PublisherIdentityRule(kind: "Example") { publisher, identity in
+            publisher.fields["run"] == .string(identity.runInvocationURI ?? "") ? .matches("Example run") : .mismatch("other run")
+        }
+        let publisher = Publisher(kind: "Example", fields: [
+            "run": .string("https://github.com/trailofbits/pypi-attestations/actions/runs/12169989787/attempts/1"),
+        ])
+        #expect(!PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
+        #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity, rules: PublisherIdentityPolicy.rules + [custom]) == .matches("Example run"))
+    }
+
+    // MARK: CircleCI (certificates from the private Sigstore)
+
+    static let circleCI = Publisher(kind: "CircleCI", fields: [
+        "organization_id": .string("b2c1e7a4-0000-4000-8000-00000000c1c1"),
+        "project_id": .string("5d0e3c2a-0000-4000-8000-00000000f00d"),
+        "pipeline_definition_id": .string("9a8b7c6d-0000-4000-8000-0000000000aa"),
+        "vcs_origin": .string("github.com/octo-org/octo-pkg"),
+        "vcs_ref": .string("refs/heads/main"),
+    ])
+
+    static func identity(_ leaf: PrivateSigstore.LeafIdentity) throws -> FulcioIdentity {
+        var scenario = PrivateSigstore.Scenario()
+        scenario.identity = leaf
+        return try FulcioIdentity(certificate: try PrivateSigstore().issue(scenario).leaf)
+    }
+
+    static func with(_ publisher: Publisher, _ name: String, _ value: JSONValue?) -> Publisher {
+        var copy = publisher
+        copy.fields[name] = value
+        return copy
+    }
+
+    @Test func circleCIMatches() throws {
+        let identity = try Self.identity(.circleCI())
+        let verdict = PublisherIdentityPolicy.evaluate(Self.circleCI, identity: identity)
+        #expect(verdict == .matches("CircleCI project 5d0e3c2a-0000-4000-8000-00000000f00d pipeline definition 9a8b7c6d-0000-4000-8000-0000000000aa (issuer https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1)"))
+        // vcs_origin / vcs_ref are optional constraints: absent, null or empty does not constrain.
+        #expect(PublisherIdentityPolicy.evaluate(Self.with(Self.with(Self.circleCI, "vcs_origin", nil), "vcs_ref", .null), identity: identity).isMatch)
+        #expect(PublisherIdentityPolicy.evaluate(Self.with(Self.circleCI, "vcs_ref", .string("")), identity: identity).isMatch)
+    }
+
+    @Test(arguments: [
+        ("organization_id", JSONValue.string("b2c1e7a4-0000-4000-8000-00000000dead"), "is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000dead"),
+        ("project_id", .string("5d0e3c2a-0000-4000-8000-00000000beef"), "is not the CircleCI pipeline definition"),
+        ("pipeline_definition_id", .string("9a8b7c6d-0000-4000-8000-0000000000bb"), "is not the CircleCI pipeline definition"),
+        ("vcs_origin", .string("github.com/octo-org/other-pkg"), "is not the publisher's vcs_origin"),
+        ("vcs_ref", .string("refs/heads/release"), "is not the publisher's vcs_ref"),
+        ("vcs_ref", .number(1), "vcs_ref is not a string"),
+        ("project_id", nil, "CircleCI publisher has no project_id"),
+        ("organization_id", .string(""), "CircleCI publisher has no organization_id"),
+        ("pipeline_definition_id", .number(7), "CircleCI publisher has no pipeline_definition_id"),
+        ("project_id", .string("5d0e3c2a/pipeline-definitions/x"), "project_id is not a single path segment"),
+    ])
+    func circleCIMismatch(field: String, value: JSONValue?, expected: String) throws {
+        let identity = try Self.identity(.circleCI())
+        let verdict = PublisherIdentityPolicy.evaluate(Self.with(Self.circleCI, field, value), identity: identity)
+        guard case .mismatch(let reason) = verdict else {
+            Issue.record("\(field) = \(String(describing: value)) matched")
+            return
+        }
+        #expect(reason.contains(expected), "\(reason)")
+    }
+
+    @Test func circleCICertificateClaimsThatFail() throws {
+        // The generic issuer (no organization) does not bind the organization: refused.
+        let generic = try Self.identity(.circleCI(issuer: "https://oidc.circleci.com"))
+        #expect(!PublisherIdentityPolicy.evaluate(Self.circleCI, identity: generic).isMatch)
+        // A token from an SSH re-run of the job: a human had a shell there.
+        let ssh = try Self.identity(.circleCI(runnerEnvironment: "ssh-rerun"))
+        #expect(PublisherIdentityPolicy.evaluate(Self.circleCI, identity: ssh)
+            == .mismatch("certificate was issued to an SSH re-run of the CircleCI job"))
+        // A GitHub certificate is no CircleCI identity.
+        #expect(!PublisherIdentityPolicy.evaluate(Self.circleCI, identity: try Self.identity(.gitHub())).isMatch)
+        // A build signer that disagrees with the SAN.
+        var signer = try Self.identity(.circleCI())
+        signer.buildSignerURI = "https://circleci.com/api/v2/projects/other/pipeline-definitions/other"
+        #expect(!PublisherIdentityPolicy.evaluate(Self.circleCI, identity: signer).isMatch)
+    }
+
+    /// End to end: a CircleCI-signed attestation from the private Sigstore verifies with the
+    /// CircleCI publisher and fails with the GitHub one.
+    @Test func circleCIThroughTheVerifier() async throws {
+        var scenario = PrivateSigstore.Scenario()
+        scenario.identity = .circleCI()
+        let issued = try PrivateSigstore().issue(scenario)
+        let verdict = try await issued.verify(Self.circleCI)
+        #expect(verdict.isVerified, "\(verdict)")
+        #expect(!(try await issued.verify(PrivateSigstore.gitHubPublisher())).isVerified)
+    }
+
+    // MARK: ActiveState (certificates from the private Sigstore)
+
+    static let activeState = Publisher(kind: "ActiveState", fields: [
+        "organization": .string("octo-org"), "project": .string("octo-pkg"), "actor": .string("octocat"),
+    ])
+
+    @Test func activeStateMatches() throws {
+        let identity = try Self.identity(.activeState())
+        #expect(PublisherIdentityPolicy.evaluate(Self.activeState, identity: identity)
+            == .matches("ActiveState octo-org/octo-pkg (issuer https://platform.activestate.com/api/v1/oauth/oidc)"))
+    }
+
+    @Test(arguments: [
+        ("organization", JSONValue.string("other-org"), "is not the ActiveState project"),
+        ("project", .string("octo-pkg2"), "is not the ActiveState project"),
+        ("project", nil, "ActiveState publisher has no project"),
+        ("organization", .bool(true), "ActiveState publisher has no organization"),
+        ("organization", .string("octo-org/octo-pkg"), "organization is not a single path segment"),
+        ("project", .string(".."), "project is not a single path segment"),
+    ])
+    func activeStateMismatch(field: String, value: JSONValue?, expected: String) throws {
+        let identity = try Self.identity(.activeState())
+        let verdict = PublisherIdentityPolicy.evaluate(Self.with(Self.activeState, field, value), identity: identity)
+        guard case .mismatch(let reason) = verdict else {
+            Issue.record("\(field) = \(String(describing: value)) matched")
+            return
+        }
+        #expect(reason.contains(expected), "\(reason)")
+    }
+
+    @Test func activeStateCertificateClaimsThatFail() throws {
+        let otherIssuer = try Self.identity(.activeState(issuer: "https://platform.activestate.com"))
+        #expect(!PublisherIdentityPolicy.evaluate(Self.activeState, identity: otherIssuer).isMatch)
+        let email = try Self.identity(.google(email: "octo-org@platform.activestate.com"))
+        #expect(!PublisherIdentityPolicy.evaluate(Self.activeState, identity: email).isMatch)
+        let otherProject = try Self.identity(.activeState(project: "octo-pkg-fork"))
+        #expect(!PublisherIdentityPolicy.evaluate(Self.activeState, identity: otherProject).isMatch)
+    }
+
+    @Test func activeStateThroughTheVerifier() async throws {
+        var scenario = PrivateSigstore.Scenario()
+        scenario.identity = .activeState()
+        let issued = try PrivateSigstore().issue(scenario)
+        #expect(try await issued.verify(Self.activeState).isVerified)
+        #expect(!(try await issued.verify(Self.circleCI)).isVerified)
+    }
+
+    // MARK: GitLab and Google on private certificates
+
+    @Test func gitLabAndGoogleFromThePrivateSigstore() async throws {
+        var scenario = PrivateSigstore.Scenario()
+        scenario.identity = .gitLab()
+        let gitLab = Publisher(kind: "GitLab", fields: [
+            "repository": .string("octo-group/octo-pkg"), "workflow_filepath": .string(".gitlab-ci.yml"),
+        ])
+        #expect(try await PrivateSigstore().issue(scenario).verify(gitLab).isVerified)
+        scenario.identity = .google()
+        let google = Publisher(kind: "Google", fields: ["email": .string("builder@octo-project.iam.gserviceaccount.com")])
+        let issued = try PrivateSigstore().issue(scenario)
+        #expect(try await issued.verify(google).isVerified)
+        #expect(!(try await issued.verify(Publisher(kind: "Google", fields: ["email": .string("other@octo-project.iam.gserviceaccount.com")]))).isVerified)
+    }
 }
