@@ -21,6 +21,10 @@ public struct AttestationError: Error, CustomStringConvertible, Sendable, Equata
         case malformedTrustedRoot
         /// An X.509 certificate (DER) that cannot be parsed.
         case malformedCertificate
+        /// An RFC 3161 timestamp token that cannot be read.
+        case malformedTimestamp
+        /// A Sigstore bundle that cannot be read, or converted to or from a PEP 740 attestation.
+        case malformedBundle
     }
 
     /// The kind of failure.

@@ -117,8 +117,12 @@ public struct VerificationSetup: Sendable {
                                               SigstoreVerifier(trustedRoot: try sigstoreTrustedRoot(), pins: identityPins)])
     }
 
-    /// The Sigstore trusted root: `trustedRootFile`, else staging with `staging`, else production.
-    /// An unreadable or malformed file is a usage error naming it.
+    /// The Sigstore trusted root: `trustedRootFile`, else the one `wheeltrust trust update` verified
+    /// and cached for the instance (staging with `staging`, else production) under
+    /// `<cache>/tuf/<prod|staging>` — checked offline against the cached TUF metadata (root
+    /// signatures, targets signatures, length and hashes; never the network) — else the embedded
+    /// root of the instance. An unreadable or malformed file is a usage error naming it; a cached
+    /// root that does not verify is an operational error (never silently replaced).
     public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
         if let trustedRootFile {
             guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
@@ -134,6 +138,22 @@ public struct VerificationSetup: Sendable {
             } catch {
                 throw VerificationError(.usage, "trusted root file \(trustedRootFile): \(error.message)")
             }
+        }
+        let instance: SigstoreTUF.Instance = staging ? .staging : .production
+        let cacheRoot = cacheDirectory ?? ContentCache.defaultRoot(environment: environment)
+        let store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, instance: instance))
+        switch store.verifiedTarget(SigstoreTUF.trustedRootTarget) {
+        case .absent:
+            break
+        case .verified(let bytes):
+            do {
+                return try TrustedRoot.decode(Data(bytes))
+            } catch {
+                throw VerificationError(.operational, "cached Sigstore trusted root \(store.targetPath(SigstoreTUF.trustedRootTarget)): \(error.message)")
+            }
+        case .failed(let failure):
+            throw VerificationError(.operational,
+                                    "cached Sigstore trusted root in \(store.directory) does not verify (\(failure.message)); run `wheeltrust trust update`")
         }
         do {
             return try staging ? TrustedRoot.staging : TrustedRoot.production

@@ -180,9 +180,19 @@ struct InspectCommand: ParsableCommand {
         abstract: "Decode a provenance or attestation file for a person (no verification).")
 
     @Argument(help: "A PEP 740 provenance object or attestation (JSON).") var file: String
+    @Flag(name: .long, help: "Print the (single) keyless attestation as a Sigstore bundle v0.3 instead.") var asBundle = false
 
     func run() throws {
         let document = try readProvenance(file)
-        emit(ProvenanceDescription.describe(document) + "\n")
+        guard asBundle else { return emit(ProvenanceDescription.describe(document) + "\n") }
+        let attestations = document.attestationBundles.flatMap(\.attestations)
+        guard attestations.count == 1, let attestation = attestations.first else {
+            throw fail("\(file) holds \(attestations.count) attestations; --as-bundle converts exactly one", code: Exit.usage)
+        }
+        do {
+            emit(String(decoding: try SigstoreBundle(attestation: attestation).encoded(), as: UTF8.self) + "\n")
+        } catch {
+            throw fail("\(file): \(error.message)", code: Exit.usage)
+        }
     }
 }

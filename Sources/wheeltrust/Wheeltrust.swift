@@ -17,6 +17,7 @@ struct Wheeltrust: AsyncParsableCommand {
             VerifyCommand.self,
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
+            VerifyBundleCommand.self,
             VerifyWheelCommand.self,
             VerifyInstalledCommand.self,
             InspectCommand.self,
@@ -24,6 +25,7 @@ struct Wheeltrust: AsyncParsableCommand {
             AttestCommand.self,
             ServeCommand.self,
             KeygenCommand.self,
+            TrustCommand.self,
         ])
 
     /// Runs the chosen command, mapping argument errors to exit code 2 (ArgumentParser's own

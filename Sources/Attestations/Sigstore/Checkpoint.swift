@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A transparency-log checkpoint: a signed note (C2SP signed-note / tlog-checkpoint).
@@ -87,12 +88,32 @@ public struct Checkpoint: Sendable, Hashable {
         !logHostname.isEmpty && (origin == logHostname || origin.hasPrefix(logHostname + " - "))
     }
 
+    /// The C2SP signed-note key hint of an Ed25519 key: the first 4 bytes of
+    /// SHA-256(key name || 0x0A || 0x01 || 32-byte public key).
+    public static func ed25519KeyHint(name: String, publicKey: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: Array(name.utf8) + [0x0A, 0x01] + publicKey)
+        return Array(hasher.finalize().prefix(4))
+    }
+
+    /// The key hint and (for Ed25519 signed-note keys) the key name a checkpoint signature by
+    /// `logKey` carries: Ed25519 (Rekor v2) per C2SP signed-note with `logHostname` as the key
+    /// name; otherwise (Rekor v1 ECDSA) the first 4 bytes of the log id.
+    static func keyHint(logKey: PublicKey, logKeyID: [UInt8], logHostname: String) -> (hint: [UInt8], name: String?) {
+        if case .ed25519(let key) = logKey.backing {
+            return (ed25519KeyHint(name: logHostname, publicKey: Array(key.rawRepresentation)), logHostname)
+        }
+        return (Array(logKeyID.prefix(4)), nil)
+    }
+
     /// Verifies the checkpoint carried by `entry`'s inclusion proof.
     ///
-    /// Guarantees when `.verified`: the note parses; a signature line whose key hint is the first
-    /// 4 bytes of `logKeyID` verifies with `logKey` over the exact note body; the note's tree size
-    /// equals the proof's `treeSize`; its root equals the proof's `rootHash`; its origin names
-    /// `logHostname` (e.g. `rekor.sigstore.dev`, origin `rekor.sigstore.dev - <tree id>`).
+    /// Guarantees when `.verified`: the note parses; a signature line carrying the log key's hint
+    /// verifies with `logKey` over the exact note body — for an ECDSA (Rekor v1) key the hint is
+    /// the first 4 bytes of `logKeyID`; for an Ed25519 (Rekor v2) key it is the C2SP signed-note
+    /// hint of the key named `logHostname`, and the line's key name must be `logHostname`; the
+    /// note's tree size equals the proof's `treeSize`; its root equals the proof's `rootHash`; its
+    /// origin names `logHostname` (e.g. `rekor.sigstore.dev`, origin `rekor.sigstore.dev - <tree id>`).
     /// Does not check the proof itself (see `MerkleInclusion.verify`).
     public static func verify(_ entry: TransparencyLogEntry, logKey: PublicKey, logKeyID: [UInt8],
                               logHostname: String) -> LogCheckResult {
@@ -108,8 +129,8 @@ public struct Checkpoint: Sendable, Hashable {
         } catch {
             return .fail(.malformedCheckpoint, error.message)
         }
-        let hint = Array(logKeyID.prefix(4))
-        let candidates = note.signatures.filter { $0.keyHint == hint }
+        let (hint, name) = keyHint(logKey: logKey, logKeyID: logKeyID, logHostname: logHostname)
+        let candidates = note.signatures.filter { $0.keyHint == hint && (name == nil || $0.name == name) }
         guard !candidates.isEmpty else {
             return .fail(.noCheckpointSignatureForKey, "checkpoint: no signature has the log's key hint \(Encoding.hex(hint))")
         }

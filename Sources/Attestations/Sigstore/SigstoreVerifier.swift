@@ -5,25 +5,29 @@ import X509
 /// Verifies Sigstore keyless PEP 740 attestations (those carrying `verification_material`)
 /// offline against a Sigstore trusted root.
 ///
-/// Guarantees: `.verified` only when, in this order,
-/// 1. the FIRST transparency entry (as PEP 740 verifiers use it; a malformed entry anywhere
-///    fails) is a Rekor `dsse` 0.0.1 entry recording exactly this statement, signature and
-///    certificate, whose SET, inclusion proof and checkpoint verify with a log of the trusted
-///    root; its SET-authenticated `integratedTime` is the verification time;
-/// 2. the leaf certificate chains to a Fulcio CA of the trusted root valid at that time, and
-///    the leaf (and chain) are valid then;
-/// 3. the leaf embeds exactly one SCT and it verifies with a CT log of the trusted root;
-/// 4. the DSSE signature over `PAE(in-toto type, statement)` verifies with the leaf's ECDSA
-///    P-256/P-384 key;
-/// 5. the certificate identity is the publisher the index returned (`PublisherIdentityPolicy`);
-/// 6. every identity pin the user added (`IdentityPins`) agrees with the certificate — pins are
-///    checked in addition to the publisher policy, never instead of it.
-/// Otherwise `.failed` with the reason of the first failing step. Key-signed attestations (no
-/// verification material) are `.notApplicable`. RFC 3161 timestamps are not used.
+/// Guarantees: `.verified` only when `SigstoreCore.verify` verifies the attestation as evidence
+/// with these PEP 740 specifics:
+/// - the FIRST transparency entry (a malformed entry anywhere fails) is a Rekor `dsse` entry —
+///   0.0.1 (Rekor v1: SET, inclusion proof and checkpoint all required) or 0.0.2 (Rekor v2:
+///   inclusion proof and Ed25519-signed checkpoint; no SET, so a verified RFC 3161 timestamp is
+///   required) — recording exactly this statement, signature and certificate;
+/// - every `verification_material.timestamps` token verifies against a TSA of the trusted root;
+/// - the leaf chains to a Fulcio CA and is valid at EVERY verified time (SET integratedTime,
+///   each TSA genTime), with exactly one valid SCT;
+/// - the DSSE signature over `PAE(in-toto type, statement)` verifies with the leaf's ECDSA
+///   P-256/P-384 key;
+/// - the certificate identity is the publisher the index returned (`PublisherIdentityPolicy`),
+///   and every identity pin the user added (`IdentityPins`) agrees — pins are checked in addition
+///   to the publisher policy, never instead of it.
+/// Otherwise `.failed` with the reason of the first failing step. The verified line names the
+/// times used. Key-signed attestations (no verification material) are `.notApplicable`.
 public struct SigstoreVerifier: AttestationSignatureVerifier {
     public let trustedRoot: TrustedRoot
     /// Identity constraints added on top of the publisher policy (none by default).
     public let pins: IdentityPins
+
+    /// The entry kinds a PEP 740 attestation may be logged as.
+    public static let acceptedKinds: Set<String> = ["dsse/0.0.1", "dsse/0.0.2"]
 
     public init(trustedRoot: TrustedRoot, pins: IdentityPins = IdentityPins()) {
         self.trustedRoot = trustedRoot
@@ -34,59 +38,50 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         guard let material = attestation.verificationMaterial else {
             return .notApplicable("key-signed (no Sigstore verification material)")
         }
-        // 1. Transparency log: the first entry; its SET-verified integratedTime is the time.
-        let entry: TransparencyLogEntry
+        let evidence: SigstoreEvidence
         do {
-            let entries = try TransparencyLogEntry.entries(of: material)
-            guard let first = entries.first else { return .failed("Sigstore: no transparency entry") }
-            entry = first
+            evidence = try Self.evidence(of: attestation, material: material)
         } catch {
             return .failed("Sigstore: \(error.message)")
         }
-        guard entry.kind == "dsse", entry.version == "0.0.1" else {
-            return .failed("Sigstore: transparency entry kind \(entry.kind) \(entry.version) is not dsse 0.0.1")
-        }
-        let log = TransparencyLogVerifier.verify(entry, of: attestation, logs: trustedRoot.tlogs)
-        guard log.isVerified, let time = log.integratedTime else {
-            let reasons = log.failures.map { "\($0.name): \($0.result.failure?.description ?? "failed")" }
-            return .failed("Sigstore: transparency entry (log index \(entry.logIndex)) does not verify: \(reasons.joined(separator: "; "))")
-        }
-        // 2. Certificate chain at the log time.
-        let chain: FulcioChain
-        switch await FulcioChain.verify(leafDER: material.certificate, trustedRoot: trustedRoot, at: time) {
-        case .verified(let verified): chain = verified
-        case .failed(let reason): return .failed("Sigstore: \(reason)")
-        }
-        // 3. Exactly one SCT.
-        if let reason = SCTVerification.verify(chain: chain, trustedRoot: trustedRoot).failure {
-            return .failed("Sigstore: \(reason)")
-        }
-        // 4. DSSE signature with the leaf key.
-        if let reason = Self.signatureProblem(attestation, leaf: chain.leaf) {
-            return .failed("Sigstore: \(reason)")
-        }
-        // 5. Identity.
-        let identity: FulcioIdentity
-        do {
-            identity = try FulcioIdentity(certificate: chain.leaf)
-        } catch {
-            return .failed("Sigstore: \(error.message)")
-        }
-        switch PublisherIdentityPolicy.evaluate(publisher, identity: identity) {
-        case .mismatch(let reason):
-            return .failed("Sigstore: \(reason)")
-        case .matches(let who):
-            // 6. The user's pins, on top of the publisher.
-            var pinned = ""
-            if !pins.isEmpty {
+        let pins = self.pins
+        let verdict = await SigstoreCore.verify(evidence, trustedRoot: trustedRoot) { identity in
+            switch PublisherIdentityPolicy.evaluate(publisher, identity: identity) {
+            case .mismatch(let reason): return .mismatch(reason)
+            case .matches(let who):
+                guard !pins.isEmpty else { return .matches(who) }
                 switch pins.evaluate(identity) {
-                case .mismatch(let reason): return .failed("Sigstore: \(reason)")
-                case .matches(let summary): pinned = "; pinned \(summary)"
+                case .mismatch(let reason): return .mismatch(reason)
+                case .matches(let summary): return .matches("\(who); pinned \(summary)")
                 }
             }
-            let stamp = time.formatted(.iso8601)
-            return .verified(signer: "Sigstore: \(who)\(pinned); Rekor log index \(entry.logIndex) at \(stamp)")
         }
+        switch verdict {
+        case .failed(let reason):
+            return .failed("Sigstore: \(reason)")
+        case .verified(let verified):
+            return .verified(signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))")
+        }
+    }
+
+    /// The evidence a PEP 740 attestation carries.
+    static func evidence(of attestation: Attestation, material: VerificationMaterial) throws(AttestationError) -> SigstoreEvidence {
+        SigstoreEvidence(signer: .certificate(material.certificate), content: SigstoreContent(attestation.envelope),
+                         entries: try TransparencyLogEntry.entries(of: material), timestamps: material.timestamps,
+                         requirements: .all, acceptedKinds: acceptedKinds)
+    }
+
+    /// `Rekor log index N (v1|v2) at T; verified at <times>`.
+    static func describe(_ verified: VerifiedSigstoreSignature) -> String {
+        let entry = verified.entry
+        let rekor = TransparencyLogVerifier.isRekorV2(entry) ? "Rekor v2" : "Rekor"
+        let head: String
+        if let set = verified.times.first(where: { if case .integratedTime = $0.source { return true } else { return false } }) {
+            head = "\(rekor) log index \(entry.logIndex) at \(set.date.formatted(.iso8601))"
+        } else {
+            head = "\(rekor) log index \(entry.logIndex)"
+        }
+        return "\(head); verified times: \(verified.times.map(\.description).joined(separator: ", "))"
     }
 
     /// Why the envelope signature does not verify with the leaf's key, nil when it does.
@@ -103,10 +98,6 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         case .ecdsaP256, .ecdsaP384: break
         default: return "signing certificate key \(key.kind) is not ECDSA P-256/P-384"
         }
-        let message = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
-        guard key.isValidSignature(attestation.envelope.signature, for: message, rsaPadding: .pkcs1v15) else {
-            return "DSSE signature does not verify with the signing certificate's key"
-        }
-        return nil
+        return SigstoreCore.signatureProblem(SigstoreContent(attestation.envelope), key: key)
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The local trusted-metadata directory of one TUF repository (the user's cache).
+///
+/// Layout: `root.json`, `timestamp.json`, `snapshot.json`, `targets.json` (the latest trusted
+/// version of each, unversioned names) and `targets/<name>` for verified target files (the name
+/// percent-encoded into one path component).
+///
+/// Guarantees: every write goes to a temporary file in the same directory and is renamed into
+/// place, so a crash or a full disk never leaves a partial file under a trusted name; the update
+/// workflow writes only metadata it has verified. Reads are bounded by the caller's cap.
+public struct TUFStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The path a metadata file (`root.json` …) is stored at.
+    public func metadataPath(_ name: String) -> String {
+        directory + "/" + name
+    }
+
+    /// The path a verified target file is stored at.
+    public func targetPath(_ name: String) -> String {
+        directory + "/targets/" + Self.fileComponent(name)
+    }
+
+    /// The bytes of a stored file, nil when absent, unreadable or larger than `maxLength`.
+    func read(path: String, maxLength: Int) -> [UInt8]? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes[.size] as? Int, size <= maxLength,
+              let data = FileManager.default.contents(atPath: path), data.count <= maxLength else { return nil }
+        return [UInt8](data)
+    }
+
+    /// Atomically replaces `path` with `bytes` (creating the directories).
+    func write(path: String, _ bytes: [UInt8], role: String) throws(TUFRefused) {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url, options: [.atomic])
+        } catch {
+            throw TUFRefused(.store, role: role, "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    func remove(path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// A target name as one safe file name: every byte outside `[A-Za-z0-9._-]` as `%XX`, and a
+    /// leading dot escaped, so no name reaches outside `targets/` or hides as a dotfile.
+    static func fileComponent(_ name: String) -> String {
+        var out = ""
+        for (index, byte) in name.utf8.enumerated() {
+            let safe = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || (byte == UInt8(ascii: ".") && index > 0)
+            out += safe ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
+        }
+        return out.isEmpty ? "%" : out
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Attestations
+import Foundation
+import PackageIndex
+
+/// `wheeltrust trust`: the Sigstore trusted root, refreshed through TUF.
+struct TrustCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust",
+        abstract: "Refresh or show the Sigstore trusted root (TUF).",
+        subcommands: [TrustUpdateCommand.self, TrustShowCommand.self])
+}
+
+/// Which TUF repository and cache a `trust` subcommand works on.
+struct TrustRepositoryOptions: ParsableArguments {
+    @Flag(name: .long, help: "Use Sigstore's public-good staging instance instead of production.")
+    var staging = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The TUF repository (default: Sigstore's CDN for the instance; metadata at the base, targets under targets/).",
+        valueName: "URL"))
+    var repositoryURL: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A bootstrap root.json for a repository other than Sigstore's (needs --repository-url); its result is cached apart and used with --trusted-root.",
+        valueName: "FILE"))
+    var root: String?
+
+    @Option(name: .long, help: "The cache root (default: $XDG_CACHE_HOME/wheeltrust or ~/.cache/wheeltrust).")
+    var cacheDir: String?
+
+    var instance: SigstoreTUF.Instance { staging ? .staging : .production }
+
+    var instanceName: String { staging ? "Sigstore staging" : "Sigstore production" }
+
+    /// The repository URL, bootstrap root bytes (nil: embedded) and store for these options.
+    func resolve() throws -> (url: URL, bootstrap: [UInt8], store: TUFStore, label: String) {
+        let cacheRoot = cacheDir ?? ContentCache.defaultRoot(environment: ProcessInfo.processInfo.environment)
+        let text = repositoryURL ?? instance.repositoryURL
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              url.host != nil else {
+            throw fail("--repository-url is not an http(s) URL: \(text)", code: Exit.usage)
+        }
+        if let root {
+            guard !staging else { throw fail("--root and --staging cannot be used together", code: Exit.usage) }
+            guard let repositoryURL else { throw fail("--root needs --repository-url", code: Exit.usage) }
+            guard let data = FileManager.default.contents(atPath: root), data.count <= TUFLimits.default.rootMaxLength else {
+                throw fail("cannot read the root file \(root) (or larger than \(TUFLimits.default.rootMaxLength) bytes)", code: Exit.usage)
+            }
+            let store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, repositoryURL: repositoryURL))
+            return (url, [UInt8](data), store, "Custom")
+        }
+        let bootstrap: [UInt8]
+        do {
+            bootstrap = try SigstoreTUF.bootstrapRoot(instance)
+        } catch {
+            throw fail(error.message, code: Exit.incomplete)
+        }
+        return (url, bootstrap, TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, instance: instance)), instanceName)
+    }
+}
+
+/// `wheeltrust trust update`: runs the TUF client workflow and caches the verified trusted root.
+struct TrustUpdateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "update",
+        abstract: "Fetch and verify the Sigstore trusted root through TUF and keep it in the cache.",
+        discussion: """
+            Verifies the root.json chain (each new root signed by a threshold of the old and of its own \
+            root keys, versions increasing by one, not expired), then timestamp, snapshot and targets \
+            (thresholds, no rollback, versions as the parent role names them, not expired), then the \
+            length and hashes of trusted_root.json. Verification commands use the cached result offline. \
+            Exit codes: 0 updated; 1 the repository served something that failed verification; 2 usage; \
+            3 network or cache failure.
+            """)
+
+    @OptionGroup var repository: TrustRepositoryOptions
+
+    @Option(name: .long, help: "Network timeout in seconds.")
+    var timeout: Double = 30
+
+    func run() async throws {
+        let (url, bootstrap, store, label) = try repository.resolve()
+        let limits = TUFLimits.default
+        let fetcher = TUFHTTPFetcher(baseURL: url, http: TUFHTTPFetcher.client(limits: limits, timeout: timeout))
+        let updater = TUFUpdater(fetcher: fetcher, store: store, bootstrapRoot: bootstrap, layout: .sigstore, limits: limits)
+        switch await updater.update(target: SigstoreTUF.trustedRootTarget, now: Date()) {
+        case .failed(let failure):
+            throw fail("TUF update from \(url.absoluteString) refused: \(failure.message)",
+                       code: failure.isTamper ? Exit.failed : Exit.incomplete)
+        case .updated(let summary):
+            do {
+                _ = try TrustedRoot.decode(Data(summary.targetBytes))
+            } catch {
+                throw fail("\(SigstoreTUF.trustedRootTarget) verified by TUF but unusable: \(error.message)", code: Exit.failed)
+            }
+            let rotation = summary.initialRootVersion == summary.rootVersion
+                ? "v\(summary.rootVersion)" : "v\(summary.initialRootVersion) -> v\(summary.rootVersion)"
+            emit("""
+                \(label) TUF repository \(url.absoluteString)
+                  root: \(rotation) (expires \(TrustShowCommand.format(summary.rootExpires)))
+                  timestamp: v\(summary.timestampVersion), snapshot: v\(summary.snapshotVersion), targets: v\(summary.targetsVersion)
+                  \(summary.targetName): \(summary.targetDownloaded ? "verified and stored" : "unchanged, verified") \
+                (\(summary.targetLength) bytes, sha256 \(summary.targetHashes["sha256"] ?? "-"))
+                  cached at \(summary.targetPath)
+
+                """)
+        }
+    }
+}
+
+/// `wheeltrust trust show`: what the cache holds and whether it verifies (offline).
+struct TrustShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show the cached TUF metadata versions and expiries and the cached trusted root's hashes (offline).")
+
+    @OptionGroup var repository: TrustRepositoryOptions
+
+    func run() throws {
+        let (url, _, store, label) = try repository.resolve()
+        emit("\(label) TUF repository \(url.absoluteString)\n  cache: \(store.directory)\n")
+        let roles = store.describe()
+        if roles.isEmpty {
+            emit("  no cached metadata: verification uses the embedded trusted root (run `wheeltrust trust update`)\n")
+            return
+        }
+        for role in roles {
+            emit("  \(role.role): v\(role.version), expires \(Self.format(role.expires))\(role.expires <= Date() ? " (expired)" : "")\n")
+        }
+        let name = SigstoreTUF.trustedRootTarget
+        if let listed = store.listedTarget(name) {
+            emit("  \(name): \(listed.length) bytes\n")
+            for algorithm in listed.hashes.keys.sorted() {
+                emit("    \(algorithm): \(listed.hashes[algorithm] ?? "")\n")
+            }
+        }
+        switch store.verifiedTarget(name) {
+        case .absent:
+            emit("  \(name): not cached; verification uses the embedded trusted root\n")
+        case .verified:
+            let use = repository.root == nil ? "verification uses it" : "use it with --trusted-root \(store.targetPath(name))"
+            emit("  \(name): cached copy verifies against the cached metadata; \(use)\n")
+        case .failed(let failure):
+            throw fail("cached \(failure.message); run `wheeltrust trust update`", code: Exit.failed)
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// `wheeltrust trust update|show` end to end: the real binary against the python-tuf fixture
+/// repository (Tests/AttestationsTests/Fixtures/tuf/good) laid out as Sigstore's CDN is (metadata
+/// at the base, targets under targets/) and served on 127.0.0.1.
+@Suite("wheeltrust trust", .serialized)
+struct TrustCommandTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("AttestationsTests/Fixtures/tuf")
+
+    /// A static file server on 127.0.0.1 (port 0) that exits when our stdin pipe closes.
+    final class StaticServer: @unchecked Sendable {
+        let process = Process()
+        let stdin = Pipe()
+        var port = 0
+
+        init(directory: String) throws {
+            let script = """
+                import functools, http.server, os, sys, threading
+                threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+                class Quiet(http.server.SimpleHTTPRequestHandler):
+                    def log_message(self, *args): pass
+                server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
+                print("READY %d" % server.server_address[1], flush=True)
+                server.serve_forever()
+                """
+            process.executableURL = URL(fileURLWithPath: TestProcess.python3)
+            process.arguments = ["-c", script, directory]
+            process.standardInput = stdin
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var buffer = Data()
+            while !buffer.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+            }
+            let line = String(decoding: buffer, as: UTF8.self)
+            guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                process.terminate()
+                throw CocoaError(.fileReadUnknown)
+            }
+            self.port = port
+        }
+
+        deinit {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+    }
+
+    final class Scratch: @unchecked Sendable {
+        let path = FileManager.default.temporaryDirectory.path + "/wheeltrust-trustcmd-\(UUID().uuidString)"
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Copies good/ into `<scratch>/repo` in Sigstore's layout.
+    static func layOut(_ scratch: Scratch) throws -> String {
+        let repo = scratch.path + "/repo"
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: repo, withIntermediateDirectories: true)
+        let metadata = fixtures.appendingPathComponent("good/metadata")
+        for name in try manager.contentsOfDirectory(atPath: metadata.path) {
+            try manager.copyItem(atPath: metadata.appendingPathComponent(name).path, toPath: repo + "/" + name)
+        }
+        try manager.copyItem(atPath: fixtures.appendingPathComponent("good/targets").path, toPath: repo + "/targets")
+        return repo
+    }
+
+    @Test func updateShowAndARefusedRollback() async throws {
+        let scratch = Scratch()
+        let repo = try Self.layOut(scratch)
+        let server = try StaticServer(directory: repo)
+        let base = ["--repository-url", "http://127.0.0.1:\(server.port)", "--root", repo + "/1.root.json",
+                    "--cache-dir", scratch.path + "/cache"]
+
+        let update = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update"] + base)
+        #expect(update.status == 0, "\(update.output)")
+        #expect(update.stdout.contains("root: v1 -> v3 (expires 2099-01-01T00:00:00Z)"))
+        #expect(update.stdout.contains("timestamp: v2, snapshot: v2, targets: v2"))
+        #expect(update.stdout.contains("trusted_root.json: verified and stored"))
+
+        let show = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show"] + base)
+        #expect(show.status == 0, "\(show.output)")
+        #expect(show.stdout.contains("root: v3, expires 2099-01-01T00:00:00Z"))
+        #expect(show.stdout.contains("sha256: 6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66"))
+        #expect(show.stdout.contains("cached copy verifies"))
+
+        // The repository now serves an older (validly signed) timestamp: refused, exit 1.
+        try FileManager.default.removeItem(atPath: repo + "/timestamp.json")
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("rollback-timestamp/metadata/timestamp.json").path,
+                                         toPath: repo + "/timestamp.json")
+        let rollback = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update"] + base)
+        #expect(rollback.status == 1)
+        #expect(rollback.stderr.contains("timestamp: version 1 is lower than the trusted version 2 (rollback attack)"))
+    }
+
+    @Test func usageErrors() async throws {
+        let both = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update", "--staging", "--root", "x"])
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--root and --staging cannot be used together"))
+        let noURL = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update", "--root", "x"])
+        #expect(noURL.status == 2)
+        #expect(noURL.stderr.contains("--root needs --repository-url"))
+        let badURL = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update", "--repository-url", "ftp://x"])
+        #expect(badURL.status == 2)
+    }
+
+    @Test func unreachableRepositoryExits3() async throws {
+        let scratch = Scratch()
+        // Port 9 (discard) on loopback: nothing listens there in the test environment.
+        let result = try await TestProcess.run(TestProcess.wheeltrust, [
+            "trust", "update", "--repository-url", "http://127.0.0.1:9", "--cache-dir", scratch.path, "--timeout", "5"])
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.stderr.contains("refused: root: cannot fetch "))
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// `wheeltrust verify-bundle` and `inspect --as-bundle`, run as a user would, on real Sigstore
+/// bundles (sigstore-python's test bundles, in AttestationsTests' fixtures) and the real abi3info
+/// attestation.
+@Suite("verify-bundle command")
+struct VerifyBundleCommandTests {
+    static var bundles: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("AttestationsTests/Fixtures/sigstore/bundles").path
+    }
+    static var keyless: String {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("keyless").path
+    }
+    static let william = "william@yossarian.net"
+    static let oauth = "https://github.com/login/oauth"
+
+    static func run(_ arguments: [String]) async throws -> ProcessResult {
+        try await TestProcess.run(TestProcess.wheeltrust, arguments)
+    }
+
+    @Test("a real v0.3 bundle verifies with its identity; another identity, issuer or file fails; bad usage is 2")
+    func messageSignatureBundle() async throws {
+        let bundle = Self.bundles + "/bundle_v3.txt.sigstore"
+        let artifact = Self.bundles + "/bundle_v3.txt"
+        let ok = try await Self.run(["verify-bundle", "--bundle", bundle, "--staging",
+                                     "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth, artifact])
+        #expect(ok.status == 0, "\(ok.output)")
+        #expect(ok.stdout.hasPrefix("OK "), "\(ok.output)")
+
+        let otherIdentity = try await Self.run(["verify-bundle", "--bundle", bundle, "--staging",
+                                                "--certificate-identity", "someone@else.test", "--certificate-oidc-issuer", Self.oauth, artifact])
+        #expect(otherIdentity.status == 1, "\(otherIdentity.output)")
+        let otherIssuer = try await Self.run(["verify-bundle", "--bundle", bundle, "--staging",
+                                              "--certificate-identity", Self.william, "--certificate-oidc-issuer", "https://accounts.google.com", artifact])
+        #expect(otherIssuer.status == 1, "\(otherIssuer.output)")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-bundle-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: artifact)))
+        bytes[0] ^= 1
+        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/bundle_v3.txt"))
+        let tampered = try await Self.run(["verify-bundle", "--bundle", bundle, "--staging",
+                                           "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth,
+                                           directory + "/bundle_v3.txt"])
+        #expect(tampered.status == 1, "\(tampered.output)")
+
+        let noIdentity = try await Self.run(["verify-bundle", "--bundle", bundle, artifact])
+        #expect(noIdentity.status == 2, "\(noIdentity.output)")
+        let missingBundle = try await Self.run(["verify-bundle", "--bundle", directory + "/absent.sigstore",
+                                                "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth, artifact])
+        #expect(missingBundle.status == 2 && missingBundle.output.contains("absent.sigstore"), "\(missingBundle.output)")
+    }
+
+    @Test("a bundle verifies by the artifact's sha256 digest alone")
+    func digestArtifact() async throws {
+        let artifact = Self.bundles + "/bundle_v3.txt"
+        let digest = try await TestProcess.run("/usr/bin/env", ["sha256sum", artifact])
+        let hex = try #require(digest.stdout.split(separator: " ").first.map(String.init))
+        let ok = try await Self.run(["verify-bundle", "--bundle", Self.bundles + "/bundle_v3.txt.sigstore", "--staging",
+                                     "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth, "sha256:" + hex])
+        #expect(ok.status == 0, "\(ok.output)")
+        let wrong = try await Self.run(["verify-bundle", "--bundle", Self.bundles + "/bundle_v3.txt.sigstore", "--staging",
+                                        "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth,
+                                        "sha256:" + String(repeating: "0", count: 64)])
+        #expect(wrong.status == 1, "\(wrong.output)")
+    }
+
+    @Test("inspect --as-bundle turns a real PEP 740 attestation into a bundle that verify-bundle accepts")
+    func attestationAsBundle() async throws {
+        let provenance = Self.keyless + "/abi3info-2024.10.3-py3-none-any.whl.provenance"
+        let wheel = Self.keyless + "/abi3info-2024.10.3-py3-none-any.whl"
+        let converted = try await Self.run(["inspect", "--as-bundle", provenance])
+        #expect(converted.status == 0, "\(converted.output)")
+        #expect(converted.stdout.contains("application/vnd.dev.sigstore.bundle"), "\(converted.stdout.prefix(300))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-asbundle-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bundle = directory + "/abi3info.sigstore.json"
+        try converted.stdout.write(toFile: bundle, atomically: true, encoding: .utf8)
+
+        let identity = "https://github.com/woodruffw/abi3info/.github/workflows/release.yml@refs/tags/v2024.10.03"
+        let actions = "https://token.actions.githubusercontent.com"
+        let ok = try await Self.run(["verify-bundle", "--bundle", bundle, "--certificate-identity", identity,
+                                     "--certificate-oidc-issuer", actions, wheel])
+        #expect(ok.status == 0, "\(ok.output)")
+        let wrongWorkflow = try await Self.run(["verify-bundle", "--bundle", bundle, "--certificate-identity",
+                                                identity.replacingOccurrences(of: "release.yml", with: "other.yml"),
+                                                "--certificate-oidc-issuer", actions, wheel])
+        #expect(wrongWorkflow.status == 1, "\(wrongWorkflow.output)")
+    }
+}
