@@ -84,6 +84,10 @@ public struct Publisher: Sendable, Hashable, Codable {
         self.fields = fields
     }
 
+    /// The publisher of a lone attestation read from a file: no index named anyone, so a keyless
+    /// signature binds only to the identity the user pins (`IdentityPins.bindsSigner`).
+    public static let localFile = Publisher(kind: "local file")
+
     init(json: JSONValue, path: String) throws(AttestationError) {
         let reader = try JSONObjectReader(json, path: path, code: .malformedProvenance)
         kind = try reader.string("kind")

@@ -5,14 +5,14 @@ import PythonPackaging
 /// Reads the files people hand to the offline commands: a PEP 740 provenance object (as the
 /// Integrity API serves it) or a single PEP 740 attestation (as `attest` and PyPI tooling write).
 ///
-/// A lone attestation becomes a provenance with one bundle whose publisher kind is
-/// `local file`: the publisher is informational and never a trust anchor.
+/// A lone attestation becomes a provenance with one bundle whose publisher is `Publisher.localFile`:
+/// a keyless signature then verifies only against the identity the user pins.
 public enum ProvenanceFile {
     public static func decode(_ data: Data) throws(AttestationError) -> Provenance {
         if let provenance = try? Provenance.decode(data) { return provenance }
         let attestation = try Attestation.decode(data)
         return Provenance(attestationBundles: [
-            AttestationBundle(publisher: Publisher(kind: "local file", fields: [:]), attestations: [attestation])])
+            AttestationBundle(publisher: .localFile, attestations: [attestation])])
     }
 }
 

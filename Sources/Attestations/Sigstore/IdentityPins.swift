@@ -36,6 +36,13 @@ public struct IdentityPins: Sendable, Hashable {
         repository == nil && workflow == nil && identity == nil && issuer == nil && gcpServiceAccount == nil
     }
 
+    /// Whether these pins name a signer on their own — a complete identity (`identity` +
+    /// `issuer`), a source `repository` or a GCP service account — as a lone attestation with no
+    /// publisher needs. A `workflow` alone does not (any repository may have that workflow).
+    public var bindsSigner: Bool {
+        (identity != nil && issuer != nil) || repository != nil || gcpServiceAccount != nil
+    }
+
     /// Why these pins are not a usable configuration (a usage error), nil when they are.
     public var problem: String? {
         if (identity == nil) != (issuer == nil) { return "--identity and --issuer must be given together" }

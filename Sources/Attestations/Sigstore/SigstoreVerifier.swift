@@ -18,7 +18,8 @@ import X509
 ///   P-256/P-384 key;
 /// - the certificate identity is the publisher the index returned (`PublisherIdentityPolicy`),
 ///   and every identity pin the user added (`IdentityPins`) agrees — pins are checked in addition
-///   to the publisher policy, never instead of it.
+///   to the publisher policy, never instead of it; for a lone attestation (`Publisher.localFile`,
+///   no index publisher) the pins are the policy and must name a signer (`bindsSigner`).
 /// Otherwise `.failed` with the reason of the first failing step. The verified line names the
 /// times used. Key-signed attestations (no verification material) are `.notApplicable`.
 public struct SigstoreVerifier: AttestationSignatureVerifier {
@@ -46,6 +47,16 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         }
         let pins = self.pins
         let verdict = await SigstoreCore.verify(evidence, trustedRoot: trustedRoot) { identity in
+            if publisher == .localFile {
+                // No index named a publisher: the user's pins are the whole identity policy.
+                guard pins.bindsSigner else {
+                    return .mismatch("a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account")
+                }
+                switch pins.evaluate(identity) {
+                case .mismatch(let reason): return .mismatch(reason)
+                case .matches(let summary): return .matches("pinned \(summary)")
+                }
+            }
             switch PublisherIdentityPolicy.evaluate(publisher, identity: identity) {
             case .mismatch(let reason): return .mismatch(reason)
             case .matches(let who):

@@ -90,6 +90,11 @@ public enum TransparencyLogVerifier {
         } else if isRekorV2(entry) && entry.logID != logKeyID {
             checks.append(LogCheck(name: logIDCheck, result: .fail(.logIDMismatch, "entry log id \(Encoding.hex(entry.logID)) is not the key's id \(Encoding.hex(logKeyID))")))
         }
+        if isRekorV2(entry) && (entry.integratedTime != 0 || entry.signedEntryTimestamp != nil) {
+            // Rekor v2 signs no entry timestamp: a time or SET here is unauthenticated, so refuse it.
+            checks.append(LogCheck(name: signedEntryTimestampCheck, result: .fail(.unrepresentable,
+                "a Rekor v2 entry carries an integrated time or SET that v2 logs never sign")))
+        }
         if requirements.inclusionProof || isRekorV2(entry) || entry.inclusionProof != nil {
             checks.append(LogCheck(name: inclusionProofCheck, result: MerkleInclusion.verify(entry)))
             if requirements.inclusionProof || isRekorV2(entry) || entry.inclusionProof?.checkpoint != nil {

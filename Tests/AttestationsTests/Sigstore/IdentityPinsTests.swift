@@ -116,6 +116,17 @@ struct IdentityPinsTests {
         let pins = IdentityPins(repository: "trailofbits/pypi-attestations", identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
         #expect(!(try await Self.verdict(pins, publisher: otherPublisher)).isVerified)
         // Nor a publisher kind with no identity policy.
-        #expect(!(try await Self.verdict(pins, publisher: Publisher(kind: "local file", fields: [:]))).isVerified)
+        #expect(!(try await Self.verdict(pins, publisher: Publisher(kind: "Pulp User", fields: [:]))).isVerified)
+    }
+
+    @Test func aLoneAttestationIsBoundByThePinsAlone() async throws {
+        // No index publisher: a complete identity pin verifies; none, a workflow alone or a wrong one does not.
+        let complete = IdentityPins(identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
+        #expect(try await Self.verdict(complete, publisher: .localFile).isVerified)
+        #expect(try await Self.verdict(IdentityPins(repository: "trailofbits/pypi-attestations"), publisher: .localFile).isVerified)
+        #expect(!(try await Self.verdict(IdentityPins(), publisher: .localFile)).isVerified)
+        #expect(!(try await Self.verdict(IdentityPins(workflow: "release.yml"), publisher: .localFile)).isVerified)
+        #expect(!(try await Self.verdict(IdentityPins(repository: "someone/else"), publisher: .localFile)).isVerified)
+        #expect(!(try await Self.verdict(IdentityPins(identity: Self.gitHubSAN, issuer: "https://gitlab.com"), publisher: .localFile)).isVerified)
     }
 }
