@@ -101,6 +101,13 @@ public struct VerificationSetup: Sendable {
         let netrcPath = environment["NETRC"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.netrc")
         let netrc = FileManager.default.contents(atPath: netrcPath).map { Netrc(parsing: String(decoding: $0, as: UTF8.self)) }
         let credentials = IndexCredentials.forIndex(configuration.indexURL, netrc: netrc)
+        if !offline, let bundle = configuration.certificateBundle {
+            do throws(IndexError) {
+                try CertificateBundle.validate(path: bundle)
+            } catch {
+                throw VerificationError(.usage, error.message)
+            }
+        }
         let http = HTTPClient(credentials: credentials, certificateBundle: configuration.certificateBundle,
                               timeout: timeout, maxRetries: 3)
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))

@@ -25,4 +25,19 @@ struct TLSEndToEndTests {
         #expect(verified.status == 0, "\(verified.output)")
         #expect(scenario.indexURL.hasPrefix("https://"))
     }
+
+    @Test("an unusable CA bundle in pip's configuration is a configuration error (exit 2) naming it, before any connection")
+    func unusableBundleIsConfiguration() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-cert-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "no certificate here\n".write(toFile: directory + "/junk.pem", atomically: true, encoding: .utf8)
+        try "[global]\ncert = \(directory)/junk.pem\n".write(toFile: directory + "/pip.conf", atomically: true, encoding: .utf8)
+        let result = try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify", "pip", "--python", TestProcess.python3, "--index-url", "https://127.0.0.1:9/simple/",
+            "--cache-dir", directory + "/cache",
+        ], environment: ["PIP_CONFIG_FILE": directory + "/pip.conf"])
+        #expect(result.status == 2, "\(result.output)")
+        #expect(result.stderr.contains("junk.pem"), "\(result.output)")
+    }
 }
