@@ -61,15 +61,21 @@ struct SigstoreTrustOptionsTests {
         }
     }
 
-    @Test("pins never replace the publisher: a lone attestation (publisher 'local file') fails even with matching pins")
-    func pinsDoNotReplaceThePublisher() async throws {
+    @Test("a lone attestation (no index publisher) is bound by the pins alone: a complete pin verifies, none or a workflow alone fails")
+    func loneAttestationIsBoundByPins() async throws {
         let provenance = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: try Self.provenancePath)))
         let bundles = try #require((provenance as? [String: Any])?["attestation_bundles"] as? [[String: Any]])
         let attestation = try #require((bundles.first?["attestations"] as? [Any])?.first)
         let path = try Self.scratchFile("\(Self.filename).publish.attestation", try JSONSerialization.data(withJSONObject: attestation))
-        let result = try await Self.verifySignature([
+        let pinned = try await Self.verifySignature([
             "--repository", "trailofbits/pypi-attestations", "--identity", Self.san, "--issuer", Self.gitHubIssuer], provenance: path)
-        #expect(result.status == 1, "\(result.output)")
+        #expect(pinned.status == 0, "\(pinned.output)")
+        let unpinned = try await Self.verifySignature([], provenance: path)
+        #expect(unpinned.status == 1 && unpinned.stdout.contains("names no publisher"), "\(unpinned.output)")
+        let workflowOnly = try await Self.verifySignature(["--workflow", "release.yml"], provenance: path)
+        #expect(workflowOnly.status == 1, "\(workflowOnly.output)")
+        let otherRepository = try await Self.verifySignature(["--repository", "someone/else"], provenance: path)
+        #expect(otherRepository.status == 1, "\(otherRepository.output)")
     }
 
     @Test("--staging: a production attestation does not verify against the staging root (exit 1)")

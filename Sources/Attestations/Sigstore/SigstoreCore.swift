@@ -77,8 +77,10 @@ public enum SigstoreCoreVerdict: Sendable {
 /// 2. every RFC 3161 timestamp (at most 32, no two identical) verifies over the signature
 ///    (`TimestampVerification`) — one that does not fails the whole signature;
 /// 3. time policy: the verified times are the SET-verified `integratedTime` (Rekor v1) and each
-///    timestamp's `genTime`; for a certificate signer at least one is required; for a Rekor v2
-///    entry (no integrated time) the log key's `validFor` must contain every verified time;
+///    timestamp's `genTime`; at least one is required, whoever signed (a certificate must be
+///    valid at one; the log key that signed the checkpoint must have been valid at one); for an
+///    entry without a verified SET (Rekor v2, or a Rekor v1 entry carrying only its proof) the
+///    log key's `validFor` must contain every verified time;
 /// 4. certificate signer: the leaf chains to a Fulcio CA of the trusted root and is valid at
 ///    EVERY verified time (`FulcioChain`); it embeds exactly one SCT that verifies
 ///    (`SCTVerification`);
@@ -119,21 +121,25 @@ public enum SigstoreCore {
                 times.append(VerifiedTime(date: stamp.time, source: .timestampAuthority(name)))
             }
         }
-        // 3. Time policy.
-        if TransparencyLogVerifier.isRekorV2(entry), let window = log.logKeyValidity,
+        // 3. Time policy. Without a verified time nothing shows the certificate, or the log key
+        // that signed the checkpoint, was valid when used: required for key signers too.
+        guard !times.isEmpty else {
+            return .failed(TransparencyLogVerifier.isRekorV2(entry)
+                ? "no verified time: a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified"
+                : "no verified time: the entry has no verified SET and no RFC 3161 timestamp verified")
+        }
+        // A verified SET checked its own time against the log key's window; otherwise the
+        // checkpoint signature is all there is, and the key must be valid at every verified time.
+        if log.integratedTime == nil, let window = log.logKeyValidity,
            let outside = times.first(where: { !window.contains($0.date) }) {
-            return .failed("the Rekor v2 log key is not valid at the verified time \(outside)")
+            let rekor = TransparencyLogVerifier.isRekorV2(entry) ? "Rekor v2" : "Rekor"
+            return .failed("the \(rekor) log key is not valid at the verified time \(outside)")
         }
         switch evidence.signer {
         case .publicKey(let key):
             if let problem = signatureProblem(evidence.content, key: key) { return .failed(problem) }
             return .verified(VerifiedSigstoreSignature(entry: entry, chain: nil, identity: nil, times: times))
         case .certificate(let der):
-            guard !times.isEmpty else {
-                return .failed(TransparencyLogVerifier.isRekorV2(entry)
-                    ? "no verified time: a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified"
-                    : "no verified time: the entry has no verified SET and no RFC 3161 timestamp verified")
-            }
             // 4. Certificate chain at every verified time.
             var chain: FulcioChain?
             for time in times {

@@ -14,6 +14,11 @@ import X509
 /// so a verifier bug cannot cancel itself out. `Scenario` has one knob per edge the real vectors
 /// lack (expired CA window, CT/Rekor key outside its window, two SCTs, checkpoint size/origin,
 /// foreign CA with the same names, …); the defaults give an attestation that verifies.
+///
+/// The instance also runs a Rekor v2 log (Ed25519 key, C2SP signed-note checkpoints, dsse /
+/// hashedrekord 0.0.2 bodies, no SET: `Scenario.rekorVersion`) and a timestamp authority
+/// (`PrivateTSA`, listed in `timestampAuthorities`) whose RFC 3161 tokens `Scenario.timestamps`
+/// adds; `issueBundle` (PrivateSigstoreBundles.swift) makes key-signed Sigstore bundles.
 struct PrivateSigstore {
     /// A CA: a self-signed root and an intermediate it issued (Fulcio's shape).
     struct Authority {
@@ -158,6 +163,8 @@ struct PrivateSigstore {
     enum Signer {
         case log
         case other
+        /// Another key, but the signature line carries the log key's hint (checkpoints only).
+        case otherWithLogHint
     }
 
     /// A `validFor` window.
@@ -201,6 +208,51 @@ struct PrivateSigstore {
         var leafIndex = 5
         /// Entries in earlier shards: the global `logIndex` is this plus `leafIndex`.
         var shardOffset: Int64 = 1_000_000
+        /// Rekor v1 (ECDSA log, dsse 0.0.1, SET) or Rekor v2 (Ed25519 log, dsse 0.0.2, no SET).
+        var rekorVersion = RekorVersion.v1
+        /// The Rekor v2 log key's `validFor`.
+        var rekorV2Window = Window(start: PrivateSigstore.epoch, end: nil)
+        /// The `integratedTime` a Rekor v2 entry states (v2 logs never set one: 0 = absent).
+        var v2IntegratedTime: Int64 = 0
+        /// Leave the SET out of a Rekor v1 entry.
+        var omitSET = false
+        /// Leave the inclusion proof (and its checkpoint) out.
+        var omitInclusionProof = false
+        /// RFC 3161 timestamps over the signature (`verification_material.timestamps`).
+        var timestamps: [TimestampSpec] = []
+        /// The private TSA's `validFor` in the trusted root.
+        var tsaWindow = Window(start: PrivateSigstore.epoch, end: nil)
+    }
+
+    /// Which Rekor API version logs the entry.
+    enum RekorVersion {
+        case v1
+        case v2
+    }
+
+    /// One RFC 3161 timestamp to issue over the signature.
+    struct TimestampSpec {
+        /// Which TSA signs it.
+        enum Authority {
+            /// The instance's TSA, listed in the trusted root.
+            case trusted
+            /// Same names as the trusted TSA, other keys: never in the trusted root.
+            case foreign
+        }
+        /// nil = the scenario's integratedTime + 30 s (inside the leaf's lifetime).
+        var genTime: Date?
+        var authority = Authority.trusted
+        var options = PrivateTSA.TokenOptions()
+        /// Stamp these bytes instead of the signature.
+        var overOtherBytes: [UInt8]?
+
+        init(genTime: Date? = nil, authority: Authority = .trusted, options: PrivateTSA.TokenOptions = .init(),
+             overOtherBytes: [UInt8]? = nil) {
+            self.genTime = genTime
+            self.authority = authority
+            self.options = options
+            self.overOtherBytes = overOtherBytes
+        }
     }
 
     /// One issued attestation and the trusted root of the instance.
@@ -227,6 +279,9 @@ struct PrivateSigstore {
     static let treeID = "4242"
     static let ctURL = "https://ct.private.test/2025"
     static let fulcioURL = "https://fulcio.private.test"
+    /// The Rekor v2 log: its host is the checkpoint origin and the Ed25519 key name.
+    static let rekorV2URL = "https://log2025-1.rekor.private.test"
+    static let rekorV2Host = "log2025-1.rekor.private.test"
 
     let authority: Authority
     /// Same subject names as `authority`, other keys: never in the trusted root.
@@ -234,6 +289,12 @@ struct PrivateSigstore {
     let ctKey = P256.Signing.PrivateKey()
     let rekorKey = P256.Signing.PrivateKey()
     let otherKey = P256.Signing.PrivateKey()
+    /// The Rekor v2 log key (Ed25519) and another Ed25519 key no root lists.
+    let rekorV2Key = Curve25519.Signing.PrivateKey()
+    let otherEd25519Key = Curve25519.Signing.PrivateKey()
+    /// The timestamp authority the trusted root lists, and one with its names but other keys.
+    let tsa: PrivateTSA
+    let foreignTSA: PrivateTSA
 
     /// A fresh instance; `intermediateNotAfter` ends the trusted intermediate's own validity early
     /// (the CA's `validFor` in the trusted root stays as the scenario says).
@@ -241,7 +302,17 @@ struct PrivateSigstore {
         let end = Self.epoch.addingTimeInterval(10 * 365 * 86_400)
         authority = try Authority(notBefore: Self.epoch, notAfter: end, intermediateNotAfter: intermediateNotAfter)
         foreign = try Authority(notBefore: Self.epoch, notAfter: end)
+        tsa = try PrivateTSA(notBefore: Self.epoch, notAfter: end)
+        foreignTSA = try PrivateTSA(notBefore: Self.epoch, notAfter: end)
     }
+
+    /// DER SubjectPublicKeyInfo of an Ed25519 key (RFC 8410: id-Ed25519 1.3.101.112).
+    static func ed25519SPKI(_ key: Curve25519.Signing.PublicKey) -> [UInt8] {
+        [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + Array(key.rawRepresentation)
+    }
+
+    /// The Rekor v2 log id: SHA-256 of the Ed25519 SPKI (what the trusted root lists).
+    var rekorV2LogID: [UInt8] { Array(SHA256.hash(data: Self.ed25519SPKI(rekorV2Key.publicKey))) }
 
     /// `logId.keyId` of a key: SHA-256 of its DER SPKI (Rekor v1, CT).
     static func keyID(_ key: P256.Signing.PublicKey) -> [UInt8] {
@@ -263,74 +334,143 @@ struct PrivateSigstore {
         let leafDER = try Self.der(leaf)
         let leafPEM = try leaf.serializeAsPEM().pemString + "\n"
 
-        // 3. Rekor dsse 0.0.1 body (canonical JSON, as Rekor stores it).
-        let envelopeJSON = try Self.canonical([
-            "payload": Data(statement).base64EncodedString(), "payloadType": payloadType,
-            "signatures": [["sig": Data(signature).base64EncodedString()]],
+        // 3. Rekor dsse body: 0.0.1 (canonical JSON, as Rekor v1 stores it) or 0.0.2 (Rekor v2).
+        let body: [UInt8]
+        switch s.rekorVersion {
+        case .v1:
+            let envelopeJSON = try Self.canonical([
+                "payload": Data(statement).base64EncodedString(), "payloadType": payloadType,
+                "signatures": [["sig": Data(signature).base64EncodedString()]],
+            ])
+            body = try Self.canonical([
+                "apiVersion": "0.0.1", "kind": "dsse",
+                "spec": [
+                    "envelopeHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: envelopeJSON))],
+                    "payloadHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: statement))],
+                    "signatures": [["signature": Data(signature).base64EncodedString(),
+                                    "verifier": Data(leafPEM.utf8).base64EncodedString()]],
+                ] as [String: Any],
+            ])
+        case .v2:
+            body = try Self.dsseV002Body(payload: statement, signature: signature,
+                                         verifier: ["x509Certificate": ["rawBytes": Data(leafDER).base64EncodedString()]])
+        }
+
+        // 4.–6. Merkle proof, checkpoint, SET (v1) from the private log.
+        let entry = try logEntry(body: body, kind: "dsse", s)
+
+        // 7. The PEP 740 attestation, shaped like the real vectors.
+        var material: [String: Any] = ["certificate": Data(leafDER).base64EncodedString(), "transparency_entries": [entry]]
+        let tokens = try timestampTokens(over: signature, s)
+        if !tokens.isEmpty { material["timestamps"] = tokens.map { Data($0).base64EncodedString() } }
+        let attestation: [String: Any] = [
+            "envelope": ["signature": Data(signature).base64EncodedString(), "statement": Data(statement).base64EncodedString()],
+            "verification_material": material,
+            "version": 1,
+        ]
+        return Issued(attestationJSON: Data(try Self.canonical(attestation)), trustedRootJSON: try trustedRootJSON(s),
+                      leaf: leaf, leafKey: leafKey)
+    }
+
+    /// The scenario's RFC 3161 tokens over `signature`.
+    func timestampTokens(over signature: [UInt8], _ s: Scenario) throws -> [[UInt8]] {
+        try s.timestamps.map { spec in
+            let authority = spec.authority == .trusted ? tsa : foreignTSA
+            return try authority.token(over: spec.overOtherBytes ?? signature,
+                                       genTime: spec.genTime ?? s.integratedTime.addingTimeInterval(30), spec.options)
+        }
+    }
+
+    /// A dsse 0.0.2 body (Rekor v2: `spec.dsseV002`, SHA2_256 payload hash, DER verifier).
+    static func dsseV002Body(payload: [UInt8], signature: [UInt8], verifier: [String: Any]) throws -> [UInt8] {
+        var verifier = verifier
+        verifier["keyDetails"] = "PKIX_ECDSA_P256_SHA_256"
+        return try canonical([
+            "apiVersion": "0.0.2", "kind": "dsse",
+            "spec": ["dsseV002": [
+                "payloadHash": ["algorithm": "SHA2_256", "digest": Data(SHA256.hash(data: payload)).base64EncodedString()],
+                "signatures": [["content": Data(signature).base64EncodedString(), "verifier": verifier]],
+            ] as [String: Any]],
         ])
-        let body = try Self.canonical([
-            "apiVersion": "0.0.1", "kind": "dsse",
-            "spec": [
-                "envelopeHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: envelopeJSON))],
-                "payloadHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: statement))],
-                "signatures": [["signature": Data(signature).base64EncodedString(),
-                                "verifier": Data(leafPEM.utf8).base64EncodedString()]],
-            ] as [String: Any],
-        ])
+    }
+
+    /// The transparency entry (protobuf-JSON, as PEP 740 and bundles carry it) logging `body`
+    /// of `kind` in the private log the scenario names: the body at `leafIndex` of a tree of
+    /// `treeSize`, its audit path and a checkpoint over the root; for Rekor v1 (ECDSA key) a SET
+    /// over the RFC 8785 payload and the integrated time; for Rekor v2 (Ed25519 key, C2SP
+    /// signed-note hint, origin = the log host) neither.
+    func logEntry(body: [UInt8], kind: String, _ s: Scenario) throws -> [String: Any] {
+        let v2 = s.rekorVersion == .v2
         let bodyBase64 = Data(body).base64EncodedString()
 
-        // 4. Merkle tree with the body at `leafIndex`, its audit path and root.
+        // Merkle tree with the body at `leafIndex`, its audit path and root.
         precondition(s.leafIndex < s.treeSize)
         var leaves = (0..<s.treeSize).map { Self.leafHash(Array("other entry \($0)".utf8)) }
         leaves[s.leafIndex] = Self.leafHash(body)
         let root = Self.treeHash(leaves[...])
         let path = Self.auditPath(s.leafIndex, leaves[...])
 
-        // 5. Checkpoint (signed note) over the root.
-        let logID = Self.keyID(rekorKey.publicKey)
-        let origin = s.checkpointOrigin ?? "\(Self.rekorHost) - \(Self.treeID)"
+        // Checkpoint (signed note) over the root.
+        let logID = v2 ? rekorV2LogID : Self.keyID(rekorKey.publicKey)
+        let host = v2 ? Self.rekorV2Host : Self.rekorHost
+        let origin = s.checkpointOrigin ?? (v2 ? Self.rekorV2Host : "\(Self.rekorHost) - \(Self.treeID)")
         let noteBody = "\(origin)\n\(Int64(s.treeSize) + s.checkpointSizeDelta)\n\(Data(root).base64EncodedString())\n"
-        let noteKey = s.checkpointSigner == .log ? rekorKey : otherKey
-        let noteSignature = Array(try noteKey.signature(for: Array(noteBody.utf8)).derRepresentation)
-        let hint = Array(Self.keyID(noteKey.publicKey).prefix(4))
+        let signatureLine: String
+        if v2 {
+            let noteKey = s.checkpointSigner == .log ? rekorV2Key : otherEd25519Key
+            let hint = Self.ed25519Hint(name: host, key: s.checkpointSigner == .other ? noteKey.publicKey : rekorV2Key.publicKey)
+            let noteSignature = Array(try noteKey.signature(for: Array(noteBody.utf8)))
+            signatureLine = "\u{2014} \(host) \(Data(hint + noteSignature).base64EncodedString())\n"
+        } else {
+            let noteKey = s.checkpointSigner == .log ? rekorKey : otherKey
+            let noteSignature = Array(try noteKey.signature(for: Array(noteBody.utf8)).derRepresentation)
+            let hint = Array(Self.keyID(s.checkpointSigner == .other ? noteKey.publicKey : rekorKey.publicKey).prefix(4))
+            signatureLine = "\u{2014} \(host) \(Data(hint + noteSignature).base64EncodedString())\n"
+        }
         var note = noteBody + "\n"
         if s.checkpointWitness {
             let witness = Array(try otherKey.signature(for: Array(noteBody.utf8)).derRepresentation)
             let witnessHint = Array(Self.keyID(otherKey.publicKey).prefix(4))
             note += "\u{2014} witness.private.test \(Data(witnessHint + witness).base64EncodedString())\n"
         }
-        note += "\u{2014} \(Self.rekorHost) \(Data(hint + noteSignature).base64EncodedString())\n"
+        note += signatureLine
 
-        // 6. SET over the RFC 8785 payload (keys sorted: body, integratedTime, logID, logIndex).
-        let integrated = Int64(s.integratedTime.timeIntervalSince1970)
         let logIndex = s.shardOffset + Int64(s.leafIndex)
-        let setPayload = #"{"body":"\#(bodyBase64)","integratedTime":\#(integrated),"logID":"\#(Self.hex(logID))","logIndex":\#(logIndex)}"#
-        let setKey = s.setSigner == .log ? rekorKey : otherKey
-        let set = try setKey.signature(for: Array(setPayload.utf8)).derRepresentation
-
-        // 7. The PEP 740 attestation, shaped like the real vectors.
-        let entry: [String: Any] = [
+        var entry: [String: Any] = [
             "canonicalizedBody": bodyBase64,
-            "inclusionPromise": ["signedEntryTimestamp": set.base64EncodedString()],
-            "inclusionProof": [
+            "kindVersion": ["kind": kind, "version": v2 ? "0.0.2" : "0.0.1"],
+            "logId": ["keyId": Data(logID).base64EncodedString()],
+            "logIndex": String(logIndex),
+        ]
+        if !s.omitInclusionProof {
+            entry["inclusionProof"] = [
                 "checkpoint": ["envelope": note],
                 "hashes": path.map { Data($0).base64EncodedString() },
                 "logIndex": String(s.leafIndex),
                 "rootHash": Data(root).base64EncodedString(),
                 "treeSize": String(s.treeSize),
-            ] as [String: Any],
-            "integratedTime": String(integrated),
-            "kindVersion": ["kind": "dsse", "version": "0.0.1"],
-            "logId": ["keyId": Data(logID).base64EncodedString()],
-            "logIndex": String(logIndex),
-        ]
-        let attestation: [String: Any] = [
-            "envelope": ["signature": Data(signature).base64EncodedString(), "statement": Data(statement).base64EncodedString()],
-            "verification_material": ["certificate": Data(leafDER).base64EncodedString(), "transparency_entries": [entry]] as [String: Any],
-            "version": 1,
-        ]
-        return Issued(attestationJSON: Data(try Self.canonical(attestation)), trustedRootJSON: try trustedRootJSON(s),
-                      leaf: leaf, leafKey: leafKey)
+            ] as [String: Any]
+        }
+        if v2 {
+            if s.v2IntegratedTime != 0 { entry["integratedTime"] = String(s.v2IntegratedTime) }
+            return entry
+        }
+        // SET over the RFC 8785 payload (keys sorted: body, integratedTime, logID, logIndex).
+        let integrated = Int64(s.integratedTime.timeIntervalSince1970)
+        entry["integratedTime"] = String(integrated)
+        if !s.omitSET {
+            let setPayload = #"{"body":"\#(bodyBase64)","integratedTime":\#(integrated),"logID":"\#(Self.hex(logID))","logIndex":\#(logIndex)}"#
+            let setKey = s.setSigner == .log ? rekorKey : otherKey
+            let set = try setKey.signature(for: Array(setPayload.utf8)).derRepresentation
+            entry["inclusionPromise"] = ["signedEntryTimestamp": set.base64EncodedString()]
+        }
+        return entry
+    }
+
+    /// C2SP signed-note key hint of an Ed25519 key named `name`:
+    /// SHA-256(name || 0x0A || 0x01 || key)[:4].
+    static func ed25519Hint(name: String, key: Curve25519.Signing.PublicKey) -> [UInt8] {
+        Array(SHA256.hash(data: Array(name.utf8) + [0x0A, 0x01] + Array(key.rawRepresentation)).prefix(4))
     }
 
     /// The leaf: precertificate TBS first (the final certificate without the SCT list), SCTs
@@ -407,7 +547,7 @@ struct PrivateSigstore {
 
     // MARK: - trusted_root.json
 
-    private func trustedRootJSON(_ s: Scenario) throws -> Data {
+    func trustedRootJSON(_ s: Scenario) throws -> Data {
         let root = try Self.der(authority.root)
         let intermediate = try Self.der(authority.intermediate)
         let chain: [[UInt8]]
@@ -430,9 +570,15 @@ struct PrivateSigstore {
                 "logId": ["keyId": Data(Self.keyID(key.publicKey)).base64EncodedString()],
             ]
         }
+        let rekorV2: [String: Any] = [
+            "baseUrl": Self.rekorV2URL, "hashAlgorithm": "SHA2_256",
+            "publicKey": ["rawBytes": Data(Self.ed25519SPKI(rekorV2Key.publicKey)).base64EncodedString(),
+                          "keyDetails": "PKIX_ED25519", "validFor": window(s.rekorV2Window)] as [String: Any],
+            "logId": ["keyId": Data(rekorV2LogID).base64EncodedString()],
+        ]
         let document: [String: Any] = [
             "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-            "tlogs": [log(Self.rekorURL, rekorKey, s.rekorWindow)],
+            "tlogs": [log(Self.rekorURL, rekorKey, s.rekorWindow), rekorV2],
             "certificateAuthorities": [[
                 "subject": ["organization": "wheeltrust.test", "commonName": "private-fulcio"],
                 "uri": Self.fulcioURL,
@@ -440,7 +586,7 @@ struct PrivateSigstore {
                 "validFor": window(s.caWindow),
             ] as [String: Any]],
             "ctlogs": [log(Self.ctURL, ctKey, s.ctWindow)],
-            "timestampAuthorities": [] as [Any],
+            "timestampAuthorities": [try tsa.trustedRootEntry(s.tsaWindow)],
         ]
         return Data(try Self.canonical(document))
     }
