@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PythonPackaging
 
 /// A view of the served folder: its wheels and sdists with hashes and provenance sources.
@@ -37,6 +42,7 @@ final class IndexCatalog: Sendable {
         }
         let limited = names.prefix(Self.maxEntries)
         let nameSet = Set(limited)
+        let attestationsByFile = Self.attestationNames(in: limited)
         var entries: [CatalogEntry] = []
         var seenPaths: Set<String> = []
         for name in limited.sorted() where name.hasSuffix(".whl") || name.hasSuffix(".tar.gz") {
@@ -52,7 +58,7 @@ final class IndexCatalog: Sendable {
                 size: stat.size,
                 sha256Hex: sha256,
                 advertisedSHA256Hex: hashOverride(for: name, in: nameSet) ?? sha256,
-                provenance: provenanceSource(for: name, in: nameSet),
+                provenance: provenanceSource(for: name, in: nameSet, attestations: attestationsByFile[name] ?? []),
                 modified: stat.modified
             ))
         }
@@ -65,21 +71,35 @@ final class IndexCatalog: Sendable {
         cache.coreMetadataSHA256(entry: entry)
     }
 
-    private func provenanceSource(for name: String, in names: Set<String>) -> ProvenanceSource {
+    private func provenanceSource(for name: String, in names: Set<String>, attestations: [String]) -> ProvenanceSource {
         let provenanceName = name + ".provenance"
         if names.contains(provenanceName), regularFileStat(path(of: provenanceName)) != nil {
             return .file(path: path(of: provenanceName))
         }
-        let prefix = name + "."
-        let attestations = names
-            .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".attestation") && $0.count > prefix.count + ".attestation".count }
-            .sorted()
-            .map(path(of:))
-            .filter { regularFileStat($0) != nil }
-        guard !attestations.isEmpty else { return .none }
+        let paths = attestations.sorted().map(path(of:)).filter { regularFileStat($0) != nil }
+        guard !paths.isEmpty else { return .none }
         let publisherName = name + ".publisher.json"
         let publisher = names.contains(publisherName) ? path(of: publisherName) : nil
-        return .attestations(paths: attestations, publisherPath: publisher)
+        return .attestations(paths: paths, publisherPath: publisher)
+    }
+
+    /// `F.<something>.attestation` names grouped by their distribution `F` (a `.whl` or `.tar.gz`
+    /// name), in one pass over the folder instead of one pass per distribution.
+    static func attestationNames(in names: some Sequence<String>) -> [String: [String]] {
+        var grouped: [String: [String]] = [:]
+        for name in names where name.hasSuffix(".attestation") {
+            for marker in [".whl.", ".tar.gz."] {
+                var searchEnd = name.endIndex
+                // Every occurrence of the marker could end the distribution's name; try each.
+                while let range = name.range(of: marker, options: .backwards, range: name.startIndex..<searchEnd) {
+                    let distribution = String(name[..<range.upperBound].dropLast())
+                    let rest = name[range.upperBound...]
+                    if rest.count > ".attestation".count { grouped[distribution, default: []].append(name) }
+                    searchEnd = range.lowerBound
+                }
+            }
+        }
+        return grouped
     }
 
     private func hashOverride(for name: String, in names: Set<String>) -> String? {
@@ -97,11 +117,12 @@ final class IndexCatalog: Sendable {
     }
 
     /// Size and modification time of a regular file (not following symlinks), or nil.
+    /// Size and modification time of a regular file, from one `lstat(2)`: a symlink is not a
+    /// regular file, so nothing outside the folder is ever served through one.
     private func regularFileStat(_ path: String) -> (size: Int64, modified: Date)? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
-              let size = (attributes[.size] as? NSNumber)?.int64Value,
-              let modified = attributes[.modificationDate] as? Date else { return nil }
-        return (size, modified)
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+        return (Int64(info.st_size), modified)
     }
 }

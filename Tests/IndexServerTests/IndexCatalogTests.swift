@@ -24,6 +24,17 @@ import Testing
         #expect(dotted.isWheel)
     }
 
+    @Test func attestationFilesAreGroupedByTheirDistributionInOnePass() {
+        let wheel = "a-1.0-py3-none-any.whl"
+        let grouped = IndexCatalog.attestationNames(in: [
+            wheel, wheel + ".slsa.attestation", wheel + ".publish.attestation", wheel + ".attestation", wheel + "..attestation",
+            "b-1.0.tar.gz.publish.attestation", "README.attestation", wheel + ".provenance",
+        ])
+        #expect(grouped[wheel]?.sorted() == [wheel + ".publish.attestation", wheel + ".slsa.attestation"])
+        #expect(grouped["b-1.0.tar.gz"] == ["b-1.0.tar.gz.publish.attestation"])
+        #expect(grouped.count == 2)
+    }
+
     @Test func rehashesAFileThatChanged() throws {
         let directory = try TestSupport.folder(with: [TestSupport.dottedWheel])
         defer { TestSupport.remove(directory) }
