@@ -107,8 +107,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttestationsTests", dependencies: ["Attestations"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttestationsTests", dependencies: ["Attestations", "TestSupport"], resources: [.copy("Fixtures")]),
         // Shared test support (a CA made in the test for TLS servers); not a product.
         .target(
             name: "TestSupport",

@@ -66,17 +66,23 @@ public struct TransparencyLogEntry: Sendable, Hashable {
     /// Decodes one entry of `VerificationMaterial.transparencyEntries`.
     public init(json: JSONValue) throws(AttestationError) {
         guard json.objectValue != nil else { throw Self.error("entry is not an object") }
+        // Strict like the rest of PEP 740 decoding: a member we do not know is refused, never ignored.
+        try Self.rejectUnknown(json, "entry", allowed: ["logIndex", "logId", "kindVersion", "integratedTime",
+                                                        "inclusionPromise", "inclusionProof", "canonicalizedBody"])
         logIndex = try Self.integer(json["logIndex"], "logIndex")
+        if let logIDObject = json["logId"] { try Self.rejectUnknown(logIDObject, "logId", allowed: ["keyId"]) }
         guard let keyID = json["logId"]?["keyId"] else { throw Self.error("logId.keyId is missing") }
         logID = try Self.bytes(keyID, "logId.keyId")
         guard let kindVersion = json["kindVersion"], let kind = kindVersion["kind"]?.stringValue,
               let version = kindVersion["version"]?.stringValue else {
             throw Self.error("kindVersion.kind/version is missing or not a string")
         }
+        try Self.rejectUnknown(kindVersion, "kindVersion", allowed: ["kind", "version"])
         self.kind = kind
         self.version = version
         integratedTime = try Self.integer(json["integratedTime"], "integratedTime")
         if let promise = json["inclusionPromise"], !promise.isNull {
+            try Self.rejectUnknown(promise, "inclusionPromise", allowed: ["signedEntryTimestamp"])
             guard let set = promise["signedEntryTimestamp"] else {
                 throw Self.error("inclusionPromise.signedEntryTimestamp is missing")
             }
@@ -110,6 +116,7 @@ public struct TransparencyLogEntry: Sendable, Hashable {
 
     private static func proof(_ json: JSONValue) throws(AttestationError) -> InclusionProof {
         guard json.objectValue != nil else { throw error("inclusionProof is not an object") }
+        try rejectUnknown(json, "inclusionProof", allowed: ["logIndex", "rootHash", "treeSize", "hashes", "checkpoint"])
         let index = try integer(json["logIndex"], "inclusionProof.logIndex")
         let size = try integer(json["treeSize"], "inclusionProof.treeSize")
         guard let root = json["rootHash"] else { throw error("inclusionProof.rootHash is missing") }
@@ -126,12 +133,21 @@ public struct TransparencyLogEntry: Sendable, Hashable {
         }
         var checkpoint: String?
         if let note = json["checkpoint"], !note.isNull {
+            try rejectUnknown(note, "inclusionProof.checkpoint", allowed: ["envelope"])
             guard let envelope = note["envelope"]?.stringValue else {
                 throw error("inclusionProof.checkpoint.envelope is missing or not a string")
             }
             checkpoint = envelope
         }
         return InclusionProof(logIndex: index, rootHash: rootHash, treeSize: size, hashes: hashes, checkpoint: checkpoint)
+    }
+
+    /// Refuses an object member outside `allowed` (and a value that is not an object).
+    private static func rejectUnknown(_ json: JSONValue, _ field: String, allowed: Set<String>) throws(AttestationError) {
+        guard let object = json.objectValue else { throw error("\(field) is not an object") }
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw error("\(field).\(unknown.prefix(64)): unknown field")
+        }
     }
 
     /// A protobuf-JSON int64: a decimal string or an integral number; absent means 0.

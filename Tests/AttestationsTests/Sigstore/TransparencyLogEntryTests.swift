@@ -23,6 +23,22 @@ import Testing
         #expect(Data(entry.canonicalizedBody).base64EncodedString() == entry.canonicalizedBodyBase64)
     }
 
+    @Test func unknownMembersAreRefusedAtEveryLevel() throws {
+        let json = try Self.prodJSON()
+        let extra = Self.with(json, "version", .number(1))
+        #expect(throws: AttestationError.self) { try TransparencyLogEntry(json: extra) }
+        guard case .object(let members) = json, case .object(var proof)? = members["inclusionProof"],
+              case .object(var checkpoint)? = proof["checkpoint"] else {
+            Issue.record("the prod entry has an inclusion proof with a checkpoint")
+            return
+        }
+        checkpoint["signature"] = .string("x")
+        proof["checkpoint"] = .object(checkpoint)
+        #expect(throws: AttestationError.self) { try TransparencyLogEntry(json: Self.with(json, "inclusionProof", .object(proof))) }
+        let kind = Self.with(json, "kindVersion", .object(["kind": .string("dsse"), "version": .string("0.0.1"), "x": .null]))
+        #expect(throws: AttestationError.self) { try TransparencyLogEntry(json: kind) }
+    }
+
     @Test func acceptsNumbersAndURLSafeBase64AndAbsentDefaults() throws {
         var json = try Self.prodJSON()
         json = Self.with(json, "logIndex", .number(153454663))
