@@ -260,7 +260,7 @@ LOAD_END="$(cat /proc/loadavg)"
 
 # --- 5. the table ---------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3gx", a/b; else print "n/a" }'; }
-row() { printf '%-52s %10s %9s\n' "$1" "$2" "$3"; }
+row() { printf '%-52s %10s %9s %9s\n' "$1" "$2" "$3" "${4:-}"; }
 CMD="bash bench/run.sh$(printf ' %q' "${ORIG_ARGS[@]}")"
 MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 {
@@ -274,22 +274,22 @@ MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   echo "runs:       median of $RUNS (warm: wheels cached by wheeltrust, page cache warm)"
   echo "loadavg:    start $LOAD_START; end $LOAD_END"
   echo
-  row "measurement (warm)" "median s" "vs wt"
-  row "wheeltrust verify --all (--jobs 4 default)" "$W_WT" "1.00x"
-  row "wheeltrust verify --all --no-check-bytecode" "$W_WTNB" "$(ratio "$W_WTNB" "$W_WT")"
-  row "seed_style.py (zipfile RECORD + hashlib, 1 thread)" "$W_SEED" "$(ratio "$W_SEED" "$W_WT")"
-  row "xargs -0 -P2 openssl dgst -sha256" "$W_SSL" "$(ratio "$W_SSL" "$W_WT")"
-  row "xargs -0 -P2 cat > /dev/null (read floor)" "$W_CAT2" "$(ratio "$W_CAT2" "$W_WT")"
-  row "xargs -0 -P8 cat > /dev/null (read floor)" "$W_CAT8" "$(ratio "$W_CAT8" "$W_WT")"
+  row "measurement (warm)" "median s" "vs wt" "vs wt-nb"
+  row "wheeltrust verify --all (--jobs 4 default)" "$W_WT" "1.00x" "$(ratio "$W_WT" "$W_WTNB")"
+  row "wheeltrust verify --all --no-check-bytecode (wt-nb)" "$W_WTNB" "$(ratio "$W_WTNB" "$W_WT")" "1.00x"
+  row "seed_style.py (zipfile RECORD + hashlib, 1 thread)" "$W_SEED" "$(ratio "$W_SEED" "$W_WT")" "$(ratio "$W_SEED" "$W_WTNB")"
+  row "xargs -0 -P2 openssl dgst -sha256" "$W_SSL" "$(ratio "$W_SSL" "$W_WT")" "$(ratio "$W_SSL" "$W_WTNB")"
+  row "xargs -0 -P2 cat > /dev/null (read floor)" "$W_CAT2" "$(ratio "$W_CAT2" "$W_WT")" "$(ratio "$W_CAT2" "$W_WTNB")"
+  row "xargs -0 -P8 cat > /dev/null (read floor)" "$W_CAT8" "$(ratio "$W_CAT8" "$W_WT")" "$(ratio "$W_CAT8" "$W_WTNB")"
   if [ -n "$COLD" ]; then
     echo
-    row "measurement (cold: drop_caches before each run)" "median s" "vs wt"
-    row "wheeltrust verify --all" "$C_WT" "1.00x"
-    row "wheeltrust verify --all --no-check-bytecode" "$C_WTNB" "$(ratio "$C_WTNB" "$C_WT")"
-    row "seed_style.py" "$C_SEED" "$(ratio "$C_SEED" "$C_WT")"
-    row "xargs -0 -P2 openssl dgst -sha256" "$C_SSL" "$(ratio "$C_SSL" "$C_WT")"
-    row "xargs -0 -P2 cat > /dev/null" "$C_CAT2" "$(ratio "$C_CAT2" "$C_WT")"
-    row "xargs -0 -P8 cat > /dev/null" "$C_CAT8" "$(ratio "$C_CAT8" "$C_WT")"
+    row "measurement (cold: drop_caches before each run)" "median s" "vs wt" "vs wt-nb"
+    row "wheeltrust verify --all" "$C_WT" "1.00x" "$(ratio "$C_WT" "$C_WTNB")"
+    row "wheeltrust verify --all --no-check-bytecode (wt-nb)" "$C_WTNB" "$(ratio "$C_WTNB" "$C_WT")" "1.00x"
+    row "seed_style.py" "$C_SEED" "$(ratio "$C_SEED" "$C_WT")" "$(ratio "$C_SEED" "$C_WTNB")"
+    row "xargs -0 -P2 openssl dgst -sha256" "$C_SSL" "$(ratio "$C_SSL" "$C_WT")" "$(ratio "$C_SSL" "$C_WTNB")"
+    row "xargs -0 -P2 cat > /dev/null" "$C_CAT2" "$(ratio "$C_CAT2" "$C_WT")" "$(ratio "$C_CAT2" "$C_WTNB")"
+    row "xargs -0 -P8 cat > /dev/null" "$C_CAT8" "$(ratio "$C_CAT8" "$C_WT")" "$(ratio "$C_CAT8" "$C_WTNB")"
   else
     echo
     echo "$COLD_MSG"
@@ -306,16 +306,39 @@ MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   sizerow "${#SUBALL[@]}" "$FILESALL" "$BYTESALL" ", no bytecode" "$S_ALLNB"
   echo "  the ${#SUB10[@]}: ${SUB10[*]}"
   echo
-  row "seed per-package flow (pip download --no-deps ...)" "median s" "vs wt"
-  row "seed_flow.py on the ${#SUB10[@]} packages above" "$F_10" "$(ratio "$F_10" "$S_10")"
-  row "  scaled to $NDISTS packages (x $NDISTS/${#SUB10[@]}) vs verify --all" "$F_SCALED" "$(ratio "$F_SCALED" "$W_WT")"
+  row "seed per-package flow (pip download --no-deps ...)" "median s" "vs wt" "vs wt-nb"
+  row "seed_flow.py on the ${#SUB10[@]} packages above (vs verify NAME...)" "$F_10" "$(ratio "$F_10" "$S_10")" "$(ratio "$F_10" "$S_10NB")"
+  row "  scaled to $NDISTS packages (x $NDISTS/${#SUB10[@]}) vs verify --all" "$F_SCALED" "$(ratio "$F_SCALED" "$W_WT")" "$(ratio "$F_SCALED" "$W_WTNB")"
+  echo
+  echo "targets of issue #4 (wheeltrust time / reference time; met when <= the bound):"
+  tgt() { awk -v a="$2" -v b="$3" -v lim="$4" -v label="$1" \
+    'BEGIN{ r = (b > 0) ? a / b : 0; printf "  %-58s %6.2fx  (<= %s: %s)\n", label, r, lim, (r <= lim) ? "met" : "missed" }'; }
+  tgt "warm, --no-check-bytecode / openssl -P2" "$W_WTNB" "$W_SSL" 1.0
+  tgt "warm, --no-check-bytecode / cat -P2" "$W_WTNB" "$W_CAT2" 1.3
+  tgt "warm, bytecode on / openssl -P2" "$W_WT" "$W_SSL" 1.0
+  if [ -n "$COLD" ]; then
+    tgt "cold, --no-check-bytecode / cat -P8" "$C_WTNB" "$C_CAT8" 1.2
+    tgt "cold, bytecode on / cat -P8" "$C_WT" "$C_CAT8" 1.2
+  fi
+  awk -v f="$F_SCALED" -v w="$W_WTNB" -v b="$W_WT" 'BEGIN{
+    printf "  %-58s %6.1fx  (>= 50: %s)\n", "seed per-package flow (scaled) / --no-check-bytecode", f/w, (f/w >= 50) ? "met" : "missed";
+    printf "  %-58s %6.1fx  (>= 50: %s)\n", "seed per-package flow (scaled) / bytecode on", f/b, (f/b >= 50) ? "met" : "missed" }'
+  awk -v w="$W_WT" -v n="$W_WTNB" 'BEGIN{ printf "  %-58s %+5.0f %%   (< 30 %%: default on, else off)\n", "bytecode check cost, warm", (w/n - 1) * 100 }'
+  if [ -n "$COLD" ]; then
+    awk -v w="$C_WT" -v n="$C_WTNB" 'BEGIN{ printf "  %-58s %+5.0f %%\n", "bytecode check cost, cold", (w/n - 1) * 100 }'
+  fi
+  awk -v k="${RSS_KB:-0}" -v nk="${RSS_NB_KB:-0}" -v h="$T_HELP" 'BEGIN{
+    printf "  %-58s %6.1f MiB (<= 64: %s)\n", "peak RSS, bytecode on", k/1024, (k/1024 <= 64) ? "met" : "missed";
+    printf "  %-58s %6.1f MiB (<= 64: %s)\n", "peak RSS, --no-check-bytecode", nk/1024, (nk/1024 <= 64) ? "met" : "missed";
+    printf "  %-58s %6.1f ms  (<= 20: %s)\n", "wheeltrust --help", h*1000, (h*1000 <= 20) ? "met" : "missed" }'
   echo
   echo "$RSS_MSG"
   echo "cpu:      $CPU_MSG"
   echo "cpu:      $CPU_BC_MSG"
   echo "start-up: wheeltrust --help median of 20: $T_HELP s"
   echo
-  echo "notes: ratio = tool median / wheeltrust median (below 1.00x = faster than wheeltrust)."
+  echo "notes: ratio = tool median / wheeltrust median (below 1.00x = faster than wheeltrust); vs wt: with"
+  echo "       the bytecode check (today's default), vs wt-nb: with --no-check-bytecode."
   echo "       wheeltrust also fetches the project page and provenance from the local index and verifies"
   echo "       signatures; the others only read/hash the same files. xargs uses -n 256 per process."
   echo "       wheeltrust: $(tail -n1 "$WORK/verify-$MODE.out")"
