@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Issue #4 benchmark: `wheeltrust verify --all` against the seed's approach and the read floor.
 #
-#   bash bench/run.sh [--quick] [--runs N] [--wheeltrust PATH]
+#   bash bench/run.sh [--quick] [--runs N] [--wheeltrust PATH] [--keep-venv]
 #
 # --quick        three small packages (bench/requirements-quick.txt) instead of bench/requirements.txt
-# --runs N       timed runs per measurement, the median is reported (default 5)
+# --runs N       timed runs per measurement, the median is reported (default 5); the measurements of
+#                one block run round-robin (A B C, A B C, ...) so that load changes hit all alike
 # --wheeltrust   use this binary; default: `swift build -c release --product wheeltrust` into .build
+# --keep-venv    reuse .bench/venv and the downloaded wheels of an earlier run (no pip download/install)
 #
 # Everything it downloads or builds lives in .bench/ (gitignored). Results: bench/results-<mode>.txt
 set -euo pipefail
@@ -14,6 +16,7 @@ ORIG_ARGS=("$@")
 MODE=full
 RUNS=5
 WT=""
+KEEP_VENV=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) MODE=quick; shift ;;
@@ -21,7 +24,8 @@ while [ $# -gt 0 ]; do
     --runs=*) RUNS="${1#*=}"; shift ;;
     --wheeltrust) WT="$2"; shift 2 ;;
     --wheeltrust=*) WT="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --keep-venv) KEEP_VENV=yes; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -58,8 +62,13 @@ WT="$(cd "$(dirname "$WT")" && pwd)/$(basename "$WT")"
 case "$WT" in */debug/*) WT_KIND="debug build" ;; */release/*) WT_KIND="release build" ;; *) WT_KIND="unknown build" ;; esac
 
 # --- 1. wheels ---------------------------------------------------------------------------
-log "pip download ($MODE corpus) into $WHEELS"
-"$PY" -m pip download -q --only-binary=:all: -d "$WHEELS" -r "$REQS"
+if [ -n "$KEEP_VENV" ] && [ -x "$VENV/bin/python" ] && ls "$WHEELS"/*.whl >/dev/null 2>&1; then
+  log "--keep-venv: reusing $WHEELS and $VENV"
+else
+  KEEP_VENV=""
+  log "pip download ($MODE corpus) into $WHEELS"
+  "$PY" -m pip download -q --only-binary=:all: -d "$WHEELS" -r "$REQS"
+fi
 
 # --- 2. key, attestations, server --------------------------------------------------------
 if [ ! -f "$KEYDIR/signer.pem" ] || [ ! -f "$KEYDIR/signer.pub" ]; then
@@ -97,10 +106,12 @@ done
 log "serving $WHEELS at $INDEX_URL (pid $SERVER_PID)"
 
 # --- 3. the venv ---------------------------------------------------------------------------
-log "fresh venv $VENV, pip install from our index"
-rm -rf "$VENV"
-"$PY" -m venv --without-pip "$VENV"
-"$PY" -m pip --python "$VENV/bin/python" install -q --index-url "$INDEX_URL" -r "$REQS"
+if [ -z "$KEEP_VENV" ]; then
+  log "fresh venv $VENV, pip install from our index"
+  rm -rf "$VENV"
+  "$PY" -m venv --without-pip "$VENV"
+  "$PY" -m pip --python "$VENV/bin/python" install -q --index-url "$INDEX_URL" -r "$REQS"
+fi
 
 SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 LIST="$WORK/files-$MODE.list0"
@@ -175,6 +186,22 @@ time_it() {
   done | median | awk '{printf "%.4f\n", $1/1e9}'
 }
 
+# time_set N DROP FN...: runs the functions round-robin N times (DROP non-empty: drop the page
+# cache before each); med_of FN then prints one function's median wall time in seconds.
+declare -A TIMES=()
+time_set() {
+  local n="$1" drop="$2" i fn t0 t1
+  shift 2
+  for i in $(seq 1 "$n"); do
+    for fn in "$@"; do
+      if [ -n "$drop" ]; then sync; echo 3 >/proc/sys/vm/drop_caches; fi
+      t0=$(now_ns); "$fn"; t1=$(now_ns)
+      TIMES[$fn$drop]="${TIMES[$fn$drop]:-} $(( t1 - t0 ))"
+    done
+  done
+}
+med_of() { printf '%s\n' ${TIMES[$1${2:-}]} | median | awk '{printf "%.4f\n", $1/1e9}'; }
+
 log "warm-up (fills wheeltrust's cache and the page cache)"
 set +e
 "${VERIFY[@]}" >"$WORK/verify-$MODE.out" 2>&1; VRC=$?
@@ -190,20 +217,22 @@ run_openssl; run_cat2; run_cat8
 
 LOAD_START="$(cat /proc/loadavg)"
 log "warm: $RUNS runs each (load: $LOAD_START)"
-W_WT=$(time_it "$RUNS" run_verify)
-W_WTNB=$(time_it "$RUNS" run_verify_nobc)
-W_SEED=$(time_it "$RUNS" run_seed)
-W_SSL=$(time_it "$RUNS" run_openssl)
-W_CAT2=$(time_it "$RUNS" run_cat2)
-W_CAT8=$(time_it "$RUNS" run_cat8)
+time_set "$RUNS" "" run_verify_nobc run_openssl run_cat2 run_cat8 run_seed run_verify
+W_WT=$(med_of run_verify)
+W_WTNB=$(med_of run_verify_nobc)
+W_SEED=$(med_of run_seed)
+W_SSL=$(med_of run_openssl)
+W_CAT2=$(med_of run_cat2)
+W_CAT8=$(med_of run_cat8)
 
 log "environment size: ${#SUB10[@]}, ${#SUB40[@]}, ${#SUBALL[@]} distributions by name, $RUNS runs each"
-S_10=$(time_it "$RUNS" run_named10)
-S_40=$(time_it "$RUNS" run_named40)
-S_ALL=$(time_it "$RUNS" run_namedall)
-S_10NB=$(time_it "$RUNS" run_named10_nobc)
-S_40NB=$(time_it "$RUNS" run_named40_nobc)
-S_ALLNB=$(time_it "$RUNS" run_namedall_nobc)
+time_set "$RUNS" "" run_named10_nobc run_named40_nobc run_namedall_nobc run_named10 run_named40 run_namedall
+S_10=$(med_of run_named10)
+S_40=$(med_of run_named40)
+S_ALL=$(med_of run_namedall)
+S_10NB=$(med_of run_named10_nobc)
+S_40NB=$(med_of run_named40_nobc)
+S_ALLNB=$(med_of run_namedall_nobc)
 
 log "seed per-package flow on ${#SUB10[@]} packages: $RUNS runs"
 F_10=$(time_it "$RUNS" run_flow10)
@@ -212,12 +241,13 @@ F_SCALED=$(awk -v t="$F_10" -v k="${#SUB10[@]}" -v n="$NDISTS" 'BEGIN{printf "%.
 COLD=""
 if [ -w /proc/sys/vm/drop_caches ] && (sync; echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
   log "cold (drop_caches before every run): $RUNS runs each"
-  C_WT=$(time_it "$RUNS" run_verify drop)
-  C_WTNB=$(time_it "$RUNS" run_verify_nobc drop)
-  C_SEED=$(time_it "$RUNS" run_seed drop)
-  C_SSL=$(time_it "$RUNS" run_openssl drop)
-  C_CAT2=$(time_it "$RUNS" run_cat2 drop)
-  C_CAT8=$(time_it "$RUNS" run_cat8 drop)
+  time_set "$RUNS" drop run_verify_nobc run_openssl run_cat2 run_cat8 run_seed run_verify
+  C_WT=$(med_of run_verify drop)
+  C_WTNB=$(med_of run_verify_nobc drop)
+  C_SEED=$(med_of run_seed drop)
+  C_SSL=$(med_of run_openssl drop)
+  C_CAT2=$(med_of run_cat2 drop)
+  C_CAT8=$(med_of run_cat8 drop)
   COLD=yes
 else
   COLD_MSG="cold cache: skipped (/proc/sys/vm/drop_caches is not writable)"
@@ -271,7 +301,7 @@ MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   echo "wheeltrust: $WT ($WT_KIND, $("$WT" --version 2>/dev/null || echo '?'))"
   echo "python:     $PY ($("$PY" -c 'import platform; print(platform.python_version())')); $(openssl version)"
   echo "corpus:     $(grep -cv '^\s*\(#\|$\)' "$REQS") requirements -> $NDISTS installed dists, $NFILES files, $(awk -v b="$NBYTES" 'BEGIN{printf "%.1f MiB", b/1048576}') (site-packages + bin)"
-  echo "runs:       median of $RUNS (warm: wheels cached by wheeltrust, page cache warm)"
+  echo "runs:       median of $RUNS, each block round-robin (warm: wheels cached by wheeltrust, page cache warm)"
   echo "loadavg:    start $LOAD_START; end $LOAD_END"
   echo
   row "measurement (warm)" "median s" "vs wt" "vs wt-nb"
