@@ -46,6 +46,25 @@ public struct EntryPoints: Sendable, Equatable {
         return text.split(separator: "\n").contains { $0.trimmingCharacters(in: " \t\r") == importLine }
     }
 
+    /// The declared entry point a script file of this name stands for: its own name when declared,
+    /// or, for the two entry points pip's installer also writes under versioned names, `pip` for
+    /// `pip<major>` and `pip<major>.<minor>` and `easy_install` for `easy_install-<major>.<minor>`
+    /// (only this environment's Python `major.minor`, and only when the wheel declares the base name).
+    public func declaredName(forScript file: String, pythonVersion: String) -> String? {
+        let name = Self.stripExecutableSuffix(file)
+        if scripts[name] != nil { return name }
+        let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
+        if scripts["pip"] != nil, name == "pip" + major || name == "pip" + pythonVersion { return "pip" }
+        if scripts["easy_install"] != nil, name == "easy_install-" + pythonVersion { return "easy_install" }
+        return nil
+    }
+
+    /// ``isWrapper(named:body:)`` for the entry point ``declaredName(forScript:pythonVersion:)`` names.
+    public func isWrapper(ofScript file: String, pythonVersion: String, body: [UInt8]) -> Bool {
+        guard let declared = declaredName(forScript: file, pythonVersion: pythonVersion) else { return false }
+        return isWrapper(named: declared, body: body)
+    }
+
     static func stripExecutableSuffix(_ name: String) -> String {
         for suffix in ["-script.pyw", "-script.py", ".exe"] where name.hasSuffix(suffix) {
             return String(name.dropLast(suffix.count))

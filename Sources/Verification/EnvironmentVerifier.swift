@@ -10,8 +10,10 @@ public struct VerifyRequest: Sendable {
     public var all: Bool
     /// Project names to leave out (with `all`); their installed RECORD still accounts for their files.
     public var excluded: [String]
-    /// How many packages are worked on at once.
+    /// How many packages are worked on at once; installed files are hashed with twice as many
+    /// reads in flight (``readsInFlight``, 8 by default), spread over files, not packages.
     public var jobs: Int
+    public var readsInFlight: Int { 2 * jobs }
     /// Check every `.pyc` of a verified source against it with the environment's interpreter
     /// (``BytecodeChecker``, one run for all packages); off, the `bytecode` check is `skip`.
     public var checkBytecode: Bool
@@ -50,8 +52,9 @@ public struct EnvironmentVerifier: Sendable {
         BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable)
     }
 
-    /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``.
-    public func filesVerifier(checkingBytecode: Bool) -> InstalledFilesVerifier {
+    /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``;
+    /// with `hashPool` the installed files of every package are hashed on that one shared pool.
+    public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
         var interpreters: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
@@ -62,7 +65,8 @@ public struct EnvironmentVerifier: Sendable {
         return InstalledFilesVerifier(
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
             shebang: ScriptShebang(interpreters: interpreters),
-            bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept)
+            bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept,
+            hashPool: hashPool)
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
@@ -92,19 +96,16 @@ public struct EnvironmentVerifier: Sendable {
 
         // Files each distribution's installed RECORD claims: only a hint, used so that a shared
         // namespace directory does not make one package's files unexpected in another's.
-        var claimedBy: [String: Set<String>] = [:]
         var claims = PathClaims()
         for distribution in installed {
-            var paths: Set<String> = [distribution.distInfoPath]
-            for entry in distribution.installedRecord?.entries ?? [] {
-                if let path = resolveInstalledRecordPath(entry.path, root: distribution.root) { paths.insert(path) }
-            }
-            claimedBy[distribution.distInfoPath] = paths
-            for path in paths { claims.claim(path, by: distribution.distInfoPath) }
+            for path in Self.installedRecordPaths(of: distribution) { claims.claim(path, by: distribution.distInfoPath) }
         }
 
         let sharedClaims = claims
-        let verifier = filesVerifier(checkingBytecode: request.checkBytecode)
+        // One pool for the whole run: installed files are hashed across packages, about
+        // `readsInFlight` at once, however the files are spread over the packages.
+        let verifier = filesVerifier(checkingBytecode: request.checkBytecode,
+                                     hashPool: FileHashPool(width: request.readsInFlight))
         let pipeline = self.pipeline
         let results = await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in
             var collected: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] = []
@@ -150,7 +151,7 @@ public struct EnvironmentVerifier: Sendable {
             // Distributions that could not be matched to a wheel (or were excluded) are reported on
             // their own; their installed RECORD keeps their files from being listed twice.
             for distribution in installed where !verifiedDistInfos.contains(distribution.distInfoPath) {
-                owned.formUnion(claimedBy[distribution.distInfoPath] ?? [])
+                owned.formUnion(Self.installedRecordPaths(of: distribution))
                 owned.formUnion(FileSystem.walk(distribution.distInfoPath))
             }
             findings = UnownedFiles.scan(roots: environment.sitePackages, owned: owned)
@@ -161,6 +162,16 @@ public struct EnvironmentVerifier: Sendable {
 }
 
 extension EnvironmentVerifier {
+    /// The `.dist-info` directory and the absolute paths a distribution's installed RECORD lists
+    /// (a hint only: what it claims, not what verified).
+    static func installedRecordPaths(of distribution: InstalledDistribution) -> Set<String> {
+        var paths: Set<String> = [distribution.distInfoPath]
+        for entry in distribution.installedRecord?.entries ?? [] {
+            if let path = resolveInstalledRecordPath(entry.path, root: distribution.root) { paths.insert(path) }
+        }
+        return paths
+    }
+
     /// The installed distribution with this project name.
     public func installed(named name: String) throws(VerificationError) -> InstalledDistribution {
         let wanted = ProjectName(name)

@@ -36,7 +36,11 @@ enum FileSystem {
                 }
                 if name == "." || name == ".." { continue }
                 let path = directory + "/" + name
-                if kind(path) == .directory {
+                // d_type says what the entry is without a stat; only file systems that do not
+                // fill it in (DT_UNKNOWN) cost an lstat. A link is never DT_DIR, so never followed.
+                let type = entry.pointee.d_type
+                let isDirectory = type == UInt8(DT_UNKNOWN) ? kind(path) == .directory : type == UInt8(DT_DIR)
+                if isDirectory {
                     stack.append((path, depth + 1))
                 } else {
                     result.append(path)

@@ -69,7 +69,7 @@ public struct InstallLayout: Sendable {
     /// Splits a relative path into components, refusing absolute paths, `..`, `.`, empty
     /// components, backslashes and NUL.
     public static func safeComponents(_ path: String) -> [String]? {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return nil }
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(UInt8(ascii: "\\")), !path.utf8.contains(0) else { return nil }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         for part in parts where part.isEmpty || part == "." || part == ".." { return nil }
         return parts
@@ -84,7 +84,12 @@ public struct InstallLayout: Sendable {
 /// holds the `.dist-info`, possibly with `../` to reach `bin/` or `include/`) to an absolute,
 /// lexically normalised path. Returns nil for a path that climbs above `/`.
 public func resolveInstalledRecordPath(_ path: String, root: String) -> String? {
-    if path.contains("\0") { return nil }
+    // The common case (every file of a package below site-packages) without splitting: a plain
+    // relative path under an already normal absolute root resolves to their concatenation.
+    if isPlainPath(path.utf8, absolute: false), root.utf8.count > 1, isPlainPath(root.utf8, absolute: true) {
+        return root + "/" + path
+    }
+    if path.utf8.contains(0) { return nil }
     var stack: [Substring] = path.hasPrefix("/") ? [] : root.split(separator: "/")
     for part in path.split(separator: "/", omittingEmptySubsequences: true) {
         switch part {
@@ -96,4 +101,31 @@ public func resolveInstalledRecordPath(_ path: String, root: String) -> String? 
         }
     }
     return "/" + stack.joined(separator: "/")
+}
+
+/// True when `bytes` is a path with no empty, `.` or `..` component and no NUL byte: absolute
+/// (leading `/`) or relative as asked, never ending in `/`. Such a path is already normalised.
+func isPlainPath(_ bytes: String.UTF8View, absolute: Bool) -> Bool {
+    let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+    var iterator = bytes.makeIterator()
+    if absolute {
+        guard iterator.next() == slash else { return false }
+    }
+    var length = 0   // bytes in the current component
+    var dots = 0     // how many of them are dots
+    var sawAny = false
+    while let byte = iterator.next() {
+        sawAny = true
+        if byte == 0 { return false }
+        if byte == slash {
+            if length == 0 || (length == dots && dots <= 2) { return false }
+            length = 0
+            dots = 0
+        } else {
+            length += 1
+            if byte == dot { dots += 1 }
+        }
+    }
+    guard sawAny, length > 0 else { return false }
+    return !(length == dots && dots <= 2)
 }

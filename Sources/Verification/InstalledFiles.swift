@@ -33,10 +33,38 @@ public struct InstalledFilesVerifier: Sendable {
         case check(cacheTag: String?)
     }
 
-    public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept) {
+    /// Where installed files are hashed: a pool shared by all packages of a run (about 8 reads
+    /// in flight), or nil to hash them one after the other on the calling thread.
+    public let hashPool: FileHashPool?
+
+    public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept,
+                hashPool: FileHashPool? = nil) {
         self.layout = layout
         self.shebang = shebang
         self.bytecode = bytecode
+        self.hashPool = hashPool
+    }
+
+    /// A verified RECORD entry whose installed file is still to be hashed.
+    struct Pending {
+        let entry: RecordEntry
+        let path: String
+        let destination: InstallLayout.Destination
+        let digest: FileDigest
+    }
+
+    static func hashSerially(_ request: FileHashPool.Request) -> FileHashPool.Outcome {
+        switch FileSystem.kind(request.path) {
+        case .missing: return .missing
+        case .file: break
+        default: return .notRegularFile
+        }
+        do {
+            let (digest, size) = try FileHashing.digest(ofFileAt: request.path, algorithm: request.algorithm)
+            return .digest(digest, size: size)
+        } catch {
+            return .unreadable(error.message)
+        }
     }
 
     /// What one distribution's files came to.
@@ -82,6 +110,7 @@ public struct InstalledFilesVerifier: Sendable {
         var verifiedOK: Set<String> = []
         var packageDirectories: Set<String> = [installed.distInfoPath]
         let wheelRecordPath = wheel.distInfoDirectory + "/RECORD"
+        var pending: [Pending] = []
         for entry in wheel.record.entries {
             if entry.path == wheelRecordPath {
                 let path = installed.distInfoPath + "/RECORD"
@@ -103,41 +132,51 @@ public struct InstalledFilesVerifier: Sendable {
             if destination == .purelib || destination == .platlib {
                 let root = destination == .purelib ? layout.scheme.purelib : layout.scheme.platlib
                 let relative = path.dropFirst(root.count + 1)
-                if let first = relative.split(separator: "/").first, relative.contains("/") {
+                if let slash = relative.firstIndex(of: "/") {
+                    let first = relative[..<slash]
                     packageDirectories.insert(root + "/" + first)
                 }
             }
-            let digest: FileDigest
             switch entry.hash {
             case .none:
                 problems.append("\(entry.path) has no hash in the verified RECORD")
                 outcome.lines.append(FileLine(path: path, state: .unchecked, note: "no hash in RECORD"))
-                continue
             case .unsupported(let algorithm):
                 problems.append("\(entry.path) uses \(algorithm), which is not accepted")
                 outcome.lines.append(FileLine(path: path, state: .unchecked, note: "\(algorithm) not accepted"))
-                continue
             case .digest(let value):
-                digest = value
+                pending.append(Pending(entry: entry, path: path, destination: destination, digest: value))
             }
-            switch FileSystem.kind(path) {
+        }
+
+        // Every file to hash at once: on the shared pool (spread over files, whatever package
+        // they belong to), or one after the other without one. Results come back in order.
+        let requests = pending.map { FileHashPool.Request(path: $0.path, algorithm: $0.digest.algorithm) }
+        let hashed = hashPool?.digests(requests) ?? requests.map(Self.hashSerially)
+        for (item, result) in zip(pending, hashed) {
+            let path = item.path
+            let entry = item.entry
+            let digest = item.digest
+            let actual: (digest: FileDigest, size: Int64)?
+            switch result {
             case .missing:
                 outcome.findings.missing.append(path)
                 outcome.lines.append(FileLine(path: path, state: .missing, note: nil))
                 continue
-            case .file:
-                break
-            default:
+            case .notRegularFile:
                 outcome.findings.modified.append(path)
                 outcome.lines.append(FileLine(path: path, state: .modified, note: "not a regular file"))
                 continue
+            case .digest(let value, let size):
+                actual = (value, size)
+            case .unreadable:
+                actual = nil
             }
-            let actual = try? FileHashing.digest(ofFileAt: path, algorithm: digest.algorithm)
             if let actual, actual.digest == digest, entry.size == nil || entry.size == actual.size {
                 outcome.findings.verified += 1
                 verifiedOK.insert(path)
                 outcome.lines.append(FileLine(path: path, state: .ok, note: nil))
-            } else if destination == .scripts, let member = members[entry.path],
+            } else if item.destination == .scripts, let member = members[entry.path],
                       let wheelBytes = try? wheel.archive.data(of: member),
                       let installedBytes = FileSystem.readSmallFile(path),
                       FileDigest.compute(wheelBytes, algorithm: digest.algorithm) == digest,
@@ -172,8 +211,9 @@ public struct InstalledFilesVerifier: Sendable {
             let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
             if listedByInstaller, parent == layout.scheme.scripts {
                 let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-                if entryPoints.scripts[EntryPoints.stripExecutableSuffix(name)] != nil {
-                    if let body = FileSystem.readSmallFile(path), entryPoints.isWrapper(named: name, body: body) {
+                if entryPoints.declaredName(forScript: name, pythonVersion: layout.pythonVersion) != nil {
+                    if let body = FileSystem.readSmallFile(path),
+                       entryPoints.isWrapper(ofScript: name, pythonVersion: layout.pythonVersion, body: body) {
                         outcome.findings.generated.append(path)
                         outcome.lines.append(FileLine(path: path, state: .generated, note: "console-script wrapper"))
                     } else {
@@ -229,7 +269,7 @@ public struct InstalledFilesVerifier: Sendable {
             let stems = Set(expected.compactMap { path -> String? in
                 guard path.hasPrefix(root + "/"), path.hasSuffix(".py") else { return nil }
                 let relative = path.dropFirst(root.count + 1)
-                return relative.contains("/") ? nil : String(relative.dropLast(3))
+                return relative.firstIndex(of: "/") != nil ? nil : String(relative.dropLast(3))
             })
             if stems.isEmpty { continue }
             let cache = root + "/__pycache__"

@@ -174,12 +174,25 @@ public struct Pipeline: Sendable {
 
     // MARK: [5/5] wheel contents and installed files
 
-    /// Opens the cached wheel and checks that its members and its RECORD agree.
-    public static func openWheel(at path: String, filename: String? = nil) -> (wheel: Wheel?, check: CheckResult) {
+    /// Which cached wheels already had their members checked (beside the cache's wheels).
+    public var contentsMemo: WheelContentsMemo { WheelContentsMemo(cacheRoot: context.cache.root) }
+
+    /// Opens the cached wheel and checks that its members and its RECORD agree. With `memo` and
+    /// the `sha256` of the bytes at `path`, a wheel found clean before is not inflated again, and a
+    /// clean one is remembered (see ``WheelContentsMemo``).
+    public static func openWheel(at path: String, filename: String? = nil, sha256: String? = nil,
+                                 memo: WheelContentsMemo? = nil) -> (wheel: Wheel?, check: CheckResult) {
         do {
             let wheel = try Wheel.open(path: path, filename: filename)
+            // The same words either way: the report says what was verified, not how much of it
+            // the cache spared (output must not depend on the cache's state).
+            if let memo, let sha256, memo.isChecked(sha256Hex: sha256) {
+                return (wheel, CheckResult("wheel-contents", .pass,
+                                           "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
+            }
             let members = try wheel.checkMembers()
             if members.isClean {
+                if let memo, let sha256 { memo.markChecked(sha256Hex: sha256) }
                 return (wheel, CheckResult("wheel-contents", .pass,
                                            "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
             }
@@ -254,9 +267,11 @@ public struct Pipeline: Sendable {
     }
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
-    public func installedChecks(wheelAt path: String, filename: String? = nil, installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
+    /// `sha256` (of the bytes at `path`) lets a wheel whose members were checked before skip that check.
+    public func installedChecks(wheelAt path: String, filename: String? = nil, sha256: String? = nil,
+                                installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
                                 claims: PathClaims = PathClaims(), into report: inout PackageReport) -> InstalledFilesVerifier.Outcome? {
-        let (wheel, contentsCheck) = Self.openWheel(at: path, filename: filename)
+        let (wheel, contentsCheck) = Self.openWheel(at: path, filename: filename, sha256: sha256, memo: contentsMemo)
         report.checks.append(contentsCheck)
         guard let wheel else { return nil }
         let outcome = verifier.verify(wheel: wheel, installed: installed, claims: claims)
@@ -272,8 +287,8 @@ public struct Pipeline: Sendable {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
         report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
-        let outcome = installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, installed: installed, files: verifier,
-                                      claims: claims, into: &report)
+        let outcome = installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
+                                      installed: installed, files: verifier, claims: claims, into: &report)
         return (report, outcome)
     }
 

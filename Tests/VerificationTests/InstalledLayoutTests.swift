@@ -73,6 +73,43 @@ struct InstalledLayoutTests {
         #expect(!points.isWrapper(named: "clitool", body: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8)))
         #expect(!points.isWrapper(named: "x", body: Array(wrapper.utf8)), "a script the wheel does not declare")
     }
+
+    @Test func installedRecordPathsResolveTheSameOnTheFastPathAndOffIt() {
+        let root = "/v/lib/python3.11/site-packages"
+        #expect(resolveInstalledRecordPath("pkg/mod.py", root: root) == root + "/pkg/mod.py")
+        #expect(resolveInstalledRecordPath("../../../bin/tool", root: root) == "/v/bin/tool")
+        #expect(resolveInstalledRecordPath("./pkg/./mod.py", root: root) == root + "/pkg/mod.py")
+        #expect(resolveInstalledRecordPath("pkg//mod.py", root: root) == root + "/pkg/mod.py")
+        #expect(resolveInstalledRecordPath("pkg/..", root: root) == root)
+        #expect(resolveInstalledRecordPath(".../x", root: root) == root + "/.../x", "three dots is a name")
+        #expect(resolveInstalledRecordPath("..x/y", root: root) == root + "/..x/y")
+        #expect(resolveInstalledRecordPath("pkg/\0evil", root: root) == nil, "NUL is refused")
+        #expect(resolveInstalledRecordPath("/etc/passwd", root: root) == "/etc/passwd")
+        #expect(resolveInstalledRecordPath("a", root: "/") == "/a")
+        #expect(resolveInstalledRecordPath("a", root: "/s/") == "/s/a")
+        #expect(resolveInstalledRecordPath("a", root: "/s/./t") == "/s/./t/a", "the root is taken as given, as before")
+        #expect(resolveInstalledRecordPath("../../../x", root: "/s/t") == nil, "climbing above /")
+        #expect(isPlainPath("/s/t".utf8, absolute: true) && !isPlainPath("s/t".utf8, absolute: true))
+        #expect(isPlainPath("a/b.c".utf8, absolute: false) && !isPlainPath("a/".utf8, absolute: false))
+        #expect(!isPlainPath("".utf8, absolute: false) && !isPlainPath("/".utf8, absolute: true))
+    }
+
+    @Test func pipsVersionedScriptsStandForItsDeclaredEntryPoint() {
+        // pip's installer writes `pip`, `pip3` and `pip3.11` for pip's one `pip` entry point.
+        let pip = EntryPoints(parsing: "[console_scripts]\npip=pip._internal.cli.main:cli\n")
+        let wrapper = Array("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nsys.exit(cli())\n".utf8)
+        #expect(pip.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == "pip")
+        #expect(pip.declaredName(forScript: "pip3", pythonVersion: "3.11") == "pip")
+        #expect(pip.isWrapper(ofScript: "pip3.11", pythonVersion: "3.11", body: wrapper))
+        #expect(pip.declaredName(forScript: "pip3.12", pythonVersion: "3.11") == nil, "another interpreter's name")
+        #expect(pip.declaredName(forScript: "pip3.11x", pythonVersion: "3.11") == nil)
+        #expect(!pip.isWrapper(ofScript: "pip3.11", pythonVersion: "3.11",
+                               body: Array("from evil import cli\n".utf8)), "the body must import the declared callable")
+        let other = EntryPoints(parsing: "[console_scripts]\ntool=tool:main\n")
+        #expect(other.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == nil, "only when the wheel declares pip")
+        let setuptools = EntryPoints(parsing: "[console_scripts]\neasy_install=setuptools.command.easy_install:main\n")
+        #expect(setuptools.declaredName(forScript: "easy_install-3.11", pythonVersion: "3.11") == "easy_install")
+    }
 }
 
 @Suite("report")

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Hashes files on a fixed set of threads shared by every caller, so that a whole run keeps
+/// about `width` reads in flight whatever the sizes of the files and of the packages they
+/// belong to (one big file holds one thread while the others go on with the rest).
+///
+/// Guarantees: at most `width` files are open and read at once across all callers; each thread
+/// owns one read buffer, so memory stays flat (`width` × `bufferSize`) whatever the file sizes;
+/// ``digests(_:)`` returns one result per request in request order (deterministic whatever the
+/// scheduling); a file that is not a regular file, is missing or unreadable gives that result
+/// for that request only. Threads are started on first use and live as long as the pool.
+public final class FileHashPool: @unchecked Sendable {
+    /// One file to hash with one algorithm.
+    public struct Request: Sendable {
+        public var path: String
+        public var algorithm: HashAlgorithm
+        public init(path: String, algorithm: HashAlgorithm) {
+            self.path = path
+            self.algorithm = algorithm
+        }
+    }
+
+    /// What became of one request.
+    public enum Outcome: Sendable, Equatable {
+        case digest(FileDigest, size: Int64)
+        /// Nothing at the path (not even a dangling link).
+        case missing
+        /// A directory, link, FIFO, device or socket: never read.
+        case notRegularFile
+        /// A regular file that could not be read.
+        case unreadable(String)
+    }
+
+    public let width: Int
+    public let bufferSize: Int
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var head = 0
+    private var started = false
+
+    private final class Batch: @unchecked Sendable {
+        var outcomes: [Outcome?]
+        var remaining: Int
+        let done = NSCondition()
+        init(count: Int) {
+            outcomes = Array(repeating: nil, count: count)
+            remaining = count
+        }
+    }
+
+    private struct Job {
+        let request: Request
+        let index: Int
+        let batch: Batch
+    }
+
+    public init(width: Int, bufferSize: Int = 256 << 10) {
+        self.width = max(1, width)
+        self.bufferSize = max(4096, bufferSize)
+    }
+
+    /// Hashes every request on the pool's threads and waits for all of them (blocking).
+    public func digests(_ requests: [Request]) -> [Outcome] {
+        if requests.isEmpty { return [] }
+        let batch = Batch(count: requests.count)
+        condition.lock()
+        if !started {
+            started = true
+            for _ in 0..<width {
+                let thread = Thread { [unowned self] in self.work() }
+                thread.stackSize = 256 << 10
+                thread.start()
+            }
+        }
+        for (index, request) in requests.enumerated() {
+            queue.append(Job(request: request, index: index, batch: batch))
+        }
+        condition.broadcast()
+        condition.unlock()
+
+        batch.done.lock()
+        while batch.remaining > 0 { batch.done.wait() }
+        let outcomes = batch.outcomes
+        batch.done.unlock()
+        return outcomes.map { $0 ?? .unreadable("not hashed") }
+    }
+
+    private func work() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            condition.lock()
+            while head >= queue.count { condition.wait() }
+            let job = queue[head]
+            head += 1
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            condition.unlock()
+
+            let outcome = Self.hash(job.request, buffer: buffer)
+            job.batch.done.lock()
+            job.batch.outcomes[job.index] = outcome
+            job.batch.remaining -= 1
+            if job.batch.remaining == 0 { job.batch.done.signal() }
+            job.batch.done.unlock()
+        }
+    }
+
+    static func hash(_ request: Request, buffer: UnsafeMutableRawBufferPointer) -> Outcome {
+        var info = stat()
+        guard lstat(request.path, &info) == 0 else { return .missing }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .notRegularFile }
+        do {
+            let fd = try SystemIO.openReadOnly(request.path)
+            defer { SystemIO.close(fd) }
+            _ = try SystemIO.fileSize(fd, path: request.path)   // refuses what was swapped for a non-file
+            var hasher = StreamingHasher(algorithm: request.algorithm)
+            var size: Int64 = 0
+            while true {
+                let count = try SystemIO.read(fd, into: buffer, path: request.path)
+                if count == 0 { break }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                size += Int64(count)
+            }
+            return .digest(hasher.finalize(), size: size)
+        } catch {
+            return .unreadable(error.message)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Which cached wheels were already found consistent with their own RECORD:
+/// an empty marker file `<cache>/checked/<first two hex>/<sha256>` per wheel.
+///
+/// Guarantees: a marker is only written after ``PythonPackaging/Wheel/checkMembers()`` found the
+/// wheel clean (every member recorded, present and matching), keyed by the sha256 of the very
+/// bytes checked (the pipeline re-hashes the content-addressed cache entry on every run, so the
+/// key always names the bytes now in use). That check is a pure function of those bytes, so a
+/// marker only saves inflating and re-hashing every member again; it never stands in for the
+/// signature, the index's hash or the installed files. Markers are written atomically (temporary
+/// file in the same directory, then rename); a key that is not 64 lowercase hex digits is never
+/// looked up or written, so no path can escape `root`.
+public struct WheelContentsMemo: Sendable {
+    /// `<cache root>/checked`.
+    public let root: String
+
+    public init(cacheRoot: String) {
+        self.root = cacheRoot + "/checked"
+    }
+
+    /// True when the wheel with this sha256 was found clean before.
+    public func isChecked(sha256Hex: String) -> Bool {
+        guard let path = path(sha256Hex) else { return false }
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Records that the wheel with this sha256 was found clean; failures only cost the memo.
+    public func markChecked(sha256Hex: String) {
+        guard let path = path(sha256Hex) else { return }
+        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = directory + "/.tmp-" + UUID().uuidString
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { return }
+        close(fd)
+        if rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    func path(_ sha256Hex: String) -> String? {
+        let utf8 = Array(sha256Hex.utf8)
+        guard utf8.count == 64, utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            return nil
+        }
+        return "\(root)/\(sha256Hex.prefix(2))/\(sha256Hex)"
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import PythonPackaging
+import Testing
+@testable import Verification
+
+@Suite("wheel contents memo")
+struct WheelContentsMemoTests {
+    /// A fresh directory holding a copy of the fixture wheel `name`.
+    func copyOfFixture(_ name: String) throws -> (directory: String, wheel: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("memo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let wheel = directory + "/" + name
+        try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path, toPath: wheel)
+        return (directory, wheel)
+    }
+
+    static let fixture = "datatool-0.3-py3-none-any.whl"
+
+    @Test func aCleanWheelIsRememberedAndNotInflatedAgain() throws {
+        let (directory, wheel) = try copyOfFixture(Self.fixture)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sha256 = try FileHashing.digest(ofFileAt: wheel, algorithm: .sha256).digest.hex
+        let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
+        #expect(!memo.isChecked(sha256Hex: sha256))
+
+        let first = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
+        #expect(first.check.status == .pass)
+        #expect(memo.isChecked(sha256Hex: sha256))
+
+        let second = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
+        #expect(second.check == first.check, "the report does not depend on the memo")
+        #expect(second.wheel != nil)
+    }
+
+    @Test func theMarkerIsWhatSparesTheMemberCheck() throws {
+        // Tampered bytes under a sha256 that has a marker: the members are not inflated again.
+        // (In a run the key is the digest of the re-hashed cache entry, so this cannot happen.)
+        let (directory, wheel) = try copyOfFixture(Self.fixture)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: wheel)))
+        let offset = try #require(Self.dataOffsetOfFirstModule(in: bytes))
+        bytes[offset.start + offset.count / 2] ^= 0x5A
+        try Data(bytes).write(to: URL(fileURLWithPath: wheel))
+        let key = String(repeating: "ab", count: 32)
+        let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
+        #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .fail)
+        memo.markChecked(sha256Hex: key)
+        #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .pass)
+        #expect(Pipeline.openWheel(at: wheel).check.status == .fail, "without the memo the check runs")
+    }
+
+    @Test func aWheelWithATamperedMemberFailsAndIsNotRemembered() throws {
+        let (directory, wheel) = try copyOfFixture(Self.fixture)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: wheel)))
+        let offset = try #require(Self.dataOffsetOfFirstModule(in: bytes), "no .py member in the fixture")
+        bytes[offset.start + offset.count / 2] ^= 0x5A
+        try Data(bytes).write(to: URL(fileURLWithPath: wheel))
+        let sha256 = try FileHashing.digest(ofFileAt: wheel, algorithm: .sha256).digest.hex
+        let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
+
+        let result = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
+        #expect(result.check.status == .fail)
+        #expect(!memo.isChecked(sha256Hex: sha256), "only a clean wheel gets a marker")
+        #expect(Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo).check.status == .fail, "and it fails again")
+    }
+
+    @Test func keysThatAreNotADigestNeverTouchTheFileSystem() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("memo-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let memo = WheelContentsMemo(cacheRoot: directory)
+        for key in ["../../etc/passwd", "", String(repeating: "A", count: 64), String(repeating: "a", count: 63) + "/"] {
+            memo.markChecked(sha256Hex: key)
+            #expect(!memo.isChecked(sha256Hex: key))
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/checked"))
+    }
+
+    /// Where the (compressed) data of the first `.py` member starts in the zip, and its length.
+    static func dataOffsetOfFirstModule(in zip: [UInt8]) -> (start: Int, count: Int)? {
+        func u16(_ at: Int) -> Int { Int(zip[at]) | Int(zip[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        var index = 0
+        while index + 30 <= zip.count {
+            guard u32(index) == 0x0403_4B50 else { return nil }
+            let compressed = u32(index + 18)
+            let nameLength = u16(index + 26)
+            let extraLength = u16(index + 28)
+            let name = String(decoding: zip[(index + 30)..<(index + 30 + nameLength)], as: UTF8.self)
+            let start = index + 30 + nameLength + extraLength
+            if name.hasSuffix(".py"), compressed > 4 { return (start, compressed) }
+            index = start + compressed
+        }
+        return nil
+    }
+}
