@@ -154,7 +154,7 @@ read -r -a SUBALL <<<"$NAMESALL"
 VERIFY=("$WT" verify --all -q --python "$VENV/bin/python" --key "$KEYDIR/signer.pub"
         --index-url "$INDEX_URL" --cache-dir "$CACHE")
 SEED=("$PY" "$BENCH_DIR/seed_style.py" "$VENV" "$WHEELS")
-run_verify()  { "${VERIFY[@]}" >/dev/null 2>&1; }
+run_verify()  { "${VERIFY[@]}" --check-bytecode >/dev/null 2>&1; }
 run_verify_nobc() { "${VERIFY[@]}" --no-check-bytecode >/dev/null 2>&1; }
 run_seed()    { "${SEED[@]}" >/dev/null 2>&1; }
 run_openssl() { xargs -0 -r -n 256 -P2 openssl dgst -sha256 <"$LIST" >/dev/null; }
@@ -255,9 +255,9 @@ fi
 
 RSS_MSG=""
 if [ -x /usr/bin/time ]; then
-  /usr/bin/time -v "${VERIFY[@]}" >/dev/null 2>"$WORK/time-$MODE.out" || true
+  /usr/bin/time -v "${VERIFY[@]}" --check-bytecode >/dev/null 2>"$WORK/time-$MODE.out" || true
   RSS_KB="$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$WORK/time-$MODE.out")"
-  RSS_MSG="peak RSS of wheeltrust verify --all: ${RSS_KB:-?} KiB ($(awk -v k="${RSS_KB:-0}" 'BEGIN{printf "%.1f", k/1024}') MiB; the largest of wheeltrust and the python it runs)"
+  RSS_MSG="peak RSS of wheeltrust verify --all --check-bytecode: ${RSS_KB:-?} KiB ($(awk -v k="${RSS_KB:-0}" 'BEGIN{printf "%.1f", k/1024}') MiB; the largest of wheeltrust and the python it runs)"
   /usr/bin/time -v "${VERIFY[@]}" --no-check-bytecode >/dev/null 2>"$WORK/time-nobc-$MODE.out" || true
   RSS_NB_KB="$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): *//p' "$WORK/time-nobc-$MODE.out")"
   RSS_MSG="$RSS_MSG
@@ -279,7 +279,7 @@ S1=$(srv_ticks)
 read -r CPU_WALL CPU_USER CPU_SYS <"$WORK/cpu-$MODE.out" || true
 CPU_MSG="$(awk -v w="$CPU_WALL" -v u="$CPU_USER" -v s="$CPU_SYS" -v t=$((S1 - S0)) -v hz="$(getconf CLK_TCK)" \
   'BEGIN{printf "one warm verify --all --no-check-bytecode: %.2f s wall; wheeltrust %.2f s user + %.2f s sys; index server %.2f s CPU", w, u, s, t/hz}')"
-/usr/bin/time -f "%e %U %S" -o "$WORK/cpu-bc-$MODE.out" "${VERIFY[@]}" >/dev/null 2>&1 || true
+/usr/bin/time -f "%e %U %S" -o "$WORK/cpu-bc-$MODE.out" "${VERIFY[@]}" --check-bytecode >/dev/null 2>&1 || true
 read -r BC_WALL BC_USER BC_SYS <"$WORK/cpu-bc-$MODE.out" || true
 CPU_BC_MSG="$(awk -v w="$BC_WALL" -v u="$BC_USER" -v s="$BC_SYS" \
   'BEGIN{printf "one warm verify --all (bytecode on): %.2f s wall; wheeltrust + its python %.2f s user + %.2f s sys", w, u, s}')"
@@ -305,7 +305,7 @@ MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   echo "loadavg:    start $LOAD_START; end $LOAD_END"
   echo
   row "measurement (warm)" "median s" "vs wt" "vs wt-nb"
-  row "wheeltrust verify --all (--jobs 4 default)" "$W_WT" "1.00x" "$(ratio "$W_WT" "$W_WTNB")"
+  row "wheeltrust verify --all --check-bytecode" "$W_WT" "1.00x" "$(ratio "$W_WT" "$W_WTNB")"
   row "wheeltrust verify --all --no-check-bytecode (wt-nb)" "$W_WTNB" "$(ratio "$W_WTNB" "$W_WT")" "1.00x"
   row "seed_style.py (zipfile RECORD + hashlib, 1 thread)" "$W_SEED" "$(ratio "$W_SEED" "$W_WT")" "$(ratio "$W_SEED" "$W_WTNB")"
   row "xargs -0 -P2 openssl dgst -sha256" "$W_SSL" "$(ratio "$W_SSL" "$W_WT")" "$(ratio "$W_SSL" "$W_WTNB")"
@@ -314,7 +314,7 @@ MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   if [ -n "$COLD" ]; then
     echo
     row "measurement (cold: drop_caches before each run)" "median s" "vs wt" "vs wt-nb"
-    row "wheeltrust verify --all" "$C_WT" "1.00x" "$(ratio "$C_WT" "$C_WTNB")"
+    row "wheeltrust verify --all --check-bytecode" "$C_WT" "1.00x" "$(ratio "$C_WT" "$C_WTNB")"
     row "wheeltrust verify --all --no-check-bytecode (wt-nb)" "$C_WTNB" "$(ratio "$C_WTNB" "$C_WT")" "1.00x"
     row "seed_style.py" "$C_SEED" "$(ratio "$C_SEED" "$C_WT")" "$(ratio "$C_SEED" "$C_WTNB")"
     row "xargs -0 -P2 openssl dgst -sha256" "$C_SSL" "$(ratio "$C_SSL" "$C_WT")" "$(ratio "$C_SSL" "$C_WTNB")"

@@ -13,7 +13,7 @@ public enum BytecodeVerification {
                              outcomes: [InstalledFilesVerifier.Outcome?]) async {
         guard let checker else {
             for index in reports.indices where index < outcomes.count && outcomes[index] != nil {
-                reports[index].checks.append(CheckResult(checkName, .skip, "bytecode not checked (--no-check-bytecode)"))
+                reports[index].checks.append(CheckResult(checkName, .skip, "bytecode not checked (off: --check-bytecode turns it on)"))
             }
             return
         }

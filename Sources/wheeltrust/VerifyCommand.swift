@@ -17,13 +17,14 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --all, leave this project out (repeatable).")
     var exclude: [String] = []
 
-    @Option(name: .long, help: "Packages worked on at once.")
+    @Option(name: .long, help: "Packages worked on at once (files are hashed with 2 x jobs reads in flight).")
     var jobs: Int = 4
 
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Check every __pycache__/*.pyc of a verified source against it with the environment's own interpreter (default: on). "
+        "Check every __pycache__/*.pyc of a verified source against it with the environment's own interpreter "
+        + "(default: on for named packages, off for --all, where it costs ~10x the run: see the README). "
         + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
-    var checkBytecode = true
+    var checkBytecode: Bool?
 
     @OptionGroup var options: VerifyingOptions
 
@@ -38,7 +39,7 @@ struct VerifyCommand: AsyncParsableCommand {
         var verifier = try makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
-        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode)
+        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode ?? !all)
         let report: Report
         do {
             report = try await verifier.run(request)
