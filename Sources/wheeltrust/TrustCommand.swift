@@ -86,7 +86,8 @@ struct TrustUpdateCommand: AsyncParsableCommand {
         let updater = TUFUpdater(fetcher: fetcher, store: store, bootstrapRoot: bootstrap, layout: .sigstore, limits: limits)
         switch await updater.update(target: SigstoreTUF.trustedRootTarget, now: Date()) {
         case .failed(let failure):
-            throw fail("TUF update from \(url.absoluteString) refused: \(failure.message)",
+            let outcome = failure.isTamper ? "refused" : "could not complete"
+            throw fail("TUF update from \(url.absoluteString) \(outcome): \(failure.message)",
                        code: failure.isTamper ? Exit.failed : Exit.incomplete)
         case .updated(let summary):
             do {

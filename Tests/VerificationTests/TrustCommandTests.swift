@@ -117,6 +117,6 @@ struct TrustCommandTests {
         let result = try await TestProcess.run(TestProcess.wheeltrust, [
             "trust", "update", "--repository-url", "http://127.0.0.1:9", "--cache-dir", scratch.path, "--timeout", "5"])
         #expect(result.status == 3, "\(result.output)")
-        #expect(result.stderr.contains("refused: root: cannot fetch "))
+        #expect(result.stderr.contains("could not complete: root: cannot fetch "))
     }
 }
