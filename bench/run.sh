@@ -368,7 +368,7 @@ MEM_KB="$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
   echo "start-up: wheeltrust --help median of 20: $T_HELP s"
   echo
   echo "notes: ratio = tool median / wheeltrust median (below 1.00x = faster than wheeltrust); vs wt: with"
-  echo "       the bytecode check (today's default), vs wt-nb: with --no-check-bytecode."
+  echo "       the bytecode check (--check-bytecode), vs wt-nb: without it (the default for --all)."
   echo "       wheeltrust also fetches the project page and provenance from the local index and verifies"
   echo "       signatures; the others only read/hash the same files. xargs uses -n 256 per process."
   echo "       wheeltrust: $(tail -n1 "$WORK/verify-$MODE.out")"

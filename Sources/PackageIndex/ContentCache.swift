@@ -16,6 +16,8 @@ import Darwin
 /// 64 hex digits never touch the file system (no path can escape `root`).
 public struct ContentCache: Sendable {
     public let root: String
+    /// How old an entry's times must be before its identity is stamped (tests shorten it).
+    var hashStampMinimumAge: Double = 1
 
     public init(root: String) {
         self.root = root
@@ -45,23 +47,38 @@ public struct ContentCache: Sendable {
         return (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0
     }
 
-    /// The entry's path after re-hashing it; nil when absent; a corrupt entry is deleted and nil
-    /// returned. Throws `cache` when the entry exists but cannot be read.
+    /// The entry's path once its bytes are known to equal its name; nil when absent; a corrupt
+    /// entry is deleted and nil returned. Throws `cache` when the entry exists but cannot be read.
+    ///
+    /// The entry is re-hashed unless ``CacheHashStamps`` holds a stamp with exactly its current
+    /// identity (device, inode, size, mtime and ctime with nanoseconds), written when it last
+    /// hashed equal to its name; a re-hash that matches and saw no change while reading writes
+    /// that stamp (for entries whose times are settled).
     public func verifiedPath(sha256Hex: String) throws(IndexError) -> String? {
         guard let hex = SimpleAPI.normalizedSHA256(sha256Hex), contains(sha256Hex: hex) else { return nil }
         let entry = path(sha256Hex: hex)
-        let actual: String
+        if let identity = FileIdentity.of(path: entry), hashStamps.matches(sha256Hex: hex, identity: identity) {
+            return entry
+        }
+        let hashed: (digest: FileDigest, size: Int64, before: FileIdentity, after: FileIdentity)
         do {
-            actual = try FileHashing.digest(ofFileAt: entry, algorithm: .sha256).digest.hex
+            hashed = try FileHashing.digestAndIdentity(ofFileAt: entry, algorithm: .sha256)
         } catch {
             throw IndexError(.cache, "cannot read cache entry \(entry): \(error.message)")
         }
-        if actual != hex {
+        if hashed.digest.hex != hex {
+            hashStamps.remove(sha256Hex: hex)
             unlink(entry)
             return nil
         }
+        if hashed.before == hashed.after {
+            hashStamps.record(sha256Hex: hex, identity: hashed.after)
+        }
         return entry
     }
+
+    /// Where the identities of entries last found equal to their name are kept.
+    public var hashStamps: CacheHashStamps { CacheHashStamps(cacheRoot: root, minimumAge: hashStampMinimumAge) }
 
     /// A fresh path under `<root>/tmp` (created if needed) to download into: on the cache's file
     /// system, so `store(download:sha256Hex:)` is a plain rename. Nothing is created at the path.

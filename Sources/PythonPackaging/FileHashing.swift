@@ -22,4 +22,33 @@ public enum FileHashing {
         }
         return (hasher.finalize(), size)
     }
+
+    /// Like `digest(ofFileAt:algorithm:bufferSize:)`, and also the file's identity taken with
+    /// `fstat` on the same descriptor before the first and after the last read. When `before` and
+    /// `after` are equal, no change through the file system touched the file while it was hashed
+    /// (see ``FileIdentity`` for the limits), so the digest is that of the file with identity
+    /// `after`.
+    public static func digestAndIdentity(ofFileAt path: String, algorithm: HashAlgorithm, bufferSize: Int = 1 << 20)
+        throws(PackagingError) -> (digest: FileDigest, size: Int64, before: FileIdentity, after: FileIdentity) {
+        let fd = try SystemIO.openReadOnly(path)
+        defer { SystemIO.close(fd) }
+        _ = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
+        guard let before = FileIdentity.of(descriptor: fd) else {
+            throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
+        defer { buffer.deallocate() }
+        var hasher = StreamingHasher(algorithm: algorithm)
+        var size: Int64 = 0
+        while true {
+            let count = try SystemIO.read(fd, into: buffer, path: path)
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            size += Int64(count)
+        }
+        guard let after = FileIdentity.of(descriptor: fd) else {
+            throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
+        }
+        return (hasher.finalize(), size, before, after)
+    }
 }

@@ -17,14 +17,19 @@ public struct VerifyRequest: Sendable {
     /// Check every `.pyc` of a verified source against it with the environment's interpreter
     /// (``BytecodeChecker``, one run for all packages); off, the `bytecode` check is `skip`.
     public var checkBytecode: Bool
+    /// Keep each package's per-file lines (``PackageReport/fileLines``, shown by `-v` text output
+    /// only, never in JSON); off, they are dropped as each package finishes, which saves memory
+    /// on large environments. Nothing else in the report depends on them.
+    public var keepFileLines: Bool
 
     public init(packages: [String] = [], all: Bool = false, excluded: [String] = [], jobs: Int = 4,
-                checkBytecode: Bool = true) {
+                checkBytecode: Bool = true, keepFileLines: Bool = true) {
         self.packages = packages
         self.all = all
         self.excluded = excluded
         self.jobs = max(1, jobs)
         self.checkBytecode = checkBytecode
+        self.keepFileLines = keepFileLines
     }
 }
 
@@ -94,43 +99,7 @@ public struct EnvironmentVerifier: Sendable {
             }
         }
 
-        // Files each distribution's installed RECORD claims: only a hint, used so that a shared
-        // namespace directory does not make one package's files unexpected in another's.
-        var claims = PathClaims()
-        for distribution in installed {
-            for path in Self.installedRecordPaths(of: distribution) { claims.claim(path, by: distribution.distInfoPath) }
-        }
-
-        let sharedClaims = claims
-        // One pool for the whole run: installed files are hashed across packages, about
-        // `readsInFlight` at once, however the files are spread over the packages.
-        let verifier = filesVerifier(checkingBytecode: request.checkBytecode,
-                                     hashPool: FileHashPool(width: request.readsInFlight))
-        let pipeline = self.pipeline
-        let results = await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in
-            var collected: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] = []
-            var next = 0
-            func schedule(_ index: Int) {
-                let distribution = selected[index]
-                group.addTask {
-                    let (report, outcome) = await pipeline.verify(distribution, files: verifier, claims: sharedClaims)
-                    return (index, report, outcome)
-                }
-            }
-            while next < selected.count && next < request.jobs {
-                schedule(next)
-                next += 1
-            }
-            while let result = await group.next() {
-                collected.append(result)
-                progress?(collected.count, selected.count, result.1.name)
-                if next < selected.count {
-                    schedule(next)
-                    next += 1
-                }
-            }
-            return collected.sorted { $0.0 < $1.0 }
-        }
+        let results = await verifyEach(selected, installed: installed, request: request)
         // Every package's .pyc files in one run of the environment's own interpreter.
         var packageReports = results.map(\.1)
         await BytecodeVerification.apply(
@@ -158,6 +127,54 @@ public struct EnvironmentVerifier: Sendable {
         }
         return Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
                       packages: reports, unexpected: findings)
+    }
+
+    /// Verifies `selected`, `request.jobs` at a time, results in `selected` order. The claims
+    /// table lives only as long as this call, so its memory is gone before the environment scan.
+    private func verifyEach(_ selected: [InstalledDistribution], installed: [InstalledDistribution],
+                            request: VerifyRequest) async -> [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] {
+        // Files each distribution's installed RECORD claims: only a hint, used so that a shared
+        // namespace directory does not make one package's files unexpected in another's.
+        var claims = PathClaims()
+        for distribution in installed {
+            for path in Self.installedRecordPaths(of: distribution) { claims.claim(path, by: distribution.distInfoPath) }
+        }
+
+        let sharedClaims = claims
+        // One pool for the whole run: installed files are hashed across packages, about
+        // `readsInFlight` at once, however the files are spread over the packages.
+        let verifier = filesVerifier(checkingBytecode: request.checkBytecode,
+                                     hashPool: FileHashPool(width: request.readsInFlight))
+        let pipeline = self.pipeline
+        let keepFileLines = request.keepFileLines
+        return await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in
+            var collected: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] = []
+            var next = 0
+            func schedule(_ index: Int) {
+                let distribution = selected[index]
+                group.addTask {
+                    var (report, outcome) = await pipeline.verify(distribution, files: verifier, claims: sharedClaims)
+                    if !keepFileLines {
+                        report.fileLines = []
+                        outcome?.lines = []
+                    }
+                    return (index, report, outcome)
+                }
+            }
+            while next < selected.count && next < request.jobs {
+                schedule(next)
+                next += 1
+            }
+            while let result = await group.next() {
+                collected.append(result)
+                progress?(collected.count, selected.count, result.1.name)
+                if next < selected.count {
+                    schedule(next)
+                    next += 1
+                }
+            }
+            return collected.sorted { $0.0 < $1.0 }
+        }
     }
 }
 

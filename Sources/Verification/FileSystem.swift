@@ -26,6 +26,14 @@ enum FileSystem {
     /// descending into real directories only. Depth and count are capped.
     static func walk(_ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000) -> [String] {
         var result: [String] = []
+        walk(root, maxDepth: maxDepth, maxEntries: maxEntries) { result.append($0) }
+        return result
+    }
+
+    /// The same walk, handing each path to `visit` as it is found instead of collecting them
+    /// (memory stays that of the directory stack, whatever the number of files).
+    static func walk(_ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000, visit: (String) -> Void) {
+        var count = 0
         var stack: [(String, Int)] = [(root, 0)]
         while let (directory, depth) = stack.popLast() {
             guard depth <= maxDepth, let handle = opendir(directory) else { continue }
@@ -43,12 +51,12 @@ enum FileSystem {
                 if isDirectory {
                     stack.append((path, depth + 1))
                 } else {
-                    result.append(path)
-                    if result.count >= maxEntries { return result }
+                    visit(path)
+                    count += 1
+                    if count >= maxEntries { return }
                 }
             }
         }
-        return result
     }
 
     /// The direct children of a directory (names only), or an empty list.

@@ -1,26 +1,57 @@
+import PythonPackaging
+
 /// Which distributions' installed RECORDs claim each path: only a hint, built once per run, so a
 /// shared namespace directory does not make one package's files unexpected in another's.
 ///
-/// Kept small for environments of tens of thousands of files: one entry per path naming its
-/// first claimant, and a separate set for the few paths that more than one distribution claims.
+/// Kept small for environments of tens of thousands of files: a path is stored as the first 128
+/// bits of its SHA-256 (16 bytes instead of a ~100-byte string; two different paths share a key
+/// with probability about n²/2¹²⁹, ~2⁻⁹⁸ for 40,000 paths, and finding such a pair is as hard as
+/// a 128-bit collision of SHA-256), its first claimant as a small index into the list of
+/// distributions, and the few paths more than one distribution claims in a separate set.
 public struct PathClaims: Sendable {
-    private var firstOwner: [String: String] = [:]
-    private var sharedPaths: Set<String> = []
+    struct Key: Hashable, Sendable {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ path: String) {
+            let bytes = StreamingHasher.digest(of: Array(path.utf8), algorithm: .sha256).bytes
+            var high: UInt64 = 0, low: UInt64 = 0
+            for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
+            for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
+            self.high = high
+            self.low = low
+        }
+    }
+
+    private var firstOwner: [Key: Int32] = [:]
+    private var sharedPaths: Set<Key> = []
+    private var owners: [String] = []
+    private var ownerIndex: [String: Int32] = [:]
 
     public init() {}
 
     /// Records that the distribution at `distInfo` claims `path`.
     public mutating func claim(_ path: String, by distInfo: String) {
-        if let first = firstOwner[path] {
-            if first != distInfo { sharedPaths.insert(path) }
+        let owner: Int32
+        if let known = ownerIndex[distInfo] {
+            owner = known
         } else {
-            firstOwner[path] = distInfo
+            owner = Int32(owners.count)
+            owners.append(distInfo)
+            ownerIndex[distInfo] = owner
+        }
+        let key = Key(path)
+        if let first = firstOwner[key] {
+            if first != owner { sharedPaths.insert(key) }
+        } else {
+            firstOwner[key] = owner
         }
     }
 
     /// True when some distribution other than the one at `distInfo` claims `path`.
     public func isClaimed(_ path: String, byOtherThan distInfo: String) -> Bool {
-        guard let first = firstOwner[path] else { return false }
-        return first != distInfo || sharedPaths.contains(path)
+        let key = Key(path)
+        guard let first = firstOwner[key] else { return false }
+        return owners[Int(first)] != distInfo || sharedPaths.contains(key)
     }
 }

@@ -9,8 +9,10 @@ public enum UnownedFiles {
         var findings: [EnvironmentFinding] = []
         var seen: Set<String> = []
         for root in roots where seen.insert(root).inserted {
-            for path in FileSystem.walk(root) where !owned.contains(path) {
-                if let source = GeneratedFiles.bytecodeSource(of: path), owned.contains(source) { continue }
+            // Streamed: the paths of the environment are never all held at once.
+            FileSystem.walk(root) { path in
+                if owned.contains(path) { return }
+                if let source = GeneratedFiles.bytecodeSource(of: path), owned.contains(source) { return }
                 findings.append(EnvironmentFinding(path: path, detail: describe(path)))
             }
         }

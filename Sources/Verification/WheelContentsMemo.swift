@@ -10,8 +10,9 @@ import Darwin
 ///
 /// Guarantees: a marker is only written after ``PythonPackaging/Wheel/checkMembers()`` found the
 /// wheel clean (every member recorded, present and matching), keyed by the sha256 of the very
-/// bytes checked (the pipeline re-hashes the content-addressed cache entry on every run, so the
-/// key always names the bytes now in use). That check is a pure function of those bytes, so a
+/// bytes checked (the pipeline re-hashes the content-addressed cache entry on every run unless its
+/// file identity is unchanged since it last hashed equal to its name, see
+/// ``PackageIndex/CacheHashStamps``, so the key always names the bytes now in use). That check is a pure function of those bytes, so a
 /// marker only saves inflating and re-hashing every member again; it never stands in for the
 /// signature, the index's hash or the installed files. Markers are written atomically (temporary
 /// file in the same directory, then rename); a key that is not 64 lowercase hex digits is never

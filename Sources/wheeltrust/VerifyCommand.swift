@@ -1,6 +1,9 @@
 import Foundation
 import ArgumentParser
 import Verification
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `wheeltrust verify`: every step for the named packages, or the whole environment.
 struct VerifyCommand: AsyncParsableCommand {
@@ -35,11 +38,23 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        #if canImport(Glibc)
+        // One malloc arena for the whole process instead of one per busy thread: the hashing
+        // threads allocate little, and the freed memory of per-thread arenas stays resident
+        // (about 4 MiB of peak RSS on a 140-distribution environment, no measurable time cost).
+        // `mallopt` is in <malloc.h>, which the Glibc module does not export: look it up.
+        // M_ARENA_MAX is -8 in glibc's <malloc.h>; RTLD_DEFAULT is a null handle.
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        if let symbol = dlsym(nil, "mallopt") {
+            _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 1)
+        }
+        #endif
         let started = Date()
         var verifier = try makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
-        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode ?? !all)
+        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode ?? !all,
+                                    keepFileLines: options.output.verbose && options.output.format == .text)
         let report: Report
         do {
             report = try await verifier.run(request)
