@@ -13,7 +13,9 @@ temporary download folder each time (the seed keeps no cache of its own between 
 
 usage: seed_flow.py PIP_PYTHON VENV INDEX_URL PUBLIC_KEY_PEM NAME...   (exit 0 when all verified)
 """
-import base64, csv, hashlib, io, json, os, re, subprocess, sys, tempfile, time, urllib.request, zipfile
+import base64, hashlib, json, os, re, subprocess, sys, tempfile, time, urllib.request
+
+from seed_style import record_checks
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 
@@ -97,35 +99,9 @@ def verify_one(pip_python, venv, sp, pyver, index_url, pubkey, name, ver):
         subjects = json.loads(statement)["subject"]
         if not any(s["name"] == wheels[0] and s["digest"].get("sha256") == digest for s in subjects):
             return "the statement's subject is not this wheel"
-        # [5/5] installed files against the downloaded wheel's RECORD
-        with zipfile.ZipFile(wheel) as zf:
-            rec = next(n for n in zf.namelist() if n.endswith(".dist-info/RECORD") and n.count("/") == 1)
-            record = zf.read(rec).decode("utf-8")
-    schemes = {"purelib": sp, "platlib": sp, "scripts": os.path.join(venv, "bin"),
-               "headers": os.path.join(venv, "include", "site", pyver, name), "data": venv}
-    bad = 0
-    for row in csv.reader(io.StringIO(record)):
-        if not row or not row[1]:
-            continue
-        path, hspec = row[0], row[1]
-        algo, _, want = hspec.partition("=")
-        first, _, rest = path.partition("/")
-        if first.endswith(".data") and rest:
-            scheme, _, sub = rest.partition("/")
-            target = os.path.join(schemes[scheme], sub)
-        else:
-            target = os.path.join(sp, path)
-        h = hashlib.new(algo)
-        try:
-            with open(target, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-        except OSError:
-            bad += 1
-            continue
-        got = base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
-        if got != want and not (first.endswith(".data") and rest.startswith("scripts/")):
-            bad += 1
+        # [5/5] installed files against the downloaded wheel's RECORD (the same check as seed_style.py)
+        bad = sum(1 for _, is_script, outcome in record_checks(wheel, venv, sp, pyver, name)
+                  if outcome != "match" and not (is_script and outcome == "differs"))
     return f"{bad} installed files differ from RECORD" if bad else None
 
 

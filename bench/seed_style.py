@@ -13,6 +13,40 @@ import base64, csv, hashlib, io, os, re, sys, sysconfig, zipfile
 def norm(name):
     return re.sub(r"[-_.]+", "_", name).lower()
 
+def record_checks(wheel, venv, sp, pyver, name):
+    """The seed's per-file check: for each RECORD row of `wheel` with a hash, yield
+    (installed path, whether it is a `.data/scripts` file, "match" | "differs" | OSError),
+    mapping `<name>-<ver>.data/<scheme>/...` to the install scheme paths. One thread, hashlib."""
+    with zipfile.ZipFile(wheel) as zf:
+        rec_name = next(n for n in zf.namelist() if n.endswith(".dist-info/RECORD") and n.count("/") == 1)
+        record = zf.read(rec_name).decode("utf-8")
+    schemes = {
+        "purelib": sp, "platlib": sp, "scripts": os.path.join(venv, "bin"),
+        "headers": os.path.join(venv, "include", "site", pyver, name), "data": venv,
+    }
+    for row in csv.reader(io.StringIO(record)):
+        if not row or not row[1]:
+            continue
+        path, hspec = row[0], row[1]
+        algo, _, digest = hspec.partition("=")
+        first, _, rest = path.partition("/")
+        is_script = first.endswith(".data") and rest.startswith("scripts/")
+        if first.endswith(".data") and rest:
+            scheme, _, sub = rest.partition("/")
+            target = os.path.join(schemes[scheme], sub)
+        else:
+            target = os.path.join(sp, path)
+        h = hashlib.new(algo)
+        try:
+            with open(target, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError as e:
+            yield target, is_script, e
+            continue
+        got = base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
+        yield target, is_script, "match" if got == digest else "differs"
+
 def main():
     venv, wheel_dir = sys.argv[1], sys.argv[2]
     sp = None
@@ -43,38 +77,14 @@ def main():
             bad += 1
             continue
         dists += 1
-        with zipfile.ZipFile(cands[0]) as zf:
-            rec_name = next(n for n in zf.namelist() if n.endswith(".dist-info/RECORD") and n.count("/") == 1)
-            record = zf.read(rec_name).decode("utf-8")
-        schemes = {
-            "purelib": sp, "platlib": sp, "scripts": os.path.join(venv, "bin"),
-            "headers": os.path.join(venv, "include", "site", pyver, name), "data": venv,
-        }
-        for row in csv.reader(io.StringIO(record)):
-            if not row or not row[1]:
-                continue
-            path, hspec = row[0], row[1]
-            algo, _, digest = hspec.partition("=")
-            first, _, rest = path.partition("/")
-            if first.endswith(".data") and rest:
-                scheme, _, sub = rest.partition("/")
-                target = os.path.join(schemes[scheme], sub)
-            else:
-                target = os.path.join(sp, path)
+        for target, is_script, outcome in record_checks(cands[0], venv, sp, pyver, name):
             files += 1
-            h = hashlib.new(algo)
-            try:
-                with open(target, "rb") as fh:
-                    for chunk in iter(lambda: fh.read(1 << 20), b""):
-                        h.update(chunk)
-            except OSError as e:
-                print(f"{target}: {e}", file=sys.stderr)
+            if isinstance(outcome, OSError):
+                print(f"{target}: {outcome}", file=sys.stderr)
                 bad += 1
-                continue
-            got = base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
-            if got == digest:
+            elif outcome == "match":
                 ok += 1
-            elif first.endswith(".data") and rest.startswith("scripts/"):
+            elif is_script:
                 rewritten += 1  # the installer rewrites #!python shebangs
             else:
                 print(f"{target}: sha256 mismatch", file=sys.stderr)
