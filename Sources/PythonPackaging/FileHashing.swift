@@ -10,17 +10,7 @@ public enum FileHashing {
         let fd = try SystemIO.openReadOnly(path)
         defer { SystemIO.close(fd) }
         _ = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
-        defer { buffer.deallocate() }
-        var hasher = StreamingHasher(algorithm: algorithm)
-        var size: Int64 = 0
-        while true {
-            let count = try SystemIO.read(fd, into: buffer, path: path)
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            size += Int64(count)
-        }
-        return (hasher.finalize(), size)
+        return try hashToEnd(fd, path: path, algorithm: algorithm, bufferSize: bufferSize)
     }
 
     /// Like `digest(ofFileAt:algorithm:bufferSize:)`, and also the file's identity taken with
@@ -36,6 +26,16 @@ public enum FileHashing {
         guard let before = FileIdentity.of(descriptor: fd) else {
             throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
         }
+        let (digest, size) = try hashToEnd(fd, path: path, algorithm: algorithm, bufferSize: bufferSize)
+        guard let after = FileIdentity.of(descriptor: fd) else {
+            throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
+        }
+        return (digest, size, before, after)
+    }
+
+    /// Reads `fd` to its end through one buffer, hashing every byte.
+    private static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm,
+                                  bufferSize: Int) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
         defer { buffer.deallocate() }
         var hasher = StreamingHasher(algorithm: algorithm)
@@ -46,9 +46,6 @@ public enum FileHashing {
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += Int64(count)
         }
-        guard let after = FileIdentity.of(descriptor: fd) else {
-            throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
-        }
-        return (hasher.finalize(), size, before, after)
+        return (hasher.finalize(), size)
     }
 }
