@@ -36,12 +36,6 @@ public struct CertificateBundle: Sendable, Equatable {
         return CertificateBundle(path: path, certificates: certificates)
     }
 
-    /// Checks that the bundle at `path` can be used as TLS trust roots (what every request would
-    /// do), so a bad `cert` setting is reported once, as configuration, before any work starts.
-    public static func validate(path: String) throws(IndexError) {
-        _ = try load(path: path).trustRoots()
-    }
-
     /// The bundle as TLS trust roots; a block that is not a valid certificate is a
     /// `configuration` error naming its position.
     func trustRoots() throws(IndexError) -> [NIOSSLCertificate] {

@@ -75,6 +75,13 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// Why this client cannot make any request (an unusable CA bundle), nil when it can. Every
+    /// request would fail with this error; callers may report it once, up front, as configuration.
+    public var configurationProblem: IndexError? {
+        if case .failure(let error) = trust { return error }
+        return nil
+    }
+
     /// GET `url` with an optional `Accept`; returns the 2xx response with its whole body.
     public func get(_ url: URL, accept: String?, what: String = "resource") async throws(IndexError) -> HTTPResponse {
         let (outcome, final) = try await perform(url, accept: accept, what: what, sink: .memory(cap: maxBodySize))

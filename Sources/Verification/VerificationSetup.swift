@@ -101,15 +101,10 @@ public struct VerificationSetup: Sendable {
         let netrcPath = environment["NETRC"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.netrc")
         let netrc = FileManager.default.contents(atPath: netrcPath).map { Netrc(parsing: String(decoding: $0, as: UTF8.self)) }
         let credentials = IndexCredentials.forIndex(configuration.indexURL, netrc: netrc)
-        if !offline, let bundle = configuration.certificateBundle {
-            do throws(IndexError) {
-                try CertificateBundle.validate(path: bundle)
-            } catch {
-                throw VerificationError(.usage, error.message)
-            }
-        }
         let http = HTTPClient(credentials: credentials, certificateBundle: configuration.certificateBundle,
                               timeout: timeout, maxRetries: 3)
+        // The client loaded pip's `cert` bundle once; an unusable one is reported here, as configuration.
+        if !offline, let problem = http.configurationProblem { throw VerificationError(.usage, problem.message) }
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
         return VerificationContext(index: IndexClient(configuration: configuration, http: http), http: http,
                                    cache: cache, provenanceVerifier: try provenanceVerifier(), offline: offline)
