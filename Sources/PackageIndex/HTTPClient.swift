@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOSSL
+import PythonPackaging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -47,6 +48,9 @@ public final class HTTPClient: Sendable {
 
     /// The bundle's trust roots, or why the bundle cannot be used (then every request fails).
     private let trust: Result<[NIOSSLCertificate]?, IndexError>
+    /// The bundle's content identity (SHA-256 over its certificates), so clients share a transport
+    /// only when they trust exactly the same roots; nil for the system store.
+    private let trustKey: String?
 
     public convenience init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval = 30, maxRetries: Int = 3) {
         self.init(credentials: credentials, certificateBundle: certificateBundle, timeout: timeout,
@@ -66,12 +70,16 @@ public final class HTTPClient: Sendable {
         self.proxies = ProxySettings(environment: environment)
         if let certificateBundle {
             do throws(IndexError) {
-                trust = .success(try CertificateBundle.load(path: certificateBundle).trustRoots())
+                let bundle = try CertificateBundle.load(path: certificateBundle)
+                trust = .success(try bundle.trustRoots())
+                trustKey = StreamingHasher.digest(of: bundle.certificates.flatMap { $0 }, algorithm: .sha256).hex
             } catch {
                 trust = .failure(error)
+                trustKey = nil
             }
         } else {
             trust = .success(nil)
+            trustKey = nil
         }
     }
 
@@ -141,7 +149,7 @@ public final class HTTPClient: Sendable {
             var headers = [("User-Agent", userAgent)]
             if let accept { headers.append(("Accept", accept)) }
             if let header = credentials?.authorizationHeader(for: current) { headers.append(("Authorization", header)) }
-            let client = SharedTransports.client(trust: certificateBundle, roots: roots, timeout: timeout,
+            let client = SharedTransports.client(trust: trustKey, roots: roots, timeout: timeout,
                                                  proxy: proxies.proxy(for: current))
             let outcome: TransferOutcome
             do {

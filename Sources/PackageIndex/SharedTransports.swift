@@ -14,7 +14,7 @@ import NIOSSL
 /// failed connection attempts are not retried inside the transport (`RetryPolicy` decides).
 enum SharedTransports {
     struct Key: Hashable {
-        /// The CA bundle's path and a digest of its certificates; nil = system trust store.
+        /// A digest of the CA bundle's certificates; nil = system trust store.
         let trust: String?
         let timeoutMilliseconds: Int64
         let proxy: ProxySettings.Proxy?
