@@ -14,18 +14,25 @@ struct FileFacts: Sendable {
 /// A thread-safe cache of file hashes keyed by path, size and modification time.
 ///
 /// Guarantees: a hit is returned only when the path's current size and modification time equal
-/// those recorded with the hash; any change re-hashes. `retain(paths:)` drops entries for files
+/// those recorded with the hash; any change re-hashes, and a file modified less than
+/// ``settledAfter`` seconds before it was hashed is not cached at all (so a same-size rewrite
+/// within one file-time tick is never served with the old hash). `retain(paths:)` drops entries for files
 /// that have disappeared, so memory follows the folder's size.
 final class FileFactsCache: @unchecked Sendable {
     private let lock = NSLock()
     private var facts: [String: FileFacts] = [:]
+    /// How old a modification time must be before a hash keyed by it is kept.
+    static let settledAfter: TimeInterval = 2
 
     func sha256(path: String, size: Int64, modified: Date) throws(PackagingError) -> String {
         if let hit = lookup(path: path, size: size, modified: modified) { return hit.sha256Hex }
         let (digest, hashedSize) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
         let hex = digest.hex
-        // Record the hash only if the file did not change size while we read it.
-        if hashedSize == size {
+        // Record the hash only if the file did not change size while we read it, and only once
+        // its modification time is settled: file times are coarse, so a file rewritten with the
+        // same size within one tick of the hashing would otherwise keep its old hash (the same
+        // racy window the listing guards against).
+        if hashedSize == size, Date().timeIntervalSince(modified) >= Self.settledAfter {
             store(FileFacts(size: size, modified: modified, sha256Hex: hex, coreMetadataSHA256: nil), path: path)
         }
         return hex
@@ -53,6 +60,13 @@ final class FileFactsCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         facts = facts.filter { paths.contains($0.key) }
+    }
+
+    /// Whether facts are recorded for this path (whatever its size and modification time).
+    func contains(path: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return facts[path] != nil
     }
 
     private func lookup(path: String, size: Int64, modified: Date) -> FileFacts? {

@@ -72,7 +72,8 @@ struct IndexResponder: HTTPResponder {
     // MARK: Simple API
 
     private func root(accept: String?) throws(ServerError) -> Response {
-        let entries = try catalog.scan()
+        // One servable file per project is enough to list it.
+        let entries = try catalog.firstEntryPerProject()
         switch SimpleFormat.negotiate(accept: accept) {
         case .json:
             return Self.bytes(.ok, pages.rootJSON(entries: entries), contentType: SimpleFormat.jsonContentType)
@@ -92,7 +93,7 @@ struct IndexResponder: HTTPResponder {
         if requested != normalized || segments.count == 1 {
             return Self.redirect(to: layout.projectPath(normalized))
         }
-        let entries = try catalog.scan().filter { $0.project.normalized == normalized }
+        let entries = try catalog.entries(ofProject: normalized)
         guard !entries.isEmpty else {
             return Self.text(.notFound, "\(normalized) does not exist.")
         }
@@ -111,15 +112,14 @@ struct IndexResponder: HTTPResponder {
 
     private func file(name: String, context: Context) async throws -> Response {
         guard !name.isEmpty, !name.contains("/") else { return Self.text(.notFound, "Not Found") }
-        let entries = try catalog.scan()
-        if let entry = entries.first(where: { $0.filename == name }) {
+        if let entry = try catalog.entry(named: name) {
             let body = try await FileIO().loadFile(path: entry.path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             return Response(status: .ok, headers: headers, body: body)
         }
         if name.hasSuffix(".metadata"),
-           let entry = entries.first(where: { $0.filename + ".metadata" == name }), entry.isWheel {
+           let entry = try catalog.entry(named: String(name.dropLast(".metadata".count))), entry.isWheel {
             do {
                 let bytes = try CoreMetadataReader.metadataBytes(ofWheelAt: entry.path)
                 return Self.bytes(.ok, bytes, contentType: "application/octet-stream")
@@ -147,9 +147,8 @@ struct IndexResponder: HTTPResponder {
         let (package, version, filename) = (segments[0], segments[1], segments[2])
         let notFound = Self.text(.notFound, "\(package) \(version) \(filename) provenance does not exist.", html: true)
         // Pulp matches the stored normalized name, the version and the filename exactly.
-        guard let entry = try catalog.scan().first(where: {
-            $0.filename == filename && $0.project.normalized == package && $0.version == version
-        }) else { return notFound }
+        guard let entry = try catalog.entry(named: filename),
+              entry.project.normalized == package, entry.version == version else { return notFound }
         guard let bytes = try ProvenanceDocument.bytes(for: entry.provenance, defaultPublisherJSON: defaultPublisherJSON) else {
             return notFound
         }
