@@ -7,7 +7,7 @@ import Foundation
 /// Guarantees: at most `width` files are open and read at once across all callers; each thread
 /// owns one read buffer, so memory stays flat (`width` × `bufferSize`) whatever the file sizes;
 /// ``digests(_:)`` returns one result per request in request order (deterministic whatever the
-/// scheduling); a file that is not a regular file, is missing or unreadable gives that result
+/// scheduling) and suspends its task, never a thread of the concurrency pool; a file that is not a regular file, is missing or unreadable gives that result
 /// for that request only. Threads are started on first use and live as long as the pool.
 public final class FileHashPool: @unchecked Sendable {
     /// One file to hash with one algorithm.
@@ -38,13 +38,26 @@ public final class FileHashPool: @unchecked Sendable {
     private var head = 0
     private var started = false
 
+    /// The results of one call, filled in by the workers; `finish` runs once, on the worker
+    /// that stores the last result.
     private final class Batch: @unchecked Sendable {
         var outcomes: [Outcome?]
         var remaining: Int
-        let done = NSCondition()
-        init(count: Int) {
+        let lock = NSLock()
+        let finish: @Sendable ([Outcome]) -> Void
+        init(count: Int, finish: @escaping @Sendable ([Outcome]) -> Void) {
             outcomes = Array(repeating: nil, count: count)
             remaining = count
+            self.finish = finish
+        }
+
+        func store(_ outcome: Outcome, at index: Int) {
+            lock.lock()
+            outcomes[index] = outcome
+            remaining -= 1
+            let complete = remaining == 0
+            lock.unlock()
+            if complete { finish(outcomes.map { $0 ?? .unreadable("not hashed") }) }
         }
     }
 
@@ -59,10 +72,35 @@ public final class FileHashPool: @unchecked Sendable {
         self.bufferSize = max(4096, bufferSize)
     }
 
-    /// Hashes every request on the pool's threads and waits for all of them (blocking).
-    public func digests(_ requests: [Request]) -> [Outcome] {
+    /// Hashes every request on the pool's threads; the caller's task is suspended, not its
+    /// thread, so other tasks go on (and feed the pool) while these files are hashed.
+    public func digests(_ requests: [Request]) async -> [Outcome] {
         if requests.isEmpty { return [] }
-        let batch = Batch(count: requests.count)
+        return await withCheckedContinuation { (continuation: CheckedContinuation<[Outcome], Never>) in
+            enqueue(requests, batch: Batch(count: requests.count) { continuation.resume(returning: $0) })
+        }
+    }
+
+    /// Hashes every request on the pool's threads and blocks the calling thread until all are done.
+    /// For callers outside Swift concurrency; a task should use the `async` form.
+    public func digestsBlocking(_ requests: [Request]) -> [Outcome] {
+        if requests.isEmpty { return [] }
+        let done = NSCondition()
+        nonisolated(unsafe) var result: [Outcome]?
+        enqueue(requests, batch: Batch(count: requests.count) { outcomes in
+            done.lock()
+            result = outcomes
+            done.signal()
+            done.unlock()
+        })
+        done.lock()
+        while result == nil { done.wait() }
+        let outcomes = result ?? []
+        done.unlock()
+        return outcomes
+    }
+
+    private func enqueue(_ requests: [Request], batch: Batch) {
         condition.lock()
         if !started {
             started = true
@@ -77,12 +115,6 @@ public final class FileHashPool: @unchecked Sendable {
         }
         condition.broadcast()
         condition.unlock()
-
-        batch.done.lock()
-        while batch.remaining > 0 { batch.done.wait() }
-        let outcomes = batch.outcomes
-        batch.done.unlock()
-        return outcomes.map { $0 ?? .unreadable("not hashed") }
     }
 
     private func work() {
@@ -99,12 +131,7 @@ public final class FileHashPool: @unchecked Sendable {
             }
             condition.unlock()
 
-            let outcome = Self.hash(job.request, buffer: buffer)
-            job.batch.done.lock()
-            job.batch.outcomes[job.index] = outcome
-            job.batch.remaining -= 1
-            if job.batch.remaining == 0 { job.batch.done.signal() }
-            job.batch.done.unlock()
+            job.batch.store(Self.hash(job.request, buffer: buffer), at: job.index)
         }
     }
 

@@ -110,10 +110,12 @@ public struct EnvironmentVerifier: Sendable {
         var findings: [EnvironmentFinding] = []
         if request.all {
             var owned: Set<String> = []
+            var walked: Set<String> = []
             var verifiedDistInfos: Set<String> = []
             for (index, _, outcome) in results {
                 if let outcome {
                     owned.formUnion(outcome.owned)
+                    walked.formUnion(outcome.walkedDirectories)
                     verifiedDistInfos.insert(selected[index].distInfoPath)
                 }
             }
@@ -123,7 +125,7 @@ public struct EnvironmentVerifier: Sendable {
                 owned.formUnion(Self.installedRecordPaths(of: distribution))
                 owned.formUnion(FileSystem.walk(distribution.distInfoPath))
             }
-            findings = UnownedFiles.scan(roots: environment.sitePackages, owned: owned)
+            findings = UnownedFiles.scan(roots: environment.sitePackages, owned: owned, walked: walked)
         }
         return Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
                       packages: reports, unexpected: findings)

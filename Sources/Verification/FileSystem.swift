@@ -31,8 +31,10 @@ enum FileSystem {
     }
 
     /// The same walk, handing each path to `visit` as it is found instead of collecting them
-    /// (memory stays that of the directory stack, whatever the number of files).
-    static func walk(_ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000, visit: (String) -> Void) {
+    /// (memory stays that of the directory stack, whatever the number of files). Real
+    /// directories named in `skipping` are not entered.
+    static func walk(_ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000, skipping: Set<String> = [],
+                     visit: (String) -> Void) {
         var count = 0
         var stack: [(String, Int)] = [(root, 0)]
         while let (directory, depth) = stack.popLast() {
@@ -49,7 +51,7 @@ enum FileSystem {
                 let type = entry.pointee.d_type
                 let isDirectory = type == UInt8(DT_UNKNOWN) ? kind(path) == .directory : type == UInt8(DT_DIR)
                 if isDirectory {
-                    stack.append((path, depth + 1))
+                    if !skipping.contains(path) { stack.append((path, depth + 1)) }
                 } else {
                     visit(path)
                     count += 1

@@ -66,6 +66,22 @@ public struct InstallLayout: Sendable {
         return (Self.join(root, parts), rootIsPurelib ? .purelib : .platlib)
     }
 
+    /// True when `path` is below one of `directories`, each a top-level directory of purelib or
+    /// platlib (a package directory or a `.dist-info`); one set lookup per root, whatever the
+    /// number of directories.
+    public func isInside(_ directories: Set<String>, path: String) -> Bool {
+        if directories.isEmpty { return false }
+        for root in [scheme.purelib, scheme.platlib] {
+            let utf8 = path.utf8
+            guard utf8.count > root.utf8.count + 1, path.hasPrefix(root),
+                  utf8[utf8.index(utf8.startIndex, offsetBy: root.utf8.count)] == UInt8(ascii: "/") else { continue }
+            let start = utf8.index(utf8.startIndex, offsetBy: root.utf8.count + 1)
+            guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else { continue }
+            if directories.contains(String(path[..<slash])) { return true }
+        }
+        return false
+    }
+
     /// Splits a relative path into components, refusing absolute paths, `..`, `.`, empty
     /// components, backslashes and NUL.
     public static func safeComponents(_ path: String) -> [String]? {

@@ -71,8 +71,13 @@ public struct InstalledFilesVerifier: Sendable {
     public struct Outcome: Sendable {
         public var findings = FileFindings()
         public var checks: [CheckResult] = []
-        /// Absolute paths this distribution accounts for (verified or generated).
+        /// Absolute paths this distribution accounts for (verified, generated or reported
+        /// unexpected), except those below ``walkedDirectories``.
         public var owned: Set<String> = []
+        /// The package's own directories (real directories, never links) that were walked whole:
+        /// every file below them is accounted for by this outcome or by another distribution's
+        /// installed RECORD, so a scan of the environment need not look inside them again.
+        public var walkedDirectories: [String] = []
         /// Per-file lines for `-v` (path and what was found), in path order.
         public var lines: [FileLine] = []
         /// `.pyc` files (generated, of sources that verified OK) still to be checked by
@@ -88,7 +93,7 @@ public struct InstalledFilesVerifier: Sendable {
         public var note: String?
     }
 
-    public func verify(wheel: Wheel, installed: InstalledDistribution, claims: PathClaims = PathClaims()) -> Outcome {
+    public func verify(wheel: Wheel, installed: InstalledDistribution, claims: PathClaims = PathClaims()) async -> Outcome {
         var outcome = Outcome()
         var problems: [String] = []
         var rewritten = 0
@@ -152,7 +157,8 @@ public struct InstalledFilesVerifier: Sendable {
         // Every file to hash at once: on the shared pool (spread over files, whatever package
         // they belong to), or one after the other without one. Results come back in order.
         let requests = pending.map { FileHashPool.Request(path: $0.path, algorithm: $0.digest.algorithm) }
-        let hashed = hashPool?.digests(requests) ?? requests.map(Self.hashSerially)
+        let hashed: [FileHashPool.Outcome]
+        if let hashPool { hashed = await hashPool.digests(requests) } else { hashed = requests.map(Self.hashSerially) }
         for (item, result) in zip(pending, hashed) {
             let path = item.path
             let entry = item.entry
@@ -260,6 +266,8 @@ public struct InstalledFilesVerifier: Sendable {
             classifyExtra(path, listedByInstaller: true)
         }
         for directory in packageDirectories.sorted() {
+            // Only a real directory counts as walked whole (a link's target is not ours to vouch for).
+            if FileSystem.kind(directory) == .directory { outcome.walkedDirectories.append(directory) }
             for path in FileSystem.walk(directory) where !expected.contains(path) {
                 classifyExtra(path, listedByInstaller: false)
             }
@@ -279,6 +287,10 @@ public struct InstalledFilesVerifier: Sendable {
             }
         }
 
+        // What is below a walked directory is accounted for already; only the rest (scripts,
+        // data, headers, top-level modules) is kept for the environment's scan.
+        let walked = Set(outcome.walkedDirectories)
+        outcome.owned = outcome.owned.filter { !layout.isInside(walked, path: $0) }
         outcome.findings.normalize()
         outcome.lines.sort { $0.path < $1.path }
         outcome.bytecodeRequests.sort { $0.pyc < $1.pyc }

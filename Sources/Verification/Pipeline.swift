@@ -270,11 +270,11 @@ public struct Pipeline: Sendable {
     /// `sha256` (of the bytes at `path`) lets a wheel whose members were checked before skip that check.
     public func installedChecks(wheelAt path: String, filename: String? = nil, sha256: String? = nil,
                                 installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
-                                claims: PathClaims = PathClaims(), into report: inout PackageReport) -> InstalledFilesVerifier.Outcome? {
+                                claims: PathClaims = PathClaims(), into report: inout PackageReport) async -> InstalledFilesVerifier.Outcome? {
         let (wheel, contentsCheck) = Self.openWheel(at: path, filename: filename, sha256: sha256, memo: contentsMemo)
         report.checks.append(contentsCheck)
         guard let wheel else { return nil }
-        let outcome = verifier.verify(wheel: wheel, installed: installed, claims: claims)
+        let outcome = await verifier.verify(wheel: wheel, installed: installed, claims: claims)
         report.checks.append(contentsOf: outcome.checks)
         report.files = outcome.findings
         report.fileLines = outcome.lines
@@ -287,7 +287,7 @@ public struct Pipeline: Sendable {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
         report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
-        let outcome = installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
+        let outcome = await installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
                                       installed: installed, files: verifier, claims: claims, into: &report)
         return (report, outcome)
     }

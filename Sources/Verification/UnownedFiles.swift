@@ -5,12 +5,15 @@
 /// are the places an attacker plants code that runs without any import of theirs, so they are
 /// named as start-up hooks, not just "unexpected".
 public enum UnownedFiles {
-    public static func scan(roots: [String], owned: Set<String>) -> [EnvironmentFinding] {
+    /// Every file below `roots` that is not in `owned` (nor the bytecode of an owned source),
+    /// sorted. `walked` are directories whose every file a verified distribution accounted for
+    /// already: they are not entered (a link with such a name is still looked at as a file).
+    public static func scan(roots: [String], owned: Set<String>, walked: Set<String> = []) -> [EnvironmentFinding] {
         var findings: [EnvironmentFinding] = []
         var seen: Set<String> = []
         for root in roots where seen.insert(root).inserted {
             // Streamed: the paths of the environment are never all held at once.
-            FileSystem.walk(root) { path in
+            FileSystem.walk(root, skipping: walked) { path in
                 if owned.contains(path) { return }
                 if let source = GeneratedFiles.bytecodeSource(of: path), owned.contains(source) { return }
                 findings.append(EnvironmentFinding(path: path, detail: describe(path)))

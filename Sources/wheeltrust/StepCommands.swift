@@ -164,7 +164,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
             path = fetched.path
             filename = fetched.file.filename
         }
-        let outcome = verifier.pipeline.installedChecks(
+        let outcome = await verifier.pipeline.installedChecks(
             wheelAt: path, filename: filename, installed: installed,
             files: verifier.filesVerifier(checkingBytecode: !noCheckBytecode), into: &report)
         var reports = [report]

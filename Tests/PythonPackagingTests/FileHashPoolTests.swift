@@ -3,7 +3,7 @@ import Testing
 @testable import PythonPackaging
 
 @Suite struct FileHashPoolTests {
-    @Test func resultsComeBackInRequestOrderAndMatchTheSerialDigest() throws {
+    @Test func resultsComeBackInRequestOrderAndMatchTheSerialDigest() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         var requests: [FileHashPool.Request] = []
@@ -18,9 +18,11 @@ import Testing
             expected.append(.digest(StreamingHasher.digest(of: bytes, algorithm: algorithm), size: Int64(bytes.count)))
         }
         let pool = FileHashPool(width: 8, bufferSize: 4096)
-        #expect(pool.digests(requests) == expected)
-        #expect(pool.digests(Array(requests.reversed())) == Array(expected.reversed()), "a second batch on the same threads")
-        #expect(pool.digests([]) == [])
+        #expect(pool.digestsBlocking(requests) == expected)
+        #expect(pool.digestsBlocking(Array(requests.reversed())) == Array(expected.reversed()), "a second batch on the same threads")
+        #expect(pool.digestsBlocking([]) == [])
+        #expect(await pool.digests(requests) == expected, "the async form: same results, same order")
+        #expect(await pool.digests([]) == [])
     }
 
     @Test func concurrentCallersEachGetTheirOwnResults() async throws {
@@ -34,7 +36,9 @@ import Testing
                 _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
                 let want = FileHashPool.Outcome.digest(StreamingHasher.digest(of: bytes, algorithm: .sha256), size: Int64(bytes.count))
                 group.addTask {
-                    let got = pool.digests(Array(repeating: FileHashPool.Request(path: path, algorithm: .sha256), count: 20))
+                    let batch = Array(repeating: FileHashPool.Request(path: path, algorithm: .sha256), count: 20)
+                    // Odd callers block a thread, even ones suspend: both kinds share the pool.
+                    let got = caller % 2 == 0 ? await pool.digests(batch) : pool.digestsBlocking(batch)
                     return got.allSatisfy { $0 == want }
                 }
             }
@@ -50,7 +54,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: file)
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
-        let outcomes = FileHashPool(width: 2).digests(["missing", "link", "sub", "fifo"].map {
+        let outcomes = FileHashPool(width: 2).digestsBlocking(["missing", "link", "sub", "fifo"].map {
             FileHashPool.Request(path: dir + "/" + $0, algorithm: .sha256)
         })
         #expect(outcomes == [.missing, .notRegularFile, .notRegularFile, .notRegularFile])
