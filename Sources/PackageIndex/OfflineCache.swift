@@ -83,7 +83,7 @@ public struct OfflineCache: Sendable {
         guard let path = provenancePath(sha256Hex: entry.sha256) else {
             throw IndexError(.cache, "cache key '\(entry.sha256.prefix(80))' is not a sha256 hex digest")
         }
-        guard let data = try? JSONEncoder().encode(entry) else {
+        guard let data = try? Self.encoder.encode(entry) else {
             throw IndexError(.cache, "cannot encode the cached provenance of \(entry.filename)")
         }
         try Self.writeAtomically(data, to: path)
@@ -113,7 +113,7 @@ public struct OfflineCache: Sendable {
                                        provenanceURL: clean($0.provenanceURL), coreMetadata: $0.coreMetadata,
                                        yanked: $0.yanked, indexURL: clean($0.indexURL))
             })
-        guard let data = try? JSONEncoder().encode(cached) else {
+        guard let data = try? Self.encoder.encode(cached) else {
             throw IndexError(.cache, "cannot encode the cached project page of \(project.normalized)")
         }
         try Self.writeAtomically(data, to: projectPagePath(indexURL: indexURL, project: project))
@@ -148,14 +148,24 @@ public struct OfflineCache: Sendable {
         return components.url ?? url
     }
 
+    /// Sorted keys: the same entry always encodes to the same bytes, so an unchanged one is
+    /// recognised and not rewritten.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
     static func read(_ path: String) -> Data? {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= maxEntryBytes else { return nil }
         return FileManager.default.contents(atPath: path)
     }
 
-    /// Writes `data` to a temporary file beside `path`, then renames it into place.
+    /// Writes `data` to a temporary file beside `path`, then renames it into place; an entry
+    /// that already holds exactly these bytes is left as it is (a warm run rewrites nothing).
     static func writeAtomically(_ data: Data, to path: String) throws(IndexError) {
+        if data.count <= maxEntryBytes, let current = read(path), current == data { return }
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -149,7 +149,7 @@ public struct PythonEnvironment: Sendable, Hashable {
     public func distributions() throws(PackagingError) -> [InstalledDistribution] {
         let fm = FileManager.default
         var seenRoots = Set<String>()
-        var result: [InstalledDistribution] = []
+        var found: [(distInfoPath: String, root: String)] = []
         for root in sitePackages {
             let real = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
             guard seenRoots.insert(real).inserted else { continue }
@@ -168,9 +168,11 @@ public struct PythonEnvironment: Sendable, Hashable {
                 guard count <= Self.maxDistributionsPerDirectory else {
                     throw PackagingError(.limitExceeded, "\(root): more than \(Self.maxDistributionsPerDirectory) .dist-info directories")
                 }
-                result.append(InstalledDistribution.load(distInfoPath: path, root: root))
+                found.append((path, root))
             }
         }
+        // Reading and parsing METADATA and RECORD is independent per distribution: on all cores.
+        let result = found.parallelMap { InstalledDistribution.load(distInfoPath: $0.distInfoPath, root: $0.root) }
         return result.sorted { a, b in
             if a.name != b.name { return a.name < b.name }
             if a.version != b.version { return a.version < b.version }

@@ -227,7 +227,8 @@ public final class ZipArchive: @unchecked Sendable {
 
     private static func parseEntry(_ reader: inout LittleEndianReader, number: Int, path: String,
                                    limits: ZipLimits) throws(PackagingError) -> ZipEntry {
-        let place = "central directory entry \(number)"
+        // Built only when an error names it: thousands of entries are parsed on every open.
+        var place: String { "central directory entry \(number)" }
         guard reader.u32() == centralSignature else { throw fail(path, "\(place): bad signature") }
         guard reader.skip(4), let flags = reader.u16(), let methodCode = reader.u16(), reader.skip(4),
               let crc = reader.u32(), let compressed32 = reader.u32(), let uncompressed32 = reader.u32(),
@@ -266,38 +267,38 @@ public final class ZipArchive: @unchecked Sendable {
     /// information extra field (id 0x0001), in the order the specification fixes.
     private static func applyZip64Extra(_ extra: [UInt8], uncompressed: inout UInt64, compressed: inout UInt64,
                                         offset: inout UInt64, disk: inout UInt32,
-                                        place: String) throws(PackagingError) {
+                                        place: @autoclosure () -> String) throws(PackagingError) {
         let needs = uncompressed == 0xFFFF_FFFF || compressed == 0xFFFF_FFFF || offset == 0xFFFF_FFFF
             || disk == 0xFFFF
         var reader = LittleEndianReader(extra)
         var sawZip64 = false
         while reader.remaining >= 4 {
             guard let id = reader.u16(), let length = reader.u16(), let body = reader.take(Int(length)) else {
-                throw PackagingError(.zip, "\(place): malformed extra field")
+                throw PackagingError(.zip, "\(place()): malformed extra field")
             }
             guard id == 0x0001 else { continue }
-            guard !sawZip64 else { throw PackagingError(.zip, "\(place): two zip64 extra fields") }
+            guard !sawZip64 else { throw PackagingError(.zip, "\(place()): two zip64 extra fields") }
             sawZip64 = true
             var field = LittleEndianReader(Array(body))
             if uncompressed == 0xFFFF_FFFF {
-                guard let value = field.u64() else { throw PackagingError(.zip, "\(place): short zip64 extra field") }
+                guard let value = field.u64() else { throw PackagingError(.zip, "\(place()): short zip64 extra field") }
                 uncompressed = value
             }
             if compressed == 0xFFFF_FFFF {
-                guard let value = field.u64() else { throw PackagingError(.zip, "\(place): short zip64 extra field") }
+                guard let value = field.u64() else { throw PackagingError(.zip, "\(place()): short zip64 extra field") }
                 compressed = value
             }
             if offset == 0xFFFF_FFFF {
-                guard let value = field.u64() else { throw PackagingError(.zip, "\(place): short zip64 extra field") }
+                guard let value = field.u64() else { throw PackagingError(.zip, "\(place()): short zip64 extra field") }
                 offset = value
             }
             if disk == 0xFFFF {
-                guard let value = field.u32() else { throw PackagingError(.zip, "\(place): short zip64 extra field") }
+                guard let value = field.u32() else { throw PackagingError(.zip, "\(place()): short zip64 extra field") }
                 disk = value
             }
         }
         if needs && !sawZip64 {
-            throw PackagingError(.zip, "\(place): sizes need zip64 but no zip64 extra field is present")
+            throw PackagingError(.zip, "\(place()): sizes need zip64 but no zip64 extra field is present")
         }
     }
 }

@@ -84,14 +84,28 @@ public struct ZipLimits: Sendable, Hashable {
 
 /// Validation of member names: the rules that keep an extracted or compared path inside its root.
 enum ZipMemberName {
-    /// Returns `nil` when `name` is acceptable, else a short reason.
+    /// Returns `nil` when `name` is acceptable, else a short reason. One pass over the UTF-8
+    /// bytes (a wheel's central directory has thousands of names, each checked on every open).
     static func escapeReason(_ name: String) -> String? {
-        if name.utf8.contains(0) { return "contains NUL" }
-        if name.contains("\\") { return "contains a backslash" }
-        if name.hasPrefix("/") { return "is absolute" }
-        let components = name.split(separator: "/", omittingEmptySubsequences: false)
-        if components.contains("..") { return "has a .. component" }
-        if let first = components.first, first.count == 2, first.hasSuffix(":") { return "starts with a drive letter" }
-        return nil
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: "."), colon = UInt8(ascii: ":")
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            if bytes.contains(0) { return "contains NUL" }
+            if bytes.contains(UInt8(ascii: "\\")) { return "contains a backslash" }
+            if bytes.first == slash { return "is absolute" }
+            var start = 0
+            var firstEnd: Int?
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == slash {
+                if index - start == 2, bytes[start] == dot, bytes[start + 1] == dot { return "has a .. component" }
+                if firstEnd == nil { firstEnd = index }
+                start = index + 1
+            }
+            // A first component of one character and a colon, like `C:`.
+            if let end = firstEnd, end >= 2, bytes[end - 1] == colon,
+               String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<(end - 1)]), as: UTF8.self).count == 1 {
+                return "starts with a drive letter"
+            }
+            return nil
+        }
     }
 }

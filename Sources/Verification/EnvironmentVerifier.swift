@@ -137,9 +137,13 @@ public struct EnvironmentVerifier: Sendable {
                             request: VerifyRequest) async -> [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] {
         // Files each distribution's installed RECORD claims: only a hint, used so that a shared
         // namespace directory does not make one package's files unexpected in another's.
+        // The paths are resolved and hashed into keys on all cores, then entered in order.
         var claims = PathClaims()
-        for distribution in installed {
-            for path in Self.installedRecordPaths(of: distribution) { claims.claim(path, by: distribution.distInfoPath) }
+        let keys = installed.parallelMap { distribution in
+            Self.installedRecordPaths(of: distribution).map(PathClaims.Key.init)
+        }
+        for (distribution, keys) in zip(installed, keys) {
+            for key in keys { claims.claim(key, by: distribution.distInfoPath) }
         }
 
         let sharedClaims = claims

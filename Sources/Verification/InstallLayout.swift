@@ -43,6 +43,14 @@ public struct InstallLayout: Sendable {
         distributionName: String,
         installedHint: (String) -> String? = { _ in nil }
     ) -> (path: String, destination: Destination)? {
+        let root = rootIsPurelib ? scheme.purelib : scheme.platlib
+        // The common case, without splitting: a plain relative path whose first component cannot
+        // be the `.data` directory (it does not end in `.data`) goes under the root as it is, the
+        // result of the general path below.
+        if isPlainPath(recordPath.utf8, absolute: false), !recordPath.utf8.contains(UInt8(ascii: "\\")),
+           !Self.firstComponentEndsInData(recordPath.utf8) {
+            return (Self.join(root, [recordPath]), rootIsPurelib ? .purelib : .platlib)
+        }
         guard let parts = Self.safeComponents(recordPath) else { return nil }
         if parts.count >= 3, parts[0] == dataDirectory {
             let rest = Array(parts[2...])
@@ -62,7 +70,6 @@ public struct InstallLayout: Sendable {
             default: return nil
             }
         }
-        let root = rootIsPurelib ? scheme.purelib : scheme.platlib
         return (Self.join(root, parts), rootIsPurelib ? .purelib : .platlib)
     }
 
@@ -82,6 +89,11 @@ public struct InstallLayout: Sendable {
         return false
     }
 
+    static func firstComponentEndsInData(_ bytes: String.UTF8View) -> Bool {
+        let first = bytes.prefix { $0 != UInt8(ascii: "/") }
+        return first.count >= 5 && first.suffix(5).elementsEqual(".data".utf8)
+    }
+
     /// Splits a relative path into components, refusing absolute paths, `..`, `.`, empty
     /// components, backslashes and NUL.
     public static func safeComponents(_ path: String) -> [String]? {
@@ -92,7 +104,12 @@ public struct InstallLayout: Sendable {
     }
 
     static func join(_ base: String, _ parts: [String]) -> String {
-        ([base.hasSuffix("/") ? String(base.dropLast()) : base] + parts).joined(separator: "/")
+        var joined = base.hasSuffix("/") ? String(base.dropLast()) : base
+        for part in parts {
+            joined += "/"
+            joined += part
+        }
+        return joined
     }
 }
 

@@ -97,7 +97,6 @@ public struct InstalledFilesVerifier: Sendable {
         var outcome = Outcome()
         var problems: [String] = []
         var rewritten = 0
-        let members = Dictionary(wheel.archive.entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         // The installed RECORD, resolved to absolute paths: only a hint.
         var installedPaths: [String: RecordEntry] = [:]
@@ -182,7 +181,7 @@ public struct InstalledFilesVerifier: Sendable {
                 outcome.findings.verified += 1
                 verifiedOK.insert(path)
                 outcome.lines.append(FileLine(path: path, state: .ok, note: nil))
-            } else if item.destination == .scripts, let member = members[entry.path],
+            } else if item.destination == .scripts, let member = wheel.archive.entry(named: entry.path),
                       let wheelBytes = try? wheel.archive.data(of: member),
                       let installedBytes = FileSystem.readSmallFile(path),
                       FileDigest.compute(wheelBytes, algorithm: digest.algorithm) == digest,
@@ -196,7 +195,7 @@ public struct InstalledFilesVerifier: Sendable {
             }
         }
 
-        let entryPoints = members[wheel.distInfoDirectory + "/entry_points.txt"]
+        let entryPoints = wheel.archive.entry(named: wheel.distInfoDirectory + "/entry_points.txt")
             .flatMap { try? wheel.archive.data(of: $0) }
             .map { EntryPoints(parsing: String(decoding: $0, as: UTF8.self)) } ?? EntryPoints()
 

@@ -14,7 +14,10 @@ public struct PathClaims: Sendable {
         var low: UInt64
 
         init(_ path: String) {
-            let bytes = StreamingHasher.digest(of: Array(path.utf8), algorithm: .sha256).bytes
+            var hasher = StreamingHasher(algorithm: .sha256)
+            var path = path
+            path.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+            let bytes = hasher.finalize().bytes
             var high: UInt64 = 0, low: UInt64 = 0
             for index in 0..<8 { high = high << 8 | UInt64(bytes[index]) }
             for index in 8..<16 { low = low << 8 | UInt64(bytes[index]) }
@@ -32,6 +35,11 @@ public struct PathClaims: Sendable {
 
     /// Records that the distribution at `distInfo` claims `path`.
     public mutating func claim(_ path: String, by distInfo: String) {
+        claim(Key(path), by: distInfo)
+    }
+
+    /// Records a claim on a path already reduced to its key (so keys can be computed in parallel).
+    mutating func claim(_ key: Key, by distInfo: String) {
         let owner: Int32
         if let known = ownerIndex[distInfo] {
             owner = known
@@ -40,7 +48,6 @@ public struct PathClaims: Sendable {
             owners.append(distInfo)
             ownerIndex[distInfo] = owner
         }
-        let key = Key(path)
         if let first = firstOwner[key] {
             if first != owner { sharedPaths.insert(key) }
         } else {

@@ -27,6 +27,24 @@ import Testing
         #expect(leftovers == ["\(Self.sha).json"], "no temporary file left behind")
     }
 
+    @Test func anUnchangedEntryIsNotRewrittenAndAChangedOneIs() throws {
+        let dir = try TemporaryDirectory()
+        let cache = OfflineCache(root: dir.path)
+        try cache.storeProvenance(Self.entry())
+        let path = try #require(cache.provenancePath(sha256Hex: Self.sha))
+        func inode() throws -> UInt64 {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
+        }
+        let first = try inode()
+        try cache.storeProvenance(Self.entry())
+        #expect(try inode() == first, "the same bytes again: the entry is left in place (no rename)")
+        var changed = Self.entry()
+        changed.version = "1.0.post1"
+        try cache.storeProvenance(changed)
+        #expect(try inode() != first, "different bytes: a new entry is renamed into place")
+        #expect(cache.provenance(sha256Hex: Self.sha)?.version == "1.0.post1")
+    }
+
     @Test func partialOrCorruptEntriesReadAsAbsent() throws {
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)

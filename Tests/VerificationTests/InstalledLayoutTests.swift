@@ -25,12 +25,26 @@ struct InstalledLayoutTests {
         #expect(map("tool-1.0.data/headers/tool.h", hint: { _ in "/v/include/other/tool.h" }) == "/v/include/other/tool.h")
     }
 
+    @Test func plainPathsAndOtherDataDirectoriesGoUnderTheRoot() {
+        #expect(map("six.py") == "/v/lib/python3.11/site-packages/six.py")
+        #expect(map("tool-1.0.dist-info/METADATA") == "/v/lib/python3.11/site-packages/tool-1.0.dist-info/METADATA")
+        // A `.data` directory that is not this wheel's is an ordinary directory.
+        #expect(map("other-2.0.data/scripts/run") == "/v/lib/python3.11/site-packages/other-2.0.data/scripts/run")
+        #expect(map("tool-1.0.data") == "/v/lib/python3.11/site-packages/tool-1.0.data")
+        #expect(map("tool/a.data/b", purelib: false) == "/v/lib64/python3.11/site-packages/tool/a.data/b")
+    }
+
     @Test func refusesPathsThatEscape() {
         #expect(map("../evil.py") == nil)
         #expect(map("/etc/passwd") == nil)
         #expect(map("tool/../../x") == nil)
         #expect(map("tool//x") == nil)
         #expect(map("tool-1.0.data/unknown/x") == nil)
+        #expect(map("tool\\x.py") == nil)
+        #expect(map("tool/\u{0}.py") == nil)
+        #expect(map("tool/.") == nil)
+        #expect(map("tool/") == nil)
+        #expect(map("") == nil)
         #expect(map("tool-1.0.data/headers/x.h", hint: { _ in "/etc/x.h" }) == "/v/include/site/python3.11/Tool/x.h",
                 "a hint outside the prefix is ignored")
     }
