@@ -68,7 +68,8 @@ public struct Record: Sendable {
     }
 
     private static func entry(from row: CSVRows.Row, origin: String) throws(PackagingError) -> RecordEntry {
-        let place = "\(origin) line \(row.line)"
+        // Built only when an error names it: a RECORD has thousands of rows.
+        var place: String { "\(origin) line \(row.line)" }
         guard row.fields.count == 3 else {
             throw PackagingError(.invalidRecord, "\(place): expected 3 fields, found \(row.fields.count)")
         }
@@ -83,10 +84,10 @@ public struct Record: Sendable {
         return RecordEntry(path: path, hash: hash, size: size)
     }
 
-    static func parseHash(_ text: String, place: String) throws(PackagingError) -> RecordHash {
+    static func parseHash(_ text: String, place: @autoclosure () -> String) throws(PackagingError) -> RecordHash {
         if text.isEmpty { return .none }
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-            throw PackagingError(.invalidRecord, "\(place): hash \"\(text.prefix(80))\" is not <algorithm>=<digest>")
+            throw PackagingError(.invalidRecord, "\(place()): hash \"\(text.prefix(80))\" is not <algorithm>=<digest>")
         }
         let name = String(text[..<equals])
         let value = text[text.index(after: equals)...]
@@ -96,15 +97,15 @@ public struct Record: Sendable {
         do {
             return .digest(try FileDigest(recordBase64: value, algorithm: algorithm))
         } catch {
-            throw PackagingError(.invalidRecord, "\(place): \(error.message)")
+            throw PackagingError(.invalidRecord, "\(place()): \(error.message)")
         }
     }
 
-    static func parseSize(_ text: String, place: String) throws(PackagingError) -> Int64? {
+    static func parseSize(_ text: String, place: @autoclosure () -> String) throws(PackagingError) -> Int64? {
         if text.isEmpty { return nil }
         guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
               let value = Int64(text) else {
-            throw PackagingError(.invalidRecord, "\(place): size \"\(text.prefix(40))\" is not a non-negative integer")
+            throw PackagingError(.invalidRecord, "\(place()): size \"\(text.prefix(40))\" is not a non-negative integer")
         }
         return value
     }

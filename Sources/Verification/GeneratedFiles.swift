@@ -12,18 +12,20 @@ public enum GeneratedFiles {
     /// For a path `dir/__pycache__/mod.cpython-311.pyc` (or `.opt-1.pyc`), the source path
     /// `dir/mod.py` that would have produced it; nil for anything else.
     public static func bytecodeSource(of path: String) -> String? {
-        guard path.hasSuffix(".pyc") else { return nil }
-        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, parts[parts.count - 2] == "__pycache__" else { return nil }
-        let file = parts.removeLast()
-        parts.removeLast()  // __pycache__
+        guard path.hasSuffix(".pyc"), let lastSlash = path.lastIndex(of: "/") else { return nil }
+        // Only the last two components are looked at (called for every file of an environment).
+        let directory = path[..<lastSlash]
+        let parentSlash = directory.lastIndex(of: "/")
+        let cacheName: Substring = parentSlash.map { directory[directory.index(after: $0)...] } ?? directory
+        guard cacheName == "__pycache__" else { return nil }
+        let file = path[path.index(after: lastSlash)...]
         // mod.cpython-311.pyc, mod.cpython-311.opt-1.pyc: the module name is everything before the first dot
         guard let dot = file.firstIndex(of: "."), dot != file.startIndex else { return nil }
-        let stem = file[..<dot]
         let tagAndRest = file[file.index(after: dot)...]
         guard tagAndRest.split(separator: ".").count >= 2 else { return nil }
-        parts.append(stem + ".py")
-        return parts.joined(separator: "/")
+        let module = String(file[..<dot]) + ".py"
+        guard let parentSlash else { return module }
+        return String(path[..<parentSlash]) + "/" + module
     }
 
     /// True when `path` (absolute) is `<distInfo>/<name>` for one of ``installerMetadata``.

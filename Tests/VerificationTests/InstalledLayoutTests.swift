@@ -75,6 +75,12 @@ struct InstalledLayoutTests {
         #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/core.cpython-311.opt-1.pyc") == "/s/pkg/core.py")
         #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/core.pyc") == nil, "a .pyc outside __pycache__ is not generated")
         #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/core.pyc") == nil)
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/.cpython-311.pyc") == nil, "no module name")
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/__pycache__/core..pyc") == nil, "no tag")
+        #expect(GeneratedFiles.bytecodeSource(of: "/s/pkg/x__pycache__/core.cpython-311.pyc") == nil)
+        #expect(GeneratedFiles.bytecodeSource(of: "__pycache__/core.cpython-311.pyc") == "core.py")
+        #expect(GeneratedFiles.bytecodeSource(of: "/__pycache__/core.cpython-311.pyc") == "/core.py")
+        #expect(GeneratedFiles.bytecodeSource(of: "core.cpython-311.pyc") == nil)
         #expect(GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/INSTALLER", distInfo: "/s/a-1.dist-info"))
         #expect(!GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/METADATA", distInfo: "/s/a-1.dist-info"))
     }
