@@ -20,7 +20,7 @@ public struct InstalledDistribution: Sendable {
     public let coreMetadata: CoreMetadata?
     /// Parsed `WHEEL`, nil if missing or malformed.
     public let wheelMetadata: WheelMetadata?
-    /// Parsed `RECORD`, nil if missing or malformed.
+    /// Parsed `RECORD`, nil if missing or malformed, or released (see ``releasingInstalledRecord()``).
     public let installedRecord: Record?
     /// The trimmed contents of `INSTALLER` (e.g. `pip`, `uv`), nil if missing.
     public let installer: String?
@@ -28,6 +28,8 @@ public struct InstalledDistribution: Sendable {
     public let coreMetadataBytes: [UInt8]
     /// One line per file that could not be read or parsed; empty when everything loaded.
     public let problems: [String]
+    /// Set by ``releasingInstalledRecord()``: the RECORD parsed at load is read again on demand.
+    private var recordReleased = false
 
     /// Size caps for the files read from a dist-info directory.
     public enum Limits {
@@ -98,6 +100,33 @@ public struct InstalledDistribution: Sendable {
             installer: installer,
             coreMetadataBytes: metadataBytes,
             problems: problems)
+    }
+
+    /// This distribution without its parsed installed RECORD, which a whole-environment run would
+    /// otherwise hold for tens of thousands of files; ``installedRecordEntries()`` then reads
+    /// the RECORD again when it is needed (it is only ever a hint of what the installer wrote).
+    public func releasingInstalledRecord() -> InstalledDistribution {
+        guard installedRecord != nil else { return self }
+        var released = InstalledDistribution(
+            name: name, version: version, rawVersion: rawVersion, distInfoPath: distInfoPath, root: root,
+            coreMetadata: coreMetadata, wheelMetadata: wheelMetadata, installedRecord: nil,
+            installer: installer, coreMetadataBytes: coreMetadataBytes, problems: problems)
+        released.recordReleased = true
+        return released
+    }
+
+    /// The entries of the installed RECORD: the parsed ones when held, else (after
+    /// ``releasingInstalledRecord()``) `RECORD` read and parsed again with the same caps; empty
+    /// when it is missing or malformed.
+    public func installedRecordEntries() -> [RecordEntry] {
+        if let installedRecord { return installedRecord.entries }
+        guard recordReleased else { return [] }
+        var ignored: [String] = []
+        let dirName = (distInfoPath as NSString).lastPathComponent
+        guard let bytes = Self.readMember("RECORD", in: distInfoPath, limit: Limits.recordBytes, required: true,
+                                          problems: &ignored),
+              let record = try? Record(parsing: bytes, origin: "\(dirName)/RECORD") else { return [] }
+        return record.entries
     }
 
     /// Splits `<name>-<version>.dist-info` at the first `-` (dist-info names escape `-` in both parts).

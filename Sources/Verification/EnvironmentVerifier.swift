@@ -75,12 +75,16 @@ public struct EnvironmentVerifier: Sendable {
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
-        let installed: [InstalledDistribution]
+        var installed: [InstalledDistribution]
         do {
             installed = try environment.distributions()
         } catch {
             throw VerificationError(.operational, "cannot list the distributions of \(environment.prefix): \(error.message)")
         }
+        // What every installed RECORD claims, then the parsed RECORDs are let go (tens of
+        // thousands of entries): each package reads its own again when it is verified.
+        let claims = Self.pathClaims(of: installed)
+        installed = installed.map { $0.releasingInstalledRecord() }
         let excluded = Set(request.excluded.map { ProjectName($0) })
         var selected: [InstalledDistribution] = []
         var reports: [PackageReport] = []
@@ -99,7 +103,7 @@ public struct EnvironmentVerifier: Sendable {
             }
         }
 
-        let results = await verifyEach(selected, installed: installed, request: request)
+        let results = await verifyEach(selected, claims: claims, request: request)
         // Every package's .pyc files in one run of the environment's own interpreter.
         var packageReports = results.map(\.1)
         await BytecodeVerification.apply(
@@ -131,21 +135,23 @@ public struct EnvironmentVerifier: Sendable {
                       packages: reports, unexpected: findings)
     }
 
-    /// Verifies `selected`, `request.jobs` at a time, results in `selected` order. The claims
-    /// table lives only as long as this call, so its memory is gone before the environment scan.
-    private func verifyEach(_ selected: [InstalledDistribution], installed: [InstalledDistribution],
-                            request: VerifyRequest) async -> [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] {
-        // Files each distribution's installed RECORD claims: only a hint, used so that a shared
-        // namespace directory does not make one package's files unexpected in another's.
-        // The paths are resolved and hashed into keys on all cores, then entered in order.
+    /// Files each distribution's installed RECORD claims: only a hint, used so that a shared
+    /// namespace directory does not make one package's files unexpected in another's. The paths
+    /// are resolved and hashed into keys on all cores, then entered in order.
+    static func pathClaims(of installed: [InstalledDistribution]) -> PathClaims {
         var claims = PathClaims()
         let keys = installed.parallelMap { distribution in
-            Self.installedRecordPaths(of: distribution).map(PathClaims.Key.init)
+            installedRecordPaths(of: distribution).map(PathClaims.Key.init)
         }
         for (distribution, keys) in zip(installed, keys) {
             for key in keys { claims.claim(key, by: distribution.distInfoPath) }
         }
+        return claims
+    }
 
+    /// Verifies `selected`, `request.jobs` at a time, results in `selected` order.
+    private func verifyEach(_ selected: [InstalledDistribution], claims: PathClaims,
+                            request: VerifyRequest) async -> [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] {
         let sharedClaims = claims
         // One pool for the whole run: installed files are hashed across packages, about
         // `readsInFlight` at once, however the files are spread over the packages.
@@ -189,7 +195,7 @@ extension EnvironmentVerifier {
     /// (a hint only: what it claims, not what verified).
     static func installedRecordPaths(of distribution: InstalledDistribution) -> Set<String> {
         var paths: Set<String> = [distribution.distInfoPath]
-        for entry in distribution.installedRecord?.entries ?? [] {
+        for entry in distribution.installedRecordEntries() {
             if let path = resolveInstalledRecordPath(entry.path, root: distribution.root) { paths.insert(path) }
         }
         return paths

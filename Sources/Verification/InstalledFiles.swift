@@ -100,7 +100,7 @@ public struct InstalledFilesVerifier: Sendable {
 
         // The installed RECORD, resolved to absolute paths: only a hint.
         var installedPaths: [String: RecordEntry] = [:]
-        for entry in installed.installedRecord?.entries ?? [] {
+        for entry in installed.installedRecordEntries() {
             if let absolute = resolveInstalledRecordPath(entry.path, root: installed.root) {
                 installedPaths[absolute] = entry
             }

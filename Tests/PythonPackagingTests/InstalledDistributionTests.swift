@@ -25,6 +25,40 @@ import Testing
         #expect(d.root == tmp)
     }
 
+    @Test func aReleasedRecordIsReadAgainOnDemand() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        let name = "shelf_reader-0.1.dist-info"
+        let dir = try EnvironmentTestSupport.makeDistInfo(name, in: tmp, files: [
+            "METADATA": try MetadataFixtures.bytes("shelf_reader-0.1.METADATA"),
+            "RECORD": EnvironmentTestSupport.sampleRecord(name),
+        ])
+        let loaded = InstalledDistribution.load(distInfoPath: dir, root: tmp)
+        let released = loaded.releasingInstalledRecord()
+        #expect(released.installedRecord == nil, "the parsed RECORD is not held")
+        #expect(released.installedRecordEntries() == loaded.installedRecordEntries())
+        #expect(released.installedRecordEntries().count == 3)
+        #expect(released.name == loaded.name && released.distInfoPath == loaded.distInfoPath)
+        // Read again means read again: a RECORD gone since gives no entries (never stale ones).
+        try FileManager.default.removeItem(atPath: dir + "/RECORD")
+        #expect(released.installedRecordEntries().isEmpty)
+        #expect(loaded.installedRecordEntries().count == 3, "a held RECORD stays as loaded")
+    }
+
+    @Test func aDistributionWithoutARecordHasNoEntriesEvenWhenReleased() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        let dir = try EnvironmentTestSupport.makeDistInfo("a-1.dist-info", in: tmp, files: [
+            "METADATA": Array("Metadata-Version: 2.1\nName: a\nVersion: 1\n".utf8),
+        ])
+        let loaded = InstalledDistribution.load(distInfoPath: dir, root: tmp)
+        #expect(loaded.installedRecord == nil)
+        // A RECORD that appears later is not picked up: only a released one is read again.
+        _ = FileManager.default.createFile(atPath: dir + "/RECORD", contents: Data(EnvironmentTestSupport.sampleRecord("a-1.dist-info")))
+        #expect(loaded.installedRecordEntries().isEmpty)
+        #expect(loaded.releasingInstalledRecord().installedRecordEntries().isEmpty)
+    }
+
     @Test func unreadableFilesBecomeNilFieldsAndProblems() throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
