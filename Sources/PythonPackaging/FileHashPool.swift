@@ -67,7 +67,7 @@ public final class FileHashPool: @unchecked Sendable {
         let batch: Batch
     }
 
-    public init(width: Int, bufferSize: Int = 256 << 10) {
+    public init(width: Int, bufferSize: Int = 64 << 10) {
         self.width = max(1, width)
         self.bufferSize = max(4096, bufferSize)
     }
