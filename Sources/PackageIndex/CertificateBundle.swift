@@ -51,15 +51,35 @@ public struct CertificateBundle: Sendable, Equatable {
     }
 
     static func parsePEMCertificates(_ text: String) -> [[UInt8]] {
-        let begin = "-----BEGIN CERTIFICATE-----"
-        let end = "-----END CERTIFICATE-----"
+        // Byte-level: a system bundle has ~150 certificates and is parsed on every run.
+        let begin = Array("-----BEGIN CERTIFICATE-----".utf8)
+        let end = Array("-----END CERTIFICATE-----".utf8)
+        let bytes = Array(text.utf8)
         var result: [[UInt8]] = []
-        var rest = text[...]
-        while let start = rest.range(of: begin), let stop = rest[start.upperBound...].range(of: end) {
-            let body = rest[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
-            if let der = Data(base64Encoded: String(body)), !der.isEmpty { result.append([UInt8](der)) }
-            rest = rest[stop.upperBound...]
+        var position = 0
+        while let start = Self.find(begin, in: bytes, from: position),
+              let stop = Self.find(end, in: bytes, from: start + begin.count) {
+            var body: [UInt8] = []
+            body.reserveCapacity(stop - start - begin.count)
+            for byte in bytes[(start + begin.count)..<stop] where !Self.isWhitespace(byte) { body.append(byte) }
+            if let der = Data(base64Encoded: Data(body)), !der.isEmpty { result.append([UInt8](der)) }
+            position = stop + end.count
         }
         return result
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+
+    /// The first index at or after `from` where `needle` occurs in `haystack`.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+        guard let first = needle.first, haystack.count >= needle.count else { return nil }
+        var index = from
+        while index <= haystack.count - needle.count {
+            if haystack[index] == first, haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
     }
 }

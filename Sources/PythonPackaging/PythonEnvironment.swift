@@ -65,35 +65,67 @@ public struct PythonEnvironment: Sendable, Hashable {
         self.pipDefaultIndexURL = pipDefaultIndexURL
     }
 
-    /// The one script run in the interpreter. pip's default index is read from pip itself
-    /// (when pip is importable) so that no index address is hard-coded here.
-    static let script = """
-        import json, platform, sys, sysconfig
-        try:
-            from pip._internal.models.index import PyPI
-            pip_index = PyPI.simple_url
-        except Exception:
-            pip_index = None
-        json.dump({"executable": sys.executable, "prefix": sys.prefix, "base_prefix": sys.base_prefix,
-                   "version": platform.python_version(),
-                   "cache_tag": getattr(sys.implementation, "cache_tag", None),
-                   "paths": sysconfig.get_paths(), "pip_index": pip_index}, sys.stdout)
-        """
+    /// The one script run in the interpreter: NUL-separated fields (the paths exactly as the
+    /// file system has them, via `os.fsencode`), in this order: executable, prefix, base prefix,
+    /// version, cache tag, pip's default index, then name/path pairs of `sysconfig.get_paths()`.
+    /// pip's default index is read from pip itself (so that no index address is hard-coded
+    /// here) only when asked: importing pip is most of the script's time.
+    static func script(withPipDefaultIndex: Bool) -> String {
+        let pip = withPipDefaultIndex ? """
+            try:
+                from pip._internal.models.index import PyPI
+                pip_index = PyPI.simple_url or ""
+            except Exception:
+                pip_index = ""
+            """ : "pip_index = \"\""
+        return """
+            import os, sys, sysconfig
+            \(pip)
+            out = [sys.executable, sys.prefix, sys.base_prefix, sys.version.split()[0],
+                   getattr(sys.implementation, "cache_tag", None) or "", pip_index]
+            for name, path in sysconfig.get_paths().items():
+                out += [name, path]
+            sys.stdout.buffer.write(b"\\0".join(os.fsencode(x) for x in out))
+            """
+    }
 
-    private struct Report: Decodable {
+    /// The fields the script prints, or nil when the output is not that.
+    struct Report {
         let executable: String
         let prefix: String
-        let base_prefix: String
+        let basePrefix: String
         let version: String
-        let cache_tag: String?
+        let cacheTag: String?
+        let pipIndex: String?
         let paths: [String: String]
-        let pip_index: String?
+
+        init?(_ output: [UInt8]) {
+            let fields = output.split(separator: 0, omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+            guard fields.count >= 6, (fields.count - 6) % 2 == 0, !fields[0].isEmpty, !fields[1].isEmpty,
+                  fields[3].first?.isNumber == true else { return nil }
+            executable = fields[0]
+            prefix = fields[1]
+            basePrefix = fields[2]
+            version = fields[3]
+            cacheTag = fields[4].isEmpty ? nil : fields[4]
+            pipIndex = fields[5].isEmpty ? nil : fields[5]
+            var paths: [String: String] = [:]
+            var index = 6
+            while index + 1 < fields.count {
+                paths[fields[index]] = fields[index + 1]
+                index += 2
+            }
+            self.paths = paths
+        }
     }
 
     /// Runs `python` once and reads its install locations.
     /// A bare name (no `/`) is looked up on this process's `PATH`.
     /// Throws `interpreter` (naming the path) when it cannot be run, fails, or prints nonsense.
-    public static func inspect(python: String) throws(PackagingError) -> PythonEnvironment {
+    /// `withPipDefaultIndex` asks pip for its default index (``pipDefaultIndexURL``); without
+    /// it the interpreter starts faster and that field is nil.
+    public static func inspect(python: String, withPipDefaultIndex: Bool = true) throws(PackagingError) -> PythonEnvironment {
         let path: String
         if python.contains("/") {
             path = python
@@ -108,17 +140,14 @@ public struct PythonEnvironment: Sendable, Hashable {
             throw PackagingError(.interpreter, "no executable Python interpreter at \(path)")
         }
 
-        let result = try run(path, arguments: ["-I", "-c", script])
+        let result = try run(path, arguments: ["-I", "-c", script(withPipDefaultIndex: withPipDefaultIndex)])
         guard result.status == 0 else {
             let lastLine = String(decoding: result.stderr, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
             throw PackagingError(.interpreter, "\(path) exited with status \(result.status): \(ProjectName.excerpt(lastLine))")
         }
-        let report: Report
-        do {
-            report = try JSONDecoder().decode(Report.self, from: Data(result.stdout))
-        } catch {
-            throw PackagingError(.interpreter, "\(path) did not print the expected JSON (is it a Python 3 interpreter?)")
+        guard let report = Report(result.stdout) else {
+            throw PackagingError(.interpreter, "\(path) did not print the expected report (is it a Python 3 interpreter?)")
         }
         guard let purelib = report.paths["purelib"], let platlib = report.paths["platlib"] else {
             throw PackagingError(.interpreter, "\(path): sysconfig.get_paths() lacks purelib/platlib")
@@ -126,10 +155,10 @@ public struct PythonEnvironment: Sendable, Hashable {
         let scheme = SchemePaths(purelib: purelib, platlib: platlib, scripts: report.paths["scripts"] ?? "",
                                  data: report.paths["data"] ?? "", include: report.paths["include"] ?? "")
         return PythonEnvironment(
-            interpreter: path, executable: report.executable, prefix: report.prefix, basePrefix: report.base_prefix,
-            version: report.version, cacheTag: report.cache_tag, schemePaths: scheme,
+            interpreter: path, executable: report.executable, prefix: report.prefix, basePrefix: report.basePrefix,
+            version: report.version, cacheTag: report.cacheTag, schemePaths: scheme,
             sitePackages: purelib == platlib ? [purelib] : [purelib, platlib],
-            pipDefaultIndexURL: report.pip_index)
+            pipDefaultIndexURL: report.pipIndex)
     }
 
     /// `$VIRTUAL_ENV/bin/python` when `VIRTUAL_ENV` is set and non-empty, else `python3` resolved

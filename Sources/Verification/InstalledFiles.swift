@@ -261,13 +261,20 @@ public struct InstalledFilesVerifier: Sendable {
             }
         }
 
-        for path in sortedInstalled where !expected.contains(path) && FileSystem.kind(path) != .missing {
-            classifyExtra(path, listedByInstaller: true)
-        }
+        // The package's own directories are walked first: what the walk found needs no `lstat`
+        // to know it exists when the installed RECORD lists it too.
+        var walks: [(directory: String, files: [String])] = []
         for directory in packageDirectories.sorted() {
             // Only a real directory counts as walked whole (a link's target is not ours to vouch for).
             if FileSystem.kind(directory) == .directory { outcome.walkedDirectories.append(directory) }
-            for path in FileSystem.walk(directory) where !expected.contains(path) {
+            walks.append((directory, FileSystem.walk(directory)))
+        }
+        let found = Set(walks.lazy.flatMap(\.files))
+        for path in sortedInstalled where !expected.contains(path) && (found.contains(path) || FileSystem.kind(path) != .missing) {
+            classifyExtra(path, listedByInstaller: true)
+        }
+        for walk in walks {
+            for path in walk.files where !expected.contains(path) {
                 classifyExtra(path, listedByInstaller: false)
             }
         }

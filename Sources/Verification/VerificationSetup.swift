@@ -66,7 +66,11 @@ public struct VerificationSetup: Sendable {
     public func inspectEnvironment() throws(VerificationError) -> PythonEnvironment {
         let interpreter = python ?? PythonEnvironment.defaultInterpreter(environment: environment)
         do {
-            return try PythonEnvironment.inspect(python: interpreter)
+            // pip's own default index is asked for only when nothing names an index up front
+            // (importing pip is two thirds of the interpreter's time); config files may still
+            // name one, so it is asked for whenever they are the only possible source.
+            let indexNamed = indexURL != nil || !(environment["PIP_INDEX_URL"] ?? "").isEmpty
+            return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: !indexNamed)
         } catch {
             throw VerificationError(.usage, "cannot inspect the Python environment: \(error.message)")
         }

@@ -204,5 +204,13 @@ import Testing
         let path = try dir.write("ca.pem", pem)
         let bundle = try CertificateBundle.load(path: path)
         #expect(bundle.certificates == [[0, 1, 2, 3], [4, 5]])
+        // CRLF lines, tabs, an unterminated last block, a block with bad base64, other PEM kinds.
+        let messy = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\r\n"
+            + "-----BEGIN CERTIFICATE-----\r\n\tAAEC\r\n Aw==\r\n-----END CERTIFICATE-----\r\n"
+            + "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"
+            + "-----BEGIN CERTIFICATE-----\nBAU=\n"
+        #expect(CertificateBundle.parsePEMCertificates(messy) == [[0, 1, 2, 3]])
+        #expect(CertificateBundle.parsePEMCertificates("") == [])
+        #expect(CertificateBundle.parsePEMCertificates("-----BEGIN CERTIFICATE-----") == [])
     }
 }

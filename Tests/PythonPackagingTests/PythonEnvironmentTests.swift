@@ -74,6 +74,40 @@ import Testing
         #expect(broken.problems.contains { $0.contains("RECORD") })
     }
 
+    @Test func pipsDefaultIndexIsAskedForOnlyWhenWanted() throws {
+        // The interpreter running these tests has pip (the CI script checks it).
+        let asked = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: true)
+        let url = try #require(asked.pipDefaultIndexURL.flatMap(URL.init(string:)))
+        #expect(url.scheme == "https")
+        let lean = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
+        #expect(lean.pipDefaultIndexURL == nil)
+        #expect(lean.prefix == asked.prefix && lean.schemePaths.purelib == asked.schemePaths.purelib
+                && lean.version == asked.version && lean.cacheTag == asked.cacheTag)
+    }
+
+    @Test func aReportWithMissingOrOddFieldsIsRefused() throws {
+        let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
+        defer { EnvironmentTestSupport.remove(tmp) }
+        // Six fields but an odd name/path tail; then a version that is not one.
+        let odd = tmp + "/odd"
+        try EnvironmentTestSupport.write("#!/bin/sh\nprintf /p; printf '\\000%s' /p /b 3.11.7 tag '' purelib\n", to: odd)
+        let noVersion = tmp + "/noversion"
+        try EnvironmentTestSupport.write("#!/bin/sh\nprintf /p; printf '\\000%s' /p /b x tag '' purelib /s platlib /s\n", to: noVersion)
+        let good = tmp + "/good"
+        try EnvironmentTestSupport.write("#!/bin/sh\nprintf /p/python; printf '\\000%s' /p /b 3.11.7 tag '' purelib /s platlib /s\n", to: good)
+        for script in [odd, noVersion, good] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        }
+        for script in [odd, noVersion] {
+            let error = #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: script) }
+            #expect(error?.code == .interpreter)
+            #expect(error?.message.contains(script) == true)
+        }
+        let parsed = try PythonEnvironment.inspect(python: good)
+        #expect(parsed.executable == "/p/python" && parsed.version == "3.11.7" && parsed.cacheTag == "tag")
+        #expect(parsed.pipDefaultIndexURL == nil && parsed.sitePackages == ["/s"])
+    }
+
     @Test func missingInterpreterThrowsNamingThePath() {
         let path = "/nonexistent/wheeltrust/bin/python"
         do {
