@@ -30,6 +30,9 @@ public struct InstalledDistribution: Sendable {
     public let problems: [String]
     /// Set by ``releasingInstalledRecord()``: the RECORD parsed at load is read again on demand.
     private var recordReleased = false
+    /// What the installed RECORD says the distribution weighs: the sizes it lists plus 4 KiB per
+    /// entry (the per-file cost). Only a scheduling hint (largest first); 0 without a RECORD.
+    public private(set) var recordedWeight: Int64 = 0
 
     /// Size caps for the files read from a dist-info directory.
     public enum Limits {
@@ -88,7 +91,7 @@ public struct InstalledDistribution: Sendable {
 
         let fallback = nameAndVersion(fromDirectoryName: dirName)
         let rawVersion = core?.rawVersion ?? fallback.version
-        return InstalledDistribution(
+        var loaded = InstalledDistribution(
             name: core?.name ?? ProjectName(fallback.name),
             version: PythonVersion(rawVersion),
             rawVersion: rawVersion,
@@ -100,6 +103,8 @@ public struct InstalledDistribution: Sendable {
             installer: installer,
             coreMetadataBytes: metadataBytes,
             problems: problems)
+        loaded.recordedWeight = record?.entries.reduce(0) { $0 + max(0, $1.size ?? 0) + 4096 } ?? 0
+        return loaded
     }
 
     /// This distribution without its parsed installed RECORD, which a whole-environment run would
@@ -112,6 +117,7 @@ public struct InstalledDistribution: Sendable {
             coreMetadata: coreMetadata, wheelMetadata: wheelMetadata, installedRecord: nil,
             installer: installer, coreMetadataBytes: coreMetadataBytes, problems: problems)
         released.recordReleased = true
+        released.recordedWeight = recordedWeight
         return released
     }
 

@@ -173,15 +173,20 @@ public struct EnvironmentVerifier: Sendable {
                     return (index, report, outcome)
                 }
             }
-            while next < selected.count && next < request.jobs {
-                schedule(next)
+            // Heaviest first (by what their installed RECORDs list), so that no big package starts
+            // last and hashes alone while the other cores idle; results are put back in order.
+            let order = selected.indices.sorted {
+                (selected[$0].recordedWeight, $1) > (selected[$1].recordedWeight, $0)
+            }
+            while next < order.count && next < request.jobs {
+                schedule(order[next])
                 next += 1
             }
             while let result = await group.next() {
                 collected.append(result)
                 progress?(collected.count, selected.count, result.1.name)
-                if next < selected.count {
-                    schedule(next)
+                if next < order.count {
+                    schedule(order[next])
                     next += 1
                 }
             }
