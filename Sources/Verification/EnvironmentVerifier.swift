@@ -59,7 +59,8 @@ public struct EnvironmentVerifier: Sendable {
 
     /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``;
     /// with `hashPool` the installed files of every package are hashed on that one shared pool.
-    public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil) -> InstalledFilesVerifier {
+    public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil,
+                              keepingFileLines: Bool = true) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
         var interpreters: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
@@ -71,7 +72,7 @@ public struct EnvironmentVerifier: Sendable {
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
             shebang: ScriptShebang(interpreters: interpreters),
             bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept,
-            hashPool: hashPool)
+            hashPool: hashPool, keepingFileLines: keepingFileLines)
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
@@ -156,7 +157,8 @@ public struct EnvironmentVerifier: Sendable {
         // One pool for the whole run: installed files are hashed across packages, about
         // `readsInFlight` at once, however the files are spread over the packages.
         let verifier = filesVerifier(checkingBytecode: request.checkBytecode,
-                                     hashPool: FileHashPool(width: request.readsInFlight))
+                                     hashPool: FileHashPool(width: request.readsInFlight),
+                                     keepingFileLines: request.keepFileLines)
         let pipeline = self.pipeline
         let keepFileLines = request.keepFileLines
         return await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in

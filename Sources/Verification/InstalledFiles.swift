@@ -36,13 +36,17 @@ public struct InstalledFilesVerifier: Sendable {
     /// Where installed files are hashed: a pool shared by all packages of a run (about 8 reads
     /// in flight), or nil to hash them one after the other on the calling thread.
     public let hashPool: FileHashPool?
+    /// Whether ``Outcome/lines`` is filled (the per-file lines of `-v`); without them a run of
+    /// tens of thousands of files allocates and sorts nothing it will not show.
+    public let keepsFileLines: Bool
 
     public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept,
-                hashPool: FileHashPool? = nil) {
+                hashPool: FileHashPool? = nil, keepingFileLines: Bool = true) {
         self.layout = layout
         self.shebang = shebang
         self.bytecode = bytecode
         self.hashPool = hashPool
+        self.keepsFileLines = keepingFileLines
     }
 
     /// A verified RECORD entry whose installed file is still to be hashed.
@@ -78,7 +82,8 @@ public struct InstalledFilesVerifier: Sendable {
         /// every file below them is accounted for by this outcome or by another distribution's
         /// installed RECORD, so a scan of the environment need not look inside them again.
         public var walkedDirectories: [String] = []
-        /// Per-file lines for `-v` (path and what was found), in path order.
+        /// Per-file lines for `-v` (path and what was found), in path order; empty unless the
+        /// verifier ``keepsFileLines``.
         public var lines: [FileLine] = []
         /// `.pyc` files (generated, of sources that verified OK) still to be checked by
         /// ``BytecodeChecker``; sorted by path. Empty in ``BytecodeMode/accept`` mode.
@@ -99,20 +104,30 @@ public struct InstalledFilesVerifier: Sendable {
         var rewritten = 0
 
         // The installed RECORD, resolved to absolute paths: only a hint.
-        var installedPaths: [String: RecordEntry] = [:]
+        var installedPaths: Set<String> = []
         for entry in installed.installedRecordEntries() {
             if let absolute = resolveInstalledRecordPath(entry.path, root: installed.root) {
-                installedPaths[absolute] = entry
+                installedPaths.insert(absolute)
             }
         }
-        let sortedInstalled = installedPaths.keys.sorted()
+        // Sorted only if a header needs a hint (rare), so the first match is always the same one.
+        var sortedInstalled: [String]?
         let headerHint: (String) -> String? = { relative in
-            sortedInstalled.first { $0.hasSuffix("/" + relative) && $0.contains("/include/") }
+            let sorted = sortedInstalled ?? installedPaths.sorted()
+            sortedInstalled = sorted
+            return sorted.first { $0.hasSuffix("/" + relative) && $0.contains("/include/") }
         }
+        // Per-file lines only when they are shown (`-v`); verifiedOK only for the bytecode check.
+        let keepLines = keepsFileLines
+        func line(_ path: String, _ state: FileLine.State, _ note: String? = nil) {
+            if keepLines { outcome.lines.append(FileLine(path: path, state: state, note: note)) }
+        }
+        let checkingBytecode = bytecode != .accept
 
         var expected: Set<String> = []
         var verifiedOK: Set<String> = []
         var packageDirectories: Set<String> = [installed.distInfoPath]
+        var lastTopDirectory: Substring = ""
         let wheelRecordPath = wheel.distInfoDirectory + "/RECORD"
         var pending: [Pending] = []
         for entry in wheel.record.entries {
@@ -120,7 +135,7 @@ public struct InstalledFilesVerifier: Sendable {
                 let path = installed.distInfoPath + "/RECORD"
                 outcome.findings.generated.append(path)
                 outcome.owned.insert(path)
-                outcome.lines.append(FileLine(path: path, state: .generated, note: "rewritten by the installer"))
+                line(path, .generated, "rewritten by the installer")
                 continue
             }
             guard let (path, destination) = layout.installPath(
@@ -132,22 +147,27 @@ public struct InstalledFilesVerifier: Sendable {
                 continue
             }
             expected.insert(path)
-            outcome.owned.insert(path)
             if destination == .purelib || destination == .platlib {
+                // `root/<first>/…`: the top directory, found on the bytes; consecutive entries
+                // mostly share it, so the set is touched once per run of them.
                 let root = destination == .purelib ? layout.scheme.purelib : layout.scheme.platlib
-                let relative = path.dropFirst(root.count + 1)
-                if let slash = relative.firstIndex(of: "/") {
-                    let first = relative[..<slash]
-                    packageDirectories.insert(root + "/" + first)
+                let utf8 = path.utf8
+                let start = utf8.index(utf8.startIndex, offsetBy: root.utf8.count + 1)
+                if let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) {
+                    let top = path[..<slash]
+                    if top != lastTopDirectory {
+                        packageDirectories.insert(String(top))
+                        lastTopDirectory = top
+                    }
                 }
             }
             switch entry.hash {
             case .none:
                 problems.append("\(entry.path) has no hash in the verified RECORD")
-                outcome.lines.append(FileLine(path: path, state: .unchecked, note: "no hash in RECORD"))
+                line(path, .unchecked, "no hash in RECORD")
             case .unsupported(let algorithm):
                 problems.append("\(entry.path) uses \(algorithm), which is not accepted")
-                outcome.lines.append(FileLine(path: path, state: .unchecked, note: "\(algorithm) not accepted"))
+                line(path, .unchecked, "\(algorithm) not accepted")
             case .digest(let value):
                 pending.append(Pending(entry: entry, path: path, destination: destination, digest: value))
             }
@@ -166,11 +186,11 @@ public struct InstalledFilesVerifier: Sendable {
             switch result {
             case .missing:
                 outcome.findings.missing.append(path)
-                outcome.lines.append(FileLine(path: path, state: .missing, note: nil))
+                line(path, .missing)
                 continue
             case .notRegularFile:
                 outcome.findings.modified.append(path)
-                outcome.lines.append(FileLine(path: path, state: .modified, note: "not a regular file"))
+                line(path, .modified, "not a regular file")
                 continue
             case .digest(let value, let size):
                 actual = (value, size)
@@ -179,8 +199,8 @@ public struct InstalledFilesVerifier: Sendable {
             }
             if let actual, actual.digest == digest, entry.size == nil || entry.size == actual.size {
                 outcome.findings.verified += 1
-                verifiedOK.insert(path)
-                outcome.lines.append(FileLine(path: path, state: .ok, note: nil))
+                if checkingBytecode { verifiedOK.insert(path) }
+                line(path, .ok)
             } else if item.destination == .scripts, let member = wheel.archive.entry(named: entry.path),
                       let wheelBytes = try? wheel.archive.data(of: member),
                       let installedBytes = FileSystem.readSmallFile(path),
@@ -188,10 +208,10 @@ public struct InstalledFilesVerifier: Sendable {
                       shebang.matchesRewrite(wheel: wheelBytes, installed: installedBytes) {
                 outcome.findings.verified += 1
                 rewritten += 1
-                outcome.lines.append(FileLine(path: path, state: .rewritten, note: "#!python rewritten to this interpreter"))
+                line(path, .rewritten, "#!python rewritten to this interpreter")
             } else {
                 outcome.findings.modified.append(path)
-                outcome.lines.append(FileLine(path: path, state: .modified, note: actual == nil ? "unreadable" : "digest differs"))
+                line(path, .modified, actual == nil ? "unreadable" : "digest differs")
             }
         }
 
@@ -210,7 +230,7 @@ public struct InstalledFilesVerifier: Sendable {
                 || GeneratedFiles.bytecodeSource(of: path).map(expected.contains) == true {
                 outcome.findings.generated.append(path)
                 outcome.owned.insert(path)
-                outcome.lines.append(FileLine(path: path, state: .generated, note: nil))
+                line(path, .generated)
                 return
             }
             let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
@@ -220,10 +240,10 @@ public struct InstalledFilesVerifier: Sendable {
                     if let body = FileSystem.readSmallFile(path),
                        entryPoints.isWrapper(ofScript: name, pythonVersion: layout.pythonVersion, body: body) {
                         outcome.findings.generated.append(path)
-                        outcome.lines.append(FileLine(path: path, state: .generated, note: "console-script wrapper"))
+                        line(path, .generated, "console-script wrapper")
                     } else {
                         outcome.findings.modified.append(path)
-                        outcome.lines.append(FileLine(path: path, state: .modified, note: "not the wrapper of the declared entry point"))
+                        line(path, .modified, "not the wrapper of the declared entry point")
                     }
                     outcome.owned.insert(path)
                     return
@@ -232,8 +252,7 @@ public struct InstalledFilesVerifier: Sendable {
             if !listedByInstaller, claims.isClaimed(path, byOtherThan: installed.distInfoPath) { return }
             outcome.findings.unexpected.append(path)
             outcome.owned.insert(path)
-            outcome.lines.append(FileLine(path: path, state: .unexpected,
-                                          note: listedByInstaller ? "listed only by the installed RECORD" : "not in the verified RECORD"))
+            line(path, .unexpected, listedByInstaller ? "listed only by the installed RECORD" : "not in the verified RECORD")
         }
 
         // A `.pyc` of a verified source: checked later, or foreign to this interpreter.
@@ -247,16 +266,16 @@ public struct InstalledFilesVerifier: Sendable {
             }
             if let unexpectedNote {
                 outcome.findings.unexpected.append(path)
-                outcome.lines.append(FileLine(path: path, state: .unexpected, note: unexpectedNote))
+                line(path, .unexpected, unexpectedNote)
             } else if FileSystem.kind(path) != .file {
                 outcome.findings.modified.append(path)
-                outcome.lines.append(FileLine(path: path, state: .modified, note: "not a regular file"))
+                line(path, .modified, "not a regular file")
             } else if !verifiedOK.contains(name.source) {
                 outcome.findings.generated.append(path)
-                outcome.lines.append(FileLine(path: path, state: .generated, note: "bytecode not checked: its source did not verify"))
+                line(path, .generated, "bytecode not checked: its source did not verify")
             } else {
                 outcome.findings.generated.append(path)
-                outcome.lines.append(FileLine(path: path, state: .generated, note: nil))
+                line(path, .generated)
                 outcome.bytecodeRequests.append(BytecodeChecker.Request(pyc: path, source: name.source, optimize: name.optimize ?? 0))
             }
         }
@@ -270,7 +289,7 @@ public struct InstalledFilesVerifier: Sendable {
             walks.append((directory, FileSystem.walk(directory)))
         }
         let found = Set(walks.lazy.flatMap(\.files))
-        for path in sortedInstalled where !expected.contains(path) && (found.contains(path) || FileSystem.kind(path) != .missing) {
+        for path in installedPaths where !expected.contains(path) && (found.contains(path) || FileSystem.kind(path) != .missing) {
             classifyExtra(path, listedByInstaller: true)
         }
         for walk in walks {
@@ -297,6 +316,7 @@ public struct InstalledFilesVerifier: Sendable {
         // data, headers, top-level modules) is kept for the environment's scan.
         let walked = Set(outcome.walkedDirectories)
         outcome.owned = outcome.owned.filter { !layout.isInside(walked, path: $0) }
+        for path in expected where !layout.isInside(walked, path: path) { outcome.owned.insert(path) }
         outcome.findings.normalize()
         outcome.lines.sort { $0.path < $1.path }
         outcome.bytecodeRequests.sort { $0.pyc < $1.pyc }
