@@ -87,9 +87,17 @@ struct CSVRows {
                 line += 1
                 continue
             }
+            // An unquoted run up to the next delimiter or quote, appended at once (a quote met
+            // here is refused on the next turn: it is inside an unquoted field).
             rowHasContent = true
-            field.append(byte)
-            index += 1
+            var end = index + 1
+            while end < bytes.count {
+                let next = bytes[end]
+                if next == quote || next == comma || next == cr || next == lf { break }
+                end += 1
+            }
+            field.append(contentsOf: bytes[index..<end])
+            index = end
         }
         if rowHasContent || !field.isEmpty || !fields.isEmpty {
             endRow()

@@ -108,7 +108,7 @@ public struct InstalledDistribution: Sendable {
     }
 
     /// This distribution without its parsed installed RECORD, which a whole-environment run would
-    /// otherwise hold for tens of thousands of files; ``installedRecordEntries()`` then reads
+    /// otherwise hold for tens of thousands of files; ``installedRecordPaths()`` then reads
     /// the RECORD again when it is needed (it is only ever a hint of what the installer wrote).
     public func releasingInstalledRecord() -> InstalledDistribution {
         guard installedRecord != nil else { return self }
@@ -121,18 +121,18 @@ public struct InstalledDistribution: Sendable {
         return released
     }
 
-    /// The entries of the installed RECORD: the parsed ones when held, else (after
-    /// ``releasingInstalledRecord()``) `RECORD` read and parsed again with the same caps; empty
-    /// when it is missing or malformed.
-    public func installedRecordEntries() -> [RecordEntry] {
-        if let installedRecord { return installedRecord.entries }
+    /// The paths the installed RECORD lists: those of the parsed RECORD when held, else (after
+    /// ``releasingInstalledRecord()``) `RECORD` read again with the same cap, its paths checked
+    /// as at load but its hashes not decoded; empty when it is missing or malformed.
+    public func installedRecordPaths() -> [String] {
+        if let installedRecord { return installedRecord.entries.map(\.path) }
         guard recordReleased else { return [] }
         var ignored: [String] = []
         let dirName = (distInfoPath as NSString).lastPathComponent
         guard let bytes = Self.readMember("RECORD", in: distInfoPath, limit: Limits.recordBytes, required: true,
                                           problems: &ignored),
-              let record = try? Record(parsing: bytes, origin: "\(dirName)/RECORD") else { return [] }
-        return record.entries
+              let paths = try? Record.listedPaths(parsing: bytes, origin: "\(dirName)/RECORD") else { return [] }
+        return paths
     }
 
     /// Splits `<name>-<version>.dist-info` at the first `-` (dist-info names escape `-` in both parts).

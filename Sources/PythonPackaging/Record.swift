@@ -34,19 +34,7 @@ public struct Record: Sendable {
     private let index: [String: Int]
 
     public init(parsing bytes: some Collection<UInt8>, origin: String) throws(PackagingError) {
-        let rows: [CSVRows.Row]
-        do {
-            rows = try CSVRows.parse(bytes)
-        } catch {
-            switch error {
-            case .quoteInUnquotedField(let line):
-                throw PackagingError(.invalidRecord, "\(origin) line \(line): quote inside an unquoted field")
-            case .textAfterClosingQuote(let line):
-                throw PackagingError(.invalidRecord, "\(origin) line \(line): text after a closing quote")
-            case .unterminatedQuote(let line):
-                throw PackagingError(.invalidRecord, "\(origin) line \(line): unterminated quoted field")
-            }
-        }
+        let rows = try Self.rows(parsing: bytes, origin: origin)
         var entries: [RecordEntry] = []
         var index: [String: Int] = [:]
         entries.reserveCapacity(rows.count)
@@ -63,6 +51,40 @@ public struct Record: Sendable {
     }
 
     /// The entry whose path is exactly `path`, if any.
+    /// The paths a RECORD lists, in order, without decoding hashes or sizes (for an installed
+    /// RECORD, which is only a hint): the CSV and path rules of ``init(parsing:origin:)``.
+    public static func listedPaths(parsing bytes: some Collection<UInt8>, origin: String) throws(PackagingError) -> [String] {
+        try rows(parsing: bytes, origin: origin).map { row throws(PackagingError) in
+            try path(of: row, place: "\(origin) line \(row.line)")
+        }
+    }
+
+    private static func rows(parsing bytes: some Collection<UInt8>, origin: String) throws(PackagingError) -> [CSVRows.Row] {
+        do {
+            return try CSVRows.parse(bytes)
+        } catch {
+            switch error {
+            case .quoteInUnquotedField(let line):
+                throw PackagingError(.invalidRecord, "\(origin) line \(line): quote inside an unquoted field")
+            case .textAfterClosingQuote(let line):
+                throw PackagingError(.invalidRecord, "\(origin) line \(line): text after a closing quote")
+            case .unterminatedQuote(let line):
+                throw PackagingError(.invalidRecord, "\(origin) line \(line): unterminated quoted field")
+            }
+        }
+    }
+
+    /// The row's path field, checked: three fields, a non-empty UTF-8 path without NUL.
+    private static func path(of row: CSVRows.Row, place: @autoclosure () -> String) throws(PackagingError) -> String {
+        guard row.fields.count == 3 else {
+            throw PackagingError(.invalidRecord, "\(place()): expected 3 fields, found \(row.fields.count)")
+        }
+        guard let path = utf8String(row.fields[0]), !path.isEmpty, !path.utf8.contains(0) else {
+            throw PackagingError(.invalidRecord, "\(place()): path is empty, contains NUL or is not UTF-8")
+        }
+        return path
+    }
+
     public func entry(for path: String) -> RecordEntry? {
         index[path].map { entries[$0] }
     }
@@ -70,12 +92,7 @@ public struct Record: Sendable {
     private static func entry(from row: CSVRows.Row, origin: String) throws(PackagingError) -> RecordEntry {
         // Built only when an error names it: a RECORD has thousands of rows.
         var place: String { "\(origin) line \(row.line)" }
-        guard row.fields.count == 3 else {
-            throw PackagingError(.invalidRecord, "\(place): expected 3 fields, found \(row.fields.count)")
-        }
-        guard let path = utf8String(row.fields[0]), !path.isEmpty, !path.utf8.contains(0) else {
-            throw PackagingError(.invalidRecord, "\(place): path is empty, contains NUL or is not UTF-8")
-        }
+        let path = try path(of: row, place: place)
         guard let hashText = utf8String(row.fields[1]), let sizeText = utf8String(row.fields[2]) else {
             throw PackagingError(.invalidRecord, "\(place): hash or size is not UTF-8")
         }

@@ -201,10 +201,8 @@ extension EnvironmentVerifier {
     /// The `.dist-info` directory and the absolute paths a distribution's installed RECORD lists
     /// (a hint only: what it claims, not what verified).
     static func installedRecordPaths(of distribution: InstalledDistribution) -> Set<String> {
-        var paths: Set<String> = [distribution.distInfoPath]
-        for entry in distribution.installedRecordEntries() {
-            if let path = resolveInstalledRecordPath(entry.path, root: distribution.root) { paths.insert(path) }
-        }
+        var paths = resolvedInstalledRecordPaths(of: distribution)
+        paths.insert(distribution.distInfoPath)
         return paths
     }
 

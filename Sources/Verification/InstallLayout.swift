@@ -117,9 +117,26 @@ public struct InstallLayout: Sendable {
 /// holds the `.dist-info`, possibly with `../` to reach `bin/` or `include/`) to an absolute,
 /// lexically normalised path. Returns nil for a path that climbs above `/`.
 public func resolveInstalledRecordPath(_ path: String, root: String) -> String? {
+    resolveInstalledRecordPath(path, root: root, rootIsPlain: root.utf8.count > 1 && isPlainPath(root.utf8, absolute: true))
+}
+
+/// The absolute paths `distribution`'s installed RECORD lists (see ``resolveInstalledRecordPath(_:root:)``;
+/// paths that climb above `/` are left out). Only a hint of what the installer wrote.
+func resolvedInstalledRecordPaths(of distribution: InstalledDistribution) -> Set<String> {
+    let root = distribution.root
+    let rootIsPlain = root.utf8.count > 1 && isPlainPath(root.utf8, absolute: true)
+    var paths: Set<String> = []
+    for listed in distribution.installedRecordPaths() {
+        if let path = resolveInstalledRecordPath(listed, root: root, rootIsPlain: rootIsPlain) { paths.insert(path) }
+    }
+    return paths
+}
+
+/// `rootIsPlain`: `root` is an absolute path longer than `/` with no empty, `.` or `..` part.
+func resolveInstalledRecordPath(_ path: String, root: String, rootIsPlain: Bool) -> String? {
     // The common case (every file of a package below site-packages) without splitting: a plain
     // relative path under an already normal absolute root resolves to their concatenation.
-    if isPlainPath(path.utf8, absolute: false), root.utf8.count > 1, isPlainPath(root.utf8, absolute: true) {
+    if rootIsPlain, isPlainPath(path.utf8, absolute: false) {
         return root + "/" + path
     }
     if path.utf8.contains(0) { return nil }

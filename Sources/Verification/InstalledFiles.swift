@@ -104,12 +104,7 @@ public struct InstalledFilesVerifier: Sendable {
         var rewritten = 0
 
         // The installed RECORD, resolved to absolute paths: only a hint.
-        var installedPaths: Set<String> = []
-        for entry in installed.installedRecordEntries() {
-            if let absolute = resolveInstalledRecordPath(entry.path, root: installed.root) {
-                installedPaths.insert(absolute)
-            }
-        }
+        let installedPaths = resolvedInstalledRecordPaths(of: installed)
         // Sorted only if a header needs a hint (rare), so the first match is always the same one.
         var sortedInstalled: [String]?
         let headerHint: (String) -> String? = { relative in

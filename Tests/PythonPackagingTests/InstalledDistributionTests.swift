@@ -36,13 +36,13 @@ import Testing
         let loaded = InstalledDistribution.load(distInfoPath: dir, root: tmp)
         let released = loaded.releasingInstalledRecord()
         #expect(released.installedRecord == nil, "the parsed RECORD is not held")
-        #expect(released.installedRecordEntries() == loaded.installedRecordEntries())
-        #expect(released.installedRecordEntries().count == 3)
+        #expect(released.installedRecordPaths() == loaded.installedRecordPaths())
+        #expect(released.installedRecordPaths().count == 3)
         #expect(released.name == loaded.name && released.distInfoPath == loaded.distInfoPath)
         // Read again means read again: a RECORD gone since gives no entries (never stale ones).
         try FileManager.default.removeItem(atPath: dir + "/RECORD")
-        #expect(released.installedRecordEntries().isEmpty)
-        #expect(loaded.installedRecordEntries().count == 3, "a held RECORD stays as loaded")
+        #expect(released.installedRecordPaths().isEmpty)
+        #expect(loaded.installedRecordPaths().count == 3, "a held RECORD stays as loaded")
     }
 
     @Test func aDistributionWithoutARecordHasNoEntriesEvenWhenReleased() throws {
@@ -55,8 +55,8 @@ import Testing
         #expect(loaded.installedRecord == nil)
         // A RECORD that appears later is not picked up: only a released one is read again.
         _ = FileManager.default.createFile(atPath: dir + "/RECORD", contents: Data(EnvironmentTestSupport.sampleRecord("a-1.dist-info")))
-        #expect(loaded.installedRecordEntries().isEmpty)
-        #expect(loaded.releasingInstalledRecord().installedRecordEntries().isEmpty)
+        #expect(loaded.installedRecordPaths().isEmpty)
+        #expect(loaded.releasingInstalledRecord().installedRecordPaths().isEmpty)
     }
 
     @Test func unreadableFilesBecomeNilFieldsAndProblems() throws {

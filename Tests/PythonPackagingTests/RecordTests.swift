@@ -97,6 +97,19 @@ import Testing
         }
     }
 
+    @Test func listedPathsAreThoseOfTheEntriesAndFollowTheSameRowRules() throws {
+        let text = "pkg/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\r\n\"pkg/a,b.py\",,\npkg-1.0.dist-info/RECORD,,"
+        let paths = try Record.listedPaths(parsing: Array(text.utf8), origin: "RECORD")
+        #expect(paths == (try parse(text)).entries.map(\.path))
+        #expect(paths == ["pkg/__init__.py", "pkg/a,b.py", "pkg-1.0.dist-info/RECORD"])
+        for (bad, line) in [("a,\n", "line 1"), ("x,,\na\"b,,\n", "line 2"), (",,\n", "line 1"), ("\"a,,\n", "line 1")] {
+            let error = #expect(throws: PackagingError.self) { try Record.listedPaths(parsing: Array(bad.utf8), origin: "RECORD") }
+            #expect(error?.message.contains("RECORD \(line)") == true, "\(error?.message ?? "")")
+        }
+        // Hashes and sizes are not looked at: a hint needs only the paths.
+        #expect(try Record.listedPaths(parsing: Array("a,nohash,x\n".utf8), origin: "RECORD") == ["a"])
+    }
+
     @Test func invalidUTF8IsAnError() {
         let bytes: [UInt8] = Array("a".utf8) + [0xFF, 0xFE] + Array(",,\n".utf8)
         #expect(throws: PackagingError.self) { try Record(parsing: bytes, origin: "RECORD") }
