@@ -286,16 +286,9 @@ public struct Pipeline: Sendable {
                        claims: PathClaims) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
-        // The provenance (an index round trip and the signature) and the installed files (the
-        // hashing) need nothing from each other: both at once, the report in the usual order.
-        async let provenance = provenanceChecks(for: fetched, installed: installed)
-        var files = PackageReport(name: report.name, version: report.version)
+        report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
         let outcome = await installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
-                                            installed: installed, files: verifier, claims: claims, into: &files)
-        report.checks.append(contentsOf: await provenance)
-        report.checks.append(contentsOf: files.checks)
-        report.files = files.files
-        report.fileLines = files.fileLines
+                                      installed: installed, files: verifier, claims: claims, into: &report)
         return (report, outcome)
     }
 
