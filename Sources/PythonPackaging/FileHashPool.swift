@@ -51,10 +51,11 @@ public final class FileHashPool: @unchecked Sendable {
             self.finish = finish
         }
 
-        func store(_ outcome: Outcome, at index: Int) {
+        /// Stores results of this batch (one lock for several); the last store finishes it.
+        func store(_ results: [(index: Int, outcome: Outcome)]) {
             lock.lock()
-            outcomes[index] = outcome
-            remaining -= 1
+            for result in results { outcomes[result.index] = result.outcome }
+            remaining -= results.count
             let complete = remaining == 0
             lock.unlock()
             if complete { finish(outcomes.map { $0 ?? .unreadable("not hashed") }) }
@@ -120,20 +121,36 @@ public final class FileHashPool: @unchecked Sendable {
     private func work() {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
+        var taken: [Job] = []
+        var results: [(index: Int, outcome: Outcome)] = []
         while true {
+            // A long queue is taken a few jobs at a time (fewer lock round trips between the
+            // threads); a short one a job at a time, so the last files spread over every thread.
             condition.lock()
             while head >= queue.count { condition.wait() }
-            let job = queue[head]
-            head += 1
+            let count = min(Self.maxJobsPerTake, max(1, (queue.count - head) / (2 * width)))
+            taken.removeAll(keepingCapacity: true)
+            taken.append(contentsOf: queue[head..<(head + count)])
+            head += count
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
                 head = 0
             }
             condition.unlock()
 
-            job.batch.store(Self.hash(job.request, buffer: buffer), at: job.index)
+            for (position, job) in taken.enumerated() {
+                results.append((job.index, Self.hash(job.request, buffer: buffer)))
+                // A caller's jobs are queued together: store each run of them under one lock.
+                if position + 1 == taken.count || taken[position + 1].batch !== job.batch {
+                    job.batch.store(results)
+                    results.removeAll(keepingCapacity: true)
+                }
+            }
         }
     }
+
+    /// The most jobs one thread takes from the queue at once.
+    static let maxJobsPerTake = 16
 
     static func hash(_ request: Request, buffer: UnsafeMutableRawBufferPointer) -> Outcome {
         var info = stat()
