@@ -152,6 +152,14 @@ public final class FileHashPool: @unchecked Sendable {
     /// The most jobs one thread takes from the queue at once.
     static let maxJobsPerTake = 16
 
+    /// One request on the calling thread, with a buffer of its own: what the pool would give
+    /// for it (for callers that hash without a pool).
+    public static func hashOnCallingThread(_ request: Request) -> Outcome {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 16)
+        defer { buffer.deallocate() }
+        return hash(request, buffer: buffer)
+    }
+
     static func hash(_ request: Request, buffer: UnsafeMutableRawBufferPointer) -> Outcome {
         var info = stat()
         guard lstat(request.path, &info) == 0 else { return .missing }
@@ -160,15 +168,8 @@ public final class FileHashPool: @unchecked Sendable {
             let fd = try SystemIO.openReadOnly(request.path)
             defer { SystemIO.close(fd) }
             _ = try SystemIO.fileSize(fd, path: request.path)   // refuses what was swapped for a non-file
-            var hasher = StreamingHasher(algorithm: request.algorithm)
-            var size: Int64 = 0
-            while true {
-                let count = try SystemIO.read(fd, into: buffer, path: request.path)
-                if count == 0 { break }
-                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                size += Int64(count)
-            }
-            return .digest(hasher.finalize(), size: size)
+            let (digest, size) = try FileHashing.hashToEnd(fd, path: request.path, algorithm: request.algorithm, buffer: buffer)
+            return .digest(digest, size: size)
         } catch {
             return .unreadable(error.message)
         }

@@ -38,6 +38,12 @@ public enum FileHashing {
                                   bufferSize: Int) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
         defer { buffer.deallocate() }
+        return try hashToEnd(fd, path: path, algorithm: algorithm, buffer: buffer)
+    }
+
+    /// Reads `fd` to its end through the caller's `buffer` (a hashing thread reuses its own).
+    static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm,
+                          buffer: UnsafeMutableRawBufferPointer) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         var hasher = StreamingHasher(algorithm: algorithm)
         var size: Int64 = 0
         while true {

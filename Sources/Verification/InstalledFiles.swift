@@ -57,20 +57,6 @@ public struct InstalledFilesVerifier: Sendable {
         let digest: FileDigest
     }
 
-    static func hashSerially(_ request: FileHashPool.Request) -> FileHashPool.Outcome {
-        switch FileSystem.kind(request.path) {
-        case .missing: return .missing
-        case .file: break
-        default: return .notRegularFile
-        }
-        do {
-            let (digest, size) = try FileHashing.digest(ofFileAt: request.path, algorithm: request.algorithm)
-            return .digest(digest, size: size)
-        } catch {
-            return .unreadable(error.message)
-        }
-    }
-
     /// What one distribution's files came to.
     public struct Outcome: Sendable {
         public var findings = FileFindings()
@@ -172,7 +158,7 @@ public struct InstalledFilesVerifier: Sendable {
         // they belong to), or one after the other without one. Results come back in order.
         let requests = pending.map { FileHashPool.Request(path: $0.path, algorithm: $0.digest.algorithm) }
         let hashed: [FileHashPool.Outcome]
-        if let hashPool { hashed = await hashPool.digests(requests) } else { hashed = requests.map(Self.hashSerially) }
+        if let hashPool { hashed = await hashPool.digests(requests) } else { hashed = requests.map(FileHashPool.hashOnCallingThread) }
         for (item, result) in zip(pending, hashed) {
             let path = item.path
             let entry = item.entry
