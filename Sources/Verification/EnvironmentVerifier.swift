@@ -98,7 +98,7 @@ public struct EnvironmentVerifier: Sendable {
                 let matches = installed.filter { $0.name == wanted }
                 if matches.isEmpty {
                     reports.append(PackageReport(name: name, version: "", checks: [
-                        CheckResult("installed", .fail, "\(name) is not installed in \(environment.prefix)")]))
+                        CheckResult(.installed, .fail, "\(name) is not installed in \(environment.prefix)")]))
                 }
                 selected.append(contentsOf: matches)
             }

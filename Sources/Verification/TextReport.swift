@@ -11,13 +11,13 @@ public struct TextReport: Sendable {
         self.detail = detail
     }
 
-    /// The steps and which checks belong to each.
-    static let steps: [(title: String, checks: [String])] = [
-        ("Locating the installed wheel on the index", ["installed", "index-file"]),
-        ("Downloading it and checking the index's hash", ["download", "index-hash"]),
-        ("Fetching its provenance", ["provenance"]),
-        ("Verifying the attestation signature and statement", ["signature", "statement"]),
-        ("Verifying installed files against the verified wheel's RECORD", ["wheel-contents", "installed-files", "unexpected-files", "bytecode"]),
+    /// The titles of the steps; which checks belong to each is ``CheckName/step``.
+    static let steps: [String] = [
+        "Locating the installed wheel on the index",
+        "Downloading it and checking the index's hash",
+        "Fetching its provenance",
+        "Verifying the attestation signature and statement",
+        "Verifying installed files against the verified wheel's RECORD",
     ]
 
     static func mark(_ status: CheckStatus) -> String {
@@ -35,10 +35,10 @@ public struct TextReport: Sendable {
             let title = package.version.isEmpty ? package.name : "\(package.name) \(package.version)"
             if detail != .quiet {
                 out.append(title + (package.wheel.map { "  (\($0))" } ?? ""))
-                for (number, step) in Self.steps.enumerated() {
-                    let checks = package.checks.filter { step.checks.contains($0.name) }
+                for (number, title) in Self.steps.enumerated() {
+                    let checks = package.checks.filter { $0.name.step == number + 1 }
                     if checks.isEmpty { continue }
-                    out.append("  [\(number + 1)/\(Self.steps.count)] \(step.title)")
+                    out.append("  [\(number + 1)/\(Self.steps.count)] \(title)")
                     for check in checks {
                         out.append("      \(Self.mark(check.status)) \(check.name): \(check.detail)")
                     }

@@ -34,6 +34,10 @@ struct TrustOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not trust the embedded Red Hat release key 3 (with no --key, nothing verifies).")
     var noDefaultKeys = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Also accept Sigstore keyless attestations when --key or --no-default-keys names the trusted keys (identity pins imply it)."))
+    var allowKeyless = false
+
     @Option(name: .long, help: ArgumentHelp(
         "A Sigstore trusted_root.json (a private Sigstore) for keyless attestations, instead of the embedded production root.",
         valueName: "FILE"))
@@ -114,6 +118,7 @@ extension VerificationSetup {
                   noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout,
                   trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
         self.offline = index.offline
+        self.allowKeyless = trust.allowKeyless
     }
 }
 

@@ -135,18 +135,18 @@ struct InstalledLayoutTests {
 @Suite("report")
 struct ReportTests {
     @Test func statusAndExitCodesFollowTheChecks() {
-        let pass = PackageReport(name: "a", version: "1", checks: [CheckResult("signature", .pass, "")])
+        let pass = PackageReport(name: "a", version: "1", checks: [CheckResult(.signature, .pass, "")])
         var failed = pass
-        failed.checks.append(CheckResult("statement", .fail, "two subjects"))
+        failed.checks.append(CheckResult(.statement, .fail, "two subjects"))
         var errored = pass
-        errored.checks.append(CheckResult("provenance", .error, "network"))
+        errored.checks.append(CheckResult(.provenance, .error, "network"))
         var unclean = pass
         unclean.files.unexpected = ["/x"]
         #expect(pass.status == .verified)
         #expect(failed.status == .failed)
         #expect(errored.status == .error)
         #expect(unclean.status == .failed)
-        #expect(PackageReport(name: "b", version: "1", checks: [CheckResult("index-hash", .skip, "")]).status == .error,
+        #expect(PackageReport(name: "b", version: "1", checks: [CheckResult(.indexHash, .skip, "")]).status == .error,
                 "skips alone never verify")
         #expect(Report(packages: [pass]).exitCode == 0)
         #expect(Report(packages: [pass, failed, errored]).exitCode == 1)
@@ -156,8 +156,8 @@ struct ReportTests {
     }
 
     @Test func textAndJSONAreDeterministic() throws {
-        let a = PackageReport(name: "b", version: "1", checks: [CheckResult("signature", .pass, "ok")])
-        let b = PackageReport(name: "a", version: "2", checks: [CheckResult("signature", .fail, "bad")])
+        let a = PackageReport(name: "b", version: "1", checks: [CheckResult(.signature, .pass, "ok")])
+        let b = PackageReport(name: "a", version: "2", checks: [CheckResult(.signature, .fail, "bad")])
         let one = Report(packages: [a, b]), two = Report(packages: [b, a])
         #expect(try one.jsonData() == two.jsonData())
         #expect(TextReport().render(one) == TextReport().render(two))
