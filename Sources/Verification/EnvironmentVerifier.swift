@@ -105,35 +105,67 @@ public struct EnvironmentVerifier: Sendable {
         }
 
         let results = await verifyEach(selected, claims: claims, request: request)
-        // Every package's .pyc files in one run of the environment's own interpreter.
         var packageReports = results.map(\.1)
+        let outcomes = results.map(\.2)
+        // Files in a package's directories that only another distribution claims: owned only if
+        // that distribution's verified wheel says so.
+        var proven: [PathKey: (path: String, filename: String, sha256: String)] = [:]
+        for (index, report, outcome) in results where outcome != nil {
+            if let filename = report.wheel, let sha256 = report.sha256 {
+                proven[PathKey(selected[index].distInfoPath)] = (pipeline.context.cache.path(sha256Hex: sha256), filename, sha256)
+            }
+        }
+        let excludedDistInfos = Set(installed.filter { excluded.contains($0.name) }.map { PathKey($0.distInfoPath) })
+        await ClaimResolution(pipeline: pipeline, layout: filesVerifier.layout, excluded: excludedDistInfos)
+            .resolve(reports: &packageReports, outcomes: outcomes, installed: installed, proven: proven)
+        // Every package's .pyc files in one run of the environment's own interpreter.
         await BytecodeVerification.apply(
             checker: request.checkBytecode ? bytecodeChecker : nil,
-            to: &packageReports, outcomes: results.map(\.2))
+            to: &packageReports, outcomes: outcomes)
         reports.append(contentsOf: packageReports)
 
         var findings: [EnvironmentFinding] = []
         if request.all {
-            var owned: Set<String> = []
-            var walked: Set<String> = []
-            var verifiedDistInfos: Set<String> = []
-            for (index, _, outcome) in results {
-                if let outcome {
-                    owned.formUnion(outcome.owned)
-                    walked.formUnion(outcome.walkedDirectories)
-                    verifiedDistInfos.insert(selected[index].distInfoPath)
-                }
-            }
-            // Distributions that could not be matched to a wheel (or were excluded) are reported on
-            // their own; their installed RECORD keeps their files from being listed twice.
-            for distribution in installed where !verifiedDistInfos.contains(distribution.distInfoPath) {
-                owned.formUnion(Self.installedRecordPaths(of: distribution))
-                owned.formUnion(FileSystem.walk(distribution.distInfoPath))
-            }
-            findings = UnownedFiles.scan(roots: environment.sitePackages, owned: owned, walked: walked)
+            findings = environmentScan(installed: installed, selected: selected, results: results)
         }
         return Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
                       packages: reports, unexpected: findings)
+    }
+
+    /// Files in site-packages that no distribution accounts for. Verified packages account for
+    /// what their outcomes own; a distribution that was not verified (excluded, not on the index,
+    /// provenance failed) accounts through its installed RECORD only for files outside every
+    /// verified package's directories and never for a start-up hook: those are reported with the
+    /// claimant named.
+    func environmentScan(installed: [InstalledDistribution], selected: [InstalledDistribution],
+                         results: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)]) -> [EnvironmentFinding] {
+        var owned = PathSet()
+        var walked = Set<PathKey>()
+        var verifiedDistInfos = Set<PathKey>()
+        var verifiedDirectories = Set<PathKey>()
+        for (index, _, outcome) in results {
+            guard let outcome else { continue }
+            owned.formUnion(outcome.owned)
+            walked.formUnion(outcome.walkedDirectories.map(PathKey.init))
+            verifiedDirectories.formUnion(outcome.packageDirectories.map(PathKey.init))
+            verifiedDistInfos.insert(PathKey(selected[index].distInfoPath))
+        }
+        let layout = filesVerifier.layout
+        let roots = environment.sitePackages
+        var claimedOnlyBy: [PathKey: String] = [:]
+        for distribution in installed where !verifiedDistInfos.contains(PathKey(distribution.distInfoPath)) {
+            let label = InstalledFilesVerifier.distributionLabel(distribution.distInfoPath)
+            var paths = Array(Self.installedRecordPaths(of: distribution))
+            paths.append(contentsOf: FileSystem.walk(distribution.distInfoPath).files)
+            for path in paths {
+                if UnownedFiles.isStartupHook(path, roots: roots) || layout.isInside(verifiedDirectories, path: path) {
+                    claimedOnlyBy[PathKey(path), default: label] = label
+                } else {
+                    owned.insert(path)
+                }
+            }
+        }
+        return UnownedFiles.scan(roots: roots, owned: owned, walked: walked, claimedOnlyBy: claimedOnlyBy)
     }
 
     /// Files each distribution's installed RECORD claims: only a hint, used so that a shared

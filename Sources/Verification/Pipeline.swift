@@ -251,19 +251,41 @@ public struct Pipeline: Sendable {
 
     /// Steps 3 and 4 for a wheel on the index: its provenance fetched and evaluated.
     public func provenanceChecks(for wheel: FetchedWheel, installed: InstalledDistribution) async -> [CheckResult] {
+        await provenance(for: wheel, installed: installed).checks
+    }
+
+    /// Steps 3 and 4 with the verdict: `isVerified` is ``ProvenanceVerdict/isVerified`` of the
+    /// provenance fetched (false when none could be fetched or decoded).
+    public func provenance(for wheel: FetchedWheel, installed: InstalledDistribution) async
+        -> (checks: [CheckResult], isVerified: Bool) {
         let (provenance, check) = context.offline ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
-        guard let provenance else { return [check] }
-        let checks = await evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256)
-        let verified = !checks.isEmpty && checks.allSatisfy { $0.status == .pass || $0.status == .skip }
-            && checks.contains { $0.name == .signature && $0.status == .pass }
-        if verified && !context.offline {
+        guard let provenance else { return ([check], false) }
+        let verdict = await context.provenanceVerifier.verify(provenance.provenance, distribution: wheel.file.filename,
+                                                              sha256Hex: wheel.sha256)
+        let checks = ProvenanceChecks.checks(for: verdict)
+        if verdict.isVerified && !context.offline {
             // Keep what re-verification needs; a cache that cannot be written only costs the offline mode.
             try? context.offlineCache.storeProvenance(CachedProvenance(
                 filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
                 version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
-        return [check] + checks
+        return ([check] + checks, verdict.isVerified)
+    }
+
+    /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
+    /// verified and its members consistent with its RECORD; nil otherwise (with the checks that
+    /// say why). Used to decide whether a distribution's RECORD may own a file another package's
+    /// directory holds; its installed files are not checked here.
+    public func provenWheel(of installed: InstalledDistribution) async -> (wheel: Wheel?, checks: [CheckResult]) {
+        let (report, fetched) = await locateAndFetch(installed)
+        guard let fetched else { return (nil, report.checks) }
+        let (checks, verified) = await provenance(for: fetched, installed: installed)
+        guard verified else { return (nil, report.checks + checks) }
+        let (wheel, contents) = Self.openWheel(at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
+                                               memo: contentsMemo)
+        guard contents.status == .pass else { return (nil, report.checks + checks + [contents]) }
+        return (wheel, report.checks + checks + [contents])
     }
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
@@ -286,7 +308,14 @@ public struct Pipeline: Sendable {
                        claims: PathClaims) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
-        report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
+        let (checks, verified) = await provenance(for: fetched, installed: installed)
+        report.checks.append(contentsOf: checks)
+        guard verified else {
+            // The wheel is not proven: its contents are not read further (a hostile wheel costs
+            // nothing beyond what the report needs), and the package has already failed.
+            report.checks.append(CheckResult(.wheelContents, .skip, "not read: the wheel's provenance did not verify"))
+            return (report, nil)
+        }
         let outcome = await installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
                                       installed: installed, files: verifier, claims: claims, into: &report)
         return (report, outcome)

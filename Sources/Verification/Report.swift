@@ -99,17 +99,22 @@ public struct FileFindings: Codable, Sendable, Equatable {
     public var unexpected: [String] = []
     /// Installer-generated files, accounted for but not verified against the wheel.
     public var generated: [String] = []
+    /// Entries in site-packages importable under a name this distribution provides (a directory,
+    /// module, extension, `.pyc` or `.pth` of that name) that its verified RECORD does not list.
+    public var shadowing: [String] = []
     /// Files whose bytes matched the verified RECORD.
     public var verified: Int = 0
 
     public init() {}
 
-    /// True when nothing was modified, missing or unexpected.
-    public var isClean: Bool { modified.isEmpty && missing.isEmpty && unexpected.isEmpty }
+    /// True when nothing was modified, missing, unexpected or shadowing.
+    public var isClean: Bool { modified.isEmpty && missing.isEmpty && unexpected.isEmpty && shadowing.isEmpty }
 
-    /// Sorts every list, so output is the same whatever order the work finished in.
+    /// Sorts every list (byte order), so output is the same whatever order the work finished in.
     public mutating func normalize() {
-        modified.sort(); missing.sort(); unexpected.sort(); generated.sort()
+        for keyPath in [\FileFindings.modified, \.missing, \.unexpected, \.generated, \.shadowing] {
+            self[keyPath: keyPath].sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
     }
 }
 

@@ -9,9 +9,9 @@ struct InstalledLayoutTests {
                                               scripts: "/v/bin", data: "/v", include: "/usr/include/python3.11"),
         prefix: "/v", pythonVersion: "3.11")
 
-    func map(_ path: String, purelib: Bool = true, hint: @escaping (String) -> String? = { _ in nil }) -> String? {
+    func map(_ path: String, purelib: Bool = true) -> String? {
         layout.installPath(forRecordPath: path, dataDirectory: "tool-1.0.data", rootIsPurelib: purelib,
-                           distributionName: "Tool", installedHint: hint)?.path
+                           distributionName: "Tool")?.path
     }
 
     @Test func mapsEveryScheme() {
@@ -22,7 +22,6 @@ struct InstalledLayoutTests {
         #expect(map("tool-1.0.data/purelib/tool/b.py") == "/v/lib/python3.11/site-packages/tool/b.py")
         #expect(map("tool-1.0.data/platlib/tool/c.so") == "/v/lib64/python3.11/site-packages/tool/c.so")
         #expect(map("tool-1.0.data/headers/tool.h") == "/v/include/site/python3.11/Tool/tool.h")
-        #expect(map("tool-1.0.data/headers/tool.h", hint: { _ in "/v/include/other/tool.h" }) == "/v/include/other/tool.h")
     }
 
     @Test func plainPathsAndOtherDataDirectoriesGoUnderTheRoot() {
@@ -45,8 +44,23 @@ struct InstalledLayoutTests {
         #expect(map("tool/.") == nil)
         #expect(map("tool/") == nil)
         #expect(map("") == nil)
-        #expect(map("tool-1.0.data/headers/x.h", hint: { _ in "/etc/x.h" }) == "/v/include/site/python3.11/Tool/x.h",
-                "a hint outside the prefix is ignored")
+    }
+
+    @Test("headers are looked for only in spellings of the project's name below the scheme's header bases")
+    func headerCandidates() {
+        let path = "/v/include/site/python3.11/Tool/sub/tool.h"
+        let tree: [String: [String]] = [
+            "/v/include/site/python3.11": ["tool", "TOOL", "aaa", "tool-extra"],
+            "/usr/include/python3.11": ["Tool"],
+        ]
+        let files: Set<String> = ["/v/include/site/python3.11/tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
+                                  "/v/include/site/python3.11/aaa/sub/tool.h", "/usr/include/python3.11/Tool/sub/tool.h"]
+        let found = layout.headerCandidates(for: path, distributionName: "Tool", exists: { files.contains($0) },
+                                            children: { tree[$0] ?? [] })
+        #expect(found == ["/usr/include/python3.11/Tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
+                          "/v/include/site/python3.11/tool/sub/tool.h"], "never aaa/, whatever the installed RECORD says")
+        #expect(layout.headerCandidates(for: path, distributionName: "Tool", exists: { _ in false }, children: { tree[$0] ?? [] })
+                == [path], "none installed: the default place, reported missing")
     }
 
     @Test func resolvesInstalledRecordPaths() {
