@@ -93,9 +93,9 @@ struct OutputOptions: ParsableArguments {
         switch format {
         case .json:
             guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
-            emit(String(decoding: data, as: UTF8.self) + "\n")
+            emitJSON(data)
         case .text:
-            emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).render(report))
+            emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).renderText(report))
         }
         throw ExitCode(report.exitCode)
     }
@@ -127,6 +127,6 @@ func prepare<T>(_ body: () throws(VerificationError) -> T) throws -> T {
     do {
         return try body()
     } catch {
-        throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
+        throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
     }
 }
