@@ -76,16 +76,15 @@ public struct EnvironmentVerifier: Sendable {
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
-        var installed: [InstalledDistribution]
+        let installed: [InstalledDistribution]
         do {
-            installed = try environment.distributions()
+            installed = try environment.distributions(keepingInstalledRecords: false)
         } catch {
             throw VerificationError(.operational, "cannot list the distributions of \(environment.prefix): \(error.message)")
         }
-        // What every installed RECORD claims, then the parsed RECORDs are let go (tens of
-        // thousands of entries): each package reads its own again when it is verified.
-        let claims = Self.pathClaims(of: installed)
-        installed = installed.map { $0.releasingInstalledRecord() }
+        // What every installed RECORD claims (each RECORD read again, paths only, then let go):
+        // each package reads its own again when it is verified.
+        let claims = try Self.pathClaims(of: installed)
         let excluded = Set(request.excluded.map { ProjectName($0) })
         var selected: [InstalledDistribution] = []
         var reports: [PackageReport] = []
@@ -171,16 +170,32 @@ public struct EnvironmentVerifier: Sendable {
     /// Files each distribution's installed RECORD claims: only a hint, used so that a shared
     /// namespace directory does not make one package's files unexpected in another's. The paths
     /// are resolved and hashed into keys on all cores, then entered in order.
-    static func pathClaims(of installed: [InstalledDistribution]) -> PathClaims {
+    /// Refused past ``maxClaimedPaths`` in all (an operational error, not a silent cut): the
+    /// claims table is the one structure that grows with the environment's installed RECORDs.
+    static func pathClaims(of installed: [InstalledDistribution]) throws(VerificationError) -> PathClaims {
         var claims = PathClaims()
-        let keys = installed.parallelMap { distribution in
-            installedRecordPaths(of: distribution).map(PathClaims.Key.init)
-        }
-        for (distribution, keys) in zip(installed, keys) {
-            for key in keys { claims.claim(key, by: distribution.distInfoPath) }
+        var total = 0
+        // In slices, so that the keys of at most one slice of distributions are held at once.
+        for start in stride(from: 0, to: installed.count, by: 64) {
+            let slice = Array(installed[start..<min(start + 64, installed.count)])
+            let keys = slice.parallelMap { distribution in
+                installedRecordPaths(of: distribution).map(PathClaims.Key.init)
+            }
+            for (distribution, keys) in zip(slice, keys) {
+                total += keys.count
+                guard total <= maxClaimedPaths else {
+                    throw VerificationError(.operational,
+                        "the installed RECORDs of this environment list more than \(maxClaimedPaths) paths")
+                }
+                for key in keys { claims.claim(key, by: distribution.distInfoPath) }
+            }
         }
         return claims
     }
+
+    /// Most paths all installed RECORDs of one environment may list (the 140 distributions of the
+    /// benchmark corpus list about 40,000).
+    static let maxClaimedPaths = 2_000_000
 
     /// Verifies `selected`, `request.jobs` at a time, results in `selected` order.
     private func verifyEach(_ selected: [InstalledDistribution], claims: PathClaims,
