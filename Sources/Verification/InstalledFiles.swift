@@ -11,6 +11,10 @@ import PythonPackaging
 /// - what the installed RECORD adds is accepted only for installer-generated kinds
 ///   (``GeneratedFiles``, console-script wrappers of entry points the verified wheel declares);
 ///   anything else it lists is `unexpected`;
+/// - every file in the scripts directory named for a declared entry point, listed by the installed
+///   RECORD or not, is `generated` only when it is exactly an installer's wrapper for it
+///   (``ConsoleScriptWrappers``), else `modified`; so is a copy of such a wrapper under another
+///   name that no other distribution's installed RECORD lists;
 /// - every file found in the distribution's own top-level directories and `.dist-info` that
 ///   none of the above explains is `unexpected`, unless another distribution's installed RECORD
 ///   lists it (shared namespace directories);
@@ -200,6 +204,13 @@ public struct InstalledFilesVerifier: Sendable {
             .flatMap { try? wheel.archive.data(of: $0) }
             .map { EntryPoints(parsing: String(decoding: $0, as: UTF8.self)) } ?? EntryPoints()
 
+        let wrappers = ConsoleScriptWrappers(
+            entryPoints: entryPoints,
+            interpreters: ConsoleScriptWrappers.interpreters(from: shebang.interpreters, prefix: layout.prefix,
+                                                             scriptsDirectory: layout.scheme.scripts),
+            scriptsDirectory: layout.scheme.scripts, pythonVersion: layout.pythonVersion)
+        var wrapperNotes: [String] = []
+
         // Classifies a file that the verified RECORD does not list.
         func classifyExtra(_ path: String, listedByInstaller: Bool) {
             if outcome.owned.contains(path) { return }
@@ -215,25 +226,37 @@ public struct InstalledFilesVerifier: Sendable {
                 return
             }
             let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-            if listedByInstaller, parent == layout.scheme.scripts {
-                let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-                if entryPoints.declaredName(forScript: name, pythonVersion: layout.pythonVersion) != nil {
-                    if let body = FileSystem.readSmallFile(path),
-                       entryPoints.isWrapper(ofScript: name, pythonVersion: layout.pythonVersion, body: body) {
-                        outcome.findings.generated.append(path)
-                        line(path, .generated, "console-script wrapper")
-                    } else {
-                        outcome.findings.modified.append(path)
-                        line(path, .modified, "not the wrapper of the declared entry point")
-                    }
-                    outcome.owned.insert(path)
-                    return
-                }
-            }
+            if parent == layout.scheme.scripts, classifyScript(path) { return }
             if !listedByInstaller, claims.isClaimed(path, byOtherThan: installed.distInfoPath) { return }
             outcome.findings.unexpected.append(path)
             outcome.owned.insert(path)
             line(path, .unexpected, listedByInstaller ? "listed only by the installed RECORD" : "not in the verified RECORD")
+        }
+
+        // A file in the scripts directory that the verified RECORD does not list: the wrapper of a
+        // declared entry point (exactly an installer's, or `modified`), or a copy of one under
+        // another name (`modified`); false for anything else.
+        func classifyScript(_ path: String) -> Bool {
+            let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+            let verdict: ConsoleScriptWrappers.Verdict
+            if let declared = entryPoints.declaredName(forScript: name, pythonVersion: layout.pythonVersion) {
+                verdict = wrappers.judge(path: path, declared: declared)
+            } else if let alias = wrappers.aliasNote(path: path) {
+                verdict = .modified(alias)
+            } else {
+                return false
+            }
+            outcome.owned.insert(path)
+            switch verdict {
+            case .generated(let template):
+                outcome.findings.generated.append(path)
+                line(path, .generated, "console-script wrapper (\(template.installers))")
+            case .modified(let note):
+                outcome.findings.modified.append(path)
+                line(path, .modified, note)
+                wrapperNotes.append("\(path): \(note)")
+            }
+            return true
         }
 
         // A `.pyc` of a verified source: checked later, or foreign to this interpreter.
@@ -291,6 +314,34 @@ public struct InstalledFilesVerifier: Sendable {
                 guard let dot = name.firstIndex(of: "."), stems.contains(String(name[..<dot])) else { continue }
                 classifyExtra(cache + "/" + name, listedByInstaller: false)
             }
+        }
+
+        // Every name installers write for the declared entry points is judged when something is
+        // there, whether or not the installed RECORD lists it (a dropped row or a deleted RECORD
+        // must not make the check go away); then every other file of the scripts directory that
+        // copies one of these wrappers under another name (left to another distribution whose
+        // installed RECORD lists it).
+        let scripts = layout.scheme.scripts
+        for name in entryPoints.scriptFileNames(pythonVersion: layout.pythonVersion) {
+            let path = scripts + "/" + name
+            guard !outcome.owned.contains(path), !expected.contains(path), FileSystem.kind(path) != .missing else { continue }
+            _ = classifyScript(path)
+        }
+        if !entryPoints.references.isEmpty {
+            for name in FileSystem.children(scripts).sorted() {
+                let path = scripts + "/" + name
+                guard !outcome.owned.contains(path), !expected.contains(path),
+                      !claims.isClaimed(path, byOtherThan: installed.distInfoPath),
+                      let note = wrappers.aliasNote(path: path) else { continue }
+                outcome.owned.insert(path)
+                outcome.findings.modified.append(path)
+                line(path, .modified, note)
+                wrapperNotes.append("\(path): \(note)")
+            }
+        }
+        // The installed-files check says why each wrapper failed (the first few).
+        if !wrapperNotes.isEmpty {
+            problems.append(Self.preview(wrapperNotes.sorted(), limit: 2))
         }
 
         // What is below a walked directory is accounted for already; only the rest (scripts,
