@@ -110,19 +110,22 @@ public struct ConsoleScriptWrappers: Sendable {
         if references.isEmpty {
             return .modified("\(described(declared)) names no callable (module:function) that installers accept: none writes a wrapper for it")
         }
-        var bodyMatched = false
+        // Why not, when the template is there at the end: text put before it, or another first line.
+        var why = ""
         for reference in references {
             for template in WrapperTemplate.allCases {
                 let body = template.body(for: reference)
                 guard bytes.count > body.count, bytes[(bytes.count - body.count)...].elementsEqual(body) else { continue }
-                if shebangs.contains(Array(bytes[..<(bytes.count - body.count)])) { return .generated(template) }
-                bodyMatched = true
+                let head = bytes[..<(bytes.count - body.count)]
+                if shebangs.contains(Array(head)) { return .generated(template) }
+                if shebangs.contains(where: { head.count > $0.count && head.starts(with: $0) }) {
+                    why = " (text added between its #! line and the template)"
+                } else if why.isEmpty {
+                    why = " (its #! line runs no interpreter of this environment)"
+                }
             }
         }
-        if bodyMatched {
-            return .modified("the wrapper of \(described(declared)) behind a first line that runs no interpreter of this environment: not any installer's wrapper")
-        }
-        return .modified("not any installer's wrapper of \(described(declared))")
+        return .modified("not any installer's wrapper of \(described(declared))" + why)
     }
 
     /// For a file that is not named for a declared entry point: a note when it is nonetheless,
