@@ -133,6 +133,11 @@ public struct ConsoleScriptWrappers: Sendable {
     /// which no installer writes); nil otherwise. Only regular files whose size fits some wrapper
     /// are read, and only that many bytes.
     public func aliasNote(path: String) -> String? {
+        aliasNote(pathBytes: Array(path.utf8))
+    }
+
+    /// ``aliasNote(path:)`` for a path given as its bytes (a name need not be UTF-8).
+    func aliasNote(pathBytes path: [UInt8]) -> String? {
         guard !namesBySlotLength.isEmpty, let size = FileSystem.regularFileSize(path) else { return nil }
         var candidates: Set<String> = []
         for shebang in shebangLengths {
@@ -167,9 +172,21 @@ extension FileSystem {
     /// At most `limit` bytes of a regular file (never a link: it is not followed; never a FIFO or
     /// device: it is not opened), and whether they are all of it.
     static func readPrefix(_ path: String, limit: Int) -> Prefix {
-        let found = kind(path)
-        guard found == .file else { return found == .missing ? .missing : .notRegular(found) }
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        readPrefix(Array(path.utf8), limit: limit)
+    }
+
+    /// ``readPrefix(_:limit:)`` for a path given as its bytes.
+    static func readPrefix(_ pathBytes: [UInt8], limit: Int) -> Prefix {
+        guard !pathBytes.contains(0) else { return .missing }
+        var found = stat()
+        guard withCPath(pathBytes, { lstat($0, &found) }) == 0 else { return .missing }
+        switch found.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFLNK: return .notRegular(.symlink)
+        case S_IFDIR: return .notRegular(.directory)
+        default: return .notRegular(.other)
+        }
+        let fd = withCPath(pathBytes) { open($0, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else {
             if errno == ELOOP { return .notRegular(.symlink) }
             return errno == ENOENT ? .missing : .unreadable
@@ -194,9 +211,31 @@ extension FileSystem {
     }
 
     /// The size of a regular file (links not followed), or nil for anything else.
-    static func regularFileSize(_ path: String) -> Int? {
+    static func regularFileSize(_ pathBytes: [UInt8]) -> Int? {
+        guard !pathBytes.contains(0) else { return nil }
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard withCPath(pathBytes, { lstat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return Int(info.st_size)
+    }
+
+    /// The names in a directory as their bytes (not decoded: a name need not be UTF-8), or none.
+    static func childNameBytes(_ directory: String) -> [[UInt8]] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if name != [UInt8(ascii: ".")] && name != [UInt8(ascii: "."), UInt8(ascii: ".")] { names.append(name) }
+        }
+        return names
+    }
+}
+
+extension FileSystem {
+    /// Calls `body` with the path bytes as a NUL-terminated C string.
+    static func withCPath<R>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+        (path + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
     }
 }

@@ -45,12 +45,15 @@ public struct EntryPoints: Sendable, Equatable {
     /// or, for the two entry points pip's installer also writes under versioned names, `pip` for
     /// `pip<major>` and `pip<major>.<minor>` and `easy_install` for `easy_install-<major>.<minor>`
     /// (only this environment's Python `major.minor`, and only when the wheel declares the base name).
-    /// Names are taken as POSIX installers write them: no `.exe` or `-script.py` forms.
+    /// Names are taken as POSIX installers write them (no `.exe` or `-script.py` forms) and
+    /// compared byte for byte: a Unicode-equivalent spelling (NFD for NFC, U+212A for `K`) is
+    /// another file to the kernel, so it is not the declared name.
     public func declaredName(forScript name: String, pythonVersion: String) -> String? {
-        if references[name] != nil { return name }
+        func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+        if references[name] != nil, let key = references.keys.first(where: { same($0, name) }) { return key }
         let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
-        if references["pip"] != nil, name == "pip" + major || name == "pip" + pythonVersion { return "pip" }
-        if references["easy_install"] != nil, name == "easy_install-" + pythonVersion { return "easy_install" }
+        if references["pip"] != nil, same(name, "pip" + major) || same(name, "pip" + pythonVersion) { return "pip" }
+        if references["easy_install"] != nil, same(name, "easy_install-" + pythonVersion) { return "easy_install" }
         return nil
     }
 

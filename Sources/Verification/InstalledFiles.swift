@@ -210,6 +210,9 @@ public struct InstalledFilesVerifier: Sendable {
                                                              scriptsDirectory: layout.scheme.scripts),
             scriptsDirectory: layout.scheme.scripts, pythonVersion: layout.pythonVersion)
         var wrapperNotes: [String] = []
+        // Scripts-directory paths already judged, as bytes: names that differ only by Unicode
+        // normalisation are different files, never one judged for the other.
+        var scriptsJudged: Set<[UInt8]> = []
 
         // Classifies a file that the verified RECORD does not list.
         func classifyExtra(_ path: String, listedByInstaller: Bool) {
@@ -237,6 +240,7 @@ public struct InstalledFilesVerifier: Sendable {
         // declared entry point (exactly an installer's, or `modified`), or a copy of one under
         // another name (`modified`); false for anything else.
         func classifyScript(_ path: String) -> Bool {
+            scriptsJudged.insert(Array(path.utf8))
             let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
             let verdict: ConsoleScriptWrappers.Verdict
             if let declared = entryPoints.declaredName(forScript: name, pythonVersion: layout.pythonVersion) {
@@ -322,17 +326,22 @@ public struct InstalledFilesVerifier: Sendable {
         // copies one of these wrappers under another name (left to another distribution whose
         // installed RECORD lists it).
         let scripts = layout.scheme.scripts
-        for name in entryPoints.scriptFileNames(pythonVersion: layout.pythonVersion) {
-            let path = scripts + "/" + name
-            guard !outcome.owned.contains(path), !expected.contains(path), FileSystem.kind(path) != .missing else { continue }
-            _ = classifyScript(path)
-        }
         if !entryPoints.references.isEmpty {
-            for name in FileSystem.children(scripts).sorted() {
+            let scriptsPrefix = Array((scripts + "/").utf8)
+            let listedScripts = Set(expected.lazy.filter { $0.utf8.starts(with: scriptsPrefix) }.map { Array($0.utf8) })
+            for name in entryPoints.scriptFileNames(pythonVersion: layout.pythonVersion) {
                 let path = scripts + "/" + name
-                guard !outcome.owned.contains(path), !expected.contains(path),
+                let bytes = Array(path.utf8)
+                guard !scriptsJudged.contains(bytes), !listedScripts.contains(bytes), FileSystem.kind(path) != .missing else { continue }
+                _ = classifyScript(path)
+            }
+            for name in FileSystem.childNameBytes(scripts).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                let bytes = scriptsPrefix + name
+                let path = String(decoding: bytes, as: UTF8.self)
+                guard !scriptsJudged.contains(bytes), !listedScripts.contains(bytes),
                       !claims.isClaimed(path, byOtherThan: installed.distInfoPath),
-                      let note = wrappers.aliasNote(path: path) else { continue }
+                      let note = wrappers.aliasNote(pathBytes: bytes) else { continue }
+                scriptsJudged.insert(bytes)
                 outcome.owned.insert(path)
                 outcome.findings.modified.append(path)
                 line(path, .modified, note)

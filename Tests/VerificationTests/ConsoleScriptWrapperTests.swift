@@ -302,5 +302,24 @@ struct ConsoleScriptWrapperTests {
         try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: directory + "/ls")
         #expect(wrappers.aliasNote(path: directory + "/link") == nil, "links are not followed")
         #expect(Self.wrappers("").aliasNote(path: directory + "/ls") == nil, "no entry points, no aliases")
+        // A name that is not UTF-8 is read by its bytes, not skipped.
+        let raw = Array((directory + "/cli").utf8) + [0xFF] + Array("tool".utf8)
+        let fd = FileSystem.withCPath(raw) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o755) }
+        try #require(fd >= 0)
+        _ = genuine.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #expect(FileSystem.childNameBytes(directory).contains(Array("cli".utf8) + [0xFF] + Array("tool".utf8)))
+        #expect(wrappers.aliasNote(pathBytes: raw) != nil)
+    }
+
+    @Test("a script name is its bytes: a Unicode-equivalent spelling is not the declared name")
+    func namesAreBytes() {
+        let points = EntryPoints(parsing: "[console_scripts]\nKube = k:main\ncaf\u{E9} = c:main\n")
+        #expect(points.declaredName(forScript: "Kube", pythonVersion: "3.11") == "Kube")
+        #expect(points.declaredName(forScript: "\u{212A}ube", pythonVersion: "3.11") == nil, "KELVIN SIGN, canonically K")
+        #expect(points.declaredName(forScript: "caf\u{E9}", pythonVersion: "3.11") == "caf\u{E9}")
+        #expect(points.declaredName(forScript: "cafe\u{301}", pythonVersion: "3.11") == nil, "NFD of an NFC name")
+        #expect(points.scriptFileNames(pythonVersion: "3.11").map { Array($0.utf8) }
+                    == [Array("Kube".utf8), Array("caf\u{E9}".utf8)])
     }
 }

@@ -94,6 +94,7 @@ struct WrapperEndToEndTests {
         case recordDeleted = "the whole installed RECORD deleted, any content in the wrapper"
         case alias = "a copy of the wrapper under another name"
         case symlink = "a symlink in place of the wrapper"
+        case nonUTF8Alias = "a copy of the wrapper under a name that is not UTF-8"
     }
 
     @Test("a tampered wrapper fails installed-files, listed as modified with its note", arguments: Tamper.allCases)
@@ -130,6 +131,11 @@ struct WrapperEndToEndTests {
         case .alias:
             path = bin + "/ls"
             try FileManager.default.copyItem(atPath: wrapper, toPath: path)
+            note = "a copy of the wrapper of the declared entry point clitool = clitool:main under another name"
+        case .nonUTF8Alias:
+            let copied = try await TestProcess.run("/bin/sh", ["-c", #"cp "$0" "$(printf '%s/cli\377tool' "$1")""#, wrapper, bin])
+            try #require(copied.status == 0, "\(copied.output)")
+            path = bin + "/cli\u{FFFD}tool"
             note = "a copy of the wrapper of the declared entry point clitool = clitool:main under another name"
         case .symlink:
             let elsewhere = scenario.root + "/clitool-elsewhere"
