@@ -64,16 +64,20 @@ public struct ConsoleScriptWrappers: Sendable {
     /// The interpreters of the environment a wrapper may run: the candidates (the environment's
     /// `sys.executable`, its resolved path, `python*` in the scripts directory) that lie inside the
     /// environment's `prefix` — a venv's base interpreter would run the wrapper outside the venv —
-    /// and, directly in the scripts directory, only `python`, `python<N>` or `python<N.M>` (not any
-    /// file whose name starts with `python`). Sorted.
-    public static func interpreters(from candidates: Set<String>, prefix: String, scriptsDirectory: String) -> [String] {
+    /// and, directly in the scripts directory, only the names a venv or installation gives this
+    /// interpreter: `python`, `python<major>`, `python<major>.<minor>` of `pythonVersion` (a
+    /// `python3.99` someone added there is not one of them). Sorted.
+    public static func interpreters(from candidates: Set<String>, prefix: String, scriptsDirectory: String,
+                                    pythonVersion: String) -> [String] {
         let root = prefix.hasSuffix("/") ? prefix : prefix + "/"
+        let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
+        let names = ["python", "python" + major, "python" + pythonVersion].map { Array($0.utf8) }
         return candidates.filter { path in
             guard path.hasPrefix(root) || path.hasPrefix(scriptsDirectory + "/"),
                   let slash = path.lastIndex(of: "/") else { return false }
             guard path[..<slash] == scriptsDirectory else { return true }
-            let name = path[path.index(after: slash)...]
-            return name.hasPrefix("python") && name.dropFirst(6).allSatisfy { $0 == "." || $0.isASCII && $0.isNumber }
+            let name = Array(path[path.index(after: slash)...].utf8)
+            return names.contains(name)
         }.sorted()
     }
 

@@ -207,7 +207,8 @@ public struct InstalledFilesVerifier: Sendable {
         let wrappers = ConsoleScriptWrappers(
             entryPoints: entryPoints,
             interpreters: ConsoleScriptWrappers.interpreters(from: shebang.interpreters, prefix: layout.prefix,
-                                                             scriptsDirectory: layout.scheme.scripts),
+                                                             scriptsDirectory: layout.scheme.scripts,
+                                                             pythonVersion: layout.pythonVersion),
             scriptsDirectory: layout.scheme.scripts, pythonVersion: layout.pythonVersion)
         var wrapperNotes: [String] = []
         // Scripts-directory paths already judged, as bytes: names that differ only by Unicode

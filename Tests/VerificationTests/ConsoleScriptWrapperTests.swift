@@ -224,15 +224,15 @@ struct ConsoleScriptWrapperTests {
         #expect(WrapperShebang.forms(interpreter: "python", scriptsDirectory: "/v/bin").isEmpty, "only absolute paths")
     }
 
-    @Test("the interpreters a wrapper may name: inside the environment; in bin/ only python, pythonN, pythonN.M")
+    @Test("the interpreters a wrapper may name: inside the environment; in bin/ only python, python3, python3.11")
     func interpreters() {
         let accepted = ConsoleScriptWrappers.interpreters(
             from: ["/v/bin/python", "/v/bin/python3", "/v/bin/python3.11", "/v/bin/python-evil", "/v/bin/python3.11-config",
-                   "/opt/base/bin/python3.11", "/usr/bin/python3"],
-            prefix: "/v", scriptsDirectory: "/v/bin")
+                   "/v/bin/python3.99", "/v/bin/python2", "/opt/base/bin/python3.11", "/usr/bin/python3"],
+            prefix: "/v", scriptsDirectory: "/v/bin", pythonVersion: "3.11")
         #expect(accepted == ["/v/bin/python", "/v/bin/python3", "/v/bin/python3.11"])
         let system = ConsoleScriptWrappers.interpreters(from: ["/usr/bin/python3", "/usr/bin/python3.11"], prefix: "/usr",
-                                                         scriptsDirectory: "/usr/local/bin")
+                                                         scriptsDirectory: "/usr/local/bin", pythonVersion: "3.11")
         #expect(system == ["/usr/bin/python3", "/usr/bin/python3.11"], "a system interpreter outside the scripts directory")
     }
 

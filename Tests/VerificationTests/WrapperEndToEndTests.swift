@@ -90,6 +90,7 @@ struct WrapperEndToEndTests {
         case lineBefore = "a line added before the template"
         case editedImport = "the import edited"
         case otherInterpreter = "the shebang changed to another interpreter"
+        case addedInterpreter = "the shebang changed to a bin/python3.99 the attacker added"
         case rowDropped = "the installed RECORD row for the wrapper dropped, the wrapper edited"
         case recordDeleted = "the whole installed RECORD deleted, any content in the wrapper"
         case alias = "a copy of the wrapper under another name"
@@ -120,6 +121,12 @@ struct WrapperEndToEndTests {
         case .otherInterpreter:
             let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
             try write("#!\(TestProcess.python3)\n" + lines[1], to: wrapper)
+            note += " (its #! line runs no interpreter of this environment)"
+        case .addedInterpreter:
+            try write("#!/bin/sh\nid\n", to: bin + "/python3.99")
+            #expect(chmod(bin + "/python3.99", 0o755) == 0)
+            let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            try write("#!\(bin)/python3.99\n" + lines[1], to: wrapper)
             note += " (its #! line runs no interpreter of this environment)"
         case .rowDropped:
             let rows = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("../../../bin/clitool,") }
