@@ -13,6 +13,11 @@ import PythonPackaging
 /// - what the installed RECORD adds is accepted only for installer-generated kinds
 ///   (``GeneratedFiles``, console-script wrappers of entry points the verified wheel declares);
 ///   anything else it lists is `unexpected`;
+/// - every file in the scripts directory named for a declared entry point, listed by the installed
+///   RECORD or not, is `generated` only when it is exactly an installer's wrapper for it
+///   (``ConsoleScriptWrappers``), else `modified`; so is a copy of such a wrapper under another
+///   name (held as `unexpected` when another distribution's installed RECORD lists it, until that
+///   distribution's proven wheel owns it);
 /// - every file found in the distribution's own top-level directories and `.dist-info` that
 ///   none of the above explains is `unexpected`; one that another distribution's installed RECORD
 ///   claims is `unexpected` too and listed in ``Outcome/deferredClaims``: only that claimant's
