@@ -1,3 +1,5 @@
+import PythonPackaging
+
 /// Renders a ``Report`` for people, in the seed scripts' `[1/5]…[5/5]` shape.
 ///
 /// Output is a pure function of the report (no clocks, no colours), so it is the same for any
@@ -31,6 +33,10 @@ public struct TextReport: Sendable {
 
     public func render(_ report: Report) -> String {
         var out: [String] = []
+        if detail != .quiet, let python = report.python, let interpreter = report.interpreter {
+            out += ["Python: \(TrustedInterpreter.shown(python))",
+                    "  answered by \(TrustedInterpreter.shown(interpreter.path)): \(TrustedInterpreter.shown(interpreter.reason))", ""]
+        }
         for package in report.packages {
             let title = package.version.isEmpty ? package.name : "\(package.name) \(package.version)"
             if detail != .quiet {
