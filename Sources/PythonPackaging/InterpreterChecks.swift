@@ -9,34 +9,75 @@ import Foundation
 enum InterpreterChecks {
     /// A named interpreter that is no virtual environment's must not reach its binary through a
     /// link inside a virtual environment (such a link is a file the environment's owner controls,
-    /// and Python run through it does not even use that environment), and must not sit in what is
-    /// evidently a virtual environment that lost its `pyvenv.cfg` (`bin/activate` beside it and no
-    /// standard library of its own), where Python would silently use the base's packages.
-    static func refuseLinksIntoVirtualEnvironments(_ named: String) throws(PackagingError) {
+    /// and Python run through it does not even use that environment: `interpreter`, a usage
+    /// error). Nor may it be a file of what is evidently a Python environment rather than a Python
+    /// installation (`interpreterNotTrusted`): beside a `bin/activate` with no standard library of
+    /// its own (a virtual environment that lost its `pyvenv.cfg`), a binary with no standard library
+    /// beside it (`lib*/pythonX.Y/os.py` or `lib*/pythonXY.zip` one directory up from where it
+    /// resolves), or a script sitting in a directory whose parent holds site-packages (an
+    /// environment's `bin/`). Scripts elsewhere (pyenv or asdf shims) are run as named.
+    static func checkNamedInterpreter(_ named: String) throws(PackagingError) {
         let shown = PathResolution.shown(named)
-        if let resolution = PathResolution.resolve(named) {
-            for link in resolution.links {
-                if let (prefix, _) = VirtualEnvironmentInterpreter.locate(interpreter: link) {
-                    throw PackagingError(.interpreter,
-                                         "\(shown) is a link through \(PathResolution.shown(link)) in the virtual environment "
-                                         + "\(PathResolution.shown(prefix)), which Python run as \(shown) does not use: name "
-                                         + "\(PathResolution.shown(prefix))/bin/python to check that environment, or the base interpreter")
-                }
+        guard let resolution = PathResolution.resolve(named) else {
+            throw PackagingError(.interpreter, "no executable Python interpreter at \(shown) (it does not resolve)")
+        }
+        for link in resolution.links {
+            if let (prefix, _) = VirtualEnvironmentInterpreter.locate(interpreter: link) {
+                throw PackagingError(.interpreter,
+                                     "\(shown) is a link through \(PathResolution.shown(link)) in the virtual environment "
+                                     + "\(PathResolution.shown(prefix)), which Python run as \(shown) does not use: name "
+                                     + "\(PathResolution.shown(prefix))/bin/python to check that environment, or the base interpreter")
             }
         }
         let directory = PathResolution.parent(named)
         let prefix = PathResolution.parent(directory)
-        if PathResolution.lastComponent(directory) == "bin", PathResolution.linkStatus(directory + "/activate") != nil {
-            let libraries = (try? FileManager.default.contentsOfDirectory(atPath: prefix + "/lib")) ?? []
-            let hasStandardLibrary = libraries.contains { name in
-                name.hasPrefix("python") && PathResolution.linkStatus(prefix + "/lib/" + name + "/os.py") != nil
-            }
-            if !hasStandardLibrary {
+        if PathResolution.lastComponent(directory) == "bin", PathResolution.linkStatus(directory + "/activate") != nil,
+           !hasStandardLibrary(prefix) {
+            throw PackagingError(.interpreterNotTrusted,
+                                 "\(PathResolution.shown(prefix)) looks like a virtual environment (bin/activate, no standard "
+                                 + "library of its own) but has no pyvenv.cfg; its interpreter \(shown) is not run")
+        }
+        let final = resolution.final
+        let finalPrefix = PathResolution.parent(PathResolution.parent(final))
+        let head = (try? BoundedFile.head(final, count: 4)) ?? []
+        if VirtualEnvironmentInterpreter.isExecutableBinary(head) {
+            guard hasStandardLibrary(finalPrefix) else {
                 throw PackagingError(.interpreterNotTrusted,
-                                     "\(PathResolution.shown(prefix)) looks like a virtual environment (bin/activate, no standard "
-                                     + "library of its own) but has no pyvenv.cfg; its interpreter \(shown) is not run")
+                                     "\(shown) (\(PathResolution.shown(final))) has no standard library beside it and no pyvenv.cfg: "
+                                     + "not a Python installation's interpreter, so it is not run")
+            }
+        } else if let site = sitePackages(finalPrefix) {
+            throw PackagingError(.interpreterNotTrusted,
+                                 "\(shown) (\(PathResolution.shown(final))) is a script in a Python environment's bin/ "
+                                 + "(\(PathResolution.shown(site))) with no pyvenv.cfg; it is not run")
+        }
+    }
+
+    /// `lib*/python*` directories of `prefix` (`lib`, `lib64`, …).
+    private static func libraryDirectories(_ prefix: String) -> [String] {
+        let fm = FileManager.default
+        let libs = ((try? fm.contentsOfDirectory(atPath: prefix)) ?? []).filter { $0.hasPrefix("lib") }
+        return libs.flatMap { lib in
+            ((try? fm.contentsOfDirectory(atPath: prefix + "/" + lib)) ?? []).filter { $0.hasPrefix("python") }
+                .map { prefix + "/" + lib + "/" + $0 }
+        }
+    }
+
+    /// Whether `prefix` holds a standard library (`lib*/pythonX.Y/os.py` or `lib*/pythonXY.zip`).
+    static func hasStandardLibrary(_ prefix: String) -> Bool {
+        libraryDirectories(prefix).contains { path in
+            path.hasSuffix(".zip") ? PathResolution.status(path) != nil : PathResolution.status(path + "/os.py") != nil
+        }
+    }
+
+    /// The first `lib*/python*/site-packages` (or `dist-packages`) directory of `prefix`, if any.
+    static func sitePackages(_ prefix: String) -> String? {
+        for path in libraryDirectories(prefix) {
+            for name in ["site-packages", "dist-packages"] {
+                if let info = PathResolution.status(path + "/" + name), PathResolution.isDirectory(info) { return path + "/" + name }
             }
         }
+        return nil
     }
 
     /// The answer of a virtual environment's base interpreter about the environment's prefix.

@@ -112,7 +112,7 @@ public struct PythonEnvironment: Sendable, Hashable {
             let venv = try VirtualEnvironmentInterpreter.establish(named: named, prefix: prefix, configPath: configPath)
             return try inspect(virtualEnvironment: venv, named: named, withPipDefaultIndex: withPipDefaultIndex)
         }
-        try InterpreterChecks.refuseLinksIntoVirtualEnvironments(named)
+        try InterpreterChecks.checkNamedInterpreter(named)
         return try inspect(named: named, withPipDefaultIndex: withPipDefaultIndex)
     }
 

@@ -272,6 +272,21 @@ import Testing
         let lost = fixture.refusal()
         #expect(lost?.code == .interpreterNotTrusted)
         #expect(lost?.message.contains("has no pyvenv.cfg") == true, "\(String(describing: lost))")
+        // Without bin/activate either, a script put in place of bin/python is still not run…
+        try FileManager.default.removeItem(atPath: fixture.venv + "/bin/activate")
+        try FileManager.default.removeItem(atPath: fixture.venv + "/bin/python")
+        try EnvironmentTestSupport.makeExecutable(fixture.hostileScript, at: fixture.venv + "/bin/python")
+        let script = fixture.refusal()
+        #expect(script?.code == .interpreterNotTrusted)
+        #expect(script?.message.contains("is a script in a Python environment's bin/") == true, "\(String(describing: script))")
+        // …nor a binary there without a standard library beside it.
+        let base = try #require(PathResolution.resolve(fixture.venv + "/bin/python3")?.final)
+        try FileManager.default.removeItem(atPath: fixture.venv + "/bin/python")
+        try FileManager.default.copyItem(atPath: base, toPath: fixture.venv + "/bin/python")
+        let binary = fixture.refusal()
+        #expect(binary?.code == .interpreterNotTrusted)
+        #expect(binary?.message.contains("has no standard library beside it") == true, "\(String(describing: binary))")
+        #expect(!FileManager.default.fileExists(atPath: fixture.marker))
     }
 
     @Test func aSystemPythonIsRunIsolatedAndChecked() throws {
