@@ -1,4 +1,5 @@
-/// The Python program ``BytecodeChecker`` runs in the environment's own interpreter.
+/// The Python program ``BytecodeChecker`` runs in the environment's trusted interpreter (the base
+/// interpreter of a virtual environment: the same binary, so the same magic number and compiler).
 ///
 /// It reads one JSON list `[{"pyc", "source", "optimize"}]` on stdin and prints one JSON list of
 /// verdicts `[{"index", "verdict": "match"|"differs"|"error", "note"}]`, one per request in order.

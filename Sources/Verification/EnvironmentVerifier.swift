@@ -52,9 +52,10 @@ public struct EnvironmentVerifier: Sendable {
 
     public var filesVerifier: InstalledFilesVerifier { filesVerifier(checkingBytecode: false) }
 
-    /// Checks `.pyc` files with this environment's own interpreter.
+    /// Checks `.pyc` files with the interpreter that answered for this environment (for a virtual
+    /// environment its checked base interpreter, never a file of the environment).
     public var bytecodeChecker: BytecodeChecker {
-        BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable)
+        BytecodeChecker(interpreter: environment.trustedInterpreter.path)
     }
 
     /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``;
@@ -127,8 +128,10 @@ public struct EnvironmentVerifier: Sendable {
         if request.all {
             findings = environmentScan(installed: installed, selected: selected, results: results)
         }
-        return Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
-                      packages: reports, unexpected: findings)
+        var report = Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+                            packages: reports, unexpected: findings)
+        report.interpreter = environment.trustedInterpreter
+        return report
     }
 
     /// Files in site-packages that no distribution accounts for. Verified packages account for

@@ -74,17 +74,25 @@ public struct VerificationSetup: Sendable {
         return keys
     }
 
-    /// Asks the interpreter (once) for its scheme paths and pip's own default index.
+    /// Asks the environment's trusted interpreter (once) for its scheme paths; reads pip's own
+    /// default index from pip's source. An interpreter named by the user that cannot be found or
+    /// run is a usage error (exit 2); an environment whose interpreter, `pyvenv.cfg` or answer
+    /// does not check out (``PythonEnvironment/inspect(python:withPipDefaultIndex:)``) could not be
+    /// verified: `operational` (exit 3), the message naming the file.
     public func inspectEnvironment() throws(VerificationError) -> PythonEnvironment {
         let interpreter = python ?? PythonEnvironment.defaultInterpreter(environment: environment)
+        if python == nil, let venv = environment["VIRTUAL_ENV"], !venv.isEmpty,
+           !FileManager.default.fileExists(atPath: (venv as NSString).appendingPathComponent("pyvenv.cfg")) {
+            throw VerificationError(.operational, "cannot inspect the Python environment: VIRTUAL_ENV=\(venv) has no pyvenv.cfg")
+        }
         do {
-            // pip's own default index is asked for only when nothing names an index up front
-            // (importing pip is two thirds of the interpreter's time); config files may still
-            // name one, so it is asked for whenever they are the only possible source.
+            // pip's own default index is read only when nothing names an index up front; config
+            // files may still name one, so it is read whenever they are the only possible source.
             let indexNamed = indexURL != nil || !(environment["PIP_INDEX_URL"] ?? "").isEmpty
             return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: !indexNamed)
         } catch {
-            throw VerificationError(.usage, "cannot inspect the Python environment: \(error.message)")
+            throw VerificationError(error.code == .interpreterNotTrusted ? .operational : .usage,
+                                    "cannot inspect the Python environment: \(error.message)")
         }
     }
 
