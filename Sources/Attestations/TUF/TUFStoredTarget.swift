@@ -60,7 +60,8 @@ extension TUFStore {
     /// 2. every `roots/<N>.root.json` from the bootstrap's version + 1 on, while present, is
     ///    signed by a threshold of version N−1's root keys and of its own, with version exactly N
     ///    (`TUFRootChain.replay`); no `roots/` file lies beyond a gap;
-    /// 3. `root.json` is byte-identical to the end of that chain (a root of a lower version than
+    /// 3. `root.json` is the end of that chain (its signed part, what signatures cover, is the same
+///    canonical bytes; a root of a lower version than
     ///    the bootstrap, a root the chain does not reach, or one swapped after the chain was
     ///    written is refused; so is a store written before the chain was kept, which names
     ///    `wheeltrust trust update` as the fix);
@@ -93,7 +94,7 @@ extension TUFStore {
         let chain = try TUFRootChain.replay(from: bootstrap, store: self, limits: limits)
         let root = chain[chain.count - 1]
         let versions = storedRootVersions()
-        if storedBytes != root.bytes {
+        if stored.envelope.canonicalSigned != root.envelope.canonicalSigned {
             if versions == nil && stored.version > bootstrap.version {
                 throw TUFRefused(.store, role: "root chain",
                                  "the cache holds root v\(stored.version) but not the chain of roots from the bootstrap root v\(bootstrap.version) (roots/ is missing: written by an older wheeltrust, or not by wheeltrust)")

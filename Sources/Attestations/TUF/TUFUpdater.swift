@@ -31,7 +31,7 @@ public enum TUFUpdateOutcome: Sendable {
 ///
 /// Guarantees, in order (each refusal is a `TUFFailure` naming the role):
 /// 1. Trusted root: the bootstrap root must be signed by its own threshold; the stored
-///    `root.json` is trusted only when it is byte-identical to the end of the chain the store
+///    `root.json` is trusted only when it is the end (same signed content) of the chain the store
 ///    keeps in `roots/` that verifies from the bootstrap (`TUFRootChain`: each version signed by
 ///    the previous version's threshold and its own); otherwise the update starts from the
 ///    bootstrap and the stored roots after it are removed (a store written by an older
@@ -106,7 +106,8 @@ public struct TUFUpdater: Sendable {
         let bootstrap = try TUFRootChain.bootstrap(bootstrapRoot)
         let chain = TUFRootChain.longestValidPrefix(from: bootstrap, store: store, limits: limits)
         let end = chain[chain.count - 1]
-        if let bytes = store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength), bytes == end.bytes {
+        if let bytes = store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength),
+           let stored = try? TUFRoot.parse(bytes, role: "root"), stored.envelope.canonicalSigned == end.envelope.canonicalSigned {
             removeStoredRoots(above: end.version)
             return end
         }
@@ -135,7 +136,8 @@ public struct TUFUpdater: Sendable {
             try store.write(path: store.metadataPath("root.json"), bytes, role: "root")
             trusted = candidate
         }
-        if store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength) != trusted.bytes {
+        if store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength)
+            .flatMap({ try? TUFRoot.parse($0, role: "root") })?.envelope.canonicalSigned != trusted.envelope.canonicalSigned {
             try store.write(path: store.metadataPath("root.json"), trusted.bytes, role: "root")
         }
         guard now < trusted.expires else {

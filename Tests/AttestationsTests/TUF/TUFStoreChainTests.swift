@@ -168,6 +168,20 @@ struct TUFStoreChainTests {
         #expect(failure.message == "root chain: the cached root.json (version 2) is not the root v3 the chain from the bootstrap root v1 reaches")
     }
 
+    /// The same root written with other whitespace (same signed content) is still the chain's end.
+    @Test func rootReserialisedWithTheSameContentIsAccepted() async throws {
+        let scratch = try await Self.goodStore()
+        let object = try JSONSerialization.jsonObject(with: Data(try Self.read(scratch, "root.json")))
+        let compact = [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        #expect(compact != (try Self.read(scratch, "root.json")))
+        try Self.write(scratch, "root.json", compact)
+        guard case .verified(let store) = try Self.check(scratch) else {
+            Issue.record("re-serialised root refused: \(try Self.check(scratch))")
+            return
+        }
+        #expect(store.root.version == 3)
+    }
+
     /// A cached root older than the bootstrap (rolled back below the embedded root).
     @Test func rootOlderThanTheBootstrapIsRefused() async throws {
         let scratch = try await Self.goodStore()
