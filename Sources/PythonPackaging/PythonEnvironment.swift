@@ -175,7 +175,11 @@ public struct PythonEnvironment: Sendable, Hashable {
     /// is reachable twice (e.g. `lib64` → `lib` symlink) is listed once. A dist-info that cannot
     /// be read is still listed, with nil fields and `problems` filled in (see
     /// `InstalledDistribution`); only an unreadable site-packages directory throws `io`.
-    public func distributions() throws(PackagingError) -> [InstalledDistribution] {
+    ///
+    /// With `keepingInstalledRecords` false each distribution's parsed installed RECORD is let go
+    /// as soon as it is loaded (``InstalledDistribution/releasingInstalledRecord()``), so memory
+    /// holds at most one parsed RECORD per core, whatever the number and size of the RECORDs.
+    public func distributions(keepingInstalledRecords: Bool = true) throws(PackagingError) -> [InstalledDistribution] {
         let fm = FileManager.default
         var seenRoots = Set<String>()
         var found: [(distInfoPath: String, root: String)] = []
@@ -201,7 +205,10 @@ public struct PythonEnvironment: Sendable, Hashable {
             }
         }
         // Reading and parsing METADATA and RECORD is independent per distribution: on all cores.
-        let result = found.parallelMap { InstalledDistribution.load(distInfoPath: $0.distInfoPath, root: $0.root) }
+        let result = found.parallelMap { entry -> InstalledDistribution in
+            let loaded = InstalledDistribution.load(distInfoPath: entry.distInfoPath, root: entry.root)
+            return keepingInstalledRecords ? loaded : loaded.releasingInstalledRecord()
+        }
         return result.sorted { a, b in
             if a.name != b.name { return a.name < b.name }
             if a.version != b.version { return a.version < b.version }

@@ -6,7 +6,7 @@
 /// moves from `generated` to `modified` (file line "bytecode differs from its verified source").
 /// Reports keep their order; lists stay sorted.
 public enum BytecodeVerification {
-    public static let checkName = "bytecode"
+    public static let checkName = CheckName.bytecode
 
     /// Checks every pending `.pyc` of `outcomes` (aligned with `reports`) in one interpreter run.
     public static func apply(checker: BytecodeChecker?, to reports: inout [PackageReport],

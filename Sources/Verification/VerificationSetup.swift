@@ -8,7 +8,9 @@ import PythonPackaging
 ///
 /// Trust rules: with no `keyFiles`, Red Hat release key 3 (embedded) is the one trusted key; with
 /// `keyFiles`, exactly those keys are trusted and the embedded one is not; `noDefaultKeys` with no
-/// `keyFiles` trusts nothing, so nothing key-signed verifies. Sigstore keyless attestations are
+/// `keyFiles` trusts nothing, so nothing key-signed verifies. Naming keys (`keyFiles` or
+/// `noDefaultKeys`) means keys only: Sigstore keyless attestations are then refused unless
+/// `allowKeyless` is set or an identity pin is given (``acceptsKeyless``). Keyless attestations are
 /// verified against `trustedRootFile` when given (a private Sigstore's `trusted_root.json`), else the
 /// embedded staging root with `staging`, else the embedded production root; `identityPins` are
 /// checked on top of the publisher's identity. Nothing here silently skips a check.
@@ -31,6 +33,16 @@ public struct VerificationSetup: Sendable {
     /// The root the cached TUF store's chain must descend from (see `sigstoreTrustedRoot`); nil:
     /// the embedded `root.json` of the instance, which is what the command line always uses.
     public var tufBootstrapRoot: [UInt8]?
+    /// Accept Sigstore keyless attestations even though `keyFiles` or `noDefaultKeys` name the
+    /// trusted keys (they are then bound to the publisher the index names, and to the pins).
+    public var allowKeyless: Bool = false
+
+    /// Whether keyless attestations can verify: with no key named (the default trust: Red Hat's key
+    /// and keyless bound to the index-named publisher, as the public index's model has it), or
+    /// when allowed explicitly, or when an identity pin says which keyless signer is wanted.
+    public var acceptsKeyless: Bool {
+        allowKeyless || !identityPins.isEmpty || (keyFiles.isEmpty && !noDefaultKeys)
+    }
 
     public init(python: String? = nil, indexURL: String? = nil, keyFiles: [String] = [], noDefaultKeys: Bool = false,
                 cacheDirectory: String? = nil, timeout: TimeInterval = 30,
@@ -122,8 +134,9 @@ public struct VerificationSetup: Sendable {
     /// trusted root with the publisher's identity (and the pins) bound to the certificate.
     public func provenanceVerifier() throws(VerificationError) -> ProvenanceVerifier {
         if let problem = identityPins.problem { throw VerificationError(.usage, problem) }
-        return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()),
-                                              SigstoreVerifier(trustedRoot: try sigstoreTrustedRoot(), pins: identityPins)])
+        let keyless: any AttestationSignatureVerifier = acceptsKeyless
+            ? SigstoreVerifier(trustedRoot: try sigstoreTrustedRoot(), pins: identityPins) : KeylessRefusal()
+        return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()), keyless])
     }
 
     /// The Sigstore trusted root: `trustedRootFile`, else the one `wheeltrust trust update` verified

@@ -54,7 +54,7 @@ struct TrustRepositoryOptions: ParsableArguments {
         do {
             bootstrap = try SigstoreTUF.bootstrapRoot(instance)
         } catch {
-            throw fail(error.message, code: Exit.incomplete)
+            throw fail("\(error.message)", code: Exit.incomplete)
         }
         return (url, bootstrap, TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, instance: instance)), instanceName)
     }

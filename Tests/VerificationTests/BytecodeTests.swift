@@ -164,7 +164,7 @@ struct BytecodeCheckerTests {
         var failed = report()
         BytecodeVerification.fold([request], verdicts: [pyc: .differs("code differs")], failure: nil, into: &failed)
         #expect(failed.files.modified == [pyc] && failed.files.generated.isEmpty)
-        #expect(failed.checks == [CheckResult("bytecode", .fail, "1 .pyc file(s) differ from their verified sources: \(pyc)")])
+        #expect(failed.checks == [CheckResult(.bytecode, .fail, "1 .pyc file(s) differ from their verified sources: \(pyc)")])
         #expect(failed.fileLines.first?.state == .modified)
         #expect(failed.fileLines.first?.note == "bytecode differs from its verified source: code differs")
         #expect(failed.status == .failed)
@@ -176,14 +176,14 @@ struct BytecodeCheckerTests {
 
         var passed = report()
         BytecodeVerification.fold([request], verdicts: [pyc: .matches], failure: nil, into: &passed)
-        #expect(passed.checks == [CheckResult("bytecode", .pass, "1 .pyc files match their verified sources")])
+        #expect(passed.checks == [CheckResult(.bytecode, .pass, "1 .pyc files match their verified sources")])
         #expect(passed.files.generated == [pyc])
     }
 
     @Test func switchedOffIsASkip() async {
         var reports = [PackageReport(name: "p", version: "1"), PackageReport(name: "q", version: "1")]
         await BytecodeVerification.apply(checker: nil, to: &reports, outcomes: [InstalledFilesVerifier.Outcome(), nil])
-        #expect(reports[0].checks == [CheckResult("bytecode", .skip, "bytecode not checked (off: --check-bytecode turns it on)")])
+        #expect(reports[0].checks == [CheckResult(.bytecode, .skip, "bytecode not checked (off: --check-bytecode turns it on)")])
         #expect(reports[1].checks.isEmpty)
     }
 }

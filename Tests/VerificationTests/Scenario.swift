@@ -96,12 +96,13 @@ final class Scenario: @unchecked Sendable {
     }
 
     /// Runs `wheeltrust` with this scenario's interpreter, index, key and cache.
-    /// `pipConfig` is the pip configuration file wheeltrust reads (none by default).
+    /// `pipConfig` is the pip configuration file wheeltrust reads (none by default). `trust`
+    /// replaces the default `--key <the scenario's key>` (pass `[]` for wheeltrust's default trust).
     func wheeltrust(_ arguments: [String], key: String? = nil, index: String? = nil,
-                    pipConfig: String = "/dev/null") async throws -> ProcessResult {
+                    pipConfig: String = "/dev/null", trust: [String]? = nil) async throws -> ProcessResult {
         var args = arguments
         args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "5"]
-        args += ["--key", key ?? publicKeyPath]
+        args += trust ?? ["--key", key ?? publicKeyPath]
         return try await TestProcess.run(TestProcess.wheeltrust, args, environment: ["HOME": root, "PIP_CONFIG_FILE": pipConfig])
     }
 
