@@ -30,6 +30,9 @@ public struct VerificationSetup: Sendable {
     public var identityPins: IdentityPins
     /// No network: the pipeline works from the cache only (see ``VerificationContext/offline``).
     public var offline: Bool = false
+    /// The root the cached TUF store's chain must descend from (see `sigstoreTrustedRoot`); nil:
+    /// the embedded `root.json` of the instance, which is what the command line always uses.
+    public var tufBootstrapRoot: [UInt8]?
     /// Accept Sigstore keyless attestations even though `keyFiles` or `noDefaultKeys` name the
     /// trusted keys (they are then bound to the publisher the index names, and to the pins).
     public var allowKeyless: Bool = false
@@ -146,10 +149,13 @@ public struct VerificationSetup: Sendable {
 
     /// The Sigstore trusted root: `trustedRootFile`, else the one `wheeltrust trust update` verified
     /// and cached for the instance (staging with `staging`, else production) under
-    /// `<cache>/tuf/<prod|staging>` — checked offline against the cached TUF metadata (root
-    /// signatures, targets signatures, length and hashes; never the network) — else the embedded
-    /// root of the instance. An unreadable or malformed file is a usage error naming it; a cached
-    /// root that does not verify is an operational error (never silently replaced).
+    /// `<cache>/tuf/<prod|staging>` — checked offline on every use, the chain of cached roots
+    /// replayed from the embedded `root.json` (each version signed by the previous one's threshold
+    /// and its own), then the cached metadata's signatures and the target's length and hashes
+    /// (`TUFStore.verifiedStore`; never the network) — else, when the cache holds nothing at all,
+    /// the embedded trusted root of the instance. An unreadable or malformed file is a usage error
+    /// naming it; a cache that does not verify (a broken chain included) is an operational error
+    /// naming the store and the failed check, never silently replaced.
     public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
         if let trustedRootFile {
             guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
@@ -169,7 +175,17 @@ public struct VerificationSetup: Sendable {
         let instance: SigstoreTUF.Instance = staging ? .staging : .production
         let cacheRoot = cacheDirectory ?? ContentCache.defaultRoot(environment: environment)
         let store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, instance: instance))
-        switch store.verifiedTarget(SigstoreTUF.trustedRootTarget) {
+        let bootstrap: [UInt8]
+        if let tufBootstrapRoot {
+            bootstrap = tufBootstrapRoot
+        } else {
+            do {
+                bootstrap = try SigstoreTUF.bootstrapRoot(instance)
+            } catch {
+                throw VerificationError(.operational, error.message)
+            }
+        }
+        switch store.verifiedTarget(SigstoreTUF.trustedRootTarget, bootstrapRoot: bootstrap) {
         case .absent:
             break
         case .verified(let bytes):
