@@ -36,6 +36,9 @@ public struct BytecodeChecker: Sendable {
     public enum Verdict: Sendable, Equatable {
         /// Header and code object agree with the source.
         case matches
+        /// The interpreter's loader rejects its header (it recompiles the verified source
+        /// instead): inert, not tampering; the reason says why.
+        case stale(String)
         /// Header or code differs (the reason says which).
         case differs(String)
         /// This one file could not be checked (unreadable…).
@@ -91,6 +94,7 @@ public struct BytecodeChecker: Sendable {
         for answer in answers where answer.index >= 0 && answer.index < requests.count {
             switch answer.verdict {
             case "match": verdicts[answer.index] = .matches
+            case "stale": verdicts[answer.index] = .stale(answer.note ?? "never loaded")
             case "differs": verdicts[answer.index] = .differs(answer.note ?? "differs")
             default: verdicts[answer.index] = .error(answer.note ?? "could not check")
             }
