@@ -63,17 +63,21 @@ public struct EnvironmentVerifier: Sendable {
     public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil,
                               keepingFileLines: Bool = true) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
-        var interpreters: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
+        var candidates: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
-            interpreters.insert(scheme.scripts + "/" + name)
+            candidates.insert(scheme.scripts + "/" + name)
         }
         let versionParts = environment.version.split(separator: ".")
         let majorMinor = versionParts.prefix(2).joined(separator: ".")
+        // Only this environment's own interpreters may stand in a rewritten `#!` line (a venv's
+        // base interpreter would run the script outside the venv).
+        let interpreters = ConsoleScriptWrappers.interpreters(from: candidates, prefix: environment.prefix,
+                                                              scriptsDirectory: scheme.scripts, pythonVersion: majorMinor)
         return InstalledFilesVerifier(
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
-            shebang: ScriptShebang(interpreters: interpreters),
+            shebang: ScriptShebang(interpreters: Set(interpreters)),
             bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept,
-            hashPool: hashPool, keepingFileLines: keepingFileLines)
+            hashPool: hashPool, keepingFileLines: keepingFileLines, listings: ListingCache())
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {

@@ -97,7 +97,7 @@ struct InstalledFilesRun {
             }
             let paths = destination == .headers
                 ? layout.headerCandidates(for: mapped, distributionName: installed.name.raw,
-                                          exists: { FileSystem.kind($0) != .missing }, children: FileSystem.children)
+                                          exists: { FileSystem.kind($0) != .missing }, children: verifier.children)
                 : [mapped]
             for path in paths {
                 expected.insert(path)
@@ -257,7 +257,7 @@ struct InstalledFilesRun {
             }
             if stems.isEmpty { continue }
             let cache = root + "/__pycache__"
-            for name in FileSystem.children(cache).sorted() where name.hasSuffix(".pyc") {
+            for name in verifier.children(cache).sorted() where name.hasSuffix(".pyc") {
                 guard let dot = name.firstIndex(of: "."), stems.contains(PathKey(String(name[..<dot]))) else { continue }
                 classifyExtra(cache + "/" + name, listedByInstaller: false, entryPoints: entryPoints)
             }
@@ -408,7 +408,8 @@ struct InstalledFilesRun {
 
     mutating func checkShadowing() {
         let roots = Array(Set([layout.scheme.purelib, layout.scheme.platlib])).sorted()
-        let found = ShadowingCheck.find(roots: roots, expected: expected, claims: claims, distInfo: installed.distInfoPath)
+        let found = ShadowingCheck.find(roots: roots, expected: expected, claims: claims, distInfo: installed.distInfoPath,
+                                        children: verifier.children)
         for finding in found {
             outcome.findings.shadowing.append(finding.path)
             outcome.owned.insert(finding.path)

@@ -56,11 +56,20 @@ public struct InstalledFilesVerifier: Sendable {
     /// tens of thousands of files allocates and sorts nothing it will not show.
     public let keepsFileLines: Bool
 
+    /// Listings of the shared directories, made once per run (nil: listed on each use).
+    public let listings: ListingCache?
+
+    /// The names in `directory`, from ``listings`` when there is one.
+    func children(_ directory: String) -> [String] {
+        listings?.children(directory) ?? FileSystem.children(directory)
+    }
+
     /// Largest `entry_points.txt` read from a wheel (it only names scripts).
     public static let maxEntryPointsBytes: Int64 = 1 << 20
 
     public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept,
-                hashPool: FileHashPool? = nil, keepingFileLines: Bool = true) {
+                hashPool: FileHashPool? = nil, keepingFileLines: Bool = true, listings: ListingCache? = nil) {
+        self.listings = listings
         self.layout = layout
         self.shebang = shebang
         self.bytecode = bytecode

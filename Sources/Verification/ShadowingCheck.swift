@@ -84,6 +84,9 @@ public enum ShadowingCheck {
         for root in roots where seen.insert(PathKey(root)).inserted {
             let mine = own[root] ?? []
             for entry in children(root).sorted() {
+                // Only an entry whose stem is a provided name costs a look at what it is.
+                let stem = entry.firstIndex(of: ".").map { String(entry[..<$0]) } ?? entry
+                guard !stem.isEmpty, provided.contains(normalized(stem)) else { continue }
                 let path = root + "/" + entry
                 let directory = isDirectory(path)
                 if mine.contains(PathKey(directory ? entry + "/" : entry)) { continue }
