@@ -171,7 +171,29 @@ public struct EnvironmentVerifier: Sendable {
                 }
             }
         }
-        return UnownedFiles.scan(roots: roots, owned: owned, walked: walked, claimedOnlyBy: claimedOnlyBy)
+        var findings = UnownedFiles.scan(roots: roots, owned: owned, walked: walked, claimedOnlyBy: claimedOnlyBy)
+        // A virtual environment's scripts directory is the environment's too: a file there that
+        // no distribution accounts for (and that `venv` did not write) is reported. A system
+        // Python's scripts directory (/usr/bin) holds far more than Python: not scanned.
+        let scripts = environment.schemePaths.scripts
+        if environment.isVirtualEnvironment, !scripts.isEmpty, !roots.contains(scripts) {
+            for name in Self.venvScriptNames(pythonVersion: environment.version) { owned.insert(scripts + "/" + name) }
+            findings += UnownedFiles.scan(roots: [scripts], owned: owned, claimedOnlyBy: claimedOnlyBy, hookRoots: roots)
+        }
+        return findings.sorted { PathKey($0.path) < PathKey($1.path) }
+    }
+
+    /// What the tools that make virtual environments (`python -m venv`, `virtualenv`, `uv venv`)
+    /// write into its scripts directory: the activation scripts (accepted by name: they are shell
+    /// for a person to source, not Python any import runs) and the interpreter names (each of which
+    /// the interpreter checks compare with the base interpreter before anything runs).
+    static func venvScriptNames(pythonVersion: String) -> [String] {
+        let parts = pythonVersion.split(separator: ".")
+        let major = parts.first.map(String.init) ?? "3"
+        let majorMinor = parts.prefix(2).joined(separator: ".")
+        return ["activate", "activate.csh", "activate.fish", "Activate.ps1", "activate.ps1", "activate.nu",
+                "activate.bat", "deactivate.bat", "activate_this.py", "pydoc.bat",
+                "python", "python\(major)", "python\(majorMinor)"]
     }
 
     /// Files each distribution's installed RECORD claims: only a hint, used so that a shared

