@@ -107,6 +107,26 @@ struct SlowIndexEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(datatoolSHA.prefix(2))/\(datatoolSHA)"))
         #expect(FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(clitoolSHA.prefix(2))/\(clitoolSHA)"))
     }
+
+    @Test("trust update --timeout 1 against a trickling TUF repository ends in time with exit 3")
+    func tricklingTUFRepositoryIsBoundedByTheTimeout() async throws {
+        let server = try MisbehavingHTTPServer { _, _ in
+            .trickle(.init(headers: ["Content-Type: application/json"], body: Array(repeating: 0x20, count: 4096)),
+                     bytes: 1, interval: 0.25)
+        }
+        defer { server.stop() }
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("wt-tuf-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let started = Date()
+        let result = try await TestProcess.run(TestProcess.wheeltrust, [
+            "trust", "update", "--repository-url", server.origin, "--cache-dir", cache, "--timeout", "1"])
+        let seconds = Date().timeIntervalSince(started)
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.stderr.contains("could not complete: root: cannot fetch "), "\(result.output)")
+        #expect(result.stderr.contains(".root.json: timed out: no complete response within the 1 s timeout"),
+                "\(result.output)")
+        #expect(seconds < 1 * 3 + 2 + 3, "took \(seconds) s")
+    }
 }
 
 /// The server's origin, known only once it listens (the route builds absolute URLs from it).
