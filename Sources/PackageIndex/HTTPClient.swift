@@ -41,7 +41,8 @@ import Darwin
 /// ends within `T` seconds; `download` (wheels, any size) within `T` seconds plus one second per
 /// `minimumTransferRate` bytes received (64 KiB by default), i.e. after its first `T` seconds a
 /// download must average at least that rate. A call that runs out of time fails with `network`
-/// naming the masked URL and the timeout; a download that fails leaves no file behind.
+/// naming the masked URL and the timeout; a download that fails leaves no file behind. Each call
+/// runs on `NetworkExecutor`'s threads, so work on the cooperative pool cannot stall it.
 public final class HTTPClient: Sendable {
     public let credentials: IndexCredentials?
     public let certificateBundle: String?
@@ -162,8 +163,13 @@ public final class HTTPClient: Sendable {
         }
         let progress = TransferProgress(url: url.redacted)
         do {
-            return try await DeadlineWatchdog.run(budget: budget, progress: progress, what: what) {
-                try await self.attempts(url, accept: accept, what: what, sink: sink, roots: roots, budget: budget, progress: progress)
+            // On threads of their own, so busy cores elsewhere in the process cannot make the call
+            // miss its deadline (see `NetworkExecutor`).
+            return try await withTaskExecutorPreference(NetworkExecutor.shared) {
+                try await DeadlineWatchdog.run(budget: budget, progress: progress, what: what) {
+                    try await self.attempts(url, accept: accept, what: what, sink: sink, roots: roots, budget: budget,
+                                            progress: progress)
+                }
             }
         } catch let error as IndexError {
             throw error
