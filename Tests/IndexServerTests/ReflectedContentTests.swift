@@ -175,6 +175,30 @@ import Testing
         }
     }
 
+    @Test func aHostileHostHeaderNeverReachesAPage() async throws {
+        try await withServer { port in
+            let json = "Accept: application/vnd.pypi.simple.v1+json"
+            var served = 0
+            for host in ["a\"><img src=x onerror=alert(1)>", "x'y", "evil.example/<b>", "a b", "%3Cimg%3E"] {
+                for accept in [[], [json]] {
+                    let answer = await RawHTTP.send(port: port, Array(([
+                        "GET \(Self.origin)dotted-pkg/ HTTP/1.1", "Host: \(host)", "Connection: close"] + accept)
+                        .joined(separator: "\r\n").utf8) + Array("\r\n\r\n".utf8))
+                    let label = "Host: \(host) \(accept)"
+                    if answer.status == 400 && answer.header("content-type") == nil { continue }   // refused by the parser
+                    #expect(answer.status == 200, "\(label): \(answer)")
+                    served += 1
+                    Self.expectHardened(answer, label)
+                    // An authority that is not a plain host[:port] is ignored: links name the listening address.
+                    #expect(!answer.text.contains(host), "\(label)")
+                    #expect(answer.text.contains("http://127.0.0.1:\(port)/api/pulp-content/wheeltrust/main/"), "\(label)")
+                    #expect(!answer.text.contains("<img") && !answer.text.contains("<b>"), "\(label)")
+                }
+            }
+            #expect(served >= 4, "the HTTP parser let too few of the hostile Host headers through to test the pages")
+        }
+    }
+
     // MARK: hostile names in the served folder
 
     static let hostileNames = [
