@@ -23,9 +23,17 @@ public struct ProvenanceVerdict: Sendable, Hashable {
     /// One verdict per attestation, in document order (bundle, then index).
     public var attestations: [AttestationVerdict]
 
-    /// At least one attestation whose signature verified and whose statement passed every check.
+    /// The attestation that decides the verdict: the first (in document order) whose signature
+    /// verified and whose statement passed every check; nil when there is none.
+    public var decisive: AttestationVerdict? {
+        attestations.first(where: \.isVerified)
+    }
+
+    /// At least one attestation whose signature verified and whose statement passed every check:
+    /// the one place this is decided (the report's `signature`/`statement` checks and the
+    /// offline cache follow it).
     public var isVerified: Bool {
-        attestations.contains(where: \.isVerified)
+        decisive != nil
     }
 }
 

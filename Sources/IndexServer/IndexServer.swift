@@ -88,7 +88,8 @@ public final class IndexServer: Sendable {
             fallbackOrigin: { origin.get() },
             scheme: scheme
         )
-        var logger = Logger(label: "wheeltrust.serve")
+        // Escapes what clients send before it reaches the log (`ServerLogHandler`).
+        var logger = Logger(label: "wheeltrust.serve", factory: { ServerLogHandler(label: $0) })
         logger.logLevel = .warning
         let app = Application(
             responder: responder,

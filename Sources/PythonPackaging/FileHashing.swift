@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Hashes files on disk by streaming them through one reusable buffer with `read(2)`.
 ///
 /// Guarantees: only regular files are read (a FIFO, device or directory is an `.io` error, so a
@@ -31,6 +37,31 @@ public enum FileHashing {
             throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
         }
         return (digest, size, before, after)
+    }
+
+    /// The digest of `prefix` followed by the file at `path` from byte `offset` on, and that total
+    /// length: what a file would hash to had its first `offset` bytes been `prefix` (an
+    /// installer's rewritten `#!` line undone), streamed, never read whole.
+    public static func digest(ofFileAt path: String, algorithm: HashAlgorithm, replacingFirst offset: Int,
+                              with prefix: [UInt8], bufferSize: Int = 1 << 16) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+        let fd = try SystemIO.openReadOnly(path)
+        defer { SystemIO.close(fd) }
+        let fileSize = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
+        guard offset >= 0, Int64(offset) <= fileSize, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw PackagingError(.io, "cannot seek to byte \(offset) of \(path)")
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
+        defer { buffer.deallocate() }
+        var hasher = StreamingHasher(algorithm: algorithm)
+        prefix.withUnsafeBytes { hasher.update($0) }
+        var size = Int64(prefix.count)
+        while true {
+            let count = try SystemIO.read(fd, into: buffer, path: path)
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            size += Int64(count)
+        }
+        return (hasher.finalize(), size)
     }
 
     /// Reads `fd` to its end through one buffer, hashing every byte.

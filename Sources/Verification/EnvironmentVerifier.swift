@@ -52,9 +52,10 @@ public struct EnvironmentVerifier: Sendable {
 
     public var filesVerifier: InstalledFilesVerifier { filesVerifier(checkingBytecode: false) }
 
-    /// Checks `.pyc` files with this environment's own interpreter.
+    /// Checks `.pyc` files with the interpreter that answered for this environment (for a virtual
+    /// environment its checked base interpreter, never a file of the environment).
     public var bytecodeChecker: BytecodeChecker {
-        BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable)
+        BytecodeChecker(interpreter: environment.trustedInterpreter.path)
     }
 
     /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``;
@@ -62,30 +63,33 @@ public struct EnvironmentVerifier: Sendable {
     public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil,
                               keepingFileLines: Bool = true) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
-        var interpreters: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
+        var candidates: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
-            interpreters.insert(scheme.scripts + "/" + name)
+            candidates.insert(scheme.scripts + "/" + name)
         }
         let versionParts = environment.version.split(separator: ".")
         let majorMinor = versionParts.prefix(2).joined(separator: ".")
+        // Only this environment's own interpreters may stand in a rewritten `#!` line (a venv's
+        // base interpreter would run the script outside the venv).
+        let interpreters = ConsoleScriptWrappers.interpreters(from: candidates, prefix: environment.prefix,
+                                                              scriptsDirectory: scheme.scripts, pythonVersion: majorMinor)
         return InstalledFilesVerifier(
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
-            shebang: ScriptShebang(interpreters: interpreters),
+            shebang: ScriptShebang(interpreters: Set(interpreters)),
             bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept,
-            hashPool: hashPool, keepingFileLines: keepingFileLines)
+            hashPool: hashPool, keepingFileLines: keepingFileLines, listings: ListingCache())
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
-        var installed: [InstalledDistribution]
+        let installed: [InstalledDistribution]
         do {
-            installed = try environment.distributions()
+            installed = try environment.distributions(keepingInstalledRecords: false)
         } catch {
             throw VerificationError(.operational, "cannot list the distributions of \(environment.prefix): \(error.message)")
         }
-        // What every installed RECORD claims, then the parsed RECORDs are let go (tens of
-        // thousands of entries): each package reads its own again when it is verified.
-        let claims = Self.pathClaims(of: installed)
-        installed = installed.map { $0.releasingInstalledRecord() }
+        // What every installed RECORD claims (each RECORD read again, paths only, then let go):
+        // each package reads its own again when it is verified.
+        let claims = try Self.pathClaims(of: installed)
         let excluded = Set(request.excluded.map { ProjectName($0) })
         var selected: [InstalledDistribution] = []
         var reports: [PackageReport] = []
@@ -98,57 +102,107 @@ public struct EnvironmentVerifier: Sendable {
                 let matches = installed.filter { $0.name == wanted }
                 if matches.isEmpty {
                     reports.append(PackageReport(name: name, version: "", checks: [
-                        CheckResult("installed", .fail, "\(name) is not installed in \(environment.prefix)")]))
+                        CheckResult(.installed, .fail, "\(name) is not installed in \(environment.prefix)")]))
                 }
                 selected.append(contentsOf: matches)
             }
         }
 
         let results = await verifyEach(selected, claims: claims, request: request)
-        // Every package's .pyc files in one run of the environment's own interpreter.
         var packageReports = results.map(\.1)
+        let outcomes = results.map(\.2)
+        // Files in a package's directories that only another distribution claims: owned only if
+        // that distribution's verified wheel says so.
+        var proven: [PathKey: (path: String, filename: String, sha256: String)] = [:]
+        for (index, report, outcome) in results where outcome != nil {
+            if let filename = report.wheel, let sha256 = report.sha256 {
+                proven[PathKey(selected[index].distInfoPath)] = (pipeline.context.cache.path(sha256Hex: sha256), filename, sha256)
+            }
+        }
+        let excludedDistInfos = Set(installed.filter { excluded.contains($0.name) }.map { PathKey($0.distInfoPath) })
+        await ClaimResolution(pipeline: pipeline, layout: filesVerifier.layout, excluded: excludedDistInfos)
+            .resolve(reports: &packageReports, outcomes: outcomes, installed: installed, proven: proven)
+        // Every package's .pyc files in one run of the environment's own interpreter.
         await BytecodeVerification.apply(
             checker: request.checkBytecode ? bytecodeChecker : nil,
-            to: &packageReports, outcomes: results.map(\.2))
+            to: &packageReports, outcomes: outcomes)
         reports.append(contentsOf: packageReports)
 
         var findings: [EnvironmentFinding] = []
         if request.all {
-            var owned: Set<String> = []
-            var walked: Set<String> = []
-            var verifiedDistInfos: Set<String> = []
-            for (index, _, outcome) in results {
-                if let outcome {
-                    owned.formUnion(outcome.owned)
-                    walked.formUnion(outcome.walkedDirectories)
-                    verifiedDistInfos.insert(selected[index].distInfoPath)
+            findings = environmentScan(installed: installed, selected: selected, results: results)
+        }
+        var report = Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+                            packages: reports, unexpected: findings)
+        report.interpreter = environment.trustedInterpreter
+        return report
+    }
+
+    /// Files in site-packages that no distribution accounts for. Verified packages account for
+    /// what their outcomes own; a distribution that was not verified (excluded, not on the index,
+    /// provenance failed) accounts through its installed RECORD only for files outside every
+    /// verified package's directories and never for a start-up hook: those are reported with the
+    /// claimant named.
+    func environmentScan(installed: [InstalledDistribution], selected: [InstalledDistribution],
+                         results: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)]) -> [EnvironmentFinding] {
+        var owned = PathSet()
+        var walked = Set<PathKey>()
+        var verifiedDistInfos = Set<PathKey>()
+        var verifiedDirectories = Set<PathKey>()
+        for (index, _, outcome) in results {
+            guard let outcome else { continue }
+            owned.formUnion(outcome.owned)
+            walked.formUnion(outcome.walkedDirectories.map(PathKey.init))
+            verifiedDirectories.formUnion(outcome.packageDirectories.map(PathKey.init))
+            verifiedDistInfos.insert(PathKey(selected[index].distInfoPath))
+        }
+        let layout = filesVerifier.layout
+        let roots = environment.sitePackages
+        var claimedOnlyBy: [PathKey: String] = [:]
+        for distribution in installed where !verifiedDistInfos.contains(PathKey(distribution.distInfoPath)) {
+            let label = InstalledFilesVerifier.distributionLabel(distribution.distInfoPath)
+            var paths = Array(Self.installedRecordPaths(of: distribution))
+            paths.append(contentsOf: FileSystem.walk(distribution.distInfoPath).files)
+            for path in paths {
+                if UnownedFiles.isStartupHook(path, roots: roots) || layout.isInside(verifiedDirectories, path: path) {
+                    claimedOnlyBy[PathKey(path), default: label] = label
+                } else {
+                    owned.insert(path)
                 }
             }
-            // Distributions that could not be matched to a wheel (or were excluded) are reported on
-            // their own; their installed RECORD keeps their files from being listed twice.
-            for distribution in installed where !verifiedDistInfos.contains(distribution.distInfoPath) {
-                owned.formUnion(Self.installedRecordPaths(of: distribution))
-                owned.formUnion(FileSystem.walk(distribution.distInfoPath))
-            }
-            findings = UnownedFiles.scan(roots: environment.sitePackages, owned: owned, walked: walked)
         }
-        return Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
-                      packages: reports, unexpected: findings)
+        return UnownedFiles.scan(roots: roots, owned: owned, walked: walked, claimedOnlyBy: claimedOnlyBy)
     }
 
     /// Files each distribution's installed RECORD claims: only a hint, used so that a shared
     /// namespace directory does not make one package's files unexpected in another's. The paths
     /// are resolved and hashed into keys on all cores, then entered in order.
-    static func pathClaims(of installed: [InstalledDistribution]) -> PathClaims {
+    /// Refused past ``maxClaimedPaths`` in all (an operational error, not a silent cut): the
+    /// claims table is the one structure that grows with the environment's installed RECORDs.
+    static func pathClaims(of installed: [InstalledDistribution]) throws(VerificationError) -> PathClaims {
         var claims = PathClaims()
-        let keys = installed.parallelMap { distribution in
-            installedRecordPaths(of: distribution).map(PathClaims.Key.init)
-        }
-        for (distribution, keys) in zip(installed, keys) {
-            for key in keys { claims.claim(key, by: distribution.distInfoPath) }
+        var total = 0
+        // In slices, so that the keys of at most one slice of distributions are held at once.
+        for start in stride(from: 0, to: installed.count, by: 64) {
+            let slice = Array(installed[start..<min(start + 64, installed.count)])
+            let keys = slice.parallelMap { distribution in
+                installedRecordPaths(of: distribution).map(PathClaims.Key.init)
+            }
+            for (distribution, keys) in zip(slice, keys) {
+                total += keys.count
+                guard total <= maxClaimedPaths else {
+                    throw VerificationError(.operational,
+                        "the installed RECORDs of this environment list more than \(maxClaimedPaths) paths")
+                }
+                for key in keys { claims.claim(key, by: distribution.distInfoPath) }
+            }
         }
         return claims
     }
+
+    /// Most paths all installed RECORDs of one environment may list (the 140 distributions of the
+    /// benchmark corpus list about 40,000).
+    static let maxClaimedPaths = 2_000_000
 
     /// Verifies `selected`, `request.jobs` at a time, results in `selected` order.
     private func verifyEach(_ selected: [InstalledDistribution], claims: PathClaims,

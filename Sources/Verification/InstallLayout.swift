@@ -6,8 +6,8 @@ import PythonPackaging
 /// directories, and contains no `..`, `.` or empty component; a RECORD path that would escape
 /// gives `nil` (the caller reports it as a failure, never a skip). Files at the wheel's root go to
 /// purelib or platlib as `Root-Is-Purelib` says; `<name>-<ver>.data/<scheme>/…` go to that scheme's
-/// directory. The installed RECORD is used only as a hint for where `headers` landed, and only when
-/// that place is inside the environment.
+/// directory. The installed RECORD is never consulted: where a file lives follows from the verified
+/// RECORD and the scheme alone (``headerCandidates(for:distributionName:)`` for headers).
 public struct InstallLayout: Sendable {
     /// The scheme directories of the environment being checked.
     public let scheme: PythonEnvironment.SchemePaths
@@ -35,13 +35,11 @@ public struct InstallLayout: Sendable {
     ///   - dataDirectory: the wheel's `<name>-<ver>.data` directory name.
     ///   - rootIsPurelib: from the wheel's WHEEL file.
     ///   - distributionName: the raw project name, for pip's headers directory.
-    ///   - installedHint: resolves a relative path to where the installed RECORD says it went.
     public func installPath(
         forRecordPath recordPath: String,
         dataDirectory: String,
         rootIsPurelib: Bool,
-        distributionName: String,
-        installedHint: (String) -> String? = { _ in nil }
+        distributionName: String
     ) -> (path: String, destination: Destination)? {
         let root = rootIsPurelib ? scheme.purelib : scheme.platlib
         // The common case, without splitting: a plain relative path whose first component cannot
@@ -54,37 +52,60 @@ public struct InstallLayout: Sendable {
         guard let parts = Self.safeComponents(recordPath) else { return nil }
         if parts.count >= 3, parts[0] == dataDirectory {
             let rest = Array(parts[2...])
-            let relative = rest.joined(separator: "/")
             switch parts[1] {
             case "purelib": return (Self.join(scheme.purelib, rest), .purelib)
             case "platlib": return (Self.join(scheme.platlib, rest), .platlib)
             case "scripts": return (Self.join(scheme.scripts, rest), .scripts)
             case "data": return (Self.join(scheme.data, rest), .data)
             case "headers":
-                if let hinted = installedHint(relative), hinted.hasPrefix(prefix + "/"),
-                   Self.safeComponents(String(hinted.dropFirst(prefix.count + 1))) != nil {
-                    return (hinted, .headers)
-                }
-                let base = Self.join(prefix, ["include", "site", "python\(pythonVersion)", distributionName])
-                return (Self.join(base, rest), .headers)
+                return (Self.join(Self.join(headerBases[0], [distributionName]), rest), .headers)
             default: return nil
             }
         }
         return (Self.join(root, parts), rootIsPurelib ? .purelib : .platlib)
     }
 
+    /// The directories under which installers put a distribution's headers directory: pip and uv
+    /// use `<prefix>/include/site/pythonX.Y/<name>` in a virtual environment; pip uses the
+    /// interpreter's `include` directory outside one.
+    public var headerBases: [String] {
+        [Self.join(prefix, ["include", "site", "python\(pythonVersion)"]), scheme.include]
+    }
+
+    /// Every place a header that ``installPath(forRecordPath:dataDirectory:rootIsPurelib:distributionName:)``
+    /// mapped to `path` may have been installed: below each of ``headerBases``, in each existing
+    /// directory whose name is a spelling of the project's name (pip names it as the requirement
+    /// was written, uv by the normalised name), the same relative path, when a file is there; else
+    /// `path` alone (where it is then missing). Each place found is checked: a second copy in
+    /// another spelling cannot stand in for the one Python's build tools would find.
+    public func headerCandidates(for path: String, distributionName: String,
+                                 exists: (String) -> Bool, children: (String) -> [String]) -> [String] {
+        let defaultDirectory = Self.join(headerBases[0], [distributionName])
+        guard path.hasPrefix(defaultDirectory + "/") else { return [path] }
+        let relative = String(path.dropFirst(defaultDirectory.count + 1))
+        let wanted = ProjectName(distributionName)
+        var found: [String] = []
+        for base in Set(headerBases).sorted() where !base.isEmpty {
+            for name in children(base).sorted() where ProjectName(name) == wanted && !name.contains("/") {
+                let candidate = Self.join(base, [name, relative])
+                if exists(candidate) { found.append(candidate) }
+            }
+        }
+        return found.isEmpty ? [path] : found
+    }
+
     /// True when `path` is below one of `directories`, each a top-level directory of purelib or
-    /// platlib (a package directory or a `.dist-info`); one set lookup per root, whatever the
-    /// number of directories.
-    public func isInside(_ directories: Set<String>, path: String) -> Bool {
+    /// platlib (a package directory or a `.dist-info`), compared by bytes; one set lookup per root,
+    /// whatever the number of directories.
+    public func isInside(_ directories: Set<PathKey>, path: String) -> Bool {
         if directories.isEmpty { return false }
         for root in [scheme.purelib, scheme.platlib] {
             let utf8 = path.utf8
-            guard utf8.count > root.utf8.count + 1, path.hasPrefix(root),
+            guard utf8.count > root.utf8.count + 1, utf8.starts(with: root.utf8),
                   utf8[utf8.index(utf8.startIndex, offsetBy: root.utf8.count)] == UInt8(ascii: "/") else { continue }
             let start = utf8.index(utf8.startIndex, offsetBy: root.utf8.count + 1)
             guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else { continue }
-            if directories.contains(String(path[..<slash])) { return true }
+            if directories.contains(PathKey(String(path[..<slash]))) { return true }
         }
         return false
     }

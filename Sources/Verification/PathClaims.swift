@@ -1,7 +1,10 @@
 import PythonPackaging
 
-/// Which distributions' installed RECORDs claim each path: only a hint, built once per run, so a
-/// shared namespace directory does not make one package's files unexpected in another's.
+/// Which distributions' installed RECORDs claim each path: only a hint, built once per run. A claim
+/// never accounts for a file by itself: a file in one package's directories that another
+/// distribution's installed RECORD claims is held until that distribution's *verified* wheel is
+/// shown to own it (see ``InstalledFilesVerifier/Outcome/deferredClaims``), so a fake or
+/// unverified `.dist-info` cannot vouch for anything.
 ///
 /// Kept small for environments of tens of thousands of files: a path is stored as the first 128
 /// bits of its SHA-256 (16 bytes instead of a ~100-byte string; two different paths share a key
@@ -27,7 +30,8 @@ public struct PathClaims: Sendable {
     }
 
     private var firstOwner: [Key: Int32] = [:]
-    private var sharedPaths: Set<Key> = []
+    /// Every claimant of the few paths more than one distribution claims, in claim order.
+    private var sharedPaths: [Key: [Int32]] = [:]
     private var owners: [String] = []
     private var ownerIndex: [String: Int32] = [:]
 
@@ -49,7 +53,11 @@ public struct PathClaims: Sendable {
             ownerIndex[distInfo] = owner
         }
         if let first = firstOwner[key] {
-            if first != owner { sharedPaths.insert(key) }
+            if first != owner {
+                var all = sharedPaths[key] ?? [first]
+                if !all.contains(owner) { all.append(owner) }
+                sharedPaths[key] = all
+            }
         } else {
             firstOwner[key] = owner
         }
@@ -57,8 +65,15 @@ public struct PathClaims: Sendable {
 
     /// True when some distribution other than the one at `distInfo` claims `path`.
     public func isClaimed(_ path: String, byOtherThan distInfo: String) -> Bool {
+        !claimants(of: path, otherThan: distInfo).isEmpty
+    }
+
+    /// The `.dist-info` paths of the distributions other than `distInfo` whose installed RECORDs
+    /// claim `path`, in the order they were entered.
+    public func claimants(of path: String, otherThan distInfo: String) -> [String] {
         let key = Key(path)
-        guard let first = firstOwner[key] else { return false }
-        return owners[Int(first)] != distInfo || sharedPaths.contains(key)
+        guard let first = firstOwner[key] else { return [] }
+        let all = sharedPaths[key] ?? [first]
+        return all.map { owners[Int($0)] }.filter { $0 != distInfo }
     }
 }

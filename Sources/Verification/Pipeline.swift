@@ -54,7 +54,7 @@ public struct Pipeline: Sendable {
         let indexURL = context.index.configuration.indexURL
         if context.offline {
             guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: installed.name) else {
-                return ([], CheckResult("index-file", .error,
+                return ([], CheckResult(.indexFile, .error,
                                         "offline: no cached project page for \(installed.name.normalized) at \(indexURL.redacted); run once online"))
             }
             page = cached
@@ -63,19 +63,19 @@ public struct Pipeline: Sendable {
                 page = try await context.index.project(installed.name)
                 try? context.offlineCache.storeProjectPage(page, indexURL: indexURL, project: installed.name)
             } catch let error where error.code == .notFound {
-                return ([], CheckResult("index-file", .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
+                return ([], CheckResult(.indexFile, .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
             } catch {
-                return ([], CheckResult("index-file", .error, error.message))
+                return ([], CheckResult(.indexFile, .error, error.message))
             }
         }
         let candidates = WheelSelection.candidates(in: page.files, for: installed)
         if candidates.isEmpty {
             let tags = installed.wheelMetadata.map { $0.tags.map(\.description).sorted().joined(separator: ".") } ?? "unknown tags"
-            return ([], CheckResult("index-file", .fail,
+            return ([], CheckResult(.indexFile, .fail,
                                     "the installed \(installed.name.raw) \(installed.rawVersion) (\(tags)) is not on the index: "
                                     + WheelSelection.describeOffer(page.files, for: installed)))
         }
-        return (candidates, CheckResult("index-file", .pass, candidates.map(\.filename).joined(separator: ", ")))
+        return (candidates, CheckResult(.indexFile, .pass, candidates.map(\.filename).joined(separator: ", ")))
     }
 
     // MARK: [2/5] download
@@ -96,7 +96,7 @@ public struct Pipeline: Sendable {
                 let reason = file.sha256 == nil ? "the cached page publishes no sha256 for \(file.filename)"
                     : "no cached wheel \(file.filename) (sha256 \(file.sha256 ?? ""))"
                 return FetchedWheel(file: file, path: "", sha256: "", checks: [
-                    CheckResult("download", .error, "offline: \(reason); run once online")])
+                    CheckResult(.download, .error, "offline: \(reason); run once online")])
             } else {
                 let temporary = context.cache.temporaryPath()
                 let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
@@ -105,21 +105,21 @@ public struct Pipeline: Sendable {
                 sha256 = downloaded.sha256Hex
             }
         } catch {
-            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult("download", .error, error.message)])
+            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult(.download, .error, error.message)])
         }
-        checks.append(CheckResult("download", .pass, "\(file.filename) sha256 \(sha256)"))
+        checks.append(CheckResult(.download, .pass, "\(file.filename) sha256 \(sha256)"))
         checks.append(Self.indexHashCheck(published: file.sha256, actual: sha256))
         return FetchedWheel(file: file, path: path, sha256: sha256, checks: checks)
     }
 
     static func indexHashCheck(published: String?, actual: String) -> CheckResult {
         guard let published else {
-            return CheckResult("index-hash", .skip, "the index publishes no sha256 for this file")
+            return CheckResult(.indexHash, .skip, "the index publishes no sha256 for this file")
         }
         if published.lowercased() == actual {
-            return CheckResult("index-hash", .pass, "matches the index's sha256")
+            return CheckResult(.indexHash, .pass, "matches the index's sha256")
         }
-        return CheckResult("index-hash", .fail, "the index publishes sha256 \(published.lowercased()) but the wheel is \(actual)")
+        return CheckResult(.indexHash, .fail, "the index publishes sha256 \(published.lowercased()) but the wheel is \(actual)")
     }
 
     // MARK: [3/5] provenance
@@ -132,12 +132,12 @@ public struct Pipeline: Sendable {
             let fetched = try await context.index.provenance(for: file, project: project, version: version)
             let count = fetched.provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
             let publishers = Set(fetched.provenance.attestationBundles.map(\.publisher.kind)).sorted().joined(separator: ", ")
-            return (fetched, CheckResult("provenance", .pass,
+            return (fetched, CheckResult(.provenance, .pass,
                                          "\(count) attestation(s) from \(fetched.url.redacted) (publisher \(publishers))"))
         } catch let error where error.code == .notFound {
-            return (nil, CheckResult("provenance", .fail, "no provenance on the index for \(file.filename): \(error.message)"))
+            return (nil, CheckResult(.provenance, .fail, "no provenance on the index for \(file.filename): \(error.message)"))
         } catch {
-            return (nil, CheckResult("provenance", .error, error.message))
+            return (nil, CheckResult(.provenance, .error, error.message))
         }
     }
 
@@ -145,24 +145,24 @@ public struct Pipeline: Sendable {
     /// cache is trusted beyond its bytes, which are decoded and verified again like a fresh fetch.
     func cachedProvenance(for file: IndexFile, sha256: String) -> (provenance: FetchedProvenance?, check: CheckResult) {
         guard let entry = context.offlineCache.provenance(sha256Hex: sha256) else {
-            return (nil, CheckResult("provenance", .error, "offline: no cached provenance for \(file.filename); run once online"))
+            return (nil, CheckResult(.provenance, .error, "offline: no cached provenance for \(file.filename); run once online"))
         }
         guard entry.filename == file.filename, entry.sha256 == sha256.lowercased() else {
-            return (nil, CheckResult("provenance", .fail,
+            return (nil, CheckResult(.provenance, .fail,
                                      "the cached provenance for sha256 \(sha256) names \(entry.filename), not \(file.filename)"))
         }
         guard let bytes = entry.provenance, let url = URL(string: entry.fetchedFrom) else {
-            return (nil, CheckResult("provenance", .fail, "the cached provenance of \(file.filename) is corrupt"))
+            return (nil, CheckResult(.provenance, .fail, "the cached provenance of \(file.filename) is corrupt"))
         }
         let provenance: Provenance
         do {
             provenance = try Provenance.decode(bytes)
         } catch {
-            return (nil, CheckResult("provenance", .fail, "the cached provenance of \(file.filename) is malformed: \(error.message)"))
+            return (nil, CheckResult(.provenance, .fail, "the cached provenance of \(file.filename) is malformed: \(error.message)"))
         }
         let count = provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
         return (FetchedProvenance(url: url, bytes: bytes, provenance: provenance),
-                CheckResult("provenance", .pass, "\(count) attestation(s) from the offline cache (fetched from \(url.redacted))"))
+                CheckResult(.provenance, .pass, "\(count) attestation(s) from the offline cache (fetched from \(url.redacted))"))
     }
 
     // MARK: [4/5] signature and statement
@@ -187,13 +187,13 @@ public struct Pipeline: Sendable {
             // The same words either way: the report says what was verified, not how much of it
             // the cache spared (output must not depend on the cache's state).
             if let memo, let sha256, memo.isChecked(sha256Hex: sha256) {
-                return (wheel, CheckResult("wheel-contents", .pass,
+                return (wheel, CheckResult(.wheelContents, .pass,
                                            "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
             }
             let members = try wheel.checkMembers()
             if members.isClean {
                 if let memo, let sha256 { memo.markChecked(sha256Hex: sha256) }
-                return (wheel, CheckResult("wheel-contents", .pass,
+                return (wheel, CheckResult(.wheelContents, .pass,
                                            "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
             }
             var problems: [String] = []
@@ -201,9 +201,9 @@ public struct Pipeline: Sendable {
             if !members.missing.isEmpty { problems.append("in RECORD but not shipped: " + members.missing.joined(separator: ", ")) }
             if !members.mismatched.isEmpty { problems.append("differs from RECORD: " + members.mismatched.joined(separator: ", ")) }
             if !members.unsupportedHash.isEmpty { problems.append("unsupported hash: " + members.unsupportedHash.joined(separator: ", ")) }
-            return (wheel, CheckResult("wheel-contents", .fail, problems.joined(separator: "; ")))
+            return (wheel, CheckResult(.wheelContents, .fail, problems.joined(separator: "; ")))
         } catch {
-            return (nil, CheckResult("wheel-contents", .fail, "the wheel cannot be read: \(error.message)"))
+            return (nil, CheckResult(.wheelContents, .fail, "the wheel cannot be read: \(error.message)"))
         }
     }
 
@@ -224,7 +224,7 @@ public struct Pipeline: Sendable {
     /// Returns the report so far and the wheel when one was found and downloaded.
     public func locateAndFetch(_ installed: InstalledDistribution) async -> (report: PackageReport, wheel: FetchedWheel?) {
         var report = PackageReport(name: installed.name.raw, version: installed.rawVersion)
-        report.checks.append(CheckResult("installed", .pass, installed.distInfoPath))
+        report.checks.append(CheckResult(.installed, .pass, installed.distInfoPath))
         let (candidates, locateCheck) = await locate(installed)
         report.checks.append(locateCheck)
         guard !candidates.isEmpty else { return (report, nil) }
@@ -239,7 +239,7 @@ public struct Pipeline: Sendable {
             fetched.append(wheel)
         }
         guard let chosen = disambiguate(fetched, installed: installed) else {
-            report.checks.append(CheckResult("index-file", .fail,
+            report.checks.append(CheckResult(.indexFile, .fail,
                 "none of \(candidates.map(\.filename).joined(separator: ", ")) has the installed METADATA"))
             return (report, nil)
         }
@@ -251,19 +251,41 @@ public struct Pipeline: Sendable {
 
     /// Steps 3 and 4 for a wheel on the index: its provenance fetched and evaluated.
     public func provenanceChecks(for wheel: FetchedWheel, installed: InstalledDistribution) async -> [CheckResult] {
+        await provenance(for: wheel, installed: installed).checks
+    }
+
+    /// Steps 3 and 4 with the verdict: `isVerified` is ``ProvenanceVerdict/isVerified`` of the
+    /// provenance fetched (false when none could be fetched or decoded).
+    public func provenance(for wheel: FetchedWheel, installed: InstalledDistribution) async
+        -> (checks: [CheckResult], isVerified: Bool) {
         let (provenance, check) = context.offline ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
-        guard let provenance else { return [check] }
-        let checks = await evaluate(provenance.provenance, filename: wheel.file.filename, sha256: wheel.sha256)
-        let verified = !checks.isEmpty && checks.allSatisfy { $0.status == .pass || $0.status == .skip }
-            && checks.contains { $0.name == "signature" && $0.status == .pass }
-        if verified && !context.offline {
+        guard let provenance else { return ([check], false) }
+        let verdict = await context.provenanceVerifier.verify(provenance.provenance, distribution: wheel.file.filename,
+                                                              sha256Hex: wheel.sha256)
+        let checks = ProvenanceChecks.checks(for: verdict)
+        if verdict.isVerified && !context.offline {
             // Keep what re-verification needs; a cache that cannot be written only costs the offline mode.
             try? context.offlineCache.storeProvenance(CachedProvenance(
                 filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
                 version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
-        return [check] + checks
+        return ([check] + checks, verdict.isVerified)
+    }
+
+    /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
+    /// verified and its members consistent with its RECORD; nil otherwise (with the checks that
+    /// say why). Used to decide whether a distribution's RECORD may own a file another package's
+    /// directory holds; its installed files are not checked here.
+    public func provenWheel(of installed: InstalledDistribution) async -> (wheel: Wheel?, checks: [CheckResult]) {
+        let (report, fetched) = await locateAndFetch(installed)
+        guard let fetched else { return (nil, report.checks) }
+        let (checks, verified) = await provenance(for: fetched, installed: installed)
+        guard verified else { return (nil, report.checks + checks) }
+        let (wheel, contents) = Self.openWheel(at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
+                                               memo: contentsMemo)
+        guard contents.status == .pass else { return (nil, report.checks + checks + [contents]) }
+        return (wheel, report.checks + checks + [contents])
     }
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
@@ -286,7 +308,14 @@ public struct Pipeline: Sendable {
                        claims: PathClaims) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
-        report.checks.append(contentsOf: await provenanceChecks(for: fetched, installed: installed))
+        let (checks, verified) = await provenance(for: fetched, installed: installed)
+        report.checks.append(contentsOf: checks)
+        guard verified else {
+            // The wheel is not proven: its contents are not read further (a hostile wheel costs
+            // nothing beyond what the report needs), and the package has already failed.
+            report.checks.append(CheckResult(.wheelContents, .skip, "not read: the wheel's provenance did not verify"))
+            return (report, nil)
+        }
         let outcome = await installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
                                       installed: installed, files: verifier, claims: claims, into: &report)
         return (report, outcome)
@@ -299,12 +328,12 @@ public struct Pipeline: Sendable {
         do {
             let sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
             report.sha256 = sha256
-            report.checks.append(CheckResult("download", .pass, "\(filename) sha256 \(sha256) (local file)"))
+            report.checks.append(CheckResult(.download, .pass, "\(filename) sha256 \(sha256) (local file)"))
             let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
             report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))
             report.checks.append(openWheel(at: path).check)
         } catch {
-            report.checks.append(CheckResult("download", .error, error.message))
+            report.checks.append(CheckResult(.download, .error, error.message))
         }
         return report
     }

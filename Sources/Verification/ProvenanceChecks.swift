@@ -11,19 +11,18 @@ public enum ProvenanceChecks {
     public static func checks(for verdict: ProvenanceVerdict) -> [CheckResult] {
         let verdicts = verdict.attestations
         if verdicts.isEmpty {
-            return [CheckResult("signature", .fail, "the provenance holds no attestation")]
+            return [CheckResult(.signature, .fail, "the provenance holds no attestation")]
         }
         func label(_ item: AttestationVerdict) -> String { "attestation \(item.bundle + 1).\(item.index + 1)" }
         func signed(_ item: AttestationVerdict) -> String? {
             if case .verified(let signer) = item.signature { return signer }
             return nil
         }
-        let complete = verdicts.first { signed($0) != nil && $0.malformed == nil && !$0.checks.isEmpty && $0.checks.allSatisfy(\.passed) }
-        let chosen = complete ?? verdicts.first { signed($0) != nil }
+        let chosen = verdict.decisive ?? verdicts.first { signed($0) != nil }
 
         var result: [CheckResult] = []
         if let chosen, let signer = signed(chosen) {
-            result.append(CheckResult("signature", .pass, "\(label(chosen)) signed by \(signer)"))
+            result.append(CheckResult(.signature, .pass, "\(label(chosen)) signed by \(signer)"))
         } else {
             let reasons = verdicts.map { item -> String in
                 if let malformed = item.malformed { return "\(label(item)): malformed: \(malformed)" }
@@ -37,17 +36,19 @@ public enum ProvenanceChecks {
                 if case .notApplicable = $0.signature { return $0.malformed == nil }
                 return false
             }
-            result.append(CheckResult("signature", onlyUnsupported ? .error : .fail, reasons.joined(separator: "; ")))
+            result.append(CheckResult(.signature, onlyUnsupported ? .error : .fail, reasons.joined(separator: "; ")))
             return result
         }
         guard let chosen else { return result }
         let failing = chosen.checks.filter { !$0.passed }
         if let malformed = chosen.malformed {
-            result.append(CheckResult("statement", .fail, "malformed statement: \(malformed)"))
-        } else if failing.isEmpty, !chosen.checks.isEmpty {
-            result.append(CheckResult("statement", .pass, describe(chosen)))
+            result.append(CheckResult(.statement, .fail, "malformed statement: \(malformed)"))
+        } else if verdict.decisive != nil {
+            result.append(CheckResult(.statement, .pass, describe(chosen)))
+        } else if failing.isEmpty {
+            result.append(CheckResult(.statement, .fail, "no statement check ran"))
         } else {
-            result.append(CheckResult("statement", .fail, failing.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")))
+            result.append(CheckResult(.statement, .fail, failing.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")))
         }
         return result
     }

@@ -28,20 +28,27 @@ public enum LocalFiles {
 }
 
 /// A provenance object described for a person: bundles, publishers, statements, build facts.
-/// Nothing here verifies anything; `inspect` says so.
+/// Nothing here verifies anything; `inspect` says so. Every value from the document (publisher
+/// fields, statement subjects and types, builder ids, certificate claims) is escaped
+/// (``TerminalText``), so a document cannot print control codes or extra lines.
 public enum ProvenanceDescription {
     public static func describe(_ provenance: Provenance) -> String {
-        var lines = ["Provenance (version 1), \(provenance.attestationBundles.count) bundle(s) — decoded, not verified"]
+        describeText(provenance).rendered
+    }
+
+    /// The description as terminal-safe text.
+    public static func describeText(_ provenance: Provenance) -> TerminalText {
+        var lines: [TerminalText] = ["Provenance (version 1), \(provenance.attestationBundles.count) bundle(s) — decoded, not verified"]
         for (bundleIndex, bundle) in provenance.attestationBundles.enumerated() {
-            let extra = bundle.publisher.fields.keys.sorted().compactMap { key -> String? in
+            let extra = bundle.publisher.fields.keys.sorted().compactMap { key -> TerminalText? in
                 guard let value = bundle.publisher.fields[key]?.stringValue else { return nil }
                 return "\(key)=\(value)"
             }
             lines.append("bundle \(bundleIndex + 1): publisher \(bundle.publisher.kind)"
-                         + (extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")"))
+                         + (extra.isEmpty ? "" : " (\(extra.joined(separator: ", ")))"))
             for (index, attestation) in bundle.attestations.enumerated() {
-                let label = "  attestation \(bundleIndex + 1).\(index + 1)"
-                let signing = attestation.verificationMaterial == nil
+                let label: TerminalText = "  attestation \(bundleIndex + 1).\(index + 1)"
+                let signing: TerminalText = attestation.verificationMaterial == nil
                     ? "key-signed (no verification material)"
                     : "Sigstore keyless (certificate + \(attestation.verificationMaterial?.transparencyEntries.count ?? 0) log entries)"
                 lines.append("\(label): \(signing), signature \(attestation.envelope.signature.count) bytes")
@@ -55,7 +62,8 @@ public enum ProvenanceDescription {
                 lines.append("    statement type: \(statement.type)")
                 lines.append("    predicate type: \(statement.predicateType)")
                 for subject in statement.subjects {
-                    let digests = subject.digest.keys.sorted().map { "\($0):\(subject.digest[$0] ?? "")" }.joined(separator: " ")
+                    let digests = subject.digest.keys.sorted().map { key -> TerminalText in "\(key):\(subject.digest[key] ?? "")" }
+                        .joined(separator: " ")
                     lines.append("    subject: \(subject.name) \(digests)")
                 }
                 let build = statement.build
@@ -69,7 +77,7 @@ public enum ProvenanceDescription {
 
     /// The Fulcio claims of a keyless attestation's signing certificate that matter to a person
     /// deciding whom to trust (unverified, like everything `inspect` shows).
-    static func certificateLines(_ der: [UInt8]) -> [String] {
+    static func certificateLines(_ der: [UInt8]) -> [TerminalText] {
         let identity: FulcioIdentity
         do {
             identity = try FulcioIdentity(certificateDER: der)

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// The outcome of one check, as shown to people and written to JSON.
 public enum CheckStatus: String, Codable, Sendable, Comparable {
@@ -24,15 +25,60 @@ public enum CheckStatus: String, Codable, Sendable, Comparable {
     public static func < (lhs: CheckStatus, rhs: CheckStatus) -> Bool { lhs.rank < rhs.rank }
 }
 
+/// The checks a package report can hold: the one source of their names, which are stable
+/// identifiers in text and JSON output (the raw values), and of the step each belongs to.
+public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+    /// [1/5] The distribution is installed (its `.dist-info`).
+    case installed
+    /// [1/5] The exact wheel found on the index.
+    case indexFile = "index-file"
+    /// [2/5] The wheel downloaded (or found in the cache) and hashed.
+    case download
+    /// [2/5] That hash equal to the one the index publishes.
+    case indexHash = "index-hash"
+    /// [3/5] The wheel's provenance fetched.
+    case provenance
+    /// [4/5] An attestation signed by a trusted signer.
+    case signature
+    /// [4/5] That attestation's statement names this wheel and digest.
+    case statement
+    /// [5/5] The wheel's members agree with its RECORD.
+    case wheelContents = "wheel-contents"
+    /// [5/5] Installed files match the verified RECORD.
+    case installedFiles = "installed-files"
+    /// [5/5] Nothing unexplained in the package's directories.
+    case unexpectedFiles = "unexpected-files"
+    /// [5/5] No other importable name shadows a verified module or package.
+    case shadowing
+    /// [5/5] `.pyc` files the interpreter would load match their verified sources.
+    case bytecode
+
+    /// The 1-based step of the seed scripts' `[n/5]` shape this check belongs to.
+    public var step: Int {
+        switch self {
+        case .installed, .indexFile: 1
+        case .download, .indexHash: 2
+        case .provenance: 3
+        case .signature, .statement: 4
+        case .wheelContents, .installedFiles, .unexpectedFiles, .shadowing, .bytecode: 5
+        }
+    }
+
+    public var description: String { rawValue }
+
+    private var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (lhs: CheckName, rhs: CheckName) -> Bool { lhs.order < rhs.order }
+}
+
 /// One named check of one package with its verdict and a one-line detail for people.
 public struct CheckResult: Codable, Sendable, Equatable {
-    /// Stable identifier, e.g. `index-file`, `signature`, `installed-files`.
-    public var name: String
+    /// Which check (its raw value is the stable identifier, e.g. `index-file`).
+    public var name: CheckName
     public var status: CheckStatus
     /// What was checked and what was found, in one line.
     public var detail: String
 
-    public init(_ name: String, _ status: CheckStatus, _ detail: String) {
+    public init(_ name: CheckName, _ status: CheckStatus, _ detail: String) {
         self.name = name
         self.status = status
         self.detail = detail
@@ -54,17 +100,22 @@ public struct FileFindings: Codable, Sendable, Equatable {
     public var unexpected: [String] = []
     /// Installer-generated files, accounted for but not verified against the wheel.
     public var generated: [String] = []
+    /// Entries in site-packages importable under a name this distribution provides (a directory,
+    /// module, extension, `.pyc` or `.pth` of that name) that its verified RECORD does not list.
+    public var shadowing: [String] = []
     /// Files whose bytes matched the verified RECORD.
     public var verified: Int = 0
 
     public init() {}
 
-    /// True when nothing was modified, missing or unexpected.
-    public var isClean: Bool { modified.isEmpty && missing.isEmpty && unexpected.isEmpty }
+    /// True when nothing was modified, missing, unexpected or shadowing.
+    public var isClean: Bool { modified.isEmpty && missing.isEmpty && unexpected.isEmpty && shadowing.isEmpty }
 
-    /// Sorts every list, so output is the same whatever order the work finished in.
+    /// Sorts every list (byte order), so output is the same whatever order the work finished in.
     public mutating func normalize() {
-        modified.sort(); missing.sort(); unexpected.sort(); generated.sort()
+        for keyPath in [\FileFindings.modified, \.missing, \.unexpected, \.generated, \.shadowing] {
+            self[keyPath: keyPath].sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
     }
 }
 
@@ -165,6 +216,8 @@ public struct Report: Codable, Sendable {
     /// Version of this JSON document's schema.
     public var schemaVersion: Int = 1
     public var python: String?
+    /// The interpreter that answered for the environment (the one run) and why it is trusted.
+    public var interpreter: TrustedInterpreter?
     public var index: String?
     public var packages: [PackageReport]
     /// Files no distribution owns (with `--all`), sorted by path.
@@ -195,12 +248,13 @@ public struct Report: Codable, Sendable {
         return 0
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, python, index, packages, unexpected, summary }
+    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, packages, unexpected, summary }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schemaVersion, forKey: .schemaVersion)
         try container.encodeIfPresent(python, forKey: .python)
+        try container.encodeIfPresent(interpreter, forKey: .interpreter)
         try container.encodeIfPresent(index, forKey: .index)
         try container.encode(packages, forKey: .packages)
         try container.encode(unexpected, forKey: .unexpected)
@@ -211,6 +265,7 @@ public struct Report: Codable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
         python = try container.decodeIfPresent(String.self, forKey: .python)
+        interpreter = try container.decodeIfPresent(TrustedInterpreter.self, forKey: .interpreter)
         index = try container.decodeIfPresent(String.self, forKey: .index)
         packages = try container.decode([PackageReport].self, forKey: .packages)
         unexpected = try container.decode([EnvironmentFinding].self, forKey: .unexpected)

@@ -28,30 +28,46 @@ public struct ScriptShebang: Sendable {
         return first.starts(with: Array("#!python".utf8))
     }
 
-    /// True when `installed` equals `wheel` except for a first line that an installer rewrote to
-    /// one of ``interpreters`` (with the same arguments), either directly or through pip's
-    /// `/bin/sh` trampoline for long interpreter paths.
-    public func matchesRewrite(wheel: [UInt8], installed: [UInt8]) -> Bool {
-        guard Self.isRewritable(wheel) else { return false }
-        let (wheelFirst, wheelRest) = Self.splitFirstLine(wheel)
-        var arguments = String(decoding: wheelFirst.dropFirst(2), as: UTF8.self)  // "python[w] args"
+    /// Most bytes of an installed script's head looked at to recognise a rewritten first line
+    /// (pip's `/bin/sh` trampoline is three lines); the body is compared by hash, streamed.
+    public static let maxHeadBytes = 8192
+
+    /// When `installedHead` (the first bytes of an installed script) begins with a line that an
+    /// installer writes for `wheelFirstLine` (the wheel's `#!python[w] [args]` line, without its
+    /// newline) naming one of ``interpreters`` with the same arguments, directly or through pip's
+    /// `/bin/sh` trampoline, the length of that rewritten head including its newline(s); else nil.
+    /// The rest of the installed file must then equal the rest of the wheel's script.
+    public func rewrittenHeadLength(wheelFirstLine: ArraySlice<UInt8>, installedHead: [UInt8]) -> Int? {
+        guard wheelFirstLine.starts(with: Array("#!python".utf8)) else { return nil }
+        var arguments = String(decoding: wheelFirstLine.dropFirst(2), as: UTF8.self)  // "python[w] args"
         arguments = String(arguments.drop(while: { $0 != " " }))  // " args" or ""
-        let (installedFirst, installedRest) = Self.splitFirstLine(installed)
-        let line = String(decoding: installedFirst, as: UTF8.self)
+        guard let firstEnd = installedHead.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let line = String(decoding: installedHead[..<firstEnd], as: UTF8.self)
 
         if line.hasPrefix("#!"), !line.hasPrefix("#!/bin/sh") {
             let target = String(line.dropFirst(2))
-            guard Array(installedRest) == Array(wheelRest) else { return false }
-            return interpreters.contains { target == $0 + arguments }
+            return interpreters.contains { target == $0 + arguments } ? firstEnd + 1 : nil
         }
         // pip's trampoline: #!/bin/sh\n'''exec' "<python>" "$0" "$@"\n' '''\n<rest>
         if line == "#!/bin/sh" {
-            let (second, afterSecond) = Self.splitFirstLine(Array(installedRest))
-            let (third, body) = Self.splitFirstLine(Array(afterSecond))
-            guard String(decoding: third, as: UTF8.self) == "' '''", Array(body) == Array(wheelRest) else { return false }
-            let exec = String(decoding: second, as: UTF8.self)
-            return interpreters.contains { exec == "'''exec' \"\($0)\"\(arguments) \"$0\" \"$@\"" }
+            let afterFirst = installedHead[(firstEnd + 1)...]
+            guard let secondEnd = afterFirst.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            let afterSecond = installedHead[(secondEnd + 1)...]
+            guard let thirdEnd = afterSecond.firstIndex(of: UInt8(ascii: "\n")),
+                  String(decoding: afterSecond[..<thirdEnd], as: UTF8.self) == "' '''" else { return nil }
+            let exec = String(decoding: afterFirst[..<secondEnd], as: UTF8.self)
+            return interpreters.contains { exec == "'''exec' \"\($0)\"\(arguments) \"$0\" \"$@\"" } ? thirdEnd + 1 : nil
         }
-        return false
+        return nil
+    }
+
+    /// True when `installed` equals `wheel` except for a first line that an installer rewrote to
+    /// one of ``interpreters`` (see ``rewrittenHeadLength(wheelFirstLine:installedHead:)``).
+    public func matchesRewrite(wheel: [UInt8], installed: [UInt8]) -> Bool {
+        guard Self.isRewritable(wheel) else { return false }
+        let (wheelFirst, wheelRest) = Self.splitFirstLine(wheel)
+        guard let head = rewrittenHeadLength(wheelFirstLine: wheelFirst,
+                                             installedHead: Array(installed.prefix(Self.maxHeadBytes))) else { return false }
+        return installed[head...].elementsEqual(wheelRest)
     }
 }

@@ -1,7 +1,11 @@
+import PythonPackaging
+
 /// Renders a ``Report`` for people, in the seed scripts' `[1/5]…[5/5]` shape.
 ///
 /// Output is a pure function of the report (no clocks, no colours), so it is the same for any
-/// `--jobs` and testable as text.
+/// `--jobs` and testable as text. Every line is a ``TerminalText``: names, versions, paths and
+/// details (which come from the environment, the index and attestations) are escaped, so nothing
+/// in a report can end a line, move the cursor or forge a result line.
 public struct TextReport: Sendable {
     public enum Detail: Sendable { case quiet, normal, verbose }
 
@@ -11,13 +15,13 @@ public struct TextReport: Sendable {
         self.detail = detail
     }
 
-    /// The steps and which checks belong to each.
-    static let steps: [(title: String, checks: [String])] = [
-        ("Locating the installed wheel on the index", ["installed", "index-file"]),
-        ("Downloading it and checking the index's hash", ["download", "index-hash"]),
-        ("Fetching its provenance", ["provenance"]),
-        ("Verifying the attestation signature and statement", ["signature", "statement"]),
-        ("Verifying installed files against the verified wheel's RECORD", ["wheel-contents", "installed-files", "unexpected-files", "bytecode"]),
+    /// The titles of the steps; which checks belong to each is ``CheckName/step``.
+    static let steps: [String] = [
+        "Locating the installed wheel on the index",
+        "Downloading it and checking the index's hash",
+        "Fetching its provenance",
+        "Verifying the attestation signature and statement",
+        "Verifying installed files against the verified wheel's RECORD",
     ]
 
     static func mark(_ status: CheckStatus) -> String {
@@ -30,22 +34,32 @@ public struct TextReport: Sendable {
     }
 
     public func render(_ report: Report) -> String {
-        var out: [String] = []
+        renderText(report).rendered
+    }
+
+    /// The report as terminal-safe text.
+    public func renderText(_ report: Report) -> TerminalText {
+        var out: [TerminalText] = []
+        if detail != .quiet, let python = report.python, let interpreter = report.interpreter {
+            out += ["Python: \(python)", "  answered by \(interpreter.path): \(interpreter.reason)", ""]
+        }
         for package in report.packages {
-            let title = package.version.isEmpty ? package.name : "\(package.name) \(package.version)"
+            let title: TerminalText = package.version.isEmpty ? "\(package.name)" : "\(package.name) \(package.version)"
             if detail != .quiet {
-                out.append(title + (package.wheel.map { "  (\($0))" } ?? ""))
-                for (number, step) in Self.steps.enumerated() {
-                    let checks = package.checks.filter { step.checks.contains($0.name) }
+                let wheel: TerminalText = package.wheel.map { "  (\($0))" } ?? ""
+                out.append(title + wheel)
+                for (number, title) in Self.steps.enumerated() {
+                    let checks = package.checks.filter { $0.name.step == number + 1 }
                     if checks.isEmpty { continue }
-                    out.append("  [\(number + 1)/\(Self.steps.count)] \(step.title)")
+                    out.append("  [\(number + 1)/\(Self.steps.count)] \(title)")
                     for check in checks {
                         out.append("      \(Self.mark(check.status)) \(check.name): \(check.detail)")
                     }
                 }
                 if detail == .verbose {
                     for line in package.fileLines {
-                        out.append("        " + Self.flag(line.state) + " " + line.path + (line.note.map { "  (\($0))" } ?? ""))
+                        let note: TerminalText = line.note.map { "  (\($0))" } ?? ""
+                        out.append("        \(Self.flag(line.state)) \(line.path)\(note)")
                     }
                 }
             }
@@ -67,7 +81,7 @@ public struct TextReport: Sendable {
         if report.packages.count > 1 && detail != .quiet {
             out.append(contentsOf: Self.summaryTable(report))
         }
-        var line = "\(summary.verified) verified, \(summary.failed) failed, \(summary.errors) not checked"
+        var line: TerminalText = "\(summary.verified) verified, \(summary.failed) failed, \(summary.errors) not checked"
         if summary.unexpectedFiles > 0 { line += ", \(summary.unexpectedFiles) unowned files" }
         out.append((report.exitCode == 0 ? "✓ " : "✗ ") + line)
         return out.joined(separator: "\n") + "\n"
@@ -75,16 +89,16 @@ public struct TextReport: Sendable {
 
     /// The end-of-run table: how many verified, which failed with their first finding, which could
     /// not be checked with the reason.
-    static func summaryTable(_ report: Report) -> [String] {
+    static func summaryTable(_ report: Report) -> [TerminalText] {
         let summary = report.summary
-        var lines = ["Summary of \(summary.total) packages:",
+        var lines: [TerminalText] = ["Summary of \(summary.total) packages:",
                      "  verified     \(summary.verified)"]
-        func firstFinding(_ package: PackageReport, _ status: CheckStatus) -> String {
+        func firstFinding(_ package: PackageReport, _ status: CheckStatus) -> TerminalText {
             guard let check = package.checks.first(where: { $0.status == status }) else {
                 return package.files.isClean ? "" : "files: \(package.files.modified.count) modified, "
                     + "\(package.files.missing.count) missing, \(package.files.unexpected.count) unexpected"
             }
-            let detail = check.detail.count > 100 ? String(check.detail.prefix(100)) + "…" : check.detail
+            let detail: TerminalText = check.detail.count > 100 ? "\(check.detail.prefix(100))…" : "\(check.detail)"
             return "\(check.name): \(detail)"
         }
         let failed = report.packages.filter { $0.status == .failed }

@@ -1,38 +1,67 @@
 /// Finds files under site-packages that no distribution accounts for, and names start-up hooks.
 ///
-/// A `.pth` file is read by the interpreter at every start-up: its lines that begin with `import`
-/// are executed. `sitecustomize.py` and `usercustomize.py` are imported at every start-up. These
+/// A `.pth` file in a site-packages directory is read by the interpreter at every start-up: its
+/// lines that begin with `import` are executed. A module named `sitecustomize` or `usercustomize`
+/// (a `.py`, a `.pyc`, an extension, or a package directory) is imported at every start-up. These
 /// are the places an attacker plants code that runs without any import of theirs, so they are
-/// named as start-up hooks, not just "unexpected".
+/// named as start-up hooks, not just "unexpected". A walk that cannot see everything is reported
+/// too (a directory too deep or unreadable, a name that is not UTF-8), never silently passed.
 public enum UnownedFiles {
     /// Every file below `roots` that is not in `owned` (nor the bytecode of an owned source),
-    /// sorted. `walked` are directories whose every file a verified distribution accounted for
-    /// already: they are not entered (a link with such a name is still looked at as a file).
-    public static func scan(roots: [String], owned: Set<String>, walked: Set<String> = []) -> [EnvironmentFinding] {
+    /// sorted by bytes. `walked` are directories whose every file a verified distribution accounted
+    /// for already: they are not entered (a link with such a name is still looked at as a file).
+    /// `claimedOnlyBy` names, for a path, the unverified distribution whose installed RECORD
+    /// claims it (such a claim owns nothing here, but the report says who made it).
+    public static func scan(roots: [String], owned: PathSet, walked: Set<PathKey> = [],
+                            claimedOnlyBy: [PathKey: String] = [:]) -> [EnvironmentFinding] {
         var findings: [EnvironmentFinding] = []
-        var seen: Set<String> = []
-        for root in roots where seen.insert(root).inserted {
+        var seen = Set<PathKey>()
+        for root in roots where seen.insert(PathKey(root)).inserted {
             // Streamed: the paths of the environment are never all held at once.
-            FileSystem.walk(root, skipping: walked) { path in
+            let problems = FileSystem.walk(root, skipping: walked) { path in
                 if owned.contains(path) { return }
                 if let source = GeneratedFiles.bytecodeSource(of: path), owned.contains(source) { return }
-                findings.append(EnvironmentFinding(path: path, detail: describe(path)))
+                var detail = describe(path, roots: roots)
+                if let claimant = claimedOnlyBy[PathKey(path)] {
+                    detail += " (claimed only by the installed RECORD of \(claimant), which was not verified)"
+                }
+                findings.append(EnvironmentFinding(path: path, detail: detail))
+            }
+            for problem in problems {
+                findings.append(EnvironmentFinding(path: problem.path, detail: problem.reason))
             }
         }
-        return findings.sorted { $0.path < $1.path }
+        return findings.sorted { PathKey($0.path) < PathKey($1.path) }
     }
 
-    static func describe(_ path: String) -> String {
+    /// True when `path` is a start-up hook of one of `roots`: a `.pth` file directly in it, or an
+    /// importable `sitecustomize`/`usercustomize` there (a module file or a package directory's
+    /// file).
+    public static func isStartupHook(_ path: String, roots: [String]) -> Bool {
+        for root in roots where path.utf8.count > root.utf8.count + 1 && path.utf8.starts(with: root.utf8)
+            && path.utf8.dropFirst(root.utf8.count).first == UInt8(ascii: "/") {
+            let relative = String(decoding: path.utf8.dropFirst(root.utf8.count + 1), as: UTF8.self)
+            let first = relative.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let top = String(first[0])
+            let isDirectoryMember = first.count > 1
+            if !isDirectoryMember, top.hasSuffix(".pth") { return true }
+            let name = ShadowingCheck.importableName(of: top, isDirectory: isDirectoryMember)
+            if let name, ["sitecustomize", "usercustomize"].contains(ShadowingCheck.normalized(name)) { return true }
+        }
+        return false
+    }
+
+    static func describe(_ path: String, roots: [String]) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        if name.hasSuffix(".pth") {
+        if name.hasSuffix(".pth"), isStartupHook(path, roots: roots) {
             let text = FileSystem.readSmallFile(path, limit: 1 << 20).map { String(decoding: $0, as: UTF8.self) } ?? ""
             let executes = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
                 .contains { $0.hasPrefix("import ") || $0.hasPrefix("import\t") }
             return executes ? "start-up hook: this .pth executes code at every interpreter start-up"
                 : "start-up hook: this .pth adds to sys.path at every interpreter start-up"
         }
-        if name == "sitecustomize.py" || name == "usercustomize.py" {
-            return "start-up hook: \(name) runs at every interpreter start-up"
+        if isStartupHook(path, roots: roots) {
+            return "start-up hook: \(name) is imported at every interpreter start-up"
         }
         return "owned by no installed distribution"
     }

@@ -42,9 +42,9 @@ struct AttestCommand: AsyncParsableCommand {
         for wheel in wheels {
             do {
                 let written = try Attester.attest(wheel: wheel, key: privateKey, builderID: builderID, buildType: buildType)
-                emit(written + "\n")
+                emit("\(written)\n")
             } catch {
-                throw fail(error.message, code: error.code == .malformedInput ? Exit.usage : Exit.incomplete)
+                throw fail("\(error.message)", code: error.code == .malformedInput ? Exit.usage : Exit.incomplete)
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PythonPackaging
 
 /// Exit codes shared by every subcommand.
 enum Exit {
@@ -10,12 +11,8 @@ enum Exit {
 }
 
 /// Prints one line to stderr, `wheeltrust: error: <message>`, and returns the exit code to throw.
-func fail(_ message: String, code: Int32) -> ExitCode {
-    FileHandle.standardError.write(Data("wheeltrust: error: \(message)\n".utf8))
+/// Whatever the message interpolates is escaped (``TerminalText``).
+func fail(_ message: TerminalText, code: Int32) -> ExitCode {
+    emitError("wheeltrust: error: \(message)\n")
     return ExitCode(code)
-}
-
-/// Writes text to stdout without an extra newline.
-func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
 }

@@ -34,6 +34,10 @@ struct TrustOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not trust the embedded Red Hat release key 3 (with no --key, nothing verifies).")
     var noDefaultKeys = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Also accept Sigstore keyless attestations when --key or --no-default-keys names the trusted keys (identity pins imply it)."))
+    var allowKeyless = false
+
     @Option(name: .long, help: ArgumentHelp(
         "A Sigstore trusted_root.json (a private Sigstore) for keyless attestations, instead of the embedded production root.",
         valueName: "FILE"))
@@ -89,9 +93,9 @@ struct OutputOptions: ParsableArguments {
         switch format {
         case .json:
             guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
-            emit(String(decoding: data, as: UTF8.self) + "\n")
+            emitJSON(data)
         case .text:
-            emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).render(report))
+            emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).renderText(report))
         }
         throw ExitCode(report.exitCode)
     }
@@ -114,6 +118,7 @@ extension VerificationSetup {
                   noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout,
                   trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
         self.offline = index.offline
+        self.allowKeyless = trust.allowKeyless
     }
 }
 
@@ -122,6 +127,6 @@ func prepare<T>(_ body: () throws(VerificationError) -> T) throws -> T {
     do {
         return try body()
     } catch {
-        throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
+        throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
     }
 }

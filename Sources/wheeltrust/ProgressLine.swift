@@ -22,13 +22,13 @@ final class ProgressLine: @unchecked Sendable {
         defer { lock.unlock() }
         let elapsed = Date().timeIntervalSince(start)
         let seconds = (elapsed * 10).rounded() / 10
-        let line = "\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s)"
-        FileHandle.standardError.write(Data(line.utf8))
+        // The cursor codes are ours; the name is escaped like any untrusted text.
+        emitError("\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s)")
     }
 
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        emitError("\r\u{1B}[2K")
     }
 }

@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try configuration.validate()
         } catch {
-            throw fail(error.message, code: Exit.usage)
+            throw fail("\(error.message)", code: Exit.usage)
         }
         let server = IndexServer(configuration: configuration)
         let (directory, shownCredentials) = (directory, credentials)
@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
                 emit("Press Ctrl-C to stop.\n")
             }
         } catch let error as ServerError {
-            throw fail(error.message, code: error.code == .configuration ? Exit.usage : Exit.incomplete)
+            throw fail("\(error.message)", code: error.code == .configuration ? Exit.usage : Exit.incomplete)
         } catch {
             throw fail("cannot serve on \(host):\(port): \(error)", code: Exit.incomplete)
         }

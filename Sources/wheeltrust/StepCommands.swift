@@ -66,7 +66,7 @@ struct FetchAttestationCommand: AsyncParsableCommand {
                 }
             }
             if let fetched, options.output.format == .text, !options.output.quiet {
-                emit(ProvenanceDescription.describe(fetched.provenance) + "\n")
+                emit("\(ProvenanceDescription.describeText(fetched.provenance))\n")
             }
         }
         try options.output.finish(Report(packages: [report]))
@@ -184,13 +184,13 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let document = try readProvenance(file)
-        guard asBundle else { return emit(ProvenanceDescription.describe(document) + "\n") }
+        guard asBundle else { return emit("\(ProvenanceDescription.describeText(document))\n") }
         let attestations = document.attestationBundles.flatMap(\.attestations)
         guard attestations.count == 1, let attestation = attestations.first else {
             throw fail("\(file) holds \(attestations.count) attestations; --as-bundle converts exactly one", code: Exit.usage)
         }
         do {
-            emit(String(decoding: try SigstoreBundle(attestation: attestation).encoded(), as: UTF8.self) + "\n")
+            emitJSON(try SigstoreBundle(attestation: attestation).encoded())
         } catch {
             throw fail("\(file): \(error.message)", code: Exit.usage)
         }

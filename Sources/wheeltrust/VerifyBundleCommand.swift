@@ -41,7 +41,7 @@ struct VerifyBundleCommand: AsyncParsableCommand {
         do {
             root = try VerificationSetup(trustedRootFile: trustedRoot, staging: staging).sigstoreTrustedRoot()
         } catch {
-            throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
+            throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
         }
         guard let data = FileManager.default.contents(atPath: bundle) else { throw fail("cannot read the bundle \(bundle)", code: Exit.usage) }
         let parsed: SigstoreBundle
@@ -70,7 +70,7 @@ struct VerifyBundleCommand: AsyncParsableCommand {
             do {
                 hex = Array(try LocalFiles.sha256(of: artifact))
             } catch {
-                throw fail(error.message, code: Exit.usage)
+                throw fail("\(error.message)", code: Exit.usage)
             }
         }
         return stride(from: 0, to: hex.count - 1, by: 2).compactMap { UInt8(String(hex[$0...$0 + 1]), radix: 16) }

@@ -60,13 +60,13 @@ struct VerifyCommand: AsyncParsableCommand {
             report = try await verifier.run(request)
         } catch {
             progress?.finish()
-            throw fail(error.message, code: error.code == .usage ? Exit.usage : Exit.incomplete)
+            throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
         }
         progress?.finish()
         if options.output.format == .text && !options.output.quiet {
             // On stderr, so that stdout stays a pure function of what was verified.
             let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
-            FileHandle.standardError.write(Data("time taken: \(seconds) s\n".utf8))
+            emitError("time taken: \(seconds) s\n")
         }
         try options.output.finish(report)
     }

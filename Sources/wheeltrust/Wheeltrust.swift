@@ -40,11 +40,13 @@ struct Wheeltrust: AsyncParsableCommand {
             }
         } catch {
             let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(Exit.usage)
-            }
-            exit(withError: error)
+            // Help and version text (exit 0) is ours; it is printed as the parser prints it.
+            if code == .success { exit(withError: error) }
+            // Every other message may quote the command line or a thrown error's description:
+            // escaped like any other text on stderr.
+            let message = fullMessage(for: error)
+            if !message.isEmpty { emitError("\(parserMessage(message))\n") }
+            Foundation.exit(code == .validationFailure ? Exit.usage : code.rawValue)
         }
     }
 }

@@ -12,10 +12,13 @@ def header(pyc, start, value):
     data = bytearray(open(pyc, "rb").read())
     data[start:start + 4] = (value & 0xFFFFFFFF).to_bytes(4, "little")
     open(pyc, "wb").write(bytes(data))
-if op == "compile":  # src pyc timestamp|hash optimize
+MODES = {"timestamp": M.TIMESTAMP, "hash": M.CHECKED_HASH, "unchecked": M.UNCHECKED_HASH}
+if op == "compile":  # src pyc timestamp|hash|unchecked optimize
     src, pyc, mode, opt = args
-    py_compile.compile(src, cfile=pyc, doraise=True, optimize=int(opt),
-                       invalidation_mode=M.CHECKED_HASH if mode == "hash" else M.TIMESTAMP)
+    py_compile.compile(src, cfile=pyc, doraise=True, optimize=int(opt), invalidation_mode=MODES[mode])
+elif op == "uncheckedswap":  # src other pyc: other's code in an unchecked hash-based .pyc (loaded whatever src says)
+    src, other, pyc = args
+    py_compile.compile(other, cfile=pyc, dfile=src, doraise=True, invalidation_mode=M.UNCHECKED_HASH)
 elif op == "swap":  # src other pyc: other's code under a header that matches src
     src, other, pyc = args
     py_compile.compile(other, cfile=pyc, dfile=src, doraise=True, invalidation_mode=M.TIMESTAMP)
@@ -79,22 +82,49 @@ struct BytecodeCheckerTests {
         #expect(verdicts == [.differs("code differs")])
     }
 
-    @Test func headerOnlyChangeDiffers() async throws {
+    @Test("a timestamp .pyc whose header no longer matches its source is stale: Python never loads it")
+    func headerOnlyChangeIsStale() async throws {
         let src = try write("mod.py", Self.source)
         let pyc = directory + "/mod.pyc"
         try await PycTool.run(python, ["compile", src, pyc, "timestamp", "0"])
         try await PycTool.run(python, ["bump", pyc])
         let verdicts = try await BytecodeChecker(interpreter: python).check([.init(pyc: pyc, source: src, optimize: 0)])
-        #expect(verdicts == [.differs("header mtime/size differ from the source")])
+        #expect(verdicts == [.stale("header mtime/size differ from the source: never loaded")])
     }
 
-    @Test func hashBasedHeaderOfAnotherSourceDiffers() async throws {
+    @Test("a stale timestamp .pyc holding other code is still only stale: the loader rejects its header")
+    func staleHeaderWithOtherCodeIsStale() async throws {
+        let src = try write("mod.py", Self.source)
+        let other = try write("other.py", "import os\nos.system('true')\n")
+        let pyc = directory + "/mod.pyc"
+        try await PycTool.run(python, ["swap", src, other, pyc])
+        try await PycTool.run(python, ["bump", pyc])
+        let verdicts = try await BytecodeChecker(interpreter: python).check([.init(pyc: pyc, source: src, optimize: 0)])
+        #expect(verdicts == [.stale("header mtime/size differ from the source: never loaded")])
+    }
+
+    @Test("a checked hash-based .pyc of another source is stale: Python checks the hash and recompiles")
+    func checkedHashOfAnotherSourceIsStale() async throws {
         let src = try write("mod.py", Self.source)
         let pyc = directory + "/mod.pyc"
         try await PycTool.run(python, ["compile", src, pyc, "hash", "0"])
         try (Self.source + "x = 1\n").write(toFile: src, atomically: true, encoding: .utf8)
         let verdicts = try await BytecodeChecker(interpreter: python).check([.init(pyc: pyc, source: src, optimize: 0)])
-        #expect(verdicts == [.differs("header source hash differs")])
+        #expect(verdicts == [.stale("checked source hash differs: never loaded")])
+    }
+
+    @Test("an unchecked hash-based .pyc is loaded whatever the source says: other code in it differs")
+    func uncheckedHashOfOtherCodeDiffers() async throws {
+        let src = try write("mod.py", Self.source)
+        let other = try write("other.py", "import os\nos.system('true')\n")
+        let pyc = directory + "/mod.pyc"
+        try await PycTool.run(python, ["uncheckedswap", src, other, pyc])
+        let verdicts = try await BytecodeChecker(interpreter: python).check([.init(pyc: pyc, source: src, optimize: 0)])
+        #expect(verdicts == [.differs("code differs")])
+        // Its own code, even with the hash of a source since edited: loaded, and it matches.
+        let own = directory + "/own.pyc"
+        try await PycTool.run(python, ["compile", src, own, "unchecked", "0"])
+        #expect(try await BytecodeChecker(interpreter: python).check([.init(pyc: own, source: src, optimize: 0)]) == [.matches])
     }
 
     @Test func wrongOptimisationLevelDiffers() async throws {
@@ -122,9 +152,9 @@ struct BytecodeCheckerTests {
             .init(pyc: directory + "/absent.pyc", source: src, optimize: 0),
         ])
         try #require(verdicts.count == 4)
-        #expect(verdicts[0] == .differs("shorter than a .pyc header"))
-        #expect(verdicts[1] == .differs("magic number is not this interpreter's"))
-        if case .differs = verdicts[2] {} else { Issue.record("junk code: \(verdicts[2])") }
+        #expect(verdicts[0] == .stale("shorter than a .pyc header: never loaded"))
+        #expect(verdicts[1] == .stale("another interpreter's magic number: never loaded"))
+        if case .differs(let why) = verdicts[2] { #expect(why.hasPrefix("code does not load")) } else { Issue.record("junk code: \(verdicts[2])") }
         if case .error = verdicts[3] {} else { Issue.record("absent pyc: \(verdicts[3])") }
     }
 
@@ -164,7 +194,7 @@ struct BytecodeCheckerTests {
         var failed = report()
         BytecodeVerification.fold([request], verdicts: [pyc: .differs("code differs")], failure: nil, into: &failed)
         #expect(failed.files.modified == [pyc] && failed.files.generated.isEmpty)
-        #expect(failed.checks == [CheckResult("bytecode", .fail, "1 .pyc file(s) differ from their verified sources: \(pyc)")])
+        #expect(failed.checks == [CheckResult(.bytecode, .fail, "1 .pyc file(s) differ from their verified sources: \(pyc)")])
         #expect(failed.fileLines.first?.state == .modified)
         #expect(failed.fileLines.first?.note == "bytecode differs from its verified source: code differs")
         #expect(failed.status == .failed)
@@ -176,14 +206,14 @@ struct BytecodeCheckerTests {
 
         var passed = report()
         BytecodeVerification.fold([request], verdicts: [pyc: .matches], failure: nil, into: &passed)
-        #expect(passed.checks == [CheckResult("bytecode", .pass, "1 .pyc files match their verified sources")])
+        #expect(passed.checks == [CheckResult(.bytecode, .pass, "1 .pyc files match their verified sources")])
         #expect(passed.files.generated == [pyc])
     }
 
     @Test func switchedOffIsASkip() async {
         var reports = [PackageReport(name: "p", version: "1"), PackageReport(name: "q", version: "1")]
         await BytecodeVerification.apply(checker: nil, to: &reports, outcomes: [InstalledFilesVerifier.Outcome(), nil])
-        #expect(reports[0].checks == [CheckResult("bytecode", .skip, "bytecode not checked (off: --check-bytecode turns it on)")])
+        #expect(reports[0].checks == [CheckResult(.bytecode, .skip, "bytecode not checked (off: --check-bytecode turns it on)")])
         #expect(reports[1].checks.isEmpty)
     }
 }
@@ -256,7 +286,7 @@ struct BytecodeEndToEndTests {
         #expect(both.stdout.contains("\(initPyc)  (not a regular file)"), "\(both.output)")
     }
 
-    @Test("a header-only change, a stray .pyc, another interpreter's .pyc and a tampered top-level .pyc all fail")
+    @Test("a stray .pyc, another interpreter's .pyc and a tampered top-level .pyc fail; a header-only change is stale")
     func headerStrayForeignAndTopLevel() async throws {
         let scenario = try await Scenario(packages: ["dotted.pkg", "datatool"])
         defer { Task { await scenario.stop() } }
@@ -281,7 +311,7 @@ struct BytecodeEndToEndTests {
 
         let result = try await scenario.wheeltrust(["verify", "dotted.pkg", "datatool", "-v"])
         #expect(result.status == 1, "\(result.output)")
-        #expect(result.stdout.contains("\(header)  (bytecode differs from its verified source: header mtime/size differ from the source)"),
+        #expect(result.stdout.contains("\(header)  (stale bytecode, header mtime/size differ from the source: never loaded)"),
                 "\(result.output)")
         #expect(result.stdout.contains("extra    \(stray)"), "\(result.output)")
         #expect(result.stdout.contains("\(foreign)  (bytecode for another interpreter (cpython-299))"), "\(result.output)")
@@ -289,5 +319,38 @@ struct BytecodeEndToEndTests {
         #expect(result.stdout.lowercased().contains("✗ failed dotted.pkg"), "\(result.output)")
         #expect(result.stdout.contains("✗ FAILED datatool"), "\(result.output)")
         #expect(result.stdout.contains("0 verified, 2 failed"), "\(result.output)")
+    }
+
+    @Test("no false alarm: sources restored byte for byte with new mtimes leave stale .pyc files, and the package verifies")
+    func restoredSourcesWithNewMtimesVerify() async throws {
+        let scenario = try await Scenario(packages: ["dotted.pkg"])
+        defer { Task { await scenario.stop() } }
+        // A backup restore, a copy, an image build that resets times: same bytes, new mtime.
+        let package = scenario.sitePackages + "/dotted_pkg"
+        for name in ["__init__.py", "core.py"] {
+            let path = package + "/" + name
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try FileManager.default.removeItem(atPath: path)
+            try bytes.write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 2_000_000_000)], ofItemAtPath: path)
+        }
+        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "dotted.pkg", "--check-bytecode", "--format", "json"]))
+        json.expect("Dotted.Pkg", .bytecode, .pass, "stale (never loaded")
+        #expect(json.result.status == 0, "\(json.result.output)")
+    }
+
+    @Test("an unchecked hash-based .pyc with other code fails the bytecode check: Python loads it whatever the source says")
+    func uncheckedHashPycFails() async throws {
+        let scenario = try await Scenario(packages: ["dotted.pkg"])
+        defer { Task { await scenario.stop() } }
+        let tag = try await PycTool.run(scenario.python, ["tag"])
+        let source = scenario.sitePackages + "/dotted_pkg/core.py"
+        let pyc = scenario.sitePackages + "/dotted_pkg/__pycache__/core.\(tag).pyc"
+        let evil = scenario.root + "/evil.py"
+        try "import os\nos.system('true')\n".write(toFile: evil, atomically: true, encoding: .utf8)
+        try await PycTool.run(scenario.python, ["uncheckedswap", source, evil, pyc])
+        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "dotted.pkg", "--check-bytecode", "--format", "json"]))
+        json.expect("Dotted.Pkg", .bytecode, .fail, pyc)
+        #expect(json.package("Dotted.Pkg")?.files.modified == [pyc])
     }
 }

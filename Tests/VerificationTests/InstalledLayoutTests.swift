@@ -1,3 +1,4 @@
+import Foundation
 import PythonPackaging
 import Testing
 @testable import Verification
@@ -9,9 +10,9 @@ struct InstalledLayoutTests {
                                               scripts: "/v/bin", data: "/v", include: "/usr/include/python3.11"),
         prefix: "/v", pythonVersion: "3.11")
 
-    func map(_ path: String, purelib: Bool = true, hint: @escaping (String) -> String? = { _ in nil }) -> String? {
+    func map(_ path: String, purelib: Bool = true) -> String? {
         layout.installPath(forRecordPath: path, dataDirectory: "tool-1.0.data", rootIsPurelib: purelib,
-                           distributionName: "Tool", installedHint: hint)?.path
+                           distributionName: "Tool")?.path
     }
 
     @Test func mapsEveryScheme() {
@@ -22,7 +23,6 @@ struct InstalledLayoutTests {
         #expect(map("tool-1.0.data/purelib/tool/b.py") == "/v/lib/python3.11/site-packages/tool/b.py")
         #expect(map("tool-1.0.data/platlib/tool/c.so") == "/v/lib64/python3.11/site-packages/tool/c.so")
         #expect(map("tool-1.0.data/headers/tool.h") == "/v/include/site/python3.11/Tool/tool.h")
-        #expect(map("tool-1.0.data/headers/tool.h", hint: { _ in "/v/include/other/tool.h" }) == "/v/include/other/tool.h")
     }
 
     @Test func plainPathsAndOtherDataDirectoriesGoUnderTheRoot() {
@@ -45,8 +45,23 @@ struct InstalledLayoutTests {
         #expect(map("tool/.") == nil)
         #expect(map("tool/") == nil)
         #expect(map("") == nil)
-        #expect(map("tool-1.0.data/headers/x.h", hint: { _ in "/etc/x.h" }) == "/v/include/site/python3.11/Tool/x.h",
-                "a hint outside the prefix is ignored")
+    }
+
+    @Test("headers are looked for only in spellings of the project's name below the scheme's header bases")
+    func headerCandidates() {
+        let path = "/v/include/site/python3.11/Tool/sub/tool.h"
+        let tree: [String: [String]] = [
+            "/v/include/site/python3.11": ["tool", "TOOL", "aaa", "tool-extra"],
+            "/usr/include/python3.11": ["Tool"],
+        ]
+        let files: Set<String> = ["/v/include/site/python3.11/tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
+                                  "/v/include/site/python3.11/aaa/sub/tool.h", "/usr/include/python3.11/Tool/sub/tool.h"]
+        let found = layout.headerCandidates(for: path, distributionName: "Tool", exists: { files.contains($0) },
+                                            children: { tree[$0] ?? [] })
+        #expect(found == ["/usr/include/python3.11/Tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
+                          "/v/include/site/python3.11/tool/sub/tool.h"], "never aaa/, whatever the installed RECORD says")
+        #expect(layout.headerCandidates(for: path, distributionName: "Tool", exists: { _ in false }, children: { tree[$0] ?? [] })
+                == [path], "none installed: the default place, reported missing")
     }
 
     @Test func resolvesInstalledRecordPaths() {
@@ -88,10 +103,14 @@ struct InstalledLayoutTests {
     @Test func entryPointWrappers() {
         let points = EntryPoints(parsing: "[console_scripts]\nclitool = clitool.cli:main [extra]\n[other]\nx = y:z\n")
         #expect(points.scripts == ["clitool": "clitool.cli:main"])
-        let wrapper = "#!/v/bin/python\nimport re\nimport sys\nfrom clitool.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
-        #expect(points.isWrapper(named: "clitool", body: Array(wrapper.utf8)))
-        #expect(!points.isWrapper(named: "clitool", body: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8)))
-        #expect(!points.isWrapper(named: "x", body: Array(wrapper.utf8)), "a script the wheel does not declare")
+        let wrappers = ConsoleScriptWrappers(entryPoints: points, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
+                                             pythonVersion: "3.11")
+        let wrapper = "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom clitool.cli import main\n"
+            + "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n"
+        #expect(wrappers.judge(bytes: Array(wrapper.utf8), declared: "clitool") == .generated(.distlib))
+        #expect(wrappers.judge(bytes: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8),
+                               declared: "clitool") != .generated(.distlib))
+        #expect(points.declaredName(forScript: "x", pythonVersion: "3.11") == nil, "a script the wheel does not declare")
     }
 
     @Test func installedRecordPathsResolveTheSameOnTheFastPathAndOffIt() {
@@ -117,14 +136,18 @@ struct InstalledLayoutTests {
     @Test func pipsVersionedScriptsStandForItsDeclaredEntryPoint() {
         // pip's installer writes `pip`, `pip3` and `pip3.11` for pip's one `pip` entry point.
         let pip = EntryPoints(parsing: "[console_scripts]\npip=pip._internal.cli.main:cli\n")
-        let wrapper = Array("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nsys.exit(cli())\n".utf8)
+        let wrappers = ConsoleScriptWrappers(entryPoints: pip, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
+                                             pythonVersion: "3.11")
+        let wrapper = Array(("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nif __name__ == '__main__':\n"
+            + "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(cli())\n").utf8)
         #expect(pip.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == "pip")
         #expect(pip.declaredName(forScript: "pip3", pythonVersion: "3.11") == "pip")
-        #expect(pip.isWrapper(ofScript: "pip3.11", pythonVersion: "3.11", body: wrapper))
+        #expect(wrappers.judge(bytes: wrapper, declared: "pip") == .generated(.pip26))
+        #expect(pip.scriptFileNames(pythonVersion: "3.11") == ["pip", "pip3", "pip3.11"])
         #expect(pip.declaredName(forScript: "pip3.12", pythonVersion: "3.11") == nil, "another interpreter's name")
         #expect(pip.declaredName(forScript: "pip3.11x", pythonVersion: "3.11") == nil)
-        #expect(!pip.isWrapper(ofScript: "pip3.11", pythonVersion: "3.11",
-                               body: Array("from evil import cli\n".utf8)), "the body must import the declared callable")
+        #expect(wrappers.judge(bytes: Array("from evil import cli\n".utf8), declared: "pip") != .generated(.pip26),
+                "the body must import the declared callable")
         let other = EntryPoints(parsing: "[console_scripts]\ntool=tool:main\n")
         #expect(other.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == nil, "only when the wheel declares pip")
         let setuptools = EntryPoints(parsing: "[console_scripts]\neasy_install=setuptools.command.easy_install:main\n")
@@ -135,18 +158,18 @@ struct InstalledLayoutTests {
 @Suite("report")
 struct ReportTests {
     @Test func statusAndExitCodesFollowTheChecks() {
-        let pass = PackageReport(name: "a", version: "1", checks: [CheckResult("signature", .pass, "")])
+        let pass = PackageReport(name: "a", version: "1", checks: [CheckResult(.signature, .pass, "")])
         var failed = pass
-        failed.checks.append(CheckResult("statement", .fail, "two subjects"))
+        failed.checks.append(CheckResult(.statement, .fail, "two subjects"))
         var errored = pass
-        errored.checks.append(CheckResult("provenance", .error, "network"))
+        errored.checks.append(CheckResult(.provenance, .error, "network"))
         var unclean = pass
         unclean.files.unexpected = ["/x"]
         #expect(pass.status == .verified)
         #expect(failed.status == .failed)
         #expect(errored.status == .error)
         #expect(unclean.status == .failed)
-        #expect(PackageReport(name: "b", version: "1", checks: [CheckResult("index-hash", .skip, "")]).status == .error,
+        #expect(PackageReport(name: "b", version: "1", checks: [CheckResult(.indexHash, .skip, "")]).status == .error,
                 "skips alone never verify")
         #expect(Report(packages: [pass]).exitCode == 0)
         #expect(Report(packages: [pass, failed, errored]).exitCode == 1)
@@ -156,8 +179,8 @@ struct ReportTests {
     }
 
     @Test func textAndJSONAreDeterministic() throws {
-        let a = PackageReport(name: "b", version: "1", checks: [CheckResult("signature", .pass, "ok")])
-        let b = PackageReport(name: "a", version: "2", checks: [CheckResult("signature", .fail, "bad")])
+        let a = PackageReport(name: "b", version: "1", checks: [CheckResult(.signature, .pass, "ok")])
+        let b = PackageReport(name: "a", version: "2", checks: [CheckResult(.signature, .fail, "bad")])
         let one = Report(packages: [a, b]), two = Report(packages: [b, a])
         #expect(try one.jsonData() == two.jsonData())
         #expect(TextReport().render(one) == TextReport().render(two))

@@ -18,10 +18,10 @@ struct SigstoreProvenanceChecksTests {
     @Test func keylessProvenanceGivesSignaturePass() async throws {
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
         let checks = ProvenanceChecks.checks(for: await verifier.verify(try Self.provenance(), distribution: Self.filename, sha256Hex: Self.sha256))
-        let signature = try #require(checks.first { $0.name == "signature" })
+        let signature = try #require(checks.first { $0.name == .signature })
         #expect(signature.status == .pass, "\(signature)")
         #expect(signature.detail.contains("trailofbits/pypi-attestations"), "\(signature)")
-        #expect(checks.first { $0.name == "statement" }?.status == .pass)
+        #expect(checks.first { $0.name == .statement }?.status == .pass)
     }
 
     @Test func keylessProvenanceWithAnotherPublisherFails() async throws {
@@ -29,6 +29,6 @@ struct SigstoreProvenanceChecksTests {
         provenance.attestationBundles[0].publisher.fields["repository"] = .string("someone/else")
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
         let checks = ProvenanceChecks.checks(for: await verifier.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256))
-        #expect(checks.first { $0.name == "signature" }?.status == .fail)
+        #expect(checks.first { $0.name == .signature }?.status == .fail)
     }
 }

@@ -5,6 +5,9 @@ struct ProcessResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The exact bytes written (`stdout` and `stderr` are their UTF-8 decoding).
+    var stdoutBytes = Data()
+    var stderrBytes = Data()
     var output: String { stdout + stderr }
 }
 
@@ -58,9 +61,10 @@ enum TestProcess {
         }
         try out.close()
         try err.close()
-        let stdout = (try? String(contentsOfFile: scratch.path + ".out", encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: scratch.path + ".err", encoding: .utf8)) ?? ""
-        return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        let stdout = (try? Data(contentsOf: scratch.appendingPathExtension("out"))) ?? Data()
+        let stderr = (try? Data(contentsOf: scratch.appendingPathExtension("err"))) ?? Data()
+        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                             stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: stdout, stderrBytes: stderr)
     }
 
     /// The real interpreter behind `python3` on PATH (not a pyenv shim, whose hooks race when

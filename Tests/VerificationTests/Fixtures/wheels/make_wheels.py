@@ -166,10 +166,35 @@ def clitool(out_dir: str) -> str:
     )
 
 
+def unicode_pkg(out_dir: str) -> str:
+    # A module whose file name is not ASCII, written in NFC (as a wheel's RECORD lists it): its
+    # NFD spelling is a different file to the kernel and to import, and must not pass for it.
+    return build_wheel(
+        out_dir, "unicode-pkg", "1.0", [
+            ("unicode_pkg/__init__.py", b'"""unicode-pkg fixture."""\n', 0o644),
+            ("unicode_pkg/caf\u00e9.py", b'VALUE = "verified"\n', 0o644),
+        ],
+        summary="A package with a non-ASCII module name (NFC).",
+        extra_dist_info=[("top_level.txt", b"unicode_pkg\n")],
+    )
+
+
+def dotted_plugin(out_dir: str) -> str:
+    # A second distribution installing into `dotted_pkg/` (a shared directory, as namespace
+    # packages and plugins do): its file there is owned by its own verified RECORD.
+    return build_wheel(
+        out_dir, "dotted-plugin", "0.1", [
+            ("dotted_pkg/plugin.py", b'"""A plugin that installs into dotted_pkg/."""\nNAME = "plugin"\n', 0o644),
+        ],
+        summary="A distribution sharing the dotted_pkg/ directory.",
+        extra_dist_info=[("top_level.txt", b"dotted_pkg\n")],
+    )
+
+
 def main() -> int:
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out_dir, exist_ok=True)
-    for builder in (dotted_pkg, datatool, clitool):
+    for builder in (dotted_pkg, datatool, clitool, unicode_pkg, dotted_plugin):
         path = builder(out_dir)
         with open(path, "rb") as f:
             print(f"{hashlib.sha256(f.read()).hexdigest()}  {os.path.basename(path)}")
