@@ -1,9 +1,12 @@
+import PythonPackaging
+
 /// Escapes text for HTML element content and double-quoted attribute values.
 ///
 /// Guarantees: `&`, `<`, `>`, `"` and `'` never appear unescaped in the output, and neither does
-/// any character `UntrustedText.isInvisible` names (C0 and C1 controls, DEL, bidirectional and
-/// line-separator format characters): those become numeric character references (`&#x1B;`), so a
-/// page shown raw on a terminal cannot carry an escape sequence or reorder what it shows.
+/// any character the project's rule for untrusted text escapes (`TerminalEscaping.mustEscape`:
+/// controls, bidi and other invisible or format characters, line separators): those become
+/// numeric character references (`&#x1B;`), so a page shown raw on a terminal cannot carry an
+/// escape sequence, reorder or hide what it shows.
 enum HTMLEscaping {
     static func escape(_ text: String) -> String {
         var out = ""
@@ -16,7 +19,7 @@ enum HTMLEscaping {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                if UntrustedText.isInvisible(scalar) {
+                if TerminalEscaping.mustEscape(scalar) {
                     out += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
                 } else {
                     out.unicodeScalars.append(scalar)

@@ -42,7 +42,7 @@ import Testing
         #expect(answer.values("content-type") == [plain], "\(label): \(answer)", sourceLocation: sourceLocation)
         expectHardened(answer, label, sourceLocation: sourceLocation)
         #expect(!answer.body.contains { $0 < 0x20 || $0 == 0x7F }, "\(label): \(answer.body)", sourceLocation: sourceLocation)
-        #expect(!answer.text.unicodeScalars.contains { UntrustedText.isInvisible($0) }, "\(label)", sourceLocation: sourceLocation)
+        #expect(!answer.text.unicodeScalars.contains { TerminalEscaping.mustEscape($0) }, "\(label)", sourceLocation: sourceLocation)
         #expect(answer.body.count < 1200, "\(label): \(answer.body.count) bytes", sourceLocation: sourceLocation)
     }
 
@@ -77,9 +77,9 @@ import Testing
             let tag = await RawHTTP.request(port: port, target: Self.integrity + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/1.0/x.whl/provenance/")
             #expect(tag.text == "<img src=x onerror=alert(1)> 1.0 x.whl provenance does not exist.")
             let nul = await RawHTTP.request(port: port, target: Self.origin + "x%00y/")
-            #expect(nul.text == "x\\u{0}y does not exist.")
+            #expect(nul.text == "x\\x00y does not exist.")
             let escape = await RawHTTP.request(port: port, target: Self.origin + "%1B%5B2j%E2%80%AEx/")
-            #expect(escape.text == "\\u{1B}[2j\\u{202E}x does not exist.")
+            #expect(escape.text == "\\x1b[2j\\u{202E}x does not exist.")
             let long = await RawHTTP.request(port: port, target: Self.origin + String(repeating: "%3C", count: 1000) + "/")
             #expect(long.text == String(repeating: "<", count: 200) + "… does not exist.")
 
@@ -241,7 +241,7 @@ import Testing
             // A hostile side-file name in an error: plain text, the escape written out.
             let broken = await RawHTTP.request(port: port, target: Self.integrity + "dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance/")
             Self.expectPlainError(broken, status: 500, "broken attestation")
-            #expect(broken.text == "attestation file \(TestSupport.dottedWheel).\\u{1B}[31m<b>\"x\"'&.attestation is not a JSON object")
+            #expect(broken.text == "attestation file \(TestSupport.dottedWheel).\\x1b[31m<b>\"x\"'&.attestation is not a JSON object")
         }
     }
 
@@ -280,7 +280,7 @@ import Testing
         #expect(HTMLEscaping.escape("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
         #expect(HTMLEscaping.escape("e\u{1b}[1A\u{9b}2K\u{7f}\u{2066}\u{2028}\t") == "e&#x1B;[1A&#x9B;2K&#x7F;&#x2066;&#x2028;&#x9;")
         #expect(HTMLEscaping.escape("café ✓") == "café ✓")
-        #expect(UntrustedText.plain("a\r\nb\u{0}\u{1b}[2J\\u{41}") == "a\\u{D}\\u{A}b\\u{0}\\u{1B}[2J\\\\u{41}")
+        #expect(UntrustedText.plain("a\r\nb\u{0}\u{1b}[2J\u{202E}\\u{41}") == "a\\r\\nb\\x00\\x1b[2J\\u{202E}\\\\u{41}")
         #expect(UntrustedText.plain("<img src=\"x\">") == "<img src=\"x\">")
         #expect(UntrustedText.plain(String(repeating: "x", count: 5), limit: 3) == "xxx…")
         #expect(UntrustedText.plain("xxx", limit: 3) == "xxx")
