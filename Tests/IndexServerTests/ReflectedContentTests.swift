@@ -126,11 +126,12 @@ import Testing
             for request in raw {
                 let answer = await RawHTTP.send(port: port, request)
                 let label = String(decoding: request.prefix(60), as: UTF8.self)
-                // Either our plain-text answer, or the HTTP parser's own bare 400 (no body at all).
+                // Either our plain-text answer, or the HTTP parser's own bare 400 (no body at all), or
+                // the connection closed without an answer.
                 if answer.header("content-type") != nil {
                     Self.expectPlainError(answer, status: answer.status, label)
                 } else {
-                    #expect(answer.status == 400, "\(label): \(answer)")
+                    #expect(answer.status == 400 || answer.head.isEmpty, "\(label): \(answer)")
                     #expect(answer.body.isEmpty, "\(label): \(answer)")
                 }
             }
