@@ -33,6 +33,18 @@ struct SitePackagesAttackTests {
         #expect(json.package("datatool")?.files.shadowing == [scenario.site + "/" + entry])
     }
 
+    @Test("a link named like a verified module, to a package elsewhere, fails the shadowing check")
+    func shadowingLink() async throws {
+        let scenario = try await Scenario(packages: ["datatool"])
+        defer { Task { await scenario.stop() } }
+        let elsewhere = scenario.root + "/evil/datatool"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try "raise SystemExit('attacker code ran')\n".write(toFile: elsewhere + "/__init__.py", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: scenario.site + "/datatool", withDestinationPath: elsewhere)
+        let json = try await scenario.verifyJSON(["datatool"])
+        json.expect("datatool", .shadowing, .fail, scenario.site + "/datatool")
+    }
+
     @Test("a module beside a verified package directory fails the shadowing check")
     func shadowedPackage() async throws {
         let scenario = try await Scenario(packages: ["dotted.pkg"])
