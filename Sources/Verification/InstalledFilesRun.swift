@@ -10,10 +10,10 @@ struct InstalledFilesRun {
         let path: String
         let destination: InstallLayout.Destination
         let digest: FileDigest
-        /// Inside one of the package's own top-level directories (not a top-level module, not
-        /// scripts/data/headers): such a file must also have been seen by the walk, which never
-        /// follows links.
-        let inPackageDirectory: Bool
+        /// The package's own top-level directory the file is inside (nil for a top-level module and
+        /// for scripts/data/headers): such a file must also have been seen by the walk, which
+        /// never follows links.
+        let packageDirectory: PathKey?
     }
 
     let verifier: InstalledFilesVerifier
@@ -62,6 +62,7 @@ struct InstalledFilesRun {
     /// Every verified RECORD entry's install path; the ones with a digest are returned to hash.
     mutating func mapRecord() -> [Pending] {
         var lastTopDirectory: Substring = ""
+        var lastTopKey: PathKey?
         let wheelRecordPath = wheel.distInfoDirectory + "/RECORD"
         var pending: [Pending] = []
         for entry in wheel.record.entries {
@@ -79,7 +80,7 @@ struct InstalledFilesRun {
                 problems.append("RECORD path \(entry.path) escapes its install root")
                 continue
             }
-            var inPackageDirectory = false
+            var packageDirectory: PathKey?
             if destination == .purelib || destination == .platlib {
                 // `root/<first>/…`: the top directory, found on the bytes; consecutive entries
                 // mostly share it, so the set is touched once per run of them.
@@ -87,12 +88,13 @@ struct InstalledFilesRun {
                 let utf8 = mapped.utf8
                 let start = utf8.index(utf8.startIndex, offsetBy: root.utf8.count + 1)
                 if let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) {
-                    inPackageDirectory = true
                     let top = mapped[..<slash]
-                    if !top.utf8.elementsEqual(lastTopDirectory.utf8) {
-                        packageDirectories.insert(PathKey(String(top)))
+                    if lastTopKey == nil || !top.utf8.elementsEqual(lastTopDirectory.utf8) {
+                        lastTopKey = PathKey(String(top))
+                        packageDirectories.insert(lastTopKey!)
                         lastTopDirectory = top
                     }
+                    packageDirectory = lastTopKey
                 }
             }
             let paths = destination == .headers
@@ -110,7 +112,7 @@ struct InstalledFilesRun {
                     line(path, .unchecked, "\(algorithm) not accepted")
                 case .digest(let value):
                     pending.append(Pending(entry: entry, path: path, destination: destination, digest: value,
-                                           inPackageDirectory: inPackageDirectory))
+                                           packageDirectory: packageDirectory))
                 }
             }
         }
@@ -174,7 +176,7 @@ struct InstalledFilesRun {
             case .unreadable:
                 actual = nil
             }
-            if item.inPackageDirectory, !found.contains(path), isBelowCleanWalk(path) {
+            if let top = item.packageDirectory, cleanlyWalked.contains(top), !found.contains(path) {
                 // Hashed, yet the walk (which never follows a link) did not see it: a directory on
                 // its way is a link to somewhere else.
                 outcome.findings.modified.append(path)
@@ -194,11 +196,6 @@ struct InstalledFilesRun {
                 line(path, .modified, actual == nil ? "unreadable" : "digest differs")
             }
         }
-    }
-
-    /// True when `path` lies below a package directory that was walked with nothing unseen.
-    func isBelowCleanWalk(_ path: String) -> Bool {
-        cleanlyWalked.contains { path.utf8.starts(with: $0.path.utf8) && path.utf8.dropFirst($0.path.utf8.count).first == UInt8(ascii: "/") }
     }
 
     /// A script whose only change is the installer's `#!python` rewrite: the wheel's first line
