@@ -110,7 +110,7 @@ struct InterpreterTrustEndToEndTests {
         try FileManager.default.removeItem(atPath: marker)
 
         let args = ["verify", "--all", "--check-bytecode", "--format", "json", "--python", scenario.python,
-                    "--index-url", scenario.indexURL, "--cache-dir", scenario.cache, "--timeout", "5", "--key", scenario.publicKeyPath]
+                    "--index-url", scenario.indexURL, "--cache-dir", scenario.cache, "--timeout", "30", "--key", scenario.publicKeyPath]
         let result = try await TestProcess.run(TestProcess.wheeltrust, args, environment: [
             "HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null", "PYTHONPATH": hostile, "PYTHONSTARTUP": hostile + "/startup.py",
             "PYTHONHOME": scenario.root + "/no-such-home", "PYTHONINSPECT": "1", "PYTHONUSERBASE": hostile,

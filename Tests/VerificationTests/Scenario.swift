@@ -121,7 +121,7 @@ final class Scenario: @unchecked Sendable {
     func wheeltrust(_ arguments: [String], key: String? = nil, index: String? = nil,
                     pipConfig: String = "/dev/null", trust: [String]? = nil) async throws -> ProcessResult {
         var args = arguments
-        args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "5"]
+        args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "30"]
         args += trust ?? ["--key", key ?? publicKeyPath]
         return try await TestProcess.run(TestProcess.wheeltrust, args, environment: ["HOME": root, "PIP_CONFIG_FILE": pipConfig])
     }

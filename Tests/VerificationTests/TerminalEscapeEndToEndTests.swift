@@ -148,7 +148,7 @@ struct TerminalEscapeEndToEndTests {
 
         // On a terminal the progress line is drawn with our own cursor codes; the names in it are escaped.
         let terminal = try await Self.inTerminal(["verify", "--all", "--python", scenario.python, "--index-url", scenario.indexURL,
-                                                  "--cache-dir", scenario.cache, "--timeout", "5", "--key", scenario.publicKeyPath],
+                                                  "--cache-dir", scenario.cache, "--timeout", "30", "--key", scenario.publicKeyPath],
                                                  environment: ["HOME": scenario.root])
         #expect(terminal.status == 1, "\(terminal.output)")
         let progress = terminal.stdout.components(separatedBy: "\r\u{1B}[2K").dropFirst().map { $0.prefix { $0 != "\r" } }
