@@ -8,22 +8,22 @@ import Testing
 struct TLSEndToEndTests {
     @Test("verify over HTTPS trusts exactly the CA named by pip's cert, and fails closed without it")
     func verifyOverHTTPS() async throws {
-        let scenario = try await Scenario(packages: ["datatool"], tls: true)
-        defer { Task { await scenario.stop() } }
-        let bundle = try #require(scenario.caBundle)
-        let pipConfig = scenario.root + "/pip.conf"
-        try "[global]\ncert = \(bundle)\n".write(toFile: pipConfig, atomically: true, encoding: .utf8)
+        try await Scenario.with(packages: ["datatool"], tls: true) { scenario in
+            let bundle = try #require(scenario.caBundle)
+            let pipConfig = scenario.root + "/pip.conf"
+            try "[global]\ncert = \(bundle)\n".write(toFile: pipConfig, atomically: true, encoding: .utf8)
 
-        // First without the bundle (cold cache): the system trust store does not know the test CA,
-        // an operational failure.
-        let untrusted = try await scenario.wheeltrust(["verify", "datatool"])
-        #expect(untrusted.status == 3, "\(untrusted.output)")
-        #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
-        #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
+            // First without the bundle (cold cache): the system trust store does not know the test CA,
+            // an operational failure.
+            let untrusted = try await scenario.wheeltrust(["verify", "datatool"])
+            #expect(untrusted.status == 3, "\(untrusted.output)")
+            #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
+            #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
 
-        let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
-        #expect(verified.status == 0, "\(verified.output)")
-        #expect(scenario.indexURL.hasPrefix("https://"))
+            let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
+            #expect(verified.status == 0, "\(verified.output)")
+            #expect(scenario.indexURL.hasPrefix("https://"))
+        }
     }
 
     @Test("an unusable CA bundle in pip's configuration is a configuration error (exit 2) naming it, before any connection")
