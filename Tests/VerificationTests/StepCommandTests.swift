@@ -90,7 +90,8 @@ struct StepCommandTests {
         #expect(none.stdout.contains("no trusted keys"))
         let usage = try await TestProcess.run(TestProcess.wheeltrust, ["verify"])
         #expect(usage.status == 2)
+        #expect(usage.firstErrorLine == "Error: name at least one package, or use --all", "\(usage.stderr)")
         let badKey = try await TestProcess.run(TestProcess.wheeltrust, ["keys", "--key", "/nonexistent.pem"])
-        #expect(badKey.status == 2 && badKey.stderr.contains("/nonexistent.pem"))
+        badKey.expectError(2, "cannot read the key file /nonexistent.pem")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Verification
 
 /// pip's `cert` honoured end to end: `wheeltrust serve` over HTTPS with a certificate from a CA
 /// made in the test, real pip installing with `--cert`, and `wheeltrust verify` reading the CA from
@@ -19,6 +20,11 @@ struct TLSEndToEndTests {
             #expect(untrusted.status == 3, "\(untrusted.output)")
             #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
             #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
+            let untrustedJSON = try await scenario.verifyJSON(["datatool"])
+            untrustedJSON.expect("datatool", .indexFile, .error,
+                                 "project page for datatool: https://ci%7Crobot:****@127.0.0.1:\(scenario.server.port)/pypi/wheeltrust/main/simple/"
+                                 + "datatool/: TLS verification failed: the server certificate is not trusted")
+            #expect(!untrustedJSON.result.output.contains(Scenario.token), "the index password never appears")
 
             let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
             #expect(verified.status == 0, "\(verified.output)")
@@ -39,5 +45,6 @@ struct TLSEndToEndTests {
         ], environment: ["PIP_CONFIG_FILE": directory + "/pip.conf"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.stderr.contains("junk.pem"), "\(result.output)")
+        result.expectError(2, "CA bundle \(directory)/junk.pem holds no PEM CERTIFICATE block")
     }
 }
