@@ -48,8 +48,12 @@ struct SitePackagesAttackTests {
             try scenario.plant("datatool/__init__.py")
             try scenario.plantFakeDistribution("zzfake", claiming: ["datatool/__init__.py"])
             let json = try await scenario.verifyJSON(["datatool"])
-            json.expect("datatool", .shadowing, .fail, scenario.site + "/datatool")
-            #expect(json.result.stdout.contains("zzfake") || json.package("datatool")?.files.shadowing.isEmpty == false)
+            json.expect("datatool", .shadowing, .fail, "1 shadowing: " + scenario.site + "/datatool")
+            #expect(json.package("datatool")?.files.shadowing == [scenario.site + "/datatool"])
+            // The claimant is named on the file's line (the JSON check detail lists paths only).
+            let lines = try await scenario.wheeltrust(["verify", "datatool", "-v"])
+            #expect(lines.stdout.contains("shadows the verified datatool: importable under the same name (claimed by zzfake-1.0)"),
+                    "\(lines.output)")
         }
     }
 
@@ -150,14 +154,16 @@ struct SitePackagesAttackTests {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             try scenario.makeRawDirectory(in: scenario.site + "/dotted_pkg", name: name, file: "evil.py", contents: "import os\n")
             let json = try await scenario.verifyJSON(["dotted.pkg"])
-            json.expect("Dotted.Pkg", .unexpectedFiles, .fail, "dotted_pkg/")
+            json.expect("Dotted.Pkg", .unexpectedFiles, .fail, "1 unexpected: \(scenario.site)/dotted_pkg/")
             let unexpected = json.package("Dotted.Pkg")?.files.unexpected ?? []
+            #expect(unexpected.count == 1 && unexpected.allSatisfy { $0.hasPrefix(scenario.site + "/dotted_pkg/") }, "\(unexpected)")
             #expect(unexpected.contains { $0.contains("\\x") }, "the name is shown escaped: \(unexpected)")
             // And the environment scan sees it too (at the site-packages root).
             try scenario.makeRawDirectory(in: scenario.site, name: name, file: "evil.py", contents: "import os\n")
             let all = try await scenario.verifyJSON(["--all"])
             #expect(all.result.status == 1)
-            #expect(all.report.unexpected.contains { $0.detail.contains("not UTF-8") }, "\(all.report.unexpected)")
+            #expect(all.report.unexpected.contains { $0.detail == "a name that is not UTF-8" && $0.path.hasPrefix(scenario.site + "/") },
+                    "\(all.report.unexpected)")
         }
     }
 
@@ -170,13 +176,16 @@ struct SitePackagesAttackTests {
             #expect(nfc == nfd, "Swift's String equality is canonical: the class this test guards")
             try scenario.plant(nfd, "VALUE = 'attacker'\n")
             let json = try await scenario.verifyJSON(["unicode-pkg"])
-            json.expect("unicode-pkg", .unexpectedFiles, .fail)
+            json.expect("unicode-pkg", .unexpectedFiles, .fail, "1 unexpected: ")
+            #expect(json.failing("unicode-pkg").map(\.name) == [.unexpectedFiles], "the verified NFC file still matches: \(json.result.output)")
             let unexpected = json.package("unicode-pkg")?.files.unexpected ?? []
             #expect(unexpected.contains { Array($0.utf8) == Array((scenario.site + "/" + nfd).utf8) }, "\(unexpected)")
             // The twin replacing the verified file: the NFC file is missing.
             try FileManager.default.removeItem(atPath: scenario.site + "/" + nfc)
             let replaced = try await scenario.verifyJSON(["unicode-pkg"])
-            replaced.expect("unicode-pkg", .installedFiles, .fail, "missing")
+            replaced.expect("unicode-pkg", .installedFiles, .fail, "1 missing: ")
+            #expect(replaced.package("unicode-pkg")?.files.missing.map { Array($0.utf8) } == [Array((scenario.site + "/" + nfc).utf8)],
+                    "\(replaced.result.output)")
         }
     }
 
