@@ -2,6 +2,7 @@ import Attestations
 import Foundation
 import PythonPackaging
 import Testing
+import Verification
 
 /// Issue 9, attack 12 and its class: no untrusted string reaches the terminal raw. Each test puts
 /// hostile text into one channel (the index's publisher, a signed statement, the index's
@@ -83,6 +84,9 @@ struct TerminalEscapeEndToEndTests {
             let statement = try #require(try Self.check("statement", in: json))
             #expect(statement.status == "fail")
             #expect(statement.detail.contains("subject name: subject " + subject), "\(statement.detail.debugDescription)")
+            let report = try ReportJSON(json)
+            report.expect("dotted.pkg", .statement, .fail, "subject name: subject \(subject) is not a distribution filename")
+            #expect(report.failing("dotted.pkg").map(\.name) == [.statement], "\(json.output)")
         }
     }
 
@@ -102,6 +106,7 @@ struct TerminalEscapeEndToEndTests {
             let provenance = try #require(try Self.check("provenance", in: json))
             // (Error messages are one line: the decoder's message already turned the CR and LFs into spaces.)
             #expect(provenance.status != "pass" && provenance.detail.contains("$.x\u{1B}[1A\u{1B}[2K"), "\(provenance.detail.debugDescription)")
+            try ReportJSON(json).expect("dotted.pkg", .provenance, .error, "$.x\u{1B}[1A\u{1B}[2K")
         }
     }
 
