@@ -18,6 +18,14 @@ enum Encoding {
         return [UInt8](data)
     }
 
+    /// Standard-alphabet, padded base64 that may be wrapped into lines (CR and LF between the
+    /// characters are dropped, as protobuf-JSON readers of Sigstore bundles do: `base64` without
+    /// `-w0` wraps at 76 columns); any other character outside the alphabet is still refused.
+    static func base64IgnoringLineBreaks(_ text: String) -> [UInt8]? {
+        guard text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) else { return base64(text) }
+        return base64(String(decoding: text.utf8.filter { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self))
+    }
+
     static func base64String(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
     }

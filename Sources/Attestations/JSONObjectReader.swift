@@ -57,10 +57,13 @@ struct JSONObjectReader {
         return Int(number)
     }
 
-    /// A standard-alphabet, padded base64 string, decoded.
-    func base64(_ key: String) throws(AttestationError) -> [UInt8] {
+    /// A standard-alphabet, padded base64 string, decoded; with `lineBreaks`, CR and LF between
+    /// the characters are ignored (protobuf-JSON `bytes` of Sigstore bundles).
+    func base64(_ key: String, lineBreaks: Bool = false) throws(AttestationError) -> [UInt8] {
         let text = try string(key)
-        guard let bytes = Encoding.base64(text) else { throw fail(key, "not valid base64 (standard alphabet, padded)") }
+        guard let bytes = lineBreaks ? Encoding.base64IgnoringLineBreaks(text) : Encoding.base64(text) else {
+            throw fail(key, "not valid base64 (standard alphabet, padded)")
+        }
         return bytes
     }
 }

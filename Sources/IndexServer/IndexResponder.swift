@@ -9,6 +9,15 @@ import PythonPackaging
 /// only GET and HEAD are accepted; only files listed by the catalog are ever read (a request path
 /// can never name an arbitrary file); a failure while answering is a 500 with a one-line text body
 /// and never stops the server.
+///
+/// Escaping (issue 9, attack 11): every answer other than a page, a file or a provenance — every
+/// 301, 400, 401, 404, 405 and 500 — is `text/plain; charset=utf-8`, never HTML, and any request
+/// data or folder name in it goes through `UntrustedText.plain` (no control, bidi or line-break
+/// character, at most 200 characters of each). A `Location` carries only percent-encoded path
+/// segments. The HTML pages escape every value (`HTMLEscaping`), the JSON pages come from
+/// `JSONEncoder`. Every response, HEAD included, carries `X-Content-Type-Options: nosniff` (no
+/// browser may guess HTML from a body) and a `Content-Security-Policy` that forbids scripts,
+/// styles, images, frames and forms (`ResponseHardening`).
 struct IndexResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
@@ -23,6 +32,10 @@ struct IndexResponder: HTTPResponder {
     let scheme: String
 
     @Sendable func respond(to request: Request, context: Context) async throws -> Response {
+        ResponseHardening.apply(to: try await answer(request, context: context))
+    }
+
+    private func answer(_ request: Request, context: Context) async throws -> Response {
         guard request.method == .get || request.method == .head else {
             var headers = HTTPFields()
             headers[.allow] = "GET, HEAD"
@@ -37,7 +50,7 @@ struct IndexResponder: HTTPResponder {
         do {
             response = try await route(request, context: context)
         } catch let error as ServerError {
-            response = Self.text(.internalServerError, error.message)
+            response = Self.text(.internalServerError, UntrustedText.plain(error.message, limit: 1000))
         } catch let error as HTTPError {
             // FileIO reports a file that vanished since the scan as 404.
             response = Self.text(error.status, error.status == .notFound ? "Not Found" : "request failed")
@@ -95,7 +108,7 @@ struct IndexResponder: HTTPResponder {
         }
         let entries = try catalog.entries(ofProject: normalized)
         guard !entries.isEmpty else {
-            return Self.text(.notFound, "\(normalized) does not exist.")
+            return Self.text(.notFound, "\(UntrustedText.plain(normalized)) does not exist.")
         }
         let origin = origin(of: request)
         switch SimpleFormat.negotiate(accept: request.headers[.accept]) {
@@ -145,7 +158,8 @@ struct IndexResponder: HTTPResponder {
         }
         guard segments[4].isEmpty else { return Self.text(.notFound, "Not Found") }
         let (package, version, filename) = (segments[0], segments[1], segments[2])
-        let notFound = Self.text(.notFound, "\(package) \(version) \(filename) provenance does not exist.", html: true)
+        let notFound = Self.text(.notFound, [package, version, filename].map { UntrustedText.plain($0) }.joined(separator: " ")
+                                 + " provenance does not exist.")
         // Pulp matches the stored normalized name, the version and the filename exactly.
         guard let entry = try catalog.entry(named: filename),
               entry.project.normalized == package, entry.version == version else { return notFound }
@@ -172,9 +186,11 @@ struct IndexResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    static func text(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = HTTPFields(), html: Bool = false) -> Response {
+    /// A `text/plain` answer; callers pass request data and folder names through
+    /// `UntrustedText.plain` first.
+    static func text(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = HTTPFields()) -> Response {
         var headers = headers
-        headers[.contentType] = html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8"
+        headers[.contentType] = "text/plain; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: message)))
     }
 

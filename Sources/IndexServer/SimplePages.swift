@@ -4,9 +4,11 @@ import PythonPackaging
 /// Renders Simple Repository API pages: PEP 503 HTML and PEP 691 JSON, with the PEP 658/714
 /// metadata fields, PEP 700 `versions`/`size`/`upload-time` and the PEP 740 `provenance` URL.
 ///
-/// Guarantees: every value placed in HTML is escaped; JSON is produced by `JSONEncoder` (never by
-/// string concatenation); the `sha256` advertised for a file is `advertisedSHA256Hex` (the real
-/// hash unless a test override exists).
+/// Guarantees: every value placed in HTML — text, `href`, every `data-*` attribute, the title —
+/// is escaped (`HTMLEscaping`: markup characters and invisible controls), whatever the names in
+/// the served folder or the request hold; JSON is produced by `JSONEncoder` (never by string
+/// concatenation), so it is valid JSON whatever the names; the `sha256` advertised for a file is
+/// `advertisedSHA256Hex` (the real hash unless a test override exists).
 struct SimplePages: Sendable {
     let layout: IndexLayout
     let catalog: IndexCatalog
@@ -40,8 +42,8 @@ struct SimplePages: Sendable {
         for entry in entries {
             let href = layout.fileURL(origin: origin, filename: entry.filename) + "#sha256=" + entry.advertisedSHA256Hex
             var attributes = "href=\"\(HTMLEscaping.escape(href))\""
-            if let metadataHash = catalog.coreMetadataSHA256(of: entry) {
-                attributes += " data-core-metadata=\"sha256=\(metadataHash)\" data-dist-info-metadata=\"sha256=\(metadataHash)\""
+            if let metadataHash = catalog.coreMetadataSHA256(of: entry).map({ HTMLEscaping.escape("sha256=" + $0) }) {
+                attributes += " data-core-metadata=\"\(metadataHash)\" data-dist-info-metadata=\"\(metadataHash)\""
             }
             if entry.provenance != .none {
                 attributes += " data-provenance=\"\(HTMLEscaping.escape(layout.provenanceURL(origin: origin, entry: entry)))\""

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOSSL
 import PythonPackaging
 #if canImport(Glibc)
@@ -24,7 +25,8 @@ import Darwin
 /// - Proxies come from the environment as pip reads them (`ProxySettings`); loopback is direct.
 /// - Bounded retries (`RetryPolicy`): connection failures, timeouts, 429 (honouring
 ///   `Retry-After` up to a cap) and 5xx are retried with exponential backoff and jitter; other
-///   4xx and TLS failures never are.
+///   4xx and TLS failures never are. No retry wait runs past the call's deadline: a `Retry-After`
+///   longer than the time left fails the call at once.
 /// - `get` bodies are capped (`maxBodySize`, default 32 MiB → `tooLarge`); `download` streams
 ///   to a temporary file beside the destination while hashing, then renames it into place only
 ///   when complete and (if given) matching the expected SHA-256; otherwise the temporary file is
@@ -33,7 +35,14 @@ import Darwin
 ///   `badResponse`, 429/5xx after the last retry and transport failures → `network`.
 /// - Error messages are one line: what was fetched, the masked URL, the status or reason.
 ///
-/// `timeout` is the connect timeout and the idle read timeout, in seconds.
+/// Time (`timeout` = `T`, `--timeout`): `T` is the connect timeout and the idle read timeout of
+/// each attempt, and every call also has an overall deadline covering all its attempts, redirect
+/// hops, retry waits and bodies (`RequestBudget`): `get` (project pages, provenance, TUF files)
+/// ends within `T` seconds; `download` (wheels, any size) within `T` seconds plus one second per
+/// `minimumTransferRate` bytes received (64 KiB by default), i.e. after its first `T` seconds a
+/// download must average at least that rate. A call that runs out of time fails with `network`
+/// naming the masked URL and the timeout; a download that fails leaves no file behind. Each call
+/// runs on `NetworkExecutor`'s threads, so work on the cooperative pool cannot stall it.
 public final class HTTPClient: Sendable {
     public let credentials: IndexCredentials?
     public let certificateBundle: String?
@@ -41,6 +50,10 @@ public final class HTTPClient: Sendable {
     public let retry: RetryPolicy
     public let maxBodySize: Int
     public let maxDownloadSize: Int64
+    /// `R` of the download deadline `T + received / R`, in bytes per second.
+    public let minimumTransferRate: Int64
+    /// The default `minimumTransferRate`: 64 KiB/s, far below any real link to an index.
+    public static let defaultMinimumTransferRate: Int64 = 64 << 10
     public let userAgent: String
     public let proxies: ProxySettings
 
@@ -58,14 +71,17 @@ public final class HTTPClient: Sendable {
     }
 
     public init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval, retry: RetryPolicy,
-                maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30, userAgent: String = "wheeltrust",
+                maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30,
+                minimumTransferRate: Int64 = HTTPClient.defaultMinimumTransferRate, userAgent: String = "wheeltrust",
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.credentials = credentials
         self.certificateBundle = certificateBundle
-        self.timeout = max(0.1, timeout)
+        // At least 0.1 s; at most about 115 days, so every deadline computed from it stays finite.
+        self.timeout = min(max(0.1, timeout), 1e7)
         self.retry = retry
         self.maxBodySize = maxBodySize
         self.maxDownloadSize = maxDownloadSize
+        self.minimumTransferRate = max(1, minimumTransferRate)
         self.userAgent = userAgent
         self.proxies = ProxySettings(environment: environment)
         if let certificateBundle {
@@ -92,8 +108,9 @@ public final class HTTPClient: Sendable {
 
     /// GET `url` with an optional `Accept`; returns the 2xx response with its whole body.
     public func get(_ url: URL, accept: String?, what: String = "resource") async throws(IndexError) -> HTTPResponse {
-        let (outcome, final) = try await perform(url, accept: accept, what: what, sink: .memory(cap: maxBodySize))
-        return HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body, url: final)
+        let fetched = try await perform(url, accept: accept, what: what, sink: .memory(cap: maxBodySize))
+        return HTTPResponse(status: fetched.outcome.status, headers: fetched.outcome.headers, body: fetched.outcome.body,
+                            url: fetched.url)
     }
 
     /// Streams `url` to `file` (replacing it atomically); returns its SHA-256 and size. With
@@ -111,7 +128,7 @@ public final class HTTPClient: Sendable {
         let base = slash.map { String(file[file.index(after: $0)...]) } ?? file
         let temporary = "\(directory.isEmpty ? "/" : directory)/.\(base).part-\(UUID().uuidString)"
         do throws(IndexError) {
-            let (outcome, _) = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: maxDownloadSize))
+            let outcome = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: maxDownloadSize)).outcome
             guard let hex = outcome.sha256Hex else {
                 throw IndexError(.badResponse, "\(what): \(url.redacted) produced no body")
             }
@@ -130,7 +147,7 @@ public final class HTTPClient: Sendable {
 
     // MARK: - Attempts and redirects
 
-    private func perform(_ url: URL, accept: String?, what: String, sink: TransferSink) async throws(IndexError) -> (TransferOutcome, URL) {
+    private func perform(_ url: URL, accept: String?, what: String, sink: TransferSink) async throws(IndexError) -> Fetched {
         let roots: [NIOSSLCertificate]?
         switch trust {
         case .success(let value): roots = value
@@ -139,22 +156,57 @@ public final class HTTPClient: Sendable {
         guard Self.isFetchable(url) else {
             throw IndexError(.configuration, "\(what): \(url.redacted) is not an absolute http(s) URL")
         }
+        let budget: RequestBudget
+        switch sink {
+        case .memory: budget = RequestBudget(timeout: timeout, minimumRate: nil)
+        case .file: budget = RequestBudget(timeout: timeout, minimumRate: minimumTransferRate)
+        }
+        let progress = TransferProgress(url: url.redacted)
+        do {
+            // On threads of their own, so busy cores elsewhere in the process cannot make the call
+            // miss its deadline (see `NetworkExecutor`).
+            return try await withTaskExecutorPreference(NetworkExecutor.shared) {
+                try await DeadlineWatchdog.run(budget: budget, progress: progress, what: what) {
+                    try await self.attempts(url, accept: accept, what: what, sink: sink, roots: roots, budget: budget,
+                                            progress: progress)
+                }
+            }
+        } catch let error as IndexError {
+            throw error
+        } catch {
+            throw IndexError(.network, "\(what): cancelled while fetching \(progress.url)")
+        }
+    }
+
+    /// A 2xx outcome and the URL that gave it (after redirects).
+    struct Fetched: Sendable {
+        let outcome: TransferOutcome
+        let url: URL
+    }
+
+    /// The attempts and redirects of one call, inside its budget: a retry whose wait would end
+    /// past the deadline is not waited for (the call fails at once, naming the timeout).
+    private func attempts(_ url: URL, accept: String?, what: String, sink: TransferSink, roots: [NIOSSLCertificate]?,
+                          budget: RequestBudget, progress: TransferProgress) async throws(IndexError) -> Fetched {
         var current = url.removingUserInfo
         // Messages name the URL as the user wrote it (credentials masked), later the redirect target.
         var shown = url
         var attempt = 0
         var redirects = 0
         while true {
-            if Task.isCancelled { throw IndexError(.network, "\(what): cancelled while fetching \(url.redacted)") }
+            if Task.isCancelled { throw IndexError(.network, "\(what): cancelled while fetching \(shown.redacted)") }
+            progress.url = shown.redacted
             var headers = [("User-Agent", userAgent)]
             if let accept { headers.append(("Accept", accept)) }
             if let header = credentials?.authorizationHeader(for: current) { headers.append(("Authorization", header)) }
             let client = SharedTransports.client(trust: trustKey, roots: roots, timeout: timeout,
                                                  proxy: proxies.proxy(for: current))
+            let left = max(0, budget.remaining(received: progress.received))
+            let headDeadline = NIODeadline.now() + .milliseconds(Int64((left * 1000).rounded(.up)))
             let outcome: TransferOutcome
             do {
                 outcome = try await HTTPTransfer.exchange(client, url: current, headers: headers, sink: sink,
-                                                          what: what, timeout: timeout)
+                                                          what: what, timeout: timeout, deadline: headDeadline, progress: progress)
             } catch let error as IndexError {
                 throw error
             } catch {
@@ -162,16 +214,24 @@ public final class HTTPClient: Sendable {
                 if failure.kind == .cancelled || Task.isCancelled {
                     throw IndexError(.network, "\(what): cancelled while fetching \(shown.redacted)")
                 }
+                if failure.kind == .timedOut, budget.remaining(received: progress.received) <= 0 {
+                    throw IndexError(.network, "\(what): \(shown.redacted): \(budget.exhaustedReason(received: progress.received))")
+                }
+                let tried = attempt > 0 ? " after \(attempt + 1) attempts" : ""
                 if failure.isRetryable, attempt < retry.maxRetries {
-                    try await pause(retry.delay(attempt: attempt, retryAfter: nil), what: what, url: shown)
+                    let delay = retry.delay(attempt: attempt, retryAfter: nil)
+                    guard delay < budget.remaining(received: progress.received) else {
+                        throw IndexError(.network, "\(what): \(shown.redacted): \(failure.reason)\(tried); "
+                                         + "no time left to retry within the \(RequestBudget.seconds(timeout)) s timeout")
+                    }
+                    try await pause(delay, what: what, url: shown)
                     attempt += 1
                     continue
                 }
-                let tried = attempt > 0 ? " after \(attempt + 1) attempts" : ""
                 throw IndexError(.network, "\(what): \(shown.redacted): \(failure.reason)\(tried)")
             }
             let status = outcome.status
-            if (200..<300).contains(status) { return (outcome, current) }
+            if (200..<300).contains(status) { return Fetched(outcome: outcome, url: current) }
             if [301, 302, 303, 307, 308].contains(status) {
                 redirects += 1
                 guard redirects <= Self.maxRedirects else {
@@ -187,7 +247,19 @@ public final class HTTPClient: Sendable {
                 continue
             }
             if RetryPolicy.isRetryable(status: status), attempt < retry.maxRetries {
-                try await pause(retry.delay(attempt: attempt, retryAfter: outcome.headers["retry-after"]), what: what, url: shown)
+                let retryAfter = outcome.headers["retry-after"]
+                let left = budget.remaining(received: progress.received)
+                let limit = "the \(RequestBudget.seconds(timeout)) s timeout"
+                if let retryAfter, let asked = RetryPolicy.parseRetryAfter(retryAfter, now: Date()), asked >= left {
+                    throw IndexError(.network, "\(what): HTTP \(status) from \(shown.redacted) with Retry-After "
+                                     + "\(RequestBudget.seconds(asked.rounded(.up))) s, longer than \(limit) leaves")
+                }
+                let delay = retry.delay(attempt: attempt, retryAfter: retryAfter)
+                guard delay < left else {
+                    throw IndexError(.network, "\(what): HTTP \(status) from \(shown.redacted)\(attempt > 0 ? " after \(attempt + 1) attempts" : ""); "
+                                     + "no time left to retry within \(limit)")
+                }
+                try await pause(delay, what: what, url: shown)
                 attempt += 1
                 continue
             }

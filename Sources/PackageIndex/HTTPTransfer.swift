@@ -36,20 +36,24 @@ struct TransferOutcome: Sendable {
 ///
 /// Guarantees: throws `TransportFailure` when no complete response arrived (connection, TLS,
 /// timeout, a body cut short) and `IndexError` for failures we cause on purpose (declared or
-/// actual size over the cap, local write errors); a 2xx body is never returned partially.
+/// actual size over the cap, local write errors); a 2xx body is never returned partially. The
+/// response head must arrive before `deadline`; every 2xx body byte is counted in `progress`
+/// (a file's time budget grows with it). The whole call is bounded by `DeadlineWatchdog`, which
+/// cancels the exchange (AsyncHTTPClient then closes the connection) wherever it is.
 enum HTTPTransfer {
     /// Bytes of a non-2xx body kept (never shown; only so the connection can be reused).
     static let errorBodyCap = 64 << 10
 
     static func exchange(_ client: AsyncHTTPClient.HTTPClient, url: URL, headers: [(String, String)],
-                         sink: TransferSink, what: String, timeout: TimeInterval) async throws -> TransferOutcome {
+                         sink: TransferSink, what: String, timeout: TimeInterval, deadline: NIODeadline,
+                         progress: TransferProgress) async throws -> TransferOutcome {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .GET
         for (name, value) in headers { request.headers.add(name: name, value: value) }
 
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, deadline: .distantFuture)
+            response = try await client.execute(request, deadline: deadline)
         } catch {
             throw TransportFailure.classify(error, timeout: timeout)
         }
@@ -80,6 +84,7 @@ enum HTTPTransfer {
                         throw IndexError(.tooLarge, "\(what): \(url.redacted) is larger than the \(cap)-byte cap")
                     }
                     outcome.body.append(contentsOf: chunk.readableBytesView)
+                    progress.add(chunk.readableBytes)
                 }
             } catch let error as IndexError {
                 throw error
@@ -91,7 +96,8 @@ enum HTTPTransfer {
             if let declared, declared > cap {
                 throw IndexError(.tooLarge, "\(what): \(url.redacted) declares \(declared) bytes, more than the \(cap)-byte cap")
             }
-            let written = try await stream(response.body, to: path, cap: cap, url: url, what: what, timeout: timeout)
+            let written = try await stream(response.body, to: path, cap: cap, url: url, what: what, timeout: timeout,
+                                           progress: progress)
             outcome.sha256Hex = written.sha256Hex
             outcome.size = written.size
         }
@@ -103,7 +109,7 @@ enum HTTPTransfer {
 
     /// Streams `body` into `path` while hashing it; closes the file in every case.
     private static func stream(_ body: HTTPClientResponse.Body, to path: String, cap: Int64, url: URL, what: String,
-                              timeout: TimeInterval) async throws -> (sha256Hex: String, size: Int64) {
+                              timeout: TimeInterval, progress: TransferProgress) async throws -> (sha256Hex: String, size: Int64) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw IndexError(.cache, "\(what): cannot create \(path): \(String(cString: strerror(errno)))")
@@ -125,6 +131,7 @@ enum HTTPTransfer {
                     throw IndexError(.cache, "\(what): cannot write \(path): \(String(cString: strerror(errno)))")
                 }
                 size += Int64(chunk.readableBytes)
+                progress.add(chunk.readableBytes)
             }
         } catch let error as IndexError {
             throw error

@@ -6,6 +6,8 @@ import Foundation
 /// HTTP 429 and HTTP 5xx — never for any other 4xx, TLS trust failures or local failures. The
 /// delay for attempt `n` (0-based) is `baseDelay * 2^n` plus up to `baseDelay` of random jitter,
 /// or the server's `Retry-After` (seconds or HTTP date) when given, capped at `maxRetryAfter`.
+/// `HTTPClient` never begins a wait that would end past the call's deadline (`RequestBudget`):
+/// a `Retry-After` longer than the time left fails the call at once instead.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxRetries: Int
     public var baseDelay: TimeInterval

@@ -8,8 +8,10 @@ import Foundation
 /// an empty, `.` or `..` segment, a query or a fragment is refused with `configuration` before
 /// anything is sent); 404/410 return nil (the root loop stops there); a body longer than
 /// `maxLength` (or the client's cap) is a `TUFResponseTooLarge` error and no response is ever read past the client's
-/// `maxBodySize` (an endless response costs bounded memory). No credentials are sent (the
-/// client is built without any in `client(limits:timeout:)`).
+/// `maxBodySize` (an endless response costs bounded memory). Each file is a document under the
+/// client's deadline (`RequestBudget`): a trickling or stalled repository fails with `network`
+/// after `timeout` seconds. No credentials are sent (the client is built without any in
+/// `client(limits:timeout:)`).
 public struct TUFHTTPFetcher: TUFFetcher {
     public let baseURL: URL
     public let http: HTTPClient

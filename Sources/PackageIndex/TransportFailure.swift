@@ -25,6 +25,11 @@ struct TransportFailure: Error, Sendable, Equatable {
         }
     }
 
+    /// An attempt that saw nothing for `timeout` seconds (connect or idle timeout).
+    static func timedOut(_ timeout: TimeInterval) -> TransportFailure {
+        TransportFailure(kind: .timedOut, reason: "timed out: no answer within the \(RequestBudget.seconds(timeout)) s timeout")
+    }
+
     /// Classifies an error thrown by AsyncHTTPClient, SwiftNIO or NIOSSL.
     static func classify(_ error: any Error, timeout: TimeInterval) -> TransportFailure {
         if let failure = error as? TransportFailure { return failure }
@@ -33,7 +38,7 @@ struct TransportFailure: Error, Sendable, Equatable {
             switch http {
             case .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout,
                  .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
-                return TransportFailure(kind: .timedOut, reason: "timed out after \(Int(timeout)) s")
+                return timedOut(timeout)
             case .remoteConnectionClosed, .uncleanShutdown:
                 return TransportFailure(kind: .connectionLost, reason: "connection lost")
             case .cancelled, .requestStreamCancelled:
@@ -57,14 +62,14 @@ struct TransportFailure: Error, Sendable, Equatable {
             switch io.errnoCode {
             case ECONNREFUSED: return TransportFailure(kind: .refused, reason: "connection refused")
             case ECONNRESET, EPIPE, ECONNABORTED: return TransportFailure(kind: .connectionLost, reason: "connection lost")
-            case ETIMEDOUT: return TransportFailure(kind: .timedOut, reason: "timed out after \(Int(timeout)) s")
+            case ETIMEDOUT: return timedOut(timeout)
             case EHOSTUNREACH, ENETUNREACH: return TransportFailure(kind: .refused, reason: "host unreachable")
             default: return TransportFailure(kind: .other, reason: "I/O error \(io.errnoCode)")
             }
         }
         if let channel = error as? ChannelError {
             switch channel {
-            case .connectTimeout: return TransportFailure(kind: .timedOut, reason: "timed out after \(Int(timeout)) s")
+            case .connectTimeout: return timedOut(timeout)
             case .eof, .ioOnClosedChannel, .alreadyClosed, .outputClosed, .inputClosed:
                 return TransportFailure(kind: .connectionLost, reason: "connection lost")
             default: return TransportFailure(kind: .other, reason: "channel error")

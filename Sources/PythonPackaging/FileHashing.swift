@@ -50,33 +50,24 @@ public enum FileHashing {
         guard offset >= 0, Int64(offset) <= fileSize, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw PackagingError(.io, "cannot seek to byte \(offset) of \(path)")
         }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
-        defer { buffer.deallocate() }
-        var hasher = StreamingHasher(algorithm: algorithm)
-        prefix.withUnsafeBytes { hasher.update($0) }
-        var size = Int64(prefix.count)
-        while true {
-            let count = try SystemIO.read(fd, into: buffer, path: path)
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-            size += Int64(count)
-        }
-        return (hasher.finalize(), size)
+        return try hashToEnd(fd, path: path, algorithm: algorithm, bufferSize: bufferSize, prefix: prefix)
     }
 
     /// Reads `fd` to its end through one buffer, hashing every byte.
-    private static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm,
-                                  bufferSize: Int) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+    private static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm, bufferSize: Int,
+                                  prefix: [UInt8] = []) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
         defer { buffer.deallocate() }
-        return try hashToEnd(fd, path: path, algorithm: algorithm, buffer: buffer)
+        return try hashToEnd(fd, path: path, algorithm: algorithm, buffer: buffer, prefix: prefix)
     }
 
-    /// Reads `fd` to its end through the caller's `buffer` (a hashing thread reuses its own).
-    static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm,
-                          buffer: UnsafeMutableRawBufferPointer) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+    /// Reads `fd` to its end through the caller's `buffer` (a hashing thread reuses its own),
+    /// after hashing `prefix` (counted in the size).
+    static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm, buffer: UnsafeMutableRawBufferPointer,
+                          prefix: [UInt8] = []) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         var hasher = StreamingHasher(algorithm: algorithm)
-        var size: Int64 = 0
+        prefix.withUnsafeBytes { hasher.update($0) }
+        var size = Int64(prefix.count)
         while true {
             let count = try SystemIO.read(fd, into: buffer, path: path)
             if count == 0 { break }

@@ -36,9 +36,9 @@ public struct InstalledDistribution: Sendable {
 
     /// Size caps for the files read from a dist-info directory.
     public enum Limits {
-        public static let metadataBytes = 16 << 20
+        public static let metadataBytes = 4 << 20
         public static let wheelBytes = 1 << 20
-        public static let recordBytes = 64 << 20
+        public static let recordBytes = 16 << 20
         public static let installerBytes = 4096
     }
 

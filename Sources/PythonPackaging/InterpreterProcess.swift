@@ -10,7 +10,9 @@ import Darwin
 /// Guarantees: stdout and stderr are drained on their own threads, so the child never blocks on a
 /// full pipe; at most `maxOutputBytes` of stdout are kept (more is an error, not a silent cut);
 /// the child is terminated after `timeoutSeconds`; stdin gets `input` (or /dev/null) and a child
-/// that exits without reading it cannot kill us with SIGPIPE.
+/// that exits without reading it cannot kill us with SIGPIPE. The child gets exactly
+/// `environment` (empty by default: none of this process's variables, `PYTHON*`, `LD_*` or
+/// others, reach it) and runs in `currentDirectory` (`/` by default).
 public enum InterpreterProcess {
     public struct Output: Sendable {
         public var status: Int32
@@ -19,18 +21,21 @@ public enum InterpreterProcess {
     }
 
     public static func run(_ executable: String, arguments: [String], input: Data? = nil,
+                           environment: [String: String] = [:], currentDirectory: String = "/",
                            timeoutSeconds: Int, maxOutputBytes: Int) throws(PackagingError) -> Output {
         if input != nil { signal(SIGPIPE, SIG_IGN) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory, isDirectory: true)
         let outPipe = Pipe(), errPipe = Pipe()
         let inPipe = input == nil ? nil : Pipe()
         process.standardOutput = outPipe
         process.standardError = errPipe
         process.standardInput = inPipe ?? FileHandle.nullDevice
         do { try process.run() } catch {
-            throw PackagingError(.interpreter, "cannot run \(executable): \(error.localizedDescription)")
+            throw PackagingError(.interpreter, "cannot run \(PathResolution.shown(executable)): \(error.localizedDescription)")
         }
         let out = CappedReader(outPipe.fileHandleForReading, cap: maxOutputBytes)
         let err = CappedReader(errPipe.fileHandleForReading, cap: 64 << 10)
@@ -55,11 +60,11 @@ public enum InterpreterProcess {
             process.terminate()
             _ = group.wait(timeout: .now() + .seconds(5))
             process.waitUntilExit()
-            throw PackagingError(.interpreter, "\(executable) did not finish within \(timeoutSeconds) s")
+            throw PackagingError(.interpreter, "\(PathResolution.shown(executable)) did not finish within \(timeoutSeconds) s")
         }
         process.waitUntilExit()
         if out.overflowed {
-            throw PackagingError(.interpreter, "\(executable) printed more than \(maxOutputBytes) bytes")
+            throw PackagingError(.interpreter, "\(PathResolution.shown(executable)) printed more than \(maxOutputBytes) bytes")
         }
         return Output(status: process.terminationStatus, stdout: out.bytes, stderr: err.bytes)
     }

@@ -15,6 +15,11 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable, Equatabl
         case limitExceeded
         case pathEscape
         case interpreter
+        /// The environment's interpreter could not be established as one not under the
+        /// environment's control (a `pyvenv.cfg`, a base interpreter or a `bin/python` that does
+        /// not check out, or an interpreter's answer that contradicts itself): nothing was run
+        /// that should not have been, and nothing can be verified.
+        case interpreterNotTrusted
     }
 
     /// What kind of failure this is.

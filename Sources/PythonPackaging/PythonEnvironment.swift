@@ -1,13 +1,21 @@
 import Foundation
 
-/// The install locations of one Python interpreter (a virtual environment or a system Python).
+/// The install locations of one Python environment (a virtual environment or a system Python).
 ///
-/// Guarantees: produced by running the interpreter exactly once (`python -I -c <script>`,
-/// isolated mode: no `PYTHON*` variables, no user site, no current directory on `sys.path`),
-/// with a time limit and a cap on its output; every path field is what that interpreter
-/// reported. This file is the only place in the module that spawns a process.
+/// Guarantees: produced by running ONE interpreter exactly once, the ``trustedInterpreter``: for a
+/// virtual environment its base interpreter, established from the checked `pyvenv.cfg` without
+/// running anything of the environment (see ``VirtualEnvironmentInterpreter``), asked about the
+/// environment's prefix; otherwise the interpreter named. It runs with `-I -S -B`, an empty
+/// environment and `/` as working directory (no `site`, no `.pth`, no `sitecustomize`, no
+/// `PYTHON*` variable, no current directory on `sys.path`), under a time limit and an output cap
+/// (see ``InterpreterQuery``). Its answer is checked, not believed: the isolation flags must be
+/// set and `site` not loaded, the version must be the one `pyvenv.cfg` states, the interpreter
+/// must report itself as the binary that was run, site-packages must lie under the environment's
+/// prefix and nowhere on the interpreter's own `sys.path`. pip's default index is read as text from
+/// pip's source (``PipDefaultIndex``), never by importing pip. This file and
+/// ``TrustedInterpreter`` are the only places in the module that start an interpreter.
 public struct PythonEnvironment: Sendable, Hashable {
-    /// `sysconfig.get_paths()` for the interpreter's default install scheme.
+    /// `sysconfig.get_paths()` for the environment's install scheme.
     public struct SchemePaths: Sendable, Hashable {
         public let purelib: String
         public let platlib: String
@@ -24,23 +32,30 @@ public struct PythonEnvironment: Sendable, Hashable {
         }
     }
 
-    /// The interpreter path that was run.
+    /// The interpreter path named (absolute; a bare name as found on `PATH`). For a virtual
+    /// environment it is never run.
     public let interpreter: String
-    /// `sys.executable`.
+    /// The environment's `sys.executable` as its users see it: the named path for a virtual
+    /// environment, the interpreter's own answer otherwise.
     public let executable: String
-    /// `sys.prefix`.
+    /// `sys.prefix` (a virtual environment's own directory for one).
     public let prefix: String
     /// `sys.base_prefix` (differs from `prefix` inside a virtual environment).
     public let basePrefix: String
-    /// `platform.python_version()`, e.g. `3.12.3`.
+    /// The interpreter's version, `major.minor.micro`, e.g. `3.12.3`.
     public let version: String
     /// `sys.implementation.cache_tag`, e.g. `cpython-312` (names `__pycache__` files), if any.
     public let cacheTag: String?
     public let schemePaths: SchemePaths
     /// `purelib` and `platlib`, deduplicated, in that order.
     public let sitePackages: [String]
-    /// pip's built-in default index URL as the interpreter's pip reports it (nil without pip).
+    /// pip's built-in default index URL, read from pip's source in this environment (nil without pip).
     public let pipDefaultIndexURL: String?
+    /// The interpreter that was run to learn all this, and why it is trusted.
+    public let trustedInterpreter: TrustedInterpreter
+    /// The base's site-packages that a virtual environment with `include-system-site-packages =
+    /// true` also imports (empty otherwise); they are not part of ``sitePackages``.
+    public let systemSitePackages: [String]
 
     /// Whether this is a virtual environment (`sys.prefix != sys.base_prefix`).
     public var isVirtualEnvironment: Bool { prefix != basePrefix }
@@ -53,7 +68,8 @@ public struct PythonEnvironment: Sendable, Hashable {
     public static let maxDistributionsPerDirectory = 100_000
 
     public init(interpreter: String, executable: String, prefix: String, basePrefix: String, version: String,
-                cacheTag: String?, schemePaths: SchemePaths, sitePackages: [String], pipDefaultIndexURL: String? = nil) {
+                cacheTag: String?, schemePaths: SchemePaths, sitePackages: [String], pipDefaultIndexURL: String? = nil,
+                trustedInterpreter: TrustedInterpreter? = nil, systemSitePackages: [String] = []) {
         self.interpreter = interpreter
         self.executable = executable
         self.prefix = prefix
@@ -63,102 +79,89 @@ public struct PythonEnvironment: Sendable, Hashable {
         self.schemePaths = schemePaths
         self.sitePackages = sitePackages
         self.pipDefaultIndexURL = pipDefaultIndexURL
+        self.trustedInterpreter = trustedInterpreter
+            ?? TrustedInterpreter(path: interpreter, basis: .named, reason: "given by the caller")
+        self.systemSitePackages = systemSitePackages
     }
 
-    /// The one script run in the interpreter: NUL-separated fields (the paths exactly as the
-    /// file system has them, via `os.fsencode`), in this order: executable, prefix, base prefix,
-    /// version, cache tag, pip's default index, then name/path pairs of `sysconfig.get_paths()`.
-    /// pip's default index is read from pip itself (so that no index address is hard-coded
-    /// here) only when asked: importing pip is most of the script's time.
-    static func script(withPipDefaultIndex: Bool) -> String {
-        let pip = withPipDefaultIndex ? """
-            try:
-                from pip._internal.models.index import PyPI
-                pip_index = PyPI.simple_url or ""
-            except Exception:
-                pip_index = ""
-            """ : "pip_index = \"\""
-        return """
-            import os, sys, sysconfig
-            \(pip)
-            out = [sys.executable, sys.prefix, sys.base_prefix, sys.version.split()[0],
-                   getattr(sys.implementation, "cache_tag", None) or "", pip_index]
-            for name, path in sysconfig.get_paths().items():
-                out += [name, path]
-            sys.stdout.buffer.write(b"\\0".join(os.fsencode(x) for x in out))
-            """
-    }
-
-    /// The fields the script prints, or nil when the output is not that.
-    struct Report {
-        let executable: String
-        let prefix: String
-        let basePrefix: String
-        let version: String
-        let cacheTag: String?
-        let pipIndex: String?
-        let paths: [String: String]
-
-        init?(_ output: [UInt8]) {
-            let fields = output.split(separator: 0, omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
-            guard fields.count >= 6, (fields.count - 6) % 2 == 0, !fields[0].isEmpty, !fields[1].isEmpty,
-                  fields[3].first?.isNumber == true else { return nil }
-            executable = fields[0]
-            prefix = fields[1]
-            basePrefix = fields[2]
-            version = fields[3]
-            cacheTag = fields[4].isEmpty ? nil : fields[4]
-            pipIndex = fields[5].isEmpty ? nil : fields[5]
-            var paths: [String: String] = [:]
-            var index = 6
-            while index + 1 < fields.count {
-                paths[fields[index]] = fields[index + 1]
-                index += 2
-            }
-            self.paths = paths
-        }
-    }
-
-    /// Runs `python` once and reads its install locations.
-    /// A bare name (no `/`) is looked up on this process's `PATH`.
-    /// Throws `interpreter` (naming the path) when it cannot be run, fails, or prints nonsense.
-    /// `withPipDefaultIndex` asks pip for its default index (``pipDefaultIndexURL``); without
-    /// it the interpreter starts faster and that field is nil.
+    /// Reads the install locations of the environment of `python`. A bare name (no `/`) is looked
+    /// up on this process's `PATH`; a relative path is taken from the current directory.
+    ///
+    /// A virtual environment (a `pyvenv.cfg` beside the interpreter or one directory up, as Python
+    /// itself looks) is asked about through its checked base interpreter; anything else is run
+    /// itself. Throws `interpreter` (naming the path) when the named interpreter does not exist,
+    /// cannot be run, fails or prints nonsense; `interpreterNotTrusted` when the environment's
+    /// interpreter, its `pyvenv.cfg` or the answer does not check out (the message names the file).
+    /// `withPipDefaultIndex` reads pip's default index (``pipDefaultIndexURL``); without it that
+    /// field is nil.
     public static func inspect(python: String, withPipDefaultIndex: Bool = true) throws(PackagingError) -> PythonEnvironment {
-        let path: String
+        let named: String
         if python.contains("/") {
-            path = python
+            named = PathResolution.absolute(python)
         } else if let found = resolveOnPath(python, path: ProcessInfo.processInfo.environment["PATH"]) {
-            path = found
+            named = PathResolution.absolute(found)
         } else {
-            throw PackagingError(.interpreter, "Python interpreter '\(python)' not found on PATH")
+            throw PackagingError(.interpreter, "Python interpreter '\(PathResolution.shown(python))' not found on PATH")
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              FileManager.default.isExecutableFile(atPath: path) else {
-            throw PackagingError(.interpreter, "no executable Python interpreter at \(path)")
+        guard FileManager.default.fileExists(atPath: named, isDirectory: &isDirectory), !isDirectory.boolValue,
+              FileManager.default.isExecutableFile(atPath: named) else {
+            throw PackagingError(.interpreter, "no executable Python interpreter at \(PathResolution.shown(named))")
         }
+        if let (prefix, configPath) = VirtualEnvironmentInterpreter.locate(interpreter: named) {
+            let venv = try VirtualEnvironmentInterpreter.establish(named: named, prefix: prefix, configPath: configPath)
+            return try inspect(virtualEnvironment: venv, named: named, withPipDefaultIndex: withPipDefaultIndex)
+        }
+        try InterpreterChecks.checkNamedInterpreter(named)
+        return try inspect(named: named, withPipDefaultIndex: withPipDefaultIndex)
+    }
 
-        let result = try run(path, arguments: ["-I", "-c", script(withPipDefaultIndex: withPipDefaultIndex)])
+    /// A virtual environment: its base interpreter asked about its prefix, the answer checked.
+    private static func inspect(virtualEnvironment venv: VirtualEnvironmentInterpreter, named: String,
+                                withPipDefaultIndex: Bool) throws(PackagingError) -> PythonEnvironment {
+        let answer = try query(venv.base, arguments: [venv.prefix])
+        let scheme = try InterpreterChecks.virtualEnvironment(answer, venv: venv)
+        let sitePackages = scheme.purelib == scheme.platlib ? [scheme.purelib] : [scheme.purelib, scheme.platlib]
+        let system = venv.config.includesSystemSitePackages ? answer.systemSitePackages : []
+        let trusted = TrustedInterpreter(path: venv.base, basis: .virtualEnvironmentBase,
+                                         reason: InterpreterChecks.reason(venv, answer: answer, system: system))
+        return PythonEnvironment(
+            interpreter: named, executable: named, prefix: venv.prefix, basePrefix: answer.basePrefix,
+            version: answer.version, cacheTag: answer.cacheTag, schemePaths: scheme, sitePackages: sitePackages,
+            pipDefaultIndexURL: withPipDefaultIndex ? PipDefaultIndex.find(in: sitePackages + system) : nil,
+            trustedInterpreter: trusted, systemSitePackages: system)
+    }
+
+    /// Not a virtual environment: the interpreter named is run (isolated), its answer checked.
+    private static func inspect(named: String, withPipDefaultIndex: Bool) throws(PackagingError) -> PythonEnvironment {
+        let answer = try query(named, arguments: [])
+        let scheme = try InterpreterChecks.system(answer, named: named)
+        let sitePackages = scheme.purelib == scheme.platlib ? [scheme.purelib] : [scheme.purelib, scheme.platlib]
+        let trusted = TrustedInterpreter(
+            path: named, basis: .named,
+            reason: "the interpreter named (not a virtual environment: no pyvenv.cfg beside it or one directory up), "
+                + "run isolated (-I -S -B, empty environment)")
+        return PythonEnvironment(
+            interpreter: named, executable: answer.executable, prefix: answer.prefix, basePrefix: answer.basePrefix,
+            version: answer.version, cacheTag: answer.cacheTag, schemePaths: scheme, sitePackages: sitePackages,
+            pipDefaultIndexURL: withPipDefaultIndex ? PipDefaultIndex.find(in: sitePackages) : nil,
+            trustedInterpreter: trusted)
+    }
+
+    /// Runs ``InterpreterQuery`` once in `interpreter`, isolated; the parsed answer.
+    static func query(_ interpreter: String, arguments: [String]) throws(PackagingError) -> InterpreterQuery.Answer {
+        let shown = PathResolution.shown(interpreter)
+        let result = try TrustedInterpreter.run(interpreter, script: InterpreterQuery.script, arguments: arguments,
+                                                timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
         guard result.status == 0 else {
             let lastLine = String(decoding: result.stderr, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
-            throw PackagingError(.interpreter, "\(path) exited with status \(result.status): \(ProjectName.excerpt(lastLine))")
+            throw PackagingError(.interpreter, "\(shown) exited with status \(result.status): \(ProjectName.excerpt(lastLine))")
         }
-        guard let report = Report(result.stdout) else {
-            throw PackagingError(.interpreter, "\(path) did not print the expected report (is it a Python 3 interpreter?)")
+        guard let answer = InterpreterQuery.Answer(result.stdout) else {
+            throw PackagingError(.interpreter, "\(shown) did not print the expected report (is it a Python 3 interpreter?)")
         }
-        guard let purelib = report.paths["purelib"], let platlib = report.paths["platlib"] else {
-            throw PackagingError(.interpreter, "\(path): sysconfig.get_paths() lacks purelib/platlib")
-        }
-        let scheme = SchemePaths(purelib: purelib, platlib: platlib, scripts: report.paths["scripts"] ?? "",
-                                 data: report.paths["data"] ?? "", include: report.paths["include"] ?? "")
-        return PythonEnvironment(
-            interpreter: path, executable: report.executable, prefix: report.prefix, basePrefix: report.basePrefix,
-            version: report.version, cacheTag: report.cacheTag, schemePaths: scheme,
-            sitePackages: purelib == platlib ? [purelib] : [purelib, platlib],
-            pipDefaultIndexURL: report.pipIndex)
+        return answer
     }
 
     /// `$VIRTUAL_ENV/bin/python` when `VIRTUAL_ENV` is set and non-empty, else `python3` resolved
@@ -175,7 +178,11 @@ public struct PythonEnvironment: Sendable, Hashable {
     /// is reachable twice (e.g. `lib64` → `lib` symlink) is listed once. A dist-info that cannot
     /// be read is still listed, with nil fields and `problems` filled in (see
     /// `InstalledDistribution`); only an unreadable site-packages directory throws `io`.
-    public func distributions() throws(PackagingError) -> [InstalledDistribution] {
+    ///
+    /// With `keepingInstalledRecords` false each distribution's parsed installed RECORD is let go
+    /// as soon as it is loaded (``InstalledDistribution/releasingInstalledRecord()``), so memory
+    /// holds at most one parsed RECORD per core, whatever the number and size of the RECORDs.
+    public func distributions(keepingInstalledRecords: Bool = true) throws(PackagingError) -> [InstalledDistribution] {
         let fm = FileManager.default
         var seenRoots = Set<String>()
         var found: [(distInfoPath: String, root: String)] = []
@@ -201,7 +208,10 @@ public struct PythonEnvironment: Sendable, Hashable {
             }
         }
         // Reading and parsing METADATA and RECORD is independent per distribution: on all cores.
-        let result = found.parallelMap { InstalledDistribution.load(distInfoPath: $0.distInfoPath, root: $0.root) }
+        let result = found.parallelMap { entry -> InstalledDistribution in
+            let loaded = InstalledDistribution.load(distInfoPath: entry.distInfoPath, root: entry.root)
+            return keepingInstalledRecords ? loaded : loaded.releasingInstalledRecord()
+        }
         return result.sorted { a, b in
             if a.name != b.name { return a.name < b.name }
             if a.version != b.version { return a.version < b.version }
@@ -221,13 +231,5 @@ public struct PythonEnvironment: Sendable, Hashable {
             }
         }
         return nil
-    }
-
-    /// Runs `executable` with `arguments` through the one process runner, stdin from /dev/null.
-    private static func run(_ executable: String, arguments: [String]) throws(PackagingError)
-        -> (status: Int32, stdout: [UInt8], stderr: [UInt8]) {
-        let output = try InterpreterProcess.run(executable, arguments: arguments,
-                                                timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
-        return (output.status, output.stdout, output.stderr)
     }
 }

@@ -19,9 +19,12 @@ public struct Wheel: Sendable {
     public let coreMetadata: CoreMetadata
     public let coreMetadataBytes: [UInt8]
 
-    /// Caps on the metadata members read into memory.
+    /// Caps on the metadata members read into memory, fitted to their kind (the largest real
+    /// METADATA seen is ~110 KiB, the largest RECORD ~1 MiB): a wheel declaring more is refused
+    /// before anything is inflated.
     static let maxRecordSize: Int64 = 64 << 20
-    static let maxMetadataSize: Int64 = 16 << 20
+    static let maxMetadataSize: Int64 = 4 << 20
+    static let maxWheelFileSize: Int64 = 64 << 10
 
     /// Opens and parses the wheel at `path`; `filename` (default: the last path component, which
     /// then must be a valid wheel filename) is the name the wheel is known by, e.g. on the index
@@ -42,7 +45,7 @@ public struct Wheel: Sendable {
 
         let record = try Record(parsing: try member("RECORD", maxSize: maxRecordSize),
                                 origin: "\(basename): \(distInfo)/RECORD")
-        let metadata = try WheelMetadata(parsing: try member("WHEEL", maxSize: maxMetadataSize),
+        let metadata = try WheelMetadata(parsing: try member("WHEEL", maxSize: maxWheelFileSize),
                                          origin: "\(basename): \(distInfo)/WHEEL")
         let coreBytes = try member("METADATA", maxSize: maxMetadataSize)
         let core = try CoreMetadata(parsing: coreBytes, origin: "\(basename): \(distInfo)/METADATA")

@@ -8,9 +8,13 @@ import Darwin
 
 /// Checks `.pyc` files against their sources in ONE run of a Python interpreter.
 ///
-/// Guarantees: every request gets a verdict; the interpreter is started once per call with `-I -S -B`
-/// (isolated, no `site` so no `.pth` start-up hook runs, no bytecode written), reads the batch on
-/// stdin and runs ``BytecodeScript``; output is capped and the run is time-limited. Anything that
+/// Guarantees: every request gets a verdict; the interpreter (the environment's
+/// ``TrustedInterpreter``: for a virtual environment its checked base interpreter, never the
+/// environment's own `bin/python`) is started once per call exactly as the environment query is,
+/// with `-I -S -B`, an empty environment and `/` as working directory (no `site`, so no `.pth`,
+/// `sitecustomize` or `usercustomize`; nothing of site-packages is imported; no bytecode written),
+/// reads the batch on stdin and runs ``BytecodeScript``, which compiles the verified sources and
+/// compares; output is capped and the run is time-limited. Anything that
 /// keeps the interpreter from answering for every request throws ``VerificationError`` (code
 /// `operational`): it is never turned into a pass.
 public struct BytecodeChecker: Sendable {
@@ -32,13 +36,16 @@ public struct BytecodeChecker: Sendable {
     public enum Verdict: Sendable, Equatable {
         /// Header and code object agree with the source.
         case matches
+        /// The interpreter's loader rejects its header (it recompiles the verified source
+        /// instead): inert, not tampering; the reason says why.
+        case stale(String)
         /// Header or code differs (the reason says which).
         case differs(String)
         /// This one file could not be checked (unreadable…).
         case error(String)
     }
 
-    /// The interpreter to run (the environment's own `sys.executable`).
+    /// The interpreter to run (``PythonEnvironment/trustedInterpreter``'s path).
     public let interpreter: String
     public var timeoutSeconds: Int
     public var maxOutputBytes: Int
@@ -87,6 +94,7 @@ public struct BytecodeChecker: Sendable {
         for answer in answers where answer.index >= 0 && answer.index < requests.count {
             switch answer.verdict {
             case "match": verdicts[answer.index] = .matches
+            case "stale": verdicts[answer.index] = .stale(answer.note ?? "never loaded")
             case "differs": verdicts[answer.index] = .differs(answer.note ?? "differs")
             default: verdicts[answer.index] = .error(answer.note ?? "could not check")
             }
@@ -101,8 +109,8 @@ public struct BytecodeChecker: Sendable {
     /// Runs the interpreter with `input` on stdin, through the one process runner.
     private func run(input: Data) throws(VerificationError) -> (Int32, [UInt8], [UInt8]) {
         do {
-            let output = try InterpreterProcess.run(interpreter, arguments: ["-I", "-S", "-B", "-c", BytecodeScript.source],
-                                                    input: input, timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+            let output = try TrustedInterpreter.run(interpreter, script: BytecodeScript.source, input: [UInt8](input),
+                                                    timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
             return (output.status, output.stdout, output.stderr)
         } catch {
             throw VerificationError(.operational, "bytecode check: \(error.message)")

@@ -2,8 +2,10 @@
 ///
 /// Guarantees: every report that reached the installed-files step gets exactly one `bytecode`
 /// check; with no checker it is `skip` (`--no-check-bytecode`), never `pass`; when the interpreter
-/// cannot be run every such report gets an `error` check; a `.pyc` whose header or code differs
-/// moves from `generated` to `modified` (file line "bytecode differs from its verified source").
+/// cannot be run every such report gets an `error` check; a `.pyc` the interpreter would load whose
+/// code differs moves from `generated` to `modified` (file line "bytecode differs from its verified
+/// source"); a stale one (its header rejected by the loader, so never executed) stays `generated`
+/// and is counted as stale, not as tampering.
 /// Reports keep their order; lists stay sorted.
 public enum BytecodeVerification {
     public static let checkName = CheckName.bytecode
@@ -40,6 +42,7 @@ public enum BytecodeVerification {
             return
         }
         var matched = 0
+        var stale = 0
         var differing: [String] = []
         var unchecked: [String] = []
         let lineIndex = Dictionary(report.fileLines.indices.map { (report.fileLines[$0].path, $0) },
@@ -50,6 +53,9 @@ public enum BytecodeVerification {
             case .matches:
                 matched += 1
                 if let line { report.fileLines[line].note = "bytecode matches its verified source" }
+            case .stale(let reason):
+                stale += 1
+                if let line { report.fileLines[line].note = "stale bytecode, \(reason)" }
             case .differs(let reason):
                 differing.append(request.pyc)
                 report.files.generated.removeAll { $0 == request.pyc }
@@ -76,7 +82,8 @@ public enum BytecodeVerification {
         } else if requests.isEmpty {
             report.checks.append(CheckResult(checkName, .pass, "no .pyc files of verified sources to check"))
         } else {
-            report.checks.append(CheckResult(checkName, .pass, "\(matched) .pyc files match their verified sources"))
+            let staleNote = stale == 0 ? "" : "; \(stale) stale (never loaded: Python compiles the verified source instead)"
+            report.checks.append(CheckResult(checkName, .pass, "\(matched) .pyc files match their verified sources" + staleNote))
         }
     }
 }

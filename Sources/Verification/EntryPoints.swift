@@ -1,21 +1,27 @@
 /// The console and GUI scripts a wheel declares in `<dist-info>/entry_points.txt`.
 ///
 /// Installers turn each into a small wrapper in the scripts directory; this is what lets us tell a
-/// legitimate wrapper (its name declared by the verified wheel, its body importing exactly the
-/// declared callable) from a file someone dropped or edited there.
+/// legitimate wrapper (its name declared by the verified wheel, its bytes exactly an installer's
+/// template for the declared callable: ``ConsoleScriptWrappers``) from a file someone dropped or
+/// edited there.
 public struct EntryPoints: Sendable, Equatable {
-    /// Script name → `module:attr` reference, from `[console_scripts]` and `[gui_scripts]`.
-    public var scripts: [String: String]
+    /// Script name → every reference declared for it (`module:attr`, extras removed), from
+    /// `[console_scripts]` and `[gui_scripts]` in file order (a name declared twice, or in both
+    /// sections, may have been written from either: installers differ in which wins).
+    public var references: [String: [String]]
+
+    /// Script name → its last declared `module:attr` reference.
+    public var scripts: [String: String] { references.compactMapValues(\.last) }
 
     public init(scripts: [String: String] = [:]) {
-        self.scripts = scripts
+        self.references = scripts.mapValues { [$0] }
     }
 
     /// Parses the INI-style file; unknown sections are ignored, malformed lines are skipped (the
     /// file itself is already verified against the RECORD, so this only reads what it declares).
     public init(parsing text: String) {
         var section = ""
-        var scripts: [String: String] = [:]
+        var references: [String: [String]] = [:]
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
             let line = rawLine.trimmingCharacters(in: " \t")
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -30,46 +36,39 @@ public struct EntryPoints: Sendable, Equatable {
             if let bracket = reference.firstIndex(of: "[") {
                 reference = reference[..<bracket].trimmingCharacters(in: " \t")
             }
-            if !name.isEmpty, !reference.isEmpty { scripts[name] = reference }
+            if !name.isEmpty, !reference.isEmpty { references[name, default: []].append(reference) }
         }
-        self.scripts = scripts
-    }
-
-    /// True when `body` is a plausible installer wrapper for script `name`: the name is declared,
-    /// the file is small, and it imports the declared callable (`from module import attr`).
-    public func isWrapper(named name: String, body: [UInt8]) -> Bool {
-        guard body.count <= 8192, let reference = scripts[Self.stripExecutableSuffix(name)] else { return false }
-        let parts = reference.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: " ") }
-        guard parts.count == 2, let head = parts[1].split(separator: ".").first else { return false }
-        let text = String(decoding: body, as: UTF8.self)
-        let importLine = "from \(parts[0]) import \(head)"
-        return text.split(separator: "\n").contains { $0.trimmingCharacters(in: " \t\r") == importLine }
+        self.references = references
     }
 
     /// The declared entry point a script file of this name stands for: its own name when declared,
     /// or, for the two entry points pip's installer also writes under versioned names, `pip` for
     /// `pip<major>` and `pip<major>.<minor>` and `easy_install` for `easy_install-<major>.<minor>`
     /// (only this environment's Python `major.minor`, and only when the wheel declares the base name).
-    public func declaredName(forScript file: String, pythonVersion: String) -> String? {
-        let name = Self.stripExecutableSuffix(file)
-        if scripts[name] != nil { return name }
+    /// Names are taken as POSIX installers write them (no `.exe` or `-script.py` forms) and
+    /// compared byte for byte: a Unicode-equivalent spelling (NFD for NFC, U+212A for `K`) is
+    /// another file to the kernel, so it is not the declared name.
+    public func declaredName(forScript name: String, pythonVersion: String) -> String? {
+        func same(_ a: String, _ b: String) -> Bool { a.utf8.elementsEqual(b.utf8) }
+        if references[name] != nil, let key = references.keys.first(where: { same($0, name) }) { return key }
         let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
-        if scripts["pip"] != nil, name == "pip" + major || name == "pip" + pythonVersion { return "pip" }
-        if scripts["easy_install"] != nil, name == "easy_install-" + pythonVersion { return "easy_install" }
+        if references["pip"] != nil, same(name, "pip" + major) || same(name, "pip" + pythonVersion) { return "pip" }
+        if references["easy_install"] != nil, same(name, "easy_install-" + pythonVersion) { return "easy_install" }
         return nil
     }
 
-    /// ``isWrapper(named:body:)`` for the entry point ``declaredName(forScript:pythonVersion:)`` names.
-    public func isWrapper(ofScript file: String, pythonVersion: String, body: [UInt8]) -> Bool {
-        guard let declared = declaredName(forScript: file, pythonVersion: pythonVersion) else { return false }
-        return isWrapper(named: declared, body: body)
-    }
-
-    static func stripExecutableSuffix(_ name: String) -> String {
-        for suffix in ["-script.pyw", "-script.py", ".exe"] where name.hasSuffix(suffix) {
-            return String(name.dropLast(suffix.count))
-        }
-        return name
+    /// The names POSIX installers write in the scripts directory for these entry points: every
+    /// declared name that is a plain file name, and pip's versioned `pip<major>`,
+    /// `pip<major>.<minor>` and `easy_install-<major>.<minor>` (see
+    /// ``declaredName(forScript:pythonVersion:)``). Sorted.
+    public func scriptFileNames(pythonVersion: String) -> [String] {
+        var names = Set(references.keys.filter { name in
+            !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+        })
+        let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
+        if references["pip"] != nil { names.formUnion(["pip" + major, "pip" + pythonVersion]) }
+        if references["easy_install"] != nil { names.insert("easy_install-" + pythonVersion) }
+        return names.sorted()
     }
 }
 

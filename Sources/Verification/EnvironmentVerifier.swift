@@ -52,9 +52,10 @@ public struct EnvironmentVerifier: Sendable {
 
     public var filesVerifier: InstalledFilesVerifier { filesVerifier(checkingBytecode: false) }
 
-    /// Checks `.pyc` files with this environment's own interpreter.
+    /// Checks `.pyc` files with the interpreter that answered for this environment (for a virtual
+    /// environment its checked base interpreter, never a file of the environment).
     public var bytecodeChecker: BytecodeChecker {
-        BytecodeChecker(interpreter: environment.executable.isEmpty ? environment.interpreter : environment.executable)
+        BytecodeChecker(interpreter: environment.trustedInterpreter.path)
     }
 
     /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``;
@@ -62,30 +63,33 @@ public struct EnvironmentVerifier: Sendable {
     public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil,
                               keepingFileLines: Bool = true) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
-        var interpreters: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
+        var candidates: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
-            interpreters.insert(scheme.scripts + "/" + name)
+            candidates.insert(scheme.scripts + "/" + name)
         }
         let versionParts = environment.version.split(separator: ".")
         let majorMinor = versionParts.prefix(2).joined(separator: ".")
+        // Only this environment's own interpreters may stand in a rewritten `#!` line (a venv's
+        // base interpreter would run the script outside the venv).
+        let interpreters = ConsoleScriptWrappers.interpreters(from: candidates, prefix: environment.prefix,
+                                                              scriptsDirectory: scheme.scripts, pythonVersion: majorMinor)
         return InstalledFilesVerifier(
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
-            shebang: ScriptShebang(interpreters: interpreters),
+            shebang: ScriptShebang(interpreters: Set(interpreters)),
             bytecode: checkingBytecode ? .check(cacheTag: environment.cacheTag) : .accept,
-            hashPool: hashPool, keepingFileLines: keepingFileLines)
+            hashPool: hashPool, keepingFileLines: keepingFileLines, listings: ListingCache())
     }
 
     public func run(_ request: VerifyRequest) async throws(VerificationError) -> Report {
-        var installed: [InstalledDistribution]
+        let installed: [InstalledDistribution]
         do {
-            installed = try environment.distributions()
+            installed = try environment.distributions(keepingInstalledRecords: false)
         } catch {
             throw VerificationError(.operational, "cannot list the distributions of \(environment.prefix): \(error.message)")
         }
-        // What every installed RECORD claims, then the parsed RECORDs are let go (tens of
-        // thousands of entries): each package reads its own again when it is verified.
-        let claims = Self.pathClaims(of: installed)
-        installed = installed.map { $0.releasingInstalledRecord() }
+        // What every installed RECORD claims (each RECORD read again, paths only, then let go):
+        // each package reads its own again when it is verified.
+        let claims = try Self.pathClaims(of: installed)
         let excluded = Set(request.excluded.map { ProjectName($0) })
         var selected: [InstalledDistribution] = []
         var reports: [PackageReport] = []
@@ -128,8 +132,10 @@ public struct EnvironmentVerifier: Sendable {
         if request.all {
             findings = environmentScan(installed: installed, selected: selected, results: results)
         }
-        return Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
-                      packages: reports, unexpected: findings)
+        var report = Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+                            packages: reports, unexpected: findings)
+        report.interpreter = environment.trustedInterpreter
+        return report
     }
 
     /// Files in site-packages that no distribution accounts for. Verified packages account for
@@ -165,22 +171,60 @@ public struct EnvironmentVerifier: Sendable {
                 }
             }
         }
-        return UnownedFiles.scan(roots: roots, owned: owned, walked: walked, claimedOnlyBy: claimedOnlyBy)
+        var findings = UnownedFiles.scan(roots: roots, owned: owned, walked: walked, claimedOnlyBy: claimedOnlyBy)
+        // A virtual environment's scripts directory is the environment's too: a file there that
+        // no distribution accounts for (and that `venv` did not write) is reported. A system
+        // Python's scripts directory (/usr/bin) holds far more than Python: not scanned.
+        let scripts = environment.schemePaths.scripts
+        if environment.isVirtualEnvironment, !scripts.isEmpty, !roots.contains(scripts) {
+            for name in Self.venvScriptNames(pythonVersion: environment.version) { owned.insert(scripts + "/" + name) }
+            findings += UnownedFiles.scan(roots: [scripts], owned: owned, claimedOnlyBy: claimedOnlyBy, hookRoots: roots)
+        }
+        return findings.sorted { PathKey($0.path) < PathKey($1.path) }
+    }
+
+    /// What the tools that make virtual environments (`python -m venv`, `virtualenv`, `uv venv`)
+    /// write into its scripts directory: the activation scripts (accepted by name: they are shell
+    /// for a person to source, not Python any import runs) and the interpreter names (each of which
+    /// the interpreter checks compare with the base interpreter before anything runs).
+    static func venvScriptNames(pythonVersion: String) -> [String] {
+        let parts = pythonVersion.split(separator: ".")
+        let major = parts.first.map(String.init) ?? "3"
+        let majorMinor = parts.prefix(2).joined(separator: ".")
+        return ["activate", "activate.csh", "activate.fish", "Activate.ps1", "activate.ps1", "activate.nu",
+                "activate.bat", "deactivate.bat", "activate_this.py", "pydoc.bat",
+                "python", "python\(major)", "python\(majorMinor)"]
     }
 
     /// Files each distribution's installed RECORD claims: only a hint, used so that a shared
     /// namespace directory does not make one package's files unexpected in another's. The paths
     /// are resolved and hashed into keys on all cores, then entered in order.
-    static func pathClaims(of installed: [InstalledDistribution]) -> PathClaims {
+    /// Refused past ``maxClaimedPaths`` in all (an operational error, not a silent cut): the
+    /// claims table is the one structure that grows with the environment's installed RECORDs.
+    static func pathClaims(of installed: [InstalledDistribution]) throws(VerificationError) -> PathClaims {
         var claims = PathClaims()
-        let keys = installed.parallelMap { distribution in
-            installedRecordPaths(of: distribution).map(PathClaims.Key.init)
-        }
-        for (distribution, keys) in zip(installed, keys) {
-            for key in keys { claims.claim(key, by: distribution.distInfoPath) }
+        var total = 0
+        // In slices, so that the keys of at most one slice of distributions are held at once.
+        for start in stride(from: 0, to: installed.count, by: 64) {
+            let slice = Array(installed[start..<min(start + 64, installed.count)])
+            let keys = slice.parallelMap { distribution in
+                installedRecordPaths(of: distribution).map(PathClaims.Key.init)
+            }
+            for (distribution, keys) in zip(slice, keys) {
+                total += keys.count
+                guard total <= maxClaimedPaths else {
+                    throw VerificationError(.operational,
+                        "the installed RECORDs of this environment list more than \(maxClaimedPaths) paths")
+                }
+                for key in keys { claims.claim(key, by: distribution.distInfoPath) }
+            }
         }
         return claims
     }
+
+    /// Most paths all installed RECORDs of one environment may list (the 140 distributions of the
+    /// benchmark corpus list about 40,000).
+    static let maxClaimedPaths = 2_000_000
 
     /// Verifies `selected`, `request.jobs` at a time, results in `selected` order.
     private func verifyEach(_ selected: [InstalledDistribution], claims: PathClaims,

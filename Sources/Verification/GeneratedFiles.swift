@@ -4,7 +4,7 @@
 /// `INSTALLER`, `REQUESTED`, `direct_url.json` and the rewritten `RECORD`; and `__pycache__/*.pyc`
 /// whose source module the verified RECORD lists (their content is then checked by
 /// ``BytecodeChecker`` unless bytecode checks are off). Console-script wrappers are judged separately
-/// by ``EntryPoints``. Anything else not in the verified RECORD is unexpected.
+/// by ``ConsoleScriptWrappers``. Anything else not in the verified RECORD is unexpected.
 public enum GeneratedFiles {
     /// `.dist-info` members written at install time.
     public static let installerMetadata: Set<String> = ["INSTALLER", "REQUESTED", "direct_url.json", "RECORD"]

@@ -37,6 +37,12 @@ struct InstalledFilesRun {
     var found = PathSet()
     /// The installed RECORD's paths, resolved: only a hint of what the installer wrote.
     let installedPaths: PathSet
+    /// The installers' wrappers of the verified wheel's declared entry points.
+    var wrappers: ConsoleScriptWrappers?
+    /// Scripts-directory paths already judged, as bytes.
+    var scriptsJudged: Set<[UInt8]> = []
+    /// Why each wrapper failed, for the `installed-files` check's detail.
+    var wrapperNotes: [String] = []
 
     init(verifier: InstalledFilesVerifier, wheel: Wheel, installed: InstalledDistribution, claims: PathClaims) {
         self.verifier = verifier
@@ -91,7 +97,7 @@ struct InstalledFilesRun {
             }
             let paths = destination == .headers
                 ? layout.headerCandidates(for: mapped, distributionName: installed.name.raw,
-                                          exists: { FileSystem.kind($0) != .missing }, children: FileSystem.children)
+                                          exists: { FileSystem.kind($0) != .missing }, children: verifier.children)
                 : [mapped]
             for path in paths {
                 expected.insert(path)
@@ -230,6 +236,12 @@ struct InstalledFilesRun {
 
     mutating func classifyExtras() {
         let entryPoints = readEntryPoints()
+        wrappers = ConsoleScriptWrappers(
+            entryPoints: entryPoints,
+            interpreters: ConsoleScriptWrappers.interpreters(from: verifier.shebang.interpreters, prefix: layout.prefix,
+                                                             scriptsDirectory: layout.scheme.scripts,
+                                                             pythonVersion: layout.pythonVersion),
+            scriptsDirectory: layout.scheme.scripts, pythonVersion: layout.pythonVersion)
         for path in installedPaths.sorted where !expected.contains(path) && (found.contains(path) || FileSystem.kind(path) != .missing) {
             classifyExtra(path, listedByInstaller: true, entryPoints: entryPoints)
         }
@@ -245,11 +257,82 @@ struct InstalledFilesRun {
             }
             if stems.isEmpty { continue }
             let cache = root + "/__pycache__"
-            for name in FileSystem.children(cache).sorted() where name.hasSuffix(".pyc") {
+            for name in verifier.children(cache).sorted() where name.hasSuffix(".pyc") {
                 guard let dot = name.firstIndex(of: "."), stems.contains(PathKey(String(name[..<dot]))) else { continue }
                 classifyExtra(cache + "/" + name, listedByInstaller: false, entryPoints: entryPoints)
             }
         }
+        judgeDeclaredScripts(entryPoints)
+    }
+
+    /// Every name installers write for the declared entry points is judged when something is
+    /// there, whether or not the installed RECORD lists it (a dropped row or a deleted RECORD must
+    /// not make the check go away); then every other file of the scripts directory that copies one
+    /// of these wrappers under another name.
+    mutating func judgeDeclaredScripts(_ entryPoints: EntryPoints) {
+        let scripts = layout.scheme.scripts
+        if let wrappers, !entryPoints.references.isEmpty {
+            let scriptsPrefix = Array((scripts + "/").utf8)
+            let listedScripts = Set(expected.lazy.filter { $0.utf8.starts(with: scriptsPrefix) }.map { Array($0.utf8) })
+            for name in entryPoints.scriptFileNames(pythonVersion: layout.pythonVersion) {
+                let path = scripts + "/" + name
+                let bytes = Array(path.utf8)
+                guard !scriptsJudged.contains(bytes), !listedScripts.contains(bytes), FileSystem.kind(path) != .missing else { continue }
+                _ = classifyScript(path, entryPoints: entryPoints)
+            }
+            for name in FileSystem.childNameBytes(scripts).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                let bytes = scriptsPrefix + name
+                guard !scriptsJudged.contains(bytes), !listedScripts.contains(bytes),
+                      let note = wrappers.aliasNote(pathBytes: bytes) else { continue }
+                scriptsJudged.insert(bytes)
+                let path = String(decoding: bytes, as: UTF8.self)
+                let claimants = claims.claimants(of: path, otherThan: installed.distInfoPath)
+                outcome.owned.insert(path)
+                if claimants.isEmpty {
+                    outcome.findings.modified.append(path)
+                    line(path, .modified, note)
+                    wrapperNotes.append("\(path): \(note)")
+                } else {
+                    // Another distribution's installed RECORD lists it: unexpected here unless that
+                    // distribution's proven wheel owns it.
+                    outcome.findings.unexpected.append(path)
+                    outcome.deferredClaims.append(InstalledFilesVerifier.DeferredClaim(path: path, claimants: claimants))
+                    line(path, .unexpected, note)
+                }
+            }
+        }
+        // The installed-files check says why each wrapper failed (the first few).
+        if !wrapperNotes.isEmpty {
+            problems.append(InstalledFilesVerifier.preview(wrapperNotes.sorted(), limit: 2))
+        }
+    }
+
+    /// A file in the scripts directory that the verified RECORD does not list: the wrapper of a
+    /// declared entry point (exactly an installer's, or `modified`), or a copy of one under another
+    /// name (`modified`); false for anything else.
+    mutating func classifyScript(_ path: String, entryPoints: EntryPoints) -> Bool {
+        guard let wrappers else { return false }
+        scriptsJudged.insert(Array(path.utf8))
+        let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
+        let verdict: ConsoleScriptWrappers.Verdict
+        if let declared = entryPoints.declaredName(forScript: name, pythonVersion: layout.pythonVersion) {
+            verdict = wrappers.judge(path: path, declared: declared)
+        } else if let alias = wrappers.aliasNote(path: path) {
+            verdict = .modified(alias)
+        } else {
+            return false
+        }
+        outcome.owned.insert(path)
+        switch verdict {
+        case .generated(let template):
+            outcome.findings.generated.append(path)
+            line(path, .generated, "console-script wrapper (\(template.installers))")
+        case .modified(let note):
+            outcome.findings.modified.append(path)
+            line(path, .modified, note)
+            wrapperNotes.append("\(path): \(note)")
+        }
+        return true
     }
 
     /// The verified wheel's declared scripts; an `entry_points.txt` over the cap is a problem
@@ -279,21 +362,7 @@ struct InstalledFilesRun {
             return
         }
         let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if listedByInstaller, parent == layout.scheme.scripts {
-            let name = String(path[path.index(after: path.lastIndex(of: "/")!)...])
-            if entryPoints.declaredName(forScript: name, pythonVersion: layout.pythonVersion) != nil {
-                if let body = FileSystem.readSmallFile(path),
-                   entryPoints.isWrapper(ofScript: name, pythonVersion: layout.pythonVersion, body: body) {
-                    outcome.findings.generated.append(path)
-                    line(path, .generated, "console-script wrapper")
-                } else {
-                    outcome.findings.modified.append(path)
-                    line(path, .modified, "not the wrapper of the declared entry point")
-                }
-                outcome.owned.insert(path)
-                return
-            }
-        }
+        if parent == layout.scheme.scripts, classifyScript(path, entryPoints: entryPoints) { return }
         outcome.findings.unexpected.append(path)
         outcome.owned.insert(path)
         if !listedByInstaller {
@@ -339,7 +408,8 @@ struct InstalledFilesRun {
 
     mutating func checkShadowing() {
         let roots = Array(Set([layout.scheme.purelib, layout.scheme.platlib])).sorted()
-        let found = ShadowingCheck.find(roots: roots, expected: expected, claims: claims, distInfo: installed.distInfoPath)
+        let found = ShadowingCheck.find(roots: roots, expected: expected, claims: claims, distInfo: installed.distInfoPath,
+                                        children: verifier.children)
         for finding in found {
             outcome.findings.shadowing.append(finding.path)
             outcome.owned.insert(finding.path)

@@ -13,6 +13,11 @@ import PythonPackaging
 /// - what the installed RECORD adds is accepted only for installer-generated kinds
 ///   (``GeneratedFiles``, console-script wrappers of entry points the verified wheel declares);
 ///   anything else it lists is `unexpected`;
+/// - every file in the scripts directory named for a declared entry point, listed by the installed
+///   RECORD or not, is `generated` only when it is exactly an installer's wrapper for it
+///   (``ConsoleScriptWrappers``), else `modified`; so is a copy of such a wrapper under another
+///   name (held as `unexpected` when another distribution's installed RECORD lists it, until that
+///   distribution's proven wheel owns it);
 /// - every file found in the distribution's own top-level directories and `.dist-info` that
 ///   none of the above explains is `unexpected`; one that another distribution's installed RECORD
 ///   claims is `unexpected` too and listed in ``Outcome/deferredClaims``: only that claimant's
@@ -51,11 +56,20 @@ public struct InstalledFilesVerifier: Sendable {
     /// tens of thousands of files allocates and sorts nothing it will not show.
     public let keepsFileLines: Bool
 
+    /// Listings of the shared directories, made once per run (nil: listed on each use).
+    public let listings: ListingCache?
+
+    /// The names in `directory`, from ``listings`` when there is one.
+    func children(_ directory: String) -> [String] {
+        listings?.children(directory) ?? FileSystem.children(directory)
+    }
+
     /// Largest `entry_points.txt` read from a wheel (it only names scripts).
     public static let maxEntryPointsBytes: Int64 = 1 << 20
 
     public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept,
-                hashPool: FileHashPool? = nil, keepingFileLines: Bool = true) {
+                hashPool: FileHashPool? = nil, keepingFileLines: Bool = true, listings: ListingCache? = nil) {
+        self.listings = listings
         self.layout = layout
         self.shebang = shebang
         self.bytecode = bytecode

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// The outcome of one check, as shown to people and written to JSON.
 public enum CheckStatus: String, Codable, Sendable, Comparable {
@@ -215,6 +216,8 @@ public struct Report: Codable, Sendable {
     /// Version of this JSON document's schema.
     public var schemaVersion: Int = 1
     public var python: String?
+    /// The interpreter that answered for the environment (the one run) and why it is trusted.
+    public var interpreter: TrustedInterpreter?
     public var index: String?
     public var packages: [PackageReport]
     /// Files no distribution owns (with `--all`), sorted by path.
@@ -245,12 +248,13 @@ public struct Report: Codable, Sendable {
         return 0
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, python, index, packages, unexpected, summary }
+    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, packages, unexpected, summary }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schemaVersion, forKey: .schemaVersion)
         try container.encodeIfPresent(python, forKey: .python)
+        try container.encodeIfPresent(interpreter, forKey: .interpreter)
         try container.encodeIfPresent(index, forKey: .index)
         try container.encode(packages, forKey: .packages)
         try container.encode(unexpected, forKey: .unexpected)
@@ -261,6 +265,7 @@ public struct Report: Codable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
         python = try container.decodeIfPresent(String.self, forKey: .python)
+        interpreter = try container.decodeIfPresent(TrustedInterpreter.self, forKey: .interpreter)
         index = try container.decodeIfPresent(String.self, forKey: .index)
         packages = try container.decode([PackageReport].self, forKey: .packages)
         unexpected = try container.decode([EnvironmentFinding].self, forKey: .unexpected)

@@ -75,7 +75,7 @@ public enum ShadowingCheck {
     /// names the distribution's `expected` paths provide, that is not itself one of its entries.
     static func find(roots: [String], expected: PathSet, claims: PathClaims, distInfo: String,
                             children: (String) -> [String] = FileSystem.children,
-                            isDirectory: (String) -> Bool = { FileSystem.kind($0) == .directory }) -> [Finding] {
+                            kind: (String) -> FileSystem.Kind = FileSystem.kind) -> [Finding] {
         let provided = providedNames(roots: roots, expected: expected)
         if provided.isEmpty { return [] }
         let own = topEntries(roots: roots, expected: expected)
@@ -84,11 +84,19 @@ public enum ShadowingCheck {
         for root in roots where seen.insert(PathKey(root)).inserted {
             let mine = own[root] ?? []
             for entry in children(root).sorted() {
+                // Only an entry whose stem is a provided name costs a look at what it is.
+                let stem = entry.firstIndex(of: ".").map { String(entry[..<$0]) } ?? entry
+                guard !stem.isEmpty, provided.contains(normalized(stem)) else { continue }
+                if mine.contains(PathKey(entry + "/")) || mine.contains(PathKey(entry)) { continue }
                 let path = root + "/" + entry
-                let directory = isDirectory(path)
-                if mine.contains(PathKey(directory ? entry + "/" : entry)) { continue }
-                guard let name = importableName(of: entry, isDirectory: directory),
-                      provided.contains(normalized(name)) else { continue }
+                let entryKind = kind(path)
+                let directory = entryKind == .directory
+                // Import follows links: a link stands for whatever it points to, a package
+                // directory as well as a module file.
+                let name = entryKind == .symlink
+                    ? (importableName(of: entry, isDirectory: true) ?? importableName(of: entry, isDirectory: false))
+                    : importableName(of: entry, isDirectory: directory)
+                guard let name, provided.contains(normalized(name)) else { continue }
                 var note = "shadows the verified \(name): importable under the same name"
                 let claimants = claims.claimants(of: path, otherThan: distInfo)
                     + (directory ? claims.claimants(of: path + "/__init__.py", otherThan: distInfo) : [])

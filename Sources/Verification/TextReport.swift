@@ -40,6 +40,9 @@ public struct TextReport: Sendable {
     /// The report as terminal-safe text.
     public func renderText(_ report: Report) -> TerminalText {
         var out: [TerminalText] = []
+        if detail != .quiet, let python = report.python, let interpreter = report.interpreter {
+            out += ["Python: \(python)", "  answered by \(interpreter.path): \(interpreter.reason)", ""]
+        }
         for package in report.packages {
             let title: TerminalText = package.version.isEmpty ? "\(package.name)" : "\(package.name) \(package.version)"
             if detail != .quiet {

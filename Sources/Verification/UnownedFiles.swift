@@ -12,8 +12,11 @@ public enum UnownedFiles {
     /// for already: they are not entered (a link with such a name is still looked at as a file).
     /// `claimedOnlyBy` names, for a path, the unverified distribution whose installed RECORD
     /// claims it (such a claim owns nothing here, but the report says who made it).
+    /// `hookRoots` are the directories whose `.pth` files and customize modules run at start-up
+    /// (the site-packages directories; `roots` by default).
     public static func scan(roots: [String], owned: PathSet, walked: Set<PathKey> = [],
-                            claimedOnlyBy: [PathKey: String] = [:]) -> [EnvironmentFinding] {
+                            claimedOnlyBy: [PathKey: String] = [:], hookRoots: [String]? = nil) -> [EnvironmentFinding] {
+        let hookRoots = hookRoots ?? roots
         var findings: [EnvironmentFinding] = []
         var seen = Set<PathKey>()
         for root in roots where seen.insert(PathKey(root)).inserted {
@@ -21,7 +24,7 @@ public enum UnownedFiles {
             let problems = FileSystem.walk(root, skipping: walked) { path in
                 if owned.contains(path) { return }
                 if let source = GeneratedFiles.bytecodeSource(of: path), owned.contains(source) { return }
-                var detail = describe(path, roots: roots)
+                var detail = describe(path, roots: hookRoots)
                 if let claimant = claimedOnlyBy[PathKey(path)] {
                     detail += " (claimed only by the installed RECORD of \(claimant), which was not verified)"
                 }

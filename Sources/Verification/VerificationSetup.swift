@@ -30,6 +30,9 @@ public struct VerificationSetup: Sendable {
     public var identityPins: IdentityPins
     /// No network: the pipeline works from the cache only (see ``VerificationContext/offline``).
     public var offline: Bool = false
+    /// The root the cached TUF store's chain must descend from (see `sigstoreTrustedRoot`); nil:
+    /// the embedded `root.json` of the instance, which is what the command line always uses.
+    public var tufBootstrapRoot: [UInt8]?
     /// Accept Sigstore keyless attestations even though `keyFiles` or `noDefaultKeys` name the
     /// trusted keys (they are then bound to the publisher the index names, and to the pins).
     public var allowKeyless: Bool = false
@@ -74,17 +77,25 @@ public struct VerificationSetup: Sendable {
         return keys
     }
 
-    /// Asks the interpreter (once) for its scheme paths and pip's own default index.
+    /// Asks the environment's trusted interpreter (once) for its scheme paths; reads pip's own
+    /// default index from pip's source. An interpreter named by the user that cannot be found or
+    /// run is a usage error (exit 2); an environment whose interpreter, `pyvenv.cfg` or answer
+    /// does not check out (``PythonEnvironment/inspect(python:withPipDefaultIndex:)``) could not be
+    /// verified: `operational` (exit 3), the message naming the file.
     public func inspectEnvironment() throws(VerificationError) -> PythonEnvironment {
         let interpreter = python ?? PythonEnvironment.defaultInterpreter(environment: environment)
+        if python == nil, let venv = environment["VIRTUAL_ENV"], !venv.isEmpty,
+           !FileManager.default.fileExists(atPath: (venv as NSString).appendingPathComponent("pyvenv.cfg")) {
+            throw VerificationError(.operational, "cannot inspect the Python environment: VIRTUAL_ENV=\(venv) has no pyvenv.cfg")
+        }
         do {
-            // pip's own default index is asked for only when nothing names an index up front
-            // (importing pip is two thirds of the interpreter's time); config files may still
-            // name one, so it is asked for whenever they are the only possible source.
+            // pip's own default index is read only when nothing names an index up front; config
+            // files may still name one, so it is read whenever they are the only possible source.
             let indexNamed = indexURL != nil || !(environment["PIP_INDEX_URL"] ?? "").isEmpty
             return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: !indexNamed)
         } catch {
-            throw VerificationError(.usage, "cannot inspect the Python environment: \(error.message)")
+            throw VerificationError(error.code == .interpreterNotTrusted ? .operational : .usage,
+                                    "cannot inspect the Python environment: \(error.message)")
         }
     }
 
@@ -138,10 +149,13 @@ public struct VerificationSetup: Sendable {
 
     /// The Sigstore trusted root: `trustedRootFile`, else the one `wheeltrust trust update` verified
     /// and cached for the instance (staging with `staging`, else production) under
-    /// `<cache>/tuf/<prod|staging>` — checked offline against the cached TUF metadata (root
-    /// signatures, targets signatures, length and hashes; never the network) — else the embedded
-    /// root of the instance. An unreadable or malformed file is a usage error naming it; a cached
-    /// root that does not verify is an operational error (never silently replaced).
+    /// `<cache>/tuf/<prod|staging>` — checked offline on every use, the chain of cached roots
+    /// replayed from the embedded `root.json` (each version signed by the previous one's threshold
+    /// and its own), then the cached metadata's signatures and the target's length and hashes
+    /// (`TUFStore.verifiedStore`; never the network) — else, when the cache holds nothing at all,
+    /// the embedded trusted root of the instance. An unreadable or malformed file is a usage error
+    /// naming it; a cache that does not verify (a broken chain included) is an operational error
+    /// naming the store and the failed check, never silently replaced.
     public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
         if let trustedRootFile {
             guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
@@ -161,7 +175,17 @@ public struct VerificationSetup: Sendable {
         let instance: SigstoreTUF.Instance = staging ? .staging : .production
         let cacheRoot = cacheDirectory ?? ContentCache.defaultRoot(environment: environment)
         let store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, instance: instance))
-        switch store.verifiedTarget(SigstoreTUF.trustedRootTarget) {
+        let bootstrap: [UInt8]
+        if let tufBootstrapRoot {
+            bootstrap = tufBootstrapRoot
+        } else {
+            do {
+                bootstrap = try SigstoreTUF.bootstrapRoot(instance)
+            } catch {
+                throw VerificationError(.operational, error.message)
+            }
+        }
+        switch store.verifiedTarget(SigstoreTUF.trustedRootTarget, bootstrapRoot: bootstrap) {
         case .absent:
             break
         case .verified(let bytes):

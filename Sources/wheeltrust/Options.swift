@@ -16,7 +16,7 @@ struct IndexOptions: ParsableArguments {
     @Option(name: .long, help: "Where downloads are cached (default: $XDG_CACHE_HOME/wheeltrust or ~/.cache/wheeltrust).")
     var cacheDir: String?
 
-    @Option(name: .long, help: "Network timeout in seconds.")
+    @Option(name: .long, help: "Seconds each index request may take in all (a wheel download: plus 1 s per 64 KiB received).")
     var timeout: Double = 30
 
     @Flag(name: .long, help: ArgumentHelp(

@@ -22,7 +22,7 @@ struct TrustRepositoryOptions: ParsableArguments {
     var repositoryURL: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "A bootstrap root.json for a repository other than Sigstore's (needs --repository-url); its result is cached apart and used with --trusted-root.",
+        "A bootstrap root.json for a repository other than Sigstore's (needs --repository-url); its result is cached apart, anchored at this file (`trust show` needs the same --root), and used with --trusted-root.",
         valueName: "FILE"))
     var root: String?
 
@@ -114,37 +114,43 @@ struct TrustUpdateCommand: AsyncParsableCommand {
 struct TrustShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show the cached TUF metadata versions and expiries and the cached trusted root's hashes (offline).")
+        abstract: "Check the cached TUF metadata offline (the root chain from the embedded root, signatures, the trusted root's hashes) and show it.",
+        discussion: """
+            Exit codes: 0 the cache verifies (or is empty); 2 usage; 3 the cache does not verify \
+            (a broken root chain, a bad signature, a changed file): run `wheeltrust trust update`.
+            """)
 
     @OptionGroup var repository: TrustRepositoryOptions
 
     func run() throws {
-        let (url, _, store, label) = try repository.resolve()
+        let (url, bootstrap, store, label) = try repository.resolve()
         emit("\(label) TUF repository \(url.absoluteString)\n  cache: \(store.directory)\n")
-        let roles = store.describe()
-        if roles.isEmpty {
+        let name = SigstoreTUF.trustedRootTarget
+        let verified: TUFVerifiedStore
+        switch store.verifiedStore(target: name, bootstrapRoot: bootstrap) {
+        case .empty:
             emit("  no cached metadata: verification uses the embedded trusted root (run `wheeltrust trust update`)\n")
             return
-        }
-        for role in roles {
-            emit("  \(role.role): v\(role.version), expires \(Self.format(role.expires))\(role.expires <= Date() ? " (expired)" : "")\n")
-        }
-        let name = SigstoreTUF.trustedRootTarget
-        if let listed = store.listedTarget(name) {
-            emit("  \(name): \(listed.length) bytes\n")
-            for algorithm in listed.hashes.keys.sorted() {
-                emit("    \(algorithm): \(listed.hashes[algorithm] ?? "")\n")
-            }
-        }
-        switch store.verifiedTarget(name) {
-        case .absent:
-            emit("  \(name): not cached; verification uses the embedded trusted root\n")
-        case .verified:
-            let use = repository.root == nil ? "verification uses it" : "use it with --trusted-root \(store.targetPath(name))"
-            emit("  \(name): cached copy verifies against the cached metadata; \(use)\n")
         case .failed(let failure):
-            throw fail("cached \(failure.message); run `wheeltrust trust update`", code: Exit.failed)
+            throw fail("the cache \(store.directory) does not verify: \(failure.message); run `wheeltrust trust update`",
+                       code: Exit.incomplete)
+        case .verified(let store):
+            verified = store
         }
+        let anchor = repository.root == nil ? "the embedded root" : "the --root file"
+        emit("  root chain: \(verified.rootChain.map { "v\($0)" }.joined(separator: " -> ")) (from \(anchor))\n")
+        let roles: [(String, TUFVerifiedStore.Role?)] = [("root", verified.root), ("timestamp", verified.timestamp),
+                                                         ("snapshot", verified.snapshot), ("targets", verified.targets)]
+        for (role, state) in roles {
+            guard let state else { continue }
+            emit("  \(role): v\(state.version), expires \(Self.format(state.expires))\(state.expires <= Date() ? " (expired)" : "")\n")
+        }
+        emit("  \(name): \(verified.targetBytes.count) bytes\n")
+        for algorithm in verified.targetHashes.keys.sorted() {
+            emit("    \(algorithm): \(verified.targetHashes[algorithm] ?? "")\n")
+        }
+        let use = repository.root == nil ? "verification uses it" : "use it with --trusted-root \(store.targetPath(name))"
+        emit("  \(name): cached copy verifies against the cached metadata, chained from \(anchor); \(use)\n")
     }
 
     static func format(_ date: Date) -> String {

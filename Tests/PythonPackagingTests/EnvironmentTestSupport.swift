@@ -16,15 +16,18 @@ enum EnvironmentTestSupport {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    /// `python3 -m venv --without-pip <dir>/venv`; returns the venv directory.
-    static func makeVirtualEnvironment(in dir: String) throws -> String {
+    /// `python3 -m venv --without-pip [--copies] [--system-site-packages] <dir>/<name>`; returns
+    /// the venv directory. `python` is the base (default: `python3` on PATH).
+    static func makeVirtualEnvironment(in dir: String, name: String = "venv", copies: Bool = false,
+                                       systemSitePackages: Bool = false, python base: String? = nil) throws -> String {
         var env = ProcessInfo.processInfo.environment
         env["VIRTUAL_ENV"] = nil
-        let python = PythonEnvironment.defaultInterpreter(environment: env)
-        let venv = (dir as NSString).appendingPathComponent("venv")
+        let python = base ?? PythonEnvironment.defaultInterpreter(environment: env)
+        let venv = (dir as NSString).appendingPathComponent(name)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-m", "venv", "--without-pip", venv]
+        process.arguments = ["-m", "venv", "--without-pip"] + (copies ? ["--copies"] : [])
+            + (systemSitePackages ? ["--system-site-packages"] : []) + [venv]
         process.standardInput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -32,6 +35,29 @@ enum EnvironmentTestSupport {
             throw Failure(description: "\(python) -m venv failed with status \(process.terminationStatus)")
         }
         return venv
+    }
+
+    /// Runs `executable` with `arguments` (this process's environment, or `environment`); its
+    /// status and stdout.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String],
+                    environment: [String: String]? = nil) throws -> (status: Int32, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static func makeExecutable(_ text: String, at path: String) throws {
+        try write(text, to: path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
     }
 
     static func write(_ text: String, to path: String) throws {

@@ -26,6 +26,23 @@ import Testing
         }
     }
 
+    @Test("a file hashed with its first bytes replaced: the rewritten #! line undone, streamed")
+    func replacingTheFirstBytes() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let path = dir + "/script"
+        let body = Array("import sys\nprint(sys.argv)\n".utf8) + (0..<70_000).map { UInt8(truncatingIfNeeded: $0) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(Array("#!/v/bin/python\n".utf8) + body))
+        let original = Array("#!python\n".utf8) + body
+        let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256, replacingFirst: 16,
+                                                    with: Array("#!python\n".utf8), bufferSize: 4096)
+        #expect(digest == StreamingHasher.digest(of: original, algorithm: .sha256))
+        #expect(size == Int64(original.count))
+        #expect(throws: PackagingError.self) {
+            _ = try FileHashing.digest(ofFileAt: path, algorithm: .sha256, replacingFirst: 1 << 30, with: [])
+        }
+    }
+
     @Test func fiftyMegabytesMatchesSha256sum() throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }

@@ -10,6 +10,10 @@ import Testing
 
         let env = try PythonEnvironment.inspect(python: venv + "/bin/python")
         #expect(env.interpreter == venv + "/bin/python")
+        #expect(env.executable == venv + "/bin/python")
+        // The venv's own bin/python was not what answered: its checked base interpreter did.
+        #expect(env.trustedInterpreter.basis == .virtualEnvironmentBase)
+        #expect(!env.trustedInterpreter.path.hasPrefix(venv + "/"))
         #expect(env.prefix == venv)
         #expect(env.basePrefix != venv)
         #expect(env.isVirtualEnvironment)
@@ -88,16 +92,19 @@ import Testing
     @Test func aReportWithMissingOrOddFieldsIsRefused() throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
-        // Six fields but an odd name/path tail; then a version that is not one.
-        let odd = tmp + "/odd"
-        try EnvironmentTestSupport.write("#!/bin/sh\nprintf /p; printf '\\000%s' /p /b 3.11.7 tag '' purelib\n", to: odd)
-        let noVersion = tmp + "/noversion"
-        try EnvironmentTestSupport.write("#!/bin/sh\nprintf /p; printf '\\000%s' /p /b x tag '' purelib /s platlib /s\n", to: noVersion)
-        let good = tmp + "/good"
-        try EnvironmentTestSupport.write("#!/bin/sh\nprintf /p/python; printf '\\000%s' /p /b 3.11.7 tag '' purelib /s platlib /s\n", to: good)
-        for script in [odd, noVersion, good] {
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        // The fields InterpreterQuery prints: executable, prefix, base prefix, exec prefix, version,
+        // version_info, cache tag, implementation, scheme, flags, site imported, sys.path (counted),
+        // the base's site-packages (counted), then name/path pairs.
+        func fake(_ name: String, _ fields: String) throws -> String {
+            let path = tmp + "/" + name
+            try EnvironmentTestSupport.makeExecutable("#!/bin/sh\nprintf /p/python; printf '\\000%s' \(fields)\n", at: path)
+            return path
         }
+        let head = "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0"
+        // An odd name/path tail; then a version that is not one.
+        let odd = try fake("odd", head + " purelib")
+        let noVersion = try fake("noversion", "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 purelib /p/s platlib /p/s")
+        let good = try fake("good", head + " purelib /p/s platlib /p/s")
         for script in [odd, noVersion] {
             let error = #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: script) }
             #expect(error?.code == .interpreter)
@@ -105,7 +112,25 @@ import Testing
         }
         let parsed = try PythonEnvironment.inspect(python: good)
         #expect(parsed.executable == "/p/python" && parsed.version == "3.11.7" && parsed.cacheTag == "tag")
-        #expect(parsed.pipDefaultIndexURL == nil && parsed.sitePackages == ["/s"])
+        #expect(parsed.pipDefaultIndexURL == nil && parsed.sitePackages == ["/p/s"])
+        #expect(parsed.trustedInterpreter == TrustedInterpreter(path: good, basis: .named, reason: parsed.trustedInterpreter.reason))
+
+        // What the interpreter says is checked: site-packages outside sys.prefix, a flag of -I -S
+        // not in force, site imported, site-packages or the current directory on sys.path.
+        let lies = [
+            "outside": head + " purelib /s platlib /s",
+            "notisolated": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 purelib /p/s platlib /p/s",
+            "siteloaded": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 purelib /p/s platlib /p/s",
+            "onpath": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 purelib /p/s platlib /p/s",
+            "cwd": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 purelib /p/s platlib /p/s",
+            "venvlike": "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 purelib /v/s platlib /v/s",
+        ]
+        for (name, fields) in lies {
+            let script = try fake(name, fields)
+            let error = #expect(throws: PackagingError.self, "\(name)") { try PythonEnvironment.inspect(python: script) }
+            #expect(error?.code == .interpreterNotTrusted, "\(name): \(String(describing: error))")
+            #expect(error?.message.contains(script) == true, "\(name): \(String(describing: error))")
+        }
     }
 
     @Test func missingInterpreterThrowsNamingThePath() {

@@ -39,17 +39,25 @@ struct CachedTrustRootTests {
 
     static func logIDs(_ root: TrustedRoot) -> [[UInt8]] { root.tlogs.map(\.keyID) }
 
+    /// The staging setup with the cache anchored at the fixture repository's bootstrap root (the
+    /// fixture is not signed by Sigstore's keys, so it cannot chain from the embedded root).
+    static func setup(_ cache: Cache) throws -> VerificationSetup {
+        var setup = VerificationSetup(cacheDirectory: cache.path, environment: [:], staging: true)
+        setup.tufBootstrapRoot = [UInt8](try #require(FileManager.default.contents(atPath: fixtures.appendingPathComponent("good/metadata/1.root.json").path)))
+        return setup
+    }
+
     @Test func cachedRootIsUsedForItsInstance() async throws {
         let cache = Cache()
         try await Self.populate(cache)
-        let root = try VerificationSetup(cacheDirectory: cache.path, environment: [:], staging: true).sigstoreTrustedRoot()
+        let root = try Self.setup(cache).sigstoreTrustedRoot()
         #expect(Self.logIDs(root) == Self.logIDs(try TrustedRoot.production))
         #expect(Self.logIDs(root) != Self.logIDs(try TrustedRoot.staging))
     }
 
     @Test func withoutACachedRootTheEmbeddedOneIsUsed() throws {
         let cache = Cache()
-        let root = try VerificationSetup(cacheDirectory: cache.path, environment: [:], staging: true).sigstoreTrustedRoot()
+        let root = try Self.setup(cache).sigstoreTrustedRoot()
         #expect(Self.logIDs(root) == Self.logIDs(try TrustedRoot.staging))
     }
 
@@ -61,8 +69,9 @@ struct CachedTrustRootTests {
         var bytes = try #require(FileManager.default.contents(atPath: path))
         bytes[bytes.count / 2] ^= 1
         try bytes.write(to: URL(fileURLWithPath: path))
+        let setup = try Self.setup(cache)
         do {
-            _ = try VerificationSetup(cacheDirectory: cache.path, environment: [:], staging: true).sigstoreTrustedRoot()
+            _ = try setup.sigstoreTrustedRoot()
             Issue.record("tampered cached root accepted")
         } catch {
             #expect(error.code == .operational)

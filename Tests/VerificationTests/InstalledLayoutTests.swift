@@ -1,3 +1,4 @@
+import Foundation
 import PythonPackaging
 import Testing
 @testable import Verification
@@ -102,10 +103,14 @@ struct InstalledLayoutTests {
     @Test func entryPointWrappers() {
         let points = EntryPoints(parsing: "[console_scripts]\nclitool = clitool.cli:main [extra]\n[other]\nx = y:z\n")
         #expect(points.scripts == ["clitool": "clitool.cli:main"])
-        let wrapper = "#!/v/bin/python\nimport re\nimport sys\nfrom clitool.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n"
-        #expect(points.isWrapper(named: "clitool", body: Array(wrapper.utf8)))
-        #expect(!points.isWrapper(named: "clitool", body: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8)))
-        #expect(!points.isWrapper(named: "x", body: Array(wrapper.utf8)), "a script the wheel does not declare")
+        let wrappers = ConsoleScriptWrappers(entryPoints: points, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
+                                             pythonVersion: "3.11")
+        let wrapper = "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom clitool.cli import main\n"
+            + "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n"
+        #expect(wrappers.judge(bytes: Array(wrapper.utf8), declared: "clitool") == .generated(.distlib))
+        #expect(wrappers.judge(bytes: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8),
+                               declared: "clitool") != .generated(.distlib))
+        #expect(points.declaredName(forScript: "x", pythonVersion: "3.11") == nil, "a script the wheel does not declare")
     }
 
     @Test func installedRecordPathsResolveTheSameOnTheFastPathAndOffIt() {
@@ -131,14 +136,18 @@ struct InstalledLayoutTests {
     @Test func pipsVersionedScriptsStandForItsDeclaredEntryPoint() {
         // pip's installer writes `pip`, `pip3` and `pip3.11` for pip's one `pip` entry point.
         let pip = EntryPoints(parsing: "[console_scripts]\npip=pip._internal.cli.main:cli\n")
-        let wrapper = Array("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nsys.exit(cli())\n".utf8)
+        let wrappers = ConsoleScriptWrappers(entryPoints: pip, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
+                                             pythonVersion: "3.11")
+        let wrapper = Array(("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nif __name__ == '__main__':\n"
+            + "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(cli())\n").utf8)
         #expect(pip.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == "pip")
         #expect(pip.declaredName(forScript: "pip3", pythonVersion: "3.11") == "pip")
-        #expect(pip.isWrapper(ofScript: "pip3.11", pythonVersion: "3.11", body: wrapper))
+        #expect(wrappers.judge(bytes: wrapper, declared: "pip") == .generated(.pip26))
+        #expect(pip.scriptFileNames(pythonVersion: "3.11") == ["pip", "pip3", "pip3.11"])
         #expect(pip.declaredName(forScript: "pip3.12", pythonVersion: "3.11") == nil, "another interpreter's name")
         #expect(pip.declaredName(forScript: "pip3.11x", pythonVersion: "3.11") == nil)
-        #expect(!pip.isWrapper(ofScript: "pip3.11", pythonVersion: "3.11",
-                               body: Array("from evil import cli\n".utf8)), "the body must import the declared callable")
+        #expect(wrappers.judge(bytes: Array("from evil import cli\n".utf8), declared: "pip") != .generated(.pip26),
+                "the body must import the declared callable")
         let other = EntryPoints(parsing: "[console_scripts]\ntool=tool:main\n")
         #expect(other.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == nil, "only when the wheel declares pip")
         let setuptools = EntryPoints(parsing: "[console_scripts]\neasy_install=setuptools.command.easy_install:main\n")

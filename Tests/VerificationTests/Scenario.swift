@@ -21,7 +21,20 @@ final class Scenario: @unchecked Sendable {
     /// With `tls`: the PEM file of the CA that issued the server's certificate (pip's `cert`).
     let caBundle: String?
 
-    var python: String { venv + "/bin/python" }
+    /// The interpreter whose environment is checked (`venv/bin/python`, or the "system" Python's).
+    let python: String
+
+    /// How the checked environment is made.
+    enum Layout {
+        /// `python3 -m venv` (symbolic links to the base interpreter).
+        case venv
+        /// `python3 -m venv --copies` (byte-identical copies of the base interpreter).
+        case venvCopies
+        /// A stand-alone Python installation (no `pyvenv.cfg`): the base's binary copied into
+        /// `<root>/venv/bin`, its standard library linked entry by entry into `<root>/venv/lib`,
+        /// and an empty site-packages of its own: a system Python that the test may install into.
+        case system
+    }
     var sitePackages: String {
         let lib = venv + "/lib"
         let version = (try? FileManager.default.contentsOfDirectory(atPath: lib))?.first { $0.hasPrefix("python") } ?? "python3"
@@ -47,7 +60,7 @@ final class Scenario: @unchecked Sendable {
     /// - Parameter keyless: also serve the real Sigstore-attested abi3info wheel with its real provenance.
     /// - Parameter tls: serve HTTPS with a certificate from a CA made here (`caBundle`); pip installs with `--cert`.
     init(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
-         keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false) async throws {
+         keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-e2e-\(UUID().uuidString)").path
         indexDirectory = root + "/index"
         venv = root + "/venv"
@@ -83,19 +96,30 @@ final class Scenario: @unchecked Sendable {
         } else {
             caBundle = nil
         }
-        server = try await IndexServer(configuration: ServerConfiguration(
+        let running = try await IndexServer(configuration: ServerConfiguration(
             directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
             legacyProvenanceURLs: legacyProvenanceURLs, tls: serverTLS)).start()
+        server = running
+        let scratch = root
 
         do {
-            let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip", venv])
-            try #require(created.status == 0, "venv: \(created.output)")
+            switch layout {
+            case .venv, .venvCopies:
+                python = venv + "/bin/python"
+                let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip"]
+                                                        + (layout == .venvCopies ? ["--copies"] : []) + [venv])
+                try #require(created.status == 0, "venv: \(created.output)")
+            case .system:
+                python = try await Scenario.makeSystemPython(at: venv)
+            }
             let installed = try await TestProcess.run(TestProcess.python3, [
                 "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
             ] + (caBundle.map { ["--cert", $0] } ?? []) + packages)
             try #require(installed.status == 0, "pip install: \(installed.output)")
         } catch {
-            await stop()
+            // Not built: its server and directory are still torn down before the error goes on.
+            await running.stop()
+            try? FileManager.default.removeItem(atPath: scratch)
             throw error
         }
     }
@@ -105,10 +129,10 @@ final class Scenario: @unchecked Sendable {
     /// await scenario.stop() } }` would not wait: the next test could start while this one's server
     /// still runs.
     static func with<T>(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
-                        keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false,
+                        keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv,
                         _ body: (Scenario) async throws -> T) async throws -> T {
         let scenario = try await Scenario(packages: packages, legacyProvenanceURLs: legacyProvenanceURLs,
-                                          keyKind: keyKind, keyless: keyless, tls: tls)
+                                          keyKind: keyKind, keyless: keyless, tls: tls, layout: layout)
         do {
             let value = try await body(scenario)
             await scenario.stop()
@@ -128,6 +152,24 @@ final class Scenario: @unchecked Sendable {
         args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "5"]
         args += trust ?? ["--key", key ?? publicKeyPath]
         return try await TestProcess.run(TestProcess.wheeltrust, args, environment: ["HOME": root, "PIP_CONFIG_FILE": pipConfig])
+    }
+
+    /// A stand-alone Python installation at `prefix` (see ``Layout/system``); its interpreter.
+    static func makeSystemPython(at prefix: String) async throws -> String {
+        let probe = try await TestProcess.run(TestProcess.python3, ["-c", "import os, sys, sysconfig; "
+            + "print(os.path.realpath(sys.executable)); print(sysconfig.get_path('stdlib'))"])
+        let lines = probe.stdout.split(separator: "\n").map(String.init)
+        try #require(probe.status == 0 && lines.count == 2, "\(probe.output)")
+        let (binary, stdlib) = (lines[0], lines[1])
+        let fm = FileManager.default
+        let version = (stdlib as NSString).lastPathComponent
+        try fm.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: prefix + "/lib/\(version)/site-packages", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: binary, toPath: prefix + "/bin/" + version)
+        for name in try fm.contentsOfDirectory(atPath: stdlib) where name != "site-packages" {
+            try fm.createSymbolicLink(atPath: prefix + "/lib/\(version)/" + name, withDestinationPath: stdlib + "/" + name)
+        }
+        return prefix + "/bin/" + version
     }
 
     func stop() async {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `wheeltrust trust update|show` end to end: the real binary against the python-tuf fixture
 /// repository (Tests/AttestationsTests/Fixtures/tuf/good) laid out as Sigstore's CDN is (metadata
@@ -98,6 +99,41 @@ struct TrustCommandTests {
         let rollback = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update"] + base)
         rollback.expectError(1, "TUF update from http://127.0.0.1:\(server.port) refused: "
                              + "timestamp: version 1 is lower than the trusted version 2 (rollback attack)")
+    }
+
+    /// A `--repository-url` store is anchored at the `--root` file: shown with another root (an
+    /// attacker's, made here) or after its root.json was swapped, it is refused (exit 3) naming
+    /// the chain failure; the chain the update kept is in `roots/`.
+    @Test func customStoreIsAnchoredAtItsRootFile() async throws {
+        let scratch = Scratch()
+        let repo = try Self.layOut(scratch)
+        let server = try StaticServer(directory: repo)
+        let url = "http://127.0.0.1:\(server.port)"
+        let cache = scratch.path + "/cache"
+        let base = ["--repository-url", url, "--cache-dir", cache]
+        let update = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update", "--root", repo + "/1.root.json"] + base)
+        #expect(update.status == 0, "\(update.output)")
+        let show = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show", "--root", repo + "/1.root.json"] + base)
+        #expect(show.status == 0, "\(show.output)")
+        #expect(show.stdout.contains("root chain: v1 -> v2 -> v3 (from the --root file)"), "\(show.output)")
+        let store = show.stdout.split(separator: "\n").first { $0.hasPrefix("  cache: ") }.map { String($0.dropFirst(9)) } ?? ""
+        #expect(FileManager.default.fileExists(atPath: store + "/roots/2.root.json") && FileManager.default.fileExists(atPath: store + "/roots/3.root.json"))
+
+        let attacker = TUFTestKey()
+        let attackerRoot = scratch.path + "/attacker-root.json"
+        try TUFTestMetadata.sign(TUFTestMetadata.root(version: 1, rootKeys: [attacker], roleKey: attacker), by: [attacker])
+            .write(to: URL(fileURLWithPath: attackerRoot))
+        let other = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show", "--root", attackerRoot] + base)
+        #expect(other.status == 3, "\(other.output)")
+        #expect(other.stderr.contains("does not verify: root chain: roots/2.root.json has 0 of the 1 signatures the trusted root v1 requires"),
+                "\(other.output)")
+
+        try FileManager.default.removeItem(atPath: store + "/root.json")
+        try FileManager.default.copyItem(atPath: repo + "/2.root.json", toPath: store + "/root.json")
+        let swapped = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show", "--root", repo + "/1.root.json"] + base)
+        #expect(swapped.status == 3, "\(swapped.output)")
+        #expect(swapped.stderr.contains("root chain: the cached root.json (version 2) is not the root v3 the chain from the bootstrap root v1 reaches"),
+                "\(swapped.output)")
     }
 
     @Test func usageErrors() async throws {

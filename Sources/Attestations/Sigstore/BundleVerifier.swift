@@ -2,18 +2,25 @@ import Crypto
 import Foundation
 
 /// The outcome of verifying a Sigstore bundle: `.verified` with a one-line description of who
-/// signed and the times used, or `.failed` with the reason of the first failing step.
+/// signed and the times used, or `.failed` with the stage and reason of the first failing step.
 public enum BundleVerdict: Sendable, Hashable {
     case verified(String)
-    case failed(String)
+    case failed(SigstoreFailure)
 
     public var isVerified: Bool {
         if case .verified = self { return true }
         return false
     }
 
+    /// The reason of the failure (one line), nil when verified.
     public var failure: String? {
-        if case .failed(let reason) = self { return reason }
+        if case .failed(let failure) = self { return failure.reason }
+        return nil
+    }
+
+    /// The typed failure (stage, reason, failed log checks), nil when verified.
+    public var refusal: SigstoreFailure? {
+        if case .failed(let failure) = self { return failure }
         return nil
     }
 }
@@ -28,8 +35,8 @@ public enum BundleVerdict: Sendable, Hashable {
 ///   equals the artifact's SHA-256 and the signature is checked over that digest (the Rekor
 ///   `hashedrekord` entry must record the same digest, signature and certificate/key); for a
 ///   DSSE envelope, the payload is an in-toto statement one of whose subjects has sha256 equal
-///   to the artifact digest (unless no digest is given), and the Rekor entry is a `dsse` (0.0.1/0.0.2) or `hashedrekord`
-///   0.0.2 entry recording this envelope;
+///   to the artifact digest (unless no digest is given), and the Rekor entry is a `dsse` (0.0.1/0.0.2),
+///   `intoto` 0.0.2 or `hashedrekord` 0.0.2 entry recording this envelope;
 /// - the log evidence fits the bundle version: v0.1 requires an inclusion promise (SET), v0.2+
 ///   an inclusion proof with its checkpoint; whatever is present is verified;
 /// - `SigstoreCore.verify` verifies everything else (timestamps, time policy, chain, SCT,
@@ -52,33 +59,38 @@ public struct BundleVerifier: Sendable {
 
     /// The entry kinds accepted for each content form.
     static let messageKinds: Set<String> = ["hashedrekord/0.0.1", "hashedrekord/0.0.2"]
-    static let dsseKinds: Set<String> = ["dsse/0.0.1", "dsse/0.0.2", "hashedrekord/0.0.2"]
+    static let dsseKinds: Set<String> = ["dsse/0.0.1", "dsse/0.0.2", "intoto/0.0.2", "hashedrekord/0.0.2"]
 
     /// Verifies `bundle` over the artifact whose SHA-256 is `artifactDigest`. A nil digest is
     /// accepted only for a DSSE bundle and verifies the envelope alone (no artifact binding:
     /// what `verify_dsse` of sigstore clients does); a message signature always needs one.
     public func verify(_ bundle: SigstoreBundle, artifactDigest: [UInt8]?, policy: Policy) async -> BundleVerdict {
-        if let artifactDigest, artifactDigest.count != 32 { return .failed("artifact digest is not 32 bytes of SHA-256") }
+        if let artifactDigest, artifactDigest.count != 32 { return .failed(SigstoreFailure(.artifact, "artifact digest is not 32 bytes of SHA-256")) }
         let signer: SigstoreSigner
         switch (bundle.material, policy) {
         case (.certificate(let der), .identity): signer = .certificate(der)
         case (.publicKey, .key(let key)): signer = .publicKey(key)
-        case (.certificate, .key): return .failed("the bundle carries a certificate; --key verifies key-signed bundles only")
-        case (.publicKey, .identity): return .failed("the bundle is key-signed (public key hint); give the key with --key")
+        case (.certificate, .key):
+            return .failed(SigstoreFailure(.material, "the bundle carries a certificate; --key verifies key-signed bundles only"))
+        case (.publicKey, .identity):
+            return .failed(SigstoreFailure(.material, "the bundle is key-signed (public key hint); give the key with --key"))
         }
         let content: SigstoreContent
         let kinds: Set<String>
         switch bundle.content {
         case .messageSignature(let digest, let signature):
-            guard let artifactDigest else { return .failed("a message-signature bundle needs the artifact or its digest") }
+            guard let artifactDigest else {
+                return .failed(SigstoreFailure(.artifact, "a message-signature bundle needs the artifact or its digest"))
+            }
             if let digest, digest != artifactDigest {
-                return .failed("the bundle's message digest \(Encoding.hex(digest)) is not the artifact's sha256 \(Encoding.hex(artifactDigest))")
+                return .failed(SigstoreFailure(.artifact,
+                    "the bundle's message digest \(Encoding.hex(digest)) is not the artifact's sha256 \(Encoding.hex(artifactDigest))"))
             }
             content = .messageSignature(digest: artifactDigest, signature: signature)
             kinds = Self.messageKinds
         case .dsse(let type, let payload, let signature):
             if let artifactDigest, let problem = Self.subjectProblem(payloadType: type, payload: payload, digest: artifactDigest) {
-                return .failed(problem)
+                return .failed(SigstoreFailure(.artifact, problem))
             }
             content = .dsse(payloadType: type, payload: payload, signature: signature)
             kinds = Self.dsseKinds
@@ -93,7 +105,7 @@ public struct BundleVerifier: Sendable {
             return IdentityPins(identity: san, issuer: issuer).evaluate(identity)
         }
         switch verdict {
-        case .failed(let reason): return .failed(reason)
+        case .failed(let failure): return .failed(failure)
         case .verified(let verified):
             let who: String
             switch policy {

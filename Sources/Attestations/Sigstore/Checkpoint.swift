@@ -113,10 +113,12 @@ public struct Checkpoint: Sendable, Hashable {
     /// the first 4 bytes of `logKeyID`; for an Ed25519 (Rekor v2) key it is the C2SP signed-note
     /// hint of the key named `logHostname`, and the line's key name must be `logHostname`; the
     /// note's tree size equals the proof's `treeSize`; its root equals the proof's `rootHash`; its
-    /// origin names `logHostname` (e.g. `rekor.sigstore.dev`, origin `rekor.sigstore.dev - <tree id>`).
+    /// origin names `logHostname` (e.g. `rekor.sigstore.dev`, origin `rekor.sigstore.dev - <tree id>`)
+    /// or, when the log's URL has an explicit `logPort`, `<logHostname>:<logPort>` (a log served on
+    /// a port, e.g. `localhost:8000 - <tree id>`).
     /// Does not check the proof itself (see `MerkleInclusion.verify`).
     public static func verify(_ entry: TransparencyLogEntry, logKey: PublicKey, logKeyID: [UInt8],
-                              logHostname: String) -> LogCheckResult {
+                              logHostname: String, logPort: Int? = nil) -> LogCheckResult {
         guard let proof = entry.inclusionProof else {
             return .fail(.missingInclusionProof, "checkpoint: the entry has no inclusion proof")
         }
@@ -143,8 +145,9 @@ public struct Checkpoint: Sendable, Hashable {
         guard note.rootHash == proof.rootHash else {
             return .fail(.checkpointRootMismatch, "checkpoint: root \(Encoding.hex(note.rootHash)) is not the proof's root \(Encoding.hex(proof.rootHash))")
         }
-        guard origin(note.origin, names: logHostname) else {
-            return .fail(.checkpointOriginMismatch, "checkpoint: origin \"\(note.origin)\" does not name the log \(logHostname)")
+        let withPort = logPort.map { "\(logHostname):\($0)" }
+        guard origin(note.origin, names: logHostname) || withPort.map({ origin(note.origin, names: $0) }) == true else {
+            return .fail(.checkpointOriginMismatch, "checkpoint: origin \"\(note.origin)\" does not name the log \(withPort ?? logHostname)")
         }
         return .verified
     }

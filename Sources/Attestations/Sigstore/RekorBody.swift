@@ -5,14 +5,16 @@ import Foundation
 ///
 /// Guarantees after `init(decoding:)`: the body is a JSON object whose `kind` is `dsse` or
 /// `hashedrekord` and whose `apiVersion` is `0.0.1` (Rekor v1) or `0.0.2` (Rekor v2, spec under
-/// `dsseV002` / `hashedRekordV002`), and every field named below is present with the right type
-/// and decoded. Both versions are normalised to one shape: hashes as lowercase hex with the
+/// `dsseV002` / `hashedRekordV002`), or whose `kind` is `intoto` with `apiVersion` `0.0.2` (Rekor v1,
+/// what `cosign attest` writes; see `IntotoEntry`), and every field named below is present with the
+/// right type and decoded. Both versions are normalised to one shape: hashes as lowercase hex with the
 /// algorithm `sha256`/`sha384`/`sha512` (v0.0.2's `SHA2_256`… are mapped), verifiers as PEM
 /// (v0.0.2's DER `x509Certificate`/`publicKey` raw bytes are wrapped). `envelopeHash` of a dsse
 /// 0.0.1 body is never recomputed (Rekor hashed the client's own envelope JSON).
 public enum RekorBody: Sendable, Hashable {
     case dsse(DSSEEntry)
     case hashedRekord(HashedRekordEntry)
+    case intoto(IntotoEntry)
 
     /// `dsse`: `spec.payloadHash` and `spec.signatures[]`.
     public struct DSSEEntry: Sendable, Hashable {
@@ -51,6 +53,10 @@ public enum RekorBody: Sendable, Hashable {
             throw Self.error("apiVersion/kind missing")
         }
         guard Self.apiVersions.contains(apiVersion) else { throw Self.error("\(kind) \(apiVersion) is not supported") }
+        if kind == IntotoEntry.kind {
+            self = .intoto(try IntotoEntry(decoding: json, apiVersion: apiVersion))
+            return
+        }
         guard let outer = json["spec"], outer.objectValue != nil else { throw Self.error("spec missing") }
         let v2 = apiVersion == "0.0.2"
         switch kind {
@@ -117,7 +123,9 @@ public enum RekorBody: Sendable, Hashable {
 
     /// The body of `entry`, refused when its kind/version differ from the entry's `kindVersion`.
     public init(of entry: TransparencyLogEntry) throws(AttestationError) {
-        guard Self.apiVersions.contains(entry.version), entry.kind == "dsse" || entry.kind == "hashedrekord" else {
+        let supported = entry.kind == IntotoEntry.kind ? entry.version == IntotoEntry.apiVersion
+            : Self.apiVersions.contains(entry.version) && (entry.kind == "dsse" || entry.kind == "hashedrekord")
+        guard supported else {
             throw Self.error("entry kind \(entry.kind) \(entry.version) is not supported")
         }
         try self.init(decoding: entry.canonicalizedBody)
@@ -125,13 +133,14 @@ public enum RekorBody: Sendable, Hashable {
         switch self {
         case .dsse(let body): (bodyKind, bodyVersion) = ("dsse", body.apiVersion)
         case .hashedRekord(let body): (bodyKind, bodyVersion) = ("hashedrekord", body.apiVersion)
+        case .intoto: (bodyKind, bodyVersion) = (IntotoEntry.kind, IntotoEntry.apiVersion)
         }
         guard bodyKind == entry.kind, bodyVersion == entry.version else {
             throw Self.error("body \(bodyKind) \(bodyVersion) differs from the entry's kindVersion \(entry.kind) \(entry.version)")
         }
     }
 
-    private static func error(_ message: String) -> AttestationError {
+    static func error(_ message: String) -> AttestationError {
         AttestationError(.malformedLogEntry, "Rekor body: \(message)")
     }
 
@@ -151,7 +160,9 @@ public enum RekorBody: Sendable, Hashable {
     ///   equals the signer (certificate DER or public key SPKI);
     /// - `hashedrekord` (0.0.1/0.0.2): the hash is sha256 and equals the artifact digest (for a
     ///   message signature) or SHA-256 of the DSSE PAE (for a DSSE envelope); the signature is
-    ///   byte-equal; the verifier equals the signer.
+    ///   byte-equal; the verifier equals the signer;
+    /// - `intoto` 0.0.2, only for DSSE content: see `IntotoEntry.check` (payload type, payload
+    ///   hash, payload when recorded, exactly one signature with its verifier).
     public static func checkConsistency(of entry: TransparencyLogEntry, content: SigstoreContent, signer: SigstoreSigner) -> LogCheckResult {
         let body: RekorBody
         do {
@@ -195,10 +206,12 @@ public enum RekorBody: Sendable, Hashable {
                 return .fail(.bodyMismatch, "Rekor body: recorded signature differs from the bundle's signature")
             }
             return verifierCheck(hashed.publicKeyPEM, signer: signer)
+        case .intoto(let intoto):
+            return intoto.check(content: content, signer: signer)
         }
     }
 
-    private static func verifierCheck(_ pem: String, signer: SigstoreSigner) -> LogCheckResult {
+    static func verifierCheck(_ pem: String, signer: SigstoreSigner) -> LogCheckResult {
         switch signer {
         case .certificate(let der):
             let certificate: [UInt8]

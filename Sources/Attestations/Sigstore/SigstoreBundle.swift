@@ -1,11 +1,14 @@
 import Foundation
+import X509
 
 /// A Sigstore bundle (`dev.sigstore.bundle.v1.Bundle`, protobuf-JSON), versions 0.1, 0.2 and 0.3.
 ///
 /// Guarantees after `decode`: the media type is one of `mediaTypes` (`version` 1, 2 or 3); the
 /// verification material carries exactly one of `certificate` (DER), `x509CertificateChain`
-/// (non-empty; its first certificate is the leaf; refused in v0.3, which allows only a single
-/// certificate) or `publicKey` (hint only); exactly one transparency entry, decoded
+/// (1 to `maxChainCertificates` DER certificates, none self-signed (a bundle never carries a
+/// trust anchor); its first certificate is the leaf; refused in v0.3, which allows only a
+/// single certificate) or `publicKey` (hint only); `bytes` fields are standard padded base64,
+/// line breaks (CR, LF) ignored as protobuf-JSON readers do; exactly one transparency entry, decoded
 /// (`TransparencyLogEntry`); at most `TimestampVerification.maxTimestamps` RFC 3161 tokens,
 /// decoded; exactly one of `messageSignature` (signature, optional SHA2_256 message digest) or
 /// `dsseEnvelope` (payload, payload type, exactly one signature). Nothing is verified here:
@@ -22,6 +25,8 @@ public struct SigstoreBundle: Sendable {
     public static let v03MediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
     /// Bundles larger than this are refused.
     public static let maxBytes = 8 << 20
+    /// More certificates than this in a v0.1/v0.2 `x509CertificateChain` are refused.
+    public static let maxChainCertificates = 10
 
     /// The signing material of the bundle.
     public enum Material: Sendable, Hashable {
@@ -81,14 +86,31 @@ public struct SigstoreBundle: Sendable {
         switch form {
         case "certificate":
             let cert = try JSONObjectReader(try vm.require("certificate"), path: vm.child("certificate"), code: .malformedBundle)
-            material = .certificate(try cert.base64("rawBytes"))
+            material = .certificate(try cert.base64("rawBytes", lineBreaks: true))
         case "x509CertificateChain":
             guard version < 3 else { throw vm.fail("x509CertificateChain", "a v0.3 bundle carries a single certificate, not a chain") }
             let chain = try JSONObjectReader(try vm.require("x509CertificateChain"), path: vm.child("x509CertificateChain"), code: .malformedBundle)
             let certificates = try chain.array("certificates")
             guard let first = certificates.first else { throw chain.fail("certificates", "empty certificate chain") }
+            guard certificates.count <= maxChainCertificates else {
+                throw chain.fail("certificates", "\(certificates.count) certificates; at most \(maxChainCertificates) are accepted")
+            }
             let leaf = try JSONObjectReader(first, path: chain.child("certificates[0]"), code: .malformedBundle)
-            material = .certificate(try leaf.base64("rawBytes"))
+            material = .certificate(try leaf.base64("rawBytes", lineBreaks: true))
+            // The rest of the chain is never used (chains are built from the trusted root), but a
+            // bundle that ships a trust anchor of its own is refused, as Sigstore clients do.
+            for index in certificates.indices {
+                let path = chain.child("certificates[\(index)]")
+                let element = try JSONObjectReader(certificates[index], path: path, code: .malformedBundle)
+                let der = try element.base64("rawBytes", lineBreaks: true)
+                guard let certificate = try? Certificate(derEncoded: der) else {
+                    throw AttestationError(.malformedBundle, "\(path).rawBytes: not a DER X.509 certificate")
+                }
+                if certificate.subject == certificate.issuer {
+                    throw AttestationError(.malformedBundle,
+                        "\(path): a self-signed (root) certificate; trust anchors come from the trusted root, never from the bundle")
+                }
+            }
         default:
             let key = try JSONObjectReader(try vm.require("publicKey"), path: vm.child("publicKey"), code: .malformedBundle)
             material = .publicKey(hint: key.optional("hint") == nil ? "" : try key.string("hint"))
@@ -109,7 +131,7 @@ public struct SigstoreBundle: Sendable {
                 }
                 for (index, element) in list.enumerated() {
                     let stamp = try JSONObjectReader(element, path: "\(reader.child("rfc3161Timestamps"))[\(index)]", code: .malformedBundle)
-                    timestamps.append(try stamp.base64("signedTimestamp"))
+                    timestamps.append(try stamp.base64("signedTimestamp", lineBreaks: true))
                 }
             }
         }
@@ -126,10 +148,10 @@ public struct SigstoreBundle: Sendable {
                 let d = try JSONObjectReader(digestJSON, path: reader.child("messageDigest"), code: .malformedBundle)
                 let algorithm = try d.string("algorithm")
                 guard algorithm == "SHA2_256" else { throw d.fail("algorithm", "\(algorithm) is not SHA2_256") }
-                digest = try d.base64("digest")
+                digest = try d.base64("digest", lineBreaks: true)
                 guard digest?.count == 32 else { throw d.fail("digest", "not 32 bytes") }
             }
-            content = .messageSignature(digest: digest, signature: try reader.base64("signature"))
+            content = .messageSignature(digest: digest, signature: try reader.base64("signature", lineBreaks: true))
         } else {
             let reader = try JSONObjectReader(try root.require("dsseEnvelope"), path: root.child("dsseEnvelope"), code: .malformedBundle)
             let signatures = try reader.array("signatures")
@@ -137,8 +159,8 @@ public struct SigstoreBundle: Sendable {
                 throw reader.fail("signatures", "exactly one DSSE signature is required (found \(signatures.count))")
             }
             let signature = try JSONObjectReader(only, path: reader.child("signatures[0]"), code: .malformedBundle)
-            content = .dsse(payloadType: try reader.string("payloadType"), payload: try reader.base64("payload"),
-                            signature: try signature.base64("sig"))
+            content = .dsse(payloadType: try reader.string("payloadType"), payload: try reader.base64("payload", lineBreaks: true),
+                            signature: try signature.base64("sig", lineBreaks: true))
         }
         return try SigstoreBundle(mediaType: mediaType, material: material, entryJSON: entryJSON, timestamps: timestamps, content: content)
     }

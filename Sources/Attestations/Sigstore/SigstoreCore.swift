@@ -65,7 +65,56 @@ public struct VerifiedSigstoreSignature: Sendable {
 /// The outcome of `SigstoreCore.verify`.
 public enum SigstoreCoreVerdict: Sendable {
     case verified(VerifiedSigstoreSignature)
-    case failed(String)
+    case failed(SigstoreFailure)
+}
+
+/// Why a Sigstore signature did not verify: the stage that refused it and a one-line reason.
+///
+/// Guarantees: `stage` names the first failing step of `SigstoreCore.verify` (or of the
+/// bundle's binding to the artifact and policy, `BundleVerifier`); `reason` is the one-line
+/// explanation (also `description`); for `.transparencyLog`, `logFailures` holds every failed
+/// log check with its typed reason (`LogCheckFailure.Reason`), empty otherwise.
+public struct SigstoreFailure: Sendable, Hashable, CustomStringConvertible {
+    /// The verification steps, in the order they run.
+    public enum Stage: String, Sendable, Hashable, CaseIterable {
+        /// The bundle could not be read (`SigstoreBundle.decode` threw); for callers that fold a
+        /// decoding error into a verdict (the verifiers themselves never return it).
+        case bundleFormat
+        /// The bundle's signing material does not fit the policy (a certificate where a key was
+        /// named, or the reverse).
+        case material
+        /// The signed content does not name the artifact (message digest, DSSE subject).
+        case artifact
+        /// The transparency entry is missing or of a kind not accepted for this content.
+        case entryKind
+        /// The transparency entry does not verify (body, SET, inclusion proof, checkpoint).
+        case transparencyLog
+        /// An RFC 3161 timestamp does not verify (or too many, or duplicates).
+        case timestamp
+        /// No verified time, or the log key is not valid at a verified time.
+        case timePolicy
+        /// The certificate does not chain to a CA of the trusted root at every verified time.
+        case certificateChain
+        /// The certificate's embedded SCT does not verify.
+        case certificateTransparency
+        /// The signature does not verify with the certificate's (or the given) key.
+        case signature
+        /// The certificate's identity does not match the policy.
+        case identity
+    }
+
+    public let stage: Stage
+    public let reason: String
+    /// The failed transparency-log checks (for `.transparencyLog`).
+    public let logFailures: [LogCheck]
+
+    public init(_ stage: Stage, _ reason: String, logFailures: [LogCheck] = []) {
+        self.stage = stage
+        self.reason = reason
+        self.logFailures = logFailures
+    }
+
+    public var description: String { reason }
 }
 
 /// The one verification sequence behind PEP 740 keyless attestations and Sigstore bundles.
@@ -88,34 +137,35 @@ public enum SigstoreCoreVerdict: Sendable {
 ///    `PAE(payloadType, payload)`, a message signature over the artifact digest (ECDSA P-256/P-384,
 ///    RSA PKCS#1 v1.5; Ed25519 cannot verify a bare digest and fails);
 /// 6. certificate signer: `identity` matches the leaf's Fulcio identity.
-/// Otherwise `.failed` with the reason of the first failing step.
+/// Otherwise `.failed` with the stage and reason of the first failing step (`SigstoreFailure`).
 public enum SigstoreCore {
     public static func verify(_ evidence: SigstoreEvidence, trustedRoot: TrustedRoot,
                               identity: (FulcioIdentity) -> PublisherIdentityVerdict) async -> SigstoreCoreVerdict {
         // 1. Transparency log.
-        guard let entry = evidence.entries.first else { return .failed("no transparency entry") }
+        guard let entry = evidence.entries.first else { return .failed(SigstoreFailure(.entryKind, "no transparency entry")) }
         guard evidence.acceptedKinds.contains("\(entry.kind)/\(entry.version)") else {
             let accepted = evidence.acceptedKinds.sorted().joined(separator: ", ")
-            return .failed("transparency entry kind \(entry.kind) \(entry.version) is not accepted here (\(accepted))")
+            return .failed(SigstoreFailure(.entryKind, "transparency entry kind \(entry.kind) \(entry.version) is not accepted here (\(accepted))"))
         }
         let log = TransparencyLogVerifier.verify(entry, content: evidence.content, signer: evidence.signer,
                                                  logs: trustedRoot.tlogs, requirements: evidence.requirements)
         guard log.isVerified else {
             let reasons = log.failures.map { "\($0.name): \($0.result.failure?.description ?? "failed")" }
-            return .failed("transparency entry (log index \(entry.logIndex)) does not verify: \(reasons.joined(separator: "; "))")
+            return .failed(SigstoreFailure(.transparencyLog, "transparency entry (log index \(entry.logIndex)) does not verify: \(reasons.joined(separator: "; "))",
+                                           logFailures: log.failures))
         }
         var times: [VerifiedTime] = []
         if let time = log.integratedTime { times.append(VerifiedTime(date: time, source: .integratedTime(logIndex: entry.logIndex))) }
         // 2. Timestamps.
         guard evidence.timestamps.count <= TimestampVerification.maxTimestamps else {
-            return .failed("\(evidence.timestamps.count) RFC 3161 timestamps; at most \(TimestampVerification.maxTimestamps) are accepted")
+            return .failed(SigstoreFailure(.timestamp, "\(evidence.timestamps.count) RFC 3161 timestamps; at most \(TimestampVerification.maxTimestamps) are accepted"))
         }
         guard Set(evidence.timestamps).count == evidence.timestamps.count else {
-            return .failed("duplicate RFC 3161 timestamp")
+            return .failed(SigstoreFailure(.timestamp, "duplicate RFC 3161 timestamp"))
         }
         for (index, token) in evidence.timestamps.enumerated() {
             switch await TimestampVerification.verify(token: token, signature: evidence.content.signature, trustedRoot: trustedRoot) {
-            case .failed(let reason): return .failed("timestamp \(index): \(reason)")
+            case .failed(let reason): return .failed(SigstoreFailure(.timestamp, "timestamp \(index): \(reason)"))
             case .verified(let stamp):
                 let name = stamp.authority.commonName ?? stamp.authority.uri ?? "?"
                 times.append(VerifiedTime(date: stamp.time, source: .timestampAuthority(name)))
@@ -124,20 +174,20 @@ public enum SigstoreCore {
         // 3. Time policy. Without a verified time nothing shows the certificate, or the log key
         // that signed the checkpoint, was valid when used: required for key signers too.
         guard !times.isEmpty else {
-            return .failed(TransparencyLogVerifier.isRekorV2(entry)
+            return .failed(SigstoreFailure(.timePolicy, TransparencyLogVerifier.isRekorV2(entry)
                 ? "no verified time: a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified"
-                : "no verified time: the entry has no verified SET and no RFC 3161 timestamp verified")
+                : "no verified time: the entry has no verified SET and no RFC 3161 timestamp verified"))
         }
         // A verified SET checked its own time against the log key's window; otherwise the
         // checkpoint signature is all there is, and the key must be valid at every verified time.
         if log.integratedTime == nil, let window = log.logKeyValidity,
            let outside = times.first(where: { !window.contains($0.date) }) {
             let rekor = TransparencyLogVerifier.isRekorV2(entry) ? "Rekor v2" : "Rekor"
-            return .failed("the \(rekor) log key is not valid at the verified time \(outside)")
+            return .failed(SigstoreFailure(.timePolicy, "the \(rekor) log key is not valid at the verified time \(outside)"))
         }
         switch evidence.signer {
         case .publicKey(let key):
-            if let problem = signatureProblem(evidence.content, key: key) { return .failed(problem) }
+            if let problem = signatureProblem(evidence.content, key: key) { return .failed(SigstoreFailure(.signature, problem)) }
             return .verified(VerifiedSigstoreSignature(entry: entry, chain: nil, identity: nil, times: times))
         case .certificate(let der):
             // 4. Certificate chain at every verified time.
@@ -145,12 +195,12 @@ public enum SigstoreCore {
             for time in times {
                 switch await FulcioChain.verify(leafDER: der, trustedRoot: trustedRoot, at: time.date) {
                 case .verified(let verified): chain = chain ?? verified
-                case .failed(let reason): return .failed("\(reason) [\(time)]")
+                case .failed(let reason): return .failed(SigstoreFailure(.certificateChain, "\(reason) [\(time)]"))
                 }
             }
-            guard let chain else { return .failed("signing certificate chain not verified") }
+            guard let chain else { return .failed(SigstoreFailure(.certificateChain, "signing certificate chain not verified")) }
             if let reason = SCTVerification.verify(chain: chain, trustedRoot: trustedRoot).failure {
-                return .failed(reason)
+                return .failed(SigstoreFailure(.certificateTransparency, reason))
             }
             // 5. Signature.
             let key: PublicKey
@@ -159,22 +209,22 @@ public enum SigstoreCore {
                 try serializer.serialize(chain.leaf.publicKey)
                 key = try PublicKey(spkiDER: serializer.serializedBytes)
             } catch {
-                return .failed("signing certificate public key cannot be read")
+                return .failed(SigstoreFailure(.signature, "signing certificate public key cannot be read"))
             }
             switch key.kind {
             case .ecdsaP256, .ecdsaP384: break
-            default: return .failed("signing certificate key \(key.kind) is not ECDSA P-256/P-384")
+            default: return .failed(SigstoreFailure(.signature, "signing certificate key \(key.kind) is not ECDSA P-256/P-384"))
             }
-            if let problem = signatureProblem(evidence.content, key: key) { return .failed(problem) }
+            if let problem = signatureProblem(evidence.content, key: key) { return .failed(SigstoreFailure(.signature, problem)) }
             // 6. Identity.
             let fulcio: FulcioIdentity
             do {
                 fulcio = try FulcioIdentity(certificate: chain.leaf)
             } catch {
-                return .failed(error.message)
+                return .failed(SigstoreFailure(.identity, error.message))
             }
             switch identity(fulcio) {
-            case .mismatch(let reason): return .failed(reason)
+            case .mismatch(let reason): return .failed(SigstoreFailure(.identity, reason))
             case .matches(let who):
                 return .verified(VerifiedSigstoreSignature(entry: entry, chain: chain, identity: who, times: times))
             }

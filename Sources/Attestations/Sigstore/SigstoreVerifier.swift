@@ -27,8 +27,9 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
     /// Identity constraints added on top of the publisher policy (none by default).
     public let pins: IdentityPins
 
-    /// The entry kinds a PEP 740 attestation may be logged as.
-    public static let acceptedKinds: Set<String> = ["dsse/0.0.1", "dsse/0.0.2"]
+    /// The entry kinds a PEP 740 attestation may be logged as (`intoto` 0.0.2: a DSSE envelope
+    /// logged by `cosign attest`, checked as strictly as `dsse`).
+    public static let acceptedKinds: Set<String> = ["dsse/0.0.1", "dsse/0.0.2", "intoto/0.0.2"]
 
     public init(trustedRoot: TrustedRoot, pins: IdentityPins = IdentityPins()) {
         self.trustedRoot = trustedRoot

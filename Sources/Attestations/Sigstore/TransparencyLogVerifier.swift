@@ -67,8 +67,11 @@ public enum TransparencyLogVerifier {
     /// Rekor v2 only (it has no SET, whose check covers the log id for v1).
     public static let logIDCheck = "logID"
 
-    /// Whether `entry` is a Rekor v2 entry (kindVersion 0.0.2: no SET, no integrated time).
-    public static func isRekorV2(_ entry: TransparencyLogEntry) -> Bool { entry.version == "0.0.2" }
+    /// Whether `entry` is a Rekor v2 entry (`dsse` or `hashedrekord` 0.0.2: no SET, no integrated
+    /// time). `intoto` 0.0.2 is a Rekor v1 kind (the number is that kind's own schema version).
+    public static func isRekorV2(_ entry: TransparencyLogEntry) -> Bool {
+        entry.version == "0.0.2" && (entry.kind == "dsse" || entry.kind == "hashedrekord")
+    }
 
     /// Verifies `entry` of `attestation` with the log key `logKey` (id `logKeyID`, valid from
     /// `validFrom` to `validUntil`) of the log whose checkpoints name `logHostname`.
@@ -79,8 +82,11 @@ public enum TransparencyLogVerifier {
                       logHostname: logHostname, requirements: .all)
     }
 
+    /// `logPort`: the explicit port of the log's base URL, if any (an origin may then name
+    /// `<hostname>:<port>`, as a log served on a port does).
     static func verify(_ entry: TransparencyLogEntry, body: LogCheckResult, logKey: PublicKey, logKeyID: [UInt8],
-                       validFrom: Date, validUntil: Date?, logHostname: String, requirements: LogRequirements) -> LogEntryVerdict {
+                       validFrom: Date, validUntil: Date?, logHostname: String, logPort: Int? = nil,
+                       requirements: LogRequirements) -> LogEntryVerdict {
         var checks = [LogCheck(name: bodyCheck, result: body)]
         var time: Date?
         if !isRekorV2(entry) && (requirements.signedEntryTimestamp || entry.signedEntryTimestamp != nil) {
@@ -99,7 +105,8 @@ public enum TransparencyLogVerifier {
             checks.append(LogCheck(name: inclusionProofCheck, result: MerkleInclusion.verify(entry)))
             if requirements.inclusionProof || isRekorV2(entry) || entry.inclusionProof?.checkpoint != nil {
                 checks.append(LogCheck(name: checkpointCheck,
-                                       result: Checkpoint.verify(entry, logKey: logKey, logKeyID: logKeyID, logHostname: logHostname)))
+                                       result: Checkpoint.verify(entry, logKey: logKey, logKeyID: logKeyID, logHostname: logHostname,
+                                                                 logPort: logPort)))
             }
         }
         return LogEntryVerdict(checks: checks, integratedTime: time,
@@ -126,7 +133,7 @@ public enum TransparencyLogVerifier {
     private static func verify(_ entry: TransparencyLogEntry, body: LogCheckResult, logs: [TransparencyLogInstance],
                                requirements: LogRequirements) -> LogEntryVerdict {
         guard let log = logs.first(where: { $0.keyID == entry.logID }), let key = log.publicKey,
-              let host = URL(string: log.baseURL)?.host, !host.isEmpty else {
+              let url = URL(string: log.baseURL), let host = url.host, !host.isEmpty else {
             let unknown = LogCheckResult.fail(.unknownLog, "no usable log in the trusted root has id \(Encoding.hex(entry.logID))")
             var checks = [LogCheck(name: bodyCheck, result: body)]
             if !isRekorV2(entry) { checks.append(LogCheck(name: signedEntryTimestampCheck, result: unknown)) }
@@ -135,6 +142,6 @@ public enum TransparencyLogVerifier {
             return LogEntryVerdict(checks: checks, integratedTime: nil)
         }
         return verify(entry, body: body, logKey: key, logKeyID: log.keyID, validFrom: log.validFor.start,
-                      validUntil: log.validFor.end, logHostname: host, requirements: requirements)
+                      validUntil: log.validFor.end, logHostname: host, logPort: url.port, requirements: requirements)
     }
 }

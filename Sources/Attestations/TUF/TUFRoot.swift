@@ -18,6 +18,8 @@ public struct TUFRoot: Sendable {
     public static let maxKeys = 256
 
     public let envelope: TUFEnvelope
+    /// The document exactly as read (what the store keeps and compares).
+    public let bytes: [UInt8]
     public let keys: [String: TUFKey]
     public let roles: [String: RoleKeys]
     public let consistentSnapshot: Bool
@@ -58,7 +60,7 @@ public struct TUFRoot: Sendable {
             }
             consistent = flag
         }
-        return TUFRoot(envelope: envelope, keys: keys, roles: roles, consistentSnapshot: consistent)
+        return TUFRoot(envelope: envelope, bytes: bytes, keys: keys, roles: roles, consistentSnapshot: consistent)
     }
 
     /// nil when `envelope` carries at least the threshold of `roleName`'s keys, else how many

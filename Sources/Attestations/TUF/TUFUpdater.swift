@@ -30,14 +30,18 @@ public enum TUFUpdateOutcome: Sendable {
 /// top-level roles and one target.
 ///
 /// Guarantees, in order (each refusal is a `TUFFailure` naming the role):
-/// 1. Trusted root: the stored `root.json` when it is signed by a threshold of its own root keys
-///    and not older than the bootstrap root, else the bootstrap root (which must also be signed by
-///    its own threshold). Its expiry is not checked yet (an old root can still be updated).
+/// 1. Trusted root: the bootstrap root must be signed by its own threshold; the stored
+///    `root.json` is trusted only when it is the end (same signed content) of the chain the store
+///    keeps in `roots/` that verifies from the bootstrap (`TUFRootChain`: each version signed by
+///    the previous version's threshold and its own); otherwise the update starts from the
+///    bootstrap and the stored roots after it are removed (a store written by an older
+///    wheeltrust, with no `roots/`, is rebuilt this way). Its expiry is not checked yet.
 /// 2. Root rotation: for N+1 = version+1 up to `maxRootRotations` times, `<N+1>.root.json` must be
 ///    signed by a threshold of the trusted root's root keys AND of its own root keys, and carry
-///    version exactly N+1; each verified root is stored. A 404 ends the loop. Then the trusted root
-///    must not be expired at `now`. If the timestamp or snapshot keys changed, the stored
-///    timestamp and snapshot are discarded (fast-forward recovery).
+///    version exactly N+1 (`TUFRootChain.step`); each verified root is stored as
+///    `roots/<N+1>.root.json` and then as `root.json`. A 404 ends the loop; `root.json` then holds
+///    the trusted root. The trusted root must not be expired at `now`. If the timestamp or
+///    snapshot keys changed, the stored timestamp and snapshot are discarded (fast-forward recovery).
 /// 3. Timestamp: `timestamp.json`, threshold of the root's timestamp keys; version not lower than
 ///    the trusted timestamp's (equal: the trusted one is kept); the snapshot version it names not
 ///    lower than the trusted timestamp names; not expired.
@@ -95,19 +99,27 @@ public struct TUFUpdater: Sendable {
 
     // MARK: - Root
 
+    /// The stored `root.json` when it is the end of a chain the store keeps in `roots/` that
+    /// verifies from the bootstrap root (`TUFRootChain`); otherwise the bootstrap, and the stored
+    /// roots after it are removed (the update fetches the chain again from the repository).
     private func loadTrustedRoot() throws(TUFRefused) -> TUFRoot {
-        let bootstrap = try TUFRoot.parse(bootstrapRoot, role: "root")
-        if let problem = bootstrap.thresholdProblem(for: "root", envelope: bootstrap.envelope) {
-            throw TUFRefused(.signature, role: "root",
-                             "bootstrap root v\(bootstrap.version) has \(problem.valid) of the \(problem.threshold) signatures its own root keys require")
-        }
+        let bootstrap = try TUFRootChain.bootstrap(bootstrapRoot)
+        let chain = TUFRootChain.longestValidPrefix(from: bootstrap, store: store, limits: limits)
+        let end = chain[chain.count - 1]
         if let bytes = store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength),
-           let stored = try? TUFRoot.parse(bytes, role: "root"),
-           stored.thresholdProblem(for: "root", envelope: stored.envelope) == nil,
-           stored.version >= bootstrap.version {
-            return stored
+           let stored = try? TUFRoot.parse(bytes, role: "root"), stored.envelope.canonicalSigned == end.envelope.canonicalSigned {
+            removeStoredRoots(above: end.version)
+            return end
         }
+        removeStoredRoots(above: bootstrap.version)
         return bootstrap
+    }
+
+    /// Removes `roots/<N>.root.json` for every N above `version` (not part of the trusted chain).
+    private func removeStoredRoots(above version: Int) {
+        for stored in store.storedRootVersions() ?? [] where stored > version {
+            store.remove(path: store.rootPath(version: stored))
+        }
     }
 
     private func updateRoot(from initial: TUFRoot, now: Date) async throws(TUFRefused) -> TUFRoot {
@@ -118,20 +130,15 @@ public struct TUFUpdater: Sendable {
             guard let bytes = try await fetch(layout.metadataPrefix + file, maxLength: limits.rootMaxLength, role: "root") else {
                 break
             }
-            let candidate = try TUFRoot.parse(bytes, role: "root")
-            if let problem = trusted.thresholdProblem(for: "root", envelope: candidate.envelope) {
-                throw TUFRefused(.signature, role: "root",
-                                 "\(file) has \(problem.valid) of the \(problem.threshold) signatures the trusted root v\(trusted.version) requires")
-            }
-            if let problem = candidate.thresholdProblem(for: "root", envelope: candidate.envelope) {
-                throw TUFRefused(.signature, role: "root",
-                                 "\(file) has \(problem.valid) of the \(problem.threshold) signatures its own root keys require")
-            }
-            guard candidate.version == next else {
-                throw TUFRefused(.version, role: "root", "\(file) carries version \(candidate.version), expected \(next)")
-            }
+            let candidate = try TUFRootChain.step(from: trusted, bytes: bytes, file: file)
+            // The chain first, then the trusted root: root.json is always the end of the kept chain.
+            try store.write(path: store.rootPath(version: next), bytes, role: "root")
             try store.write(path: store.metadataPath("root.json"), bytes, role: "root")
             trusted = candidate
+        }
+        if store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength)
+            .flatMap({ try? TUFRoot.parse($0, role: "root") })?.envelope.canonicalSigned != trusted.envelope.canonicalSigned {
+            try store.write(path: store.metadataPath("root.json"), trusted.bytes, role: "root")
         }
         guard now < trusted.expires else {
             throw TUFRefused(.expired, role: "root", "version \(trusted.version) expired at \(Self.format(trusted.expires)) (freeze attack or stale repository)")

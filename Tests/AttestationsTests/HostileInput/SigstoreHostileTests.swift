@@ -57,6 +57,29 @@ struct SigstoreHostileTests {
         }
     }
 
+    /// Mutated `intoto` 0.0.2 bodies (sigstore-conformance's happy intoto bundle): refused or
+    /// parsed, and any that still records the bundle's envelope decodes to the very same
+    /// payload type, payload hash, signature and verifier (a mutation cannot change what binds).
+    @Test func mutatedIntotoBodiesAreRefusedOrStillBindTheSameEnvelope() throws {
+        let url = try ConformanceBundleVerifyTests.directory().appendingPathComponent("intoto-with-custom-trust-root/bundle.sigstore.json")
+        let bundle = try SigstoreBundle.decode(try Data(contentsOf: url))
+        guard case .intoto(let original) = try RekorBody(decoding: bundle.entry.canonicalizedBody),
+              case .certificate(let certificate) = bundle.material,
+              case .dsse(let type, let payload, let signature) = bundle.content else {
+            Issue.record("the seed is not an intoto DSSE bundle")
+            return
+        }
+        let content = SigstoreContent.dsse(payloadType: type, payload: payload, signature: signature)
+        HostileRun.cases("RekorBody intoto", seeds: [bundle.entry.canonicalizedBody], count: 600, seed: 0x1470) { input, label in
+            guard case .intoto(let body) = try? RekorBody(decoding: input) else { return }
+            let entry = bundle.entry.replacing(body: input)
+            guard RekorBody.checkConsistency(of: entry, content: content, signer: .certificate(certificate)).isVerified else { return }
+            #expect(body.payloadType == original.payloadType && body.payloadHash == original.payloadHash, "\(label)")
+            #expect(body.signatures.map(\.signature) == original.signatures.map(\.signature), "\(label)")
+            #expect((try? PEMBlock.first(in: body.signatures[0].verifierPEM, labels: ["CERTIFICATE"], what: "v").der) == certificate, "\(label)")
+        }
+    }
+
     @Test func mutatedCheckpointsAreRefusedOrParse() throws {
         let seeds = try Self.entryJSONs().compactMap { try TransparencyLogEntry(json: $0).inclusionProof?.checkpoint }.map { Array($0.utf8) }
         try #require(!seeds.isEmpty)

@@ -92,7 +92,7 @@ struct BundleVerifierTests {
         do {
             bundle = try Self.bundle(testCase.bundle)
         } catch let error as AttestationError {
-            return .failed(error.message)
+            return .failed(SigstoreFailure(.bundleFormat, error.message))
         }
         return await BundleVerifier(trustedRoot: try root(testCase.root))
             .verify(bundle, artifactDigest: try digest(testCase, bundle), policy: .identity(testCase.identity, issuer: testCase.issuer))
@@ -218,7 +218,7 @@ struct BundleVerifierTests {
                 .verify(bundle, artifactDigest: try Self.digest(testCase, try Self.bundle(testCase.bundle)),
                         policy: .identity(testCase.identity, issuer: testCase.issuer))
         } catch let error as AttestationError {
-            verdict = .failed(error.message)
+            verdict = .failed(SigstoreFailure(.bundleFormat, error.message))
         }
         #expect(verdict.failure != nil, "\(testCase.bundle) with a changed \(part) verified")
     }

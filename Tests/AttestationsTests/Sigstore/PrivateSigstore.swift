@@ -398,8 +398,9 @@ struct PrivateSigstore {
     /// of `kind` in the private log the scenario names: the body at `leafIndex` of a tree of
     /// `treeSize`, its audit path and a checkpoint over the root; for Rekor v1 (ECDSA key) a SET
     /// over the RFC 8785 payload and the integrated time; for Rekor v2 (Ed25519 key, C2SP
-    /// signed-note hint, origin = the log host) neither.
-    func logEntry(body: [UInt8], kind: String, _ s: Scenario) throws -> [String: Any] {
+    /// signed-note hint, origin = the log host) neither. `version` overrides the kindVersion's
+    /// version (default: 0.0.1 on a v1 log, 0.0.2 on a v2 log).
+    func logEntry(body: [UInt8], kind: String, version: String? = nil, _ s: Scenario) throws -> [String: Any] {
         let v2 = s.rekorVersion == .v2
         let bodyBase64 = Data(body).base64EncodedString()
 
@@ -438,7 +439,7 @@ struct PrivateSigstore {
         let logIndex = s.shardOffset + Int64(s.leafIndex)
         var entry: [String: Any] = [
             "canonicalizedBody": bodyBase64,
-            "kindVersion": ["kind": kind, "version": v2 ? "0.0.2" : "0.0.1"],
+            "kindVersion": ["kind": kind, "version": version ?? (v2 ? "0.0.2" : "0.0.1")],
             "logId": ["keyId": Data(logID).base64EncodedString()],
             "logIndex": String(logIndex),
         ]

@@ -34,7 +34,7 @@ struct RekorV2Tests {
     }
 
     static func failure(_ verdict: SigstoreCoreVerdict) -> String? {
-        if case .failed(let reason) = verdict { return reason }
+        if case .failed(let failure) = verdict { return failure.reason }
         return nil
     }
 

@@ -32,7 +32,7 @@ struct TimestampVerificationTests {
     }
 
     static func failure(_ verdict: SigstoreCoreVerdict) -> String? {
-        if case .failed(let reason) = verdict { return reason }
+        if case .failed(let failure) = verdict { return failure.reason }
         return nil
     }
 

@@ -37,7 +37,7 @@ struct TUFUpdaterTests {
         for name in ["root.json", "timestamp.json", "snapshot.json", "targets.json"] {
             #expect(FileManager.default.fileExists(atPath: scratch.store.metadataPath(name)))
         }
-        guard case .verified(let stored) = scratch.store.verifiedTarget(Self.target) else {
+        guard case .verified(let stored) = scratch.store.verifiedTarget(Self.target, bootstrapRoot: try TUFFixtures.bootstrap()) else {
             Issue.record("stored target does not verify offline")
             return
         }
@@ -278,7 +278,7 @@ struct TUFUpdaterTests {
         var bytes = try TUFFixtures.targetBytes()
         bytes[20] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: scratch.store.targetPath(Self.target)))
-        guard case .failed(let failure) = scratch.store.verifiedTarget(Self.target) else {
+        guard case .failed(let failure) = scratch.store.verifiedTarget(Self.target, bootstrapRoot: try TUFFixtures.bootstrap()) else {
             Issue.record("tampered stored target verified")
             return
         }
@@ -287,7 +287,7 @@ struct TUFUpdaterTests {
         // The next update replaces it with the verified copy.
         let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary?.targetDownloaded == true)
-        guard case .verified = scratch.store.verifiedTarget(Self.target) else {
+        guard case .verified = scratch.store.verifiedTarget(Self.target, bootstrapRoot: try TUFFixtures.bootstrap()) else {
             Issue.record("repaired target does not verify")
             return
         }
@@ -295,7 +295,7 @@ struct TUFUpdaterTests {
 
     @Test func absentStoredTargetIsAbsent() throws {
         let scratch = try TUFScratch()
-        guard case .absent = scratch.store.verifiedTarget(Self.target) else {
+        guard case .absent = scratch.store.verifiedTarget(Self.target, bootstrapRoot: try TUFFixtures.bootstrap()) else {
             Issue.record("expected absent")
             return
         }

