@@ -36,11 +36,13 @@ import Testing
         let decoded = try roundTrip(key)
         #expect(decoded.envelope.statement == Self.statement())
         #expect(await verdict(decoded, trusting: key.publicKey).isVerified)
-        #expect(await !verdict(decoded, trusting: other.publicKey).isVerified)
+        #expect(await verdict(decoded, trusting: other.publicKey)
+                == .failed("signature matches no trusted key (tried builder (\(other.publicKey.keyID)))"))
         for index in [0, decoded.envelope.statement.count / 2, decoded.envelope.statement.count - 1] {
             var tampered = decoded
             tampered.envelope.statement[index] ^= 0x01
-            #expect(await !verdict(tampered, trusting: key.publicKey).isVerified)
+            #expect(await verdict(tampered, trusting: key.publicKey)
+                    == .failed("signature matches no trusted key (tried builder (\(key.publicKey.keyID)))"), "byte \(index)")
         }
     }
 
@@ -60,6 +62,12 @@ import Testing
         let reread = try Provenance.decode(JSONEncoder().encode(provenance))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key.publicKey)])])
         #expect(await verifier.verify(reread, distribution: Self.filename, sha256Hex: Self.digest).isVerified)
-        #expect(await !verifier.verify(reread, distribution: Self.filename, sha256Hex: String(repeating: "0", count: 64)).isVerified)
+        let zeros = String(repeating: "0", count: 64)
+        let otherDigest = await verifier.verify(reread, distribution: Self.filename, sha256Hex: zeros)
+        #expect(!otherDigest.isVerified)
+        #expect(otherDigest.attestations.first?.signature.isVerified == true)
+        #expect(otherDigest.attestations.first?.checks.filter { !$0.passed } == [StatementCheck(
+            name: StatementChecks.subjectDigest, passed: false,
+            detail: "subject sha256 \(Self.digest.lowercased()) differs from the file's \(zeros)")])
     }
 }

@@ -38,14 +38,23 @@ import Testing
         let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "cosign"), attestations: try envelope.attestations())])
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))])])
         let otherBlob = "876ed8158d1de0f20e4698c6a4fa53d0a6acaf46be4957b066b37b23eae925bf"
-        #expect(await !verifier.verify(provenance, distribution: "blob", sha256Hex: otherBlob).isVerified)
-        #expect(await !verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobSHA256).isVerified)
+        let otherDigest = await verifier.verify(provenance, distribution: "blob", sha256Hex: otherBlob)
+        #expect(!otherDigest.isVerified)
+        #expect(otherDigest.attestations.first?.signature.isVerified == true)
+        #expect(otherDigest.attestations.first?.checks.filter { !$0.passed } == [StatementCheck(
+            name: StatementChecks.subjectDigest, passed: false, detail: "subject sha256 \(Fixtures.blobSHA256) differs from the file's \(otherBlob)")])
+        let otherName = await verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobSHA256)
+        #expect(!otherName.isVerified)
+        #expect(otherName.attestations.first?.checks.filter { !$0.passed } == [StatementCheck(
+            name: StatementChecks.subjectName, passed: false, detail: "subject blob is not other-blob")])
     }
 
     @Test func multipleSubjectsFailsTheExactlyOneSubjectRule() async throws {
         let verdict = try await Self.verdict("dssePredicateMultipleSubjects.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
-        #expect(Self.failedChecks(verdict).contains(StatementChecks.singleSubject))
+        #expect(Self.failedChecks(verdict) == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
+        #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.singleSubject }?.detail
+                == "2 subjects; exactly one is required")
         #expect(!verdict.isVerified)
     }
 
@@ -53,6 +62,8 @@ import Testing
         let verdict = try await Self.verdict("dssePredicateEmptySubject.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(Self.failedChecks(verdict) == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
+        #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.singleSubject }?.detail
+                == "0 subjects; exactly one is required")
         #expect(!verdict.isVerified)
     }
 
@@ -60,13 +71,17 @@ import Testing
         let verdict = try await Self.verdict("dssePredicateMissingSha256.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
         #expect(Self.failedChecks(verdict) == [StatementChecks.subjectDigest])
+        #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.subjectDigest }?.detail.hasPrefix(
+            "subject has no sha256 digest (has: ") == true)
         #expect(!verdict.isVerified)
     }
 
     @Test func multipleSubjectsInvalidFails() async throws {
         let verdict = try await Self.verdict("dssePredicateMultipleSubjectsInvalid.dsse.json")
         #expect(verdict.attestations.first?.signature.isVerified == true)
-        #expect(Self.failedChecks(verdict).contains(StatementChecks.singleSubject))
+        #expect(Self.failedChecks(verdict) == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
+        #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.singleSubject }?.detail
+                == "2 subjects; exactly one is required")
         #expect(!verdict.isVerified)
     }
 
@@ -75,7 +90,8 @@ import Testing
         envelope.payload[envelope.payload.count - 3] ^= 0x01
         let attestation = try #require(try envelope.attestations().first)
         let key = TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
-        #expect(await !KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: Publisher(kind: "cosign")).isVerified)
+        #expect(await KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: Publisher(kind: "cosign"))
+                == .failed("signature matches no trusted key (tried k (\(key.key.keyID)))"))
     }
 
     @Test func envelopeRoundTripsAndIsStrict() throws {
@@ -86,6 +102,7 @@ import Testing
         let badSig = #"{"payloadType":"t","payload":"e30=","signatures":[{"sig":"*"}]}"#
         #expect((#expect(throws: AttestationError.self) { try DSSEEnvelope.decode(Data(badSig.utf8)) })?.message.contains("$.signatures[0].sig") == true)
         let otherType = DSSEEnvelope(payloadType: "application/json", payload: [], signatures: [])
-        #expect(throws: AttestationError.self) { try otherType.attestations() }
+        let error = #expect(throws: AttestationError.self) { try otherType.attestations() }
+        #expect(error?.message.contains("application/json") == true, "\(String(describing: error))")
     }
 }

@@ -131,9 +131,11 @@ import Testing
                 var mutated = original
                 mutated[index] = replacement
                 guard let decoded = try? Provenance.decode(Data(mutated)) else { continue }
-                let verified = await verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256).isVerified
+                let verdict = await verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
                 if protected.contains(where: { $0.contains(index) }) {
-                    #expect(!verified, "byte \(index) changed to \(replacement) still verifies")
+                    #expect(!verdict.isVerified, "byte \(index) changed to \(replacement) still verifies")
+                    #expect(verdict.attestations.first?.signature == SignatureVerifierTests.noRedHatMatch,
+                            "byte \(index): \(String(describing: verdict.attestations.first?.signature))")
                 }
             }
         }
@@ -151,7 +153,8 @@ import Testing
         for index in stride(from: 0, to: attestation.envelope.statement.count, by: 5) {
             var tampered = attestation
             tampered.envelope.statement[index] ^= 0x20
-            #expect(await !verifier.verifySignature(of: tampered, publisher: Publisher(kind: "x")).isVerified)
+            #expect(await verifier.verifySignature(of: tampered, publisher: Publisher(kind: "x")) == SignatureVerifierTests.noRedHatMatch,
+                    "byte \(index)")
         }
     }
 }

@@ -26,8 +26,9 @@ import Testing
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
         #expect(verdict.attestations.map(\.index) == [0, 1])
-        #expect(verdict.attestations[0].signature.isVerified == false)
+        #expect(verdict.attestations[0].signature == .failed("signature matches no trusted key (tried trusted (\(trusted.publicKey.keyID)))"))
         #expect(verdict.attestations[1].signature.isVerified)
+        #expect(verdict.decisive?.index == 1)
         #expect(verdict.attestations[0].checks.allPassed)
         #expect(verdict.isVerified)
     }
@@ -56,6 +57,10 @@ import Testing
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
         #expect(!verdict.isVerified)
+        let noMatch = SignatureVerdict.failed("signature matches no trusted key (tried trusted (\(trusted.publicKey.keyID)))")
+        #expect(verdict.attestations.map(\.signature) == [noMatch, noMatch])
+        #expect(verdict.attestations.allSatisfy { $0.checks.allPassed }, "only the signatures failed")
+        #expect(verdict.decisive == nil)
     }
 
     @Test func trustedSignatureOverTwoSubjectsIsNotVerified() async throws {
@@ -74,7 +79,11 @@ import Testing
         ])
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.first?.signature.isVerified == true)
-        #expect(verdict.attestations.first?.checks.first { $0.name == StatementChecks.singleSubject }?.passed == false)
+        #expect(verdict.attestations.first?.checks.filter { !$0.passed } == [
+            StatementCheck(name: StatementChecks.singleSubject, passed: false, detail: "2 subjects; exactly one is required"),
+            StatementCheck(name: StatementChecks.subjectName, passed: false, detail: "2 subjects, none can be chosen"),
+            StatementCheck(name: StatementChecks.subjectDigest, passed: false, detail: "2 subjects, none can be chosen"),
+        ])
         #expect(!verdict.isVerified)
     }
 
@@ -96,7 +105,9 @@ import Testing
 
     @Test func emptyProvenanceAndNoVerifiersAreNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
-        #expect(await !Self.verifier(trusting: trusted).verify(Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest).isVerified)
+        let empty = await Self.verifier(trusting: trusted).verify(Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest)
+        #expect(!empty.isVerified)
+        #expect(empty.attestations.isEmpty && empty.decisive == nil)
         let provenance = Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted)]),
         ])
@@ -111,7 +122,12 @@ import Testing
         let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
         #expect(verdict.isVerified)
         #expect(verdict.attestations.first?.statement?.build.builderID == "https://konflux-ci.dev/calunga")
-        #expect(await !verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256).isVerified)
+        let otherFile = await verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256)
+        #expect(!otherFile.isVerified)
+        #expect(otherFile.attestations.first?.signature.isVerified == true)
+        #expect(otherFile.attestations.first?.checks.filter { !$0.passed } == [StatementCheck(
+            name: StatementChecks.subjectName, passed: false,
+            detail: "subject \(Fixtures.redHatDistribution) does not name amqp-5.3.0-0-py3-none-any.whl")])
     }
 
     @Test func sigstoreOnlyProvenanceIsNotVerifiedByKeys() async throws {

@@ -232,16 +232,19 @@ import Testing
     }
 
     @Test func startFailsCleanlyOnABadFolderOrABusyPort() async throws {
-        await #expect(throws: ServerError.self) {
+        let badFolder = await #expect(throws: ServerError.self) {
             _ = try await IndexServer(configuration: ServerConfiguration(directory: "/nonexistent/wheeltrust")).start()
         }
+        #expect(badFolder?.code == .configuration)
+        #expect(badFolder?.message == "the served folder /nonexistent/wheeltrust does not exist or is not a folder")
         let directory = try TestSupport.folder(with: [])
         defer { TestSupport.remove(directory) }
         let first = try await IndexServer(configuration: ServerConfiguration(directory: directory)).start()
-        await #expect(throws: (any Error).self) {
+        let busy = await #expect(throws: (any Error).self) {
             let second = try await IndexServer(configuration: ServerConfiguration(directory: directory, port: first.port)).start()
             await second.stop()
         }
+        #expect(String(describing: busy).contains("Address already in use"), "\(String(describing: busy))")
         await first.stop()
     }
 

@@ -40,6 +40,8 @@ import Testing
             // Wrong password: pip must fail (401), nothing installed.
             let refused = try await pipInstall("user:wrong", ["dotted.pkg"])
             #expect(refused.status != 0)
+            // pip does not print the 401: it saw no version at all (the server listed nothing).
+            #expect(refused.output.contains("satisfies the requirement dotted.pkg (from versions: none)"), "\(refused.output)")
 
             // Right credentials: a pure wheel with a build tag and a dotted name, and a native wheel.
             let installed = try await pipInstall("user:token", ["Dotted.Pkg==1.2.0", "markupsafe"])

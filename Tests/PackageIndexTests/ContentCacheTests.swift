@@ -55,7 +55,9 @@ import Testing
         #expect(!cache.contains(sha256Hex: "../../etc/passwd"))
         #expect(try cache.verifiedPath(sha256Hex: "zz") == nil)
         let download = try dir.write("d.tmp", "x")
-        #expect(throws: IndexError.self) { try cache.store(download: download, sha256Hex: "../x") }
+        let refused = #expect(throws: IndexError.self) { try cache.store(download: download, sha256Hex: "../x") }
+        #expect(refused?.code == .cache)
+        #expect(refused?.message == "cache key '../x' is not a sha256 hex digest")
     }
 
     @Test func defaultRoot() {

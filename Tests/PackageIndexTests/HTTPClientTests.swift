@@ -60,6 +60,8 @@ import Testing
                                              expectedSHA256: String(repeating: "0", count: 64))
         }
         #expect(error?.code == .badResponse)
+        #expect(error?.message == "file: sha256 mismatch for http://127.0.0.1:\(server.port)/file.bin: expected \(String(repeating: "0", count: 64)), "
+                + "received 359b365773dbfb3e21cc1196062f477ad27f83bc04aa9dcd4178d924127a5f17")
         #expect(error?.message.contains("sha256 mismatch") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/out").isEmpty)
     }
@@ -97,6 +99,7 @@ import Testing
 
         let anonymous = await #expect(throws: IndexError.self) { try await Self.client().get(server.url("/auth"), accept: nil) }
         #expect(anonymous?.code == .authentication)
+        #expect(anonymous?.message == "resource: HTTP 401 from \(server.url("/auth").absoluteString) (no credentials configured for this host)")
         #expect(server.requests().filter { $0.path == "/auth" }.count == 3, "401 is never retried")
     }
 
@@ -136,10 +139,12 @@ import Testing
 
         let limited = await #expect(throws: IndexError.self) { try await Self.client(maxRetries: 1).get(server.url("/always429"), accept: nil) }
         #expect(limited?.code == .network)
+        #expect(limited?.message == "resource: HTTP 429 from \(server.url("/always429").absoluteString) after 2 attempts")
         #expect(server.requests().filter { $0.path == "/always429" }.count == 2)
 
         let bad = await #expect(throws: IndexError.self) { try await Self.client().get(server.url("/bad-request"), accept: nil) }
         #expect(bad?.code == .badResponse)
+        #expect(bad?.message == "resource: unexpected HTTP 400 from \(server.url("/bad-request").absoluteString)")
         #expect(server.requests().filter { $0.path == "/bad-request" }.count == 1, "4xx is never retried")
     }
 
@@ -181,6 +186,7 @@ import Testing
             try await Self.client(maxBodySize: 100_000).get(server.url("/big"), accept: nil)
         }
         #expect(error?.code == .tooLarge)
+        #expect(error?.message == "resource: \(server.url("/big").absoluteString) declares 300000 bytes, more than the 100000-byte cap")
         let fine = try await Self.client(maxBodySize: 400_000).get(server.url("/big"), accept: nil)
         #expect(fine.body.count == 300_000)
     }
@@ -194,6 +200,7 @@ import Testing
                 try await Self.client(certificateBundle: bundle).get(server.url("/landing"), accept: nil)
             }
             #expect(error?.code == .configuration)
+            #expect(error?.message == (bundle == empty ? "CA bundle \(empty) holds no PEM CERTIFICATE block" : "cannot read CA bundle \(bundle)"))
         }
         #expect(server.requests().isEmpty)
     }

@@ -49,6 +49,7 @@ import Testing
         let client = Self.client(server, index: "/html/simple/")
         let noProject = await #expect(throws: IndexError.self) { try await client.project(ProjectName("nothing-here")) }
         #expect(noProject?.code == .notFound)
+        #expect(noProject?.message == "project nothing-here not found at \(server.url("/html/simple/nothing-here/").absoluteString)")
 
         let page = try await client.project(ProjectName("amqp"))
         let file = try #require(page.files.first)
@@ -56,6 +57,8 @@ import Testing
             try await client.provenance(for: file, project: ProjectName("amqp"), version: "1.0")
         }
         #expect(noProvenance?.code == .notFound)
+        #expect(noProvenance?.message.hasPrefix("no provenance for amqp-1.0-py3-none-any.whl: tried \(server.url("/nowhere/").absoluteString), ") == true,
+                "\(noProvenance?.message ?? "")")
         // advertised, /api variant, derived Pulp-less parent form, PyPI form: all 404.
         #expect(server.requests().filter { $0.path.contains("provenance") || $0.path.contains("nowhere") }.count == 4)
     }
@@ -70,6 +73,8 @@ import Testing
             try await client.provenance(for: file, project: ProjectName("a"), version: "1")
         }
         #expect(error?.code == .authentication)
+        #expect(error?.message == "provenance of a-1.tar.gz: HTTP 401 from \(server.url("/locked/integrity/a/1/a-1.tar.gz/provenance/").absoluteString) "
+                + "(no credentials configured for this host)")
         #expect(server.requests().count == 1)
     }
 
@@ -78,6 +83,7 @@ import Testing
         let client = Self.client(server, index: "/garbage/simple/")
         let error = await #expect(throws: IndexError.self) { try await client.project(ProjectName("amqp")) }
         #expect(error?.code == .badResponse)
+        #expect(error?.message == "simple page \(server.url("/garbage/simple/amqp/").absoluteString) has no 'files' array")
     }
 
     @Test func networkErrorStopsTheWalk() async throws {
@@ -92,5 +98,6 @@ import Testing
             try await client.provenance(for: file, project: ProjectName("a"), version: "1")
         }
         #expect(error?.code == .network)
+        #expect(error?.message == "provenance of a-1.tar.gz: http://127.0.0.1:\(port)/integrity/a/1/a-1.tar.gz/provenance/: connection refused")
     }
 }

@@ -121,9 +121,11 @@ import Testing
         #expect(error?.code == .configuration)
         #expect(error?.message.contains("\(file):3") == true)
         let orphan = try dir.write("orphan.conf", "index-url = https://x.example/\n")
-        #expect(throws: IndexError.self) {
+        let orphaned = #expect(throws: IndexError.self) {
             try PipConfiguration.resolve(files: [orphan], environment: [:], homeDirectory: dir.path, interpreterDefault: nil, override: nil)
         }
+        #expect(orphaned?.code == .configuration)
+        #expect(orphaned?.message == "\(orphan):1: key outside of any [section]")
     }
 
     @Test func invalidURLIsRejectedAndMasked() throws {
@@ -143,5 +145,6 @@ import Testing
             try PipConfiguration.resolve(files: none, environment: [:], homeDirectory: "/h", interpreterDefault: nil, override: nil)
         }
         #expect(error?.code == .configuration)
+        #expect(error?.message == "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf")
     }
 }

@@ -172,7 +172,9 @@ struct TUFServedRepositoryTests {
         #expect(try TUFHTTPFetcher.resolve("3.root.json", under: try #require(URL(string: "https://tuf.example"))).absoluteString
                 == "https://tuf.example/3.root.json")
         for bad in ["../x", "/etc/passwd", "a//b", "http://evil/x", "a?b", "a/./b", ""] {
-            #expect(throws: IndexError.self, "\(bad)") { try TUFHTTPFetcher.resolve(bad, under: base) }
+            let error = #expect(throws: IndexError.self, "\(bad)") { try TUFHTTPFetcher.resolve(bad, under: base) }
+            #expect(error?.code == .configuration, "\(bad)")
+            #expect(error?.message == "TUF path \"\(bad)\" is not a plain relative path", "\(bad)")
         }
     }
 }

@@ -33,7 +33,7 @@ import Testing
         #expect(try ProjectName(validating: "foo.bar_baz-1").normalized == "foo-bar-baz-1")
         for bad in ["", "-foo", "foo-", "foo bar", "föö", "foo/bar", ".foo", "foo_"] {
             #expect(!ProjectName(bad).isValid, "\(bad)")
-            #expect(throws: PackagingError.self) { try ProjectName(validating: bad) }
+            #expect((#expect(throws: PackagingError.self) { try ProjectName(validating: bad) })?.code == .invalidName)
         }
         do {
             _ = try ProjectName(validating: "bad name")

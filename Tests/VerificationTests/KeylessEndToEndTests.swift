@@ -14,62 +14,62 @@ struct KeylessEndToEndTests {
 
     @Test("a keyless-attested wheel verifies against its GitHub publisher with the default trust")
     func keylessVerifies() async throws {
-        let scenario = try await Scenario(packages: ["abi3info"], keyless: true)
-        defer { Task { await scenario.stop() } }
-        let result = try await scenario.wheeltrust(["verify", "abi3info"], trust: [])
-        #expect(result.status == 0, "\(result.output)")
-        #expect(result.stdout.contains("woodruffw/abi3info"), "the identity is shown: \(result.output)")
-        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: []))
-        json.expect("abi3info", .signature, .pass, "woodruffw/abi3info")
+        try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
+            let result = try await scenario.wheeltrust(["verify", "abi3info"], trust: [])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.stdout.contains("woodruffw/abi3info"), "the identity is shown: \(result.output)")
+            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: []))
+            json.expect("abi3info", .signature, .pass, "woodruffw/abi3info")
+        }
     }
 
     @Test("naming keys means keys only: a keyless attestation fails the signature check",
           arguments: [["--key"], ["--no-default-keys"], ["--key", "--trusted-root-staging"]])
     func namedKeysRefuseKeyless(flags: [String]) async throws {
-        let scenario = try await Scenario(packages: ["abi3info"], keyless: true)
-        defer { Task { await scenario.stop() } }
-        var trust: [String] = []
-        for flag in flags {
-            switch flag {
-            case "--key": trust += ["--key", scenario.publicKeyPath]
-            case "--trusted-root-staging": trust += ["--staging"]
-            default: trust.append(flag)
+        try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
+            var trust: [String] = []
+            for flag in flags {
+                switch flag {
+                case "--key": trust += ["--key", scenario.publicKeyPath]
+                case "--trusted-root-staging": trust += ["--staging"]
+                default: trust.append(flag)
+                }
             }
+            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: trust))
+            json.expect("abi3info", .signature, .fail, "keyless attestation not accepted")
+            #expect(json.check(.statement, of: "abi3info") == nil, "no statement is judged without a trusted signature")
         }
-        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: trust))
-        json.expect("abi3info", .signature, .fail, "keyless attestation not accepted")
-        #expect(json.check(.statement, of: "abi3info") == nil, "no statement is judged without a trusted signature")
     }
 
     @Test("--allow-keyless or an identity pin accepts keyless beside named keys",
           arguments: [["--allow-keyless"], ["--repository", "woodruffw/abi3info"], ["--workflow", "release.yml"]])
     func keylessAllowedExplicitly(flags: [String]) async throws {
-        let scenario = try await Scenario(packages: ["abi3info"], keyless: true)
-        defer { Task { await scenario.stop() } }
-        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"],
-                                                                trust: ["--key", scenario.publicKeyPath] + flags))
-        json.expect("abi3info", .signature, .pass, "woodruffw/abi3info")
-        #expect(json.result.status == 0, "\(json.result.output)")
+        try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
+            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"],
+                                                                    trust: ["--key", scenario.publicKeyPath] + flags))
+            json.expect("abi3info", .signature, .pass, "woodruffw/abi3info")
+            #expect(json.result.status == 0, "\(json.result.output)")
+        }
     }
 
     @Test("a pin that disagrees with the certificate fails even though it allows keyless")
     func wrongPinFails() async throws {
-        let scenario = try await Scenario(packages: ["abi3info"], keyless: true)
-        defer { Task { await scenario.stop() } }
-        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"],
-                                                                trust: ["--key", scenario.publicKeyPath, "--repository", "attacker/abi3info"]))
-        json.expect("abi3info", .signature, .fail, "attacker/abi3info")
+        try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
+            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"],
+                                                                    trust: ["--key", scenario.publicKeyPath, "--repository", "attacker/abi3info"]))
+            json.expect("abi3info", .signature, .fail, "attacker/abi3info")
+        }
     }
 
     @Test("the same wheel fails when the index names another publisher")
     func keylessWrongPublisher() async throws {
-        let scenario = try await Scenario(packages: ["abi3info"], keyless: true)
-        defer { Task { await scenario.stop() } }
-        let path = scenario.indexDirectory + "/" + Self.wheel + ".provenance"
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-            .replacingOccurrences(of: "\"woodruffw/abi3info\"", with: "\"attacker/abi3info\"")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: []))
-        json.expect("abi3info", .signature, .fail, "attacker/abi3info")
+        try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
+            let path = scenario.indexDirectory + "/" + Self.wheel + ".provenance"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+                .replacingOccurrences(of: "\"woodruffw/abi3info\"", with: "\"attacker/abi3info\"")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: []))
+            json.expect("abi3info", .signature, .fail, "attacker/abi3info")
+        }
     }
 }

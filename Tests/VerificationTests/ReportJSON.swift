@@ -33,7 +33,9 @@ struct ReportJSON {
     }
 
     /// Expects `package`'s `check` to have `status` with every one of `fragments` in its detail,
-    /// and, for a failure, the package to be `failed` and the exit code 1 (3 for an error).
+    /// and, for a failure, the package to be `failed` and the exit code 1; for an error, the
+    /// package not verified and the exit code not 0 (exactly `error` and 3 when nothing in the
+    /// report failed).
     func expect(_ package: String, _ check: CheckName, _ status: CheckStatus, _ fragments: String...,
                 sourceLocation: SourceLocation = #_sourceLocation) {
         guard let found = self.check(check, of: package) else {
@@ -52,6 +54,10 @@ struct ReportJSON {
         case .error:
             #expect(self.package(package)?.status != .verified, sourceLocation: sourceLocation)
             #expect(result.status != 0, "exit \(result.status)", sourceLocation: sourceLocation)
+            if report.summary.failed == 0 && report.unexpected.isEmpty {
+                #expect(self.package(package)?.status == .error, sourceLocation: sourceLocation)
+                #expect(result.status == 3, "exit \(result.status): \(result.stderr)", sourceLocation: sourceLocation)
+            }
         case .pass, .skip:
             break
         }

@@ -96,23 +96,51 @@ final class Scenario: @unchecked Sendable {
         } else {
             caBundle = nil
         }
-        server = try await IndexServer(configuration: ServerConfiguration(
+        let running = try await IndexServer(configuration: ServerConfiguration(
             directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
             legacyProvenanceURLs: legacyProvenanceURLs, tls: serverTLS)).start()
+        server = running
+        let scratch = root
 
-        switch layout {
-        case .venv, .venvCopies:
-            python = venv + "/bin/python"
-            let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip"]
-                                                    + (layout == .venvCopies ? ["--copies"] : []) + [venv])
-            try #require(created.status == 0, "venv: \(created.output)")
-        case .system:
-            python = try await Scenario.makeSystemPython(at: venv)
+        do {
+            switch layout {
+            case .venv, .venvCopies:
+                python = venv + "/bin/python"
+                let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip"]
+                                                        + (layout == .venvCopies ? ["--copies"] : []) + [venv])
+                try #require(created.status == 0, "venv: \(created.output)")
+            case .system:
+                python = try await Scenario.makeSystemPython(at: venv)
+            }
+            let installed = try await TestProcess.run(TestProcess.python3, [
+                "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
+            ] + (caBundle.map { ["--cert", $0] } ?? []) + packages)
+            try #require(installed.status == 0, "pip install: \(installed.output)")
+        } catch {
+            // Not built: its server and directory are still torn down before the error goes on.
+            await running.stop()
+            try? FileManager.default.removeItem(atPath: scratch)
+            throw error
         }
-        let installed = try await TestProcess.run(TestProcess.python3, [
-            "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
-        ] + (caBundle.map { ["--cert", $0] } ?? []) + packages)
-        try #require(installed.status == 0, "pip install: \(installed.output)")
+    }
+
+    /// Builds a scenario, runs `body` with it and always awaits its teardown (the server stopped,
+    /// the directory removed) before returning or rethrowing `body`'s error. A `defer { Task {
+    /// await scenario.stop() } }` would not wait: the next test could start while this one's server
+    /// still runs.
+    static func with<T>(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
+                        keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv,
+                        _ body: (Scenario) async throws -> T) async throws -> T {
+        let scenario = try await Scenario(packages: packages, legacyProvenanceURLs: legacyProvenanceURLs,
+                                          keyKind: keyKind, keyless: keyless, tls: tls, layout: layout)
+        do {
+            let value = try await body(scenario)
+            await scenario.stop()
+            return value
+        } catch {
+            await scenario.stop()
+            throw error
+        }
     }
 
     /// Runs `wheeltrust` with this scenario's interpreter, index, key and cache.

@@ -30,5 +30,8 @@ struct SigstoreProvenanceChecksTests {
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
         let checks = ProvenanceChecks.checks(for: await verifier.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256))
         #expect(checks.first { $0.name == .signature }?.status == .fail)
+        #expect(checks.first { $0.name == .signature }?.detail == "attestation 1.1: Sigstore: certificate source repository "
+                + "https://github.com/trailofbits/pypi-attestations is not https://github.com/someone/else", "\(checks)")
+        #expect(checks.map(\.name) == [.signature], "no statement is judged without a trusted signature")
     }
 }

@@ -38,6 +38,15 @@ struct SigstoreTrustOptionsTests {
             "verify-signature", "--provenance", try provenance ?? provenancePath, filename, "--sha256", sha256] + extra)
     }
 
+    /// `verify-signature … --format json`, decoded.
+    static func verifySignatureJSON(_ extra: [String], provenance: String? = nil) async throws -> ReportJSON {
+        try ReportJSON(try await verifySignature(extra + ["--format", "json"], provenance: provenance))
+    }
+
+    /// The staging root does not know the production log that recorded the attestation.
+    static let unknownLog = "transparency entry (log index 153454663) does not verify: signedEntryTimestamp: unknownLog: "
+        + "no usable log in the trusted root has id c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"
+
     // MARK: - CLI
 
     @Test("the GitHub publisher provenance verifies, with and without matching pins")
@@ -51,13 +60,20 @@ struct SigstoreTrustOptionsTests {
         #expect(pinned.stdout.contains("pinned"), "\(pinned.output)")
     }
 
-    @Test("a pin that disagrees with the certificate fails (exit 1)")
+    @Test("a pin that disagrees with the certificate fails the signature check (exit 1), naming the pin and the claim")
     func disagreeingPinsFail() async throws {
-        for extra in [["--repository", "other/repo"], ["--workflow", "other.yml"],
-                      ["--identity", Self.san, "--issuer", "https://gitlab.com"],
-                      ["--gcp-service-account", "builder@project.iam.gserviceaccount.com"]] {
-            let result = try await Self.verifySignature(extra)
-            #expect(result.status == 1, "\(extra): \(result.output)")
+        let repository = "https://github.com/trailofbits/pypi-attestations"
+        for (extra, reason) in [
+            (["--repository", "other/repo"], "pinned repository other/repo is not the certificate's source repository \(repository)"),
+            (["--workflow", "other.yml"], "pinned workflow other.yml is not the certificate's build config \(Self.san)"),
+            (["--identity", Self.san, "--issuer", "https://gitlab.com"],
+             "pinned issuer: certificate OIDC issuer \(Self.gitHubIssuer) is not https://gitlab.com"),
+            (["--gcp-service-account", "builder@project.iam.gserviceaccount.com"],
+             "pinned GCP service account: certificate OIDC issuer \(Self.gitHubIssuer) is not https://accounts.google.com"),
+        ] {
+            let json = try await Self.verifySignatureJSON(extra)
+            json.expect(Self.filename, .signature, .fail, "attestation 1.1: Sigstore: \(reason)")
+            #expect(json.check(.statement, of: Self.filename) == nil, "\(extra): no statement judged without a trusted signature")
         }
     }
 
@@ -72,59 +88,68 @@ struct SigstoreTrustOptionsTests {
         #expect(pinned.status == 0, "\(pinned.output)")
         let unpinned = try await Self.verifySignature([], provenance: path)
         #expect(unpinned.status == 1 && unpinned.stdout.contains("names no publisher"), "\(unpinned.output)")
-        let workflowOnly = try await Self.verifySignature(["--workflow", "release.yml"], provenance: path)
-        #expect(workflowOnly.status == 1, "\(workflowOnly.output)")
-        let otherRepository = try await Self.verifySignature(["--repository", "someone/else"], provenance: path)
-        #expect(otherRepository.status == 1, "\(otherRepository.output)")
+        let noPublisher = "attestation 1.1: Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, "
+            + "--repository or --gcp-service-account"
+        let unpinnedJSON = try await Self.verifySignatureJSON([], provenance: path)
+        unpinnedJSON.expect(Self.filename, .signature, .fail, noPublisher)
+        let workflowOnly = try await Self.verifySignatureJSON(["--workflow", "release.yml"], provenance: path)
+        workflowOnly.expect(Self.filename, .signature, .fail, noPublisher)
+        let otherRepository = try await Self.verifySignatureJSON(["--repository", "someone/else"], provenance: path)
+        otherRepository.expect(Self.filename, .signature, .fail,
+                               "pinned repository someone/else is not the certificate's source repository https://github.com/trailofbits/pypi-attestations")
     }
 
     @Test("--staging: a production attestation does not verify against the staging root (exit 1)")
     func stagingRoot() async throws {
-        let result = try await Self.verifySignature(["--staging"])
-        #expect(result.status == 1, "\(result.output)")
+        let json = try await Self.verifySignatureJSON(["--staging"])
+        json.expect(Self.filename, .signature, .fail, "attestation 1.1: Sigstore: \(Self.unknownLog)")
     }
 
     @Test("--trusted-root: the production root file verifies, the staging root file does not")
     func trustedRootFile() async throws {
         let prod = try await Self.verifySignature(["--trusted-root", Self.embeddedRoot("prod")])
         #expect(prod.status == 0, "\(prod.output)")
-        let staging = try await Self.verifySignature(["--trusted-root", Self.embeddedRoot("staging")])
-        #expect(staging.status == 1, "\(staging.output)")
+        let staging = try await Self.verifySignatureJSON(["--trusted-root", Self.embeddedRoot("staging")])
+        staging.expect(Self.filename, .signature, .fail, "attestation 1.1: Sigstore: \(Self.unknownLog)")
     }
 
     @Test("--trusted-root on a garbage, missing or conflicting file is a usage error naming it (exit 2)")
     func trustedRootUsageErrors() async throws {
         let garbage = try Self.scratchFile("garbage_root.json", Data("this is not a trusted root {".utf8))
         let bad = try await Self.verifySignature(["--trusted-root", garbage])
-        #expect(bad.status == 2 && bad.stderr.contains(garbage), "\(bad.output)")
+        bad.expectError(2, "trusted root file \(garbage): trusted root: not valid JSON")
         let wrongShape = try Self.scratchFile("wrong_root.json", Data(#"{"mediaType": "application/json"}"#.utf8))
         let shape = try await Self.verifySignature(["--trusted-root", wrongShape])
-        #expect(shape.status == 2 && shape.stderr.contains(wrongShape), "\(shape.output)")
+        shape.expectError(2, "trusted root file \(wrongShape): trustedRoot.mediaType: unsupported media type \"application/json\"")
         let missing = try await Self.verifySignature(["--trusted-root", "/nonexistent/trusted_root.json"])
-        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/trusted_root.json"), "\(missing.output)")
+        missing.expectError(2, "cannot read the trusted root file /nonexistent/trusted_root.json")
         let both = try await Self.verifySignature(["--trusted-root", Self.embeddedRoot("prod"), "--staging"])
-        #expect(both.status == 2, "\(both.output)")
+        both.expectError(2, "--trusted-root and --staging cannot be used together")
     }
 
     @Test("--identity and --issuer only together; --repository must be OWNER/NAME (exit 2)")
     func pinUsageErrors() async throws {
         let identityOnly = try await Self.verifySignature(["--identity", Self.san])
-        #expect(identityOnly.status == 2 && identityOnly.stderr.contains("--issuer"), "\(identityOnly.output)")
+        identityOnly.expectError(2, "--identity and --issuer must be given together")
         let issuerOnly = try await Self.verifySignature(["--issuer", Self.gitHubIssuer])
-        #expect(issuerOnly.status == 2, "\(issuerOnly.output)")
+        issuerOnly.expectError(2, "--identity and --issuer must be given together")
         let badRepository = try await Self.verifySignature(["--repository", "justaname"])
-        #expect(badRepository.status == 2, "\(badRepository.output)")
+        badRepository.expectError(2, "--repository justaname is not OWNER/NAME")
     }
 
     // MARK: - library
 
     @Test func setupChoosesTheRoot() throws {
-        #expect(throws: VerificationError.self) {
+        let missingRoot = #expect(throws: VerificationError.self) {
             try VerificationSetup(environment: [:], trustedRootFile: "/nonexistent").provenanceVerifier()
         }
-        #expect(throws: VerificationError.self) {
+        #expect(missingRoot?.code == .usage)
+        #expect(missingRoot?.message == "cannot read the trusted root file /nonexistent", "\(String(describing: missingRoot))")
+        let halfPin = #expect(throws: VerificationError.self) {
             try VerificationSetup(environment: [:], identityPins: IdentityPins(identity: "x")).provenanceVerifier()
         }
+        #expect(halfPin?.code == .usage)
+        #expect(halfPin?.message == "--identity and --issuer must be given together", "\(String(describing: halfPin))")
         let staging = try VerificationSetup(environment: [:], staging: true).sigstoreTrustedRoot()
         let production = try VerificationSetup(environment: [:]).sigstoreTrustedRoot()
         #expect(staging.tlogs.map(\.baseURL) != production.tlogs.map(\.baseURL))
@@ -136,7 +161,12 @@ struct SigstoreTrustOptionsTests {
             .provenanceVerifier()
         #expect(await good.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256).isVerified)
         let bad = try VerificationSetup(environment: [:], identityPins: IdentityPins(repository: "other/repo")).provenanceVerifier()
-        #expect(!(await bad.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256).isVerified))
+        let verdict = await bad.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256)
+        #expect(!verdict.isVerified)
+        #expect(verdict.attestations.first?.signature == .failed("Sigstore: pinned repository other/repo is not the certificate's "
+                                                                 + "source repository https://github.com/trailofbits/pypi-attestations"),
+                "\(String(describing: verdict.attestations.first?.signature))")
+        #expect(verdict.attestations.first?.checks.allSatisfy(\.passed) == true, "only the signature's binding failed")
     }
 
     // MARK: - inspect

@@ -13,97 +13,97 @@ struct SlowIndexEndToEndTests {
 
     @Test("--timeout 2 bounds a trickling index: the page, the wheel and the provenance each fail in their own check")
     func tricklingIndexIsBoundedByTheTimeout() async throws {
-        let scenario = try await Scenario(packages: ["datatool", "dotted.pkg", "clitool"])
-        defer { Task { await scenario.stop() } }
-        let datatoolBytes = try [UInt8](Data(contentsOf: Scenario.fixtureWheels.appendingPathComponent(Self.datatool)))
-        let clitoolBytes = try [UInt8](Data(contentsOf: Scenario.fixtureWheels.appendingPathComponent(Self.clitool)))
-        let origin = OriginBox()
+        try await Scenario.with(packages: ["datatool", "dotted.pkg", "clitool"]) { scenario in
+            let datatoolBytes = try [UInt8](Data(contentsOf: Scenario.fixtureWheels.appendingPathComponent(Self.datatool)))
+            let clitoolBytes = try [UInt8](Data(contentsOf: Scenario.fixtureWheels.appendingPathComponent(Self.clitool)))
+            let origin = OriginBox()
 
-        // dotted-pkg: the project page trickles. datatool: the page is fine, the wheel trickles.
-        // clitool: page and wheel are fine, the provenance answers its head and then nothing.
-        // Every trickle would take eight minutes or more to finish (1 byte per 0.25 s).
-        let server = try MisbehavingHTTPServer { path, _ in
-            let base = origin.value
-            func page(_ name: String, _ wheel: String, _ bytes: [UInt8]) -> MisbehavingHTTPServer.Behaviour {
-                let sha = StreamingHasher.digest(of: bytes, algorithm: .sha256).hex
-                let object: [String: Any] = [
-                    "meta": ["api-version": "1.1"], "name": name,
-                    "files": [["filename": wheel, "url": "\(base)/files/\(wheel)", "hashes": ["sha256": sha],
-                               "provenance": "\(base)/integrity/\(name)/\(wheel)/provenance/"]],
-                ]
-                let body = (try? JSONSerialization.data(withJSONObject: object)).map { [UInt8]($0) } ?? []
-                return .respond(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body))
+            // dotted-pkg: the project page trickles. datatool: the page is fine, the wheel trickles.
+            // clitool: page and wheel are fine, the provenance answers its head and then nothing.
+            // Every trickle would take eight minutes or more to finish (1 byte per 0.25 s).
+            let server = try MisbehavingHTTPServer { path, _ in
+                let base = origin.value
+                func page(_ name: String, _ wheel: String, _ bytes: [UInt8]) -> MisbehavingHTTPServer.Behaviour {
+                    let sha = StreamingHasher.digest(of: bytes, algorithm: .sha256).hex
+                    let object: [String: Any] = [
+                        "meta": ["api-version": "1.1"], "name": name,
+                        "files": [["filename": wheel, "url": "\(base)/files/\(wheel)", "hashes": ["sha256": sha],
+                                   "provenance": "\(base)/integrity/\(name)/\(wheel)/provenance/"]],
+                    ]
+                    let body = (try? JSONSerialization.data(withJSONObject: object)).map { [UInt8]($0) } ?? []
+                    return .respond(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body))
+                }
+                switch path {
+                case "/simple/dotted-pkg/":
+                    let body = [UInt8](repeating: 0x20, count: 4096)
+                    return .trickle(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body),
+                                    bytes: 1, interval: 0.25)
+                case "/simple/datatool/": return page("datatool", Self.datatool, datatoolBytes)
+                case "/files/\(Self.datatool)": return .trickle(.init(body: datatoolBytes), bytes: 1, interval: 0.25)
+                case "/simple/clitool/": return page("clitool", Self.clitool, clitoolBytes)
+                case "/files/\(Self.clitool)": return .respond(.init(body: clitoolBytes))
+                case "/integrity/clitool/\(Self.clitool)/provenance/":
+                    return .stallAfterHead(.init(headers: ["Content-Type: application/json"], body: Array("{}".utf8) + Array(repeating: 0x20, count: 9000)))
+                default: return .respond(.text(404, "not found"))
+                }
             }
-            switch path {
-            case "/simple/dotted-pkg/":
-                let body = [UInt8](repeating: 0x20, count: 4096)
-                return .trickle(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body),
-                                bytes: 1, interval: 0.25)
-            case "/simple/datatool/": return page("datatool", Self.datatool, datatoolBytes)
-            case "/files/\(Self.datatool)": return .trickle(.init(body: datatoolBytes), bytes: 1, interval: 0.25)
-            case "/simple/clitool/": return page("clitool", Self.clitool, clitoolBytes)
-            case "/files/\(Self.clitool)": return .respond(.init(body: clitoolBytes))
-            case "/integrity/clitool/\(Self.clitool)/provenance/":
-                return .stallAfterHead(.init(headers: ["Content-Type: application/json"], body: Array("{}".utf8) + Array(repeating: 0x20, count: 9000)))
-            default: return .respond(.text(404, "not found"))
+            defer { server.stop() }
+            origin.value = server.origin
+
+            let (result, seconds) = try await TimedProcess.run(TestProcess.wheeltrust, [
+                "verify", "datatool", "dotted.pkg", "clitool", "--format", "json",
+                "--python", scenario.python, "--index-url", "http://robot:pa55word@127.0.0.1:\(server.port)/simple/",
+                "--cache-dir", scenario.cache, "--timeout", "2", "--key", scenario.publicKeyPath,
+            ], environment: ["HOME": scenario.root])
+
+            #expect(result.status == 3, "\(result.output)")
+            // Generous (a loaded machine, three packages, the interpreter query), yet far below the
+            // minutes the trickles would take.
+            #expect(seconds < 30, "the run took \(seconds) s")
+            #expect(!result.output.contains("pa55word"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+                                      "\(result.output)")
+            let packages = try #require(object["packages"] as? [[String: Any]])
+            func entry(_ package: String) -> [String: Any]? {
+                packages.first { ProjectName.normalize($0["name"] as? String ?? "") == ProjectName.normalize(package) }
             }
+            func check(_ package: String, _ name: String) -> [String: Any]? {
+                (entry(package)?["checks"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+            }
+            func status(_ package: String) -> String? { entry(package)?["status"] as? String }
+            let port = "127.0.0.1:\(server.port)"
+
+            let page = try #require(check("dotted.pkg", "index-file"), "\(result.stdout)")
+            #expect(page["status"] as? String == "error")
+            let pageDetail = page["detail"] as? String ?? ""
+            #expect(pageDetail.contains("robot:****@\(port)/simple/dotted-pkg/: timed out"), "\(pageDetail)")
+            #expect(pageDetail.contains("the 2 s timeout"), "\(pageDetail)")
+
+            let download = try #require(check("datatool", "download"), "\(result.stdout)")
+            #expect(download["status"] as? String == "error")
+            let downloadDetail = download["detail"] as? String ?? ""
+            #expect(downloadDetail.contains("http://\(port)/files/\(Self.datatool): timed out"), "\(downloadDetail)")
+            #expect(downloadDetail.contains("the 2 s timeout"), "\(downloadDetail)")
+            #expect(check("datatool", "index-hash") == nil, "no hash is reported for a wheel that never arrived")
+
+            let provenance = try #require(check("clitool", "provenance"), "\(result.stdout)")
+            #expect(provenance["status"] as? String == "error")
+            let provenanceDetail = provenance["detail"] as? String ?? ""
+            #expect(provenanceDetail.contains("http://\(port)/integrity/clitool/\(Self.clitool)/provenance/: timed out"),
+                    "\(provenanceDetail)")
+            #expect(provenanceDetail.contains("the 2 s timeout"), "\(provenanceDetail)")
+            #expect(check("clitool", "download")?["status"] as? String == "pass")
+
+            for package in ["dotted.pkg", "datatool", "clitool"] { #expect(status(package) == "error", "\(package)") }
+            let summary = try #require(object["summary"] as? [String: Any])
+            #expect(summary["errors"] as? Int == 3)
+
+            // The trickled wheel never became a cache entry (the complete one did).
+            let datatoolSHA = StreamingHasher.digest(of: datatoolBytes, algorithm: .sha256).hex
+            let clitoolSHA = StreamingHasher.digest(of: clitoolBytes, algorithm: .sha256).hex
+            #expect(!FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(datatoolSHA.prefix(2))/\(datatoolSHA)"))
+            #expect(FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(clitoolSHA.prefix(2))/\(clitoolSHA)"))
         }
-        defer { server.stop() }
-        origin.value = server.origin
-
-        let (result, seconds) = try await TimedProcess.run(TestProcess.wheeltrust, [
-            "verify", "datatool", "dotted.pkg", "clitool", "--format", "json",
-            "--python", scenario.python, "--index-url", "http://robot:pa55word@127.0.0.1:\(server.port)/simple/",
-            "--cache-dir", scenario.cache, "--timeout", "2", "--key", scenario.publicKeyPath,
-        ], environment: ["HOME": scenario.root])
-
-        #expect(result.status == 3, "\(result.output)")
-        // Generous (a loaded machine, three packages, the interpreter query), yet far below the
-        // minutes the trickles would take.
-        #expect(seconds < 30, "the run took \(seconds) s")
-        #expect(!result.output.contains("pa55word"))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
-                                  "\(result.output)")
-        let packages = try #require(object["packages"] as? [[String: Any]])
-        func entry(_ package: String) -> [String: Any]? {
-            packages.first { ProjectName.normalize($0["name"] as? String ?? "") == ProjectName.normalize(package) }
-        }
-        func check(_ package: String, _ name: String) -> [String: Any]? {
-            (entry(package)?["checks"] as? [[String: Any]])?.first { $0["name"] as? String == name }
-        }
-        func status(_ package: String) -> String? { entry(package)?["status"] as? String }
-        let port = "127.0.0.1:\(server.port)"
-
-        let page = try #require(check("dotted.pkg", "index-file"), "\(result.stdout)")
-        #expect(page["status"] as? String == "error")
-        let pageDetail = page["detail"] as? String ?? ""
-        #expect(pageDetail.contains("robot:****@\(port)/simple/dotted-pkg/: timed out"), "\(pageDetail)")
-        #expect(pageDetail.contains("the 2 s timeout"), "\(pageDetail)")
-
-        let download = try #require(check("datatool", "download"), "\(result.stdout)")
-        #expect(download["status"] as? String == "error")
-        let downloadDetail = download["detail"] as? String ?? ""
-        #expect(downloadDetail.contains("http://\(port)/files/\(Self.datatool): timed out"), "\(downloadDetail)")
-        #expect(downloadDetail.contains("the 2 s timeout"), "\(downloadDetail)")
-        #expect(check("datatool", "index-hash") == nil, "no hash is reported for a wheel that never arrived")
-
-        let provenance = try #require(check("clitool", "provenance"), "\(result.stdout)")
-        #expect(provenance["status"] as? String == "error")
-        let provenanceDetail = provenance["detail"] as? String ?? ""
-        #expect(provenanceDetail.contains("http://\(port)/integrity/clitool/\(Self.clitool)/provenance/: timed out"),
-                "\(provenanceDetail)")
-        #expect(provenanceDetail.contains("the 2 s timeout"), "\(provenanceDetail)")
-        #expect(check("clitool", "download")?["status"] as? String == "pass")
-
-        for package in ["dotted.pkg", "datatool", "clitool"] { #expect(status(package) == "error", "\(package)") }
-        let summary = try #require(object["summary"] as? [String: Any])
-        #expect(summary["errors"] as? Int == 3)
-
-        // The trickled wheel never became a cache entry (the complete one did).
-        let datatoolSHA = StreamingHasher.digest(of: datatoolBytes, algorithm: .sha256).hex
-        let clitoolSHA = StreamingHasher.digest(of: clitoolBytes, algorithm: .sha256).hex
-        #expect(!FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(datatoolSHA.prefix(2))/\(datatoolSHA)"))
-        #expect(FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(clitoolSHA.prefix(2))/\(clitoolSHA)"))
     }
 
     @Test("trust update --timeout 1 against a trickling TUF repository ends in time with exit 3")

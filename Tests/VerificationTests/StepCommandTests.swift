@@ -1,6 +1,8 @@
 import Attestations
 import Foundation
+import PythonPackaging
 import Testing
+import Verification
 
 /// The single-step subcommands, run as a user would, on real data.
 @Suite("single-step commands")
@@ -20,19 +22,25 @@ struct StepCommandTests {
         #expect(result.stdout.contains("https://konflux-ci.dev/calunga"), "the builder is shown")
     }
 
-    @Test("the same attestation fails with no trusted key, another digest, or another filename")
+    @Test("the same attestation fails with no trusted key, another digest, or another filename, each in its check")
     func redHatOfflineNegatives() async throws {
-        let noKeys = try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest, "--no-default-keys"])
-        #expect(noKeys.status == 1, "\(noKeys.output)")
-        let otherDigest = try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", String(repeating: "0", count: 64)])
-        #expect(otherDigest.status == 1, "\(otherDigest.output)")
-        let otherName = try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, "amqp-5.3.2-0-py3-none-any.whl", "--sha256", Self.amqpDigest])
-        #expect(otherName.status == 1, "\(otherName.output)")
+        let noKeys = try ReportJSON(try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest, "--no-default-keys",
+            "--format", "json"]))
+        noKeys.expect(Self.amqp, .signature, .fail, "attestation 1.1: no trusted key")
+        #expect(noKeys.check(.statement, of: Self.amqp) == nil, "no statement is judged without a trusted signature")
+        let zeros = String(repeating: "0", count: 64)
+        let otherDigest = try ReportJSON(try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", zeros, "--format", "json"]))
+        otherDigest.expect(Self.amqp, .statement, .fail, "subject digest: subject sha256 \(Self.amqpDigest) differs from the file's \(zeros)")
+        otherDigest.expect(Self.amqp, .signature, .pass, "Red Hat release key 3")
+        let otherFile = "amqp-5.3.2-0-py3-none-any.whl"
+        let otherName = try ReportJSON(try await TestProcess.run(TestProcess.wheeltrust, [
+            "verify-signature", "--provenance", Self.amqpProvenance, otherFile, "--sha256", Self.amqpDigest, "--format", "json"]))
+        otherName.expect(otherFile, .statement, .fail, "subject name: subject \(Self.amqp) does not name \(otherFile)")
+        #expect(otherName.failing(otherFile).map(\.name) == [.statement], "\(otherName.result.output)")
         let missing = try await TestProcess.run(TestProcess.wheeltrust, ["verify-signature", "--provenance", "/nonexistent", Self.amqp])
-        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent"), "\(missing.output)")
+        missing.expectError(2, "cannot read the provenance file /nonexistent")
     }
 
     @Test("inspect decodes a provenance for a person")
@@ -44,29 +52,34 @@ struct StepCommandTests {
 
     @Test("fetch-attestation, verify-wheel, verify-installed on a real index and venv")
     func stepsOnAnIndex() async throws {
-        let scenario = try await Scenario(packages: ["datatool"])
-        defer { Task { await scenario.stop() } }
-        let saved = scenario.root + "/datatool.provenance"
-        let fetched = try await scenario.wheeltrust(["fetch-attestation", "datatool", "-o", saved])
-        #expect(fetched.status == 0, "\(fetched.output)")
-        #expect(FileManager.default.fileExists(atPath: saved))
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let saved = scenario.root + "/datatool.provenance"
+            let fetched = try await scenario.wheeltrust(["fetch-attestation", "datatool", "-o", saved])
+            #expect(fetched.status == 0, "\(fetched.output)")
+            #expect(FileManager.default.fileExists(atPath: saved))
 
-        let wheelPath = scenario.indexDirectory + "/datatool-0.3-py3-none-any.whl"
-        let local = try await scenario.wheeltrust(["verify-wheel", wheelPath, "--provenance", saved])
-        #expect(local.status == 0, "\(local.output)")
-        let onIndex = try await scenario.wheeltrust(["verify-wheel", "datatool"])
-        #expect(onIndex.status == 0, "\(onIndex.output)")
-        let installed = try await scenario.wheeltrust(["verify-installed", "datatool", "-v"])
-        #expect(installed.status == 0, "\(installed.output)")
-        #expect(installed.stdout.contains("✓ bytecode"), "verify-installed checks .pyc too: \(installed.output)")
+            let wheelPath = scenario.indexDirectory + "/datatool-0.3-py3-none-any.whl"
+            let local = try await scenario.wheeltrust(["verify-wheel", wheelPath, "--provenance", saved])
+            #expect(local.status == 0, "\(local.output)")
+            let onIndex = try await scenario.wheeltrust(["verify-wheel", "datatool"])
+            #expect(onIndex.status == 0, "\(onIndex.output)")
+            let installed = try await scenario.wheeltrust(["verify-installed", "datatool", "-v"])
+            #expect(installed.status == 0, "\(installed.output)")
+            #expect(installed.stdout.contains("✓ bytecode"), "verify-installed checks .pyc too: \(installed.output)")
 
-        // A different wheel under the same name no longer matches the saved provenance.
-        let swapped = scenario.root + "/datatool-0.3-py3-none-any.whl"
-        try FileManager.default.copyItem(atPath: scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl", toPath: swapped)
-        let wrong = try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved])
-        #expect(wrong.status == 1, "\(wrong.output)")
-        let offline = try await scenario.wheeltrust(["verify-signature", wheelPath, "--provenance", saved])
-        #expect(offline.status == 0, "\(offline.output)")
+            // A different wheel under the same name no longer matches the saved provenance.
+            let swapped = scenario.root + "/datatool-0.3-py3-none-any.whl"
+            try FileManager.default.copyItem(atPath: scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl", toPath: swapped)
+            let wrong = try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved])
+            #expect(wrong.status == 1, "\(wrong.output)")
+            let swappedSHA256 = try FileHashing.digest(ofFileAt: swapped, algorithm: .sha256).digest.hex
+            let wrongJSON = try ReportJSON(try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved, "--format", "json"]))
+            wrongJSON.expect("datatool-0.3-py3-none-any.whl", .statement, .fail, "subject digest: ",
+                             "differs from the file's \(swappedSHA256)")
+            wrongJSON.expect("datatool-0.3-py3-none-any.whl", .signature, .pass)
+            let offline = try await scenario.wheeltrust(["verify-signature", wheelPath, "--provenance", saved])
+            #expect(offline.status == 0, "\(offline.output)")
+        }
     }
 
     @Test("keys lists the trusted keys with fingerprints; bad usage exits 2")
@@ -77,7 +90,8 @@ struct StepCommandTests {
         #expect(none.stdout.contains("no trusted keys"))
         let usage = try await TestProcess.run(TestProcess.wheeltrust, ["verify"])
         #expect(usage.status == 2)
+        #expect(usage.firstErrorLine == "Error: name at least one package, or use --all", "\(usage.stderr)")
         let badKey = try await TestProcess.run(TestProcess.wheeltrust, ["keys", "--key", "/nonexistent.pem"])
-        #expect(badKey.status == 2 && badKey.stderr.contains("/nonexistent.pem"))
+        badKey.expectError(2, "cannot read the key file /nonexistent.pem")
     }
 }

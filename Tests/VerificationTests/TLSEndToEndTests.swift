@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Verification
 
 /// pip's `cert` honoured end to end: `wheeltrust serve` over HTTPS with a certificate from a CA
 /// made in the test, real pip installing with `--cert`, and `wheeltrust verify` reading the CA from
@@ -8,22 +9,27 @@ import Testing
 struct TLSEndToEndTests {
     @Test("verify over HTTPS trusts exactly the CA named by pip's cert, and fails closed without it")
     func verifyOverHTTPS() async throws {
-        let scenario = try await Scenario(packages: ["datatool"], tls: true)
-        defer { Task { await scenario.stop() } }
-        let bundle = try #require(scenario.caBundle)
-        let pipConfig = scenario.root + "/pip.conf"
-        try "[global]\ncert = \(bundle)\n".write(toFile: pipConfig, atomically: true, encoding: .utf8)
+        try await Scenario.with(packages: ["datatool"], tls: true) { scenario in
+            let bundle = try #require(scenario.caBundle)
+            let pipConfig = scenario.root + "/pip.conf"
+            try "[global]\ncert = \(bundle)\n".write(toFile: pipConfig, atomically: true, encoding: .utf8)
 
-        // First without the bundle (cold cache): the system trust store does not know the test CA,
-        // an operational failure.
-        let untrusted = try await scenario.wheeltrust(["verify", "datatool"])
-        #expect(untrusted.status == 3, "\(untrusted.output)")
-        #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
-        #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
+            // First without the bundle (cold cache): the system trust store does not know the test CA,
+            // an operational failure.
+            let untrusted = try await scenario.wheeltrust(["verify", "datatool"])
+            #expect(untrusted.status == 3, "\(untrusted.output)")
+            #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
+            #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
+            let untrustedJSON = try await scenario.verifyJSON(["datatool"])
+            untrustedJSON.expect("datatool", .indexFile, .error,
+                                 "project page for datatool: https://ci%7Crobot:****@127.0.0.1:\(scenario.server.port)/pypi/wheeltrust/main/simple/"
+                                 + "datatool/: TLS verification failed: the server certificate is not trusted")
+            #expect(!untrustedJSON.result.output.contains(Scenario.token), "the index password never appears")
 
-        let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
-        #expect(verified.status == 0, "\(verified.output)")
-        #expect(scenario.indexURL.hasPrefix("https://"))
+            let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
+            #expect(verified.status == 0, "\(verified.output)")
+            #expect(scenario.indexURL.hasPrefix("https://"))
+        }
     }
 
     @Test("an unusable CA bundle in pip's configuration is a configuration error (exit 2) naming it, before any connection")
@@ -39,5 +45,6 @@ struct TLSEndToEndTests {
         ], environment: ["PIP_CONFIG_FILE": directory + "/pip.conf"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.stderr.contains("junk.pem"), "\(result.output)")
+        result.expectError(2, "CA bundle \(directory)/junk.pem holds no PEM CERTIFICATE block")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import Testing
 
 /// `wheeltrust verify-bundle` and `inspect --as-bundle`, run as a user would, on real Sigstore
@@ -32,9 +33,13 @@ struct VerifyBundleCommandTests {
         let otherIdentity = try await Self.run(["verify-bundle", "--bundle", bundle, "--staging",
                                                 "--certificate-identity", "someone@else.test", "--certificate-oidc-issuer", Self.oauth, artifact])
         #expect(otherIdentity.status == 1, "\(otherIdentity.output)")
+        #expect(otherIdentity.stdout == "FAILED \(artifact): pinned identity someone@else.test is not the certificate SAN \(Self.william)\n",
+                "\(otherIdentity.output)")
         let otherIssuer = try await Self.run(["verify-bundle", "--bundle", bundle, "--staging",
                                               "--certificate-identity", Self.william, "--certificate-oidc-issuer", "https://accounts.google.com", artifact])
         #expect(otherIssuer.status == 1, "\(otherIssuer.output)")
+        #expect(otherIssuer.stdout == "FAILED \(artifact): pinned issuer: certificate OIDC issuer \(Self.oauth) is not https://accounts.google.com\n",
+                "\(otherIssuer.output)")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-bundle-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -46,12 +51,15 @@ struct VerifyBundleCommandTests {
                                            "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth,
                                            directory + "/bundle_v3.txt"])
         #expect(tampered.status == 1, "\(tampered.output)")
+        let tamperedDigest = try FileHashing.digest(ofFileAt: directory + "/bundle_v3.txt", algorithm: .sha256).digest.hex
+        #expect(tampered.stdout.hasPrefix("FAILED \(directory)/bundle_v3.txt: the bundle's message digest "), "\(tampered.output)")
+        #expect(tampered.stdout.hasSuffix(" is not the artifact's sha256 \(tamperedDigest)\n"), "\(tampered.output)")
 
         let noIdentity = try await Self.run(["verify-bundle", "--bundle", bundle, artifact])
-        #expect(noIdentity.status == 2, "\(noIdentity.output)")
+        noIdentity.expectError(2, "give --certificate-identity with --certificate-oidc-issuer, or --key")
         let missingBundle = try await Self.run(["verify-bundle", "--bundle", directory + "/absent.sigstore",
                                                 "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth, artifact])
-        #expect(missingBundle.status == 2 && missingBundle.output.contains("absent.sigstore"), "\(missingBundle.output)")
+        missingBundle.expectError(2, "cannot read the bundle \(directory)/absent.sigstore")
     }
 
     @Test("a bundle verifies by the artifact's sha256 digest alone")
@@ -66,6 +74,8 @@ struct VerifyBundleCommandTests {
                                         "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth,
                                         "sha256:" + String(repeating: "0", count: 64)])
         #expect(wrong.status == 1, "\(wrong.output)")
+        #expect(wrong.stdout.hasSuffix(": the bundle's message digest \(hex) is not the artifact's sha256 \(String(repeating: "0", count: 64))\n"),
+                "\(wrong.output)")
     }
 
     @Test("inspect --as-bundle turns a real PEP 740 attestation into a bundle that verify-bundle accepts")
@@ -90,5 +100,7 @@ struct VerifyBundleCommandTests {
                                                 identity.replacingOccurrences(of: "release.yml", with: "other.yml"),
                                                 "--certificate-oidc-issuer", actions, wheel])
         #expect(wrongWorkflow.status == 1, "\(wrongWorkflow.output)")
+        #expect(wrongWorkflow.stdout == "FAILED \(wheel): pinned identity \(identity.replacingOccurrences(of: "release.yml", with: "other.yml")) "
+                + "is not the certificate SAN \(identity)\n", "\(wrongWorkflow.output)")
     }
 }

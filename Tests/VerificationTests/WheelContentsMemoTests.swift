@@ -43,10 +43,13 @@ struct WheelContentsMemoTests {
         try Data(bytes).write(to: URL(fileURLWithPath: wheel))
         let key = String(repeating: "ab", count: 32)
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
-        #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .fail)
+        let tampered = "the wheel cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
+        let first = Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check
+        #expect(first.name == .wheelContents && first.status == .fail && first.detail.hasPrefix(tampered), "\(first)")
         memo.markChecked(sha256Hex: key)
         #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .pass)
-        #expect(Pipeline.openWheel(at: wheel).check.status == .fail, "without the memo the check runs")
+        let unmemoized = Pipeline.openWheel(at: wheel).check
+        #expect(unmemoized.status == .fail && unmemoized.detail.hasPrefix(tampered), "without the memo the check runs: \(unmemoized)")
     }
 
     @Test func aWheelWithATamperedMemberFailsAndIsNotRemembered() throws {
@@ -59,10 +62,13 @@ struct WheelContentsMemoTests {
         let sha256 = try FileHashing.digest(ofFileAt: wheel, algorithm: .sha256).digest.hex
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
 
+        let tampered = "the wheel cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
         let result = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
-        #expect(result.check.status == .fail)
+        #expect(result.check.name == .wheelContents && result.check.status == .fail && result.check.detail.hasPrefix(tampered),
+                "\(result.check)")
         #expect(!memo.isChecked(sha256Hex: sha256), "only a clean wheel gets a marker")
-        #expect(Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo).check.status == .fail, "and it fails again")
+        let again = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo).check
+        #expect(again.status == .fail && again.detail.hasPrefix(tampered), "and it fails again: \(again)")
     }
 
     @Test func keysThatAreNotADigestNeverTouchTheFileSystem() throws {
@@ -76,8 +82,8 @@ struct WheelContentsMemoTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/checked"))
     }
 
-    /// Where the (compressed) data of the first `.py` member starts in the zip, and its length.
-    static func dataOffsetOfFirstModule(in zip: [UInt8]) -> (start: Int, count: Int)? {
+    /// Where the (compressed) data of the first `.py` member starts in the zip, its length and its name.
+    static func dataOffsetOfFirstModule(in zip: [UInt8]) -> (start: Int, count: Int, name: String)? {
         func u16(_ at: Int) -> Int { Int(zip[at]) | Int(zip[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
         var index = 0
@@ -88,7 +94,7 @@ struct WheelContentsMemoTests {
             let extraLength = u16(index + 28)
             let name = String(decoding: zip[(index + 30)..<(index + 30 + nameLength)], as: UTF8.self)
             let start = index + 30 + nameLength + extraLength
-            if name.hasSuffix(".py"), compressed > 4 { return (start, compressed) }
+            if name.hasSuffix(".py"), compressed > 4 { return (start, compressed, name) }
             index = start + compressed
         }
         return nil

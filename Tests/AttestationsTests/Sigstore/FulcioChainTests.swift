@@ -129,7 +129,7 @@ import Testing
     @Test func profilePolicyNamesMissingUsages() throws {
         #expect(FulcioLeafProfilePolicy.problem(with: try TrustFixtures.leaf(TrustFixtures.prodGitHub)) == nil)
         let root = try #require(try TrustFixtures.root("prod").certificateAuthorities.last?.trustAnchor)
-        #expect(FulcioLeafProfilePolicy.problem(with: root) != nil)
+        #expect(FulcioLeafProfilePolicy.problem(with: root) == "is a CA certificate")
     }
 }
 

@@ -70,11 +70,11 @@ struct IdentityPinsTests {
     @Test func configurationProblems() {
         #expect(IdentityPins().problem == nil)
         #expect(IdentityPins(identity: "x", issuer: "y").problem == nil)
-        #expect(IdentityPins(identity: "x").problem != nil)
-        #expect(IdentityPins(issuer: "y").problem != nil)
-        #expect(IdentityPins(repository: "norepo").problem != nil)
-        #expect(IdentityPins(repository: "owner/").problem != nil)
-        #expect(IdentityPins(workflow: "").problem != nil)
+        #expect(IdentityPins(identity: "x").problem == "--identity and --issuer must be given together")
+        #expect(IdentityPins(issuer: "y").problem == "--identity and --issuer must be given together")
+        #expect(IdentityPins(repository: "norepo").problem == "--repository norepo is not OWNER/NAME")
+        #expect(IdentityPins(repository: "owner/").problem == "--repository owner/ is not OWNER/NAME")
+        #expect(IdentityPins(workflow: "").problem == "--workflow is empty")
     }
 
     // MARK: - through the verifier, on the real attestation
@@ -114,9 +114,11 @@ struct IdentityPinsTests {
             "repository": .string("someone/else"), "workflow": .string("release.yml"),
         ])
         let pins = IdentityPins(repository: "trailofbits/pypi-attestations", identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
-        #expect(!(try await Self.verdict(pins, publisher: otherPublisher)).isVerified)
+        let v1 = try await Self.verdict(pins, publisher: otherPublisher)
+        #expect(v1 == .failed("Sigstore: certificate source repository https://github.com/trailofbits/pypi-attestations is not https://github.com/someone/else"))
         // Nor a publisher kind with no identity policy.
-        #expect(!(try await Self.verdict(pins, publisher: Publisher(kind: "Pulp User", fields: [:]))).isVerified)
+        let v2 = try await Self.verdict(pins, publisher: Publisher(kind: "Pulp User", fields: [:]))
+        #expect(v2 == .failed("Sigstore: no identity policy for publisher kind Pulp User"))
     }
 
     @Test func aLoneAttestationIsBoundByThePinsAlone() async throws {
@@ -124,9 +126,13 @@ struct IdentityPinsTests {
         let complete = IdentityPins(identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
         #expect(try await Self.verdict(complete, publisher: .localFile).isVerified)
         #expect(try await Self.verdict(IdentityPins(repository: "trailofbits/pypi-attestations"), publisher: .localFile).isVerified)
-        #expect(!(try await Self.verdict(IdentityPins(), publisher: .localFile)).isVerified)
-        #expect(!(try await Self.verdict(IdentityPins(workflow: "release.yml"), publisher: .localFile)).isVerified)
-        #expect(!(try await Self.verdict(IdentityPins(repository: "someone/else"), publisher: .localFile)).isVerified)
-        #expect(!(try await Self.verdict(IdentityPins(identity: Self.gitHubSAN, issuer: "https://gitlab.com"), publisher: .localFile)).isVerified)
+        let l1 = try await Self.verdict(IdentityPins(), publisher: .localFile)
+        #expect(l1 == .failed("Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"))
+        let l2 = try await Self.verdict(IdentityPins(workflow: "release.yml"), publisher: .localFile)
+        #expect(l2 == .failed("Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"))
+        let l3 = try await Self.verdict(IdentityPins(repository: "someone/else"), publisher: .localFile)
+        #expect(l3 == .failed("Sigstore: pinned repository someone/else is not the certificate's source repository https://github.com/trailofbits/pypi-attestations"))
+        let l4 = try await Self.verdict(IdentityPins(identity: Self.gitHubSAN, issuer: "https://gitlab.com"), publisher: .localFile)
+        #expect(l4 == .failed("Sigstore: pinned issuer: certificate OIDC issuer https://token.actions.githubusercontent.com is not https://gitlab.com"))
     }
 }

@@ -85,6 +85,14 @@ struct PEP740VectorTableTests {
         return copy
     }
 
+    /// The reasons the signature of each attestation failed (nil for one that did not fail).
+    static func signatureFailures(_ verdict: ProvenanceVerdict) -> [String?] {
+        verdict.attestations.map {
+            if case .failed(let reason) = $0.signature { return reason }
+            return nil
+        }
+    }
+
     // MARK: - Verifies
 
     @Test(arguments: cases)
@@ -100,6 +108,11 @@ struct PEP740VectorTableTests {
         let verdict = try await Self.verify(testCase, provenance, sha256: try Self.digest(testCase, provenance: provenance),
                                             identity: testCase.identity + "x")
         #expect(!verdict.isVerified)
+        let reasons = Self.signatureFailures(verdict)
+        #expect(!reasons.isEmpty && reasons.allSatisfy {
+            $0?.contains("pinned identity \(testCase.identity)x is not the certificate SAN \(testCase.identity)") == true
+        }, "\(reasons)")
+        #expect(verdict.attestations.allSatisfy { $0.checks.allPassed }, "only the identity failed")
     }
 
     @Test(arguments: cases.filter { $0.dist != nil })
@@ -110,6 +123,12 @@ struct PEP740VectorTableTests {
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let verdict = try await Self.verify(testCase, provenance, sha256: digest)
         #expect(!verdict.isVerified)
+        #expect(verdict.attestations.allSatisfy { $0.signature.isVerified }, "the signature is not what failed")
+        for attestation in verdict.attestations {
+            let failing = attestation.checks.filter { !$0.passed }
+            #expect(failing.map(\.name) == [StatementChecks.subjectDigest], "\(failing)")
+            #expect(failing.first?.detail.hasSuffix("differs from the file's \(digest)") == true, "\(failing)")
+        }
     }
 
     @Test(arguments: cases)
@@ -128,6 +147,11 @@ struct PEP740VectorTableTests {
         for (what, change) in changes {
             let verdict = try await Self.verify(testCase, Self.changing(provenance, change), sha256: digest)
             #expect(!verdict.isVerified, "a changed \(what) byte must fail")
+            let reason = Self.signatureFailures(verdict).first ?? nil
+            // A changed statement no longer matches the payload hash the log recorded.
+            let stage = ["statement": "bodyMismatch: Rekor body: payloadHash ", "signature": "signature", "certificate": "certificate"][what] ?? what
+            #expect(reason?.hasPrefix("Sigstore: ") == true && reason?.contains(stage) == true,
+                    "a changed \(what) byte fails the signature: \(String(describing: reason))")
         }
     }
 
@@ -154,6 +178,9 @@ struct PEP740VectorTableTests {
             tried += 1
             let verdict = try await Self.verify(testCase, tampered, sha256: digest)
             #expect(!verdict.isVerified, "a changed byte at \(path.joined(separator: ".")) must fail")
+            let reason = Self.signatureFailures(verdict).first ?? nil
+            #expect(reason?.hasPrefix("Sigstore: transparency entry") == true,
+                    "a changed byte at \(path.joined(separator: ".")) fails the log entry: \(String(describing: reason))")
         }
         #expect(tried >= 5, "the entry offered the parts to tamper with")
     }

@@ -150,7 +150,15 @@ struct PrivateSigstoreRekorV2Tests {
         #expect(try await issued.verify(key: other).failure?.contains("verifier is not the given public key") == true)
         var artifact = issued.artifact
         artifact[0] ^= 0x01
-        #expect(!(try await issued.verify(artifact: artifact).isVerified))
+        let otherArtifact = try await issued.verify(artifact: artifact)
+        let changed = SHA256.hash(data: artifact).map { String(format: "%02x", $0) }.joined()
+        let reason = otherArtifact.failure ?? ""
+        if content == "dsse" {
+            #expect(reason == "no subject of the DSSE statement has the artifact's sha256 \(changed)", "\(content) as \(kind)")
+        } else {
+            #expect(reason.hasPrefix("the bundle's message digest ") && reason.hasSuffix(" is not the artifact's sha256 \(changed)"),
+                    "\(content) as \(kind): \(reason)")
+        }
     }
 
     @Test func aKeySignedV2BundleFailsWhenTheLogKeyIsNotValidAtTheTSATime() async throws {

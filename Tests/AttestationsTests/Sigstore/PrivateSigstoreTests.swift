@@ -139,12 +139,19 @@ struct PrivateSigstoreTests {
         #expect(await verdict(good).isVerified)
         var statement = good
         statement.envelope.statement[40] ^= 0x01
-        #expect(!(await verdict(statement)).isVerified)
+        // Each change is caught where the log recorded the original: the entry's body.
+        let s1 = SigstoreVerifierTests.failure(await verdict(statement)) ?? ""
+        #expect(s1.hasPrefix("Sigstore: transparency entry (log index ") && s1.contains(": body: bodyMismatch: Rekor body: payloadHash ")
+                && s1.contains(" is not sha256 of the statement "), "\(s1)")
         var signature = good
         signature.envelope.signature[signature.envelope.signature.count - 1] ^= 0x01
-        #expect(!(await verdict(signature)).isVerified)
+        let s2 = SigstoreVerifierTests.failure(await verdict(signature)) ?? ""
+        #expect(s2.hasPrefix("Sigstore: transparency entry (log index ")
+                && s2.hasSuffix(": body: bodyMismatch: Rekor body: recorded signature differs from the attestation's signature"), "\(s2)")
         var certificate = good
         certificate.verificationMaterial?.certificate[200] ^= 0x01
-        #expect(!(await verdict(certificate)).isVerified)
+        let s3 = SigstoreVerifierTests.failure(await verdict(certificate)) ?? ""
+        #expect(s3.hasPrefix("Sigstore: transparency entry (log index ")
+                && s3.hasSuffix(": body: bodyMismatch: Rekor body: verifier certificate differs from the attestation's certificate"), "\(s3)")
     }
 }

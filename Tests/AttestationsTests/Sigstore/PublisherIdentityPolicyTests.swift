@@ -13,6 +13,26 @@ struct PublisherIdentityPolicyTests {
         "repository": .string("trailofbits/pypi-attestations"), "workflow": .string("release.yml"),
     ])
 
+    /// Expects the policy to refuse `publisher` for `identity` with a reason holding `fragment`.
+    static func expectMismatch(_ publisher: Publisher, _ identity: FulcioIdentity, _ fragment: String, _ comment: Comment? = nil,
+                               sourceLocation: SourceLocation = #_sourceLocation) {
+        let result = PublisherIdentityPolicy.evaluate(publisher, identity: identity)
+        guard case .mismatch(let reason) = result else {
+            Issue.record("\(comment.map { "\($0): " } ?? "")expected a mismatch, got \(result)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(reason.contains(fragment), "\(comment.map { "\($0): " } ?? "")\(reason)", sourceLocation: sourceLocation)
+    }
+
+    /// Expects the verifier to refuse the signature with a reason holding `fragment`.
+    static func expectRefused(_ verdict: SignatureVerdict, _ fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard case .failed(let reason) = verdict else {
+            Issue.record("expected a refusal, got \(verdict)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(reason.contains(fragment), "\(reason)", sourceLocation: sourceLocation)
+    }
+
     @Test func gitHubMatches() throws {
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: try Self.gitHubIdentity()).isMatch)
     }
@@ -20,31 +40,34 @@ struct PublisherIdentityPolicyTests {
     @Test func gitHubIssuerMustBeActions() throws {
         var identity = try Self.gitHubIdentity()
         identity.issuer = "https://gitlab.com"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch)
+        Self.expectMismatch(Self.gitHub, identity, "certificate OIDC issuer https://gitlab.com is not https://token.actions.githubusercontent.com")
         identity = try Self.gitHubIdentity()
         identity.issuerV1 = "https://accounts.google.com"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "a disagreeing legacy issuer fails")
+        Self.expectMismatch(Self.gitHub, identity,
+                            "certificate OIDC issuer https://accounts.google.com is not https://token.actions.githubusercontent.com", "a disagreeing legacy issuer fails")
         identity.issuerV1 = nil
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "the v2 issuer alone suffices")
         identity.issuer = nil
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "no issuer fails")
+        Self.expectMismatch(Self.gitHub, identity, "certificate has no OIDC issuer extension", "no issuer fails")
     }
 
     @Test func gitHubBuildConfigMustBeThatWorkflowOfThatRepository() throws {
         var identity = try Self.gitHubIdentity()
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "no @ref")
+        Self.expectMismatch(Self.gitHub, identity,
+                            "certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml is not ", "no @ref")
         identity.buildConfigURI = "https://github.com/evil/pypi-attestations/.github/workflows/release.yml@refs/tags/v1"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch)
+        Self.expectMismatch(Self.gitHub, identity,
+                            "certificate build config https://github.com/evil/pypi-attestations/.github/workflows/release.yml@refs/tags/v1 is not ")
         identity.buildConfigURI = nil
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch)
+        Self.expectMismatch(Self.gitHub, identity, "certificate build config (none) is not ")
     }
 
     @Test func missingOrNonStringFieldsFail() throws {
         let identity = try Self.gitHubIdentity()
-        #expect(!PublisherIdentityPolicy.evaluate(Publisher(kind: "GitHub"), identity: identity).isMatch)
+        Self.expectMismatch(Publisher(kind: "GitHub"), identity, "GitHub publisher has no repository")
         let numeric = Publisher(kind: "GitHub", fields: ["repository": .number(1), "workflow": .string("release.yml")])
-        #expect(!PublisherIdentityPolicy.evaluate(numeric, identity: identity).isMatch)
+        Self.expectMismatch(numeric, identity, "GitHub publisher has no repository")
     }
 
     @Test func gitLabNeedsTheDoubleSlashBuildConfig() throws {
@@ -55,7 +78,7 @@ struct PublisherIdentityPolicyTests {
         #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
         var other = publisher
         other.fields["workflow_filepath"] = .string("ci/.gitlab-ci.yml")
-        #expect(!PublisherIdentityPolicy.evaluate(other, identity: identity).isMatch)
+        Self.expectMismatch(other, identity, "is not https://gitlab.com/facutuesca/gitlab-oidc-project//ci/.gitlab-ci.yml@refs/heads/main")
     }
 
     @Test func googleEmailAndIssuer() throws {
@@ -67,17 +90,18 @@ struct PublisherIdentityPolicyTests {
         #expect(identity.effectiveIssuer == PublisherIdentityPolicy.googleIssuer)
         let publisher = Publisher(kind: "Google", fields: ["email": .string(email)])
         #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
-        #expect(!PublisherIdentityPolicy.evaluate(Publisher(kind: "Google", fields: ["email": .string("x" + email)]), identity: identity).isMatch)
+        Self.expectMismatch(Publisher(kind: "Google", fields: ["email": .string("x" + email)]), identity,
+                            "certificate SAN 919436158236-compute@developer.gserviceaccount.com is not the publisher email x919436158236-compute@developer.gserviceaccount.com")
         var wrongIssuer = identity
         wrongIssuer.issuer = "https://github.com/login/oauth"
-        #expect(!PublisherIdentityPolicy.evaluate(publisher, identity: wrongIssuer).isMatch)
+        Self.expectMismatch(publisher, wrongIssuer, "certificate OIDC issuer https://github.com/login/oauth is not https://accounts.google.com")
     }
 
     @Test func emailCertificateIsNotAGoogleIdentityWithTheWrongIssuer() throws {
         // The staging rfc8785 leaf has an email SAN but the GitHub OAuth issuer.
         let identity = try FulcioIdentity(certificate: try TrustFixtures.leaf(TrustFixtures.stagingEmail))
         let publisher = Publisher(kind: "Google", fields: ["email": .string("william@yossarian.net")])
-        #expect(!PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
+        Self.expectMismatch(publisher, identity, "certificate OIDC issuer https://github.com/login/oauth is not https://accounts.google.com")
     }
 
     @Test func otherKindsNeverPass() throws {
@@ -104,15 +128,16 @@ struct PublisherIdentityPolicyTests {
     @Test func gitHubBuildConfigMustEndInTheRefOrDigest() throws {
         var identity = try Self.gitHubIdentity()
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/heads/evil"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch)
+        Self.expectMismatch(Self.gitHub, identity,
+                            "certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/heads/evil is not ")
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19x"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "a longer ref is another ref")
+        Self.expectMismatch(Self.gitHub, identity, "/release.yml@refs/tags/v0.0.19x is not ", "a longer ref is another ref")
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@08802efe1f8e5fec4ad842d6b8ce97656092ee72"
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "at the digest")
         identity.buildConfigURI = "https://github.com/TrailOfBits/PYPI-attestations/.github/workflows/release.yml@refs/tags/v0.0.19"
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "repository part case-insensitive")
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/Release.yml@refs/tags/v0.0.19"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "workflow exact")
+        Self.expectMismatch(Self.gitHub, identity, "/Release.yml@refs/tags/v0.0.19 is not ", "workflow exact")
     }
 
     // MARK: The rule table
@@ -132,7 +157,7 @@ struct PublisherIdentityPolicyTests {
         let publisher = Publisher(kind: "Example", fields: [
             "run": .string("https://github.com/trailofbits/pypi-attestations/actions/runs/12169989787/attempts/1"),
         ])
-        #expect(!PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
+        Self.expectMismatch(publisher, identity, "no identity policy for publisher kind Example")
         #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity, rules: PublisherIdentityPolicy.rules + [custom]) == .matches("Example run"))
     }
 
@@ -192,17 +217,20 @@ struct PublisherIdentityPolicyTests {
     @Test func circleCICertificateClaimsThatFail() throws {
         // The generic issuer (no organization) does not bind the organization: refused.
         let generic = try Self.identity(.circleCI(issuer: "https://oidc.circleci.com"))
-        #expect(!PublisherIdentityPolicy.evaluate(Self.circleCI, identity: generic).isMatch)
+        Self.expectMismatch(Self.circleCI, generic,
+                            "certificate OIDC issuer https://oidc.circleci.com is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1")
         // A token from an SSH re-run of the job: a human had a shell there.
         let ssh = try Self.identity(.circleCI(runnerEnvironment: "ssh-rerun"))
         #expect(PublisherIdentityPolicy.evaluate(Self.circleCI, identity: ssh)
             == .mismatch("certificate was issued to an SSH re-run of the CircleCI job"))
         // A GitHub certificate is no CircleCI identity.
-        #expect(!PublisherIdentityPolicy.evaluate(Self.circleCI, identity: try Self.identity(.gitHub())).isMatch)
+        Self.expectMismatch(Self.circleCI, try Self.identity(.gitHub()),
+                            "certificate OIDC issuer https://token.actions.githubusercontent.com is not https://oidc.circleci.com/org/")
         // A build signer that disagrees with the SAN.
         var signer = try Self.identity(.circleCI())
         signer.buildSignerURI = "https://circleci.com/api/v2/projects/other/pipeline-definitions/other"
-        #expect(!PublisherIdentityPolicy.evaluate(Self.circleCI, identity: signer).isMatch)
+        Self.expectMismatch(Self.circleCI, signer,
+                            "certificate build signer https://circleci.com/api/v2/projects/other/pipeline-definitions/other is not the CircleCI pipeline definition ")
     }
 
     /// End to end: a CircleCI-signed attestation from the private Sigstore verifies with the
@@ -213,7 +241,7 @@ struct PublisherIdentityPolicyTests {
         let issued = try PrivateSigstore().issue(scenario)
         let verdict = try await issued.verify(Self.circleCI)
         #expect(verdict.isVerified, "\(verdict)")
-        #expect(!(try await issued.verify(PrivateSigstore.gitHubPublisher())).isVerified)
+        Self.expectRefused(try await issued.verify(PrivateSigstore.gitHubPublisher()), "Sigstore: certificate OIDC issuer https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1 is not https://token.actions.githubusercontent.com")
     }
 
     // MARK: ActiveState (certificates from the private Sigstore)
@@ -248,11 +276,14 @@ struct PublisherIdentityPolicyTests {
 
     @Test func activeStateCertificateClaimsThatFail() throws {
         let otherIssuer = try Self.identity(.activeState(issuer: "https://platform.activestate.com"))
-        #expect(!PublisherIdentityPolicy.evaluate(Self.activeState, identity: otherIssuer).isMatch)
+        Self.expectMismatch(Self.activeState, otherIssuer,
+                            "certificate OIDC issuer https://platform.activestate.com is not https://platform.activestate.com/api/v1/oauth/oidc")
         let email = try Self.identity(.google(email: "octo-org@platform.activestate.com"))
-        #expect(!PublisherIdentityPolicy.evaluate(Self.activeState, identity: email).isMatch)
+        Self.expectMismatch(Self.activeState, email,
+                            "certificate OIDC issuer https://accounts.google.com is not https://platform.activestate.com/api/v1/oauth/oidc")
         let otherProject = try Self.identity(.activeState(project: "octo-pkg-fork"))
-        #expect(!PublisherIdentityPolicy.evaluate(Self.activeState, identity: otherProject).isMatch)
+        Self.expectMismatch(Self.activeState, otherProject,
+                            "certificate SAN https://platform.activestate.com/octo-org/octo-pkg-fork is not the ActiveState project https://platform.activestate.com/octo-org/octo-pkg")
     }
 
     @Test func activeStateThroughTheVerifier() async throws {
@@ -260,7 +291,7 @@ struct PublisherIdentityPolicyTests {
         scenario.identity = .activeState()
         let issued = try PrivateSigstore().issue(scenario)
         #expect(try await issued.verify(Self.activeState).isVerified)
-        #expect(!(try await issued.verify(Self.circleCI)).isVerified)
+        Self.expectRefused(try await issued.verify(Self.circleCI), "Sigstore: certificate OIDC issuer https://platform.activestate.com/api/v1/oauth/oidc is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1")
     }
 
     // MARK: GitLab and Google on private certificates
@@ -276,6 +307,7 @@ struct PublisherIdentityPolicyTests {
         let google = Publisher(kind: "Google", fields: ["email": .string("builder@octo-project.iam.gserviceaccount.com")])
         let issued = try PrivateSigstore().issue(scenario)
         #expect(try await issued.verify(google).isVerified)
-        #expect(!(try await issued.verify(Publisher(kind: "Google", fields: ["email": .string("other@octo-project.iam.gserviceaccount.com")]))).isVerified)
+        Self.expectRefused(try await issued.verify(Publisher(kind: "Google", fields: ["email": .string("other@octo-project.iam.gserviceaccount.com")])),
+                           "Sigstore: certificate SAN builder@octo-project.iam.gserviceaccount.com is not the publisher email other@octo-project.iam.gserviceaccount.com")
     }
 }

@@ -114,7 +114,7 @@ import X509
         let ended = try TrustFixtures.root(
             "3.6.1-prod", replacing: "\"start\": \"2022-10-20T00:00:00.000Z\"",
             with: "\"start\": \"2022-10-20T00:00:00.000Z\", \"end\": \"2024-12-04T23:14:01.629Z\"")
-        #expect(SCTVerification.verify(leaf: chain.leaf, issuer: chain.issuer, trustedRoot: ended).failure != nil)
+        #expect(SCTVerification.verify(leaf: chain.leaf, issuer: chain.issuer, trustedRoot: ended).failure == "CT log https://ctfe.sigstore.dev/2022 key is not valid at the SCT time 2024-12-04T23:14:01Z")
         let endsExactly = try TrustFixtures.root(
             "3.6.1-prod", replacing: "\"start\": \"2022-10-20T00:00:00.000Z\"",
             with: "\"start\": \"2022-10-20T00:00:00.000Z\", \"end\": \"2024-12-04T23:14:01.630Z\"")

@@ -100,6 +100,7 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         let later = Date(timeIntervalSince1970: 4_102_444_800 + 86_400)  // 2100-01-02
         let outcome = await try scratch.updater(nil).update(target: Self.target, now: later)
+        #expect(outcome.failure?.code == .expired)
         #expect(outcome.failure?.message == "root: version 3 expired at 2099-01-01T00:00:00Z (freeze attack or stale repository)")
     }
 
@@ -193,6 +194,7 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         _ = try await Self.updatedFromGood(scratch)
         let outcome = await try scratch.updater("root-expired").update(target: Self.target, now: TUFFixtures.now)
+        #expect(outcome.failure?.code == .expired)
         #expect(outcome.failure?.message == "root: version 4 expired at 2021-01-01T00:00:00Z (freeze attack or stale repository)")
     }
 
@@ -200,9 +202,11 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         _ = try await Self.updatedFromGood(scratch)
         let before = FileManager.default.contents(atPath: scratch.store.metadataPath("root.json"))
-        for scenario in ["root-below-threshold", "root-new-keys-below-threshold", "root-version-skip", "root-duplicate-signatures"] {
+        for (scenario, code) in [("root-below-threshold", TUFFailure.Code.signature), ("root-new-keys-below-threshold", .signature),
+                                 ("root-version-skip", .version), ("root-duplicate-signatures", .signature)] {
             let outcome = await try scratch.updater(scenario).update(target: Self.target, now: TUFFixtures.now)
-            #expect(outcome.failure != nil)
+            #expect(outcome.failure?.code == code, "\(scenario): \(String(describing: outcome.failure))")
+            #expect(outcome.failure?.message.hasPrefix("root: 4.root.json ") == true, "\(scenario): \(String(describing: outcome.failure))")
             #expect(FileManager.default.contents(atPath: scratch.store.metadataPath("root.json")) == before)
         }
     }
@@ -278,6 +282,7 @@ struct TUFUpdaterTests {
             Issue.record("tampered stored target verified")
             return
         }
+        #expect(failure.code == .integrity)
         #expect(failure.message == "trusted_root.json: stored copy's sha256 differs from the one targets v2 lists")
         // The next update replaces it with the verified copy.
         let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)

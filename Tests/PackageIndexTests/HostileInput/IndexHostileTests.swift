@@ -104,9 +104,11 @@ struct IndexHostileTests {
 
     @Test func hostileDocumentsAreRefusedWithoutTrapping() {
         let deep = [UInt8](repeating: 0x5B, count: 100_000)
-        #expect(throws: IndexError.self) { try SimpleAPI.parseJSON(Data(deep), base: Self.page) }
+        let deepArray = #expect(throws: IndexError.self) { try SimpleAPI.parseJSON(Data(deep), base: Self.page) }
+        #expect(deepArray?.message == "simple page \(Self.page.absoluteString) is not valid JSON")
         let deepObject = Array(String(repeating: #"{"a":"#, count: 100_000).utf8)
-        #expect(throws: IndexError.self) { try SimpleAPI.parseJSON(Data(deepObject), base: Self.page) }
+        let deepObjectError = #expect(throws: IndexError.self) { try SimpleAPI.parseJSON(Data(deepObject), base: Self.page) }
+        #expect(deepObjectError?.message == "simple page \(Self.page.absoluteString) is not valid JSON")
         for html in [String(repeating: "<a href=", count: 50_000), String(repeating: "<!--", count: 50_000),
                      "<a href=\"x#sha256=" + String(repeating: "a", count: 200_000) + "\">x</a>",
                      String(repeating: "&#x110000;&#99999999999999999999;&#;", count: 10_000)] {
