@@ -60,6 +60,7 @@ public enum BytecodeVerification {
                 differing.append(request.pyc)
                 report.files.generated.removeAll { $0 == request.pyc }
                 report.files.modified.append(request.pyc)
+                report.files.notes[request.pyc] = "bytecode differs from its verified source: \(reason)"
                 if let line {
                     report.fileLines[line].state = .modified
                     report.fileLines[line].note = "bytecode differs from its verified source: \(reason)"

@@ -91,6 +91,7 @@ struct ClaimResolution {
     /// Moves `path` out of the report's unexpected files: another distribution's verified RECORD owns it.
     func release(_ path: String, ownedBy claimant: String, in report: inout PackageReport) {
         report.files.unexpected.removeAll { $0.utf8.elementsEqual(path.utf8) }
+        report.files.notes[path] = nil
         for index in report.fileLines.indices where report.fileLines[index].path.utf8.elementsEqual(path.utf8) {
             report.fileLines[index].state = .ok
             report.fileLines[index].note = "owned by the verified \(InstalledFilesVerifier.distributionLabel(claimant))"

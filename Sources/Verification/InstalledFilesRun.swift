@@ -53,8 +53,11 @@ struct InstalledFilesRun {
         installedPaths = PathSet(resolvedInstalledRecordPaths(of: installed))
     }
 
+    /// Records one file's verdict: its `-v` line (when lines are kept) and, for a finding, why
+    /// (``FileFindings/notes``, in the JSON report too).
     mutating func line(_ path: String, _ state: InstalledFilesVerifier.FileLine.State, _ note: String? = nil) {
         if verifier.keepsFileLines { outcome.lines.append(.init(path: path, state: state, note: note)) }
+        if let note, state == .modified || state == .missing || state == .unexpected { outcome.findings.notes[path] = note }
     }
 
     // MARK: map the verified RECORD

@@ -203,7 +203,7 @@ public struct Pipeline: Sendable {
             if !members.unsupportedHash.isEmpty { problems.append("unsupported hash: " + members.unsupportedHash.joined(separator: ", ")) }
             return (wheel, CheckResult(.wheelContents, .fail, problems.joined(separator: "; ")))
         } catch {
-            return (nil, CheckResult(.wheelContents, .fail, "the wheel cannot be read: \(error.message)"))
+            return (nil, CheckResult(.wheelContents, .fail, "the wheel is malformed or cannot be read: \(error.message)"))
         }
     }
 

@@ -105,6 +105,10 @@ public struct FileFindings: Codable, Sendable, Equatable {
     public var shadowing: [String] = []
     /// Files whose bytes matched the verified RECORD.
     public var verified: Int = 0
+    /// Why each listed `modified`, `missing`, `unexpected` or `shadowing` path is there, when more
+    /// can be said than the list it is in (e.g. "reached through a symbolic link", "a name that is
+    /// not UTF-8", "claimed only by the installed RECORD of zzfake-1.0"), keyed by path.
+    public var notes: [String: String] = [:]
 
     public init() {}
 

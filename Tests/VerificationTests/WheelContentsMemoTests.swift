@@ -43,7 +43,7 @@ struct WheelContentsMemoTests {
         try Data(bytes).write(to: URL(fileURLWithPath: wheel))
         let key = String(repeating: "ab", count: 32)
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
-        let tampered = "the wheel cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
+        let tampered = "the wheel is malformed or cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
         let first = Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check
         #expect(first.name == .wheelContents && first.status == .fail && first.detail.hasPrefix(tampered), "\(first)")
         memo.markChecked(sha256Hex: key)
@@ -62,7 +62,7 @@ struct WheelContentsMemoTests {
         let sha256 = try FileHashing.digest(ofFileAt: wheel, algorithm: .sha256).digest.hex
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
 
-        let tampered = "the wheel cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
+        let tampered = "the wheel is malformed or cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
         let result = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
         #expect(result.check.name == .wheelContents && result.check.status == .fail && result.check.detail.hasPrefix(tampered),
                 "\(result.check)")

@@ -62,7 +62,9 @@ struct SitePackagesAttackTests {
             let json = try await scenario.verifyJSON(["datatool"])
             json.expect("datatool", .shadowing, .fail, "1 shadowing: " + scenario.site + "/datatool")
             #expect(json.package("datatool")?.files.shadowing == [scenario.site + "/datatool"])
-            // The claimant is named on the file's line (the JSON check detail lists paths only).
+            // The claimant is named in the file's note (JSON) and on its line (-v).
+            #expect(json.package("datatool")?.files.notes[scenario.site + "/datatool"]
+                    == "shadows the verified datatool: importable under the same name (claimed by zzfake-1.0)")
             let lines = try await scenario.wheeltrust(["verify", "datatool", "-v"])
             #expect(lines.stdout.contains("shadows the verified datatool: importable under the same name (claimed by zzfake-1.0)"),
                     "\(lines.output)")
@@ -222,6 +224,7 @@ struct SitePackagesAttackTests {
             try FileManager.default.createSymbolicLink(atPath: scenario.site + "/dotted_pkg/data", withDestinationPath: copy)
             let json = try await scenario.verifyJSON(["dotted.pkg"])
             json.expect("Dotted.Pkg", .installedFiles, .fail, "dotted_pkg/data/table.json")
+            #expect(json.package("Dotted.Pkg")?.files.notes[scenario.site + "/dotted_pkg/data/table.json"] == "reached through a symbolic link")
             let lines = try await scenario.wheeltrust(["verify", "dotted.pkg", "-v"])
             #expect(lines.stdout.contains("reached through a symbolic link"), "\(lines.output)")
         }
