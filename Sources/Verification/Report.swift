@@ -112,6 +112,21 @@ public struct FileFindings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey { case modified, missing, unexpected, generated, shadowing, verified, notes }
+
+    /// Reads a report's `files`; `shadowing` and `notes` may be absent (reports written before
+    /// they existed: the schema only ever adds fields).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modified = try container.decode([String].self, forKey: .modified)
+        missing = try container.decode([String].self, forKey: .missing)
+        unexpected = try container.decode([String].self, forKey: .unexpected)
+        generated = try container.decode([String].self, forKey: .generated)
+        shadowing = try container.decodeIfPresent([String].self, forKey: .shadowing) ?? []
+        verified = try container.decode(Int.self, forKey: .verified)
+        notes = try container.decodeIfPresent([String: String].self, forKey: .notes) ?? [:]
+    }
+
     /// True when nothing was modified, missing, unexpected or shadowing.
     public var isClean: Bool { modified.isEmpty && missing.isEmpty && unexpected.isEmpty && shadowing.isEmpty }
 
