@@ -22,7 +22,7 @@ public struct EntryPoints: Sendable, Equatable {
     public init(parsing text: String) {
         var section = ""
         var references: [String: [String]] = [:]
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: Self.isLineBreak) {
             let line = rawLine.trimmingCharacters(in: " \t")
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
@@ -69,6 +69,18 @@ public struct EntryPoints: Sendable, Equatable {
         if references["pip"] != nil { names.formUnion(["pip" + major, "pip" + pythonVersion]) }
         if references["easy_install"] != nil { names.insert("easy_install-" + pythonVersion) }
         return names.sorted()
+    }
+
+    /// The line boundaries of Python's `str.splitlines`, which installers read this file with
+    /// (importlib.metadata): `\n`, `\r`, CR LF (one `Character` in Swift, so it must be named),
+    /// `\v`, `\f`, `\x1c`–`\x1e`, U+0085, U+2028, U+2029.
+    static func isLineBreak(_ character: Character) -> Bool {
+        if character == "\r\n" { return true }
+        guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else { return false }
+        switch scalar.value {
+        case 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029: return true
+        default: return false
+        }
     }
 }
 
