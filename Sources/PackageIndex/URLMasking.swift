@@ -111,13 +111,31 @@ extension URL {
     public var redacted: String { URLMasking.redact(absoluteString) }
 
     /// This URL without any userinfo (credentials travel in headers, never in request URLs).
+    /// Guarantees: the result has no user and no password. When `URLComponents` cannot rebuild
+    /// the URL (an empty scheme, say), the userinfo is cut out of its text; when even that does not
+    /// parse, the result is `about:blank`, which names nothing to fetch.
     public var removingUserInfo: URL {
-        guard user != nil || password != nil,
-              var parts = URLComponents(url: self, resolvingAgainstBaseURL: true)
-        else { return self }
-        parts.percentEncodedUser = nil
-        parts.percentEncodedPassword = nil
-        return parts.url ?? self
+        guard user != nil || password != nil else { return self }
+        if var parts = URLComponents(url: self, resolvingAgainstBaseURL: true) {
+            parts.percentEncodedUser = nil
+            parts.percentEncodedPassword = nil
+            if let url = parts.url, url.user == nil, url.password == nil { return url }
+        }
+        let scalars = absoluteString.unicodeScalars
+        var start = scalars.startIndex
+        while start < scalars.endIndex, !(scalars[start] == "/" && scalars.index(after: start) < scalars.endIndex
+                                           && scalars[scalars.index(after: start)] == "/") {
+            start = scalars.index(after: start)
+        }
+        if start < scalars.endIndex {
+            let authority = scalars.index(start, offsetBy: 2)
+            let end = scalars[authority...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? scalars.endIndex
+            if let at = scalars[authority..<end].lastIndex(of: "@") {
+                let text = String(Substring(scalars[..<authority])) + String(Substring(scalars[scalars.index(after: at)...]))
+                if let url = URL(string: text), url.user == nil, url.password == nil { return url }
+            }
+        }
+        return URL(string: "about:blank")!
     }
 
     /// `scheme://host:port` with the default port made explicit, lowercased; nil without a host.

@@ -80,6 +80,13 @@ import Testing
     @Test func removingUserInfoStripsCredentials() throws {
         let url = try #require(URL(string: "https://u:p@index.example/simple/"))
         #expect(url.removingUserInfo.absoluteString == "https://index.example/simple/")
+        // Found by the url fuzzer: URLComponents cannot rebuild a URL with an empty scheme, and the
+        // URL came back with its userinfo.
+        for text in ["://user:url-secret@host/path", "://@@tps:/", "://a:a:l@c@d?x"] {
+            let stripped = try #require(URL(string: text)).removingUserInfo
+            #expect(stripped.user == nil && stripped.password == nil, "\(text) → \(stripped.absoluteString)")
+            #expect(!stripped.absoluteString.contains("url-secret"))
+        }
     }
 
     @Test func errorMessagesAreOneLine() {
