@@ -29,12 +29,15 @@ public struct EntryPoints: Sendable, Equatable {
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: " \t")
                 continue
             }
+            // `=` and `[` are found among the Unicode scalars, as Python's `split("=", 1)` finds
+            // them: a combining mark after one (a single Character with it) must not hide it.
+            let scalars = line.unicodeScalars
             guard section == "console_scripts" || section == "gui_scripts",
-                  let equals = line.firstIndex(of: "=") else { continue }
-            let name = line[..<equals].trimmingCharacters(in: " \t")
-            var reference = line[line.index(after: equals)...].trimmingCharacters(in: " \t")
-            if let bracket = reference.firstIndex(of: "[") {
-                reference = reference[..<bracket].trimmingCharacters(in: " \t")
+                  let equals = scalars.firstIndex(of: "=") else { continue }
+            let name = Substring(scalars[..<equals]).trimmingCharacters(in: " \t")
+            var reference = Substring(scalars[scalars.index(after: equals)...]).trimmingCharacters(in: " \t")
+            if let bracket = reference.unicodeScalars.firstIndex(of: "[") {
+                reference = Substring(reference.unicodeScalars[..<bracket]).trimmingCharacters(in: " \t")
             }
             if !name.isEmpty, !reference.isEmpty { references[name, default: []].append(reference) }
         }

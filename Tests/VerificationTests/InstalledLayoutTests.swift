@@ -128,6 +128,9 @@ struct InstalledLayoutTests {
         #expect(unitSeparator.scripts == ["a\u{1F}b": "m:f"])
         let points = EntryPoints(parsing: "[console_scripts]\r\na = m:f\r\nb = n:g\r\n")
         #expect(points.scripts.values.allSatisfy { !$0.contains("\r") && !$0.contains("\n") })
+        // `=` or `[` followed by a combining mark is one Character; Python still splits there.
+        let marks = EntryPoints(parsing: "[console_scripts]\ntool =\u{301}m:f\nother = n:g [\u{301}extra]\n")
+        #expect(marks.scripts == ["tool": "\u{301}m:f", "other": "n:g"])
     }
 
     @Test func installedRecordPathsResolveTheSameOnTheFastPathAndOffIt() {
