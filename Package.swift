@@ -17,6 +17,7 @@
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
 import PackageDescription
+import Foundation
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -136,3 +137,24 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing (scripts/fuzz.sh, README "Fuzzing"). The fuzz bodies in Tests/FuzzCorpusTests are a
+// test target that replays the committed corpus (Fuzz/Corpus) in `swift test`; with
+// WHEELTRUST_FUZZ=1 the same sources become the library of the libFuzzer executable instead,
+// which a normal `swift build` must never see (libFuzzer supplies its `main`).
+let fuzzBodyDependencies: [Target.Dependency] = [
+    "PythonPackaging", "Attestations", "PackageIndex", "Verification", "IndexServer",
+    .product(name: "X509", package: "swift-certificates"),
+]
+if ProcessInfo.processInfo.environment["WHEELTRUST_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "FuzzBodies", dependencies: fuzzBodyDependencies, path: "Tests/FuzzCorpusTests",
+                exclude: ["CorpusReplayTests.swift"], swiftSettings: strict),
+        .executableTarget(name: "WheeltrustFuzz", dependencies: ["FuzzBodies"], path: "Fuzz/Main",
+                          swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+    ]
+    package.products.append(.executable(name: "WheeltrustFuzz", targets: ["WheeltrustFuzz"]))
+} else {
+    package.targets.append(.testTarget(name: "FuzzCorpusTests", dependencies: fuzzBodyDependencies,
+                                       path: "Tests/FuzzCorpusTests", swiftSettings: strict))
+}

@@ -167,14 +167,17 @@ public enum SimpleAPI {
     }
 
     /// Resolves `text` against `base`; splits off a `#sha256=` fragment (other fragments are
-    /// dropped). nil when the result is not an absolute http(s) URL.
+    /// dropped). nil when the result is not an absolute http(s) URL. The `#` is found among the
+    /// Unicode scalars, as a URL parser finds it: a combining mark after it makes one Character
+    /// with it, which must not keep the fragment in the URL.
     static func resolve(_ text: String, against base: URL) -> (url: URL, sha256: String?, malformedHash: Bool)? {
         var reference = text.trimmingWhitespace()
         var sha256: String?
         var malformed = false
-        if let hash = reference.firstIndex(of: "#") {
-            let fragment = reference[reference.index(after: hash)...]
-            reference = String(reference[..<hash])
+        let scalars = reference.unicodeScalars
+        if let hash = scalars.firstIndex(of: "#") {
+            let fragment = String(Substring(scalars[scalars.index(after: hash)...]))
+            reference = String(Substring(scalars[..<hash]))
             if fragment.lowercased().hasPrefix("sha256=") {
                 sha256 = normalizedSHA256(String(fragment.dropFirst(7)))
                 malformed = sha256 == nil

@@ -40,9 +40,12 @@ public struct VirtualEnvironmentConfig: Sendable, Hashable {
         var values: [String: String] = [:]
         let used: Set<String> = ["home", "version", "version_info", "executable", "include-system-site-packages"]
         for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingBlanks().lowercased()
-            let value = line[line.index(after: equals)...].trimmingBlanks()
+            // `=` and the blanks are found among the Unicode scalars, as Python's `partition` and
+            // `strip` find them: a combining mark after `=` (one Character with it) must not hide it.
+            let scalars = line.unicodeScalars
+            guard let equals = scalars.firstIndex(of: "=") else { continue }
+            let key = scalars[..<equals].trimmingBlanks().lowercased()
+            let value = scalars[scalars.index(after: equals)...].trimmingBlanks()
             guard used.contains(key) else { continue }
             guard values[key] == nil else {
                 throw PackagingError(.interpreterNotTrusted, "\(shownFile): '\(key)' is given twice")
@@ -78,12 +81,14 @@ public struct VirtualEnvironmentConfig: Sendable, Hashable {
     }
 }
 
-private extension Substring {
-    /// Without leading and trailing spaces and tabs (Python's `str.strip()` for this file's text).
+private extension Substring.UnicodeScalarView {
+    /// Without leading and trailing whitespace (Python's `str.strip()`: Unicode White_Space and
+    /// the separators U+001C–U+001F), scalar by scalar.
     func trimmingBlanks() -> String {
+        func blank(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value) }
         var slice = self[...]
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
+        while let first = slice.first, blank(first) { slice = slice.dropFirst() }
+        while let last = slice.last, blank(last) { slice = slice.dropLast() }
+        return String(Substring(slice))
     }
 }

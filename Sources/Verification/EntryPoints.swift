@@ -22,19 +22,22 @@ public struct EntryPoints: Sendable, Equatable {
     public init(parsing text: String) {
         var section = ""
         var references: [String: [String]] = [:]
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: Self.isLineBreak) {
             let line = rawLine.trimmingCharacters(in: " \t")
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: " \t")
                 continue
             }
+            // `=` and `[` are found among the Unicode scalars, as Python's `split("=", 1)` finds
+            // them: a combining mark after one (a single Character with it) must not hide it.
+            let scalars = line.unicodeScalars
             guard section == "console_scripts" || section == "gui_scripts",
-                  let equals = line.firstIndex(of: "=") else { continue }
-            let name = line[..<equals].trimmingCharacters(in: " \t")
-            var reference = line[line.index(after: equals)...].trimmingCharacters(in: " \t")
-            if let bracket = reference.firstIndex(of: "[") {
-                reference = reference[..<bracket].trimmingCharacters(in: " \t")
+                  let equals = scalars.firstIndex(of: "=") else { continue }
+            let name = Substring(scalars[..<equals]).trimmingCharacters(in: " \t")
+            var reference = Substring(scalars[scalars.index(after: equals)...]).trimmingCharacters(in: " \t")
+            if let bracket = reference.unicodeScalars.firstIndex(of: "[") {
+                reference = Substring(reference.unicodeScalars[..<bracket]).trimmingCharacters(in: " \t")
             }
             if !name.isEmpty, !reference.isEmpty { references[name, default: []].append(reference) }
         }
@@ -69,6 +72,18 @@ public struct EntryPoints: Sendable, Equatable {
         if references["pip"] != nil { names.formUnion(["pip" + major, "pip" + pythonVersion]) }
         if references["easy_install"] != nil { names.insert("easy_install-" + pythonVersion) }
         return names.sorted()
+    }
+
+    /// The line boundaries of Python's `str.splitlines`, which installers read this file with
+    /// (importlib.metadata): `\n`, `\r`, CR LF (one `Character` in Swift, so it must be named),
+    /// `\v`, `\f`, `\x1c`–`\x1e`, U+0085, U+2028, U+2029.
+    static func isLineBreak(_ character: Character) -> Bool {
+        if character == "\r\n" { return true }
+        guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else { return false }
+        switch scalar.value {
+        case 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029: return true
+        default: return false
+        }
     }
 }
 

@@ -88,6 +88,21 @@ import Testing
         #expect(error?.code == .badResponse)
     }
 
+    @Test func aFragmentIsDroppedEvenWhenACombiningMarkFollowsItsHash() throws {
+        // Found by the simple-html fuzzer: `#` + U+0301 is one Character, so a Character search
+        // missed the `#` that the URL parser then read as a fragment, kept in the file URL.
+        let digest = String(repeating: "a", count: 64)
+        let html = "<a href=\"a-1.0.tar.gz#\u{301}x\">a</a><a href=\"b-1.0.tar.gz#sha256=\(digest)\">b</a>"
+            + "<a href=\"c-1.0.tar.gz#\u{301}sha256=\(digest)\">c</a>"
+        let parsed = try SimpleAPI.parseHTML(Data(html.utf8), base: page)
+        #expect(parsed.files.map(\.url.fragment) == [nil, nil, nil])
+        #expect(parsed.files.map(\.url.lastPathComponent) == ["a-1.0.tar.gz", "b-1.0.tar.gz", "c-1.0.tar.gz"])
+        #expect(parsed.files.map(\.sha256) == [nil, digest, nil], "only a fragment that is exactly sha256=<hex> gives a digest")
+        let json = #"{"meta":{"api-version":"1.1"},"name":"a","files":[{"filename":"a-1.0.tar.gz","url":"a-1.0.tar.gz#\#u{301}x","hashes":{}}]}"#
+        let page691 = try SimpleAPI.parseJSON(Data(json.utf8), base: page)
+        #expect(page691.files.first?.url.fragment == nil)
+    }
+
     @Test func hostileHTMLDoesNotCrash() throws {
         for html in ["<a", "<a href=", "<a href=\"", "<a href='x'", "<!--", "&#xFFFFFFFF;", "<a href=x>&#0;&#x110000;&amp",
                      String(repeating: "<a ", count: 5000), String(repeating: "<", count: 10_000)] {

@@ -238,6 +238,20 @@ import Testing
         #expect(fixture.refusal()?.message.contains("is itself a virtual environment's") == true)
     }
 
+    @Test func pyvenvCfgFindsEqualsAndBlanksAmongScalarsAsPythonDoes() throws {
+        // The class the fuzzers found in URL masking and simple pages: `=` followed by a combining
+        // mark is one Character. Python's `partition("=")` still splits there, so a Character
+        // search skipped a line Python reads as `home` and showed a later one instead.
+        let twice = "home =\u{301}/elsewhere\nhome = /usr/bin\nversion = 3.11.7\n"
+        let error = #expect(throws: PackagingError.self) { try VirtualEnvironmentConfig(parsing: Array(twice.utf8), file: "/v/pyvenv.cfg") }
+        #expect(error?.message.contains("'home' is given twice") == true, "\(String(describing: error))")
+        // `str.strip()` removes U+001C–U+001F and every Unicode blank, one scalar at a time.
+        let config = try VirtualEnvironmentConfig(parsing: Array("home = /usr/bin\u{1F}\nversion =\u{A0}3.11.7\u{2003}\n".utf8),
+                                                  file: "/v/pyvenv.cfg")
+        #expect(config.home == "/usr/bin")
+        #expect(config.version == "3.11.7")
+    }
+
     @Test func systemSitePackagesAreNamed() throws {
         let fixture = try Fixture(systemSitePackages: true)
         let env = try PythonEnvironment.inspect(python: fixture.python)

@@ -113,6 +113,26 @@ struct InstalledLayoutTests {
         #expect(points.declaredName(forScript: "x", pythonVersion: "3.11") == nil, "a script the wheel does not declare")
     }
 
+    @Test func entryPointsSplitLinesAsPythonDoes() {
+        // Found by the entry-points fuzzer: CR LF is one Swift Character, so a file written with
+        // Windows line endings read as a single line and declared nothing (its wrappers then looked
+        // dropped in). Installers read the file with `str.splitlines`; so does the parser now.
+        for newline in ["\r\n", "\r", "\n", "\u{0B}", "\u{0C}", "\u{1C}", "\u{1D}", "\u{1E}", "\u{85}", "\u{2028}", "\u{2029}"] {
+            let text = ["[console_scripts]", "clitool = clitool.cli:main", "[gui_scripts]", "gui = clitool.gui:run", ""]
+                .joined(separator: newline)
+            #expect(EntryPoints(parsing: text).scripts == ["clitool": "clitool.cli:main", "gui": "clitool.gui:run"],
+                    "lines split at \(newline.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        // Not a line boundary for Python either: the name keeps it, nothing spans two entries.
+        let unitSeparator = EntryPoints(parsing: "[console_scripts]\na\u{1F}b = m:f\n")
+        #expect(unitSeparator.scripts == ["a\u{1F}b": "m:f"])
+        let points = EntryPoints(parsing: "[console_scripts]\r\na = m:f\r\nb = n:g\r\n")
+        #expect(points.scripts.values.allSatisfy { !$0.contains("\r") && !$0.contains("\n") })
+        // `=` or `[` followed by a combining mark is one Character; Python still splits there.
+        let marks = EntryPoints(parsing: "[console_scripts]\ntool =\u{301}m:f\nother = n:g [\u{301}extra]\n")
+        #expect(marks.scripts == ["tool": "\u{301}m:f", "other": "n:g"])
+    }
+
     @Test func installedRecordPathsResolveTheSameOnTheFastPathAndOffIt() {
         let root = "/v/lib/python3.11/site-packages"
         #expect(resolveInstalledRecordPath("pkg/mod.py", root: root) == root + "/pkg/mod.py")
