@@ -38,15 +38,36 @@ public struct RetryPolicy: Sendable, Equatable {
         return min(exponential + jitter, max(maxRetryAfter, baseDelay))
     }
 
-    /// `Retry-After` as seconds from `now`: delta-seconds or an IMF-fixdate.
+    /// `Retry-After` as seconds from `now`: delta-seconds or an IMF-fixdate (RFC 9110 5.6.7:
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`, always 29 ASCII characters). The value comes from the
+    /// index: anything else is nil (the caller backs off exponentially). Only that shape reaches
+    /// Foundation's `DateFormatter`, which traps on some non-ASCII input (found by the `url`
+    /// fuzz target: `Fuzz/Regressions/url/retry-after-non-ascii`).
     public static func parseRetryAfter(_ value: String, now: Date) -> TimeInterval? {
         let trimmed = value.trimmingWhitespace()
         if let seconds = Int(trimmed), seconds >= 0 { return TimeInterval(seconds) }
+        guard isIMFFixdateShape(trimmed) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
         return max(0, date.timeIntervalSince(now))
+    }
+
+    /// `Www, DD Mmm YYYY HH:MM:SS GMT`: letters, digits and separators in their fixed places.
+    static func isIMFFixdateShape(_ text: String) -> Bool {
+        let pattern = Array("Aaa, 00 Aaa 0000 00:00:00 GMT".utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count == pattern.count else { return false }
+        for (byte, shape) in zip(bytes, pattern) {
+            switch shape {
+            case UInt8(ascii: "A"): guard (0x41...0x5A).contains(byte) else { return false }
+            case UInt8(ascii: "a"): guard (0x61...0x7A).contains(byte) else { return false }
+            case UInt8(ascii: "0"): guard (0x30...0x39).contains(byte) else { return false }
+            default: guard byte == shape else { return false }
+            }
+        }
+        return true
     }
 }

@@ -35,5 +35,10 @@ import Testing
                                                now: Date(timeIntervalSince1970: 1_445_412_470))
         #expect(date == 10)
         #expect(RetryPolicy.parseRetryAfter("soon", now: Date()) == nil)
+        // Only the IMF-fixdate shape reaches DateFormatter (it traps on some non-ASCII text).
+        #expect(RetryPolicy.parseRetryAfter("t\u{670}/\u{FFFD}+4+44/\0\0\0in:", now: Date()) == nil)
+        #expect(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT\u{301}", now: Date()) == nil)
+        #expect(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28 GMT", now: Date()) == nil)
+        #expect(RetryPolicy.parseRetryAfter("  Wed, 21 Oct 2015 07:28:00 GMT ", now: Date(timeIntervalSince1970: 1_445_412_470)) == 10)
     }
 }
