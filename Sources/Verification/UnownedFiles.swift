@@ -57,9 +57,14 @@ public enum UnownedFiles {
     static func describe(_ path: String, roots: [String]) -> String {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if name.hasSuffix(".pth"), isStartupHook(path, roots: roots) {
-            let text = FileSystem.readSmallFile(path, limit: 1 << 20).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            let executes = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-                .contains { $0.hasPrefix("import ") || $0.hasPrefix("import\t") }
+            // One that cannot be read whole is never called path-only: it may hold an `import` line.
+            guard let bytes = FileSystem.readSmallFile(path, limit: 1 << 20) else {
+                return "start-up hook: this .pth (too large or unreadable to read whole) may execute code at every interpreter start-up"
+            }
+            // Lines as the interpreter reads them (universal newlines: `\n`, `\r`, `\r\n`), on the bytes
+            // (a `String` holds `\r\n` as one character, which is neither separator).
+            let executes = bytes.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+                .contains { $0.starts(with: Array("import ".utf8)) || $0.starts(with: Array("import\t".utf8)) }
             return executes ? "start-up hook: this .pth executes code at every interpreter start-up"
                 : "start-up hook: this .pth adds to sys.path at every interpreter start-up"
         }

@@ -12,7 +12,8 @@ import Darwin
 ///
 /// Test support only: one thread per connection, blocking sockets polled in 50 ms slices, every
 /// connection closed after one response (`Connection: close`). `stop()` (or deinit) ends every
-/// connection thread within a slice.
+/// connection and returns once the accepting thread and every connection thread have finished (a
+/// test's teardown never leaves one running into the next test).
 public final class MisbehavingHTTPServer: @unchecked Sendable {
     /// One HTTP response.
     public struct Response: Sendable {
@@ -80,6 +81,10 @@ public final class MisbehavingHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var counts: [String: Int] = [:]
+    /// Connections being served (shut down by `stop()`, so that no thread stays blocked in a send).
+    private var connections: Set<Int32> = []
+    /// The accepting thread and every connection thread, entered before each starts.
+    private let threads = DispatchGroup()
 
     /// `http://127.0.0.1:<port>`.
     public var origin: String { "http://127.0.0.1:\(port)" }
@@ -109,18 +114,28 @@ public final class MisbehavingHTTPServer: @unchecked Sendable {
         }
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
-        Thread.detachNewThread { [self] in acceptLoop() }
+        threads.enter()
+        Thread.detachNewThread { [self] in
+            acceptLoop()
+            threads.leave()
+        }
     }
 
     deinit { stop() }
 
-    /// Stops accepting and ends every open connection (within about 50 ms).
+    /// Stops accepting, ends every open connection and waits (at most 10 s) until every thread of
+    /// the server has returned.
     public func stop() {
         lock.lock()
         let wasStopped = stopped
         stopped = true
+        let open = connections
         lock.unlock()
-        if !wasStopped { shutdown(listener, Int32(SHUT_RDWR)) }
+        if !wasStopped {
+            shutdown(listener, Int32(SHUT_RDWR))
+            for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+        _ = threads.wait(timeout: .now() + 10)
     }
 
     /// How many requests asked for `path`.
@@ -142,12 +157,30 @@ public final class MisbehavingHTTPServer: @unchecked Sendable {
             guard readable(listener, timeoutMilliseconds: 50) else { continue }
             let connection = accept(listener, nil, nil)
             if connection < 0 { continue }
-            Thread.detachNewThread { [self] in serve(connection) }
+            lock.lock()
+            let accepted = !stopped
+            if accepted { connections.insert(connection) }
+            lock.unlock()
+            guard accepted else {
+                close(connection)
+                continue
+            }
+            threads.enter()
+            Thread.detachNewThread { [self] in
+                serve(connection)
+                threads.leave()
+            }
         }
     }
 
     private func serve(_ fd: Int32) {
-        defer { close(fd) }
+        defer {
+            // Forgotten before it is closed, so `stop()` never shuts down a reused descriptor.
+            lock.lock()
+            connections.remove(fd)
+            lock.unlock()
+            close(fd)
+        }
         guard let path = readRequestPath(fd) else { return }
         lock.lock()
         counts[path, default: 0] += 1
