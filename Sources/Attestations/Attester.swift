@@ -1,4 +1,3 @@
-import Attestations
 import Foundation
 import PythonPackaging
 
@@ -17,18 +16,18 @@ public enum Attester {
 
     /// Attests the file at `path` and returns the path of the written `<file>.slsa.attestation`.
     public static func attest(wheel path: String, key: PrivateKey, builderID: String, buildType: String,
-                              finishedOn: Date = Date()) throws(ServerError) -> String {
+                              finishedOn: Date = Date()) throws(AttestationError) -> String {
         let filename = (path as NSString).lastPathComponent
         do {
             _ = try DistributionFilename(parsing: filename)
         } catch {
-            throw ServerError(.malformedInput, "\(filename) is not a wheel or sdist filename: \(error.message)")
+            throw AttestationError(.malformedInput, "\(filename) is not a wheel or sdist filename: \(error.message)")
         }
         let sha256Hex: String
         do {
             sha256Hex = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
         } catch {
-            throw ServerError(.io, "cannot read \(path): \(error.message)")
+            throw AttestationError(.io, "cannot read \(path): \(error.message)")
         }
         let statement = AttestationBuilder.slsaV1Statement(
             filename: filename, sha256Hex: sha256Hex, builderID: builderID, buildType: buildType, finishedOn: finishedOn)
@@ -36,13 +35,13 @@ public enum Attester {
         do {
             attestation = try AttestationBuilder.sign(statement: statement, with: key)
         } catch {
-            throw ServerError(.signing, "cannot sign the attestation for \(filename): \(error.message)")
+            throw AttestationError(.signing, "cannot sign the attestation for \(filename): \(error.message)")
         }
         let output = path + ".slsa.attestation"
         do {
             try attestation.encoded().write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
-            throw ServerError(.io, "cannot write \(output)")
+            throw AttestationError(.io, "cannot write \(output)")
         }
         return output
     }

@@ -5,8 +5,8 @@ import Foundation
 /// Accepts `YYYY-MM-DDTHH:MM:SS` with an optional fraction of 1–9 digits and a `Z` or `±HH:MM`
 /// offset (`2021-03-07T03:20:29Z`, `2022-12-31T23:59:59.999Z`). Anything else is nil. Pure
 /// arithmetic (no calendars or formatters), bounded by the fixed grammar.
-enum RFC3339 {
-    static func parse(_ text: String) -> Date? {
+package enum RFC3339 {
+    package static func parse(_ text: String) -> Date? {
         let b = Array(text.utf8)
         guard b.count >= 20, b.count <= 40 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {

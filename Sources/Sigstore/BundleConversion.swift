@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// Conversion between PEP 740 attestations and Sigstore bundles (v0.3), as pypi-attestations'

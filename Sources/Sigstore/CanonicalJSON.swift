@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// RFC 8785 JSON Canonicalization Scheme (JCS) serialisation of a `JSONValue`.

@@ -1,3 +1,4 @@
+import Attestations
 import Crypto
 
 /// RFC 6962 / RFC 9162 Merkle tree hashing and inclusion-proof verification.

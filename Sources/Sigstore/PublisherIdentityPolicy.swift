@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// Whether a Fulcio certificate's identity is the one a PEP 740 publisher names.

@@ -1,3 +1,4 @@
+import Attestations
 import Crypto
 import Foundation
 import SwiftASN1

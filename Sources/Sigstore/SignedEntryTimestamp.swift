@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// Verification of a Rekor v1 signed entry timestamp (the inclusion promise).

@@ -1,3 +1,4 @@
+import Attestations
 import Crypto
 import _CryptoExtras
 import Foundation

@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 import SwiftASN1
 import X509

@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// A PEP 740 transparency entry: the protobuf-JSON form of `dev.sigstore.rekor.v1.TransparencyLogEntry`.

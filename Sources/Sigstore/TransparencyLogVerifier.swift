@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// One named transparency-log check and its result (every check is always reported).

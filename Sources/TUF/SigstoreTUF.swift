@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// The public-good Sigstore TUF repositories: their URLs, the embedded bootstrap `root.json`

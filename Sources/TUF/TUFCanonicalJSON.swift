@@ -1,3 +1,5 @@
+import Attestations
+
 /// The canonical JSON form TUF signs: the securesystemslib / OLPC "Canonical JSON" dialect
 /// (<http://wiki.laptop.org/go/Canonical_JSON>), which is NOT RFC 8785 (see `CanonicalJSON` for that).
 ///

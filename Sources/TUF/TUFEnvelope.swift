@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// One signed TUF metadata document: `{"signed": {...}, "signatures": [{"keyid", "sig"}]}`.

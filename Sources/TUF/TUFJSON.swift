@@ -1,3 +1,5 @@
+import Attestations
+
 /// A strict JSON reader for TUF metadata.
 ///
 /// Guarantees: RFC 8259 syntax only (no comments, no trailing commas, no leading zeros), one

@@ -1,3 +1,5 @@
+import Attestations
+
 /// A public key as TUF root metadata lists it (`keytype`, `scheme`, `keyval.public`).
 ///
 /// Guarantees: only these (keytype, scheme) pairs are accepted, and the key material must be of

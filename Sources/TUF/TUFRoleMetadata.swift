@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 
 /// A `meta` entry of timestamp or snapshot metadata: the version the parent role names and,

@@ -2,6 +2,8 @@ import Attestations
 import Foundation
 import PackageIndex
 import PythonPackaging
+import Sigstore
+import TUF
 
 /// Everything a command line needs to turn its options into a working pipeline, in one place so
 /// the CLI stays a thin shell and the rules here are tested.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attestations
+import Sigstore
 import Verification
 
 /// Which Python environment to check.

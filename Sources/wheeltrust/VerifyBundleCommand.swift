@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestations
 import Foundation
+import Sigstore
 import Verification
 
 /// `wheeltrust verify-bundle`: a Sigstore bundle (v0.1–v0.3, message signature or DSSE) over a

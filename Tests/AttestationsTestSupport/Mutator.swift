@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import Attestations
+import Attestations
 
 /// Mutations of real inputs: bytes, JSON structure, base64 payloads. Deterministic per (seed, case).
-enum Mutator {
+package enum Mutator {
     /// Values spliced into documents: numbers out of range, odd literals, invalid UTF-8, escapes.
-    static let documents = ByteMutator(
+    package static let documents = ByteMutator(
         tokens: ["1e309", "-1e309", "-0", "-1", "18446744073709551616", "9223372036854775808", "-9223372036854775809",
                  "1.5", "0.0000000000000000000000001", "NaN", "null", "true", "[]", "{}", "\"\"", "\"\\ud800\"",
                  "\"\\u0000\"", "\"=\"", "\"AAAA!!!!\"", "\"-_-_\"", "\"====\"", "2147483648", "4294967296"],
@@ -14,12 +14,12 @@ enum Mutator {
         runBytes: [0x41, 0x5B, 0x7B, 0x30, 0x5C, 0x2B])
 
     /// One byte-level mutation of `input`; `label` says what was done.
-    static func bytes(_ input: [UInt8], _ rng: inout SplitMix64) -> Mutation { documents.mutate(input, &rng) }
+    package static func bytes(_ input: [UInt8], _ rng: inout SplitMix64) -> Mutation { documents.mutate(input, &rng) }
 
     // MARK: JSON structure
 
     /// Every path in `value` (object keys as strings, array indexes as ints).
-    static func paths(_ value: JSONValue, _ prefix: [PathStep] = [], into out: inout [[PathStep]]) {
+    package static func paths(_ value: JSONValue, _ prefix: [PathStep] = [], into out: inout [[PathStep]]) {
         out.append(prefix)
         switch value {
         case .object(let members): for (k, v) in members.sorted(by: { $0.key < $1.key }) { paths(v, prefix + [.key(k)], into: &out) }
@@ -28,15 +28,15 @@ enum Mutator {
         }
     }
 
-    enum PathStep: Hashable, CustomStringConvertible {
+    package enum PathStep: Hashable, CustomStringConvertible {
         case key(String), index(Int)
-        var description: String {
+        package var description: String {
             switch self { case .key(let k): ".\(k)"; case .index(let i): "[\(i)]" }
         }
     }
 
     /// `value` with the node at `path` replaced by `transform(node)` (nil removes it).
-    static func updating(_ value: JSONValue, at path: ArraySlice<PathStep>, _ transform: (JSONValue) -> JSONValue?) -> JSONValue? {
+    package static func updating(_ value: JSONValue, at path: ArraySlice<PathStep>, _ transform: (JSONValue) -> JSONValue?) -> JSONValue? {
         guard let step = path.first else { return transform(value) }
         switch (value, step) {
         case (.object(var members), .key(let k)):
@@ -50,7 +50,7 @@ enum Mutator {
         }
     }
 
-    static func encode(_ value: JSONValue) -> [UInt8] {
+    package static func encode(_ value: JSONValue) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? [UInt8](encoder.encode(value))) ?? []
@@ -58,7 +58,7 @@ enum Mutator {
 
     /// One structural JSON mutation (remove/replace/retype a member, mutate a base64 payload in
     /// place, duplicate a member textually); nil when `input` is not JSON.
-    static func json(_ input: [UInt8], _ rng: inout SplitMix64) -> (bytes: [UInt8], label: String)? {
+    package static func json(_ input: [UInt8], _ rng: inout SplitMix64) -> (bytes: [UInt8], label: String)? {
         guard let (value, all) = ParsedCache.shared.parsed(input) else { return nil }
         let path = rng.pick(all)
         let where_ = path.map(\.description).joined()
@@ -111,7 +111,7 @@ enum Mutator {
         }
     }
 
-    static func lookup(_ value: JSONValue, _ path: ArraySlice<PathStep>) -> JSONValue? {
+    package static func lookup(_ value: JSONValue, _ path: ArraySlice<PathStep>) -> JSONValue? {
         guard let step = path.first else { return value }
         switch step {
         case .key(let k): return value[k].flatMap { lookup($0, path.dropFirst()) }
@@ -122,7 +122,7 @@ enum Mutator {
     // MARK: DER
 
     /// Rewrites one DER length field (found by walking the TLV tree) to a lie; nil when `input` is not DER.
-    static func der(_ input: [UInt8], _ rng: inout SplitMix64) -> (bytes: [UInt8], label: String)? {
+    package static func der(_ input: [UInt8], _ rng: inout SplitMix64) -> (bytes: [UInt8], label: String)? {
         guard input.first == 0x30, input.count > 4 else { return nil }
         var headers: [(offset: Int, lengthOffset: Int, lengthBytes: Int)] = []
         walkDER(input, 0, input.count, depth: 0, into: &headers)
@@ -166,7 +166,7 @@ enum Mutator {
     }
 
     /// A JSON, DER or byte mutation, chosen by the generator.
-    static func any(_ input: [UInt8], _ rng: inout SplitMix64) -> (bytes: [UInt8], label: String) {
+    package static func any(_ input: [UInt8], _ rng: inout SplitMix64) -> (bytes: [UInt8], label: String) {
         switch rng.below(3) {
         case 0: if let m = json(input, &rng) { return m }
         case 1: if let m = der(input, &rng) { return m }
@@ -177,18 +177,18 @@ enum Mutator {
 }
 
 /// Parsed seeds (the JSON tree and its paths), so each case does not re-parse the original.
-final class ParsedCache: @unchecked Sendable {
-    static let shared = ParsedCache()
+package final class ParsedCache: @unchecked Sendable {
+    package static let shared = ParsedCache()
     private let lock = NSLock()
     private var entries: [[UInt8]: (JSONValue, [[Mutator.PathStep]])?] = [:]
 
-    func parsed(_ input: [UInt8]) -> (JSONValue, [[Mutator.PathStep]])? {
+    package func parsed(_ input: [UInt8]) -> (JSONValue, [[Mutator.PathStep]])? {
         if let hit = lock.withLock({ entries[input] }) { return hit }
         return Self.parse(input)
     }
 
     /// Remembers the parse of each seed (only seeds: mutated inputs are parsed each time).
-    func register(_ seeds: [[UInt8]]) {
+    package func register(_ seeds: [[UInt8]]) {
         for seed in seeds where lock.withLock({ entries[seed] == nil }) {
             let result = Self.parse(seed)
             lock.withLock { entries[seed] = .some(result) }
@@ -205,7 +205,7 @@ final class ParsedCache: @unchecked Sendable {
 
 extension HostileRun {
     /// `cases` with this target's default mutation (JSON, DER or bytes), seeds parsed once.
-    static func cases(_ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
+    package static func cases(_ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
                       mutate: ([UInt8], inout SplitMix64) -> Mutation = Mutator.any,
                       _ body: (_ input: [UInt8], _ label: String) throws -> Void) rethrows {
         ParsedCache.shared.register(seeds)
@@ -214,7 +214,7 @@ extension HostileRun {
 }
 
 /// Deeply nested JSON: `depth` brackets (objects or arrays), closed or not.
-func deepJSON(_ depth: Int, object: Bool = false, closed: Bool = true) -> [UInt8] {
+package func deepJSON(_ depth: Int, object: Bool = false, closed: Bool = true) -> [UInt8] {
     let open = object ? Array(#"{"a":"#.utf8) : [0x5B]
     var out: [UInt8] = []
     out.reserveCapacity(depth * open.count + depth)

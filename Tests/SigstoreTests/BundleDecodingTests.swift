@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// `SigstoreBundle.decode` on the edges the conformance suite exposed: protobuf-JSON `bytes`
 /// wrapped into lines (read, as protobuf-JSON readers do) and certificate chains that carry a

@@ -1,7 +1,9 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Every Sigstore bundle of sigstore-python's test assets (Fixtures/sigstore/bundles) with its
 /// expected verdict: names with bad, invalid, no_*, cve_* fail, and so do the TSA bundles its

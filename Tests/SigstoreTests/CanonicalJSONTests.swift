@@ -1,6 +1,8 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct CanonicalJSONTests {
     /// RFC 8785 §3.2.2 "Sample Input" / "Sample Output".

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// sigstore-conformance's `bundle-verify` suite (Fixtures/sigstore-conformance/bundle-verify, see
 /// SOURCES.md): every case run in process the way the suite's client protocol runs

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @_spi(FixedExpiryValidationTime) import X509
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct FulcioChainTests {
     @Test func prodLeafChainsAtIntegratedTime() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// Expected values from vectors/CERT-CLAIMS.md.
 @Suite struct FulcioIdentityTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// User identity pins, added on top of the publisher policy, on real certificates and attestations.
 @Suite("identity pins")

@@ -1,7 +1,9 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Every real PEP 740 vector verifies offline with the identity its README lists, and fails when
 /// one byte of the dist, statement, signature, certificate, log entry, inclusion proof or

@@ -1,8 +1,10 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import SwiftASN1
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// A private Sigstore built in the tests (test support, no network, no fixture files): its own
 /// Fulcio-like CA (self-signed root + intermediate), a CT log key and a Rekor-style log key (all

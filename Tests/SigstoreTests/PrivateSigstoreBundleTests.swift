@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Key-signed Sigstore bundles (`verify-bundle --key`, `BundleVerifier.Policy.key`) from the
 /// private Sigstore: none exist in the real vectors, so each path is shown here — message

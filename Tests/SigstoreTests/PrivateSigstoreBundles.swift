@@ -1,6 +1,8 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 @testable import Attestations
+@testable import Sigstore
 
 /// Key-signed Sigstore bundles from the private Sigstore (test support): what
 /// `cosign sign-blob --key` / `cosign attest-blob --key` produce — a v0.3 bundle whose

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// The edges the real vectors lack (issue #3 "How it is shown"), each on an attestation from the
 /// private Sigstore that verifies but for the one knob turned, and each failing for its reason.

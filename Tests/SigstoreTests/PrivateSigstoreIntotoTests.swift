@@ -1,8 +1,10 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// Rekor `intoto` v0.0.2 entries (what `cosign attest` logs) from the private Sigstore: the log
 /// (a key made in the test) signs whatever body it is given, so every variant below carries a

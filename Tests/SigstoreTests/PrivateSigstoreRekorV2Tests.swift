@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Rekor v2 entries in the private log (Ed25519 log key, C2SP signed-note checkpoint with the
 /// key hint, dsse / hashedrekord 0.0.2 bodies, no SET, no integrated time): the one real v2

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// RFC 3161 timestamps from the private TSA (`PrivateTSA`) on keyless PEP 740 attestations: the
 /// edges the one real timestamped vector cannot show, each on an attestation that verifies but

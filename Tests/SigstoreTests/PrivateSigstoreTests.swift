@@ -1,8 +1,10 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// The private Sigstore (`PrivateSigstore`) produces what the verifier accepts: a leaf with Fulcio
 /// claims and an embedded SCT, a Rekor dsse entry with SET, inclusion proof and checkpoint, and a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// The publisher ⇄ certificate identity rules, on real certificates and on edited identities.
 @Suite("publisher identity policy")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct RekorBodyTests {
     static let files = [LogFixtures.prodAttestation, LogFixtures.stagingAttestation]

@@ -1,6 +1,8 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Rekor v2 entries (dsse 0.0.2, Ed25519 signed-note checkpoints, no SET): the staging vector
 /// `…publish.attestation.with_rekor2_timestamp` (log2025-alpha3.rekor.sigstage.dev).

@@ -3,6 +3,7 @@ import Testing
 import SwiftASN1
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct SignedCertificateTimestampTests {
     static func chain(_ name: String, root: String, at time: Date) async throws -> FulcioChain {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// End-to-end Sigstore keyless verification of real PEP 740 attestations (Fixtures/sigstore).
 @Suite("Sigstore keyless verifier")

@@ -1,7 +1,9 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// RFC 3161 timestamps as verified times (real tokens from the prod TSA and sigstore-python's test TSA).
 @Suite("RFC 3161 timestamps")

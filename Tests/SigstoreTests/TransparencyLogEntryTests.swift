@@ -1,6 +1,8 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct TransparencyLogEntryTests {
     static func prodJSON() throws -> JSONValue {

@@ -1,6 +1,8 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Fixtures for the transparency-log tests (Fixtures/sigstore, see Fixtures/SOURCES.md).
 enum LogFixtures {

@@ -1,7 +1,9 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Every value of GOLDEN-intermediates.md for the two keyless vectors, computed step by step.
 @Suite struct TransparencyLogGoldenTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 /// Full SET, inclusion-proof and checkpoint verification of the prod and staging vectors against
 /// the log keys of their trusted roots, and one failing test per tampering.

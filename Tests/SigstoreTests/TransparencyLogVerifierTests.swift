@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct TransparencyLogVerifierTests {
     static func root(_ name: String) throws -> TrustedRoot {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// Fixtures for the trusted-root, Fulcio and SCT tests (Fixtures/sigstore, see Fixtures/SOURCES.md).
 enum TrustFixtures {

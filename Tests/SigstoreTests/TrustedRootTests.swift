@@ -1,6 +1,8 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 @testable import Attestations
+@testable import Sigstore
 
 @Suite struct TrustedRootTests {
     static let allRoots = ["prod", "staging", "3.6.1-prod", "3.6.1-staging", "bundles.trustedroot.v1.json",

@@ -1,6 +1,8 @@
 import Foundation
+import Sigstore
 import Testing
 @testable import Attestations
+@testable import TUF
 
 @Suite("TUF canonical JSON and metadata reading")
 struct TUFCanonicalJSONTests {

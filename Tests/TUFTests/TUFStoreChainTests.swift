@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Attestations
+@testable import TUF
 
 /// Every offline use of a TUF store re-establishes the chain of roots from the bootstrap root
 /// (`TUFStore.verifiedStore`), and the update workflow trusts a stored root only at the end of

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Attestations
+@testable import TUF
 
 /// The python-tuf repositories in Fixtures/tuf (see make_repository.py there).
 enum TUFFixtures {

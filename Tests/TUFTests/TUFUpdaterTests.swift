@@ -1,6 +1,8 @@
 import Foundation
+import Sigstore
 import Testing
 @testable import Attestations
+@testable import TUF
 
 @Suite("TUF update workflow")
 struct TUFUpdaterTests {

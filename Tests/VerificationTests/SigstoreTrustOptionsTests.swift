@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Sigstore
 import Testing
 import Verification
 
@@ -22,7 +23,7 @@ struct SigstoreTrustOptionsTests {
     /// The embedded trusted roots, read from the source tree (the same bytes the binary embeds).
     static func embeddedRoot(_ instance: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Attestations/Resources/sigstore/\(instance)/trusted_root.json").path
+            .appendingPathComponent("Sources/Sigstore/Resources/sigstore/\(instance)/trusted_root.json").path
     }
 
     static func scratchFile(_ name: String, _ contents: Data) throws -> String {

@@ -3,13 +3,13 @@ import PythonPackaging
 import Testing
 
 /// `wheeltrust verify-bundle` and `inspect --as-bundle`, run as a user would, on real Sigstore
-/// bundles (sigstore-python's test bundles, in AttestationsTests' fixtures) and the real abi3info
+/// bundles (sigstore-python's test bundles, in SigstoreTests' fixtures) and the real abi3info
 /// attestation.
 @Suite("verify-bundle command")
 struct VerifyBundleCommandTests {
     static var bundles: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("AttestationsTests/Fixtures/sigstore/bundles").path
+            .appendingPathComponent("SigstoreTests/Fixtures/sigstore/bundles").path
     }
     static var keyless: String {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("keyless").path

@@ -1,8 +1,10 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 import TestSupport
 import X509
 @testable import Attestations
+@testable import Sigstore
 
 /// Mutated real Sigstore material (trusted roots, bundles, Rekor entries and bodies, checkpoints,
 /// SCT lists, certificates, RFC 3161 tokens): refused with `AttestationError` or parsed; never a

@@ -1,7 +1,9 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 import TestSupport
 @testable import Attestations
+@testable import TUF
 
 /// Mutated real TUF metadata (the python-tuf fixture repository): the readers refuse or parse, and
 /// the updater never accepts a repository in which a file changed what its signers signed.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the TUF test repositories for wheeltrust's TUF client (Sources/Attestations/TUF).
+"""Builds the TUF test repositories for wheeltrust's TUF client (Sources/TUF).
 
 Run with python-tuf (from the package index):
 
@@ -52,7 +52,7 @@ FAR = datetime(2099, 1, 1, tzinfo=timezone.utc)
 PAST = datetime(2021, 1, 1, tzinfo=timezone.utc)
 TARGET_NAME = "trusted_root.json"
 # The target is a copy of wheeltrust's embedded production trusted_root.json.
-TARGET_SOURCE = os.path.join(HERE, "../../../../Sources/Attestations/Resources/sigstore/prod/trusted_root.json")
+TARGET_SOURCE = os.path.join(HERE, "../../../../Sources/Sigstore/Resources/sigstore/prod/trusted_root.json")
 
 A = CryptoSigner.generate_ed25519()
 B = CryptoSigner.generate_ecdsa()
