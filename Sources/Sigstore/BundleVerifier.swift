@@ -72,9 +72,11 @@ public struct BundleVerifier: Sendable {
         case (.certificate(let der), .identity): signer = .certificate(der)
         case (.publicKey, .key(let key)): signer = .publicKey(key)
         case (.certificate, .key):
-            return .failed(SigstoreFailure(.material, "the bundle carries a certificate; --key verifies key-signed bundles only"))
+            return .failed(SigstoreFailure(.material, "the bundle carries a certificate; a public key verifies key-signed bundles only",
+                                           materialMismatch: .certificateForKeyPolicy))
         case (.publicKey, .identity):
-            return .failed(SigstoreFailure(.material, "the bundle is key-signed (public key hint); give the key with --key"))
+            return .failed(SigstoreFailure(.material, "the bundle is key-signed (public key hint); verify it with the signer's public key",
+                                           materialMismatch: .keyHintForIdentityPolicy))
         }
         let content: SigstoreContent
         let kinds: Set<String>

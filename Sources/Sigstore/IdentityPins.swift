@@ -43,17 +43,41 @@ public struct IdentityPins: Sendable, Hashable {
         (identity != nil && issuer != nil) || repository != nil || gcpServiceAccount != nil
     }
 
+    /// One pin, by its name in this library (a command line names it by its own option).
+    public enum Pin: String, Sendable, Hashable, CaseIterable {
+        case repository, workflow, identity, issuer, gcpServiceAccount
+    }
+
+    /// Why a set of pins is not a usable configuration (a usage error).
+    public enum Problem: Sendable, Hashable, CustomStringConvertible {
+        /// `identity` is set without `issuer`, or the reverse.
+        case identityWithoutIssuer
+        /// This pin is set to the empty string.
+        case empty(Pin)
+        /// `repository` (this value) is not `OWNER/NAME`.
+        case repositoryNotOwnerName(String)
+
+        /// One line naming the pins by their names here, never by a command-line flag.
+        public var description: String {
+            switch self {
+            case .identityWithoutIssuer: "the identity and issuer pins must be given together"
+            case .empty(let pin): "the \(pin.rawValue) pin is empty"
+            case .repositoryNotOwnerName(let repository): "the repository pin \(repository) is not OWNER/NAME"
+            }
+        }
+    }
+
     /// Why these pins are not a usable configuration (a usage error), nil when they are.
-    public var problem: String? {
-        if (identity == nil) != (issuer == nil) { return "--identity and --issuer must be given together" }
-        for (name, value) in [("--repository", repository), ("--workflow", workflow), ("--identity", identity),
-                              ("--issuer", issuer), ("--gcp-service-account", gcpServiceAccount)] {
-            if let value, value.isEmpty { return "\(name) is empty" }
+    public var problem: Problem? {
+        if (identity == nil) != (issuer == nil) { return .identityWithoutIssuer }
+        for (pin, value) in [(Pin.repository, repository), (.workflow, workflow), (.identity, identity),
+                             (.issuer, issuer), (.gcpServiceAccount, gcpServiceAccount)] {
+            if let value, value.isEmpty { return .empty(pin) }
         }
         if let repository {
             let parts = repository.split(separator: "/", omittingEmptySubsequences: false)
             if parts.count < 2 || parts.contains(where: \.isEmpty) {
-                return "--repository \(repository) is not OWNER/NAME"
+                return .repositoryNotOwnerName(repository)
             }
         }
         return nil

@@ -108,11 +108,23 @@ public struct SigstoreFailure: Sendable, Hashable, CustomStringConvertible {
     public let reason: String
     /// The failed transparency-log checks (for `.transparencyLog`).
     public let logFailures: [LogCheck]
+    /// Set when the bundle's material does not fit the policy asked for, so a caller can say
+    /// which of its own options fits (the reason never names one).
+    public let materialMismatch: MaterialMismatch?
 
-    public init(_ stage: Stage, _ reason: String, logFailures: [LogCheck] = []) {
+    /// A bundle whose material does not fit the verification policy.
+    public enum MaterialMismatch: String, Sendable, Hashable, CaseIterable {
+        /// A certificate (keyless) bundle given to a public-key policy.
+        case certificateForKeyPolicy
+        /// A key-signed bundle (public-key hint) given to an identity policy.
+        case keyHintForIdentityPolicy
+    }
+
+    public init(_ stage: Stage, _ reason: String, logFailures: [LogCheck] = [], materialMismatch: MaterialMismatch? = nil) {
         self.stage = stage
         self.reason = reason
         self.logFailures = logFailures
+        self.materialMismatch = materialMismatch
     }
 
     public var description: String { reason }

@@ -56,7 +56,7 @@ struct VerifyBundleCommand: AsyncParsableCommand {
         case .verified(let line):
             emit("OK \(artifact): \(line)\n")
         case .failed(let reason):
-            emit("FAILED \(artifact): \(reason)\n")
+            emit("FAILED \(artifact): \(FlagNames.reason(reason))\n")
             throw ExitCode(Exit.failed)
         }
     }

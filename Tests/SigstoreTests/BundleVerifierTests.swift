@@ -248,7 +248,8 @@ struct BundleVerifierTests {
         let key = try PublicKey(pem: try Fixtures.text("cosign.pub"))
         let verdict = await BundleVerifier(trustedRoot: try TrustFixtures.root("staging"))
             .verify(bundle, artifactDigest: Array(SHA256.hash(data: try TrustFixtures.data("bundles/bundle_v3.txt"))), policy: .key(key))
-        #expect(verdict.failure?.contains("--key verifies key-signed bundles only") == true)
+        #expect(verdict.refusal?.stage == .material && verdict.refusal?.materialMismatch == .certificateForKeyPolicy)
+        #expect(verdict.failure?.contains("a public key verifies key-signed bundles only") == true)
     }
 
     @Test func bundlesRoundTripThroughEncoding() throws {
@@ -326,7 +327,8 @@ struct BundleVerifierTests {
         let verifier = BundleVerifier(trustedRoot: try TrustFixtures.root("staging"))
         let digest = Array(SHA256.hash(data: try TrustFixtures.data("bundles/bundle_v3.txt")))
         let byIdentity = await verifier.verify(bundle, artifactDigest: digest, policy: .identity(Self.william, issuer: Self.oauth))
-        #expect(byIdentity.failure?.contains("give the key with --key") == true)
+        #expect(byIdentity.refusal?.materialMismatch == .keyHintForIdentityPolicy)
+        #expect(byIdentity.failure?.contains("verify it with the signer's public key") == true)
         // The entry records a certificate, not this key.
         let key = try PublicKey(pem: try Fixtures.text("cosign.pub"))
         let byKey = await verifier.verify(bundle, artifactDigest: digest, policy: .key(key))

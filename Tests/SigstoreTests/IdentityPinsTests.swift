@@ -71,11 +71,15 @@ struct IdentityPinsTests {
     @Test func configurationProblems() {
         #expect(IdentityPins().problem == nil)
         #expect(IdentityPins(identity: "x", issuer: "y").problem == nil)
-        #expect(IdentityPins(identity: "x").problem == "--identity and --issuer must be given together")
-        #expect(IdentityPins(issuer: "y").problem == "--identity and --issuer must be given together")
-        #expect(IdentityPins(repository: "norepo").problem == "--repository norepo is not OWNER/NAME")
-        #expect(IdentityPins(repository: "owner/").problem == "--repository owner/ is not OWNER/NAME")
-        #expect(IdentityPins(workflow: "").problem == "--workflow is empty")
+        // The library names no flag: the problem is a value (the CLI's FlagNames words it).
+        #expect(IdentityPins(identity: "x").problem == .identityWithoutIssuer)
+        #expect(IdentityPins(issuer: "y").problem == .identityWithoutIssuer)
+        #expect(IdentityPins(repository: "norepo").problem == .repositoryNotOwnerName("norepo"))
+        #expect(IdentityPins(repository: "owner/").problem == .repositoryNotOwnerName("owner/"))
+        #expect(IdentityPins(workflow: "").problem == .empty(.workflow))
+        #expect(IdentityPins(identity: "x").problem?.description == "the identity and issuer pins must be given together")
+        #expect(IdentityPins(repository: "norepo").problem?.description == "the repository pin norepo is not OWNER/NAME")
+        #expect(IdentityPins(workflow: "").problem?.description == "the workflow pin is empty")
     }
 
     // MARK: - through the verifier, on the real attestation

@@ -198,7 +198,8 @@ struct PrivateSigstoreBundleTests {
         let verdict = await BundleVerifier(trustedRoot: try issued.trustedRoot())
             .verify(try issued.bundle(), artifactDigest: Array(SHA256.hash(data: issued.artifact)),
                     policy: .identity("someone@example.test", issuer: "https://issuer.example.test"))
-        #expect(verdict.failure?.contains("give the key with --key") == true, "\(verdict)")
+        #expect(verdict.refusal?.materialMismatch == .keyHintForIdentityPolicy, "\(verdict)")
+        #expect(verdict.failure?.contains("verify it with the signer's public key") == true, "\(verdict)")
     }
 
     // MARK: DSSE (cosign attest-blob --key), dsse 0.0.1

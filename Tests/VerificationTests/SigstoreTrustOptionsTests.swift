@@ -150,7 +150,8 @@ struct SigstoreTrustOptionsTests {
             try VerificationSetup(environment: [:], identityPins: IdentityPins(identity: "x")).provenanceVerifier()
         }
         #expect(halfPin?.code == .usage)
-        #expect(halfPin?.message == "--identity and --issuer must be given together", "\(String(describing: halfPin))")
+        #expect(halfPin?.pinProblem == .identityWithoutIssuer, "\(String(describing: halfPin))")
+        #expect(halfPin?.message == "the identity and issuer pins must be given together", "\(String(describing: halfPin))")
         let staging = try VerificationSetup(environment: [:], staging: true).sigstoreTrustedRoot()
         let production = try VerificationSetup(environment: [:]).sigstoreTrustedRoot()
         #expect(staging.tlogs.map(\.baseURL) != production.tlogs.map(\.baseURL))
