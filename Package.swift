@@ -3,8 +3,10 @@
 // wheeltrust: proves that the Python code on a machine is the code a trusted builder built and signed.
 //
 // Targets depend only downward:
-//   PythonPackaging ← Attestations ← PackageIndex ← Verification ← wheeltrust (CLI)
-//   IndexServer (serve, attest) sits beside Verification and uses the same lower layers.
+//   PythonPackaging ← Attestations ← {Sigstore, TUF} ← PackageIndex ← Verification ← wheeltrust (CLI)
+//   Attestations: PEP 740, DSSE, keys, statements, key-signed verification, signing (Attester).
+//   Sigstore (keyless: chain, SCT, log, timestamps, bundles, identities) and TUF (trust update)
+//   sit side by side on Attestations. IndexServer (serve) sits beside Verification.
 //
 // Dependencies, chosen deliberately:
 // - swift-crypto (+ _CryptoExtras): SHA-2, ECDSA, Ed25519, RSA PKCS#1 v1.5 / PSS (BoringSSL underneath).
@@ -30,6 +32,8 @@ let package = Package(
         .executable(name: "wheeltrust", targets: ["wheeltrust"]),
         .library(name: "PythonPackaging", targets: ["PythonPackaging"]),
         .library(name: "Attestations", targets: ["Attestations"]),
+        .library(name: "Sigstore", targets: ["Sigstore"]),
+        .library(name: "TUF", targets: ["TUF"]),
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
@@ -65,7 +69,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Sigstore",
+            dependencies: [
+                "Attestations",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TUF",
+            dependencies: [
+                "Attestations",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: strict
@@ -73,7 +97,7 @@ let package = Package(
         .target(
             name: "PackageIndex",
             dependencies: [
-                "Attestations", "PythonPackaging",
+                "Attestations", "TUF", "PythonPackaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +108,7 @@ let package = Package(
         ),
         .target(
             name: "Verification",
-            dependencies: ["PackageIndex", "Attestations", "PythonPackaging"],
+            dependencies: ["PackageIndex", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
         .target(
@@ -103,13 +127,24 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "IndexServer",
+                "Verification", "IndexServer", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttestationsTests", dependencies: ["Attestations", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttestationsTests", dependencies: ["Attestations", "TestSupport", "AttestationsTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SigstoreTests", dependencies: ["Sigstore", "Attestations", "TestSupport", "AttestationsTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TUFTests", dependencies: ["TUF", "Sigstore", "Attestations", "TestSupport", "AttestationsTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        // Shared by the three test targets above: mutations of JSON/DER documents, small helpers; not a product.
+        .target(
+            name: "AttestationsTestSupport",
+            dependencies: ["Attestations", "TestSupport"],
+            path: "Tests/AttestationsTestSupport"
+        ),
         // Shared test support (a CA made in the test for TLS servers); not a product.
         .target(
             name: "TestSupport",
@@ -123,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "PackageIndexTests",
             dependencies: [
-                "PackageIndex", "TestSupport",
+                "PackageIndex", "TUF", "Sigstore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,7 +167,7 @@ let package = Package(
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "IndexServer", "Attestations", "PythonPackaging", "TestSupport"],
+            dependencies: ["Verification", "IndexServer", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]
@@ -143,7 +178,7 @@ let package = Package(
 // WHEELTRUST_FUZZ=1 the same sources become the library of the libFuzzer executable instead,
 // which a normal `swift build` must never see (libFuzzer supplies its `main`).
 let fuzzBodyDependencies: [Target.Dependency] = [
-    "PythonPackaging", "Attestations", "PackageIndex", "Verification", "IndexServer",
+    "PythonPackaging", "Attestations", "Sigstore", "TUF", "PackageIndex", "Verification", "IndexServer",
     .product(name: "X509", package: "swift-certificates"),
 ]
 if ProcessInfo.processInfo.environment["WHEELTRUST_FUZZ"] == "1" {

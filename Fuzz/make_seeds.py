@@ -148,6 +148,7 @@ for text in ["1.0\x001.0.0", "1!2.0rc1.post3.dev4+local.7\x001!2.0rc1.post3.dev4
 
 # PEP 740 provenance and attestations, and everything inside them.
 attestation_files = list(files(fixture("AttestationsTests", "Fixtures"), r"(\.provenance|\.attestation.*)$")) + \
+    list(files(fixture("SigstoreTests", "Fixtures"), r"(\.provenance|\.attestation.*)$")) + \
     list(files(fixture("VerificationTests", "Fixtures"), r"\.provenance$"))
 seen = set()
 for path in attestation_files:
@@ -174,8 +175,8 @@ for path in files(fixture("AttestationsTests", "Fixtures"), r"\.dsse\.json$"):
     put("statement", os.path.basename(path), base64.b64decode(json.loads(data)["payload"]))
 
 # Sigstore bundles and the parts inside them.
-conformance = fixture("AttestationsTests", "Fixtures", "sigstore-conformance")
-bundle_files = [(os.path.basename(path), path) for path in files(fixture("AttestationsTests", "Fixtures", "sigstore"), r"\.sigstore(\.json)?$")]
+conformance = fixture("SigstoreTests", "Fixtures", "sigstore-conformance")
+bundle_files = [(os.path.basename(path), path) for path in files(fixture("SigstoreTests", "Fixtures", "sigstore"), r"\.sigstore(\.json)?$")]
 bundle_files += [("conformance-" + os.path.basename(os.path.dirname(path)), path) for path in files(conformance, r"^bundle\.sigstore\.json$")]
 for name, path in bundle_files:
     data = read(path)
@@ -203,7 +204,7 @@ for name, path in bundle_files:
         put("statement", name, base64.b64decode(envelope["payload"]))
 
 # Trust roots and the certificates in them.
-for path in files(fixture("AttestationsTests", "Fixtures", "sigstore"), r"(trusted_root|trustedroot|certificate_authority|ca)\S*\.json$"):
+for path in files(fixture("SigstoreTests", "Fixtures", "sigstore"), r"(trusted_root|trustedroot|certificate_authority|ca)\S*\.json$"):
     data = read(path)
     put("trusted-root", os.path.basename(path), data)
     put("canonical-json", os.path.basename(path), data)
@@ -216,20 +217,22 @@ for path in files(conformance, r"^trusted_root\.json$"):
     put("trusted-root", "conformance-" + os.path.basename(os.path.dirname(path)), read(path))
 
 # Certificates and keys given as PEM.
-for path in files(fixture("AttestationsTests", "Fixtures"), r"\.(pem|pub)$"):
+for path in list(files(fixture("AttestationsTests", "Fixtures"), r"\.(pem|pub)$")) + \
+        list(files(fixture("SigstoreTests", "Fixtures"), r"\.(pem|pub)$")):
     data = read(path)
     put("keys", os.path.basename(path), data)
     for index, der in enumerate(der_certificates(data)):
         put("certificate", f"{os.path.basename(path)}.{index}", der)
 
 # TUF metadata of every role (the good repository and the attack repositories).
-for path in files(fixture("AttestationsTests", "Fixtures", "tuf"), r"\.json$"):
+for path in files(fixture("TUFTests", "Fixtures", "tuf"), r"\.json$"):
     if "/targets/" in path:
         continue
     data = read(path)
-    relative = os.path.relpath(path, fixture("AttestationsTests", "Fixtures", "tuf"))
+    relative = os.path.relpath(path, fixture("TUFTests", "Fixtures", "tuf"))
     put("tuf", relative, data)
-for path in files(os.path.join(ROOT, "Sources", "Attestations", "Resources"), r"root\.json$"):
+for path in list(files(os.path.join(ROOT, "Sources", "TUF", "Resources"), r"root\.json$")) + \
+        list(files(os.path.join(ROOT, "Sources", "Sigstore", "Resources"), r"root\.json$")):
     put("tuf", "bootstrap." + os.path.relpath(path, ROOT), read(path))
 
 # Canonical JSON: numbers whose ECMAScript form is subtle, as JSON and as 8-byte doubles.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs sigstore-conformance's bundle-verify cases (copied into
-# Tests/AttestationsTests/Fixtures/sigstore-conformance/bundle-verify, see SOURCES.md there)
+# Tests/SigstoreTests/Fixtures/sigstore-conformance/bundle-verify, see SOURCES.md there)
 # against a built `wheeltrust verify-bundle`, the way the suite's client protocol does
 # (docs/cli_protocol.md and test/client.py of sigstore-conformance):
 #
@@ -17,7 +17,7 @@
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 binary=${1:-$here/.build/debug/wheeltrust}
-cases=$here/Tests/AttestationsTests/Fixtures/sigstore-conformance/bundle-verify
+cases=$here/Tests/SigstoreTests/Fixtures/sigstore-conformance/bundle-verify
 default_identity="https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
 default_issuer="https://token.actions.githubusercontent.com"
 

@@ -1,10 +1,10 @@
 /// The one error type of the Attestations module.
 ///
 /// Thrown only for operational failures: input that cannot be read at all (malformed JSON, keys,
-/// provenance objects or statements), unsupported or weak keys, and signing failures. Tamper
-/// findings (a signature that does not verify, a subject that does not match) are returned as
-/// values, never thrown. `message` is one line naming what was wrong and where; it never carries
-/// key material.
+/// provenance objects or statements), unsupported or weak keys, signing failures, and files that
+/// cannot be read or written. Tamper findings (a signature that does not verify, a subject that
+/// does not match) are returned as values, never thrown. `message` is one line naming what was
+/// wrong and where; it never carries key material.
 public struct AttestationError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of failure this is.
     public enum Code: String, Sendable, Hashable {
@@ -25,6 +25,10 @@ public struct AttestationError: Error, CustomStringConvertible, Sendable, Equata
         case malformedTimestamp
         /// A Sigstore bundle that cannot be read, or converted to or from a PEP 740 attestation.
         case malformedBundle
+        /// A file given to `Attester` whose name is not a wheel or sdist filename.
+        case malformedInput
+        /// A file that cannot be read or written (`Attester`).
+        case io
     }
 
     /// The kind of failure.

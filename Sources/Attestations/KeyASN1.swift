@@ -1,27 +1,27 @@
 import SwiftASN1
 
 /// Object identifiers for the key algorithms the module accepts (internal).
-enum KeyOID {
-    static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 1]
-    static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10_045, 2, 1]
-    static let p256: ASN1ObjectIdentifier = [1, 2, 840, 10_045, 3, 1, 7]
-    static let p384: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
-    static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
+package enum KeyOID {
+    package static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 1]
+    package static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10_045, 2, 1]
+    package static let p256: ASN1ObjectIdentifier = [1, 2, 840, 10_045, 3, 1, 7]
+    package static let p384: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
+    package static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
 }
 
 /// `AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }` (internal).
-struct KeyAlgorithmIdentifier: DERImplicitlyTaggable, Hashable {
-    static var defaultIdentifier: ASN1Identifier { .sequence }
+package struct KeyAlgorithmIdentifier: DERImplicitlyTaggable, Hashable {
+    package static var defaultIdentifier: ASN1Identifier { .sequence }
 
-    var algorithm: ASN1ObjectIdentifier
-    var parameters: ASN1Any?
+    package var algorithm: ASN1ObjectIdentifier
+    package var parameters: ASN1Any?
 
-    init(algorithm: ASN1ObjectIdentifier, parameters: ASN1Any?) {
+    package init(algorithm: ASN1ObjectIdentifier, parameters: ASN1Any?) {
         self.algorithm = algorithm
         self.parameters = parameters
     }
 
-    init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+    package init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
             let algorithm = try ASN1ObjectIdentifier(derEncoded: &nodes)
             let parameters = nodes.next().map { ASN1Any(derEncoded: $0) }
@@ -29,7 +29,7 @@ struct KeyAlgorithmIdentifier: DERImplicitlyTaggable, Hashable {
         }
     }
 
-    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+    package func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
         try coder.appendConstructedNode(identifier: identifier) { coder in
             try coder.serialize(algorithm)
             if let parameters { try coder.serialize(parameters) }
@@ -37,13 +37,13 @@ struct KeyAlgorithmIdentifier: DERImplicitlyTaggable, Hashable {
     }
 
     /// The named-curve OID in the parameters, if they hold one.
-    var namedCurve: ASN1ObjectIdentifier? {
+    package var namedCurve: ASN1ObjectIdentifier? {
         guard let parameters else { return nil }
         return try? ASN1ObjectIdentifier(asn1Any: parameters)
     }
 
     /// Whether the parameters are absent or an explicit NULL.
-    var parametersAreAbsentOrNull: Bool {
+    package var parametersAreAbsentOrNull: Bool {
         guard let parameters else { return true }
         return (try? ASN1Null(asn1Any: parameters)) != nil
     }
@@ -51,18 +51,18 @@ struct KeyAlgorithmIdentifier: DERImplicitlyTaggable, Hashable {
 
 /// `SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }`
 /// (internal).
-struct SubjectPublicKeyInfo: DERImplicitlyTaggable {
-    static var defaultIdentifier: ASN1Identifier { .sequence }
+package struct SubjectPublicKeyInfo: DERImplicitlyTaggable {
+    package static var defaultIdentifier: ASN1Identifier { .sequence }
 
-    var algorithm: KeyAlgorithmIdentifier
-    var key: ASN1BitString
+    package var algorithm: KeyAlgorithmIdentifier
+    package var key: ASN1BitString
 
-    init(algorithm: KeyAlgorithmIdentifier, key: ASN1BitString) {
+    package init(algorithm: KeyAlgorithmIdentifier, key: ASN1BitString) {
         self.algorithm = algorithm
         self.key = key
     }
 
-    init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+    package init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
             let algorithm = try KeyAlgorithmIdentifier(derEncoded: &nodes)
             let key = try ASN1BitString(derEncoded: &nodes)
@@ -70,14 +70,14 @@ struct SubjectPublicKeyInfo: DERImplicitlyTaggable {
         }
     }
 
-    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+    package func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
         try coder.appendConstructedNode(identifier: identifier) { coder in
             try coder.serialize(algorithm)
             try coder.serialize(key)
         }
     }
 
-    func derBytes() throws -> [UInt8] {
+    package func derBytes() throws -> [UInt8] {
         var serializer = DER.Serializer()
         try serializer.serialize(self)
         return serializer.serializedBytes
@@ -85,13 +85,13 @@ struct SubjectPublicKeyInfo: DERImplicitlyTaggable {
 }
 
 /// `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (PKCS#1, internal).
-struct RSAPublicKeyASN1: DERImplicitlyTaggable {
-    static var defaultIdentifier: ASN1Identifier { .sequence }
+package struct RSAPublicKeyASN1: DERImplicitlyTaggable {
+    package static var defaultIdentifier: ASN1Identifier { .sequence }
 
-    var modulus: ArraySlice<UInt8>
-    var exponent: ArraySlice<UInt8>
+    package var modulus: ArraySlice<UInt8>
+    package var exponent: ArraySlice<UInt8>
 
-    init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+    package init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         (modulus, exponent) = try DER.sequence(rootNode, identifier: identifier) { nodes in
             let modulus = try ArraySlice<UInt8>(derEncoded: &nodes)
             let exponent = try ArraySlice<UInt8>(derEncoded: &nodes)
@@ -99,7 +99,7 @@ struct RSAPublicKeyASN1: DERImplicitlyTaggable {
         }
     }
 
-    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+    package func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
         try coder.appendConstructedNode(identifier: identifier) { coder in
             try coder.serialize(modulus)
             try coder.serialize(exponent)
@@ -107,7 +107,7 @@ struct RSAPublicKeyASN1: DERImplicitlyTaggable {
     }
 
     /// Bit length of the modulus (leading zero bytes and bits ignored).
-    var modulusBits: Int {
+    package var modulusBits: Int {
         guard let first = modulus.firstIndex(where: { $0 != 0 }) else { return 0 }
         let bytes = modulus.endIndex - first
         return (bytes - 1) * 8 + (8 - modulus[first].leadingZeroBitCount)
@@ -117,20 +117,20 @@ struct RSAPublicKeyASN1: DERImplicitlyTaggable {
 /// `OneAsymmetricKey` / PKCS#8 `PrivateKeyInfo ::= SEQUENCE { version INTEGER, algorithm
 /// AlgorithmIdentifier, privateKey OCTET STRING, ... }` (internal). Trailing optional fields
 /// (attributes, public key) are accepted and ignored.
-struct PKCS8PrivateKeyInfo: DERImplicitlyTaggable {
-    static var defaultIdentifier: ASN1Identifier { .sequence }
+package struct PKCS8PrivateKeyInfo: DERImplicitlyTaggable {
+    package static var defaultIdentifier: ASN1Identifier { .sequence }
 
-    var version: Int
-    var algorithm: KeyAlgorithmIdentifier
-    var privateKey: ASN1OctetString
+    package var version: Int
+    package var algorithm: KeyAlgorithmIdentifier
+    package var privateKey: ASN1OctetString
 
-    init(algorithm: KeyAlgorithmIdentifier, privateKey: ASN1OctetString) {
+    package init(algorithm: KeyAlgorithmIdentifier, privateKey: ASN1OctetString) {
         self.version = 0
         self.algorithm = algorithm
         self.privateKey = privateKey
     }
 
-    init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+    package init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
             let version = try Int(derEncoded: &nodes)
             let algorithm = try KeyAlgorithmIdentifier(derEncoded: &nodes)
@@ -142,7 +142,7 @@ struct PKCS8PrivateKeyInfo: DERImplicitlyTaggable {
         }
     }
 
-    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+    package func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
         try coder.appendConstructedNode(identifier: identifier) { coder in
             try coder.serialize(version)
             try coder.serialize(algorithm)
@@ -150,7 +150,7 @@ struct PKCS8PrivateKeyInfo: DERImplicitlyTaggable {
         }
     }
 
-    func derBytes() throws -> [UInt8] {
+    package func derBytes() throws -> [UInt8] {
         var serializer = DER.Serializer()
         try serializer.serialize(self)
         return serializer.serializedBytes
@@ -160,11 +160,11 @@ struct PKCS8PrivateKeyInfo: DERImplicitlyTaggable {
 /// SEC1 `ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey OCTET STRING,
 /// parameters [0] ECParameters OPTIONAL, publicKey [1] BIT STRING OPTIONAL }` (internal): only the
 /// curve is read here, swift-crypto parses the rest.
-struct SEC1Curve {
-    var curve: ASN1ObjectIdentifier?
-    var privateKeyLength: Int
+package struct SEC1Curve {
+    package var curve: ASN1ObjectIdentifier?
+    package var privateKeyLength: Int
 
-    init(der: [UInt8]) throws {
+    package init(der: [UInt8]) throws {
         let root = try DER.parse(der)
         self = try DER.sequence(root, identifier: .sequence) { nodes in
             let version = try Int(derEncoded: &nodes)

@@ -4,15 +4,15 @@ import Foundation
 ///
 /// Found anywhere in the text, so key files that carry header lines before the PEM block (as Red
 /// Hat's published release key does) are read as they are published.
-struct PEMBlock: Sendable {
-    let label: String
-    let der: [UInt8]
+package struct PEMBlock: Sendable {
+    package let label: String
+    package let der: [UInt8]
 
     /// Text larger than this is refused before it is scanned.
-    static let maxTextBytes = 1 << 20
+    package static let maxTextBytes = 1 << 20
 
     /// The first block whose label is one of `labels`; blocks with other labels are skipped.
-    static func first(in text: String, labels: Set<String>, what: String) throws(AttestationError) -> PEMBlock {
+    package static func first(in text: String, labels: Set<String>, what: String) throws(AttestationError) -> PEMBlock {
         guard text.utf8.count <= maxTextBytes else {
             throw AttestationError(.malformedKey, "\(what): text exceeds \(maxTextBytes) bytes")
         }
@@ -66,7 +66,7 @@ struct PEMBlock: Sendable {
     }
 
     /// PEM text for `der` under `label`, base64 wrapped at 64 columns.
-    static func encode(label: String, der: [UInt8]) -> String {
+    package static func encode(label: String, der: [UInt8]) -> String {
         let body = Encoding.base64String(der)
         var lines = ["-----BEGIN \(label)-----"]
         var start = body.startIndex

@@ -9,7 +9,7 @@ import SwiftASN1
 /// P-384, Ed25519), its SubjectPublicKeyInfo parsed completely, and `spkiDER` holds the DER that
 /// `fingerprint` and `keyID` are computed over. Equality and hashing are by `spkiDER`.
 public struct PublicKey: Sendable, Hashable {
-    enum Backing: Sendable {
+    package enum Backing: Sendable {
         case rsa(_RSA.Signing.PublicKey)
         case p256(P256.Signing.PublicKey)
         case p384(P384.Signing.PublicKey)
@@ -17,9 +17,9 @@ public struct PublicKey: Sendable, Hashable {
     }
 
     /// PEM labels accepted by `init(pem:)`.
-    static let pemLabels: Set<String> = ["PUBLIC KEY", "RSA PUBLIC KEY"]
+    package static let pemLabels: Set<String> = ["PUBLIC KEY", "RSA PUBLIC KEY"]
 
-    let backing: Backing
+    package let backing: Backing
     /// The algorithm and size of the key.
     public let kind: KeyKind
     /// The DER SubjectPublicKeyInfo (for a PKCS#1 input, the equivalent SPKI with rsaEncryption).
@@ -93,7 +93,7 @@ public struct PublicKey: Sendable, Hashable {
     }
 
     /// Reads a DER PKCS#1 `RSAPublicKey` and wraps it as an SPKI.
-    init(pkcs1DER der: [UInt8]) throws(AttestationError) {
+    package init(pkcs1DER der: [UInt8]) throws(AttestationError) {
         _ = try Self.checkedRSABits(pkcs1: der)
         let spki: [UInt8]
         do {
@@ -109,7 +109,7 @@ public struct PublicKey: Sendable, Hashable {
     }
 
     /// Wraps a key made by this module (for `PrivateKey.publicKey`).
-    init(backing: Backing, kind: KeyKind, spkiDER: [UInt8]) {
+    package init(backing: Backing, kind: KeyKind, spkiDER: [UInt8]) {
         self.backing = backing
         self.kind = kind
         self.spkiDER = spkiDER

@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import TUF
 
 /// Fetches TUF repository files over HTTP(S) with the index `HTTPClient` (TLS verified, bounded
 /// retries, body cap).

@@ -1,6 +1,7 @@
 import Attestations
 import Foundation
 import PythonPackaging
+import Sigstore
 
 /// Reads the files people hand to the offline commands: a PEP 740 provenance object (as the
 /// Integrity API serves it) or a single PEP 740 attestation (as `attest` and PyPI tooling write).

@@ -2,6 +2,8 @@ import Attestations
 import Foundation
 import PackageIndex
 import PythonPackaging
+import Sigstore
+import TUF
 
 /// Everything a command line needs to turn its options into a working pipeline, in one place so
 /// the CLI stays a thin shell and the rules here are tested.
@@ -141,7 +143,7 @@ public struct VerificationSetup: Sendable {
     /// key-signed attestations against the trusted keys, Sigstore keyless ones against the chosen
     /// trusted root with the publisher's identity (and the pins) bound to the certificate.
     public func provenanceVerifier() throws(VerificationError) -> ProvenanceVerifier {
-        if let problem = identityPins.problem { throw VerificationError(.usage, problem) }
+        if let problem = identityPins.problem { throw VerificationError(pinProblem: problem) }
         let keyless: any AttestationSignatureVerifier = acceptsKeyless
             ? SigstoreVerifier(trustedRoot: try sigstoreTrustedRoot(), pins: identityPins) : KeylessRefusal()
         return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()), keyless])

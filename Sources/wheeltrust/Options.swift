@@ -1,5 +1,6 @@
 import ArgumentParser
 import Attestations
+import Sigstore
 import Verification
 
 /// Which Python environment to check.
@@ -127,6 +128,6 @@ func prepare<T>(_ body: () throws(VerificationError) -> T) throws -> T {
     do {
         return try body()
     } catch {
-        throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
+        throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
     }
 }

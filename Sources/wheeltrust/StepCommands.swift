@@ -3,6 +3,7 @@ import Attestations
 import Foundation
 import PackageIndex
 import PythonPackaging
+import Sigstore
 import Verification
 
 /// Builds the environment verifier for single-step commands.

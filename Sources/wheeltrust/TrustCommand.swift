@@ -2,6 +2,8 @@ import ArgumentParser
 import Attestations
 import Foundation
 import PackageIndex
+import Sigstore
+import TUF
 
 /// `wheeltrust trust`: the Sigstore trusted root, refreshed through TUF.
 struct TrustCommand: AsyncParsableCommand {

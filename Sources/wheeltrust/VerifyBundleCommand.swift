@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestations
 import Foundation
+import Sigstore
 import Verification
 
 /// `wheeltrust verify-bundle`: a Sigstore bundle (v0.1–v0.3, message signature or DSSE) over a
@@ -55,7 +56,7 @@ struct VerifyBundleCommand: AsyncParsableCommand {
         case .verified(let line):
             emit("OK \(artifact): \(line)\n")
         case .failed(let reason):
-            emit("FAILED \(artifact): \(reason)\n")
+            emit("FAILED \(artifact): \(FlagNames.reason(reason))\n")
             throw ExitCode(Exit.failed)
         }
     }

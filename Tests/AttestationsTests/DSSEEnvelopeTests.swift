@@ -1,3 +1,4 @@
+import AttestationsTestSupport
 import Foundation
 import Testing
 @testable import Attestations

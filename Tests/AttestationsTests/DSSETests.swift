@@ -1,3 +1,4 @@
+import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing

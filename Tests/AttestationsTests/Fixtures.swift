@@ -29,12 +29,3 @@ enum Fixtures {
     static let redHatSHA256 = "034b93b6620dd4db0899c5299ed8fb11b60d2cd6fbfb3d271bedbf9f62dc2a9d"
     static let blobSHA256 = "658781cd4ed9bca60dacd09f7bb914bb51502e8b5d619f57f39a1d652596cc24"
 }
-
-extension Array where Element == UInt8 {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
-
-extension Array where Element == StatementCheck {
-    /// Every check passed (and there was at least one).
-    var allPassed: Bool { !isEmpty && allSatisfy { $0.passed } }
-}

@@ -1,15 +1,17 @@
 import Attestations
 import Foundation
+import Sigstore
+import TUF
 import Testing
 @testable import PackageIndex
 
-/// Serves the python-tuf fixture repositories (Tests/AttestationsTests/Fixtures/tuf, see
+/// Serves the python-tuf fixture repositories (Tests/TUFTests/Fixtures/tuf, see
 /// make_repository.py there) from our own server on 127.0.0.1 and runs the real
 /// `TUFHTTPFetcher` + `TUFUpdater` against them.
 @Suite("TUF update over HTTP", .serialized)
 struct TUFServedRepositoryTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("AttestationsTests/Fixtures/tuf")
+        .deletingLastPathComponent().appendingPathComponent("TUFTests/Fixtures/tuf")
     static let now = Date(timeIntervalSince1970: 1_893_456_000)  // 2030-01-01T00:00:00Z
     static let target = "trusted_root.json"
 

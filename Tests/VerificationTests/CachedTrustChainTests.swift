@@ -10,9 +10,11 @@ import TestSupport
 @Suite("Cached trust root: the chain from the embedded root (CLI)", .serialized)
 struct CachedTrustChainTests {
     static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Sources/Attestations/Resources/sigstore")
+        .deletingLastPathComponent().appendingPathComponent("Sources/TUF/Resources/sigstore")
+    static let sigstoreSources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources/Sigstore/Resources/sigstore")
     static let conformance = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("AttestationsTests/Fixtures/sigstore-conformance/bundle-verify")
+        .appendingPathComponent("SigstoreTests/Fixtures/sigstore-conformance/bundle-verify")
     static let beacon = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
     static let actions = "https://token.actions.githubusercontent.com"
 
@@ -37,7 +39,7 @@ struct CachedTrustChainTests {
     /// Writes the attacker's store for `instance`: root v(embedded + 1) with a chain of its own,
     /// target = the other instance's embedded trusted root (usable, so accepting it would matter).
     static func plantAttackerStore(_ scratch: Scratch, instance: String, chain: Bool = true) throws {
-        let target = try Data(contentsOf: sources.appendingPathComponent("\(instance == "prod" ? "staging" : "prod")/trusted_root.json"))
+        let target = try Data(contentsOf: sigstoreSources.appendingPathComponent("\(instance == "prod" ? "staging" : "prod")/trusted_root.json"))
         try TUFTestMetadata.writeAttackerStore(directory: scratch.cacheRoot + "/tuf/" + instance, targetName: "trusted_root.json",
                                                target: target, rootVersion: try embedded(instance).version + 1, chain: chain)
     }

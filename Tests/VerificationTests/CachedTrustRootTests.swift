@@ -1,5 +1,7 @@
 import Attestations
 import Foundation
+import Sigstore
+import TUF
 import Testing
 import Verification
 
@@ -8,7 +10,7 @@ import Verification
 @Suite("Cached TUF trust root")
 struct CachedTrustRootTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("AttestationsTests/Fixtures/tuf")
+        .deletingLastPathComponent().appendingPathComponent("TUFTests/Fixtures/tuf")
 
     /// Reads the good fixture repository from disk.
     struct DirectoryFetcher: TUFFetcher {
@@ -85,7 +87,7 @@ struct CachedTrustRootTests {
         let file = cache.path + "/private-root.json"
         let stagingBytes = try #require(FileManager.default.contents(atPath: Self.fixtures.deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Attestations/Resources/sigstore/staging/trusted_root.json").path))
+            .appendingPathComponent("Sources/Sigstore/Resources/sigstore/staging/trusted_root.json").path))
         try stagingBytes.write(to: URL(fileURLWithPath: file))
         let root = try VerificationSetup(cacheDirectory: cache.path, environment: [:], trustedRootFile: file).sigstoreTrustedRoot()
         #expect(Self.logIDs(root) == Self.logIDs(try TrustedRoot.staging))

@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Sigstore
 import Testing
 import Verification
 
@@ -22,7 +23,7 @@ struct SigstoreTrustOptionsTests {
     /// The embedded trusted roots, read from the source tree (the same bytes the binary embeds).
     static func embeddedRoot(_ instance: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Attestations/Resources/sigstore/\(instance)/trusted_root.json").path
+            .appendingPathComponent("Sources/Sigstore/Resources/sigstore/\(instance)/trusted_root.json").path
     }
 
     static func scratchFile(_ name: String, _ contents: Data) throws -> String {
@@ -149,7 +150,8 @@ struct SigstoreTrustOptionsTests {
             try VerificationSetup(environment: [:], identityPins: IdentityPins(identity: "x")).provenanceVerifier()
         }
         #expect(halfPin?.code == .usage)
-        #expect(halfPin?.message == "--identity and --issuer must be given together", "\(String(describing: halfPin))")
+        #expect(halfPin?.pinProblem == .identityWithoutIssuer, "\(String(describing: halfPin))")
+        #expect(halfPin?.message == "the identity and issuer pins must be given together", "\(String(describing: halfPin))")
         let staging = try VerificationSetup(environment: [:], staging: true).sigstoreTrustedRoot()
         let production = try VerificationSetup(environment: [:]).sigstoreTrustedRoot()
         #expect(staging.tlogs.map(\.baseURL) != production.tlogs.map(\.baseURL))

@@ -3,12 +3,12 @@ import Testing
 import TestSupport
 
 /// `wheeltrust trust update|show` end to end: the real binary against the python-tuf fixture
-/// repository (Tests/AttestationsTests/Fixtures/tuf/good) laid out as Sigstore's CDN is (metadata
+/// repository (Tests/TUFTests/Fixtures/tuf/good) laid out as Sigstore's CDN is (metadata
 /// at the base, targets under targets/) and served on 127.0.0.1.
 @Suite("wheeltrust trust", .serialized)
 struct TrustCommandTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("AttestationsTests/Fixtures/tuf")
+        .deletingLastPathComponent().appendingPathComponent("TUFTests/Fixtures/tuf")
 
     /// A static file server on 127.0.0.1 (port 0) that exits when our stdin pipe closes.
     final class StaticServer: @unchecked Sendable {

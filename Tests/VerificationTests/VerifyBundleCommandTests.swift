@@ -3,13 +3,13 @@ import PythonPackaging
 import Testing
 
 /// `wheeltrust verify-bundle` and `inspect --as-bundle`, run as a user would, on real Sigstore
-/// bundles (sigstore-python's test bundles, in AttestationsTests' fixtures) and the real abi3info
+/// bundles (sigstore-python's test bundles, in SigstoreTests' fixtures) and the real abi3info
 /// attestation.
 @Suite("verify-bundle command")
 struct VerifyBundleCommandTests {
     static var bundles: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("AttestationsTests/Fixtures/sigstore/bundles").path
+            .appendingPathComponent("SigstoreTests/Fixtures/sigstore/bundles").path
     }
     static var keyless: String {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("keyless").path
@@ -60,6 +60,24 @@ struct VerifyBundleCommandTests {
         let missingBundle = try await Self.run(["verify-bundle", "--bundle", directory + "/absent.sigstore",
                                                 "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth, artifact])
         missingBundle.expectError(2, "cannot read the bundle \(directory)/absent.sigstore")
+    }
+
+    @Test("a bundle whose material does not fit the policy names the option that fits (the CLI's words, not the library's)")
+    func materialMismatchNamesTheOption() async throws {
+        let artifact = Self.bundles + "/bundle_v3.txt"
+        let cosignKey = Self.bundles + "/../../cosign.pub"
+        let certificateForKey = try await Self.run(["verify-bundle", "--bundle", Self.bundles + "/bundle_v3.txt.sigstore", "--staging",
+                                                    "--key", cosignKey, artifact])
+        #expect(certificateForKey.status == 1, "\(certificateForKey.output)")
+        #expect(certificateForKey.stdout == "FAILED \(artifact): the bundle carries a certificate; --key verifies key-signed bundles only\n",
+                "\(certificateForKey.output)")
+        let keySigned = Self.bundles + "/../../sigstore-conformance/bundle-verify/managed-key-happy-path/bundle.sigstore.json"
+        let digest = "sha256:" + String(repeating: "ab", count: 32)
+        let keyHintForIdentity = try await Self.run(["verify-bundle", "--bundle", keySigned, "--staging",
+                                                     "--certificate-identity", Self.william, "--certificate-oidc-issuer", Self.oauth, digest])
+        #expect(keyHintForIdentity.status == 1, "\(keyHintForIdentity.output)")
+        #expect(keyHintForIdentity.stdout == "FAILED \(digest): the bundle is key-signed (public key hint); give the key with --key\n",
+                "\(keyHintForIdentity.output)")
     }
 
     @Test("a bundle verifies by the artifact's sha256 digest alone")

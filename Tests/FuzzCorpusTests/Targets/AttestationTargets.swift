@@ -1,6 +1,8 @@
 import Foundation
 import X509
 @testable import Attestations
+@testable import Sigstore
+@testable import TUF
 @testable import PythonPackaging
 @testable import Verification
 

@@ -1,5 +1,7 @@
 import Foundation
 @testable import Attestations
+@testable import Sigstore
+@testable import TUF
 
 /// The JSON dialects: RFC 8785 canonical JSON (the signed entry timestamp payload), TUF's strict
 /// reader and its OLPC canonical form, and TUF metadata of every role.

@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 import Testing
 import IndexServer
