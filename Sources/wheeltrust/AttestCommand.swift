@@ -22,8 +22,11 @@ struct AttestCommand: AsyncParsableCommand {
     @Option(help: "The SLSA build type written into the statement.")
     var buildType: String = Attester.defaultBuildType
 
+    func validate() throws {
+        if wheels.isEmpty { throw UsageError("no files to attest") }
+    }
+
     func run() async throws {
-        guard !wheels.isEmpty else { throw fail("no files to attest", code: Exit.usage) }
         let privateKey: PrivateKey
         do {
             privateKey = try PrivateKey(pem: String(contentsOfFile: key, encoding: .utf8))
