@@ -32,3 +32,18 @@ struct UsageValidationTests {
         trust.expectError(2, "--repository-url is not an http(s) URL: ftp://user:****@mirror.test/")
     }
 }
+
+extension UsageValidationTests {
+    @Test("keygen writes a key pair, then refuses to replace it without --force (exit 2, the file named)")
+    func keygen() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-keygen-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try await Self.run(["keygen", "--type", "ed25519", "--out", directory + "/k"])
+        #expect(first.status == 0 && first.stdout.hasPrefix("\(directory)/k.pem\n\(directory)/k.pub\nkey id "), "\(first.output)")
+        let again = try await Self.run(["keygen", "--out", directory + "/k"])
+        again.expectError(2, "\(directory)/k.pem already exists (use --force to replace it)")
+        let forced = try await Self.run(["keygen", "--out", directory + "/k", "--force"])
+        #expect(forced.status == 0, "\(forced.output)")
+    }
+}
