@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (directory, shownCredentials) = (directory, credentials)
         do {
             try await server.run(handlingSignals: true) { url in
-                emit("Serving \(directory) at \(Self.display(url, credentials: shownCredentials))\n")
+                emit("Serving \(directory) at \(ServedIndexURL.display(url, credentials: shownCredentials))\n")
                 emit("Press Ctrl-C to stop.\n")
             }
         } catch let error as ServerError {
@@ -90,15 +90,5 @@ struct ServeCommand: AsyncParsableCommand {
             throw fail("cannot serve on \(host):\(port): \(error)", code: Exit.incomplete)
         }
         emit("Stopped.\n")
-    }
-
-    /// The index URL with the user shown and the password masked.
-    static func display(_ url: URL, credentials: BasicCredentials?) -> String {
-        guard let credentials, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
-            return url.absoluteString
-        }
-        components.user = credentials.user
-        components.password = "****"
-        return components.string ?? url.absoluteString
     }
 }
