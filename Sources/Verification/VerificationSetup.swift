@@ -106,8 +106,7 @@ public struct VerificationSetup: Sendable {
     public func indexConfiguration(for python: PythonEnvironment?) throws(VerificationError) -> IndexConfiguration {
         var override: URL?
         if let indexURL {
-            guard let url = URL(string: indexURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  url.host != nil else {
+            guard let url = HTTPURL.parse(indexURL) else {
                 throw VerificationError(.usage, "--index-url is not an http(s) URL: \(IndexSetupText.mask(indexURL))")
             }
             override = url

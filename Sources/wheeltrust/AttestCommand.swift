@@ -22,8 +22,11 @@ struct AttestCommand: AsyncParsableCommand {
     @Option(help: "The SLSA build type written into the statement.")
     var buildType: String = Attester.defaultBuildType
 
+    func validate() throws {
+        if wheels.isEmpty { throw UsageError("no files to attest") }
+    }
+
     func run() async throws {
-        guard !wheels.isEmpty else { throw fail("no files to attest", code: Exit.usage) }
         let privateKey: PrivateKey
         do {
             privateKey = try PrivateKey(pem: String(contentsOfFile: key, encoding: .utf8))
@@ -32,13 +35,7 @@ struct AttestCommand: AsyncParsableCommand {
         } catch {
             throw fail("--key \(key): cannot read the file", code: Exit.usage)
         }
-        // Check every file first, so a typo does not leave half the files attested.
-        for wheel in wheels {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: wheel, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw fail("\(wheel): no such file", code: Exit.usage)
-            }
-        }
+        if let missing = Attester.firstMissingFile(wheels) { throw fail("\(missing): no such file", code: Exit.usage) }
         for wheel in wheels {
             do {
                 let written = try Attester.attest(wheel: wheel, key: privateKey, builderID: builderID, buildType: buildType)

@@ -16,3 +16,16 @@ func fail(_ message: TerminalText, code: Int32) -> ExitCode {
     emitError("wheeltrust: error: \(message)\n")
     return ExitCode(code)
 }
+
+/// A usage error found by a command's `validate()`: printed as the one line
+/// `wheeltrust: error: <message>` (escaped) with exit code 2 (see `Wheeltrust.main`), where
+/// ArgumentParser's `ValidationError` would add its usage text.
+struct UsageError: Error, LocalizedError {
+    let message: String
+
+    init(_ message: String) {
+        self.message = message
+    }
+
+    var errorDescription: String? { message }
+}

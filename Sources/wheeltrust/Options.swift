@@ -131,3 +131,12 @@ func prepare<T>(_ body: () throws(VerificationError) -> T) throws -> T {
         throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
     }
 }
+
+/// Runs a library flow, turning its errors into the right exit code.
+func prepare<T>(_ body: () async throws(VerificationError) -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
+    }
+}

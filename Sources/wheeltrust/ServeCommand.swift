@@ -46,23 +46,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "file"))
     var tlsKey: String?
 
+    func validate() throws {
+        guard allowPublic || ListenAddress.isLoopback(host) else {
+            throw UsageError("refusing to listen on non-loopback host \(host) without --public")
+        }
+        _ = try credentials()
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw UsageError("--tls-certificate and --tls-key go together") }
+    }
+
+    /// The credentials of `--auth`, nil without it.
+    func credentials() throws -> BasicCredentials? {
+        guard let auth else { return nil }
+        do {
+            return try BasicCredentials(parsing: auth)
+        } catch {
+            throw UsageError("--auth: \(error.message)")
+        }
+    }
+
     func run() async throws {
-        guard allowPublic || Self.isLoopback(host) else {
-            throw fail("refusing to listen on non-loopback host \(host) without --public", code: Exit.usage)
-        }
-        var credentials: BasicCredentials?
-        if let auth {
-            do {
-                credentials = try BasicCredentials(parsing: auth)
-            } catch {
-                throw fail("--auth: \(error.message)", code: Exit.usage)
-            }
-        }
-        var tls: ServerTLS?
-        switch (tlsCertificate, tlsKey) {
-        case let (certificate?, key?): tls = ServerTLS(certificateChainPath: certificate, privateKeyPath: key)
-        case (nil, nil): tls = nil
-        default: throw fail("--tls-certificate and --tls-key go together", code: Exit.usage)
+        let credentials = try credentials()
+        let tls = tlsCertificate.flatMap { certificate in
+            tlsKey.map { ServerTLS(certificateChainPath: certificate, privateKeyPath: $0) }
         }
         let configuration = ServerConfiguration(
             directory: directory, host: host, port: port, auth: credentials,
@@ -76,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (directory, shownCredentials) = (directory, credentials)
         do {
             try await server.run(handlingSignals: true) { url in
-                emit("Serving \(directory) at \(Self.display(url, credentials: shownCredentials))\n")
+                emit("Serving \(directory) at \(ServedIndexURL.display(url, credentials: shownCredentials))\n")
                 emit("Press Ctrl-C to stop.\n")
             }
         } catch let error as ServerError {
@@ -85,23 +90,5 @@ struct ServeCommand: AsyncParsableCommand {
             throw fail("cannot serve on \(host):\(port): \(error)", code: Exit.incomplete)
         }
         emit("Stopped.\n")
-    }
-
-    /// `127.0.0.0/8`, `::1` and `localhost`.
-    static func isLoopback(_ host: String) -> Bool {
-        let lowered = host.lowercased()
-        if lowered == "localhost" || lowered == "::1" || lowered == "[::1]" { return true }
-        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
-    }
-
-    /// The index URL with the user shown and the password masked.
-    static func display(_ url: URL, credentials: BasicCredentials?) -> String {
-        guard let credentials, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
-            return url.absoluteString
-        }
-        components.user = credentials.user
-        components.password = "****"
-        return components.string ?? url.absoluteString
     }
 }

@@ -1,45 +1,13 @@
 import ArgumentParser
 import Attestations
 import Foundation
-import PackageIndex
-import PythonPackaging
 import Sigstore
 import Verification
 
-/// Builds the environment verifier for single-step commands.
+/// The environment verifier the options name.
 func makeVerifier(_ options: VerifyingOptions) throws -> EnvironmentVerifier {
     let setup = options.setup
-    let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
-    let context = try prepare { () throws(VerificationError) in
-        try setup.context(configuration: try setup.indexConfiguration(for: python))
-    }
-    return EnvironmentVerifier(environment: python, pipeline: Pipeline(context: context))
-}
-
-/// The environment verifier and the installed distribution a single-step command starts from.
-func installedTarget(_ name: String, _ options: VerifyingOptions) throws
-    -> (verifier: EnvironmentVerifier, installed: InstalledDistribution) {
-    let verifier = try makeVerifier(options)
-    let installed = try prepare { () throws(VerificationError) in try verifier.installed(named: name) }
-    return (verifier, installed)
-}
-
-/// The provenance verifier for offline commands, under the same trust options.
-func offlineVerifier(_ options: VerifyingOptions) throws -> ProvenanceVerifier {
-    let setup = options.setup
-    return try prepare { () throws(VerificationError) in try setup.provenanceVerifier() }
-}
-
-/// Reads a provenance (or a single PEP 740 attestation) file, exiting 2 when it cannot.
-func readProvenance(_ path: String) throws -> Provenance {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw fail("cannot read the provenance file \(path)", code: Exit.usage)
-    }
-    do {
-        return try ProvenanceFile.decode(data)
-    } catch {
-        throw fail("\(path): \(error.message)", code: Exit.usage)
-    }
+    return try prepare { () throws(VerificationError) in try setup.environmentVerifier() }
 }
 
 /// `wheeltrust fetch-attestation PKG`: step 3 alone.
@@ -53,22 +21,11 @@ struct FetchAttestationCommand: AsyncParsableCommand {
     @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
-        let (verifier, installed) = try installedTarget(package, options)
-        var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
-        if let wheel {
-            let (fetched, check) = await verifier.pipeline.fetchProvenance(for: wheel.file, project: installed.name,
-                                                                          version: installed.rawVersion)
-            report.checks.append(check)
-            if let fetched, let output {
-                do {
-                    try fetched.bytes.write(to: URL(fileURLWithPath: output), options: .atomic)
-                } catch {
-                    throw fail("cannot write \(output): \(error.localizedDescription)", code: Exit.incomplete)
-                }
-            }
-            if let fetched, options.output.format == .text, !options.output.quiet {
-                emit("\(ProvenanceDescription.describeText(fetched.provenance))\n")
-            }
+        let verifier = try makeVerifier(options)
+        let (report, fetched) = try await prepare { () async throws(VerificationError) in try await verifier.fetchAttestation(of: package) }
+        if let fetched, let output { try prepare { () throws(VerificationError) in try ProvenanceFile.write(fetched.bytes, to: output) } }
+        if let fetched, options.output.format == .text, !options.output.quiet {
+            emit("\(ProvenanceDescription.describeText(fetched.provenance))\n")
         }
         try options.output.finish(Report(packages: [report]))
     }
@@ -86,26 +43,18 @@ struct VerifySignatureCommand: AsyncParsableCommand {
     @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
+        let (setup, target, sha256) = (options.setup, target, sha256)
         if let provenance {
-            let verifier = try offlineVerifier(options)
-            let document = try readProvenance(provenance)
-            let filename = String(target.split(separator: "/").last ?? Substring(target))
-            let digest: String
-            if FileManager.default.fileExists(atPath: target) {
-                digest = try prepare { () throws(VerificationError) in try LocalFiles.sha256(of: target) }
-            } else if let sha256 {
-                digest = sha256.lowercased()
-            } else {
+            let report = try await prepare { () async throws(VerificationError) in
+                try await LocalVerification.signature(of: target, sha256: sha256, provenanceFile: provenance, setup: setup)
+            }
+            guard let report else {
                 throw fail("\(target) is not a file: give the wheel file, or its filename with --sha256", code: Exit.usage)
             }
-            let verdict = await verifier.verify(document, distribution: filename, sha256Hex: digest)
-            let report = PackageReport(name: filename, version: "", wheel: filename, sha256: digest,
-                                       checks: ProvenanceChecks.checks(for: verdict))
             try options.output.finish(Report(packages: [report]))
         }
-        let (verifier, installed) = try installedTarget(target, options)
-        var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
-        if let wheel { report.checks.append(contentsOf: await verifier.pipeline.provenanceChecks(for: wheel, installed: installed)) }
+        let verifier = try makeVerifier(options)
+        let report = try await prepare { () async throws(VerificationError) in try await verifier.verifySignature(of: target) }
         try options.output.finish(Report(packages: [report]))
     }
 }
@@ -120,20 +69,20 @@ struct VerifyWheelCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A provenance or attestation file for a local wheel.") var provenance: String?
     @OptionGroup var options: VerifyingOptions
 
+    func validate() throws {
+        if case .localFile = WheelTarget(target), provenance == nil { throw UsageError("a local wheel needs --provenance FILE") }
+    }
+
     func run() async throws {
-        if target.hasSuffix(".whl") {
-            guard let provenance else { throw fail("a local wheel needs --provenance FILE", code: Exit.usage) }
-            guard FileManager.default.fileExists(atPath: target) else { throw fail("no such wheel file: \(target)", code: Exit.usage) }
-            let verifier = try offlineVerifier(options)
-            let report = await Pipeline.verifyLocalWheel(at: target, provenance: try readProvenance(provenance), verifier: verifier)
+        let setup = options.setup
+        if case .localFile(let path) = WheelTarget(target), let provenance {
+            let report = try await prepare { () async throws(VerificationError) in
+                try await LocalVerification.wheel(at: path, provenanceFile: provenance, setup: setup)
+            }
             try options.output.finish(Report(packages: [report]))
         }
-        let (verifier, installed) = try installedTarget(target, options)
-        var (report, wheel) = await verifier.pipeline.locateAndFetch(installed)
-        if let wheel {
-            report.checks.append(contentsOf: await verifier.pipeline.provenanceChecks(for: wheel, installed: installed))
-            report.checks.append(Pipeline.openWheel(at: wheel.path, filename: wheel.file.filename).check)
-        }
+        let (verifier, target) = (try makeVerifier(options), target)
+        let report = try await prepare { () async throws(VerificationError) in try await verifier.verifyWheel(of: target) }
         try options.output.finish(Report(packages: [report]))
     }
 }
@@ -150,27 +99,11 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
     @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
-        let (verifier, installed) = try installedTarget(package, options)
-        var report: PackageReport
-        let path: String
-        var filename: String?
-        if let wheel {
-            guard FileManager.default.fileExists(atPath: wheel) else { throw fail("no such wheel file: \(wheel)", code: Exit.usage) }
-            report = PackageReport(name: installed.name.raw, version: installed.rawVersion, wheel: wheel)
-            path = wheel
-        } else {
-            let (located, fetched) = await verifier.pipeline.locateAndFetch(installed)
-            report = located
-            guard let fetched else { try options.output.finish(Report(packages: [report])) }
-            path = fetched.path
-            filename = fetched.file.filename
+        let (verifier, package, wheel, check) = (try makeVerifier(options), package, wheel, !noCheckBytecode)
+        let report = try await prepare { () async throws(VerificationError) in
+            try await verifier.verifyInstalled(package, localWheel: wheel, checkBytecode: check)
         }
-        let outcome = await verifier.pipeline.installedChecks(
-            wheelAt: path, filename: filename, installed: installed,
-            files: verifier.filesVerifier(checkingBytecode: !noCheckBytecode), into: &report)
-        var reports = [report]
-        await BytecodeVerification.apply(checker: noCheckBytecode ? nil : verifier.bytecodeChecker, to: &reports, outcomes: [outcome])
-        try options.output.finish(Report(packages: reports))
+        try options.output.finish(Report(packages: [report]))
     }
 }
 
@@ -184,7 +117,8 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the (single) keyless attestation as a Sigstore bundle v0.3 instead.") var asBundle = false
 
     func run() throws {
-        let document = try readProvenance(file)
+        let file = file
+        let document = try prepare { () throws(VerificationError) in try ProvenanceFile.read(path: file) }
         guard asBundle else { return emit("\(ProvenanceDescription.describeText(document))\n") }
         let attestations = document.attestationBundles.flatMap(\.attestations)
         guard attestations.count == 1, let attestation = attestations.first else {

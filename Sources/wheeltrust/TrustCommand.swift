@@ -4,6 +4,7 @@ import Foundation
 import PackageIndex
 import Sigstore
 import TUF
+import Verification
 
 /// `wheeltrust trust`: the Sigstore trusted root, refreshed through TUF.
 struct TrustCommand: AsyncParsableCommand {
@@ -31,34 +32,22 @@ struct TrustRepositoryOptions: ParsableArguments {
     @Option(name: .long, help: "The cache root (default: $XDG_CACHE_HOME/wheeltrust or ~/.cache/wheeltrust).")
     var cacheDir: String?
 
-    var instance: SigstoreTUF.Instance { staging ? .staging : .production }
+    /// The usage problem of these options, named by their flags, or nil.
+    func validate() throws {
+        switch TrustRepository.problem(staging: staging, repositoryURL: repositoryURL, rootFile: root) {
+        case .notHTTP(let text): throw UsageError("--repository-url is not an http(s) URL: \(URLMasking.redact(text))")
+        case .rootFileWithStaging: throw UsageError("--root and --staging cannot be used together")
+        case .rootFileWithoutURL: throw UsageError("--root needs --repository-url")
+        case nil: break
+        }
+    }
 
-    var instanceName: String { staging ? "Sigstore staging" : "Sigstore production" }
-
-    /// The repository URL, bootstrap root bytes (nil: embedded) and store for these options.
-    func resolve() throws -> (url: URL, bootstrap: [UInt8], store: TUFStore, label: String) {
-        let cacheRoot = cacheDir ?? ContentCache.defaultRoot(environment: ProcessInfo.processInfo.environment)
-        let text = repositoryURL ?? instance.repositoryURL
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              url.host != nil else {
-            throw fail("--repository-url is not an http(s) URL: \(text)", code: Exit.usage)
+    /// The repository these options name.
+    func resolve() throws -> TrustRepository {
+        let (staging, repositoryURL, root, cacheDir) = (staging, repositoryURL, root, cacheDir)
+        return try prepare { () throws(VerificationError) in
+            try TrustRepository(staging: staging, repositoryURL: repositoryURL, rootFile: root, cacheDirectory: cacheDir)
         }
-        if let root {
-            guard !staging else { throw fail("--root and --staging cannot be used together", code: Exit.usage) }
-            guard let repositoryURL else { throw fail("--root needs --repository-url", code: Exit.usage) }
-            guard let data = FileManager.default.contents(atPath: root), data.count <= TUFLimits.default.rootMaxLength else {
-                throw fail("cannot read the root file \(root) (or larger than \(TUFLimits.default.rootMaxLength) bytes)", code: Exit.usage)
-            }
-            let store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, repositoryURL: repositoryURL))
-            return (url, [UInt8](data), store, "Custom")
-        }
-        let bootstrap: [UInt8]
-        do {
-            bootstrap = try SigstoreTUF.bootstrapRoot(instance)
-        } catch {
-            throw fail("\(error.message)", code: Exit.incomplete)
-        }
-        return (url, bootstrap, TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, instance: instance)), instanceName)
     }
 }
 
@@ -82,25 +71,20 @@ struct TrustUpdateCommand: AsyncParsableCommand {
     var timeout: Double = 30
 
     func run() async throws {
-        let (url, bootstrap, store, label) = try repository.resolve()
-        let limits = TUFLimits.default
-        let fetcher = TUFHTTPFetcher(baseURL: url, http: TUFHTTPFetcher.client(limits: limits, timeout: timeout))
-        let updater = TUFUpdater(fetcher: fetcher, store: store, bootstrapRoot: bootstrap, layout: .sigstore, limits: limits)
-        switch await updater.update(target: SigstoreTUF.trustedRootTarget, now: Date()) {
+        let repository = try self.repository.resolve()
+        let url = repository.url.redacted
+        switch await repository.update(timeout: timeout) {
         case .failed(let failure):
             let outcome = failure.isTamper ? "refused" : "could not complete"
-            throw fail("TUF update from \(url.absoluteString) \(outcome): \(failure.message)",
+            throw fail("TUF update from \(url) \(outcome): \(failure.message)",
                        code: failure.isTamper ? Exit.failed : Exit.incomplete)
+        case .unusableTrustedRoot(let reason):
+            throw fail("\(SigstoreTUF.trustedRootTarget) verified by TUF but unusable: \(reason)", code: Exit.failed)
         case .updated(let summary):
-            do {
-                _ = try TrustedRoot.decode(Data(summary.targetBytes))
-            } catch {
-                throw fail("\(SigstoreTUF.trustedRootTarget) verified by TUF but unusable: \(error.message)", code: Exit.failed)
-            }
             let rotation = summary.initialRootVersion == summary.rootVersion
                 ? "v\(summary.rootVersion)" : "v\(summary.initialRootVersion) -> v\(summary.rootVersion)"
             emit("""
-                \(label) TUF repository \(url.absoluteString)
+                \(repository.name) TUF repository \(url)
                   root: \(rotation) (expires \(TrustShowCommand.format(summary.rootExpires)))
                   timestamp: v\(summary.timestampVersion), snapshot: v\(summary.snapshotVersion), targets: v\(summary.targetsVersion)
                   \(summary.targetName): \(summary.targetDownloaded ? "verified and stored" : "unchanged, verified") \
@@ -125,11 +109,12 @@ struct TrustShowCommand: ParsableCommand {
     @OptionGroup var repository: TrustRepositoryOptions
 
     func run() throws {
-        let (url, bootstrap, store, label) = try repository.resolve()
-        emit("\(label) TUF repository \(url.absoluteString)\n  cache: \(store.directory)\n")
+        let repository = try self.repository.resolve()
+        let store = repository.store
+        emit("\(repository.name) TUF repository \(repository.url.redacted)\n  cache: \(store.directory)\n")
         let name = SigstoreTUF.trustedRootTarget
         let verified: TUFVerifiedStore
-        switch store.verifiedStore(target: name, bootstrapRoot: bootstrap) {
+        switch repository.cachedState() {
         case .empty:
             emit("  no cached metadata: verification uses the embedded trusted root (run `wheeltrust trust update`)\n")
             return
@@ -139,7 +124,7 @@ struct TrustShowCommand: ParsableCommand {
         case .verified(let store):
             verified = store
         }
-        let anchor = repository.root == nil ? "the embedded root" : "the --root file"
+        let anchor = !repository.isAnchoredAtFile ? "the embedded root" : "the --root file"
         emit("  root chain: \(verified.rootChain.map { "v\($0)" }.joined(separator: " -> ")) (from \(anchor))\n")
         let roles: [(String, TUFVerifiedStore.Role?)] = [("root", verified.root), ("timestamp", verified.timestamp),
                                                          ("snapshot", verified.snapshot), ("targets", verified.targets)]
@@ -151,7 +136,7 @@ struct TrustShowCommand: ParsableCommand {
         for algorithm in verified.targetHashes.keys.sorted() {
             emit("    \(algorithm): \(verified.targetHashes[algorithm] ?? "")\n")
         }
-        let use = repository.root == nil ? "verification uses it" : "use it with --trusted-root \(store.targetPath(name))"
+        let use = !repository.isAnchoredAtFile ? "verification uses it" : "use it with --trusted-root \(store.targetPath(name))"
         emit("  \(name): cached copy verifies against the cached metadata, chained from \(anchor); \(use)\n")
     }
 

@@ -1,9 +1,6 @@
 import Foundation
 import ArgumentParser
 import Verification
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `wheeltrust verify`: every step for the named packages, or the whole environment.
 struct VerifyCommand: AsyncParsableCommand {
@@ -38,17 +35,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        #if canImport(Glibc)
-        // One malloc arena for the whole process instead of one per busy thread: the hashing
-        // threads allocate little, and the freed memory of per-thread arenas stays resident
-        // (about 4 MiB of peak RSS on a 140-distribution environment, no measurable time cost).
-        // `mallopt` is in <malloc.h>, which the Glibc module does not export: look it up.
-        // M_ARENA_MAX is -8 in glibc's <malloc.h>; RTLD_DEFAULT is a null handle.
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        if let symbol = dlsym(nil, "mallopt") {
-            _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 1)
-        }
-        #endif
+        useOneMallocArena()
         let started = Date()
         var verifier = try makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)

@@ -28,25 +28,51 @@ struct Wheeltrust: AsyncParsableCommand {
             TrustCommand.self,
         ])
 
-    /// Runs the chosen command, mapping argument errors to exit code 2 (ArgumentParser's own
-    /// default is 64) so that every usage or configuration error exits 2, as documented.
+    /// Runs the chosen command. Every error before `run` is a usage error (exit 2; ArgumentParser's
+    /// own default is 64): the parser's own errors are printed as it prints them (with the usage
+    /// text), a ``UsageError`` from a command's `validate()` as the one line every other wheeltrust
+    /// error is. Errors of `run` carry their exit code (``fail(_:code:)``).
     static func main() async {
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exitAfterParsing(error)
+        }
+        do {
+            var command = command
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            let code = exitCode(for: error)
-            // Help and version text (exit 0) is ours; it is printed as the parser prints it.
-            if code == .success { exit(withError: error) }
-            // Every other message may quote the command line or a thrown error's description:
-            // escaped like any other text on stderr.
-            let message = fullMessage(for: error)
-            if !message.isEmpty { emitError("\(parserMessage(message))\n") }
-            Foundation.exit(code == .validationFailure ? Exit.usage : code.rawValue)
+            exitAfter(error)
         }
+    }
+
+    /// Exits after an error of parsing or of a command's `validate()`.
+    private static func exitAfterParsing(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        // Help and version text (exit 0) is ours; it is printed as the parser prints it.
+        if code == .success { exit(withError: error) }
+        // ArgumentParser's own errors (`ValidationError` included) exit with `validationFailure`;
+        // any other error thrown while validating is a `UsageError`: one line, exit 2.
+        if code != .validationFailure, case let message = message(for: error), !message.isEmpty {
+            emitError("wheeltrust: error: \(message)\n")
+            Foundation.exit(Exit.usage)
+        }
+        exitAfter(error)
+    }
+
+    /// Exits with the code `error` carries.
+    private static func exitAfter(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success { exit(withError: error) }
+        // Every other message may quote the command line or a thrown error's description:
+        // escaped like any other text on stderr.
+        let message = fullMessage(for: error)
+        if !message.isEmpty { emitError("\(parserMessage(message))\n") }
+        Foundation.exit(code == .validationFailure ? Exit.usage : code.rawValue)
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A signing key pair kept as two files: `<prefix>.pem`, the private key (PKCS#8 PEM, mode 0600)
+/// and `<prefix>.pub`, its public key (SPKI PEM, mode 0644), as `wheeltrust keygen` writes them.
+///
+/// Guarantees: each file is written to a fresh temporary file beside it, created with its mode
+/// (`O_EXCL`, so the private key is never readable by others, not even while it is written; the
+/// mode is set again whatever the umask) and then renamed into place, so a reader never sees half
+/// a key; the private key is written first, and when it cannot be, the public one is not written.
+public struct KeyPairFiles: Sendable {
+    public let privatePath: String
+    public let publicPath: String
+
+    public init(prefix: String) {
+        privatePath = prefix + ".pem"
+        publicPath = prefix + ".pub"
+    }
+
+    /// The first of the two files that already exists (private, then public), or nil.
+    public var existing: String? {
+        [privatePath, publicPath].first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Writes `key` and its public key; returns the path that could not be written, nil when both were.
+    public func write(_ key: PrivateKey) -> String? {
+        guard Self.write(key.pemRepresentation, to: privatePath, mode: 0o600) else { return privatePath }
+        guard Self.write(key.publicKey.pemRepresentation, to: publicPath, mode: 0o644) else { return publicPath }
+        return nil
+    }
+
+    /// Writes `text` to a fresh temporary file created with `mode` (O_EXCL), then renames it into place.
+    static func write(_ text: String, to path: String, mode: mode_t) -> Bool {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard fd >= 0 else { return false }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.close()
+        } catch {
+            unlink(temp)
+            return false
+        }
+        // Enforce the mode even under a restrictive-or-odd umask.
+        guard chmod(temp, mode) == 0, rename(temp, path) == 0 else {
+            unlink(temp)
+            return false
+        }
+        return true
+    }
+}
