@@ -65,11 +65,7 @@ public struct CacheHashStamps: Sendable {
     }
 
     func path(_ sha256Hex: String) -> String? {
-        let utf8 = Array(sha256Hex.utf8)
-        guard utf8.count == 64, utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            return nil
-        }
-        return "\(root)/\(sha256Hex.prefix(2))/\(sha256Hex).hashed"
+        SHA256Hex(sha256Hex)?.shardedPath(under: root, suffix: ".hashed")
     }
 
     static let magic = "wheeltrust-hashed-v1"

@@ -75,8 +75,7 @@ public struct OfflineCache: Sendable {
     // MARK: provenance
 
     public func provenancePath(sha256Hex: String) -> String? {
-        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex) else { return nil }
-        return "\(root)/verdicts/\(hex.prefix(2))/\(hex).json"
+        SHA256Hex(normalizing: sha256Hex)?.shardedPath(under: root + "/verdicts", suffix: ".json")
     }
 
     public func storeProvenance(_ entry: CachedProvenance) throws(IndexError) {
@@ -129,7 +128,7 @@ public struct OfflineCache: Sendable {
         var files: [IndexFile] = []
         for file in cached.files {
             guard let url = URL(string: file.url) else { return nil }
-            if let sha256 = file.sha256, SimpleAPI.normalizedSHA256(sha256) == nil { return nil }
+            if let sha256 = file.sha256, SHA256Hex(normalizing: sha256) == nil { return nil }
             files.append(IndexFile(filename: file.filename, url: url, sha256: file.sha256,
                                    provenanceURL: file.provenanceURL.flatMap(URL.init(string:)),
                                    coreMetadata: file.coreMetadata, yanked: file.yanked,
