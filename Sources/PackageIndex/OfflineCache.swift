@@ -165,21 +165,10 @@ public struct OfflineCache: Sendable {
     /// that already holds exactly these bytes is left as it is (a warm run rewrites nothing).
     static func writeAtomically(_ data: Data, to path: String) throws(IndexError) {
         if data.count <= maxEntryBytes, let current = read(path), current == data { return }
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try AtomicFile.write(data, to: path)
         } catch {
-            throw IndexError(.cache, "cannot create cache directory \(directory)")
-        }
-        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            unlink(temporary)
-            throw IndexError(.cache, "cannot write cache entry \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw IndexError(.cache, "cannot rename into cache entry \(path): \(String(cString: strerror(code)))")
+            throw IndexError(.cache, "cache entry: \(error.message)")
         }
     }
 }
