@@ -88,7 +88,7 @@ public final class HTTPClient: Sendable {
             do throws(IndexError) {
                 let bundle = try CertificateBundle.load(path: certificateBundle)
                 trust = .success(try bundle.trustRoots())
-                trustKey = StreamingHasher.digest(of: bundle.certificates.flatMap { $0 }, algorithm: .sha256).hex
+                trustKey = FileDigest.compute(bundle.certificates.flatMap { $0 }, algorithm: .sha256).hex
             } catch {
                 trust = .failure(error)
                 trustKey = nil

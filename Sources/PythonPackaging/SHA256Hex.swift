@@ -43,11 +43,6 @@ public struct SHA256Hex: Hashable, Sendable, Comparable, CustomStringConvertible
         self.text = digest.hex
     }
 
-    /// The SHA-256 of `bytes`.
-    public static func of(_ bytes: some Collection<UInt8>) -> SHA256Hex {
-        SHA256Hex(FileDigest.compute(bytes, algorithm: .sha256))
-    }
-
     /// The digest as a `FileDigest` (algorithm `sha256`).
     public var digest: FileDigest {
         // Cannot fail: the text is 64 hex digits by construction.

@@ -10,7 +10,6 @@ import Testing
         #expect(value.text == Self.abc)
         #expect(value.description == Self.abc)
         #expect(SHA256Hex(Self.abc) == value)
-        #expect(SHA256Hex.of(Array("abc".utf8)) == value)
         #expect(SHA256Hex(FileDigest.compute(Array("abc".utf8), algorithm: .sha256)) == value)
         #expect(value.digest == FileDigest.compute(Array("abc".utf8), algorithm: .sha256))
     }
