@@ -1,6 +1,7 @@
 import Foundation
 import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
+import PythonPackaging
 
 /// A Fulcio signing certificate whose chain to a CA of the trusted root was verified at a given
 /// time.
@@ -71,7 +72,7 @@ public struct FulcioChain: Sendable {
 }
 
 /// The outcome of Fulcio chain verification: a verified chain or the reason it failed.
-public enum FulcioChainVerdict: Sendable {
+public enum FulcioChainVerdict: Verdict {
     case verified(FulcioChain)
     case failed(String)
 

@@ -3,6 +3,7 @@ import _CryptoExtras
 import Foundation
 import SwiftASN1
 import X509
+import PythonPackaging
 
 /// One authenticated time a Sigstore signature was verified at.
 public struct VerifiedTime: Sendable, Hashable, CustomStringConvertible {
@@ -63,9 +64,15 @@ public struct VerifiedSigstoreSignature: Sendable {
 }
 
 /// The outcome of `SigstoreCore.verify`.
-public enum SigstoreCoreVerdict: Sendable {
+public enum SigstoreCoreVerdict: Verdict {
     case verified(VerifiedSigstoreSignature)
     case failed(SigstoreFailure)
+
+    /// The stage and reason when failed.
+    public var failure: SigstoreFailure? {
+        if case .failed(let failure) = self { return failure }
+        return nil
+    }
 }
 
 /// Why a Sigstore signature did not verify: the stage that refused it and a one-line reason.
