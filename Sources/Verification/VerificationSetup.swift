@@ -106,7 +106,7 @@ public struct VerificationSetup: Sendable {
         if let indexURL {
             guard let url = URL(string: indexURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                   url.host != nil else {
-                throw VerificationError(.usage, "--index-url is not an http(s) URL: \(IndexSetupText.mask(indexURL))")
+                throw VerificationError(.usage, "--index-url is not an http(s) URL: \(URLMasking.redact(indexURL))")
             }
             override = url
         }
@@ -203,15 +203,5 @@ public struct VerificationSetup: Sendable {
         } catch {
             throw VerificationError(.operational, "Sigstore trusted root: \(error.message)")
         }
-    }
-}
-
-enum IndexSetupText {
-    /// Masks anything that looks like a password in a URL-ish string that did not parse.
-    static func mask(_ text: String) -> String {
-        guard let at = text.firstIndex(of: "@"), let schemeEnd = text.range(of: "://") else { return text }
-        let userinfo = text[schemeEnd.upperBound..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":****" + String(text[at...])
     }
 }
