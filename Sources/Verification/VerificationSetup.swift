@@ -125,8 +125,7 @@ public struct VerificationSetup: Sendable {
 
     /// Builds the pipeline's context: HTTP client with the index's credentials, cache, verifiers.
     public func context(configuration: IndexConfiguration) throws(VerificationError) -> VerificationContext {
-        let netrcPath = environment["NETRC"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.netrc")
-        let netrc = FileManager.default.contents(atPath: netrcPath).map { Netrc(parsing: String(decoding: $0, as: UTF8.self)) }
+        let netrc = Netrc.load(environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
         let credentials = IndexCredentials.forIndex(configuration.indexURL, netrc: netrc)
         let http = HTTPClient(credentials: credentials, certificateBundle: configuration.certificateBundle,
                               timeout: timeout, maxRetries: 3)
