@@ -210,19 +210,7 @@ public enum SigstoreCore {
                 return .failed(SigstoreFailure(.certificateTransparency, reason))
             }
             // 5. Signature.
-            let key: PublicKey
-            do {
-                var serializer = DER.Serializer()
-                try serializer.serialize(chain.leaf.publicKey)
-                key = try PublicKey(spkiDER: serializer.serializedBytes)
-            } catch {
-                return .failed(SigstoreFailure(.signature, "signing certificate public key cannot be read"))
-            }
-            switch key.kind {
-            case .ecdsaP256, .ecdsaP384: break
-            default: return .failed(SigstoreFailure(.signature, "signing certificate key \(key.kind) is not ECDSA P-256/P-384"))
-            }
-            if let problem = signatureProblem(evidence.content, key: key) { return .failed(SigstoreFailure(.signature, problem)) }
+            if let problem = signatureProblem(evidence.content, leaf: chain.leaf) { return .failed(SigstoreFailure(.signature, problem)) }
             // 6. Identity.
             let fulcio: FulcioIdentity
             do {
@@ -236,6 +224,24 @@ public enum SigstoreCore {
                 return .verified(VerifiedSigstoreSignature(entry: entry, chain: chain, identity: who, times: times))
             }
         }
+    }
+
+    /// Why the content's signature does not verify with the key of the Fulcio `leaf` (which must
+    /// be ECDSA P-256 or P-384), nil when it does.
+    static func signatureProblem(_ content: SigstoreContent, leaf: Certificate) -> String? {
+        let key: PublicKey
+        do {
+            var serializer = DER.Serializer()
+            try serializer.serialize(leaf.publicKey)
+            key = try PublicKey(spkiDER: serializer.serializedBytes)
+        } catch {
+            return "signing certificate public key cannot be read"
+        }
+        switch key.kind {
+        case .ecdsaP256, .ecdsaP384: break
+        default: return "signing certificate key \(key.kind) is not ECDSA P-256/P-384"
+        }
+        return signatureProblem(content, key: key)
     }
 
     /// Why the content's signature does not verify with `key`, nil when it does.
