@@ -1,5 +1,15 @@
 import Foundation
 import SwiftASN1
+// `@_spi(FixedExpiryValidationTime)`: Sigstore checks a short-lived (10-minute) certificate at
+// the verified signing time, not now, and swift-certificates offers no public, non-deprecated way
+// to do that. `RFC5280Policy()` checks expiry against the current time (every Fulcio leaf would
+// fail); `RFC5280Policy(fixedValidationTime:)` is the same code as the SPI initialiser but
+// deprecated, its message pointing to this SPI; rebuilding RFC 5280 from its parts is not possible
+// either (`VersionPolicy`, `ExpiryPolicy`, `BasicConstraintsPolicy`, `NameConstraintsPolicy` are
+// internal) and would mean writing path validation ourselves. The SPI is the route the library
+// documents; should it change, the build fails here rather than a check going quiet, and
+// FulcioChainTests / TimestampVerificationTests pin the behaviour (a chain outside its validity
+// at the given time is refused).
 @_spi(FixedExpiryValidationTime) import X509
 import PythonPackaging
 

@@ -2,6 +2,7 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import SwiftASN1
+// `@_spi(FixedExpiryValidationTime)`: see the comment on this import in FulcioChain.swift.
 @_spi(FixedExpiryValidationTime) import X509
 import PythonPackaging
 
