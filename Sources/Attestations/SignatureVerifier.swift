@@ -1,5 +1,7 @@
+import PythonPackaging
+
 /// What a signature verifier concluded about one attestation.
-public enum SignatureVerdict: Sendable, Hashable {
+public enum SignatureVerdict: Verdict, Hashable {
     /// The signature is valid and made by `signer` (a trusted key's name and id, or an identity).
     case verified(signer: String)
     /// The verifier applies to this attestation and the signature did not verify.
@@ -10,6 +12,14 @@ public enum SignatureVerdict: Sendable, Hashable {
     public var isVerified: Bool {
         if case .verified = self { return true }
         return false
+    }
+
+    /// Why it is not verified: the failure, or why the verifier does not apply.
+    public var failure: String? {
+        switch self {
+        case .verified: nil
+        case .failed(let reason), .notApplicable(let reason): reason
+        }
     }
 }
 

@@ -85,8 +85,7 @@ public enum StatementChecks {
     }
 
     static func digestCheck(_ digest: [String: String], sha256Hex: String) -> StatementCheck {
-        let expected = sha256Hex.lowercased()
-        guard expected.utf8.count == 64, expected.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+        guard let expected = SHA256Hex(normalizing: sha256Hex)?.text else {
             return StatementCheck(name: subjectDigest, passed: false, detail: "expected digest \(excerpt(sha256Hex)) is not a SHA-256 hex string")
         }
         guard let stated = digest["sha256"] else {

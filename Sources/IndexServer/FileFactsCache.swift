@@ -46,7 +46,7 @@ final class FileFactsCache: @unchecked Sendable {
             return known
         }
         let computed: String? = (try? CoreMetadataReader.metadataBytes(ofWheelAt: entry.path))
-            .map { StreamingHasher.digest(of: $0, algorithm: .sha256).hex }
+            .map { FileDigest.compute($0, algorithm: .sha256).hex }
         lock.lock()
         if var current = facts[entry.path], current.size == entry.size, current.modified == entry.modified {
             current.coreMetadataSHA256 = .some(computed)

@@ -202,9 +202,7 @@ final class IndexCatalog: @unchecked Sendable {
         let overrideName = name + ".sha256"
         guard let data = FileManager.default.contents(atPath: path(of: overrideName)), data.count <= 1024,
               let text = String(data: data, encoding: .utf8) else { return nil }
-        let hex = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
-        return hex
+        return SHA256Hex(normalizing: text.trimmingCharacters(in: .whitespacesAndNewlines))?.text
     }
 
     private func path(of name: String) -> String {

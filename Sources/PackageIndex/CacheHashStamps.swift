@@ -47,15 +47,7 @@ public struct CacheHashStamps: Sendable {
     /// (see the type's documentation); failures only cost the stamp.
     public func record(sha256Hex: String, identity: FileIdentity, now: Double = FileIdentity.now()) {
         guard identity.isSettled(now: now, minimumAge: minimumAge), let path = path(sha256Hex) else { return }
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/.tmp-" + UUID().uuidString
-        let bytes = Array(Self.format(identity, sha256Hex: sha256Hex).utf8)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        if written != bytes.count || rename(temporary, path) != 0 { unlink(temporary) }
+        try? AtomicFile.write(Array(Self.format(identity, sha256Hex: sha256Hex).utf8), to: path)
     }
 
     /// Removes the stamp for this digest (after the entry was found corrupt or deleted).
@@ -65,11 +57,7 @@ public struct CacheHashStamps: Sendable {
     }
 
     func path(_ sha256Hex: String) -> String? {
-        let utf8 = Array(sha256Hex.utf8)
-        guard utf8.count == 64, utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            return nil
-        }
-        return "\(root)/\(sha256Hex.prefix(2))/\(sha256Hex).hashed"
+        SHA256Hex(sha256Hex)?.shardedPath(under: root, suffix: ".hashed")
     }
 
     static let magic = "wheeltrust-hashed-v1"

@@ -33,15 +33,15 @@ public struct ContentCache: Sendable {
     /// The entry path for a digest (lowercased). An invalid key maps to a path under
     /// `<root>/sha256/invalid` that is never written.
     public func path(sha256Hex: String) -> String {
-        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex) else { return root + "/sha256/invalid/invalid" }
-        return "\(root)/sha256/\(hex.prefix(2))/\(hex)"
+        guard let hex = SHA256Hex(normalizing: sha256Hex) else { return root + "/sha256/invalid/invalid" }
+        return hex.shardedPath(under: root + "/sha256")
     }
 
     /// Whether a non-empty regular file exists for the digest; with `verify`, it is also
     /// re-hashed (a corrupt entry is deleted and reported absent).
     public func contains(sha256Hex: String, verify: Bool = false) -> Bool {
         if verify { return ((try? verifiedPath(sha256Hex: sha256Hex)) ?? nil) != nil }
-        guard SimpleAPI.normalizedSHA256(sha256Hex) != nil else { return false }
+        guard SHA256Hex(normalizing: sha256Hex) != nil else { return false }
         var info = stat()
         guard stat(path(sha256Hex: sha256Hex), &info) == 0 else { return false }
         return (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0
@@ -55,7 +55,7 @@ public struct ContentCache: Sendable {
     /// hashed equal to its name; a re-hash that matches and saw no change while reading writes
     /// that stamp (for entries whose times are settled).
     public func verifiedPath(sha256Hex: String) throws(IndexError) -> String? {
-        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex), contains(sha256Hex: hex) else { return nil }
+        guard let hex = SHA256Hex(normalizing: sha256Hex)?.text, contains(sha256Hex: hex) else { return nil }
         let entry = path(sha256Hex: hex)
         if let identity = FileIdentity.of(path: entry), hashStamps.matches(sha256Hex: hex, identity: identity) {
             return entry
@@ -92,7 +92,7 @@ public struct ContentCache: Sendable {
     /// The source file is consumed (moved, or copied then removed when on another file system).
     /// A mismatching file is deleted and a `cache` error thrown.
     public func store(download: String, sha256Hex: String) throws(IndexError) {
-        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex) else {
+        guard let hex = SHA256Hex(normalizing: sha256Hex)?.text else {
             throw IndexError(.cache, "cache key '\(sha256Hex.prefix(80))' is not a sha256 hex digest")
         }
         let actual: String

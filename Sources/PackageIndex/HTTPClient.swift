@@ -88,7 +88,7 @@ public final class HTTPClient: Sendable {
             do throws(IndexError) {
                 let bundle = try CertificateBundle.load(path: certificateBundle)
                 trust = .success(try bundle.trustRoots())
-                trustKey = StreamingHasher.digest(of: bundle.certificates.flatMap { $0 }, algorithm: .sha256).hex
+                trustKey = FileDigest.compute(bundle.certificates.flatMap { $0 }, algorithm: .sha256).hex
             } catch {
                 trust = .failure(error)
                 trustKey = nil
@@ -118,7 +118,7 @@ public final class HTTPClient: Sendable {
     public func download(_ url: URL, to file: String, expectedSHA256: String?, what: String = "file") async throws(IndexError) -> (sha256Hex: String, size: Int64) {
         var expected: String?
         if let expectedSHA256 {
-            guard let hex = SimpleAPI.normalizedSHA256(expectedSHA256) else {
+            guard let hex = SHA256Hex(normalizing: expectedSHA256)?.text else {
                 throw IndexError(.configuration, "\(what): expected sha256 '\(expectedSHA256.prefix(80))' is not 64 hex digits")
             }
             expected = hex

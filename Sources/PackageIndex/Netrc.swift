@@ -61,9 +61,11 @@ public struct Netrc: Sendable {
         finish()
     }
 
-    /// Reads `$NETRC` or `<home>/.netrc`; nil when the file is absent or unreadable.
+    /// Reads `$NETRC` or, when `NETRC` is not set, `<home>/.netrc` (as pip does: a `NETRC` that is
+    /// set, even empty, is the only place looked at); at most `maxSize` bytes are read. Nil when
+    /// the file is absent or unreadable.
     public static func load(environment: [String: String], homeDirectory: String) -> Netrc? {
-        let path = environment["NETRC"].flatMap { $0.isEmpty ? nil : $0 } ?? (homeDirectory + "/.netrc")
+        let path = environment["NETRC"] ?? (homeDirectory + "/.netrc")
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let data = try? handle.read(upToCount: maxSize) else { return nil }

@@ -75,8 +75,7 @@ public struct OfflineCache: Sendable {
     // MARK: provenance
 
     public func provenancePath(sha256Hex: String) -> String? {
-        guard let hex = SimpleAPI.normalizedSHA256(sha256Hex) else { return nil }
-        return "\(root)/verdicts/\(hex.prefix(2))/\(hex).json"
+        SHA256Hex(normalizing: sha256Hex)?.shardedPath(under: root + "/verdicts", suffix: ".json")
     }
 
     public func storeProvenance(_ entry: CachedProvenance) throws(IndexError) {
@@ -129,7 +128,7 @@ public struct OfflineCache: Sendable {
         var files: [IndexFile] = []
         for file in cached.files {
             guard let url = URL(string: file.url) else { return nil }
-            if let sha256 = file.sha256, SimpleAPI.normalizedSHA256(sha256) == nil { return nil }
+            if let sha256 = file.sha256, SHA256Hex(normalizing: sha256) == nil { return nil }
             files.append(IndexFile(filename: file.filename, url: url, sha256: file.sha256,
                                    provenanceURL: file.provenanceURL.flatMap(URL.init(string:)),
                                    coreMetadata: file.coreMetadata, yanked: file.yanked,
@@ -166,21 +165,10 @@ public struct OfflineCache: Sendable {
     /// that already holds exactly these bytes is left as it is (a warm run rewrites nothing).
     static func writeAtomically(_ data: Data, to path: String) throws(IndexError) {
         if data.count <= maxEntryBytes, let current = read(path), current == data { return }
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try AtomicFile.write(data, to: path)
         } catch {
-            throw IndexError(.cache, "cannot create cache directory \(directory)")
-        }
-        let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            unlink(temporary)
-            throw IndexError(.cache, "cannot write cache entry \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw IndexError(.cache, "cannot rename into cache entry \(path): \(String(cString: strerror(code)))")
+            throw IndexError(.cache, "cache entry: \(error.message)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// One distribution file listed on a simple-API project page.
 ///
@@ -90,7 +91,7 @@ public enum SimpleAPI {
             }
             var sha256: String?
             if let hashes = entry["hashes"] as? [String: Any], let value = hashes["sha256"] {
-                guard let text = value as? String, let hex = normalizedSHA256(text) else {
+                guard let text = value as? String, let hex = SHA256Hex(normalizing: text)?.text else {
                     throw IndexError(.badResponse, "simple page \(base.redacted): malformed sha256 for \(filename)")
                 }
                 sha256 = hex
@@ -179,7 +180,7 @@ public enum SimpleAPI {
             let fragment = String(Substring(scalars[scalars.index(after: hash)...]))
             reference = String(Substring(scalars[..<hash]))
             if fragment.lowercased().hasPrefix("sha256=") {
-                sha256 = normalizedSHA256(String(fragment.dropFirst(7)))
+                sha256 = SHA256Hex(normalizing: fragment.dropFirst(7))?.text
                 malformed = sha256 == nil
             }
         }
@@ -188,15 +189,6 @@ public enum SimpleAPI {
               url.host != nil
         else { return nil }
         return (url, sha256, malformed)
-    }
-
-    /// 64 hex digits, lowercased; nil otherwise.
-    static func normalizedSHA256(_ text: String) -> String? {
-        let lower = text.lowercased()
-        guard lower.utf8.count == 64, lower.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
-            return nil
-        }
-        return lower
     }
 
     private static func lastPathComponent(_ url: URL) -> String {

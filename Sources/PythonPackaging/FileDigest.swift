@@ -84,7 +84,8 @@ public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(algorithm.rawValue):\(hex)" }
 
-    /// The digest of `bytes` with `algorithm` (one-shot convenience over `StreamingHasher`).
+    /// The digest of `bytes` with `algorithm`: the one one-shot digest of bytes in memory (over
+    /// `StreamingHasher`).
     public static func compute(_ bytes: some Collection<UInt8>, algorithm: HashAlgorithm) -> FileDigest {
         var hasher = StreamingHasher(algorithm: algorithm)
         let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
@@ -154,12 +155,5 @@ public struct StreamingHasher: Sendable {
         case .sha384(let hasher): FileDigest(algorithm: algorithm, bytes: Array(hasher.finalize()))
         case .sha512(let hasher): FileDigest(algorithm: algorithm, bytes: Array(hasher.finalize()))
         }
-    }
-
-    /// One-shot digest of a byte array.
-    public static func digest(of bytes: [UInt8], algorithm: HashAlgorithm) -> FileDigest {
-        var hasher = StreamingHasher(algorithm: algorithm)
-        hasher.update(bytes)
-        return hasher.finalize()
     }
 }

@@ -9,6 +9,8 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable, Equatabl
         case invalidName
         case invalidFilename
         case invalidRecord
+        /// A digest is not in the form required (e.g. `SHA256Hex`: 64 lowercase hex digits).
+        case invalidDigest
         case invalidMetadata
         case zip
         case io
@@ -30,10 +32,6 @@ public struct PackagingError: Error, CustomStringConvertible, Sendable, Equatabl
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
-    }
-
-    public init(code: Code, message: String) {
-        self.init(code, message)
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -1,10 +1,11 @@
 import Attestations
 import Crypto
 import Foundation
+import PythonPackaging
 
 /// The outcome of verifying a Sigstore bundle: `.verified` with a one-line description of who
 /// signed and the times used, or `.failed` with the stage and reason of the first failing step.
-public enum BundleVerdict: Sendable, Hashable {
+public enum BundleVerdict: Verdict, Hashable {
     case verified(String)
     case failed(SigstoreFailure)
 

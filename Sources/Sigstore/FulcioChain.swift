@@ -1,6 +1,17 @@
 import Foundation
 import SwiftASN1
+// `@_spi(FixedExpiryValidationTime)`: Sigstore checks a short-lived (10-minute) certificate at
+// the verified signing time, not now, and swift-certificates offers no public, non-deprecated way
+// to do that. `RFC5280Policy()` checks expiry against the current time (every Fulcio leaf would
+// fail); `RFC5280Policy(fixedValidationTime:)` is the same code as the SPI initialiser but
+// deprecated, its message pointing to this SPI; rebuilding RFC 5280 from its parts is not possible
+// either (`VersionPolicy`, `ExpiryPolicy`, `BasicConstraintsPolicy`, `NameConstraintsPolicy` are
+// internal) and would mean writing path validation ourselves. The SPI is the route the library
+// documents; should it change, the build fails here rather than a check going quiet, and
+// FulcioChainTests / TimestampVerificationTests pin the behaviour (a chain outside its validity
+// at the given time is refused).
 @_spi(FixedExpiryValidationTime) import X509
+import PythonPackaging
 
 /// A Fulcio signing certificate whose chain to a CA of the trusted root was verified at a given
 /// time.
@@ -71,7 +82,7 @@ public struct FulcioChain: Sendable {
 }
 
 /// The outcome of Fulcio chain verification: a verified chain or the reason it failed.
-public enum FulcioChainVerdict: Sendable {
+public enum FulcioChainVerdict: Verdict {
     case verified(FulcioChain)
     case failed(String)
 

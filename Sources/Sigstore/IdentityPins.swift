@@ -115,11 +115,11 @@ public struct IdentityPins: Sendable, Hashable {
                 return .mismatch("pinned identity \(identity) is not the certificate SAN \(certificate.subjectAlternativeName?.value ?? "(none)")")
             }
         }
-        if let issuer, let problem = Self.issuerProblem(certificate, expected: issuer) {
+        if let issuer, let problem = PublisherIdentityPolicy.issuerProblem(certificate, expected: issuer) {
             return .mismatch("pinned issuer: \(problem)")
         }
         if let gcpServiceAccount {
-            if let problem = Self.issuerProblem(certificate, expected: PublisherIdentityPolicy.googleIssuer) {
+            if let problem = PublisherIdentityPolicy.issuerProblem(certificate, expected: PublisherIdentityPolicy.googleIssuer) {
                 return .mismatch("pinned GCP service account: \(problem)")
             }
             guard case .email(let email) = certificate.subjectAlternativeName, email == gcpServiceAccount else {
@@ -149,15 +149,5 @@ public struct IdentityPins: Sendable, Hashable {
         let rest = String(configChars[sourceChars.count...])
         guard let at = rest.firstIndex(of: "@") else { return nil }
         return String(rest[..<at])
-    }
-
-    /// Every issuer extension present must be `expected`, and at least one must be present.
-    static func issuerProblem(_ identity: FulcioIdentity, expected: String) -> String? {
-        let present = [identity.issuer, identity.issuerV1].compactMap { $0 }
-        guard !present.isEmpty else { return "certificate has no OIDC issuer extension" }
-        if let other = present.first(where: { $0 != expected }) {
-            return "certificate OIDC issuer \(other) is not \(expected)"
-        }
-        return nil
     }
 }

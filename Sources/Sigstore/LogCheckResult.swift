@@ -1,7 +1,9 @@
+import PythonPackaging
+
 /// The outcome of one transparency-log check (SET, inclusion proof, checkpoint, body consistency).
 ///
 /// Tamper findings are values: `.failed` always carries a `LogCheckFailure` naming what was wrong.
-public enum LogCheckResult: Sendable, Hashable {
+public enum LogCheckResult: Verdict, Hashable {
     case verified
     case failed(LogCheckFailure)
 

@@ -1,8 +1,9 @@
 import Attestations
 import Foundation
+import PythonPackaging
 
 /// Whether a Fulcio certificate's identity is the one a PEP 740 publisher names.
-public enum PublisherIdentityVerdict: Sendable, Hashable {
+public enum PublisherIdentityVerdict: Verdict, Hashable {
     /// The certificate was issued to this publisher; the text names the identity.
     case matches(String)
     /// It was not (or the publisher cannot be checked); the text says why.
@@ -11,6 +12,15 @@ public enum PublisherIdentityVerdict: Sendable, Hashable {
     public var isMatch: Bool {
         if case .matches = self { return true }
         return false
+    }
+
+    /// The same as `isMatch`: the certificate was issued to this publisher.
+    public var isVerified: Bool { isMatch }
+
+    /// Why the certificate does not bind the publisher, nil when it matches.
+    public var failure: String? {
+        if case .mismatch(let reason) = self { return reason }
+        return nil
     }
 }
 

@@ -1,5 +1,6 @@
 import Attestations
 import Crypto
+import PythonPackaging
 import Foundation
 
 extension RekorBody {
@@ -136,11 +137,10 @@ extension RekorBody {
             guard json["algorithm"]?.stringValue == "sha256" else {
                 throw RekorBody.error("intoto spec.content.\(name).algorithm is not sha256")
             }
-            guard let value = json["value"]?.stringValue, value.utf8.count == 64,
-                  value.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            guard let value = json["value"]?.stringValue.flatMap({ SHA256Hex($0) }) else {
                 throw RekorBody.error("intoto spec.content.\(name).value is not 64 lowercase hex digits")
             }
-            return value
+            return value.text
         }
 
         /// base64 whose decoded bytes are themselves base64 text: the inner bytes.

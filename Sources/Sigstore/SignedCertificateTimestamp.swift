@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import PythonPackaging
 
 /// One RFC 6962 Signed Certificate Timestamp as embedded in a certificate (v1).
 ///
@@ -103,7 +104,7 @@ public struct SignedCertificateTimestamp: Sendable, Hashable {
 }
 
 /// The outcome of SCT verification: the verified SCT and its log, or the reason it failed.
-public enum SCTVerdict: Sendable {
+public enum SCTVerdict: Verdict {
     case verified(SignedCertificateTimestamp, log: TransparencyLogInstance)
     case failed(String)
 

@@ -4,6 +4,7 @@ import _CryptoExtras
 import Foundation
 import SwiftASN1
 import X509
+import PythonPackaging
 
 /// One authenticated time a Sigstore signature was verified at.
 public struct VerifiedTime: Sendable, Hashable, CustomStringConvertible {
@@ -64,9 +65,15 @@ public struct VerifiedSigstoreSignature: Sendable {
 }
 
 /// The outcome of `SigstoreCore.verify`.
-public enum SigstoreCoreVerdict: Sendable {
+public enum SigstoreCoreVerdict: Verdict {
     case verified(VerifiedSigstoreSignature)
     case failed(SigstoreFailure)
+
+    /// The stage and reason when failed.
+    public var failure: SigstoreFailure? {
+        if case .failed(let failure) = self { return failure }
+        return nil
+    }
 }
 
 /// Why a Sigstore signature did not verify: the stage that refused it and a one-line reason.
@@ -216,19 +223,7 @@ public enum SigstoreCore {
                 return .failed(SigstoreFailure(.certificateTransparency, reason))
             }
             // 5. Signature.
-            let key: PublicKey
-            do {
-                var serializer = DER.Serializer()
-                try serializer.serialize(chain.leaf.publicKey)
-                key = try PublicKey(spkiDER: serializer.serializedBytes)
-            } catch {
-                return .failed(SigstoreFailure(.signature, "signing certificate public key cannot be read"))
-            }
-            switch key.kind {
-            case .ecdsaP256, .ecdsaP384: break
-            default: return .failed(SigstoreFailure(.signature, "signing certificate key \(key.kind) is not ECDSA P-256/P-384"))
-            }
-            if let problem = signatureProblem(evidence.content, key: key) { return .failed(SigstoreFailure(.signature, problem)) }
+            if let problem = signatureProblem(evidence.content, leaf: chain.leaf) { return .failed(SigstoreFailure(.signature, problem)) }
             // 6. Identity.
             let fulcio: FulcioIdentity
             do {
@@ -242,6 +237,24 @@ public enum SigstoreCore {
                 return .verified(VerifiedSigstoreSignature(entry: entry, chain: chain, identity: who, times: times))
             }
         }
+    }
+
+    /// Why the content's signature does not verify with the key of the Fulcio `leaf` (which must
+    /// be ECDSA P-256 or P-384), nil when it does.
+    static func signatureProblem(_ content: SigstoreContent, leaf: Certificate) -> String? {
+        let key: PublicKey
+        do {
+            var serializer = DER.Serializer()
+            try serializer.serialize(leaf.publicKey)
+            key = try PublicKey(spkiDER: serializer.serializedBytes)
+        } catch {
+            return "signing certificate public key cannot be read"
+        }
+        switch key.kind {
+        case .ecdsaP256, .ecdsaP384: break
+        default: return "signing certificate key \(key.kind) is not ECDSA P-256/P-384"
+        }
+        return signatureProblem(content, key: key)
     }
 
     /// Why the content's signature does not verify with `key`, nil when it does.

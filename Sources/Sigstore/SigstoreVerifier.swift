@@ -96,21 +96,4 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         }
         return "\(head); verified times: \(verified.times.map(\.description).joined(separator: ", "))"
     }
-
-    /// Why the envelope signature does not verify with the leaf's key, nil when it does.
-    static func signatureProblem(_ attestation: Attestation, leaf: Certificate) -> String? {
-        let key: PublicKey
-        do {
-            var serializer = DER.Serializer()
-            try serializer.serialize(leaf.publicKey)
-            key = try PublicKey(spkiDER: serializer.serializedBytes)
-        } catch {
-            return "signing certificate public key cannot be read"
-        }
-        switch key.kind {
-        case .ecdsaP256, .ecdsaP384: break
-        default: return "signing certificate key \(key.kind) is not ECDSA P-256/P-384"
-        }
-        return SigstoreCore.signatureProblem(SigstoreContent(attestation.envelope), key: key)
-    }
 }

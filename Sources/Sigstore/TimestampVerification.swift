@@ -3,7 +3,9 @@ import Crypto
 import _CryptoExtras
 import Foundation
 import SwiftASN1
+// `@_spi(FixedExpiryValidationTime)`: see the comment on this import in FulcioChain.swift.
 @_spi(FixedExpiryValidationTime) import X509
+import PythonPackaging
 
 /// An RFC 3161 timestamp that verified against a timestamp authority of the trusted root.
 ///
@@ -18,7 +20,7 @@ public struct VerifiedTimestamp: Sendable {
 }
 
 /// The outcome of verifying one RFC 3161 timestamp.
-public enum TimestampVerdict: Sendable {
+public enum TimestampVerdict: Verdict {
     case verified(VerifiedTimestamp)
     case failed(String)
 

@@ -195,12 +195,3 @@ public struct InstalledFilesVerifier: Sendable {
         return paths.count > limit ? shown + ", … and \(paths.count - limit) more" : shown
     }
 }
-
-extension FileDigest {
-    /// The digest of bytes in memory (small members only).
-    static func compute(_ bytes: [UInt8], algorithm: HashAlgorithm) -> FileDigest {
-        var hasher = StreamingHasher(algorithm: algorithm)
-        bytes.withUnsafeBytes { hasher.update($0) }
-        return hasher.finalize()
-    }
-}

@@ -35,6 +35,30 @@ public struct FetchedWheel: Sendable {
     public let checks: [CheckResult]
 }
 
+/// What fetching one index file gave: the wheel in the cache, or the checks that say why not.
+///
+/// Guarantees: `.fetched` holds a wheel whose `path` is a cache entry and whose `sha256` was
+/// computed from that very file; `.failed` holds at least one check, and the one that failed
+/// (`download`, as an `error`) says why.
+public enum WheelFetch: Sendable {
+    case fetched(FetchedWheel)
+    case failed([CheckResult])
+
+    /// The wheel, when fetched.
+    public var wheel: FetchedWheel? {
+        if case .fetched(let wheel) = self { return wheel }
+        return nil
+    }
+
+    /// The checks of the attempt: the wheel's, or those that say why it failed.
+    public var checks: [CheckResult] {
+        switch self {
+        case .fetched(let wheel): wheel.checks
+        case .failed(let checks): checks
+        }
+    }
+}
+
 /// The steps of verification, each usable alone (the single-step subcommands) and all together.
 ///
 /// Every step returns its findings as ``CheckResult`` values; a step that cannot run returns an
@@ -82,7 +106,7 @@ public struct Pipeline: Sendable {
 
     /// Downloads (or finds in the cache) one index file, hashes the cached bytes and compares the
     /// digest with the one the index publishes.
-    public func fetchWheel(_ file: IndexFile) async -> FetchedWheel? {
+    public func fetchWheel(_ file: IndexFile) async -> WheelFetch {
         var checks: [CheckResult] = []
         // The cache hashes the entry itself before handing it out (`verifiedPath`) or taking it in
         // (`store`), so `sha256` below is the digest of the very file the RECORD is then read from.
@@ -95,8 +119,7 @@ public struct Pipeline: Sendable {
             } else if context.offline {
                 let reason = file.sha256 == nil ? "the cached page publishes no sha256 for \(file.filename)"
                     : "no cached wheel \(file.filename) (sha256 \(file.sha256 ?? ""))"
-                return FetchedWheel(file: file, path: "", sha256: "", checks: [
-                    CheckResult(.download, .error, "offline: \(reason); run once online")])
+                return .failed([CheckResult(.download, .error, "offline: \(reason); run once online")])
             } else {
                 let temporary = context.cache.temporaryPath()
                 let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
@@ -105,11 +128,11 @@ public struct Pipeline: Sendable {
                 sha256 = downloaded.sha256Hex
             }
         } catch {
-            return FetchedWheel(file: file, path: "", sha256: "", checks: [CheckResult(.download, .error, error.message)])
+            return .failed([CheckResult(.download, .error, error.message)])
         }
         checks.append(CheckResult(.download, .pass, "\(file.filename) sha256 \(sha256)"))
         checks.append(Self.indexHashCheck(published: file.sha256, actual: sha256))
-        return FetchedWheel(file: file, path: path, sha256: sha256, checks: checks)
+        return .fetched(FetchedWheel(file: file, path: path, sha256: sha256, checks: checks))
     }
 
     static func indexHashCheck(published: String?, actual: String) -> CheckResult {
@@ -231,12 +254,13 @@ public struct Pipeline: Sendable {
 
         var fetched: [FetchedWheel] = []
         for candidate in candidates {
-            guard let wheel = await fetchWheel(candidate) else { continue }
-            if wheel.path.isEmpty {
-                report.checks.append(contentsOf: wheel.checks)
+            switch await fetchWheel(candidate) {
+            case .fetched(let wheel):
+                fetched.append(wheel)
+            case .failed(let checks):
+                report.checks.append(contentsOf: checks)
                 return (report, nil)
             }
-            fetched.append(wheel)
         }
         guard let chosen = disambiguate(fetched, installed: installed) else {
             report.checks.append(CheckResult(.indexFile, .fail,

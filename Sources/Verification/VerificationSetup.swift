@@ -107,7 +107,7 @@ public struct VerificationSetup: Sendable {
         var override: URL?
         if let indexURL {
             guard let url = HTTPURL.parse(indexURL) else {
-                throw VerificationError(.usage, "--index-url is not an http(s) URL: \(IndexSetupText.mask(indexURL))")
+                throw VerificationError(.usage, "--index-url is not an http(s) URL: \(URLMasking.redact(indexURL))")
             }
             override = url
         }
@@ -126,8 +126,7 @@ public struct VerificationSetup: Sendable {
 
     /// Builds the pipeline's context: HTTP client with the index's credentials, cache, verifiers.
     public func context(configuration: IndexConfiguration) throws(VerificationError) -> VerificationContext {
-        let netrcPath = environment["NETRC"] ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.netrc")
-        let netrc = FileManager.default.contents(atPath: netrcPath).map { Netrc(parsing: String(decoding: $0, as: UTF8.self)) }
+        let netrc = Netrc.load(environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
         let credentials = IndexCredentials.forIndex(configuration.indexURL, netrc: netrc)
         let http = HTTPClient(credentials: credentials, certificateBundle: configuration.certificateBundle,
                               timeout: timeout, maxRetries: 3)
@@ -204,15 +203,5 @@ public struct VerificationSetup: Sendable {
         } catch {
             throw VerificationError(.operational, "Sigstore trusted root: \(error.message)")
         }
-    }
-}
-
-enum IndexSetupText {
-    /// Masks anything that looks like a password in a URL-ish string that did not parse.
-    static func mask(_ text: String) -> String {
-        guard let at = text.firstIndex(of: "@"), let schemeEnd = text.range(of: "://") else { return text }
-        let userinfo = text[schemeEnd.upperBound..<at]
-        guard let colon = userinfo.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":****" + String(text[at...])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,20 +36,10 @@ public struct WheelContentsMemo: Sendable {
     /// Records that the wheel with this sha256 was found clean; failures only cost the memo.
     public func markChecked(sha256Hex: String) {
         guard let path = path(sha256Hex) else { return }
-        let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/.tmp-" + UUID().uuidString
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { return }
-        close(fd)
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        try? AtomicFile.write([UInt8](), to: path)
     }
 
     func path(_ sha256Hex: String) -> String? {
-        let utf8 = Array(sha256Hex.utf8)
-        guard utf8.count == 64, utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
-            return nil
-        }
-        return "\(root)/\(sha256Hex.prefix(2))/\(sha256Hex)"
+        SHA256Hex(sha256Hex)?.shardedPath(under: root)
     }
 }

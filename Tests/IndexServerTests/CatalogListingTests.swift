@@ -10,7 +10,7 @@ import Testing
     static let datatool = TestSupport.datatoolWheel
 
     private func sha256Hex(_ data: Data) -> String {
-        StreamingHasher.digest(of: Array(data), algorithm: .sha256).hex
+        FileDigest.compute(Array(data), algorithm: .sha256).hex
     }
 
     /// Waits until the folder's last change is outside the racy window, so a listing is reused.

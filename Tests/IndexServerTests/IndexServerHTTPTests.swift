@@ -262,6 +262,6 @@ import Testing
 /// SHA-256 of response bodies, through the PythonPackaging hasher the server uses.
 enum StreamingHasherCheck {
     static func sha256Hex(_ data: Data) -> String {
-        StreamingHasher.digest(of: [UInt8](data), algorithm: .sha256).hex
+        FileDigest.compute([UInt8](data), algorithm: .sha256).hex
     }
 }

@@ -12,7 +12,7 @@ import Darwin
 /// equal to its name; every way of changing the bytes must change that identity.
 @Suite struct CacheHashStampsTests {
     static let content = Data("hello wheel, a cached entry".utf8)
-    static let digest = StreamingHasher.digest(of: [UInt8](content), algorithm: .sha256).hex
+    static let digest = FileDigest.compute([UInt8](content), algorithm: .sha256).hex
 
     /// A cache holding `content`, its times already older than the (shortened) settling age.
     static func settledCache(_ dir: TemporaryDirectory) throws -> (cache: ContentCache, entry: String) {

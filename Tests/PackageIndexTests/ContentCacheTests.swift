@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ContentCacheTests {
     static let content = Data("hello wheel".utf8)
-    static let digest = StreamingHasher.digest(of: [UInt8](content), algorithm: .sha256).hex
+    static let digest = FileDigest.compute([UInt8](content), algorithm: .sha256).hex
 
     @Test func storeAndLookUp() throws {
         let dir = try TemporaryDirectory()

@@ -31,7 +31,7 @@ import Testing
         #expect(page.mediaType == "text/html")
         #expect(String(decoding: page.body, as: UTF8.self).contains("file.bin"))
 
-        let expected = StreamingHasher.digest(of: [UInt8](payload), algorithm: .sha256).hex
+        let expected = FileDigest.compute([UInt8](payload), algorithm: .sha256).hex
         let target = root.path + "/out/file.bin"
         try FileManager.default.createDirectory(atPath: root.path + "/out", withIntermediateDirectories: true)
         let result = try await client.download(URL(string: base + "/pkg/file.bin")!, to: target, expectedSHA256: expected.uppercased())

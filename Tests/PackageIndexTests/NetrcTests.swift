@@ -55,4 +55,22 @@ import Testing
         #expect(netrc.credentials(forHost: "h.example")?.password == "p")
         #expect(Netrc.load(environment: [:], homeDirectory: dir.path + "/none") == nil)
     }
+
+    @Test func aSetButEmptyNETRCIsTheOnlyPlaceLookedAt() throws {
+        let dir = try TemporaryDirectory()
+        try "machine h.example login u password p\n".write(toFile: dir.path + "/.netrc", atomically: true, encoding: .utf8)
+        #expect(Netrc.load(environment: [:], homeDirectory: dir.path)?.credentials(forHost: "h.example")?.login == "u")
+        #expect(Netrc.load(environment: ["NETRC": ""], homeDirectory: dir.path) == nil, "as pip: NETRC set, even empty, replaces ~/.netrc")
+    }
+
+    @Test func loadReadsAtMostMaxSizeBytes() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path + "/big"
+        let padding = String(repeating: "#", count: Netrc.maxSize - 1) + "\n"
+        try (padding + "machine late.example login u password p\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let netrc = try #require(Netrc.load(environment: ["NETRC": path], homeDirectory: "/nonexistent"))
+        #expect(netrc.credentials(forHost: "late.example") == nil, "an entry past the cap is never read")
+        try ("machine early.example login u password p\n" + padding).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(Netrc.load(environment: ["NETRC": path], homeDirectory: "/nonexistent")?.credentials(forHost: "early.example")?.login == "u")
+    }
 }

@@ -293,7 +293,7 @@ import TestSupport
                                                                  to: scratch.path + "/big.whl", expectedSHA256: nil)
         #expect(Date().timeIntervalSince(started) > 3)
         #expect(result.size == Int64(body.count))
-        #expect(result.sha256Hex == StreamingHasher.digest(of: body, algorithm: .sha256).hex)
+        #expect(result.sha256Hex == FileDigest.compute(body, algorithm: .sha256).hex)
     }
 
     @Test func aTimedOutDownloadNeverBecomesACacheEntry() async throws {
@@ -310,7 +310,7 @@ import TestSupport
         Self.expectTimedOut(result, timeout: 1, path: "/w.whl", what: "file", received: 500_000 * server.requests(to: "/w.whl"))
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/cache/sha256"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/cache/tmp") == [])
-        #expect(!cache.contains(sha256Hex: StreamingHasher.digest(of: body, algorithm: .sha256).hex))
+        #expect(!cache.contains(sha256Hex: FileDigest.compute(body, algorithm: .sha256).hex))
     }
 
     // MARK: the index client and TUF go through the same deadline
@@ -371,8 +371,8 @@ import TestSupport
         let response = try await request.value
         for blocker in blockers { await blocker.value }
         #expect(response.body.count == body.count)
-        #expect(StreamingHasher.digest(of: [UInt8](response.body), algorithm: .sha256).hex
-                == StreamingHasher.digest(of: body, algorithm: .sha256).hex)
+        #expect(FileDigest.compute([UInt8](response.body), algorithm: .sha256).hex
+                == FileDigest.compute(body, algorithm: .sha256).hex)
     }
 
     // MARK: the rule itself

@@ -15,7 +15,7 @@ import Testing
             _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
             let algorithm = HashAlgorithm.allCases[index % HashAlgorithm.allCases.count]
             requests.append(FileHashPool.Request(path: path, algorithm: algorithm))
-            expected.append(.digest(StreamingHasher.digest(of: bytes, algorithm: algorithm), size: Int64(bytes.count)))
+            expected.append(.digest(FileDigest.compute(bytes, algorithm: algorithm), size: Int64(bytes.count)))
         }
         let pool = FileHashPool(width: 8, bufferSize: 4096)
         #expect(pool.digestsBlocking(requests) == expected)
@@ -34,7 +34,7 @@ import Testing
                 let path = dir + "/caller-\(caller)"
                 let bytes = [UInt8](repeating: UInt8(caller), count: 10_000 + caller)
                 _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-                let want = FileHashPool.Outcome.digest(StreamingHasher.digest(of: bytes, algorithm: .sha256), size: Int64(bytes.count))
+                let want = FileHashPool.Outcome.digest(FileDigest.compute(bytes, algorithm: .sha256), size: Int64(bytes.count))
                 group.addTask {
                     let batch = Array(repeating: FileHashPool.Request(path: path, algorithm: .sha256), count: 20)
                     // Odd callers block a thread, even ones suspend: both kinds share the pool.

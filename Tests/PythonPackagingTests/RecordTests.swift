@@ -39,8 +39,8 @@ import Testing
     }
 
     @Test func parsesSha384AndSha512() throws {
-        let d384 = StreamingHasher.digest(of: Array("abc".utf8), algorithm: .sha384)
-        let d512 = StreamingHasher.digest(of: Array("abc".utf8), algorithm: .sha512)
+        let d384 = FileDigest.compute(Array("abc".utf8), algorithm: .sha384)
+        let d512 = FileDigest.compute(Array("abc".utf8), algorithm: .sha512)
         let record = try parse("x,\(d384.recordValue),3\ny,\(d512.recordValue),3\n")
         #expect(record.entries[0].hash == .digest(d384))
         #expect(record.entries[1].hash == .digest(d512))
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func paddedOrNonURLSafeBase64IsAnError() {
-        let digest = StreamingHasher.digest(of: [], algorithm: .sha256)
+        let digest = FileDigest.compute([], algorithm: .sha256)
         let standard = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
         for bad in [digest.recordValue + "=", "sha256=" + standard, "sha256=", "sha256=!!!"] {
             #expect((#expect(throws: PackagingError.self) { try parse("a,\(bad),0\n") })?.code == .invalidRecord)
@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func fileDigestHexRoundTripAndErrors() throws {
-        let digest = StreamingHasher.digest(of: Array("abc".utf8), algorithm: .sha256)
+        let digest = FileDigest.compute(Array("abc".utf8), algorithm: .sha256)
         #expect(try FileDigest(hex: digest.hex.uppercased(), algorithm: .sha256) == digest)
         #expect((#expect(throws: PackagingError.self) { try FileDigest(hex: "abc", algorithm: .sha256) })?.code == .invalidRecord)
         #expect(throws: PackagingError.self) {

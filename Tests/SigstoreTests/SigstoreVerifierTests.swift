@@ -205,15 +205,15 @@ struct SigstoreVerifierTests {
     @Test func dsseSignatureStepRejectsAnotherSignatureOrStatement() throws {
         let attestation = try Self.attestation(TrustFixtures.prodGitHub)
         let leaf = try TrustFixtures.leaf(TrustFixtures.prodGitHub)
-        #expect(SigstoreVerifier.signatureProblem(attestation, leaf: leaf) == nil)
+        #expect(SigstoreCore.signatureProblem(SigstoreContent(attestation.envelope), leaf: leaf) == nil)
         var badSignature = attestation
         badSignature.envelope.signature[8] ^= 0x01
-        let problem = SigstoreVerifier.signatureProblem(badSignature, leaf: leaf)
+        let problem = SigstoreCore.signatureProblem(SigstoreContent(badSignature.envelope), leaf: leaf)
         #expect(problem?.contains("signature") == true, "\(String(describing: problem))")
         var badStatement = attestation
         badStatement.envelope.statement[20] ^= 0x01
-        #expect(SigstoreVerifier.signatureProblem(badStatement, leaf: leaf) == problem, "the same step refuses it")
+        #expect(SigstoreCore.signatureProblem(SigstoreContent(badStatement.envelope), leaf: leaf) == problem, "the same step refuses it")
         let otherLeaf = try TrustFixtures.leaf(Self.gitLabFile)
-        #expect(SigstoreVerifier.signatureProblem(attestation, leaf: otherLeaf) == problem, "the same step refuses it")
+        #expect(SigstoreCore.signatureProblem(SigstoreContent(attestation.envelope), leaf: otherLeaf) == problem, "the same step refuses it")
     }
 }

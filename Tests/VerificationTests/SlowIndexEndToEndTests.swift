@@ -24,7 +24,7 @@ struct SlowIndexEndToEndTests {
             let server = try MisbehavingHTTPServer { path, _ in
                 let base = origin.value
                 func page(_ name: String, _ wheel: String, _ bytes: [UInt8]) -> MisbehavingHTTPServer.Behaviour {
-                    let sha = StreamingHasher.digest(of: bytes, algorithm: .sha256).hex
+                    let sha = FileDigest.compute(bytes, algorithm: .sha256).hex
                     let object: [String: Any] = [
                         "meta": ["api-version": "1.1"], "name": name,
                         "files": [["filename": wheel, "url": "\(base)/files/\(wheel)", "hashes": ["sha256": sha],
@@ -99,8 +99,8 @@ struct SlowIndexEndToEndTests {
             #expect(summary["errors"] as? Int == 3)
 
             // The trickled wheel never became a cache entry (the complete one did).
-            let datatoolSHA = StreamingHasher.digest(of: datatoolBytes, algorithm: .sha256).hex
-            let clitoolSHA = StreamingHasher.digest(of: clitoolBytes, algorithm: .sha256).hex
+            let datatoolSHA = FileDigest.compute(datatoolBytes, algorithm: .sha256).hex
+            let clitoolSHA = FileDigest.compute(clitoolBytes, algorithm: .sha256).hex
             #expect(!FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(datatoolSHA.prefix(2))/\(datatoolSHA)"))
             #expect(FileManager.default.fileExists(atPath: "\(scenario.cache)/sha256/\(clitoolSHA.prefix(2))/\(clitoolSHA)"))
         }

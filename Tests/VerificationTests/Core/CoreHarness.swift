@@ -119,8 +119,8 @@ enum Core {
 
     /// ``Pipeline/fetchWheel(_:)``: the wheel when its bytes are in the cache, and the checks made.
     static func fetch(_ pipeline: Pipeline, _ file: IndexFile) async -> (wheel: FetchedWheel?, checks: [CheckResult]) {
-        guard let fetched = await pipeline.fetchWheel(file) else { return (nil, []) }
-        return (fetched.path.isEmpty ? nil : fetched, fetched.checks)
+        let fetch = await pipeline.fetchWheel(file)
+        return (fetch.wheel, fetch.checks)
     }
 
     /// Writes `<file>.slsa.attestation` beside `path`, signed with `key` (as the build would).
