@@ -137,6 +137,6 @@ func prepare<T>(_ body: () async throws(VerificationError) -> T) async throws ->
     do {
         return try await body()
     } catch {
-        throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
+        throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
     }
 }

@@ -47,7 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
             report = try await verifier.run(request)
         } catch {
             progress?.finish()
-            throw fail("\(error.message)", code: error.code == .usage ? Exit.usage : Exit.incomplete)
+            throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
         }
         progress?.finish()
         if options.output.format == .text && !options.output.quiet {

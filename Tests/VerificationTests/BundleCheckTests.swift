@@ -9,7 +9,7 @@ import Verification
 struct BundleCheckTests {
     static var bundles: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("AttestationsTests/Fixtures/sigstore/bundles").path
+            .appendingPathComponent("SigstoreTests/Fixtures/sigstore/bundles").path
     }
     static let william = "william@yossarian.net"
     static let oauth = "https://github.com/login/oauth"
