@@ -1,3 +1,4 @@
+import Foundation
 // swift-tools-version:6.1
 //
 // wheeltrust: proves that the Python code on a machine is the code a trusted builder built and signed.
@@ -19,10 +20,9 @@
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
 import PackageDescription
-import Foundation
 
 let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -133,12 +133,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "PythonPackagingTests", dependencies: ["PythonPackaging", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttestationsTests", dependencies: ["Attestations", "TestSupport", "AttestationsTestSupport"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "SigstoreTests", dependencies: ["Sigstore", "Attestations", "TestSupport", "AttestationsTestSupport"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "TUFTests", dependencies: ["TUF", "Sigstore", "Attestations", "TestSupport", "AttestationsTestSupport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "AttestationsTests", dependencies: ["Attestations", "TestSupport", "AttestationsTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "SigstoreTests", dependencies: ["Sigstore", "Attestations", "TestSupport", "AttestationsTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TUFTests", dependencies: ["TUF", "Sigstore", "Attestations", "TestSupport", "AttestationsTestSupport"],
+            resources: [.copy("Fixtures")]),
         // Shared by the three test targets above: mutations of JSON/DER documents, small helpers; not a product.
         .target(
             name: "AttestationsTestSupport",
@@ -183,13 +186,17 @@ let fuzzBodyDependencies: [Target.Dependency] = [
 ]
 if ProcessInfo.processInfo.environment["WHEELTRUST_FUZZ"] == "1" {
     package.targets += [
-        .target(name: "FuzzBodies", dependencies: fuzzBodyDependencies, path: "Tests/FuzzCorpusTests",
-                exclude: ["CorpusReplayTests.swift"], swiftSettings: strict),
-        .executableTarget(name: "WheeltrustFuzz", dependencies: ["FuzzBodies"], path: "Fuzz/Main",
-                          swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
+        .target(
+            name: "FuzzBodies", dependencies: fuzzBodyDependencies, path: "Tests/FuzzCorpusTests",
+            exclude: ["CorpusReplayTests.swift"], swiftSettings: strict),
+        .executableTarget(
+            name: "WheeltrustFuzz", dependencies: ["FuzzBodies"], path: "Fuzz/Main",
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]),
     ]
     package.products.append(.executable(name: "WheeltrustFuzz", targets: ["WheeltrustFuzz"]))
 } else {
-    package.targets.append(.testTarget(name: "FuzzCorpusTests", dependencies: fuzzBodyDependencies,
-                                       path: "Tests/FuzzCorpusTests", swiftSettings: strict))
+    package.targets.append(
+        .testTarget(
+            name: "FuzzCorpusTests", dependencies: fuzzBodyDependencies,
+            path: "Tests/FuzzCorpusTests", swiftSettings: strict))
 }

@@ -6,12 +6,14 @@ import Foundation
 /// and its SHA-256, lowercase) and a SLSA v1 predicate; `sign` signs `PAE(in-toto type, statement)`
 /// over exactly the bytes it returns in the attestation, with `verification_material` null.
 public enum AttestationBuilder {
-    public static func slsaV1Statement(filename: String, sha256Hex: String, builderID: String, buildType: String,
-                                       finishedOn: Date) -> [UInt8] {
+    public static func slsaV1Statement(
+        filename: String, sha256Hex: String, builderID: String, buildType: String,
+        finishedOn: Date
+    ) -> [UInt8] {
         let statement: JSONValue = .object([
             "_type": .string(Statement.inTotoV1),
             "subject": .array([
-                .object(["name": .string(filename), "digest": .object(["sha256": .string(sha256Hex.lowercased())])]),
+                .object(["name": .string(filename), "digest": .object(["sha256": .string(sha256Hex.lowercased())])])
             ]),
             "predicateType": .string(Statement.slsaV1),
             "predicate": .object([

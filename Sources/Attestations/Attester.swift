@@ -15,8 +15,10 @@ public enum Attester {
     public static let defaultBuildType = "urn:wheeltrust:build-type:attest@v1"
 
     /// Attests the file at `path` and returns the path of the written `<file>.slsa.attestation`.
-    public static func attest(wheel path: String, key: PrivateKey, builderID: String, buildType: String,
-                              finishedOn: Date = Date()) throws(AttestationError) -> String {
+    public static func attest(
+        wheel path: String, key: PrivateKey, builderID: String, buildType: String,
+        finishedOn: Date = Date()
+    ) throws(AttestationError) -> String {
         let filename = (path as NSString).lastPathComponent
         do {
             _ = try DistributionFilename(parsing: filename)

@@ -21,7 +21,8 @@ public struct BuildSummary: Sendable, Hashable {
     init(predicateType: String, predicate: JSONValue, depth: Int = 0) {
         // Nested shape: the predicate is a whole statement; read its predicate (one level only).
         if depth == 0, predicate["_type"]?.stringValue != nil, let inner = predicate["predicate"],
-           let innerType = predicate["predicateType"]?.stringValue {
+            let innerType = predicate["predicateType"]?.stringValue
+        {
             self.init(predicateType: innerType, predicate: inner, depth: 1)
             return
         }

@@ -69,7 +69,8 @@ public struct DSSEEnvelope: Sendable, Hashable, Codable {
     /// can become attestations; anything else is `malformedProvenance`.
     public func attestations() throws(AttestationError) -> [Attestation] {
         guard payloadType == DSSE.inTotoPayloadType else {
-            throw AttestationError(.malformedProvenance, "$.payloadType: \(StatementChecks.excerpt(payloadType)) is not \(DSSE.inTotoPayloadType)")
+            throw AttestationError(
+                .malformedProvenance, "$.payloadType: \(StatementChecks.excerpt(payloadType)) is not \(DSSE.inTotoPayloadType)")
         }
         return signatures.map { Attestation(verificationMaterial: nil, envelope: Envelope(statement: payload, signature: $0.sig)) }
     }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A signing key pair kept as two files: `<prefix>.pem`, the private key (PKCS#8 PEM, mode 0600)

@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import SwiftASN1
+import _CryptoExtras
 
 /// A private signing key, for `attest` and `keygen` and for tests.
 ///
@@ -165,7 +165,9 @@ public struct PrivateKey: Sendable {
             switch parsed.privateKeyLength {
             case 32: curve = KeyOID.p256
             case 48: curve = KeyOID.p384
-            default: throw AttestationError(.unsupportedKey, "private key: EC key without a named curve and \(parsed.privateKeyLength)-byte scalar")
+            default:
+                throw AttestationError(
+                    .unsupportedKey, "private key: EC key without a named curve and \(parsed.privateKeyLength)-byte scalar")
             }
         }
         return try ec(der: der, curve: curve)
@@ -203,9 +205,9 @@ public struct PrivateKey: Sendable {
         }
         if algorithm.algorithm == KeyOID.ed25519 {
             guard algorithm.parameters == nil,
-                  let inner = try? ASN1OctetString(derEncoded: Array(info.privateKey.bytes)),
-                  inner.bytes.count == 32,
-                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: Array(inner.bytes))
+                let inner = try? ASN1OctetString(derEncoded: Array(info.privateKey.bytes)),
+                inner.bytes.count == 32,
+                let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: Array(inner.bytes))
             else {
                 throw AttestationError(.malformedKey, "private key: PKCS#8 Ed25519 key must hold a 32-byte seed")
             }

@@ -53,24 +53,30 @@ public struct ProvenanceVerifier: Sendable {
         var verdicts: [AttestationVerdict] = []
         for (bundleIndex, bundle) in provenance.attestationBundles.enumerated() {
             for (index, attestation) in bundle.attestations.enumerated() {
-                verdicts.append(await verify(attestation, publisher: bundle.publisher, bundle: bundleIndex, index: index,
-                                       distribution: distribution, sha256Hex: sha256Hex))
+                verdicts.append(
+                    await verify(
+                        attestation, publisher: bundle.publisher, bundle: bundleIndex, index: index,
+                        distribution: distribution, sha256Hex: sha256Hex))
             }
         }
         return ProvenanceVerdict(attestations: verdicts)
     }
 
-    func verify(_ attestation: Attestation, publisher: Publisher, bundle: Int, index: Int,
-                distribution: String, sha256Hex: String) async -> AttestationVerdict {
+    func verify(
+        _ attestation: Attestation, publisher: Publisher, bundle: Int, index: Int,
+        distribution: String, sha256Hex: String
+    ) async -> AttestationVerdict {
         let signature = await signatureVerdict(attestation, publisher: publisher)
         do {
             let statement = try Statement(parsing: attestation.envelope.statement)
             let checks = StatementChecks.evaluate(statement, distribution: distribution, sha256Hex: sha256Hex)
-            return AttestationVerdict(bundle: bundle, index: index, publisher: publisher, signature: signature,
-                                      statement: statement, checks: checks, malformed: nil)
+            return AttestationVerdict(
+                bundle: bundle, index: index, publisher: publisher, signature: signature,
+                statement: statement, checks: checks, malformed: nil)
         } catch {
-            return AttestationVerdict(bundle: bundle, index: index, publisher: publisher, signature: signature,
-                                      statement: nil, checks: [], malformed: error.message)
+            return AttestationVerdict(
+                bundle: bundle, index: index, publisher: publisher, signature: signature,
+                statement: nil, checks: [], malformed: error.message)
         }
     }
 

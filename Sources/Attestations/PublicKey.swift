@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import SwiftASN1
+import _CryptoExtras
 
 /// A public key that can verify attestation signatures.
 ///

@@ -53,7 +53,8 @@ public struct KeySignatureVerifier: AttestationSignatureVerifier {
         }
         let message = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
         for trusted in trustedKeys where Self.verifies(trusted, signature: attestation.envelope.signature, message: message) {
-            return .verified(signer: "\(trusted.name) (\(trusted.key.kind), key id \(trusted.key.keyID), sha256 \(trusted.key.fingerprint))")
+            return .verified(
+                signer: "\(trusted.name) (\(trusted.key.kind), key id \(trusted.key.keyID), sha256 \(trusted.key.fingerprint))")
         }
         let names = trustedKeys.map { "\($0.name) (\($0.key.keyID))" }.joined(separator: ", ")
         return .failed("signature matches no trusted key (tried \(names))")

@@ -38,20 +38,23 @@ public enum StatementChecks {
     public static func evaluate(_ statement: Statement, distribution: String, sha256Hex: String) -> [StatementCheck] {
         var checks: [StatementCheck] = []
         let typeOK = allowedStatementTypes.contains(statement.type)
-        checks.append(StatementCheck(
-            name: statementType, passed: typeOK,
-            detail: typeOK ? statement.type : "\(excerpt(statement.type)) is not an accepted in-toto statement type"
-        ))
+        checks.append(
+            StatementCheck(
+                name: statementType, passed: typeOK,
+                detail: typeOK ? statement.type : "\(excerpt(statement.type)) is not an accepted in-toto statement type"
+            ))
         let predicateOK = allowedPredicateTypes.contains(statement.predicateType)
-        checks.append(StatementCheck(
-            name: predicateType, passed: predicateOK,
-            detail: predicateOK ? statement.predicateType : "\(excerpt(statement.predicateType)) is not an accepted predicate type"
-        ))
+        checks.append(
+            StatementCheck(
+                name: predicateType, passed: predicateOK,
+                detail: predicateOK ? statement.predicateType : "\(excerpt(statement.predicateType)) is not an accepted predicate type"
+            ))
         let count = statement.subjects.count
-        checks.append(StatementCheck(
-            name: singleSubject, passed: count == 1,
-            detail: count == 1 ? "one subject" : "\(count) subjects; exactly one is required"
-        ))
+        checks.append(
+            StatementCheck(
+                name: singleSubject, passed: count == 1,
+                detail: count == 1 ? "one subject" : "\(count) subjects; exactly one is required"
+            ))
         guard count == 1, let subject = statement.subjects.first else {
             let why = count == 0 ? "no subject" : "\(count) subjects, none can be chosen"
             checks.append(StatementCheck(name: subjectName, passed: false, detail: why))
@@ -71,7 +74,8 @@ public enum StatementChecks {
             let equal = expected == actual
             return StatementCheck(
                 name: subjectName, passed: equal,
-                detail: equal ? "\(excerpt(name)) names \(excerpt(distribution))" : "subject \(excerpt(name)) does not name \(excerpt(distribution))"
+                detail: equal
+                    ? "\(excerpt(name)) names \(excerpt(distribution))" : "subject \(excerpt(name)) does not name \(excerpt(distribution))"
             )
         case (_?, nil):
             return StatementCheck(name: subjectName, passed: false, detail: "subject \(excerpt(name)) is not a distribution filename")
@@ -79,18 +83,23 @@ public enum StatementChecks {
             let equal = name == distribution
             return StatementCheck(
                 name: subjectName, passed: equal,
-                detail: equal ? "\(excerpt(name)) (compared exactly: not a distribution filename)" : "subject \(excerpt(name)) is not \(excerpt(distribution))"
+                detail: equal
+                    ? "\(excerpt(name)) (compared exactly: not a distribution filename)"
+                    : "subject \(excerpt(name)) is not \(excerpt(distribution))"
             )
         }
     }
 
     static func digestCheck(_ digest: [String: String], sha256Hex: String) -> StatementCheck {
         guard let expected = SHA256Hex(normalizing: sha256Hex)?.text else {
-            return StatementCheck(name: subjectDigest, passed: false, detail: "expected digest \(excerpt(sha256Hex)) is not a SHA-256 hex string")
+            return StatementCheck(
+                name: subjectDigest, passed: false, detail: "expected digest \(excerpt(sha256Hex)) is not a SHA-256 hex string")
         }
         guard let stated = digest["sha256"] else {
             let algorithms = digest.keys.sorted().joined(separator: ", ")
-            return StatementCheck(name: subjectDigest, passed: false, detail: "subject has no sha256 digest (has: \(algorithms.isEmpty ? "none" : excerpt(algorithms)))")
+            return StatementCheck(
+                name: subjectDigest, passed: false,
+                detail: "subject has no sha256 digest (has: \(algorithms.isEmpty ? "none" : excerpt(algorithms)))")
         }
         let equal = stated.lowercased() == expected
         return StatementCheck(

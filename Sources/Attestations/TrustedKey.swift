@@ -20,8 +20,8 @@ public struct TrustedKey: Sendable, Hashable {
     public static let redHatRelease3: TrustedKey = {
         let name = "Red Hat release key 3"
         guard let url = Bundle.module.url(forResource: "redhat-release3", withExtension: "pub", subdirectory: "Resources"),
-              let text = try? String(contentsOf: url, encoding: .utf8),
-              let key = try? PublicKey(pem: text)
+            let text = try? String(contentsOf: url, encoding: .utf8),
+            let key = try? PublicKey(pem: text)
         else {
             // The resource ships inside this module; its absence is a broken build, not bad input.
             preconditionFailure("bundled resource Resources/redhat-release3.pub is missing or unreadable")

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PythonPackaging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One listing of the served folder: its distribution filenames, parsed once, grouped by
 /// normalized project name, with the side files each distribution has.
@@ -61,8 +62,9 @@ struct CatalogListing: Sendable {
             byProject[parsed.name.normalized, default: []].append(name)
         }
         for key in byProject.keys { byProject[key]?.sort() }
-        self.init(byFilename: byFilename, byProject: byProject,
-                  projectNames: byProject.keys.sorted(), filenames: byFilename.keys.sorted())
+        self.init(
+            byFilename: byFilename, byProject: byProject,
+            projectNames: byProject.keys.sorted(), filenames: byFilename.keys.sorted())
     }
 
     private init(byFilename: [String: Distribution], byProject: [String: [String]], projectNames: [String], filenames: [String]) {

@@ -42,7 +42,8 @@ final class FileFactsCache: @unchecked Sendable {
     func coreMetadataSHA256(entry: CatalogEntry) -> String? {
         guard entry.isWheel else { return nil }
         if let hit = lookup(path: entry.path, size: entry.size, modified: entry.modified),
-           let known = hit.coreMetadataSHA256 {
+            let known = hit.coreMetadataSHA256
+        {
             return known
         }
         let computed: String? = (try? CoreMetadataReader.metadataBytes(ofWheelAt: entry.path))

@@ -1,10 +1,11 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PythonPackaging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A view of the served folder: its wheels and sdists with hashes and provenance sources.
 ///
@@ -121,8 +122,9 @@ final class IndexCatalog: @unchecked Sendable {
         lock.unlock()
 
         let listing = try CatalogListing.read(directory: directory, maxEntries: Self.maxEntries)
-        let fresh = CurrentListing(listing: listing, identity: identity, listedAt: listedAt,
-                                   settled: identity.isSettled(listedAt: listedAt))
+        let fresh = CurrentListing(
+            listing: listing, identity: identity, listedAt: listedAt,
+            settled: identity.isSettled(listedAt: listedAt))
         lock.lock()
         listingsTaken += 1
         let previous = current
@@ -201,7 +203,8 @@ final class IndexCatalog: @unchecked Sendable {
     private func hashOverride(for name: String) -> String? {
         let overrideName = name + ".sha256"
         guard let data = FileManager.default.contents(atPath: path(of: overrideName)), data.count <= 1024,
-              let text = String(data: data, encoding: .utf8) else { return nil }
+            let text = String(data: data, encoding: .utf8)
+        else { return nil }
         return SHA256Hex(normalizing: text.trimmingCharacters(in: .whitespacesAndNewlines))?.text
     }
 

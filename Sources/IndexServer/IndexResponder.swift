@@ -113,11 +113,13 @@ struct IndexResponder: HTTPResponder {
         let origin = origin(of: request)
         switch SimpleFormat.negotiate(accept: request.headers[.accept]) {
         case .json:
-            return Self.bytes(.ok, pages.projectJSON(normalized: normalized, entries: entries, origin: origin),
-                              contentType: SimpleFormat.jsonContentType)
+            return Self.bytes(
+                .ok, pages.projectJSON(normalized: normalized, entries: entries, origin: origin),
+                contentType: SimpleFormat.jsonContentType)
         case .html(let contentType):
-            return Self.bytes(.ok, pages.projectHTML(normalized: normalized, entries: entries, origin: origin),
-                              contentType: contentType)
+            return Self.bytes(
+                .ok, pages.projectHTML(normalized: normalized, entries: entries, origin: origin),
+                contentType: contentType)
         }
     }
 
@@ -132,7 +134,8 @@ struct IndexResponder: HTTPResponder {
             return Response(status: .ok, headers: headers, body: body)
         }
         if name.hasSuffix(".metadata"),
-           let entry = try catalog.entry(named: String(name.dropLast(".metadata".count))), entry.isWheel {
+            let entry = try catalog.entry(named: String(name.dropLast(".metadata".count))), entry.isWheel
+        {
             do {
                 let bytes = try CoreMetadataReader.metadataBytes(ofWheelAt: entry.path)
                 return Self.bytes(.ok, bytes, contentType: "application/octet-stream")
@@ -148,21 +151,26 @@ struct IndexResponder: HTTPResponder {
     private func integrity(rest: String) throws(ServerError) -> Response {
         let segments = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard segments.count == 4 || segments.count == 5, segments[3] == "provenance",
-              !segments[0].isEmpty, !segments[1].isEmpty, !segments[2].isEmpty else {
+            !segments[0].isEmpty, !segments[1].isEmpty, !segments[2].isEmpty
+        else {
             return Self.text(.notFound, "Not Found")
         }
         if segments.count == 4 {
             // Like Django's APPEND_SLASH: the canonical form ends with `/`.
-            return Self.redirect(to: layout.integrityPrefix + segments[0..<3].map(IndexLayout.encode).joined(separator: "/")
-                                 + "/provenance/")
+            return Self.redirect(
+                to: layout.integrityPrefix + segments[0..<3].map(IndexLayout.encode).joined(separator: "/")
+                    + "/provenance/")
         }
         guard segments[4].isEmpty else { return Self.text(.notFound, "Not Found") }
         let (package, version, filename) = (segments[0], segments[1], segments[2])
-        let notFound = Self.text(.notFound, [package, version, filename].map { UntrustedText.plain($0) }.joined(separator: " ")
-                                 + " provenance does not exist.")
+        let notFound = Self.text(
+            .notFound,
+            [package, version, filename].map { UntrustedText.plain($0) }.joined(separator: " ")
+                + " provenance does not exist.")
         // Pulp matches the stored normalized name, the version and the filename exactly.
         guard let entry = try catalog.entry(named: filename),
-              entry.project.normalized == package, entry.version == version else { return notFound }
+            entry.project.normalized == package, entry.version == version
+        else { return notFound }
         guard let bytes = try ProvenanceDocument.bytes(for: entry.provenance, defaultPublisherJSON: defaultPublisherJSON) else {
             return notFound
         }
@@ -174,7 +182,10 @@ struct IndexResponder: HTTPResponder {
     /// `<scheme>://<Host header>` when the header is a plain host[:port], else the listening address.
     private func origin(of request: Request) -> String {
         if let authority = request.head.authority, !authority.isEmpty, authority.utf8.count <= 255,
-           authority.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0)) }) {
+            authority.unicodeScalars.allSatisfy({
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || ".-:[]".unicodeScalars.contains($0))
+            })
+        {
             return scheme + "://" + authority
         }
         return fallbackOrigin()

@@ -103,13 +103,15 @@ public final class IndexServer: Sendable {
             },
             logger: logger
         )
-        return ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [], logger: logger))
+        return ServiceGroup(
+            configuration: .init(
+                services: [app], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [], logger: logger))
     }
 
     private var layout: IndexLayout {
-        IndexLayout(domain: configuration.domain, distribution: configuration.distribution,
-                    legacyProvenanceURLs: configuration.legacyProvenanceURLs)
+        IndexLayout(
+            domain: configuration.domain, distribution: configuration.distribution,
+            legacyProvenanceURLs: configuration.legacyProvenanceURLs)
     }
 }
 

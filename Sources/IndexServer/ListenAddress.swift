@@ -11,8 +11,9 @@ public enum ListenAddress {
         let lowered = host.lowercased()
         if lowered == "localhost" || lowered == "::1" || lowered == "[::1]" { return true }
         let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { part in
-            !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(part) != nil
-        }
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { part in
+                !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(part) != nil
+            }
     }
 }

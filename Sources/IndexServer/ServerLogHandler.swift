@@ -17,8 +17,10 @@ public struct ServerLogHandler: LogHandler {
     private let write: @Sendable (String) -> Void
 
     /// - Parameter write: where lines go (default: stderr).
-    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil,
-                write: @escaping @Sendable (String) -> Void = ServerLogHandler.standardError) {
+    public init(
+        label: String, metadataProvider: Logger.MetadataProvider? = nil,
+        write: @escaping @Sendable (String) -> Void = ServerLogHandler.standardError
+    ) {
         self.label = label
         self.metadataProvider = metadataProvider
         self.write = write

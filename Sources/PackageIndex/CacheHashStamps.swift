@@ -1,11 +1,12 @@
 import Foundation
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which cache entries were hashed and found equal to their name, and the ``FileIdentity`` they
@@ -73,11 +74,13 @@ public struct CacheHashStamps: Sendable {
         guard text.hasSuffix("\n") else { return nil }
         let fields = text.dropLast().split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 9, fields[0] == magic, fields[1] == sha256Hex,
-              let device = UInt64(fields[2]), let inode = UInt64(fields[3]), let size = Int64(fields[4]),
-              let mtime = Int64(fields[5]), let mtimeNanoseconds = Int64(fields[6]),
-              let ctime = Int64(fields[7]), let ctimeNanoseconds = Int64(fields[8]) else { return nil }
-        return FileIdentity(device: device, inode: inode, size: size, modificationSeconds: mtime,
-                            modificationNanoseconds: mtimeNanoseconds, changeSeconds: ctime, changeNanoseconds: ctimeNanoseconds)
+            let device = UInt64(fields[2]), let inode = UInt64(fields[3]), let size = Int64(fields[4]),
+            let mtime = Int64(fields[5]), let mtimeNanoseconds = Int64(fields[6]),
+            let ctime = Int64(fields[7]), let ctimeNanoseconds = Int64(fields[8])
+        else { return nil }
+        return FileIdentity(
+            device: device, inode: inode, size: size, modificationSeconds: mtime,
+            modificationNanoseconds: mtimeNanoseconds, changeSeconds: ctime, changeNanoseconds: ctimeNanoseconds)
     }
 
     /// The stamp's text (at most 512 bytes, regular files only), nil when absent or unreadable.

@@ -58,7 +58,8 @@ public struct CertificateBundle: Sendable, Equatable {
         var result: [[UInt8]] = []
         var position = 0
         while let start = Self.find(begin, in: bytes, from: position),
-              let stop = Self.find(end, in: bytes, from: start + begin.count) {
+            let stop = Self.find(end, in: bytes, from: start + begin.count)
+        {
             var body: [UInt8] = []
             body.reserveCapacity(stop - start - begin.count)
             for byte in bytes[(start + begin.count)..<stop] where !Self.isWhitespace(byte) { body.append(byte) }

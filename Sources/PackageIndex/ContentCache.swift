@@ -1,11 +1,12 @@
 import Foundation
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A content-addressed store of downloaded files: `<root>/sha256/<first two hex>/<full hex>`.

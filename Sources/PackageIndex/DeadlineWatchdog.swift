@@ -9,8 +9,10 @@ import Foundation
 /// waiting for a head, reading a body, waiting to retry). The operation's own result is never
 /// returned after its deadline has been declared passed.
 enum DeadlineWatchdog {
-    static func run<Value: Sendable>(budget: RequestBudget, progress: TransferProgress, what: String,
-                                    _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    static func run<Value: Sendable>(
+        budget: RequestBudget, progress: TransferProgress, what: String,
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask { try await operation() }
             group.addTask {

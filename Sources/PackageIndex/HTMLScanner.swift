@@ -38,7 +38,9 @@ struct HTMLScanner {
             var textEnd = i
             while textEnd < n {
                 if bytes[textEnd] == UInt8(ascii: "<"),
-                   HTMLScanner.hasPrefixCaseInsensitive(bytes, at: textEnd, "</a") || HTMLScanner.hasPrefixCaseInsensitive(bytes, at: textEnd, "<a ") {
+                    HTMLScanner.hasPrefixCaseInsensitive(bytes, at: textEnd, "</a")
+                        || HTMLScanner.hasPrefixCaseInsensitive(bytes, at: textEnd, "<a ")
+                {
                     break
                 }
                 textEnd += 1

@@ -3,12 +3,13 @@ import Foundation
 import NIOCore
 import NIOSSL
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An HTTP GET client for package indexes, on AsyncHTTPClient (SwiftNIO + BoringSSL).
@@ -66,14 +67,17 @@ public final class HTTPClient: Sendable {
     private let trustKey: String?
 
     public convenience init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval = 30, maxRetries: Int = 3) {
-        self.init(credentials: credentials, certificateBundle: certificateBundle, timeout: timeout,
-                  retry: RetryPolicy(maxRetries: maxRetries))
+        self.init(
+            credentials: credentials, certificateBundle: certificateBundle, timeout: timeout,
+            retry: RetryPolicy(maxRetries: maxRetries))
     }
 
-    public init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval, retry: RetryPolicy,
-                maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30,
-                minimumTransferRate: Int64 = HTTPClient.defaultMinimumTransferRate, userAgent: String = "wheeltrust",
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval, retry: RetryPolicy,
+        maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30,
+        minimumTransferRate: Int64 = HTTPClient.defaultMinimumTransferRate, userAgent: String = "wheeltrust",
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.credentials = credentials
         self.certificateBundle = certificateBundle
         // At least 0.1 s; at most about 115 days, so every deadline computed from it stays finite.
@@ -109,13 +113,16 @@ public final class HTTPClient: Sendable {
     /// GET `url` with an optional `Accept`; returns the 2xx response with its whole body.
     public func get(_ url: URL, accept: String?, what: String = "resource") async throws(IndexError) -> HTTPResponse {
         let fetched = try await perform(url, accept: accept, what: what, sink: .memory(cap: maxBodySize))
-        return HTTPResponse(status: fetched.outcome.status, headers: fetched.outcome.headers, body: fetched.outcome.body,
-                            url: fetched.url)
+        return HTTPResponse(
+            status: fetched.outcome.status, headers: fetched.outcome.headers, body: fetched.outcome.body,
+            url: fetched.url)
     }
 
     /// Streams `url` to `file` (replacing it atomically); returns its SHA-256 and size. With
     /// `expectedSHA256`, a different digest is a `badResponse` error and nothing is written.
-    public func download(_ url: URL, to file: String, expectedSHA256: String?, what: String = "file") async throws(IndexError) -> (sha256Hex: String, size: Int64) {
+    public func download(
+        _ url: URL, to file: String, expectedSHA256: String?, what: String = "file"
+    ) async throws(IndexError) -> (sha256Hex: String, size: Int64) {
         var expected: String?
         if let expectedSHA256 {
             guard let hex = SHA256Hex(normalizing: expectedSHA256)?.text else {
@@ -167,8 +174,9 @@ public final class HTTPClient: Sendable {
             // miss its deadline (see `NetworkExecutor`).
             return try await withTaskExecutorPreference(NetworkExecutor.shared) {
                 try await DeadlineWatchdog.run(budget: budget, progress: progress, what: what) {
-                    try await self.attempts(url, accept: accept, what: what, sink: sink, roots: roots, budget: budget,
-                                            progress: progress)
+                    try await self.attempts(
+                        url, accept: accept, what: what, sink: sink, roots: roots, budget: budget,
+                        progress: progress)
                 }
             }
         } catch let error as IndexError {
@@ -186,8 +194,10 @@ public final class HTTPClient: Sendable {
 
     /// The attempts and redirects of one call, inside its budget: a retry whose wait would end
     /// past the deadline is not waited for (the call fails at once, naming the timeout).
-    private func attempts(_ url: URL, accept: String?, what: String, sink: TransferSink, roots: [NIOSSLCertificate]?,
-                          budget: RequestBudget, progress: TransferProgress) async throws(IndexError) -> Fetched {
+    private func attempts(
+        _ url: URL, accept: String?, what: String, sink: TransferSink, roots: [NIOSSLCertificate]?,
+        budget: RequestBudget, progress: TransferProgress
+    ) async throws(IndexError) -> Fetched {
         var current = url.removingUserInfo
         // Messages name the URL as the user wrote it (credentials masked), later the redirect target.
         var shown = url
@@ -199,14 +209,16 @@ public final class HTTPClient: Sendable {
             var headers = [("User-Agent", userAgent)]
             if let accept { headers.append(("Accept", accept)) }
             if let header = credentials?.authorizationHeader(for: current) { headers.append(("Authorization", header)) }
-            let client = SharedTransports.client(trust: trustKey, roots: roots, timeout: timeout,
-                                                 proxy: proxies.proxy(for: current))
+            let client = SharedTransports.client(
+                trust: trustKey, roots: roots, timeout: timeout,
+                proxy: proxies.proxy(for: current))
             let left = max(0, budget.remaining(received: progress.received))
             let headDeadline = NIODeadline.now() + .milliseconds(Int64((left * 1000).rounded(.up)))
             let outcome: TransferOutcome
             do {
-                outcome = try await HTTPTransfer.exchange(client, url: current, headers: headers, sink: sink,
-                                                          what: what, timeout: timeout, deadline: headDeadline, progress: progress)
+                outcome = try await HTTPTransfer.exchange(
+                    client, url: current, headers: headers, sink: sink,
+                    what: what, timeout: timeout, deadline: headDeadline, progress: progress)
             } catch let error as IndexError {
                 throw error
             } catch {
@@ -221,8 +233,10 @@ public final class HTTPClient: Sendable {
                 if failure.isRetryable, attempt < retry.maxRetries {
                     let delay = retry.delay(attempt: attempt, retryAfter: nil)
                     guard delay < budget.remaining(received: progress.received) else {
-                        throw IndexError(.network, "\(what): \(shown.redacted): \(failure.reason)\(tried); "
-                                         + "no time left to retry within the \(RequestBudget.seconds(timeout)) s timeout")
+                        throw IndexError(
+                            .network,
+                            "\(what): \(shown.redacted): \(failure.reason)\(tried); "
+                                + "no time left to retry within the \(RequestBudget.seconds(timeout)) s timeout")
                     }
                     try await pause(delay, what: what, url: shown)
                     attempt += 1
@@ -238,7 +252,7 @@ public final class HTTPClient: Sendable {
                     throw IndexError(.badResponse, "\(what): more than \(Self.maxRedirects) redirects, last from \(current.redacted)")
                 }
                 guard let location = outcome.headers["location"],
-                      let next = URL(string: location, relativeTo: current)?.absoluteURL, Self.isFetchable(next)
+                    let next = URL(string: location, relativeTo: current)?.absoluteURL, Self.isFetchable(next)
                 else {
                     throw IndexError(.badResponse, "\(what): HTTP \(status) from \(current.redacted) without a usable Location")
                 }
@@ -251,13 +265,17 @@ public final class HTTPClient: Sendable {
                 let left = budget.remaining(received: progress.received)
                 let limit = "the \(RequestBudget.seconds(timeout)) s timeout"
                 if let retryAfter, let asked = RetryPolicy.parseRetryAfter(retryAfter, now: Date()), asked >= left {
-                    throw IndexError(.network, "\(what): HTTP \(status) from \(shown.redacted) with Retry-After "
-                                     + "\(RequestBudget.seconds(asked.rounded(.up))) s, longer than \(limit) leaves")
+                    throw IndexError(
+                        .network,
+                        "\(what): HTTP \(status) from \(shown.redacted) with Retry-After "
+                            + "\(RequestBudget.seconds(asked.rounded(.up))) s, longer than \(limit) leaves")
                 }
                 let delay = retry.delay(attempt: attempt, retryAfter: retryAfter)
                 guard delay < left else {
-                    throw IndexError(.network, "\(what): HTTP \(status) from \(shown.redacted)\(attempt > 0 ? " after \(attempt + 1) attempts" : ""); "
-                                     + "no time left to retry within \(limit)")
+                    throw IndexError(
+                        .network,
+                        "\(what): HTTP \(status) from \(shown.redacted)\(attempt > 0 ? " after \(attempt + 1) attempts" : ""); "
+                            + "no time left to retry within \(limit)")
                 }
                 try await pause(delay, what: what, url: shown)
                 attempt += 1
@@ -269,7 +287,7 @@ public final class HTTPClient: Sendable {
 
     private static func isFetchable(_ url: URL) -> Bool {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else { return false }
         return true
     }
@@ -287,7 +305,8 @@ public final class HTTPClient: Sendable {
         let tried = attempts > 1 ? " after \(attempts) attempts" : ""
         switch status {
         case 401, 403:
-            let sent = credentials?.matches(url.removingUserInfo) == true
+            let sent =
+                credentials?.matches(url.removingUserInfo) == true
                 ? "credentials were sent and refused"
                 : "no credentials configured for this host"
             return IndexError(.authentication, "\(what): HTTP \(status) from \(url.redacted) (\(sent))")

@@ -3,12 +3,13 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a transfer's 2xx body goes.
@@ -44,9 +45,11 @@ enum HTTPTransfer {
     /// Bytes of a non-2xx body kept (never shown; only so the connection can be reused).
     static let errorBodyCap = 64 << 10
 
-    static func exchange(_ client: AsyncHTTPClient.HTTPClient, url: URL, headers: [(String, String)],
-                         sink: TransferSink, what: String, timeout: TimeInterval, deadline: NIODeadline,
-                         progress: TransferProgress) async throws -> TransferOutcome {
+    static func exchange(
+        _ client: AsyncHTTPClient.HTTPClient, url: URL, headers: [(String, String)],
+        sink: TransferSink, what: String, timeout: TimeInterval, deadline: NIODeadline,
+        progress: TransferProgress
+    ) async throws -> TransferOutcome {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .GET
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -96,8 +99,9 @@ enum HTTPTransfer {
             if let declared, declared > cap {
                 throw IndexError(.tooLarge, "\(what): \(url.redacted) declares \(declared) bytes, more than the \(cap)-byte cap")
             }
-            let written = try await stream(response.body, to: path, cap: cap, url: url, what: what, timeout: timeout,
-                                           progress: progress)
+            let written = try await stream(
+                response.body, to: path, cap: cap, url: url, what: what, timeout: timeout,
+                progress: progress)
             outcome.sha256Hex = written.sha256Hex
             outcome.size = written.size
         }
@@ -108,8 +112,10 @@ enum HTTPTransfer {
     }
 
     /// Streams `body` into `path` while hashing it; closes the file in every case.
-    private static func stream(_ body: HTTPClientResponse.Body, to path: String, cap: Int64, url: URL, what: String,
-                              timeout: TimeInterval, progress: TransferProgress) async throws -> (sha256Hex: String, size: Int64) {
+    private static func stream(
+        _ body: HTTPClientResponse.Body, to path: String, cap: Int64, url: URL, what: String,
+        timeout: TimeInterval, progress: TransferProgress
+    ) async throws -> (sha256Hex: String, size: Int64) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw IndexError(.cache, "\(what): cannot create \(path): \(String(cString: strerror(errno)))")

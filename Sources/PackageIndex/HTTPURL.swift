@@ -6,7 +6,8 @@ public enum HTTPURL {
     /// a host; nil otherwise (`ftp://x`, `https:///path`, `index.example/simple`).
     public static func parse(_ text: String) -> URL? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              url.host != nil else { return nil }
+            url.host != nil
+        else { return nil }
         return url
     }
 }

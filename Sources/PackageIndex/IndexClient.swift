@@ -58,7 +58,7 @@ public struct IndexClient: Sendable {
             let response: HTTPResponse
             do {
                 response = try await http.get(url, accept: IndexClient.simpleAccept, what: "project page for \(name.normalized)")
-            } catch where error.code == .notFound {
+            } catch  where error.code == .notFound {
                 continue
             }
             var page = try IndexClient.parse(response)
@@ -94,15 +94,16 @@ public struct IndexClient: Sendable {
 
     /// Fetches and decodes the provenance of `file` (see `provenanceCandidates`).
     public func provenance(for file: IndexFile, project: ProjectName, version: String) async throws(IndexError) -> FetchedProvenance {
-        let candidates = IndexClient.provenanceCandidates(advertised: file.provenanceURL,
-                                                          indexURL: file.indexURL ?? configuration.indexURL,
-                                                          project: project, version: version, filename: file.filename)
+        let candidates = IndexClient.provenanceCandidates(
+            advertised: file.provenanceURL,
+            indexURL: file.indexURL ?? configuration.indexURL,
+            project: project, version: version, filename: file.filename)
         var malformed: IndexError?
         for candidate in candidates {
             let response: HTTPResponse
             do {
                 response = try await http.get(candidate, accept: IndexClient.integrityAccept, what: "provenance of \(file.filename)")
-            } catch where error.code == .notFound {
+            } catch  where error.code == .notFound {
                 continue
             }
             do {
@@ -110,7 +111,8 @@ public struct IndexClient: Sendable {
                 return FetchedProvenance(url: candidate, bytes: response.body, provenance: provenance)
             } catch {
                 if malformed == nil {
-                    malformed = IndexError(.badResponse, "provenance of \(file.filename) at \(candidate.redacted) is malformed: \(error.message)")
+                    malformed = IndexError(
+                        .badResponse, "provenance of \(file.filename) at \(candidate.redacted) is malformed: \(error.message)")
                 }
             }
         }

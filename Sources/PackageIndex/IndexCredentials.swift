@@ -29,13 +29,15 @@ public struct IndexCredentials: Sendable, Equatable, CustomStringConvertible, Cu
         if let user = indexURL.user(percentEncoded: false) {
             let password = indexURL.password(percentEncoded: false) ?? ""
             if !user.isEmpty || !password.isEmpty {
-                return IndexCredentials(user: user, password: password, scheme: origin.scheme,
-                                        host: origin.host, port: origin.port)
+                return IndexCredentials(
+                    user: user, password: password, scheme: origin.scheme,
+                    host: origin.host, port: origin.port)
             }
         }
         if let netrc, let found = netrc.credentials(forHost: origin.host) {
-            return IndexCredentials(user: found.login, password: found.password, scheme: origin.scheme,
-                                    host: origin.host, port: origin.port)
+            return IndexCredentials(
+                user: found.login, password: found.password, scheme: origin.scheme,
+                host: origin.host, port: origin.port)
         }
         return nil
     }

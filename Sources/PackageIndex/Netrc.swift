@@ -76,7 +76,8 @@ public struct Netrc: Sendable {
     /// or it lacks a login.
     public func credentials(forHost host: String) -> (login: String, password: String)? {
         let wanted = host.lowercased()
-        let entry = entries.first(where: { $0.machine?.lowercased() == wanted })
+        let entry =
+            entries.first(where: { $0.machine?.lowercased() == wanted })
             ?? entries.first(where: { $0.machine == nil })
         guard let entry, let login = entry.login else { return nil }
         return (login, entry.password ?? "")

@@ -1,11 +1,12 @@
 import Foundation
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What re-verifying a wheel offline needs, kept after it verified online:
@@ -91,7 +92,8 @@ public struct OfflineCache: Sendable {
     /// The cached provenance of the wheel with this sha256; nil when absent or unreadable.
     public func provenance(sha256Hex: String) -> CachedProvenance? {
         guard let path = provenancePath(sha256Hex: sha256Hex), let data = Self.read(path),
-              let entry = try? JSONDecoder().decode(CachedProvenance.self, from: data) else { return nil }
+            let entry = try? JSONDecoder().decode(CachedProvenance.self, from: data)
+        else { return nil }
         return entry
     }
 
@@ -108,9 +110,10 @@ public struct OfflineCache: Sendable {
         let cached = CachedProjectPage(
             indexURL: clean(indexURL) ?? "", project: project.normalized, name: page.name, url: clean(page.url) ?? "",
             files: page.files.map {
-                CachedProjectPage.File(filename: $0.filename, url: clean($0.url) ?? "", sha256: $0.sha256,
-                                       provenanceURL: clean($0.provenanceURL), coreMetadata: $0.coreMetadata,
-                                       yanked: $0.yanked, indexURL: clean($0.indexURL))
+                CachedProjectPage.File(
+                    filename: $0.filename, url: clean($0.url) ?? "", sha256: $0.sha256,
+                    provenanceURL: clean($0.provenanceURL), coreMetadata: $0.coreMetadata,
+                    yanked: $0.yanked, indexURL: clean($0.indexURL))
             })
         guard let data = try? Self.encoder.encode(cached) else {
             throw IndexError(.cache, "cannot encode the cached project page of \(project.normalized)")
@@ -121,18 +124,21 @@ public struct OfflineCache: Sendable {
     /// The cached page of `project` on `indexURL`; nil when absent, unreadable or for another project.
     public func projectPage(indexURL: URL, project: ProjectName) -> ProjectPage? {
         guard let data = Self.read(projectPagePath(indexURL: indexURL, project: project)),
-              let cached = try? JSONDecoder().decode(CachedProjectPage.self, from: data),
-              cached.project == project.normalized,
-              cached.indexURL == Self.withoutUserinfo(indexURL).absoluteString,
-              let pageURL = URL(string: cached.url) else { return nil }
+            let cached = try? JSONDecoder().decode(CachedProjectPage.self, from: data),
+            cached.project == project.normalized,
+            cached.indexURL == Self.withoutUserinfo(indexURL).absoluteString,
+            let pageURL = URL(string: cached.url)
+        else { return nil }
         var files: [IndexFile] = []
         for file in cached.files {
             guard let url = URL(string: file.url) else { return nil }
             if let sha256 = file.sha256, SHA256Hex(normalizing: sha256) == nil { return nil }
-            files.append(IndexFile(filename: file.filename, url: url, sha256: file.sha256,
-                                   provenanceURL: file.provenanceURL.flatMap(URL.init(string:)),
-                                   coreMetadata: file.coreMetadata, yanked: file.yanked,
-                                   indexURL: file.indexURL.flatMap(URL.init(string:))))
+            files.append(
+                IndexFile(
+                    filename: file.filename, url: url, sha256: file.sha256,
+                    provenanceURL: file.provenanceURL.flatMap(URL.init(string:)),
+                    coreMetadata: file.coreMetadata, yanked: file.yanked,
+                    indexURL: file.indexURL.flatMap(URL.init(string:))))
         }
         return ProjectPage(name: cached.name, files: files, url: pageURL)
     }
@@ -141,7 +147,8 @@ public struct OfflineCache: Sendable {
 
     static func withoutUserinfo(_ url: URL) -> URL {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
-              components.user != nil || components.password != nil else { return url }
+            components.user != nil || components.password != nil
+        else { return url }
         components.user = nil
         components.password = nil
         return components.url ?? url

@@ -58,9 +58,10 @@ public enum PipConfiguration {
         override: URL?,
         command: String = "install"
     ) throws(IndexError) -> IndexConfiguration {
-        try resolve(files: configurationFiles(environment: environment, homeDirectory: homeDirectory, sitePrefix: sitePrefix),
-                    environment: environment, homeDirectory: homeDirectory, interpreterDefault: interpreterDefault,
-                    override: override, command: command)
+        try resolve(
+            files: configurationFiles(environment: environment, homeDirectory: homeDirectory, sitePrefix: sitePrefix),
+            environment: environment, homeDirectory: homeDirectory, interpreterDefault: interpreterDefault,
+            override: override, command: command)
     }
 
     /// `resolve` with an explicit list of configuration files (lowest precedence first).
@@ -136,13 +137,13 @@ public enum PipConfiguration {
         if envFile == devNull { return [] }
         var files: [String] = []
         #if os(macOS)
-        files.append("/Library/Application Support/pip/pip.conf")
+            files.append("/Library/Application Support/pip/pip.conf")
         #else
-        let xdgDirs = environment["XDG_CONFIG_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/xdg"
-        for dir in xdgDirs.split(separator: ":") where !dir.isEmpty {
-            files.append("\(dir)/pip/pip.conf")
-        }
-        files.append("/etc/pip.conf")
+            let xdgDirs = environment["XDG_CONFIG_DIRS"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/xdg"
+            for dir in xdgDirs.split(separator: ":") where !dir.isEmpty {
+                files.append("\(dir)/pip/pip.conf")
+            }
+            files.append("/etc/pip.conf")
         #endif
         let envFileExists = envFile.map { !$0.isEmpty && FileManager.default.fileExists(atPath: $0) } ?? false
         if !envFileExists {
@@ -156,15 +157,15 @@ public enum PipConfiguration {
 
     static func userConfigDirectory(environment: [String: String], homeDirectory: String) -> String {
         #if os(macOS)
-        let appSupport = "\(homeDirectory)/Library/Application Support/pip"
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: appSupport, isDirectory: &isDirectory), isDirectory.boolValue {
-            return appSupport
-        }
-        return "\(homeDirectory)/.config/pip"
+            let appSupport = "\(homeDirectory)/Library/Application Support/pip"
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: appSupport, isDirectory: &isDirectory), isDirectory.boolValue {
+                return appSupport
+            }
+            return "\(homeDirectory)/.config/pip"
         #else
-        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") { return "\(xdg)/pip" }
-        return "\(homeDirectory)/.config/pip"
+            if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") { return "\(xdg)/pip" }
+            return "\(homeDirectory)/.config/pip"
         #endif
     }
 
@@ -192,7 +193,7 @@ public enum PipConfiguration {
     /// An absolute http(s) URL with a host, else a `configuration` error (value masked).
     static func validated(_ text: String, origin: String) throws(IndexError) -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+            scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
             throw IndexError(.configuration, "index URL '\(URLMasking.redact(text))' from \(origin) is not an absolute http(s) URL")
         }

@@ -12,8 +12,10 @@ extension IndexClient {
     ///    `/api/`, also the `/api`-prefixed variant;
     /// 4. PyPI's form on the index's origin: `/integrity/<normalized>/<version>/<filename>/provenance`.
     /// Userinfo is never part of a candidate. Pure function: no I/O.
-    public static func provenanceCandidates(advertised: URL?, indexURL: URL, project: ProjectName,
-                                            version: String, filename: String) -> [URL] {
+    public static func provenanceCandidates(
+        advertised: URL?, indexURL: URL, project: ProjectName,
+        version: String, filename: String
+    ) -> [URL] {
         var result: [URL] = []
         var seen: Set<String> = []
         func add(_ url: URL?) {

@@ -61,10 +61,11 @@ public struct ProxySettings: Sendable, Equatable {
     static func parse(_ text: String) -> Proxy? {
         let withScheme = text.contains("://") ? text : "http://" + text
         guard let url = URL(string: withScheme), url.scheme?.lowercased() == "http",
-              let host = url.host, !host.isEmpty
+            let host = url.host, !host.isEmpty
         else { return nil }
-        return Proxy(host: host, port: url.port ?? 80,
-                     user: url.user.map { $0.removingPercentEncoding ?? $0 },
-                     password: url.password.map { $0.removingPercentEncoding ?? $0 })
+        return Proxy(
+            host: host, port: url.port ?? 80,
+            user: url.user.map { $0.removingPercentEncoding ?? $0 },
+            password: url.password.map { $0.removingPercentEncoding ?? $0 })
     }
 }

@@ -23,8 +23,10 @@ enum SharedTransports {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var clients: [Key: AsyncHTTPClient.HTTPClient] = [:]
 
-    static func client(trust: String?, roots: [NIOSSLCertificate]?, timeout: TimeInterval,
-                       proxy: ProxySettings.Proxy?) -> AsyncHTTPClient.HTTPClient {
+    static func client(
+        trust: String?, roots: [NIOSSLCertificate]?, timeout: TimeInterval,
+        proxy: ProxySettings.Proxy?
+    ) -> AsyncHTTPClient.HTTPClient {
         let key = Key(trust: trust, timeoutMilliseconds: Int64(timeout * 1000), proxy: proxy)
         lock.lock()
         defer { lock.unlock() }
@@ -43,7 +45,9 @@ enum SharedTransports {
         )
         configuration.connectionPool.retryConnectionEstablishment = false
         if let proxy {
-            let authorization = proxy.user.map { AsyncHTTPClient.HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+            let authorization = proxy.user.map {
+                AsyncHTTPClient.HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "")
+            }
             configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
         }
         let client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

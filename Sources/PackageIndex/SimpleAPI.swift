@@ -18,8 +18,10 @@ public struct IndexFile: Sendable, Hashable {
     /// the bare parsers. Used to derive Integrity API URLs.
     public var indexURL: URL?
 
-    public init(filename: String, url: URL, sha256: String?, provenanceURL: URL?, coreMetadata: Bool, yanked: Bool,
-                indexURL: URL? = nil) {
+    public init(
+        filename: String, url: URL, sha256: String?, provenanceURL: URL?, coreMetadata: Bool, yanked: Bool,
+        indexURL: URL? = nil
+    ) {
         self.indexURL = indexURL
         self.filename = filename
         self.url = url
@@ -83,9 +85,9 @@ public enum SimpleAPI {
         files.reserveCapacity(rawFiles.count)
         for (position, raw) in rawFiles.enumerated() {
             guard let entry = raw as? [String: Any],
-                  let filename = entry["filename"] as? String, !filename.isEmpty,
-                  let urlText = entry["url"] as? String,
-                  let resolved = resolve(urlText, against: base)
+                let filename = entry["filename"] as? String, !filename.isEmpty,
+                let urlText = entry["url"] as? String,
+                let resolved = resolve(urlText, against: base)
             else {
                 throw IndexError(.badResponse, "simple page \(base.redacted): file #\(position) lacks a filename or a valid url")
             }
@@ -116,8 +118,10 @@ public enum SimpleAPI {
             case is String: yanked = true
             default: yanked = false
             }
-            files.append(IndexFile(filename: filename, url: resolved.url, sha256: sha256 ?? resolved.sha256,
-                                   provenanceURL: provenance, coreMetadata: metadata, yanked: yanked))
+            files.append(
+                IndexFile(
+                    filename: filename, url: resolved.url, sha256: sha256 ?? resolved.sha256,
+                    provenanceURL: provenance, coreMetadata: metadata, yanked: yanked))
         }
         return ProjectPage(name: name, files: files, url: base)
     }
@@ -160,9 +164,11 @@ public enum SimpleAPI {
                 guard let value = anchor.attributes[key] else { return false }
                 return value.lowercased() != "false"
             }
-            files.append(IndexFile(filename: filename, url: resolved.url, sha256: resolved.sha256,
-                                   provenanceURL: provenance, coreMetadata: metadata,
-                                   yanked: anchor.attributes["data-yanked"] != nil))
+            files.append(
+                IndexFile(
+                    filename: filename, url: resolved.url, sha256: resolved.sha256,
+                    provenanceURL: provenance, coreMetadata: metadata,
+                    yanked: anchor.attributes["data-yanked"] != nil))
         }
         return ProjectPage(name: lastPathComponent(base), files: files, url: base)
     }
@@ -185,8 +191,8 @@ public enum SimpleAPI {
             }
         }
         guard let url = URL(string: reference, relativeTo: base)?.absoluteURL,
-              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              url.host != nil
+            let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host != nil
         else { return nil }
         return (url, sha256, malformed)
     }

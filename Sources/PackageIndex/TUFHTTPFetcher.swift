@@ -24,10 +24,13 @@ public struct TUFHTTPFetcher: TUFFetcher {
 
     /// An HTTP client sized for TUF: no credentials, the system trust store (or `certificateBundle`),
     /// a body cap of the largest role bound.
-    public static func client(limits: TUFLimits = .default, timeout: TimeInterval = 30,
-                              certificateBundle: String? = nil) -> HTTPClient {
-        HTTPClient(credentials: nil, certificateBundle: certificateBundle, timeout: timeout,
-                   retry: RetryPolicy(maxRetries: 3), maxBodySize: limits.largest)
+    public static func client(
+        limits: TUFLimits = .default, timeout: TimeInterval = 30,
+        certificateBundle: String? = nil
+    ) -> HTTPClient {
+        HTTPClient(
+            credentials: nil, certificateBundle: certificateBundle, timeout: timeout,
+            retry: RetryPolicy(maxRetries: 3), maxBodySize: limits.largest)
     }
 
     public func fetch(_ path: String, maxLength: Int) async throws -> [UInt8]? {
@@ -49,7 +52,8 @@ public struct TUFHTTPFetcher: TUFFetcher {
     /// `baseURL` + `/` + `path`, refusing paths that could leave the repository.
     static func resolve(_ path: String, under baseURL: URL) throws(IndexError) -> URL {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        let safe = !path.isEmpty && !path.contains("?") && !path.contains("#") && !path.contains("\\") && !path.contains(":")
+        let safe =
+            !path.isEmpty && !path.contains("?") && !path.contains("#") && !path.contains("\\") && !path.contains(":")
             && segments.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
         guard safe else {
             throw IndexError(.configuration, "TUF path \"\(path.prefix(100))\" is not a plain relative path")

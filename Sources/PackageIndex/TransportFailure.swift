@@ -37,7 +37,7 @@ struct TransportFailure: Error, Sendable, Equatable {
         if let http = error as? HTTPClientError {
             switch http {
             case .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout,
-                 .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
+                .getConnectionFromPoolTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
                 return timedOut(timeout)
             case .remoteConnectionClosed, .uncleanShutdown:
                 return TransportFailure(kind: .connectionLost, reason: "connection lost")

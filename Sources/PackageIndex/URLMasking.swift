@@ -71,8 +71,11 @@ public enum URLMasking {
     }
 
     /// The index just after the next `//` at or after `start`.
-    private static func authorityStart(in scalars: String.UnicodeScalarView, from start: String.UnicodeScalarView.Index)
-        -> String.UnicodeScalarView.Index? {
+    private static func authorityStart(
+        in scalars: String.UnicodeScalarView, from start: String.UnicodeScalarView.Index
+    )
+        -> String.UnicodeScalarView.Index?
+    {
         var index = start
         while index < scalars.endIndex {
             let next = scalars.index(after: index)
@@ -83,8 +86,11 @@ public enum URLMasking {
     }
 
     /// Where the authority starting at `start` ends: the next `/`, `?` or `#`, else the end.
-    private static func endOfAuthority(in scalars: String.UnicodeScalarView, from start: String.UnicodeScalarView.Index)
-        -> String.UnicodeScalarView.Index {
+    private static func endOfAuthority(
+        in scalars: String.UnicodeScalarView, from start: String.UnicodeScalarView.Index
+    )
+        -> String.UnicodeScalarView.Index
+    {
         scalars[start...].firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? scalars.endIndex
     }
 
@@ -123,8 +129,10 @@ extension URL {
         }
         let scalars = absoluteString.unicodeScalars
         var start = scalars.startIndex
-        while start < scalars.endIndex, !(scalars[start] == "/" && scalars.index(after: start) < scalars.endIndex
-                                           && scalars[scalars.index(after: start)] == "/") {
+        while start < scalars.endIndex,
+            !(scalars[start] == "/" && scalars.index(after: start) < scalars.endIndex
+                && scalars[scalars.index(after: start)] == "/")
+        {
             start = scalars.index(after: start)
         }
         if start < scalars.endIndex {

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Small reads of files an attacker may have written (a `pyvenv.cfg`, pip's source, the head of
@@ -61,7 +61,8 @@ enum BoundedFile {
             let countA = try fill(fa, &bufferA, path: a)
             let countB = try fill(fb, &bufferB, path: b)
             guard countA == countB else { return false }
-            let equal = bufferA.withUnsafeBytes { a in bufferB.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, countA) == 0 } }
+            let equal = bufferA.withUnsafeBytes { a in bufferB.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, countA) == 0 }
+            }
             guard equal else { return false }
             if countA == 0 { return true }
         }
@@ -71,7 +72,9 @@ enum BoundedFile {
     private static func readSome(_ fd: Int32, _ buffer: inout [UInt8], from offset: Int, path: String) throws(PackagingError) -> Int {
         var failure: PackagingError?
         let count = buffer.withUnsafeMutableBytes { raw -> Int in
-            do throws(PackagingError) { return try SystemIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]), path: path) } catch {
+            do throws(PackagingError) {
+                return try SystemIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]), path: path)
+            } catch {
                 failure = error
                 return 0
             }

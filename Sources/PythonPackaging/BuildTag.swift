@@ -16,7 +16,8 @@ public struct BuildTag: Hashable, Comparable, Sendable, CustomStringConvertible 
     public init(parsing text: String) throws(PackagingError) {
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, digits.count <= 18, let n = Int(digits),
-              WheelTag.isValidComponent(text) else {
+            WheelTag.isValidComponent(text)
+        else {
             throw PackagingError(.invalidFilename, "invalid build tag '\(ProjectName.excerpt(text))' (must start with a digit)")
         }
         self.init(number: n, suffix: String(text.dropFirst(digits.count)))

@@ -17,7 +17,11 @@ public struct SdistFilename: Hashable, Sendable, CustomStringConvertible {
         }
         guard filename.utf8.count <= WheelFilename.maxLength else { throw fail("longer than \(WheelFilename.maxLength) bytes") }
         let ext: String
-        if filename.hasSuffix(".tar.gz") { ext = "tar.gz" } else if filename.hasSuffix(".zip") { ext = "zip" } else {
+        if filename.hasSuffix(".tar.gz") {
+            ext = "tar.gz"
+        } else if filename.hasSuffix(".zip") {
+            ext = "zip"
+        } else {
             throw fail("does not end in .tar.gz or .zip")
         }
         let stem = String(filename.dropLast(ext.count + 1))
@@ -64,7 +68,8 @@ public enum DistributionFilename: Hashable, Sendable, CustomStringConvertible {
         } else if filename.hasSuffix(".tar.gz") || filename.hasSuffix(".zip") {
             self = .sdist(try SdistFilename(parsing: filename))
         } else {
-            throw PackagingError(.invalidFilename, "'\(ProjectName.excerpt(filename))' is neither a wheel (.whl) nor an sdist (.tar.gz, .zip)")
+            throw PackagingError(
+                .invalidFilename, "'\(ProjectName.excerpt(filename))' is neither a wheel (.whl) nor an sdist (.tar.gz, .zip)")
         }
     }
 

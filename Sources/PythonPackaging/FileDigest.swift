@@ -37,7 +37,8 @@ public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
     public init(hex: String, algorithm: HashAlgorithm) throws(PackagingError) {
         let utf8 = Array(hex.utf8)
         guard utf8.count == algorithm.digestLength * 2 else {
-            throw PackagingError(.invalidRecord,
+            throw PackagingError(
+                .invalidRecord,
                 "\(algorithm.rawValue) hex digest has \(utf8.count) characters, expected \(algorithm.digestLength * 2)")
         }
         var out: [UInt8] = []
@@ -59,7 +60,8 @@ public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
             throw PackagingError(.invalidRecord, "\(algorithm.rawValue) digest is not unpadded urlsafe base64")
         }
         guard decoded.count == algorithm.digestLength else {
-            throw PackagingError(.invalidRecord,
+            throw PackagingError(
+                .invalidRecord,
                 "\(algorithm.rawValue) digest decodes to \(decoded.count) bytes, expected \(algorithm.digestLength)")
         }
         self.init(algorithm: algorithm, bytes: decoded)

@@ -88,12 +88,14 @@ public final class FileHashPool: @unchecked Sendable {
         if requests.isEmpty { return [] }
         let done = NSCondition()
         nonisolated(unsafe) var result: [Outcome]?
-        enqueue(requests, batch: Batch(count: requests.count) { outcomes in
-            done.lock()
-            result = outcomes
-            done.signal()
-            done.unlock()
-        })
+        enqueue(
+            requests,
+            batch: Batch(count: requests.count) { outcomes in
+                done.lock()
+                result = outcomes
+                done.signal()
+                done.unlock()
+            })
         done.lock()
         while result == nil { done.wait() }
         let outcomes = result ?? []
@@ -167,7 +169,7 @@ public final class FileHashPool: @unchecked Sendable {
         do {
             let fd = try SystemIO.openReadOnly(request.path)
             defer { SystemIO.close(fd) }
-            _ = try SystemIO.fileSize(fd, path: request.path)   // refuses what was swapped for a non-file
+            _ = try SystemIO.fileSize(fd, path: request.path)  // refuses what was swapped for a non-file
             let (digest, size) = try FileHashing.hashToEnd(fd, path: request.path, algorithm: request.algorithm, buffer: buffer)
             return .digest(digest, size: size)
         } catch {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Hashes files on disk by streaming them through one reusable buffer with `read(2)`.
@@ -11,11 +11,13 @@ import Darwin
 /// empty files, and every error names the path that failed.
 public enum FileHashing {
     /// Returns the digest of the file at `path` and the number of bytes read.
-    public static func digest(ofFileAt path: String, algorithm: HashAlgorithm,
-                              bufferSize: Int = 1 << 20) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+    public static func digest(
+        ofFileAt path: String, algorithm: HashAlgorithm,
+        bufferSize: Int = 1 << 20
+    ) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         let fd = try SystemIO.openReadOnly(path)
         defer { SystemIO.close(fd) }
-        _ = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
+        _ = try SystemIO.fileSize(fd, path: path)  // refuses directories, FIFOs, devices
         return try hashToEnd(fd, path: path, algorithm: algorithm, bufferSize: bufferSize)
     }
 
@@ -24,11 +26,14 @@ public enum FileHashing {
     /// `after` are equal, no change through the file system touched the file while it was hashed
     /// (see ``FileIdentity`` for the limits), so the digest is that of the file with identity
     /// `after`.
-    public static func digestAndIdentity(ofFileAt path: String, algorithm: HashAlgorithm, bufferSize: Int = 1 << 20)
-        throws(PackagingError) -> (digest: FileDigest, size: Int64, before: FileIdentity, after: FileIdentity) {
+    public static func digestAndIdentity(
+        ofFileAt path: String, algorithm: HashAlgorithm, bufferSize: Int = 1 << 20
+    )
+        throws(PackagingError) -> (digest: FileDigest, size: Int64, before: FileIdentity, after: FileIdentity)
+    {
         let fd = try SystemIO.openReadOnly(path)
         defer { SystemIO.close(fd) }
-        _ = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
+        _ = try SystemIO.fileSize(fd, path: path)  // refuses directories, FIFOs, devices
         guard let before = FileIdentity.of(descriptor: fd) else {
             throw PackagingError(.io, "cannot stat \(path): \(SystemIO.errorText())")
         }
@@ -42,11 +47,13 @@ public enum FileHashing {
     /// The digest of `prefix` followed by the file at `path` from byte `offset` on, and that total
     /// length: what a file would hash to had its first `offset` bytes been `prefix` (an
     /// installer's rewritten `#!` line undone), streamed, never read whole.
-    public static func digest(ofFileAt path: String, algorithm: HashAlgorithm, replacingFirst offset: Int,
-                              with prefix: [UInt8], bufferSize: Int = 1 << 16) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+    public static func digest(
+        ofFileAt path: String, algorithm: HashAlgorithm, replacingFirst offset: Int,
+        with prefix: [UInt8], bufferSize: Int = 1 << 16
+    ) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         let fd = try SystemIO.openReadOnly(path)
         defer { SystemIO.close(fd) }
-        let fileSize = try SystemIO.fileSize(fd, path: path)   // refuses directories, FIFOs, devices
+        let fileSize = try SystemIO.fileSize(fd, path: path)  // refuses directories, FIFOs, devices
         guard offset >= 0, Int64(offset) <= fileSize, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw PackagingError(.io, "cannot seek to byte \(offset) of \(path)")
         }
@@ -54,8 +61,10 @@ public enum FileHashing {
     }
 
     /// Reads `fd` to its end through one buffer, hashing every byte.
-    private static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm, bufferSize: Int,
-                                  prefix: [UInt8] = []) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+    private static func hashToEnd(
+        _ fd: Int32, path: String, algorithm: HashAlgorithm, bufferSize: Int,
+        prefix: [UInt8] = []
+    ) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 4096), alignment: 16)
         defer { buffer.deallocate() }
         return try hashToEnd(fd, path: path, algorithm: algorithm, buffer: buffer, prefix: prefix)
@@ -63,8 +72,10 @@ public enum FileHashing {
 
     /// Reads `fd` to its end through the caller's `buffer` (a hashing thread reuses its own),
     /// after hashing `prefix` (counted in the size).
-    static func hashToEnd(_ fd: Int32, path: String, algorithm: HashAlgorithm, buffer: UnsafeMutableRawBufferPointer,
-                          prefix: [UInt8] = []) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
+    static func hashToEnd(
+        _ fd: Int32, path: String, algorithm: HashAlgorithm, buffer: UnsafeMutableRawBufferPointer,
+        prefix: [UInt8] = []
+    ) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         var hasher = StreamingHasher(algorithm: algorithm)
         prefix.withUnsafeBytes { hasher.update($0) }
         var size = Int64(prefix.count)

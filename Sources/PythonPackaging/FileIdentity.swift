@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the kernel says identifies one version of a file: device, inode, size, and the
@@ -26,8 +26,10 @@ public struct FileIdentity: Sendable, Equatable {
     public var changeSeconds: Int64
     public var changeNanoseconds: Int64
 
-    public init(device: UInt64, inode: UInt64, size: Int64, modificationSeconds: Int64, modificationNanoseconds: Int64,
-                changeSeconds: Int64, changeNanoseconds: Int64) {
+    public init(
+        device: UInt64, inode: UInt64, size: Int64, modificationSeconds: Int64, modificationNanoseconds: Int64,
+        changeSeconds: Int64, changeNanoseconds: Int64
+    ) {
         self.device = device
         self.inode = inode
         self.size = size
@@ -39,14 +41,15 @@ public struct FileIdentity: Sendable, Equatable {
 
     init(_ info: stat) {
         #if canImport(Darwin)
-        let mtime = info.st_mtimespec, ctime = info.st_ctimespec
+            let mtime = info.st_mtimespec, ctime = info.st_ctimespec
         #else
-        let mtime = info.st_mtim, ctime = info.st_ctim
+            let mtime = info.st_mtim, ctime = info.st_ctim
         #endif
-        self.init(device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(truncatingIfNeeded: info.st_ino),
-                  size: Int64(info.st_size),
-                  modificationSeconds: Int64(mtime.tv_sec), modificationNanoseconds: Int64(mtime.tv_nsec),
-                  changeSeconds: Int64(ctime.tv_sec), changeNanoseconds: Int64(ctime.tv_nsec))
+        self.init(
+            device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(truncatingIfNeeded: info.st_ino),
+            size: Int64(info.st_size),
+            modificationSeconds: Int64(mtime.tv_sec), modificationNanoseconds: Int64(mtime.tv_nsec),
+            changeSeconds: Int64(ctime.tv_sec), changeNanoseconds: Int64(ctime.tv_nsec))
     }
 
     /// The identity of the regular file at `path` (following symbolic links, as `open` does);

@@ -42,9 +42,11 @@ public struct InstalledDistribution: Sendable {
         public static let installerBytes = 4096
     }
 
-    public init(name: ProjectName, version: PythonVersion, rawVersion: String, distInfoPath: String, root: String,
-                coreMetadata: CoreMetadata?, wheelMetadata: WheelMetadata?, installedRecord: Record?,
-                installer: String?, coreMetadataBytes: [UInt8], problems: [String]) {
+    public init(
+        name: ProjectName, version: PythonVersion, rawVersion: String, distInfoPath: String, root: String,
+        coreMetadata: CoreMetadata?, wheelMetadata: WheelMetadata?, installedRecord: Record?,
+        installer: String?, coreMetadataBytes: [UInt8], problems: [String]
+    ) {
         self.name = name
         self.version = version
         self.rawVersion = rawVersion
@@ -129,9 +131,12 @@ public struct InstalledDistribution: Sendable {
         guard recordReleased else { return [] }
         var ignored: [String] = []
         let dirName = (distInfoPath as NSString).lastPathComponent
-        guard let bytes = Self.readMember("RECORD", in: distInfoPath, limit: Limits.recordBytes, required: true,
-                                          problems: &ignored),
-              let paths = try? Record.listedPaths(parsing: bytes, origin: "\(dirName)/RECORD") else { return [] }
+        guard
+            let bytes = Self.readMember(
+                "RECORD", in: distInfoPath, limit: Limits.recordBytes, required: true,
+                problems: &ignored),
+            let paths = try? Record.listedPaths(parsing: bytes, origin: "\(dirName)/RECORD")
+        else { return [] }
         return paths
     }
 
@@ -143,8 +148,10 @@ public struct InstalledDistribution: Sendable {
     }
 
     /// Reads `<dir>/<member>` up to `limit` bytes; nil (with a problem line) when it can't.
-    private static func readMember(_ member: String, in dir: String, limit: Int, required: Bool,
-                                   problems: inout [String]) -> [UInt8]? {
+    private static func readMember(
+        _ member: String, in dir: String, limit: Int, required: Bool,
+        problems: inout [String]
+    ) -> [UInt8]? {
         let dirName = (dir as NSString).lastPathComponent
         let path = (dir as NSString).appendingPathComponent(member)
         var isDirectory: ObjCBool = false

@@ -23,33 +23,38 @@ enum InterpreterChecks {
         }
         for link in resolution.links {
             if let (prefix, _) = VirtualEnvironmentInterpreter.locate(interpreter: link) {
-                throw PackagingError(.interpreter,
-                                     "\(shown) is a link through \(PathResolution.shown(link)) in the virtual environment "
-                                     + "\(PathResolution.shown(prefix)), which Python run as \(shown) does not use: name "
-                                     + "\(PathResolution.shown(prefix))/bin/python to check that environment, or the base interpreter")
+                throw PackagingError(
+                    .interpreter,
+                    "\(shown) is a link through \(PathResolution.shown(link)) in the virtual environment "
+                        + "\(PathResolution.shown(prefix)), which Python run as \(shown) does not use: name "
+                        + "\(PathResolution.shown(prefix))/bin/python to check that environment, or the base interpreter")
             }
         }
         let directory = PathResolution.parent(named)
         let prefix = PathResolution.parent(directory)
         if PathResolution.lastComponent(directory) == "bin", PathResolution.linkStatus(directory + "/activate") != nil,
-           !hasStandardLibrary(prefix) {
-            throw PackagingError(.interpreterNotTrusted,
-                                 "\(PathResolution.shown(prefix)) looks like a virtual environment (bin/activate, no standard "
-                                 + "library of its own) but has no pyvenv.cfg; its interpreter \(shown) is not run")
+            !hasStandardLibrary(prefix)
+        {
+            throw PackagingError(
+                .interpreterNotTrusted,
+                "\(PathResolution.shown(prefix)) looks like a virtual environment (bin/activate, no standard "
+                    + "library of its own) but has no pyvenv.cfg; its interpreter \(shown) is not run")
         }
         let final = resolution.final
         let finalPrefix = PathResolution.parent(PathResolution.parent(final))
         let head = (try? BoundedFile.head(final, count: 4)) ?? []
         if VirtualEnvironmentInterpreter.isExecutableBinary(head) {
             guard hasStandardLibrary(finalPrefix) else {
-                throw PackagingError(.interpreterNotTrusted,
-                                     "\(shown) (\(PathResolution.shown(final))) has no standard library beside it and no pyvenv.cfg: "
-                                     + "not a Python installation's interpreter, so it is not run")
+                throw PackagingError(
+                    .interpreterNotTrusted,
+                    "\(shown) (\(PathResolution.shown(final))) has no standard library beside it and no pyvenv.cfg: "
+                        + "not a Python installation's interpreter, so it is not run")
             }
         } else if let site = sitePackages(finalPrefix) {
-            throw PackagingError(.interpreterNotTrusted,
-                                 "\(shown) (\(PathResolution.shown(final))) is a script in a Python environment's bin/ "
-                                 + "(\(PathResolution.shown(site))) with no pyvenv.cfg; it is not run")
+            throw PackagingError(
+                .interpreterNotTrusted,
+                "\(shown) (\(PathResolution.shown(final))) is a script in a Python environment's bin/ "
+                    + "(\(PathResolution.shown(site))) with no pyvenv.cfg; it is not run")
         }
     }
 
@@ -81,8 +86,10 @@ enum InterpreterChecks {
     }
 
     /// The answer of a virtual environment's base interpreter about the environment's prefix.
-    static func virtualEnvironment(_ answer: InterpreterQuery.Answer,
-                                   venv: VirtualEnvironmentInterpreter) throws(PackagingError) -> PythonEnvironment.SchemePaths {
+    static func virtualEnvironment(
+        _ answer: InterpreterQuery.Answer,
+        venv: VirtualEnvironmentInterpreter
+    ) throws(PackagingError) -> PythonEnvironment.SchemePaths {
         let shownBase = PathResolution.shown(venv.base)
         func refuse(_ message: String) -> PackagingError {
             PackagingError(.interpreterNotTrusted, "virtual environment \(PathResolution.shown(venv.prefix)): \(message)")
@@ -97,13 +104,16 @@ enum InterpreterChecks {
         if let stated = venv.config.statedVersion {
             let actual = answer.versionInfo.split(separator: ".").map(String.init)
             guard Array(stated.prefix(2)) == Array(actual.prefix(2)) else {
-                throw refuse("pyvenv.cfg states Python \(ProjectName.excerpt(stated.joined(separator: "."))) but its base "
-                             + "interpreter \(shownBase) is Python \(answer.version)")
+                throw refuse(
+                    "pyvenv.cfg states Python \(ProjectName.excerpt(stated.joined(separator: "."))) but its base "
+                        + "interpreter \(shownBase) is Python \(answer.version)")
             }
         }
         // …not itself inside the environment…
-        for own in [answer.prefix, answer.basePrefix] where PathResolution.isWithin(PathResolution.absolute(own), venv.prefix)
-            || PathResolution.isWithin(PathResolution.real(own) ?? own, venv.realPrefix) {
+        for own in [answer.prefix, answer.basePrefix]
+        where PathResolution.isWithin(PathResolution.absolute(own), venv.prefix)
+            || PathResolution.isWithin(PathResolution.real(own) ?? own, venv.realPrefix)
+        {
             throw refuse("the base interpreter \(shownBase) reports its prefix \(PathResolution.shown(own)) inside the environment")
         }
         let scheme = try schemePaths(answer, interpreter: venv.base)
@@ -122,17 +132,21 @@ enum InterpreterChecks {
         let shown = PathResolution.shown(named)
         try isolation(answer, interpreter: named)
         guard answer.prefix == answer.basePrefix else {
-            throw PackagingError(.interpreterNotTrusted,
-                                 "\(shown) reports sys.prefix \(PathResolution.shown(answer.prefix)) and sys.base_prefix "
-                                 + "\(PathResolution.shown(answer.basePrefix)): a virtual environment without a pyvenv.cfg beside it")
+            throw PackagingError(
+                .interpreterNotTrusted,
+                "\(shown) reports sys.prefix \(PathResolution.shown(answer.prefix)) and sys.base_prefix "
+                    + "\(PathResolution.shown(answer.basePrefix)): a virtual environment without a pyvenv.cfg beside it")
         }
         let scheme = try schemePaths(answer, interpreter: named)
         for (name, path) in [("purelib", scheme.purelib), ("platlib", scheme.platlib)] {
             let absolute = PathResolution.absolute(path)
-            guard PathResolution.isWithin(absolute, PathResolution.absolute(answer.prefix))
-                    || PathResolution.isWithin(absolute, PathResolution.absolute(answer.execPrefix)) else {
-                throw PackagingError(.interpreterNotTrusted,
-                                     "\(shown) reports \(name) \(PathResolution.shown(path)) outside its sys.prefix \(PathResolution.shown(answer.prefix))")
+            guard
+                PathResolution.isWithin(absolute, PathResolution.absolute(answer.prefix))
+                    || PathResolution.isWithin(absolute, PathResolution.absolute(answer.execPrefix))
+            else {
+                throw PackagingError(
+                    .interpreterNotTrusted,
+                    "\(shown) reports \(name) \(PathResolution.shown(path)) outside its sys.prefix \(PathResolution.shown(answer.prefix))")
             }
         }
         try searchPathExcludes([scheme.purelib, scheme.platlib], answer: answer, interpreter: named)
@@ -143,33 +157,41 @@ enum InterpreterChecks {
     /// `site` was not imported at start-up.
     static func isolation(_ answer: InterpreterQuery.Answer, interpreter: String) throws(PackagingError) {
         guard answer.flags == "1111", !answer.siteImported else {
-            throw PackagingError(.interpreterNotTrusted,
-                                 "\(PathResolution.shown(interpreter)) did not run isolated (sys.flags isolated/no_site/"
-                                 + "ignore_environment/no_user_site = \(answer.flags), site imported: \(answer.siteImported))")
+            throw PackagingError(
+                .interpreterNotTrusted,
+                "\(PathResolution.shown(interpreter)) did not run isolated (sys.flags isolated/no_site/"
+                    + "ignore_environment/no_user_site = \(answer.flags), site imported: \(answer.siteImported))")
         }
     }
 
     /// purelib and platlib present and absolute; scripts, data and include taken as reported.
-    private static func schemePaths(_ answer: InterpreterQuery.Answer,
-                                    interpreter: String) throws(PackagingError) -> PythonEnvironment.SchemePaths {
+    private static func schemePaths(
+        _ answer: InterpreterQuery.Answer,
+        interpreter: String
+    ) throws(PackagingError) -> PythonEnvironment.SchemePaths {
         guard let purelib = answer.paths["purelib"], let platlib = answer.paths["platlib"],
-              purelib.hasPrefix("/"), platlib.hasPrefix("/") else {
+            purelib.hasPrefix("/"), platlib.hasPrefix("/")
+        else {
             throw PackagingError(.interpreter, "\(PathResolution.shown(interpreter)): sysconfig.get_paths() lacks absolute purelib/platlib")
         }
-        return PythonEnvironment.SchemePaths(purelib: purelib, platlib: platlib, scripts: answer.paths["scripts"] ?? "",
-                                             data: answer.paths["data"] ?? "", include: answer.paths["include"] ?? "")
+        return PythonEnvironment.SchemePaths(
+            purelib: purelib, platlib: platlib, scripts: answer.paths["scripts"] ?? "",
+            data: answer.paths["data"] ?? "", include: answer.paths["include"] ?? "")
     }
 
     /// No entry of the interpreter's own `sys.path` lies in the environment's site-packages (or,
     /// for a venv, anywhere in it): with `-S` none may, so one that does means something added it.
-    private static func searchPathExcludes(_ directories: [String], answer: InterpreterQuery.Answer,
-                                           interpreter: String) throws(PackagingError) {
+    private static func searchPathExcludes(
+        _ directories: [String], answer: InterpreterQuery.Answer,
+        interpreter: String
+    ) throws(PackagingError) {
         for entry in answer.searchPath where !entry.isEmpty {
             let absolute = PathResolution.absolute(entry)
             if let directory = directories.first(where: { PathResolution.isWithin(absolute, PathResolution.absolute($0)) }) {
-                throw PackagingError(.interpreterNotTrusted,
-                                     "\(PathResolution.shown(interpreter)) has \(PathResolution.shown(entry)) on sys.path, inside "
-                                     + "\(PathResolution.shown(directory)), although it runs without site")
+                throw PackagingError(
+                    .interpreterNotTrusted,
+                    "\(PathResolution.shown(interpreter)) has \(PathResolution.shown(entry)) on sys.path, inside "
+                        + "\(PathResolution.shown(directory)), although it runs without site")
             }
         }
         if answer.searchPath.contains("") {
@@ -180,14 +202,19 @@ enum InterpreterChecks {
     /// Why a virtual environment's base interpreter is trusted, in one line.
     static func reason(_ venv: VirtualEnvironmentInterpreter, answer: InterpreterQuery.Answer, system: [String]) -> String {
         let stated = venv.config.statedVersion?.joined(separator: ".") ?? "?"
-        var text = "base interpreter of the virtual environment per its pyvenv.cfg (home = \(PathResolution.shown(venv.config.home))): "
+        var text =
+            "base interpreter of the virtual environment per its pyvenv.cfg (home = \(PathResolution.shown(venv.config.home))): "
             + "outside the environment, an executable binary, Python \(answer.version)"
-            + (stated == answer.version || stated == answer.versionInfo ? " as pyvenv.cfg states" : " (pyvenv.cfg states \(ProjectName.excerpt(stated)))")
+            + (stated == answer.version || stated == answer.versionInfo
+                ? " as pyvenv.cfg states" : " (pyvenv.cfg states \(ProjectName.excerpt(stated)))")
         let groups = Dictionary(grouping: venv.checkedFiles, by: \.match)
         for match in [VirtualEnvironmentInterpreter.Match.link, .hardLink, .copy] {
             guard let files = groups[match], !files.isEmpty else { continue }
-            let names = files.map { PathResolution.shown(PathResolution.isWithin($0.path, venv.prefix)
-                ? String($0.path.dropFirst(venv.prefix.count + 1)) : $0.path) }
+            let names = files.map {
+                PathResolution.shown(
+                    PathResolution.isWithin($0.path, venv.prefix)
+                        ? String($0.path.dropFirst(venv.prefix.count + 1)) : $0.path)
+            }
             let phrase: String
             switch match {
             case .link: phrase = files.count == 1 ? "is a link to it" : "are links to it"
@@ -197,7 +224,8 @@ enum InterpreterChecks {
             text += "; \(names.joined(separator: ", ")) \(phrase)"
         }
         if !system.isEmpty {
-            text += "; include-system-site-packages = true: the environment also imports "
+            text +=
+                "; include-system-site-packages = true: the environment also imports "
                 + system.map(PathResolution.shown).joined(separator: ", ") + " (not verified here)"
         }
         return text

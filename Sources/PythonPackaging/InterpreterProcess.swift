@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs an interpreter (or any program) to completion: the one place wheeltrust spawns processes.
@@ -20,9 +21,11 @@ public enum InterpreterProcess {
         public var stderr: [UInt8]
     }
 
-    public static func run(_ executable: String, arguments: [String], input: Data? = nil,
-                           environment: [String: String] = [:], currentDirectory: String = "/",
-                           timeoutSeconds: Int, maxOutputBytes: Int) throws(PackagingError) -> Output {
+    public static func run(
+        _ executable: String, arguments: [String], input: Data? = nil,
+        environment: [String: String] = [:], currentDirectory: String = "/",
+        timeoutSeconds: Int, maxOutputBytes: Int
+    ) throws(PackagingError) -> Output {
         if input != nil { signal(SIGPIPE, SIG_IGN) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -44,7 +47,9 @@ public enum InterpreterProcess {
         let group = DispatchGroup()
         func detach(_ work: @escaping @Sendable () -> Void) {
             group.enter()
-            Thread { work(); group.leave() }.start()
+            Thread {
+                work(); group.leave()
+            }.start()
         }
         for reader in [out, err] {
             detach { reader.readAll() }

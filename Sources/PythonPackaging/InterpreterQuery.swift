@@ -68,13 +68,15 @@ enum InterpreterQuery {
                 return Array(fields.prefix(count))
             }
             guard let executable = next(), let prefix = next(), let basePrefix = next(), let execPrefix = next(),
-                  let version = next(), let versionInfo = next(), let cacheTag = next(), let implementation = next(),
-                  let scheme = next(), let flags = next(), let site = next(), let searchPath = list(),
-                  let system = list() else { return nil }
+                let version = next(), let versionInfo = next(), let cacheTag = next(), let implementation = next(),
+                let scheme = next(), let flags = next(), let site = next(), let searchPath = list(),
+                let system = list()
+            else { return nil }
             guard !executable.isEmpty, prefix.hasPrefix("/"), basePrefix.hasPrefix("/"),
-                  version.split(separator: ".").count == 3, version.split(separator: ".").allSatisfy({ Int($0) != nil }),
-                  versionInfo.hasPrefix(version + "."), flags.count == 4, flags.allSatisfy({ $0 == "0" || $0 == "1" }),
-                  site == "0" || site == "1", fields.count % 2 == 0 else { return nil }
+                version.split(separator: ".").count == 3, version.split(separator: ".").allSatisfy({ Int($0) != nil }),
+                versionInfo.hasPrefix(version + "."), flags.count == 4, flags.allSatisfy({ $0 == "0" || $0 == "1" }),
+                site == "0" || site == "1", fields.count % 2 == 0
+            else { return nil }
             var paths: [String: String] = [:]
             while let name = next(), let path = next() {
                 guard paths[name] == nil else { return nil }

@@ -44,7 +44,8 @@ public struct MessageHeaders: Sendable {
                 pending = nil
             }
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
-                  !line[..<colon].contains(where: { $0 == " " || $0 == "\t" }) else {
+                !line[..<colon].contains(where: { $0 == " " || $0 == "\t" })
+            else {
                 // Not a header: like Python's email parser, the header block ends here.
                 break
             }

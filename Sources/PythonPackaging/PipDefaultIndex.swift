@@ -36,13 +36,15 @@ public enum PipDefaultIndex {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
         let pattern = #"(?m)^PyPI\s*=\s*(?:PackageIndex|Index)\(\s*(?:url\s*=\s*)?(["'])([^"'\\\s]{1,2048})\1"#
         guard let expression = try? NSRegularExpression(pattern: pattern),
-              let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-              let range = Range(match.range(at: 2), in: text) else { return nil }
+            let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+            let range = Range(match.range(at: 2), in: text)
+        else { return nil }
         let url = String(text[range])
         guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }),
-              let base = URL(string: url), let scheme = base.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = base.host, !host.isEmpty,
-              let simple = URL(string: "simple", relativeTo: base)?.absoluteString else { return nil }
+            let base = URL(string: url), let scheme = base.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let host = base.host, !host.isEmpty,
+            let simple = URL(string: "simple", relativeTo: base)?.absoluteString
+        else { return nil }
         return simple
     }
 }

@@ -76,9 +76,10 @@ public struct ProjectName: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// A short, printable excerpt of untrusted text for error messages.
     static func excerpt(_ text: String, limit: Int = 120) -> String {
-        let cleaned = String(text.unicodeScalars.map { scalar -> Character in
-            scalar.properties.generalCategory == .control ? "?" : Character(scalar)
-        })
+        let cleaned = String(
+            text.unicodeScalars.map { scalar -> Character in
+                scalar.properties.generalCategory == .control ? "?" : Character(scalar)
+            })
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
     }
 }

@@ -67,9 +67,11 @@ public struct PythonEnvironment: Sendable, Hashable {
     /// Most `.dist-info` directories listed per site-packages directory.
     public static let maxDistributionsPerDirectory = 100_000
 
-    public init(interpreter: String, executable: String, prefix: String, basePrefix: String, version: String,
-                cacheTag: String?, schemePaths: SchemePaths, sitePackages: [String], pipDefaultIndexURL: String? = nil,
-                trustedInterpreter: TrustedInterpreter? = nil, systemSitePackages: [String] = []) {
+    public init(
+        interpreter: String, executable: String, prefix: String, basePrefix: String, version: String,
+        cacheTag: String?, schemePaths: SchemePaths, sitePackages: [String], pipDefaultIndexURL: String? = nil,
+        trustedInterpreter: TrustedInterpreter? = nil, systemSitePackages: [String] = []
+    ) {
         self.interpreter = interpreter
         self.executable = executable
         self.prefix = prefix
@@ -79,7 +81,8 @@ public struct PythonEnvironment: Sendable, Hashable {
         self.schemePaths = schemePaths
         self.sitePackages = sitePackages
         self.pipDefaultIndexURL = pipDefaultIndexURL
-        self.trustedInterpreter = trustedInterpreter
+        self.trustedInterpreter =
+            trustedInterpreter
             ?? TrustedInterpreter(path: interpreter, basis: .named, reason: "given by the caller")
         self.systemSitePackages = systemSitePackages
     }
@@ -105,7 +108,8 @@ public struct PythonEnvironment: Sendable, Hashable {
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: named, isDirectory: &isDirectory), !isDirectory.boolValue,
-              FileManager.default.isExecutableFile(atPath: named) else {
+            FileManager.default.isExecutableFile(atPath: named)
+        else {
             throw PackagingError(.interpreter, "no executable Python interpreter at \(PathResolution.shown(named))")
         }
         if let (prefix, configPath) = VirtualEnvironmentInterpreter.locate(interpreter: named) {
@@ -117,14 +121,17 @@ public struct PythonEnvironment: Sendable, Hashable {
     }
 
     /// A virtual environment: its base interpreter asked about its prefix, the answer checked.
-    private static func inspect(virtualEnvironment venv: VirtualEnvironmentInterpreter, named: String,
-                                withPipDefaultIndex: Bool) throws(PackagingError) -> PythonEnvironment {
+    private static func inspect(
+        virtualEnvironment venv: VirtualEnvironmentInterpreter, named: String,
+        withPipDefaultIndex: Bool
+    ) throws(PackagingError) -> PythonEnvironment {
         let answer = try query(venv.base, arguments: [venv.prefix])
         let scheme = try InterpreterChecks.virtualEnvironment(answer, venv: venv)
         let sitePackages = scheme.purelib == scheme.platlib ? [scheme.purelib] : [scheme.purelib, scheme.platlib]
         let system = venv.config.includesSystemSitePackages ? answer.systemSitePackages : []
-        let trusted = TrustedInterpreter(path: venv.base, basis: .virtualEnvironmentBase,
-                                         reason: InterpreterChecks.reason(venv, answer: answer, system: system))
+        let trusted = TrustedInterpreter(
+            path: venv.base, basis: .virtualEnvironmentBase,
+            reason: InterpreterChecks.reason(venv, answer: answer, system: system))
         return PythonEnvironment(
             interpreter: named, executable: named, prefix: venv.prefix, basePrefix: answer.basePrefix,
             version: answer.version, cacheTag: answer.cacheTag, schemePaths: scheme, sitePackages: sitePackages,
@@ -151,10 +158,12 @@ public struct PythonEnvironment: Sendable, Hashable {
     /// Runs ``InterpreterQuery`` once in `interpreter`, isolated; the parsed answer.
     static func query(_ interpreter: String, arguments: [String]) throws(PackagingError) -> InterpreterQuery.Answer {
         let shown = PathResolution.shown(interpreter)
-        let result = try TrustedInterpreter.run(interpreter, script: InterpreterQuery.script, arguments: arguments,
-                                                timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+        let result = try TrustedInterpreter.run(
+            interpreter, script: InterpreterQuery.script, arguments: arguments,
+            timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
         guard result.status == 0 else {
-            let lastLine = String(decoding: result.stderr, as: UTF8.self)
+            let lastLine =
+                String(decoding: result.stderr, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
             throw PackagingError(.interpreter, "\(shown) exited with status \(result.status): \(ProjectName.excerpt(lastLine))")
         }
@@ -226,7 +235,8 @@ public struct PythonEnvironment: Sendable, Hashable {
             let candidate = (String(dir) as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
         }

@@ -121,7 +121,8 @@ public struct Record: Sendable {
     static func parseSize(_ text: String, place: @autoclosure () -> String) throws(PackagingError) -> Int64? {
         if text.isEmpty { return nil }
         guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let value = Int64(text) else {
+            let value = Int64(text)
+        else {
             throw PackagingError(.invalidRecord, "\(place()): size \"\(text.prefix(40))\" is not a non-negative integer")
         }
         return value

@@ -18,7 +18,8 @@ public struct SHA256Hex: Hashable, Sendable, Comparable, CustomStringConvertible
         }
         if let offset = utf8.firstIndex(where: { !Self.isLowercaseHexDigit($0) }) {
             let what = (0x41...0x46).contains(utf8[offset]) ? "an uppercase hex digit" : "a character that is not a hex digit"
-            throw PackagingError(.invalidDigest,
+            throw PackagingError(
+                .invalidDigest,
                 "sha256 hex digest has \(what) at offset \(offset), expected 64 lowercase hex digits")
         }
         self.text = String(decoding: utf8, as: UTF8.self)

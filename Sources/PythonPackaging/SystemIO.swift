@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin wrappers over POSIX file calls that retry on `EINTR` and report `errno` as text.
@@ -32,8 +32,10 @@ enum SystemIO {
     }
 
     /// Fills `buffer` completely from `offset` with `pread(2)` or throws (`.zip` on a short read).
-    static func preadFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64,
-                           path: String) throws(PackagingError) {
+    static func preadFully(
+        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64,
+        path: String
+    ) throws(PackagingError) {
         var done = 0
         while done < buffer.count {
             let count = pread(fd, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(offset) + off_t(done))
@@ -70,10 +72,10 @@ enum SystemIO {
 
 // Name the libc functions explicitly so they don't collide with the static methods above.
 #if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
-@inline(__always) private func Glibc_read(_ fd: Int32, _ buf: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    read(fd, buf, count)
-}
-@inline(__always) private func Glibc_close(_ fd: Int32) -> Int32 {
-    close(fd)
-}
+    @inline(__always) private func Glibc_read(_ fd: Int32, _ buf: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+        read(fd, buf, count)
+    }
+    @inline(__always) private func Glibc_close(_ fd: Int32) -> Int32 {
+        close(fd)
+    }
 #endif

@@ -97,7 +97,7 @@ public enum TerminalEscaping {
         let properties = scalar.properties
         switch properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator,
-             .privateUse, .unassigned, .surrogate:
+            .privateUse, .unassigned, .surrogate:
             return true
         default:
             return properties.isDefaultIgnorableCodePoint || properties.isNoncharacterCodePoint

@@ -41,17 +41,23 @@ public struct TrustedInterpreter: Sendable, Hashable, Codable {
 
     /// Runs `script` (`python -I -S -B -c script arguments…`) through the one process runner, with
     /// an empty environment and `/` as working directory.
-    public func run(script: String, arguments: [String] = [], input: [UInt8]? = nil, timeoutSeconds: Int,
-                    maxOutputBytes: Int) throws(PackagingError) -> InterpreterProcess.Output {
-        try Self.run(path, script: script, arguments: arguments, input: input,
-                     timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+    public func run(
+        script: String, arguments: [String] = [], input: [UInt8]? = nil, timeoutSeconds: Int,
+        maxOutputBytes: Int
+    ) throws(PackagingError) -> InterpreterProcess.Output {
+        try Self.run(
+            path, script: script, arguments: arguments, input: input,
+            timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
     }
 
     /// The same for any interpreter path (the one place the isolation is spelled out).
-    public static func run(_ interpreter: String, script: String, arguments: [String] = [], input: [UInt8]? = nil,
-                           timeoutSeconds: Int, maxOutputBytes: Int) throws(PackagingError) -> InterpreterProcess.Output {
-        try InterpreterProcess.run(interpreter, arguments: isolationArguments + ["-c", script] + arguments,
-                                   input: input.map { .init($0) }, environment: [:], currentDirectory: "/",
-                                   timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+    public static func run(
+        _ interpreter: String, script: String, arguments: [String] = [], input: [UInt8]? = nil,
+        timeoutSeconds: Int, maxOutputBytes: Int
+    ) throws(PackagingError) -> InterpreterProcess.Output {
+        try InterpreterProcess.run(
+            interpreter, arguments: isolationArguments + ["-c", script] + arguments,
+            input: input.map { .init($0) }, environment: [:], currentDirectory: "/",
+            timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
     }
 }

@@ -46,7 +46,8 @@ enum URLSafeBase64 {
         out.reserveCapacity(values.count * 3 / 4)
         var index = 0
         while index + 4 <= values.count {
-            let v = UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12
+            let v =
+                UInt32(values[index]) << 18 | UInt32(values[index + 1]) << 12
                 | UInt32(values[index + 2]) << 6 | UInt32(values[index + 3])
             out.append(UInt8(v >> 16 & 0xFF))
             out.append(UInt8(v >> 8 & 0xFF))

@@ -67,15 +67,19 @@ public struct VirtualEnvironmentConfig: Sendable, Hashable {
         }
         for value in stated {
             let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts.prefix(2).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
-                throw PackagingError(.interpreterNotTrusted, "\(shownFile): version '\(ProjectName.excerpt(value))' is not a Python version")
+            guard parts.count >= 2, parts.prefix(2).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+            else {
+                throw PackagingError(
+                    .interpreterNotTrusted, "\(shownFile): version '\(ProjectName.excerpt(value))' is not a Python version")
             }
         }
         if let version, let versionInfo {
             let a = version.split(separator: "."), b = versionInfo.split(separator: ".")
             guard zip(a, b).allSatisfy({ $0 == $1 }) else {
-                throw PackagingError(.interpreterNotTrusted,
-                                     "\(shownFile): 'version' \(ProjectName.excerpt(version)) and 'version_info' \(ProjectName.excerpt(versionInfo)) disagree")
+                throw PackagingError(
+                    .interpreterNotTrusted,
+                    "\(shownFile): 'version' \(ProjectName.excerpt(version)) and 'version_info' \(ProjectName.excerpt(versionInfo)) disagree"
+                )
             }
         }
     }

@@ -1,10 +1,11 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The base interpreter of a virtual environment, established without running anything of the
@@ -43,7 +44,13 @@ struct VirtualEnvironmentInterpreter {
     /// are checked as the environment's interpreters.
     static func isInterpreterName(_ name: String) -> Bool {
         var rest = Substring(name)
-        if rest.hasPrefix("python") { rest = rest.dropFirst(6) } else if rest.hasPrefix("pypy") { rest = rest.dropFirst(4) } else { return false }
+        if rest.hasPrefix("python") {
+            rest = rest.dropFirst(6)
+        } else if rest.hasPrefix("pypy") {
+            rest = rest.dropFirst(4)
+        } else {
+            return false
+        }
         if rest.hasSuffix("t") { rest = rest.dropLast() }
         if rest.isEmpty { return true }
         let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
@@ -87,7 +94,8 @@ struct VirtualEnvironmentInterpreter {
         let home = PathResolution.absolute(config.home)
         guard !inside(home) else { throw refuse("pyvenv.cfg: home = \(shownHome) lies inside the environment") }
         guard let homeResolution = PathResolution.resolve(home),
-              let homeInfo = PathResolution.status(homeResolution.final), PathResolution.isDirectory(homeInfo) else {
+            let homeInfo = PathResolution.status(homeResolution.final), PathResolution.isDirectory(homeInfo)
+        else {
             throw refuse("pyvenv.cfg: home = \(shownHome) is not a directory")
         }
         let realHome = homeResolution.final
@@ -99,7 +107,8 @@ struct VirtualEnvironmentInterpreter {
         }
         for directory in [home, PathResolution.parent(home), realHome, PathResolution.parent(realHome)] {
             if PathResolution.linkStatus(directory == "/" ? "/pyvenv.cfg" : directory + "/pyvenv.cfg") != nil {
-                throw refuse("pyvenv.cfg: home = \(shownHome) is itself a virtual environment's (\(PathResolution.shown(directory))/pyvenv.cfg)")
+                throw refuse(
+                    "pyvenv.cfg: home = \(shownHome) is itself a virtual environment's (\(PathResolution.shown(directory))/pyvenv.cfg)")
             }
         }
 
@@ -128,10 +137,14 @@ struct VirtualEnvironmentInterpreter {
                 throw refuse("the base interpreter \(PathResolution.shown(path)) does not resolve")
             }
             if let link = resolution.links.first(where: inside) {
-                throw refuse("the base interpreter \(PathResolution.shown(path)) is a link through \(PathResolution.shown(link)) inside the environment")
+                throw refuse(
+                    "the base interpreter \(PathResolution.shown(path)) is a link through \(PathResolution.shown(link)) inside the environment"
+                )
             }
             guard !inside(resolution.final) else {
-                throw refuse("the base interpreter \(PathResolution.shown(path)) resolves into the environment (\(PathResolution.shown(resolution.final)))")
+                throw refuse(
+                    "the base interpreter \(PathResolution.shown(path)) resolves into the environment (\(PathResolution.shown(resolution.final)))"
+                )
             }
             chosen = (path, resolution.final)
             break
@@ -142,13 +155,15 @@ struct VirtualEnvironmentInterpreter {
         }
         let shownBase = PathResolution.shown(base)
         guard let baseInfo = PathResolution.status(baseBinary), PathResolution.isRegularFile(baseInfo),
-              access(baseBinary, X_OK) == 0 else {
+            access(baseBinary, X_OK) == 0
+        else {
             throw refuse("the base interpreter \(shownBase) is not an executable file")
         }
         let head = (try? BoundedFile.head(baseBinary, count: 4)) ?? []
         guard isExecutableBinary(head) else {
-            throw refuse("the base interpreter \(shownBase) (\(PathResolution.shown(baseBinary))) is not an executable binary"
-                         + (head.starts(with: Array("#!".utf8)) ? " but a script" : "") + "; it is not run")
+            throw refuse(
+                "the base interpreter \(shownBase) (\(PathResolution.shown(baseBinary))) is not an executable binary"
+                    + (head.starts(with: Array("#!".utf8)) ? " but a script" : "") + "; it is not run")
         }
 
         // Every interpreter file of the environment must be that binary.
@@ -162,28 +177,38 @@ struct VirtualEnvironmentInterpreter {
         }
         var checked: [(String, Match)] = []
         for file in files {
-            checked.append((file, try match(file, base: base, baseBinary: baseBinary, baseInfo: baseInfo, inside: inside,
-                                            refuse: refuse)))
+            checked.append(
+                (
+                    file,
+                    try match(
+                        file, base: base, baseBinary: baseBinary, baseInfo: baseInfo, inside: inside,
+                        refuse: refuse)
+                ))
         }
-        return VirtualEnvironmentInterpreter(prefix: prefix, realPrefix: realPrefix, configPath: configPath, config: config,
-                                             base: base, baseBinary: baseBinary, checkedFiles: checked)
+        return VirtualEnvironmentInterpreter(
+            prefix: prefix, realPrefix: realPrefix, configPath: configPath, config: config,
+            base: base, baseBinary: baseBinary, checkedFiles: checked)
     }
 
     /// How `file` is the base binary, or the refusal naming it.
-    private static func match(_ file: String, base: String, baseBinary: String, baseInfo: stat, inside: (String) -> Bool,
-                              refuse: (String) -> PackagingError) throws(PackagingError) -> Match {
+    private static func match(
+        _ file: String, base: String, baseBinary: String, baseInfo: stat, inside: (String) -> Bool,
+        refuse: (String) -> PackagingError
+    ) throws(PackagingError) -> Match {
         let shownFile = PathResolution.shown(file)
         let shownBase = PathResolution.shown(base)
         guard let linkInfo = PathResolution.linkStatus(file), let resolution = PathResolution.resolve(file),
-              let info = PathResolution.status(resolution.final) else {
+            let info = PathResolution.status(resolution.final)
+        else {
             throw refuse("\(shownFile) does not resolve to a file")
         }
         if resolution.final == baseBinary || PathResolution.sameFile(info, baseInfo) {
             return PathResolution.isSymbolicLink(linkInfo) ? .link : .hardLink
         }
         guard PathResolution.isRegularFile(info), inside(resolution.final) else {
-            throw refuse("\(shownFile) leads to \(PathResolution.shown(resolution.final)), not to the base interpreter \(shownBase) "
-                         + "that pyvenv.cfg names; it is not run")
+            throw refuse(
+                "\(shownFile) leads to \(PathResolution.shown(resolution.final)), not to the base interpreter \(shownBase) "
+                    + "that pyvenv.cfg names; it is not run")
         }
         let same: Bool
         do { same = try BoundedFile.sameContents(resolution.final, baseBinary) } catch {
@@ -191,8 +216,9 @@ struct VirtualEnvironmentInterpreter {
         }
         guard same else {
             let through = resolution.final == file ? "" : " (reached through \(shownFile))"
-            throw refuse("\(PathResolution.shown(resolution.final)) is not the base interpreter \(shownBase) that pyvenv.cfg names "
-                         + "(a file whose bytes differ from it)\(through); it is not run")
+            throw refuse(
+                "\(PathResolution.shown(resolution.final)) is not the base interpreter \(shownBase) that pyvenv.cfg names "
+                    + "(a file whose bytes differ from it)\(through); it is not run")
         }
         return .copy
     }
@@ -200,8 +226,10 @@ struct VirtualEnvironmentInterpreter {
     /// ELF (`\u{7F}ELF`) or Mach-O (thin 32/64-bit either byte order, or universal).
     static func isExecutableBinary(_ head: [UInt8]) -> Bool {
         guard head.count == 4 else { return false }
-        let magics: [[UInt8]] = [[0x7F, 0x45, 0x4C, 0x46], [0xFE, 0xED, 0xFA, 0xCE], [0xFE, 0xED, 0xFA, 0xCF],
-                                 [0xCE, 0xFA, 0xED, 0xFE], [0xCF, 0xFA, 0xED, 0xFE], [0xCA, 0xFE, 0xBA, 0xBE]]
+        let magics: [[UInt8]] = [
+            [0x7F, 0x45, 0x4C, 0x46], [0xFE, 0xED, 0xFA, 0xCE], [0xFE, 0xED, 0xFA, 0xCF],
+            [0xCE, 0xFA, 0xED, 0xFE], [0xCF, 0xFA, 0xED, 0xFE], [0xCA, 0xFE, 0xBA, 0xBE],
+        ]
         return magics.contains(head)
     }
 }

@@ -43,19 +43,23 @@ public struct Wheel: Sendable {
             return try archive.data(of: entry, maxSize: maxSize)
         }
 
-        let record = try Record(parsing: try member("RECORD", maxSize: maxRecordSize),
-                                origin: "\(basename): \(distInfo)/RECORD")
-        let metadata = try WheelMetadata(parsing: try member("WHEEL", maxSize: maxWheelFileSize),
-                                         origin: "\(basename): \(distInfo)/WHEEL")
+        let record = try Record(
+            parsing: try member("RECORD", maxSize: maxRecordSize),
+            origin: "\(basename): \(distInfo)/RECORD")
+        let metadata = try WheelMetadata(
+            parsing: try member("WHEEL", maxSize: maxWheelFileSize),
+            origin: "\(basename): \(distInfo)/WHEEL")
         let coreBytes = try member("METADATA", maxSize: maxMetadataSize)
         let core = try CoreMetadata(parsing: coreBytes, origin: "\(basename): \(distInfo)/METADATA")
         guard core.name == filename.name, core.version == filename.version else {
-            throw PackagingError(.invalidMetadata,
+            throw PackagingError(
+                .invalidMetadata,
                 "\(basename): METADATA says \(core.rawName) \(core.rawVersion), the filename says \(filename.name.raw) \(filename.version)")
         }
         let stem = String(distInfo.dropLast(".dist-info".count))
-        return Wheel(filename: filename, archive: archive, distInfoDirectory: distInfo, dataDirectory: stem + ".data",
-                     record: record, metadata: metadata, coreMetadata: core, coreMetadataBytes: coreBytes)
+        return Wheel(
+            filename: filename, archive: archive, distInfoDirectory: distInfo, dataDirectory: stem + ".data",
+            record: record, metadata: metadata, coreMetadata: core, coreMetadataBytes: coreBytes)
     }
 
     /// Finds the single top-level `*.dist-info` directory and checks it names the wheel's project.
@@ -68,7 +72,8 @@ public struct Wheel: Sendable {
         }
         guard directories.count == 1, let directory = directories.first else {
             let found = directories.isEmpty ? "none" : directories.sorted().joined(separator: ", ")
-            throw PackagingError(.invalidMetadata,
+            throw PackagingError(
+                .invalidMetadata,
                 "\(filename.filename): expected exactly one top-level .dist-info directory, found \(found)")
         }
         let stem = directory.dropLast(".dist-info".count)
@@ -80,7 +85,8 @@ public struct Wheel: Sendable {
             return name == filename.name && version == filename.version
         }
         guard matches else {
-            throw PackagingError(.invalidMetadata,
+            throw PackagingError(
+                .invalidMetadata,
                 "\(filename.filename): .dist-info directory \(directory) does not match the filename's name and version")
         }
         return directory

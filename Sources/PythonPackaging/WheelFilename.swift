@@ -39,12 +39,15 @@ public struct WheelFilename: Hashable, Sendable, CustomStringConvertible {
         guard version.isValid else { throw fail("version '\(ProjectName.excerpt(parts[1]))' is not PEP 440") }
         var build: BuildTag?
         if parts.count == 6 {
-            do { build = try BuildTag(parsing: parts[2]) } catch { throw fail("build tag '\(ProjectName.excerpt(parts[2]))' must start with a digit") }
+            do { build = try BuildTag(parsing: parts[2]) } catch {
+                throw fail("build tag '\(ProjectName.excerpt(parts[2]))' must start with a digit")
+            }
         }
         let tagParts = parts.suffix(3)
         guard let py = WheelTag.tagSet(tagParts[tagParts.startIndex]),
-              let abi = WheelTag.tagSet(tagParts[tagParts.startIndex + 1]),
-              let plat = WheelTag.tagSet(tagParts[tagParts.startIndex + 2]) else {
+            let abi = WheelTag.tagSet(tagParts[tagParts.startIndex + 1]),
+            let plat = WheelTag.tagSet(tagParts[tagParts.startIndex + 2])
+        else {
             throw fail("malformed compatibility tags")
         }
         guard py.count * abi.count * plat.count <= WheelTag.maxExpandedTags else {

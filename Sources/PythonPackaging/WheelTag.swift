@@ -30,7 +30,8 @@ public struct WheelTag: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
         let sets = parts.map { tagSet(String($0)) }
         guard let py = sets[0], let abi = sets[1], let plat = sets[2],
-              py.count * abi.count * plat.count <= maxExpandedTags else {
+            py.count * abi.count * plat.count <= maxExpandedTags
+        else {
             throw PackagingError(.invalidMetadata, "invalid wheel tag '\(ProjectName.excerpt(text))'")
         }
         return product(py, abi, plat)
@@ -46,9 +47,10 @@ public struct WheelTag: Hashable, Comparable, Sendable, CustomStringConvertible 
     public static let maxExpandedTags = 4096
 
     static func isValidComponent(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { b in
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
-        }
+        !s.isEmpty
+            && s.utf8.allSatisfy { b in
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
+            }
     }
 
     /// Splits a compressed tag set on `.`; nil when any member is empty or has bad characters.

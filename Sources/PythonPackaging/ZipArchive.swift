@@ -80,8 +80,10 @@ public final class ZipArchive: @unchecked Sendable {
         return Array(target)
     }
 
-    private static func locateCentralDirectory(fd: Int32, fileSize: Int64, path: String,
-                                               limits: ZipLimits) throws(PackagingError) -> CentralDirectory {
+    private static func locateCentralDirectory(
+        fd: Int32, fileSize: Int64, path: String,
+        limits: ZipLimits
+    ) throws(PackagingError) -> CentralDirectory {
         guard fileSize >= 22 else { throw fail(path, "too small to be a zip archive (\(fileSize) bytes)") }
         let tailLength = Int(min(fileSize, 65_535 + 22))
         let tailStart = fileSize - Int64(tailLength)
@@ -101,13 +103,16 @@ public final class ZipArchive: @unchecked Sendable {
         guard let eocd = found else { throw fail(path, "no end of central directory record") }
         var reader = LittleEndianReader(tail, at: eocd + 4)
         guard let disk = reader.u16(), let cdDisk = reader.u16(), let diskEntries = reader.u16(),
-              let totalEntries = reader.u16(), let cdSize = reader.u32(), let cdOffset = reader.u32() else {
+            let totalEntries = reader.u16(), let cdSize = reader.u32(), let cdOffset = reader.u32()
+        else {
             throw fail(path, "truncated end of central directory record")
         }
         let eocdOffset = tailStart + Int64(eocd)
-        var directory = CentralDirectory(offset: Int64(cdOffset), size: Int64(cdSize), count: Int64(totalEntries),
-                                         end: eocdOffset)
-        let needsZip64 = disk == 0xFFFF || cdDisk == 0xFFFF || diskEntries == 0xFFFF || totalEntries == 0xFFFF
+        var directory = CentralDirectory(
+            offset: Int64(cdOffset), size: Int64(cdSize), count: Int64(totalEntries),
+            end: eocdOffset)
+        let needsZip64 =
+            disk == 0xFFFF || cdDisk == 0xFFFF || diskEntries == 0xFFFF || totalEntries == 0xFFFF
             || cdSize == 0xFFFF_FFFF || cdOffset == 0xFFFF_FFFF
         if eocdOffset >= 20 {
             let locator = try readBytes(fd: fd, at: eocdOffset - 20, count: 20, path: path)
@@ -126,11 +131,13 @@ public final class ZipArchive: @unchecked Sendable {
             }
         }
         guard directory.count <= Int64(limits.maxEntries) else {
-            throw PackagingError(.limitExceeded,
+            throw PackagingError(
+                .limitExceeded,
                 "\(path): declares \(directory.count) entries, more than the limit of \(limits.maxEntries)")
         }
         guard directory.offset >= 0, directory.size >= 0, directory.offset <= directory.end,
-              directory.size <= directory.end - directory.offset else {
+            directory.size <= directory.end - directory.offset
+        else {
             throw fail(path, "central directory (offset \(directory.offset), size \(directory.size)) lies outside the archive")
         }
         guard directory.count * 46 <= directory.size else {
@@ -142,8 +149,10 @@ public final class ZipArchive: @unchecked Sendable {
         return directory
     }
 
-    private static func readZip64Record(fd: Int32, locator: inout LittleEndianReader, locatorOffset: Int64,
-                                        path: String) throws(PackagingError) -> CentralDirectory {
+    private static func readZip64Record(
+        fd: Int32, locator: inout LittleEndianReader, locatorOffset: Int64,
+        path: String
+    ) throws(PackagingError) -> CentralDirectory {
         guard let recordDisk = locator.u32(), let recordOffset64 = locator.u64(), let disks = locator.u32() else {
             throw fail(path, "truncated zip64 end of central directory locator")
         }
@@ -158,8 +167,9 @@ public final class ZipArchive: @unchecked Sendable {
             throw fail(path, "bad zip64 end of central directory signature at offset \(recordOffset)")
         }
         guard reader.skip(8 + 2 + 2), let disk = reader.u32(), let cdDisk = reader.u32(),
-              let diskEntries = reader.u64(), let totalEntries = reader.u64(),
-              let cdSize = reader.u64(), let cdOffset = reader.u64() else {
+            let diskEntries = reader.u64(), let totalEntries = reader.u64(),
+            let cdSize = reader.u64(), let cdOffset = reader.u64()
+        else {
             throw fail(path, "truncated zip64 end of central directory record")
         }
         guard disk == 0, cdDisk == 0, diskEntries == totalEntries else {
@@ -168,14 +178,17 @@ public final class ZipArchive: @unchecked Sendable {
         guard totalEntries <= UInt64(Int64.max / 64), cdSize <= UInt64(Int64.max), cdOffset <= UInt64(Int64.max) else {
             throw fail(path, "zip64 end of central directory values are out of range")
         }
-        return CentralDirectory(offset: Int64(cdOffset), size: Int64(cdSize), count: Int64(totalEntries),
-                                end: recordOffset)
+        return CentralDirectory(
+            offset: Int64(cdOffset), size: Int64(cdSize), count: Int64(totalEntries),
+            end: recordOffset)
     }
 
     // MARK: - Central directory entries
 
-    private static func parseCentralDirectory(fd: Int32, directory: CentralDirectory, path: String,
-                                              limits: ZipLimits) throws(PackagingError) -> [ZipEntry] {
+    private static func parseCentralDirectory(
+        fd: Int32, directory: CentralDirectory, path: String,
+        limits: ZipLimits
+    ) throws(PackagingError) -> [ZipEntry] {
         let bytes = try readBytes(fd: fd, at: directory.offset, count: Int(directory.size), path: path)
         var reader = LittleEndianReader(bytes)
         var entries: [ZipEntry] = []
@@ -191,12 +204,14 @@ public final class ZipArchive: @unchecked Sendable {
                 throw fail(path, "duplicate member name \(entry.name)")
             }
             guard entry.uncompressedSize <= limits.maxMemberSize else {
-                throw PackagingError(.limitExceeded,
+                throw PackagingError(
+                    .limitExceeded,
                     "\(path): member \(entry.name) declares \(entry.uncompressedSize) bytes, over the limit of \(limits.maxMemberSize)")
             }
             total += entry.uncompressedSize
             guard total <= limits.maxTotalUncompressed else {
-                throw PackagingError(.limitExceeded,
+                throw PackagingError(
+                    .limitExceeded,
                     "\(path): members declare more than \(limits.maxTotalUncompressed) uncompressed bytes in total")
             }
             entries.append(entry)
@@ -209,8 +224,10 @@ public final class ZipArchive: @unchecked Sendable {
 
     /// Orders members by offset and checks that each one's minimum extent (local header, name,
     /// compressed data) ends before the next begins; records that boundary for `read`.
-    private static func assignDataLimits(_ entries: [ZipEntry], directoryOffset: Int64,
-                                         path: String) throws(PackagingError) -> [ZipEntry] {
+    private static func assignDataLimits(
+        _ entries: [ZipEntry], directoryOffset: Int64,
+        path: String
+    ) throws(PackagingError) -> [ZipEntry] {
         let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
         var result = entries
         for (rank, index) in order.enumerated() {
@@ -225,22 +242,26 @@ public final class ZipArchive: @unchecked Sendable {
         return result
     }
 
-    private static func parseEntry(_ reader: inout LittleEndianReader, number: Int, path: String,
-                                   limits: ZipLimits) throws(PackagingError) -> ZipEntry {
+    private static func parseEntry(
+        _ reader: inout LittleEndianReader, number: Int, path: String,
+        limits: ZipLimits
+    ) throws(PackagingError) -> ZipEntry {
         // Built only when an error names it: thousands of entries are parsed on every open.
         var place: String { "central directory entry \(number)" }
         guard reader.u32() == centralSignature else { throw fail(path, "\(place): bad signature") }
         guard reader.skip(4), let flags = reader.u16(), let methodCode = reader.u16(), reader.skip(4),
-              let crc = reader.u32(), let compressed32 = reader.u32(), let uncompressed32 = reader.u32(),
-              let nameLength = reader.u16(), let extraLength = reader.u16(), let commentLength = reader.u16(),
-              let diskStart = reader.u16(), reader.skip(6), let offset32 = reader.u32() else {
+            let crc = reader.u32(), let compressed32 = reader.u32(), let uncompressed32 = reader.u32(),
+            let nameLength = reader.u16(), let extraLength = reader.u16(), let commentLength = reader.u16(),
+            let diskStart = reader.u16(), reader.skip(6), let offset32 = reader.u32()
+        else {
             throw fail(path, "\(place): truncated")
         }
         guard Int(nameLength) <= limits.maxNameLength else {
             throw PackagingError(.limitExceeded, "\(path): \(place): name of \(nameLength) bytes is too long")
         }
         guard let nameBytes = reader.take(Int(nameLength)), let extra = reader.take(Int(extraLength)),
-              reader.skip(Int(commentLength)) else {
+            reader.skip(Int(commentLength))
+        else {
             throw fail(path, "\(place): truncated")
         }
         let name = String(decoding: nameBytes, as: UTF8.self)
@@ -251,24 +272,29 @@ public final class ZipArchive: @unchecked Sendable {
         }
         var compressed = UInt64(compressed32), uncompressed = UInt64(uncompressed32), offset = UInt64(offset32)
         var disk = UInt32(diskStart)
-        try applyZip64Extra(Array(extra), uncompressed: &uncompressed, compressed: &compressed, offset: &offset,
-                            disk: &disk, place: "\(path): member \(name)")
+        try applyZip64Extra(
+            Array(extra), uncompressed: &uncompressed, compressed: &compressed, offset: &offset,
+            disk: &disk, place: "\(path): member \(name)")
         guard disk == 0 else { throw fail(path, "member \(name) is on another disk") }
         let maxValue = UInt64(Int64.max / 4)
         guard compressed <= maxValue, uncompressed <= maxValue, offset <= maxValue else {
             throw fail(path, "member \(name) has out-of-range sizes or offset")
         }
-        return ZipEntry(name: name, compressedSize: Int64(compressed), uncompressedSize: Int64(uncompressed),
-                        crc32: crc, method: ZipEntry.Method(code: methodCode), localHeaderOffset: Int64(offset),
-                        isEncrypted: flags & 1 != 0, dataLimit: 0)
+        return ZipEntry(
+            name: name, compressedSize: Int64(compressed), uncompressedSize: Int64(uncompressed),
+            crc32: crc, method: ZipEntry.Method(code: methodCode), localHeaderOffset: Int64(offset),
+            isEncrypted: flags & 1 != 0, dataLimit: 0)
     }
 
     /// Replaces the 0xFFFFFFFF placeholders with the values from the zip64 extended
     /// information extra field (id 0x0001), in the order the specification fixes.
-    private static func applyZip64Extra(_ extra: [UInt8], uncompressed: inout UInt64, compressed: inout UInt64,
-                                        offset: inout UInt64, disk: inout UInt32,
-                                        place: @autoclosure () -> String) throws(PackagingError) {
-        let needs = uncompressed == 0xFFFF_FFFF || compressed == 0xFFFF_FFFF || offset == 0xFFFF_FFFF
+    private static func applyZip64Extra(
+        _ extra: [UInt8], uncompressed: inout UInt64, compressed: inout UInt64,
+        offset: inout UInt64, disk: inout UInt32,
+        place: @autoclosure () -> String
+    ) throws(PackagingError) {
+        let needs =
+            uncompressed == 0xFFFF_FFFF || compressed == 0xFFFF_FFFF || offset == 0xFFFF_FFFF
             || disk == 0xFFFF
         var reader = LittleEndianReader(extra)
         var sawZip64 = false

@@ -40,8 +40,10 @@ public struct ZipEntry: Sendable, Hashable {
     /// True for directory entries (names ending in `/`).
     public var isDirectory: Bool { name.hasSuffix("/") }
 
-    init(name: String, compressedSize: Int64, uncompressedSize: Int64, crc32: UInt32, method: Method,
-         localHeaderOffset: Int64, isEncrypted: Bool, dataLimit: Int64) {
+    init(
+        name: String, compressedSize: Int64, uncompressedSize: Int64, crc32: UInt32, method: Method,
+        localHeaderOffset: Int64, isEncrypted: Bool, dataLimit: Int64
+    ) {
         self.name = name
         self.compressedSize = compressedSize
         self.uncompressedSize = uncompressedSize
@@ -53,8 +55,9 @@ public struct ZipEntry: Sendable, Hashable {
     }
 
     func withDataLimit(_ limit: Int64) -> ZipEntry {
-        ZipEntry(name: name, compressedSize: compressedSize, uncompressedSize: uncompressedSize, crc32: crc32,
-                 method: method, localHeaderOffset: localHeaderOffset, isEncrypted: isEncrypted, dataLimit: limit)
+        ZipEntry(
+            name: name, compressedSize: compressedSize, uncompressedSize: uncompressedSize, crc32: crc32,
+            method: method, localHeaderOffset: localHeaderOffset, isEncrypted: isEncrypted, dataLimit: limit)
     }
 }
 
@@ -70,8 +73,10 @@ public struct ZipLimits: Sendable, Hashable {
     /// Maximum member name length in bytes.
     public var maxNameLength: Int
 
-    public init(maxEntries: Int = 100_000, maxMemberSize: Int64 = 4 << 30,
-                maxTotalUncompressed: Int64 = 16 << 30, maxNameLength: Int = 4096) {
+    public init(
+        maxEntries: Int = 100_000, maxMemberSize: Int64 = 4 << 30,
+        maxTotalUncompressed: Int64 = 16 << 30, maxNameLength: Int = 4096
+    ) {
         self.maxEntries = maxEntries
         self.maxMemberSize = maxMemberSize
         self.maxTotalUncompressed = maxTotalUncompressed
@@ -102,7 +107,8 @@ enum ZipMemberName {
             }
             // A first component of one character and a colon, like `C:`.
             if let end = firstEnd, end >= 2, bytes[end - 1] == colon,
-               String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<(end - 1)]), as: UTF8.self).count == 1 {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<(end - 1)]), as: UTF8.self).count == 1
+            {
                 return "starts with a drive letter"
             }
             return nil

@@ -50,7 +50,8 @@ extension ZipArchive {
     public func data(of entry: ZipEntry, maxSize: Int64? = nil) throws(PackagingError) -> [UInt8] {
         let cap = min(maxSize ?? limits.maxMemberSize, limits.maxMemberSize)
         guard entry.uncompressedSize <= cap else {
-            throw PackagingError(.limitExceeded,
+            throw PackagingError(
+                .limitExceeded,
                 "\(path): member \(entry.name) has \(entry.uncompressedSize) bytes, over the limit of \(cap)")
         }
         var bytes: [UInt8] = []
@@ -71,8 +72,9 @@ extension ZipArchive {
             throw PackagingError(.zip, "\(place): bad local header signature at offset \(entry.localHeaderOffset)")
         }
         guard reader.skip(2), let flags = reader.u16(), let method = reader.u16(), reader.skip(16),
-              let localNameLength = reader.u16(), let extraLength = reader.u16(),
-              let localName = reader.take(nameLength) else {
+            let localNameLength = reader.u16(), let extraLength = reader.u16(),
+            let localName = reader.take(nameLength)
+        else {
             throw PackagingError(.zip, "\(place): truncated local header")
         }
         guard flags & 1 == 0 else { throw PackagingError(.zip, "\(place) is encrypted") }
@@ -85,10 +87,13 @@ extension ZipArchive {
         return entry.localHeaderOffset + 30 + Int64(localNameLength) + Int64(extraLength)
     }
 
-    private func readStored(_ entry: ZipEntry, from start: Int64, place: String,
-                            deliver: (UnsafeRawBufferPointer) throws(PackagingError) -> Void) throws(PackagingError) -> UInt32 {
+    private func readStored(
+        _ entry: ZipEntry, from start: Int64, place: String,
+        deliver: (UnsafeRawBufferPointer) throws(PackagingError) -> Void
+    ) throws(PackagingError) -> UInt32 {
         guard entry.compressedSize == entry.uncompressedSize else {
-            throw PackagingError(.zip,
+            throw PackagingError(
+                .zip,
                 "\(place): stored member has compressed size \(entry.compressedSize) but uncompressed size \(entry.uncompressedSize)")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.outputChunkSize, alignment: 16)
@@ -106,8 +111,10 @@ extension ZipArchive {
         return crc.value
     }
 
-    private func readDeflated(_ entry: ZipEntry, from start: Int64, place: String,
-                              deliver: (UnsafeRawBufferPointer) throws(PackagingError) -> Void) throws(PackagingError) -> UInt32 {
+    private func readDeflated(
+        _ entry: ZipEntry, from start: Int64, place: String,
+        deliver: (UnsafeRawBufferPointer) throws(PackagingError) -> Void
+    ) throws(PackagingError) -> UInt32 {
         let inflater = try Inflater()
         let input = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.inputChunkSize, alignment: 16)
         defer { input.deallocate() }
@@ -142,7 +149,8 @@ extension ZipArchive {
                     throw PackagingError(.zip, "\(place): data follows the end of the deflate stream")
                 }
                 guard produced == entry.uncompressedSize else {
-                    throw PackagingError(.zip,
+                    throw PackagingError(
+                        .zip,
                         "\(place): inflates to \(produced) bytes, declared \(entry.uncompressedSize)")
                 }
                 return crc.value

@@ -17,13 +17,17 @@ extension SigstoreBundle {
             throw AttestationError(.malformedBundle, "bundle conversion: the attestation is key-signed (no verification material)")
         }
         guard material.transparencyEntries.count == 1, let entry = material.transparencyEntries.first else {
-            throw AttestationError(.malformedBundle,
-                                   "bundle conversion: a bundle carries exactly one transparency entry; the attestation has \(material.transparencyEntries.count)")
+            throw AttestationError(
+                .malformedBundle,
+                "bundle conversion: a bundle carries exactly one transparency entry; the attestation has \(material.transparencyEntries.count)"
+            )
         }
-        try self.init(mediaType: Self.v03MediaType, material: .certificate(material.certificate), entryJSON: entry,
-                      timestamps: material.timestamps,
-                      content: .dsse(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement,
-                                     signature: attestation.envelope.signature))
+        try self.init(
+            mediaType: Self.v03MediaType, material: .certificate(material.certificate), entryJSON: entry,
+            timestamps: material.timestamps,
+            content: .dsse(
+                payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement,
+                signature: attestation.envelope.signature))
     }
 }
 
@@ -36,8 +40,10 @@ extension Attestation {
         guard case .dsse(let type, let payload, let signature) = bundle.content, type == DSSE.inTotoPayloadType else {
             throw AttestationError(.malformedBundle, "bundle conversion: a PEP 740 attestation needs a DSSE envelope of in-toto JSON")
         }
-        self.init(verificationMaterial: VerificationMaterial(certificate: certificate, transparencyEntries: [bundle.entryJSON],
-                                                             timestamps: bundle.timestamps),
-                  envelope: Envelope(statement: payload, signature: signature))
+        self.init(
+            verificationMaterial: VerificationMaterial(
+                certificate: certificate, transparencyEntries: [bundle.entryJSON],
+                timestamps: bundle.timestamps),
+            envelope: Envelope(statement: payload, signature: signature))
     }
 }

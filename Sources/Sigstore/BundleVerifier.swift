@@ -67,17 +67,23 @@ public struct BundleVerifier: Sendable {
     /// accepted only for a DSSE bundle and verifies the envelope alone (no artifact binding:
     /// what `verify_dsse` of sigstore clients does); a message signature always needs one.
     public func verify(_ bundle: SigstoreBundle, artifactDigest: [UInt8]?, policy: Policy) async -> BundleVerdict {
-        if let artifactDigest, artifactDigest.count != 32 { return .failed(SigstoreFailure(.artifact, "artifact digest is not 32 bytes of SHA-256")) }
+        if let artifactDigest, artifactDigest.count != 32 {
+            return .failed(SigstoreFailure(.artifact, "artifact digest is not 32 bytes of SHA-256"))
+        }
         let signer: SigstoreSigner
         switch (bundle.material, policy) {
         case (.certificate(let der), .identity): signer = .certificate(der)
         case (.publicKey, .key(let key)): signer = .publicKey(key)
         case (.certificate, .key):
-            return .failed(SigstoreFailure(.material, "the bundle carries a certificate; a public key verifies key-signed bundles only",
-                                           materialMismatch: .certificateForKeyPolicy))
+            return .failed(
+                SigstoreFailure(
+                    .material, "the bundle carries a certificate; a public key verifies key-signed bundles only",
+                    materialMismatch: .certificateForKeyPolicy))
         case (.publicKey, .identity):
-            return .failed(SigstoreFailure(.material, "the bundle is key-signed (public key hint); verify it with the signer's public key",
-                                           materialMismatch: .keyHintForIdentityPolicy))
+            return .failed(
+                SigstoreFailure(
+                    .material, "the bundle is key-signed (public key hint); verify it with the signer's public key",
+                    materialMismatch: .keyHintForIdentityPolicy))
         }
         let content: SigstoreContent
         let kinds: Set<String>
@@ -87,8 +93,10 @@ public struct BundleVerifier: Sendable {
                 return .failed(SigstoreFailure(.artifact, "a message-signature bundle needs the artifact or its digest"))
             }
             if let digest, digest != artifactDigest {
-                return .failed(SigstoreFailure(.artifact,
-                    "the bundle's message digest \(Encoding.hex(digest)) is not the artifact's sha256 \(Encoding.hex(artifactDigest))"))
+                return .failed(
+                    SigstoreFailure(
+                        .artifact,
+                        "the bundle's message digest \(Encoding.hex(digest)) is not the artifact's sha256 \(Encoding.hex(artifactDigest))"))
             }
             content = .messageSignature(digest: artifactDigest, signature: signature)
             kinds = Self.messageKinds
@@ -99,11 +107,13 @@ public struct BundleVerifier: Sendable {
             content = .dsse(payloadType: type, payload: payload, signature: signature)
             kinds = Self.dsseKinds
         }
-        let requirements = bundle.version == 1
+        let requirements =
+            bundle.version == 1
             ? LogRequirements(signedEntryTimestamp: true, inclusionProof: false)
             : LogRequirements(signedEntryTimestamp: false, inclusionProof: true)
-        let evidence = SigstoreEvidence(signer: signer, content: content, entries: [bundle.entry], timestamps: bundle.timestamps,
-                                        requirements: requirements, acceptedKinds: kinds)
+        let evidence = SigstoreEvidence(
+            signer: signer, content: content, entries: [bundle.entry], timestamps: bundle.timestamps,
+            requirements: requirements, acceptedKinds: kinds)
         let verdict = await SigstoreCore.verify(evidence, trustedRoot: trustedRoot) { identity in
             guard case .identity(let san, let issuer) = policy else { return .mismatch("no identity policy") }
             return IdentityPins(identity: san, issuer: issuer).evaluate(identity)
@@ -126,7 +136,8 @@ public struct BundleVerifier: Sendable {
             return "DSSE payload type \(payloadType) is not \(DSSE.inTotoPayloadType); the artifact cannot be bound"
         }
         guard let statement = try? JSONValue.parse(Data(payload), what: "in-toto statement"),
-              let subjects = statement["subject"]?.arrayValue else {
+            let subjects = statement["subject"]?.arrayValue
+        else {
             return "DSSE payload is not an in-toto statement with subjects"
         }
         let hex = Encoding.hex(digest)

@@ -43,7 +43,8 @@ public struct Checkpoint: Sendable, Hashable {
         origin = bodyLines[0]
         let sizeText = bodyLines[1]
         guard !sizeText.isEmpty, sizeText.utf8.count <= 19, sizeText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              sizeText == "0" || !sizeText.hasPrefix("0"), let size = Int64(sizeText) else {
+            sizeText == "0" || !sizeText.hasPrefix("0"), let size = Int64(sizeText)
+        else {
             throw Self.error("tree size line is not a decimal integer")
         }
         treeSize = size
@@ -118,8 +119,10 @@ public struct Checkpoint: Sendable, Hashable {
     /// or, when the log's URL has an explicit `logPort`, `<logHostname>:<logPort>` (a log served on
     /// a port, e.g. `localhost:8000 - <tree id>`).
     /// Does not check the proof itself (see `MerkleInclusion.verify`).
-    public static func verify(_ entry: TransparencyLogEntry, logKey: PublicKey, logKeyID: [UInt8],
-                              logHostname: String, logPort: Int? = nil) -> LogCheckResult {
+    public static func verify(
+        _ entry: TransparencyLogEntry, logKey: PublicKey, logKeyID: [UInt8],
+        logHostname: String, logPort: Int? = nil
+    ) -> LogCheckResult {
         guard let proof = entry.inclusionProof else {
             return .fail(.missingInclusionProof, "checkpoint: the entry has no inclusion proof")
         }
@@ -138,17 +141,21 @@ public struct Checkpoint: Sendable, Hashable {
             return .fail(.noCheckpointSignatureForKey, "checkpoint: no signature has the log's key hint \(Encoding.hex(hint))")
         }
         guard candidates.contains(where: { logKey.isValidSignature($0.signature, for: note.signedBody, rsaPadding: .pkcs1v15) }) else {
-            return .fail(.invalidCheckpointSignature, "checkpoint: signature with key hint \(Encoding.hex(hint)) does not verify with the log key")
+            return .fail(
+                .invalidCheckpointSignature, "checkpoint: signature with key hint \(Encoding.hex(hint)) does not verify with the log key")
         }
         guard note.treeSize == proof.treeSize else {
             return .fail(.checkpointSizeMismatch, "checkpoint: tree size \(note.treeSize) is not the proof's tree size \(proof.treeSize)")
         }
         guard note.rootHash == proof.rootHash else {
-            return .fail(.checkpointRootMismatch, "checkpoint: root \(Encoding.hex(note.rootHash)) is not the proof's root \(Encoding.hex(proof.rootHash))")
+            return .fail(
+                .checkpointRootMismatch,
+                "checkpoint: root \(Encoding.hex(note.rootHash)) is not the proof's root \(Encoding.hex(proof.rootHash))")
         }
         let withPort = logPort.map { "\(logHostname):\($0)" }
         guard origin(note.origin, names: logHostname) || withPort.map({ origin(note.origin, names: $0) }) == true else {
-            return .fail(.checkpointOriginMismatch, "checkpoint: origin \"\(note.origin)\" does not name the log \(withPort ?? logHostname)")
+            return .fail(
+                .checkpointOriginMismatch, "checkpoint: origin \"\(note.origin)\" does not name the log \(withPort ?? logHostname)")
         }
         return .verified
     }

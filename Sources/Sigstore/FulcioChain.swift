@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import SwiftASN1
 // `@_spi(FixedExpiryValidationTime)`: Sigstore checks a short-lived (10-minute) certificate at
 // the verified signing time, not now, and swift-certificates offers no public, non-deprecated way
@@ -11,7 +12,6 @@ import SwiftASN1
 // FulcioChainTests / TimestampVerificationTests pin the behaviour (a chain outside its validity
 // at the given time is refused).
 @_spi(FixedExpiryValidationTime) import X509
-import PythonPackaging
 
 /// A Fulcio signing certificate whose chain to a CA of the trusted root was verified at a given
 /// time.
@@ -48,7 +48,8 @@ public struct FulcioChain: Sendable {
         let stamp = time.formatted(.iso8601)
         guard leaf.notValidBefore <= time, time <= leaf.notValidAfter else {
             return .failed(
-                "signing certificate is not valid at \(stamp) (valid \(leaf.notValidBefore.formatted(.iso8601)) to \(leaf.notValidAfter.formatted(.iso8601)))")
+                "signing certificate is not valid at \(stamp) (valid \(leaf.notValidBefore.formatted(.iso8601)) to \(leaf.notValidAfter.formatted(.iso8601)))"
+            )
         }
         if let problem = FulcioLeafProfilePolicy.problem(with: leaf) {
             return .failed("signing certificate: \(problem)")

@@ -22,8 +22,10 @@ public struct IdentityPins: Sendable, Hashable {
     public var issuer: String?
     public var gcpServiceAccount: String?
 
-    public init(repository: String? = nil, workflow: String? = nil, identity: String? = nil, issuer: String? = nil,
-                gcpServiceAccount: String? = nil) {
+    public init(
+        repository: String? = nil, workflow: String? = nil, identity: String? = nil, issuer: String? = nil,
+        gcpServiceAccount: String? = nil
+    ) {
         self.repository = repository
         self.workflow = workflow
         self.identity = identity
@@ -70,8 +72,10 @@ public struct IdentityPins: Sendable, Hashable {
     /// Why these pins are not a usable configuration (a usage error), nil when they are.
     public var problem: Problem? {
         if (identity == nil) != (issuer == nil) { return .identityWithoutIssuer }
-        for (pin, value) in [(Pin.repository, repository), (.workflow, workflow), (.identity, identity),
-                             (.issuer, issuer), (.gcpServiceAccount, gcpServiceAccount)] {
+        for (pin, value) in [
+            (Pin.repository, repository), (.workflow, workflow), (.identity, identity),
+            (.issuer, issuer), (.gcpServiceAccount, gcpServiceAccount),
+        ] {
             if let value, value.isEmpty { return .empty(pin) }
         }
         if let repository {
@@ -97,22 +101,27 @@ public struct IdentityPins: Sendable, Hashable {
     /// Checks every pin that is set against `certificate`.
     public func evaluate(_ certificate: FulcioIdentity) -> PublisherIdentityVerdict {
         if let repository {
-            guard let source = certificate.sourceRepositoryURI, Self.repositoryPath(of: source)?.lowercased() == repository.lowercased() else {
-                return .mismatch("pinned repository \(repository) is not the certificate's source repository \(certificate.sourceRepositoryURI ?? "(none)")")
+            guard let source = certificate.sourceRepositoryURI, Self.repositoryPath(of: source)?.lowercased() == repository.lowercased()
+            else {
+                return .mismatch(
+                    "pinned repository \(repository) is not the certificate's source repository \(certificate.sourceRepositoryURI ?? "(none)")"
+                )
             }
         }
         if let workflow {
             guard let source = certificate.sourceRepositoryURI, let config = certificate.buildConfigURI,
-                  Self.workflowPath(config: config, source: source).map({ path in
-                      ["/.github/workflows/\(workflow)", "//\(workflow)", "/\(workflow)"].contains(path)
-                  }) == true
+                Self.workflowPath(config: config, source: source).map({ path in
+                    ["/.github/workflows/\(workflow)", "//\(workflow)", "/\(workflow)"].contains(path)
+                }) == true
             else {
-                return .mismatch("pinned workflow \(workflow) is not the certificate's build config \(certificate.buildConfigURI ?? "(none)")")
+                return .mismatch(
+                    "pinned workflow \(workflow) is not the certificate's build config \(certificate.buildConfigURI ?? "(none)")")
             }
         }
         if let identity {
             guard let san = certificate.subjectAlternativeName?.value, san == identity else {
-                return .mismatch("pinned identity \(identity) is not the certificate SAN \(certificate.subjectAlternativeName?.value ?? "(none)")")
+                return .mismatch(
+                    "pinned identity \(identity) is not the certificate SAN \(certificate.subjectAlternativeName?.value ?? "(none)")")
             }
         }
         if let issuer, let problem = PublisherIdentityPolicy.issuerProblem(certificate, expected: issuer) {
@@ -123,7 +132,9 @@ public struct IdentityPins: Sendable, Hashable {
                 return .mismatch("pinned GCP service account: \(problem)")
             }
             guard case .email(let email) = certificate.subjectAlternativeName, email == gcpServiceAccount else {
-                return .mismatch("pinned GCP service account \(gcpServiceAccount) is not the certificate SAN \(certificate.subjectAlternativeName?.value ?? "(none)")")
+                return .mismatch(
+                    "pinned GCP service account \(gcpServiceAccount) is not the certificate SAN \(certificate.subjectAlternativeName?.value ?? "(none)")"
+                )
             }
         }
         return .matches(summary)
@@ -145,7 +156,8 @@ public struct IdentityPins: Sendable, Hashable {
         let configChars = Array(config)
         let sourceChars = Array(source)
         guard configChars.count > sourceChars.count,
-              String(configChars[..<sourceChars.count]).lowercased() == source.lowercased() else { return nil }
+            String(configChars[..<sourceChars.count]).lowercased() == source.lowercased()
+        else { return nil }
         let rest = String(configChars[sourceChars.count...])
         guard let at = rest.firstIndex(of: "@") else { return nil }
         return String(rest[..<at])

@@ -67,7 +67,9 @@ public enum MerkleInclusion {
             return .failed(failure)
         case .success(let computed):
             guard computed == proof.rootHash else {
-                return .fail(.rootMismatch, "inclusion proof: computed root \(Encoding.hex(computed)) is not the proof's root \(Encoding.hex(proof.rootHash))")
+                return .fail(
+                    .rootMismatch,
+                    "inclusion proof: computed root \(Encoding.hex(computed)) is not the proof's root \(Encoding.hex(proof.rootHash))")
             }
             return .verified
         }

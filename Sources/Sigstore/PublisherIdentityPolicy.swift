@@ -84,8 +84,10 @@ public enum PublisherIdentityPolicy {
 
     /// Checks `identity` (from a certificate whose chain verified) against `publisher` with the
     /// rule for its kind among `rules`.
-    public static func evaluate(_ publisher: Publisher, identity: FulcioIdentity,
-                                rules: [PublisherIdentityRule] = rules) -> PublisherIdentityVerdict {
+    public static func evaluate(
+        _ publisher: Publisher, identity: FulcioIdentity,
+        rules: [PublisherIdentityRule] = rules
+    ) -> PublisherIdentityVerdict {
         guard let rule = rules.first(where: { $0.kind == publisher.kind }) else {
             return .mismatch("no identity policy for publisher kind \(publisher.kind)")
         }
@@ -95,8 +97,10 @@ public enum PublisherIdentityPolicy {
     // MARK: - Shared pieces of the rules
 
     /// GitHub / GitLab: repository + workflow file at the certificate's ref or digest.
-    static func repositoryWorkflow(_ publisher: Publisher, identity: FulcioIdentity, host: String, issuer: String,
-                                   workflowField: String, workflowPrefix: String) -> PublisherIdentityVerdict {
+    static func repositoryWorkflow(
+        _ publisher: Publisher, identity: FulcioIdentity, host: String, issuer: String,
+        workflowField: String, workflowPrefix: String
+    ) -> PublisherIdentityVerdict {
         let kind = publisher.kind
         guard let repository = field(publisher, "repository") else {
             return .mismatch("\(kind) publisher has no repository")
@@ -115,7 +119,7 @@ public enum PublisherIdentityPolicy {
         }
         let expected = "\(repositoryURI)\(workflowPrefix)\(workflow)@"
         guard let config = identity.buildConfigURI,
-              suffixes.contains(where: { equals(config, repositoryPart: repositoryURI, rest: "\(workflowPrefix)\(workflow)@\($0)") })
+            suffixes.contains(where: { equals(config, repositoryPart: repositoryURI, rest: "\(workflowPrefix)\(workflow)@\($0)") })
         else {
             let choices = suffixes.map { expected + $0 }.joined(separator: " or ")
             return .mismatch("certificate build config \(identity.buildConfigURI ?? "(none)") is not \(choices)")
@@ -211,15 +215,18 @@ extension PublisherIdentityRule {
         let organization = Policy.field(publisher, "organization_id") ?? ""
         let project = Policy.field(publisher, "project_id") ?? ""
         let definition = Policy.field(publisher, "pipeline_definition_id") ?? ""
-        if let name = Policy.pathSegmentProblem(["organization_id": organization, "project_id": project,
-                                                 "pipeline_definition_id": definition]) {
+        if let name = Policy.pathSegmentProblem([
+            "organization_id": organization, "project_id": project,
+            "pipeline_definition_id": definition,
+        ]) {
             return .mismatch("CircleCI publisher \(name) is not a single path segment")
         }
         let issuer = Policy.circleCIIssuerPrefix + organization
         if let problem = Policy.issuerProblem(identity, expected: issuer) { return .mismatch(problem) }
         let signer = "https://circleci.com/api/v2/projects/\(project)/pipeline-definitions/\(definition)"
         guard case .uri(let san) = identity.subjectAlternativeName, san == signer else {
-            return .mismatch("certificate SAN \(identity.subjectAlternativeName?.value ?? "(none)") is not the CircleCI pipeline definition \(signer)")
+            return .mismatch(
+                "certificate SAN \(identity.subjectAlternativeName?.value ?? "(none)") is not the CircleCI pipeline definition \(signer)")
         }
         if let buildSigner = identity.buildSignerURI, buildSigner != signer {
             return .mismatch("certificate build signer \(buildSigner) is not the CircleCI pipeline definition \(signer)")
@@ -227,8 +234,10 @@ extension PublisherIdentityRule {
         if identity.runnerEnvironment == "ssh-rerun" {
             return .mismatch("certificate was issued to an SSH re-run of the CircleCI job")
         }
-        for (name, claim, label) in [("vcs_origin", identity.sourceRepositoryURI, "source repository"),
-                                     ("vcs_ref", identity.sourceRepositoryRef, "source repository ref")] {
+        for (name, claim, label) in [
+            ("vcs_origin", identity.sourceRepositoryURI, "source repository"),
+            ("vcs_ref", identity.sourceRepositoryRef, "source repository ref"),
+        ] {
             switch Policy.optionalField(publisher, name) {
             case .absent: continue
             case .invalid: return .mismatch("CircleCI publisher \(name) is not a string")
@@ -256,7 +265,8 @@ extension PublisherIdentityRule {
         if let problem = Policy.issuerProblem(identity, expected: Policy.activeStateIssuer) { return .mismatch(problem) }
         let expected = "https://platform.activestate.com/\(organization)/\(project)"
         guard case .uri(let san) = identity.subjectAlternativeName, san == expected else {
-            return .mismatch("certificate SAN \(identity.subjectAlternativeName?.value ?? "(none)") is not the ActiveState project \(expected)")
+            return .mismatch(
+                "certificate SAN \(identity.subjectAlternativeName?.value ?? "(none)") is not the ActiveState project \(expected)")
         }
         return .matches("ActiveState \(organization)/\(project) (issuer \(Policy.activeStateIssuer))")
     }

@@ -118,7 +118,8 @@ public struct RFC3161Timestamp: Sendable {
             let type = try ASN1ObjectIdentifier(derEncoded: &nodes)
             guard type == signedDataOID else { throw error("content type \(type) is not id-signedData") }
             guard let wrapper = nodes.next(), wrapper.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific),
-                  case .constructed(let inner) = wrapper.content else {
+                case .constructed(let inner) = wrapper.content
+            else {
                 throw error("ContentInfo has no [0] content")
             }
             var innerNodes = inner.makeIterator()
@@ -130,7 +131,7 @@ public struct RFC3161Timestamp: Sendable {
 
     private static func parseSignedData(_ node: ASN1Node) throws -> RFC3161Timestamp {
         try DER.sequence(node, identifier: .sequence) { nodes in
-            _ = try Int(derEncoded: &nodes) // version
+            _ = try Int(derEncoded: &nodes)  // version
             guard let digestAlgorithms = nodes.next(), digestAlgorithms.identifier == .set else {
                 throw error("SignedData digestAlgorithms missing")
             }
@@ -140,7 +141,8 @@ public struct RFC3161Timestamp: Sendable {
                 let type = try ASN1ObjectIdentifier(derEncoded: &fields)
                 guard type == tstInfoOID else { throw error("encapsulated content type \(type) is not id-ct-TSTInfo") }
                 guard let explicit = fields.next(), explicit.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific),
-                      case .constructed(let wrapped) = explicit.content else {
+                    case .constructed(let wrapped) = explicit.content
+                else {
                     throw error("eContent missing")
                 }
                 var wrappedNodes = wrapped.makeIterator()
@@ -176,9 +178,11 @@ public struct RFC3161Timestamp: Sendable {
         }
     }
 
-    private static func signerInfo(_ node: ASN1Node, tst: TSTInfo, eContent: [UInt8], certificates: [Certificate]) throws -> RFC3161Timestamp {
+    private static func signerInfo(
+        _ node: ASN1Node, tst: TSTInfo, eContent: [UInt8], certificates: [Certificate]
+    ) throws -> RFC3161Timestamp {
         try DER.sequence(node, identifier: .sequence) { nodes in
-            _ = try Int(derEncoded: &nodes) // version
+            _ = try Int(derEncoded: &nodes)  // version
             guard let sidNode = nodes.next() else { throw error("SignerInfo sid missing") }
             let signer: SignerIdentifier
             if sidNode.identifier == .sequence {
@@ -186,21 +190,24 @@ public struct RFC3161Timestamp: Sendable {
                     guard let nameNode = fields.next() else { throw error("IssuerAndSerialNumber issuer missing") }
                     let issuer = try DistinguishedName(derEncoded: nameNode)
                     guard let serialNode = fields.next(), serialNode.identifier == .integer,
-                          case .primitive(let serialBytes) = serialNode.content else {
+                        case .primitive(let serialBytes) = serialNode.content
+                    else {
                         throw error("IssuerAndSerialNumber serial missing")
                     }
                     guard fields.next() == nil else { throw error("IssuerAndSerialNumber has trailing fields") }
                     return .issuerAndSerialNumber(issuer: issuer, serial: Certificate.SerialNumber(bytes: serialBytes))
                 }
             } else if sidNode.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific),
-                      case .primitive(let keyID) = sidNode.content {
+                case .primitive(let keyID) = sidNode.content
+            {
                 signer = .subjectKeyIdentifier(Array(keyID))
             } else {
                 throw error("SignerInfo sid is neither IssuerAndSerialNumber nor SubjectKeyIdentifier")
             }
             let digestAlgorithm = try KeyAlgorithmIdentifier(derEncoded: &nodes).algorithm
             guard let attributes = nodes.next(), attributes.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific),
-                  case .constructed(let attributeList) = attributes.content else {
+                case .constructed(let attributeList) = attributes.content
+            else {
                 throw error("SignerInfo has no signed attributes")
             }
             var contentType: ASN1ObjectIdentifier?
@@ -245,7 +252,8 @@ public struct RFC3161Timestamp: Sendable {
                 genTime: tst.genTime, policy: tst.policy, imprintAlgorithm: tst.imprintAlgorithm, imprint: tst.imprint,
                 nonce: tst.nonce, tstInfoDER: eContent, certificates: certificates, signer: signer,
                 digestAlgorithm: digestAlgorithm, contentTypeAttribute: contentType, messageDigestAttribute: messageDigest,
-                signingCertificateHash: certificateHash, signedAttributesDER: signed, signatureAlgorithm: signatureAlgorithm, signature: signature)
+                signingCertificateHash: certificateHash, signedAttributesDER: signed, signatureAlgorithm: signatureAlgorithm,
+                signature: signature)
         }
     }
 
@@ -267,20 +275,22 @@ public struct RFC3161Timestamp: Sendable {
                 } else {
                     result = (TimestampVerification.sha256OID, Array(try ASN1OctetString(derEncoded: head).bytes))
                 }
-                while id.next() != nil {} // issuerSerial
+                while id.next() != nil {}  // issuerSerial
                 return result
             }
-            while fields.next() != nil {} // policies
+            while fields.next() != nil {}  // policies
             return bound
         }
     }
 
-    private init(genTime: Date, policy: ASN1ObjectIdentifier, imprintAlgorithm: ASN1ObjectIdentifier, imprint: [UInt8],
-                 nonce: [UInt8]?, tstInfoDER: [UInt8], certificates: [Certificate], signer: SignerIdentifier,
-                 digestAlgorithm: ASN1ObjectIdentifier, contentTypeAttribute: ASN1ObjectIdentifier,
-                 messageDigestAttribute: [UInt8], signingCertificateHash: (algorithm: ASN1ObjectIdentifier, hash: [UInt8])?,
-                 signedAttributesDER: [UInt8], signatureAlgorithm: ASN1ObjectIdentifier,
-                 signature: [UInt8]) {
+    private init(
+        genTime: Date, policy: ASN1ObjectIdentifier, imprintAlgorithm: ASN1ObjectIdentifier, imprint: [UInt8],
+        nonce: [UInt8]?, tstInfoDER: [UInt8], certificates: [Certificate], signer: SignerIdentifier,
+        digestAlgorithm: ASN1ObjectIdentifier, contentTypeAttribute: ASN1ObjectIdentifier,
+        messageDigestAttribute: [UInt8], signingCertificateHash: (algorithm: ASN1ObjectIdentifier, hash: [UInt8])?,
+        signedAttributesDER: [UInt8], signatureAlgorithm: ASN1ObjectIdentifier,
+        signature: [UInt8]
+    ) {
         self.genTime = genTime
         self.policy = policy
         self.imprintAlgorithm = imprintAlgorithm
@@ -319,7 +329,9 @@ private struct TSTInfo {
                 let hashed = Array(try ASN1OctetString(derEncoded: &inner).bytes)
                 return (algorithm, hashed)
             }
-            guard let serial = nodes.next(), serial.identifier == .integer else { throw RFC3161Timestamp.error("TSTInfo serialNumber missing") }
+            guard let serial = nodes.next(), serial.identifier == .integer else {
+                throw RFC3161Timestamp.error("TSTInfo serialNumber missing")
+            }
             let time = try GeneralizedTime(derEncoded: &nodes)
             var nonce: [UInt8]?
             while let node = nodes.next() {
@@ -346,8 +358,10 @@ private struct TSTInfo {
 
 extension DER {
     /// Parses one constructed SEQUENCE out of `nodes` with `builder` over its children.
-    fileprivate static func sequence<T>(of _: ASN1Any.Type, identifier: ASN1Identifier, nodes: inout ASN1NodeCollection.Iterator,
-                                        _ builder: (inout ASN1NodeCollection.Iterator) throws -> T) throws -> T {
+    fileprivate static func sequence<T>(
+        of _: ASN1Any.Type, identifier: ASN1Identifier, nodes: inout ASN1NodeCollection.Iterator,
+        _ builder: (inout ASN1NodeCollection.Iterator) throws -> T
+    ) throws -> T {
         guard let node = nodes.next() else { throw RFC3161Timestamp.error("a field is missing") }
         return try DER.sequence(node, identifier: identifier, builder)
     }

@@ -86,8 +86,10 @@ public enum RekorBody: Sendable, Hashable {
             guard let content, let key else {
                 throw Self.error("hashedrekord spec.signature content/verifier missing or not base64")
             }
-            self = .hashedRekord(HashedRekordEntry(apiVersion: apiVersion, hashAlgorithm: algorithm, hash: hash,
-                                                  signature: content, publicKeyPEM: key))
+            self = .hashedRekord(
+                HashedRekordEntry(
+                    apiVersion: apiVersion, hashAlgorithm: algorithm, hash: hash,
+                    signature: content, publicKeyPEM: key))
         default:
             throw Self.error("kind \(kind) is not supported")
         }
@@ -124,7 +126,9 @@ public enum RekorBody: Sendable, Hashable {
 
     /// The body of `entry`, refused when its kind/version differ from the entry's `kindVersion`.
     public init(of entry: TransparencyLogEntry) throws(AttestationError) {
-        let supported = entry.kind == IntotoEntry.kind ? entry.version == IntotoEntry.apiVersion
+        let supported =
+            entry.kind == IntotoEntry.kind
+            ? entry.version == IntotoEntry.apiVersion
             : Self.apiVersions.contains(entry.version) && (entry.kind == "dsse" || entry.kind == "hashedrekord")
         guard supported else {
             throw Self.error("entry kind \(entry.kind) \(entry.version) is not supported")
@@ -164,7 +168,8 @@ public enum RekorBody: Sendable, Hashable {
     ///   byte-equal; the verifier equals the signer;
     /// - `intoto` 0.0.2, only for DSSE content: see `IntotoEntry.check` (payload type, payload
     ///   hash, payload when recorded, exactly one signature with its verifier).
-    public static func checkConsistency(of entry: TransparencyLogEntry, content: SigstoreContent, signer: SigstoreSigner) -> LogCheckResult {
+    public static func checkConsistency(of entry: TransparencyLogEntry, content: SigstoreContent, signer: SigstoreSigner) -> LogCheckResult
+    {
         let body: RekorBody
         do {
             body = try RekorBody(of: entry)

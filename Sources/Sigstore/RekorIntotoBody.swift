@@ -1,7 +1,7 @@
 import Attestations
 import Crypto
-import PythonPackaging
 import Foundation
+import PythonPackaging
 
 extension RekorBody {
     /// An `intoto` v0.0.2 Rekor body: the DSSE envelope `cosign attest` (and Sigstore deployments
@@ -105,11 +105,13 @@ extension RekorBody {
                 return .fail(.bodyMismatch, "Rekor body: kind intoto does not record a message signature")
             }
             guard payloadType == type else {
-                return .fail(.bodyMismatch, "Rekor body: intoto payloadType \(payloadType.prefix(100)) is not the envelope's \(type.prefix(100))")
+                return .fail(
+                    .bodyMismatch, "Rekor body: intoto payloadType \(payloadType.prefix(100)) is not the envelope's \(type.prefix(100))")
             }
             let digest = Encoding.hex(SHA256.hash(data: bytes))
             guard payloadHash == digest else {
-                return .fail(.bodyMismatch, "Rekor body: intoto payloadHash \(payloadHash) is not sha256 of the envelope's payload \(digest)")
+                return .fail(
+                    .bodyMismatch, "Rekor body: intoto payloadHash \(payloadHash) is not sha256 of the envelope's payload \(digest)")
             }
             if let payload, payload != bytes {
                 return .fail(.bodyMismatch, "Rekor body: intoto payload differs from the envelope's payload")

@@ -1,9 +1,9 @@
 import Attestations
 import Crypto
 import Foundation
+import PythonPackaging
 import SwiftASN1
 import X509
-import PythonPackaging
 
 /// One RFC 6962 Signed Certificate Timestamp as embedded in a certificate (v1).
 ///
@@ -78,8 +78,8 @@ public struct SignedCertificateTimestamp: Sendable, Hashable {
             throw AttestationError(.malformedCertificate, "SCT: unsupported version")
         }
         guard let logID = r.bytes(32), let timestamp = r.integer(8), let extensions = r.vector(lengthBytes: 2),
-              let hash = r.integer(1), let sigAlg = r.integer(1), let signature = r.vector(lengthBytes: 2),
-              r.isAtEnd
+            let hash = r.integer(1), let sigAlg = r.integer(1), let signature = r.vector(lengthBytes: 2),
+            r.isAtEnd
         else {
             throw AttestationError(.malformedCertificate, "SCT: truncated or trailing bytes")
         }
@@ -189,7 +189,7 @@ public enum SCTVerification {
                     continue
                 }
                 guard case .constructed(let wrapper) = child.content, let sequence = wrapper.first(where: { _ in true }),
-                      case .constructed(let extensions) = sequence.content
+                    case .constructed(let extensions) = sequence.content
                 else { throw ASN1Error.invalidASN1Object(reason: "extensions") }
                 try tbs.appendConstructedNode(identifier: extensionsTag) { explicit in
                     try explicit.appendConstructedNode(identifier: .sequence) { list in

@@ -26,8 +26,10 @@ public enum SignedEntryTimestamp {
 
     /// Checks the SET of `entry` with the log key `logKey` whose id is `logKeyID` and whose
     /// validity window is `validFrom`…`validUntil`.
-    public static func verify(_ entry: TransparencyLogEntry, logKey: PublicKey, logKeyID: [UInt8],
-                              validFrom: Date, validUntil: Date?) -> LogCheckResult {
+    public static func verify(
+        _ entry: TransparencyLogEntry, logKey: PublicKey, logKeyID: [UInt8],
+        validFrom: Date, validUntil: Date?
+    ) -> LogCheckResult {
         guard entry.logID == logKeyID else {
             return .fail(.logIDMismatch, "SET: entry log id \(Encoding.hex(entry.logID)) is not the key's id \(Encoding.hex(logKeyID))")
         }

@@ -56,8 +56,12 @@ public struct SigstoreBundle: Sendable {
     public let timestamps: [[UInt8]]
     public let content: Content
 
-    public init(mediaType: String, material: Material, entryJSON: JSONValue, timestamps: [[UInt8]], content: Content) throws(AttestationError) {
-        guard let version = Self.mediaTypes[mediaType] else { throw Self.error("mediaType", "unsupported media type \"\(mediaType.prefix(100))\"") }
+    public init(
+        mediaType: String, material: Material, entryJSON: JSONValue, timestamps: [[UInt8]], content: Content
+    ) throws(AttestationError) {
+        guard let version = Self.mediaTypes[mediaType] else {
+            throw Self.error("mediaType", "unsupported media type \"\(mediaType.prefix(100))\"")
+        }
         self.mediaType = mediaType
         self.version = version
         self.material = material
@@ -77,7 +81,8 @@ public struct SigstoreBundle: Sendable {
         let root = try JSONObjectReader(json, path: "bundle", code: .malformedBundle)
         let mediaType = try root.string("mediaType")
         guard let version = mediaTypes[mediaType] else { throw error("mediaType", "unsupported media type \"\(mediaType.prefix(100))\"") }
-        let vm = try JSONObjectReader(try root.require("verificationMaterial"), path: root.child("verificationMaterial"), code: .malformedBundle)
+        let vm = try JSONObjectReader(
+            try root.require("verificationMaterial"), path: root.child("verificationMaterial"), code: .malformedBundle)
 
         let forms = ["certificate", "x509CertificateChain", "publicKey"].filter { vm.optional($0) != nil }
         guard forms.count == 1, let form = forms.first else {
@@ -90,7 +95,8 @@ public struct SigstoreBundle: Sendable {
             material = .certificate(try cert.base64("rawBytes", lineBreaks: true))
         case "x509CertificateChain":
             guard version < 3 else { throw vm.fail("x509CertificateChain", "a v0.3 bundle carries a single certificate, not a chain") }
-            let chain = try JSONObjectReader(try vm.require("x509CertificateChain"), path: vm.child("x509CertificateChain"), code: .malformedBundle)
+            let chain = try JSONObjectReader(
+                try vm.require("x509CertificateChain"), path: vm.child("x509CertificateChain"), code: .malformedBundle)
             let certificates = try chain.array("certificates")
             guard let first = certificates.first else { throw chain.fail("certificates", "empty certificate chain") }
             guard certificates.count <= maxChainCertificates else {
@@ -108,7 +114,8 @@ public struct SigstoreBundle: Sendable {
                     throw AttestationError(.malformedBundle, "\(path).rawBytes: not a DER X.509 certificate")
                 }
                 if certificate.subject == certificate.issuer {
-                    throw AttestationError(.malformedBundle,
+                    throw AttestationError(
+                        .malformedBundle,
                         "\(path): a self-signed (root) certificate; trust anchors come from the trusted root, never from the bundle")
                 }
             }
@@ -128,10 +135,12 @@ public struct SigstoreBundle: Sendable {
             if reader.optional("rfc3161Timestamps") != nil {
                 let list = try reader.array("rfc3161Timestamps")
                 guard list.count <= TimestampVerification.maxTimestamps else {
-                    throw reader.fail("rfc3161Timestamps", "\(list.count) timestamps; at most \(TimestampVerification.maxTimestamps) are accepted")
+                    throw reader.fail(
+                        "rfc3161Timestamps", "\(list.count) timestamps; at most \(TimestampVerification.maxTimestamps) are accepted")
                 }
                 for (index, element) in list.enumerated() {
-                    let stamp = try JSONObjectReader(element, path: "\(reader.child("rfc3161Timestamps"))[\(index)]", code: .malformedBundle)
+                    let stamp = try JSONObjectReader(
+                        element, path: "\(reader.child("rfc3161Timestamps"))[\(index)]", code: .malformedBundle)
                     timestamps.append(try stamp.base64("signedTimestamp", lineBreaks: true))
                 }
             }
@@ -160,8 +169,9 @@ public struct SigstoreBundle: Sendable {
                 throw reader.fail("signatures", "exactly one DSSE signature is required (found \(signatures.count))")
             }
             let signature = try JSONObjectReader(only, path: reader.child("signatures[0]"), code: .malformedBundle)
-            content = .dsse(payloadType: try reader.string("payloadType"), payload: try reader.base64("payload", lineBreaks: true),
-                            signature: try signature.base64("sig", lineBreaks: true))
+            content = .dsse(
+                payloadType: try reader.string("payloadType"), payload: try reader.base64("payload", lineBreaks: true),
+                signature: try signature.base64("sig", lineBreaks: true))
         }
         return try SigstoreBundle(mediaType: mediaType, material: material, entryJSON: entryJSON, timestamps: timestamps, content: content)
     }
@@ -174,9 +184,12 @@ public struct SigstoreBundle: Sendable {
         case .publicKey(let hint): material["publicKey"] = .object(["hint": .string(hint)])
         }
         if !timestamps.isEmpty {
-            material["timestampVerificationData"] = .object(["rfc3161Timestamps": .array(timestamps.map {
-                .object(["signedTimestamp": .string(Encoding.base64String($0))])
-            })])
+            material["timestampVerificationData"] = .object([
+                "rfc3161Timestamps": .array(
+                    timestamps.map {
+                        .object(["signedTimestamp": .string(Encoding.base64String($0))])
+                    })
+            ])
         }
         var document: [String: JSONValue] = ["mediaType": .string(mediaType), "verificationMaterial": .object(material)]
         switch content {

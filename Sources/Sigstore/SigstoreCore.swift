@@ -1,10 +1,10 @@
 import Attestations
 import Crypto
-import _CryptoExtras
 import Foundation
+import PythonPackaging
 import SwiftASN1
 import X509
-import PythonPackaging
+import _CryptoExtras
 
 /// One authenticated time a Sigstore signature was verified at.
 public struct VerifiedTime: Sendable, Hashable, CustomStringConvertible {
@@ -41,8 +41,10 @@ public struct SigstoreEvidence: Sendable {
     /// The entry kinds accepted, as `kind/version` (e.g. `dsse/0.0.1`).
     public var acceptedKinds: Set<String>
 
-    public init(signer: SigstoreSigner, content: SigstoreContent, entries: [TransparencyLogEntry], timestamps: [[UInt8]],
-                requirements: LogRequirements, acceptedKinds: Set<String>) {
+    public init(
+        signer: SigstoreSigner, content: SigstoreContent, entries: [TransparencyLogEntry], timestamps: [[UInt8]],
+        requirements: LogRequirements, acceptedKinds: Set<String>
+    ) {
         self.signer = signer
         self.content = content
         self.entries = entries
@@ -159,26 +161,36 @@ public struct SigstoreFailure: Sendable, Hashable, CustomStringConvertible {
 /// 6. certificate signer: `identity` matches the leaf's Fulcio identity.
 /// Otherwise `.failed` with the stage and reason of the first failing step (`SigstoreFailure`).
 public enum SigstoreCore {
-    public static func verify(_ evidence: SigstoreEvidence, trustedRoot: TrustedRoot,
-                              identity: (FulcioIdentity) -> PublisherIdentityVerdict) async -> SigstoreCoreVerdict {
+    public static func verify(
+        _ evidence: SigstoreEvidence, trustedRoot: TrustedRoot,
+        identity: (FulcioIdentity) -> PublisherIdentityVerdict
+    ) async -> SigstoreCoreVerdict {
         // 1. Transparency log.
         guard let entry = evidence.entries.first else { return .failed(SigstoreFailure(.entryKind, "no transparency entry")) }
         guard evidence.acceptedKinds.contains("\(entry.kind)/\(entry.version)") else {
             let accepted = evidence.acceptedKinds.sorted().joined(separator: ", ")
-            return .failed(SigstoreFailure(.entryKind, "transparency entry kind \(entry.kind) \(entry.version) is not accepted here (\(accepted))"))
+            return .failed(
+                SigstoreFailure(.entryKind, "transparency entry kind \(entry.kind) \(entry.version) is not accepted here (\(accepted))"))
         }
-        let log = TransparencyLogVerifier.verify(entry, content: evidence.content, signer: evidence.signer,
-                                                 logs: trustedRoot.tlogs, requirements: evidence.requirements)
+        let log = TransparencyLogVerifier.verify(
+            entry, content: evidence.content, signer: evidence.signer,
+            logs: trustedRoot.tlogs, requirements: evidence.requirements)
         guard log.isVerified else {
             let reasons = log.failures.map { "\($0.name): \($0.result.failure?.description ?? "failed")" }
-            return .failed(SigstoreFailure(.transparencyLog, "transparency entry (log index \(entry.logIndex)) does not verify: \(reasons.joined(separator: "; "))",
-                                           logFailures: log.failures))
+            return .failed(
+                SigstoreFailure(
+                    .transparencyLog,
+                    "transparency entry (log index \(entry.logIndex)) does not verify: \(reasons.joined(separator: "; "))",
+                    logFailures: log.failures))
         }
         var times: [VerifiedTime] = []
         if let time = log.integratedTime { times.append(VerifiedTime(date: time, source: .integratedTime(logIndex: entry.logIndex))) }
         // 2. Timestamps.
         guard evidence.timestamps.count <= TimestampVerification.maxTimestamps else {
-            return .failed(SigstoreFailure(.timestamp, "\(evidence.timestamps.count) RFC 3161 timestamps; at most \(TimestampVerification.maxTimestamps) are accepted"))
+            return .failed(
+                SigstoreFailure(
+                    .timestamp,
+                    "\(evidence.timestamps.count) RFC 3161 timestamps; at most \(TimestampVerification.maxTimestamps) are accepted"))
         }
         guard Set(evidence.timestamps).count == evidence.timestamps.count else {
             return .failed(SigstoreFailure(.timestamp, "duplicate RFC 3161 timestamp"))
@@ -194,14 +206,18 @@ public enum SigstoreCore {
         // 3. Time policy. Without a verified time nothing shows the certificate, or the log key
         // that signed the checkpoint, was valid when used: required for key signers too.
         guard !times.isEmpty else {
-            return .failed(SigstoreFailure(.timePolicy, TransparencyLogVerifier.isRekorV2(entry)
-                ? "no verified time: a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified"
-                : "no verified time: the entry has no verified SET and no RFC 3161 timestamp verified"))
+            return .failed(
+                SigstoreFailure(
+                    .timePolicy,
+                    TransparencyLogVerifier.isRekorV2(entry)
+                        ? "no verified time: a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified"
+                        : "no verified time: the entry has no verified SET and no RFC 3161 timestamp verified"))
         }
         // A verified SET checked its own time against the log key's window; otherwise the
         // checkpoint signature is all there is, and the key must be valid at every verified time.
         if log.integratedTime == nil, let window = log.logKeyValidity,
-           let outside = times.first(where: { !window.contains($0.date) }) {
+            let outside = times.first(where: { !window.contains($0.date) })
+        {
             let rekor = TransparencyLogVerifier.isRekorV2(entry) ? "Rekor v2" : "Rekor"
             return .failed(SigstoreFailure(.timePolicy, "the \(rekor) log key is not valid at the verified time \(outside)"))
         }
@@ -271,11 +287,16 @@ public enum SigstoreCore {
             let valid: Bool
             switch key.backing {
             case .p256(let key):
-                valid = (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: prehashed) } ?? false
+                valid =
+                    (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: prehashed) }
+                    ?? false
             case .p384(let key):
-                valid = (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: prehashed) } ?? false
+                valid =
+                    (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: prehashed) }
+                    ?? false
             case .rsa(let key):
-                valid = key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: prehashed, padding: .insecurePKCS1v1_5)
+                valid = key.isValidSignature(
+                    _RSA.Signing.RSASignature(rawRepresentation: signature), for: prehashed, padding: .insecurePKCS1v1_5)
             case .ed25519:
                 return "an Ed25519 key cannot verify a signature over a bare SHA-256 digest"
             }

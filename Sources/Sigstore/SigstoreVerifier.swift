@@ -52,7 +52,9 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
             if publisher == .localFile {
                 // No index named a publisher: the user's pins are the whole identity policy.
                 guard pins.bindsSigner else {
-                    return .mismatch("a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account")
+                    return .mismatch(
+                        "a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                    )
                 }
                 switch pins.evaluate(identity) {
                 case .mismatch(let reason): return .mismatch(reason)
@@ -79,9 +81,10 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
 
     /// The evidence a PEP 740 attestation carries.
     static func evidence(of attestation: Attestation, material: VerificationMaterial) throws(AttestationError) -> SigstoreEvidence {
-        SigstoreEvidence(signer: .certificate(material.certificate), content: SigstoreContent(attestation.envelope),
-                         entries: try TransparencyLogEntry.entries(of: material), timestamps: material.timestamps,
-                         requirements: .all, acceptedKinds: acceptedKinds)
+        SigstoreEvidence(
+            signer: .certificate(material.certificate), content: SigstoreContent(attestation.envelope),
+            entries: try TransparencyLogEntry.entries(of: material), timestamps: material.timestamps,
+            requirements: .all, acceptedKinds: acceptedKinds)
     }
 
     /// `Rekor log index N (v1|v2) at T; verified at <times>`.

@@ -1,11 +1,11 @@
 import Attestations
 import Crypto
-import _CryptoExtras
 import Foundation
+import PythonPackaging
 import SwiftASN1
 // `@_spi(FixedExpiryValidationTime)`: see the comment on this import in FulcioChain.swift.
 @_spi(FixedExpiryValidationTime) import X509
-import PythonPackaging
+import _CryptoExtras
 
 /// An RFC 3161 timestamp that verified against a timestamp authority of the trusted root.
 ///
@@ -90,7 +90,8 @@ public enum TimestampVerification {
             // A signer certificate embedded in the token is the one used (a corrupted copy is
             // not replaced by the root's); only a token without one takes the root's.
             let embedded = token.certificates.filter { token.signer.names($0) }
-            let candidates = (embedded.isEmpty ? authority.certificates.filter { token.signer.names($0) } : embedded).filter { certificate in
+            let candidates = (embedded.isEmpty ? authority.certificates.filter { token.signer.names($0) } : embedded).filter {
+                certificate in
                 guard let bound = token.signingCertificateHash else { return true }
                 return digest(bound.algorithm, derBytes(certificate)) == bound.hash
             }
@@ -98,10 +99,13 @@ public enum TimestampVerification {
                 reasons.append("TSA \(name): no certificate matches the SignerInfo (and its signing-certificate-v2 hash)")
                 continue
             }
-            guard let leaf = candidates.first(where: {
-                signatureIsValid(token.signature, over: token.signedAttributesDER, key: $0.publicKey,
-                                 signatureAlgorithm: token.signatureAlgorithm, digestAlgorithm: token.digestAlgorithm)
-            }) else {
+            guard
+                let leaf = candidates.first(where: {
+                    signatureIsValid(
+                        token.signature, over: token.signedAttributesDER, key: $0.publicKey,
+                        signatureAlgorithm: token.signatureAlgorithm, digestAlgorithm: token.digestAlgorithm)
+                })
+            else {
                 reasons.append("TSA \(name): SignerInfo signature does not verify with the named certificate")
                 continue
             }
@@ -123,7 +127,8 @@ public enum TimestampVerification {
                 reasons.append("TSA \(name): no valid chain at \(stamp)\(detail)")
             }
         }
-        return .failed("RFC 3161 timestamp (genTime \(stamp)) does not verify with a TSA of the trusted root (\(reasons.joined(separator: "; ")))")
+        return .failed(
+            "RFC 3161 timestamp (genTime \(stamp)) does not verify with a TSA of the trusted root (\(reasons.joined(separator: "; ")))")
     }
 
     /// The DER of `certificate` (empty when it cannot be serialised, which matches no hash).
@@ -168,8 +173,10 @@ public enum TimestampVerification {
     }
 
     /// Whether `signature` over `message` verifies with `key` under the given algorithms.
-    static func signatureIsValid(_ signature: [UInt8], over message: [UInt8], key: Certificate.PublicKey,
-                                 signatureAlgorithm: ASN1ObjectIdentifier, digestAlgorithm: ASN1ObjectIdentifier) -> Bool {
+    static func signatureIsValid(
+        _ signature: [UInt8], over message: [UInt8], key: Certificate.PublicKey,
+        signatureAlgorithm: ASN1ObjectIdentifier, digestAlgorithm: ASN1ObjectIdentifier
+    ) -> Bool {
         guard let hash = hash(signatureAlgorithm: signatureAlgorithm, digestAlgorithm: digestAlgorithm) else { return false }
         let isECDSA = signatureAlgorithm.description.hasPrefix("1.2.840.10045")
         if isECDSA {

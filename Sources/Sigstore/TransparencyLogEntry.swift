@@ -50,9 +50,11 @@ public struct TransparencyLogEntry: Sendable, Hashable {
     /// A canonicalized body larger than this (decoded) is refused.
     public static let maxBodyBytes = 4 << 20
 
-    public init(logIndex: Int64, logID: [UInt8], kind: String, version: String, integratedTime: Int64,
-                signedEntryTimestamp: [UInt8]?, inclusionProof: InclusionProof?, canonicalizedBodyBase64: String,
-                canonicalizedBody: [UInt8]) {
+    public init(
+        logIndex: Int64, logID: [UInt8], kind: String, version: String, integratedTime: Int64,
+        signedEntryTimestamp: [UInt8]?, inclusionProof: InclusionProof?, canonicalizedBodyBase64: String,
+        canonicalizedBody: [UInt8]
+    ) {
         self.logIndex = logIndex
         self.logID = logID
         self.kind = kind
@@ -68,14 +70,19 @@ public struct TransparencyLogEntry: Sendable, Hashable {
     public init(json: JSONValue) throws(AttestationError) {
         guard json.objectValue != nil else { throw Self.error("entry is not an object") }
         // Strict like the rest of PEP 740 decoding: a member we do not know is refused, never ignored.
-        try Self.rejectUnknown(json, "entry", allowed: ["logIndex", "logId", "kindVersion", "integratedTime",
-                                                        "inclusionPromise", "inclusionProof", "canonicalizedBody"])
+        try Self.rejectUnknown(
+            json, "entry",
+            allowed: [
+                "logIndex", "logId", "kindVersion", "integratedTime",
+                "inclusionPromise", "inclusionProof", "canonicalizedBody",
+            ])
         logIndex = try Self.integer(json["logIndex"], "logIndex")
         if let logIDObject = json["logId"] { try Self.rejectUnknown(logIDObject, "logId", allowed: ["keyId"]) }
         guard let keyID = json["logId"]?["keyId"] else { throw Self.error("logId.keyId is missing") }
         logID = try Self.bytes(keyID, "logId.keyId")
         guard let kindVersion = json["kindVersion"], let kind = kindVersion["kind"]?.stringValue,
-              let version = kindVersion["version"]?.stringValue else {
+            let version = kindVersion["version"]?.stringValue
+        else {
             throw Self.error("kindVersion.kind/version is missing or not a string")
         }
         try Self.rejectUnknown(kindVersion, "kindVersion", allowed: ["kind", "version"])
@@ -156,13 +163,15 @@ public struct TransparencyLogEntry: Sendable, Hashable {
         guard let value, !value.isNull else { return 0 }
         if let text = value.stringValue {
             guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  let number = Int64(text) else {
+                let number = Int64(text)
+            else {
                 throw error("\(field) is not a non-negative decimal integer")
             }
             return number
         }
         if let number = value.numberValue, number >= 0, number <= 9_007_199_254_740_992,
-           number.rounded(.towardZero) == number {
+            number.rounded(.towardZero) == number
+        {
             return Int64(number)
         }
         throw error("\(field) is not a non-negative integer")

@@ -76,18 +76,23 @@ public enum TransparencyLogVerifier {
 
     /// Verifies `entry` of `attestation` with the log key `logKey` (id `logKeyID`, valid from
     /// `validFrom` to `validUntil`) of the log whose checkpoints name `logHostname`.
-    public static func verify(_ entry: TransparencyLogEntry, of attestation: Attestation, logKey: PublicKey,
-                              logKeyID: [UInt8], validFrom: Date, validUntil: Date?, logHostname: String) -> LogEntryVerdict {
+    public static func verify(
+        _ entry: TransparencyLogEntry, of attestation: Attestation, logKey: PublicKey,
+        logKeyID: [UInt8], validFrom: Date, validUntil: Date?, logHostname: String
+    ) -> LogEntryVerdict {
         let body = RekorBody.checkConsistency(of: entry, with: attestation)
-        return verify(entry, body: body, logKey: logKey, logKeyID: logKeyID, validFrom: validFrom, validUntil: validUntil,
-                      logHostname: logHostname, requirements: .all)
+        return verify(
+            entry, body: body, logKey: logKey, logKeyID: logKeyID, validFrom: validFrom, validUntil: validUntil,
+            logHostname: logHostname, requirements: .all)
     }
 
     /// `logPort`: the explicit port of the log's base URL, if any (an origin may then name
     /// `<hostname>:<port>`, as a log served on a port does).
-    static func verify(_ entry: TransparencyLogEntry, body: LogCheckResult, logKey: PublicKey, logKeyID: [UInt8],
-                       validFrom: Date, validUntil: Date?, logHostname: String, logPort: Int? = nil,
-                       requirements: LogRequirements) -> LogEntryVerdict {
+    static func verify(
+        _ entry: TransparencyLogEntry, body: LogCheckResult, logKey: PublicKey, logKeyID: [UInt8],
+        validFrom: Date, validUntil: Date?, logHostname: String, logPort: Int? = nil,
+        requirements: LogRequirements
+    ) -> LogEntryVerdict {
         var checks = [LogCheck(name: bodyCheck, result: body)]
         var time: Date?
         if !isRekorV2(entry) && (requirements.signedEntryTimestamp || entry.signedEntryTimestamp != nil) {
@@ -95,46 +100,65 @@ public enum TransparencyLogVerifier {
             checks.append(LogCheck(name: signedEntryTimestampCheck, result: set))
             if set.isVerified { time = Date(timeIntervalSince1970: TimeInterval(entry.integratedTime)) }
         } else if isRekorV2(entry) && entry.logID != logKeyID {
-            checks.append(LogCheck(name: logIDCheck, result: .fail(.logIDMismatch, "entry log id \(Encoding.hex(entry.logID)) is not the key's id \(Encoding.hex(logKeyID))")))
+            checks.append(
+                LogCheck(
+                    name: logIDCheck,
+                    result: .fail(.logIDMismatch, "entry log id \(Encoding.hex(entry.logID)) is not the key's id \(Encoding.hex(logKeyID))")
+                ))
         }
         if isRekorV2(entry) && (entry.integratedTime != 0 || entry.signedEntryTimestamp != nil) {
             // Rekor v2 signs no entry timestamp: a time or SET here is unauthenticated, so refuse it.
-            checks.append(LogCheck(name: signedEntryTimestampCheck, result: .fail(.unrepresentable,
-                "a Rekor v2 entry carries an integrated time or SET that v2 logs never sign")))
+            checks.append(
+                LogCheck(
+                    name: signedEntryTimestampCheck,
+                    result: .fail(
+                        .unrepresentable,
+                        "a Rekor v2 entry carries an integrated time or SET that v2 logs never sign")))
         }
         if requirements.inclusionProof || isRekorV2(entry) || entry.inclusionProof != nil {
             checks.append(LogCheck(name: inclusionProofCheck, result: MerkleInclusion.verify(entry)))
             if requirements.inclusionProof || isRekorV2(entry) || entry.inclusionProof?.checkpoint != nil {
-                checks.append(LogCheck(name: checkpointCheck,
-                                       result: Checkpoint.verify(entry, logKey: logKey, logKeyID: logKeyID, logHostname: logHostname,
-                                                                 logPort: logPort)))
+                checks.append(
+                    LogCheck(
+                        name: checkpointCheck,
+                        result: Checkpoint.verify(
+                            entry, logKey: logKey, logKeyID: logKeyID, logHostname: logHostname,
+                            logPort: logPort)))
             }
         }
-        return LogEntryVerdict(checks: checks, integratedTime: time,
-                               logKeyValidity: ValidityWindow(start: validFrom, end: validUntil))
+        return LogEntryVerdict(
+            checks: checks, integratedTime: time,
+            logKeyValidity: ValidityWindow(start: validFrom, end: validUntil))
     }
 
     /// Verifies `entry` with the log of `logs` whose key id is the entry's log id; its base URL's
     /// host is the expected checkpoint origin. No such log (or an unusable key) fails every
     /// log-key check with `unknownLog`; the body check still runs.
-    public static func verify(_ entry: TransparencyLogEntry, of attestation: Attestation,
-                              logs: [TransparencyLogInstance]) -> LogEntryVerdict {
+    public static func verify(
+        _ entry: TransparencyLogEntry, of attestation: Attestation,
+        logs: [TransparencyLogInstance]
+    ) -> LogEntryVerdict {
         let body = RekorBody.checkConsistency(of: entry, with: attestation)
         return verify(entry, body: body, logs: logs, requirements: .all)
     }
 
     /// Verifies `entry` as the log record of `content` signed by `signer`, with the evidence
     /// `requirements` asks for, against the log of `logs` whose key id is the entry's log id.
-    public static func verify(_ entry: TransparencyLogEntry, content: SigstoreContent, signer: SigstoreSigner,
-                              logs: [TransparencyLogInstance], requirements: LogRequirements) -> LogEntryVerdict {
+    public static func verify(
+        _ entry: TransparencyLogEntry, content: SigstoreContent, signer: SigstoreSigner,
+        logs: [TransparencyLogInstance], requirements: LogRequirements
+    ) -> LogEntryVerdict {
         let body = RekorBody.checkConsistency(of: entry, content: content, signer: signer)
         return verify(entry, body: body, logs: logs, requirements: requirements)
     }
 
-    private static func verify(_ entry: TransparencyLogEntry, body: LogCheckResult, logs: [TransparencyLogInstance],
-                               requirements: LogRequirements) -> LogEntryVerdict {
+    private static func verify(
+        _ entry: TransparencyLogEntry, body: LogCheckResult, logs: [TransparencyLogInstance],
+        requirements: LogRequirements
+    ) -> LogEntryVerdict {
         guard let log = logs.first(where: { $0.keyID == entry.logID }), let key = log.publicKey,
-              let url = URL(string: log.baseURL), let host = url.host, !host.isEmpty else {
+            let url = URL(string: log.baseURL), let host = url.host, !host.isEmpty
+        else {
             let unknown = LogCheckResult.fail(.unknownLog, "no usable log in the trusted root has id \(Encoding.hex(entry.logID))")
             var checks = [LogCheck(name: bodyCheck, result: body)]
             if !isRekorV2(entry) { checks.append(LogCheck(name: signedEntryTimestampCheck, result: unknown)) }
@@ -142,7 +166,8 @@ public enum TransparencyLogVerifier {
             checks.append(LogCheck(name: checkpointCheck, result: unknown))
             return LogEntryVerdict(checks: checks, integratedTime: nil)
         }
-        return verify(entry, body: body, logKey: key, logKeyID: log.keyID, validFrom: log.validFor.start,
-                      validUntil: log.validFor.end, logHostname: host, logPort: url.port, requirements: requirements)
+        return verify(
+            entry, body: body, logKey: key, logKeyID: log.keyID, validFrom: log.validFor.start,
+            validUntil: log.validFor.end, logHostname: host, logPort: url.port, requirements: requirements)
     }
 }

@@ -103,8 +103,9 @@ public struct TrustedRoot: Sendable {
     }
 
     private static func bundled(_ instance: String) throws(AttestationError) -> TrustedRoot {
-        guard let url = Bundle.module.url(
-            forResource: "trusted_root", withExtension: "json", subdirectory: "Resources/sigstore/\(instance)"),
+        guard
+            let url = Bundle.module.url(
+                forResource: "trusted_root", withExtension: "json", subdirectory: "Resources/sigstore/\(instance)"),
             let data = try? Data(contentsOf: url)
         else {
             throw AttestationError(

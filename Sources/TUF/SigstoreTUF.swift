@@ -27,8 +27,9 @@ public enum SigstoreTUF {
 
     /// The embedded bootstrap `root.json` of `instance`.
     public static func bootstrapRoot(_ instance: Instance) throws(AttestationError) -> [UInt8] {
-        guard let url = Bundle.module.url(
-            forResource: "root", withExtension: "json", subdirectory: "Resources/sigstore/\(instance.rawValue)"),
+        guard
+            let url = Bundle.module.url(
+                forResource: "root", withExtension: "json", subdirectory: "Resources/sigstore/\(instance.rawValue)"),
             let data = try? Data(contentsOf: url)
         else {
             throw AttestationError(.malformedTrustedRoot, "bundled resource Resources/sigstore/\(instance.rawValue)/root.json is missing")

@@ -36,7 +36,8 @@ public struct TUFEnvelope: Sendable {
             throw TUFRefused(.malformed, role: role, "not valid metadata JSON: \(error.reason)")
         }
         guard case .object(let top) = json, let signed = top["signed"], case .object = signed,
-              let signatureList = top["signatures"]?.arrayValue else {
+            let signatureList = top["signatures"]?.arrayValue
+        else {
             throw TUFRefused(.malformed, role: role, "metadata lacks a \"signed\" object or a \"signatures\" list")
         }
         guard signatureList.count <= maxSignatures else {
@@ -68,8 +69,9 @@ public struct TUFEnvelope: Sendable {
         guard let canonical = TUFCanonicalJSON.serialize(signed) else {
             throw TUFRefused(.malformed, role: role, "signed part has no canonical form")
         }
-        return TUFEnvelope(type: type, signed: signed, canonicalSigned: canonical, signatures: signatures,
-                           version: version, expires: expires, specVersion: specVersion)
+        return TUFEnvelope(
+            type: type, signed: signed, canonicalSigned: canonical, signatures: signatures,
+            version: version, expires: expires, specVersion: specVersion)
     }
 
     /// How many distinct keys of `keyIDs` (looked up in `keys`) signed `canonicalSigned`. A key id

@@ -53,8 +53,10 @@ public struct TUFLimits: Sendable, Hashable {
     public var targetMaxLength: Int
     public var maxRootRotations: Int
 
-    public init(rootMaxLength: Int = 512 << 10, timestampMaxLength: Int = 16 << 10, snapshotMaxLength: Int = 2 << 20,
-                targetsMaxLength: Int = 5 << 20, targetMaxLength: Int = 16 << 20, maxRootRotations: Int = 32) {
+    public init(
+        rootMaxLength: Int = 512 << 10, timestampMaxLength: Int = 16 << 10, snapshotMaxLength: Int = 2 << 20,
+        targetsMaxLength: Int = 5 << 20, targetMaxLength: Int = 16 << 20, maxRootRotations: Int = 32
+    ) {
         self.rootMaxLength = rootMaxLength
         self.timestampMaxLength = timestampMaxLength
         self.snapshotMaxLength = snapshotMaxLength

@@ -127,7 +127,8 @@ enum TUFJSON {
                 throw fail("non-integer number (TUF metadata has no floats)")
             }
             guard digits <= 16, let text = String(validating: bytes[start..<index], as: UTF8.self), let integer = Int64(text),
-                  integer.magnitude <= 1 << 53 else {
+                integer.magnitude <= 1 << 53
+            else {
                 throw fail("integer beyond 2^53")
             }
             return Double(integer)

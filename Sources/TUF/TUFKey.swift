@@ -20,7 +20,8 @@ public struct TUFKey: Sendable, Hashable {
     /// Reads a key object; nil reason on success, else why the key cannot be used.
     static func parse(_ json: JSONValue) -> Result<TUFKey, TUFKeyProblem> {
         guard let keyType = json["keytype"]?.stringValue, let scheme = json["scheme"]?.stringValue,
-              let material = json["keyval"]?["public"]?.stringValue else {
+            let material = json["keyval"]?["public"]?.stringValue
+        else {
             return .failure(TUFKeyProblem(reason: "key lacks keytype, scheme or keyval.public"))
         }
         do throws(AttestationError) {

@@ -41,7 +41,8 @@ public struct TUFRoot: Sendable {
         var roles: [String: RoleKeys] = [:]
         for name in topLevelRoles {
             guard let object = roleObjects[name], let ids = object["keyids"]?.arrayValue,
-                  let threshold = object["threshold"].flatMap(TUFFields.integer) else {
+                let threshold = object["threshold"].flatMap(TUFFields.integer)
+            else {
                 throw TUFRefused(.malformed, role: role, "role \"\(name)\" is missing or lacks keyids/threshold")
             }
             let keyIDs = ids.compactMap(\.stringValue)

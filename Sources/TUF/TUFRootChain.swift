@@ -20,8 +20,9 @@ enum TUFRootChain {
     static func bootstrap(_ bytes: [UInt8], role: String = "root", what: String = "bootstrap root") throws(TUFRefused) -> TUFRoot {
         let root = try TUFRoot.parse(bytes, role: role)
         if let problem = root.thresholdProblem(for: "root", envelope: root.envelope) {
-            throw TUFRefused(.signature, role: role,
-                             "\(what) v\(root.version) has \(problem.valid) of the \(problem.threshold) signatures its own root keys require")
+            throw TUFRefused(
+                .signature, role: role,
+                "\(what) v\(root.version) has \(problem.valid) of the \(problem.threshold) signatures its own root keys require")
         }
         return root
     }
@@ -31,12 +32,14 @@ enum TUFRootChain {
         let next = trusted.version + 1
         let candidate = try TUFRoot.parse(bytes, role: role)
         if let problem = trusted.thresholdProblem(for: "root", envelope: candidate.envelope) {
-            throw TUFRefused(.signature, role: role,
-                             "\(file) has \(problem.valid) of the \(problem.threshold) signatures the trusted root v\(trusted.version) requires")
+            throw TUFRefused(
+                .signature, role: role,
+                "\(file) has \(problem.valid) of the \(problem.threshold) signatures the trusted root v\(trusted.version) requires")
         }
         if let problem = candidate.thresholdProblem(for: "root", envelope: candidate.envelope) {
-            throw TUFRefused(.signature, role: role,
-                             "\(file) has \(problem.valid) of the \(problem.threshold) signatures its own root keys require")
+            throw TUFRefused(
+                .signature, role: role,
+                "\(file) has \(problem.valid) of the \(problem.threshold) signatures its own root keys require")
         }
         guard candidate.version == next else {
             throw TUFRefused(.version, role: role, "\(file) carries version \(candidate.version), expected \(next)")
@@ -54,12 +57,15 @@ enum TUFRootChain {
             let path = store.rootPath(version: version)
             guard FileManager.default.fileExists(atPath: path) else { return chain }
             guard let bytes = store.read(path: path, maxLength: limits.rootMaxLength) else {
-                throw TUFRefused(.store, role: "root chain", "\(store.rootFile(version: version)) is unreadable or larger than \(limits.rootMaxLength) bytes")
+                throw TUFRefused(
+                    .store, role: "root chain",
+                    "\(store.rootFile(version: version)) is unreadable or larger than \(limits.rootMaxLength) bytes")
             }
             trusted = try step(from: trusted, bytes: bytes, file: store.rootFile(version: version), role: "root chain")
             chain.append(trusted)
         }
-        throw TUFRefused(.tooLarge, role: "root chain", "more than \(maxStoredRoots) stored roots after the bootstrap root v\(bootstrap.version)")
+        throw TUFRefused(
+            .tooLarge, role: "root chain", "more than \(maxStoredRoots) stored roots after the bootstrap root v\(bootstrap.version)")
     }
 
     /// The longest prefix of the stored chain that verifies (bootstrap first), for the update
@@ -69,7 +75,8 @@ enum TUFRootChain {
         for _ in 0..<maxStoredRoots {
             let version = chain[chain.count - 1].version + 1
             guard let bytes = store.read(path: store.rootPath(version: version), maxLength: limits.rootMaxLength),
-                  let next = try? step(from: chain[chain.count - 1], bytes: bytes, file: store.rootFile(version: version)) else {
+                let next = try? step(from: chain[chain.count - 1], bytes: bytes, file: store.rootFile(version: version))
+            else {
                 return chain
             }
             chain.append(next)

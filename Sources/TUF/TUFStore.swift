@@ -61,9 +61,10 @@ public struct TUFStore: Sendable {
     /// The bytes of a stored file, nil when absent, unreadable or larger than `maxLength`.
     func read(path: String, maxLength: Int) -> [UInt8]? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
-              let size = attributes[.size] as? Int, size <= maxLength,
-              let data = FileManager.default.contents(atPath: path), data.count <= maxLength else { return nil }
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = attributes[.size] as? Int, size <= maxLength,
+            let data = FileManager.default.contents(atPath: path), data.count <= maxLength
+        else { return nil }
         return [UInt8](data)
     }
 
@@ -87,7 +88,8 @@ public struct TUFStore: Sendable {
     static func fileComponent(_ name: String) -> String {
         var out = ""
         for (index, byte) in name.utf8.enumerated() {
-            let safe = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            let safe =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || (byte == UInt8(ascii: ".") && index > 0)
             out += safe ? String(UnicodeScalar(byte)) : String(format: "%%%02X", byte)
         }

@@ -61,7 +61,7 @@ extension TUFStore {
     ///    signed by a threshold of version N−1's root keys and of its own, with version exactly N
     ///    (`TUFRootChain.replay`); no `roots/` file lies beyond a gap;
     /// 3. `root.json` is the end of that chain (its signed part, what signatures cover, is the same
-///    canonical bytes; a root of a lower version than
+    ///    canonical bytes; a root of a lower version than
     ///    the bootstrap, a root the chain does not reach, or one swapped after the chain was
     ///    written is refused; so is a store written before the chain was kept, which names
     ///    `wheeltrust trust update` as the fix);
@@ -88,30 +88,41 @@ extension TUFStore {
         }
         let stored = try TUFRoot.parse(storedBytes, role: "root")
         guard stored.version >= bootstrap.version else {
-            throw TUFRefused(.version, role: "root chain",
-                             "the cached root.json is version \(stored.version), older than the bootstrap root v\(bootstrap.version) (rollback)")
+            throw TUFRefused(
+                .version, role: "root chain",
+                "the cached root.json is version \(stored.version), older than the bootstrap root v\(bootstrap.version) (rollback)")
         }
         let chain = try TUFRootChain.replay(from: bootstrap, store: self, limits: limits)
         let root = chain[chain.count - 1]
         let versions = storedRootVersions()
         if stored.envelope.canonicalSigned != root.envelope.canonicalSigned {
             if versions == nil && stored.version > bootstrap.version {
-                throw TUFRefused(.store, role: "root chain",
-                                 "the cache holds root v\(stored.version) but not the chain of roots from the bootstrap root v\(bootstrap.version) (roots/ is missing: written by an older wheeltrust, or not by wheeltrust)")
+                throw TUFRefused(
+                    .store, role: "root chain",
+                    "the cache holds root v\(stored.version) but not the chain of roots from the bootstrap root v\(bootstrap.version) (roots/ is missing: written by an older wheeltrust, or not by wheeltrust)"
+                )
             }
             if stored.version > root.version {
-                throw TUFRefused(.version, role: "root chain",
-                                 "the cached root.json is version \(stored.version), but the chain from the bootstrap root v\(bootstrap.version) ends at v\(root.version) (\(rootFile(version: root.version + 1)) is missing)")
+                throw TUFRefused(
+                    .version, role: "root chain",
+                    "the cached root.json is version \(stored.version), but the chain from the bootstrap root v\(bootstrap.version) ends at v\(root.version) (\(rootFile(version: root.version + 1)) is missing)"
+                )
             }
-            throw TUFRefused(.integrity, role: "root chain",
-                             "the cached root.json (version \(stored.version)) is not the root v\(root.version) the chain from the bootstrap root v\(bootstrap.version) reaches")
+            throw TUFRefused(
+                .integrity, role: "root chain",
+                "the cached root.json (version \(stored.version)) is not the root v\(root.version) the chain from the bootstrap root v\(bootstrap.version) reaches"
+            )
         }
         if let stray = versions?.first(where: { $0 > root.version }) {
-            throw TUFRefused(.version, role: "root chain",
-                             "\(rootFile(version: stray)) does not continue the chain from the bootstrap root v\(bootstrap.version), which ends at v\(root.version)")
+            throw TUFRefused(
+                .version, role: "root chain",
+                "\(rootFile(version: stray)) does not continue the chain from the bootstrap root v\(bootstrap.version), which ends at v\(root.version)"
+            )
         }
-        func signedRole<T>(_ role: String, cap: Int, required: Bool, parse: ([UInt8]) throws(TUFRefused) -> T,
-                           envelope: (T) -> TUFEnvelope) throws(TUFRefused) -> T? {
+        func signedRole<T>(
+            _ role: String, cap: Int, required: Bool, parse: ([UInt8]) throws(TUFRefused) -> T,
+            envelope: (T) -> TUFEnvelope
+        ) throws(TUFRefused) -> T? {
             let path = metadataPath("\(role).json")
             guard let bytes = read(path: path, maxLength: cap) else {
                 guard !required && !FileManager.default.fileExists(atPath: path) else {
@@ -122,27 +133,36 @@ extension TUFStore {
             let value = try parse(bytes)
             let signed = envelope(value)
             if let problem = root.thresholdProblem(for: role, envelope: signed) {
-                throw TUFRefused(.signature, role: role,
-                                 "stored version \(signed.version) has \(problem.valid) of the \(problem.threshold) signatures root v\(root.version) requires")
+                throw TUFRefused(
+                    .signature, role: role,
+                    "stored version \(signed.version) has \(problem.valid) of the \(problem.threshold) signatures root v\(root.version) requires"
+                )
             }
             return value
         }
-        let timestamp = try signedRole("timestamp", cap: limits.timestampMaxLength, required: false,
-                                       parse: { (b: [UInt8]) throws(TUFRefused) in try TUFTimestamp.parse(b) }, envelope: \.envelope)
-        let snapshot = try signedRole("snapshot", cap: limits.snapshotMaxLength, required: false,
-                                      parse: { (b: [UInt8]) throws(TUFRefused) in try TUFSnapshot.parse(b) }, envelope: \.envelope)
-        guard let targets = try signedRole("targets", cap: limits.targetsMaxLength, required: true,
-                                           parse: { (b: [UInt8]) throws(TUFRefused) in try TUFTargets.parse(b) }, envelope: \.envelope) else {
+        let timestamp = try signedRole(
+            "timestamp", cap: limits.timestampMaxLength, required: false,
+            parse: { (b: [UInt8]) throws(TUFRefused) in try TUFTimestamp.parse(b) }, envelope: \.envelope)
+        let snapshot = try signedRole(
+            "snapshot", cap: limits.snapshotMaxLength, required: false,
+            parse: { (b: [UInt8]) throws(TUFRefused) in try TUFSnapshot.parse(b) }, envelope: \.envelope)
+        guard
+            let targets = try signedRole(
+                "targets", cap: limits.targetsMaxLength, required: true,
+                parse: { (b: [UInt8]) throws(TUFRefused) in try TUFTargets.parse(b) }, envelope: \.envelope)
+        else {
             throw TUFRefused(.store, role: "targets", "\(metadataPath("targets.json")) is missing")
         }
         guard let info = targets.targets[name] else {
             throw TUFRefused(.policy, role: name, "not listed by the stored targets v\(targets.version)")
         }
         guard let bytes = read(path: targetPath(name), maxLength: limits.targetMaxLength) else {
-            throw TUFRefused(.store, role: name, "\(targetPath(name)) is missing, unreadable or larger than \(limits.targetMaxLength) bytes")
+            throw TUFRefused(
+                .store, role: name, "\(targetPath(name)) is missing, unreadable or larger than \(limits.targetMaxLength) bytes")
         }
         guard bytes.count == info.length else {
-            throw TUFRefused(.integrity, role: name, "stored copy has \(bytes.count) bytes, targets v\(targets.version) lists \(info.length)")
+            throw TUFRefused(
+                .integrity, role: name, "stored copy has \(bytes.count) bytes, targets v\(targets.version) lists \(info.length)")
         }
         if let algorithm = TUFHashes.firstMismatch(bytes, hashes: info.hashes) {
             throw TUFRefused(.integrity, role: name, "stored copy's \(algorithm) differs from the one targets v\(targets.version) lists")

@@ -63,8 +63,10 @@ public struct TUFUpdater: Sendable {
     public let layout: TUFRepositoryLayout
     public let limits: TUFLimits
 
-    public init(fetcher: any TUFFetcher, store: TUFStore, bootstrapRoot: [UInt8],
-                layout: TUFRepositoryLayout = .sigstore, limits: TUFLimits = .default) {
+    public init(
+        fetcher: any TUFFetcher, store: TUFStore, bootstrapRoot: [UInt8],
+        layout: TUFRepositoryLayout = .sigstore, limits: TUFLimits = .default
+    ) {
         self.fetcher = fetcher
         self.store = store
         self.bootstrapRoot = bootstrapRoot
@@ -107,7 +109,8 @@ public struct TUFUpdater: Sendable {
         let chain = TUFRootChain.longestValidPrefix(from: bootstrap, store: store, limits: limits)
         let end = chain[chain.count - 1]
         if let bytes = store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength),
-           let stored = try? TUFRoot.parse(bytes, role: "root"), stored.envelope.canonicalSigned == end.envelope.canonicalSigned {
+            let stored = try? TUFRoot.parse(bytes, role: "root"), stored.envelope.canonicalSigned == end.envelope.canonicalSigned
+        {
             removeStoredRoots(above: end.version)
             return end
         }
@@ -137,11 +140,14 @@ public struct TUFUpdater: Sendable {
             trusted = candidate
         }
         if store.read(path: store.metadataPath("root.json"), maxLength: limits.rootMaxLength)
-            .flatMap({ try? TUFRoot.parse($0, role: "root") })?.envelope.canonicalSigned != trusted.envelope.canonicalSigned {
+            .flatMap({ try? TUFRoot.parse($0, role: "root") })?.envelope.canonicalSigned != trusted.envelope.canonicalSigned
+        {
             try store.write(path: store.metadataPath("root.json"), trusted.bytes, role: "root")
         }
         guard now < trusted.expires else {
-            throw TUFRefused(.expired, role: "root", "version \(trusted.version) expired at \(Self.format(trusted.expires)) (freeze attack or stale repository)")
+            throw TUFRefused(
+                .expired, role: "root",
+                "version \(trusted.version) expired at \(Self.format(trusted.expires)) (freeze attack or stale repository)")
         }
         if trusted.version != initial.version {
             if trusted.roles["timestamp"] != initial.roles["timestamp"] || trusted.roles["snapshot"] != initial.roles["snapshot"] {
@@ -161,33 +167,42 @@ public struct TUFUpdater: Sendable {
         let path = store.metadataPath("timestamp.json")
         var trusted: TUFTimestamp?
         if let bytes = store.read(path: path, maxLength: limits.timestampMaxLength),
-           let stored = try? TUFTimestamp.parse(bytes), root.thresholdProblem(for: "timestamp", envelope: stored.envelope) == nil {
+            let stored = try? TUFTimestamp.parse(bytes), root.thresholdProblem(for: "timestamp", envelope: stored.envelope) == nil
+        {
             trusted = stored
         }
-        guard let bytes = try await fetch(layout.metadataPrefix + "timestamp.json", maxLength: limits.timestampMaxLength,
-                                          role: "timestamp") else {
+        guard
+            let bytes = try await fetch(
+                layout.metadataPrefix + "timestamp.json", maxLength: limits.timestampMaxLength,
+                role: "timestamp")
+        else {
             throw TUFRefused(.notFound, role: "timestamp", "timestamp.json is not in the repository")
         }
         let candidate = try TUFTimestamp.parse(bytes)
         if let problem = root.thresholdProblem(for: "timestamp", envelope: candidate.envelope) {
-            throw TUFRefused(.signature, role: "timestamp",
-                             "version \(candidate.version) has \(problem.valid) of the \(problem.threshold) signatures root v\(root.version) requires")
+            throw TUFRefused(
+                .signature, role: "timestamp",
+                "version \(candidate.version) has \(problem.valid) of the \(problem.threshold) signatures root v\(root.version) requires")
         }
         var current = candidate
         if let trusted {
             guard candidate.version >= trusted.version else {
-                throw TUFRefused(.version, role: "timestamp",
-                                 "version \(candidate.version) is lower than the trusted version \(trusted.version) (rollback attack)")
+                throw TUFRefused(
+                    .version, role: "timestamp",
+                    "version \(candidate.version) is lower than the trusted version \(trusted.version) (rollback attack)")
             }
             guard candidate.snapshotMeta.version >= trusted.snapshotMeta.version else {
-                throw TUFRefused(.version, role: "timestamp",
-                                 "names snapshot version \(candidate.snapshotMeta.version), lower than the trusted snapshot version \(trusted.snapshotMeta.version) (rollback attack)")
+                throw TUFRefused(
+                    .version, role: "timestamp",
+                    "names snapshot version \(candidate.snapshotMeta.version), lower than the trusted snapshot version \(trusted.snapshotMeta.version) (rollback attack)"
+                )
             }
             if candidate.version == trusted.version { current = trusted }
         }
         guard now < current.expires else {
-            throw TUFRefused(.expired, role: "timestamp",
-                             "version \(current.version) expired at \(Self.format(current.expires)) (freeze attack)")
+            throw TUFRefused(
+                .expired, role: "timestamp",
+                "version \(current.version) expired at \(Self.format(current.expires)) (freeze attack)")
         }
         if current.version != trusted?.version {
             try store.write(path: path, bytes, role: "timestamp")
@@ -203,7 +218,8 @@ public struct TUFUpdater: Sendable {
         var trusted: TUFSnapshot?
         var trustedBytes: [UInt8] = []
         if let bytes = store.read(path: path, maxLength: limits.snapshotMaxLength),
-           let stored = try? TUFSnapshot.parse(bytes), root.thresholdProblem(for: "snapshot", envelope: stored.envelope) == nil {
+            let stored = try? TUFSnapshot.parse(bytes), root.thresholdProblem(for: "snapshot", envelope: stored.envelope) == nil
+        {
             trusted = stored
             trustedBytes = bytes
         }
@@ -211,27 +227,32 @@ public struct TUFUpdater: Sendable {
             return trusted
         }
         let file = root.consistentSnapshot ? "\(meta.version).snapshot.json" : "snapshot.json"
-        let bytes = try await fetchListed(layout.metadataPrefix + file, meta: meta, cap: limits.snapshotMaxLength,
-                                          role: "snapshot", parent: "timestamp v\(timestamp.version)")
+        let bytes = try await fetchListed(
+            layout.metadataPrefix + file, meta: meta, cap: limits.snapshotMaxLength,
+            role: "snapshot", parent: "timestamp v\(timestamp.version)")
         let candidate = try TUFSnapshot.parse(bytes)
-        try Self.checkListed(role: "snapshot", envelope: candidate.envelope, version: candidate.version, file: file,
-                             root: root, listedVersion: meta.version, parent: "timestamp v\(timestamp.version)")
+        try Self.checkListed(
+            role: "snapshot", envelope: candidate.envelope, version: candidate.version, file: file,
+            root: root, listedVersion: meta.version, parent: "timestamp v\(timestamp.version)")
         if let trusted {
             for name in trusted.meta.keys.sorted() {
                 guard let old = trusted.meta[name] else { continue }
                 guard let new = candidate.meta[name] else {
-                    throw TUFRefused(.policy, role: "snapshot",
-                                     "version \(candidate.version) removes \(name.prefix(80)), which the trusted snapshot v\(trusted.version) lists")
+                    throw TUFRefused(
+                        .policy, role: "snapshot",
+                        "version \(candidate.version) removes \(name.prefix(80)), which the trusted snapshot v\(trusted.version) lists")
                 }
                 guard new.version >= old.version else {
-                    throw TUFRefused(.version, role: "snapshot",
-                                     "lists \(name.prefix(80)) version \(new.version), lower than the trusted version \(old.version) (rollback attack)")
+                    throw TUFRefused(
+                        .version, role: "snapshot",
+                        "lists \(name.prefix(80)) version \(new.version), lower than the trusted version \(old.version) (rollback attack)")
                 }
             }
         }
         guard now < candidate.expires else {
-            throw TUFRefused(.expired, role: "snapshot",
-                             "version \(candidate.version) expired at \(Self.format(candidate.expires)) (freeze attack)")
+            throw TUFRefused(
+                .expired, role: "snapshot",
+                "version \(candidate.version) expired at \(Self.format(candidate.expires)) (freeze attack)")
         }
         try store.write(path: path, bytes, role: "snapshot")
         return candidate
@@ -239,15 +260,19 @@ public struct TUFUpdater: Sendable {
 
     /// A fetched snapshot or targets file: signed by the threshold of its role's keys in `root`,
     /// and exactly the version its parent (timestamp or snapshot) lists.
-    private static func checkListed(role: String, envelope: TUFEnvelope, version: Int, file: String, root: TUFRoot,
-                                    listedVersion: Int, parent: String) throws(TUFRefused) {
+    private static func checkListed(
+        role: String, envelope: TUFEnvelope, version: Int, file: String, root: TUFRoot,
+        listedVersion: Int, parent: String
+    ) throws(TUFRefused) {
         if let problem = root.thresholdProblem(for: role, envelope: envelope) {
-            throw TUFRefused(.signature, role: role,
-                             "version \(version) has \(problem.valid) of the \(problem.threshold) signatures root v\(root.version) requires")
+            throw TUFRefused(
+                .signature, role: role,
+                "version \(version) has \(problem.valid) of the \(problem.threshold) signatures root v\(root.version) requires")
         }
         guard version == listedVersion else {
-            throw TUFRefused(.version, role: role,
-                             "\(file) carries version \(version), but \(parent) names version \(listedVersion) (mix-and-match attack)")
+            throw TUFRefused(
+                .version, role: role,
+                "\(file) carries version \(version), but \(parent) names version \(listedVersion) (mix-and-match attack)")
         }
     }
 
@@ -259,19 +284,23 @@ public struct TUFUpdater: Sendable {
             throw TUFRefused(.malformed, role: "snapshot", "does not list targets.json")
         }
         if let bytes = store.read(path: path, maxLength: limits.targetsMaxLength),
-           let stored = try? TUFTargets.parse(bytes), root.thresholdProblem(for: "targets", envelope: stored.envelope) == nil,
-           stored.version == meta.version, Self.matches(bytes, meta), now < stored.expires {
+            let stored = try? TUFTargets.parse(bytes), root.thresholdProblem(for: "targets", envelope: stored.envelope) == nil,
+            stored.version == meta.version, Self.matches(bytes, meta), now < stored.expires
+        {
             return stored
         }
         let file = root.consistentSnapshot ? "\(meta.version).targets.json" : "targets.json"
-        let bytes = try await fetchListed(layout.metadataPrefix + file, meta: meta, cap: limits.targetsMaxLength,
-                                          role: "targets", parent: "snapshot v\(snapshot.version)")
+        let bytes = try await fetchListed(
+            layout.metadataPrefix + file, meta: meta, cap: limits.targetsMaxLength,
+            role: "targets", parent: "snapshot v\(snapshot.version)")
         let candidate = try TUFTargets.parse(bytes)
-        try Self.checkListed(role: "targets", envelope: candidate.envelope, version: candidate.version, file: file,
-                             root: root, listedVersion: meta.version, parent: "snapshot v\(snapshot.version)")
+        try Self.checkListed(
+            role: "targets", envelope: candidate.envelope, version: candidate.version, file: file,
+            root: root, listedVersion: meta.version, parent: "snapshot v\(snapshot.version)")
         guard now < candidate.expires else {
-            throw TUFRefused(.expired, role: "targets",
-                             "version \(candidate.version) expired at \(Self.format(candidate.expires)) (freeze attack)")
+            throw TUFRefused(
+                .expired, role: "targets",
+                "version \(candidate.version) expired at \(Self.format(candidate.expires)) (freeze attack)")
         }
         try store.write(path: path, bytes, role: "targets")
         return candidate
@@ -285,11 +314,14 @@ public struct TUFUpdater: Sendable {
             throw TUFRefused(.policy, role: name, "not listed by the top-level targets v\(targets.version)\(delegation)")
         }
         guard info.length <= limits.targetMaxLength else {
-            throw TUFRefused(.tooLarge, role: name, "targets v\(targets.version) lists \(info.length) bytes, more than the \(limits.targetMaxLength)-byte limit")
+            throw TUFRefused(
+                .tooLarge, role: name,
+                "targets v\(targets.version) lists \(info.length) bytes, more than the \(limits.targetMaxLength)-byte limit")
         }
         let path = store.targetPath(name)
         if let stored = store.read(path: path, maxLength: info.length), stored.count == info.length,
-           TUFHashes.firstMismatch(stored, hashes: info.hashes) == nil {
+            TUFHashes.firstMismatch(stored, hashes: info.hashes) == nil
+        {
             return (stored, false)
         }
         var remote = name
@@ -299,12 +331,16 @@ public struct TUFUpdater: Sendable {
             let base = slash.map { String(name[name.index(after: $0)...]) } ?? name
             remote = directory + TUFHex.encode(preferred.digest) + "." + base
         }
-        guard let bytes = try await fetch(layout.targetsPrefix + remote, maxLength: info.length, role: name,
-                                          listedBy: "targets v\(targets.version)") else {
+        guard
+            let bytes = try await fetch(
+                layout.targetsPrefix + remote, maxLength: info.length, role: name,
+                listedBy: "targets v\(targets.version)")
+        else {
             throw TUFRefused(.notFound, role: name, "\(layout.targetsPrefix)\(remote) is not in the repository")
         }
         guard bytes.count == info.length else {
-            throw TUFRefused(.integrity, role: name, "length \(bytes.count) differs from the \(info.length) bytes targets v\(targets.version) lists")
+            throw TUFRefused(
+                .integrity, role: name, "length \(bytes.count) differs from the \(info.length) bytes targets v\(targets.version) lists")
         }
         if let algorithm = TUFHashes.firstMismatch(bytes, hashes: info.hashes) {
             throw TUFRefused(.integrity, role: name, "\(algorithm) differs from the one targets v\(targets.version) lists")
@@ -337,7 +373,8 @@ public struct TUFUpdater: Sendable {
     }
 
     /// Fetches a metadata file a parent role lists, checking the listed length and hashes.
-    private func fetchListed(_ path: String, meta: TUFMetaFile, cap: Int, role: String, parent: String) async throws(TUFRefused) -> [UInt8] {
+    private func fetchListed(_ path: String, meta: TUFMetaFile, cap: Int, role: String, parent: String) async throws(TUFRefused) -> [UInt8]
+    {
         let maxLength = min(meta.length ?? cap, cap)
         let listedBy = meta.length.map { $0 <= cap ? parent : nil } ?? nil
         guard let bytes = try await fetch(path, maxLength: maxLength, role: role, listedBy: listedBy) else {

@@ -61,8 +61,10 @@ public enum BundleCheck {
     }
 
     /// Checks the bundle in `bundleFile` over `artifact` for `signer`.
-    public static func verify(bundleFile: String, artifact: String, signer: Signer,
-                              setup: VerificationSetup) async throws(VerificationError) -> Outcome {
+    public static func verify(
+        bundleFile: String, artifact: String, signer: Signer,
+        setup: VerificationSetup
+    ) async throws(VerificationError) -> Outcome {
         let policy: BundleVerifier.Policy
         switch signer {
         case .identity(let identity, let issuer):

@@ -1,9 +1,10 @@
 import Foundation
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Checks `.pyc` files against their sources in ONE run of a Python interpreter.
@@ -109,8 +110,9 @@ public struct BytecodeChecker: Sendable {
     /// Runs the interpreter with `input` on stdin, through the one process runner.
     private func run(input: Data) throws(VerificationError) -> (Int32, [UInt8], [UInt8]) {
         do {
-            let output = try TrustedInterpreter.run(interpreter, script: BytecodeScript.source, input: [UInt8](input),
-                                                    timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+            let output = try TrustedInterpreter.run(
+                interpreter, script: BytecodeScript.source, input: [UInt8](input),
+                timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
             return (output.status, output.stdout, output.stderr)
         } catch {
             throw VerificationError(.operational, "bytecode check: \(error.message)")

@@ -11,8 +11,10 @@ public enum BytecodeVerification {
     public static let checkName = CheckName.bytecode
 
     /// Checks every pending `.pyc` of `outcomes` (aligned with `reports`) in one interpreter run.
-    public static func apply(checker: BytecodeChecker?, to reports: inout [PackageReport],
-                             outcomes: [InstalledFilesVerifier.Outcome?]) async {
+    public static func apply(
+        checker: BytecodeChecker?, to reports: inout [PackageReport],
+        outcomes: [InstalledFilesVerifier.Outcome?]
+    ) async {
         guard let checker else {
             for index in reports.indices where index < outcomes.count && outcomes[index] != nil {
                 reports[index].checks.append(CheckResult(checkName, .skip, "bytecode not checked (off: --check-bytecode turns it on)"))
@@ -35,8 +37,10 @@ public enum BytecodeVerification {
     }
 
     /// One package's verdicts into its report.
-    static func fold(_ requests: [BytecodeChecker.Request], verdicts: [String: BytecodeChecker.Verdict],
-                     failure: String?, into report: inout PackageReport) {
+    static func fold(
+        _ requests: [BytecodeChecker.Request], verdicts: [String: BytecodeChecker.Verdict],
+        failure: String?, into report: inout PackageReport
+    ) {
         if let failure, !requests.isEmpty {
             report.checks.append(CheckResult(checkName, .error, "\(requests.count) .pyc file(s) not checked: \(failure)"))
             return
@@ -45,8 +49,9 @@ public enum BytecodeVerification {
         var stale = 0
         var differing: [String] = []
         var unchecked: [String] = []
-        let lineIndex = Dictionary(report.fileLines.indices.map { (report.fileLines[$0].path, $0) },
-                                   uniquingKeysWith: { first, _ in first })
+        let lineIndex = Dictionary(
+            report.fileLines.indices.map { (report.fileLines[$0].path, $0) },
+            uniquingKeysWith: { first, _ in first })
         for request in requests {
             let line = lineIndex[request.pyc]
             switch verdicts[request.pyc] ?? .error("no verdict") {
@@ -75,11 +80,15 @@ public enum BytecodeVerification {
         }
         report.files.normalize()
         if !differing.isEmpty {
-            report.checks.append(CheckResult(checkName, .fail,
-                "\(differing.count) .pyc file(s) differ from their verified sources: \(InstalledFilesVerifier.preview(differing))"))
+            report.checks.append(
+                CheckResult(
+                    checkName, .fail,
+                    "\(differing.count) .pyc file(s) differ from their verified sources: \(InstalledFilesVerifier.preview(differing))"))
         } else if !unchecked.isEmpty {
-            report.checks.append(CheckResult(checkName, .error,
-                "\(unchecked.count) .pyc file(s) could not be checked: \(InstalledFilesVerifier.preview(unchecked))"))
+            report.checks.append(
+                CheckResult(
+                    checkName, .error,
+                    "\(unchecked.count) .pyc file(s) could not be checked: \(InstalledFilesVerifier.preview(unchecked))"))
         } else if requests.isEmpty {
             report.checks.append(CheckResult(checkName, .pass, "no .pyc files of verified sources to check"))
         } else {

@@ -22,17 +22,20 @@ struct ClaimResolution {
     /// lines, the `unexpected-files` check). `installed` are all the environment's distributions;
     /// `proven` maps the `.dist-info` of distributions whose wheel was proven in this run to that
     /// wheel's cache path, index filename and sha256, so they are not fetched again.
-    func resolve(reports: inout [PackageReport], outcomes: [InstalledFilesVerifier.Outcome?],
-                 installed: [InstalledDistribution],
-                 proven: [PathKey: (path: String, filename: String, sha256: String)]) async {
+    func resolve(
+        reports: inout [PackageReport], outcomes: [InstalledFilesVerifier.Outcome?],
+        installed: [InstalledDistribution],
+        proven: [PathKey: (path: String, filename: String, sha256: String)]
+    ) async {
         let claimants = Set(outcomes.flatMap { $0?.deferredClaims.flatMap(\.claimants) ?? [] }.map(PathKey.init))
         if claimants.isEmpty { return }
         let byDistInfo = Dictionary(installed.map { (PathKey($0.distInfoPath), $0) }, uniquingKeysWith: { first, _ in first })
         var ownership: [PathKey: Ownership] = [:]
         for claimant in claimants.sorted() where !excluded.contains(claimant) {
             if let known = proven[claimant], let distribution = byDistInfo[claimant] {
-                let (wheel, check) = Pipeline.openWheel(at: known.path, filename: known.filename, sha256: known.sha256,
-                                                        memo: pipeline.contentsMemo)
+                let (wheel, check) = Pipeline.openWheel(
+                    at: known.path, filename: known.filename, sha256: known.sha256,
+                    memo: pipeline.contentsMemo)
                 if let wheel, check.status == .pass { ownership[claimant] = map(wheel, for: distribution) }
             } else if let distribution = byDistInfo[claimant] {
                 let (wheel, _) = await pipeline.provenWheel(of: distribution)
@@ -62,9 +65,12 @@ struct ClaimResolution {
     func map(_ wheel: Wheel, for distribution: InstalledDistribution) -> Ownership {
         var result: Ownership = [:]
         for entry in wheel.record.entries {
-            guard let (path, _) = layout.installPath(forRecordPath: entry.path, dataDirectory: wheel.dataDirectory,
-                                                     rootIsPurelib: wheel.metadata.rootIsPurelib,
-                                                     distributionName: distribution.name.raw) else { continue }
+            guard
+                let (path, _) = layout.installPath(
+                    forRecordPath: entry.path, dataDirectory: wheel.dataDirectory,
+                    rootIsPurelib: wheel.metadata.rootIsPurelib,
+                    distributionName: distribution.name.raw)
+            else { continue }
             result[PathKey(path)] = entry
         }
         return result
@@ -75,13 +81,15 @@ struct ClaimResolution {
         for claimant in claim.claimants {
             guard let owned = ownership[PathKey(claimant)] else { continue }
             if let entry = owned[PathKey(claim.path)], case .digest(let digest) = entry.hash,
-               let actual = try? FileHashing.digest(ofFileAt: claim.path, algorithm: digest.algorithm),
-               FileSystem.kind(claim.path) == .file,
-               actual.digest == digest, entry.size == nil || entry.size == actual.size {
+                let actual = try? FileHashing.digest(ofFileAt: claim.path, algorithm: digest.algorithm),
+                FileSystem.kind(claim.path) == .file,
+                actual.digest == digest, entry.size == nil || entry.size == actual.size
+            {
                 return claimant
             }
             if let source = GeneratedFiles.bytecodeSource(of: claim.path), owned[PathKey(source)] != nil,
-               FileSystem.kind(claim.path) == .file {
+                FileSystem.kind(claim.path) == .file
+            {
                 return claimant
             }
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Judges the files in the scripts directory that stand for a verified wheel's entry points.
@@ -67,14 +67,17 @@ public struct ConsoleScriptWrappers: Sendable {
     /// and, directly in the scripts directory, only the names a venv or installation gives this
     /// interpreter: `python`, `python<major>`, `python<major>.<minor>` of `pythonVersion` (a
     /// `python3.99` someone added there is not one of them). Sorted.
-    public static func interpreters(from candidates: Set<String>, prefix: String, scriptsDirectory: String,
-                                    pythonVersion: String) -> [String] {
+    public static func interpreters(
+        from candidates: Set<String>, prefix: String, scriptsDirectory: String,
+        pythonVersion: String
+    ) -> [String] {
         let root = prefix.hasSuffix("/") ? prefix : prefix + "/"
         let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
         let names = ["python", "python" + major, "python" + pythonVersion].map { Array($0.utf8) }
         return candidates.filter { path in
             guard path.hasPrefix(root) || path.hasPrefix(scriptsDirectory + "/"),
-                  let slash = path.lastIndex(of: "/") else { return false }
+                let slash = path.lastIndex(of: "/")
+            else { return false }
             guard path[..<slash] == scriptsDirectory else { return true }
             let name = Array(path[path.index(after: slash)...].utf8)
             return names.contains(name)
@@ -83,7 +86,9 @@ public struct ConsoleScriptWrappers: Sendable {
 
     /// The largest number of bytes worth reading for a wrapper of `declared`.
     public func readLimit(forDeclared declared: String) -> Int {
-        let bodies = (parsed[declared] ?? []).flatMap { reference in WrapperTemplate.allCases.map { $0.fixedLength + Self.slotLength(reference) } }
+        let bodies = (parsed[declared] ?? []).flatMap { reference in
+            WrapperTemplate.allCases.map { $0.fixedLength + Self.slotLength(reference) }
+        }
         return longestShebang + (bodies.max() ?? 0) + 4096
     }
 
@@ -112,7 +117,8 @@ public struct ConsoleScriptWrappers: Sendable {
     public func judge(bytes: [UInt8], declared: String) -> Verdict {
         let references = parsed[declared] ?? []
         if references.isEmpty {
-            return .modified("\(described(declared)) names no callable (module:function) that installers accept: none writes a wrapper for it")
+            return .modified(
+                "\(described(declared)) names no callable (module:function) that installers accept: none writes a wrapper for it")
         }
         // Why not, when the template is there at the end: text put before it, or another first line.
         var why = ""

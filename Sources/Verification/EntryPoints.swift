@@ -33,7 +33,8 @@ public struct EntryPoints: Sendable, Equatable {
             // them: a combining mark after one (a single Character with it) must not hide it.
             let scalars = line.unicodeScalars
             guard section == "console_scripts" || section == "gui_scripts",
-                  let equals = scalars.firstIndex(of: "=") else { continue }
+                let equals = scalars.firstIndex(of: "=")
+            else { continue }
             let name = Substring(scalars[..<equals]).trimmingCharacters(in: " \t")
             var reference = Substring(scalars[scalars.index(after: equals)...]).trimmingCharacters(in: " \t")
             if let bracket = reference.unicodeScalars.firstIndex(of: "[") {
@@ -65,9 +66,10 @@ public struct EntryPoints: Sendable, Equatable {
     /// `pip<major>.<minor>` and `easy_install-<major>.<minor>` (see
     /// ``declaredName(forScript:pythonVersion:)``). Sorted.
     public func scriptFileNames(pythonVersion: String) -> [String] {
-        var names = Set(references.keys.filter { name in
-            !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
-        })
+        var names = Set(
+            references.keys.filter { name in
+                !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+            })
         let major = pythonVersion.split(separator: ".").first.map(String.init) ?? pythonVersion
         if references["pip"] != nil { names.formUnion(["pip" + major, "pip" + pythonVersion]) }
         if references["easy_install"] != nil { names.insert("easy_install-" + pythonVersion) }

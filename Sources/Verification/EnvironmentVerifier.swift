@@ -22,8 +22,10 @@ public struct VerifyRequest: Sendable {
     /// on large environments. Nothing else in the report depends on them.
     public var keepFileLines: Bool
 
-    public init(packages: [String] = [], all: Bool = false, excluded: [String] = [], jobs: Int = 4,
-                checkBytecode: Bool = true, keepFileLines: Bool = true) {
+    public init(
+        packages: [String] = [], all: Bool = false, excluded: [String] = [], jobs: Int = 4,
+        checkBytecode: Bool = true, keepFileLines: Bool = true
+    ) {
         self.packages = packages
         self.all = all
         self.excluded = excluded
@@ -60,8 +62,10 @@ public struct EnvironmentVerifier: Sendable {
 
     /// The files verifier; with `checkingBytecode` it collects `.pyc` files for ``BytecodeChecker``;
     /// with `hashPool` the installed files of every package are hashed on that one shared pool.
-    public func filesVerifier(checkingBytecode: Bool, hashPool: FileHashPool? = nil,
-                              keepingFileLines: Bool = true) -> InstalledFilesVerifier {
+    public func filesVerifier(
+        checkingBytecode: Bool, hashPool: FileHashPool? = nil,
+        keepingFileLines: Bool = true
+    ) -> InstalledFilesVerifier {
         let scheme = environment.schemePaths
         var candidates: Set<String> = [environment.executable, FileSystem.realPath(environment.executable)]
         for name in FileSystem.children(scheme.scripts) where name.hasPrefix("python") {
@@ -71,8 +75,9 @@ public struct EnvironmentVerifier: Sendable {
         let majorMinor = versionParts.prefix(2).joined(separator: ".")
         // Only this environment's own interpreters may stand in a rewritten `#!` line (a venv's
         // base interpreter would run the script outside the venv).
-        let interpreters = ConsoleScriptWrappers.interpreters(from: candidates, prefix: environment.prefix,
-                                                              scriptsDirectory: scheme.scripts, pythonVersion: majorMinor)
+        let interpreters = ConsoleScriptWrappers.interpreters(
+            from: candidates, prefix: environment.prefix,
+            scriptsDirectory: scheme.scripts, pythonVersion: majorMinor)
         return InstalledFilesVerifier(
             layout: InstallLayout(scheme: scheme, prefix: environment.prefix, pythonVersion: majorMinor),
             shebang: ScriptShebang(interpreters: Set(interpreters)),
@@ -101,8 +106,12 @@ public struct EnvironmentVerifier: Sendable {
                 let wanted = ProjectName(name)
                 let matches = installed.filter { $0.name == wanted }
                 if matches.isEmpty {
-                    reports.append(PackageReport(name: name, version: "", checks: [
-                        CheckResult(.installed, .fail, "\(name) is not installed in \(environment.prefix)")]))
+                    reports.append(
+                        PackageReport(
+                            name: name, version: "",
+                            checks: [
+                                CheckResult(.installed, .fail, "\(name) is not installed in \(environment.prefix)")
+                            ]))
                 }
                 selected.append(contentsOf: matches)
             }
@@ -132,8 +141,9 @@ public struct EnvironmentVerifier: Sendable {
         if request.all {
             findings = environmentScan(installed: installed, selected: selected, results: results)
         }
-        var report = Report(python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
-                            packages: reports, unexpected: findings)
+        var report = Report(
+            python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+            packages: reports, unexpected: findings)
         report.interpreter = environment.trustedInterpreter
         return report
     }
@@ -143,8 +153,10 @@ public struct EnvironmentVerifier: Sendable {
     /// provenance failed) accounts through its installed RECORD only for files outside every
     /// verified package's directories and never for a start-up hook: those are reported with the
     /// claimant named.
-    func environmentScan(installed: [InstalledDistribution], selected: [InstalledDistribution],
-                         results: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)]) -> [EnvironmentFinding] {
+    func environmentScan(
+        installed: [InstalledDistribution], selected: [InstalledDistribution],
+        results: [(Int, PackageReport, InstalledFilesVerifier.Outcome?)]
+    ) -> [EnvironmentFinding] {
         var owned = PathSet()
         var walked = Set<PathKey>()
         var verifiedDistInfos = Set<PathKey>()
@@ -191,9 +203,11 @@ public struct EnvironmentVerifier: Sendable {
         let parts = pythonVersion.split(separator: ".")
         let major = parts.first.map(String.init) ?? "3"
         let majorMinor = parts.prefix(2).joined(separator: ".")
-        return ["activate", "activate.csh", "activate.fish", "Activate.ps1", "activate.ps1", "activate.nu",
-                "activate.bat", "deactivate.bat", "activate_this.py", "pydoc.bat",
-                "python", "python\(major)", "python\(majorMinor)"]
+        return [
+            "activate", "activate.csh", "activate.fish", "Activate.ps1", "activate.ps1", "activate.nu",
+            "activate.bat", "deactivate.bat", "activate_this.py", "pydoc.bat",
+            "python", "python\(major)", "python\(majorMinor)",
+        ]
     }
 
     /// Files each distribution's installed RECORD claims: only a hint, used so that a shared
@@ -213,7 +227,8 @@ public struct EnvironmentVerifier: Sendable {
             for (distribution, keys) in zip(slice, keys) {
                 total += keys.count
                 guard total <= maxClaimedPaths else {
-                    throw VerificationError(.operational,
+                    throw VerificationError(
+                        .operational,
                         "the installed RECORDs of this environment list more than \(maxClaimedPaths) paths")
                 }
                 for key in keys { claims.claim(key, by: distribution.distInfoPath) }
@@ -227,14 +242,17 @@ public struct EnvironmentVerifier: Sendable {
     static let maxClaimedPaths = 2_000_000
 
     /// Verifies `selected`, `request.jobs` at a time, results in `selected` order.
-    private func verifyEach(_ selected: [InstalledDistribution], claims: PathClaims,
-                            request: VerifyRequest) async -> [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] {
+    private func verifyEach(
+        _ selected: [InstalledDistribution], claims: PathClaims,
+        request: VerifyRequest
+    ) async -> [(Int, PackageReport, InstalledFilesVerifier.Outcome?)] {
         let sharedClaims = claims
         // One pool for the whole run: installed files are hashed across packages, about
         // `readsInFlight` at once, however the files are spread over the packages.
-        let verifier = filesVerifier(checkingBytecode: request.checkBytecode,
-                                     hashPool: FileHashPool(width: request.readsInFlight),
-                                     keepingFileLines: request.keepFileLines)
+        let verifier = filesVerifier(
+            checkingBytecode: request.checkBytecode,
+            hashPool: FileHashPool(width: request.readsInFlight),
+            keepingFileLines: request.keepFileLines)
         let pipeline = self.pipeline
         let keepFileLines = request.keepFileLines
         return await withTaskGroup(of: (Int, PackageReport, InstalledFilesVerifier.Outcome?).self) { group in

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The few file-system calls verification needs, in one place so platform differences stay here.
@@ -76,8 +76,10 @@ enum FileSystem {
     /// be seen: a directory too deep, one that cannot be opened (other than `root` being absent),
     /// a name that is not UTF-8, or more than `maxEntries` entries.
     @discardableResult
-    static func walk(_ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000, skipping: Set<PathKey> = [],
-                     visit: (String) -> Void) -> [WalkProblem] {
+    static func walk(
+        _ root: String, maxDepth: Int = 64, maxEntries: Int = 2_000_000, skipping: Set<PathKey> = [],
+        visit: (String) -> Void
+    ) -> [WalkProblem] {
         var problems: [WalkProblem] = []
         var count = 0
         var stack: [(String, Int)] = [(root, 0)]

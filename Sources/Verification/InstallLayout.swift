@@ -46,7 +46,8 @@ public struct InstallLayout: Sendable {
         // be the `.data` directory (it does not end in `.data`) goes under the root as it is, the
         // result of the general path below.
         if isPlainPath(recordPath.utf8, absolute: false), !recordPath.utf8.contains(UInt8(ascii: "\\")),
-           !Self.firstComponentEndsInData(recordPath.utf8) {
+            !Self.firstComponentEndsInData(recordPath.utf8)
+        {
             return (Self.join(root, [recordPath]), rootIsPurelib ? .purelib : .platlib)
         }
         guard let parts = Self.safeComponents(recordPath) else { return nil }
@@ -78,8 +79,10 @@ public struct InstallLayout: Sendable {
     /// was written, uv by the normalised name), the same relative path, when a file is there; else
     /// `path` alone (where it is then missing). Each place found is checked: a second copy in
     /// another spelling cannot stand in for the one Python's build tools would find.
-    public func headerCandidates(for path: String, distributionName: String,
-                                 exists: (String) -> Bool, children: (String) -> [String]) -> [String] {
+    public func headerCandidates(
+        for path: String, distributionName: String,
+        exists: (String) -> Bool, children: (String) -> [String]
+    ) -> [String] {
         let defaultDirectory = Self.join(headerBases[0], [distributionName])
         guard path.hasPrefix(defaultDirectory + "/") else { return [path] }
         let relative = String(path.dropFirst(defaultDirectory.count + 1))
@@ -102,7 +105,8 @@ public struct InstallLayout: Sendable {
         for root in [scheme.purelib, scheme.platlib] {
             let utf8 = path.utf8
             guard utf8.count > root.utf8.count + 1, utf8.starts(with: root.utf8),
-                  utf8[utf8.index(utf8.startIndex, offsetBy: root.utf8.count)] == UInt8(ascii: "/") else { continue }
+                utf8[utf8.index(utf8.startIndex, offsetBy: root.utf8.count)] == UInt8(ascii: "/")
+            else { continue }
             let start = utf8.index(utf8.startIndex, offsetBy: root.utf8.count + 1)
             guard let slash = utf8[start...].firstIndex(of: UInt8(ascii: "/")) else { continue }
             if directories.contains(PathKey(String(path[..<slash]))) { return true }
@@ -182,8 +186,8 @@ func isPlainPath(_ bytes: String.UTF8View, absolute: Bool) -> Bool {
     if absolute {
         guard iterator.next() == slash else { return false }
     }
-    var length = 0   // bytes in the current component
-    var dots = 0     // how many of them are dots
+    var length = 0  // bytes in the current component
+    var dots = 0  // how many of them are dots
     var sawAny = false
     while let byte = iterator.next() {
         sawAny = true

@@ -76,9 +76,10 @@ struct InstalledFilesRun {
                 line(path, .generated, "rewritten by the installer")
                 continue
             }
-            guard let (mapped, destination) = layout.installPath(
-                forRecordPath: entry.path, dataDirectory: wheel.dataDirectory,
-                rootIsPurelib: wheel.metadata.rootIsPurelib, distributionName: installed.name.raw)
+            guard
+                let (mapped, destination) = layout.installPath(
+                    forRecordPath: entry.path, dataDirectory: wheel.dataDirectory,
+                    rootIsPurelib: wheel.metadata.rootIsPurelib, distributionName: installed.name.raw)
             else {
                 problems.append("RECORD path \(entry.path) escapes its install root")
                 continue
@@ -100,9 +101,11 @@ struct InstalledFilesRun {
                     packageDirectory = lastTopKey
                 }
             }
-            let paths = destination == .headers
-                ? layout.headerCandidates(for: mapped, distributionName: installed.name.raw,
-                                          exists: { FileSystem.kind($0) != .missing }, children: verifier.children)
+            let paths =
+                destination == .headers
+                ? layout.headerCandidates(
+                    for: mapped, distributionName: installed.name.raw,
+                    exists: { FileSystem.kind($0) != .missing }, children: verifier.children)
                 : [mapped]
             for path in paths {
                 expected.insert(path)
@@ -114,8 +117,10 @@ struct InstalledFilesRun {
                     problems.append("\(entry.path) uses \(algorithm), which is not accepted")
                     line(path, .unchecked, "\(algorithm) not accepted")
                 case .digest(let value):
-                    pending.append(Pending(entry: entry, path: path, destination: destination, digest: value,
-                                           packageDirectory: packageDirectory))
+                    pending.append(
+                        Pending(
+                            entry: entry, path: path, destination: destination, digest: value,
+                            packageDirectory: packageDirectory))
                 }
             }
         }
@@ -206,11 +211,12 @@ struct InstalledFilesRun {
     /// installed file after its head is hashed, streamed, against the RECORD digest.
     func matchesRewrittenScript(_ item: Pending) -> Bool {
         guard let member = wheel.archive.entry(named: item.entry.path),
-              let wheelFirstLine = Self.firstLine(of: member, in: wheel.archive),
-              let head = FileSystem.readHead(item.path, maxBytes: ScriptShebang.maxHeadBytes),
-              let headLength = verifier.shebang.rewrittenHeadLength(wheelFirstLine: wheelFirstLine[...], installedHead: head),
-              let restored = try? FileHashing.digest(ofFileAt: item.path, algorithm: item.digest.algorithm,
-                                                     replacingFirst: headLength, with: wheelFirstLine + [UInt8(ascii: "\n")])
+            let wheelFirstLine = Self.firstLine(of: member, in: wheel.archive),
+            let head = FileSystem.readHead(item.path, maxBytes: ScriptShebang.maxHeadBytes),
+            let headLength = verifier.shebang.rewrittenHeadLength(wheelFirstLine: wheelFirstLine[...], installedHead: head),
+            let restored = try? FileHashing.digest(
+                ofFileAt: item.path, algorithm: item.digest.algorithm,
+                replacingFirst: headLength, with: wheelFirstLine + [UInt8(ascii: "\n")])
         else { return false }
         return restored.digest == item.digest && (item.entry.size == nil || item.entry.size == restored.size)
     }
@@ -238,9 +244,10 @@ struct InstalledFilesRun {
         let entryPoints = readEntryPoints()
         wrappers = ConsoleScriptWrappers(
             entryPoints: entryPoints,
-            interpreters: ConsoleScriptWrappers.interpreters(from: verifier.shebang.interpreters, prefix: layout.prefix,
-                                                             scriptsDirectory: layout.scheme.scripts,
-                                                             pythonVersion: layout.pythonVersion),
+            interpreters: ConsoleScriptWrappers.interpreters(
+                from: verifier.shebang.interpreters, prefix: layout.prefix,
+                scriptsDirectory: layout.scheme.scripts,
+                pythonVersion: layout.pythonVersion),
             scriptsDirectory: layout.scheme.scripts, pythonVersion: layout.pythonVersion)
         for path in installedPaths.sorted where !expected.contains(path) && (found.contains(path) || FileSystem.kind(path) != .missing) {
             classifyExtra(path, listedByInstaller: true, entryPoints: entryPoints)
@@ -283,7 +290,8 @@ struct InstalledFilesRun {
             for name in FileSystem.childNameBytes(scripts).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
                 let bytes = scriptsPrefix + name
                 guard !scriptsJudged.contains(bytes), !listedScripts.contains(bytes),
-                      let note = wrappers.aliasNote(pathBytes: bytes) else { continue }
+                    let note = wrappers.aliasNote(pathBytes: bytes)
+                else { continue }
                 scriptsJudged.insert(bytes)
                 let path = String(decoding: bytes, as: UTF8.self)
                 let claimants = claims.claimants(of: path, otherThan: installed.distInfoPath)
@@ -340,8 +348,11 @@ struct InstalledFilesRun {
     mutating func readEntryPoints() -> EntryPoints {
         guard let member = wheel.archive.entry(named: wheel.distInfoDirectory + "/entry_points.txt") else { return EntryPoints() }
         guard member.uncompressedSize <= InstalledFilesVerifier.maxEntryPointsBytes,
-              let bytes = try? wheel.archive.data(of: member, maxSize: InstalledFilesVerifier.maxEntryPointsBytes) else {
-            problems.append("\(member.name) is larger than \(InstalledFilesVerifier.maxEntryPointsBytes) bytes or unreadable: its scripts are not recognised")
+            let bytes = try? wheel.archive.data(of: member, maxSize: InstalledFilesVerifier.maxEntryPointsBytes)
+        else {
+            problems.append(
+                "\(member.name) is larger than \(InstalledFilesVerifier.maxEntryPointsBytes) bytes or unreadable: its scripts are not recognised"
+            )
             return EntryPoints()
         }
         return EntryPoints(parsing: String(decoding: bytes, as: UTF8.self))
@@ -355,7 +366,8 @@ struct InstalledFilesRun {
             return
         }
         if GeneratedFiles.isInstallerMetadata(path, distInfo: installed.distInfoPath)
-            || GeneratedFiles.bytecodeSource(of: path).map(expected.contains) == true {
+            || GeneratedFiles.bytecodeSource(of: path).map(expected.contains) == true
+        {
             outcome.findings.generated.append(path)
             outcome.owned.insert(path)
             line(path, .generated)
@@ -371,8 +383,10 @@ struct InstalledFilesRun {
                 // Only another distribution's installed RECORD claims it: unexpected until that
                 // distribution's verified wheel is shown to own it.
                 outcome.deferredClaims.append(InstalledFilesVerifier.DeferredClaim(path: path, claimants: claimants))
-                line(path, .unexpected, "claimed only by the installed RECORD of "
-                     + claimants.map(InstalledFilesVerifier.distributionLabel).joined(separator: ", "))
+                line(
+                    path, .unexpected,
+                    "claimed only by the installed RECORD of "
+                        + claimants.map(InstalledFilesVerifier.distributionLabel).joined(separator: ", "))
                 return
             }
         }
@@ -408,8 +422,9 @@ struct InstalledFilesRun {
 
     mutating func checkShadowing() {
         let roots = Array(Set([layout.scheme.purelib, layout.scheme.platlib])).sorted()
-        let found = ShadowingCheck.find(roots: roots, expected: expected, claims: claims, distInfo: installed.distInfoPath,
-                                        children: verifier.children)
+        let found = ShadowingCheck.find(
+            roots: roots, expected: expected, claims: claims, distInfo: installed.distInfoPath,
+            children: verifier.children)
         for finding in found {
             outcome.findings.shadowing.append(finding.path)
             outcome.owned.insert(finding.path)

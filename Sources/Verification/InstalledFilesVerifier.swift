@@ -67,8 +67,10 @@ public struct InstalledFilesVerifier: Sendable {
     /// Largest `entry_points.txt` read from a wheel (it only names scripts).
     public static let maxEntryPointsBytes: Int64 = 1 << 20
 
-    public init(layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept,
-                hashPool: FileHashPool? = nil, keepingFileLines: Bool = true, listings: ListingCache? = nil) {
+    public init(
+        layout: InstallLayout, shebang: ScriptShebang, bytecode: BytecodeMode = .accept,
+        hashPool: FileHashPool? = nil, keepingFileLines: Bool = true, listings: ListingCache? = nil
+    ) {
         self.listings = listings
         self.layout = layout
         self.shebang = shebang
@@ -146,8 +148,10 @@ public struct InstalledFilesVerifier: Sendable {
     /// The `installed-files` and `unexpected-files` checks of a distribution's findings.
     /// `problems` are failures that are not file findings (RECORD entries that cannot be checked);
     /// `walkErrors` are places the walk could not see (an `error` when nothing failed).
-    static func checks(findings: FileFindings, problems: [String], rewritten: Int, directories: Int,
-                       walkErrors: [String] = [], deferred: [DeferredClaim] = []) -> [CheckResult] {
+    static func checks(
+        findings: FileFindings, problems: [String], rewritten: Int, directories: Int,
+        walkErrors: [String] = [], deferred: [DeferredClaim] = []
+    ) -> [CheckResult] {
         var failures = problems
         if !findings.modified.isEmpty { failures.append("\(findings.modified.count) modified: \(Self.preview(findings.modified))") }
         if !findings.missing.isEmpty { failures.append("\(findings.missing.count) missing: \(Self.preview(findings.missing))") }
@@ -167,13 +171,16 @@ public struct InstalledFilesVerifier: Sendable {
     /// The `unexpected-files` check: a failure naming what is unexpected (and, for a file only
     /// another distribution claims, that claimant), else an `error` when the walk could not see
     /// everything, else a pass.
-    static func unexpectedFilesCheck(findings: FileFindings, directories: Int, walkErrors: [String],
-                                     deferred: [DeferredClaim]) -> CheckResult {
+    static func unexpectedFilesCheck(
+        findings: FileFindings, directories: Int, walkErrors: [String],
+        deferred: [DeferredClaim]
+    ) -> CheckResult {
         if !findings.unexpected.isEmpty {
             var detail = "\(findings.unexpected.count) unexpected: \(Self.preview(findings.unexpected))"
             let claimed = deferred.filter { item in findings.unexpected.contains { $0.utf8.elementsEqual(item.path.utf8) } }
             if !claimed.isEmpty {
-                detail += "; claimed only by distributions whose verified wheel does not own them: "
+                detail +=
+                    "; claimed only by distributions whose verified wheel does not own them: "
                     + Self.preview(claimed.map { "\($0.path) (\($0.claimants.map(Self.distributionLabel).joined(separator: ", ")))" })
             }
             return CheckResult(.unexpectedFiles, .fail, detail)

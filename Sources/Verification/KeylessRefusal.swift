@@ -13,7 +13,8 @@ public struct KeylessRefusal: AttestationSignatureVerifier {
 
     public func verifySignature(of attestation: Attestation, publisher: Publisher) async -> SignatureVerdict {
         guard attestation.verificationMaterial != nil else { return .notApplicable("key-signed") }
-        return .failed("Sigstore keyless attestation not accepted: only the named keys are trusted "
-                       + "(keyless needs --allow-keyless or an identity pin)")
+        return .failed(
+            "Sigstore keyless attestation not accepted: only the named keys are trusted "
+                + "(keyless needs --allow-keyless or an identity pin)")
     }
 }

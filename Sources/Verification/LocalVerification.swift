@@ -13,8 +13,11 @@ import PythonPackaging
 public enum LocalVerification {
     /// Steps 4 and 5a offline: the wheel at `path` against the provenance in `provenanceFile`
     /// (``Pipeline/verifyLocalWheel(at:provenance:verifier:)``).
-    public static func wheel(at path: String, provenanceFile: String, setup: VerificationSetup) async throws(VerificationError)
-        -> PackageReport {
+    public static func wheel(
+        at path: String, provenanceFile: String, setup: VerificationSetup
+    ) async throws(VerificationError)
+        -> PackageReport
+    {
         guard FileManager.default.fileExists(atPath: path) else {
             throw VerificationError(.usage, "no such wheel file: \(path)")
         }
@@ -27,8 +30,10 @@ public enum LocalVerification {
     /// `target`: a wheel file (hashed now), or when no file is there, a wheel filename whose
     /// digest is `sha256`. nil when `target` is not a file and no `sha256` is given (nothing
     /// to judge the statement's subject against: the caller says how to give one).
-    public static func signature(of target: String, sha256: String?, provenanceFile: String,
-                                 setup: VerificationSetup) async throws(VerificationError) -> PackageReport? {
+    public static func signature(
+        of target: String, sha256: String?, provenanceFile: String,
+        setup: VerificationSetup
+    ) async throws(VerificationError) -> PackageReport? {
         let verifier = try setup.provenanceVerifier()
         let provenance = try ProvenanceFile.read(path: provenanceFile)
         let filename = String(target.split(separator: "/").last ?? Substring(target))
@@ -41,7 +46,8 @@ public enum LocalVerification {
             return nil
         }
         let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: digest)
-        return PackageReport(name: filename, version: "", wheel: filename, sha256: digest,
-                             checks: ProvenanceChecks.checks(for: verdict))
+        return PackageReport(
+            name: filename, version: "", wheel: filename, sha256: digest,
+            checks: ProvenanceChecks.checks(for: verdict))
     }
 }

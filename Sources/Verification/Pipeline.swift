@@ -13,8 +13,10 @@ public struct VerificationContext: Sendable {
     /// from the cache (the provenance is verified again), and anything missing is an `error` check.
     public let offline: Bool
 
-    public init(index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier,
-                offline: Bool = false) {
+    public init(
+        index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier,
+        offline: Bool = false
+    ) {
         self.index = index
         self.http = http
         self.cache = cache
@@ -78,8 +80,12 @@ public struct Pipeline: Sendable {
         let indexURL = context.index.configuration.indexURL
         if context.offline {
             guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: installed.name) else {
-                return ([], CheckResult(.indexFile, .error,
-                                        "offline: no cached project page for \(installed.name.normalized) at \(indexURL.redacted); run once online"))
+                return (
+                    [],
+                    CheckResult(
+                        .indexFile, .error,
+                        "offline: no cached project page for \(installed.name.normalized) at \(indexURL.redacted); run once online")
+                )
             }
             page = cached
         } else {
@@ -95,9 +101,13 @@ public struct Pipeline: Sendable {
         let candidates = WheelSelection.candidates(in: page.files, for: installed)
         if candidates.isEmpty {
             let tags = installed.wheelMetadata.map { $0.tags.map(\.description).sorted().joined(separator: ".") } ?? "unknown tags"
-            return ([], CheckResult(.indexFile, .fail,
-                                    "the installed \(installed.name.raw) \(installed.rawVersion) (\(tags)) is not on the index: "
-                                    + WheelSelection.describeOffer(page.files, for: installed)))
+            return (
+                [],
+                CheckResult(
+                    .indexFile, .fail,
+                    "the installed \(installed.name.raw) \(installed.rawVersion) (\(tags)) is not on the index: "
+                        + WheelSelection.describeOffer(page.files, for: installed))
+            )
         }
         return (candidates, CheckResult(.indexFile, .pass, candidates.map(\.filename).joined(separator: ", ")))
     }
@@ -117,7 +127,9 @@ public struct Pipeline: Sendable {
                 path = cached
                 sha256 = published
             } else if context.offline {
-                let reason = file.sha256 == nil ? "the cached page publishes no sha256 for \(file.filename)"
+                let reason =
+                    file.sha256 == nil
+                    ? "the cached page publishes no sha256 for \(file.filename)"
                     : "no cached wheel \(file.filename) (sha256 \(file.sha256 ?? ""))"
                 return .failed([CheckResult(.download, .error, "offline: \(reason); run once online")])
             } else {
@@ -148,15 +160,22 @@ public struct Pipeline: Sendable {
     // MARK: [3/5] provenance
 
     /// Fetches the provenance of an index file; a missing one is a failure (provenance is required).
-    public func fetchProvenance(for file: IndexFile, project: ProjectName, version: String) async
-        -> (provenance: FetchedProvenance?, check: CheckResult) {
+    public func fetchProvenance(
+        for file: IndexFile, project: ProjectName, version: String
+    ) async
+        -> (provenance: FetchedProvenance?, check: CheckResult)
+    {
         if context.offline { return cachedProvenance(for: file, sha256: file.sha256 ?? "") }
         do {
             let fetched = try await context.index.provenance(for: file, project: project, version: version)
             let count = fetched.provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
             let publishers = Set(fetched.provenance.attestationBundles.map(\.publisher.kind)).sorted().joined(separator: ", ")
-            return (fetched, CheckResult(.provenance, .pass,
-                                         "\(count) attestation(s) from \(fetched.url.redacted) (publisher \(publishers))"))
+            return (
+                fetched,
+                CheckResult(
+                    .provenance, .pass,
+                    "\(count) attestation(s) from \(fetched.url.redacted) (publisher \(publishers))")
+            )
         } catch let error where error.code == .notFound {
             return (nil, CheckResult(.provenance, .fail, "no provenance on the index for \(file.filename): \(error.message)"))
         } catch {
@@ -171,8 +190,12 @@ public struct Pipeline: Sendable {
             return (nil, CheckResult(.provenance, .error, "offline: no cached provenance for \(file.filename); run once online"))
         }
         guard entry.filename == file.filename, entry.sha256 == sha256.lowercased() else {
-            return (nil, CheckResult(.provenance, .fail,
-                                     "the cached provenance for sha256 \(sha256) names \(entry.filename), not \(file.filename)"))
+            return (
+                nil,
+                CheckResult(
+                    .provenance, .fail,
+                    "the cached provenance for sha256 \(sha256) names \(entry.filename), not \(file.filename)")
+            )
         }
         guard let bytes = entry.provenance, let url = URL(string: entry.fetchedFrom) else {
             return (nil, CheckResult(.provenance, .fail, "the cached provenance of \(file.filename) is corrupt"))
@@ -184,8 +207,10 @@ public struct Pipeline: Sendable {
             return (nil, CheckResult(.provenance, .fail, "the cached provenance of \(file.filename) is malformed: \(error.message)"))
         }
         let count = provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
-        return (FetchedProvenance(url: url, bytes: bytes, provenance: provenance),
-                CheckResult(.provenance, .pass, "\(count) attestation(s) from the offline cache (fetched from \(url.redacted))"))
+        return (
+            FetchedProvenance(url: url, bytes: bytes, provenance: provenance),
+            CheckResult(.provenance, .pass, "\(count) attestation(s) from the offline cache (fetched from \(url.redacted))")
+        )
     }
 
     // MARK: [4/5] signature and statement
@@ -203,21 +228,31 @@ public struct Pipeline: Sendable {
     /// Opens the cached wheel and checks that its members and its RECORD agree. With `memo` and
     /// the `sha256` of the bytes at `path`, a wheel found clean before is not inflated again, and a
     /// clean one is remembered (see ``WheelContentsMemo``).
-    public static func openWheel(at path: String, filename: String? = nil, sha256: String? = nil,
-                                 memo: WheelContentsMemo? = nil) -> (wheel: Wheel?, check: CheckResult) {
+    public static func openWheel(
+        at path: String, filename: String? = nil, sha256: String? = nil,
+        memo: WheelContentsMemo? = nil
+    ) -> (wheel: Wheel?, check: CheckResult) {
         do {
             let wheel = try Wheel.open(path: path, filename: filename)
             // The same words either way: the report says what was verified, not how much of it
             // the cache spared (output must not depend on the cache's state).
             if let memo, let sha256, memo.isChecked(sha256Hex: sha256) {
-                return (wheel, CheckResult(.wheelContents, .pass,
-                                           "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
+                return (
+                    wheel,
+                    CheckResult(
+                        .wheelContents, .pass,
+                        "\(wheel.record.entries.count) RECORD entries, every member recorded and matching")
+                )
             }
             let members = try wheel.checkMembers()
             if members.isClean {
                 if let memo, let sha256 { memo.markChecked(sha256Hex: sha256) }
-                return (wheel, CheckResult(.wheelContents, .pass,
-                                           "\(wheel.record.entries.count) RECORD entries, every member recorded and matching"))
+                return (
+                    wheel,
+                    CheckResult(
+                        .wheelContents, .pass,
+                        "\(wheel.record.entries.count) RECORD entries, every member recorded and matching")
+                )
             }
             var problems: [String] = []
             if !members.unrecorded.isEmpty { problems.append("shipped but not in RECORD: " + members.unrecorded.joined(separator: ", ")) }
@@ -236,9 +271,11 @@ public struct Pipeline: Sendable {
         let metadataDigest = FileDigest.compute(installed.coreMetadataBytes, algorithm: .sha256)
         return fetched.first { candidate in
             guard let wheel = try? Wheel.open(path: candidate.path, filename: candidate.file.filename),
-                  let entry = wheel.record.entry(for: wheel.distInfoDirectory + "/METADATA"),
-                  case .digest(let digest) = entry.hash else { return false }
-            return digest.algorithm == .sha256 ? digest == metadataDigest
+                let entry = wheel.record.entry(for: wheel.distInfoDirectory + "/METADATA"),
+                case .digest(let digest) = entry.hash
+            else { return false }
+            return digest.algorithm == .sha256
+                ? digest == metadataDigest
                 : digest == FileDigest.compute(installed.coreMetadataBytes, algorithm: digest.algorithm)
         }
     }
@@ -263,8 +300,10 @@ public struct Pipeline: Sendable {
             }
         }
         guard let chosen = disambiguate(fetched, installed: installed) else {
-            report.checks.append(CheckResult(.indexFile, .fail,
-                "none of \(candidates.map(\.filename).joined(separator: ", ")) has the installed METADATA"))
+            report.checks.append(
+                CheckResult(
+                    .indexFile, .fail,
+                    "none of \(candidates.map(\.filename).joined(separator: ", ")) has the installed METADATA"))
             return (report, nil)
         }
         report.wheel = chosen.file.filename
@@ -280,19 +319,26 @@ public struct Pipeline: Sendable {
 
     /// Steps 3 and 4 with the verdict: `isVerified` is ``ProvenanceVerdict/isVerified`` of the
     /// provenance fetched (false when none could be fetched or decoded).
-    public func provenance(for wheel: FetchedWheel, installed: InstalledDistribution) async
-        -> (checks: [CheckResult], isVerified: Bool) {
-        let (provenance, check) = context.offline ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
+    public func provenance(
+        for wheel: FetchedWheel, installed: InstalledDistribution
+    ) async
+        -> (checks: [CheckResult], isVerified: Bool)
+    {
+        let (provenance, check) =
+            context.offline
+            ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
         guard let provenance else { return ([check], false) }
-        let verdict = await context.provenanceVerifier.verify(provenance.provenance, distribution: wheel.file.filename,
-                                                              sha256Hex: wheel.sha256)
+        let verdict = await context.provenanceVerifier.verify(
+            provenance.provenance, distribution: wheel.file.filename,
+            sha256Hex: wheel.sha256)
         let checks = ProvenanceChecks.checks(for: verdict)
         if verdict.isVerified && !context.offline {
             // Keep what re-verification needs; a cache that cannot be written only costs the offline mode.
-            try? context.offlineCache.storeProvenance(CachedProvenance(
-                filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
-                version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
+            try? context.offlineCache.storeProvenance(
+                CachedProvenance(
+                    filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
+                    version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
         return ([check] + checks, verdict.isVerified)
     }
@@ -306,17 +352,20 @@ public struct Pipeline: Sendable {
         guard let fetched else { return (nil, report.checks) }
         let (checks, verified) = await provenance(for: fetched, installed: installed)
         guard verified else { return (nil, report.checks + checks) }
-        let (wheel, contents) = Self.openWheel(at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
-                                               memo: contentsMemo)
+        let (wheel, contents) = Self.openWheel(
+            at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
+            memo: contentsMemo)
         guard contents.status == .pass else { return (nil, report.checks + checks + [contents]) }
         return (wheel, report.checks + checks + [contents])
     }
 
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
     /// `sha256` (of the bytes at `path`) lets a wheel whose members were checked before skip that check.
-    public func installedChecks(wheelAt path: String, filename: String? = nil, sha256: String? = nil,
-                                installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
-                                claims: PathClaims = PathClaims(), into report: inout PackageReport) async -> InstalledFilesVerifier.Outcome? {
+    public func installedChecks(
+        wheelAt path: String, filename: String? = nil, sha256: String? = nil,
+        installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
+        claims: PathClaims = PathClaims(), into report: inout PackageReport
+    ) async -> InstalledFilesVerifier.Outcome? {
         let (wheel, contentsCheck) = Self.openWheel(at: path, filename: filename, sha256: sha256, memo: contentsMemo)
         report.checks.append(contentsCheck)
         guard let wheel else { return nil }
@@ -328,8 +377,10 @@ public struct Pipeline: Sendable {
     }
 
     /// Every step for one installed distribution.
-    public func verify(_ installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
-                       claims: PathClaims) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
+    public func verify(
+        _ installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
+        claims: PathClaims
+    ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
         let (checks, verified) = await provenance(for: fetched, installed: installed)
@@ -340,8 +391,9 @@ public struct Pipeline: Sendable {
             report.checks.append(CheckResult(.wheelContents, .skip, "not read: the wheel's provenance did not verify"))
             return (report, nil)
         }
-        let outcome = await installedChecks(wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
-                                      installed: installed, files: verifier, claims: claims, into: &report)
+        let outcome = await installedChecks(
+            wheelAt: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
+            installed: installed, files: verifier, claims: claims, into: &report)
         return (report, outcome)
     }
 

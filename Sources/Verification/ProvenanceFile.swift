@@ -13,7 +13,8 @@ public enum ProvenanceFile {
         if let provenance = try? Provenance.decode(data) { return provenance }
         let attestation = try Attestation.decode(data)
         return Provenance(attestationBundles: [
-            AttestationBundle(publisher: .localFile, attestations: [attestation])])
+            AttestationBundle(publisher: .localFile, attestations: [attestation])
+        ])
     }
 }
 
@@ -45,11 +46,13 @@ public enum ProvenanceDescription {
                 guard let value = bundle.publisher.fields[key]?.stringValue else { return nil }
                 return "\(key)=\(value)"
             }
-            lines.append("bundle \(bundleIndex + 1): publisher \(bundle.publisher.kind)"
-                         + (extra.isEmpty ? "" : " (\(extra.joined(separator: ", ")))"))
+            lines.append(
+                "bundle \(bundleIndex + 1): publisher \(bundle.publisher.kind)"
+                    + (extra.isEmpty ? "" : " (\(extra.joined(separator: ", ")))"))
             for (index, attestation) in bundle.attestations.enumerated() {
                 let label: TerminalText = "  attestation \(bundleIndex + 1).\(index + 1)"
-                let signing: TerminalText = attestation.verificationMaterial == nil
+                let signing: TerminalText =
+                    attestation.verificationMaterial == nil
                     ? "key-signed (no verification material)"
                     : "Sigstore keyless (certificate + \(attestation.verificationMaterial?.transparencyEntries.count ?? 0) log entries)"
                 lines.append("\(label): \(signing), signature \(attestation.envelope.signature.count) bytes")

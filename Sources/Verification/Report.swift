@@ -164,8 +164,10 @@ public struct PackageReport: Codable, Sendable {
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
-    public init(name: String, version: String, wheel: String? = nil, sha256: String? = nil,
-                checks: [CheckResult] = [], files: FileFindings = FileFindings()) {
+    public init(
+        name: String, version: String, wheel: String? = nil, sha256: String? = nil,
+        checks: [CheckResult] = [], files: FileFindings = FileFindings()
+    ) {
         self.name = name
         self.version = version
         self.wheel = wheel
@@ -242,8 +244,10 @@ public struct Report: Codable, Sendable {
     /// Files no distribution owns (with `--all`), sorted by path.
     public var unexpected: [EnvironmentFinding]
 
-    public init(python: String? = nil, index: String? = nil, packages: [PackageReport],
-                unexpected: [EnvironmentFinding] = []) {
+    public init(
+        python: String? = nil, index: String? = nil, packages: [PackageReport],
+        unexpected: [EnvironmentFinding] = []
+    ) {
         self.python = python
         self.index = index
         self.packages = packages.sorted { ($0.name.lowercased(), $0.version) < ($1.name.lowercased(), $1.version) }

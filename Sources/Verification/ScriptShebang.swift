@@ -54,7 +54,8 @@ public struct ScriptShebang: Sendable {
             guard let secondEnd = afterFirst.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
             let afterSecond = installedHead[(secondEnd + 1)...]
             guard let thirdEnd = afterSecond.firstIndex(of: UInt8(ascii: "\n")),
-                  String(decoding: afterSecond[..<thirdEnd], as: UTF8.self) == "' '''" else { return nil }
+                String(decoding: afterSecond[..<thirdEnd], as: UTF8.self) == "' '''"
+            else { return nil }
             let exec = String(decoding: afterFirst[..<secondEnd], as: UTF8.self)
             return interpreters.contains { exec == "'''exec' \"\($0)\"\(arguments) \"$0\" \"$@\"" } ? thirdEnd + 1 : nil
         }
@@ -66,8 +67,11 @@ public struct ScriptShebang: Sendable {
     public func matchesRewrite(wheel: [UInt8], installed: [UInt8]) -> Bool {
         guard Self.isRewritable(wheel) else { return false }
         let (wheelFirst, wheelRest) = Self.splitFirstLine(wheel)
-        guard let head = rewrittenHeadLength(wheelFirstLine: wheelFirst,
-                                             installedHead: Array(installed.prefix(Self.maxHeadBytes))) else { return false }
+        guard
+            let head = rewrittenHeadLength(
+                wheelFirstLine: wheelFirst,
+                installedHead: Array(installed.prefix(Self.maxHeadBytes)))
+        else { return false }
         return installed[head...].elementsEqual(wheelRest)
     }
 }

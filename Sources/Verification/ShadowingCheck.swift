@@ -30,7 +30,8 @@ public enum ShadowingCheck {
         guard !entry.isEmpty, entry != "__pycache__" else { return nil }
         if isDirectory { return entry.contains(".") ? nil : entry }
         guard importableSuffixes.contains(where: { entry.hasSuffix($0) }), let dot = entry.firstIndex(of: "."),
-              dot != entry.startIndex else { return nil }
+            dot != entry.startIndex
+        else { return nil }
         return String(entry[..<dot])
     }
 
@@ -43,8 +44,10 @@ public enum ShadowingCheck {
     static func topEntries(roots: [String], expected: PathSet) -> [String: Set<PathKey>] {
         var result: [String: Set<PathKey>] = [:]
         for path in expected {
-            for root in roots where path.utf8.count > root.utf8.count + 1 && path.utf8.starts(with: root.utf8)
-                && path.utf8.dropFirst(root.utf8.count).first == UInt8(ascii: "/") {
+            for root in roots
+            where path.utf8.count > root.utf8.count + 1 && path.utf8.starts(with: root.utf8)
+                && path.utf8.dropFirst(root.utf8.count).first == UInt8(ascii: "/")
+            {
                 let relative = path.utf8.dropFirst(root.utf8.count + 1)
                 let first = relative.prefix { $0 != UInt8(ascii: "/") }
                 let isDirectory = first.count < relative.count
@@ -63,8 +66,8 @@ public enum ShadowingCheck {
             for entry in entries {
                 let isDirectory = entry.path.hasSuffix("/")
                 let name = isDirectory ? String(entry.path.dropLast()) : entry.path
-                if isDirectory, name.contains(".") { continue }   // `x.dist-info/`, `x.libs/`
-                if !isDirectory, name.hasSuffix(".pth") { continue }   // a start-up hook is not a module
+                if isDirectory, name.contains(".") { continue }  // `x.dist-info/`, `x.libs/`
+                if !isDirectory, name.hasSuffix(".pth") { continue }  // a start-up hook is not a module
                 if let importable = importableName(of: name, isDirectory: isDirectory) { names.insert(normalized(importable)) }
             }
         }
@@ -73,9 +76,11 @@ public enum ShadowingCheck {
 
     /// Every entry of `roots` (listed by `children`, kinds from `kind`) importable under one of the
     /// names the distribution's `expected` paths provide, that is not itself one of its entries.
-    static func find(roots: [String], expected: PathSet, claims: PathClaims, distInfo: String,
-                            children: (String) -> [String] = FileSystem.children,
-                            kind: (String) -> FileSystem.Kind = FileSystem.kind) -> [Finding] {
+    static func find(
+        roots: [String], expected: PathSet, claims: PathClaims, distInfo: String,
+        children: (String) -> [String] = FileSystem.children,
+        kind: (String) -> FileSystem.Kind = FileSystem.kind
+    ) -> [Finding] {
         let provided = providedNames(roots: roots, expected: expected)
         if provided.isEmpty { return [] }
         let own = topEntries(roots: roots, expected: expected)
@@ -93,15 +98,19 @@ public enum ShadowingCheck {
                 let directory = entryKind == .directory
                 // Import follows links: a link stands for whatever it points to, a package
                 // directory as well as a module file.
-                let name = entryKind == .symlink
+                let name =
+                    entryKind == .symlink
                     ? (importableName(of: entry, isDirectory: true) ?? importableName(of: entry, isDirectory: false))
                     : importableName(of: entry, isDirectory: directory)
                 guard let name, provided.contains(normalized(name)) else { continue }
                 var note = "shadows the verified \(name): importable under the same name"
-                let claimants = claims.claimants(of: path, otherThan: distInfo)
+                let claimants =
+                    claims.claimants(of: path, otherThan: distInfo)
                     + (directory ? claims.claimants(of: path + "/__init__.py", otherThan: distInfo) : [])
                 if !claimants.isEmpty {
-                    note += " (claimed by " + Array(Set(claimants)).sorted()
+                    note +=
+                        " (claimed by "
+                        + Array(Set(claimants)).sorted()
                         .map(InstalledFilesVerifier.distributionLabel).joined(separator: ", ") + ")"
                 }
                 findings.append(Finding(path: path, note: note))
@@ -115,7 +124,9 @@ public enum ShadowingCheck {
         if findings.shadowing.isEmpty {
             return CheckResult(.shadowing, .pass, "no other importable entry under the package's \(names) top-level names")
         }
-        return CheckResult(.shadowing, .fail, "\(findings.shadowing.count) shadowing: "
-                           + InstalledFilesVerifier.preview(findings.shadowing))
+        return CheckResult(
+            .shadowing, .fail,
+            "\(findings.shadowing.count) shadowing: "
+                + InstalledFilesVerifier.preview(findings.shadowing))
     }
 }

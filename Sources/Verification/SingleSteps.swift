@@ -13,13 +13,17 @@ import PythonPackaging
 extension EnvironmentVerifier {
     /// Steps 1–3: the provenance of the installed wheel as the index serves it (fetched, not
     /// verified); nil when no wheel was found or no provenance could be fetched (the report says why).
-    public func fetchAttestation(of name: String) async throws(VerificationError)
-        -> (report: PackageReport, provenance: FetchedProvenance?) {
+    public func fetchAttestation(
+        of name: String
+    ) async throws(VerificationError)
+        -> (report: PackageReport, provenance: FetchedProvenance?)
+    {
         let installed = try installed(named: name)
         let pipeline = self.pipeline
         let (report, fetched) = await afterDownload(of: installed) { wheel in
-            let (fetched, check) = await pipeline.fetchProvenance(for: wheel.file, project: installed.name,
-                                                                  version: installed.rawVersion)
+            let (fetched, check) = await pipeline.fetchProvenance(
+                for: wheel.file, project: installed.name,
+                version: installed.rawVersion)
             return ([check], fetched)
         }
         return (report, fetched)
@@ -50,8 +54,11 @@ extension EnvironmentVerifier {
     /// `checkBytecode` each `.pyc` of a verified source against it, as ``run(_:)`` does for every
     /// package (one ``BytecodeVerification`` batch). A `localWheel` that does not exist is a usage
     /// error.
-    public func verifyInstalled(_ name: String, localWheel: String?, checkBytecode: Bool) async throws(VerificationError)
-        -> PackageReport {
+    public func verifyInstalled(
+        _ name: String, localWheel: String?, checkBytecode: Bool
+    ) async throws(VerificationError)
+        -> PackageReport
+    {
         let installed = try installed(named: name)
         var report: PackageReport
         let path: String
@@ -79,9 +86,12 @@ extension EnvironmentVerifier {
 
     /// Steps 1–2 for `installed`, then `next` on the wheel they found (when they found one): its
     /// checks appended to the report, its value returned beside it.
-    private func afterDownload<Value>(of installed: InstalledDistribution,
-                                      _ next: (FetchedWheel) async -> (checks: [CheckResult], value: Value?)) async
-        -> (report: PackageReport, value: Value?) {
+    private func afterDownload<Value>(
+        of installed: InstalledDistribution,
+        _ next: (FetchedWheel) async -> (checks: [CheckResult], value: Value?)
+    ) async
+        -> (report: PackageReport, value: Value?)
+    {
         var (report, wheel) = await pipeline.locateAndFetch(installed)
         guard let wheel else { return (report, nil) }
         let (checks, value) = await next(wheel)

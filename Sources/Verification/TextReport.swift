@@ -91,12 +91,16 @@ public struct TextReport: Sendable {
     /// not be checked with the reason.
     static func summaryTable(_ report: Report) -> [TerminalText] {
         let summary = report.summary
-        var lines: [TerminalText] = ["Summary of \(summary.total) packages:",
-                     "  verified     \(summary.verified)"]
+        var lines: [TerminalText] = [
+            "Summary of \(summary.total) packages:",
+            "  verified     \(summary.verified)",
+        ]
         func firstFinding(_ package: PackageReport, _ status: CheckStatus) -> TerminalText {
             guard let check = package.checks.first(where: { $0.status == status }) else {
-                return package.files.isClean ? "" : "files: \(package.files.modified.count) modified, "
-                    + "\(package.files.missing.count) missing, \(package.files.unexpected.count) unexpected"
+                return package.files.isClean
+                    ? ""
+                    : "files: \(package.files.modified.count) modified, "
+                        + "\(package.files.missing.count) missing, \(package.files.unexpected.count) unexpected"
             }
             let detail: TerminalText = check.detail.count > 100 ? "\(check.detail.prefix(100))…" : "\(check.detail)"
             return "\(check.name): \(detail)"

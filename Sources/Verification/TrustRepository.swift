@@ -59,8 +59,10 @@ public struct TrustRepository: Sendable {
     /// `repositoryURL` or its own CDN. The store is under `cacheDirectory`, else the default cache
     /// root for `environment`. A problem of the arguments or an unreadable (or too large) root file
     /// is a usage error; an embedded root that cannot be loaded is operational.
-    public init(staging: Bool, repositoryURL: String?, rootFile: String?, cacheDirectory: String?,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws(VerificationError) {
+    public init(
+        staging: Bool, repositoryURL: String?, rootFile: String?, cacheDirectory: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(VerificationError) {
         if let problem = Self.problem(staging: staging, repositoryURL: repositoryURL, rootFile: rootFile) {
             switch problem {
             case .notHTTP(let text):

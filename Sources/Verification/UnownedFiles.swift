@@ -14,8 +14,10 @@ public enum UnownedFiles {
     /// claims it (such a claim owns nothing here, but the report says who made it).
     /// `hookRoots` are the directories whose `.pth` files and customize modules run at start-up
     /// (the site-packages directories; `roots` by default).
-    public static func scan(roots: [String], owned: PathSet, walked: Set<PathKey> = [],
-                            claimedOnlyBy: [PathKey: String] = [:], hookRoots: [String]? = nil) -> [EnvironmentFinding] {
+    public static func scan(
+        roots: [String], owned: PathSet, walked: Set<PathKey> = [],
+        claimedOnlyBy: [PathKey: String] = [:], hookRoots: [String]? = nil
+    ) -> [EnvironmentFinding] {
         let hookRoots = hookRoots ?? roots
         var findings: [EnvironmentFinding] = []
         var seen = Set<PathKey>()
@@ -41,8 +43,10 @@ public enum UnownedFiles {
     /// importable `sitecustomize`/`usercustomize` there (a module file or a package directory's
     /// file).
     public static func isStartupHook(_ path: String, roots: [String]) -> Bool {
-        for root in roots where path.utf8.count > root.utf8.count + 1 && path.utf8.starts(with: root.utf8)
-            && path.utf8.dropFirst(root.utf8.count).first == UInt8(ascii: "/") {
+        for root in roots
+        where path.utf8.count > root.utf8.count + 1 && path.utf8.starts(with: root.utf8)
+            && path.utf8.dropFirst(root.utf8.count).first == UInt8(ascii: "/")
+        {
             let relative = String(decoding: path.utf8.dropFirst(root.utf8.count + 1), as: UTF8.self)
             let first = relative.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
             let top = String(first[0])
@@ -65,7 +69,8 @@ public enum UnownedFiles {
             // (a `String` holds `\r\n` as one character, which is neither separator).
             let executes = bytes.split(whereSeparator: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
                 .contains { $0.starts(with: Array("import ".utf8)) || $0.starts(with: Array("import\t".utf8)) }
-            return executes ? "start-up hook: this .pth executes code at every interpreter start-up"
+            return executes
+                ? "start-up hook: this .pth executes code at every interpreter start-up"
                 : "start-up hook: this .pth adds to sys.path at every interpreter start-up"
         }
         if isStartupHook(path, roots: roots) {

@@ -46,10 +46,12 @@ public struct VerificationSetup: Sendable {
         allowKeyless || !identityPins.isEmpty || (keyFiles.isEmpty && !noDefaultKeys)
     }
 
-    public init(python: String? = nil, indexURL: String? = nil, keyFiles: [String] = [], noDefaultKeys: Bool = false,
-                cacheDirectory: String? = nil, timeout: TimeInterval = 30,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                trustedRootFile: String? = nil, staging: Bool = false, identityPins: IdentityPins = IdentityPins()) {
+    public init(
+        python: String? = nil, indexURL: String? = nil, keyFiles: [String] = [], noDefaultKeys: Bool = false,
+        cacheDirectory: String? = nil, timeout: TimeInterval = 30,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        trustedRootFile: String? = nil, staging: Bool = false, identityPins: IdentityPins = IdentityPins()
+    ) {
         self.trustedRootFile = trustedRootFile
         self.staging = staging
         self.identityPins = identityPins
@@ -87,7 +89,8 @@ public struct VerificationSetup: Sendable {
     public func inspectEnvironment() throws(VerificationError) -> PythonEnvironment {
         let interpreter = python ?? PythonEnvironment.defaultInterpreter(environment: environment)
         if python == nil, let venv = environment["VIRTUAL_ENV"], !venv.isEmpty,
-           !FileManager.default.fileExists(atPath: (venv as NSString).appendingPathComponent("pyvenv.cfg")) {
+            !FileManager.default.fileExists(atPath: (venv as NSString).appendingPathComponent("pyvenv.cfg"))
+        {
             throw VerificationError(.operational, "cannot inspect the Python environment: VIRTUAL_ENV=\(venv) has no pyvenv.cfg")
         }
         do {
@@ -96,8 +99,9 @@ public struct VerificationSetup: Sendable {
             let indexNamed = indexURL != nil || !(environment["PIP_INDEX_URL"] ?? "").isEmpty
             return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: !indexNamed)
         } catch {
-            throw VerificationError(error.code == .interpreterNotTrusted ? .operational : .usage,
-                                    "cannot inspect the Python environment: \(error.message)")
+            throw VerificationError(
+                error.code == .interpreterNotTrusted ? .operational : .usage,
+                "cannot inspect the Python environment: \(error.message)")
         }
     }
 
@@ -128,13 +132,15 @@ public struct VerificationSetup: Sendable {
     public func context(configuration: IndexConfiguration) throws(VerificationError) -> VerificationContext {
         let netrc = Netrc.load(environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
         let credentials = IndexCredentials.forIndex(configuration.indexURL, netrc: netrc)
-        let http = HTTPClient(credentials: credentials, certificateBundle: configuration.certificateBundle,
-                              timeout: timeout, maxRetries: 3)
+        let http = HTTPClient(
+            credentials: credentials, certificateBundle: configuration.certificateBundle,
+            timeout: timeout, maxRetries: 3)
         // The client loaded pip's `cert` bundle once; an unusable one is reported here, as configuration.
         if !offline, let problem = http.configurationProblem { throw VerificationError(.usage, problem.message) }
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
-        return VerificationContext(index: IndexClient(configuration: configuration, http: http), http: http,
-                                   cache: cache, provenanceVerifier: try provenanceVerifier(), offline: offline)
+        return VerificationContext(
+            index: IndexClient(configuration: configuration, http: http), http: http,
+            cache: cache, provenanceVerifier: try provenanceVerifier(), offline: offline)
     }
 
     /// The verifier of provenance objects under the trust rules above (offline use needs only this):
@@ -142,7 +148,8 @@ public struct VerificationSetup: Sendable {
     /// trusted root with the publisher's identity (and the pins) bound to the certificate.
     public func provenanceVerifier() throws(VerificationError) -> ProvenanceVerifier {
         if let problem = identityPins.problem { throw VerificationError(pinProblem: problem) }
-        let keyless: any AttestationSignatureVerifier = acceptsKeyless
+        let keyless: any AttestationSignatureVerifier =
+            acceptsKeyless
             ? SigstoreVerifier(trustedRoot: try sigstoreTrustedRoot(), pins: identityPins) : KeylessRefusal()
         return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()), keyless])
     }
@@ -192,11 +199,13 @@ public struct VerificationSetup: Sendable {
             do {
                 return try TrustedRoot.decode(Data(bytes))
             } catch {
-                throw VerificationError(.operational, "cached Sigstore trusted root \(store.targetPath(SigstoreTUF.trustedRootTarget)): \(error.message)")
+                throw VerificationError(
+                    .operational, "cached Sigstore trusted root \(store.targetPath(SigstoreTUF.trustedRootTarget)): \(error.message)")
             }
         case .failed(let failure):
-            throw VerificationError(.operational,
-                                    "cached Sigstore trusted root in \(store.directory) does not verify (\(failure.message)); run `wheeltrust trust update`")
+            throw VerificationError(
+                .operational,
+                "cached Sigstore trusted root in \(store.directory) does not verify (\(failure.message)); run `wheeltrust trust update`")
         }
         do {
             return try staging ? TrustedRoot.staging : TrustedRoot.production

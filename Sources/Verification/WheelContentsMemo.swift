@@ -1,9 +1,10 @@
 import Foundation
 import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which cached wheels were already found consistent with their own RECORD:

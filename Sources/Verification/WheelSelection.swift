@@ -15,8 +15,9 @@ public enum WheelSelection {
         let installedBuild = installed.wheelMetadata?.build
         return files.filter { file in
             guard let parsed = try? WheelFilename(parsing: file.filename),
-                  parsed.name == installed.name,
-                  parsed.version == installed.version else { return false }
+                parsed.name == installed.name,
+                parsed.version == installed.version
+            else { return false }
             if !installedTags.isEmpty, parsed.tags != installedTags { return false }
             if let installedBuild, !installedBuild.isEmpty {
                 guard let build = parsed.buildTag, build.description == installedBuild else { return false }

@@ -85,40 +85,52 @@ public enum WrapperTemplate: String, CaseIterable, Sendable {
         let lines: [String]
         switch self {
         case .distlib:
-            lines = ["# -*- coding: utf-8 -*-", "import re", "import sys", from,
-                     "if __name__ == '__main__':",
-                     #"    sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])"#,
-                     "    " + exit]
+            lines = [
+                "# -*- coding: utf-8 -*-", "import re", "import sys", from,
+                "if __name__ == '__main__':",
+                #"    sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])"#,
+                "    " + exit,
+            ]
         case .distlib04:
-            lines = ["# -*- coding: utf-8 -*-", "import re", "import sys",
-                     "if __name__ == '__main__':",
-                     "    " + from,
-                     #"    sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])"#,
-                     "    " + exit]
+            lines = [
+                "# -*- coding: utf-8 -*-", "import re", "import sys",
+                "if __name__ == '__main__':",
+                "    " + from,
+                #"    sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])"#,
+                "    " + exit,
+            ]
         case .pip25:
-            lines = ["import sys", from,
-                     "if __name__ == '__main__':",
-                     "    if sys.argv[0].endswith('.exe'):",
-                     "        sys.argv[0] = sys.argv[0][:-4]",
-                     "    " + exit]
+            lines = [
+                "import sys", from,
+                "if __name__ == '__main__':",
+                "    if sys.argv[0].endswith('.exe'):",
+                "        sys.argv[0] = sys.argv[0][:-4]",
+                "    " + exit,
+            ]
         case .pip26:
-            lines = ["import sys", from,
-                     "if __name__ == '__main__':",
-                     "    sys.argv[0] = sys.argv[0].removesuffix('.exe')",
-                     "    " + exit]
+            lines = [
+                "import sys", from,
+                "if __name__ == '__main__':",
+                "    sys.argv[0] = sys.argv[0].removesuffix('.exe')",
+                "    " + exit,
+            ]
         case .installer:
-            lines = ["# -*- coding: utf-8 -*-", "import re", "import sys", from,
-                     #"if __name__ == "__main__":"#,
-                     #"    sys.argv[0] = re.sub(r"(-script\.pyw|\.exe)?$", "", sys.argv[0])"#,
-                     "    " + exit]
+            lines = [
+                "# -*- coding: utf-8 -*-", "import re", "import sys", from,
+                #"if __name__ == "__main__":"#,
+                #"    sys.argv[0] = re.sub(r"(-script\.pyw|\.exe)?$", "", sys.argv[0])"#,
+                "    " + exit,
+            ]
         case .uv:
-            lines = ["# -*- coding: utf-8 -*-", "import sys", from,
-                     #"if __name__ == "__main__":"#,
-                     #"    if sys.argv[0].endswith("-script.pyw"):"#,
-                     "        sys.argv[0] = sys.argv[0][:-11]",
-                     #"    elif sys.argv[0].endswith(".exe"):"#,
-                     "        sys.argv[0] = sys.argv[0][:-4]",
-                     "    " + exit]
+            lines = [
+                "# -*- coding: utf-8 -*-", "import sys", from,
+                #"if __name__ == "__main__":"#,
+                #"    if sys.argv[0].endswith("-script.pyw"):"#,
+                "        sys.argv[0] = sys.argv[0][:-11]",
+                #"    elif sys.argv[0].endswith(".exe"):"#,
+                "        sys.argv[0] = sys.argv[0][:-4]",
+                "    " + exit,
+            ]
         }
         return Array((lines.joined(separator: "\n") + "\n").utf8)
     }

@@ -20,57 +20,76 @@ struct IndexOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds each index request may take in all (a wheel download: plus 1 s per 64 KiB received).")
     var timeout: Double = 30
 
-    @Flag(name: .long, help: ArgumentHelp(
-        "No network: locate, wheel and provenance come from the cache of an earlier online run; the provenance is verified again."))
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "No network: locate, wheel and provenance come from the cache of an earlier online run; the provenance is verified again."))
     var offline = false
 }
 
 /// Who is trusted to sign.
 struct TrustOptions: ParsableArguments {
-    @Option(name: .customLong("key"), help: ArgumentHelp(
-        "A PEM public key file to trust (repeatable). When given, only these keys are trusted.",
-        valueName: "PEM"))
+    @Option(
+        name: .customLong("key"),
+        help: ArgumentHelp(
+            "A PEM public key file to trust (repeatable). When given, only these keys are trusted.",
+            valueName: "PEM"))
     var keys: [String] = []
 
     @Flag(name: .long, help: "Do not trust the embedded Red Hat release key 3 (with no --key, nothing verifies).")
     var noDefaultKeys = false
 
-    @Flag(name: .long, help: ArgumentHelp(
-        "Also accept Sigstore keyless attestations when --key or --no-default-keys names the trusted keys (identity pins imply it)."))
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Also accept Sigstore keyless attestations when --key or --no-default-keys names the trusted keys (identity pins imply it)."))
     var allowKeyless = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A Sigstore trusted_root.json (a private Sigstore) for keyless attestations, instead of the embedded production root.",
-        valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A Sigstore trusted_root.json (a private Sigstore) for keyless attestations, instead of the embedded production root.",
+            valueName: "FILE"))
     var trustedRoot: String?
 
     @Flag(name: .long, help: "Verify keyless attestations against the embedded Sigstore staging root.")
     var staging = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Keyless: also require this source repository (added to the publisher's identity).", valueName: "OWNER/NAME"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keyless: also require this source repository (added to the publisher's identity).", valueName: "OWNER/NAME"))
     var repository: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Keyless: also require this workflow (GitHub workflow file name or GitLab workflow path).", valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keyless: also require this workflow (GitHub workflow file name or GitLab workflow path).", valueName: "FILE"))
     var workflow: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Keyless: also require exactly this certificate SAN (with --issuer).", valueName: "SAN"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keyless: also require exactly this certificate SAN (with --issuer).", valueName: "SAN"))
     var identity: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Keyless: also require exactly this OIDC issuer (with --identity).", valueName: "URL"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keyless: also require exactly this OIDC issuer (with --identity).", valueName: "URL"))
     var issuer: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Keyless: also require this Google service account as the signer.", valueName: "EMAIL"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Keyless: also require this Google service account as the signer.", valueName: "EMAIL"))
     var gcpServiceAccount: String?
 
     /// The identity pins given on the command line.
     var pins: IdentityPins {
-        IdentityPins(repository: repository, workflow: workflow, identity: identity, issuer: issuer,
-                     gcpServiceAccount: gcpServiceAccount)
+        IdentityPins(
+            repository: repository, workflow: workflow, identity: identity, issuer: issuer,
+            gcpServiceAccount: gcpServiceAccount)
     }
 }
 
@@ -115,9 +134,10 @@ struct VerifyingOptions: ParsableArguments {
 
 extension VerificationSetup {
     init(environment: EnvironmentOptions, index: IndexOptions, trust: TrustOptions) {
-        self.init(python: environment.python, indexURL: index.indexURL, keyFiles: trust.keys,
-                  noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout,
-                  trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
+        self.init(
+            python: environment.python, indexURL: index.indexURL, keyFiles: trust.keys,
+            noDefaultKeys: trust.noDefaultKeys, cacheDirectory: index.cacheDir, timeout: index.timeout,
+            trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
         self.offline = index.offline
         self.allowKeyless = trust.allowKeyless
     }

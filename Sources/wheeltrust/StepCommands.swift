@@ -91,7 +91,9 @@ struct VerifyWheelCommand: AsyncParsableCommand {
 struct VerifyInstalledCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-installed",
-        abstract: "Check an installed package's files against its wheel's RECORD (the wheel from the index, or --wheel FILE). Does not check signatures.")
+        abstract:
+            "Check an installed package's files against its wheel's RECORD (the wheel from the index, or --wheel FILE). Does not check signatures."
+    )
 
     @Argument(help: "The installed project.") var package: String
     @Option(name: .long, help: "Use this local wheel instead of the index's.") var wheel: String?

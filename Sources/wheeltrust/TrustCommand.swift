@@ -19,14 +19,18 @@ struct TrustRepositoryOptions: ParsableArguments {
     @Flag(name: .long, help: "Use Sigstore's public-good staging instance instead of production.")
     var staging = false
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The TUF repository (default: Sigstore's CDN for the instance; metadata at the base, targets under targets/).",
-        valueName: "URL"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The TUF repository (default: Sigstore's CDN for the instance; metadata at the base, targets under targets/).",
+            valueName: "URL"))
     var repositoryURL: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "A bootstrap root.json for a repository other than Sigstore's (needs --repository-url); its result is cached apart, anchored at this file (`trust show` needs the same --root), and used with --trusted-root.",
-        valueName: "FILE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A bootstrap root.json for a repository other than Sigstore's (needs --repository-url); its result is cached apart, anchored at this file (`trust show` needs the same --root), and used with --trusted-root.",
+            valueName: "FILE"))
     var root: String?
 
     @Option(name: .long, help: "The cache root (default: $XDG_CACHE_HOME/wheeltrust or ~/.cache/wheeltrust).")
@@ -76,14 +80,17 @@ struct TrustUpdateCommand: AsyncParsableCommand {
         switch await repository.update(timeout: timeout) {
         case .failed(let failure):
             let outcome = failure.isTamper ? "refused" : "could not complete"
-            throw fail("TUF update from \(url) \(outcome): \(failure.message)",
-                       code: failure.isTamper ? Exit.failed : Exit.incomplete)
+            throw fail(
+                "TUF update from \(url) \(outcome): \(failure.message)",
+                code: failure.isTamper ? Exit.failed : Exit.incomplete)
         case .unusableTrustedRoot(let reason):
             throw fail("\(SigstoreTUF.trustedRootTarget) verified by TUF but unusable: \(reason)", code: Exit.failed)
         case .updated(let summary):
-            let rotation = summary.initialRootVersion == summary.rootVersion
+            let rotation =
+                summary.initialRootVersion == summary.rootVersion
                 ? "v\(summary.rootVersion)" : "v\(summary.initialRootVersion) -> v\(summary.rootVersion)"
-            emit("""
+            emit(
+                """
                 \(repository.name) TUF repository \(url)
                   root: \(rotation) (expires \(TrustShowCommand.format(summary.rootExpires)))
                   timestamp: v\(summary.timestampVersion), snapshot: v\(summary.snapshotVersion), targets: v\(summary.targetsVersion)
@@ -100,7 +107,8 @@ struct TrustUpdateCommand: AsyncParsableCommand {
 struct TrustShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Check the cached TUF metadata offline (the root chain from the embedded root, signatures, the trusted root's hashes) and show it.",
+        abstract:
+            "Check the cached TUF metadata offline (the root chain from the embedded root, signatures, the trusted root's hashes) and show it.",
         discussion: """
             Exit codes: 0 the cache verifies (or is empty); 2 usage; 3 the cache does not verify \
             (a broken root chain, a bad signature, a changed file): run `wheeltrust trust update`.
@@ -119,15 +127,18 @@ struct TrustShowCommand: ParsableCommand {
             emit("  no cached metadata: verification uses the embedded trusted root (run `wheeltrust trust update`)\n")
             return
         case .failed(let failure):
-            throw fail("the cache \(store.directory) does not verify: \(failure.message); run `wheeltrust trust update`",
-                       code: Exit.incomplete)
+            throw fail(
+                "the cache \(store.directory) does not verify: \(failure.message); run `wheeltrust trust update`",
+                code: Exit.incomplete)
         case .verified(let store):
             verified = store
         }
         let anchor = !repository.isAnchoredAtFile ? "the embedded root" : "the --root file"
         emit("  root chain: \(verified.rootChain.map { "v\($0)" }.joined(separator: " -> ")) (from \(anchor))\n")
-        let roles: [(String, TUFVerifiedStore.Role?)] = [("root", verified.root), ("timestamp", verified.timestamp),
-                                                         ("snapshot", verified.snapshot), ("targets", verified.targets)]
+        let roles: [(String, TUFVerifiedStore.Role?)] = [
+            ("root", verified.root), ("timestamp", verified.timestamp),
+            ("snapshot", verified.snapshot), ("targets", verified.targets),
+        ]
         for (role, state) in roles {
             guard let state else { continue }
             emit("  \(role): v\(state.version), expires \(Self.format(state.expires))\(state.expires <= Date() ? " (expired)" : "")\n")

@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import Verification
 
 /// `wheeltrust verify`: every step for the named packages, or the whole environment.
@@ -20,10 +20,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Packages worked on at once (files are hashed with 2 x jobs reads in flight).")
     var jobs: Int = 4
 
-    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
-        "Check every __pycache__/*.pyc of a verified source against it with the environment's own interpreter "
-        + "(default: on for named packages, off for --all, where it costs ~10x the run: see the README). "
-        + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Check every __pycache__/*.pyc of a verified source against it with the environment's own interpreter "
+                + "(default: on for named packages, off for --all, where it costs ~10x the run: see the README). "
+                + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
     var checkBytecode: Bool?
 
     @OptionGroup var options: VerifyingOptions
@@ -40,8 +42,9 @@ struct VerifyCommand: AsyncParsableCommand {
         var verifier = try makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
-        let request = VerifyRequest(packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode ?? !all,
-                                    keepFileLines: options.output.verbose && options.output.format == .text)
+        let request = VerifyRequest(
+            packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode ?? !all,
+            keepFileLines: options.output.verbose && options.output.format == .text)
         let report: Report
         do {
             report = try await verifier.run(request)

@@ -1,15 +1,17 @@
-import Foundation
-import Testing
-import TestSupport
 import Attestations
+import Foundation
+import TestSupport
+import Testing
 
 /// Mutations of real inputs: bytes, JSON structure, base64 payloads. Deterministic per (seed, case).
 package enum Mutator {
     /// Values spliced into documents: numbers out of range, odd literals, invalid UTF-8, escapes.
     package static let documents = ByteMutator(
-        tokens: ["1e309", "-1e309", "-0", "-1", "18446744073709551616", "9223372036854775808", "-9223372036854775809",
-                 "1.5", "0.0000000000000000000000001", "NaN", "null", "true", "[]", "{}", "\"\"", "\"\\ud800\"",
-                 "\"\\u0000\"", "\"=\"", "\"AAAA!!!!\"", "\"-_-_\"", "\"====\"", "2147483648", "4294967296"],
+        tokens: [
+            "1e309", "-1e309", "-0", "-1", "18446744073709551616", "9223372036854775808", "-9223372036854775809",
+            "1.5", "0.0000000000000000000000001", "NaN", "null", "true", "[]", "{}", "\"\"", "\"\\ud800\"",
+            "\"\\u0000\"", "\"=\"", "\"AAAA!!!!\"", "\"-_-_\"", "\"====\"", "2147483648", "4294967296",
+        ],
         rawTokens: ByteMutator.invalidUTF8, structural: "{}[],:\"\n=.-/ ", runLengths: [1_000, 70_000],
         runBytes: [0x41, 0x5B, 0x7B, 0x30, 0x5C, 0x2B])
 
@@ -31,7 +33,10 @@ package enum Mutator {
     package enum PathStep: Hashable, CustomStringConvertible {
         case key(String), index(Int)
         package var description: String {
-            switch self { case .key(let k): ".\(k)"; case .index(let i): "[\(i)]" }
+            switch self {
+            case .key(let k): ".\(k)";
+            case .index(let i): "[\(i)]"
+            }
         }
     }
 
@@ -71,7 +76,10 @@ package enum Mutator {
                 .string(""), .string(String(repeating: "A", count: 100_000)), .string("\u{0}"), .array([]), .object([:]),
                 .array([.string("x")]), .object(["x": .number(1)]), .number(Double(Int64.max)), .number(-Double(Int64.max)),
             ])
-            return (encode(updating(value, at: path[...], { _ in replacement }) ?? .null), "replace \(where_) with \(String(describing: replacement).prefix(40))")
+            return (
+                encode(updating(value, at: path[...], { _ in replacement }) ?? .null),
+                "replace \(where_) with \(String(describing: replacement).prefix(40))"
+            )
         case 2:
             // Mutate the bytes inside a base64 string (reaches DER, nested JSON, signatures).
             let strings = all.filter { p in
@@ -84,18 +92,25 @@ package enum Mutator {
             let inner = [UInt8](decoded)
             let mutated = (json(inner, &rng) ?? der(inner, &rng) ?? bytes(inner, &rng))
             let text = Data(mutated.bytes).base64EncodedString()
-            return (encode(updating(value, at: p[...], { _ in .string(text) }) ?? .null),
-                    "base64 at \(p.map(\.description).joined()): \(mutated.label)")
+            return (
+                encode(updating(value, at: p[...], { _ in .string(text) }) ?? .null),
+                "base64 at \(p.map(\.description).joined()): \(mutated.label)"
+            )
         case 3:
             // Junk in a base64 string.
-            let strings = all.filter { if case .string(let s)? = lookup(value, $0[...]) { return s.count >= 4 }; return false }
+            let strings = all.filter {
+                if case .string(let s)? = lookup(value, $0[...]) { return s.count >= 4 }; return false
+            }
             guard !strings.isEmpty else { return nil }
             let p = rng.pick(strings)
             guard case .string(var s)? = lookup(value, p[...]) else { return nil }
             let junk = rng.pick(["!", "=", " ", "\n", "-", "_", "==", "A", "\u{0}", "\u{FFFD}", "%"])
             let offset = rng.below(s.count + 1)
             s.insert(contentsOf: junk, at: s.index(s.startIndex, offsetBy: offset))
-            return (encode(updating(value, at: p[...], { _ in .string(s) }) ?? .null), "junk \(junk.debugDescription) in \(p.map(\.description).joined())")
+            return (
+                encode(updating(value, at: p[...], { _ in .string(s) }) ?? .null),
+                "junk \(junk.debugDescription) in \(p.map(\.description).joined())"
+            )
         case 4:
             // Duplicate a member name textually: {"k": v, ...} → {"k": x, "k": v, ...}.
             var keys: [String] = []
@@ -144,7 +159,9 @@ package enum Mutator {
         }
     }
 
-    private static func walkDER(_ b: [UInt8], _ start: Int, _ end: Int, depth: Int, into out: inout [(offset: Int, lengthOffset: Int, lengthBytes: Int)]) {
+    private static func walkDER(
+        _ b: [UInt8], _ start: Int, _ end: Int, depth: Int, into out: inout [(offset: Int, lengthOffset: Int, lengthBytes: Int)]
+    ) {
         var i = start
         while i + 1 < end, depth < 20, out.count < 4096 {
             let tag = b[i]
@@ -205,9 +222,11 @@ package final class ParsedCache: @unchecked Sendable {
 
 extension HostileRun {
     /// `cases` with this target's default mutation (JSON, DER or bytes), seeds parsed once.
-    package static func cases(_ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
-                      mutate: ([UInt8], inout SplitMix64) -> Mutation = Mutator.any,
-                      _ body: (_ input: [UInt8], _ label: String) throws -> Void) rethrows {
+    package static func cases(
+        _ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
+        mutate: ([UInt8], inout SplitMix64) -> Mutation = Mutator.any,
+        _ body: (_ input: [UInt8], _ label: String) throws -> Void
+    ) rethrows {
         ParsedCache.shared.register(seeds)
         try run(name, seeds: seeds, count: count, seed: seed, budget: budget, mutate: mutate, body)
     }

@@ -2,6 +2,7 @@ import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 
 @Suite struct DSSETests {

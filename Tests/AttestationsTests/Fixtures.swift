@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 
 /// Loads test fixtures copied from the shared vectors (see Fixtures/SOURCES.md).

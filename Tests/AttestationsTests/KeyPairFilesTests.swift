@@ -30,8 +30,9 @@ struct KeyPairFilesTests {
         #expect(files.existing == files.privatePath)
         try FileManager.default.removeItem(atPath: files.privatePath)
         #expect(files.existing == files.publicPath)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).allSatisfy { !$0.hasSuffix(".tmp") },
-                "no temporary file is left")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).allSatisfy { !$0.hasSuffix(".tmp") },
+            "no temporary file is left")
     }
 
     @Test("a private key that cannot be written is named, and then no public key is written")

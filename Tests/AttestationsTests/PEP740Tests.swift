@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 
 @Suite struct PEP740Tests {
@@ -46,8 +47,10 @@ import Testing
     }
 
     @Test func encodedAttestationRoundTrips() throws {
-        for name in ["rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
-                     "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp"] {
+        for name in [
+            "rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
+            "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp",
+        ] {
             let attestation = try Attestation.decode(Fixtures.data(name))
             #expect(try Attestation.decode(attestation.encoded()) == attestation)
         }
@@ -75,14 +78,22 @@ import Testing
         (#"{"version":1,"attestation_bundles":[],"extra":0}"#, "$.extra: unknown field"),
         (#"{"version":1,"attestation_bundles":[{"attestations":[]}]}"#, "$.attestation_bundles[0].publisher: missing"),
         (#"{"version":1,"attestation_bundles":[{"publisher":{},"attestations":[]}]}"#, "$.attestation_bundles[0].publisher.kind: missing"),
-        (#"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1}]}]}"#,
-         "$.attestation_bundles[0].attestations[0].envelope: missing"),
-        (#"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1,"envelope":{"statement":"e30","signature":"AAEC"}}]}]}"#,
-         "$.attestation_bundles[0].attestations[0].envelope.statement: not valid base64"),
-        (#"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1,"envelope":{"statement":"e30=","signature":"-_8="}}]}]}"#,
-         "envelope.signature: not valid base64"),
-        (#"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1,"verification_material":{"certificate":"AAEC"},"envelope":{"statement":"e30=","signature":"AAEC"}}]}]}"#,
-         "verification_material.transparency_entries: missing"),
+        (
+            #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1}]}]}"#,
+            "$.attestation_bundles[0].attestations[0].envelope: missing"
+        ),
+        (
+            #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1,"envelope":{"statement":"e30","signature":"AAEC"}}]}]}"#,
+            "$.attestation_bundles[0].attestations[0].envelope.statement: not valid base64"
+        ),
+        (
+            #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1,"envelope":{"statement":"e30=","signature":"-_8="}}]}]}"#,
+            "envelope.signature: not valid base64"
+        ),
+        (
+            #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"x"},"attestations":[{"version":1,"verification_material":{"certificate":"AAEC"},"envelope":{"statement":"e30=","signature":"AAEC"}}]}]}"#,
+            "verification_material.transparency_entries: missing"
+        ),
         (#"[]"#, "$: expected an object"),
     ])
     func strictDecodingNamesThePath(json: String, fragment: String) {
@@ -93,7 +104,8 @@ import Testing
 
     @Test func attestationUnknownFieldAndVersionAreRefused() {
         let unknown = #"{"version":1,"envelope":\#(Self.envelope),"bonus":true}"#
-        #expect((#expect(throws: AttestationError.self) { try Attestation.decode(Data(unknown.utf8)) })?.message.contains("$.bonus") == true)
+        #expect(
+            (#expect(throws: AttestationError.self) { try Attestation.decode(Data(unknown.utf8)) })?.message.contains("$.bonus") == true)
         let version = #"{"version":0,"envelope":\#(Self.envelope)}"#
         #expect((#expect(throws: AttestationError.self) { try Attestation.decode(Data(version.utf8)) })?.code == .malformedProvenance)
         let ok = #"{"version":1,"envelope":\#(Self.envelope)}"#
@@ -121,8 +133,11 @@ import Testing
         let text = String(decoding: original, as: UTF8.self)
         let provenance = try Provenance.decode(Data(original))
         let envelope = try #require(provenance.attestationBundles.first?.attestations.first?.envelope)
-        let protected = [Data(envelope.statement).base64EncodedString(), Data(envelope.signature).base64EncodedString()].compactMap { value in
-            text.range(of: value).map { text.utf8.distance(from: text.startIndex, to: $0.lowerBound)..<text.utf8.distance(from: text.startIndex, to: $0.upperBound) }
+        let protected = [Data(envelope.statement).base64EncodedString(), Data(envelope.signature).base64EncodedString()].compactMap {
+            value in
+            text.range(of: value).map {
+                text.utf8.distance(from: text.startIndex, to: $0.lowerBound)..<text.utf8.distance(from: text.startIndex, to: $0.upperBound)
+            }
         }
         #expect(protected.count == 2)
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
@@ -134,8 +149,9 @@ import Testing
                 let verdict = await verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
                 if protected.contains(where: { $0.contains(index) }) {
                     #expect(!verdict.isVerified, "byte \(index) changed to \(replacement) still verifies")
-                    #expect(verdict.attestations.first?.signature == SignatureVerifierTests.noRedHatMatch,
-                            "byte \(index): \(String(describing: verdict.attestations.first?.signature))")
+                    #expect(
+                        verdict.attestations.first?.signature == SignatureVerifierTests.noRedHatMatch,
+                        "byte \(index): \(String(describing: verdict.attestations.first?.signature))")
                 }
             }
         }
@@ -153,8 +169,9 @@ import Testing
         for index in stride(from: 0, to: attestation.envelope.statement.count, by: 5) {
             var tampered = attestation
             tampered.envelope.statement[index] ^= 0x20
-            #expect(await verifier.verifySignature(of: tampered, publisher: Publisher(kind: "x")) == SignatureVerifierTests.noRedHatMatch,
-                    "byte \(index)")
+            #expect(
+                await verifier.verifySignature(of: tampered, publisher: Publisher(kind: "x")) == SignatureVerifierTests.noRedHatMatch,
+                "byte \(index)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 
 /// One RSA-4096 key for the whole test run (generation is slow in debug builds).
@@ -103,7 +104,8 @@ enum SharedKeys {
     }
 
     @Test func encryptedPEMIsRefused() {
-        let pem = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"
+        let pem =
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n"
         let error = #expect(throws: AttestationError.self) { try PrivateKey(pem: pem) }
         #expect(error?.message.contains("encrypted") == true)
     }

@@ -1,6 +1,7 @@
 import AttestationsTestSupport
 import Foundation
 import Testing
+
 @testable import Attestations
 
 @Suite struct ProvenanceVerifierTests {
@@ -8,9 +9,11 @@ import Testing
     static let digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
     static func attestation(signedBy key: PrivateKey, statement: [UInt8]? = nil) throws -> Attestation {
-        let bytes = statement ?? AttestationBuilder.slsaV1Statement(
-            filename: filename, sha256Hex: digest, builderID: "https://builder.invalid/b", buildType: "https://builder.invalid/t@v1",
-            finishedOn: Date(timeIntervalSince1970: 1_700_000_000))
+        let bytes =
+            statement
+            ?? AttestationBuilder.slsaV1Statement(
+                filename: filename, sha256Hex: digest, builderID: "https://builder.invalid/b", buildType: "https://builder.invalid/t@v1",
+                finishedOn: Date(timeIntervalSince1970: 1_700_000_000))
         return try AttestationBuilder.sign(statement: bytes, with: key)
     }
 
@@ -22,12 +25,15 @@ import Testing
         let trusted = try PrivateKey.generate(.ed25519)
         let untrusted = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [
-            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: untrusted), try Self.attestation(signedBy: trusted)]),
+            AttestationBundle(
+                publisher: Publisher(kind: "A"),
+                attestations: [try Self.attestation(signedBy: untrusted), try Self.attestation(signedBy: trusted)])
         ])
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
         #expect(verdict.attestations.map(\.index) == [0, 1])
-        #expect(verdict.attestations[0].signature == .failed("signature matches no trusted key (tried trusted (\(trusted.publicKey.keyID)))"))
+        #expect(
+            verdict.attestations[0].signature == .failed("signature matches no trusted key (tried trusted (\(trusted.publicKey.keyID)))"))
         #expect(verdict.attestations[1].signature.isVerified)
         #expect(verdict.decisive?.index == 1)
         #expect(verdict.attestations[0].checks.allPassed)
@@ -50,10 +56,12 @@ import Testing
     @Test func bothUntrustedIsNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [
-            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [
-                try Self.attestation(signedBy: try PrivateKey.generate(.ed25519)),
-                try Self.attestation(signedBy: try PrivateKey.generate(.ecdsaP256)),
-            ]),
+            AttestationBundle(
+                publisher: Publisher(kind: "A"),
+                attestations: [
+                    try Self.attestation(signedBy: try PrivateKey.generate(.ed25519)),
+                    try Self.attestation(signedBy: try PrivateKey.generate(.ecdsaP256)),
+                ])
         ])
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
@@ -76,25 +84,28 @@ import Testing
         ])
         let bytes = Array(try JSONEncoder().encode(statement))
         let provenance = Provenance(attestationBundles: [
-            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted, statement: bytes)]),
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted, statement: bytes)])
         ])
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.first?.signature.isVerified == true)
-        #expect(verdict.attestations.first?.checks.filter { !$0.passed } == [
-            StatementCheck(name: StatementChecks.singleSubject, passed: false, detail: "2 subjects; exactly one is required"),
-            StatementCheck(name: StatementChecks.subjectName, passed: false, detail: "2 subjects, none can be chosen"),
-            StatementCheck(name: StatementChecks.subjectDigest, passed: false, detail: "2 subjects, none can be chosen"),
-        ])
+        #expect(
+            verdict.attestations.first?.checks.filter { !$0.passed } == [
+                StatementCheck(name: StatementChecks.singleSubject, passed: false, detail: "2 subjects; exactly one is required"),
+                StatementCheck(name: StatementChecks.subjectName, passed: false, detail: "2 subjects, none can be chosen"),
+                StatementCheck(name: StatementChecks.subjectDigest, passed: false, detail: "2 subjects, none can be chosen"),
+            ])
         #expect(!verdict.isVerified)
     }
 
     @Test func malformedStatementIsReportedNotSkipped() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let provenance = Provenance(attestationBundles: [
-            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [
-                try Self.attestation(signedBy: trusted, statement: Array("{\"_type\": 1}".utf8)),
-                try Self.attestation(signedBy: trusted, statement: Array("not json".utf8)),
-            ]),
+            AttestationBundle(
+                publisher: Publisher(kind: "A"),
+                attestations: [
+                    try Self.attestation(signedBy: trusted, statement: Array("{\"_type\": 1}".utf8)),
+                    try Self.attestation(signedBy: trusted, statement: Array("not json".utf8)),
+                ])
         ])
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.count == 2)
@@ -106,11 +117,12 @@ import Testing
 
     @Test func emptyProvenanceAndNoVerifiersAreNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
-        let empty = await Self.verifier(trusting: trusted).verify(Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest)
+        let empty = await Self.verifier(trusting: trusted).verify(
+            Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest)
         #expect(!empty.isVerified)
         #expect(empty.attestations.isEmpty && empty.decisive == nil)
         let provenance = Provenance(attestationBundles: [
-            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted)]),
+            AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted)])
         ])
         let verdict = await ProvenanceVerifier(verifiers: []).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
         #expect(verdict.attestations.first?.signature == .failed("no signature verifier configured"))
@@ -126,15 +138,19 @@ import Testing
         let otherFile = await verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256)
         #expect(!otherFile.isVerified)
         #expect(otherFile.attestations.first?.signature.isVerified == true)
-        #expect(otherFile.attestations.first?.checks.filter { !$0.passed } == [StatementCheck(
-            name: StatementChecks.subjectName, passed: false,
-            detail: "subject \(Fixtures.redHatDistribution) does not name amqp-5.3.0-0-py3-none-any.whl")])
+        #expect(
+            otherFile.attestations.first?.checks.filter { !$0.passed } == [
+                StatementCheck(
+                    name: StatementChecks.subjectName, passed: false,
+                    detail: "subject \(Fixtures.redHatDistribution) does not name amqp-5.3.0-0-py3-none-any.whl")
+            ])
     }
 
     @Test func sigstoreOnlyProvenanceIsNotVerifiedByKeys() async throws {
         let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
-        let verdict = await verifier.verify(provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
+        let verdict = await verifier.verify(
+            provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
         #expect(verdict.attestations.first?.signature == .notApplicable("Sigstore keyless"))
         #expect(verdict.attestations.first?.statement != nil)
         #expect(!verdict.isVerified)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 
 @Suite struct SignatureVerifierTests {
@@ -13,7 +14,8 @@ import Testing
     static let noRedHatMatch = SignatureVerdict.failed("signature matches no trusted key (tried Red Hat release key 3 (E60D446E63405576))")
 
     static func redHatKey(paddings: Set<RSAPadding> = [.pkcs1v15, .pss]) throws -> TrustedKey {
-        TrustedKey(name: "Red Hat release key 3", key: try PublicKey(pem: Fixtures.text("redhat-release3.pem")), allowedRSAPaddings: paddings)
+        TrustedKey(
+            name: "Red Hat release key 3", key: try PublicKey(pem: Fixtures.text("redhat-release3.pem")), allowedRSAPaddings: paddings)
     }
 
     @Test func redHatVectorVerifiesWithPKCS1v15OverPAE() async throws {
@@ -22,8 +24,12 @@ import Testing
         let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
         #expect(key.key.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
         let verdict = await KeySignatureVerifier(trustedKeys: [key]).verifySignature(of: attestation, publisher: publisher)
-        #expect(verdict == .verified(signer:
-            "Red Hat release key 3 (RSA-4096, key id E60D446E63405576, sha256 ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576)"))
+        #expect(
+            verdict
+                == .verified(
+                    signer:
+                        "Red Hat release key 3 (RSA-4096, key id E60D446E63405576, sha256 ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576)"
+                ))
     }
 
     @Test func redHatVectorFailsWithPSS() async throws {
@@ -65,33 +71,42 @@ import Testing
     @Test func redHatVectorFailsWithOneFlippedSignatureBit() async throws {
         var (attestation, publisher) = try Self.redHat()
         attestation.envelope.signature[100] ^= 0x01
-        #expect(await KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher)
+        #expect(
+            await KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher)
                 == Self.noRedHatMatch)
     }
 
     @Test func bundledRedHatKeyVerifiesTheVector() async throws {
         let (attestation, publisher) = try Self.redHat()
-        #expect(await KeySignatureVerifier(trustedKeys: [.redHatRelease3]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(
+            await KeySignatureVerifier(trustedKeys: [.redHatRelease3]).verifySignature(of: attestation, publisher: publisher).isVerified)
     }
 
     @Test func noTrustedKeyFails() async throws {
         let (attestation, publisher) = try Self.redHat()
-        #expect(await KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: publisher) == .failed("no trusted key"))
+        #expect(
+            await KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: publisher) == .failed("no trusted key"))
     }
 
     @Test func wrongKeyFails() async throws {
         let (attestation, publisher) = try Self.redHat()
         let cosign = TrustedKey(name: "cosign", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
-        #expect(await KeySignatureVerifier(trustedKeys: [cosign]).verifySignature(of: attestation, publisher: publisher)
+        #expect(
+            await KeySignatureVerifier(trustedKeys: [cosign]).verifySignature(of: attestation, publisher: publisher)
                 == .failed("signature matches no trusted key (tried cosign (\(cosign.key.keyID)))"))
-        #expect(await KeySignatureVerifier(trustedKeys: [cosign, try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher).isVerified)
+        #expect(
+            await KeySignatureVerifier(trustedKeys: [cosign, try Self.redHatKey()]).verifySignature(of: attestation, publisher: publisher)
+                .isVerified)
     }
 
-    @Test(arguments: ["rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
-                      "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp"])
+    @Test(arguments: [
+        "rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
+        "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp",
+    ])
     func sigstoreAttestationsAreNotApplicable(name: String) async throws {
         let attestation = try Attestation.decode(Fixtures.data(name))
-        let verdict = await KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(of: attestation, publisher: Publisher(kind: "GitHub"))
+        let verdict = await KeySignatureVerifier(trustedKeys: [try Self.redHatKey()]).verifySignature(
+            of: attestation, publisher: Publisher(kind: "GitHub"))
         #expect(verdict == .notApplicable("Sigstore keyless"))
     }
 
@@ -99,6 +114,8 @@ import Testing
         let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
         let bundle = try #require(provenance.attestationBundles.first)
         let attestation = try #require(bundle.attestations.first)
-        #expect(await KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: bundle.publisher) == .notApplicable("Sigstore keyless"))
+        #expect(
+            await KeySignatureVerifier(trustedKeys: []).verifySignature(of: attestation, publisher: bundle.publisher)
+                == .notApplicable("Sigstore keyless"))
     }
 }

@@ -1,11 +1,14 @@
 import AttestationsTestSupport
 import Foundation
 import Testing
+
 @testable import Attestations
 
 @Suite struct StatementChecksTests {
-    static func statement(type: String = Statement.inTotoV1, predicateType: String = Statement.slsaV1,
-                          subjects: [(String, [String: String])]) throws -> Statement {
+    static func statement(
+        type: String = Statement.inTotoV1, predicateType: String = Statement.slsaV1,
+        subjects: [(String, [String: String])]
+    ) throws -> Statement {
         let subjectJSON = subjects.map { name, digest in
             JSONValue.object(["name": .string(name), "digest": .object(digest.mapValues { .string($0) })])
         }
@@ -18,25 +21,30 @@ import Testing
     }
 
     @Test func redHatStatementPassesForItsFile() throws {
-        let checks = StatementChecks.evaluate(try StatementTests.redHatStatement(), distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+        let checks = StatementChecks.evaluate(
+            try StatementTests.redHatStatement(), distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
         #expect(checks.count == 5)
         #expect(checks.allPassed, "\(checks)")
     }
 
     @Test func uppercaseExpectedDigestStillMatches() throws {
-        let checks = StatementChecks.evaluate(try StatementTests.redHatStatement(), distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256.uppercased())
+        let checks = StatementChecks.evaluate(
+            try StatementTests.redHatStatement(), distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256.uppercased())
         #expect(checks.allPassed)
     }
 
     @Test func redHatStatementFailsForAnotherDigest() throws {
         var other = Array(Fixtures.redHatSHA256)
         other[0] = "1"
-        let checks = StatementChecks.evaluate(try StatementTests.redHatStatement(), distribution: Fixtures.redHatDistribution, sha256Hex: String(other))
+        let checks = StatementChecks.evaluate(
+            try StatementTests.redHatStatement(), distribution: Fixtures.redHatDistribution, sha256Hex: String(other))
         #expect(Self.failed(checks) == [StatementChecks.subjectDigest])
     }
 
-    @Test(arguments: ["amqp-5.3.2-0-py3-none-any.whl", "amqp-5.3.1-1-py3-none-any.whl", "amqp-5.3.1-py3-none-any.whl",
-                      "amqp-5.3.1-0-py2-none-any.whl", "kombu-5.3.1-0-py3-none-any.whl", "amqp-5.3.1.tar.gz", "amqp"])
+    @Test(arguments: [
+        "amqp-5.3.2-0-py3-none-any.whl", "amqp-5.3.1-1-py3-none-any.whl", "amqp-5.3.1-py3-none-any.whl",
+        "amqp-5.3.1-0-py2-none-any.whl", "kombu-5.3.1-0-py3-none-any.whl", "amqp-5.3.1.tar.gz", "amqp",
+    ])
     func redHatStatementFailsForAnotherName(name: String) throws {
         let checks = StatementChecks.evaluate(try StatementTests.redHatStatement(), distribution: name, sha256Hex: Fixtures.redHatSHA256)
         #expect(Self.failed(checks) == [StatementChecks.subjectName])
@@ -48,14 +56,24 @@ import Testing
         let statement = try Self.statement(subjects: [(subject, ["sha256": digest])])
         let reordered = "spt3g-1.0-cp310-cp310-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
         #expect(StatementChecks.evaluate(statement, distribution: reordered, sha256Hex: digest).allPassed)
-        #expect(StatementChecks.evaluate(statement, distribution: "SPT3G-1.0.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", sha256Hex: digest).allPassed)
-        #expect(Self.failed(StatementChecks.evaluate(statement, distribution: "spt3g-1.0-cp310-cp310-manylinux2014_x86_64.whl", sha256Hex: digest)) == [StatementChecks.subjectName])
+        #expect(
+            StatementChecks.evaluate(
+                statement, distribution: "SPT3G-1.0.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", sha256Hex: digest
+            ).allPassed)
+        #expect(
+            Self.failed(
+                StatementChecks.evaluate(statement, distribution: "spt3g-1.0-cp310-cp310-manylinux2014_x86_64.whl", sha256Hex: digest)) == [
+                    StatementChecks.subjectName
+                ])
     }
 
     @Test func subjectThatIsNotAFilenameFailsAgainstAFilename() throws {
         let digest = String(repeating: "b", count: 64)
         let statement = try Self.statement(subjects: [("../amqp-5.3.1-0-py3-none-any.whl/x", ["sha256": digest])])
-        #expect(Self.failed(StatementChecks.evaluate(statement, distribution: Fixtures.redHatDistribution, sha256Hex: digest)) == [StatementChecks.subjectName])
+        #expect(
+            Self.failed(StatementChecks.evaluate(statement, distribution: Fixtures.redHatDistribution, sha256Hex: digest)) == [
+                StatementChecks.subjectName
+            ])
     }
 
     @Test func statementAndPredicateTypesAreChecked() throws {
@@ -64,17 +82,20 @@ import Testing
         let badType = try Self.statement(type: "https://in-toto.io/Statement/v9", subjects: [(name, ["sha256": digest])])
         #expect(Self.failed(StatementChecks.evaluate(badType, distribution: name, sha256Hex: digest)) == [StatementChecks.statementType])
         let badPredicate = try Self.statement(predicateType: "https://example.invalid/whatever", subjects: [(name, ["sha256": digest])])
-        #expect(Self.failed(StatementChecks.evaluate(badPredicate, distribution: name, sha256Hex: digest)) == [StatementChecks.predicateType])
+        #expect(
+            Self.failed(StatementChecks.evaluate(badPredicate, distribution: name, sha256Hex: digest)) == [StatementChecks.predicateType])
     }
 
     @Test func noSubjectOrManySubjectsFailEveryPerSubjectCheck() throws {
         let digest = String(repeating: "d", count: 64)
         let name = "pkg-1.0.tar.gz"
         let none = try Self.statement(subjects: [])
-        #expect(Self.failed(StatementChecks.evaluate(none, distribution: name, sha256Hex: digest))
+        #expect(
+            Self.failed(StatementChecks.evaluate(none, distribution: name, sha256Hex: digest))
                 == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
         let two = try Self.statement(subjects: [(name, ["sha256": digest]), ("other-1.0.tar.gz", ["sha256": digest])])
-        #expect(Self.failed(StatementChecks.evaluate(two, distribution: name, sha256Hex: digest))
+        #expect(
+            Self.failed(StatementChecks.evaluate(two, distribution: name, sha256Hex: digest))
                 == [StatementChecks.singleSubject, StatementChecks.subjectName, StatementChecks.subjectDigest])
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 
 @Suite struct StatementTests {
@@ -26,15 +27,20 @@ import Testing
     }
 
     @Test func buildSummaryOfFlatV02() throws {
-        let json = #"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2","subject":[],"predicate":{"builder":{"id":"b"},"buildType":"t","metadata":{"buildFinishedOn":"2024-01-01T00:00:00Z","buildInvocationId":"i"}}}"#
+        let json =
+            #"{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2","subject":[],"predicate":{"builder":{"id":"b"},"buildType":"t","metadata":{"buildFinishedOn":"2024-01-01T00:00:00Z","buildInvocationId":"i"}}}"#
         let build = try Statement(parsing: Array(json.utf8)).build
         #expect(build == BuildSummary(builderID: "b", buildType: "t", finishedOn: "2024-01-01T00:00:00Z", invocationURI: "i"))
     }
 
     @Test func buildSummaryOfSLSAV1() throws {
-        let json = #"{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1","subject":[],"predicate":{"buildDefinition":{"buildType":"t","externalParameters":{}},"runDetails":{"builder":{"id":"b"},"metadata":{"finishedOn":"2024-01-01T00:00:00Z","invocationId":"https://example.invalid/run/1"}}}}"#
+        let json =
+            #"{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://slsa.dev/provenance/v1","subject":[],"predicate":{"buildDefinition":{"buildType":"t","externalParameters":{}},"runDetails":{"builder":{"id":"b"},"metadata":{"finishedOn":"2024-01-01T00:00:00Z","invocationId":"https://example.invalid/run/1"}}}}"#
         let build = try Statement(parsing: Array(json.utf8)).build
-        #expect(build == BuildSummary(builderID: "b", buildType: "t", finishedOn: "2024-01-01T00:00:00Z", invocationURI: "https://example.invalid/run/1"))
+        #expect(
+            build
+                == BuildSummary(
+                    builderID: "b", buildType: "t", finishedOn: "2024-01-01T00:00:00Z", invocationURI: "https://example.invalid/run/1"))
     }
 
     @Test func publishV1StatesNoBuild() throws {
@@ -55,7 +61,10 @@ import Testing
         (#"{"_type":"t","predicateType":"p","subject":{}}"#, "statement.subject: expected an array"),
         (#"{"_type":"t","predicateType":"p","subject":[{"digest":{}}]}"#, "statement.subject[0].name: missing"),
         (#"{"_type":"t","predicateType":"p","subject":[{"name":"n"}]}"#, "statement.subject[0].digest: missing"),
-        (#"{"_type":"t","predicateType":"p","subject":[{"name":"n","digest":{"sha256":1}}]}"#, "statement.subject[0].digest.sha256: expected a string"),
+        (
+            #"{"_type":"t","predicateType":"p","subject":[{"name":"n","digest":{"sha256":1}}]}"#,
+            "statement.subject[0].digest.sha256: expected a string"
+        ),
     ])
     func malformedStatementNamesThePath(json: String, fragment: String) {
         let error = #expect(throws: AttestationError.self) { try Statement(parsing: Array(json.utf8)) }

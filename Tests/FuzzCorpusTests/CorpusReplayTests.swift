@@ -39,12 +39,14 @@ struct CorpusReplayTests {
         let archives = try FileManager.default.contentsOfDirectory(atPath: Self.fuzzRoot.appendingPathComponent("Corpus").path)
             .filter { $0.hasSuffix(".tar.xz") }.map { String($0.dropLast(".tar.xz".count)) }
         #expect(Set(archives) == Set(FuzzTargets.all.map(\.name)))
-        let regressions = (try? FileManager.default.contentsOfDirectory(atPath: Self.fuzzRoot.appendingPathComponent("Regressions").path)) ?? []
+        let regressions =
+            (try? FileManager.default.contentsOfDirectory(atPath: Self.fuzzRoot.appendingPathComponent("Regressions").path)) ?? []
         #expect(Set(regressions.filter { !$0.hasPrefix(".") }).isSubset(of: Set(FuzzTargets.all.map(\.name))))
     }
 
-    @Test("every committed input runs through its parser without breaking an invariant",
-          arguments: FuzzTargets.all.map(\.name))
+    @Test(
+        "every committed input runs through its parser without breaking an invariant",
+        arguments: FuzzTargets.all.map(\.name))
     func replay(_ name: String) async throws {
         let target = try #require(FuzzTargets.named(name))
         let corpus = try Self.corpus(of: name)

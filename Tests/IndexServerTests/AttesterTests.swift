@@ -1,6 +1,7 @@
 import Attestations
 import Foundation
 import Testing
+
 @testable import IndexServer
 
 @Suite struct AttesterTests {
@@ -68,7 +69,8 @@ import Testing
         #expect(configuration.port == 0)
         #expect(configuration.defaultPublisher == Publisher(kind: "Pulp User", fields: ["prn": .string("prn:auth.user:1")]))
         #expect(String(decoding: configuration.defaultPublisherJSON, as: UTF8.self) == #"{"kind":"Pulp User","prn":"prn:auth.user:1"}"#)
-        #expect(IndexServer(configuration: configuration).indexURL(port: 8080).absoluteString
+        #expect(
+            IndexServer(configuration: configuration).indexURL(port: 8080).absoluteString
                 == "http://127.0.0.1:8080/pypi/wheeltrust/main/simple/")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import IndexServer
 
 /// The cached listing of the served folder: reuse while the folder is unchanged and settled,
@@ -65,10 +66,10 @@ import Testing
     @Test func theRacyRuleComparesTheLastChangeWithTheMomentOfListing() {
         let second: Int64 = 1_000_000_000
         let identity = DirectoryIdentity(device: 1, inode: 2, modifiedNanoseconds: 100 * second, changedNanoseconds: 100 * second)
-        #expect(!identity.isSettled(listedAt: 100 * second))          // same tick
-        #expect(!identity.isSettled(listedAt: 101 * second))          // within the window
+        #expect(!identity.isSettled(listedAt: 100 * second))  // same tick
+        #expect(!identity.isSettled(listedAt: 101 * second))  // within the window
         #expect(identity.isSettled(listedAt: 102 * second))
-        #expect(!identity.isSettled(listedAt: 99 * second))           // a change in the future
+        #expect(!identity.isSettled(listedAt: 99 * second))  // a change in the future
         let recentStatusChange = DirectoryIdentity(device: 1, inode: 2, modifiedNanoseconds: 10 * second, changedNanoseconds: 100 * second)
         #expect(!recentStatusChange.isSettled(listedAt: 101 * second))
         #expect(identity != DirectoryIdentity(device: 1, inode: 2, modifiedNanoseconds: 100 * second + 1, changedNanoseconds: 100 * second))
@@ -135,8 +136,9 @@ import Testing
         let catalog = IndexCatalog(directory: directory)
         #expect(try catalog.scan().count == 1)
         let linked = "linked-1.0-py3-none-any.whl"
-        try FileManager.default.createSymbolicLink(atPath: directory + "/" + linked,
-                                                   withDestinationPath: directory + "/" + Self.dotted)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/" + linked,
+            withDestinationPath: directory + "/" + Self.dotted)
         #expect(try catalog.entry(named: linked) == nil)
         #expect(try catalog.entries(ofProject: "linked").isEmpty)
         #expect(try catalog.firstEntryPerProject().map(\.filename) == [Self.dotted])
@@ -150,8 +152,9 @@ import Testing
         let listing = try CatalogListing.read(directory: directory, maxEntries: IndexCatalog.maxEntries)
         #expect(listing.byFilename[Self.dotted] != nil)
         try FileManager.default.removeItem(atPath: directory + "/" + Self.dotted)
-        try FileManager.default.createSymbolicLink(atPath: directory + "/" + Self.dotted,
-                                                   withDestinationPath: TestSupport.fixtureWheels.appendingPathComponent(Self.dotted).path)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/" + Self.dotted,
+            withDestinationPath: TestSupport.fixtureWheels.appendingPathComponent(Self.dotted).path)
         #expect(try catalog.entry(named: Self.dotted) == nil)
     }
 
@@ -297,8 +300,9 @@ import Testing
             #expect(!(try await TestSupport.get(index).text.contains("datatool")))
 
             let linked = "linked-1.0-py3-none-any.whl"
-            try FileManager.default.createSymbolicLink(atPath: directory + "/" + linked,
-                                                       withDestinationPath: directory + "/" + TestSupport.dottedWheel)
+            try FileManager.default.createSymbolicLink(
+                atPath: directory + "/" + linked,
+                withDestinationPath: directory + "/" + TestSupport.dottedWheel)
             #expect(try await TestSupport.get(index.appendingPathComponent("linked/")).status == 404)
             #expect(try await TestSupport.get(try contentURL(index, linked)).status == 404)
             #expect(try await TestSupport.get(try contentURL(index, linked + ".metadata")).status == 404)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import IndexServer
 
 @Suite struct ContentNegotiationTests {
@@ -13,7 +14,8 @@ import Testing
         #expect(SimpleFormat.negotiate(accept: nil) == .html(contentType: "text/html; charset=utf-8"))
         #expect(SimpleFormat.negotiate(accept: "*/*") == .html(contentType: "text/html; charset=utf-8"))
         #expect(SimpleFormat.negotiate(accept: "text/html") == .html(contentType: "text/html; charset=utf-8"))
-        #expect(SimpleFormat.negotiate(accept: "application/vnd.pypi.simple.v1+html")
+        #expect(
+            SimpleFormat.negotiate(accept: "application/vnd.pypi.simple.v1+html")
                 == .html(contentType: "application/vnd.pypi.simple.v1+html"))
         #expect(SimpleFormat.negotiate(accept: "application/json") == .html(contentType: "text/html; charset=utf-8"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IndexServer
 
 @Suite struct IndexCatalogTests {
@@ -64,9 +65,11 @@ import Testing
         let dottedEntry = try #require(byName[dotted])
         #expect(dottedEntry.advertisedSHA256Hex == String(repeating: "ab", count: 32))
         #expect(dottedEntry.sha256Hex == TestSupport.dottedSHA256)
-        #expect(dottedEntry.provenance == .attestations(
-            paths: [directory + "/" + dotted + ".a.attestation", directory + "/" + dotted + ".b.attestation"],
-            publisherPath: directory + "/" + dotted + ".publisher.json"))
+        #expect(
+            dottedEntry.provenance
+                == .attestations(
+                    paths: [directory + "/" + dotted + ".a.attestation", directory + "/" + dotted + ".b.attestation"],
+                    publisherPath: directory + "/" + dotted + ".publisher.json"))
         #expect(byName[TestSupport.datatoolWheel]?.provenance == .file(path: directory + "/" + TestSupport.datatoolWheel + ".provenance"))
     }
 
@@ -108,11 +111,15 @@ import Testing
         let first = "{ \"version\" : 1, \"odd\":\"spacing kept\" }\n"
         try TestSupport.write(first, to: directory, name: "a.attestation")
         try TestSupport.write("{\"version\":1}", to: directory, name: "b.attestation")
-        let bytes = try #require(try ProvenanceDocument.bytes(
-            for: .attestations(paths: [directory + "/a.attestation", directory + "/b.attestation"], publisherPath: nil),
-            defaultPublisherJSON: publisher))
+        let bytes = try #require(
+            try ProvenanceDocument.bytes(
+                for: .attestations(paths: [directory + "/a.attestation", directory + "/b.attestation"], publisherPath: nil),
+                defaultPublisherJSON: publisher))
         let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text == #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"Pulp User","prn":"prn:auth.user:1"},"attestations":[{ "version" : 1, "odd":"spacing kept" },{"version":1}]}]}"#)
+        #expect(
+            text
+                == #"{"version":1,"attestation_bundles":[{"publisher":{"kind":"Pulp User","prn":"prn:auth.user:1"},"attestations":[{ "version" : 1, "odd":"spacing kept" },{"version":1}]}]}"#
+        )
         #expect((try? JSONSerialization.jsonObject(with: Data(bytes))) is [String: Any])
     }
 
@@ -122,9 +129,10 @@ import Testing
         try TestSupport.write(#"{"kind":"Konflux CI"}"#, to: directory, name: "p.json")
         try TestSupport.write("{}", to: directory, name: "a.attestation")
         try TestSupport.write("anything at all", to: directory, name: "x.provenance")
-        let wrapped = try #require(try ProvenanceDocument.bytes(
-            for: .attestations(paths: [directory + "/a.attestation"], publisherPath: directory + "/p.json"),
-            defaultPublisherJSON: publisher))
+        let wrapped = try #require(
+            try ProvenanceDocument.bytes(
+                for: .attestations(paths: [directory + "/a.attestation"], publisherPath: directory + "/p.json"),
+                defaultPublisherJSON: publisher))
         #expect(String(decoding: wrapped, as: UTF8.self).contains(#""publisher":{"kind":"Konflux CI"}"#))
         let verbatim = try ProvenanceDocument.bytes(for: .file(path: directory + "/x.provenance"), defaultPublisherJSON: publisher)
         #expect(verbatim == Array("anything at all".utf8))
@@ -137,8 +145,9 @@ import Testing
         defer { TestSupport.remove(directory) }
         try TestSupport.write(content, to: directory, name: "bad.attestation")
         #expect(throws: ServerError(.malformedInput, "attestation file bad.attestation is not a JSON object")) {
-            try ProvenanceDocument.bytes(for: .attestations(paths: [directory + "/bad.attestation"], publisherPath: nil),
-                                         defaultPublisherJSON: publisher)
+            try ProvenanceDocument.bytes(
+                for: .attestations(paths: [directory + "/bad.attestation"], publisherPath: nil),
+                defaultPublisherJSON: publisher)
         }
     }
 
@@ -148,8 +157,9 @@ import Testing
         try TestSupport.write("{}", to: directory, name: "a.attestation")
         try TestSupport.write("[]", to: directory, name: "p.json")
         #expect(throws: ServerError(.malformedInput, "publisher file p.json is not a JSON object")) {
-            try ProvenanceDocument.bytes(for: .attestations(paths: [directory + "/a.attestation"], publisherPath: directory + "/p.json"),
-                                         defaultPublisherJSON: publisher)
+            try ProvenanceDocument.bytes(
+                for: .attestations(paths: [directory + "/a.attestation"], publisherPath: directory + "/p.json"),
+                defaultPublisherJSON: publisher)
         }
         #expect(throws: ServerError(.io, "cannot read provenance file gone.provenance")) {
             try ProvenanceDocument.bytes(for: .file(path: directory + "/gone.provenance"), defaultPublisherJSON: publisher)

@@ -2,6 +2,7 @@ import Attestations
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import IndexServer
 
 /// The server over real HTTP on 127.0.0.1 (port picked by the system).
@@ -18,8 +19,10 @@ import Testing
         let directory = try TestSupport.folder(with: wheels)
         defer { TestSupport.remove(directory) }
         try prepare(directory)
-        let server = try await IndexServer(configuration: ServerConfiguration(
-            directory: directory, auth: auth, legacyProvenanceURLs: legacy)).start()
+        let server = try await IndexServer(
+            configuration: ServerConfiguration(
+                directory: directory, auth: auth, legacyProvenanceURLs: legacy)
+        ).start()
         do {
             try await body(server.indexURL, directory)
         } catch {
@@ -53,8 +56,9 @@ import Testing
     @Test func projectJSONCarriesHashesMetadataAndProvenance() async throws {
         let key = try PrivateKey.generate(.ecdsaP256)
         try await withServer(prepare: { directory in
-            _ = try Attester.attest(wheel: directory + "/" + TestSupport.dottedWheel, key: key,
-                                    builderID: "urn:test:builder", buildType: "urn:test:type")
+            _ = try Attester.attest(
+                wheel: directory + "/" + TestSupport.dottedWheel, key: key,
+                builderID: "urn:test:builder", buildType: "urn:test:type")
         }) { index, _ in
             let page = try await TestSupport.get(index.appendingPathComponent("dotted-pkg/"), accept: Self.pipAccept)
             #expect(page.status == 200)
@@ -83,7 +87,8 @@ import Testing
 
             // PEP 740: the provenance URL is the Integrity API and returns a verifiable provenance.
             let provenanceURL = try #require((file["provenance"] as? String).flatMap(URL.init(string:)))
-            #expect(provenanceURL.path
+            #expect(
+                provenanceURL.path
                     == "/api/pypi/wheeltrust/main/integrity/dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance")
             #expect(provenanceURL.absoluteString.hasSuffix("/provenance/"))
             let provenance = try await TestSupport.get(provenanceURL)
@@ -92,8 +97,10 @@ import Testing
             let decoded = try Provenance.decode(provenance.body)
             #expect(decoded.attestationBundles.count == 1)
             #expect(decoded.attestationBundles.first?.publisher == ServerConfiguration.pulpUserPublisher)
-            let verdict = await ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "test", key: key.publicKey)])])
-                .verify(decoded, distribution: TestSupport.dottedWheel, sha256Hex: TestSupport.dottedSHA256)
+            let verdict = await ProvenanceVerifier(verifiers: [
+                KeySignatureVerifier(trustedKeys: [TrustedKey(name: "test", key: key.publicKey)])
+            ])
+            .verify(decoded, distribution: TestSupport.dottedWheel, sha256Hex: TestSupport.dottedSHA256)
             #expect(verdict.isVerified)
 
             // A file without provenance says so explicitly.
@@ -137,10 +144,12 @@ import Testing
             let missing = try await TestSupport.get(index.appendingPathComponent("nothing-here/"))
             #expect(missing.status == 404)
             #expect(missing.text == "nothing-here does not exist.")
-            for path in ["/", "/api/pulp-content/wheeltrust/main/README", "/api/pulp-content/wheeltrust/main/../x",
-                         "/api/pulp-content/wheeltrust/main/datatool-0.3.tar.gz",
-                         "/api/pulp-content/wheeltrust/main/\(TestSupport.dottedWheel).metadata.metadata",
-                         "/pypi/wheeltrust/main/simple/a/b/"] {
+            for path in [
+                "/", "/api/pulp-content/wheeltrust/main/README", "/api/pulp-content/wheeltrust/main/../x",
+                "/api/pulp-content/wheeltrust/main/datatool-0.3.tar.gz",
+                "/api/pulp-content/wheeltrust/main/\(TestSupport.dottedWheel).metadata.metadata",
+                "/pypi/wheeltrust/main/simple/a/b/",
+            ] {
                 #expect(try await TestSupport.get(URL(string: origin + path)!).status == 404, "\(path)")
             }
             let post = try await TestSupport.get(index, method: "POST")
@@ -153,7 +162,8 @@ import Testing
 
     @Test func integrityAPIAnswersLikePulp() async throws {
         try await withServer(prepare: { directory in
-            try TestSupport.write(#"{"version":1,"attestation_bundles":[]}"#, to: directory, name: TestSupport.datatoolWheel + ".provenance")
+            try TestSupport.write(
+                #"{"version":1,"attestation_bundles":[]}"#, to: directory, name: TestSupport.datatoolWheel + ".provenance")
             try TestSupport.write("[not an object]", to: directory, name: TestSupport.dottedWheel + ".bad.attestation")
         }) { index, _ in
             let base = "http://127.0.0.1:\(index.port ?? 0)/api/pypi/wheeltrust/main/integrity/"
@@ -171,7 +181,8 @@ import Testing
 
             let noSlash = try await TestSupport.get(URL(string: base + "datatool/0.3/\(TestSupport.datatoolWheel)/provenance")!)
             #expect(noSlash.status == 301)
-            #expect(noSlash.header("Location") == "/api/pypi/wheeltrust/main/integrity/datatool/0.3/\(TestSupport.datatoolWheel)/provenance/")
+            #expect(
+                noSlash.header("Location") == "/api/pypi/wheeltrust/main/integrity/datatool/0.3/\(TestSupport.datatoolWheel)/provenance/")
 
             // A malformed attestation file is an error naming it, not a crash.
             let broken = try await TestSupport.get(URL(string: base + "dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance/")!)
@@ -183,9 +194,12 @@ import Testing
     }
 
     @Test func legacyFlagAdvertisesTheURLWithoutAPIWhichIs404() async throws {
-        try await withServer(legacy: true, prepare: { directory in
-            try TestSupport.write("{\"version\":1}", to: directory, name: TestSupport.dottedWheel + ".x.attestation")
-        }) { index, _ in
+        try await withServer(
+            legacy: true,
+            prepare: { directory in
+                try TestSupport.write("{\"version\":1}", to: directory, name: TestSupport.dottedWheel + ".x.attestation")
+            }
+        ) { index, _ in
             let page = try await TestSupport.get(index.appendingPathComponent("dotted-pkg/"), accept: Self.pipAccept)
             let file = try #require((try json(page)["files"] as? [[String: Any]])?.first)
             let advertised = try #require((file["provenance"] as? String).flatMap(URL.init(string:)))
@@ -213,10 +227,12 @@ import Testing
     @Test func basicAuthGuardsEveryRoute() async throws {
         try await withServer(auth: BasicCredentials(user: "user", password: "token")) { index, _ in
             let origin = "http://127.0.0.1:\(index.port ?? 0)"
-            let urls = [index, index.appendingPathComponent("dotted-pkg/"),
-                        URL(string: origin + "/api/pulp-content/wheeltrust/main/" + TestSupport.dottedWheel)!,
-                        URL(string: origin + "/api/pypi/wheeltrust/main/integrity/dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance/")!,
-                        URL(string: origin + "/no/such/route")!]
+            let urls = [
+                index, index.appendingPathComponent("dotted-pkg/"),
+                URL(string: origin + "/api/pulp-content/wheeltrust/main/" + TestSupport.dottedWheel)!,
+                URL(string: origin + "/api/pypi/wheeltrust/main/integrity/dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance/")!,
+                URL(string: origin + "/no/such/route")!,
+            ]
             for url in urls {
                 let anonymous = try await TestSupport.get(url)
                 #expect(anonymous.status == 401, "\(url)")

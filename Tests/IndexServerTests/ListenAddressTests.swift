@@ -12,8 +12,10 @@ struct ListenAddressTests {
 
     @Test("not loopback: other addresses, the unspecified ones, names that start like loopback, signed or empty parts")
     func notLoopback() {
-        for host in ["0.0.0.0", "::", "[::]", "10.0.0.1", "128.0.0.1", "127.0.0.1.example", "127.0.0.256", "127.0.0",
-                     "127.+0.0.1", "127.-0.0.1", "127..0.1", "127.0.0.1 ", "localhost.example", "127.0.0.\u{0661}", "example.test", ""] {
+        for host in [
+            "0.0.0.0", "::", "[::]", "10.0.0.1", "128.0.0.1", "127.0.0.1.example", "127.0.0.256", "127.0.0",
+            "127.+0.0.1", "127.-0.0.1", "127..0.1", "127.0.0.1 ", "localhost.example", "127.0.0.\u{0661}", "example.test", "",
+        ] {
             #expect(!ListenAddress.isLoopback(host), "\(host)")
         }
     }

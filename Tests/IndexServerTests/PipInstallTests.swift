@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import IndexServer
 
 /// A real `pip install` from the server: a fresh venv (with pip), credentials in the index URL,
@@ -27,14 +28,18 @@ import Testing
         let created = try await TestSupport.run(python, ["-m", "venv", venv])
         try #require(created.status == 0, "venv: \(created.output)")
 
-        let server = try await IndexServer(configuration: ServerConfiguration(
-            directory: directory, auth: BasicCredentials(user: "user", password: "token"))).start()
+        let server = try await IndexServer(
+            configuration: ServerConfiguration(
+                directory: directory, auth: BasicCredentials(user: "user", password: "token"))
+        ).start()
         let port = server.port
         func pipInstall(_ credentials: String, _ packages: [String]) async throws -> TestSupport.ProcessResult {
-            try await TestSupport.run(venv + "/bin/python", [
-                "-m", "pip", "install", "--no-cache-dir", "--retries", "0", "--timeout", "30",
-                "--index-url", "http://\(credentials)@127.0.0.1:\(port)/pypi/wheeltrust/main/simple/",
-            ] + packages, environment: Self.pipEnvironment())
+            try await TestSupport.run(
+                venv + "/bin/python",
+                [
+                    "-m", "pip", "install", "--no-cache-dir", "--retries", "0", "--timeout", "30",
+                    "--index-url", "http://\(credentials)@127.0.0.1:\(port)/pypi/wheeltrust/main/simple/",
+                ] + packages, environment: Self.pipEnvironment())
         }
         do {
             // Wrong password: pip must fail (401), nothing installed.
@@ -46,9 +51,12 @@ import Testing
             // Right credentials: a pure wheel with a build tag and a dotted name, and a native wheel.
             let installed = try await pipInstall("user:token", ["Dotted.Pkg==1.2.0", "markupsafe"])
             #expect(installed.status == 0, "pip: \(installed.output)")
-            let imported = try await TestSupport.run(venv + "/bin/python", [
-                "-c", "import dotted_pkg, markupsafe; print(dotted_pkg.answer(), dotted_pkg.core.table()['rows'][1][1], markupsafe.escape('<'))",
-            ], environment: Self.pipEnvironment())
+            let imported = try await TestSupport.run(
+                venv + "/bin/python",
+                [
+                    "-c",
+                    "import dotted_pkg, markupsafe; print(dotted_pkg.answer(), dotted_pkg.core.table()['rows'][1][1], markupsafe.escape('<'))",
+                ], environment: Self.pipEnvironment())
             #expect(imported.status == 0, "import: \(imported.output)")
             #expect(imported.output.trimmingCharacters(in: .whitespacesAndNewlines) == "42 two &lt;")
 

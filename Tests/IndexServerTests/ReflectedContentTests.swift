@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import IndexServer
 
 /// Issue 9, attack 11: nothing a request or the served folder holds may become markup, a header or
@@ -11,8 +12,10 @@ import Testing
     static let origin = "/pypi/wheeltrust/main/simple/"
     static let integrity = "/api/pypi/wheeltrust/main/integrity/"
 
-    private func withServer(auth: BasicCredentials? = nil, prepare: (String) throws -> Void = { _ in },
-                            _ body: (Int) async throws -> Void) async throws {
+    private func withServer(
+        auth: BasicCredentials? = nil, prepare: (String) throws -> Void = { _ in },
+        _ body: (Int) async throws -> Void
+    ) async throws {
         let directory = try TestSupport.folder(with: [TestSupport.dottedWheel])
         defer { TestSupport.remove(directory) }
         try prepare(directory)
@@ -29,15 +32,18 @@ import Testing
     /// What holds for every answer of the responder, whatever was asked.
     static func expectHardened(_ answer: RawHTTP.Answer, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(answer.values("x-content-type-options") == ["nosniff"], "\(label): \(answer)", sourceLocation: sourceLocation)
-        #expect(answer.values("content-security-policy") == [ResponseHardening.contentSecurityPolicy], "\(label)",
-                sourceLocation: sourceLocation)
+        #expect(
+            answer.values("content-security-policy") == [ResponseHardening.contentSecurityPolicy], "\(label)",
+            sourceLocation: sourceLocation)
         #expect(answer.values("set-cookie").isEmpty, "\(label)", sourceLocation: sourceLocation)
     }
 
     /// An error answer: exactly `text/plain; charset=utf-8`, a body without a control byte (not even
     /// CR, LF or NUL), ESC or a bidi override, and never longer than a few hundred bytes.
-    static func expectPlainError(_ answer: RawHTTP.Answer, status: Int, _ label: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectPlainError(
+        _ answer: RawHTTP.Answer, status: Int, _ label: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(answer.status == status, "\(label): \(answer)", sourceLocation: sourceLocation)
         #expect(answer.values("content-type") == [plain], "\(label): \(answer)", sourceLocation: sourceLocation)
         expectHardened(answer, label, sourceLocation: sourceLocation)
@@ -74,7 +80,8 @@ import Testing
             }
             // The issue's body: the tag is not markup here (text/plain, nosniff), and what is shown is
             // exactly what arrived, NUL and ESC written out as escapes.
-            let tag = await RawHTTP.request(port: port, target: Self.integrity + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/1.0/x.whl/provenance/")
+            let tag = await RawHTTP.request(
+                port: port, target: Self.integrity + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E/1.0/x.whl/provenance/")
             #expect(tag.text == "<img src=x onerror=alert(1)> 1.0 x.whl provenance does not exist.")
             let nul = await RawHTTP.request(port: port, target: Self.origin + "x%00y/")
             #expect(nul.text == "x\\x00y does not exist.")
@@ -141,8 +148,9 @@ import Testing
     @Test func authenticationFailuresArePlainTextToo() async throws {
         try await withServer(auth: BasicCredentials(user: "user", password: "token")) { port in
             for target in [Self.integrity + "%3Cimg%20src%3Dx%3E/1.0/x.whl/provenance/", Self.origin, "/%3Cb%3E"] {
-                let answer = await RawHTTP.request(port: port, target: target,
-                                                   extraHeaders: ["Authorization: Basic PHNjcmlwdD4="])
+                let answer = await RawHTTP.request(
+                    port: port, target: target,
+                    extraHeaders: ["Authorization: Basic PHNjcmlwdD4="])
                 Self.expectPlainError(answer, status: 401, target)
                 #expect(answer.text == "authentication required")
                 #expect(answer.header("www-authenticate") == BasicAuthenticator.challenge)
@@ -182,11 +190,15 @@ import Testing
             var served = 0
             for host in ["a\"><img src=x onerror=alert(1)>", "x'y", "evil.example/<b>", "a b", "%3Cimg%3E"] {
                 for accept in [[], [json]] {
-                    let answer = await RawHTTP.send(port: port, Array(([
-                        "GET \(Self.origin)dotted-pkg/ HTTP/1.1", "Host: \(host)", "Connection: close"] + accept)
-                        .joined(separator: "\r\n").utf8) + Array("\r\n\r\n".utf8))
+                    let answer = await RawHTTP.send(
+                        port: port,
+                        Array(
+                            ([
+                                "GET \(Self.origin)dotted-pkg/ HTTP/1.1", "Host: \(host)", "Connection: close",
+                            ] + accept)
+                            .joined(separator: "\r\n").utf8) + Array("\r\n\r\n".utf8))
                     let label = "Host: \(host) \(accept)"
-                    if answer.status == 400 && answer.header("content-type") == nil { continue }   // refused by the parser
+                    if answer.status == 400 && answer.header("content-type") == nil { continue }  // refused by the parser
                     #expect(answer.status == 200, "\(label): \(answer)")
                     served += 1
                     Self.expectHardened(answer, label)
@@ -221,8 +233,10 @@ import Testing
             try TestSupport.write("[not an object]", to: directory, name: hostileAttestation)
         }) { port in
             let json = ["Accept: application/vnd.pypi.simple.v1+json"]
-            for (target, headers) in [(Self.origin, [String]()), (Self.origin, json),
-                                      (Self.origin + "dotted-pkg/", []), (Self.origin + "dotted-pkg/", json)] {
+            for (target, headers) in [
+                (Self.origin, [String]()), (Self.origin, json),
+                (Self.origin + "dotted-pkg/", []), (Self.origin + "dotted-pkg/", json),
+            ] {
                 let answer = await RawHTTP.request(port: port, target: target, extraHeaders: headers)
                 #expect(answer.status == 200, "\(target)")
                 let text = answer.text
@@ -232,15 +246,19 @@ import Testing
                 if headers.isEmpty {
                     // The only markup is ours: every '<' opens one of the tags the page template writes.
                     let tags = text.components(separatedBy: "<").dropFirst().map { $0.prefix { $0 != " " && $0 != ">" } }
-                    #expect(Set(tags).isSubset(of: ["!DOCTYPE", "html", "/html", "head", "/head", "meta", "title", "/title",
-                                                    "body", "/body", "h1", "/h1", "a", "/a", "br/"]), "\(Set(tags))")
+                    #expect(
+                        Set(tags).isSubset(of: [
+                            "!DOCTYPE", "html", "/html", "head", "/head", "meta", "title", "/title",
+                            "body", "/body", "h1", "/h1", "a", "/a", "br/",
+                        ]), "\(Set(tags))")
                 } else {
                     let parsed = try JSONSerialization.jsonObject(with: Data(answer.body))
                     #expect(parsed is [String: Any], "\(target)")
                 }
             }
             // A hostile side-file name in an error: plain text, the escape written out.
-            let broken = await RawHTTP.request(port: port, target: Self.integrity + "dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance/")
+            let broken = await RawHTTP.request(
+                port: port, target: Self.integrity + "dotted-pkg/1.2.0/\(TestSupport.dottedWheel)/provenance/")
             Self.expectPlainError(broken, status: 500, "broken attestation")
             #expect(broken.text == "attestation file \(TestSupport.dottedWheel).\\x1b[31m<b>\"x\"'&.attestation is not a JSON object")
         }
@@ -257,14 +275,20 @@ import Testing
             filename: hostile, path: directory + "/missing", distribution: try DistributionFilename(parsing: TestSupport.dottedWheel),
             size: 1, sha256Hex: TestSupport.dottedSHA256, advertisedSHA256Hex: TestSupport.dottedSHA256,
             provenance: .file(path: directory + "/missing.provenance"), modified: Date(timeIntervalSince1970: 0))
-        let html = String(decoding: pages.projectHTML(normalized: "x<script>\"", entries: [entry], origin: "http://127.0.0.1:1"), as: UTF8.self)
+        let html = String(
+            decoding: pages.projectHTML(normalized: "x<script>\"", entries: [entry], origin: "http://127.0.0.1:1"), as: UTF8.self)
         #expect(html.contains(">a&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;&#x1B;[2J&#x202E;&#x0;&#xA;.whl</a>"), "\(html)")
         #expect(html.contains("<title>Links for x&lt;script&gt;&quot;</title>"))
-        for raw in ["<img", "<script", "\u{1b}", "\u{202E}", "\u{0}", "x\"", "\"'"] { #expect(!html.contains(raw), "\(raw.debugDescription)") }
+        for raw in ["<img", "<script", "\u{1b}", "\u{202E}", "\u{0}", "x\"", "\"'"] {
+            #expect(!html.contains(raw), "\(raw.debugDescription)")
+        }
         // Attribute values stay inside their quotes: every attribute is name="value" with no quote inside.
         let anchor = try #require(html.components(separatedBy: "<a ").dropFirst().first?.components(separatedBy: ">").first)
-        #expect(anchor.filter { $0 == "\"" }.count == 4, "\(anchor)")   // href and data-provenance
-        #expect(anchor.contains("href=\"http://127.0.0.1:1/api/pulp-content/wheeltrust/main/a%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%22%27%26%1B%5B2J%E2%80%AE%00%0A.whl#sha256="))
+        #expect(anchor.filter { $0 == "\"" }.count == 4, "\(anchor)")  // href and data-provenance
+        #expect(
+            anchor.contains(
+                "href=\"http://127.0.0.1:1/api/pulp-content/wheeltrust/main/a%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%22%27%26%1B%5B2J%E2%80%AE%00%0A.whl#sha256="
+            ))
 
         let root = String(decoding: pages.rootHTML(entries: [entry]), as: UTF8.self)
         #expect(root.contains(">dotted-pkg</a>"))

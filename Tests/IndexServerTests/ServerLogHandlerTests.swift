@@ -22,10 +22,12 @@ struct ServerLogHandlerTests {
         logger.logLevel = .warning
         logger[metadataKey: "request"] = "GET /simple/\u{1B}[1A\u{1B}[2K\r  ✓ VERIFIED FORGED\n"
         struct Hostile: Error, CustomStringConvertible { var description: String { "bad \u{202E}gnp.exe\u{9B}2J" } }
-        logger.error("refused \u{1B}]0;title\u{07}", error: Hostile(), metadata: [
-            "path\u{1B}[31m": .array(["a\nb", .dictionary(["k\u{200B}": "v\u{7F}"])]),
-            "size": .stringConvertible(3),
-        ])
+        logger.error(
+            "refused \u{1B}]0;title\u{07}", error: Hostile(),
+            metadata: [
+                "path\u{1B}[31m": .array(["a\nb", .dictionary(["k\u{200B}": "v\u{7F}"])]),
+                "size": .stringConvertible(3),
+            ])
         logger.info("not shown below the level")
         let written = lines.all
         #expect(written.count == 1)

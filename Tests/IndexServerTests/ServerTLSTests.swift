@@ -1,7 +1,7 @@
 import Foundation
 import IndexServer
-import Testing
 import TestSupport
+import Testing
 
 /// `serve --tls-certificate/--tls-key`: unusable TLS files are a configuration error naming the
 /// file, before anything listens.
@@ -24,7 +24,8 @@ import TestSupport
         try "not a key".write(toFile: dir + "/junk.key", atomically: true, encoding: .utf8)
 
         func problem(_ cert: String, _ key: String) -> ServerError? {
-            let configuration = ServerConfiguration(directory: dir, tls: ServerTLS(certificateChainPath: dir + "/" + cert, privateKeyPath: dir + "/" + key))
+            let configuration = ServerConfiguration(
+                directory: dir, tls: ServerTLS(certificateChainPath: dir + "/" + cert, privateKeyPath: dir + "/" + key))
             do {
                 try configuration.validate()
                 return nil
@@ -51,8 +52,10 @@ import TestSupport
         let (certificate, key) = try authority.issueServerCertificate()
         try certificate.write(toFile: dir + "/server.pem", atomically: true, encoding: .utf8)
         try key.write(toFile: dir + "/server.key", atomically: true, encoding: .utf8)
-        let server = try await IndexServer(configuration: ServerConfiguration(
-            directory: dir, tls: ServerTLS(certificateChainPath: dir + "/server.pem", privateKeyPath: dir + "/server.key"))).start()
+        let server = try await IndexServer(
+            configuration: ServerConfiguration(
+                directory: dir, tls: ServerTLS(certificateChainPath: dir + "/server.pem", privateKeyPath: dir + "/server.key"))
+        ).start()
         #expect(server.indexURL.scheme == "https")
         await server.stop()
     }

@@ -1,8 +1,10 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+
 @testable import IndexServer
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Shared helpers for IndexServer tests: temporary folders with fixture wheels, HTTP requests that
 /// do not follow redirects, and subprocesses that do not block Swift's cooperative threads.
@@ -56,8 +58,10 @@ enum TestSupport {
     /// Each call uses its own session whose delegate cancels authentication challenges and keeps
     /// the 401 response: swift-corelibs-foundation 6.3.1 otherwise hangs forever on a 401 that
     /// carries `WWW-Authenticate` (swift-corelibs-foundation issue #5456, fixed after 6.3.1).
-    static func get(_ url: URL, accept: String? = nil, user: String? = nil, password: String? = nil,
-                    method: String = "GET") async throws -> HTTPResult {
+    static func get(
+        _ url: URL, accept: String? = nil, user: String? = nil, password: String? = nil,
+        method: String = "GET"
+    ) async throws -> HTTPResult {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = 30
@@ -97,13 +101,17 @@ enum TestSupport {
             return response
         }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+        ) {
             completionHandler(nil)
         }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                        completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+            completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+        ) {
             lock.lock()
             response = challenge.failureResponse as? HTTPURLResponse
             lock.unlock()

@@ -1,11 +1,13 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import PackageIndex
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A cache entry is re-hashed unless its file identity equals the one stamped when it last hashed
@@ -113,7 +115,7 @@ import Darwin
         let (cache, entry) = try Self.settledCache(dir)
         let identity = try #require(FileIdentity.of(path: entry))
         let stamps = cache.hashStamps
-        #expect(!stamps.matches(sha256Hex: Self.digest, identity: identity))   // missing
+        #expect(!stamps.matches(sha256Hex: Self.digest, identity: identity))  // missing
         let valid = CacheHashStamps.format(identity, sha256Hex: Self.digest)
         let garbled = [
             "", "garbage\n", valid.replacingOccurrences(of: "\n", with: ""),
@@ -137,8 +139,9 @@ import Darwin
     @Test func invalidKeysAreNeverStamped() throws {
         let dir = try TemporaryDirectory()
         let stamps = CacheHashStamps(cacheRoot: dir.path, minimumAge: 0)
-        let identity = FileIdentity(device: 1, inode: 2, size: 3, modificationSeconds: 0, modificationNanoseconds: 0,
-                                    changeSeconds: 0, changeNanoseconds: 0)
+        let identity = FileIdentity(
+            device: 1, inode: 2, size: 3, modificationSeconds: 0, modificationNanoseconds: 0,
+            changeSeconds: 0, changeNanoseconds: 0)
         stamps.record(sha256Hex: "../../x", identity: identity)
         stamps.record(sha256Hex: Self.digest.uppercased(), identity: identity)
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/checked"))

@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct ContentCacheTests {

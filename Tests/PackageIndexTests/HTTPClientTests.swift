@@ -1,13 +1,17 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct HTTPClientTests {
-    static func client(credentials: IndexCredentials? = nil, maxRetries: Int = 3, maxBodySize: Int = 32 << 20,
-                       certificateBundle: String? = nil) -> HTTPClient {
-        HTTPClient(credentials: credentials, certificateBundle: certificateBundle, timeout: 5,
-                   retry: RetryPolicy(maxRetries: maxRetries, baseDelay: 0.01, maxRetryAfter: 1), maxBodySize: maxBodySize)
+    static func client(
+        credentials: IndexCredentials? = nil, maxRetries: Int = 3, maxBodySize: Int = 32 << 20,
+        certificateBundle: String? = nil
+    ) -> HTTPClient {
+        HTTPClient(
+            credentials: credentials, certificateBundle: certificateBundle, timeout: 5,
+            retry: RetryPolicy(maxRetries: maxRetries, baseDelay: 0.01, maxRetryAfter: 1), maxBodySize: maxBodySize)
     }
 
     static func credentials(for server: ScriptedServer) -> IndexCredentials? {
@@ -56,11 +60,14 @@ import Testing
         try FileManager.default.createDirectory(atPath: root.path + "/out", withIntermediateDirectories: true)
         let target = root.path + "/out/file.bin"
         let error = await #expect(throws: IndexError.self) {
-            try await Self.client().download(URL(string: "http://127.0.0.1:\(server.port)/file.bin")!, to: target,
-                                             expectedSHA256: String(repeating: "0", count: 64))
+            try await Self.client().download(
+                URL(string: "http://127.0.0.1:\(server.port)/file.bin")!, to: target,
+                expectedSHA256: String(repeating: "0", count: 64))
         }
         #expect(error?.code == .badResponse)
-        #expect(error?.message == "file: sha256 mismatch for http://127.0.0.1:\(server.port)/file.bin: expected \(String(repeating: "0", count: 64)), "
+        #expect(
+            error?.message
+                == "file: sha256 mismatch for http://127.0.0.1:\(server.port)/file.bin: expected \(String(repeating: "0", count: 64)), "
                 + "received 359b365773dbfb3e21cc1196062f477ad27f83bc04aa9dcd4178d924127a5f17")
         #expect(error?.message.contains("sha256 mismatch") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/out").isEmpty)
@@ -85,11 +92,13 @@ import Testing
 
     @Test func basicAuthAcceptedAndRejected() async throws {
         let server = try ScriptedServer()
-        let ok = try await Self.client(credentials: Self.credentials(for: server)).get(server.url("/auth", withCredentials: true), accept: nil)
+        let ok = try await Self.client(credentials: Self.credentials(for: server)).get(
+            server.url("/auth", withCredentials: true), accept: nil)
         #expect(String(decoding: ok.body, as: UTF8.self) == "welcome")
         #expect(server.requests().last?.authorization == ScriptedServer.expectedAuthorization)
 
-        let wrong = IndexCredentials(user: "12345|svc-name", password: "wrong-password-xyz", scheme: "http", host: "127.0.0.1", port: server.port)
+        let wrong = IndexCredentials(
+            user: "12345|svc-name", password: "wrong-password-xyz", scheme: "http", host: "127.0.0.1", port: server.port)
         let refused = await #expect(throws: IndexError.self) {
             try await Self.client(credentials: wrong).get(server.url("/auth"), accept: nil)
         }
@@ -99,7 +108,8 @@ import Testing
 
         let anonymous = await #expect(throws: IndexError.self) { try await Self.client().get(server.url("/auth"), accept: nil) }
         #expect(anonymous?.code == .authentication)
-        #expect(anonymous?.message == "resource: HTTP 401 from \(server.url("/auth").absoluteString) (no credentials configured for this host)")
+        #expect(
+            anonymous?.message == "resource: HTTP 401 from \(server.url("/auth").absoluteString) (no credentials configured for this host)")
         #expect(server.requests().filter { $0.path == "/auth" }.count == 3, "401 is never retried")
     }
 
@@ -131,13 +141,17 @@ import Testing
 
     @Test func givesUpAfterMaxRetries() async throws {
         let server = try ScriptedServer()
-        let error = await #expect(throws: IndexError.self) { try await Self.client(maxRetries: 2).get(server.url("/always503"), accept: nil) }
+        let error = await #expect(throws: IndexError.self) {
+            try await Self.client(maxRetries: 2).get(server.url("/always503"), accept: nil)
+        }
         #expect(error?.code == .network)
         #expect(error?.message.contains("503") == true)
         #expect(error?.message.contains("after 3 attempts") == true)
         #expect(server.requests().filter { $0.path == "/always503" }.count == 3)
 
-        let limited = await #expect(throws: IndexError.self) { try await Self.client(maxRetries: 1).get(server.url("/always429"), accept: nil) }
+        let limited = await #expect(throws: IndexError.self) {
+            try await Self.client(maxRetries: 1).get(server.url("/always429"), accept: nil)
+        }
         #expect(limited?.code == .network)
         #expect(limited?.message == "resource: HTTP 429 from \(server.url("/always429").absoluteString) after 2 attempts")
         #expect(server.requests().filter { $0.path == "/always429" }.count == 2)
@@ -200,19 +214,23 @@ import Testing
                 try await Self.client(certificateBundle: bundle).get(server.url("/landing"), accept: nil)
             }
             #expect(error?.code == .configuration)
-            #expect(error?.message == (bundle == empty ? "CA bundle \(empty) holds no PEM CERTIFICATE block" : "cannot read CA bundle \(bundle)"))
+            #expect(
+                error?.message
+                    == (bundle == empty ? "CA bundle \(empty) holds no PEM CERTIFICATE block" : "cannot read CA bundle \(bundle)"))
         }
         #expect(server.requests().isEmpty)
     }
 
     @Test func certificateBundleParsing() throws {
         let dir = try TemporaryDirectory()
-        let pem = "junk\n-----BEGIN CERTIFICATE-----\nAAEC\nAw==\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nBAU=\n-----END CERTIFICATE-----\n"
+        let pem =
+            "junk\n-----BEGIN CERTIFICATE-----\nAAEC\nAw==\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nBAU=\n-----END CERTIFICATE-----\n"
         let path = try dir.write("ca.pem", pem)
         let bundle = try CertificateBundle.load(path: path)
         #expect(bundle.certificates == [[0, 1, 2, 3], [4, 5]])
         // CRLF lines, tabs, an unterminated last block, a block with bad base64, other PEM kinds.
-        let messy = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\r\n"
+        let messy =
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\r\n"
             + "-----BEGIN CERTIFICATE-----\r\n\tAAEC\r\n Aw==\r\n-----END CERTIFICATE-----\r\n"
             + "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"
             + "-----BEGIN CERTIFICATE-----\nBAU=\n"

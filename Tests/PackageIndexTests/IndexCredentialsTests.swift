@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct IndexCredentialsTests {
@@ -16,8 +17,10 @@ import Testing
 
     @Test func onlyForTheSameOrigin() throws {
         let credentials = IndexCredentials(user: "u", password: "p", scheme: "https", host: "Index.Example", port: nil)
-        for other in ["http://index.example/", "https://index.example:8443/", "https://cdn.example/",
-                      "https://index.example.evil/", "https://sub.index.example/"] {
+        for other in [
+            "http://index.example/", "https://index.example:8443/", "https://cdn.example/",
+            "https://index.example.evil/", "https://sub.index.example/",
+        ] {
             let url = try #require(URL(string: other))
             #expect(credentials.authorizationHeader(for: url) == nil, "\(other)")
         }

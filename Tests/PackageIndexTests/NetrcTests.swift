@@ -1,17 +1,19 @@
 import Foundation
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct NetrcTests {
     @Test func machineEntriesAndDefault() {
-        let netrc = Netrc(parsing: """
-        # a comment line
-        machine index.example login alice password "pa ss"   # trailing comment
-        machine other.example
-            login bob
-            password hunter2
-        default login anon password anonpw
-        """)
+        let netrc = Netrc(
+            parsing: """
+                # a comment line
+                machine index.example login alice password "pa ss"   # trailing comment
+                machine other.example
+                    login bob
+                    password hunter2
+                default login anon password anonpw
+                """)
         #expect(netrc.credentials(forHost: "INDEX.example")?.login == "alice")
         #expect(netrc.credentials(forHost: "index.example")?.password == "pa ss")
         #expect(netrc.credentials(forHost: "other.example")?.password == "hunter2")
@@ -19,12 +21,13 @@ import Testing
     }
 
     @Test func macdefBodyIsSkipped() {
-        let netrc = Netrc(parsing: """
-        macdef init
-        machine evil.example login mallory password x
+        let netrc = Netrc(
+            parsing: """
+                macdef init
+                machine evil.example login mallory password x
 
-        machine good.example login carol password pw
-        """)
+                machine good.example login carol password pw
+                """)
         #expect(netrc.credentials(forHost: "evil.example") == nil)
         #expect(netrc.credentials(forHost: "good.example")?.login == "carol")
     }
@@ -71,6 +74,7 @@ import Testing
         let netrc = try #require(Netrc.load(environment: ["NETRC": path], homeDirectory: "/nonexistent"))
         #expect(netrc.credentials(forHost: "late.example") == nil, "an entry past the cap is never read")
         try ("machine early.example login u password p\n" + padding).write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(Netrc.load(environment: ["NETRC": path], homeDirectory: "/nonexistent")?.credentials(forHost: "early.example")?.login == "u")
+        #expect(
+            Netrc.load(environment: ["NETRC": path], homeDirectory: "/nonexistent")?.credentials(forHost: "early.example")?.login == "u")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct OfflineCacheTests {
@@ -8,9 +9,10 @@ import Testing
     static let index = URL(string: "http://user:secret@127.0.0.1:1/simple/")!
 
     static func entry() -> CachedProvenance {
-        CachedProvenance(filename: "a-1.0-py3-none-any.whl", sha256: sha.uppercased(), projectName: "a", version: "1.0",
-                         provenance: Data("{\"version\":1}".utf8),
-                         fetchedFrom: URL(string: "http://user:secret@127.0.0.1:1/integrity/a/1.0/a.whl/provenance")!)
+        CachedProvenance(
+            filename: "a-1.0-py3-none-any.whl", sha256: sha.uppercased(), projectName: "a", version: "1.0",
+            provenance: Data("{\"version\":1}".utf8),
+            fetchedFrom: URL(string: "http://user:secret@127.0.0.1:1/integrity/a/1.0/a.whl/provenance")!)
     }
 
     @Test func provenanceRoundTripsWithoutCredentials() throws {
@@ -69,8 +71,9 @@ import Testing
     @Test func projectPageRoundTripsPerIndexAndProject() throws {
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)
-        let file = IndexFile(filename: "a-1.0-py3-none-any.whl", url: URL(string: "http://user:secret@127.0.0.1:1/f/a.whl")!,
-                             sha256: Self.sha, provenanceURL: nil, coreMetadata: false, yanked: false, indexURL: Self.index)
+        let file = IndexFile(
+            filename: "a-1.0-py3-none-any.whl", url: URL(string: "http://user:secret@127.0.0.1:1/f/a.whl")!,
+            sha256: Self.sha, provenanceURL: nil, coreMetadata: false, yanked: false, indexURL: Self.index)
         let page = ProjectPage(name: "a", files: [file], url: URL(string: "http://127.0.0.1:1/simple/a/")!)
         try cache.storeProjectPage(page, indexURL: Self.index, project: ProjectName("A"))
         let read = try #require(cache.projectPage(indexURL: Self.index, project: ProjectName("a")))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct PipConfigurationTests {
@@ -8,26 +9,33 @@ import Testing
     @Test func fileOrderFollowsPip() throws {
         let dir = try TemporaryDirectory()
         let env = ["XDG_CONFIG_DIRS": "/x1:/x2", "XDG_CONFIG_HOME": "/cfg"]
-        #expect(PipConfiguration.configurationFiles(environment: env, homeDirectory: "/h", sitePrefix: "/venv") == [
-            "/x1/pip/pip.conf", "/x2/pip/pip.conf", "/etc/pip.conf",
-            "/h/.pip/pip.conf", "/cfg/pip/pip.conf", "/venv/pip.conf",
-        ])
+        #expect(
+            PipConfiguration.configurationFiles(environment: env, homeDirectory: "/h", sitePrefix: "/venv") == [
+                "/x1/pip/pip.conf", "/x2/pip/pip.conf", "/etc/pip.conf",
+                "/h/.pip/pip.conf", "/cfg/pip/pip.conf", "/venv/pip.conf",
+            ])
         // An existing PIP_CONFIG_FILE drops the user files and comes last.
         let envFile = try dir.write("env.conf", "[global]\n")
-        #expect(PipConfiguration.configurationFiles(environment: ["PIP_CONFIG_FILE": envFile], homeDirectory: "/h", sitePrefix: nil) == [
-            "/etc/xdg/pip/pip.conf", "/etc/pip.conf", envFile,
-        ])
+        #expect(
+            PipConfiguration.configurationFiles(environment: ["PIP_CONFIG_FILE": envFile], homeDirectory: "/h", sitePrefix: nil) == [
+                "/etc/xdg/pip/pip.conf", "/etc/pip.conf", envFile,
+            ])
         // A missing one keeps them.
-        #expect(PipConfiguration.configurationFiles(environment: ["PIP_CONFIG_FILE": "/missing.conf"], homeDirectory: "/h", sitePrefix: nil) == [
-            "/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/h/.pip/pip.conf", "/h/.config/pip/pip.conf", "/missing.conf",
-        ])
+        #expect(
+            PipConfiguration.configurationFiles(environment: ["PIP_CONFIG_FILE": "/missing.conf"], homeDirectory: "/h", sitePrefix: nil)
+                == [
+                    "/etc/xdg/pip/pip.conf", "/etc/pip.conf", "/h/.pip/pip.conf", "/h/.config/pip/pip.conf", "/missing.conf",
+                ])
         // os.devnull disables every file.
-        #expect(PipConfiguration.configurationFiles(environment: ["PIP_CONFIG_FILE": "/dev/null"], homeDirectory: "/h", sitePrefix: "/v").isEmpty)
+        #expect(
+            PipConfiguration.configurationFiles(environment: ["PIP_CONFIG_FILE": "/dev/null"], homeDirectory: "/h", sitePrefix: "/v")
+                .isEmpty)
     }
 
     @Test func devNullUsesEnvironmentAndDefault() throws {
-        let plain = try PipConfiguration.resolve(environment: ["PIP_CONFIG_FILE": "/dev/null"], homeDirectory: "/nonexistent",
-                                                 sitePrefix: nil, interpreterDefault: pypiDefault, override: nil)
+        let plain = try PipConfiguration.resolve(
+            environment: ["PIP_CONFIG_FILE": "/dev/null"], homeDirectory: "/nonexistent",
+            sitePrefix: nil, interpreterDefault: pypiDefault, override: nil)
         #expect(plain.indexURL == pypiDefault)
         #expect(plain.source == "interpreter default")
         let fromEnv = try PipConfiguration.resolve(
@@ -41,21 +49,26 @@ import Testing
         let dir = try TemporaryDirectory()
         let global = try dir.write("global.conf", "[global]\nindex-url = https://global.example/simple/\n")
         let user = try dir.write("user.conf", "[global]\nindex_url=https://user.example/simple/\n")
-        let config = try PipConfiguration.resolve(files: [global, user, dir.path + "/absent.conf"], environment: [:],
-                                                  homeDirectory: dir.path, interpreterDefault: nil, override: nil)
+        let config = try PipConfiguration.resolve(
+            files: [global, user, dir.path + "/absent.conf"], environment: [:],
+            homeDirectory: dir.path, interpreterDefault: nil, override: nil)
         #expect(config.indexURL.host == "user.example")
         #expect(config.source == "\(user) [global]")
     }
 
     @Test func commandSectionBeatsGlobalFromAnyFile() throws {
         let dir = try TemporaryDirectory()
-        let early = try dir.write("early.conf", "[install]\nindex-url = https://install.example/simple/\n[download]\nindex-url = https://download.example/simple/\n")
+        let early = try dir.write(
+            "early.conf",
+            "[install]\nindex-url = https://install.example/simple/\n[download]\nindex-url = https://download.example/simple/\n")
         let late = try dir.write("late.conf", "[global]\nindex-url = https://global.example/simple/\n")
-        let install = try PipConfiguration.resolve(files: [early, late], environment: [:], homeDirectory: dir.path,
-                                                   interpreterDefault: nil, override: nil)
+        let install = try PipConfiguration.resolve(
+            files: [early, late], environment: [:], homeDirectory: dir.path,
+            interpreterDefault: nil, override: nil)
         #expect(install.indexURL.host == "install.example")
-        let download = try PipConfiguration.resolve(files: [early, late], environment: [:], homeDirectory: dir.path,
-                                                    interpreterDefault: nil, override: nil, command: "download")
+        let download = try PipConfiguration.resolve(
+            files: [early, late], environment: [:], homeDirectory: dir.path,
+            interpreterDefault: nil, override: nil, command: "download")
         #expect(download.indexURL.host == "download.example")
     }
 
@@ -63,52 +76,63 @@ import Testing
         let dir = try TemporaryDirectory()
         let file = try dir.write("pip.conf", "[install]\nindex-url = https://file.example/simple/\n")
         let env = ["PIP_INDEX_URL": "https://env.example/simple/"]
-        let fromEnv = try PipConfiguration.resolve(files: [file], environment: env, homeDirectory: dir.path,
-                                                   interpreterDefault: nil, override: nil)
+        let fromEnv = try PipConfiguration.resolve(
+            files: [file], environment: env, homeDirectory: dir.path,
+            interpreterDefault: nil, override: nil)
         #expect(fromEnv.indexURL.host == "env.example")
-        let overridden = try PipConfiguration.resolve(files: [file], environment: env, homeDirectory: dir.path,
-                                                      interpreterDefault: nil, override: URL(string: "https://cli.example/simple/"))
+        let overridden = try PipConfiguration.resolve(
+            files: [file], environment: env, homeDirectory: dir.path,
+            interpreterDefault: nil, override: URL(string: "https://cli.example/simple/"))
         #expect(overridden.indexURL.host == "cli.example")
         #expect(overridden.source == "--index-url")
     }
 
     @Test func multiLineExtraIndexURLs() throws {
         let dir = try TemporaryDirectory()
-        let file = try dir.write("pip.conf", """
-        # comment
-        [global]
-        index-url = https://main.example/simple/
-        extra_index_url =
-            https://one.example/simple/
-            ; an indented comment
-            https://two.example/simple/ https://three.example/simple/
-        """)
-        let config = try PipConfiguration.resolve(files: [file], environment: [:], homeDirectory: dir.path,
-                                                  interpreterDefault: nil, override: nil)
+        let file = try dir.write(
+            "pip.conf",
+            """
+            # comment
+            [global]
+            index-url = https://main.example/simple/
+            extra_index_url =
+                https://one.example/simple/
+                ; an indented comment
+                https://two.example/simple/ https://three.example/simple/
+            """)
+        let config = try PipConfiguration.resolve(
+            files: [file], environment: [:], homeDirectory: dir.path,
+            interpreterDefault: nil, override: nil)
         #expect(config.extraIndexURLs.map { $0.host ?? "" } == ["one.example", "two.example", "three.example"])
-        let fromEnv = try PipConfiguration.resolve(files: [file], environment: ["PIP_EXTRA_INDEX_URL": "https://e1.example/ https://e2.example/"],
-                                                   homeDirectory: dir.path, interpreterDefault: nil, override: nil)
+        let fromEnv = try PipConfiguration.resolve(
+            files: [file], environment: ["PIP_EXTRA_INDEX_URL": "https://e1.example/ https://e2.example/"],
+            homeDirectory: dir.path, interpreterDefault: nil, override: nil)
         #expect(fromEnv.extraIndexURLs.map { $0.host ?? "" } == ["e1.example", "e2.example"])
     }
 
     @Test func certificateBundlePrecedence() throws {
         let dir = try TemporaryDirectory()
         let file = try dir.write("pip.conf", "[global]\nindex-url = https://main.example/simple/\ncert = ~/ca.pem\n")
-        let fromFile = try PipConfiguration.resolve(files: [file], environment: ["SSL_CERT_FILE": "/ssl.pem"],
-                                                    homeDirectory: "/home/me", interpreterDefault: nil, override: nil)
+        let fromFile = try PipConfiguration.resolve(
+            files: [file], environment: ["SSL_CERT_FILE": "/ssl.pem"],
+            homeDirectory: "/home/me", interpreterDefault: nil, override: nil)
         #expect(fromFile.certificateBundle == "/home/me/ca.pem")
-        let fromPipCert = try PipConfiguration.resolve(files: [file], environment: ["PIP_CERT": "/pipcert.pem"],
-                                                       homeDirectory: "/home/me", interpreterDefault: nil, override: nil)
+        let fromPipCert = try PipConfiguration.resolve(
+            files: [file], environment: ["PIP_CERT": "/pipcert.pem"],
+            homeDirectory: "/home/me", interpreterDefault: nil, override: nil)
         #expect(fromPipCert.certificateBundle == "/pipcert.pem")
         let none: [String] = []
-        let requests = try PipConfiguration.resolve(files: none, environment: ["REQUESTS_CA_BUNDLE": "/req.pem", "SSL_CERT_FILE": "/ssl.pem"],
-                                                    homeDirectory: "/h", interpreterDefault: pypiDefault, override: nil)
+        let requests = try PipConfiguration.resolve(
+            files: none, environment: ["REQUESTS_CA_BUNDLE": "/req.pem", "SSL_CERT_FILE": "/ssl.pem"],
+            homeDirectory: "/h", interpreterDefault: pypiDefault, override: nil)
         #expect(requests.certificateBundle == "/req.pem")
-        let ssl = try PipConfiguration.resolve(files: none, environment: ["SSL_CERT_FILE": "/ssl.pem"],
-                                               homeDirectory: "/h", interpreterDefault: pypiDefault, override: nil)
+        let ssl = try PipConfiguration.resolve(
+            files: none, environment: ["SSL_CERT_FILE": "/ssl.pem"],
+            homeDirectory: "/h", interpreterDefault: pypiDefault, override: nil)
         #expect(ssl.certificateBundle == "/ssl.pem")
-        let nothing = try PipConfiguration.resolve(files: none, environment: [:], homeDirectory: "/h",
-                                                   interpreterDefault: pypiDefault, override: nil)
+        let nothing = try PipConfiguration.resolve(
+            files: none, environment: [:], homeDirectory: "/h",
+            interpreterDefault: pypiDefault, override: nil)
         #expect(nothing.certificateBundle == nil)
     }
 

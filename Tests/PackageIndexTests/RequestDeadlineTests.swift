@@ -1,8 +1,9 @@
 import Attestations
 import Foundation
 import PythonPackaging
-import Testing
 import TestSupport
+import Testing
+
 @testable import PackageIndex
 
 /// `--timeout` bounds every request as a whole (issue 9, attack 8): servers on 127.0.0.1 that
@@ -34,8 +35,10 @@ import TestSupport
     /// The call and the clock run on `NetworkExecutor` (as `HTTPClient`'s own work does), so the
     /// time measured is the call's, not the time this test waited for a thread of the cooperative
     /// pool while other tests of the run kept it busy.
-    static func failure(guardSeconds: TimeInterval = 30,
-                        _ call: @escaping @Sendable () async throws -> Void) async -> (error: IndexError?, seconds: TimeInterval) {
+    static func failure(
+        guardSeconds: TimeInterval = 30,
+        _ call: @escaping @Sendable () async throws -> Void
+    ) async -> (error: IndexError?, seconds: TimeInterval) {
         await withTaskExecutorPreference(NetworkExecutor.shared) {
             let started = Date()
             let outcome: Result<Void, any Error>? = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
@@ -67,9 +70,11 @@ import TestSupport
     }
 
     /// The common expectations on a call that ran out of time.
-    static func expectTimedOut(_ result: (error: IndexError?, seconds: TimeInterval), timeout: TimeInterval,
-                               path: String, what: String, masked: Bool = true, received: Int = 0,
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectTimedOut(
+        _ result: (error: IndexError?, seconds: TimeInterval), timeout: TimeInterval,
+        path: String, what: String, masked: Bool = true, received: Int = 0,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(result.error != nil, "the call succeeded", sourceLocation: sourceLocation)
         guard let error = result.error else { return }
         #expect(error.code == .network, "\(error)", sourceLocation: sourceLocation)
@@ -152,8 +157,10 @@ import TestSupport
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         let server = try MisbehavingHTTPServer { path, _ in
-            .respond(.text(path == "/date" ? 429 : 503, "later",
-                           headers: ["Retry-After: " + (path == "/date" ? formatter.string(from: later) : "3600")]))
+            .respond(
+                .text(
+                    path == "/date" ? 429 : 503, "later",
+                    headers: ["Retry-After: " + (path == "/date" ? formatter.string(from: later) : "3600")]))
         }
         defer { server.stop() }
         // The client's own cap on Retry-After (30 s by default) is not what saves us.
@@ -176,8 +183,9 @@ import TestSupport
             _ = try await Self.client(timeout: 2, retry: RetryPolicy()).get(Self.url(server, "/x"), accept: nil, what: "page")
         }
         Self.expectTimedOut(result, timeout: 2, path: "/x", what: "page")
-        #expect(result.error?.message.contains("with Retry-After 3 s, longer than the 2 s timeout leaves") == true,
-                "\(String(describing: result.error))")
+        #expect(
+            result.error?.message.contains("with Retry-After 3 s, longer than the 2 s timeout leaves") == true,
+            "\(String(describing: result.error))")
         #expect(server.requests(to: "/x") == 1)
     }
 
@@ -202,8 +210,9 @@ import TestSupport
         }
         Self.expectTimedOut(result, timeout: 2, path: "/gw", what: "page")
         #expect(result.error?.message.contains("HTTP 502 from") == true)
-        #expect(result.error?.message.contains("no time left to retry within the 2 s timeout") == true,
-                "\(String(describing: result.error))")
+        #expect(
+            result.error?.message.contains("no time left to retry within the 2 s timeout") == true,
+            "\(String(describing: result.error))")
         #expect(server.requests(to: "/gw") == 1)
     }
 
@@ -226,7 +235,8 @@ import TestSupport
 
     @Test func aRedirectToATrickleNamesTheTarget() async throws {
         let server = try MisbehavingHTTPServer { path, _ in
-            path == "/start" ? .respond(.init(status: 302, headers: ["Location: /trickle/target"]))
+            path == "/start"
+                ? .respond(.init(status: 302, headers: ["Location: /trickle/target"]))
                 : .trickle(.init(body: Self.page), bytes: 1, interval: 0.2)
         }
         defer { server.stop() }
@@ -234,8 +244,9 @@ import TestSupport
             _ = try await Self.client(timeout: 1).get(Self.url(server, "/start"), accept: nil, what: "page")
         }
         #expect(result.error?.code == .network)
-        #expect(result.error?.message.contains("http://127.0.0.1:\(server.port)/trickle/target: timed out") == true,
-                "\(String(describing: result.error))")
+        #expect(
+            result.error?.message.contains("http://127.0.0.1:\(server.port)/trickle/target: timed out") == true,
+            "\(String(describing: result.error))")
         #expect(result.seconds < Self.bound(1))
     }
 
@@ -245,7 +256,7 @@ import TestSupport
         let body = [UInt8](repeating: 0x5A, count: 4 << 20)
         let server = try MisbehavingHTTPServer { path, _ in
             switch path {
-            case "/slow.whl": return .trickle(.init(body: body), bytes: 1024, interval: 0.1)   // 10 KiB/s
+            case "/slow.whl": return .trickle(.init(body: body), bytes: 1024, interval: 0.1)  // 10 KiB/s
             case "/stall.whl": return .stallMidBody(.init(body: body), sent: 100_000)
             case "/head.whl": return .stallAfterHead(.init(body: body))
             default: return .trickle(.init(body: body), bytes: 1, interval: 0.2, headToo: true)
@@ -256,8 +267,9 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: scratch.path + "/out", withIntermediateDirectories: true)
         for path in ["/slow.whl", "/stall.whl", "/head.whl", "/trickled-head.whl"] {
             let result = await Self.failure {
-                _ = try await Self.client(timeout: 1).download(Self.url(server, path), to: scratch.path + "/out/file.whl",
-                                                               expectedSHA256: nil, what: "file")
+                _ = try await Self.client(timeout: 1).download(
+                    Self.url(server, path), to: scratch.path + "/out/file.whl",
+                    expectedSHA256: nil, what: "file")
             }
             // A connection that dies mid-body is retried; what arrived counts toward the deadline.
             let received = path == "/stall.whl" ? 100_000 * server.requests(to: path) : 0
@@ -273,8 +285,9 @@ import TestSupport
         defer { server.stop() }
         let scratch = try TemporaryDirectory()
         let result = await Self.failure {
-            _ = try await Self.client(timeout: 1).download(Self.url(server, "/w.whl"), to: scratch.path + "/w.whl",
-                                                           expectedSHA256: nil, what: "file")
+            _ = try await Self.client(timeout: 1).download(
+                Self.url(server, "/w.whl"), to: scratch.path + "/w.whl",
+                expectedSHA256: nil, what: "file")
         }
         Self.expectTimedOut(result, timeout: 1, path: "/w.whl", what: "file")
         #expect(result.error?.message.contains("plus 1 s per 64 KiB received") == true, "\(String(describing: result.error))")
@@ -289,8 +302,9 @@ import TestSupport
         defer { server.stop() }
         let scratch = try TemporaryDirectory()
         let started = Date()
-        let result = try await Self.client(timeout: 3).download(URL(string: server.origin + "/big.whl")!,
-                                                                 to: scratch.path + "/big.whl", expectedSHA256: nil)
+        let result = try await Self.client(timeout: 3).download(
+            URL(string: server.origin + "/big.whl")!,
+            to: scratch.path + "/big.whl", expectedSHA256: nil)
         #expect(Date().timeIntervalSince(started) > 3)
         #expect(result.size == Int64(body.count))
         #expect(result.sha256Hex == FileDigest.compute(body, algorithm: .sha256).hex)
@@ -329,9 +343,10 @@ import TestSupport
         let page = await Self.failure { _ = try await client.project(ProjectName("slowpkg")) }
         Self.expectTimedOut(page, timeout: 1, path: "/simple/slowpkg/", what: "project page for slowpkg")
 
-        let file = IndexFile(filename: wheel, url: URL(string: server.origin + "/files/" + wheel)!, sha256: nil,
-                             provenanceURL: Self.url(server, "/integrity/slowpkg/1.0/\(wheel)/provenance/"),
-                             coreMetadata: false, yanked: false, indexURL: index)
+        let file = IndexFile(
+            filename: wheel, url: URL(string: server.origin + "/files/" + wheel)!, sha256: nil,
+            provenanceURL: Self.url(server, "/integrity/slowpkg/1.0/\(wheel)/provenance/"),
+            coreMetadata: false, yanked: false, indexURL: index)
         let provenance = await Self.failure {
             _ = try await client.provenance(for: file, project: ProjectName("slowpkg"), version: "1.0")
         }
@@ -371,7 +386,8 @@ import TestSupport
         let response = try await request.value
         for blocker in blockers { await blocker.value }
         #expect(response.body.count == body.count)
-        #expect(FileDigest.compute([UInt8](response.body), algorithm: .sha256).hex
+        #expect(
+            FileDigest.compute([UInt8](response.body), algorithm: .sha256).hex
                 == FileDigest.compute(body, algorithm: .sha256).hex)
     }
 

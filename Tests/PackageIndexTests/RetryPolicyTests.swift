@@ -1,12 +1,14 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOSSL
 import Testing
+
 @testable import PackageIndex
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite struct RetryPolicyTests {
     @Test func retryableStatuses() {
@@ -31,8 +33,9 @@ import Testing
         }
         #expect(policy.delay(attempt: 0, retryAfter: "2") == 2)
         #expect(policy.delay(attempt: 0, retryAfter: "3600") == 10)
-        let date = RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT",
-                                               now: Date(timeIntervalSince1970: 1_445_412_470))
+        let date = RetryPolicy.parseRetryAfter(
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            now: Date(timeIntervalSince1970: 1_445_412_470))
         #expect(date == 10)
         #expect(RetryPolicy.parseRetryAfter("soon", now: Date()) == nil)
         // Only the IMF-fixdate shape reaches DateFormatter (it traps on some non-ASCII text).

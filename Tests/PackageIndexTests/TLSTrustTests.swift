@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import PackageIndex
 
 /// pip's `cert` honoured: an HTTPS index whose certificate comes from a CA made in the test is
@@ -9,30 +10,30 @@ import TestSupport
 @Suite struct TLSTrustTests {
     /// `python3 server.py <cert> <key>`: HTTPS on 127.0.0.1, `/simple/` answers 200, `/wheel` a body.
     static let script = #"""
-import http.server, socketserver, ssl, sys
+        import http.server, socketserver, ssl, sys
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *args):
-        pass
-    def do_GET(self):
-        body = b"secure index\n" * (1000 if self.path == "/wheel" else 1)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args):
+                pass
+            def do_GET(self):
+                body = b"secure index\n" * (1000 if self.path == "/wheel" else 1)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
 
-server = Server(("127.0.0.1", 0), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(sys.argv[1], sys.argv[2])
-server.socket = context.wrap_socket(server.socket, server_side=True)
-print("READY %d" % server.server_address[1], flush=True)
-server.serve_forever()
-"""#
+        server = Server(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[1], sys.argv[2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        print("READY %d" % server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
 
     struct Setup {
         let directory: TemporaryDirectory
@@ -53,8 +54,9 @@ server.serve_forever()
     }
 
     static func client(bundle: String?) -> HTTPClient {
-        HTTPClient(credentials: nil, certificateBundle: bundle, timeout: 5,
-                   retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxRetryAfter: 1), environment: [:])
+        HTTPClient(
+            credentials: nil, certificateBundle: bundle, timeout: 5,
+            retry: RetryPolicy(maxRetries: 2, baseDelay: 0.01, maxRetryAfter: 1), environment: [:])
     }
 
     @Test("the CA bundle pip is configured with is trusted: GET and download over HTTPS")

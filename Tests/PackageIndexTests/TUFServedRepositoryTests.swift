@@ -3,6 +3,7 @@ import Foundation
 import Sigstore
 import TUF
 import Testing
+
 @testable import PackageIndex
 
 /// Serves the python-tuf fixture repositories (Tests/TUFTests/Fixtures/tuf, see
@@ -18,49 +19,49 @@ struct TUFServedRepositoryTests {
     /// `/<scenario>/<path>` answers from the scenario overlay, else from good/; `/good/…` is the
     /// good repository; `/endless/…` streams bytes until the client hangs up; anything else 404.
     static let serverScript = #"""
-    import http.server, os, socketserver, sys, threading
+        import http.server, os, socketserver, sys, threading
 
-    root = sys.argv[1]
+        root = sys.argv[1]
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def log_message(self, *args):
-            pass
-        def do_GET(self):
-            parts = self.path.split("?")[0].lstrip("/").split("/", 1)
-            if len(parts) == 2 and parts[0] == "endless":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                try:
-                    while True:
-                        self.wfile.write(b" " * 65536)
-                except (BrokenPipeError, ConnectionResetError):
-                    return
-            if len(parts) == 2 and ".." not in parts[1].split("/"):
-                for layer in (parts[0], "good"):
-                    path = os.path.join(root, layer, parts[1])
-                    if os.path.isfile(path):
-                        with open(path, "rb") as f:
-                            body = f.read()
-                        self.send_response(200)
-                        self.send_header("Content-Type", "application/octet-stream")
-                        self.send_header("Content-Length", str(len(body)))
-                        self.end_headers()
-                        self.wfile.write(body)
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def log_message(self, *args):
+                pass
+            def do_GET(self):
+                parts = self.path.split("?")[0].lstrip("/").split("/", 1)
+                if len(parts) == 2 and parts[0] == "endless":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    try:
+                        while True:
+                            self.wfile.write(b" " * 65536)
+                    except (BrokenPipeError, ConnectionResetError):
                         return
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+                if len(parts) == 2 and ".." not in parts[1].split("/"):
+                    for layer in (parts[0], "good"):
+                        path = os.path.join(root, layer, parts[1])
+                        if os.path.isfile(path):
+                            with open(path, "rb") as f:
+                                body = f.read()
+                            self.send_response(200)
+                            self.send_header("Content-Type", "application/octet-stream")
+                            self.send_header("Content-Length", str(len(body)))
+                            self.end_headers()
+                            self.wfile.write(body)
+                            return
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
-    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-        daemon_threads = True
+        class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+            daemon_threads = True
 
-    server = Server(("127.0.0.1", 0), Handler)
-    print("READY %d" % server.server_address[1], flush=True)
-    server.serve_forever()
-    """#
+        server = Server(("127.0.0.1", 0), Handler)
+        print("READY %d" % server.server_address[1], flush=True)
+        server.serve_forever()
+        """#
 
     final class Harness: @unchecked Sendable {
         let scratch: TemporaryDirectory
@@ -68,8 +69,9 @@ struct TUFServedRepositoryTests {
 
         init() throws {
             scratch = try TemporaryDirectory()
-            server = try PythonServer.script(TUFServedRepositoryTests.serverScript, in: scratch.path,
-                                             arguments: [TUFServedRepositoryTests.fixtures.path])
+            server = try PythonServer.script(
+                TUFServedRepositoryTests.serverScript, in: scratch.path,
+                arguments: [TUFServedRepositoryTests.fixtures.path])
         }
 
         var store: TUFStore { TUFStore(directory: scratch.path + "/store") }
@@ -77,10 +79,12 @@ struct TUFServedRepositoryTests {
         func updater(_ scenario: String, limits: TUFLimits = .default) throws -> TUFUpdater {
             let base = try #require(URL(string: "http://127.0.0.1:\(server.port)/\(scenario)/"))
             let fetcher = TUFHTTPFetcher(baseURL: base, http: TUFHTTPFetcher.client(limits: limits, timeout: 10))
-            let bootstrap = try #require(FileManager.default.contents(
-                atPath: TUFServedRepositoryTests.fixtures.appendingPathComponent("good/metadata/1.root.json").path))
-            return TUFUpdater(fetcher: fetcher, store: store, bootstrapRoot: [UInt8](bootstrap),
-                              layout: .metadataDirectory, limits: limits)
+            let bootstrap = try #require(
+                FileManager.default.contents(
+                    atPath: TUFServedRepositoryTests.fixtures.appendingPathComponent("good/metadata/1.root.json").path))
+            return TUFUpdater(
+                fetcher: fetcher, store: store, bootstrapRoot: [UInt8](bootstrap),
+                layout: .metadataDirectory, limits: limits)
         }
 
         func update(_ scenario: String, limits: TUFLimits = .default) async throws -> TUFUpdateOutcome {
@@ -101,7 +105,10 @@ struct TUFServedRepositoryTests {
         let expected: [(String, String)] = [
             ("rollback-timestamp", "timestamp: version 1 is lower than the trusted version 2 (rollback attack)"),
             ("freeze", "timestamp: version 3 expired at 2021-01-01T00:00:00Z (freeze attack)"),
-            ("mix-and-match-snapshot", "snapshot: 3.snapshot.json carries version 2, but timestamp v3 names version 3 (mix-and-match attack)"),
+            (
+                "mix-and-match-snapshot",
+                "snapshot: 3.snapshot.json carries version 2, but timestamp v3 names version 3 (mix-and-match attack)"
+            ),
             ("mix-and-match-targets", "targets: 3.targets.json carries version 2, but snapshot v3 names version 3 (mix-and-match attack)"),
             ("root-below-threshold", "root: 4.root.json has 1 of the 2 signatures the trusted root v3 requires"),
             ("root-version-skip", "root: 4.root.json carries version 5, expected 4"),
@@ -139,8 +146,9 @@ struct TUFServedRepositoryTests {
 
     @Test func endlessResponseIsCutAtTheLimit() async throws {
         let harness = try Harness()
-        let limits = TUFLimits(rootMaxLength: 64 << 10, timestampMaxLength: 16 << 10, snapshotMaxLength: 64 << 10,
-                               targetsMaxLength: 64 << 10, targetMaxLength: 64 << 10)
+        let limits = TUFLimits(
+            rootMaxLength: 64 << 10, timestampMaxLength: 16 << 10, snapshotMaxLength: 64 << 10,
+            targetsMaxLength: 64 << 10, targetMaxLength: 64 << 10)
         let started = Date()
         guard case .failed(let failure) = try await harness.update("endless", limits: limits) else {
             Issue.record("endless response accepted")
@@ -153,12 +161,16 @@ struct TUFServedRepositoryTests {
 
     @Test func unreachableRepositoryIsANetworkFailure() async throws {
         let port = try Loopback.freePort()
-        let fetcher = TUFHTTPFetcher(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)/")),
-                                     http: HTTPClient(credentials: nil, certificateBundle: nil, timeout: 5, retry: RetryPolicy(maxRetries: 0)))
+        let fetcher = TUFHTTPFetcher(
+            baseURL: try #require(URL(string: "http://127.0.0.1:\(port)/")),
+            http: HTTPClient(credentials: nil, certificateBundle: nil, timeout: 5, retry: RetryPolicy(maxRetries: 0)))
         let scratch = try TemporaryDirectory()
-        let bootstrap = try #require(FileManager.default.contents(atPath: Self.fixtures.appendingPathComponent("good/metadata/1.root.json").path))
-        let outcome = await TUFUpdater(fetcher: fetcher, store: TUFStore(directory: scratch.path), bootstrapRoot: [UInt8](bootstrap),
-                                       layout: .metadataDirectory).update(target: Self.target, now: Self.now)
+        let bootstrap = try #require(
+            FileManager.default.contents(atPath: Self.fixtures.appendingPathComponent("good/metadata/1.root.json").path))
+        let outcome = await TUFUpdater(
+            fetcher: fetcher, store: TUFStore(directory: scratch.path), bootstrapRoot: [UInt8](bootstrap),
+            layout: .metadataDirectory
+        ).update(target: Self.target, now: Self.now)
         guard case .failed(let failure) = outcome else {
             Issue.record("update without a server succeeded")
             return
@@ -169,9 +181,11 @@ struct TUFServedRepositoryTests {
 
     @Test func pathsCannotLeaveTheRepository() throws {
         let base = try #require(URL(string: "https://tuf.example/repo/"))
-        #expect(try TUFHTTPFetcher.resolve("targets/abc.trusted_root.json", under: base).absoluteString
+        #expect(
+            try TUFHTTPFetcher.resolve("targets/abc.trusted_root.json", under: base).absoluteString
                 == "https://tuf.example/repo/targets/abc.trusted_root.json")
-        #expect(try TUFHTTPFetcher.resolve("3.root.json", under: try #require(URL(string: "https://tuf.example"))).absoluteString
+        #expect(
+            try TUFHTTPFetcher.resolve("3.root.json", under: try #require(URL(string: "https://tuf.example"))).absoluteString
                 == "https://tuf.example/3.root.json")
         for bad in ["../x", "/etc/passwd", "a//b", "http://evil/x", "a?b", "a/./b", ""] {
             let error = #expect(throws: IndexError.self, "\(bad)") { try TUFHTTPFetcher.resolve(bad, under: base) }

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Errors of the test harness itself.
@@ -57,7 +58,8 @@ final class PythonServer: @unchecked Sendable {
 
     /// Python prologue: exit as soon as stdin (a pipe the test process holds) reaches EOF, so a
     /// crashed or killed test never leaves a server behind.
-    static let watchdog = "import os, sys, threading, runpy\n"
+    static let watchdog =
+        "import os, sys, threading, runpy\n"
         + "threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()\n"
 
     private init(process: Process, ports: [Int]) {
@@ -83,8 +85,10 @@ final class PythonServer: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             // `python3 -m http.server --bind 127.0.0.1 --directory <dir> <port>`, run through runpy
             // with a watchdog that exits when our stdin pipe closes (the test process died).
-            process.arguments = ["python3", "-c", PythonServer.watchdog + "runpy.run_module('http.server', run_name='__main__')",
-                                 "--bind", "127.0.0.1", "--directory", directory, String(port)]
+            process.arguments = [
+                "python3", "-c", PythonServer.watchdog + "runpy.run_module('http.server', run_name='__main__')",
+                "--bind", "127.0.0.1", "--directory", directory, String(port),
+            ]
             let stdin = Pipe()
             process.standardInput = stdin
             process.standardOutput = FileHandle.nullDevice
@@ -107,7 +111,9 @@ final class PythonServer: @unchecked Sendable {
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", PythonServer.watchdog + "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')", path] + arguments
+        process.arguments =
+            ["python3", "-c", PythonServer.watchdog + "sys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')", path]
+            + arguments
         process.standardInput = Pipe()
         let output = Pipe()
         process.standardOutput = output
@@ -134,97 +140,97 @@ final class PythonServer: @unchecked Sendable {
 /// logs every request (host, path, Authorization, Accept) as JSON lines to argv[1].
 /// argv[2] is the Authorization value `/auth` and `/locked/…` accept.
 let scriptedServer = #"""
-import base64, hashlib, http.server, json, socketserver, sys, threading
+    import base64, hashlib, http.server, json, socketserver, sys, threading
 
-log_path, expected_auth = sys.argv[1], sys.argv[2]
-counts = {}
-lock = threading.Lock()
-ports = {}
-WHEEL = b"pretend this is a wheel\n" * 100
-WHEEL_SHA = hashlib.sha256(WHEEL).hexdigest()
-PROVENANCE = json.dumps({"version": 1, "attestation_bundles": [{"publisher": {"kind": "Pulp User", "prn": "prn:auth.user:1"},
-    "attestations": [{"version": 1, "verification_material": None,
-                      "envelope": {"statement": base64.b64encode(b"{}").decode(), "signature": base64.b64encode(b"sig").decode()}}]}]}).encode()
+    log_path, expected_auth = sys.argv[1], sys.argv[2]
+    counts = {}
+    lock = threading.Lock()
+    ports = {}
+    WHEEL = b"pretend this is a wheel\n" * 100
+    WHEEL_SHA = hashlib.sha256(WHEEL).hexdigest()
+    PROVENANCE = json.dumps({"version": 1, "attestation_bundles": [{"publisher": {"kind": "Pulp User", "prn": "prn:auth.user:1"},
+        "attestations": [{"version": 1, "verification_material": None,
+                          "envelope": {"statement": base64.b64encode(b"{}").decode(), "signature": base64.b64encode(b"sig").decode()}}]}]}).encode()
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *args):
-        pass
-    def send(self, status, body=b"", ctype="text/plain", headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers:
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-    def do_GET(self):
-        host = self.server.server_address[0]
-        base = "http://127.0.0.1:%d" % ports["127.0.0.1"]
-        path = self.path
-        with lock:
-            counts[path] = counts.get(path, 0) + 1
-            n = counts[path]
-            with open(log_path, "a") as f:
-                f.write(json.dumps({"host": host, "path": path, "authorization": self.headers.get("Authorization"),
-                                    "accept": self.headers.get("Accept")}) + "\n")
-        wheel = "amqp-1.0-py3-none-any.whl"
-        if path == "/auth" or path.startswith("/locked/"):
-            if self.headers.get("Authorization") == expected_auth:
-                return self.send(200, b"welcome")
-            return self.send(401, b"no", headers=[("WWW-Authenticate", 'Basic realm="t"')])
-        if path == "/flaky":
-            return self.send(503, b"busy", headers=[("Retry-After", "0")]) if n <= 2 else self.send(200, b"recovered")
-        if path == "/always503":
-            return self.send(503, b"busy", headers=[("Retry-After", "0")])
-        if path == "/always429":
-            return self.send(429, b"slow down", headers=[("Retry-After", "0")])
-        if path == "/bad-request":
-            return self.send(400, b"bad")
-        if path == "/redirect-other":
-            return self.send(302, headers=[("Location", "http://127.0.0.2:%d/landing" % ports["127.0.0.2"])])
-        if path == "/redirect-same":
-            return self.send(302, headers=[("Location", "/landing")])
-        if path == "/landing":
-            return self.send(200, b"landed")
-        if path == "/loop":
-            return self.send(302, headers=[("Location", "/loop")])
-        if path == "/big":
-            return self.send(200, b"x" * 300000)
-        if path == "/files/" + wheel:
-            return self.send(200, WHEEL, "application/octet-stream")
-        if path == "/pulp/pypi/dom/main/simple/amqp/":
-            page = {"meta": {"api-version": "1.1"}, "name": "amqp", "files": [{
-                "filename": wheel, "url": base + "/files/" + wheel, "hashes": {"sha256": WHEEL_SHA},
-                "provenance": base + "/pypi/dom/main/integrity/amqp/1.0/" + wheel + "/provenance/"}]}
-            return self.send(200, json.dumps(page).encode(), "application/vnd.pypi.simple.v1+json")
-        if path == "/api/pypi/dom/main/integrity/amqp/1.0/" + wheel + "/provenance/":
-            return self.send(200, PROVENANCE, "application/json")
-        if path == "/html/simple/amqp/":
-            body = '<html><body><a href="/files/%s#sha256=%s" data-provenance="/nowhere/">%s</a></body></html>' % (wheel, WHEEL_SHA, wheel)
-            return self.send(200, body.encode(), "text/html; charset=utf-8")
-        if path == "/extra/simple/amqp/":
-            body = '<a href="/files/amqp-0.9.tar.gz">amqp-0.9.tar.gz</a><a href="/files/%s">%s</a>' % (wheel, wheel)
-            return self.send(200, body.encode(), "text/html")
-        if path == "/garbage/simple/amqp/":
-            return self.send(200, b'{"files": 7}', "application/json")
-        if path.startswith("/garbage/simple/../integrity") or path.startswith("/garbage/integrity/"):
-            return self.send(200, b"<html>not provenance</html>", "text/html")
-        return self.send(404, b"not found")
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def log_message(self, *args):
+            pass
+        def send(self, status, body=b"", ctype="text/plain", headers=()):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in headers:
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+        def do_GET(self):
+            host = self.server.server_address[0]
+            base = "http://127.0.0.1:%d" % ports["127.0.0.1"]
+            path = self.path
+            with lock:
+                counts[path] = counts.get(path, 0) + 1
+                n = counts[path]
+                with open(log_path, "a") as f:
+                    f.write(json.dumps({"host": host, "path": path, "authorization": self.headers.get("Authorization"),
+                                        "accept": self.headers.get("Accept")}) + "\n")
+            wheel = "amqp-1.0-py3-none-any.whl"
+            if path == "/auth" or path.startswith("/locked/"):
+                if self.headers.get("Authorization") == expected_auth:
+                    return self.send(200, b"welcome")
+                return self.send(401, b"no", headers=[("WWW-Authenticate", 'Basic realm="t"')])
+            if path == "/flaky":
+                return self.send(503, b"busy", headers=[("Retry-After", "0")]) if n <= 2 else self.send(200, b"recovered")
+            if path == "/always503":
+                return self.send(503, b"busy", headers=[("Retry-After", "0")])
+            if path == "/always429":
+                return self.send(429, b"slow down", headers=[("Retry-After", "0")])
+            if path == "/bad-request":
+                return self.send(400, b"bad")
+            if path == "/redirect-other":
+                return self.send(302, headers=[("Location", "http://127.0.0.2:%d/landing" % ports["127.0.0.2"])])
+            if path == "/redirect-same":
+                return self.send(302, headers=[("Location", "/landing")])
+            if path == "/landing":
+                return self.send(200, b"landed")
+            if path == "/loop":
+                return self.send(302, headers=[("Location", "/loop")])
+            if path == "/big":
+                return self.send(200, b"x" * 300000)
+            if path == "/files/" + wheel:
+                return self.send(200, WHEEL, "application/octet-stream")
+            if path == "/pulp/pypi/dom/main/simple/amqp/":
+                page = {"meta": {"api-version": "1.1"}, "name": "amqp", "files": [{
+                    "filename": wheel, "url": base + "/files/" + wheel, "hashes": {"sha256": WHEEL_SHA},
+                    "provenance": base + "/pypi/dom/main/integrity/amqp/1.0/" + wheel + "/provenance/"}]}
+                return self.send(200, json.dumps(page).encode(), "application/vnd.pypi.simple.v1+json")
+            if path == "/api/pypi/dom/main/integrity/amqp/1.0/" + wheel + "/provenance/":
+                return self.send(200, PROVENANCE, "application/json")
+            if path == "/html/simple/amqp/":
+                body = '<html><body><a href="/files/%s#sha256=%s" data-provenance="/nowhere/">%s</a></body></html>' % (wheel, WHEEL_SHA, wheel)
+                return self.send(200, body.encode(), "text/html; charset=utf-8")
+            if path == "/extra/simple/amqp/":
+                body = '<a href="/files/amqp-0.9.tar.gz">amqp-0.9.tar.gz</a><a href="/files/%s">%s</a>' % (wheel, wheel)
+                return self.send(200, body.encode(), "text/html")
+            if path == "/garbage/simple/amqp/":
+                return self.send(200, b'{"files": 7}', "application/json")
+            if path.startswith("/garbage/simple/../integrity") or path.startswith("/garbage/integrity/"):
+                return self.send(200, b"<html>not provenance</html>", "text/html")
+            return self.send(404, b"not found")
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+        allow_reuse_address = True
 
-servers = []
-for address in ("127.0.0.1", "127.0.0.2"):
-    server = Server((address, 0), Handler)
-    ports[address] = server.server_address[1]
-    servers.append(server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-print("READY %d %d" % (ports["127.0.0.1"], ports["127.0.0.2"]), flush=True)
-threading.Event().wait()
-"""#
+    servers = []
+    for address in ("127.0.0.1", "127.0.0.2"):
+        server = Server((address, 0), Handler)
+        ports[address] = server.server_address[1]
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("READY %d %d" % (ports["127.0.0.1"], ports["127.0.0.2"]), flush=True)
+    threading.Event().wait()
+    """#
 
 /// A scripted server plus its request log.
 final class ScriptedServer: @unchecked Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PackageIndex
 
 /// A temporary directory removed when the value is deinitialised.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PackageIndex
 
 @Suite struct URLMaskingTests {
@@ -28,23 +29,29 @@ import Testing
         // Found by the pip-config fuzzer: only the first authority was masked, so a value holding
         // two URLs (an `index-url` line with two, or a continuation line) or a URL inside another's
         // query showed the second password in the error message.
-        #expect(URLMasking.redact("https://user:first-secret@a.example/simple/ https://user:second-secret@b.example/simple/")
+        #expect(
+            URLMasking.redact("https://user:first-secret@a.example/simple/ https://user:second-secret@b.example/simple/")
                 == "https://user:****@a.example/simple/ https://user:****@b.example/simple/")
-        #expect(URLMasking.redact("https://u:first-secret@a.example https://u:second-secret@b.example")
+        #expect(
+            URLMasking.redact("https://u:first-secret@a.example https://u:second-secret@b.example")
                 == "https://u:****@a.example https://u:****@b.example")
-        #expect(URLMasking.redact("https://a.example/x?next=https://u:query-secret@b.example/")
+        #expect(
+            URLMasking.redact("https://a.example/x?next=https://u:query-secret@b.example/")
                 == "https://a.example/x?next=https://u:****@b.example/")
-        #expect(URLMasking.redact("https://a.example/si/\n  id/?x=1 https://user:secret-token@b.example/")
+        #expect(
+            URLMasking.redact("https://a.example/si/\n  id/?x=1 https://user:secret-token@b.example/")
                 == "https://a.example/si/\n  id/?x=1 https://user:****@b.example/")
         #expect(URLMasking.redact("https://a https://tokenvalue@b/") == "https://a https://****@b/")
         // What a typo or URL parsing can leave of a credential: `//user:pass@` inside a path, a
         // single slash, a run glued to other text.
-        #expect(URLMasking.redact("index URL 'https:/user:typo-secret@index.example/simple/' is not absolute")
+        #expect(
+            URLMasking.redact("index URL 'https:/user:typo-secret@index.example/simple/' is not absolute")
                 == "index URL 'https:/user:****@index.example/simple/' is not absolute")
         #expect(URLMasking.redact("https://a.example/simpleuser:glued-secret@b.example/") == "https://a.example/simpleuser:****@b.example/")
         #expect(URLMasking.redact("https://index.example/simple/") == "https://index.example/simple/")
         #expect(URLMasking.redact("https://[::1]:8443/simple/?a=b#c") == "https://[::1]:8443/simple/?a=b#c")
-        #expect(URLMasking.redact("http://****@.host//user:path-secret@/simple/")
+        #expect(
+            URLMasking.redact("http://****@.host//user:path-secret@/simple/")
                 == "http://****@.host//user:****@/simple/")
     }
 
@@ -68,8 +75,9 @@ import Testing
         try Data("[global]\nindex-url = https://user:first-secret@a.example https://user:second-secret@b.example/simple/\n".utf8)
             .write(to: file)
         do {
-            let configuration = try PipConfiguration.resolve(files: [file.path], environment: [:], homeDirectory: directory.path,
-                                                             interpreterDefault: nil, override: nil)
+            let configuration = try PipConfiguration.resolve(
+                files: [file.path], environment: [:], homeDirectory: directory.path,
+                interpreterDefault: nil, override: nil)
             #expect(!configuration.indexURL.redacted.contains("secret"), "\(configuration.indexURL.redacted)")
         } catch {
             #expect(error.code == .configuration)

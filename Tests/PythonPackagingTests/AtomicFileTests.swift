@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite struct AtomicFileTests {

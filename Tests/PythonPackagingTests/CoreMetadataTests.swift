@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct CoreMetadataTests {
@@ -29,8 +30,10 @@ import Testing
         #expect(m.headers.all("requires-dist") == ["a", "b"])
     }
 
-    @Test(arguments: ["Version: 1.0\n", "Name: foo\n", "Name:\nVersion: 1\n", "Name: foo\nVersion:   \n",
-                      "\nName: foo\nVersion: 1\n", ""])
+    @Test(arguments: [
+        "Version: 1.0\n", "Name: foo\n", "Name:\nVersion: 1\n", "Name: foo\nVersion:   \n",
+        "\nName: foo\nVersion: 1\n", "",
+    ])
     func missingNameOrVersionThrows(text: String) {
         #expect((#expect(throws: PackagingError.self) { try CoreMetadata(parsing: Array(text.utf8)) })?.code == .invalidMetadata)
         do {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct DistributionFilenameTests {
@@ -18,8 +19,10 @@ import Testing
         #expect(try SdistFilename(parsing: "foo-1.0.tar.gz") != (try SdistFilename(parsing: "foo-1.1.tar.gz")))
     }
 
-    @Test(arguments: ["foo.tar.gz", "foo-bar.tar.gz", "-1.0.tar.gz", "foo-1.0.tar.bz2", "foo-1.0.tgz",
-                      "foo-1.0", "fo o-1.0.tar.gz", "foo-1.0.whl", "README", ""])
+    @Test(arguments: [
+        "foo.tar.gz", "foo-bar.tar.gz", "-1.0.tar.gz", "foo-1.0.tar.bz2", "foo-1.0.tgz",
+        "foo-1.0", "fo o-1.0.tar.gz", "foo-1.0.whl", "README", "",
+    ])
     func invalidDistributionNamesThrow(name: String) {
         #expect((#expect(throws: PackagingError.self) { try DistributionFilename(parsing: name) })?.code == .invalidFilename)
         do {
@@ -40,7 +43,8 @@ import Testing
         #expect(w.version == s.version)
         #expect(w != s)
         #expect(w.filename == "amqp-5.3.1-0-py3-none-any.whl")
-        #expect(try DistributionFilename(parsing: "spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+        #expect(
+            try DistributionFilename(parsing: "spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
                 == (try DistributionFilename(parsing: "spt3g-1.0-cp310-cp310-manylinux2014_x86_64.manylinux_2_17_x86_64.whl")))
     }
 

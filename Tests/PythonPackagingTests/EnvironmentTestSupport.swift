@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PythonPackaging
 
 /// Temporary directories and virtual environments for the environment tests.
@@ -18,15 +19,18 @@ enum EnvironmentTestSupport {
 
     /// `python3 -m venv --without-pip [--copies] [--system-site-packages] <dir>/<name>`; returns
     /// the venv directory. `python` is the base (default: `python3` on PATH).
-    static func makeVirtualEnvironment(in dir: String, name: String = "venv", copies: Bool = false,
-                                       systemSitePackages: Bool = false, python base: String? = nil) throws -> String {
+    static func makeVirtualEnvironment(
+        in dir: String, name: String = "venv", copies: Bool = false,
+        systemSitePackages: Bool = false, python base: String? = nil
+    ) throws -> String {
         var env = ProcessInfo.processInfo.environment
         env["VIRTUAL_ENV"] = nil
         let python = base ?? PythonEnvironment.defaultInterpreter(environment: env)
         let venv = (dir as NSString).appendingPathComponent(name)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-m", "venv", "--without-pip"] + (copies ? ["--copies"] : [])
+        process.arguments =
+            ["-m", "venv", "--without-pip"] + (copies ? ["--copies"] : [])
             + (systemSitePackages ? ["--system-site-packages"] : []) + [venv]
         process.standardInput = FileHandle.nullDevice
         try process.run()
@@ -40,8 +44,10 @@ enum EnvironmentTestSupport {
     /// Runs `executable` with `arguments` (this process's environment, or `environment`); its
     /// status and stdout.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String],
-                    environment: [String: String]? = nil) throws -> (status: Int32, stdout: String) {
+    static func run(
+        _ executable: String, _ arguments: [String],
+        environment: [String: String]? = nil
+    ) throws -> (status: Int32, stdout: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -82,6 +88,8 @@ enum EnvironmentTestSupport {
     static let sampleWheel = Array("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n".utf8)
 
     static func sampleRecord(_ distInfo: String) -> [UInt8] {
-        Array("demo_pkg/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n\(distInfo)/METADATA,,\n\(distInfo)/RECORD,,\n".utf8)
+        Array(
+            "demo_pkg/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n\(distInfo)/METADATA,,\n\(distInfo)/RECORD,,\n".utf8
+        )
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct FileHashPoolTests {
@@ -54,9 +55,10 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: file)
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
         #expect(mkfifo(dir + "/fifo", 0o600) == 0)
-        let outcomes = FileHashPool(width: 2).digestsBlocking(["missing", "link", "sub", "fifo"].map {
-            FileHashPool.Request(path: dir + "/" + $0, algorithm: .sha256)
-        })
+        let outcomes = FileHashPool(width: 2).digestsBlocking(
+            ["missing", "link", "sub", "fifo"].map {
+                FileHashPool.Request(path: dir + "/" + $0, algorithm: .sha256)
+            })
         #expect(outcomes == [.missing, .notRegularFile, .notRegularFile, .notRegularFile])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct FileHashingTests {
@@ -34,8 +35,9 @@ import Testing
         let body = Array("import sys\nprint(sys.argv)\n".utf8) + (0..<70_000).map { UInt8(truncatingIfNeeded: $0) }
         _ = FileManager.default.createFile(atPath: path, contents: Data(Array("#!/v/bin/python\n".utf8) + body))
         let original = Array("#!python\n".utf8) + body
-        let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256, replacingFirst: 16,
-                                                    with: Array("#!python\n".utf8), bufferSize: 4096)
+        let (digest, size) = try FileHashing.digest(
+            ofFileAt: path, algorithm: .sha256, replacingFirst: 16,
+            with: Array("#!python\n".utf8), bufferSize: 4096)
         #expect(digest == FileDigest.compute(original, algorithm: .sha256))
         #expect(size == Int64(original.count))
         #expect(throws: PackagingError.self) {

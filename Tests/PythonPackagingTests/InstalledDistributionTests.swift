@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct InstalledDistributionTests {
@@ -7,12 +8,14 @@ import Testing
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
         let name = "shelf_reader-0.1.dist-info"
-        let dir = try EnvironmentTestSupport.makeDistInfo(name, in: tmp, files: [
-            "METADATA": try MetadataFixtures.bytes("shelf_reader-0.1.METADATA"),
-            "WHEEL": try MetadataFixtures.bytes("shelf_reader-0.1.WHEEL"),
-            "RECORD": EnvironmentTestSupport.sampleRecord(name),
-            "INSTALLER": Array("pip\n".utf8),
-        ])
+        let dir = try EnvironmentTestSupport.makeDistInfo(
+            name, in: tmp,
+            files: [
+                "METADATA": try MetadataFixtures.bytes("shelf_reader-0.1.METADATA"),
+                "WHEEL": try MetadataFixtures.bytes("shelf_reader-0.1.WHEEL"),
+                "RECORD": EnvironmentTestSupport.sampleRecord(name),
+                "INSTALLER": Array("pip\n".utf8),
+            ])
         let d = InstalledDistribution.load(distInfoPath: dir, root: tmp)
         #expect(d.problems.isEmpty)
         #expect(d.name.normalized == "shelf-reader")
@@ -29,10 +32,12 @@ import Testing
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
         let name = "shelf_reader-0.1.dist-info"
-        let dir = try EnvironmentTestSupport.makeDistInfo(name, in: tmp, files: [
-            "METADATA": try MetadataFixtures.bytes("shelf_reader-0.1.METADATA"),
-            "RECORD": EnvironmentTestSupport.sampleRecord(name),
-        ])
+        let dir = try EnvironmentTestSupport.makeDistInfo(
+            name, in: tmp,
+            files: [
+                "METADATA": try MetadataFixtures.bytes("shelf_reader-0.1.METADATA"),
+                "RECORD": EnvironmentTestSupport.sampleRecord(name),
+            ])
         let loaded = InstalledDistribution.load(distInfoPath: dir, root: tmp)
         let released = loaded.releasingInstalledRecord()
         #expect(released.installedRecord == nil, "the parsed RECORD is not held")
@@ -48,9 +53,11 @@ import Testing
     @Test func aDistributionWithoutARecordHasNoEntriesEvenWhenReleased() throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
-        let dir = try EnvironmentTestSupport.makeDistInfo("a-1.dist-info", in: tmp, files: [
-            "METADATA": Array("Metadata-Version: 2.1\nName: a\nVersion: 1\n".utf8),
-        ])
+        let dir = try EnvironmentTestSupport.makeDistInfo(
+            "a-1.dist-info", in: tmp,
+            files: [
+                "METADATA": Array("Metadata-Version: 2.1\nName: a\nVersion: 1\n".utf8)
+            ])
         let loaded = InstalledDistribution.load(distInfoPath: dir, root: tmp)
         #expect(loaded.installedRecord == nil)
         // A RECORD that appears later is not picked up: only a released one is read again.
@@ -62,10 +69,12 @@ import Testing
     @Test func unreadableFilesBecomeNilFieldsAndProblems() throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
-        let dir = try EnvironmentTestSupport.makeDistInfo("Weird_Name-2.0rc1.dist-info", in: tmp, files: [
-            "WHEEL": Array("Generator: no version\n".utf8),
-            "INSTALLER": Array(repeating: UInt8(ascii: "x"), count: InstalledDistribution.Limits.installerBytes + 1),
-        ])
+        let dir = try EnvironmentTestSupport.makeDistInfo(
+            "Weird_Name-2.0rc1.dist-info", in: tmp,
+            files: [
+                "WHEEL": Array("Generator: no version\n".utf8),
+                "INSTALLER": Array(repeating: UInt8(ascii: "x"), count: InstalledDistribution.Limits.installerBytes + 1),
+            ])
         try FileManager.default.createDirectory(atPath: dir + "/RECORD", withIntermediateDirectories: false)
         let d = InstalledDistribution.load(distInfoPath: dir, root: tmp)
         #expect(d.name.normalized == "weird-name")
@@ -86,10 +95,12 @@ import Testing
     @Test func metadataWithoutNameFallsBackToDirectoryName() throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
-        let dir = try EnvironmentTestSupport.makeDistInfo("pkg-3.dist-info", in: tmp, files: [
-            "METADATA": Array("Summary: nothing else\n".utf8),
-            "RECORD": [],
-        ])
+        let dir = try EnvironmentTestSupport.makeDistInfo(
+            "pkg-3.dist-info", in: tmp,
+            files: [
+                "METADATA": Array("Summary: nothing else\n".utf8),
+                "RECORD": [],
+            ])
         let d = InstalledDistribution.load(distInfoPath: dir, root: tmp)
         #expect(d.name.raw == "pkg")
         #expect(d.rawVersion == "3")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct ParallelMapTests {

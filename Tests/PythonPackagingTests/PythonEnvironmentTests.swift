@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct PythonEnvironmentTests {
@@ -36,19 +37,25 @@ import Testing
         // A well-formed dist-info, a broken one, an egg-info and a stray file.
         let site = env.schemePaths.purelib
         let good = "demo_pkg-1.2.3.dist-info"
-        try EnvironmentTestSupport.makeDistInfo(good, in: site, files: [
-            "METADATA": Array("Metadata-Version: 2.1\nName: Demo.Pkg\nVersion: 1.2.3\n\nbody\n".utf8),
-            "WHEEL": EnvironmentTestSupport.sampleWheel,
-            "RECORD": EnvironmentTestSupport.sampleRecord(good),
-            "INSTALLER": Array("uv\n".utf8),
-        ])
-        try EnvironmentTestSupport.makeDistInfo("broken-0.1.dist-info", in: site, files: [
-            "METADATA": [0xFF, 0xFE],
-            "RECORD": Array("\"unterminated,,\n".utf8),
-        ])
-        try EnvironmentTestSupport.makeDistInfo("legacy-1.0.egg-info", in: site, files: [
-            "PKG-INFO": Array("Name: legacy\nVersion: 1.0\n".utf8),
-        ])
+        try EnvironmentTestSupport.makeDistInfo(
+            good, in: site,
+            files: [
+                "METADATA": Array("Metadata-Version: 2.1\nName: Demo.Pkg\nVersion: 1.2.3\n\nbody\n".utf8),
+                "WHEEL": EnvironmentTestSupport.sampleWheel,
+                "RECORD": EnvironmentTestSupport.sampleRecord(good),
+                "INSTALLER": Array("uv\n".utf8),
+            ])
+        try EnvironmentTestSupport.makeDistInfo(
+            "broken-0.1.dist-info", in: site,
+            files: [
+                "METADATA": [0xFF, 0xFE],
+                "RECORD": Array("\"unterminated,,\n".utf8),
+            ])
+        try EnvironmentTestSupport.makeDistInfo(
+            "legacy-1.0.egg-info", in: site,
+            files: [
+                "PKG-INFO": Array("Name: legacy\nVersion: 1.0\n".utf8)
+            ])
         try EnvironmentTestSupport.write("not a directory", to: site + "/stray-1.0.dist-info")
 
         let dists = try env.distributions()
@@ -85,7 +92,8 @@ import Testing
         #expect(url.scheme == "https")
         let lean = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
         #expect(lean.pipDefaultIndexURL == nil)
-        #expect(lean.prefix == asked.prefix && lean.schemePaths.purelib == asked.schemePaths.purelib
+        #expect(
+            lean.prefix == asked.prefix && lean.schemePaths.purelib == asked.schemePaths.purelib
                 && lean.version == asked.version && lean.cacheTag == asked.cacheTag)
     }
 
@@ -151,7 +159,9 @@ import Testing
     }
 
     @Test func bareNameNotOnPathThrows() {
-        #expect((#expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: "no-such-python-wheeltrust") })?.code == .interpreter)
+        #expect(
+            (#expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: "no-such-python-wheeltrust") })?.code
+                == .interpreter)
     }
 
     @Test func nonPythonExecutablesAreRejected() throws {
@@ -194,7 +204,8 @@ import Testing
     }
 
     @Test func defaultInterpreterPrefersVirtualEnv() throws {
-        #expect(PythonEnvironment.defaultInterpreter(environment: ["VIRTUAL_ENV": "/opt/venv", "PATH": "/usr/bin"])
+        #expect(
+            PythonEnvironment.defaultInterpreter(environment: ["VIRTUAL_ENV": "/opt/venv", "PATH": "/usr/bin"])
                 == "/opt/venv/bin/python")
         #expect(PythonEnvironment.defaultInterpreter(environment: ["PATH": "/nonexistent"]) == "python3")
         #expect(PythonEnvironment.defaultInterpreter(environment: [:]) == "python3")
@@ -204,15 +215,18 @@ import Testing
         try FileManager.default.createDirectory(atPath: tmp + "/bin", withIntermediateDirectories: true)
         try EnvironmentTestSupport.write("#!/bin/sh\n", to: tmp + "/bin/python3")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: tmp + "/bin/python3")
-        #expect(PythonEnvironment.defaultInterpreter(environment: ["PATH": "/nonexistent:\(tmp)/bin", "VIRTUAL_ENV": ""])
+        #expect(
+            PythonEnvironment.defaultInterpreter(environment: ["PATH": "/nonexistent:\(tmp)/bin", "VIRTUAL_ENV": ""])
                 == tmp + "/bin/python3")
     }
 
     @Test func missingSitePackagesDirectoryListsNothing() throws {
-        let scheme = PythonEnvironment.SchemePaths(purelib: "/nonexistent/a", platlib: "/nonexistent/b",
-                                                   scripts: "", data: "", include: "")
-        let env = PythonEnvironment(interpreter: "x", executable: "x", prefix: "/", basePrefix: "/", version: "3.12.0",
-                                    cacheTag: nil, schemePaths: scheme, sitePackages: ["/nonexistent/a", "/nonexistent/b"])
+        let scheme = PythonEnvironment.SchemePaths(
+            purelib: "/nonexistent/a", platlib: "/nonexistent/b",
+            scripts: "", data: "", include: "")
+        let env = PythonEnvironment(
+            interpreter: "x", executable: "x", prefix: "/", basePrefix: "/", version: "3.12.0",
+            cacheTag: nil, schemePaths: scheme, sitePackages: ["/nonexistent/a", "/nonexistent/b"])
         #expect(try env.distributions().isEmpty)
         #expect(!env.isVirtualEnvironment)
     }
@@ -223,13 +237,17 @@ import Testing
         let lib = tmp + "/lib/site-packages"
         try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: tmp + "/lib64", withDestinationPath: tmp + "/lib")
-        try EnvironmentTestSupport.makeDistInfo("a-1.0.dist-info", in: lib, files: [
-            "METADATA": Array("Name: a\nVersion: 1.0\n".utf8),
-        ])
-        let scheme = PythonEnvironment.SchemePaths(purelib: lib, platlib: tmp + "/lib64/site-packages",
-                                                   scripts: "", data: "", include: "")
-        let env = PythonEnvironment(interpreter: "x", executable: "x", prefix: tmp, basePrefix: "/", version: "3.12.0",
-                                    cacheTag: nil, schemePaths: scheme, sitePackages: [lib, tmp + "/lib64/site-packages"])
+        try EnvironmentTestSupport.makeDistInfo(
+            "a-1.0.dist-info", in: lib,
+            files: [
+                "METADATA": Array("Name: a\nVersion: 1.0\n".utf8)
+            ])
+        let scheme = PythonEnvironment.SchemePaths(
+            purelib: lib, platlib: tmp + "/lib64/site-packages",
+            scripts: "", data: "", include: "")
+        let env = PythonEnvironment(
+            interpreter: "x", executable: "x", prefix: tmp, basePrefix: "/", version: "3.12.0",
+            cacheTag: nil, schemePaths: scheme, sitePackages: [lib, tmp + "/lib64/site-packages"])
         let dists = try env.distributions()
         #expect(dists.count == 1)
         // RECORD is missing: reported, not fatal.

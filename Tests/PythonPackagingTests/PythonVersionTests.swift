@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct PythonVersionTests {
@@ -79,8 +80,10 @@ import Testing
         #expect(PythonVersion("1.00000000000000000000000000001") == PythonVersion("1.1"))
     }
 
-    @Test(arguments: ["", "not-a-version", "1.0.", "1..0", "1.0+", "1.0+a..b", "1.0 beta", "1.0-", "a1.0",
-                      "1.0+ü", "1.0.post1.post2", "1!", "!1.0", "1.0\u{0}"])
+    @Test(arguments: [
+        "", "not-a-version", "1.0.", "1..0", "1.0+", "1.0+a..b", "1.0 beta", "1.0-", "a1.0",
+        "1.0+ü", "1.0.post1.post2", "1!", "!1.0", "1.0\u{0}",
+    ])
     func invalidVersionsStillConstruct(raw: String) {
         let v = PythonVersion(raw)
         #expect(!v.isValid)

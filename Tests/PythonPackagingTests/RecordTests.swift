@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct RecordTests {
@@ -7,11 +8,12 @@ import Testing
     }
 
     @Test func parsesPlainRowsWithLF() throws {
-        let record = try parse("""
-        pkg/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0
-        pkg-1.0.dist-info/RECORD,,
+        let record = try parse(
+            """
+            pkg/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0
+            pkg-1.0.dist-info/RECORD,,
 
-        """)
+            """)
         #expect(record.entries.count == 2)
         let first = try #require(record.entry(for: "pkg/__init__.py"))
         #expect(first.size == 0)
@@ -76,19 +78,19 @@ import Testing
 
     @Test func malformedRowsAreErrorsNamingTheLine() {
         let cases: [(String, String)] = [
-            ("a,,\nb,,,\n", "line 2"),               // four fields
-            ("a,\n", "line 1"),                       // two fields
-            ("a,,-1\n", "line 1"),                    // negative size
-            ("a,,12x\n", "line 1"),                   // non-numeric size
-            ("a,,+5\n", "line 1"),                    // sign
+            ("a,,\nb,,,\n", "line 2"),  // four fields
+            ("a,\n", "line 1"),  // two fields
+            ("a,,-1\n", "line 1"),  // negative size
+            ("a,,12x\n", "line 1"),  // non-numeric size
+            ("a,,+5\n", "line 1"),  // sign
             ("a,,99999999999999999999\n", "line 1"),  // overflow
-            ("a,nohash,1\n", "line 1"),               // no algorithm=
-            ("a,=abc,1\n", "line 1"),                 // empty algorithm
-            ("\"a,,\n", "line 1"),                    // unterminated quote
-            ("\"a\"b,,\n", "line 1"),                 // text after closing quote
-            ("x,,\na\"b,,\n", "line 2"),              // quote inside unquoted field
-            (",,\n", "line 1"),                       // empty path
-            ("a,,\na,,\n", "line 2"),                 // duplicate path
+            ("a,nohash,1\n", "line 1"),  // no algorithm=
+            ("a,=abc,1\n", "line 1"),  // empty algorithm
+            ("\"a,,\n", "line 1"),  // unterminated quote
+            ("\"a\"b,,\n", "line 1"),  // text after closing quote
+            ("x,,\na\"b,,\n", "line 2"),  // quote inside unquoted field
+            (",,\n", "line 1"),  // empty path
+            ("a,,\na,,\n", "line 2"),  // duplicate path
         ]
         for (text, line) in cases {
             let error = #expect(throws: PackagingError.self, "\(text.debugDescription)") { try parse(text) }
@@ -134,8 +136,8 @@ import Testing
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
             #expect(URLSafeBase64.decode(URLSafeBase64.encode(bytes)) == bytes)
         }
-        #expect(URLSafeBase64.decode("A") == nil)        // impossible length
-        #expect(URLSafeBase64.decode("AB") == nil)       // non-zero padding bits
+        #expect(URLSafeBase64.decode("A") == nil)  // impossible length
+        #expect(URLSafeBase64.decode("AB") == nil)  // non-zero padding bits
         #expect(URLSafeBase64.decode("AA") == [0])
     }
 }

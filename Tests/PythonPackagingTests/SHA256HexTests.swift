@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct SHA256HexTests {
@@ -27,7 +28,10 @@ import Testing
 
     @Test func rejectsUppercaseNamingTheOffset() {
         let upper = "BA" + Self.abc.dropFirst(2)
-        #expect(throws: PackagingError(.invalidDigest, "sha256 hex digest has an uppercase hex digit at offset 0, expected 64 lowercase hex digits")) {
+        #expect(
+            throws: PackagingError(
+                .invalidDigest, "sha256 hex digest has an uppercase hex digit at offset 0, expected 64 lowercase hex digits")
+        ) {
             try SHA256Hex(validating: upper)
         }
         #expect(SHA256Hex(upper) == nil)
@@ -47,7 +51,8 @@ import Testing
             Issue.record("a path-like text was accepted")
         } catch {
             #expect(error.code == .invalidDigest)
-            #expect(error.message == "sha256 hex digest has a character that is not a hex digit at offset 0, expected 64 lowercase hex digits")
+            #expect(
+                error.message == "sha256 hex digest has a character that is not a hex digit at offset 0, expected 64 lowercase hex digits")
             #expect(!error.message.contains(".."), "the rejected text is not echoed")
         }
     }

@@ -13,8 +13,9 @@ struct TerminalTextTests {
         #expect(TerminalEscaping.escape("\u{08}\u{07}\u{00}\u{7F}\u{1F}") == "\\x08\\x07\\x00\\x7f\\x1f")
         for value in UInt32(0)..<0x20 {
             let escaped = TerminalEscaping.escape(String(Unicode.Scalar(value)!))
-            #expect(escaped.hasPrefix("\\") && escaped.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F },
-                    "U+\(String(value, radix: 16)) -> \(escaped)")
+            #expect(
+                escaped.hasPrefix("\\") && escaped.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F },
+                "U+\(String(value, radix: 16)) -> \(escaped)")
         }
     }
 
@@ -27,17 +28,21 @@ struct TerminalTextTests {
         #expect(TerminalEscaping.escape("\u{9B}31m") == "\\u{009B}31m")
     }
 
-    @Test("bidirectional embeddings, overrides, isolates and marks are shown as \\u{…}",
-          arguments: [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C] as [UInt32])
+    @Test(
+        "bidirectional embeddings, overrides, isolates and marks are shown as \\u{…}",
+        arguments: [0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F, 0x061C] as [UInt32])
     func bidi(value: UInt32) {
         let text = "evil" + String(Unicode.Scalar(value)!) + "yp.txt"
         let expected = "evil\\u{" + String(format: "%04X", value) + "}yp.txt"
         #expect(TerminalEscaping.escape(text) == expected)
     }
 
-    @Test("invisible characters are shown: zero-width, joiners, BOM, soft hyphen, tags, variation selectors, fillers, odd spaces",
-          arguments: [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x034F, 0xE0041, 0xE007F, 0xFE0F, 0xE0100,
-                      0x3164, 0x115F, 0x180E, 0x2028, 0x2029, 0x00A0, 0x2003, 0x3000, 0xE000, 0x10FFFD, 0xFFFE, 0x0378] as [UInt32])
+    @Test(
+        "invisible characters are shown: zero-width, joiners, BOM, soft hyphen, tags, variation selectors, fillers, odd spaces",
+        arguments: [
+            0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x034F, 0xE0041, 0xE007F, 0xFE0F, 0xE0100,
+            0x3164, 0x115F, 0x180E, 0x2028, 0x2029, 0x00A0, 0x2003, 0x3000, 0xE000, 0x10FFFD, 0xFFFE, 0x0378,
+        ] as [UInt32])
     func invisible(value: UInt32) {
         let scalar = Unicode.Scalar(value)!
         #expect(TerminalEscaping.mustEscape(scalar))
@@ -51,10 +56,12 @@ struct TerminalTextTests {
         #expect(TerminalEscaping.escape("C:\\path") == "C:\\\\path")
     }
 
-    @Test("ordinary text of any script is kept as it is", arguments: [
-        "café", "✓ VERIFIED", "数据工具", "Ελληνικά", "עברית", "العربية", "e\u{301}", "naïve-1.0", "😀", "–—…«»", "ß",
-        "plain ASCII: !\"#$%&'()*+,-./0-9:;<=>?@[]^_`{|}~",
-    ])
+    @Test(
+        "ordinary text of any script is kept as it is",
+        arguments: [
+            "café", "✓ VERIFIED", "数据工具", "Ελληνικά", "עברית", "العربية", "e\u{301}", "naïve-1.0", "😀", "–—…«»", "ß",
+            "plain ASCII: !\"#$%&'()*+,-./0-9:;<=>?@[]^_`{|}~",
+        ])
     func keepsOrdinaryText(text: String) {
         #expect(TerminalEscaping.escape(text) == text)
         #expect(TerminalText(escaping: text).rendered == text)
@@ -81,8 +88,10 @@ struct TerminalTextTests {
     @Test("escaping is injective: random strings of every class come back exactly from their escaped form")
     func injective() {
         var generator = SystemRandomNumberGenerator()
-        let pool: [UInt32] = [0x00, 0x07, 0x09, 0x0A, 0x0D, 0x1B, 0x5C, 0x78, 0x75, 0x7B, 0x7D, 0x41, 0x7F, 0x85, 0x9B,
-                              0xE9, 0x301, 0x202E, 0x2066, 0x200B, 0x200D, 0xFEFF, 0x2713, 0x6570, 0xE0041, 0x1F600]
+        let pool: [UInt32] = [
+            0x00, 0x07, 0x09, 0x0A, 0x0D, 0x1B, 0x5C, 0x78, 0x75, 0x7B, 0x7D, 0x41, 0x7F, 0x85, 0x9B,
+            0xE9, 0x301, 0x202E, 0x2066, 0x200B, 0x200D, 0xFEFF, 0x2713, 0x6570, 0xE0041, 0x1F600,
+        ]
         var seen: [String: String] = [:]
         for _ in 0..<3000 {
             let length = Int.random(in: 0...6, using: &generator)
@@ -144,7 +153,8 @@ struct TerminalTextTests {
             case "u":
                 guard scalars.popFirst() == "{", let end = scalars.firstIndex(of: "}") else { return nil }
                 guard let value = UInt32(String(String.UnicodeScalarView(scalars[..<end])), radix: 16),
-                      let scalar = Unicode.Scalar(value) else { return nil }
+                    let scalar = Unicode.Scalar(value)
+                else { return nil }
                 scalars = scalars[(end + 1)...]
                 out.append(scalar)
             default: return nil

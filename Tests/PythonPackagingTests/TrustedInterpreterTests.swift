@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 /// The interpreter wheeltrust runs is not under the checked environment's control: real venvs
@@ -15,8 +16,9 @@ import Testing
 
         init(copies: Bool = false, systemSitePackages: Bool = false) throws {
             root = try EnvironmentTestSupport.makeTemporaryDirectory()
-            venv = try EnvironmentTestSupport.makeVirtualEnvironment(in: root, copies: copies,
-                                                                     systemSitePackages: systemSitePackages)
+            venv = try EnvironmentTestSupport.makeVirtualEnvironment(
+                in: root, copies: copies,
+                systemSitePackages: systemSitePackages)
         }
 
         deinit { EnvironmentTestSupport.remove(root) }
@@ -75,8 +77,9 @@ import Testing
         #expect(PathResolution.parent(env.trustedInterpreter.path) == home, "the base is found in pyvenv.cfg's home")
         #expect(!env.trustedInterpreter.path.hasPrefix(fixture.venv))
         #expect(env.trustedInterpreter.reason.contains("pyvenv.cfg"))
-        #expect(env.trustedInterpreter.reason.contains(copies ? "byte-identical copies" : "links to it"),
-                "\(env.trustedInterpreter.reason)")
+        #expect(
+            env.trustedInterpreter.reason.contains(copies ? "byte-identical copies" : "links to it"),
+            "\(env.trustedInterpreter.reason)")
         #expect(env.prefix == fixture.venv && env.executable == fixture.python && env.isVirtualEnvironment)
         #expect(env.systemSitePackages.isEmpty)
         // The paths computed from the base's sysconfig are exactly what the venv's own interpreter
@@ -95,13 +98,18 @@ import Testing
         let write = "import pathlib; pathlib.Path(\(String(reflecting: fixture.marker))).write_text('ran')"
         // The hook of attack 1 (acts only when isolated, redirects sysconfig), plain .pth imports,
         // sitecustomize/usercustomize, and sitecustomize's bytecode without its source.
-        try EnvironmentTestSupport.write("import sys; exec(\(String(reflecting: write))) if sys.flags.isolated else None\n",
-                                         to: site + "/zz_isolated.pth")
+        try EnvironmentTestSupport.write(
+            "import sys; exec(\(String(reflecting: write))) if sys.flags.isolated else None\n",
+            to: site + "/zz_isolated.pth")
         try EnvironmentTestSupport.write("import os; \(write)\n", to: site + "/aa_plain.pth")
         try EnvironmentTestSupport.write(write + "\n", to: site + "/sitecustomize.py")
         try EnvironmentTestSupport.write(write + "\n", to: site + "/usercustomize.py")
-        let (compiled, _) = try EnvironmentTestSupport.run(fixture.python, ["-S", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1])",
-                                                                              site + "/sitecustomize.py"])
+        let (compiled, _) = try EnvironmentTestSupport.run(
+            fixture.python,
+            [
+                "-S", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1])",
+                site + "/sitecustomize.py",
+            ])
         #expect(compiled == 0)
         // The hooks are live: the venv's own interpreter runs them.
         try EnvironmentTestSupport.run(fixture.python, ["-I", "-c", "pass"])
@@ -145,8 +153,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: fixture.venv + "/bin/python3", withDestinationPath: other + "/python3")
         let error = fixture.refusal()
         #expect(error?.code == .interpreterNotTrusted)
-        #expect(error?.message.contains(fixture.venv + "/bin/python") == true && error?.message.contains("not to the base interpreter") == true,
-                "\(String(describing: error))")
+        #expect(
+            error?.message.contains(fixture.venv + "/bin/python") == true && error?.message.contains("not to the base interpreter") == true,
+            "\(String(describing: error))")
         // An extra interpreter-named file in bin/ is checked too.
         let second = try Fixture()
         try EnvironmentTestSupport.makeExecutable(second.hostileScript, at: second.venv + "/bin/python3.99")
@@ -204,7 +213,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: through + "/python3", withDestinationPath: fixture.venv + "/hop")
         try fixture.setConfig("home", through)
         let linked = fixture.refusal()
-        #expect(linked?.message.contains("is a link through \(fixture.venv)/hop inside the environment") == true, "\(String(describing: linked))")
+        #expect(
+            linked?.message.contains("is a link through \(fixture.venv)/hop inside the environment") == true,
+            "\(String(describing: linked))")
         #expect(!FileManager.default.fileExists(atPath: fixture.marker))
     }
 
@@ -229,8 +240,9 @@ import Testing
         try EnvironmentTestSupport.write([0xFF, 0xFE, 0x00], to: fixture.config)
         #expect(fixture.refusal()?.message.contains("not UTF-8") == true)
         // virtualenv's and uv's keys, CRLF, comments and unknown keys are fine.
-        try EnvironmentTestSupport.write("# made by hand\r\nhome = \(home)\r\nimplementation = CPython\r\nversion_info = \(version).final.0\r\n"
-                                         + "include-system-site-packages = false\r\nuv = 0.4.0\r\n", to: fixture.config)
+        try EnvironmentTestSupport.write(
+            "# made by hand\r\nhome = \(home)\r\nimplementation = CPython\r\nversion_info = \(version).final.0\r\n"
+                + "include-system-site-packages = false\r\nuv = 0.4.0\r\n", to: fixture.config)
         #expect(try PythonEnvironment.inspect(python: fixture.python).prefix == fixture.venv)
         // A nested venv: home is itself a virtual environment's bin.
         let inner = try EnvironmentTestSupport.makeVirtualEnvironment(in: fixture.root, name: "other")
@@ -246,8 +258,9 @@ import Testing
         let error = #expect(throws: PackagingError.self) { try VirtualEnvironmentConfig(parsing: Array(twice.utf8), file: "/v/pyvenv.cfg") }
         #expect(error?.message.contains("'home' is given twice") == true, "\(String(describing: error))")
         // `str.strip()` removes U+001C–U+001F and every Unicode blank, one scalar at a time.
-        let config = try VirtualEnvironmentConfig(parsing: Array("home = /usr/bin\u{1F}\nversion =\u{A0}3.11.7\u{2003}\n".utf8),
-                                                  file: "/v/pyvenv.cfg")
+        let config = try VirtualEnvironmentConfig(
+            parsing: Array("home = /usr/bin\u{1F}\nversion =\u{A0}3.11.7\u{2003}\n".utf8),
+            file: "/v/pyvenv.cfg")
         #expect(config.home == "/usr/bin")
         #expect(config.version == "3.11.7")
     }
@@ -318,10 +331,12 @@ import Testing
         let models = fixture.sitePackages + "/pip/_internal/models"
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
         // If pip were imported, this would run.
-        try EnvironmentTestSupport.write("import pathlib; pathlib.Path(\(String(reflecting: fixture.marker))).write_text('ran')\n",
-                                         to: fixture.sitePackages + "/pip/__init__.py")
-        try EnvironmentTestSupport.write("open(\(String(reflecting: fixture.marker)), 'w')\nPyPI = PackageIndex(\n    \"https://index.example/\", file_storage_domain=\"files.example\"\n)\n",
-                                         to: models + "/index.py")
+        try EnvironmentTestSupport.write(
+            "import pathlib; pathlib.Path(\(String(reflecting: fixture.marker))).write_text('ran')\n",
+            to: fixture.sitePackages + "/pip/__init__.py")
+        try EnvironmentTestSupport.write(
+            "open(\(String(reflecting: fixture.marker)), 'w')\nPyPI = PackageIndex(\n    \"https://index.example/\", file_storage_domain=\"files.example\"\n)\n",
+            to: models + "/index.py")
         let env = try PythonEnvironment.inspect(python: fixture.python)
         #expect(env.pipDefaultIndexURL == "https://index.example/simple")
         #expect(!FileManager.default.fileExists(atPath: fixture.marker))
@@ -331,8 +346,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: models + "/index.py", withDestinationPath: fixture.root + "/index.py")
         #expect(try PythonEnvironment.inspect(python: fixture.python).pipDefaultIndexURL == nil)
         try FileManager.default.removeItem(atPath: models + "/index.py")
-        try EnvironmentTestSupport.write(String(repeating: "#\n", count: PipDefaultIndex.maxBytes) + "PyPI = PackageIndex('https://index.example/')\n",
-                                         to: models + "/index.py")
+        try EnvironmentTestSupport.write(
+            String(repeating: "#\n", count: PipDefaultIndex.maxBytes) + "PyPI = PackageIndex('https://index.example/')\n",
+            to: models + "/index.py")
         #expect(try PythonEnvironment.inspect(python: fixture.python).pipDefaultIndexURL == nil)
     }
 
@@ -365,7 +381,9 @@ import Testing
         #expect(PathResolution.absolute("a/./b/../c", currentDirectory: "/x") == "/x/a/c")
         #expect(PathResolution.isWithin("/a/b", "/a") && !PathResolution.isWithin("/ab", "/a"))
         #expect(PathResolution.shown("/a\u{1B}[2K") == "/a\\u{1b}[2K")
-        #expect(VirtualEnvironmentInterpreter.isInterpreterName("python3.13t") && VirtualEnvironmentInterpreter.isInterpreterName("pypy3.10"))
-        #expect(!VirtualEnvironmentInterpreter.isInterpreterName("python3-config") && !VirtualEnvironmentInterpreter.isInterpreterName("sh"))
+        #expect(
+            VirtualEnvironmentInterpreter.isInterpreterName("python3.13t") && VirtualEnvironmentInterpreter.isInterpreterName("pypy3.10"))
+        #expect(
+            !VirtualEnvironmentInterpreter.isInterpreterName("python3-config") && !VirtualEnvironmentInterpreter.isInterpreterName("sh"))
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct WheelFilenameTests {
@@ -52,8 +53,10 @@ import Testing
 
     @Test func differencesThatMatter() throws {
         let base = try WheelFilename(parsing: "foo-1.0-py3-none-any.whl")
-        for other in ["foo-1.1-py3-none-any.whl", "bar-1.0-py3-none-any.whl", "foo-1.0-1-py3-none-any.whl",
-                      "foo-1.0-py2.py3-none-any.whl", "foo-1.0-py3-abi3-any.whl", "foo-1.0-py3-none-linux_x86_64.whl"] {
+        for other in [
+            "foo-1.1-py3-none-any.whl", "bar-1.0-py3-none-any.whl", "foo-1.0-1-py3-none-any.whl",
+            "foo-1.0-py2.py3-none-any.whl", "foo-1.0-py3-abi3-any.whl", "foo-1.0-py3-none-linux_x86_64.whl",
+        ] {
             #expect(base != (try WheelFilename(parsing: other)), "\(other)")
         }
         #expect(try WheelFilename(parsing: "foo-1.0-0-py3-none-any.whl") != (try WheelFilename(parsing: "foo-1.0-00a-py3-none-any.whl")))
@@ -70,19 +73,19 @@ import Testing
     }
 
     @Test(arguments: [
-        "foo-1.0-py3-none.whl",                 // too few parts
-        "foo-1.0-1-2-py3-none-any.whl",         // too many parts
-        "foo-1.0-py3-none-any.zip",             // wrong extension
-        "foo-1.0-py3-none-any",                 // no extension
-        "foo-1.0-x1-py3-none-any.whl",          // build tag must start with a digit
-        "foo-1.0--py3-none-any.whl",            // empty build tag
-        "-1.0-py3-none-any.whl",                // empty name
-        "fo!o-1.0-py3-none-any.whl",            // bad character in name
-        "foo_-1.0-py3-none-any.whl",            // name ends in separator
-        "foo-notaversion-py3-none-any.whl",     // version not PEP 440
-        "foo-1.0-py3..py2-none-any.whl",        // empty member in tag set
-        "foo-1.0-py3-none-.whl",                // empty platform
-        "foo-1.0-py3-no ne-any.whl",            // space in tag
+        "foo-1.0-py3-none.whl",  // too few parts
+        "foo-1.0-1-2-py3-none-any.whl",  // too many parts
+        "foo-1.0-py3-none-any.zip",  // wrong extension
+        "foo-1.0-py3-none-any",  // no extension
+        "foo-1.0-x1-py3-none-any.whl",  // build tag must start with a digit
+        "foo-1.0--py3-none-any.whl",  // empty build tag
+        "-1.0-py3-none-any.whl",  // empty name
+        "fo!o-1.0-py3-none-any.whl",  // bad character in name
+        "foo_-1.0-py3-none-any.whl",  // name ends in separator
+        "foo-notaversion-py3-none-any.whl",  // version not PEP 440
+        "foo-1.0-py3..py2-none-any.whl",  // empty member in tag set
+        "foo-1.0-py3-none-.whl",  // empty platform
+        "foo-1.0-py3-no ne-any.whl",  // space in tag
         ".whl",
         "",
     ])

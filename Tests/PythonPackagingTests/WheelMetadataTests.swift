@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 @Suite struct WheelMetadataTests {
@@ -16,7 +17,8 @@ import Testing
     }
 
     @Test func repeatedTagsCRLFAndContinuations() throws {
-        let text = "Wheel-Version: 1.0\r\nGenerator: some\r\n  tool\r\nroot-is-purelib: False\r\n"
+        let text =
+            "Wheel-Version: 1.0\r\nGenerator: some\r\n  tool\r\nroot-is-purelib: False\r\n"
             + "Tag: cp312-cp312-manylinux_2_17_x86_64\r\nTag: cp312-cp312-manylinux2014_x86_64\r\n"
             + "Tag: py2.py3-none-any\r\nBuild: 0\r\n"
         let m = try WheelMetadata(parsing: Array(text.utf8))
@@ -34,7 +36,9 @@ import Testing
     }
 
     @Test func missingWheelVersionThrows() {
-        #expect((#expect(throws: PackagingError.self) { try WheelMetadata(parsing: Array("Generator: x\nTag: py3-none-any\n".utf8)) })?.code == .invalidMetadata)
+        #expect(
+            (#expect(throws: PackagingError.self) { try WheelMetadata(parsing: Array("Generator: x\nTag: py3-none-any\n".utf8)) })?.code
+                == .invalidMetadata)
         #expect((#expect(throws: PackagingError.self) { try WheelMetadata(parsing: [UInt8]()) })?.code == .invalidMetadata)
         do {
             _ = try WheelMetadata(parsing: Array("Generator: x\n".utf8), origin: "foo-1.0.dist-info/WHEEL")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 /// Real published wheels, and tampered copies rebuilt with Python's zipfile.
@@ -13,19 +14,22 @@ import Testing
     /// Rewrites `source` into `dir/<filename>`. `body` is Python run per member with `name`,
     /// `data` and `method` in scope; it may change them or set `skip = True`. `extra` is Python
     /// run at the end with the open output zip as `zout`.
-    private func rewrite(_ source: String, into dir: String, filename: String? = nil,
-                         body: String = "", extra: String = "") throws -> String {
+    private func rewrite(
+        _ source: String, into dir: String, filename: String? = nil,
+        body: String = "", extra: String = ""
+    ) throws -> String {
         let target = dir + "/" + (filename ?? URL(fileURLWithPath: source).lastPathComponent)
-        try ZipTestSupport.python("""
-        zin = zipfile.ZipFile(sys.argv[1])
-        with zipfile.ZipFile(sys.argv[2], 'w') as zout:
-            for info in zin.infolist():
-                name, data, method, skip = info.filename, zin.read(info), info.compress_type, False
-        \(body.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n"))
-                if not skip:
-                    zout.writestr(zipfile.ZipInfo(name, info.date_time), data, compress_type=method)
-        \(extra.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
-        """, [source, target])
+        try ZipTestSupport.python(
+            """
+            zin = zipfile.ZipFile(sys.argv[1])
+            with zipfile.ZipFile(sys.argv[2], 'w') as zout:
+                for info in zin.infolist():
+                    name, data, method, skip = info.filename, zin.read(info), info.compress_type, False
+            \(body.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n"))
+                    if not skip:
+                        zout.writestr(zipfile.ZipInfo(name, info.date_time), data, compress_type=method)
+            \(extra.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            """, [source, target])
         return target
     }
 
@@ -58,11 +62,13 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let tampered = try rewrite(source, into: dir, body: """
-        if name == 'rfc8785/_impl.py':
-            data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
-            method = zipfile.ZIP_STORED
-        """)
+        let tampered = try rewrite(
+            source, into: dir,
+            body: """
+                if name == 'rfc8785/_impl.py':
+                    data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
+                    method = zipfile.ZIP_STORED
+                """)
         let report = try Wheel.open(path: tampered).checkMembers()
         #expect(report.mismatched == ["rfc8785/_impl.py"])
         #expect(report.unrecorded.isEmpty && report.missing.isEmpty)
@@ -75,12 +81,13 @@ import Testing
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
         // All-stored copy, then one byte of rfc8785/_impl.py changed in the file itself.
         let stored = try rewrite(source, into: dir, body: "method = zipfile.ZIP_STORED")
-        try ZipTestSupport.python("""
-        data = bytearray(open(sys.argv[1], 'rb').read())
-        at = data.index(b'def ') + 2
-        data[at] ^= 0x20
-        open(sys.argv[1], 'wb').write(bytes(data))
-        """, [stored])
+        try ZipTestSupport.python(
+            """
+            data = bytearray(open(sys.argv[1], 'rb').read())
+            at = data.index(b'def ') + 2
+            data[at] ^= 0x20
+            open(sys.argv[1], 'wb').write(bytes(data))
+            """, [stored])
         let wheel = try Wheel.open(path: stored)
         let error = #expect(throws: PackagingError.self) { try wheel.checkMembers() }
         #expect(error?.code == .zip)
@@ -91,12 +98,15 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("abi3info-2024.10.3-py3-none-any.whl")
-        let tampered = try rewrite(source, into: dir, body: """
-        skip = name == 'abi3info/models.py'
-        """, extra: """
-        zout.writestr('abi3info/evil.py', b'import os\\n')
-        zout.writestr('abi3info/', b'')
-        """)
+        let tampered = try rewrite(
+            source, into: dir,
+            body: """
+                skip = name == 'abi3info/models.py'
+                """,
+            extra: """
+                zout.writestr('abi3info/evil.py', b'import os\\n')
+                zout.writestr('abi3info/', b'')
+                """)
         let report = try Wheel.open(path: tampered).checkMembers()
         #expect(report.unrecorded == ["abi3info/evil.py"])
         #expect(report.missing == ["abi3info/models.py"])
@@ -107,13 +117,15 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let tampered = try rewrite(source, into: dir, body: """
-        if name.endswith('/RECORD'):
-            lines = data.decode().splitlines()
-            lines = [('rfc8785/__init__.py,md5=AAAAAAAAAAAAAAAAAAAAAA,496' if l.startswith('rfc8785/__init__.py,') else
-                      'rfc8785/py.typed,,0' if l.startswith('rfc8785/py.typed,') else l) for l in lines]
-            data = ('\\r\\n'.join(lines) + '\\r\\n').encode()
-        """)
+        let tampered = try rewrite(
+            source, into: dir,
+            body: """
+                if name.endswith('/RECORD'):
+                    lines = data.decode().splitlines()
+                    lines = [('rfc8785/__init__.py,md5=AAAAAAAAAAAAAAAAAAAAAA,496' if l.startswith('rfc8785/__init__.py,') else
+                              'rfc8785/py.typed,,0' if l.startswith('rfc8785/py.typed,') else l) for l in lines]
+                    data = ('\\r\\n'.join(lines) + '\\r\\n').encode()
+                """)
         let report = try Wheel.open(path: tampered).checkMembers()
         #expect(report.unsupportedHash == ["rfc8785/__init__.py"])
         #expect(report.mismatched == ["rfc8785/py.typed"])
@@ -124,10 +136,12 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let tampered = try rewrite(source, into: dir, body: """
-        if name.endswith('/RECORD'):
-            data = data.replace(b',6963', b',6964')
-        """)
+        let tampered = try rewrite(
+            source, into: dir,
+            body: """
+                if name.endswith('/RECORD'):
+                    data = data.replace(b',6963', b',6964')
+                """)
         #expect(try Wheel.open(path: tampered).checkMembers().mismatched == ["rfc8785/_impl.py"])
     }
 
@@ -135,13 +149,16 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let signed = try rewrite(source, into: dir, body: """
-        if name.endswith('/RECORD'):
-            data = data + b'rfc8785-0.1.2.dist-info/RECORD.jws,,\\n'
-        """, extra: """
-        zout.writestr('rfc8785-0.1.2.dist-info/RECORD.jws', b'{}')
-        zout.writestr('rfc8785-0.1.2.dist-info/RECORD.p7s', b'sig')
-        """)
+        let signed = try rewrite(
+            source, into: dir,
+            body: """
+                if name.endswith('/RECORD'):
+                    data = data + b'rfc8785-0.1.2.dist-info/RECORD.jws,,\\n'
+                """,
+            extra: """
+                zout.writestr('rfc8785-0.1.2.dist-info/RECORD.jws', b'{}')
+                zout.writestr('rfc8785-0.1.2.dist-info/RECORD.p7s', b'sig')
+                """)
         let report = try Wheel.open(path: signed).checkMembers()
         #expect(report.isClean, "\(report)")
     }
@@ -151,9 +168,11 @@ import Testing
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
 
-        let twoDistInfos = try rewrite(source, into: dir, filename: "rfc8785-0.1.2-py3-none-any.whl", extra: """
-        zout.writestr('other-1.0.dist-info/RECORD', b'')
-        """)
+        let twoDistInfos = try rewrite(
+            source, into: dir, filename: "rfc8785-0.1.2-py3-none-any.whl",
+            extra: """
+                zout.writestr('other-1.0.dist-info/RECORD', b'')
+                """)
         var error = #expect(throws: PackagingError.self) { try Wheel.open(path: twoDistInfos) }
         #expect(error?.message.contains("exactly one") == true)
 
@@ -164,10 +183,12 @@ import Testing
 
         let noRecord = dir + "/norecord"
         try FileManager.default.createDirectory(atPath: noRecord, withIntermediateDirectories: true)
-        let withoutRecord = try rewrite(source, into: noRecord, body: """
-        if name.endswith('.dist-info/RECORD'):
-            name = 'rfc8785/RECORD'
-        """)
+        let withoutRecord = try rewrite(
+            source, into: noRecord,
+            body: """
+                if name.endswith('.dist-info/RECORD'):
+                    name = 'rfc8785/RECORD'
+                """)
         error = #expect(throws: PackagingError.self) { try Wheel.open(path: withoutRecord) }
         #expect(error?.message.contains("missing rfc8785-0.1.2.dist-info/RECORD") == true)
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 /// Real zips built with Python's zipfile, and hostile ones made by editing their bytes.
@@ -7,26 +8,29 @@ import Testing
     /// Builds `sample.zip` in `dir`: a deflated 1 MB member, a stored member, an empty deflated
     /// member and a directory. Extra Python code in `edit` may rewrite `data` (a bytearray of the
     /// finished zip) before it is written back.
-    private func makeZip(in dir: String, name: String = "sample.zip", zip64: Bool = false,
-                         edit: String = "") throws -> String {
+    private func makeZip(
+        in dir: String, name: String = "sample.zip", zip64: Bool = false,
+        edit: String = ""
+    ) throws -> String {
         let path = dir + "/" + name
-        try ZipTestSupport.python("""
-        path = sys.argv[1]
-        if \(zip64 ? "True" : "False"):
-            zipfile.ZIP64_LIMIT = 0
-        with zipfile.ZipFile(path, 'w') as z:
-            for (n, c, d) in [('pkg/big.txt', zipfile.ZIP_DEFLATED, payload(1000000)),
-                              ('pkg/stored.bin', zipfile.ZIP_STORED, payload(70000)),
-                              ('pkg/empty.py', zipfile.ZIP_DEFLATED, b'')]:
-                info = zipfile.ZipInfo(n, (2020, 1, 1, 0, 0, 0)); info.compress_type = c
-                with z.open(info, 'w', force_zip64=\(zip64 ? "True" : "False")) as f:
-                    f.write(d)
-            z.writestr(zipfile.ZipInfo('pkg/sub/', (2020, 1, 1, 0, 0, 0)), b'')
-        data = bytearray(open(path, 'rb').read())
-        cds = cd_offsets(data) if b'PK\\x06\\x06' not in data else []
-        \(edit)
-        open(path, 'wb').write(bytes(data))
-        """, [path])
+        try ZipTestSupport.python(
+            """
+            path = sys.argv[1]
+            if \(zip64 ? "True" : "False"):
+                zipfile.ZIP64_LIMIT = 0
+            with zipfile.ZipFile(path, 'w') as z:
+                for (n, c, d) in [('pkg/big.txt', zipfile.ZIP_DEFLATED, payload(1000000)),
+                                  ('pkg/stored.bin', zipfile.ZIP_STORED, payload(70000)),
+                                  ('pkg/empty.py', zipfile.ZIP_DEFLATED, b'')]:
+                    info = zipfile.ZipInfo(n, (2020, 1, 1, 0, 0, 0)); info.compress_type = c
+                    with z.open(info, 'w', force_zip64=\(zip64 ? "True" : "False")) as f:
+                        f.write(d)
+                z.writestr(zipfile.ZipInfo('pkg/sub/', (2020, 1, 1, 0, 0, 0)), b'')
+            data = bytearray(open(path, 'rb').read())
+            cds = cd_offsets(data) if b'PK\\x06\\x06' not in data else []
+            \(edit)
+            open(path, 'wb').write(bytes(data))
+            """, [path])
         return path
     }
 
@@ -44,8 +48,10 @@ import Testing
         return out
     }
 
-    private func expectFailure(_ path: String, _ code: PackagingError.Code, _ fragment: String,
-                               limits: ZipLimits = .default, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectFailure(
+        _ path: String, _ code: PackagingError.Code, _ fragment: String,
+        limits: ZipLimits = .default, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let error = #expect(throws: PackagingError.self, sourceLocation: sourceLocation) {
             let archive = try ZipArchive(path: path, limits: limits)
             try ZipTestSupport.readAll(archive)
@@ -70,7 +76,7 @@ import Testing
         #expect(try archive.data(of: try #require(archive.entry(named: "pkg/sub/"))).isEmpty)
         var chunks = 0
         try archive.read(big) { _ in chunks += 1 }
-        #expect(chunks >= 4)   // 1 MB through a 256 KiB buffer
+        #expect(chunks >= 4)  // 1 MB through a 256 KiB buffer
     }
 
     @Test func readsZip64Archives() throws {
@@ -107,10 +113,12 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         // Halve the compressed size of the deflated member: the stream ends before Z_STREAM_END.
-        let path = try makeZip(in: dir, edit: """
-        csize = struct.unpack('<I', data[cds[0]+20:cds[0]+24])[0]
-        put(data, cds[0]+20, '<I', csize // 2)
-        """)
+        let path = try makeZip(
+            in: dir,
+            edit: """
+                csize = struct.unpack('<I', data[cds[0]+20:cds[0]+24])[0]
+                put(data, cds[0]+20, '<I', csize // 2)
+                """)
         expectFailure(path, .zip, "truncated")
     }
 
@@ -138,22 +146,26 @@ import Testing
     @Test func changedStoredByteFailsTheCRC() throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, edit: """
-        off = struct.unpack('<I', data[cds[1]+42:cds[1]+46])[0]
-        n, m = struct.unpack('<HH', data[off+26:off+30])
-        data[off + 30 + n + m + 500] ^= 0x01
-        """)
+        let path = try makeZip(
+            in: dir,
+            edit: """
+                off = struct.unpack('<I', data[cds[1]+42:cds[1]+46])[0]
+                n, m = struct.unpack('<HH', data[off+26:off+30])
+                data[off + 30 + n + m + 500] ^= 0x01
+                """)
         expectFailure(path, .zip, "CRC-32 mismatch")
     }
 
     @Test func corruptDeflateDataFails() throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, edit: """
-        off = struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0]
-        n, m = struct.unpack('<HH', data[off+26:off+30])
-        for i in range(40): data[off + 30 + n + m + 100 + i] = 0xff
-        """)
+        let path = try makeZip(
+            in: dir,
+            edit: """
+                off = struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0]
+                n, m = struct.unpack('<HH', data[off+26:off+30])
+                for i in range(40): data[off + 30 + n + m + 100 + i] = 0xff
+                """)
         let error = #expect(throws: PackagingError.self) {
             try ZipTestSupport.readAll(try ZipArchive(path: path))
         }
@@ -165,22 +177,24 @@ import Testing
         defer { ZipTestSupport.removeDirectory(dir) }
         for (index, name) in ["../evil", "pkg/../../evil", "/etc/passwd", "pkg\\\\evil.py", "C:/evil"].enumerated() {
             let path = dir + "/escape\(index).zip"
-            try ZipTestSupport.python("""
-            with zipfile.ZipFile(sys.argv[1], 'w') as z:
-                z.writestr(zipfile.ZipInfo('ok.txt'), b'fine')
-                z.writestr(zipfile.ZipInfo('\(name)'), b'evil')
-            """, [path])
+            try ZipTestSupport.python(
+                """
+                with zipfile.ZipFile(sys.argv[1], 'w') as z:
+                    z.writestr(zipfile.ZipInfo('ok.txt'), b'fine')
+                    z.writestr(zipfile.ZipInfo('\(name)'), b'evil')
+                """, [path])
             let error = #expect(throws: PackagingError.self) { try ZipArchive(path: path) }
             #expect(error?.code == .pathEscape, "\(name): \(error?.description ?? "")")
         }
         // NUL inside a name (Python truncates at NUL, so write 'aXb' and patch the byte).
         let path = dir + "/nul.zip"
-        try ZipTestSupport.python("""
-        with zipfile.ZipFile(sys.argv[1], 'w') as z:
-            z.writestr('aXb', b'x')
-        data = bytearray(open(sys.argv[1], 'rb').read()).replace(b'aXb', b'a\\x00b')
-        open(sys.argv[1], 'wb').write(bytes(data))
-        """, [path])
+        try ZipTestSupport.python(
+            """
+            with zipfile.ZipFile(sys.argv[1], 'w') as z:
+                z.writestr('aXb', b'x')
+            data = bytearray(open(sys.argv[1], 'rb').read()).replace(b'aXb', b'a\\x00b')
+            open(sys.argv[1], 'wb').write(bytes(data))
+            """, [path])
         let error = #expect(throws: PackagingError.self) { try ZipArchive(path: path) }
         #expect(error?.code == .pathEscape)
     }
@@ -188,16 +202,20 @@ import Testing
     @Test func hugeDeclaredEntryCountFails() throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, edit: """
-        eocd = data.rfind(b'PK\\x05\\x06')
-        put(data, eocd+8, '<H', 0xfffe); put(data, eocd+10, '<H', 0xfffe)
-        """)
+        let path = try makeZip(
+            in: dir,
+            edit: """
+                eocd = data.rfind(b'PK\\x05\\x06')
+                put(data, eocd+8, '<H', 0xfffe); put(data, eocd+10, '<H', 0xfffe)
+                """)
         expectFailure(path, .zip, "declares 65534 entries")
         // A zip64 record declaring 2^40 entries is refused before anything is allocated.
-        let huge64 = try makeZip(in: dir, name: "huge64.zip", zip64: true, edit: """
-        z64 = data.rfind(b'PK\\x06\\x06')
-        put(data, z64+24, '<Q', 1 << 40); put(data, z64+32, '<Q', 1 << 40)
-        """)
+        let huge64 = try makeZip(
+            in: dir, name: "huge64.zip", zip64: true,
+            edit: """
+                z64 = data.rfind(b'PK\\x06\\x06')
+                put(data, z64+24, '<Q', 1 << 40); put(data, z64+32, '<Q', 1 << 40)
+                """)
         expectFailure(huge64, .limitExceeded, "declares 1099511627776 entries")
         // And over the configured limit.
         let plain = try makeZip(in: dir, name: "plain.zip")
@@ -220,10 +238,12 @@ import Testing
     @Test func unsupportedMethodAndEncryptionFail() throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let method = try makeZip(in: dir, name: "m.zip", edit: """
-        off = struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0]
-        put(data, cds[0]+10, '<H', 12); put(data, off+8, '<H', 12)
-        """)
+        let method = try makeZip(
+            in: dir, name: "m.zip",
+            edit: """
+                off = struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0]
+                put(data, cds[0]+10, '<H', 12); put(data, off+8, '<H', 12)
+                """)
         expectFailure(method, .zip, "unsupported compression method 12")
         let encrypted = try makeZip(in: dir, name: "e.zip", edit: "data[cds[1]+8] |= 1")
         expectFailure(encrypted, .zip, "encrypted")
@@ -233,19 +253,25 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         // Second member's local header offset points at the first member.
-        let overlap = try makeZip(in: dir, name: "o.zip", edit: """
-        put(data, cds[1]+42, '<I', struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0])
-        """)
+        let overlap = try makeZip(
+            in: dir, name: "o.zip",
+            edit: """
+                put(data, cds[1]+42, '<I', struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0])
+                """)
         expectFailure(overlap, .zip, "overlaps")
         let outside = try makeZip(in: dir, name: "r.zip", edit: "put(data, cds[2]+42, '<I', 0x7fffffff)")
         expectFailure(outside, .zip, "outside the data area")
-        let badCD = try makeZip(in: dir, name: "c.zip", edit: """
-        eocd = data.rfind(b'PK\\x05\\x06'); put(data, eocd+16, '<I', 0x7ffffff0)
-        """)
+        let badCD = try makeZip(
+            in: dir, name: "c.zip",
+            edit: """
+                eocd = data.rfind(b'PK\\x05\\x06'); put(data, eocd+16, '<I', 0x7ffffff0)
+                """)
         expectFailure(badCD, .zip, "central directory")
-        let badLocal = try makeZip(in: dir, name: "l.zip", edit: """
-        off = struct.unpack('<I', data[cds[1]+42:cds[1]+46])[0]; data[off] = 0
-        """)
+        let badLocal = try makeZip(
+            in: dir, name: "l.zip",
+            edit: """
+                off = struct.unpack('<I', data[cds[1]+42:cds[1]+46])[0]; data[off] = 0
+                """)
         expectFailure(badLocal, .zip, "bad local header signature")
     }
 
@@ -253,11 +279,12 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let path = dir + "/dup.zip"
-        try ZipTestSupport.python("""
-        import warnings; warnings.simplefilter('ignore')
-        with zipfile.ZipFile(sys.argv[1], 'w') as z:
-            z.writestr('a.py', b'one'); z.writestr('a.py', b'two')
-        """, [path])
+        try ZipTestSupport.python(
+            """
+            import warnings; warnings.simplefilter('ignore')
+            with zipfile.ZipFile(sys.argv[1], 'w') as z:
+                z.writestr('a.py', b'one'); z.writestr('a.py', b'two')
+            """, [path])
         expectFailure(path, .zip, "duplicate member name a.py")
     }
 
@@ -277,10 +304,11 @@ import Testing
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = dir + "/small.zip"
-        try ZipTestSupport.python("""
-        with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
-            z.writestr('a/b.txt', payload(3000)); z.writestr('a/c.txt', b'hello'); z.writestr('d/', b'')
-        """, [source])
+        try ZipTestSupport.python(
+            """
+            with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+                z.writestr('a/b.txt', payload(3000)); z.writestr('a/c.txt', b'hello'); z.writestr('d/', b'')
+            """, [source])
         let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: source)))
         let target = dir + "/mutant.zip"
         func attempt(_ bytes: [UInt8]) {

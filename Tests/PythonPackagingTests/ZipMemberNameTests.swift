@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PythonPackaging
 
 /// The byte-level member-name check gives the reasons of the former character-level one.

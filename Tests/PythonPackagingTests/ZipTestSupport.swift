@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PythonPackaging
 
 /// Helpers for the zip, hashing and wheel tests: a per-test temporary directory and a way to
@@ -20,25 +21,25 @@ enum ZipTestSupport {
     /// Python helpers available to every script: `cd_offsets(data)` lists the offsets of the
     /// central directory records; `put(data, pos, fmt, value)` overwrites a packed field.
     static let prelude = """
-    import zipfile, struct, sys, os, io
-    def cd_offsets(data):
-        eocd = data.rfind(b'PK\\x05\\x06')
-        cnt, size, off = struct.unpack('<HII', data[eocd+10:eocd+20])
-        res = []; p = off
-        for i in range(cnt):
-            n, m, k = struct.unpack('<HHH', data[p+28:p+34])
-            res.append(p); p += 46 + n + m + k
-        return res
-    def put(data, pos, fmt, value):
-        data[pos:pos+struct.calcsize(fmt)] = struct.pack(fmt, value)
-    def payload(n):
-        out = bytearray(); x = 12345
-        while len(out) < n:
-            x = (x * 1103515245 + 12345) & 0x7fffffff
-            out += (b'line %d of some text\\n' % (x % 1000)) if x % 3 else bytes([x & 255, (x >> 8) & 255])
-        return bytes(out[:n])
+        import zipfile, struct, sys, os, io
+        def cd_offsets(data):
+            eocd = data.rfind(b'PK\\x05\\x06')
+            cnt, size, off = struct.unpack('<HII', data[eocd+10:eocd+20])
+            res = []; p = off
+            for i in range(cnt):
+                n, m, k = struct.unpack('<HHH', data[p+28:p+34])
+                res.append(p); p += 46 + n + m + k
+            return res
+        def put(data, pos, fmt, value):
+            data[pos:pos+struct.calcsize(fmt)] = struct.pack(fmt, value)
+        def payload(n):
+            out = bytearray(); x = 12345
+            while len(out) < n:
+                x = (x * 1103515245 + 12345) & 0x7fffffff
+                out += (b'line %d of some text\\n' % (x % 1000)) if x % 3 else bytes([x & 255, (x >> 8) & 255])
+            return bytes(out[:n])
 
-    """
+        """
 
     /// Runs `python3 -c <prelude + script> args...`; returns stdout; throws on a non-zero exit.
     @discardableResult

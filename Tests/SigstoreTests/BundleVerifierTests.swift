@@ -2,6 +2,7 @@ import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -26,43 +27,71 @@ struct BundleVerifierTests {
     static let actions = "https://token.actions.githubusercontent.com"
     static let google = "https://accounts.google.com"
     static let william = "william@yossarian.net"
-    static let beacon = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+    static let beacon =
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
 
     static let cases: [Case] = [
         Case(bundle: "bundle.txt.sigstore", artifact: "bundle.txt", root: "staging", identity: "a@tny.town", issuer: oauth, failure: nil),
         Case(bundle: "bundle_v3.txt.sigstore", artifact: "bundle_v3.txt", root: "staging", identity: william, issuer: oauth, failure: nil),
-        Case(bundle: "bundle_v3_alt.txt.sigstore", artifact: "bundle_v3_alt.txt", root: "staging", identity: william, issuer: oauth, failure: nil),
-        Case(bundle: "integration/bundle_v3.txt.sigstore", artifact: "integration/bundle_v3.txt", root: "staging", identity: william, issuer: oauth, failure: nil),
-        Case(bundle: "bundle_v3_github.whl.sigstore", artifact: "bundle_v3_github.whl", root: "prod",
-             identity: "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2", issuer: actions, failure: nil),
-        Case(bundle: "integration/Python-3.12.5.tgz.sigstore", artifact: nil, root: "prod", identity: "thomas@python.org", issuer: google, failure: nil),
-        Case(bundle: "staging-rekor-v2.txt.sigstore.json", artifact: "staging-rekor-v2.txt", root: "staging", identity: "jku@goto.fi", issuer: oauth, failure: nil),
+        Case(
+            bundle: "bundle_v3_alt.txt.sigstore", artifact: "bundle_v3_alt.txt", root: "staging", identity: william, issuer: oauth,
+            failure: nil),
+        Case(
+            bundle: "integration/bundle_v3.txt.sigstore", artifact: "integration/bundle_v3.txt", root: "staging", identity: william,
+            issuer: oauth, failure: nil),
+        Case(
+            bundle: "bundle_v3_github.whl.sigstore", artifact: "bundle_v3_github.whl", root: "prod",
+            identity: "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2", issuer: actions,
+            failure: nil),
+        Case(
+            bundle: "integration/Python-3.12.5.tgz.sigstore", artifact: nil, root: "prod", identity: "thomas@python.org", issuer: google,
+            failure: nil),
+        Case(
+            bundle: "staging-rekor-v2.txt.sigstore.json", artifact: "staging-rekor-v2.txt", root: "staging", identity: "jku@goto.fi",
+            issuer: oauth, failure: nil),
         // DSSE verified as an envelope (no artifact): its statement names a.txt with a digest
         // that is not the sha256 of the shipped a.dsse.staging-rekor-v2.txt (see dsseSubjectBinding).
-        Case(bundle: "a.dsse.staging-rekor-v2.txt.sigstore.json", artifact: nil, root: "staging", identity: beacon, issuer: actions, failure: nil),
+        Case(
+            bundle: "a.dsse.staging-rekor-v2.txt.sigstore.json", artifact: nil, root: "staging", identity: beacon, issuer: actions,
+            failure: nil),
         // Expected failures.
-        Case(bundle: "bundle_cve_2022_36056.txt.sigstore", artifact: "bundle_cve_2022_36056.txt", root: "staging", identity: william, issuer: oauth,
-             failure: "bodyMismatch"),
-        Case(bundle: "bundle_invalid_version.txt.sigstore", artifact: "bundle_invalid_version.txt", root: "staging", identity: william, issuer: oauth,
-             failure: "unsupported media type"),
-        Case(bundle: "bundle_no_cert_v1.txt.sigstore", artifact: "bundle_no_cert_v1.txt", root: "prod", identity: william, issuer: oauth,
-             failure: "empty certificate chain"),
-        Case(bundle: "bundle_no_checkpoint.txt.sigstore", artifact: "bundle_no_checkpoint.txt", root: "staging", identity: william, issuer: oauth,
-             failure: "missingCheckpoint"),
-        Case(bundle: "bundle_no_log_entry.txt.sigstore", artifact: "bundle_no_log_entry.txt", root: "staging",
-             identity: "alex.cameron@trailofbits.com", issuer: oauth, failure: "exactly one transparency entry"),
-        Case(bundle: "bundle_v3_no_signed_time.txt.sigstore.json", artifact: "bundle_v3_no_signed_time.txt", root: "prod", identity: william, issuer: oauth,
-             failure: "no verified time"),
-        Case(bundle: "tsa/bundle.txt.late_timestamp.sigstore", artifact: "tsa/bundle.txt", root: "tsa",
-             identity: "insecure-cloudtop-shared-user@cloudtop-prod-us-east.iam.gserviceaccount.com", issuer: google, failure: "timestamp 0"),
-        Case(bundle: "tsa/bundle.duplicate.sigstore", artifact: "tsa/bundle.txt", root: "tsa", identity: "alexis.challande@trailofbits.com",
-             issuer: google, failure: "duplicate RFC 3161 timestamp"),
-        Case(bundle: "tsa/bundle.many_timestamp.sigstore", artifact: "tsa/bundle.txt", root: "tsa", identity: "alexis.challande@trailofbits.com",
-             issuer: google, failure: "at most 32"),
+        Case(
+            bundle: "bundle_cve_2022_36056.txt.sigstore", artifact: "bundle_cve_2022_36056.txt", root: "staging", identity: william,
+            issuer: oauth,
+            failure: "bodyMismatch"),
+        Case(
+            bundle: "bundle_invalid_version.txt.sigstore", artifact: "bundle_invalid_version.txt", root: "staging", identity: william,
+            issuer: oauth,
+            failure: "unsupported media type"),
+        Case(
+            bundle: "bundle_no_cert_v1.txt.sigstore", artifact: "bundle_no_cert_v1.txt", root: "prod", identity: william, issuer: oauth,
+            failure: "empty certificate chain"),
+        Case(
+            bundle: "bundle_no_checkpoint.txt.sigstore", artifact: "bundle_no_checkpoint.txt", root: "staging", identity: william,
+            issuer: oauth,
+            failure: "missingCheckpoint"),
+        Case(
+            bundle: "bundle_no_log_entry.txt.sigstore", artifact: "bundle_no_log_entry.txt", root: "staging",
+            identity: "alex.cameron@trailofbits.com", issuer: oauth, failure: "exactly one transparency entry"),
+        Case(
+            bundle: "bundle_v3_no_signed_time.txt.sigstore.json", artifact: "bundle_v3_no_signed_time.txt", root: "prod", identity: william,
+            issuer: oauth,
+            failure: "no verified time"),
+        Case(
+            bundle: "tsa/bundle.txt.late_timestamp.sigstore", artifact: "tsa/bundle.txt", root: "tsa",
+            identity: "insecure-cloudtop-shared-user@cloudtop-prod-us-east.iam.gserviceaccount.com", issuer: google, failure: "timestamp 0"),
+        Case(
+            bundle: "tsa/bundle.duplicate.sigstore", artifact: "tsa/bundle.txt", root: "tsa", identity: "alexis.challande@trailofbits.com",
+            issuer: google, failure: "duplicate RFC 3161 timestamp"),
+        Case(
+            bundle: "tsa/bundle.many_timestamp.sigstore", artifact: "tsa/bundle.txt", root: "tsa",
+            identity: "alexis.challande@trailofbits.com",
+            issuer: google, failure: "at most 32"),
         // Strict where sigstore-python is lenient: its two tokens were issued (2024-10-31) by a TSA
         // certificate the test root does not list; sigstore-python skips them and counts the SET.
-        Case(bundle: "tsa/bundle.txt.sigstore", artifact: "tsa/bundle.txt", root: "tsa", identity: "alexis.challande@trailofbits.com",
-             issuer: google, failure: "no timestamp authority of the trusted root is valid at genTime 2024-10-31"),
+        Case(
+            bundle: "tsa/bundle.txt.sigstore", artifact: "tsa/bundle.txt", root: "tsa", identity: "alexis.challande@trailofbits.com",
+            issuer: google, failure: "no timestamp authority of the trusted root is valid at genTime 2024-10-31"),
     ]
 
     static func hexBytes(_ hex: String) -> [UInt8] {
@@ -126,9 +155,11 @@ struct BundleVerifierTests {
         let bundle = try Self.bundle(testCase.bundle)
         let verifier = BundleVerifier(trustedRoot: try Self.root(testCase.root))
         let digest = try Self.digest(testCase, bundle)
-        let other = await verifier.verify(bundle, artifactDigest: digest, policy: .identity(testCase.identity + "x", issuer: testCase.issuer))
+        let other = await verifier.verify(
+            bundle, artifactDigest: digest, policy: .identity(testCase.identity + "x", issuer: testCase.issuer))
         #expect(other.failure?.contains("pinned identity") == true, "\(other)")
-        let issuer = await verifier.verify(bundle, artifactDigest: digest, policy: .identity(testCase.identity, issuer: "https://example.com"))
+        let issuer = await verifier.verify(
+            bundle, artifactDigest: digest, policy: .identity(testCase.identity, issuer: "https://example.com"))
         #expect(issuer.failure?.contains("pinned issuer") == true, "\(issuer)")
     }
 
@@ -141,8 +172,9 @@ struct BundleVerifierTests {
             .verify(bundle, artifactDigest: digest, policy: .identity(testCase.identity, issuer: testCase.issuer))
         var stated = Array(digest)
         stated[0] ^= 0x01  // what the bundle signed: the artifact's real digest
-        #expect(verdict.failure == "the bundle's message digest \(Encoding.hex(stated)) is not the artifact's sha256 \(Encoding.hex(digest))",
-                "\(testCase.bundle)")
+        #expect(
+            verdict.failure == "the bundle's message digest \(Encoding.hex(stated)) is not the artifact's sha256 \(Encoding.hex(digest))",
+            "\(testCase.bundle)")
     }
 
     /// A changed byte in the signature, certificate, log entry body, proof, checkpoint or
@@ -151,8 +183,9 @@ struct BundleVerifierTests {
     func aChangedByteFails(_ testCase: Case, part: String) async throws {
         let text = try TrustFixtures.text("bundles/" + testCase.bundle)
         guard var json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-              var material = json["verificationMaterial"] as? [String: Any],
-              var entries = material["tlogEntries"] as? [[String: Any]] else {
+            var material = json["verificationMaterial"] as? [String: Any],
+            var entries = material["tlogEntries"] as? [[String: Any]]
+        else {
             Issue.record("unreadable bundle")
             return
         }
@@ -170,7 +203,8 @@ struct BundleVerifierTests {
                 message["signature"] = flip(sig)
                 json["messageSignature"] = message
             } else if var envelope = json["dsseEnvelope"] as? [String: Any], var sigs = envelope["signatures"] as? [[String: Any]],
-                      let sig = sigs[0]["sig"] as? String {
+                let sig = sigs[0]["sig"] as? String
+            {
                 sigs[0]["sig"] = flip(sig)
                 envelope["signatures"] = sigs
                 json["dsseEnvelope"] = envelope
@@ -180,7 +214,8 @@ struct BundleVerifierTests {
                 cert["rawBytes"] = flip(raw, at: 300)
                 material["certificate"] = cert
             } else if var chain = material["x509CertificateChain"] as? [String: Any], var certs = chain["certificates"] as? [[String: Any]],
-                      let raw = certs[0]["rawBytes"] as? String {
+                let raw = certs[0]["rawBytes"] as? String
+            {
                 certs[0]["rawBytes"] = flip(raw, at: 300)
                 chain["certificates"] = certs
                 material["x509CertificateChain"] = chain
@@ -194,17 +229,22 @@ struct BundleVerifierTests {
         case "checkpoint":
             // The log's own signature line (the first); witness cosignatures are not checked.
             guard var checkpoint = proof["checkpoint"] as? [String: Any], let note = checkpoint["envelope"] as? String,
-                  let line = note.split(separator: "\n").first(where: { $0.hasPrefix("\u{2014} ") }), let blob = line.split(separator: " ").last else { return }
+                let line = note.split(separator: "\n").first(where: { $0.hasPrefix("\u{2014} ") }),
+                let blob = line.split(separator: " ").last
+            else { return }
             checkpoint["envelope"] = note.replacingOccurrences(of: String(blob), with: flip(String(blob), at: 10))
             proof["checkpoint"] = checkpoint
         case "timestamp":
             guard var data = material["timestampVerificationData"] as? [String: Any],
-                  var stamps = data["rfc3161Timestamps"] as? [[String: Any]], let token = stamps.first?["signedTimestamp"] as? String else { return }
+                var stamps = data["rfc3161Timestamps"] as? [[String: Any]], let token = stamps.first?["signedTimestamp"] as? String
+            else { return }
             stamps[0]["signedTimestamp"] = flip(token, at: 600)
             data["rfc3161Timestamps"] = stamps
             material["timestampVerificationData"] = data
         default:
-            guard var promise = entry["inclusionPromise"] as? [String: Any], let set = promise["signedEntryTimestamp"] as? String else { return }
+            guard var promise = entry["inclusionPromise"] as? [String: Any], let set = promise["signedEntryTimestamp"] as? String else {
+                return
+            }
             promise["signedEntryTimestamp"] = flip(set, at: 30)
             entry["inclusionPromise"] = promise
         }
@@ -217,8 +257,9 @@ struct BundleVerifierTests {
         do {
             let bundle = try SigstoreBundle.decode(data)
             verdict = await BundleVerifier(trustedRoot: try Self.root(testCase.root))
-                .verify(bundle, artifactDigest: try Self.digest(testCase, try Self.bundle(testCase.bundle)),
-                        policy: .identity(testCase.identity, issuer: testCase.issuer))
+                .verify(
+                    bundle, artifactDigest: try Self.digest(testCase, try Self.bundle(testCase.bundle)),
+                    policy: .identity(testCase.identity, issuer: testCase.issuer))
         } catch let error as AttestationError {
             verdict = .failed(SigstoreFailure(.bundleFormat, error.message))
         }
@@ -277,16 +318,18 @@ struct BundleVerifierTests {
     @Test func v01RequiresAnInclusionPromise() async throws {
         let bundle = try Self.edited("bundle.txt.sigstore") { _, entry in entry["inclusionPromise"] = nil }
         let verdict = await BundleVerifier(trustedRoot: try TrustFixtures.root("staging"))
-            .verify(bundle, artifactDigest: Array(SHA256.hash(data: try TrustFixtures.data("bundles/bundle.txt"))),
-                    policy: .identity("a@tny.town", issuer: Self.oauth))
+            .verify(
+                bundle, artifactDigest: Array(SHA256.hash(data: try TrustFixtures.data("bundles/bundle.txt"))),
+                policy: .identity("a@tny.town", issuer: Self.oauth))
         #expect(verdict.failure?.contains("missingSignedEntryTimestamp") == true, "\(verdict)")
     }
 
     @Test func v02AndLaterRequireAnInclusionProof() async throws {
         let bundle = try Self.edited("bundle_v3.txt.sigstore") { _, entry in entry["inclusionProof"] = nil }
         let verdict = await BundleVerifier(trustedRoot: try TrustFixtures.root("staging"))
-            .verify(bundle, artifactDigest: Array(SHA256.hash(data: try TrustFixtures.data("bundles/bundle_v3.txt"))),
-                    policy: .identity(Self.william, issuer: Self.oauth))
+            .verify(
+                bundle, artifactDigest: Array(SHA256.hash(data: try TrustFixtures.data("bundles/bundle_v3.txt"))),
+                policy: .identity(Self.william, issuer: Self.oauth))
         #expect(verdict.failure?.contains("missingInclusionProof") == true, "\(verdict)")
     }
 
@@ -312,7 +355,9 @@ struct BundleVerifierTests {
         #expect(verdict.isVerified, "\(verdict)")
         #expect(try Attestation(bundle: decoded) == attestation)
         // A key-signed attestation has nothing to convert; a message-signature bundle is no attestation.
-        #expect(throws: AttestationError.self) { try SigstoreBundle(attestation: Attestation(verificationMaterial: nil, envelope: attestation.envelope)) }
+        #expect(throws: AttestationError.self) {
+            try SigstoreBundle(attestation: Attestation(verificationMaterial: nil, envelope: attestation.envelope))
+        }
         #expect(throws: AttestationError.self) { try Attestation(bundle: try Self.bundle("bundle_v3.txt.sigstore")) }
     }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -38,7 +39,8 @@ struct ConformanceBundleVerifyTests {
     }
 
     /// The suite's defaults (test/client.py, test/assets/bundle-verify/README.md).
-    static let defaultIdentity = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+    static let defaultIdentity =
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
     static let defaultIssuer = "https://token.actions.githubusercontent.com"
 
     static let body = TransparencyLogVerifier.bodyCheck
@@ -47,7 +49,9 @@ struct ConformanceBundleVerifyTests {
     static let checkpoint = TransparencyLogVerifier.checkpointCheck
 
     static let cases: [Case] = [
-        Case(name: "bundle-empty-certificate-chain_fail", expected: .bundleRefused("x509CertificateChain.certificates: empty certificate chain")),
+        Case(
+            name: "bundle-empty-certificate-chain_fail",
+            expected: .bundleRefused("x509CertificateChain.certificates: empty certificate chain")),
         Case(name: "bundle-from-wrong-instance_fail", expected: .logRefused([set: .unknownLog, checkpoint: .unknownLog])),
         Case(name: "bundle-invalid-base64-signature_fail", expected: .bundleRefused("messageSignature.signature: not valid base64")),
         Case(name: "bundle-malformed-json_fail", expected: .bundleRefused("not valid JSON")),
@@ -66,13 +70,29 @@ struct ConformanceBundleVerifyTests {
         Case(name: "happy-path-v0.3-new-mediaType", expected: .verifies),
         Case(name: "happy-path-v0.3", expected: .verifies),
         Case(name: "inclusion-proof-corrupted-hash_fail", expected: .logRefused([proof: .rootMismatch])),
-        Case(name: "incorrect-public-key_fail", expected: .logRefused([body: .bodyMismatch, set: .invalidSignedEntryTimestamp, proof: .rootMismatch])),
-        Case(name: "integrated-time-in-future_fail", expected: .refused(.certificateChain, "signing certificate is not valid at 2026-05-07T15:34:11Z")),
-        Case(name: "intoto-expired-certificate_fail", expected: .refused(.certificateChain, "signing certificate is not valid at 2023-02-01T00:00:00Z (valid 2030-01-01")),
+        Case(
+            name: "incorrect-public-key_fail",
+            expected: .logRefused([body: .bodyMismatch, set: .invalidSignedEntryTimestamp, proof: .rootMismatch])),
+        Case(
+            name: "integrated-time-in-future_fail",
+            expected: .refused(.certificateChain, "signing certificate is not valid at 2026-05-07T15:34:11Z")),
+        Case(
+            name: "intoto-expired-certificate_fail",
+            expected: .refused(.certificateChain, "signing certificate is not valid at 2023-02-01T00:00:00Z (valid 2030-01-01")),
         Case(name: "intoto-log-entry-mismatch_fail", expected: .logRefused([body: .malformedBody])),
-        Case(name: "intoto-missing-inclusion-proof_fail", expected: .logRefused([proof: .missingInclusionProof, checkpoint: .missingInclusionProof])),
-        Case(name: "intoto-set-outside-signing-cert-validity_fail", expected: .refused(.certificateChain, "not valid at 2023-02-02T00:00:00Z (valid 2023-02-01T00:00:00Z to 2023-02-01T00:10:00Z) [Rekor integratedTime")),
-        Case(name: "intoto-tsa-timestamp-outside-cert-validity_fail", expected: .refused(.certificateChain, "not valid at 2023-02-02T00:00:00Z (valid 2023-02-01T00:00:00Z to 2023-02-01T00:10:00Z) [RFC 3161 timestamp")),
+        Case(
+            name: "intoto-missing-inclusion-proof_fail",
+            expected: .logRefused([proof: .missingInclusionProof, checkpoint: .missingInclusionProof])),
+        Case(
+            name: "intoto-set-outside-signing-cert-validity_fail",
+            expected: .refused(
+                .certificateChain,
+                "not valid at 2023-02-02T00:00:00Z (valid 2023-02-01T00:00:00Z to 2023-02-01T00:10:00Z) [Rekor integratedTime")),
+        Case(
+            name: "intoto-tsa-timestamp-outside-cert-validity_fail",
+            expected: .refused(
+                .certificateChain,
+                "not valid at 2023-02-02T00:00:00Z (valid 2023-02-01T00:00:00Z to 2023-02-01T00:10:00Z) [RFC 3161 timestamp")),
         Case(name: "intoto-with-custom-trust-root", expected: .verifies),
         Case(name: "invalid-checkpoint-signature_fail", expected: .logRefused([checkpoint: .invalidCheckpointSignature])),
         Case(name: "invalid-ct-key_fail", expected: .refused(.certificateTransparency, "names no CT log of the trusted root")),
@@ -97,20 +117,40 @@ struct ConformanceBundleVerifyTests {
         Case(name: "rekor2-dsse-mismatch-envelope_fail", expected: .logRefused([body: .bodyMismatch])),
         Case(name: "rekor2-dsse-mismatch-sig_fail", expected: .logRefused([body: .bodyMismatch])),
         Case(name: "rekor2-happy-path", expected: .verifies),
-        Case(name: "rekor2-no-inclusion-proof_fail", expected: .logRefused([proof: .missingInclusionProof, checkpoint: .missingInclusionProof])),
-        Case(name: "rekor2-no-timestamp_fail", expected: .refused(.timePolicy, "a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified")),
-        Case(name: "rekor2-timestamp-outside-trust-root-tsa-validity_fail", expected: .refused(.timestamp, "no timestamp authority of the trusted root is valid at genTime")),
-        Case(name: "rekor2-timestamp-outside-tsa-cert-validity_fail", expected: .refused(.timestamp, "no valid chain at 2025-08-07T15:38:32Z")),
-        Case(name: "rekor2-timestamp-payload-mismatch_fail", expected: .refused(.timestamp, "message imprint is not the hash of this signature")),
-        Case(name: "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail", expected: .refused(.timestamp, "does not verify with a TSA of the trusted root")),
-        Case(name: "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail", expected: .refused(.timestamp, "no certificate matches the SignerInfo")),
+        Case(
+            name: "rekor2-no-inclusion-proof_fail",
+            expected: .logRefused([proof: .missingInclusionProof, checkpoint: .missingInclusionProof])),
+        Case(
+            name: "rekor2-no-timestamp_fail",
+            expected: .refused(.timePolicy, "a Rekor v2 entry has no integrated time and no RFC 3161 timestamp verified")),
+        Case(
+            name: "rekor2-timestamp-outside-trust-root-tsa-validity_fail",
+            expected: .refused(.timestamp, "no timestamp authority of the trusted root is valid at genTime")),
+        Case(
+            name: "rekor2-timestamp-outside-tsa-cert-validity_fail",
+            expected: .refused(.timestamp, "no valid chain at 2025-08-07T15:38:32Z")),
+        Case(
+            name: "rekor2-timestamp-payload-mismatch_fail",
+            expected: .refused(.timestamp, "message imprint is not the hash of this signature")),
+        Case(
+            name: "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail",
+            expected: .refused(.timestamp, "does not verify with a TSA of the trusted root")),
+        Case(
+            name: "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail",
+            expected: .refused(.timestamp, "no certificate matches the SignerInfo")),
         Case(name: "rekor2-timestamp-with-embedded-cert", expected: .verifies),
         Case(name: "rekor2-timestamp-with-expired-cert-chain", expected: .verifies),
-        Case(name: "rekor2-timestamp-with-incorrect-time_fail", expected: .refused(.certificateChain, "not valid at 2025-07-15T10:33:31Z (valid 2025-06-12T12:02:16Z to 2025-06-12T12:12:16Z) [RFC 3161 timestamp")),
+        Case(
+            name: "rekor2-timestamp-with-incorrect-time_fail",
+            expected: .refused(
+                .certificateChain,
+                "not valid at 2025-07-15T10:33:31Z (valid 2025-06-12T12:02:16Z to 2025-06-12T12:12:16Z) [RFC 3161 timestamp")),
         Case(name: "rekor2-timestamp-without-embedded-cert", expected: .verifies),
         Case(name: "set-invalid-signature_fail", expected: .logRefused([set: .invalidSignedEntryTimestamp])),
         Case(name: "signature-mismatch_fail", expected: .logRefused([body: .bodyMismatch])),
-        Case(name: "trust-root-tlog-missing-validity-start_fail", expected: .trustedRootRefused("tlogs[1].publicKey.validFor.start: missing required field")),
+        Case(
+            name: "trust-root-tlog-missing-validity-start_fail",
+            expected: .trustedRootRefused("tlogs[1].publicKey.validFor.start: missing required field")),
         Case(name: "trust-root-tlog-validity-end-inclusive", expected: .verifies),
         Case(name: "trust-root-tsa-validity-end-inclusive", expected: .verifies),
         Case(name: "wrong-hashedrekord-artifact_fail", expected: .logRefused([body: .bodyMismatch])),
@@ -139,9 +179,11 @@ struct ConformanceBundleVerifyTests {
     }
 
     static func directory() throws -> URL {
-        guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?
-            .appendingPathComponent("sigstore-conformance/bundle-verify"),
-            FileManager.default.fileExists(atPath: url.path) else {
+        guard
+            let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?
+                .appendingPathComponent("sigstore-conformance/bundle-verify"),
+            FileManager.default.fileExists(atPath: url.path)
+        else {
             throw Fixtures.Missing(name: "sigstore-conformance/bundle-verify")
         }
         return url
@@ -164,8 +206,9 @@ struct ConformanceBundleVerifyTests {
         } else {
             let identity = file(dir.appendingPathComponent("identity")).map { String(decoding: $0, as: UTF8.self) }
             let issuer = file(dir.appendingPathComponent("issuer")).map { String(decoding: $0, as: UTF8.self) }
-            policy = .identity(identity?.trimmingCharacters(in: .whitespacesAndNewlines) ?? defaultIdentity,
-                               issuer: issuer?.trimmingCharacters(in: .whitespacesAndNewlines) ?? defaultIssuer)
+            policy = .identity(
+                identity?.trimmingCharacters(in: .whitespacesAndNewlines) ?? defaultIdentity,
+                issuer: issuer?.trimmingCharacters(in: .whitespacesAndNewlines) ?? defaultIssuer)
         }
         let artifact = try #require(file(dir.appendingPathComponent("artifact")) ?? file(base.appendingPathComponent("a.txt")))
         let digest = Array(SHA256.hash(data: artifact))
@@ -192,14 +235,15 @@ struct ConformanceBundleVerifyTests {
     @Test(arguments: cases)
     func verdict(_ testCase: Case) async throws {
         let outcome = try await Self.run(testCase.name)
-        #expect(testCase.name.hasSuffix("_fail") != { if case .verifies = testCase.expected { true } else { false } }(),
-                "the table contradicts the case name")
+        #expect(
+            testCase.name.hasSuffix("_fail") != { if case .verifies = testCase.expected { true } else { false } }(),
+            "the table contradicts the case name")
         switch (testCase.expected, outcome) {
         case (.verifies, .verdict(.verified)):
             break
         case (.keyRefused(let text), .keyRefused(let message)),
-             (.trustedRootRefused(let text), .trustedRootRefused(let message)),
-             (.bundleRefused(let text), .bundleRefused(let message)):
+            (.trustedRootRefused(let text), .trustedRootRefused(let message)),
+            (.bundleRefused(let text), .bundleRefused(let message)):
             #expect(message.contains(text), "\(outcome)")
         case (.refused(let stage, let text), .verdict(.failed(let failure))):
             #expect(failure.stage == stage, "\(outcome)")

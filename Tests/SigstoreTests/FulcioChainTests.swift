@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @_spi(FixedExpiryValidationTime) import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -78,13 +79,15 @@ import Testing
         let prod = try TrustFixtures.root("prod")
         let ca = try #require(prod.certificateAuthorities.last)
         let intermediateOnly = try CertificateAuthority(
-            uri: ca.uri, chainDER: ca.chainDER.filter { der in
+            uri: ca.uri,
+            chainDER: ca.chainDER.filter { der in
                 guard let cert = try? Certificate(derEncoded: der) else { return false }
                 return cert.subject != cert.issuer
             }, validFor: ca.validFor)
         #expect(intermediateOnly.certificates.count == 1)
-        let root = TrustedRoot(mediaType: prod.mediaType, certificateAuthorities: [intermediateOnly], tlogs: prod.tlogs,
-                               ctlogs: prod.ctlogs, timestampAuthorities: [])
+        let root = TrustedRoot(
+            mediaType: prod.mediaType, certificateAuthorities: [intermediateOnly], tlogs: prod.tlogs,
+            ctlogs: prod.ctlogs, timestampAuthorities: [])
         let verdict = await FulcioChain.verify(
             leafDER: try TrustFixtures.leafDER(TrustFixtures.prodGitHub), trustedRoot: root, at: TrustFixtures.prodTime)
         #expect(verdict.failure?.contains("no self-signed trust anchor") == true, "\(verdict)")
@@ -94,8 +97,9 @@ import Testing
     @Test func foreignAnchorFails() async throws {
         let prod = try TrustFixtures.root("prod")
         let staging = try TrustFixtures.root("staging")
-        let mixed = TrustedRoot(mediaType: prod.mediaType, certificateAuthorities: staging.certificateAuthorities,
-                                tlogs: prod.tlogs, ctlogs: prod.ctlogs, timestampAuthorities: [])
+        let mixed = TrustedRoot(
+            mediaType: prod.mediaType, certificateAuthorities: staging.certificateAuthorities,
+            tlogs: prod.tlogs, ctlogs: prod.ctlogs, timestampAuthorities: [])
         let verdict = await FulcioChain.verify(
             leafDER: try TrustFixtures.leafDER(TrustFixtures.prodGitHub), trustedRoot: mixed, at: TrustFixtures.prodTime)
         #expect(verdict.chain == nil)

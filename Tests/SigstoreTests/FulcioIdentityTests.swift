@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -60,12 +61,15 @@ import X509
         #expect(id.buildTrigger == "workflow_dispatch")
         #expect(id.sourceRepositoryIdentifier == "632596897")
         #expect(id.sourceRepositoryOwnerIdentifier == "131804563")
-        #expect(id.runInvocationURI == "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/actions/runs/19943030199/attempts/1")
+        #expect(
+            id.runInvocationURI
+                == "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/actions/runs/19943030199/attempts/1")
     }
 
     @Test func abi3infoClaims() throws {
         let id = try FulcioIdentity(certificateDER: try TrustFixtures.leafDER("abi3info-2024.10.3-py3-none-any.whl.provenance"))
-        #expect(id.subjectAlternativeName?.value == "https://github.com/woodruffw/abi3info/.github/workflows/release.yml@refs/tags/v2024.10.03")
+        #expect(
+            id.subjectAlternativeName?.value == "https://github.com/woodruffw/abi3info/.github/workflows/release.yml@refs/tags/v2024.10.03")
         #expect(id.sourceRepositoryRef == "refs/tags/v2024.10.03")
         #expect(id.sourceRepositoryOwnerIdentifier == "3059210")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -28,8 +29,11 @@ struct IdentityPinsTests {
         #expect(IdentityPins(workflow: "release.yml").evaluate(id).isMatch)
         #expect(IdentityPins(workflow: ".github/workflows/release.yml").evaluate(id).isMatch)
         #expect(IdentityPins(identity: Self.gitHubSAN, issuer: Self.gitHubIssuer).evaluate(id).isMatch)
-        #expect(IdentityPins(repository: "trailofbits/pypi-attestations", workflow: "release.yml",
-                             identity: Self.gitHubSAN, issuer: Self.gitHubIssuer).evaluate(id).isMatch)
+        #expect(
+            IdentityPins(
+                repository: "trailofbits/pypi-attestations", workflow: "release.yml",
+                identity: Self.gitHubSAN, issuer: Self.gitHubIssuer
+            ).evaluate(id).isMatch)
     }
 
     @Test func disagreeingPinsMismatch() throws {
@@ -85,8 +89,9 @@ struct IdentityPinsTests {
     // MARK: - through the verifier, on the real attestation
 
     @Test func verifierPassesWithMatchingPins() async throws {
-        let pins = IdentityPins(repository: "trailofbits/pypi-attestations", workflow: "release.yml",
-                                identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
+        let pins = IdentityPins(
+            repository: "trailofbits/pypi-attestations", workflow: "release.yml",
+            identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
         let verdict = try await Self.verdict(pins)
         guard case .verified(let signer) = verdict else {
             Issue.record("not verified: \(verdict)")
@@ -99,8 +104,9 @@ struct IdentityPinsTests {
         let cases: [IdentityPins] = [
             IdentityPins(repository: "other/repo"),
             IdentityPins(workflow: "other.yml"),
-            IdentityPins(identity: "https://github.com/other/repo/.github/workflows/release.yml@refs/tags/v0.0.19",
-                         issuer: Self.gitHubIssuer),
+            IdentityPins(
+                identity: "https://github.com/other/repo/.github/workflows/release.yml@refs/tags/v0.0.19",
+                issuer: Self.gitHubIssuer),
             IdentityPins(identity: Self.gitHubSAN, issuer: "https://accounts.google.com"),
         ]
         for pins in cases {
@@ -115,12 +121,18 @@ struct IdentityPinsTests {
 
     @Test func pinsNeverReplaceThePublisherPolicy() async throws {
         // Pins that match the certificate do not rescue a publisher that does not.
-        let otherPublisher = Publisher(kind: "GitHub", fields: [
-            "repository": .string("someone/else"), "workflow": .string("release.yml"),
-        ])
+        let otherPublisher = Publisher(
+            kind: "GitHub",
+            fields: [
+                "repository": .string("someone/else"), "workflow": .string("release.yml"),
+            ])
         let pins = IdentityPins(repository: "trailofbits/pypi-attestations", identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
         let v1 = try await Self.verdict(pins, publisher: otherPublisher)
-        #expect(v1 == .failed("Sigstore: certificate source repository https://github.com/trailofbits/pypi-attestations is not https://github.com/someone/else"))
+        #expect(
+            v1
+                == .failed(
+                    "Sigstore: certificate source repository https://github.com/trailofbits/pypi-attestations is not https://github.com/someone/else"
+                ))
         // Nor a publisher kind with no identity policy.
         let v2 = try await Self.verdict(pins, publisher: Publisher(kind: "Pulp User", fields: [:]))
         #expect(v2 == .failed("Sigstore: no identity policy for publisher kind Pulp User"))
@@ -132,12 +144,28 @@ struct IdentityPinsTests {
         #expect(try await Self.verdict(complete, publisher: .localFile).isVerified)
         #expect(try await Self.verdict(IdentityPins(repository: "trailofbits/pypi-attestations"), publisher: .localFile).isVerified)
         let l1 = try await Self.verdict(IdentityPins(), publisher: .localFile)
-        #expect(l1 == .failed("Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"))
+        #expect(
+            l1
+                == .failed(
+                    "Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                ))
         let l2 = try await Self.verdict(IdentityPins(workflow: "release.yml"), publisher: .localFile)
-        #expect(l2 == .failed("Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"))
+        #expect(
+            l2
+                == .failed(
+                    "Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                ))
         let l3 = try await Self.verdict(IdentityPins(repository: "someone/else"), publisher: .localFile)
-        #expect(l3 == .failed("Sigstore: pinned repository someone/else is not the certificate's source repository https://github.com/trailofbits/pypi-attestations"))
+        #expect(
+            l3
+                == .failed(
+                    "Sigstore: pinned repository someone/else is not the certificate's source repository https://github.com/trailofbits/pypi-attestations"
+                ))
         let l4 = try await Self.verdict(IdentityPins(identity: Self.gitHubSAN, issuer: "https://gitlab.com"), publisher: .localFile)
-        #expect(l4 == .failed("Sigstore: pinned issuer: certificate OIDC issuer https://token.actions.githubusercontent.com is not https://gitlab.com"))
+        #expect(
+            l4
+                == .failed(
+                    "Sigstore: pinned issuer: certificate OIDC issuer https://token.actions.githubusercontent.com is not https://gitlab.com"
+                ))
     }
 }

@@ -2,6 +2,7 @@ import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -27,34 +28,45 @@ struct PEP740VectorTableTests {
 
     static let oauth = "https://github.com/login/oauth"
     static let actions = "https://token.actions.githubusercontent.com"
-    static let beacon = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+    static let beacon =
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
     static let release = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19"
     static let sdist = "pypi_attestations-0.0.19.tar.gz"
 
     static let cases: [Case] = [
-        Case(file: "pypi_attestations-0.0.19.tar.gz.publish.attestation", dist: sdist, distribution: sdist, root: "prod",
-             identity: release, issuer: actions),
-        Case(file: "pypi_attestations-0.0.19.tar.gz.slsa.attestation", dist: sdist, distribution: sdist, root: "prod",
-             identity: release, issuer: actions),
-        Case(file: "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp", dist: sdist, distribution: sdist,
-             root: "prod", identity: "jku@goto.fi", issuer: oauth),
-        Case(file: "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_rekor2_timestamp", dist: sdist, distribution: sdist,
-             root: "staging", identity: "jku@goto.fi", issuer: oauth),
-        Case(file: "gitlab_oidc_project-0.0.3.tar.gz.publish.attestation", dist: "gitlab_oidc_project-0.0.3.tar.gz",
-             distribution: "gitlab_oidc_project-0.0.3.tar.gz", root: "prod",
-             identity: "https://gitlab.com/facutuesca/gitlab-oidc-project//.gitlab-ci.yml@refs/heads/main", issuer: "https://gitlab.com"),
-        Case(file: "rfc8785-0.1.2-py3-none-any.whl.publish.attestation", dist: "rfc8785-0.1.2-py3-none-any.whl",
-             distribution: "rfc8785-0.1.2-py3-none-any.whl", root: "staging", identity: "william@yossarian.net", issuer: oauth),
-        Case(file: "spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl.publish.attestation", dist: nil,
-             distribution: "spt3g-1.0-cp310-cp310-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", root: "staging",
-             identity: "william@yossarian.net", issuer: oauth),
-        Case(file: "shelf-reader-0.1.tar.gz.publish.attestation", dist: "shelf-reader-0.1.tar.gz",
-             distribution: "shelf-reader-0.1.tar.gz", root: "staging", identity: beacon, issuer: actions),
-        Case(file: "shelf_reader-0.1-py2-none-any.whl.publish.attestation", dist: "shelf_reader-0.1-py2-none-any.whl",
-             distribution: "shelf_reader-0.1-py2-none-any.whl", root: "staging", identity: beacon, issuer: actions),
-        Case(file: "abi3info-2024.10.3-py3-none-any.whl.provenance", dist: "abi3info-2024.10.3-py3-none-any.whl",
-             distribution: "abi3info-2024.10.3-py3-none-any.whl", root: "prod",
-             identity: "https://github.com/woodruffw/abi3info/.github/workflows/release.yml@refs/tags/v2024.10.03", issuer: actions),
+        Case(
+            file: "pypi_attestations-0.0.19.tar.gz.publish.attestation", dist: sdist, distribution: sdist, root: "prod",
+            identity: release, issuer: actions),
+        Case(
+            file: "pypi_attestations-0.0.19.tar.gz.slsa.attestation", dist: sdist, distribution: sdist, root: "prod",
+            identity: release, issuer: actions),
+        Case(
+            file: "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp", dist: sdist, distribution: sdist,
+            root: "prod", identity: "jku@goto.fi", issuer: oauth),
+        Case(
+            file: "pypi_attestations-0.0.19.tar.gz.publish.attestation.with_rekor2_timestamp", dist: sdist, distribution: sdist,
+            root: "staging", identity: "jku@goto.fi", issuer: oauth),
+        Case(
+            file: "gitlab_oidc_project-0.0.3.tar.gz.publish.attestation", dist: "gitlab_oidc_project-0.0.3.tar.gz",
+            distribution: "gitlab_oidc_project-0.0.3.tar.gz", root: "prod",
+            identity: "https://gitlab.com/facutuesca/gitlab-oidc-project//.gitlab-ci.yml@refs/heads/main", issuer: "https://gitlab.com"),
+        Case(
+            file: "rfc8785-0.1.2-py3-none-any.whl.publish.attestation", dist: "rfc8785-0.1.2-py3-none-any.whl",
+            distribution: "rfc8785-0.1.2-py3-none-any.whl", root: "staging", identity: "william@yossarian.net", issuer: oauth),
+        Case(
+            file: "spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl.publish.attestation", dist: nil,
+            distribution: "spt3g-1.0-cp310-cp310-manylinux2014_x86_64.manylinux_2_17_x86_64.whl", root: "staging",
+            identity: "william@yossarian.net", issuer: oauth),
+        Case(
+            file: "shelf-reader-0.1.tar.gz.publish.attestation", dist: "shelf-reader-0.1.tar.gz",
+            distribution: "shelf-reader-0.1.tar.gz", root: "staging", identity: beacon, issuer: actions),
+        Case(
+            file: "shelf_reader-0.1-py2-none-any.whl.publish.attestation", dist: "shelf_reader-0.1-py2-none-any.whl",
+            distribution: "shelf_reader-0.1-py2-none-any.whl", root: "staging", identity: beacon, issuer: actions),
+        Case(
+            file: "abi3info-2024.10.3-py3-none-any.whl.provenance", dist: "abi3info-2024.10.3-py3-none-any.whl",
+            distribution: "abi3info-2024.10.3-py3-none-any.whl", root: "prod",
+            identity: "https://github.com/woodruffw/abi3info/.github/workflows/release.yml@refs/tags/v2024.10.03", issuer: actions),
     ]
 
     // MARK: - Loading
@@ -74,7 +86,9 @@ struct PEP740VectorTableTests {
         return try #require(statement.subjects.first?.digest["sha256"])
     }
 
-    static func verify(_ testCase: Case, _ provenance: Provenance, sha256: String, identity: String? = nil) async throws -> ProvenanceVerdict {
+    static func verify(
+        _ testCase: Case, _ provenance: Provenance, sha256: String, identity: String? = nil
+    ) async throws -> ProvenanceVerdict {
         let pins = IdentityPins(identity: identity ?? testCase.identity, issuer: testCase.issuer)
         let verifier = ProvenanceVerifier(verifiers: [SigstoreVerifier(trustedRoot: try TrustFixtures.root(testCase.root), pins: pins)])
         return await verifier.verify(provenance, distribution: testCase.distribution, sha256Hex: sha256)
@@ -107,13 +121,16 @@ struct PEP740VectorTableTests {
     @Test(arguments: cases)
     func anotherIdentityFails(_ testCase: Case) async throws {
         let provenance = try Self.provenance(testCase)
-        let verdict = try await Self.verify(testCase, provenance, sha256: try Self.digest(testCase, provenance: provenance),
-                                            identity: testCase.identity + "x")
+        let verdict = try await Self.verify(
+            testCase, provenance, sha256: try Self.digest(testCase, provenance: provenance),
+            identity: testCase.identity + "x")
         #expect(!verdict.isVerified)
         let reasons = Self.signatureFailures(verdict)
-        #expect(!reasons.isEmpty && reasons.allSatisfy {
-            $0?.contains("pinned identity \(testCase.identity)x is not the certificate SAN \(testCase.identity)") == true
-        }, "\(reasons)")
+        #expect(
+            !reasons.isEmpty
+                && reasons.allSatisfy {
+                    $0?.contains("pinned identity \(testCase.identity)x is not the certificate SAN \(testCase.identity)") == true
+                }, "\(reasons)")
         #expect(verdict.attestations.allSatisfy { $0.checks.allPassed }, "only the identity failed")
     }
 
@@ -140,20 +157,26 @@ struct PEP740VectorTableTests {
         let changes: [(String, (inout Attestation) -> Void)] = [
             ("statement", { $0.envelope.statement[$0.envelope.statement.count / 2] ^= 0x01 }),
             ("signature", { $0.envelope.signature[$0.envelope.signature.count - 5] ^= 0x01 }),
-            ("certificate", { attestation in
-                guard var material = attestation.verificationMaterial else { return }
-                material.certificate[material.certificate.count - 40] ^= 0x01
-                attestation.verificationMaterial = material
-            }),
+            (
+                "certificate",
+                { attestation in
+                    guard var material = attestation.verificationMaterial else { return }
+                    material.certificate[material.certificate.count - 40] ^= 0x01
+                    attestation.verificationMaterial = material
+                }
+            ),
         ]
         for (what, change) in changes {
             let verdict = try await Self.verify(testCase, Self.changing(provenance, change), sha256: digest)
             #expect(!verdict.isVerified, "a changed \(what) byte must fail")
             let reason = Self.signatureFailures(verdict).first ?? nil
             // A changed statement no longer matches the payload hash the log recorded.
-            let stage = ["statement": "bodyMismatch: Rekor body: payloadHash ", "signature": "signature", "certificate": "certificate"][what] ?? what
-            #expect(reason?.hasPrefix("Sigstore: ") == true && reason?.contains(stage) == true,
-                    "a changed \(what) byte fails the signature: \(String(describing: reason))")
+            let stage =
+                ["statement": "bodyMismatch: Rekor body: payloadHash ", "signature": "signature", "certificate": "certificate"][what]
+                ?? what
+            #expect(
+                reason?.hasPrefix("Sigstore: ") == true && reason?.contains(stage) == true,
+                "a changed \(what) byte fails the signature: \(String(describing: reason))")
         }
     }
 
@@ -181,8 +204,9 @@ struct PEP740VectorTableTests {
             let verdict = try await Self.verify(testCase, tampered, sha256: digest)
             #expect(!verdict.isVerified, "a changed byte at \(path.joined(separator: ".")) must fail")
             let reason = Self.signatureFailures(verdict).first ?? nil
-            #expect(reason?.hasPrefix("Sigstore: transparency entry") == true,
-                    "a changed byte at \(path.joined(separator: ".")) fails the log entry: \(String(describing: reason))")
+            #expect(
+                reason?.hasPrefix("Sigstore: transparency entry") == true,
+                "a changed byte at \(path.joined(separator: ".")) fails the log entry: \(String(describing: reason))")
         }
         #expect(tried >= 5, "the entry offered the parts to tamper with")
     }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -80,9 +81,11 @@ struct PrivateSigstore {
         static let digest = "5b1a9e0c6d3f2e4a8b7c6d5e4f3a2b1c0d9e8f7a"
 
         /// A GitHub Actions identity as Fulcio maps the token (`config/identity/config.yaml`).
-        static func gitHub(repository: String = "octo-org/octo-pkg", workflow: String = "release.yml",
-                           ref: String? = "refs/tags/v1.0.0", digest: String? = LeafIdentity.digest,
-                           configSuffix: String? = nil) -> LeafIdentity {
+        static func gitHub(
+            repository: String = "octo-org/octo-pkg", workflow: String = "release.yml",
+            ref: String? = "refs/tags/v1.0.0", digest: String? = LeafIdentity.digest,
+            configSuffix: String? = nil
+        ) -> LeafIdentity {
             let source = "https://github.com/\(repository)"
             let at = configSuffix ?? ref ?? digest ?? ""
             let config = "\(source)/.github/workflows/\(workflow)@\(at)"
@@ -101,13 +104,17 @@ struct PrivateSigstore {
         }
 
         /// A GitLab CI identity (double-slash build config path).
-        static func gitLab(repository: String = "octo-group/octo-pkg", workflowFilepath: String = ".gitlab-ci.yml",
-                           ref: String = "refs/heads/main") -> LeafIdentity {
+        static func gitLab(
+            repository: String = "octo-group/octo-pkg", workflowFilepath: String = ".gitlab-ci.yml",
+            ref: String = "refs/heads/main"
+        ) -> LeafIdentity {
             let source = "https://gitlab.com/\(repository)"
             let config = "\(source)//\(workflowFilepath)@\(ref)"
-            return LeafIdentity(san: .uri(config), legacyIssuer: "https://gitlab.com", claims: [
-                8: "https://gitlab.com", 9: config, 12: source, 13: digest, 14: ref, 18: config, 19: digest, 20: "push",
-            ])
+            return LeafIdentity(
+                san: .uri(config), legacyIssuer: "https://gitlab.com",
+                claims: [
+                    8: "https://gitlab.com", 9: config, 12: source, 13: digest, 14: ref, 18: config, 19: digest, 20: "push",
+                ])
         }
 
         /// A Google identity: email SAN, issuer accounts.google.com.
@@ -119,11 +126,13 @@ struct PrivateSigstore {
         /// `https://oidc.circleci.com/org/<org id>`, SAN and Build Signer URI
         /// `https://circleci.com/api/v2/projects/<project id>/pipeline-definitions/<definition id>`,
         /// Source Repository URI/Ref = the token's `vcs-origin`/`vcs-ref`.
-        static func circleCI(organizationID: String = "b2c1e7a4-0000-4000-8000-00000000c1c1",
-                             projectID: String = "5d0e3c2a-0000-4000-8000-00000000f00d",
-                             pipelineDefinitionID: String = "9a8b7c6d-0000-4000-8000-0000000000aa",
-                             vcsOrigin: String = "github.com/octo-org/octo-pkg", vcsRef: String = "refs/heads/main",
-                             issuer: String? = nil, runnerEnvironment: String? = nil) -> LeafIdentity {
+        static func circleCI(
+            organizationID: String = "b2c1e7a4-0000-4000-8000-00000000c1c1",
+            projectID: String = "5d0e3c2a-0000-4000-8000-00000000f00d",
+            pipelineDefinitionID: String = "9a8b7c6d-0000-4000-8000-0000000000aa",
+            vcsOrigin: String = "github.com/octo-org/octo-pkg", vcsRef: String = "refs/heads/main",
+            issuer: String? = nil, runnerEnvironment: String? = nil
+        ) -> LeafIdentity {
             let signer = "https://circleci.com/api/v2/projects/\(projectID)/pipeline-definitions/\(pipelineDefinitionID)"
             let iss = issuer ?? "https://oidc.circleci.com/org/\(organizationID)"
             var claims: [UInt: String] = [
@@ -136,10 +145,13 @@ struct PrivateSigstore {
         }
 
         /// An ActiveState identity (ActiveState's issuer; SAN = the platform project URL).
-        static func activeState(organization: String = "octo-org", project: String = "octo-pkg",
-                                issuer: String = "https://platform.activestate.com/api/v1/oauth/oidc") -> LeafIdentity {
-            LeafIdentity(san: .uri("https://platform.activestate.com/\(organization)/\(project)"), legacyIssuer: issuer,
-                         claims: [8: issuer])
+        static func activeState(
+            organization: String = "octo-org", project: String = "octo-pkg",
+            issuer: String = "https://platform.activestate.com/api/v1/oauth/oidc"
+        ) -> LeafIdentity {
+            LeafIdentity(
+                san: .uri("https://platform.activestate.com/\(organization)/\(project)"), legacyIssuer: issuer,
+                claims: [8: issuer])
         }
     }
 
@@ -248,8 +260,10 @@ struct PrivateSigstore {
         /// Stamp these bytes instead of the signature.
         var overOtherBytes: [UInt8]?
 
-        init(genTime: Date? = nil, authority: Authority = .trusted, options: PrivateTSA.TokenOptions = .init(),
-             overOtherBytes: [UInt8]? = nil) {
+        init(
+            genTime: Date? = nil, authority: Authority = .trusted, options: PrivateTSA.TokenOptions = .init(),
+            overOtherBytes: [UInt8]? = nil
+        ) {
             self.genTime = genTime
             self.authority = authority
             self.options = options
@@ -326,7 +340,9 @@ struct PrivateSigstore {
     func issue(_ s: Scenario = Scenario()) throws -> Issued {
         // 1. Statement and DSSE signature with a fresh leaf key.
         let leafKey = P256.Signing.PrivateKey()
-        let statement = Array(#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"\#(s.subjectName)","digest":{"sha256":"\#(s.subjectSHA256)"}}],"predicateType":"https://docs.pypi.org/attestations/publish/v1","predicate":null}"#.utf8)
+        let statement = Array(
+            #"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"\#(s.subjectName)","digest":{"sha256":"\#(s.subjectSHA256)"}}],"predicateType":"https://docs.pypi.org/attestations/publish/v1","predicate":null}"#
+                .utf8)
         let payloadType = "application/vnd.in-toto+json"
         let pae = Array("DSSEv1 \(payloadType.utf8.count) \(payloadType) \(statement.count) ".utf8) + statement
         let signature = Array(try leafKey.signature(for: pae).derRepresentation)
@@ -349,13 +365,18 @@ struct PrivateSigstore {
                 "spec": [
                     "envelopeHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: envelopeJSON))],
                     "payloadHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: statement))],
-                    "signatures": [["signature": Data(signature).base64EncodedString(),
-                                    "verifier": Data(leafPEM.utf8).base64EncodedString()]],
+                    "signatures": [
+                        [
+                            "signature": Data(signature).base64EncodedString(),
+                            "verifier": Data(leafPEM.utf8).base64EncodedString(),
+                        ]
+                    ],
                 ] as [String: Any],
             ])
         case .v2:
-            body = try Self.dsseV002Body(payload: statement, signature: signature,
-                                         verifier: ["x509Certificate": ["rawBytes": Data(leafDER).base64EncodedString()]])
+            body = try Self.dsseV002Body(
+                payload: statement, signature: signature,
+                verifier: ["x509Certificate": ["rawBytes": Data(leafDER).base64EncodedString()]])
         }
 
         // 4.–6. Merkle proof, checkpoint, SET (v1) from the private log.
@@ -370,16 +391,18 @@ struct PrivateSigstore {
             "verification_material": material,
             "version": 1,
         ]
-        return Issued(attestationJSON: Data(try Self.canonical(attestation)), trustedRootJSON: try trustedRootJSON(s),
-                      leaf: leaf, leafKey: leafKey)
+        return Issued(
+            attestationJSON: Data(try Self.canonical(attestation)), trustedRootJSON: try trustedRootJSON(s),
+            leaf: leaf, leafKey: leafKey)
     }
 
     /// The scenario's RFC 3161 tokens over `signature`.
     func timestampTokens(over signature: [UInt8], _ s: Scenario) throws -> [[UInt8]] {
         try s.timestamps.map { spec in
             let authority = spec.authority == .trusted ? tsa : foreignTSA
-            return try authority.token(over: spec.overOtherBytes ?? signature,
-                                       genTime: spec.genTime ?? s.integratedTime.addingTimeInterval(30), spec.options)
+            return try authority.token(
+                over: spec.overOtherBytes ?? signature,
+                genTime: spec.genTime ?? s.integratedTime.addingTimeInterval(30), spec.options)
         }
     }
 
@@ -389,10 +412,12 @@ struct PrivateSigstore {
         verifier["keyDetails"] = "PKIX_ECDSA_P256_SHA_256"
         return try canonical([
             "apiVersion": "0.0.2", "kind": "dsse",
-            "spec": ["dsseV002": [
-                "payloadHash": ["algorithm": "SHA2_256", "digest": Data(SHA256.hash(data: payload)).base64EncodedString()],
-                "signatures": [["content": Data(signature).base64EncodedString(), "verifier": verifier]],
-            ] as [String: Any]],
+            "spec": [
+                "dsseV002": [
+                    "payloadHash": ["algorithm": "SHA2_256", "digest": Data(SHA256.hash(data: payload)).base64EncodedString()],
+                    "signatures": [["content": Data(signature).base64EncodedString(), "verifier": verifier]],
+                ] as [String: Any]
+            ],
         ])
     }
 
@@ -446,13 +471,14 @@ struct PrivateSigstore {
             "logIndex": String(logIndex),
         ]
         if !s.omitInclusionProof {
-            entry["inclusionProof"] = [
-                "checkpoint": ["envelope": note],
-                "hashes": path.map { Data($0).base64EncodedString() },
-                "logIndex": String(s.leafIndex),
-                "rootHash": Data(root).base64EncodedString(),
-                "treeSize": String(s.treeSize),
-            ] as [String: Any]
+            entry["inclusionProof"] =
+                [
+                    "checkpoint": ["envelope": note],
+                    "hashes": path.map { Data($0).base64EncodedString() },
+                    "logIndex": String(s.leafIndex),
+                    "rootHash": Data(root).base64EncodedString(),
+                    "treeSize": String(s.treeSize),
+                ] as [String: Any]
         }
         if v2 {
             if s.v2IntegratedTime != 0 { entry["integratedTime"] = String(s.v2IntegratedTime) }
@@ -462,7 +488,8 @@ struct PrivateSigstore {
         let integrated = Int64(s.integratedTime.timeIntervalSince1970)
         entry["integratedTime"] = String(integrated)
         if !s.omitSET {
-            let setPayload = #"{"body":"\#(bodyBase64)","integratedTime":\#(integrated),"logID":"\#(Self.hex(logID))","logIndex":\#(logIndex)}"#
+            let setPayload =
+                #"{"body":"\#(bodyBase64)","integratedTime":\#(integrated),"logID":"\#(Self.hex(logID))","logIndex":\#(logIndex)}"#
             let setKey = s.setSigner == .log ? rekorKey : otherKey
             let set = try setKey.signature(for: Array(setPayload.utf8)).derRepresentation
             entry["inclusionPromise"] = ["signedEntryTimestamp": set.base64EncodedString()]
@@ -506,7 +533,8 @@ struct PrivateSigstore {
         for arc in s.identity.claims.keys.sorted() {
             var serializer = DER.Serializer()
             try serializer.serialize(ASN1UTF8String(s.identity.claims[arc] ?? ""))
-            extensions.append(Certificate.Extension(oid: try Self.fulcioOID(arc), critical: false, value: ArraySlice(serializer.serializedBytes)))
+            extensions.append(
+                Certificate.Extension(oid: try Self.fulcioOID(arc), critical: false, value: ArraySlice(serializer.serializedBytes)))
         }
 
         func certificate(_ extensions: [Certificate.Extension]) throws -> Certificate {
@@ -530,8 +558,10 @@ struct PrivateSigstore {
         }
         var octets = DER.Serializer()
         try octets.serialize(ASN1OctetString(contentBytes: ArraySlice(Self.u16(list.count) + list)))
-        extensions.append(Certificate.Extension(oid: SignedCertificateTimestamp.extensionOID, critical: false,
-                                                value: ArraySlice(octets.serializedBytes)))
+        extensions.append(
+            Certificate.Extension(
+                oid: SignedCertificateTimestamp.extensionOID, critical: false,
+                value: ArraySlice(octets.serializedBytes)))
         return try certificate(extensions)
     }
 
@@ -540,7 +570,8 @@ struct PrivateSigstore {
         let time = (0..<8).reversed().map { UInt8(truncatingIfNeeded: timestamp >> (8 * UInt64($0))) }
         // digitally-signed struct: version, signature_type (certificate_timestamp), timestamp,
         // entry_type (precert_entry), issuer_key_hash, TBS (u24 length), extensions (u16 length).
-        let signed: [UInt8] = [0, 0] + time + [0, 1] + issuerKeyHash
+        let signed: [UInt8] =
+            [0, 0] + time + [0, 1] + issuerKeyHash
             + [UInt8(truncatingIfNeeded: tbs.count >> 16), UInt8(truncatingIfNeeded: tbs.count >> 8), UInt8(truncatingIfNeeded: tbs.count)]
             + tbs + [0, 0]
         let signature = Array(try key.signature(for: signed).derRepresentation)
@@ -568,26 +599,32 @@ struct PrivateSigstore {
         func log(_ url: String, _ key: P256.Signing.PrivateKey, _ w: Window) -> [String: Any] {
             [
                 "baseUrl": url, "hashAlgorithm": "SHA2_256",
-                "publicKey": ["rawBytes": key.publicKey.derRepresentation.base64EncodedString(),
-                              "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": window(w)] as [String: Any],
+                "publicKey": [
+                    "rawBytes": key.publicKey.derRepresentation.base64EncodedString(),
+                    "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": window(w),
+                ] as [String: Any],
                 "logId": ["keyId": Data(Self.keyID(key.publicKey)).base64EncodedString()],
             ]
         }
         let rekorV2: [String: Any] = [
             "baseUrl": Self.rekorV2URL, "hashAlgorithm": "SHA2_256",
-            "publicKey": ["rawBytes": Data(Self.ed25519SPKI(rekorV2Key.publicKey)).base64EncodedString(),
-                          "keyDetails": "PKIX_ED25519", "validFor": window(s.rekorV2Window)] as [String: Any],
+            "publicKey": [
+                "rawBytes": Data(Self.ed25519SPKI(rekorV2Key.publicKey)).base64EncodedString(),
+                "keyDetails": "PKIX_ED25519", "validFor": window(s.rekorV2Window),
+            ] as [String: Any],
             "logId": ["keyId": Data(rekorV2LogID).base64EncodedString()],
         ]
         let document: [String: Any] = [
             "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
             "tlogs": [log(Self.rekorURL, rekorKey, s.rekorWindow), rekorV2],
-            "certificateAuthorities": [[
-                "subject": ["organization": "wheeltrust.test", "commonName": "private-fulcio"],
-                "uri": Self.fulcioURL,
-                "certChain": ["certificates": chain.map { ["rawBytes": Data($0).base64EncodedString()] }],
-                "validFor": window(s.caWindow),
-            ] as [String: Any]],
+            "certificateAuthorities": [
+                [
+                    "subject": ["organization": "wheeltrust.test", "commonName": "private-fulcio"],
+                    "uri": Self.fulcioURL,
+                    "certChain": ["certificates": chain.map { ["rawBytes": Data($0).base64EncodedString()] }],
+                    "validFor": window(s.caWindow),
+                ] as [String: Any]
+            ],
             "ctlogs": [log(Self.ctURL, ctKey, s.ctWindow)],
             "timestampAuthorities": [try tsa.trustedRootEntry(s.tsaWindow)],
         ]

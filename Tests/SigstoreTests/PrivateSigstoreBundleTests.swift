@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -174,8 +175,10 @@ struct PrivateSigstoreBundleTests {
                 switch part {
                 case "body": entries[0]["canonicalizedBody"] = Self.flip(entries[0]["canonicalizedBody"] as? String ?? "", at: 40)
                 case "set":
-                    entries[0]["inclusionPromise"] = ["signedEntryTimestamp": Self.flip(
-                        (entries[0]["inclusionPromise"] as? [String: Any])?["signedEntryTimestamp"] as? String ?? "", at: 20)]
+                    entries[0]["inclusionPromise"] = [
+                        "signedEntryTimestamp": Self.flip(
+                            (entries[0]["inclusionPromise"] as? [String: Any])?["signedEntryTimestamp"] as? String ?? "", at: 20)
+                    ]
                 default:
                     var proof = entries[0]["inclusionProof"] as? [String: Any] ?? [:]
                     var hashes = proof["hashes"] as? [String] ?? []
@@ -196,8 +199,9 @@ struct PrivateSigstoreBundleTests {
     @Test func anIdentityPolicyRefusesTheKeySignedBundle() async throws {
         let issued = try Self.issue()
         let verdict = await BundleVerifier(trustedRoot: try issued.trustedRoot())
-            .verify(try issued.bundle(), artifactDigest: Array(SHA256.hash(data: issued.artifact)),
-                    policy: .identity("someone@example.test", issuer: "https://issuer.example.test"))
+            .verify(
+                try issued.bundle(), artifactDigest: Array(SHA256.hash(data: issued.artifact)),
+                policy: .identity("someone@example.test", issuer: "https://issuer.example.test"))
         #expect(verdict.refusal?.materialMismatch == .keyHintForIdentityPolicy, "\(verdict)")
         #expect(verdict.failure?.contains("verify it with the signer's public key") == true, "\(verdict)")
     }
@@ -222,11 +226,17 @@ struct PrivateSigstoreBundleTests {
         var artifact = issued.artifact
         artifact[3] ^= 0x01
         #expect(try await issued.verify(artifact: artifact).failure?.contains("no subject of the DSSE statement") == true)
-        let logged = try Self.issue { $0.content = .dsse; $0.corruptSignature = true }
+        let logged = try Self.issue {
+            $0.content = .dsse; $0.corruptSignature = true
+        }
         #expect(try await logged.verify().failure?.contains("DSSE signature does not verify") == true)
-        let anotherKeyLogged = try Self.issue { $0.content = .dsse; $0.bodyKey = P256.Signing.PrivateKey().publicKey }
+        let anotherKeyLogged = try Self.issue {
+            $0.content = .dsse; $0.bodyKey = P256.Signing.PrivateKey().publicKey
+        }
         #expect(try await anotherKeyLogged.verify().failure?.contains("verifier is not the given public key") == true)
-        let anotherPayload = try Self.issue { $0.content = .dsse; $0.bodyDigest = [0] }
+        let anotherPayload = try Self.issue {
+            $0.content = .dsse; $0.bodyDigest = [0]
+        }
         #expect(try await anotherPayload.verify().failure?.contains("payloadHash") == true)
         let bundle = try Self.edited(issued) { json in
             var envelope = json["dsseEnvelope"] as? [String: Any] ?? [:]
@@ -238,7 +248,9 @@ struct PrivateSigstoreBundleTests {
 
     /// A DSSE envelope may not be logged as a v1 hashedrekord (only Rekor v2's 0.0.2 form is accepted).
     @Test func dsseLoggedAsAV1HashedRekordIsRefused() async throws {
-        let issued = try Self.issue { $0.content = .dsse; $0.entryKind = .hashedRekord }
+        let issued = try Self.issue {
+            $0.content = .dsse; $0.entryKind = .hashedRekord
+        }
         let verdict = try await issued.verify()
         #expect(verdict.failure?.contains("is not accepted here") == true, "\(verdict)")
     }

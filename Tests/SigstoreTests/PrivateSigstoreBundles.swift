@@ -1,6 +1,7 @@
 import AttestationsTestSupport
 import Crypto
 import Foundation
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -85,8 +86,9 @@ extension PrivateSigstore {
         case .messageSignature:
             // cosign sign-blob --key: ECDSA P-256 with SHA-256 over the artifact bytes.
             signature = Self.corrupt(Array(try key.signature(for: b.artifact).derRepresentation), b.corruptSignature)
-            body = try Self.hashedRekordBody(digest: b.bodyDigest ?? digest, signature: signature, keyPEM: keyPEM,
-                                             keySPKI: keySPKI, v2: v2)
+            body = try Self.hashedRekordBody(
+                digest: b.bodyDigest ?? digest, signature: signature, keyPEM: keyPEM,
+                keySPKI: keySPKI, v2: v2)
             kind = "hashedrekord"
             var message: [String: Any] = ["signature": Data(signature).base64EncodedString()]
             if b.includeDigest {
@@ -94,37 +96,46 @@ extension PrivateSigstore {
             }
             document["messageSignature"] = message
         case .dsse:
-            let statement = Array(#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"artifact.bin","digest":{"sha256":"\#(Self.hex(digest))"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}"#.utf8)
+            let statement = Array(
+                #"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"artifact.bin","digest":{"sha256":"\#(Self.hex(digest))"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}"#
+                    .utf8)
             let payloadType = "application/vnd.in-toto+json"
             let pae = Array("DSSEv1 \(payloadType.utf8.count) \(payloadType) \(statement.count) ".utf8) + statement
             signature = Self.corrupt(Array(try key.signature(for: pae).derRepresentation), b.corruptSignature)
             switch b.entryKind {
             case .hashedRekord:
-                body = try Self.hashedRekordBody(digest: b.bodyDigest ?? Array(SHA256.hash(data: pae)), signature: signature,
-                                                 keyPEM: keyPEM, keySPKI: keySPKI, v2: v2)
+                body = try Self.hashedRekordBody(
+                    digest: b.bodyDigest ?? Array(SHA256.hash(data: pae)), signature: signature,
+                    keyPEM: keyPEM, keySPKI: keySPKI, v2: v2)
                 kind = "hashedrekord"
             case .natural:
                 let payloadForHash = b.bodyDigest.map { _ in Array("another statement".utf8) } ?? statement
                 if v2 {
-                    body = try Self.dsseV002Body(payload: payloadForHash, signature: signature,
-                                                 verifier: ["publicKey": ["rawBytes": keySPKI]])
+                    body = try Self.dsseV002Body(
+                        payload: payloadForHash, signature: signature,
+                        verifier: ["publicKey": ["rawBytes": keySPKI]])
                 } else {
                     body = try Self.canonical([
                         "apiVersion": "0.0.1", "kind": "dsse",
                         "spec": [
                             "envelopeHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: statement))],
                             "payloadHash": ["algorithm": "sha256", "value": Self.hex(SHA256.hash(data: payloadForHash))],
-                            "signatures": [["signature": Data(signature).base64EncodedString(),
-                                            "verifier": Data(keyPEM.utf8).base64EncodedString()]],
+                            "signatures": [
+                                [
+                                    "signature": Data(signature).base64EncodedString(),
+                                    "verifier": Data(keyPEM.utf8).base64EncodedString(),
+                                ]
+                            ],
                         ] as [String: Any],
                     ])
                 }
                 kind = "dsse"
             }
-            document["dsseEnvelope"] = [
-                "payload": Data(statement).base64EncodedString(), "payloadType": payloadType,
-                "signatures": [["sig": Data(signature).base64EncodedString()]],
-            ] as [String: Any]
+            document["dsseEnvelope"] =
+                [
+                    "payload": Data(statement).base64EncodedString(), "payloadType": payloadType,
+                    "signatures": [["sig": Data(signature).base64EncodedString()]],
+                ] as [String: Any]
         }
         let entry = try logEntry(body: body, kind: kind, s)
         var material: [String: Any] = [
@@ -133,11 +144,14 @@ extension PrivateSigstore {
         ]
         let tokens = try timestampTokens(over: signature, s)
         if !tokens.isEmpty {
-            material["timestampVerificationData"] = ["rfc3161Timestamps": tokens.map { ["signedTimestamp": Data($0).base64EncodedString()] }]
+            material["timestampVerificationData"] = [
+                "rfc3161Timestamps": tokens.map { ["signedTimestamp": Data($0).base64EncodedString()] }
+            ]
         }
         document["verificationMaterial"] = material
-        return IssuedBundle(bundleJSON: Data(try Self.canonical(document)), trustedRootJSON: try trustedRootJSON(s),
-                            artifact: b.artifact, signingKey: key)
+        return IssuedBundle(
+            bundleJSON: Data(try Self.canonical(document)), trustedRootJSON: try trustedRootJSON(s),
+            artifact: b.artifact, signingKey: key)
     }
 
     /// `signature` with its last byte flipped when `flip` (the DER still parses).
@@ -154,19 +168,25 @@ extension PrivateSigstore {
         if v2 {
             return try canonical([
                 "apiVersion": "0.0.2", "kind": "hashedrekord",
-                "spec": ["hashedRekordV002": [
-                    "data": ["algorithm": "SHA2_256", "digest": Data(digest).base64EncodedString()],
-                    "signature": ["content": Data(signature).base64EncodedString(),
-                                  "verifier": ["publicKey": ["rawBytes": keySPKI], "keyDetails": "PKIX_ECDSA_P256_SHA_256"] as [String: Any]],
-                ] as [String: Any]],
+                "spec": [
+                    "hashedRekordV002": [
+                        "data": ["algorithm": "SHA2_256", "digest": Data(digest).base64EncodedString()],
+                        "signature": [
+                            "content": Data(signature).base64EncodedString(),
+                            "verifier": ["publicKey": ["rawBytes": keySPKI], "keyDetails": "PKIX_ECDSA_P256_SHA_256"] as [String: Any],
+                        ],
+                    ] as [String: Any]
+                ],
             ])
         }
         return try canonical([
             "apiVersion": "0.0.1", "kind": "hashedrekord",
             "spec": [
                 "data": ["hash": ["algorithm": "sha256", "value": hex(digest)]],
-                "signature": ["content": Data(signature).base64EncodedString(),
-                              "publicKey": ["content": Data(keyPEM.utf8).base64EncodedString()]],
+                "signature": [
+                    "content": Data(signature).base64EncodedString(),
+                    "publicKey": ["content": Data(keyPEM.utf8).base64EncodedString()],
+                ],
             ] as [String: Any],
         ])
     }

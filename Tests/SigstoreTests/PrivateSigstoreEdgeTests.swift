@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -15,14 +16,18 @@ struct PrivateSigstoreEdgeTests {
     static let signingTime = Scenario().integratedTime
 
     /// Issues `scenario` on a fresh instance and verifies it with the GitHub publisher (or `publisher`).
-    static func verdict(_ scenario: Scenario, publisher: Publisher = PrivateSigstore.gitHubPublisher(),
-                        pins: IdentityPins = IdentityPins()) async throws -> SignatureVerdict {
+    static func verdict(
+        _ scenario: Scenario, publisher: Publisher = PrivateSigstore.gitHubPublisher(),
+        pins: IdentityPins = IdentityPins()
+    ) async throws -> SignatureVerdict {
         try await PrivateSigstore().issue(scenario).verify(publisher, pins: pins)
     }
 
     /// The failure text of `scenario` ("verified" when it verified).
-    static func failure(_ scenario: Scenario, publisher: Publisher = PrivateSigstore.gitHubPublisher(),
-                        pins: IdentityPins = IdentityPins()) async throws -> String {
+    static func failure(
+        _ scenario: Scenario, publisher: Publisher = PrivateSigstore.gitHubPublisher(),
+        pins: IdentityPins = IdentityPins()
+    ) async throws -> String {
         PrivateSigstoreTests.reason(try await verdict(scenario, publisher: publisher, pins: pins))
     }
 
@@ -35,38 +40,43 @@ struct PrivateSigstoreEdgeTests {
     // MARK: Validity windows of the trusted root
 
     @Test func caWindowExpiredBeforeTheSigningTime() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.caWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime - 30 * Self.day)
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.caWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime - 30 * Self.day)
+            })
         #expect(reason.contains("no Fulcio CA of the trusted root is valid at"), "\(reason)")
     }
 
     @Test func caWindowStartingAfterTheSigningTime() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.caWindow = Window(start: Self.signingTime + 1, end: nil)
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.caWindow = Window(start: Self.signingTime + 1, end: nil)
+            })
         #expect(reason.contains("no Fulcio CA of the trusted root is valid at"), "\(reason)")
     }
 
     /// Both ends are inclusive: a window ending exactly at the signing time still verifies.
     @Test func caWindowEndingAtTheSigningTimeVerifies() async throws {
-        let verdict = try await Self.verdict(Self.scenario {
-            $0.caWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
-        })
+        let verdict = try await Self.verdict(
+            Self.scenario {
+                $0.caWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
+            })
         #expect(verdict.isVerified, "\(verdict)")
     }
 
     @Test func ctLogKeyExpiredBeforeTheSCT() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.ctWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime - 30 * Self.day)
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.ctWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime - 30 * Self.day)
+            })
         #expect(reason.contains("CT log https://ct.private.test/2025 key is not valid at the SCT time"), "\(reason)")
     }
 
     @Test func ctLogKeyNotYetValidAtTheSCT() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.ctWindow = Window(start: Self.signingTime + Self.day, end: nil)
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.ctWindow = Window(start: Self.signingTime + Self.day, end: nil)
+            })
         #expect(reason.contains("key is not valid at the SCT time"), "\(reason)")
     }
 
@@ -92,27 +102,32 @@ struct PrivateSigstoreEdgeTests {
         let expiredOnly = try TrustedRoot.decode(try JSONSerialization.data(withJSONObject: document))
         let failed = await SigstoreVerifier(trustedRoot: expiredOnly)
             .verifySignature(of: try issued.attestation(), publisher: PrivateSigstore.gitHubPublisher())
-        #expect(PrivateSigstoreTests.reason(failed).contains("CT log https://ct.private.test/2024 key is not valid at the SCT time"), "\(failed)")
+        #expect(
+            PrivateSigstoreTests.reason(failed).contains("CT log https://ct.private.test/2024 key is not valid at the SCT time"),
+            "\(failed)")
     }
 
     @Test func rekorKeyWindowEndsBeforeTheIntegratedTime() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.rekorWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime - 1)
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.rekorWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime - 1)
+            })
         #expect(reason.contains("outsideKeyValidity"), "\(reason)")
     }
 
     @Test func rekorKeyWindowEndingAtTheIntegratedTimeVerifies() async throws {
-        let verdict = try await Self.verdict(Self.scenario {
-            $0.rekorWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
-        })
+        let verdict = try await Self.verdict(
+            Self.scenario {
+                $0.rekorWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
+            })
         #expect(verdict.isVerified, "\(verdict)")
     }
 
     @Test func rekorKeyWindowStartsAfterTheIntegratedTime() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.rekorWindow = Window(start: Self.signingTime + 1, end: nil)
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.rekorWindow = Window(start: Self.signingTime + 1, end: nil)
+            })
         #expect(reason.contains("outsideKeyValidity"), "\(reason)")
     }
 
@@ -148,8 +163,10 @@ struct PrivateSigstoreEdgeTests {
         }
     }
 
-    @Test(arguments: ["rekor.sigstore.dev - 4242", "rekor.private.test.evil - 4242", "rekor.private.testx - 4242",
-                      "evil.rekor.private.test - 4242", "rekor.private.test-4242"])
+    @Test(arguments: [
+        "rekor.sigstore.dev - 4242", "rekor.private.test.evil - 4242", "rekor.private.testx - 4242",
+        "evil.rekor.private.test - 4242", "rekor.private.test-4242",
+    ])
     func checkpointOriginNotNamingTheLogFails(origin: String) async throws {
         let reason = try await Self.failure(Self.scenario { $0.checkpointOrigin = origin })
         #expect(reason.contains("checkpointOriginMismatch"), "\(origin): \(reason)")
@@ -190,10 +207,11 @@ struct PrivateSigstoreEdgeTests {
     }
 
     @Test func leafExpiredAtTheIntegratedTimeFails() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.leafNotBefore = Self.signingTime - 700
-            $0.leafNotAfter = Self.signingTime - 100
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.leafNotBefore = Self.signingTime - 700
+                $0.leafNotAfter = Self.signingTime - 100
+            })
         #expect(reason.contains("signing certificate is not valid at"), "\(reason)")
     }
 
@@ -222,10 +240,11 @@ struct PrivateSigstoreEdgeTests {
     }
 
     @Test func onlyTheRootListedVerifiesALeafTheRootIssued() async throws {
-        let verdict = try await Self.verdict(Self.scenario {
-            $0.chainLayout = .rootOnly
-            $0.leafIssuer = .root
-        })
+        let verdict = try await Self.verdict(
+            Self.scenario {
+                $0.chainLayout = .rootOnly
+                $0.leafIssuer = .root
+            })
         #expect(verdict.isVerified, "\(verdict)")
     }
 
@@ -241,10 +260,11 @@ struct PrivateSigstoreEdgeTests {
         #expect(sigstore.foreign.intermediate.subject == sigstore.authority.intermediate.subject)
         #expect(sigstore.foreign.root.subject == sigstore.authority.root.subject)
         for layout in [PrivateSigstore.ChainLayout.intermediateThenRoot, .rootThenIntermediate] {
-            let issued = try sigstore.issue(Self.scenario {
-                $0.leafIssuer = .foreignIntermediate
-                $0.chainLayout = layout
-            })
+            let issued = try sigstore.issue(
+                Self.scenario {
+                    $0.leafIssuer = .foreignIntermediate
+                    $0.chainLayout = layout
+                })
             let reason = PrivateSigstoreTests.reason(try await issued.verify(PrivateSigstore.gitHubPublisher()))
             #expect(reason.contains("does not chain to a trusted Fulcio CA"), "\(layout): \(reason)")
         }
@@ -254,7 +274,9 @@ struct PrivateSigstoreEdgeTests {
 
     @Test func publisherNamingAnotherRepositoryFails() async throws {
         let reason = try await Self.failure(Scenario(), publisher: PrivateSigstore.gitHubPublisher(repository: "octo-org/other-pkg"))
-        #expect(reason.contains("source repository https://github.com/octo-org/octo-pkg is not https://github.com/octo-org/other-pkg"), "\(reason)")
+        #expect(
+            reason.contains("source repository https://github.com/octo-org/octo-pkg is not https://github.com/octo-org/other-pkg"),
+            "\(reason)")
     }
 
     @Test func publisherNamingAnotherWorkflowFails() async throws {
@@ -263,16 +285,18 @@ struct PrivateSigstoreEdgeTests {
     }
 
     @Test func publisherOfAnotherKindFails() async throws {
-        let gitLab = Publisher(kind: "GitLab", fields: ["repository": .string("octo-org/octo-pkg"), "workflow_filepath": .string("release.yml")])
+        let gitLab = Publisher(
+            kind: "GitLab", fields: ["repository": .string("octo-org/octo-pkg"), "workflow_filepath": .string("release.yml")])
         let reason = try await Self.failure(Scenario(), publisher: gitLab)
         #expect(reason.contains("OIDC issuer https://token.actions.githubusercontent.com is not https://gitlab.com"), "\(reason)")
     }
 
     /// A build config at a ref the certificate does not state (neither its ref nor its digest).
     @Test func buildConfigAtAnotherRefFails() async throws {
-        let reason = try await Self.failure(Self.scenario {
-            $0.identity = .gitHub(configSuffix: "refs/heads/attacker")
-        })
+        let reason = try await Self.failure(
+            Self.scenario {
+                $0.identity = .gitHub(configSuffix: "refs/heads/attacker")
+            })
         #expect(reason.contains("build config"), "\(reason)")
     }
 
@@ -294,10 +318,16 @@ struct PrivateSigstoreEdgeTests {
     @Test(arguments: [
         (IdentityPins(repository: "octo-org/other-pkg"), "pinned repository"),
         (IdentityPins(workflow: "other.yml"), "pinned workflow"),
-        (IdentityPins(identity: "https://github.com/octo-org/octo-pkg/.github/workflows/other.yml@refs/tags/v1.0.0",
-                      issuer: PublisherIdentityPolicy.gitHubIssuer), "pinned identity"),
-        (IdentityPins(identity: "https://github.com/octo-org/octo-pkg/.github/workflows/release.yml@refs/tags/v1.0.0",
-                      issuer: "https://gitlab.com"), "pinned issuer"),
+        (
+            IdentityPins(
+                identity: "https://github.com/octo-org/octo-pkg/.github/workflows/other.yml@refs/tags/v1.0.0",
+                issuer: PublisherIdentityPolicy.gitHubIssuer), "pinned identity"
+        ),
+        (
+            IdentityPins(
+                identity: "https://github.com/octo-org/octo-pkg/.github/workflows/release.yml@refs/tags/v1.0.0",
+                issuer: "https://gitlab.com"), "pinned issuer"
+        ),
         (IdentityPins(gcpServiceAccount: "builder@octo.iam.gserviceaccount.com"), "pinned GCP service account"),
     ])
     func disagreeingPinsFail(pins: IdentityPins, expected: String) async throws {
@@ -307,8 +337,9 @@ struct PrivateSigstoreEdgeTests {
 
     /// A pin never replaces the publisher: agreeing pins do not rescue a publisher mismatch.
     @Test func pinsDoNotReplaceThePublisher() async throws {
-        let reason = try await Self.failure(Scenario(), publisher: PrivateSigstore.gitHubPublisher(repository: "octo-org/other-pkg"),
-                                            pins: IdentityPins(repository: "octo-org/octo-pkg"))
+        let reason = try await Self.failure(
+            Scenario(), publisher: PrivateSigstore.gitHubPublisher(repository: "octo-org/other-pkg"),
+            pins: IdentityPins(repository: "octo-org/octo-pkg"))
         #expect(reason.contains("is not https://github.com/octo-org/other-pkg"), "\(reason)")
     }
 }

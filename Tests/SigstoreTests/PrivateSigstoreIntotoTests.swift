@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -33,8 +34,9 @@ struct PrivateSigstoreIntotoTests {
         let signatureText = try #require(envelope["signature"] as? String)
         let statement = try #require(Data(base64Encoded: statementText))
         let signature = try #require(Data(base64Encoded: signatureText))
-        return Material(sigstore: sigstore, issued: issued, attestation: json, statement: [UInt8](statement),
-                        signature: [UInt8](signature), leafPEM: try issued.leaf.serializeAsPEM().pemString + "\n")
+        return Material(
+            sigstore: sigstore, issued: issued, attestation: json, statement: [UInt8](statement),
+            signature: [UInt8](signature), leafPEM: try issued.leaf.serializeAsPEM().pemString + "\n")
     }
 
     static func b64(_ bytes: some Sequence<UInt8>) -> String { Data(Array(bytes)).base64EncodedString() }
@@ -48,20 +50,23 @@ struct PrivateSigstoreIntotoTests {
         ])
         return [
             "apiVersion": "0.0.2", "kind": "intoto",
-            "spec": ["content": [
-                "envelope": [
-                    "payloadType": payloadType,
-                    "signatures": [["sig": b64(Array(b64(m.signature).utf8)), "publicKey": b64(Array(m.leafPEM.utf8))]],
-                ] as [String: Any],
-                "hash": ["algorithm": "sha256", "value": PrivateSigstore.hex(SHA256.hash(data: envelopeJSON))],
-                "payloadHash": ["algorithm": "sha256", "value": PrivateSigstore.hex(SHA256.hash(data: m.statement))],
-            ] as [String: Any]] as [String: Any],
+            "spec": [
+                "content": [
+                    "envelope": [
+                        "payloadType": payloadType,
+                        "signatures": [["sig": b64(Array(b64(m.signature).utf8)), "publicKey": b64(Array(m.leafPEM.utf8))]],
+                    ] as [String: Any],
+                    "hash": ["algorithm": "sha256", "value": PrivateSigstore.hex(SHA256.hash(data: envelopeJSON))],
+                    "payloadHash": ["algorithm": "sha256", "value": PrivateSigstore.hex(SHA256.hash(data: m.statement))],
+                ] as [String: Any]
+            ] as [String: Any],
         ]
     }
 
     /// The attestation with its entry replaced by `body` logged (SET, proof, checkpoint) as `kind`/`version`.
     static func attestation(_ m: Material, body: [String: Any], kind: String = "intoto", version: String = "0.0.2") throws -> Attestation {
-        let entry = try m.sigstore.logEntry(body: try PrivateSigstore.canonical(body), kind: kind, version: version, PrivateSigstore.Scenario())
+        let entry = try m.sigstore.logEntry(
+            body: try PrivateSigstore.canonical(body), kind: kind, version: version, PrivateSigstore.Scenario())
         var json = m.attestation
         var material = try #require(json["verification_material"] as? [String: Any])
         material["transparency_entries"] = [entry]
@@ -72,8 +77,10 @@ struct PrivateSigstoreIntotoTests {
     /// `SigstoreCore` on the attestation as PEP 740 verifies it (all log evidence required).
     static func pep740(_ m: Material, _ attestation: Attestation) async throws -> SigstoreCoreVerdict {
         let material = try #require(attestation.verificationMaterial)
-        return await SigstoreCore.verify(try SigstoreVerifier.evidence(of: attestation, material: material),
-                                         trustedRoot: try m.issued.trustedRoot()) { identity in
+        return await SigstoreCore.verify(
+            try SigstoreVerifier.evidence(of: attestation, material: material),
+            trustedRoot: try m.issued.trustedRoot()
+        ) { identity in
             PublisherIdentityPolicy.evaluate(PrivateSigstore.gitHubPublisher(), identity: identity)
         }
     }
@@ -218,9 +225,12 @@ struct PrivateSigstoreIntotoTests {
         let attestation = try Self.attestation(m, body: try Self.body(m))
         let entryJSON = try #require(attestation.verificationMaterial?.transparencyEntries.first)
         let entry = try TransparencyLogEntry(json: entryJSON)
-        let result = RekorBody.checkConsistency(of: entry, content: .messageSignature(digest: Array(SHA256.hash(data: m.statement)),
-                                                                                   signature: m.signature),
-                                                signer: .certificate(try PrivateSigstore.der(m.issued.leaf)))
+        let result = RekorBody.checkConsistency(
+            of: entry,
+            content: .messageSignature(
+                digest: Array(SHA256.hash(data: m.statement)),
+                signature: m.signature),
+            signer: .certificate(try PrivateSigstore.der(m.issued.leaf)))
         #expect(result.failure?.reason == .bodyMismatch)
         #expect(result.failure?.message.contains("does not record a message signature") == true)
     }

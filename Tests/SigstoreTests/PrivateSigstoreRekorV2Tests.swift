@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -56,17 +57,19 @@ struct PrivateSigstoreRekorV2Tests {
         let sigstore = try PrivateSigstore()
         let root = try sigstore.issue(Self.scenario()).trustedRoot()
         let log = try #require(root.tlogs.first { $0.baseURL == PrivateSigstore.rekorV2URL })
-        let (hint, name) = Checkpoint.keyHint(logKey: try #require(log.publicKey), logKeyID: log.keyID, logHostname: PrivateSigstore.rekorV2Host)
+        let (hint, name) = Checkpoint.keyHint(
+            logKey: try #require(log.publicKey), logKeyID: log.keyID, logHostname: PrivateSigstore.rekorV2Host)
         #expect(hint == PrivateSigstore.ed25519Hint(name: PrivateSigstore.rekorV2Host, key: sigstore.rekorV2Key.publicKey))
         #expect(name == PrivateSigstore.rekorV2Host)
     }
 
     @Test(arguments: [1, 2, 6, 13])
     func everyTreeShapeVerifies(size: Int) async throws {
-        let verdict = try await Self.verdict(Self.scenario {
-            $0.treeSize = size
-            $0.leafIndex = size - 1
-        })
+        let verdict = try await Self.verdict(
+            Self.scenario {
+                $0.treeSize = size
+                $0.leafIndex = size - 1
+            })
         #expect(verdict.isVerified, "size \(size): \(verdict)")
     }
 
@@ -89,13 +92,15 @@ struct PrivateSigstoreRekorV2Tests {
     }
 
     @Test func theLogKeyMustBeValidAtTheTSATime() async throws {
-        let ended = try await Self.failure(Self.scenario {
-            $0.rekorV2Window = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
-        })
+        let ended = try await Self.failure(
+            Self.scenario {
+                $0.rekorV2Window = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
+            })
         #expect(ended.contains("the Rekor v2 log key is not valid at the verified time"), "\(ended)")
-        let notStarted = try await Self.failure(Self.scenario {
-            $0.rekorV2Window = Window(start: Self.signingTime.addingTimeInterval(60), end: nil)
-        })
+        let notStarted = try await Self.failure(
+            Self.scenario {
+                $0.rekorV2Window = Window(start: Self.signingTime.addingTimeInterval(60), end: nil)
+            })
         #expect(notStarted.contains("the Rekor v2 log key is not valid at the verified time"), "\(notStarted)")
     }
 
@@ -130,8 +135,10 @@ struct PrivateSigstoreRekorV2Tests {
 
     // MARK: Key-signed bundles on Rekor v2
 
-    static func bundleScenario(_ content: PrivateSigstore.BundleContentKind, entryKind: PrivateSigstore.BundleEntryKind = .natural,
-                               _ change: (inout Scenario) -> Void = { _ in }) -> PrivateSigstore.BundleScenario {
+    static func bundleScenario(
+        _ content: PrivateSigstore.BundleContentKind, entryKind: PrivateSigstore.BundleEntryKind = .natural,
+        _ change: (inout Scenario) -> Void = { _ in }
+    ) -> PrivateSigstore.BundleScenario {
         var scenario = PrivateSigstore.BundleScenario()
         scenario.content = content
         scenario.entryKind = entryKind
@@ -141,8 +148,10 @@ struct PrivateSigstoreRekorV2Tests {
 
     @Test(arguments: [("message", "hashedrekord"), ("dsse", "dsse"), ("dsse", "hashedrekord")])
     func keySignedV2BundlesVerify(content: String, kind: String) async throws {
-        let issued = try PrivateSigstore().issueBundle(Self.bundleScenario(content == "dsse" ? .dsse : .messageSignature,
-                                                                          entryKind: content == "dsse" && kind == "hashedrekord" ? .hashedRekord : .natural))
+        let issued = try PrivateSigstore().issueBundle(
+            Self.bundleScenario(
+                content == "dsse" ? .dsse : .messageSignature,
+                entryKind: content == "dsse" && kind == "hashedrekord" ? .hashedRekord : .natural))
         let bundle = try issued.bundle()
         #expect(bundle.entry.kind == kind && bundle.entry.version == "0.0.2")
         let verdict = try await issued.verify()
@@ -157,15 +166,17 @@ struct PrivateSigstoreRekorV2Tests {
         if content == "dsse" {
             #expect(reason == "no subject of the DSSE statement has the artifact's sha256 \(changed)", "\(content) as \(kind)")
         } else {
-            #expect(reason.hasPrefix("the bundle's message digest ") && reason.hasSuffix(" is not the artifact's sha256 \(changed)"),
-                    "\(content) as \(kind): \(reason)")
+            #expect(
+                reason.hasPrefix("the bundle's message digest ") && reason.hasSuffix(" is not the artifact's sha256 \(changed)"),
+                "\(content) as \(kind): \(reason)")
         }
     }
 
     @Test func aKeySignedV2BundleFailsWhenTheLogKeyIsNotValidAtTheTSATime() async throws {
-        let issued = try PrivateSigstore().issueBundle(Self.bundleScenario(.messageSignature) {
-            $0.rekorV2Window = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
-        })
+        let issued = try PrivateSigstore().issueBundle(
+            Self.bundleScenario(.messageSignature) {
+                $0.rekorV2Window = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
+            })
         let verdict = try await issued.verify()
         #expect(verdict.failure?.contains("the Rekor v2 log key is not valid at the verified time") == true, "\(verdict)")
     }
@@ -180,10 +191,11 @@ struct PrivateSigstoreRekorV2Tests {
     /// Without a timestamp, nothing shows the Rekor v2 log key was valid when it signed the
     /// checkpoint: a key-signed bundle needs a verified time too.
     @Test func aKeySignedV2BundleNeedsAVerifiedTime() async throws {
-        let issued = try PrivateSigstore().issueBundle(Self.bundleScenario(.messageSignature) {
-            $0.timestamps = []
-            $0.rekorV2Window = Window(start: PrivateSigstore.epoch, end: PrivateSigstore.epoch.addingTimeInterval(86_400))
-        })
+        let issued = try PrivateSigstore().issueBundle(
+            Self.bundleScenario(.messageSignature) {
+                $0.timestamps = []
+                $0.rekorV2Window = Window(start: PrivateSigstore.epoch, end: PrivateSigstore.epoch.addingTimeInterval(86_400))
+            })
         let verdict = try await issued.verify()
         #expect(verdict.failure?.contains("no verified time") == true, "\(verdict)")
     }

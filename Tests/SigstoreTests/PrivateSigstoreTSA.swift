@@ -62,7 +62,7 @@ struct PrivateTSA {
         var leaves: [Leaf: Certificate] = [:]
         for kind in [Leaf.good, .noEKU, .nonCriticalEKU, .codeSigningEKU] {
             var extensions: [Certificate.Extension] = [
-                try Certificate.Extension(KeyUsage(digitalSignature: true), critical: true),
+                try Certificate.Extension(KeyUsage(digitalSignature: true), critical: true)
             ]
             switch kind {
             case .good: extensions.append(try Certificate.Extension(ExtendedKeyUsage([.timeStamping]), critical: true))
@@ -103,28 +103,31 @@ struct PrivateTSA {
                 try Self.algorithm(Self.sha256OID, into: &m)
                 try m.serialize(ASN1OctetString(contentBytes: ArraySlice(imprint)))
             }
-            try c.serialize(Int(genTime.timeIntervalSince1970) & 0x7FFF_FFFF) // serialNumber
+            try c.serialize(Int(genTime.timeIntervalSince1970) & 0x7FFF_FFFF)  // serialNumber
             try c.serialize(try Self.generalizedTime(genTime))
-            try c.serialize(0x5EED) // nonce
+            try c.serialize(0x5EED)  // nonce
         }
         let tstInfo = tst.serializedBytes
 
         // Signed attributes, as the DER SET OF the signature covers (sorted by encoding).
         var attributes: [[UInt8]] = [
             try Self.attribute(Self.contentTypeOID) { try $0.serialize(Self.tstInfoOID) },
-            try Self.attribute(Self.messageDigestOID) { try $0.serialize(ASN1OctetString(contentBytes: ArraySlice(SHA256.hash(data: tstInfo)))) },
+            try Self.attribute(Self.messageDigestOID) {
+                try $0.serialize(ASN1OctetString(contentBytes: ArraySlice(SHA256.hash(data: tstInfo))))
+            },
         ]
         if options.essCertIDv2 {
             let certHash = Array(SHA256.hash(data: try PrivateSigstore.der(leaf)))
-            attributes.append(try Self.attribute(Self.signingCertificateV2OID) { v in
-                try v.appendConstructedNode(identifier: .sequence) { s in       // SigningCertificateV2
-                    try s.appendConstructedNode(identifier: .sequence) { certs in // certs SEQUENCE OF ESSCertIDv2
-                        try certs.appendConstructedNode(identifier: .sequence) { id in // hashAlgorithm DEFAULT sha256
-                            try id.serialize(ASN1OctetString(contentBytes: ArraySlice(certHash)))
+            attributes.append(
+                try Self.attribute(Self.signingCertificateV2OID) { v in
+                    try v.appendConstructedNode(identifier: .sequence) { s in  // SigningCertificateV2
+                        try s.appendConstructedNode(identifier: .sequence) { certs in  // certs SEQUENCE OF ESSCertIDv2
+                            try certs.appendConstructedNode(identifier: .sequence) { id in  // hashAlgorithm DEFAULT sha256
+                                try id.serialize(ASN1OctetString(contentBytes: ArraySlice(certHash)))
+                            }
                         }
                     }
-                }
-            })
+                })
         }
         attributes.sort { $0.lexicographicallyPrecedes($1) }
         let attributeContent = attributes.flatMap { $0 }
@@ -214,7 +217,8 @@ struct PrivateTSA {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return try GeneralizedTime(year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0, hours: c.hour ?? 0,
-                                   minutes: c.minute ?? 0, seconds: c.second ?? 0, fractionalSeconds: 0)
+        return try GeneralizedTime(
+            year: c.year ?? 0, month: c.month ?? 0, day: c.day ?? 0, hours: c.hour ?? 0,
+            minutes: c.minute ?? 0, seconds: c.second ?? 0, fractionalSeconds: 0)
     }
 }

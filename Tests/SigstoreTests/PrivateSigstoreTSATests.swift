@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -75,10 +76,11 @@ struct PrivateSigstoreTSATests {
     }
 
     @Test func twoValidTokensVerifyAndBothTimesAreCounted() async throws {
-        let verdict = try await Self.verdict(Self.scenario([
-            Spec(genTime: Self.signingTime.addingTimeInterval(10)),
-            Spec(genTime: Self.signingTime.addingTimeInterval(100), options: .init(asResponse: true)),
-        ]))
+        let verdict = try await Self.verdict(
+            Self.scenario([
+                Spec(genTime: Self.signingTime.addingTimeInterval(10)),
+                Spec(genTime: Self.signingTime.addingTimeInterval(100), options: .init(asResponse: true)),
+            ]))
         guard case .verified(let line) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
@@ -103,16 +105,18 @@ struct PrivateSigstoreTSATests {
     // MARK: Tokens that fail
 
     @Test func genTimeAfterTheTSAWindowFails() async throws {
-        let reason = try await Self.failure(Self.scenario([Spec()]) {
-            $0.tsaWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
-        })
+        let reason = try await Self.failure(
+            Self.scenario([Spec()]) {
+                $0.tsaWindow = Window(start: PrivateSigstore.epoch, end: Self.signingTime)
+            })
         #expect(reason.contains("no timestamp authority of the trusted root is valid at genTime"), "\(reason)")
     }
 
     @Test func genTimeBeforeTheTSAWindowFails() async throws {
-        let reason = try await Self.failure(Self.scenario([Spec()]) {
-            $0.tsaWindow = Window(start: Self.signingTime.addingTimeInterval(60), end: nil)
-        })
+        let reason = try await Self.failure(
+            Self.scenario([Spec()]) {
+                $0.tsaWindow = Window(start: Self.signingTime.addingTimeInterval(60), end: nil)
+            })
         #expect(reason.contains("no timestamp authority of the trusted root is valid at genTime"), "\(reason)")
     }
 
@@ -164,7 +168,8 @@ struct PrivateSigstoreTSATests {
         var document = try #require(try JSONSerialization.jsonObject(with: issued.trustedRootJSON) as? [String: Any])
         document["timestampAuthorities"] = [] as [Any]
         let root = try TrustedRoot.decode(try JSONSerialization.data(withJSONObject: document))
-        let verdict = await SigstoreVerifier(trustedRoot: root).verifySignature(of: try issued.attestation(), publisher: PrivateSigstore.gitHubPublisher())
+        let verdict = await SigstoreVerifier(trustedRoot: root).verifySignature(
+            of: try issued.attestation(), publisher: PrivateSigstore.gitHubPublisher())
         #expect(PrivateSigstoreTests.reason(verdict).contains("no timestamp authority"), "\(verdict)")
     }
 }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -70,7 +71,8 @@ struct PrivateSigstoreTests {
         #expect(identity.buildConfigURI == "https://github.com/octo-org/octo-pkg/.github/workflows/release.yml@refs/tags/v1.0.0")
         #expect(identity.sourceRepositoryDigest == PrivateSigstore.LeafIdentity.digest)
         #expect(identity.sourceRepositoryRef == "refs/tags/v1.0.0")
-        #expect(identity.subjectAlternativeName == .uri("https://github.com/octo-org/octo-pkg/.github/workflows/release.yml@refs/tags/v1.0.0"))
+        #expect(
+            identity.subjectAlternativeName == .uri("https://github.com/octo-org/octo-pkg/.github/workflows/release.yml@refs/tags/v1.0.0"))
         #expect(FulcioLeafProfilePolicy.problem(with: issued.leaf) == nil)
         #expect(try SignedCertificateTimestamp.embedded(in: issued.leaf).count == 1)
     }
@@ -85,8 +87,9 @@ struct PrivateSigstoreTests {
         #expect(sct.hashAlgorithm == 4 && sct.signatureAlgorithm == 3 && sct.extensions.isEmpty)
         let tbs = try SCTVerification.precertificateTBS(of: issued.leaf)
         #expect(tbs.count < issued.leaf.tbsCertificateBytes.count)
-        let verdict = SCTVerification.verify(leaf: issued.leaf, issuer: sigstore.authority.intermediate,
-                                             trustedRoot: try issued.trustedRoot())
+        let verdict = SCTVerification.verify(
+            leaf: issued.leaf, issuer: sigstore.authority.intermediate,
+            trustedRoot: try issued.trustedRoot())
         #expect(verdict.isVerified, "\(verdict)")
     }
 
@@ -100,9 +103,10 @@ struct PrivateSigstoreTests {
         let json = try JSONValue.parse(issued.attestationJSON, what: "attestation")
         #expect(json.objectValue.map { Set($0.keys) } == ["envelope", "verification_material", "version"])
         let entry = try #require(json["verification_material"]?["transparency_entries"]?.arrayValue?.first)
-        #expect(entry.objectValue.map { Set($0.keys) } == [
-            "canonicalizedBody", "inclusionPromise", "inclusionProof", "integratedTime", "kindVersion", "logId", "logIndex",
-        ])
+        #expect(
+            entry.objectValue.map { Set($0.keys) } == [
+                "canonicalizedBody", "inclusionPromise", "inclusionProof", "integratedTime", "kindVersion", "logId", "logIndex",
+            ])
         #expect(entry["logIndex"]?.stringValue == "1000005")
         #expect(entry["inclusionProof"]?["logIndex"]?.stringValue == "5")
         #expect(entry["inclusionProof"]?["treeSize"]?.stringValue == "7")
@@ -143,17 +147,21 @@ struct PrivateSigstoreTests {
         statement.envelope.statement[40] ^= 0x01
         // Each change is caught where the log recorded the original: the entry's body.
         let s1 = SigstoreVerifierTests.failure(await verdict(statement)) ?? ""
-        #expect(s1.hasPrefix("Sigstore: transparency entry (log index ") && s1.contains(": body: bodyMismatch: Rekor body: payloadHash ")
+        #expect(
+            s1.hasPrefix("Sigstore: transparency entry (log index ") && s1.contains(": body: bodyMismatch: Rekor body: payloadHash ")
                 && s1.contains(" is not sha256 of the statement "), "\(s1)")
         var signature = good
         signature.envelope.signature[signature.envelope.signature.count - 1] ^= 0x01
         let s2 = SigstoreVerifierTests.failure(await verdict(signature)) ?? ""
-        #expect(s2.hasPrefix("Sigstore: transparency entry (log index ")
+        #expect(
+            s2.hasPrefix("Sigstore: transparency entry (log index ")
                 && s2.hasSuffix(": body: bodyMismatch: Rekor body: recorded signature differs from the attestation's signature"), "\(s2)")
         var certificate = good
         certificate.verificationMaterial?.certificate[200] ^= 0x01
         let s3 = SigstoreVerifierTests.failure(await verdict(certificate)) ?? ""
-        #expect(s3.hasPrefix("Sigstore: transparency entry (log index ")
-                && s3.hasSuffix(": body: bodyMismatch: Rekor body: verifier certificate differs from the attestation's certificate"), "\(s3)")
+        #expect(
+            s3.hasPrefix("Sigstore: transparency entry (log index ")
+                && s3.hasSuffix(": body: bodyMismatch: Rekor body: verifier certificate differs from the attestation's certificate"),
+            "\(s3)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -10,13 +11,17 @@ struct PublisherIdentityPolicyTests {
         try FulcioIdentity(certificate: try TrustFixtures.leaf(TrustFixtures.prodGitHub))
     }
 
-    static let gitHub = Publisher(kind: "GitHub", fields: [
-        "repository": .string("trailofbits/pypi-attestations"), "workflow": .string("release.yml"),
-    ])
+    static let gitHub = Publisher(
+        kind: "GitHub",
+        fields: [
+            "repository": .string("trailofbits/pypi-attestations"), "workflow": .string("release.yml"),
+        ])
 
     /// Expects the policy to refuse `publisher` for `identity` with a reason holding `fragment`.
-    static func expectMismatch(_ publisher: Publisher, _ identity: FulcioIdentity, _ fragment: String, _ comment: Comment? = nil,
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectMismatch(
+        _ publisher: Publisher, _ identity: FulcioIdentity, _ fragment: String, _ comment: Comment? = nil,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let result = PublisherIdentityPolicy.evaluate(publisher, identity: identity)
         guard case .mismatch(let reason) = result else {
             Issue.record("\(comment.map { "\($0): " } ?? "")expected a mismatch, got \(result)", sourceLocation: sourceLocation)
@@ -41,11 +46,14 @@ struct PublisherIdentityPolicyTests {
     @Test func gitHubIssuerMustBeActions() throws {
         var identity = try Self.gitHubIdentity()
         identity.issuer = "https://gitlab.com"
-        Self.expectMismatch(Self.gitHub, identity, "certificate OIDC issuer https://gitlab.com is not https://token.actions.githubusercontent.com")
+        Self.expectMismatch(
+            Self.gitHub, identity, "certificate OIDC issuer https://gitlab.com is not https://token.actions.githubusercontent.com")
         identity = try Self.gitHubIdentity()
         identity.issuerV1 = "https://accounts.google.com"
-        Self.expectMismatch(Self.gitHub, identity,
-                            "certificate OIDC issuer https://accounts.google.com is not https://token.actions.githubusercontent.com", "a disagreeing legacy issuer fails")
+        Self.expectMismatch(
+            Self.gitHub, identity,
+            "certificate OIDC issuer https://accounts.google.com is not https://token.actions.githubusercontent.com",
+            "a disagreeing legacy issuer fails")
         identity.issuerV1 = nil
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "the v2 issuer alone suffices")
         identity.issuer = nil
@@ -55,11 +63,13 @@ struct PublisherIdentityPolicyTests {
     @Test func gitHubBuildConfigMustBeThatWorkflowOfThatRepository() throws {
         var identity = try Self.gitHubIdentity()
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml"
-        Self.expectMismatch(Self.gitHub, identity,
-                            "certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml is not ", "no @ref")
+        Self.expectMismatch(
+            Self.gitHub, identity,
+            "certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml is not ", "no @ref")
         identity.buildConfigURI = "https://github.com/evil/pypi-attestations/.github/workflows/release.yml@refs/tags/v1"
-        Self.expectMismatch(Self.gitHub, identity,
-                            "certificate build config https://github.com/evil/pypi-attestations/.github/workflows/release.yml@refs/tags/v1 is not ")
+        Self.expectMismatch(
+            Self.gitHub, identity,
+            "certificate build config https://github.com/evil/pypi-attestations/.github/workflows/release.yml@refs/tags/v1 is not ")
         identity.buildConfigURI = nil
         Self.expectMismatch(Self.gitHub, identity, "certificate build config (none) is not ")
     }
@@ -73,9 +83,11 @@ struct PublisherIdentityPolicyTests {
 
     @Test func gitLabNeedsTheDoubleSlashBuildConfig() throws {
         let identity = try FulcioIdentity(certificate: try TrustFixtures.leaf("gitlab_oidc_project-0.0.3.tar.gz.publish.attestation"))
-        let publisher = Publisher(kind: "GitLab", fields: [
-            "repository": .string("facutuesca/gitlab-oidc-project"), "workflow_filepath": .string(".gitlab-ci.yml"),
-        ])
+        let publisher = Publisher(
+            kind: "GitLab",
+            fields: [
+                "repository": .string("facutuesca/gitlab-oidc-project"), "workflow_filepath": .string(".gitlab-ci.yml"),
+            ])
         #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
         var other = publisher
         other.fields["workflow_filepath"] = .string("ci/.gitlab-ci.yml")
@@ -91,18 +103,22 @@ struct PublisherIdentityPolicyTests {
         #expect(identity.effectiveIssuer == PublisherIdentityPolicy.googleIssuer)
         let publisher = Publisher(kind: "Google", fields: ["email": .string(email)])
         #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
-        Self.expectMismatch(Publisher(kind: "Google", fields: ["email": .string("x" + email)]), identity,
-                            "certificate SAN 919436158236-compute@developer.gserviceaccount.com is not the publisher email x919436158236-compute@developer.gserviceaccount.com")
+        Self.expectMismatch(
+            Publisher(kind: "Google", fields: ["email": .string("x" + email)]), identity,
+            "certificate SAN 919436158236-compute@developer.gserviceaccount.com is not the publisher email x919436158236-compute@developer.gserviceaccount.com"
+        )
         var wrongIssuer = identity
         wrongIssuer.issuer = "https://github.com/login/oauth"
-        Self.expectMismatch(publisher, wrongIssuer, "certificate OIDC issuer https://github.com/login/oauth is not https://accounts.google.com")
+        Self.expectMismatch(
+            publisher, wrongIssuer, "certificate OIDC issuer https://github.com/login/oauth is not https://accounts.google.com")
     }
 
     @Test func emailCertificateIsNotAGoogleIdentityWithTheWrongIssuer() throws {
         // The staging rfc8785 leaf has an email SAN but the GitHub OAuth issuer.
         let identity = try FulcioIdentity(certificate: try TrustFixtures.leaf(TrustFixtures.stagingEmail))
         let publisher = Publisher(kind: "Google", fields: ["email": .string("william@yossarian.net")])
-        Self.expectMismatch(publisher, identity, "certificate OIDC issuer https://github.com/login/oauth is not https://accounts.google.com")
+        Self.expectMismatch(
+            publisher, identity, "certificate OIDC issuer https://github.com/login/oauth is not https://accounts.google.com")
     }
 
     @Test func otherKindsNeverPass() throws {
@@ -116,9 +132,11 @@ struct PublisherIdentityPolicyTests {
     @Test func gitHubBuildConfigAtTheDigestWithoutRef() throws {
         let identity = try FulcioIdentity(certificate: try TrustFixtures.pem("no-source-repository-ref-extension.pem"))
         #expect(identity.sourceRepositoryRef == nil)
-        let publisher = Publisher(kind: "GitHub", fields: [
-            "repository": .string("SWIFTSIM/swiftgalaxy"), "workflow": .string("python-publish.yml"),
-        ])
+        let publisher = Publisher(
+            kind: "GitHub",
+            fields: [
+                "repository": .string("SWIFTSIM/swiftgalaxy"), "workflow": .string("python-publish.yml"),
+            ])
         #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity).isMatch)
         var noDigest = identity
         noDigest.sourceRepositoryDigest = nil
@@ -129,11 +147,14 @@ struct PublisherIdentityPolicyTests {
     @Test func gitHubBuildConfigMustEndInTheRefOrDigest() throws {
         var identity = try Self.gitHubIdentity()
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/heads/evil"
-        Self.expectMismatch(Self.gitHub, identity,
-                            "certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/heads/evil is not ")
+        Self.expectMismatch(
+            Self.gitHub, identity,
+            "certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/heads/evil is not "
+        )
         identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@refs/tags/v0.0.19x"
         Self.expectMismatch(Self.gitHub, identity, "/release.yml@refs/tags/v0.0.19x is not ", "a longer ref is another ref")
-        identity.buildConfigURI = "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@08802efe1f8e5fec4ad842d6b8ce97656092ee72"
+        identity.buildConfigURI =
+            "https://github.com/trailofbits/pypi-attestations/.github/workflows/release.yml@08802efe1f8e5fec4ad842d6b8ce97656092ee72"
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "at the digest")
         identity.buildConfigURI = "https://github.com/TrailOfBits/PYPI-attestations/.github/workflows/release.yml@refs/tags/v0.0.19"
         #expect(PublisherIdentityPolicy.evaluate(Self.gitHub, identity: identity).isMatch, "repository part case-insensitive")
@@ -155,22 +176,28 @@ struct PublisherIdentityPolicyTests {
         let custom = PublisherIdentityRule(kind: "Example") { publisher, identity in
             publisher.fields["run"] == .string(identity.runInvocationURI ?? "") ? .matches("Example run") : .mismatch("other run")
         }
-        let publisher = Publisher(kind: "Example", fields: [
-            "run": .string("https://github.com/trailofbits/pypi-attestations/actions/runs/12169989787/attempts/1"),
-        ])
+        let publisher = Publisher(
+            kind: "Example",
+            fields: [
+                "run": .string("https://github.com/trailofbits/pypi-attestations/actions/runs/12169989787/attempts/1")
+            ])
         Self.expectMismatch(publisher, identity, "no identity policy for publisher kind Example")
-        #expect(PublisherIdentityPolicy.evaluate(publisher, identity: identity, rules: PublisherIdentityPolicy.rules + [custom]) == .matches("Example run"))
+        #expect(
+            PublisherIdentityPolicy.evaluate(publisher, identity: identity, rules: PublisherIdentityPolicy.rules + [custom])
+                == .matches("Example run"))
     }
 
     // MARK: CircleCI (certificates from the private Sigstore)
 
-    static let circleCI = Publisher(kind: "CircleCI", fields: [
-        "organization_id": .string("b2c1e7a4-0000-4000-8000-00000000c1c1"),
-        "project_id": .string("5d0e3c2a-0000-4000-8000-00000000f00d"),
-        "pipeline_definition_id": .string("9a8b7c6d-0000-4000-8000-0000000000aa"),
-        "vcs_origin": .string("github.com/octo-org/octo-pkg"),
-        "vcs_ref": .string("refs/heads/main"),
-    ])
+    static let circleCI = Publisher(
+        kind: "CircleCI",
+        fields: [
+            "organization_id": .string("b2c1e7a4-0000-4000-8000-00000000c1c1"),
+            "project_id": .string("5d0e3c2a-0000-4000-8000-00000000f00d"),
+            "pipeline_definition_id": .string("9a8b7c6d-0000-4000-8000-0000000000aa"),
+            "vcs_origin": .string("github.com/octo-org/octo-pkg"),
+            "vcs_ref": .string("refs/heads/main"),
+        ])
 
     static func identity(_ leaf: PrivateSigstore.LeafIdentity) throws -> FulcioIdentity {
         var scenario = PrivateSigstore.Scenario()
@@ -187,14 +214,23 @@ struct PublisherIdentityPolicyTests {
     @Test func circleCIMatches() throws {
         let identity = try Self.identity(.circleCI())
         let verdict = PublisherIdentityPolicy.evaluate(Self.circleCI, identity: identity)
-        #expect(verdict == .matches("CircleCI project 5d0e3c2a-0000-4000-8000-00000000f00d pipeline definition 9a8b7c6d-0000-4000-8000-0000000000aa (issuer https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1)"))
+        #expect(
+            verdict
+                == .matches(
+                    "CircleCI project 5d0e3c2a-0000-4000-8000-00000000f00d pipeline definition 9a8b7c6d-0000-4000-8000-0000000000aa (issuer https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1)"
+                ))
         // vcs_origin / vcs_ref are optional constraints: absent, null or empty does not constrain.
-        #expect(PublisherIdentityPolicy.evaluate(Self.with(Self.with(Self.circleCI, "vcs_origin", nil), "vcs_ref", .null), identity: identity).isMatch)
+        #expect(
+            PublisherIdentityPolicy.evaluate(Self.with(Self.with(Self.circleCI, "vcs_origin", nil), "vcs_ref", .null), identity: identity)
+                .isMatch)
         #expect(PublisherIdentityPolicy.evaluate(Self.with(Self.circleCI, "vcs_ref", .string("")), identity: identity).isMatch)
     }
 
     @Test(arguments: [
-        ("organization_id", JSONValue.string("b2c1e7a4-0000-4000-8000-00000000dead"), "is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000dead"),
+        (
+            "organization_id", JSONValue.string("b2c1e7a4-0000-4000-8000-00000000dead"),
+            "is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000dead"
+        ),
         ("project_id", .string("5d0e3c2a-0000-4000-8000-00000000beef"), "is not the CircleCI pipeline definition"),
         ("pipeline_definition_id", .string("9a8b7c6d-0000-4000-8000-0000000000bb"), "is not the CircleCI pipeline definition"),
         ("vcs_origin", .string("github.com/octo-org/other-pkg"), "is not the publisher's vcs_origin"),
@@ -218,20 +254,25 @@ struct PublisherIdentityPolicyTests {
     @Test func circleCICertificateClaimsThatFail() throws {
         // The generic issuer (no organization) does not bind the organization: refused.
         let generic = try Self.identity(.circleCI(issuer: "https://oidc.circleci.com"))
-        Self.expectMismatch(Self.circleCI, generic,
-                            "certificate OIDC issuer https://oidc.circleci.com is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1")
+        Self.expectMismatch(
+            Self.circleCI, generic,
+            "certificate OIDC issuer https://oidc.circleci.com is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1")
         // A token from an SSH re-run of the job: a human had a shell there.
         let ssh = try Self.identity(.circleCI(runnerEnvironment: "ssh-rerun"))
-        #expect(PublisherIdentityPolicy.evaluate(Self.circleCI, identity: ssh)
-            == .mismatch("certificate was issued to an SSH re-run of the CircleCI job"))
+        #expect(
+            PublisherIdentityPolicy.evaluate(Self.circleCI, identity: ssh)
+                == .mismatch("certificate was issued to an SSH re-run of the CircleCI job"))
         // A GitHub certificate is no CircleCI identity.
-        Self.expectMismatch(Self.circleCI, try Self.identity(.gitHub()),
-                            "certificate OIDC issuer https://token.actions.githubusercontent.com is not https://oidc.circleci.com/org/")
+        Self.expectMismatch(
+            Self.circleCI, try Self.identity(.gitHub()),
+            "certificate OIDC issuer https://token.actions.githubusercontent.com is not https://oidc.circleci.com/org/")
         // A build signer that disagrees with the SAN.
         var signer = try Self.identity(.circleCI())
         signer.buildSignerURI = "https://circleci.com/api/v2/projects/other/pipeline-definitions/other"
-        Self.expectMismatch(Self.circleCI, signer,
-                            "certificate build signer https://circleci.com/api/v2/projects/other/pipeline-definitions/other is not the CircleCI pipeline definition ")
+        Self.expectMismatch(
+            Self.circleCI, signer,
+            "certificate build signer https://circleci.com/api/v2/projects/other/pipeline-definitions/other is not the CircleCI pipeline definition "
+        )
     }
 
     /// End to end: a CircleCI-signed attestation from the private Sigstore verifies with the
@@ -242,19 +283,25 @@ struct PublisherIdentityPolicyTests {
         let issued = try PrivateSigstore().issue(scenario)
         let verdict = try await issued.verify(Self.circleCI)
         #expect(verdict.isVerified, "\(verdict)")
-        Self.expectRefused(try await issued.verify(PrivateSigstore.gitHubPublisher()), "Sigstore: certificate OIDC issuer https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1 is not https://token.actions.githubusercontent.com")
+        Self.expectRefused(
+            try await issued.verify(PrivateSigstore.gitHubPublisher()),
+            "Sigstore: certificate OIDC issuer https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1 is not https://token.actions.githubusercontent.com"
+        )
     }
 
     // MARK: ActiveState (certificates from the private Sigstore)
 
-    static let activeState = Publisher(kind: "ActiveState", fields: [
-        "organization": .string("octo-org"), "project": .string("octo-pkg"), "actor": .string("octocat"),
-    ])
+    static let activeState = Publisher(
+        kind: "ActiveState",
+        fields: [
+            "organization": .string("octo-org"), "project": .string("octo-pkg"), "actor": .string("octocat"),
+        ])
 
     @Test func activeStateMatches() throws {
         let identity = try Self.identity(.activeState())
-        #expect(PublisherIdentityPolicy.evaluate(Self.activeState, identity: identity)
-            == .matches("ActiveState octo-org/octo-pkg (issuer https://platform.activestate.com/api/v1/oauth/oidc)"))
+        #expect(
+            PublisherIdentityPolicy.evaluate(Self.activeState, identity: identity)
+                == .matches("ActiveState octo-org/octo-pkg (issuer https://platform.activestate.com/api/v1/oauth/oidc)"))
     }
 
     @Test(arguments: [
@@ -277,14 +324,18 @@ struct PublisherIdentityPolicyTests {
 
     @Test func activeStateCertificateClaimsThatFail() throws {
         let otherIssuer = try Self.identity(.activeState(issuer: "https://platform.activestate.com"))
-        Self.expectMismatch(Self.activeState, otherIssuer,
-                            "certificate OIDC issuer https://platform.activestate.com is not https://platform.activestate.com/api/v1/oauth/oidc")
+        Self.expectMismatch(
+            Self.activeState, otherIssuer,
+            "certificate OIDC issuer https://platform.activestate.com is not https://platform.activestate.com/api/v1/oauth/oidc")
         let email = try Self.identity(.google(email: "octo-org@platform.activestate.com"))
-        Self.expectMismatch(Self.activeState, email,
-                            "certificate OIDC issuer https://accounts.google.com is not https://platform.activestate.com/api/v1/oauth/oidc")
+        Self.expectMismatch(
+            Self.activeState, email,
+            "certificate OIDC issuer https://accounts.google.com is not https://platform.activestate.com/api/v1/oauth/oidc")
         let otherProject = try Self.identity(.activeState(project: "octo-pkg-fork"))
-        Self.expectMismatch(Self.activeState, otherProject,
-                            "certificate SAN https://platform.activestate.com/octo-org/octo-pkg-fork is not the ActiveState project https://platform.activestate.com/octo-org/octo-pkg")
+        Self.expectMismatch(
+            Self.activeState, otherProject,
+            "certificate SAN https://platform.activestate.com/octo-org/octo-pkg-fork is not the ActiveState project https://platform.activestate.com/octo-org/octo-pkg"
+        )
     }
 
     @Test func activeStateThroughTheVerifier() async throws {
@@ -292,7 +343,10 @@ struct PublisherIdentityPolicyTests {
         scenario.identity = .activeState()
         let issued = try PrivateSigstore().issue(scenario)
         #expect(try await issued.verify(Self.activeState).isVerified)
-        Self.expectRefused(try await issued.verify(Self.circleCI), "Sigstore: certificate OIDC issuer https://platform.activestate.com/api/v1/oauth/oidc is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1")
+        Self.expectRefused(
+            try await issued.verify(Self.circleCI),
+            "Sigstore: certificate OIDC issuer https://platform.activestate.com/api/v1/oauth/oidc is not https://oidc.circleci.com/org/b2c1e7a4-0000-4000-8000-00000000c1c1"
+        )
     }
 
     // MARK: GitLab and Google on private certificates
@@ -300,15 +354,19 @@ struct PublisherIdentityPolicyTests {
     @Test func gitLabAndGoogleFromThePrivateSigstore() async throws {
         var scenario = PrivateSigstore.Scenario()
         scenario.identity = .gitLab()
-        let gitLab = Publisher(kind: "GitLab", fields: [
-            "repository": .string("octo-group/octo-pkg"), "workflow_filepath": .string(".gitlab-ci.yml"),
-        ])
+        let gitLab = Publisher(
+            kind: "GitLab",
+            fields: [
+                "repository": .string("octo-group/octo-pkg"), "workflow_filepath": .string(".gitlab-ci.yml"),
+            ])
         #expect(try await PrivateSigstore().issue(scenario).verify(gitLab).isVerified)
         scenario.identity = .google()
         let google = Publisher(kind: "Google", fields: ["email": .string("builder@octo-project.iam.gserviceaccount.com")])
         let issued = try PrivateSigstore().issue(scenario)
         #expect(try await issued.verify(google).isVerified)
-        Self.expectRefused(try await issued.verify(Publisher(kind: "Google", fields: ["email": .string("other@octo-project.iam.gserviceaccount.com")])),
-                           "Sigstore: certificate SAN builder@octo-project.iam.gserviceaccount.com is not the publisher email other@octo-project.iam.gserviceaccount.com")
+        Self.expectRefused(
+            try await issued.verify(Publisher(kind: "Google", fields: ["email": .string("other@octo-project.iam.gserviceaccount.com")])),
+            "Sigstore: certificate SAN builder@octo-project.iam.gserviceaccount.com is not the publisher email other@octo-project.iam.gserviceaccount.com"
+        )
     }
 }

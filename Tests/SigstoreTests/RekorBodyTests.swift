@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -51,7 +52,8 @@ import Testing
         let attestation = try LogFixtures.attestation(LogFixtures.prodAttestation)
         var json = try JSONValue.parse(Data(entry.canonicalizedBody), what: "body")
         guard case .object(var top) = json, case .object(var spec)? = top["spec"],
-              case .array(let signatures)? = spec["signatures"] else {
+            case .array(let signatures)? = spec["signatures"]
+        else {
             Issue.record("unexpected body shape")
             return
         }
@@ -71,9 +73,11 @@ import Testing
     @Test func malformedOrMismatchedBodiesFail() throws {
         let entry = try LogFixtures.entry(LogFixtures.prodAttestation)
         let attestation = try LogFixtures.attestation(LogFixtures.prodAttestation)
-        for body in ["", "[]", #"{"apiVersion":"0.0.2","kind":"dsse","spec":{}}"#, #"{"apiVersion":"0.0.1","kind":"intoto","spec":{}}"#,
-                     #"{"apiVersion":"0.0.1","kind":"dsse","spec":{"payloadHash":{"algorithm":"sha256","value":"00"}}}"#,
-                     #"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}}"#] {
+        for body in [
+            "", "[]", #"{"apiVersion":"0.0.2","kind":"dsse","spec":{}}"#, #"{"apiVersion":"0.0.1","kind":"intoto","spec":{}}"#,
+            #"{"apiVersion":"0.0.1","kind":"dsse","spec":{"payloadHash":{"algorithm":"sha256","value":"00"}}}"#,
+            #"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}}"#,
+        ] {
             let result = RekorBody.checkConsistency(of: entry.replacing(body: Array(body.utf8)), with: attestation)
             #expect(result.failure?.reason == .malformedBody, "\(body)")
         }
@@ -103,7 +107,9 @@ import Testing
         #expect(body.signature.count > 64)
         #expect(body.publicKeyPEM.hasPrefix("-----BEGIN CERTIFICATE-----"))
         let log = try LogFixtures.log(root: "trust-staging.trusted_root.json", keyID: entry.logID)
-        #expect(SignedEntryTimestamp.verify(entry, logKey: log.key, logKeyID: log.keyID, validFrom: log.validFrom, validUntil: log.validUntil) == .verified)
+        #expect(
+            SignedEntryTimestamp.verify(entry, logKey: log.key, logKeyID: log.keyID, validFrom: log.validFrom, validUntil: log.validUntil)
+                == .verified)
         #expect(MerkleInclusion.verify(entry) == .verified)
         #expect(Checkpoint.verify(entry, logKey: log.key, logKeyID: log.keyID, logHostname: log.hostname) == .verified)
     }

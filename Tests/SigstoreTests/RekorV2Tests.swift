@@ -1,6 +1,7 @@
 import AttestationsTestSupport
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -29,8 +30,10 @@ struct RekorV2Tests {
 
     static func verify(_ attestation: Attestation, root: TrustedRoot? = nil) async throws -> SigstoreCoreVerdict {
         let material = try #require(attestation.verificationMaterial)
-        return await SigstoreCore.verify(try SigstoreVerifier.evidence(of: attestation, material: material),
-                                         trustedRoot: try root ?? TrustFixtures.root("staging")) {
+        return await SigstoreCore.verify(
+            try SigstoreVerifier.evidence(of: attestation, material: material),
+            trustedRoot: try root ?? TrustFixtures.root("staging")
+        ) {
             TimestampVerificationTests.jku.evaluate($0)
         }
     }
@@ -100,7 +103,9 @@ struct RekorV2Tests {
     @Test func aCheckpointSignedUnderAnotherKeyNameFails() async throws {
         let attestation = try Self.editing { entry in
             guard var proof = entry["inclusionProof"]?.objectValue, let note = proof["checkpoint"]?["envelope"]?.stringValue else { return }
-            proof["checkpoint"] = .object(["envelope": .string(note.replacingOccurrences(of: "\u{2014} log2025-alpha3", with: "\u{2014} log2025-alpha4"))])
+            proof["checkpoint"] = .object([
+                "envelope": .string(note.replacingOccurrences(of: "\u{2014} log2025-alpha3", with: "\u{2014} log2025-alpha4"))
+            ])
             entry["inclusionProof"] = .object(proof)
         }
         #expect(Self.failure(try await Self.verify(attestation))?.contains("noCheckpointSignatureForKey") == true)
@@ -124,14 +129,16 @@ struct RekorV2Tests {
         signature.envelope.signature[12] ^= 0x01
         // The timestamp stamps the original signature; the body records it too.
         let k1 = Self.failure(try await Self.verify(signature))
-        #expect(k1 == "transparency entry (log index 27301) does not verify: body: bodyMismatch: Rekor body: "
+        #expect(
+            k1 == "transparency entry (log index 27301) does not verify: body: bodyMismatch: Rekor body: "
                 + "recorded signature differs from the attestation's signature")
     }
 
     @Test func theLogKeyMustBeValidAtTheTimestamp() async throws {
         let text = try TrustFixtures.text("trust-staging.trusted_root.json")
         // alpha3 is open-ended from 2025-09-22; end it before the 2025-10-10 timestamp.
-        let edited = text.replacingOccurrences(of: "\"start\": \"2025-09-22T00:00:00Z\"", with: "\"start\": \"2025-09-22T00:00:00Z\", \"end\": \"2025-10-01T00:00:00Z\"")
+        let edited = text.replacingOccurrences(
+            of: "\"start\": \"2025-09-22T00:00:00Z\"", with: "\"start\": \"2025-09-22T00:00:00Z\", \"end\": \"2025-10-01T00:00:00Z\"")
         #expect(edited != text)
         let root = try TrustedRoot.decode(Data(edited.utf8))
         #expect(Self.failure(try await Self.verify(try Self.attestation(), root: root))?.contains("Rekor v2 log key is not valid") == true)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import SwiftASN1
+import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -95,9 +96,10 @@ import X509
     @Test func rootWithoutThatCTLogFails() async throws {
         let chain = try await Self.chain(TrustFixtures.prodGitHub, root: "prod", at: TrustFixtures.prodTime)
         let prod = try TrustFixtures.root("prod")
-        let noCT = TrustedRoot(mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities,
-                               tlogs: prod.tlogs, ctlogs: prod.ctlogs.filter { $0.baseURL != "https://ctfe.sigstore.dev/2022" },
-                               timestampAuthorities: prod.timestampAuthorities)
+        let noCT = TrustedRoot(
+            mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities,
+            tlogs: prod.tlogs, ctlogs: prod.ctlogs.filter { $0.baseURL != "https://ctfe.sigstore.dev/2022" },
+            timestampAuthorities: prod.timestampAuthorities)
         let verdict = SCTVerification.verify(leaf: chain.leaf, issuer: chain.issuer, trustedRoot: noCT)
         #expect(verdict.failure?.contains("names no CT log") == true, "\(verdict)")
         // The staging root's CT logs do not include the prod log either.
@@ -115,7 +117,9 @@ import X509
         let ended = try TrustFixtures.root(
             "3.6.1-prod", replacing: "\"start\": \"2022-10-20T00:00:00.000Z\"",
             with: "\"start\": \"2022-10-20T00:00:00.000Z\", \"end\": \"2024-12-04T23:14:01.629Z\"")
-        #expect(SCTVerification.verify(leaf: chain.leaf, issuer: chain.issuer, trustedRoot: ended).failure == "CT log https://ctfe.sigstore.dev/2022 key is not valid at the SCT time 2024-12-04T23:14:01Z")
+        #expect(
+            SCTVerification.verify(leaf: chain.leaf, issuer: chain.issuer, trustedRoot: ended).failure
+                == "CT log https://ctfe.sigstore.dev/2022 key is not valid at the SCT time 2024-12-04T23:14:01Z")
         let endsExactly = try TrustFixtures.root(
             "3.6.1-prod", replacing: "\"start\": \"2022-10-20T00:00:00.000Z\"",
             with: "\"start\": \"2022-10-20T00:00:00.000Z\", \"end\": \"2024-12-04T23:14:01.630Z\"")

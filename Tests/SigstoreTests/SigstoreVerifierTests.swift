@@ -1,17 +1,22 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
 /// End-to-end Sigstore keyless verification of real PEP 740 attestations (Fixtures/sigstore).
 @Suite("Sigstore keyless verifier")
 struct SigstoreVerifierTests {
-    static let gitHub = Publisher(kind: "GitHub", fields: [
-        "repository": .string("trailofbits/pypi-attestations"), "workflow": .string("release.yml"), "environment": .null,
-    ])
-    static let gitLab = Publisher(kind: "GitLab", fields: [
-        "repository": .string("facutuesca/gitlab-oidc-project"), "workflow_filepath": .string(".gitlab-ci.yml"),
-    ])
+    static let gitHub = Publisher(
+        kind: "GitHub",
+        fields: [
+            "repository": .string("trailofbits/pypi-attestations"), "workflow": .string("release.yml"), "environment": .null,
+        ])
+    static let gitLab = Publisher(
+        kind: "GitLab",
+        fields: [
+            "repository": .string("facutuesca/gitlab-oidc-project"), "workflow_filepath": .string(".gitlab-ci.yml"),
+        ])
     static let gitLabFile = "gitlab_oidc_project-0.0.3.tar.gz.publish.attestation"
     /// sha256 of vectors/dists/pypi_attestations-0.0.19.tar.gz (the dist is not copied; its digest is enough).
     static let pypiAttestationsSHA256 = "9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3"
@@ -59,12 +64,16 @@ struct SigstoreVerifierTests {
     @Test func throughProvenanceVerifierWithTheDistDigest() async throws {
         let attestation = try Self.attestation(TrustFixtures.prodGitHub)
         let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Self.gitHub, attestations: [attestation])])
-        let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3]),
-                                                      SigstoreVerifier(trustedRoot: try TrustFixtures.root("prod"))])
-        let good = await verifier.verify(provenance, distribution: "pypi_attestations-0.0.19.tar.gz", sha256Hex: Self.pypiAttestationsSHA256)
+        let verifier = ProvenanceVerifier(verifiers: [
+            KeySignatureVerifier(trustedKeys: [.redHatRelease3]),
+            SigstoreVerifier(trustedRoot: try TrustFixtures.root("prod")),
+        ])
+        let good = await verifier.verify(
+            provenance, distribution: "pypi_attestations-0.0.19.tar.gz", sha256Hex: Self.pypiAttestationsSHA256)
         #expect(good.isVerified, "\(good)")
-        let otherDigest = await verifier.verify(provenance, distribution: "pypi_attestations-0.0.19.tar.gz",
-                                                sha256Hex: String(repeating: "0", count: 64))
+        let otherDigest = await verifier.verify(
+            provenance, distribution: "pypi_attestations-0.0.19.tar.gz",
+            sha256Hex: String(repeating: "0", count: 64))
         #expect(!otherDigest.isVerified)
         #expect(otherDigest.attestations.first?.signature.isVerified == true)
         #expect(otherDigest.attestations.first?.checks.filter { !$0.passed }.map(\.name) == [StatementChecks.subjectDigest])
@@ -76,7 +85,9 @@ struct SigstoreVerifierTests {
     }
 
     @Test func gitLabThroughProvenanceVerifier() async throws {
-        let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Self.gitLab, attestations: [try Self.attestation(Self.gitLabFile)])])
+        let provenance = Provenance(attestationBundles: [
+            AttestationBundle(publisher: Self.gitLab, attestations: [try Self.attestation(Self.gitLabFile)])
+        ])
         let verdict = await ProvenanceVerifier(verifiers: [SigstoreVerifier(trustedRoot: try TrustFixtures.root("prod"))])
             .verify(provenance, distribution: "gitlab_oidc_project-0.0.3.tar.gz", sha256Hex: Self.gitLabSHA256)
         #expect(verdict.isVerified, "\(verdict)")
@@ -86,7 +97,8 @@ struct SigstoreVerifierTests {
         var publisher = Self.gitHub
         publisher.fields["repository"] = .string("trailofbits/pypi-attestation")
         let reason = Self.failure(try await Self.verdict(try Self.attestation(TrustFixtures.prodGitHub), publisher))
-        #expect(reason == "Sigstore: certificate source repository https://github.com/trailofbits/pypi-attestations "
+        #expect(
+            reason == "Sigstore: certificate source repository https://github.com/trailofbits/pypi-attestations "
                 + "is not https://github.com/trailofbits/pypi-attestation", "\(String(describing: reason))")
     }
 
@@ -105,9 +117,11 @@ struct SigstoreVerifierTests {
         if workflow.isEmpty {
             #expect(reason == "Sigstore: GitHub publisher has no workflow", "\(verdict)")
         } else {
-            #expect(reason?.hasPrefix("Sigstore: certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/"
-                                      + "release.yml@refs/tags/v0.0.19 is not https://github.com/trailofbits/pypi-attestations/.github/"
-                                      + "workflows/\(workflow)@") == true, "\(verdict)")
+            #expect(
+                reason?.hasPrefix(
+                    "Sigstore: certificate build config https://github.com/trailofbits/pypi-attestations/.github/workflows/"
+                        + "release.yml@refs/tags/v0.0.19 is not https://github.com/trailofbits/pypi-attestations/.github/"
+                        + "workflows/\(workflow)@") == true, "\(verdict)")
         }
     }
 
@@ -115,12 +129,13 @@ struct SigstoreVerifierTests {
     func wrongPublisherKindFails(kind: String) async throws {
         let publisher = Publisher(kind: kind, fields: Self.gitHub.fields)
         let verdict = try await Self.verdict(try Self.attestation(TrustFixtures.prodGitHub), publisher)
-        let expected: String = switch kind {
-        case "GitLab": "Sigstore: GitLab publisher has no workflow_filepath"
-        case "Google": "Sigstore: Google publisher has no email"
-        case "ActiveState": "Sigstore: ActiveState publisher has no organization"
-        default: "Sigstore: no identity policy for publisher kind \(kind)"
-        }
+        let expected: String =
+            switch kind {
+            case "GitLab": "Sigstore: GitLab publisher has no workflow_filepath"
+            case "Google": "Sigstore: Google publisher has no email"
+            case "ActiveState": "Sigstore: ActiveState publisher has no organization"
+            default: "Sigstore: no identity policy for publisher kind \(kind)"
+            }
         #expect(Self.failure(verdict) == expected, "\(verdict)")
     }
 
@@ -163,9 +178,11 @@ struct SigstoreVerifierTests {
         attestation.envelope.statement[offset] ^= 0x01
         let reason = Self.failure(try await Self.verdict(attestation, Self.gitHub))
         // The log recorded the hash of the signed statement: a changed one fails the entry's body.
-        #expect(reason?.hasPrefix("Sigstore: transparency entry (log index 153454663) does not verify: body: bodyMismatch: "
-                                  + "Rekor body: payloadHash ") == true && reason?.contains(" is not sha256 of the statement ") == true,
-                "\(String(describing: reason))")
+        #expect(
+            reason?.hasPrefix(
+                "Sigstore: transparency entry (log index 153454663) does not verify: body: bodyMismatch: "
+                    + "Rekor body: payloadHash ") == true && reason?.contains(" is not sha256 of the statement ") == true,
+            "\(String(describing: reason))")
     }
 
     @Test(arguments: [0, 10, 40])
@@ -189,7 +206,8 @@ struct SigstoreVerifierTests {
         var attestation = try Self.attestation(TrustFixtures.prodGitHub)
         var material = try #require(attestation.verificationMaterial)
         guard case .object(var entry) = material.transparencyEntries[0],
-              let text = entry["canonicalizedBody"]?.stringValue, var body = Data(base64Encoded: text).map([UInt8].init) else {
+            let text = entry["canonicalizedBody"]?.stringValue, var body = Data(base64Encoded: text).map([UInt8].init)
+        else {
             Issue.record("no canonicalizedBody")
             return
         }
@@ -214,6 +232,7 @@ struct SigstoreVerifierTests {
         badStatement.envelope.statement[20] ^= 0x01
         #expect(SigstoreCore.signatureProblem(SigstoreContent(badStatement.envelope), leaf: leaf) == problem, "the same step refuses it")
         let otherLeaf = try TrustFixtures.leaf(Self.gitLabFile)
-        #expect(SigstoreCore.signatureProblem(SigstoreContent(attestation.envelope), leaf: otherLeaf) == problem, "the same step refuses it")
+        #expect(
+            SigstoreCore.signatureProblem(SigstoreContent(attestation.envelope), leaf: otherLeaf) == problem, "the same step refuses it")
     }
 }

@@ -2,6 +2,7 @@ import AttestationsTestSupport
 import Foundation
 import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -40,7 +41,7 @@ struct TimestampVerificationTests {
 
     @Test func tokenParses() throws {
         let token = try RFC3161Timestamp(derEncoded: try Self.token())
-        #expect(token.genTime == Date(timeIntervalSince1970: 1_760_084_548)) // 2025-10-10T08:22:28Z
+        #expect(token.genTime == Date(timeIntervalSince1970: 1_760_084_548))  // 2025-10-10T08:22:28Z
         #expect(token.imprintAlgorithm == TimestampVerification.sha256OID)
         #expect(token.certificates.count == 1)
         #expect(token.signedAttributesDER.first == 0x31)
@@ -48,7 +49,9 @@ struct TimestampVerificationTests {
         let bound = try #require(token.signingCertificateHash)
         #expect(bound.algorithm == TimestampVerification.sha256OID)
         #expect(Encoding.hex(bound.hash) == "85f927bc07ab62cac3b44356c10efc81b2c6883fda7ab9e6d870d9d13acd05b7")
-        #expect(TimestampVerification.digest(bound.algorithm, TimestampVerification.derBytes(try #require(token.certificates.first))) == bound.hash)
+        #expect(
+            TimestampVerification.digest(bound.algorithm, TimestampVerification.derBytes(try #require(token.certificates.first)))
+                == bound.hash)
         guard case .issuerAndSerialNumber(_, let serial) = token.signer else {
             Issue.record("signer is not issuer and serial")
             return
@@ -58,8 +61,9 @@ struct TimestampVerificationTests {
 
     @Test func realTimestampVerifiesOverTheSignature() async throws {
         let attestation = try Self.attestation()
-        let verdict = await TimestampVerification.verify(token: try Self.token(), signature: attestation.envelope.signature,
-                                                         trustedRoot: try TrustFixtures.root("prod"))
+        let verdict = await TimestampVerification.verify(
+            token: try Self.token(), signature: attestation.envelope.signature,
+            trustedRoot: try TrustFixtures.root("prod"))
         let stamp = try #require(verdict.timestamp, "\(verdict)")
         #expect(stamp.authority.commonName == "sigstore-tsa-selfsigned")
         #expect(stamp.tsaCertificate.subject.description.contains("sigstore-tsa"))
@@ -90,8 +94,10 @@ struct TimestampVerificationTests {
     @Test func aDifferentIdentityFails() async throws {
         let attestation = try Self.attestation()
         let material = try #require(attestation.verificationMaterial)
-        let verdict = await SigstoreCore.verify(try SigstoreVerifier.evidence(of: attestation, material: material),
-                                                trustedRoot: try TrustFixtures.root("prod")) {
+        let verdict = await SigstoreCore.verify(
+            try SigstoreVerifier.evidence(of: attestation, material: material),
+            trustedRoot: try TrustFixtures.root("prod")
+        ) {
             IdentityPins(identity: "someone@example.com", issuer: "https://github.com/login/oauth").evaluate($0)
         }
         #expect(Self.failure(verdict)?.contains("pinned identity") == true)
@@ -110,27 +116,31 @@ struct TimestampVerificationTests {
     @Test func aTokenOverAnotherSignatureFails() async throws {
         var attestation = try Self.attestation()
         attestation.envelope.signature[10] ^= 0x01
-        let verdict = await TimestampVerification.verify(token: try Self.token(), signature: attestation.envelope.signature,
-                                                         trustedRoot: try TrustFixtures.root("prod"))
+        let verdict = await TimestampVerification.verify(
+            token: try Self.token(), signature: attestation.envelope.signature,
+            trustedRoot: try TrustFixtures.root("prod"))
         #expect(verdict.failure?.contains("message imprint is not the hash of this signature") == true, "\(verdict)")
         // The token of the GitHub vector's signature does not stamp this attestation.
         let other = try Attestation.decode(try TrustFixtures.data(TrustFixtures.prodGitHub))
         var swapped = try Self.attestation()
         swapped.verificationMaterial?.timestamps = [try Self.token()]
-        let otherVerdict = await TimestampVerification.verify(token: try Self.token(), signature: other.envelope.signature,
-                                                              trustedRoot: try TrustFixtures.root("prod"))
+        let otherVerdict = await TimestampVerification.verify(
+            token: try Self.token(), signature: other.envelope.signature,
+            trustedRoot: try TrustFixtures.root("prod"))
         #expect(otherVerdict.failure?.contains("message imprint") == true)
     }
 
     @Test func aTSANotInTheRootFails() async throws {
         let prod = try TrustFixtures.root("prod")
-        let noTSA = TrustedRoot(mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities, tlogs: prod.tlogs,
-                                ctlogs: prod.ctlogs, timestampAuthorities: [])
+        let noTSA = TrustedRoot(
+            mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities, tlogs: prod.tlogs,
+            ctlogs: prod.ctlogs, timestampAuthorities: [])
         let reason = try #require(Self.failure(try await Self.core(try Self.attestation(), root: noTSA)))
         #expect(reason.contains("no timestamp authority of the trusted root is valid"), "\(reason)")
         // Another TSA (sigstore-python's test TSA, valid then) in its place.
-        let otherTSA = TrustedRoot(mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities, tlogs: prod.tlogs,
-                                   ctlogs: prod.ctlogs, timestampAuthorities: try Self.tsaTestRoot().timestampAuthorities)
+        let otherTSA = TrustedRoot(
+            mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities, tlogs: prod.tlogs,
+            ctlogs: prod.ctlogs, timestampAuthorities: try Self.tsaTestRoot().timestampAuthorities)
         let other = try #require(Self.failure(try await Self.core(try Self.attestation(), root: otherTSA)))
         #expect(other.contains("does not verify with a TSA of the trusted root"), "\(other)")
     }
@@ -141,8 +151,9 @@ struct TimestampVerificationTests {
         let ended = try CertificateAuthority(
             organization: tsa.organization, commonName: tsa.commonName, uri: tsa.uri, chainDER: tsa.chainDER,
             validFor: ValidityWindow(start: tsa.validFor.start, end: Date(timeIntervalSince1970: 1_760_000_000)))
-        let root = TrustedRoot(mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities, tlogs: prod.tlogs,
-                               ctlogs: prod.ctlogs, timestampAuthorities: [ended])
+        let root = TrustedRoot(
+            mediaType: prod.mediaType, certificateAuthorities: prod.certificateAuthorities, tlogs: prod.tlogs,
+            ctlogs: prod.ctlogs, timestampAuthorities: [ended])
         let reason = try #require(Self.failure(try await Self.core(try Self.attestation(), root: root)))
         #expect(reason.contains("valid at genTime 2025-10-10T08:22:28Z"), "\(reason)")
     }
@@ -181,15 +192,18 @@ struct TimestampVerificationTests {
         // 2024-10-31, signed by a TSA leaf (serial 2e4d4f8c…) that trust_config.json does not list,
         // whose TSA window starts 2024-11-07. sigstore-python skips such tokens and counts the SET;
         // this verifier refuses any token that does not verify.
-        let json = try #require(try JSONSerialization.jsonObject(with: try TrustFixtures.data("bundles/tsa/bundle.txt.sigstore")) as? [String: Any])
-        let signature = try #require(((json["messageSignature"] as? [String: Any])?["signature"] as? String).flatMap { Data(base64Encoded: $0) })
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: try TrustFixtures.data("bundles/tsa/bundle.txt.sigstore")) as? [String: Any])
+        let signature = try #require(
+            ((json["messageSignature"] as? [String: Any])?["signature"] as? String).flatMap { Data(base64Encoded: $0) })
         let material = json["verificationMaterial"] as? [String: Any]
         let stamps = ((material?["timestampVerificationData"] as? [String: Any])?["rfc3161Timestamps"] as? [[String: Any]]) ?? []
         #expect(stamps.count == 2)
         var reasons: [String] = []
         for stamp in stamps {
             let token = try #require((stamp["signedTimestamp"] as? String).flatMap { Data(base64Encoded: $0) })
-            let verdict = await TimestampVerification.verify(token: Array(token), signature: Array(signature), trustedRoot: try Self.tsaTestRoot())
+            let verdict = await TimestampVerification.verify(
+                token: Array(token), signature: Array(signature), trustedRoot: try Self.tsaTestRoot())
             reasons.append(try #require(verdict.failure))
         }
         #expect(reasons.first?.contains("no timestamp authority of the trusted root is valid at genTime 2024-10-31") == true, "\(reasons)")
@@ -227,7 +241,8 @@ struct TimestampVerificationTests {
         case "statement": attestation.envelope.statement[30] ^= 0x01
         case "certificate": attestation.verificationMaterial?.certificate[400] ^= 0x01
         case "body": entry["canonicalizedBody"] = flip(entry["canonicalizedBody"], at: 100)
-        case "set": entry["inclusionPromise"] = .object(["signedEntryTimestamp": flip(entry["inclusionPromise"]?["signedEntryTimestamp"], at: 20)])
+        case "set":
+            entry["inclusionPromise"] = .object(["signedEntryTimestamp": flip(entry["inclusionPromise"]?["signedEntryTimestamp"], at: 20)])
         case "proof":
             var hashes = proof["hashes"]?.arrayValue ?? []
             hashes[1] = flip(hashes[1], at: 5)

@@ -1,6 +1,7 @@
 import AttestationsTestSupport
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -30,7 +31,8 @@ import Testing
         let extra = Self.with(json, "version", .number(1))
         #expect(throws: AttestationError.self) { try TransparencyLogEntry(json: extra) }
         guard case .object(let members) = json, case .object(var proof)? = members["inclusionProof"],
-              case .object(var checkpoint)? = proof["checkpoint"] else {
+            case .object(var checkpoint)? = proof["checkpoint"]
+        else {
             Issue.record("the prod entry has an inclusion proof with a checkpoint")
             return
         }
@@ -54,14 +56,15 @@ import Testing
         #expect(entry.logID.hex == "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d")
     }
 
-    @Test(arguments: [
-        ("logIndex", JSONValue.string("-1")), ("logIndex", .string("12a")), ("logIndex", .string("99999999999999999999")),
-        ("logIndex", .number(1.5)), ("logIndex", .number(-3)), ("logIndex", .bool(true)),
-        ("integratedTime", .string("")), ("logId", .object([:])), ("logId", .object(["keyId": .string("***")])),
-        ("kindVersion", .object(["kind": .string("dsse")])), ("canonicalizedBody", nil),
-        ("canonicalizedBody", .string("not base64!")), ("inclusionPromise", .object([:])),
-        ("inclusionProof", .string("x")),
-    ] as [(String, JSONValue?)])
+    @Test(
+        arguments: [
+            ("logIndex", JSONValue.string("-1")), ("logIndex", .string("12a")), ("logIndex", .string("99999999999999999999")),
+            ("logIndex", .number(1.5)), ("logIndex", .number(-3)), ("logIndex", .bool(true)),
+            ("integratedTime", .string("")), ("logId", .object([:])), ("logId", .object(["keyId": .string("***")])),
+            ("kindVersion", .object(["kind": .string("dsse")])), ("canonicalizedBody", nil),
+            ("canonicalizedBody", .string("not base64!")), ("inclusionPromise", .object([:])),
+            ("inclusionProof", .string("x")),
+        ] as [(String, JSONValue?)])
     func malformedFieldsAreRefused(key: String, value: JSONValue?) throws {
         let json = Self.with(try Self.prodJSON(), key, value)
         #expect(throws: AttestationError.self) { try TransparencyLogEntry(json: json) }

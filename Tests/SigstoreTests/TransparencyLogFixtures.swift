@@ -1,6 +1,7 @@
 import AttestationsTestSupport
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -64,8 +65,10 @@ enum LogFixtures {
 
 extension TransparencyLogEntry {
     /// A copy with some fields replaced (for tamper tests).
-    func replacing(logIndex: Int64? = nil, integratedTime: Int64? = nil, signedEntryTimestamp: [UInt8]? = nil,
-                   body: [UInt8]? = nil, proof: InclusionProof? = nil) -> TransparencyLogEntry {
+    func replacing(
+        logIndex: Int64? = nil, integratedTime: Int64? = nil, signedEntryTimestamp: [UInt8]? = nil,
+        body: [UInt8]? = nil, proof: InclusionProof? = nil
+    ) -> TransparencyLogEntry {
         TransparencyLogEntry(
             logIndex: logIndex ?? self.logIndex, logID: logID, kind: kind, version: version,
             integratedTime: integratedTime ?? self.integratedTime,
@@ -77,10 +80,13 @@ extension TransparencyLogEntry {
 }
 
 extension TransparencyLogEntry.InclusionProof {
-    func replacing(rootHash: [UInt8]? = nil, treeSize: Int64? = nil, hashes: [[UInt8]]? = nil,
-                   checkpoint: String? = nil) -> TransparencyLogEntry.InclusionProof {
-        .init(logIndex: logIndex, rootHash: rootHash ?? self.rootHash, treeSize: treeSize ?? self.treeSize,
-              hashes: hashes ?? self.hashes, checkpoint: checkpoint ?? self.checkpoint)
+    func replacing(
+        rootHash: [UInt8]? = nil, treeSize: Int64? = nil, hashes: [[UInt8]]? = nil,
+        checkpoint: String? = nil
+    ) -> TransparencyLogEntry.InclusionProof {
+        .init(
+            logIndex: logIndex, rootHash: rootHash ?? self.rootHash, treeSize: treeSize ?? self.treeSize,
+            hashes: hashes ?? self.hashes, checkpoint: checkpoint ?? self.checkpoint)
     }
 }
 

@@ -2,6 +2,7 @@ import AttestationsTestSupport
 import Crypto
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -35,34 +36,38 @@ import Testing
     }
 
     static let vectors: [Golden] = [
-        Golden(file: LogFixtures.prodAttestation, statementCount: 266,
-               statementSHA256: "f9790e8a87d01898d00d2ce1ca6ce42bfc6ce59faaa31baa0ab64064a6968000",
-               paePrefix: "DSSEv1 28 application/vnd.in-toto+json 266 ", paeCount: 309,
-               paeSHA256: "8ed5dead136f6277d4a7f8b0e788b252bcc1003439deb2d8ce537f3928771c92",
-               signatureCount: 72, signaturePrefix: "3046022100be6237", bodyCount: 3724,
-               leafHash: "dd61edc046ca4eb95bf0873c20099f3a97a15ffc3a9679fbdb35550eb31057af",
-               setPayloadPrefix: #"{"body":"eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiZHNzZSIsInN"#,
-               setPayloadSuffix: #"egratedTime":1733354041,"logID":"c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d","logIndex":153454663}"#,
-               setPayloadSHA256: "82c1aa68fca613a1357e8232f7879ce4958fd52b595a0a03324d081f83c5483a",
-               logIDHex: "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d",
-               logIndex: 153454663, integratedTime: 1733354041, proofIndex: 31550401, treeSize: 31550402, proofHashes: 13,
-               rootHex: "cb49af268920d0af57efcff34a4ccb7daa181351149c0d25e024d0417575838a",
-               checkpointBody: "rekor.sigstore.dev - 1193050959916656506\n31550402\ny0mvJokg0K9X78/zSkzLfaoYE1EUnA0l4CTQQXV1g4o=\n",
-               keyHint: "c0d23d6a", checkpointSignatureCount: 71),
-        Golden(file: LogFixtures.stagingAttestation, statementCount: 265,
-               statementSHA256: "72934b75c81897ea8b885947a19dc818ee3620c5032afb3b78877fbcbb7230c1",
-               paePrefix: "DSSEv1 28 application/vnd.in-toto+json 265 ", paeCount: 308,
-               paeSHA256: "e1dc78bd12e420d9cea832954b6970864703ff3be68e0738fffa294cc68baa65",
-               signatureCount: 71, signaturePrefix: "304502200be44471", bodyCount: 1804,
-               leafHash: "a6a1fe417245b2442214b8c800fa8852acd470b16f872bbb69276153b80744d3",
-               setPayloadPrefix: #"{"body":"eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiZHNzZSIsInN"#,
-               setPayloadSuffix: #"tegratedTime":1717699145,"logID":"d32f30a3c32d639c2b762205a21c7bb07788e68283a4ae6f42118723a1bea496","logIndex":28175749}"#,
-               setPayloadSHA256: "7107eeff79b6abc23e38952523793b4376e033d826e836cdb14f5fee60a6ac14",
-               logIDHex: "d32f30a3c32d639c2b762205a21c7bb07788e68283a4ae6f42118723a1bea496",
-               logIndex: 28175749, integratedTime: 1717699145, proofIndex: 28160930, treeSize: 28160931, proofHashes: 14,
-               rootHex: "cd655ca82c71685f9bd5659f6fec596654182b831d12bf350ddd0acce16ed0aa",
-               checkpointBody: "rekor.sigstage.dev - 8050909264565447525\n28160931\nzWVcqCxxaF+b1WWfb+xZZlQYK4MdEr81Dd0KzOFu0Ko=\n",
-               keyHint: "d32f30a3", checkpointSignatureCount: 71),
+        Golden(
+            file: LogFixtures.prodAttestation, statementCount: 266,
+            statementSHA256: "f9790e8a87d01898d00d2ce1ca6ce42bfc6ce59faaa31baa0ab64064a6968000",
+            paePrefix: "DSSEv1 28 application/vnd.in-toto+json 266 ", paeCount: 309,
+            paeSHA256: "8ed5dead136f6277d4a7f8b0e788b252bcc1003439deb2d8ce537f3928771c92",
+            signatureCount: 72, signaturePrefix: "3046022100be6237", bodyCount: 3724,
+            leafHash: "dd61edc046ca4eb95bf0873c20099f3a97a15ffc3a9679fbdb35550eb31057af",
+            setPayloadPrefix: #"{"body":"eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiZHNzZSIsInN"#,
+            setPayloadSuffix:
+                #"egratedTime":1733354041,"logID":"c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d","logIndex":153454663}"#,
+            setPayloadSHA256: "82c1aa68fca613a1357e8232f7879ce4958fd52b595a0a03324d081f83c5483a",
+            logIDHex: "c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d",
+            logIndex: 153454663, integratedTime: 1733354041, proofIndex: 31550401, treeSize: 31550402, proofHashes: 13,
+            rootHex: "cb49af268920d0af57efcff34a4ccb7daa181351149c0d25e024d0417575838a",
+            checkpointBody: "rekor.sigstore.dev - 1193050959916656506\n31550402\ny0mvJokg0K9X78/zSkzLfaoYE1EUnA0l4CTQQXV1g4o=\n",
+            keyHint: "c0d23d6a", checkpointSignatureCount: 71),
+        Golden(
+            file: LogFixtures.stagingAttestation, statementCount: 265,
+            statementSHA256: "72934b75c81897ea8b885947a19dc818ee3620c5032afb3b78877fbcbb7230c1",
+            paePrefix: "DSSEv1 28 application/vnd.in-toto+json 265 ", paeCount: 308,
+            paeSHA256: "e1dc78bd12e420d9cea832954b6970864703ff3be68e0738fffa294cc68baa65",
+            signatureCount: 71, signaturePrefix: "304502200be44471", bodyCount: 1804,
+            leafHash: "a6a1fe417245b2442214b8c800fa8852acd470b16f872bbb69276153b80744d3",
+            setPayloadPrefix: #"{"body":"eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiZHNzZSIsInN"#,
+            setPayloadSuffix:
+                #"tegratedTime":1717699145,"logID":"d32f30a3c32d639c2b762205a21c7bb07788e68283a4ae6f42118723a1bea496","logIndex":28175749}"#,
+            setPayloadSHA256: "7107eeff79b6abc23e38952523793b4376e033d826e836cdb14f5fee60a6ac14",
+            logIDHex: "d32f30a3c32d639c2b762205a21c7bb07788e68283a4ae6f42118723a1bea496",
+            logIndex: 28175749, integratedTime: 1717699145, proofIndex: 28160930, treeSize: 28160931, proofHashes: 14,
+            rootHex: "cd655ca82c71685f9bd5659f6fec596654182b831d12bf350ddd0acce16ed0aa",
+            checkpointBody: "rekor.sigstage.dev - 8050909264565447525\n28160931\nzWVcqCxxaF+b1WWfb+xZZlQYK4MdEr81Dd0KzOFu0Ko=\n",
+            keyHint: "d32f30a3", checkpointSignatureCount: 71),
     ]
 
     static func sha256(_ bytes: [UInt8]) -> String { Array(SHA256.hash(data: bytes)).hex }
@@ -119,8 +124,10 @@ import Testing
         #expect(proof.treeSize == golden.treeSize)
         #expect(proof.hashes.count == golden.proofHashes)
         #expect(proof.rootHash.hex == golden.rootHex)
-        let root = try MerkleInclusion.root(leafHash: MerkleInclusion.leafHash(entry.canonicalizedBody),
-                                            index: proof.logIndex, size: proof.treeSize, proof: proof.hashes).get()
+        let root = try MerkleInclusion.root(
+            leafHash: MerkleInclusion.leafHash(entry.canonicalizedBody),
+            index: proof.logIndex, size: proof.treeSize, proof: proof.hashes
+        ).get()
         #expect(root.hex == golden.rootHex)
     }
 

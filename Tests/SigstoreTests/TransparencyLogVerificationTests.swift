@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -64,11 +65,13 @@ import Testing
     @Test func integratedTimeOutsideKeyWindowFails() throws {
         let (entry, log) = try LogFixtures.prod()
         let time = Date(timeIntervalSince1970: TimeInterval(entry.integratedTime))
-        let late = SignedEntryTimestamp.verify(entry, logKey: log.key, logKeyID: log.keyID,
-                                               validFrom: time.addingTimeInterval(1), validUntil: nil)
+        let late = SignedEntryTimestamp.verify(
+            entry, logKey: log.key, logKeyID: log.keyID,
+            validFrom: time.addingTimeInterval(1), validUntil: nil)
         #expect(late.failure?.reason == .outsideKeyValidity)
-        let expired = SignedEntryTimestamp.verify(entry, logKey: log.key, logKeyID: log.keyID,
-                                                  validFrom: log.validFrom, validUntil: time.addingTimeInterval(-1))
+        let expired = SignedEntryTimestamp.verify(
+            entry, logKey: log.key, logKeyID: log.keyID,
+            validFrom: log.validFrom, validUntil: time.addingTimeInterval(-1))
         #expect(expired.failure?.reason == .outsideKeyValidity)
         // Inclusive bounds.
         #expect(SignedEntryTimestamp.verify(entry, logKey: log.key, logKeyID: log.keyID, validFrom: time, validUntil: time) == .verified)
@@ -78,18 +81,20 @@ import Testing
         let (prodEntry, prodLog) = try LogFixtures.prod()
         let (_, stagingLog) = try LogFixtures.staging()
         // The staging key under the prod id: the id check passes, the signature does not.
-        let result = SignedEntryTimestamp.verify(prodEntry, logKey: stagingLog.key, logKeyID: prodLog.keyID,
-                                                 validFrom: prodLog.validFrom, validUntil: nil)
+        let result = SignedEntryTimestamp.verify(
+            prodEntry, logKey: stagingLog.key, logKeyID: prodLog.keyID,
+            validFrom: prodLog.validFrom, validUntil: nil)
         #expect(result.failure?.reason == .invalidSignedEntryTimestamp)
         #expect(Self.set(prodEntry, stagingLog).failure?.reason == .logIDMismatch)
     }
 
     @Test func missingSETFails() throws {
         let (entry, log) = try LogFixtures.prod()
-        let bare = TransparencyLogEntry(logIndex: entry.logIndex, logID: entry.logID, kind: entry.kind, version: entry.version,
-                                        integratedTime: entry.integratedTime, signedEntryTimestamp: nil,
-                                        inclusionProof: entry.inclusionProof, canonicalizedBodyBase64: entry.canonicalizedBodyBase64,
-                                        canonicalizedBody: entry.canonicalizedBody)
+        let bare = TransparencyLogEntry(
+            logIndex: entry.logIndex, logID: entry.logID, kind: entry.kind, version: entry.version,
+            integratedTime: entry.integratedTime, signedEntryTimestamp: nil,
+            inclusionProof: entry.inclusionProof, canonicalizedBodyBase64: entry.canonicalizedBodyBase64,
+            canonicalizedBody: entry.canonicalizedBody)
         #expect(Self.set(bare, log).failure?.reason == .missingSignedEntryTimestamp)
     }
 
@@ -124,7 +129,9 @@ import Testing
         let long = MerkleInclusion.verify(entry.replacing(proof: proof.replacing(hashes: proof.hashes + [proof.rootHash])))
         #expect(long.failure?.reason == .malformedInclusionProof)
         let wrongSize = MerkleInclusion.verify(entry.replacing(proof: proof.replacing(treeSize: proof.treeSize + 1)))
-        #expect(wrongSize.failure?.description == "malformedInclusionProof: inclusion proof: audit path has 13 hashes, fewer than index and size need")
+        #expect(
+            wrongSize.failure?.description
+                == "malformedInclusionProof: inclusion proof: audit path has 13 hashes, fewer than index and size need")
         let outside = MerkleInclusion.root(leafHash: [UInt8](repeating: 0, count: 32), index: 5, size: 5, proof: [])
         #expect((try? outside.get()) == nil)
         let badHash = MerkleInclusion.root(leafHash: [UInt8](repeating: 0, count: 32), index: 0, size: 2, proof: [[1, 2]])
@@ -218,7 +225,8 @@ import Testing
     }
 
     @Test func checkpointWithExtensionLinesAndSeveralSignaturesParses() throws {
-        let text = "example.org/log\n7\ny0mvJokg0K9X78/zSkzLfaoYE1EUnA0l4CTQQXV1g4o=\nextra line\n\n"
+        let text =
+            "example.org/log\n7\ny0mvJokg0K9X78/zSkzLfaoYE1EUnA0l4CTQQXV1g4o=\nextra line\n\n"
             + "\u{2014} a AAAAAAE=\n\u{2014} b wNI9ajBF\n"
         let note = try Checkpoint(parsing: text)
         #expect(note.origin == "example.org/log")
@@ -231,13 +239,15 @@ import Testing
     @Test func missingProofOrCheckpointFails() throws {
         let (entry, log) = try LogFixtures.prod()
         let proof = try #require(entry.inclusionProof)
-        let noCheckpoint = TransparencyLogEntry.InclusionProof(logIndex: proof.logIndex, rootHash: proof.rootHash,
-                                                               treeSize: proof.treeSize, hashes: proof.hashes, checkpoint: nil)
+        let noCheckpoint = TransparencyLogEntry.InclusionProof(
+            logIndex: proof.logIndex, rootHash: proof.rootHash,
+            treeSize: proof.treeSize, hashes: proof.hashes, checkpoint: nil)
         #expect(Self.checkpoint(entry.replacing(proof: noCheckpoint), log).failure?.reason == .missingCheckpoint)
-        let bare = TransparencyLogEntry(logIndex: entry.logIndex, logID: entry.logID, kind: entry.kind, version: entry.version,
-                                        integratedTime: entry.integratedTime, signedEntryTimestamp: entry.signedEntryTimestamp,
-                                        inclusionProof: nil, canonicalizedBodyBase64: entry.canonicalizedBodyBase64,
-                                        canonicalizedBody: entry.canonicalizedBody)
+        let bare = TransparencyLogEntry(
+            logIndex: entry.logIndex, logID: entry.logID, kind: entry.kind, version: entry.version,
+            integratedTime: entry.integratedTime, signedEntryTimestamp: entry.signedEntryTimestamp,
+            inclusionProof: nil, canonicalizedBodyBase64: entry.canonicalizedBodyBase64,
+            canonicalizedBody: entry.canonicalizedBody)
         #expect(MerkleInclusion.verify(bare).failure?.reason == .missingInclusionProof)
         #expect(Self.checkpoint(bare, log).failure?.reason == .missingInclusionProof)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -39,6 +40,6 @@ import Testing
         let verdict = TransparencyLogVerifier.verify(tampered, of: attestation, logs: try Self.root("trust-prod.trusted_root.json").tlogs)
         #expect(verdict.checks.count == 4)
         #expect(verdict.failures.map(\.name) == ["body", "signedEntryTimestamp", "inclusionProof"])
-        #expect(verdict.checks.last?.result == .verified) // the checkpoint itself is intact
+        #expect(verdict.checks.last?.result == .verified)  // the checkpoint itself is intact
     }
 }

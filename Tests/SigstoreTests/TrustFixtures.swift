@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 

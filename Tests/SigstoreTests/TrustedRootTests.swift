@@ -1,12 +1,15 @@
 import AttestationsTestSupport
 import Foundation
 import Testing
+
 @testable import Attestations
 @testable import Sigstore
 
 @Suite struct TrustedRootTests {
-    static let allRoots = ["prod", "staging", "3.6.1-prod", "3.6.1-staging", "bundles.trustedroot.v1.json",
-                           "bundles.trustedroot.v1.local_tlog_ed25519_rekor-tiles.json"]
+    static let allRoots = [
+        "prod", "staging", "3.6.1-prod", "3.6.1-staging", "bundles.trustedroot.v1.json",
+        "bundles.trustedroot.v1.local_tlog_ed25519_rekor-tiles.json",
+    ]
 
     @Test(arguments: allRoots)
     func everyRootParsesWithUsableCA(name: String) throws {
@@ -65,8 +68,10 @@ import Testing
     }
 
     @Test func v02MediaTypeAccepted() throws {
-        for media in ["application/vnd.dev.sigstore.trustedroot.v0.2+json",
-                      "application/vnd.dev.sigstore.trustedroot+json;version=0.2"] {
+        for media in [
+            "application/vnd.dev.sigstore.trustedroot.v0.2+json",
+            "application/vnd.dev.sigstore.trustedroot+json;version=0.2",
+        ] {
             let root = try TrustFixtures.root(
                 "prod", replacing: "application/vnd.dev.sigstore.trustedroot+json;version=0.1", with: media)
             #expect(root.mediaType == media)
@@ -108,14 +113,15 @@ import Testing
         #expect(error?.code == .malformedTrustedRoot)
     }
 
-    @Test(arguments: [
-        ("\"rawBytes\": \"MIIB+DCC", "\"rawBytes\": \"!!!!DCC"),  // bad base64
-        ("\"rawBytes\": \"MIIB+DCC", "\"rawBytes\": \"MIIA+DCC"),  // valid base64, DER length wrong: not a certificate
-        ("\"start\": \"2022-04-13T20:06:15.000Z\"", "\"start\": \"13/04/2022\""),  // bad timestamp
-        ("\"start\": \"2022-04-13T20:06:15.000Z\"", "\"start\": \"2032-04-13T20:06:15.000Z\""),  // fine: start after end? no end
-        ("\"keyId\": \"wNI9", "\"keyid\": \"wNI9"),  // missing logId.keyId
-        ("\"mediaType\"", "\"mediatype\""),  // missing mediaType
-    ] as [(String, String)])
+    @Test(
+        arguments: [
+            ("\"rawBytes\": \"MIIB+DCC", "\"rawBytes\": \"!!!!DCC"),  // bad base64
+            ("\"rawBytes\": \"MIIB+DCC", "\"rawBytes\": \"MIIA+DCC"),  // valid base64, DER length wrong: not a certificate
+            ("\"start\": \"2022-04-13T20:06:15.000Z\"", "\"start\": \"13/04/2022\""),  // bad timestamp
+            ("\"start\": \"2022-04-13T20:06:15.000Z\"", "\"start\": \"2032-04-13T20:06:15.000Z\""),  // fine: start after end? no end
+            ("\"keyId\": \"wNI9", "\"keyid\": \"wNI9"),  // missing logId.keyId
+            ("\"mediaType\"", "\"mediatype\""),  // missing mediaType
+        ] as [(String, String)])
     func malformedRootsRejected(old: String, new: String) throws {
         let text = try TrustFixtures.text("trust-3.6.1-prod.trusted_root.json")
         #expect(text.contains(old))
@@ -130,8 +136,9 @@ import Testing
 
     @Test func endBeforeStartRejected() throws {
         #expect(throws: AttestationError.self) {
-            try TrustFixtures.root("3.6.1-prod", replacing: "\"end\": \"2022-12-31T23:59:59.999Z\"",
-                                   with: "\"end\": \"2020-12-31T23:59:59.999Z\"")
+            try TrustFixtures.root(
+                "3.6.1-prod", replacing: "\"end\": \"2022-12-31T23:59:59.999Z\"",
+                with: "\"end\": \"2020-12-31T23:59:59.999Z\"")
         }
     }
 
@@ -163,9 +170,11 @@ import Testing
         #expect(RFC3339.parse("2024-12-04T23:14:01.630000000Z") != nil)
         #expect(RFC3339.parse("2024-12-05T01:14:01+02:00") == Date(timeIntervalSince1970: 1_733_354_041))
         #expect(RFC3339.parse("2024-02-29T00:00:00Z") != nil)
-        for bad in ["2024-12-04 23:14:01Z", "2024-12-04T23:14:01", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z",
-                    "2024-12-04T23:14:01.Z", "2024-12-04T23:14:01.1234567890Z", "2024-12-04T24:00:00Z",
-                    "2024-12-04T23:14:01Zjunk", ""] {
+        for bad in [
+            "2024-12-04 23:14:01Z", "2024-12-04T23:14:01", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z",
+            "2024-12-04T23:14:01.Z", "2024-12-04T23:14:01.1234567890Z", "2024-12-04T24:00:00Z",
+            "2024-12-04T23:14:01Zjunk", "",
+        ] {
             #expect(RFC3339.parse(bad) == nil, "\(bad)")
         }
     }

@@ -1,5 +1,6 @@
-import Testing
 import PythonPackaging
+import Testing
+
 @testable import Attestations
 @testable import Sigstore
 

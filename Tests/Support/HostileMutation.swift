@@ -37,7 +37,9 @@ public struct ByteMutator: Sendable {
     }
 
     /// Invalid UTF-8 and lone surrogates, spliced into every format.
-    public static let invalidUTF8: [[UInt8]] = [[0xC3, 0x28], [0xED, 0xA0, 0x80], [0xFF, 0xFE], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x00], [0x80]]
+    public static let invalidUTF8: [[UInt8]] = [
+        [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xFF, 0xFE], [0xF8, 0x88, 0x80, 0x80, 0x80], [0x00], [0x80],
+    ]
 
     /// One mutation: a bit flip, a byte set to an odd value, an insert, a delete, a truncation at a
     /// structural byte (or anywhere), a duplicated range, a hostile token spliced in, a long run.
@@ -50,7 +52,8 @@ public struct ByteMutator: Sendable {
             out[i] ^= UInt8(1 << bit)
             return (out, "flip bit \(bit) at \(i)")
         case 1 where n > 0:
-            let i = rng.below(n); let v = rng.pick([0x00, 0xFF, 0x7F, 0x80, 0x22, 0x7B, 0x5B, 0x5D, 0x7D, 0x2C, 0x5C, 0x30, 0x0A] as [UInt8])
+            let i = rng.below(n);
+            let v = rng.pick([0x00, 0xFF, 0x7F, 0x80, 0x22, 0x7B, 0x5B, 0x5D, 0x7D, 0x2C, 0x5C, 0x30, 0x0A] as [UInt8])
             out[i] = v
             return (out, "set \(i) to \(v)")
         case 2:
@@ -96,9 +99,11 @@ public struct ByteMutator: Sendable {
 public enum HostileRun {
     static let trace = ProcessInfo.processInfo.environment["HOSTILE_TRACE"] != nil
 
-    public static func run(_ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
-                           mutate: ([UInt8], inout SplitMix64) -> Mutation,
-                             _ body: (_ input: [UInt8], _ label: String) throws -> Void) rethrows {
+    public static func run(
+        _ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
+        mutate: ([UInt8], inout SplitMix64) -> Mutation,
+        _ body: (_ input: [UInt8], _ label: String) throws -> Void
+    ) rethrows {
         let clock = ContinuousClock()
         let start = clock.now
         var slowest: (took: Duration, tag: String) = (.zero, "")

@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A loopback HTTP/1.1 server (127.0.0.1, a port the system picks) that answers each request the
@@ -266,9 +267,9 @@ public final class MisbehavingHTTPServer: @unchecked Sendable {
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
                 #if canImport(Glibc)
-                Glibc.send(fd, raw.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    Glibc.send(fd, raw.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
                 #else
-                Darwin.send(fd, raw.baseAddress! + offset, bytes.count - offset, 0)
+                    Darwin.send(fd, raw.baseAddress! + offset, bytes.count - offset, 0)
                 #endif
             }
             if sent < 0 {

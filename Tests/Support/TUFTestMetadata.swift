@@ -48,31 +48,41 @@ public enum TUFTestMetadata {
 
     /// Root metadata: `rootKeys` (threshold `threshold`) for the root role, `roleKey` for
     /// timestamp, snapshot and targets (threshold 1).
-    public static func root(version: Int, rootKeys: [TUFTestKey], threshold: Int = 1, roleKey: TUFTestKey,
-                            expires: String = farFuture) -> [String: Any] {
+    public static func root(
+        version: Int, rootKeys: [TUFTestKey], threshold: Int = 1, roleKey: TUFTestKey,
+        expires: String = farFuture
+    ) -> [String: Any] {
         var keys: [String: Any] = [:]
         for key in rootKeys + [roleKey] { keys[key.keyID] = key.json }
         let role: [String: Any] = ["keyids": [roleKey.keyID], "threshold": 1]
         return [
             "_type": "root", "spec_version": "1.0.31", "version": version, "expires": expires, "consistent_snapshot": true,
             "keys": keys,
-            "roles": ["root": ["keyids": rootKeys.map(\.keyID), "threshold": threshold], "timestamp": role, "snapshot": role, "targets": role],
+            "roles": [
+                "root": ["keyids": rootKeys.map(\.keyID), "threshold": threshold], "timestamp": role, "snapshot": role, "targets": role,
+            ],
         ]
     }
 
     public static func timestamp(version: Int, snapshotVersion: Int, expires: String = farFuture) -> [String: Any] {
-        ["_type": "timestamp", "spec_version": "1.0.31", "version": version, "expires": expires,
-         "meta": ["snapshot.json": ["version": snapshotVersion]]]
+        [
+            "_type": "timestamp", "spec_version": "1.0.31", "version": version, "expires": expires,
+            "meta": ["snapshot.json": ["version": snapshotVersion]],
+        ]
     }
 
     public static func snapshot(version: Int, targetsVersion: Int, expires: String = farFuture) -> [String: Any] {
-        ["_type": "snapshot", "spec_version": "1.0.31", "version": version, "expires": expires,
-         "meta": ["targets.json": ["version": targetsVersion]]]
+        [
+            "_type": "snapshot", "spec_version": "1.0.31", "version": version, "expires": expires,
+            "meta": ["targets.json": ["version": targetsVersion]],
+        ]
     }
 
     public static func targets(version: Int, name: String, bytes: Data, expires: String = farFuture) -> [String: Any] {
-        ["_type": "targets", "spec_version": "1.0.31", "version": version, "expires": expires,
-         "targets": [name: ["length": bytes.count, "hashes": ["sha256": hex(SHA256.hash(data: bytes))]]]]
+        [
+            "_type": "targets", "spec_version": "1.0.31", "version": version, "expires": expires,
+            "targets": [name: ["length": bytes.count, "hashes": ["sha256": hex(SHA256.hash(data: bytes))]]],
+        ]
     }
 
     /// A complete store in wheeltrust's layout (`root.json`, `timestamp.json`, `snapshot.json`,
@@ -80,8 +90,10 @@ public enum TUFTestMetadata {
     /// root version 2…`rootVersion`), self-consistent and signed by `key` alone: what an attacker
     /// who can write the cache, but holds none of the repository's keys, can make.
     @discardableResult
-    public static func writeAttackerStore(directory: String, targetName: String, target: Data, rootVersion: Int = 1,
-                                          chain: Bool = false, key: TUFTestKey = TUFTestKey()) throws -> TUFTestKey {
+    public static func writeAttackerStore(
+        directory: String, targetName: String, target: Data, rootVersion: Int = 1,
+        chain: Bool = false, key: TUFTestKey = TUFTestKey()
+    ) throws -> TUFTestKey {
         let manager = FileManager.default
         try manager.createDirectory(atPath: directory + "/targets", withIntermediateDirectories: true)
         func write(_ relative: String, _ data: Data) throws {

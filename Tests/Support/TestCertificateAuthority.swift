@@ -33,7 +33,8 @@ public struct TestCertificateAuthority: Sendable {
     }
 
     /// A server certificate for `ipAddresses` (IPv4, dotted) and `dnsNames`; returns (certificate PEM, key PEM).
-    public func issueServerCertificate(ipAddresses: [String] = ["127.0.0.1"], dnsNames: [String] = ["localhost"]) throws -> (String, String) {
+    public func issueServerCertificate(ipAddresses: [String] = ["127.0.0.1"], dnsNames: [String] = ["localhost"]) throws -> (String, String)
+    {
         let serverKey = P256.Signing.PrivateKey()
         var names: [GeneralName] = dnsNames.map { .dnsName($0) }
         for address in ipAddresses {

@@ -1,6 +1,7 @@
 import Foundation
 import Sigstore
 import Testing
+
 @testable import Attestations
 @testable import TUF
 
@@ -11,7 +12,8 @@ struct TUFCanonicalJSONTests {
     }
 
     @Test func sortsKeysByCodePointAndDropsWhitespace() throws {
-        #expect(try Self.canonical(#"{ "b": 1, "a": [true, false, null], "B": {"y": 2, "x": -3} }"#)
+        #expect(
+            try Self.canonical(#"{ "b": 1, "a": [true, false, null], "B": {"y": 2, "x": -3} }"#)
                 == #"{"B":{"x":-3,"y":2},"a":[true,false,null],"b":1}"#)
         // Code-point order, not canonical-equivalence order: U+00E9 (é) sorts after "z", and
         // "e" + U+0301 sorts before "f".
@@ -38,8 +40,10 @@ struct TUFCanonicalJSONTests {
     }
 
     @Test func refusesWhatTheDialectCannotExpress() {
-        for bad in ["1.5", "1e3", "01", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}", "tru", "\"\\x\"", "\"\\ud800\"",
-                    "9007199254740993", "[1] x", String(repeating: "[", count: 80) + String(repeating: "]", count: 80)] {
+        for bad in [
+            "1.5", "1e3", "01", "{\"a\":1,\"a\":2}", "[1,]", "{\"a\" 1}", "tru", "\"\\x\"", "\"\\ud800\"",
+            "9007199254740993", "[1] x", String(repeating: "[", count: 80) + String(repeating: "]", count: 80),
+        ] {
             #expect(throws: TUFJSON.Failure.self, "\(bad.prefix(20))") { try TUFJSON.parse(Array(bad.utf8)) }
         }
         #expect(TUFCanonicalJSON.serialize(.number(0.5)) == nil)
@@ -85,8 +89,10 @@ struct TUFCanonicalJSONTests {
     }
 
     @Test func keysOfUnknownSchemesNeverCount() {
-        let key: JSONValue = .object(["keytype": .string("ed25519"), "scheme": .string("ed25519-sha512"),
-                                      "keyval": .object(["public": .string(String(repeating: "ab", count: 32))])])
+        let key: JSONValue = .object([
+            "keytype": .string("ed25519"), "scheme": .string("ed25519-sha512"),
+            "keyval": .object(["public": .string(String(repeating: "ab", count: 32))]),
+        ])
         guard case .failure(let problem) = TUFKey.parse(key) else {
             Issue.record("unknown scheme accepted")
             return

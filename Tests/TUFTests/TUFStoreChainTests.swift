@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Attestations
 @testable import TUF
 
@@ -84,17 +85,22 @@ struct TUFStoreChainTests {
     @Test(arguments: [(1, false), (5, false), (5, true), (1000, true)])
     func attackerStoreIsRefused(rootVersion: Int, chain: Bool) throws {
         let scratch = try TUFScratch()
-        try TUFTestMetadata.writeAttackerStore(directory: scratch.store.directory, targetName: Self.target,
-                                               target: Data(try TUFFixtures.targetBytes()), rootVersion: rootVersion, chain: chain)
+        try TUFTestMetadata.writeAttackerStore(
+            directory: scratch.store.directory, targetName: Self.target,
+            target: Data(try TUFFixtures.targetBytes()), rootVersion: rootVersion, chain: chain)
         let failure = try #require(try Self.failure(scratch))
         #expect(failure.role == "root chain", "\(failure)")
         switch (rootVersion, chain) {
         case (1, _):
             #expect(failure.code == .integrity)
-            #expect(failure.message == "root chain: the cached root.json (version 1) is not the root v1 the chain from the bootstrap root v1 reaches")
+            #expect(
+                failure.message
+                    == "root chain: the cached root.json (version 1) is not the root v1 the chain from the bootstrap root v1 reaches")
         case (_, false):
             #expect(failure.code == .store)
-            #expect(failure.message.hasPrefix("root chain: the cache holds root v5 but not the chain of roots from the bootstrap root v1 (roots/ is missing"))
+            #expect(
+                failure.message.hasPrefix(
+                    "root chain: the cache holds root v5 but not the chain of roots from the bootstrap root v1 (roots/ is missing"))
         default:
             #expect(failure.code == .signature)
             #expect(failure.message == "root chain: roots/2.root.json has 0 of the 1 signatures the trusted root v1 requires")
@@ -111,8 +117,9 @@ struct TUFStoreChainTests {
     /// the attacker's chain and leaves a store that verifies.
     @Test func updateRepairsAnAttackerStore() async throws {
         let scratch = try TUFScratch()
-        try TUFTestMetadata.writeAttackerStore(directory: scratch.store.directory, targetName: Self.target,
-                                               target: Data("{}".utf8), rootVersion: 9, chain: true)
+        try TUFTestMetadata.writeAttackerStore(
+            directory: scratch.store.directory, targetName: Self.target,
+            target: Data("{}".utf8), rootVersion: 9, chain: true)
         let summary = try await TUFUpdaterTests.updatedFromGood(scratch)
         #expect(summary.initialRootVersion == 1)
         #expect(summary.rootVersion == 3)
@@ -149,7 +156,10 @@ struct TUFStoreChainTests {
         try FileManager.default.removeItem(atPath: scratch.store.rootPath(version: 2))
         let failure = try #require(try Self.failure(scratch))
         #expect(failure.code == .version)
-        #expect(failure.message == "root chain: the cached root.json is version 3, but the chain from the bootstrap root v1 ends at v1 (roots/2.root.json is missing)")
+        #expect(
+            failure.message
+                == "root chain: the cached root.json is version 3, but the chain from the bootstrap root v1 ends at v1 (roots/2.root.json is missing)"
+        )
     }
 
     /// A valid root placed beyond a gap (roots/5 with no roots/4) does not continue the chain.
@@ -166,7 +176,9 @@ struct TUFStoreChainTests {
         try Self.write(scratch, "root.json", try TUFFixtures.bytes("good/metadata/2.root.json"))
         let failure = try #require(try Self.failure(scratch))
         #expect(failure.code == .integrity)
-        #expect(failure.message == "root chain: the cached root.json (version 2) is not the root v3 the chain from the bootstrap root v1 reaches")
+        #expect(
+            failure.message
+                == "root chain: the cached root.json (version 2) is not the root v3 the chain from the bootstrap root v1 reaches")
     }
 
     /// The same root written with other whitespace (same signed content) is still the chain's end.
@@ -216,7 +228,10 @@ struct TUFStoreChainTests {
         try FileManager.default.removeItem(atPath: scratch.store.directory + "/roots")
         let failure = try #require(try Self.failure(scratch))
         #expect(failure.code == .store)
-        #expect(failure.message == "root chain: the cache holds root v3 but not the chain of roots from the bootstrap root v1 (roots/ is missing: written by an older wheeltrust, or not by wheeltrust)")
+        #expect(
+            failure.message
+                == "root chain: the cache holds root v3 but not the chain of roots from the bootstrap root v1 (roots/ is missing: written by an older wheeltrust, or not by wheeltrust)"
+        )
         let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary?.initialRootVersion == 1)
         guard case .verified(let store) = try Self.check(scratch) else {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Attestations
 @testable import TUF
 
@@ -10,7 +11,8 @@ enum TUFFixtures {
 
     static func directory() throws -> URL {
         guard let url = Bundle.module.url(forResource: "Fixtures", withExtension: nil)?.appendingPathComponent("tuf"),
-              FileManager.default.fileExists(atPath: url.path) else { throw Missing(path: "Fixtures/tuf") }
+            FileManager.default.fileExists(atPath: url.path)
+        else { throw Missing(path: "Fixtures/tuf") }
         return url
     }
 
@@ -84,8 +86,9 @@ final class TUFScratch: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     func updater(_ scenario: String?, fetcher: (any TUFFetcher)? = nil, limits: TUFLimits = .default) throws -> TUFUpdater {
-        TUFUpdater(fetcher: try fetcher ?? OverlayFetcher(scenario), store: store, bootstrapRoot: try TUFFixtures.bootstrap(),
-                   layout: .metadataDirectory, limits: limits)
+        TUFUpdater(
+            fetcher: try fetcher ?? OverlayFetcher(scenario), store: store, bootstrapRoot: try TUFFixtures.bootstrap(),
+            layout: .metadataDirectory, limits: limits)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Sigstore
 import Testing
+
 @testable import Attestations
 @testable import TUF
 
@@ -52,9 +53,12 @@ struct TUFUpdaterTests {
         let outcome = await try scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary != nil)
         let sha256 = try #require(outcome.summary?.targetHashes["sha256"])
-        #expect(fetcher.requests == ["metadata/2.root.json", "metadata/3.root.json", "metadata/4.root.json",
-                                     "metadata/timestamp.json", "metadata/2.snapshot.json", "metadata/2.targets.json",
-                                     "targets/\(sha256).trusted_root.json"])
+        #expect(
+            fetcher.requests == [
+                "metadata/2.root.json", "metadata/3.root.json", "metadata/4.root.json",
+                "metadata/timestamp.json", "metadata/2.snapshot.json", "metadata/2.targets.json",
+                "targets/\(sha256).trusted_root.json",
+            ])
     }
 
     @Test func secondUpdateStartsFromTheStoredRootAndReusesVerifiedFiles() async throws {
@@ -138,7 +142,9 @@ struct TUFUpdaterTests {
         #expect(failure.code == .integrity)
         let bytes = try TUFFixtures.targetBytes()
         let sha256 = TUFHex.encode(try #require(TUFHashes.digest("sha256", of: bytes)))
-        #expect(failure.message == "trusted_root.json: targets/\(sha256).trusted_root.json is longer than the \(bytes.count - 1) bytes targets v3 lists")
+        #expect(
+            failure.message
+                == "trusted_root.json: targets/\(sha256).trusted_root.json is longer than the \(bytes.count - 1) bytes targets v3 lists")
     }
 
     @Test func targetOfWrongLengthFromAnHonestTransportIsALengthMismatch() async throws {
@@ -204,8 +210,10 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         _ = try await Self.updatedFromGood(scratch)
         let before = FileManager.default.contents(atPath: scratch.store.metadataPath("root.json"))
-        for (scenario, code) in [("root-below-threshold", TUFFailure.Code.signature), ("root-new-keys-below-threshold", .signature),
-                                 ("root-version-skip", .version), ("root-duplicate-signatures", .signature)] {
+        for (scenario, code) in [
+            ("root-below-threshold", TUFFailure.Code.signature), ("root-new-keys-below-threshold", .signature),
+            ("root-version-skip", .version), ("root-duplicate-signatures", .signature),
+        ] {
             let outcome = await try scratch.updater(scenario).update(target: Self.target, now: TUFFixtures.now)
             #expect(outcome.failure?.code == code, "\(scenario): \(String(describing: outcome.failure))")
             #expect(outcome.failure?.message.hasPrefix("root: 4.root.json ") == true, "\(scenario): \(String(describing: outcome.failure))")
@@ -228,14 +236,16 @@ struct TUFUpdaterTests {
 
     @Test func overlongResponsesAreRefused() async throws {
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater(nil, fetcher: HostileFetcher(mode: .tooLong)).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = await try scratch.updater(nil, fetcher: HostileFetcher(mode: .tooLong)).update(
+            target: Self.target, now: TUFFixtures.now)
         #expect(outcome.failure?.code == .tooLarge)
         #expect(outcome.failure?.message == "root: metadata/2.root.json is longer than the 524288-byte limit")
     }
 
     @Test func networkFailureIsOperational() async throws {
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater(nil, fetcher: HostileFetcher(mode: .networkDown)).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = await try scratch.updater(nil, fetcher: HostileFetcher(mode: .networkDown)).update(
+            target: Self.target, now: TUFFixtures.now)
         let failure = try #require(outcome.failure)
         #expect(failure.code == .network)
         #expect(!failure.isTamper)
@@ -245,7 +255,8 @@ struct TUFUpdaterTests {
     @Test func unlistedTargetIsReportedClearly() async throws {
         let scratch = try TUFScratch()
         let outcome = await try scratch.updater(nil).update(target: "signing_config.json", now: TUFFixtures.now)
-        #expect(outcome.failure?.message
+        #expect(
+            outcome.failure?.message
                 == "signing_config.json: not listed by the top-level targets v2; delegated targets roles are not searched by this client")
     }
 
@@ -255,7 +266,8 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         let outcome = await try scratch.updater(nil).update(target: "delegated/file.txt", now: TUFFixtures.now)
         #expect(outcome.failure?.code == .policy)
-        #expect(outcome.failure?.message
+        #expect(
+            outcome.failure?.message
                 == "delegated/file.txt: not listed by the top-level targets v2; delegated targets roles are not searched by this client")
     }
 

@@ -44,37 +44,45 @@ struct BundleCheckTests {
         #expect(missing?.code == .usage && missing?.message.contains("/nonexistent-artifact") == true, "\(String(describing: missing))")
     }
 
-    @Test("a real bundle verifies with its identity; another identity fails in the identity stage; a bundle that does not decode is malformed")
+    @Test(
+        "a real bundle verifies with its identity; another identity fails in the identity stage; a bundle that does not decode is malformed"
+    )
     func verify() async throws {
         let bundle = Self.bundles + "/bundle_v3.txt.sigstore"
         let artifact = Self.bundles + "/bundle_v3.txt"
-        let ok = try await BundleCheck.verify(bundleFile: bundle, artifact: artifact,
-                                              signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
+        let ok = try await BundleCheck.verify(
+            bundleFile: bundle, artifact: artifact,
+            signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
         guard case .verdict(let verdict) = ok else { Issue.record("\(ok)"); return }
         #expect(verdict.isVerified, "\(verdict)")
 
-        let other = try await BundleCheck.verify(bundleFile: bundle, artifact: artifact,
-                                                 signer: .identity("someone@else.test", issuer: Self.oauth), setup: Self.staging)
+        let other = try await BundleCheck.verify(
+            bundleFile: bundle, artifact: artifact,
+            signer: .identity("someone@else.test", issuer: Self.oauth), setup: Self.staging)
         guard case .verdict(let refused) = other else { Issue.record("\(other)"); return }
         #expect(refused.failure == "pinned identity someone@else.test is not the certificate SAN \(Self.william)", "\(refused)")
 
-        let wrongDigest = try await BundleCheck.verify(bundleFile: bundle, artifact: "sha256:" + String(repeating: "0", count: 64),
-                                                       signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
+        let wrongDigest = try await BundleCheck.verify(
+            bundleFile: bundle, artifact: "sha256:" + String(repeating: "0", count: 64),
+            signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
         guard case .verdict(let mismatch) = wrongDigest else { Issue.record("\(wrongDigest)"); return }
         #expect(mismatch.failure?.hasSuffix(" is not the artifact's sha256 \(String(repeating: "0", count: 64))") == true, "\(mismatch)")
 
-        let malformed = try await BundleCheck.verify(bundleFile: artifact, artifact: artifact,
-                                                     signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
+        let malformed = try await BundleCheck.verify(
+            bundleFile: artifact, artifact: artifact,
+            signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
         guard case .malformedBundle(let reason) = malformed else { Issue.record("\(malformed)"); return }
         #expect(!reason.isEmpty)
 
         let noBundle = await #expect(throws: VerificationError.self) {
-            _ = try await BundleCheck.verify(bundleFile: "/nonexistent.sigstore", artifact: artifact,
-                                             signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
+            _ = try await BundleCheck.verify(
+                bundleFile: "/nonexistent.sigstore", artifact: artifact,
+                signer: .identity(Self.william, issuer: Self.oauth), setup: Self.staging)
         }
         #expect(noBundle?.code == .usage && noBundle?.message == "cannot read the bundle /nonexistent.sigstore")
         let noKey = await #expect(throws: VerificationError.self) {
-            _ = try await BundleCheck.verify(bundleFile: bundle, artifact: artifact, signer: .keyFile("/nonexistent.pem"), setup: Self.staging)
+            _ = try await BundleCheck.verify(
+                bundleFile: bundle, artifact: artifact, signer: .keyFile("/nonexistent.pem"), setup: Self.staging)
         }
         #expect(noKey?.code == .usage && noKey?.message == "cannot read the key file /nonexistent.pem", "the key file is checked first")
     }

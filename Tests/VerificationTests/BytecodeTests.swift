@@ -1,36 +1,37 @@
 import Foundation
 import Testing
+
 @testable import Verification
 
 /// Makes and damages `.pyc` files with a real interpreter, the way an attacker would.
 enum PycTool {
     static let script = #"""
-import os, py_compile, sys
-M = py_compile.PycInvalidationMode
-op, args = sys.argv[1], sys.argv[2:]
-def header(pyc, start, value):
-    data = bytearray(open(pyc, "rb").read())
-    data[start:start + 4] = (value & 0xFFFFFFFF).to_bytes(4, "little")
-    open(pyc, "wb").write(bytes(data))
-MODES = {"timestamp": M.TIMESTAMP, "hash": M.CHECKED_HASH, "unchecked": M.UNCHECKED_HASH}
-if op == "compile":  # src pyc timestamp|hash|unchecked optimize
-    src, pyc, mode, opt = args
-    py_compile.compile(src, cfile=pyc, doraise=True, optimize=int(opt), invalidation_mode=MODES[mode])
-elif op == "uncheckedswap":  # src other pyc: other's code in an unchecked hash-based .pyc (loaded whatever src says)
-    src, other, pyc = args
-    py_compile.compile(other, cfile=pyc, dfile=src, doraise=True, invalidation_mode=M.UNCHECKED_HASH)
-elif op == "swap":  # src other pyc: other's code under a header that matches src
-    src, other, pyc = args
-    py_compile.compile(other, cfile=pyc, dfile=src, doraise=True, invalidation_mode=M.TIMESTAMP)
-    info = os.stat(src)
-    header(pyc, 8, int(info.st_mtime))
-    header(pyc, 12, info.st_size)
-elif op == "bump":  # pyc: header mtime + 1, code untouched
-    pyc = args[0]
-    header(pyc, 8, int.from_bytes(open(pyc, "rb").read()[8:12], "little") + 1)
-elif op == "tag":
-    print(sys.implementation.cache_tag)
-"""#
+        import os, py_compile, sys
+        M = py_compile.PycInvalidationMode
+        op, args = sys.argv[1], sys.argv[2:]
+        def header(pyc, start, value):
+            data = bytearray(open(pyc, "rb").read())
+            data[start:start + 4] = (value & 0xFFFFFFFF).to_bytes(4, "little")
+            open(pyc, "wb").write(bytes(data))
+        MODES = {"timestamp": M.TIMESTAMP, "hash": M.CHECKED_HASH, "unchecked": M.UNCHECKED_HASH}
+        if op == "compile":  # src pyc timestamp|hash|unchecked optimize
+            src, pyc, mode, opt = args
+            py_compile.compile(src, cfile=pyc, doraise=True, optimize=int(opt), invalidation_mode=MODES[mode])
+        elif op == "uncheckedswap":  # src other pyc: other's code in an unchecked hash-based .pyc (loaded whatever src says)
+            src, other, pyc = args
+            py_compile.compile(other, cfile=pyc, dfile=src, doraise=True, invalidation_mode=M.UNCHECKED_HASH)
+        elif op == "swap":  # src other pyc: other's code under a header that matches src
+            src, other, pyc = args
+            py_compile.compile(other, cfile=pyc, dfile=src, doraise=True, invalidation_mode=M.TIMESTAMP)
+            info = os.stat(src)
+            header(pyc, 8, int(info.st_mtime))
+            header(pyc, 12, info.st_size)
+        elif op == "bump":  # pyc: header mtime + 1, code untouched
+            pyc = args[0]
+            header(pyc, 8, int.from_bytes(open(pyc, "rb").read()[8:12], "little") + 1)
+        elif op == "tag":
+            print(sys.implementation.cache_tag)
+        """#
 
     @discardableResult
     static func run(_ python: String, _ arguments: [String]) async throws -> String {
@@ -56,7 +57,8 @@ struct BytecodeCheckerTests {
         return path
     }
 
-    static let source = "\"\"\"Docstring.\"\"\"\ndef f(x):\n    assert x\n    return [x, 1.5, -0.0, 'a', (1, 2)]\nclass C:\n    def g(self):\n        return f(1)\n"
+    static let source =
+        "\"\"\"Docstring.\"\"\"\ndef f(x):\n    assert x\n    return [x, 1.5, -0.0, 'a', (1, 2)]\nclass C:\n    def g(self):\n        return f(1)\n"
 
     @Test func matchingBytecodePassesInOneBatch() async throws {
         let src = try write("mod.py", Self.source)
@@ -154,7 +156,11 @@ struct BytecodeCheckerTests {
         try #require(verdicts.count == 4)
         #expect(verdicts[0] == .stale("shorter than a .pyc header: never loaded"))
         #expect(verdicts[1] == .stale("another interpreter's magic number: never loaded"))
-        if case .differs(let why) = verdicts[2] { #expect(why.hasPrefix("code does not load: "), "\(why)") } else { Issue.record("junk code: \(verdicts[2])") }
+        if case .differs(let why) = verdicts[2] {
+            #expect(why.hasPrefix("code does not load: "), "\(why)")
+        } else {
+            Issue.record("junk code: \(verdicts[2])")
+        }
         if case .error(let reason) = verdicts[3] {
             #expect(reason.hasPrefix("cannot read: ") && reason.contains("absent.pyc"), "absent pyc: \(reason)")
         } else {
@@ -175,8 +181,9 @@ struct BytecodeCheckerTests {
         }
         let missing = await failure(directory + "/no-such-python")
         #expect(missing?.code == .operational)
-        #expect(missing?.message.hasPrefix("bytecode check: ") == true && missing?.message.contains("no-such-python") == true,
-                "\(String(describing: missing))")
+        #expect(
+            missing?.message.hasPrefix("bytecode check: ") == true && missing?.message.contains("no-such-python") == true,
+            "\(String(describing: missing))")
         let falseExit = await failure("/bin/false")
         #expect(falseExit?.code == .operational)
         #expect(falseExit?.message.hasPrefix("bytecode check: /bin/false exited with status 1") == true, "\(String(describing: falseExit))")
@@ -263,7 +270,9 @@ struct BytecodeEndToEndTests {
         }
     }
 
-    @Test("a .pyc holding other code under a matching header fails, and runs instead of its untouched .py; --no-check-bytecode skips the check")
+    @Test(
+        "a .pyc holding other code under a matching header fails, and runs instead of its untouched .py; --no-check-bytecode skips the check"
+    )
     func tamperedCode() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let tag = try await PycTool.run(scenario.python, ["tag"])
@@ -336,8 +345,9 @@ struct BytecodeEndToEndTests {
 
             let result = try await scenario.wheeltrust(["verify", "dotted.pkg", "datatool", "-v"])
             #expect(result.status == 1, "\(result.output)")
-            #expect(result.stdout.contains("\(header)  (stale bytecode, header mtime/size differ from the source: never loaded)"),
-                    "\(result.output)")
+            #expect(
+                result.stdout.contains("\(header)  (stale bytecode, header mtime/size differ from the source: never loaded)"),
+                "\(result.output)")
             #expect(result.stdout.contains("extra    \(stray)"), "\(result.output)")
             #expect(result.stdout.contains("\(foreign)  (bytecode for another interpreter (cpython-299))"), "\(result.output)")
             #expect(result.stdout.contains("\(topLevel)  (bytecode differs from its verified source: code differs)"), "\(result.output)")

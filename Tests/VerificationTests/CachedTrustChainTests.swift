@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The real binary refuses a Sigstore TUF cache that does not descend from the embedded root:
 /// an attacker who can write `<cache>/tuf/prod` (or `staging`) stores a complete,
@@ -15,7 +15,8 @@ struct CachedTrustChainTests {
         .deletingLastPathComponent().appendingPathComponent("Sources/Sigstore/Resources/sigstore")
     static let conformance = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("SigstoreTests/Fixtures/sigstore-conformance/bundle-verify")
-    static let beacon = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+    static let beacon =
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
     static let actions = "https://token.actions.githubusercontent.com"
 
     final class Scratch: @unchecked Sendable {
@@ -39,9 +40,11 @@ struct CachedTrustChainTests {
     /// Writes the attacker's store for `instance`: root v(embedded + 1) with a chain of its own,
     /// target = the other instance's embedded trusted root (usable, so accepting it would matter).
     static func plantAttackerStore(_ scratch: Scratch, instance: String, chain: Bool = true) throws {
-        let target = try Data(contentsOf: sigstoreSources.appendingPathComponent("\(instance == "prod" ? "staging" : "prod")/trusted_root.json"))
-        try TUFTestMetadata.writeAttackerStore(directory: scratch.cacheRoot + "/tuf/" + instance, targetName: "trusted_root.json",
-                                               target: target, rootVersion: try embedded(instance).version + 1, chain: chain)
+        let target = try Data(
+            contentsOf: sigstoreSources.appendingPathComponent("\(instance == "prod" ? "staging" : "prod")/trusted_root.json"))
+        try TUFTestMetadata.writeAttackerStore(
+            directory: scratch.cacheRoot + "/tuf/" + instance, targetName: "trusted_root.json",
+            target: target, rootVersion: try embedded(instance).version + 1, chain: chain)
     }
 
     /// The chain failure the attacker's store gives for `instance`.
@@ -52,17 +55,21 @@ struct CachedTrustChainTests {
 
     static func verifyBundle(_ scratch: Scratch, staging: Bool = false) async throws -> ProcessResult {
         let dir = conformance.appendingPathComponent("happy-path-v0.3")
-        return try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-bundle", "--bundle", dir.appendingPathComponent("bundle.sigstore.json").path,
-            "--certificate-identity", beacon, "--certificate-oidc-issuer", actions,
-        ] + (staging ? ["--staging"] : []) + [conformance.appendingPathComponent("a.txt").path], environment: scratch.environment)
+        return try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "verify-bundle", "--bundle", dir.appendingPathComponent("bundle.sigstore.json").path,
+                "--certificate-identity", beacon, "--certificate-oidc-issuer", actions,
+            ] + (staging ? ["--staging"] : []) + [conformance.appendingPathComponent("a.txt").path], environment: scratch.environment)
     }
 
     static func verifySignature(_ scratch: Scratch) async throws -> ProcessResult {
-        try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", try SigstoreTrustOptionsTests.provenancePath, SigstoreTrustOptionsTests.filename,
-            "--sha256", SigstoreTrustOptionsTests.sha256, "--cache-dir", scratch.cacheRoot,
-        ], environment: scratch.environment)
+        try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "verify-signature", "--provenance", try SigstoreTrustOptionsTests.provenancePath, SigstoreTrustOptionsTests.filename,
+                "--sha256", SigstoreTrustOptionsTests.sha256, "--cache-dir", scratch.cacheRoot,
+            ], environment: scratch.environment)
     }
 
     @Test func withoutACacheTheEmbeddedRootVerifies() async throws {
@@ -79,11 +86,16 @@ struct CachedTrustChainTests {
         let scratch = Scratch()
         for instance in ["prod", "staging"] {
             try Self.plantAttackerStore(scratch, instance: instance)
-            let show = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show", "--cache-dir", scratch.cacheRoot]
-                                                 + (instance == "staging" ? ["--staging"] : []))
+            let show = try await TestProcess.run(
+                TestProcess.wheeltrust,
+                ["trust", "show", "--cache-dir", scratch.cacheRoot]
+                    + (instance == "staging" ? ["--staging"] : []))
             #expect(show.status == 3, "\(instance): \(show.output)")
-            #expect(show.stderr.contains("the cache \(scratch.cacheRoot)/tuf/\(instance) does not verify: \(try Self.chainFailure(instance)); run `wheeltrust trust update`"),
-                    "\(instance): \(show.output)")
+            #expect(
+                show.stderr.contains(
+                    "the cache \(scratch.cacheRoot)/tuf/\(instance) does not verify: \(try Self.chainFailure(instance)); run `wheeltrust trust update`"
+                ),
+                "\(instance): \(show.output)")
             #expect(!show.stdout.contains("verifies"), "\(show.output)")
         }
     }
@@ -94,8 +106,11 @@ struct CachedTrustChainTests {
             try Self.plantAttackerStore(scratch, instance: instance)
             let result = try await Self.verifyBundle(scratch, staging: instance == "staging")
             #expect(result.status == 3, "\(instance): \(result.output)")
-            #expect(result.stderr.contains("cached Sigstore trusted root in \(scratch.cacheRoot)/tuf/\(instance) does not verify (\(try Self.chainFailure(instance)))"),
-                    "\(instance): \(result.output)")
+            #expect(
+                result.stderr.contains(
+                    "cached Sigstore trusted root in \(scratch.cacheRoot)/tuf/\(instance) does not verify (\(try Self.chainFailure(instance)))"
+                ),
+                "\(instance): \(result.output)")
             #expect(!result.stdout.contains("OK"), "\(result.output)")
         }
     }
@@ -105,8 +120,10 @@ struct CachedTrustChainTests {
         try Self.plantAttackerStore(scratch, instance: "prod")
         let result = try await Self.verifySignature(scratch)
         #expect(result.status == 3, "\(result.output)")
-        #expect(result.stderr.contains("cached Sigstore trusted root in \(scratch.cacheRoot)/tuf/prod does not verify (\(try Self.chainFailure("prod")))"),
-                "\(result.output)")
+        #expect(
+            result.stderr.contains(
+                "cached Sigstore trusted root in \(scratch.cacheRoot)/tuf/prod does not verify (\(try Self.chainFailure("prod")))"),
+            "\(result.output)")
     }
 
     /// The same store without a chain of its own: refused, the message naming the missing chain
@@ -117,8 +134,11 @@ struct CachedTrustChainTests {
         let version = try Self.embedded("prod").version
         let result = try await Self.verifyBundle(scratch)
         #expect(result.status == 3, "\(result.output)")
-        #expect(result.stderr.contains("root chain: the cache holds root v\(version + 1) but not the chain of roots from the bootstrap root v\(version) (roots/ is missing"),
-                "\(result.output)")
+        #expect(
+            result.stderr.contains(
+                "root chain: the cache holds root v\(version + 1) but not the chain of roots from the bootstrap root v\(version) (roots/ is missing"
+            ),
+            "\(result.output)")
         #expect(result.stderr.contains("run `wheeltrust trust update`"), "\(result.output)")
     }
 }

@@ -29,11 +29,14 @@ struct CachedTrustRootTests {
     /// target is a copy of the embedded PRODUCTION trusted root, so a staging setup that returns
     /// production's logs proves the cached copy was used.
     static func populate(_ cache: Cache) async throws {
-        let bootstrap = try #require(FileManager.default.contents(atPath: fixtures.appendingPathComponent("good/metadata/1.root.json").path))
+        let bootstrap = try #require(
+            FileManager.default.contents(atPath: fixtures.appendingPathComponent("good/metadata/1.root.json").path))
         let store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cache.path, instance: .staging))
-        let updater = TUFUpdater(fetcher: DirectoryFetcher(base: fixtures.appendingPathComponent("good")), store: store,
-                                 bootstrapRoot: [UInt8](bootstrap), layout: .metadataDirectory)
-        guard case .updated = await updater.update(target: SigstoreTUF.trustedRootTarget, now: Date(timeIntervalSince1970: 1_893_456_000)) else {
+        let updater = TUFUpdater(
+            fetcher: DirectoryFetcher(base: fixtures.appendingPathComponent("good")), store: store,
+            bootstrapRoot: [UInt8](bootstrap), layout: .metadataDirectory)
+        guard case .updated = await updater.update(target: SigstoreTUF.trustedRootTarget, now: Date(timeIntervalSince1970: 1_893_456_000))
+        else {
             Issue.record("fixture update failed")
             return
         }
@@ -45,7 +48,8 @@ struct CachedTrustRootTests {
     /// fixture is not signed by Sigstore's keys, so it cannot chain from the embedded root).
     static func setup(_ cache: Cache) throws -> VerificationSetup {
         var setup = VerificationSetup(cacheDirectory: cache.path, environment: [:], staging: true)
-        setup.tufBootstrapRoot = [UInt8](try #require(FileManager.default.contents(atPath: fixtures.appendingPathComponent("good/metadata/1.root.json").path)))
+        setup.tufBootstrapRoot = [UInt8](
+            try #require(FileManager.default.contents(atPath: fixtures.appendingPathComponent("good/metadata/1.root.json").path)))
         return setup
     }
 
@@ -85,9 +89,11 @@ struct CachedTrustRootTests {
         let cache = Cache()
         try await Self.populate(cache)
         let file = cache.path + "/private-root.json"
-        let stagingBytes = try #require(FileManager.default.contents(atPath: Self.fixtures.deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/Sigstore/Resources/sigstore/staging/trusted_root.json").path))
+        let stagingBytes = try #require(
+            FileManager.default.contents(
+                atPath: Self.fixtures.deletingLastPathComponent()
+                    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("Sources/Sigstore/Resources/sigstore/staging/trusted_root.json").path))
         try stagingBytes.write(to: URL(fileURLWithPath: file))
         let root = try VerificationSetup(cacheDirectory: cache.path, environment: [:], trustedRootFile: file).sigstoreTrustedRoot()
         #expect(Self.logIDs(root) == Self.logIDs(try TrustedRoot.staging))

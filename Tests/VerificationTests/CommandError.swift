@@ -13,7 +13,8 @@ extension ProcessResult {
     /// message whose tail depends on the machine, e.g. how many attempts a network error took).
     func expectError(_ status: Int32, prefix: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(self.status == status, "exit \(self.status): \(output)", sourceLocation: sourceLocation)
-        #expect(stderr.hasPrefix("wheeltrust: error: \(prefix)") && stderr.hasSuffix("\n")
+        #expect(
+            stderr.hasPrefix("wheeltrust: error: \(prefix)") && stderr.hasSuffix("\n")
                 && stderr.dropLast().contains("\n") == false, "stderr: \(stderr)", sourceLocation: sourceLocation)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Verification
 
 /// The wrapper templates and their comparison, against the exact bytes each installer writes.
@@ -21,79 +22,82 @@ struct ConsoleScriptWrapperTests {
         gtool = pkg.gui:App.run [gui]
         """
 
-    static func wrappers(_ text: String = declarations, interpreters: [String] = ["/v/bin/python"],
-                         scripts: String = "/v/bin") -> ConsoleScriptWrappers {
-        ConsoleScriptWrappers(entryPoints: EntryPoints(parsing: text), interpreters: interpreters,
-                              scriptsDirectory: scripts, pythonVersion: "3.11")
+    static func wrappers(
+        _ text: String = declarations, interpreters: [String] = ["/v/bin/python"],
+        scripts: String = "/v/bin"
+    ) -> ConsoleScriptWrappers {
+        ConsoleScriptWrappers(
+            entryPoints: EntryPoints(parsing: text), interpreters: interpreters,
+            scriptsDirectory: scripts, pythonVersion: "3.11")
     }
 
     /// Every installer's exact file for `tool = pkg.mod:obj.method` with `#!/v/bin/python`.
     static let dottedFiles: [WrapperTemplate: String] = [
         .distlib: #"""
-            #!/v/bin/python
-            # -*- coding: utf-8 -*-
-            import re
-            import sys
-            from pkg.mod import obj
-            if __name__ == '__main__':
-                sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])
-                sys.exit(obj.method())
+        #!/v/bin/python
+        # -*- coding: utf-8 -*-
+        import re
+        import sys
+        from pkg.mod import obj
+        if __name__ == '__main__':
+            sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])
+            sys.exit(obj.method())
 
-            """#,
+        """#,
         .distlib04: #"""
-            #!/v/bin/python
-            # -*- coding: utf-8 -*-
-            import re
-            import sys
-            if __name__ == '__main__':
-                from pkg.mod import obj
-                sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])
-                sys.exit(obj.method())
+        #!/v/bin/python
+        # -*- coding: utf-8 -*-
+        import re
+        import sys
+        if __name__ == '__main__':
+            from pkg.mod import obj
+            sys.argv[0] = re.sub(r'(-script\.pyw|\.exe)?$', '', sys.argv[0])
+            sys.exit(obj.method())
 
-            """#,
+        """#,
         .pip25: """
-            #!/v/bin/python
-            import sys
-            from pkg.mod import obj
-            if __name__ == '__main__':
-                if sys.argv[0].endswith('.exe'):
-                    sys.argv[0] = sys.argv[0][:-4]
-                sys.exit(obj.method())
+        #!/v/bin/python
+        import sys
+        from pkg.mod import obj
+        if __name__ == '__main__':
+            if sys.argv[0].endswith('.exe'):
+                sys.argv[0] = sys.argv[0][:-4]
+            sys.exit(obj.method())
 
-            """,
+        """,
         .pip26: """
-            #!/v/bin/python
-            import sys
-            from pkg.mod import obj
-            if __name__ == '__main__':
-                sys.argv[0] = sys.argv[0].removesuffix('.exe')
-                sys.exit(obj.method())
+        #!/v/bin/python
+        import sys
+        from pkg.mod import obj
+        if __name__ == '__main__':
+            sys.argv[0] = sys.argv[0].removesuffix('.exe')
+            sys.exit(obj.method())
 
-            """,
+        """,
         .installer: #"""
-            #!/v/bin/python
-            # -*- coding: utf-8 -*-
-            import re
-            import sys
-            from pkg.mod import obj
-            if __name__ == "__main__":
-                sys.argv[0] = re.sub(r"(-script\.pyw|\.exe)?$", "", sys.argv[0])
-                sys.exit(obj.method())
+        #!/v/bin/python
+        # -*- coding: utf-8 -*-
+        import re
+        import sys
+        from pkg.mod import obj
+        if __name__ == "__main__":
+            sys.argv[0] = re.sub(r"(-script\.pyw|\.exe)?$", "", sys.argv[0])
+            sys.exit(obj.method())
 
-            """#,
+        """#,
         .uv: """
-            #!/v/bin/python
-            # -*- coding: utf-8 -*-
-            import sys
-            from pkg.mod import obj
-            if __name__ == "__main__":
-                if sys.argv[0].endswith("-script.pyw"):
-                    sys.argv[0] = sys.argv[0][:-11]
-                elif sys.argv[0].endswith(".exe"):
-                    sys.argv[0] = sys.argv[0][:-4]
-                sys.exit(obj.method())
+        #!/v/bin/python
+        # -*- coding: utf-8 -*-
+        import sys
+        from pkg.mod import obj
+        if __name__ == "__main__":
+            if sys.argv[0].endswith("-script.pyw"):
+                sys.argv[0] = sys.argv[0][:-11]
+            elif sys.argv[0].endswith(".exe"):
+                sys.argv[0] = sys.argv[0][:-4]
+            sys.exit(obj.method())
 
-            """,
+        """,
     ]
 
     @Test("references parse as installers read them: extras dropped, spaces around the colon, module-only refused")
@@ -102,8 +106,10 @@ struct ConsoleScriptWrapperTests {
         #expect(dotted.module == "pkg.mod" && dotted.attribute == "obj.method" && dotted.importName == "obj")
         let spaced = try #require(EntryPointReference(parsing: "pkg.mod : run   [cli, extra]"))
         #expect(spaced.module == "pkg.mod" && spaced.attribute == "run")
-        for refused in ["pkg.mod", "pkg.mod:", ":main", "a:b:c", "pkg..mod:main", "pkg.mod:main()", "pkg-mod:main",
-                        "pkg.mod:main; import os", "os;os.system('x'):main", ""] {
+        for refused in [
+            "pkg.mod", "pkg.mod:", ":main", "a:b:c", "pkg..mod:main", "pkg.mod:main()", "pkg-mod:main",
+            "pkg.mod:main; import os", "os;os.system('x'):main", "",
+        ] {
             #expect(EntryPointReference(parsing: refused) == nil, "\(refused) is no entry point an installer writes")
         }
         #expect(EntryPointReference(parsing: "pkg_é.mod:main") != nil, "identifiers may be non-ASCII, as Python's \\w")
@@ -125,14 +131,17 @@ struct ConsoleScriptWrapperTests {
     @Test("a simple entry point and a GUI script with extras: the same templates, extras ignored")
     func simpleAndGui() throws {
         let wrappers = Self.wrappers()
-        let simple = "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom clitool import main\n"
+        let simple =
+            "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom clitool import main\n"
             + "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n"
         #expect(wrappers.judge(bytes: Array(simple.utf8), declared: "clitool") == .generated(.distlib))
         // pip 23.2.1 wrote exactly this for the gui script `gtool = pkg.gui:App.run [gui]` on this machine.
-        let gui = "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pkg.gui import App\n"
+        let gui =
+            "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pkg.gui import App\n"
             + "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(App.run())\n"
         #expect(wrappers.judge(bytes: Array(gui.utf8), declared: "gtool") == .generated(.distlib))
-        let spaced = "#!/v/bin/python\nimport sys\nfrom pkg.mod import run\nif __name__ == '__main__':\n"
+        let spaced =
+            "#!/v/bin/python\nimport sys\nfrom pkg.mod import run\nif __name__ == '__main__':\n"
             + "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(run())\n"
         #expect(wrappers.judge(bytes: Array(spaced.utf8), declared: "spaced") == .generated(.pip26))
     }
@@ -140,7 +149,8 @@ struct ConsoleScriptWrapperTests {
     @Test("a module-only entry point has no wrapper: installers refuse it, so any file under its name is modified")
     func moduleOnly() {
         let wrappers = Self.wrappers()
-        let file = "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pkg import mod\n"
+        let file =
+            "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom pkg import mod\n"
             + "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(mod())\n"
         guard case .modified(let note) = wrappers.judge(bytes: Array(file.utf8), declared: "bare") else {
             Issue.record("a wrapper of a module-only entry point was accepted")
@@ -175,14 +185,19 @@ struct ConsoleScriptWrapperTests {
             #expect(note.contains("not any installer's wrapper of the declared entry point tool = pkg.mod:obj.method"), "\(what): \(note)")
             if what == "a line before the template" { #expect(note.contains("text added between its #! line and the template"), "\(note)") }
         }
-        for shebang in ["#!/usr/bin/python3", "#!/v/bin/python -E", "#!/usr/bin/env python", "#!/v/bin/python3", "#!/tmp/evil/python",
-                        "#!/bin/sh\n'''exec' /tmp/evil \"$0\" \"$@\"\n' '''"] {
+        for shebang in [
+            "#!/usr/bin/python3", "#!/v/bin/python -E", "#!/usr/bin/env python", "#!/v/bin/python3", "#!/tmp/evil/python",
+            "#!/bin/sh\n'''exec' /tmp/evil \"$0\" \"$@\"\n' '''",
+        ] {
             let file = shebang + "\n" + body
             guard case .modified(let note) = wrappers.judge(bytes: Array(file.utf8), declared: "tool") else {
                 Issue.record("\(shebang) was accepted")
                 continue
             }
-            #expect(note.contains("not any installer's wrapper of the declared entry point tool = pkg.mod:obj.method (its #! line runs no interpreter of this environment)"), "\(note)")
+            #expect(
+                note.contains(
+                    "not any installer's wrapper of the declared entry point tool = pkg.mod:obj.method (its #! line runs no interpreter of this environment)"
+                ), "\(note)")
         }
         // The body of another declared entry point is not this one's.
         let clitool = try #require(EntryPointReference(parsing: "clitool:main"))
@@ -210,16 +225,22 @@ struct ConsoleScriptWrapperTests {
         #expect(wrappers.judge(bytes: file("'\(long)'", .uv), declared: "tool") == .generated(.uv))
         #expect(wrappers.judge(bytes: file(#"'/w/it'"'"'s/bin/python'"#, .uv), declared: "tool") == .generated(.uv))
         #expect(wrappers.judge(bytes: file(#""$(dirname -- "$(realpath -- "$0")")"/'python'"#, .uv), declared: "tool") == .generated(.uv))
-        #expect(wrappers.judge(bytes: file(#""$(CDPATH= cd -- "$(dirname -- "$0")" && echo "$PWD")"/'python'"#, .installer),
-                               declared: "tool") == .generated(.installer), "uv 0.2.31–0.4.20 relocatable form")
+        #expect(
+            wrappers.judge(
+                bytes: file(#""$(CDPATH= cd -- "$(dirname -- "$0")" && echo "$PWD")"/'python'"#, .installer),
+                declared: "tool") == .generated(.installer), "uv 0.2.31–0.4.20 relocatable form")
         // Not generated: a bare path with a space, a path the shell would split or expand, a command around it.
-        for exec in [spaced, "'\(spaced)' -c 'import evil'", "\"/tmp/evil\"", "/v/bin/python; id", "\"$(id)\"/'python'",
-                     #""$(dirname -- "$(realpath -- "$0")")"/'evil'"#] {
+        for exec in [
+            spaced, "'\(spaced)' -c 'import evil'", "\"/tmp/evil\"", "/v/bin/python; id", "\"$(id)\"/'python'",
+            #""$(dirname -- "$(realpath -- "$0")")"/'evil'"#,
+        ] {
             #expect(wrappers.judge(bytes: file(exec, .distlib), declared: "tool") != .generated(.distlib), "\(exec)")
         }
         // A path the trampoline would not carry verbatim gets no trampoline form.
-        #expect(!WrapperShebang.forms(interpreter: "/w/$(id)/python", scriptsDirectory: "/v/bin").contains(Array(
-            "#!/bin/sh\n'''exec' /w/$(id)/python \"$0\" \"$@\"\n' '''\n".utf8)))
+        #expect(
+            !WrapperShebang.forms(interpreter: "/w/$(id)/python", scriptsDirectory: "/v/bin").contains(
+                Array(
+                    "#!/bin/sh\n'''exec' /w/$(id)/python \"$0\" \"$@\"\n' '''\n".utf8)))
         #expect(WrapperShebang.forms(interpreter: "/w/a\nb/python", scriptsDirectory: "/v/bin").isEmpty)
         #expect(WrapperShebang.forms(interpreter: "python", scriptsDirectory: "/v/bin").isEmpty, "only absolute paths")
     }
@@ -227,12 +248,15 @@ struct ConsoleScriptWrapperTests {
     @Test("the interpreters a wrapper may name: inside the environment; in bin/ only python, python3, python3.11")
     func interpreters() {
         let accepted = ConsoleScriptWrappers.interpreters(
-            from: ["/v/bin/python", "/v/bin/python3", "/v/bin/python3.11", "/v/bin/python-evil", "/v/bin/python3.11-config",
-                   "/v/bin/python3.99", "/v/bin/python2", "/opt/base/bin/python3.11", "/usr/bin/python3"],
+            from: [
+                "/v/bin/python", "/v/bin/python3", "/v/bin/python3.11", "/v/bin/python-evil", "/v/bin/python3.11-config",
+                "/v/bin/python3.99", "/v/bin/python2", "/opt/base/bin/python3.11", "/usr/bin/python3",
+            ],
             prefix: "/v", scriptsDirectory: "/v/bin", pythonVersion: "3.11")
         #expect(accepted == ["/v/bin/python", "/v/bin/python3", "/v/bin/python3.11"])
-        let system = ConsoleScriptWrappers.interpreters(from: ["/usr/bin/python3", "/usr/bin/python3.11"], prefix: "/usr",
-                                                         scriptsDirectory: "/usr/local/bin", pythonVersion: "3.11")
+        let system = ConsoleScriptWrappers.interpreters(
+            from: ["/usr/bin/python3", "/usr/bin/python3.11"], prefix: "/usr",
+            scriptsDirectory: "/usr/local/bin", pythonVersion: "3.11")
         #expect(system == ["/usr/bin/python3", "/usr/bin/python3.11"], "a system interpreter outside the scripts directory")
     }
 
@@ -319,7 +343,8 @@ struct ConsoleScriptWrapperTests {
         #expect(points.declaredName(forScript: "\u{212A}ube", pythonVersion: "3.11") == nil, "KELVIN SIGN, canonically K")
         #expect(points.declaredName(forScript: "caf\u{E9}", pythonVersion: "3.11") == "caf\u{E9}")
         #expect(points.declaredName(forScript: "cafe\u{301}", pythonVersion: "3.11") == nil, "NFD of an NFC name")
-        #expect(points.scriptFileNames(pythonVersion: "3.11").map { Array($0.utf8) }
-                    == [Array("Kube".utf8), Array("caf\u{E9}".utf8)])
+        #expect(
+            points.scriptFileNames(pythonVersion: "3.11").map { Array($0.utf8) }
+                == [Array("Kube".utf8), Array("caf\u{E9}".utf8)])
     }
 }

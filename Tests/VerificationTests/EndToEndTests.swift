@@ -10,8 +10,9 @@ import Verification
 struct EndToEndTests {
     static let dotted = "dotted_pkg-1.2.0-0-py3-none-any.whl"
 
-    @Test("a clean environment verifies: scripts, wrappers, .pyc and installer files are no false positive",
-          arguments: [KeyKind.rsa(bits: 4096), .ecdsaP256, .ed25519])
+    @Test(
+        "a clean environment verifies: scripts, wrappers, .pyc and installer files are no false positive",
+        arguments: [KeyKind.rsa(bits: 4096), .ecdsaP256, .ed25519])
     func cleanEnvironmentVerifies(kind: KeyKind) async throws {
         try await Scenario.with(keyKind: kind) { scenario in
             let result = try await scenario.wheeltrust(["verify", "--all", "-v"])
@@ -36,8 +37,10 @@ struct EndToEndTests {
                 #expect(package["name"] is String && package["version"] is String)
                 let checks = try #require(package["checks"] as? [[String: Any]])
                 #expect(checks.allSatisfy { ["pass", "skip"].contains($0["status"] as? String ?? "") })
-                #expect(Set(checks.compactMap { $0["name"] as? String }).isSuperset(of:
-                    ["index-file", "download", "index-hash", "provenance", "signature", "statement", "wheel-contents", "installed-files"]))
+                #expect(
+                    Set(checks.compactMap { $0["name"] as? String }).isSuperset(of: [
+                        "index-file", "download", "index-hash", "provenance", "signature", "statement", "wheel-contents", "installed-files",
+                    ]))
                 let files = try #require(package["files"] as? [String: Any])
                 for key in ["modified", "missing", "unexpected", "generated"] { #expect(files[key] is [Any]) }
             }
@@ -97,8 +100,11 @@ struct EndToEndTests {
             try "import os; os.system('true')\n".write(toFile: path, atomically: true, encoding: .utf8)
             let json = try await scenario.verifyJSON(["--all"])
             #expect(json.result.status == 1, "\(json.result.output)")
-            #expect(json.report.unexpected == [EnvironmentFinding(
-                path: path, detail: "start-up hook: this .pth executes code at every interpreter start-up")])
+            #expect(
+                json.report.unexpected == [
+                    EnvironmentFinding(
+                        path: path, detail: "start-up hook: this .pth executes code at every interpreter start-up")
+                ])
             #expect(json.report.summary.unexpectedFiles == 1)
             json.expect("dotted.pkg", .unexpectedFiles, .pass)
             #expect(json.package("dotted.pkg")?.status == .verified, "the hook is the environment's finding, not the package's")
@@ -143,8 +149,9 @@ struct EndToEndTests {
             attestation.envelope.statement = Array(text.utf8)
             try attestation.encoded().write(to: URL(fileURLWithPath: path))
             let json = try await scenario.verifyJSON(["dotted.pkg"])
-            json.expect("dotted.pkg", .signature, .fail, "attestation 1.1: signature matches no trusted key",
-                        "\(scenario.publicKeyPath) (\(scenario.key.publicKey.keyID))")
+            json.expect(
+                "dotted.pkg", .signature, .fail, "attestation 1.1: signature matches no trusted key",
+                "\(scenario.publicKeyPath) (\(scenario.key.publicKey.keyID))")
             #expect(json.check(.statement, of: "dotted.pkg") == nil, "no statement is judged without a trusted signature")
             #expect(json.failing("dotted.pkg").map(\.name) == [.signature], "\(json.result.output)")
         }
@@ -157,8 +164,9 @@ struct EndToEndTests {
             let otherPath = scenario.root + "/other.pub"
             try other.publicKey.pemRepresentation.write(toFile: otherPath, atomically: true, encoding: .utf8)
             let json = try ReportJSON(try await scenario.wheeltrust(["verify", "dotted.pkg", "--format", "json"], key: otherPath))
-            json.expect("dotted.pkg", .signature, .fail, "attestation 1.1: signature matches no trusted key",
-                        "\(otherPath) (\(other.publicKey.keyID))")
+            json.expect(
+                "dotted.pkg", .signature, .fail, "attestation 1.1: signature matches no trusted key",
+                "\(otherPath) (\(other.publicKey.keyID))")
             let detail = json.check(.signature, of: "dotted.pkg")?.detail ?? ""
             #expect(!detail.contains(scenario.key.publicKey.keyID), "the real signer's key was not named: \(detail)")
             #expect(json.failing("dotted.pkg").map(\.name) == [.signature], "\(json.result.output)")
@@ -192,8 +200,9 @@ struct EndToEndTests {
                 """
             try scenario.replaceAttestation(of: Self.dotted, statement: Array(statement.utf8))
             let json = try await scenario.verifyJSON(["dotted.pkg"])
-            json.expect("dotted.pkg", .statement, .fail,
-                        "subject name: subject dotted_pkg-1.2.1-0-py3-none-any.whl does not name \(Self.dotted)")
+            json.expect(
+                "dotted.pkg", .statement, .fail,
+                "subject name: subject dotted_pkg-1.2.1-0-py3-none-any.whl does not name \(Self.dotted)")
             json.expect("dotted.pkg", .signature, .pass)
             #expect(json.failing("dotted.pkg").map(\.name) == [.statement], "\(json.result.output)")
         }

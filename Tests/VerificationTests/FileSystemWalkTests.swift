@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Verification
 
 /// The walk never vouches for what it did not see: each way it can stop short is a problem it

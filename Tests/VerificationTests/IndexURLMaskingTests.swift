@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PackageIndex
+import Testing
+
 @testable import Verification
 
 /// `VerificationSetup` masks a rejected `--index-url` with `URLMasking` (the one masking of the

@@ -1,18 +1,21 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import Verification
 
 @Suite("install layout, shebangs, generated files")
 struct InstalledLayoutTests {
     let layout = InstallLayout(
-        scheme: PythonEnvironment.SchemePaths(purelib: "/v/lib/python3.11/site-packages", platlib: "/v/lib64/python3.11/site-packages",
-                                              scripts: "/v/bin", data: "/v", include: "/usr/include/python3.11"),
+        scheme: PythonEnvironment.SchemePaths(
+            purelib: "/v/lib/python3.11/site-packages", platlib: "/v/lib64/python3.11/site-packages",
+            scripts: "/v/bin", data: "/v", include: "/usr/include/python3.11"),
         prefix: "/v", pythonVersion: "3.11")
 
     func map(_ path: String, purelib: Bool = true) -> String? {
-        layout.installPath(forRecordPath: path, dataDirectory: "tool-1.0.data", rootIsPurelib: purelib,
-                           distributionName: "Tool")?.path
+        layout.installPath(
+            forRecordPath: path, dataDirectory: "tool-1.0.data", rootIsPurelib: purelib,
+            distributionName: "Tool")?.path
     }
 
     @Test func mapsEveryScheme() {
@@ -54,13 +57,20 @@ struct InstalledLayoutTests {
             "/v/include/site/python3.11": ["tool", "TOOL", "aaa", "tool-extra"],
             "/usr/include/python3.11": ["Tool"],
         ]
-        let files: Set<String> = ["/v/include/site/python3.11/tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
-                                  "/v/include/site/python3.11/aaa/sub/tool.h", "/usr/include/python3.11/Tool/sub/tool.h"]
-        let found = layout.headerCandidates(for: path, distributionName: "Tool", exists: { files.contains($0) },
-                                            children: { tree[$0] ?? [] })
-        #expect(found == ["/usr/include/python3.11/Tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
-                          "/v/include/site/python3.11/tool/sub/tool.h"], "never aaa/, whatever the installed RECORD says")
-        #expect(layout.headerCandidates(for: path, distributionName: "Tool", exists: { _ in false }, children: { tree[$0] ?? [] })
+        let files: Set<String> = [
+            "/v/include/site/python3.11/tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
+            "/v/include/site/python3.11/aaa/sub/tool.h", "/usr/include/python3.11/Tool/sub/tool.h",
+        ]
+        let found = layout.headerCandidates(
+            for: path, distributionName: "Tool", exists: { files.contains($0) },
+            children: { tree[$0] ?? [] })
+        #expect(
+            found == [
+                "/usr/include/python3.11/Tool/sub/tool.h", "/v/include/site/python3.11/TOOL/sub/tool.h",
+                "/v/include/site/python3.11/tool/sub/tool.h",
+            ], "never aaa/, whatever the installed RECORD says")
+        #expect(
+            layout.headerCandidates(for: path, distributionName: "Tool", exists: { _ in false }, children: { tree[$0] ?? [] })
                 == [path], "none installed: the default place, reported missing")
     }
 
@@ -74,8 +84,9 @@ struct InstalledLayoutTests {
         let shebang = ScriptShebang(interpreters: ["/v/bin/python"])
         let wheel = Array("#!python\nprint('hi')\n".utf8)
         #expect(shebang.matchesRewrite(wheel: wheel, installed: Array("#!/v/bin/python\nprint('hi')\n".utf8)))
-        #expect(!shebang.matchesRewrite(wheel: wheel, installed: Array("#!/usr/bin/python\nprint('hi')\n".utf8)),
-                "another interpreter is a modification")
+        #expect(
+            !shebang.matchesRewrite(wheel: wheel, installed: Array("#!/usr/bin/python\nprint('hi')\n".utf8)),
+            "another interpreter is a modification")
         #expect(!shebang.matchesRewrite(wheel: wheel, installed: Array("#!/v/bin/python\nprint('pwned')\n".utf8)))
         #expect(!shebang.matchesRewrite(wheel: Array("#!/bin/sh\necho\n".utf8), installed: Array("#!/v/bin/python\necho\n".utf8)))
         let trampoline = "#!/bin/sh\n'''exec' \"/v/bin/python\" \"$0\" \"$@\"\n' '''\nprint('hi')\n"
@@ -103,13 +114,17 @@ struct InstalledLayoutTests {
     @Test func entryPointWrappers() {
         let points = EntryPoints(parsing: "[console_scripts]\nclitool = clitool.cli:main [extra]\n[other]\nx = y:z\n")
         #expect(points.scripts == ["clitool": "clitool.cli:main"])
-        let wrappers = ConsoleScriptWrappers(entryPoints: points, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
-                                             pythonVersion: "3.11")
-        let wrapper = "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom clitool.cli import main\n"
+        let wrappers = ConsoleScriptWrappers(
+            entryPoints: points, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
+            pythonVersion: "3.11")
+        let wrapper =
+            "#!/v/bin/python\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom clitool.cli import main\n"
             + "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(main())\n"
         #expect(wrappers.judge(bytes: Array(wrapper.utf8), declared: "clitool") == .generated(.distlib))
-        #expect(wrappers.judge(bytes: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8),
-                               declared: "clitool") != .generated(.distlib))
+        #expect(
+            wrappers.judge(
+                bytes: Array(wrapper.replacingOccurrences(of: "clitool.cli", with: "evil").utf8),
+                declared: "clitool") != .generated(.distlib))
         #expect(points.declaredName(forScript: "x", pythonVersion: "3.11") == nil, "a script the wheel does not declare")
     }
 
@@ -120,8 +135,9 @@ struct InstalledLayoutTests {
         for newline in ["\r\n", "\r", "\n", "\u{0B}", "\u{0C}", "\u{1C}", "\u{1D}", "\u{1E}", "\u{85}", "\u{2028}", "\u{2029}"] {
             let text = ["[console_scripts]", "clitool = clitool.cli:main", "[gui_scripts]", "gui = clitool.gui:run", ""]
                 .joined(separator: newline)
-            #expect(EntryPoints(parsing: text).scripts == ["clitool": "clitool.cli:main", "gui": "clitool.gui:run"],
-                    "lines split at \(newline.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(
+                EntryPoints(parsing: text).scripts == ["clitool": "clitool.cli:main", "gui": "clitool.gui:run"],
+                "lines split at \(newline.unicodeScalars.map { String($0.value, radix: 16) })")
         }
         // Not a line boundary for Python either: the name keeps it, nothing spans two entries.
         let unitSeparator = EntryPoints(parsing: "[console_scripts]\na\u{1F}b = m:f\n")
@@ -156,18 +172,21 @@ struct InstalledLayoutTests {
     @Test func pipsVersionedScriptsStandForItsDeclaredEntryPoint() {
         // pip's installer writes `pip`, `pip3` and `pip3.11` for pip's one `pip` entry point.
         let pip = EntryPoints(parsing: "[console_scripts]\npip=pip._internal.cli.main:cli\n")
-        let wrappers = ConsoleScriptWrappers(entryPoints: pip, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
-                                             pythonVersion: "3.11")
-        let wrapper = Array(("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nif __name__ == '__main__':\n"
-            + "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(cli())\n").utf8)
+        let wrappers = ConsoleScriptWrappers(
+            entryPoints: pip, interpreters: ["/v/bin/python"], scriptsDirectory: "/v/bin",
+            pythonVersion: "3.11")
+        let wrapper = Array(
+            ("#!/v/bin/python\nimport sys\nfrom pip._internal.cli.main import cli\nif __name__ == '__main__':\n"
+                + "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n    sys.exit(cli())\n").utf8)
         #expect(pip.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == "pip")
         #expect(pip.declaredName(forScript: "pip3", pythonVersion: "3.11") == "pip")
         #expect(wrappers.judge(bytes: wrapper, declared: "pip") == .generated(.pip26))
         #expect(pip.scriptFileNames(pythonVersion: "3.11") == ["pip", "pip3", "pip3.11"])
         #expect(pip.declaredName(forScript: "pip3.12", pythonVersion: "3.11") == nil, "another interpreter's name")
         #expect(pip.declaredName(forScript: "pip3.11x", pythonVersion: "3.11") == nil)
-        #expect(wrappers.judge(bytes: Array("from evil import cli\n".utf8), declared: "pip") != .generated(.pip26),
-                "the body must import the declared callable")
+        #expect(
+            wrappers.judge(bytes: Array("from evil import cli\n".utf8), declared: "pip") != .generated(.pip26),
+            "the body must import the declared callable")
         let other = EntryPoints(parsing: "[console_scripts]\ntool=tool:main\n")
         #expect(other.declaredName(forScript: "pip3.11", pythonVersion: "3.11") == nil, "only when the wheel declares pip")
         let setuptools = EntryPoints(parsing: "[console_scripts]\neasy_install=setuptools.command.easy_install:main\n")
@@ -189,8 +208,9 @@ struct ReportTests {
         #expect(failed.status == .failed)
         #expect(errored.status == .error)
         #expect(unclean.status == .failed)
-        #expect(PackageReport(name: "b", version: "1", checks: [CheckResult(.indexHash, .skip, "")]).status == .error,
-                "skips alone never verify")
+        #expect(
+            PackageReport(name: "b", version: "1", checks: [CheckResult(.indexHash, .skip, "")]).status == .error,
+            "skips alone never verify")
         #expect(Report(packages: [pass]).exitCode == 0)
         #expect(Report(packages: [pass, failed, errored]).exitCode == 1)
         #expect(Report(packages: [pass, errored]).exitCode == 3)

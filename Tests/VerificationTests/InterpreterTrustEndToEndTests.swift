@@ -28,8 +28,9 @@ struct InterpreterTrustEndToEndTests {
     /// A Python string literal of `text` (ASCII paths and code only).
     static func literal(_ text: String) -> String { String(reflecting: text) }
 
-    @Test("attack 1: a .pth acting only under -I redirects sysconfig to a pristine copy; the tampered module still fails installed-files",
-          arguments: layouts)
+    @Test(
+        "attack 1: a .pth acting only under -I redirects sysconfig to a pristine copy; the tampered module still fails installed-files",
+        arguments: layouts)
     func isolatedOnlyPthCannotRedirectTheQuery(layout: Scenario.Layout) async throws {
         try await Scenario.with(packages: ["dotted.pkg"], layout: layout) { scenario in
             let site = scenario.sitePackages
@@ -54,9 +55,11 @@ struct InterpreterTrustEndToEndTests {
             try handle.close()
             // The attack is live: the environment's interpreter, run as the old query ran it (-I),
             // runs the hook and reports the pristine copy; importing the module runs the tampered code.
-            let fooled = try await TestProcess.run(scenario.python, ["-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+            let fooled = try await TestProcess.run(
+                scenario.python, ["-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
             #expect(fooled.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == pristine, "\(fooled.output)")
-            let imported = try await TestProcess.run(scenario.python, ["-c", "import os, dotted_pkg.core; print(os.environ.get('TAMPERED'))"])
+            let imported = try await TestProcess.run(
+                scenario.python, ["-c", "import os, dotted_pkg.core; print(os.environ.get('TAMPERED'))"])
             #expect(imported.stdout.contains("1"), "\(imported.output)")
             try FileManager.default.removeItem(atPath: marker)
 
@@ -95,8 +98,12 @@ struct InterpreterTrustEndToEndTests {
             try (write + "\n").write(toFile: site + "/sitecustomize.py", atomically: true, encoding: .utf8)
             try (write + "\n").write(toFile: site + "/usercustomize.py", atomically: true, encoding: .utf8)
             try "import os; \(write)\n".write(toFile: site + "/aa_hook.pth", atomically: true, encoding: .utf8)
-            let compiled = try await TestProcess.run(scenario.python, ["-S", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1])",
-                                                                       site + "/sitecustomize.py"])
+            let compiled = try await TestProcess.run(
+                scenario.python,
+                [
+                    "-S", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1])",
+                    site + "/sitecustomize.py",
+                ])
             #expect(compiled.status == 0, "\(compiled.output)")
             // Hostile variables in wheeltrust's own environment: a path with a sitecustomize, a
             // start-up file, a home that would keep Python from starting at all if it were honoured.
@@ -108,12 +115,16 @@ struct InterpreterTrustEndToEndTests {
             #expect(live.status == 0 && FileManager.default.fileExists(atPath: marker), "the hooks are live: \(live.output)")
             try FileManager.default.removeItem(atPath: marker)
 
-            let args = ["verify", "--all", "--check-bytecode", "--format", "json", "--python", scenario.python,
-                        "--index-url", scenario.indexURL, "--cache-dir", scenario.cache, "--timeout", "30", "--key", scenario.publicKeyPath]
-            let result = try await TestProcess.run(TestProcess.wheeltrust, args, environment: [
-                "HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null", "PYTHONPATH": hostile, "PYTHONSTARTUP": hostile + "/startup.py",
-                "PYTHONHOME": scenario.root + "/no-such-home", "PYTHONINSPECT": "1", "PYTHONUSERBASE": hostile,
-            ])
+            let args = [
+                "verify", "--all", "--check-bytecode", "--format", "json", "--python", scenario.python,
+                "--index-url", scenario.indexURL, "--cache-dir", scenario.cache, "--timeout", "30", "--key", scenario.publicKeyPath,
+            ]
+            let result = try await TestProcess.run(
+                TestProcess.wheeltrust, args,
+                environment: [
+                    "HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null", "PYTHONPATH": hostile, "PYTHONSTARTUP": hostile + "/startup.py",
+                    "PYTHONHOME": scenario.root + "/no-such-home", "PYTHONINSPECT": "1", "PYTHONUSERBASE": hostile,
+                ])
             #expect(result.status == 1, "\(result.output)")
             let report = try Self.json(result)
             let package = try Self.package(report, "dotted.pkg")
@@ -181,7 +192,8 @@ struct InterpreterTrustEndToEndTests {
             let result = try await scenario.wheeltrust(["verify", "dotted.pkg", "--format", "json"])
             #expect(result.status == 3, "\(result.output)")
             #expect(result.stdout.isEmpty)
-            #expect(result.stderr.contains(file + " is not the base interpreter") && result.stderr.contains("bytes differ"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains(file + " is not the base interpreter") && result.stderr.contains("bytes differ"), "\(result.stderr)")
         }
     }
 }

@@ -23,8 +23,9 @@ struct KeylessEndToEndTests {
         }
     }
 
-    @Test("naming keys means keys only: a keyless attestation fails the signature check",
-          arguments: [["--key"], ["--no-default-keys"], ["--key", "--trusted-root-staging"]])
+    @Test(
+        "naming keys means keys only: a keyless attestation fails the signature check",
+        arguments: [["--key"], ["--no-default-keys"], ["--key", "--trusted-root-staging"]])
     func namedKeysRefuseKeyless(flags: [String]) async throws {
         try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
             var trust: [String] = []
@@ -41,12 +42,15 @@ struct KeylessEndToEndTests {
         }
     }
 
-    @Test("--allow-keyless or an identity pin accepts keyless beside named keys",
-          arguments: [["--allow-keyless"], ["--repository", "woodruffw/abi3info"], ["--workflow", "release.yml"]])
+    @Test(
+        "--allow-keyless or an identity pin accepts keyless beside named keys",
+        arguments: [["--allow-keyless"], ["--repository", "woodruffw/abi3info"], ["--workflow", "release.yml"]])
     func keylessAllowedExplicitly(flags: [String]) async throws {
         try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
-            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"],
-                                                                    trust: ["--key", scenario.publicKeyPath] + flags))
+            let json = try ReportJSON(
+                try await scenario.wheeltrust(
+                    ["verify", "abi3info", "--format", "json"],
+                    trust: ["--key", scenario.publicKeyPath] + flags))
             json.expect("abi3info", .signature, .pass, "woodruffw/abi3info")
             #expect(json.result.status == 0, "\(json.result.output)")
         }
@@ -55,8 +59,10 @@ struct KeylessEndToEndTests {
     @Test("a pin that disagrees with the certificate fails even though it allows keyless")
     func wrongPinFails() async throws {
         try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
-            let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"],
-                                                                    trust: ["--key", scenario.publicKeyPath, "--repository", "attacker/abi3info"]))
+            let json = try ReportJSON(
+                try await scenario.wheeltrust(
+                    ["verify", "abi3info", "--format", "json"],
+                    trust: ["--key", scenario.publicKeyPath, "--repository", "attacker/abi3info"]))
             json.expect("abi3info", .signature, .fail, "attacker/abi3info")
         }
     }

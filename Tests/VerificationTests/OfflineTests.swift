@@ -70,8 +70,9 @@ struct OfflineTests {
             tampered["provenanceBase64"] = try JSONSerialization.data(withJSONObject: provenance).base64EncodedString()
             try JSONSerialization.data(withJSONObject: tampered).write(to: URL(fileURLWithPath: entryPath))
             let failed = try await scenario.verifyJSON(["dotted.pkg", "--offline"])
-            failed.expect("dotted.pkg", .signature, .fail, "attestation 1.1: signature matches no trusted key",
-                          scenario.key.publicKey.keyID)
+            failed.expect(
+                "dotted.pkg", .signature, .fail, "attestation 1.1: signature matches no trusted key",
+                scenario.key.publicKey.keyID)
             failed.expect("dotted.pkg", .provenance, .pass, "from the offline cache")
             #expect(failed.failing("dotted.pkg").map(\.name) == [.signature], "\(failed.result.output)")
         }

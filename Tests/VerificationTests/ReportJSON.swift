@@ -36,16 +36,19 @@ struct ReportJSON {
     /// and, for a failure, the package to be `failed` and the exit code 1; for an error, the
     /// package not verified and the exit code not 0 (exactly `error` and 3 when nothing in the
     /// report failed).
-    func expect(_ package: String, _ check: CheckName, _ status: CheckStatus, _ fragments: String...,
-                sourceLocation: SourceLocation = #_sourceLocation) {
+    func expect(
+        _ package: String, _ check: CheckName, _ status: CheckStatus, _ fragments: String...,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard let found = self.check(check, of: package) else {
             Issue.record("\(package) has no \(check) check: \(result.output)", sourceLocation: sourceLocation)
             return
         }
         #expect(found.status == status, "\(package) \(check): \(found.detail)", sourceLocation: sourceLocation)
         for fragment in fragments {
-            #expect(found.detail.contains(fragment), "\(package) \(check) detail lacks '\(fragment)': \(found.detail)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                found.detail.contains(fragment), "\(package) \(check) detail lacks '\(fragment)': \(found.detail)",
+                sourceLocation: sourceLocation)
         }
         switch status {
         case .fail:

@@ -1,8 +1,8 @@
 import Attestations
 import Foundation
 import IndexServer
-import Testing
 import TestSupport
+import Testing
 
 /// One complete, real setting for an end-to-end test: a folder of real wheels signed with a key
 /// generated here, `wheeltrust`'s own index server on 127.0.0.1 with basic auth, and a fresh venv
@@ -59,28 +59,33 @@ final class Scenario: @unchecked Sendable {
 
     /// - Parameter keyless: also serve the real Sigstore-attested abi3info wheel with its real provenance.
     /// - Parameter tls: serve HTTPS with a certificate from a CA made here (`caBundle`); pip installs with `--cert`.
-    init(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
-         keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv) async throws {
+    init(
+        packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
+        keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv
+    ) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-e2e-\(UUID().uuidString)").path
         indexDirectory = root + "/index"
         venv = root + "/venv"
         cache = root + "/cache"
         try FileManager.default.createDirectory(atPath: indexDirectory, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.fixtureWheels.path) where name.hasSuffix(".whl") {
-            try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path,
-                                             toPath: indexDirectory + "/" + name)
+            try FileManager.default.copyItem(
+                atPath: Scenario.fixtureWheels.appendingPathComponent(name).path,
+                toPath: indexDirectory + "/" + name)
         }
         key = try PrivateKey.generate(keyKind)
         publicKeyPath = root + "/signer.pub"
         try key.publicKey.pemRepresentation.write(toFile: publicKeyPath, atomically: true, encoding: .utf8)
         for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory) where name.hasSuffix(".whl") {
-            _ = try Attester.attest(wheel: indexDirectory + "/" + name, key: key,
-                                    builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
+            _ = try Attester.attest(
+                wheel: indexDirectory + "/" + name, key: key,
+                builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
         }
         if keyless {
             for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.keylessFixtures.path) {
-                try FileManager.default.copyItem(atPath: Scenario.keylessFixtures.appendingPathComponent(name).path,
-                                                 toPath: indexDirectory + "/" + name)
+                try FileManager.default.copyItem(
+                    atPath: Scenario.keylessFixtures.appendingPathComponent(name).path,
+                    toPath: indexDirectory + "/" + name)
             }
         }
         var serverTLS: ServerTLS?
@@ -96,9 +101,11 @@ final class Scenario: @unchecked Sendable {
         } else {
             caBundle = nil
         }
-        let running = try await IndexServer(configuration: ServerConfiguration(
-            directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
-            legacyProvenanceURLs: legacyProvenanceURLs, tls: serverTLS)).start()
+        let running = try await IndexServer(
+            configuration: ServerConfiguration(
+                directory: indexDirectory, auth: BasicCredentials(user: Scenario.user, password: Scenario.token),
+                legacyProvenanceURLs: legacyProvenanceURLs, tls: serverTLS)
+        ).start()
         server = running
         let scratch = root
 
@@ -106,15 +113,19 @@ final class Scenario: @unchecked Sendable {
             switch layout {
             case .venv, .venvCopies:
                 python = venv + "/bin/python"
-                let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip"]
-                                                        + (layout == .venvCopies ? ["--copies"] : []) + [venv])
+                let created = try await TestProcess.run(
+                    TestProcess.python3,
+                    ["-m", "venv", "--without-pip"]
+                        + (layout == .venvCopies ? ["--copies"] : []) + [venv])
                 try #require(created.status == 0, "venv: \(created.output)")
             case .system:
                 python = try await Scenario.makeSystemPython(at: venv)
             }
-            let installed = try await TestProcess.run(TestProcess.python3, [
-                "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
-            ] + (caBundle.map { ["--cert", $0] } ?? []) + packages)
+            let installed = try await TestProcess.run(
+                TestProcess.python3,
+                [
+                    "-m", "pip", "--python", python, "install", "--no-cache-dir", "--index-url", indexURL,
+                ] + (caBundle.map { ["--cert", $0] } ?? []) + packages)
             try #require(installed.status == 0, "pip install: \(installed.output)")
         } catch {
             // Not built: its server and directory are still torn down before the error goes on.
@@ -128,11 +139,14 @@ final class Scenario: @unchecked Sendable {
     /// the directory removed) before returning or rethrowing `body`'s error. A `defer { Task {
     /// await scenario.stop() } }` would not wait: the next test could start while this one's server
     /// still runs.
-    static func with<T>(packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
-                        keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv,
-                        _ body: (Scenario) async throws -> T) async throws -> T {
-        let scenario = try await Scenario(packages: packages, legacyProvenanceURLs: legacyProvenanceURLs,
-                                          keyKind: keyKind, keyless: keyless, tls: tls, layout: layout)
+    static func with<T>(
+        packages: [String] = Scenario.allPackages, legacyProvenanceURLs: Bool = false,
+        keyKind: KeyKind = .ecdsaP256, keyless: Bool = false, tls: Bool = false, layout: Layout = .venv,
+        _ body: (Scenario) async throws -> T
+    ) async throws -> T {
+        let scenario = try await Scenario(
+            packages: packages, legacyProvenanceURLs: legacyProvenanceURLs,
+            keyKind: keyKind, keyless: keyless, tls: tls, layout: layout)
         do {
             let value = try await body(scenario)
             await scenario.stop()
@@ -146,8 +160,10 @@ final class Scenario: @unchecked Sendable {
     /// Runs `wheeltrust` with this scenario's interpreter, index, key and cache.
     /// `pipConfig` is the pip configuration file wheeltrust reads (none by default). `trust`
     /// replaces the default `--key <the scenario's key>` (pass `[]` for wheeltrust's default trust).
-    func wheeltrust(_ arguments: [String], key: String? = nil, index: String? = nil,
-                    pipConfig: String = "/dev/null", trust: [String]? = nil) async throws -> ProcessResult {
+    func wheeltrust(
+        _ arguments: [String], key: String? = nil, index: String? = nil,
+        pipConfig: String = "/dev/null", trust: [String]? = nil
+    ) async throws -> ProcessResult {
         var args = arguments
         args += ["--python", python, "--index-url", index ?? indexURL, "--cache-dir", cache, "--timeout", "30"]
         args += trust ?? ["--key", key ?? publicKeyPath]
@@ -156,8 +172,13 @@ final class Scenario: @unchecked Sendable {
 
     /// A stand-alone Python installation at `prefix` (see ``Layout/system``); its interpreter.
     static func makeSystemPython(at prefix: String) async throws -> String {
-        let probe = try await TestProcess.run(TestProcess.python3, ["-c", "import os, sys, sysconfig; "
-            + "print(os.path.realpath(sys.executable)); print(sysconfig.get_path('stdlib'))"])
+        let probe = try await TestProcess.run(
+            TestProcess.python3,
+            [
+                "-c",
+                "import os, sys, sysconfig; "
+                    + "print(os.path.realpath(sys.executable)); print(sysconfig.get_path('stdlib'))",
+            ])
         let lines = probe.stdout.split(separator: "\n").map(String.init)
         try #require(probe.status == 0 && lines.count == 2, "\(probe.output)")
         let (binary, stdlib) = (lines[0], lines[1])

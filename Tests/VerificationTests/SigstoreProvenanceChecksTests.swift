@@ -11,13 +11,15 @@ struct SigstoreProvenanceChecksTests {
     static let sha256 = "9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3"
 
     static func provenance() throws -> Provenance {
-        let url = try #require(Bundle.module.url(forResource: "\(filename).provenance", withExtension: nil, subdirectory: "Fixtures/sigstore"))
+        let url = try #require(
+            Bundle.module.url(forResource: "\(filename).provenance", withExtension: nil, subdirectory: "Fixtures/sigstore"))
         return try Provenance.decode(try Data(contentsOf: url))
     }
 
     @Test func keylessProvenanceGivesSignaturePass() async throws {
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
-        let checks = ProvenanceChecks.checks(for: await verifier.verify(try Self.provenance(), distribution: Self.filename, sha256Hex: Self.sha256))
+        let checks = ProvenanceChecks.checks(
+            for: await verifier.verify(try Self.provenance(), distribution: Self.filename, sha256Hex: Self.sha256))
         let signature = try #require(checks.first { $0.name == .signature })
         #expect(signature.status == .pass, "\(signature)")
         #expect(signature.detail.contains("trailofbits/pypi-attestations"), "\(signature)")
@@ -30,7 +32,8 @@ struct SigstoreProvenanceChecksTests {
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
         let checks = ProvenanceChecks.checks(for: await verifier.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256))
         #expect(checks.first { $0.name == .signature }?.status == .fail)
-        #expect(checks.first { $0.name == .signature }?.detail == "attestation 1.1: Sigstore: certificate source repository "
+        #expect(
+            checks.first { $0.name == .signature }?.detail == "attestation 1.1: Sigstore: certificate source repository "
                 + "https://github.com/trailofbits/pypi-attestations is not https://github.com/someone/else", "\(checks)")
         #expect(checks.map(\.name) == [.signature], "no statement is judged without a trusted signature")
     }

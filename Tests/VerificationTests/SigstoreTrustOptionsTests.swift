@@ -16,7 +16,8 @@ struct SigstoreTrustOptionsTests {
 
     static var provenancePath: String {
         get throws {
-            try #require(Bundle.module.url(forResource: "\(filename).provenance", withExtension: nil, subdirectory: "Fixtures/sigstore")).path
+            try #require(Bundle.module.url(forResource: "\(filename).provenance", withExtension: nil, subdirectory: "Fixtures/sigstore"))
+                .path
         }
     }
 
@@ -35,8 +36,11 @@ struct SigstoreTrustOptionsTests {
     }
 
     static func verifySignature(_ extra: [String], provenance: String? = nil) async throws -> ProcessResult {
-        try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", try provenance ?? provenancePath, filename, "--sha256", sha256] + extra)
+        try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "verify-signature", "--provenance", try provenance ?? provenancePath, filename, "--sha256", sha256,
+            ] + extra)
     }
 
     /// `verify-signature … --format json`, decoded.
@@ -45,7 +49,8 @@ struct SigstoreTrustOptionsTests {
     }
 
     /// The staging root does not know the production log that recorded the attestation.
-    static let unknownLog = "transparency entry (log index 153454663) does not verify: signedEntryTimestamp: unknownLog: "
+    static let unknownLog =
+        "transparency entry (log index 153454663) does not verify: signedEntryTimestamp: unknownLog: "
         + "no usable log in the trusted root has id c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d"
 
     // MARK: - CLI
@@ -56,7 +61,8 @@ struct SigstoreTrustOptionsTests {
         #expect(plain.status == 0, "\(plain.output)")
         let pinned = try await Self.verifySignature([
             "--repository", "trailofbits/pypi-attestations", "--workflow", "release.yml",
-            "--identity", Self.san, "--issuer", Self.gitHubIssuer])
+            "--identity", Self.san, "--issuer", Self.gitHubIssuer,
+        ])
         #expect(pinned.status == 0, "\(pinned.output)")
         #expect(pinned.stdout.contains("pinned"), "\(pinned.output)")
     }
@@ -67,10 +73,14 @@ struct SigstoreTrustOptionsTests {
         for (extra, reason) in [
             (["--repository", "other/repo"], "pinned repository other/repo is not the certificate's source repository \(repository)"),
             (["--workflow", "other.yml"], "pinned workflow other.yml is not the certificate's build config \(Self.san)"),
-            (["--identity", Self.san, "--issuer", "https://gitlab.com"],
-             "pinned issuer: certificate OIDC issuer \(Self.gitHubIssuer) is not https://gitlab.com"),
-            (["--gcp-service-account", "builder@project.iam.gserviceaccount.com"],
-             "pinned GCP service account: certificate OIDC issuer \(Self.gitHubIssuer) is not https://accounts.google.com"),
+            (
+                ["--identity", Self.san, "--issuer", "https://gitlab.com"],
+                "pinned issuer: certificate OIDC issuer \(Self.gitHubIssuer) is not https://gitlab.com"
+            ),
+            (
+                ["--gcp-service-account", "builder@project.iam.gserviceaccount.com"],
+                "pinned GCP service account: certificate OIDC issuer \(Self.gitHubIssuer) is not https://accounts.google.com"
+            ),
         ] {
             let json = try await Self.verifySignatureJSON(extra)
             json.expect(Self.filename, .signature, .fail, "attestation 1.1: Sigstore: \(reason)")
@@ -84,20 +94,24 @@ struct SigstoreTrustOptionsTests {
         let bundles = try #require((provenance as? [String: Any])?["attestation_bundles"] as? [[String: Any]])
         let attestation = try #require((bundles.first?["attestations"] as? [Any])?.first)
         let path = try Self.scratchFile("\(Self.filename).publish.attestation", try JSONSerialization.data(withJSONObject: attestation))
-        let pinned = try await Self.verifySignature([
-            "--repository", "trailofbits/pypi-attestations", "--identity", Self.san, "--issuer", Self.gitHubIssuer], provenance: path)
+        let pinned = try await Self.verifySignature(
+            [
+                "--repository", "trailofbits/pypi-attestations", "--identity", Self.san, "--issuer", Self.gitHubIssuer,
+            ], provenance: path)
         #expect(pinned.status == 0, "\(pinned.output)")
         let unpinned = try await Self.verifySignature([], provenance: path)
         #expect(unpinned.status == 1 && unpinned.stdout.contains("names no publisher"), "\(unpinned.output)")
-        let noPublisher = "attestation 1.1: Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, "
+        let noPublisher =
+            "attestation 1.1: Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, "
             + "--repository or --gcp-service-account"
         let unpinnedJSON = try await Self.verifySignatureJSON([], provenance: path)
         unpinnedJSON.expect(Self.filename, .signature, .fail, noPublisher)
         let workflowOnly = try await Self.verifySignatureJSON(["--workflow", "release.yml"], provenance: path)
         workflowOnly.expect(Self.filename, .signature, .fail, noPublisher)
         let otherRepository = try await Self.verifySignatureJSON(["--repository", "someone/else"], provenance: path)
-        otherRepository.expect(Self.filename, .signature, .fail,
-                               "pinned repository someone/else is not the certificate's source repository https://github.com/trailofbits/pypi-attestations")
+        otherRepository.expect(
+            Self.filename, .signature, .fail,
+            "pinned repository someone/else is not the certificate's source repository https://github.com/trailofbits/pypi-attestations")
     }
 
     @Test("--staging: a production attestation does not verify against the staging root (exit 1)")
@@ -165,9 +179,12 @@ struct SigstoreTrustOptionsTests {
         let bad = try VerificationSetup(environment: [:], identityPins: IdentityPins(repository: "other/repo")).provenanceVerifier()
         let verdict = await bad.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256)
         #expect(!verdict.isVerified)
-        #expect(verdict.attestations.first?.signature == .failed("Sigstore: pinned repository other/repo is not the certificate's "
-                                                                 + "source repository https://github.com/trailofbits/pypi-attestations"),
-                "\(String(describing: verdict.attestations.first?.signature))")
+        #expect(
+            verdict.attestations.first?.signature
+                == .failed(
+                    "Sigstore: pinned repository other/repo is not the certificate's "
+                        + "source repository https://github.com/trailofbits/pypi-attestations"),
+            "\(String(describing: verdict.attestations.first?.signature))")
         #expect(verdict.attestations.first?.checks.allSatisfy(\.passed) == true, "only the signature's binding failed")
     }
 
@@ -175,14 +192,16 @@ struct SigstoreTrustOptionsTests {
 
     @Test func describeShowsTheFulcioClaims() throws {
         let text = ProvenanceDescription.describe(try SigstoreProvenanceChecksTests.provenance())
-        for line in ["identity (SAN): \(Self.san)",
-                     "issuer: \(Self.gitHubIssuer)",
-                     "source repository: https://github.com/trailofbits/pypi-attestations",
-                     "workflow: \(Self.san)",
-                     "ref: refs/tags/v0.0.19",
-                     "commit: 08802efe1f8e5fec4ad842d6b8ce97656092ee72",
-                     "trigger: ",
-                     "run: https://github.com/trailofbits/pypi-attestations/actions/runs/"] {
+        for line in [
+            "identity (SAN): \(Self.san)",
+            "issuer: \(Self.gitHubIssuer)",
+            "source repository: https://github.com/trailofbits/pypi-attestations",
+            "workflow: \(Self.san)",
+            "ref: refs/tags/v0.0.19",
+            "commit: 08802efe1f8e5fec4ad842d6b8ce97656092ee72",
+            "trigger: ",
+            "run: https://github.com/trailofbits/pypi-attestations/actions/runs/",
+        ] {
             #expect(text.contains(line), "missing \(line) in\n\(text)")
         }
     }

@@ -13,8 +13,9 @@ struct SingleStepFlowTests {
 
     /// The setup `scenario.wheeltrust([...])` gives the command line (its key only).
     static func setup(_ scenario: Scenario) -> VerificationSetup {
-        VerificationSetup(python: scenario.python, indexURL: scenario.indexURL, keyFiles: [scenario.publicKeyPath],
-                          cacheDirectory: scenario.cache, environment: ["HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null"])
+        VerificationSetup(
+            python: scenario.python, indexURL: scenario.indexURL, keyFiles: [scenario.publicKeyPath],
+            cacheDirectory: scenario.cache, environment: ["HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null"])
     }
 
     static func names(_ report: PackageReport) -> [CheckName] { report.checks.map(\.name) }
@@ -40,21 +41,26 @@ struct SingleStepFlowTests {
             #expect(signature.wheel == Self.wheel)
 
             let wheel = try await verifier.verifyWheel(of: "datatool")
-            #expect(Self.names(wheel) == [.installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement,
-                                          .wheelContents])
+            #expect(
+                Self.names(wheel) == [
+                    .installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement,
+                    .wheelContents,
+                ])
             #expect(wheel.checks.allSatisfy { $0.status == .pass }, "\(wheel.checks)")
 
             let installed = try await verifier.verifyInstalled("datatool", localWheel: nil, checkBytecode: true)
-            #expect(Self.check(.signature, installed) == nil && Self.check(.provenance, installed) == nil,
-                    "verify-installed does not claim a signature check: \(installed.checks)")
+            #expect(
+                Self.check(.signature, installed) == nil && Self.check(.provenance, installed) == nil,
+                "verify-installed does not claim a signature check: \(installed.checks)")
             #expect(Self.check(.installedFiles, installed)?.status == .pass, "\(installed.checks)")
             #expect(Self.check(.bytecode, installed)?.status == .pass, "\(installed.checks)")
             let unchecked = try await verifier.verifyInstalled("datatool", localWheel: nil, checkBytecode: false)
             #expect(Self.check(.bytecode, unchecked)?.status == .skip, "off is a skip, never a pass: \(unchecked.checks)")
 
             // The same files against the local copy of the wheel.
-            let local = try await verifier.verifyInstalled("datatool", localWheel: scenario.indexDirectory + "/" + Self.wheel,
-                                                           checkBytecode: false)
+            let local = try await verifier.verifyInstalled(
+                "datatool", localWheel: scenario.indexDirectory + "/" + Self.wheel,
+                checkBytecode: false)
             #expect(Self.check(.installedFiles, local)?.status == .pass, "\(local.checks)")
             #expect(Self.check(.indexFile, local) == nil, "no index step with a local wheel: \(local.checks)")
 
@@ -69,14 +75,17 @@ struct SingleStepFlowTests {
 
             // A modified installed file fails verify-installed's installed-files check, naming it.
             let module = scenario.sitePackages + "/datatool.py"
-            try (try String(contentsOfFile: module, encoding: .utf8) + "\nimport os\n").write(toFile: module, atomically: false, encoding: .utf8)
+            try (try String(contentsOfFile: module, encoding: .utf8) + "\nimport os\n").write(
+                toFile: module, atomically: false, encoding: .utf8)
             let tampered = try await verifier.verifyInstalled("datatool", localWheel: nil, checkBytecode: false)
             #expect(Self.check(.installedFiles, tampered)?.status == .fail, "\(tampered.checks)")
             #expect(tampered.files.modified.contains { $0.hasSuffix("/datatool.py") }, "\(tampered.files)")
         }
     }
 
-    @Test("a wheel signed by a key not trusted fails verify-signature and verify-wheel in the signature check, and the wheel is not judged by its statement")
+    @Test(
+        "a wheel signed by a key not trusted fails verify-signature and verify-wheel in the signature check, and the wheel is not judged by its statement"
+    )
     func untrustedSigner() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
             let digest = try await scenario.sha256(ofIndexFile: Self.wheel)
@@ -113,14 +122,18 @@ struct SingleStepFlowTests {
             let swappedDigest = try FileHashing.digest(ofFileAt: swapped, algorithm: .sha256).digest.hex
             let wrong = try await LocalVerification.wheel(at: swapped, provenanceFile: saved, setup: offline)
             let statement = try #require(Self.check(.statement, wrong))
-            #expect(statement.status == .fail && statement.detail.contains("differs from the file's \(swappedDigest)"), "\(statement.detail)")
+            #expect(
+                statement.status == .fail && statement.detail.contains("differs from the file's \(swappedDigest)"), "\(statement.detail)")
             #expect(Self.check(.signature, wrong)?.status == .pass)
 
-            let byFile = try #require(try await LocalVerification.signature(of: wheelPath, sha256: nil, provenanceFile: saved, setup: offline))
+            let byFile = try #require(
+                try await LocalVerification.signature(of: wheelPath, sha256: nil, provenanceFile: saved, setup: offline))
             #expect(Self.names(byFile) == [.signature, .statement] && byFile.checks.allSatisfy { $0.status == .pass }, "\(byFile.checks)")
             let digest = try await scenario.sha256(ofIndexFile: Self.wheel)
-            let byName = try #require(try await LocalVerification.signature(of: Self.wheel, sha256: digest.uppercased(),
-                                                                             provenanceFile: saved, setup: offline))
+            let byName = try #require(
+                try await LocalVerification.signature(
+                    of: Self.wheel, sha256: digest.uppercased(),
+                    provenanceFile: saved, setup: offline))
             #expect(byName.sha256 == digest && byName.checks.allSatisfy { $0.status == .pass }, "\(byName.checks)")
             let noDigest = try await LocalVerification.signature(of: Self.wheel, sha256: nil, provenanceFile: saved, setup: offline)
             #expect(noDigest == nil, "a bare filename needs its digest")
@@ -150,11 +163,14 @@ struct ProvenanceFileReadingTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "{\"not\": \"provenance\"}".write(toFile: directory + "/bad.json", atomically: false, encoding: .utf8)
         let malformed = #expect(throws: VerificationError.self) { try ProvenanceFile.read(path: directory + "/bad.json") }
-        #expect(malformed?.code == .usage && malformed?.message.hasPrefix("\(directory)/bad.json: ") == true, "\(String(describing: malformed))")
+        #expect(
+            malformed?.code == .usage && malformed?.message.hasPrefix("\(directory)/bad.json: ") == true, "\(String(describing: malformed))"
+        )
         let unwritable = #expect(throws: VerificationError.self) {
             try ProvenanceFile.write(Data("{}".utf8), to: directory + "/no/such/dir/out.json")
         }
-        #expect(unwritable?.code == .operational && unwritable?.message.hasPrefix("cannot write \(directory)/no/such/dir/out.json: ") == true)
+        #expect(
+            unwritable?.code == .operational && unwritable?.message.hasPrefix("cannot write \(directory)/no/such/dir/out.json: ") == true)
         try ProvenanceFile.write(Data("{}".utf8), to: directory + "/out.json")
         #expect(FileManager.default.contents(atPath: directory + "/out.json") == Data("{}".utf8))
     }

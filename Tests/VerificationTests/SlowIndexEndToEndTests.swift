@@ -1,7 +1,7 @@
 import Foundation
 import PythonPackaging
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 9, attack 8 end to end: the real `wheeltrust` binary against an index on 127.0.0.1 that
 /// trickles one byte at a time. `--timeout 2` must bound the run, and each trickled request must
@@ -27,8 +27,12 @@ struct SlowIndexEndToEndTests {
                     let sha = FileDigest.compute(bytes, algorithm: .sha256).hex
                     let object: [String: Any] = [
                         "meta": ["api-version": "1.1"], "name": name,
-                        "files": [["filename": wheel, "url": "\(base)/files/\(wheel)", "hashes": ["sha256": sha],
-                                   "provenance": "\(base)/integrity/\(name)/\(wheel)/provenance/"]],
+                        "files": [
+                            [
+                                "filename": wheel, "url": "\(base)/files/\(wheel)", "hashes": ["sha256": sha],
+                                "provenance": "\(base)/integrity/\(name)/\(wheel)/provenance/",
+                            ]
+                        ],
                     ]
                     let body = (try? JSONSerialization.data(withJSONObject: object)).map { [UInt8]($0) } ?? []
                     return .respond(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body))
@@ -36,33 +40,38 @@ struct SlowIndexEndToEndTests {
                 switch path {
                 case "/simple/dotted-pkg/":
                     let body = [UInt8](repeating: 0x20, count: 4096)
-                    return .trickle(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body),
-                                    bytes: 1, interval: 0.25)
+                    return .trickle(
+                        .init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body),
+                        bytes: 1, interval: 0.25)
                 case "/simple/datatool/": return page("datatool", Self.datatool, datatoolBytes)
                 case "/files/\(Self.datatool)": return .trickle(.init(body: datatoolBytes), bytes: 1, interval: 0.25)
                 case "/simple/clitool/": return page("clitool", Self.clitool, clitoolBytes)
                 case "/files/\(Self.clitool)": return .respond(.init(body: clitoolBytes))
                 case "/integrity/clitool/\(Self.clitool)/provenance/":
-                    return .stallAfterHead(.init(headers: ["Content-Type: application/json"], body: Array("{}".utf8) + Array(repeating: 0x20, count: 9000)))
+                    return .stallAfterHead(
+                        .init(headers: ["Content-Type: application/json"], body: Array("{}".utf8) + Array(repeating: 0x20, count: 9000)))
                 default: return .respond(.text(404, "not found"))
                 }
             }
             defer { server.stop() }
             origin.value = server.origin
 
-            let (result, seconds) = try await TimedProcess.run(TestProcess.wheeltrust, [
-                "verify", "datatool", "dotted.pkg", "clitool", "--format", "json",
-                "--python", scenario.python, "--index-url", "http://robot:pa55word@127.0.0.1:\(server.port)/simple/",
-                "--cache-dir", scenario.cache, "--timeout", "2", "--key", scenario.publicKeyPath,
-            ], environment: ["HOME": scenario.root])
+            let (result, seconds) = try await TimedProcess.run(
+                TestProcess.wheeltrust,
+                [
+                    "verify", "datatool", "dotted.pkg", "clitool", "--format", "json",
+                    "--python", scenario.python, "--index-url", "http://robot:pa55word@127.0.0.1:\(server.port)/simple/",
+                    "--cache-dir", scenario.cache, "--timeout", "2", "--key", scenario.publicKeyPath,
+                ], environment: ["HOME": scenario.root])
 
             #expect(result.status == 3, "\(result.output)")
             // Generous (a loaded machine, three packages, the interpreter query), yet far below the
             // minutes the trickles would take.
             #expect(seconds < 30, "the run took \(seconds) s")
             #expect(!result.output.contains("pa55word"))
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
-                                      "\(result.output)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+                "\(result.output)")
             let packages = try #require(object["packages"] as? [[String: Any]])
             func entry(_ package: String) -> [String: Any]? {
                 packages.first { ProjectName.normalize($0["name"] as? String ?? "") == ProjectName.normalize(package) }
@@ -89,8 +98,9 @@ struct SlowIndexEndToEndTests {
             let provenance = try #require(check("clitool", "provenance"), "\(result.stdout)")
             #expect(provenance["status"] as? String == "error")
             let provenanceDetail = provenance["detail"] as? String ?? ""
-            #expect(provenanceDetail.contains("http://\(port)/integrity/clitool/\(Self.clitool)/provenance/: timed out"),
-                    "\(provenanceDetail)")
+            #expect(
+                provenanceDetail.contains("http://\(port)/integrity/clitool/\(Self.clitool)/provenance/: timed out"),
+                "\(provenanceDetail)")
             #expect(provenanceDetail.contains("the 2 s timeout"), "\(provenanceDetail)")
             #expect(check("clitool", "download")?["status"] as? String == "pass")
 
@@ -109,18 +119,23 @@ struct SlowIndexEndToEndTests {
     @Test("trust update --timeout 1 against a trickling TUF repository ends in time with exit 3")
     func tricklingTUFRepositoryIsBoundedByTheTimeout() async throws {
         let server = try MisbehavingHTTPServer { _, _ in
-            .trickle(.init(headers: ["Content-Type: application/json"], body: Array(repeating: 0x20, count: 4096)),
-                     bytes: 1, interval: 0.25)
+            .trickle(
+                .init(headers: ["Content-Type: application/json"], body: Array(repeating: 0x20, count: 4096)),
+                bytes: 1, interval: 0.25)
         }
         defer { server.stop() }
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("wt-tuf-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: cache) }
-        let (result, seconds) = try await TimedProcess.run(TestProcess.wheeltrust, [
-            "trust", "update", "--repository-url", server.origin, "--cache-dir", cache, "--timeout", "1"], environment: [:])
+        let (result, seconds) = try await TimedProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "trust", "update", "--repository-url", server.origin, "--cache-dir", cache, "--timeout", "1",
+            ], environment: [:])
         #expect(result.status == 3, "\(result.output)")
         #expect(result.stderr.contains("could not complete: root: cannot fetch "), "\(result.output)")
-        #expect(result.stderr.contains(".root.json: timed out: no complete response within the 1 s timeout"),
-                "\(result.output)")
+        #expect(
+            result.stderr.contains(".root.json: timed out: no complete response within the 1 s timeout"),
+            "\(result.output)")
         // Generous for a loaded machine; the trickle would take over a quarter of an hour.
         #expect(seconds < 30, "took \(seconds) s")
     }
@@ -130,8 +145,10 @@ struct SlowIndexEndToEndTests {
 /// lived: the end is taken in the termination handler (a Foundation thread), so the time this test
 /// then waits for a thread of the busy cooperative pool is not counted against the program.
 enum TimedProcess {
-    static func run(_ executable: String, _ arguments: [String],
-                    environment: [String: String]) async throws -> (result: ProcessResult, seconds: TimeInterval) {
+    static func run(
+        _ executable: String, _ arguments: [String],
+        environment: [String: String]
+    ) async throws -> (result: ProcessResult, seconds: TimeInterval) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -15,8 +15,11 @@ struct StepCommandTests {
 
     @Test("Red Hat's real attestation verifies offline with the embedded release key 3 and no key file")
     func redHatOffline() async throws {
-        let result = try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest])
+        let result = try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest,
+            ])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.stdout.contains("Red Hat release key 3") && result.stdout.contains("E60D446E63405576"), "\(result.output)")
         #expect(result.stdout.contains("https://konflux-ci.dev/calunga"), "the builder is shown")
@@ -24,19 +27,32 @@ struct StepCommandTests {
 
     @Test("the same attestation fails with no trusted key, another digest, or another filename, each in its check")
     func redHatOfflineNegatives() async throws {
-        let noKeys = try ReportJSON(try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest, "--no-default-keys",
-            "--format", "json"]))
+        let noKeys = try ReportJSON(
+            try await TestProcess.run(
+                TestProcess.wheeltrust,
+                [
+                    "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest, "--no-default-keys",
+                    "--format", "json",
+                ]))
         noKeys.expect(Self.amqp, .signature, .fail, "attestation 1.1: no trusted key")
         #expect(noKeys.check(.statement, of: Self.amqp) == nil, "no statement is judged without a trusted signature")
         let zeros = String(repeating: "0", count: 64)
-        let otherDigest = try ReportJSON(try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", zeros, "--format", "json"]))
-        otherDigest.expect(Self.amqp, .statement, .fail, "subject digest: subject sha256 \(Self.amqpDigest) differs from the file's \(zeros)")
+        let otherDigest = try ReportJSON(
+            try await TestProcess.run(
+                TestProcess.wheeltrust,
+                [
+                    "verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", zeros, "--format", "json",
+                ]))
+        otherDigest.expect(
+            Self.amqp, .statement, .fail, "subject digest: subject sha256 \(Self.amqpDigest) differs from the file's \(zeros)")
         otherDigest.expect(Self.amqp, .signature, .pass, "Red Hat release key 3")
         let otherFile = "amqp-5.3.2-0-py3-none-any.whl"
-        let otherName = try ReportJSON(try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-signature", "--provenance", Self.amqpProvenance, otherFile, "--sha256", Self.amqpDigest, "--format", "json"]))
+        let otherName = try ReportJSON(
+            try await TestProcess.run(
+                TestProcess.wheeltrust,
+                [
+                    "verify-signature", "--provenance", Self.amqpProvenance, otherFile, "--sha256", Self.amqpDigest, "--format", "json",
+                ]))
         otherName.expect(otherFile, .statement, .fail, "subject name: subject \(Self.amqp) does not name \(otherFile)")
         #expect(otherName.failing(otherFile).map(\.name) == [.statement], "\(otherName.result.output)")
         let missing = try await TestProcess.run(TestProcess.wheeltrust, ["verify-signature", "--provenance", "/nonexistent", Self.amqp])
@@ -73,9 +89,11 @@ struct StepCommandTests {
             let wrong = try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved])
             #expect(wrong.status == 1, "\(wrong.output)")
             let swappedSHA256 = try FileHashing.digest(ofFileAt: swapped, algorithm: .sha256).digest.hex
-            let wrongJSON = try ReportJSON(try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved, "--format", "json"]))
-            wrongJSON.expect("datatool-0.3-py3-none-any.whl", .statement, .fail, "subject digest: ",
-                             "differs from the file's \(swappedSHA256)")
+            let wrongJSON = try ReportJSON(
+                try await scenario.wheeltrust(["verify-wheel", swapped, "--provenance", saved, "--format", "json"]))
+            wrongJSON.expect(
+                "datatool-0.3-py3-none-any.whl", .statement, .fail, "subject digest: ",
+                "differs from the file's \(swappedSHA256)")
             wrongJSON.expect("datatool-0.3-py3-none-any.whl", .signature, .pass)
             let offline = try await scenario.wheeltrust(["verify-signature", wheelPath, "--provenance", saved])
             #expect(offline.status == 0, "\(offline.output)")

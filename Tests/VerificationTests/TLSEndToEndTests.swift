@@ -21,9 +21,10 @@ struct TLSEndToEndTests {
             #expect(untrusted.output.contains("TLS"), "\(untrusted.output)")
             #expect(!untrusted.output.contains(Scenario.token), "the index password never appears")
             let untrustedJSON = try await scenario.verifyJSON(["datatool"])
-            untrustedJSON.expect("datatool", .indexFile, .error,
-                                 "project page for datatool: https://ci%7Crobot:****@127.0.0.1:\(scenario.server.port)/pypi/wheeltrust/main/simple/"
-                                 + "datatool/: TLS verification failed: the server certificate is not trusted")
+            untrustedJSON.expect(
+                "datatool", .indexFile, .error,
+                "project page for datatool: https://ci%7Crobot:****@127.0.0.1:\(scenario.server.port)/pypi/wheeltrust/main/simple/"
+                    + "datatool/: TLS verification failed: the server certificate is not trusted")
             #expect(!untrustedJSON.result.output.contains(Scenario.token), "the index password never appears")
 
             let verified = try await scenario.wheeltrust(["verify", "datatool"], pipConfig: pipConfig)
@@ -39,10 +40,12 @@ struct TLSEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "no certificate here\n".write(toFile: directory + "/junk.pem", atomically: true, encoding: .utf8)
         try "[global]\ncert = \(directory)/junk.pem\n".write(toFile: directory + "/pip.conf", atomically: true, encoding: .utf8)
-        let result = try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify", "pip", "--python", TestProcess.python3, "--index-url", "https://127.0.0.1:9/simple/",
-            "--cache-dir", directory + "/cache",
-        ], environment: ["PIP_CONFIG_FILE": directory + "/pip.conf"])
+        let result = try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "verify", "pip", "--python", TestProcess.python3, "--index-url", "https://127.0.0.1:9/simple/",
+                "--cache-dir", directory + "/cache",
+            ], environment: ["PIP_CONFIG_FILE": directory + "/pip.conf"])
         #expect(result.status == 2, "\(result.output)")
         #expect(result.stderr.contains("junk.pem"), "\(result.output)")
         result.expectError(2, "CA bundle \(directory)/junk.pem holds no PEM CERTIFICATE block")

@@ -27,8 +27,11 @@ struct TerminalEscapeEndToEndTests {
             try publisher.write(to: URL(fileURLWithPath: scenario.indexDirectory + "/" + Self.dotted + ".publisher.json"))
             let builder = "https://builder.example/\u{1B}]8;;https://evil.example\u{07}x" + Self.newLine
             let digest = try await scenario.sha256(ofIndexFile: Self.dotted)
-            try scenario.replaceAttestation(of: Self.dotted, statement: AttestationBuilder.slsaV1Statement(
-                filename: Self.dotted, sha256Hex: digest, builderID: builder, buildType: "https://build.example/v1", finishedOn: Date()))
+            try scenario.replaceAttestation(
+                of: Self.dotted,
+                statement: AttestationBuilder.slsaV1Statement(
+                    filename: Self.dotted, sha256Hex: digest, builderID: builder, buildType: "https://build.example/v1", finishedOn: Date())
+            )
 
             // The attestation is genuinely signed by the trusted key: the package verifies, and the
             // statement's detail names the builder and the publisher the index gave.
@@ -46,7 +49,9 @@ struct TerminalEscapeEndToEndTests {
             Self.expectSafe(json, verified: nil)
             let statement = try #require(try Self.check("statement", in: json))
             #expect(statement.status == "pass")
-            #expect(statement.detail.contains("publisher " + kind), "the exact kind, escaped only by JSON: \(statement.detail.debugDescription)")
+            #expect(
+                statement.detail.contains("publisher " + kind), "the exact kind, escaped only by JSON: \(statement.detail.debugDescription)"
+            )
             #expect(statement.detail.contains("builder " + builder), "\(statement.detail.debugDescription)")
 
             let saved = scenario.root + "/dotted.provenance"
@@ -57,8 +62,9 @@ struct TerminalEscapeEndToEndTests {
             let inspected = try await TestProcess.run(TestProcess.wheeltrust, ["inspect", saved])
             #expect(inspected.status == 0, "\(inspected.output)")
             Self.expectSafe(inspected, verified: 0)
-            #expect(inspected.stdout.contains("repository=own\\u{202E}er/na\\u{200B}me\\u{009B}2J\\n  ✓ VERIFIED FORGED 6.6.6\\n"),
-                    "\(inspected.stdout)")
+            #expect(
+                inspected.stdout.contains("repository=own\\u{202E}er/na\\u{200B}me\\u{009B}2J\\n  ✓ VERIFIED FORGED 6.6.6\\n"),
+                "\(inspected.stdout)")
             #expect(inspected.stdout.contains("builder: https://builder.example/\\x1b]8;;"), "\(inspected.stdout)")
         }
     }
@@ -68,8 +74,10 @@ struct TerminalEscapeEndToEndTests {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let subject = Self.dotted + "\n  ✓ VERIFIED dotted.pkg 1.2.0\r\u{1B}[2K"
             let digest = try await scenario.sha256(ofIndexFile: Self.dotted)
-            try scenario.replaceAttestation(of: Self.dotted, statement: AttestationBuilder.slsaV1Statement(
-                filename: subject, sha256Hex: digest, builderID: "https://builder.example/b", buildType: "t", finishedOn: Date()))
+            try scenario.replaceAttestation(
+                of: Self.dotted,
+                statement: AttestationBuilder.slsaV1Statement(
+                    filename: subject, sha256Hex: digest, builderID: "https://builder.example/b", buildType: "t", finishedOn: Date()))
             for arguments in [["verify", "dotted.pkg"], ["verify", "dotted.pkg", "-q"], ["verify-signature", "dotted.pkg"]] {
                 let result = try await scenario.wheeltrust(arguments)
                 #expect(result.status == 1, "\(result.output)")
@@ -105,12 +113,14 @@ struct TerminalEscapeEndToEndTests {
             Self.expectSafe(json, verified: nil)
             let provenance = try #require(try Self.check("provenance", in: json))
             // (Error messages are one line: the decoder's message already turned the CR and LFs into spaces.)
-            #expect(provenance.status != "pass" && provenance.detail.contains("$.x\u{1B}[1A\u{1B}[2K"), "\(provenance.detail.debugDescription)")
+            #expect(
+                provenance.status != "pass" && provenance.detail.contains("$.x\u{1B}[1A\u{1B}[2K"), "\(provenance.detail.debugDescription)")
             try ReportJSON(json).expect("dotted.pkg", .provenance, .error, "$.x\u{1B}[1A\u{1B}[2K")
         }
     }
 
-    @Test("installed names, versions and file names (a new line, a fake result, bytes that are not UTF-8) are escaped; the progress line too")
+    @Test(
+        "installed names, versions and file names (a new line, a fake result, bytes that are not UTF-8) are escaped; the progress line too")
     func installedNamesAndPaths() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let site = scenario.sitePackages
@@ -122,13 +132,16 @@ struct TerminalEscapeEndToEndTests {
             try "Metadata-Version: 2.1\nName: zzevil\u{1B}[1A\u{1B}[2K\u{202E}\nVersion: 1.0\u{9B}2J\r  ✓ VERIFIED FORGED\n\n"
                 .write(toFile: distInfo + "/METADATA", atomically: false, encoding: .utf8)
 
-            for arguments in [["verify", "--all"], ["verify", "--all", "-v"], ["verify", "--all", "-q"], ["verify", "dotted.pkg", "-v"]] {
+            for arguments in [
+                ["verify", "--all"], ["verify", "--all", "-v"], ["verify", "--all", "-q"], ["verify", "dotted.pkg", "-v"],
+            ] {
                 let result = try await scenario.wheeltrust(arguments)
                 #expect(result.status == 1, "\(arguments): \(result.output)")
                 Self.expectSafe(result, verified: 0)
                 if arguments.contains("--all") {
-                    #expect(result.stdout.contains("zzevil\\x1b[1A\\x1b[2K\\u{202E} 1.0\\u{009B}2J\\"),
-                            "\(arguments): \(result.stdout)")
+                    #expect(
+                        result.stdout.contains("zzevil\\x1b[1A\\x1b[2K\\u{202E} 1.0\\u{009B}2J\\"),
+                        "\(arguments): \(result.stdout)")
                 }
                 guard !arguments.contains("-q") else { continue }
                 #expect(result.stdout.contains("evil.py\\n  ✓ VERIFIED FORGED 6.6.6\\n"), "\(arguments): \(result.stdout)")
@@ -151,13 +164,17 @@ struct TerminalEscapeEndToEndTests {
             #expect(unexpected.contains { $0.hasSuffix("[2J.py") }, "\(unexpected)")
 
             // On a terminal the progress line is drawn with our own cursor codes; the names in it are escaped.
-            let terminal = try await Self.inTerminal(["verify", "--all", "--python", scenario.python, "--index-url", scenario.indexURL,
-                                                      "--cache-dir", scenario.cache, "--timeout", "30", "--key", scenario.publicKeyPath],
-                                                     environment: ["HOME": scenario.root])
+            let terminal = try await Self.inTerminal(
+                [
+                    "verify", "--all", "--python", scenario.python, "--index-url", scenario.indexURL,
+                    "--cache-dir", scenario.cache, "--timeout", "30", "--key", scenario.publicKeyPath,
+                ],
+                environment: ["HOME": scenario.root])
             #expect(terminal.status == 1, "\(terminal.output)")
             let progress = terminal.stdout.components(separatedBy: "\r\u{1B}[2K").dropFirst().map { $0.prefix { $0 != "\r" } }
-            #expect(progress.contains { $0.hasPrefix("[") && $0.contains("zzevil\\x1b[1A\\x1b[2K\\u{202E}") },
-                    "the progress line shows the name escaped: \(progress)")
+            #expect(
+                progress.contains { $0.hasPrefix("[") && $0.contains("zzevil\\x1b[1A\\x1b[2K\\u{202E}") },
+                "the progress line shows the name escaped: \(progress)")
             // What is left once our own progress codes and the terminal's CR LF are taken out is safe.
             let rest = terminal.stdout.replacingOccurrences(of: "\r\u{1B}[2K", with: "").replacingOccurrences(of: "\r\n", with: "\n")
             Self.expectSafe(ProcessResult(status: terminal.status, stdout: rest, stderr: "", stdoutBytes: Data(rest.utf8)), verified: 0)
@@ -174,8 +191,9 @@ struct TerminalEscapeEndToEndTests {
         let config = root + "/pip.conf"
         try "[global]\nindex-url = http://evil\u{1B}[2K\u{202E}.example:x/simple/\r  ✓ VERIFIED FORGED\n"
             .write(toFile: config, atomically: false, encoding: .utf8)
-        let configured = try await TestProcess.run(TestProcess.wheeltrust, ["verify", "pip", "--python", TestProcess.python3],
-                                                   environment: ["PIP_CONFIG_FILE": config, "HOME": root])
+        let configured = try await TestProcess.run(
+            TestProcess.wheeltrust, ["verify", "pip", "--python", TestProcess.python3],
+            environment: ["PIP_CONFIG_FILE": config, "HOME": root])
         #expect(configured.status == 2, "\(configured.output)")
         Self.expectSafe(configured, verified: 0)
         #expect(configured.stderr.contains("'http://evil\\x1b[2K\\u{202E}.example:x/simple/"), "\(configured.stderr)")
@@ -196,16 +214,20 @@ struct TerminalEscapeEndToEndTests {
 
         let bundle = root + "/bundle.json"
         try JSONSerialization.data(withJSONObject: ["mediaType": "x" + Self.paintOver]).write(to: URL(fileURLWithPath: bundle))
-        let verified = try await TestProcess.run(TestProcess.wheeltrust, [
-            "verify-bundle", "--bundle", bundle, "--key", keyPath, "sha256:" + String(repeating: "ab", count: 32)])
+        let verified = try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "verify-bundle", "--bundle", bundle, "--key", keyPath, "sha256:" + String(repeating: "ab", count: 32),
+            ])
         #expect(verified.status == 1, "\(verified.output)")
         Self.expectSafe(verified, verified: 0)
         #expect(verified.output.contains("\\x1b[1A\\x1b[2K\\r  ✓ VERIFIED FORGED 6.6.6"), "\(verified.output)")
 
         let signer = try PrivateKey.generate(.ecdsaP256)
-        let attestation = try AttestationBuilder.sign(statement: AttestationBuilder.slsaV1Statement(
-            filename: "a-1.0-py3-none-any.whl" + Self.newLine, sha256Hex: String(repeating: "0", count: 64),
-            builderID: Self.paintOver, buildType: "\u{2066}t\u{2069}", finishedOn: Date()), with: signer)
+        let attestation = try AttestationBuilder.sign(
+            statement: AttestationBuilder.slsaV1Statement(
+                filename: "a-1.0-py3-none-any.whl" + Self.newLine, sha256Hex: String(repeating: "0", count: 64),
+                builderID: Self.paintOver, buildType: "\u{2066}t\u{2069}", finishedOn: Date()), with: signer)
         let attestationPath = root + "/a.attestation"
         try attestation.encoded().write(to: URL(fileURLWithPath: attestationPath))
         let inspected = try await TestProcess.run(TestProcess.wheeltrust, ["inspect", attestationPath])
@@ -232,11 +254,14 @@ struct TerminalEscapeEndToEndTests {
                 continue
             }
             let unsafe = text.unicodeScalars.filter { $0 != "\n" && TerminalEscaping.mustEscape($0) }
-            #expect(unsafe.isEmpty, "\(stream) holds \(unsafe.map { "U+" + String($0.value, radix: 16, uppercase: true) }): \(text.debugDescription)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                unsafe.isEmpty,
+                "\(stream) holds \(unsafe.map { "U+" + String($0.value, radix: 16, uppercase: true) }): \(text.debugDescription)",
+                sourceLocation: sourceLocation)
             let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            #expect(!lines.contains { $0.hasPrefix("✓ VERIFIED FORGED") }, "\(stream) holds a forged result line: \(text)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                !lines.contains { $0.hasPrefix("✓ VERIFIED FORGED") }, "\(stream) holds a forged result line: \(text)",
+                sourceLocation: sourceLocation)
             if let verified, stream == "stdout" {
                 #expect(lines.filter { $0.hasPrefix("✓ VERIFIED") }.count == verified, "\(text)", sourceLocation: sourceLocation)
             }
@@ -264,9 +289,11 @@ struct TerminalEscapeEndToEndTests {
     /// Runs `wheeltrust` with stdout and stderr on a pseudo-terminal (Python's `pty`), as a person
     /// at a terminal would; what the terminal received is the result's stdout.
     static func inTerminal(_ arguments: [String], environment: [String: String]) async throws -> ProcessResult {
-        try await TestProcess.run(TestProcess.python3, [
-            "-c", "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
-            TestProcess.wheeltrust,
-        ] + arguments, environment: environment)
+        try await TestProcess.run(
+            TestProcess.python3,
+            [
+                "-c", "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+                TestProcess.wheeltrust,
+            ] + arguments, environment: environment)
     }
 }

@@ -16,8 +16,10 @@ enum TestProcess {
     /// cannot dead-lock on a full pipe).
     /// Waits without blocking a thread of the cooperative pool (the in-process index server needs
     /// those threads to answer the very pip or wheeltrust process being waited for).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    currentDirectory: String? = nil) async throws -> ProcessResult {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil
+    ) async throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -63,8 +65,9 @@ enum TestProcess {
         try err.close()
         let stdout = (try? Data(contentsOf: scratch.appendingPathExtension("out"))) ?? Data()
         let stderr = (try? Data(contentsOf: scratch.appendingPathExtension("err"))) ?? Data()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                             stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: stdout, stderrBytes: stderr)
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: stdout, stderrBytes: stderr)
     }
 
     /// The real interpreter behind `python3` on PATH (not a pyenv shim, whose hooks race when

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `wheeltrust trust update|show` end to end: the real binary against the python-tuf fixture
 /// repository (Tests/TUFTests/Fixtures/tuf/good) laid out as Sigstore's CDN is (metadata
@@ -77,8 +77,10 @@ struct TrustCommandTests {
         let scratch = Scratch()
         let repo = try Self.layOut(scratch)
         let server = try StaticServer(directory: repo)
-        let base = ["--repository-url", "http://127.0.0.1:\(server.port)", "--root", repo + "/1.root.json",
-                    "--cache-dir", scratch.path + "/cache"]
+        let base = [
+            "--repository-url", "http://127.0.0.1:\(server.port)", "--root", repo + "/1.root.json",
+            "--cache-dir", scratch.path + "/cache",
+        ]
 
         let update = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update"] + base)
         #expect(update.status == 0, "\(update.output)")
@@ -94,11 +96,14 @@ struct TrustCommandTests {
 
         // The repository now serves an older (validly signed) timestamp: refused, exit 1.
         try FileManager.default.removeItem(atPath: repo + "/timestamp.json")
-        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("rollback-timestamp/metadata/timestamp.json").path,
-                                         toPath: repo + "/timestamp.json")
+        try FileManager.default.copyItem(
+            atPath: Self.fixtures.appendingPathComponent("rollback-timestamp/metadata/timestamp.json").path,
+            toPath: repo + "/timestamp.json")
         let rollback = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "update"] + base)
-        rollback.expectError(1, "TUF update from http://127.0.0.1:\(server.port) refused: "
-                             + "timestamp: version 1 is lower than the trusted version 2 (rollback attack)")
+        rollback.expectError(
+            1,
+            "TUF update from http://127.0.0.1:\(server.port) refused: "
+                + "timestamp: version 1 is lower than the trusted version 2 (rollback attack)")
     }
 
     /// A `--repository-url` store is anchored at the `--root` file: shown with another root (an
@@ -117,7 +122,9 @@ struct TrustCommandTests {
         #expect(show.status == 0, "\(show.output)")
         #expect(show.stdout.contains("root chain: v1 -> v2 -> v3 (from the --root file)"), "\(show.output)")
         let store = show.stdout.split(separator: "\n").first { $0.hasPrefix("  cache: ") }.map { String($0.dropFirst(9)) } ?? ""
-        #expect(FileManager.default.fileExists(atPath: store + "/roots/2.root.json") && FileManager.default.fileExists(atPath: store + "/roots/3.root.json"))
+        #expect(
+            FileManager.default.fileExists(atPath: store + "/roots/2.root.json")
+                && FileManager.default.fileExists(atPath: store + "/roots/3.root.json"))
 
         let attacker = TUFTestKey()
         let attackerRoot = scratch.path + "/attacker-root.json"
@@ -125,15 +132,18 @@ struct TrustCommandTests {
             .write(to: URL(fileURLWithPath: attackerRoot))
         let other = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show", "--root", attackerRoot] + base)
         #expect(other.status == 3, "\(other.output)")
-        #expect(other.stderr.contains("does not verify: root chain: roots/2.root.json has 0 of the 1 signatures the trusted root v1 requires"),
-                "\(other.output)")
+        #expect(
+            other.stderr.contains("does not verify: root chain: roots/2.root.json has 0 of the 1 signatures the trusted root v1 requires"),
+            "\(other.output)")
 
         try FileManager.default.removeItem(atPath: store + "/root.json")
         try FileManager.default.copyItem(atPath: repo + "/2.root.json", toPath: store + "/root.json")
         let swapped = try await TestProcess.run(TestProcess.wheeltrust, ["trust", "show", "--root", repo + "/1.root.json"] + base)
         #expect(swapped.status == 3, "\(swapped.output)")
-        #expect(swapped.stderr.contains("root chain: the cached root.json (version 2) is not the root v3 the chain from the bootstrap root v1 reaches"),
-                "\(swapped.output)")
+        #expect(
+            swapped.stderr.contains(
+                "root chain: the cached root.json (version 2) is not the root v3 the chain from the bootstrap root v1 reaches"),
+            "\(swapped.output)")
     }
 
     @Test func usageErrors() async throws {
@@ -148,9 +158,14 @@ struct TrustCommandTests {
     @Test func unreachableRepositoryExits3() async throws {
         let scratch = Scratch()
         // Port 9 (discard) on loopback: nothing listens there in the test environment.
-        let result = try await TestProcess.run(TestProcess.wheeltrust, [
-            "trust", "update", "--repository-url", "http://127.0.0.1:9", "--cache-dir", scratch.path, "--timeout", "5"])
-        result.expectError(3, prefix: "TUF update from http://127.0.0.1:9 could not complete: root: cannot fetch 16.root.json: "
-                           + "network: TUF 16.root.json: http://127.0.0.1:9/16.root.json: connection refused")
+        let result = try await TestProcess.run(
+            TestProcess.wheeltrust,
+            [
+                "trust", "update", "--repository-url", "http://127.0.0.1:9", "--cache-dir", scratch.path, "--timeout", "5",
+            ])
+        result.expectError(
+            3,
+            prefix: "TUF update from http://127.0.0.1:9 could not complete: root: cannot fetch 16.root.json: "
+                + "network: TUF 16.root.json: http://127.0.0.1:9/16.root.json: connection refused")
     }
 }

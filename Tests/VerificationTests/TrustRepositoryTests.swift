@@ -18,7 +18,8 @@ struct TrustRepositoryTests {
         #expect(TrustRepository.problem(staging: true, repositoryURL: nil, rootFile: "r") == .rootFileWithStaging)
         #expect(TrustRepository.problem(staging: false, repositoryURL: nil, rootFile: "r") == .rootFileWithoutURL)
         let refused = #expect(throws: VerificationError.self) {
-            _ = try TrustRepository(staging: false, repositoryURL: "https://user:secret@mirror.test:x", rootFile: nil, cacheDirectory: "/tmp")
+            _ = try TrustRepository(
+                staging: false, repositoryURL: "https://user:secret@mirror.test:x", rootFile: nil, cacheDirectory: "/tmp")
         }
         #expect(refused?.code == .usage && refused?.message.contains("secret") == false, "\(String(describing: refused))")
     }
@@ -42,7 +43,8 @@ struct TrustRepositoryTests {
         #expect(custom.store.directory != production.store.directory)
         #expect(custom.bootstrapRoot == [UInt8](try Data(contentsOf: URL(fileURLWithPath: root))))
         let unreadable = #expect(throws: VerificationError.self) {
-            _ = try TrustRepository(staging: false, repositoryURL: "http://127.0.0.1:1", rootFile: "/nonexistent.json", cacheDirectory: scratch.path)
+            _ = try TrustRepository(
+                staging: false, repositoryURL: "http://127.0.0.1:1", rootFile: "/nonexistent.json", cacheDirectory: scratch.path)
         }
         #expect(unreadable?.code == .usage && unreadable?.message.hasPrefix("cannot read the root file /nonexistent.json") == true)
     }
@@ -52,8 +54,9 @@ struct TrustRepositoryTests {
         let scratch = TrustCommandTests.Scratch()
         let repo = try TrustCommandTests.layOut(scratch)
         let server = try TrustCommandTests.StaticServer(directory: repo)
-        let repository = try TrustRepository(staging: false, repositoryURL: "http://127.0.0.1:\(server.port)",
-                                             rootFile: repo + "/1.root.json", cacheDirectory: scratch.path + "/cache")
+        let repository = try TrustRepository(
+            staging: false, repositoryURL: "http://127.0.0.1:\(server.port)",
+            rootFile: repo + "/1.root.json", cacheDirectory: scratch.path + "/cache")
         guard case .empty = repository.cachedState() else { Issue.record("a new store holds nothing"); return }
         let updated = await repository.update(timeout: 30)
         guard case .updated(let summary) = updated else { Issue.record("\(updated)"); return }
@@ -64,8 +67,9 @@ struct TrustRepositoryTests {
         #expect(stored.rootChain == [1, 2, 3])
 
         try FileManager.default.removeItem(atPath: repo + "/timestamp.json")
-        try FileManager.default.copyItem(atPath: TrustCommandTests.fixtures.appendingPathComponent("rollback-timestamp/metadata/timestamp.json").path,
-                                         toPath: repo + "/timestamp.json")
+        try FileManager.default.copyItem(
+            atPath: TrustCommandTests.fixtures.appendingPathComponent("rollback-timestamp/metadata/timestamp.json").path,
+            toPath: repo + "/timestamp.json")
         let rollback = await repository.update(timeout: 30)
         guard case .failed(let failure) = rollback else { Issue.record("\(rollback)"); return }
         #expect(failure.isTamper && failure.code == .version)
@@ -75,7 +79,8 @@ struct TrustRepositoryTests {
     @Test("an unreachable repository is an operational failure, not tampering")
     func unreachable() async throws {
         let scratch = TrustCommandTests.Scratch()
-        let repository = try TrustRepository(staging: false, repositoryURL: "http://127.0.0.1:9", rootFile: nil, cacheDirectory: scratch.path)
+        let repository = try TrustRepository(
+            staging: false, repositoryURL: "http://127.0.0.1:9", rootFile: nil, cacheDirectory: scratch.path)
         let result = await repository.update(timeout: 5)
         guard case .failed(let failure) = result else { Issue.record("\(result)"); return }
         #expect(!failure.isTamper && failure.code == .network, "\(failure)")

@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import Verification
 
 @Suite("wheel contents memo")
@@ -64,8 +65,9 @@ struct WheelContentsMemoTests {
 
         let tampered = "the wheel is malformed or cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
         let result = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
-        #expect(result.check.name == .wheelContents && result.check.status == .fail && result.check.detail.hasPrefix(tampered),
-                "\(result.check)")
+        #expect(
+            result.check.name == .wheelContents && result.check.status == .fail && result.check.detail.hasPrefix(tampered),
+            "\(result.check)")
         #expect(!memo.isChecked(sha256Hex: sha256), "only a clean wheel gets a marker")
         let again = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo).check
         #expect(again.status == .fail && again.detail.hasPrefix(tampered), "and it fails again: \(again)")

@@ -1,8 +1,9 @@
-import Foundation
-import Testing
 import Attestations
+import Foundation
 import PackageIndex
 import PythonPackaging
+import Testing
+
 @testable import Verification
 
 /// `Pipeline.fetchWheel` in process, offline (no network is touched): a miss is `.failed` with the
@@ -11,14 +12,16 @@ import PythonPackaging
     private func pipeline(cacheRoot: String) -> Pipeline {
         let http = HTTPClient(credentials: nil, certificateBundle: nil, timeout: 1, maxRetries: 0)
         let configuration = IndexConfiguration(indexURL: URL(string: "http://127.0.0.1:9/simple/")!, source: "test")
-        return Pipeline(context: VerificationContext(
-            index: IndexClient(configuration: configuration, http: http), http: http,
-            cache: ContentCache(root: cacheRoot), provenanceVerifier: ProvenanceVerifier(verifiers: []), offline: true))
+        return Pipeline(
+            context: VerificationContext(
+                index: IndexClient(configuration: configuration, http: http), http: http,
+                cache: ContentCache(root: cacheRoot), provenanceVerifier: ProvenanceVerifier(verifiers: []), offline: true))
     }
 
     private func file(sha256: String?) -> IndexFile {
-        IndexFile(filename: "demo-1.0-py3-none-any.whl", url: URL(string: "http://127.0.0.1:9/demo-1.0-py3-none-any.whl")!,
-                  sha256: sha256, provenanceURL: nil, coreMetadata: false, yanked: false)
+        IndexFile(
+            filename: "demo-1.0-py3-none-any.whl", url: URL(string: "http://127.0.0.1:9/demo-1.0-py3-none-any.whl")!,
+            sha256: sha256, provenanceURL: nil, coreMetadata: false, yanked: false)
     }
 
     private func temporaryDirectory() throws -> String {
@@ -43,8 +46,9 @@ import PythonPackaging
         #expect(checks.first?.detail == "offline: no cached wheel demo-1.0-py3-none-any.whl (sha256 \(hex)); run once online")
 
         let unpublished = await pipeline(cacheRoot: root).fetchWheel(file(sha256: nil))
-        #expect(unpublished.checks.map(\.detail)
-            == ["offline: the cached page publishes no sha256 for demo-1.0-py3-none-any.whl; run once online"])
+        #expect(
+            unpublished.checks.map(\.detail)
+                == ["offline: the cached page publishes no sha256 for demo-1.0-py3-none-any.whl; run once online"])
     }
 
     @Test func aCachedWheelIsFetchedWithItsDigest() async throws {

@@ -18,10 +18,12 @@ struct WrapperEndToEndTests {
 
     @Test("under CI, uv and installer are there for the tests that install with them", .enabled(if: underCI))
     func installersAreThereUnderCI() {
-        #expect(Self.uv.map { FileManager.default.isExecutableFile(atPath: $0) } == true,
-                "WHEELTRUST_TEST_UV must name the uv binary (.ci/run installs it)")
-        #expect(Self.installerPython.map { FileManager.default.isExecutableFile(atPath: $0) } == true,
-                "WHEELTRUST_TEST_INSTALLER_PYTHON must name a Python that imports installer (.ci/run installs it)")
+        #expect(
+            Self.uv.map { FileManager.default.isExecutableFile(atPath: $0) } == true,
+            "WHEELTRUST_TEST_UV must name the uv binary (.ci/run installs it)")
+        #expect(
+            Self.installerPython.map { FileManager.default.isExecutableFile(atPath: $0) } == true,
+            "WHEELTRUST_TEST_INSTALLER_PYTHON must name a Python that imports installer (.ci/run installs it)")
     }
 
     // MARK: clean baselines and one edit per installer
@@ -37,10 +39,12 @@ struct WrapperEndToEndTests {
     func uvBaseline() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let uv = try #require(Self.uv)
-            let installed = try await TestProcess.run(uv, [
-                "pip", "install", "--no-config", "--python", scenario.python, "--index-url", scenario.indexURL,
-                "--cache-dir", scenario.root + "/uv-cache", "clitool",
-            ], environment: ["HOME": scenario.root])
+            let installed = try await TestProcess.run(
+                uv,
+                [
+                    "pip", "install", "--no-config", "--python", scenario.python, "--index-url", scenario.indexURL,
+                    "--cache-dir", scenario.root + "/uv-cache", "clitool",
+                ], environment: ["HOME": scenario.root])
             try #require(installed.status == 0, "uv pip install: \(installed.output)")
             let installer = try String(contentsOfFile: try distInfo(scenario) + "/INSTALLER", encoding: .utf8)
             #expect(installer.hasPrefix("uv"), "uv installed it: \(installer)")
@@ -52,22 +56,27 @@ struct WrapperEndToEndTests {
     func installerBaseline() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let tools = try #require(Self.installerPython)
-            let located = try await TestProcess.run(tools, ["-c", "import installer, os; print(os.path.dirname(os.path.dirname(installer.__file__)))"])
+            let located = try await TestProcess.run(
+                tools, ["-c", "import installer, os; print(os.path.dirname(os.path.dirname(installer.__file__)))"])
             try #require(located.status == 0, "the installer Python cannot import installer: \(located.output)")
             let site = located.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             // The venv's own interpreter runs `installer`, as `python -m installer` is meant to be run:
             // it installs into that interpreter's scheme with that interpreter in the shebang.
-            let installed = try await TestProcess.run(scenario.python, [
-                "-m", "installer", scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl",
-            ], environment: ["PYTHONPATH": site])
+            let installed = try await TestProcess.run(
+                scenario.python,
+                [
+                    "-m", "installer", scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl",
+                ], environment: ["PYTHONPATH": site])
             try #require(installed.status == 0, "python -m installer: \(installed.output)")
             try await expectCleanThenTampered(scenario, template: "installer, uv ≤ 0.5.19")
         }
     }
 
     /// The wrapper verifies with the named template; with a line appended it is `modified`.
-    func expectCleanThenTampered(_ scenario: Scenario, template: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectCleanThenTampered(
+        _ scenario: Scenario, template: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let wrapper = scenario.venv + "/bin/clitool"
         let clean = try await scenario.wheeltrust(["verify", "clitool", "-v"])
         #expect(clean.status == 0, "\(clean.output)", sourceLocation: sourceLocation)
@@ -79,8 +88,9 @@ struct WrapperEndToEndTests {
         #expect(files(package, "generated").contains(wrapper), sourceLocation: sourceLocation)
 
         try append("import os; os.system('id')\n", to: wrapper)
-        try await expectModified(scenario, path: wrapper, note: "not any installer's wrapper of the declared entry point clitool = clitool:main",
-                                 sourceLocation: sourceLocation)
+        try await expectModified(
+            scenario, path: wrapper, note: "not any installer's wrapper of the declared entry point clitool = clitool:main",
+            sourceLocation: sourceLocation)
     }
 
     // MARK: tampering with pip's wrapper
@@ -128,7 +138,9 @@ struct WrapperEndToEndTests {
                 try write("#!\(bin)/python3.99\n" + lines[1], to: wrapper)
                 note += " (its #! line runs no interpreter of this environment)"
             case .rowDropped:
-                let rows = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("../../../bin/clitool,") }
+                let rows = try String(contentsOfFile: record, encoding: .utf8).split(separator: "\n").filter {
+                    !$0.hasPrefix("../../../bin/clitool,")
+                }
                 try write(rows.joined(separator: "\n") + "\n", to: record)
                 try append("import os; os.system('id')\n", to: wrapper)
             case .recordDeleted:
@@ -166,16 +178,19 @@ struct WrapperEndToEndTests {
     }
 
     /// `verify clitool --format json` fails in `installed-files`, lists `path` as modified and says why.
-    func expectModified(_ scenario: Scenario, path: String, note: String,
-                        sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectModified(
+        _ scenario: Scenario, path: String, note: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let result = try await scenario.wheeltrust(["verify", "clitool", "--format", "json"])
         #expect(result.status == 1, "\(result.output)", sourceLocation: sourceLocation)
         let package = try clitoolReport(result)
         #expect(package["status"] as? String == "failed", sourceLocation: sourceLocation)
         let installedFiles = check(package, "installed-files")
         #expect(installedFiles?.status == "fail", "\(result.stdout)", sourceLocation: sourceLocation)
-        #expect(installedFiles?.detail.contains("\(path): ") == true && installedFiles?.detail.contains(note) == true,
-                "the check names the wrapper and why: \(installedFiles?.detail ?? "")", sourceLocation: sourceLocation)
+        #expect(
+            installedFiles?.detail.contains("\(path): ") == true && installedFiles?.detail.contains(note) == true,
+            "the check names the wrapper and why: \(installedFiles?.detail ?? "")", sourceLocation: sourceLocation)
         #expect(files(package, "modified") == [path], "\(result.stdout)", sourceLocation: sourceLocation)
         let verbose = try await scenario.wheeltrust(["verify", "clitool", "-v"])
         #expect(verbose.stdout.contains(note), "the file's own line says why: \(verbose.output)", sourceLocation: sourceLocation)
@@ -195,7 +210,8 @@ struct WrapperEndToEndTests {
 
     func check(_ package: [String: Any], _ name: String) -> (status: String, detail: String)? {
         guard let checks = package["checks"] as? [[String: Any]],
-              let found = checks.first(where: { $0["name"] as? String == name }) else { return nil }
+            let found = checks.first(where: { $0["name"] as? String == name })
+        else { return nil }
         return (found["status"] as? String ?? "", found["detail"] as? String ?? "")
     }
 

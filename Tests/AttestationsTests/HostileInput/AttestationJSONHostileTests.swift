@@ -1,7 +1,8 @@
 import AttestationsTestSupport
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Attestations
 
 /// Mutated real PEP 740 provenance, attestations, DSSE envelopes and in-toto statements: every
@@ -77,8 +78,9 @@ struct AttestationJSONHostileTests {
             let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
             for attestation in verdict.attestations where attestation.signature.isVerified {
                 let envelope = provenance.attestationBundles[attestation.bundle].attestations[attestation.index].envelope
-                #expect(envelope.statement == originalEnvelope.statement && envelope.signature == originalEnvelope.signature,
-                        "changed envelope verified: \(label)")
+                #expect(
+                    envelope.statement == originalEnvelope.statement && envelope.signature == originalEnvelope.signature,
+                    "changed envelope verified: \(label)")
             }
         }
         #expect(ContinuousClock.now - start < .seconds(15))

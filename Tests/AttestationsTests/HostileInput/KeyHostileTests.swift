@@ -1,7 +1,8 @@
 import AttestationsTestSupport
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Attestations
 
 /// Mutated real PEM and DER keys (Red Hat's release key, cosign's, OpenSSL-made RSA/EC/Ed25519):

@@ -1,9 +1,10 @@
 import Foundation
 import X509
+
 @testable import Attestations
+@testable import PythonPackaging
 @testable import Sigstore
 @testable import TUF
-@testable import PythonPackaging
 @testable import Verification
 
 /// Parsers of `Attestations`: PEP 740 provenance and attestations, DSSE, in-toto statements,
@@ -28,8 +29,9 @@ enum AttestationTargets {
 
     /// What an attestation's parts decode to, step by step, as the verifier reaches them.
     static func decodeParts(of attestation: Attestation, into broken: inout Broken) {
-        broken.require((try? Attestation.decode(attestation.encoded())) == attestation,
-                       "an attestation does not survive encoded() and decode")
+        broken.require(
+            (try? Attestation.decode(attestation.encoded())) == attestation,
+            "an attestation does not survive encoded() and decode")
         if let statement = try? Statement(parsing: attestation.envelope.statement) {
             _ = StatementChecks.evaluate(statement, distribution: "pkg-1.0-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
         }
@@ -61,134 +63,163 @@ enum AttestationTargets {
         return ("pkg-1.0-py3-none-any.whl", String(repeating: "0", count: 64))
     }
 
-    static let provenance = FuzzTarget("provenance", "Provenance.decode or Attestation.decode, every part, ProvenanceVerifier (Sigstore + key), ProvenanceDescription", async: { bytes in
-        var broken = Broken()
-        let data = Data(bytes)
-        let provenance: Provenance
-        if let decoded = try? Provenance.decode(data) {
-            provenance = decoded
-        } else if let attestation = try? Attestation.decode(data) {
-            provenance = Provenance(attestationBundles: [AttestationBundle(publisher: .localFile, attestations: [attestation])])
-        } else {
-            return []
-        }
-        for bundle in provenance.attestationBundles {
-            for attestation in bundle.attestations { decodeParts(of: attestation, into: &broken) }
-        }
-        let (name, digest) = subject(of: provenance)
-        // Real seeds verify (their statement names their own subject); what counts here is that
-        // every hostile variant is answered without a crash, hang or unbounded memory.
-        _ = await verifier.verify(provenance, distribution: name, sha256Hex: digest)
-        broken.require(isTerminalSafe(ProvenanceDescription.describe(provenance)), "the description holds a raw control character")
-        return broken.list
-    })
-
-    static let dsse = FuzzTarget("dsse", "DSSEEnvelope.decode, PAE, the payload as a statement", sync: { bytes in
-        guard let envelope = try? DSSEEnvelope.decode(Data(bytes)) else { return [] }
-        var broken = Broken()
-        let pae = DSSE.pae(payloadType: envelope.payloadType, payload: envelope.payload)
-        broken.require(pae.count >= envelope.payload.count + envelope.payloadType.utf8.count, "PAE shorter than its parts")
-        if let statement = try? Statement(parsing: envelope.payload) {
-            _ = StatementChecks.evaluate(statement, distribution: "blob", sha256Hex: String(repeating: "0", count: 64))
-        }
-        return broken.list
-    })
-
-    static let statement = FuzzTarget("statement", "Statement(parsing:), StatementChecks.evaluate", sync: { bytes in
-        guard let statement = try? Statement(parsing: bytes) else { return [] }
-        var broken = Broken()
-        let name = statement.subjects.first?.name ?? "pkg-1.0-py3-none-any.whl"
-        let digest = statement.subjects.first?.digest["sha256"] ?? String(repeating: "0", count: 64)
-        let checks = StatementChecks.evaluate(statement, distribution: name, sha256Hex: digest)
-        broken.require(!checks.isEmpty, "no statement check ran")
-        // Exactly one subject is the PEP 740 rule: two subjects must fail a check, whatever they hold.
-        if statement.subjects.count != 1 { broken.require(checks.contains { !$0.passed }, "\(statement.subjects.count) subjects passed every check") }
-        return broken.list
-    })
-
-    static let bundle = FuzzTarget("bundle", "SigstoreBundle.decode, encoded() round trip, Attestation(bundle:), BundleVerifier", async: { bytes in
-        guard let bundle = try? SigstoreBundle.decode(Data(bytes)) else { return [] }
-        var broken = Broken()
-        let again = try? SigstoreBundle.decode(bundle.encoded())
-        broken.require(again?.encoded() == bundle.encoded(), "a bundle does not survive encoded() and decode")
-        decodeParts(of: bundle.entry)
-        if let attestation = try? Attestation(bundle: bundle) { decodeParts(of: attestation, into: &broken) }
-        if case .certificate(let der) = bundle.material { _ = try? FulcioIdentity(certificateDER: der) }
-        for token in bundle.timestamps { _ = try? RFC3161Timestamp(derEncoded: token) }
-        let verdict = await BundleVerifier(trustedRoot: productionRoot)
-            .verify(bundle, artifactDigest: nil, policy: .identity("fuzz@example.invalid", issuer: "https://example.invalid"))
-        broken.require(!verdict.isVerified, "a bundle verified for an identity nobody holds")
-        return broken.list
-    })
-
-    static let trustedRoot = FuzzTarget("trusted-root", "TrustedRoot.decode, CertificateAuthority.decode", sync: { bytes in
-        _ = try? TrustedRoot.decode(Data(bytes))
-        _ = try? CertificateAuthority.decode(Data(bytes))
-        return []
-    })
-
-    static let rekorBody = FuzzTarget("rekor-body", "RekorBody(decoding:) (dsse, hashedrekord, intoto; v0.0.1 and v0.0.2)", sync: { bytes in
-        _ = try? RekorBody(decoding: bytes)
-        return []
-    })
-
-    static let logEntry = FuzzTarget("log-entry", "TransparencyLogEntry(json:), RekorBody, SET payload, Merkle inclusion, checkpoint", sync: { bytes in
-        guard let json = try? JSONValue.parse(Data(bytes), what: "entry"),
-              let entry = try? TransparencyLogEntry(json: json) else { return [] }
-        var broken = Broken()
-        broken.require(entry.canonicalizedBody.count <= TransparencyLogEntry.maxBodyBytes, "body over the cap accepted")
-        broken.require((entry.inclusionProof?.hashes.count ?? 0) <= TransparencyLogEntry.maxProofHashes, "proof over the cap accepted")
-        decodeParts(of: entry)
-        return broken.list
-    })
-
-    static let checkpoint = FuzzTarget("checkpoint", "Checkpoint(parsing:) (signed note)", sync: { bytes in
-        guard let checkpoint = try? Checkpoint(parsing: FuzzBytes.text(bytes)) else { return [] }
-        var broken = Broken()
-        broken.require(!checkpoint.origin.isEmpty && checkpoint.treeSize >= 0, "origin or size out of shape")
-        broken.require(checkpoint.signatures.count <= Checkpoint.maxSignatures, "signatures over the cap accepted")
-        return broken.list
-    })
-
-    static let timestamp = FuzzTarget("timestamp", "RFC3161Timestamp(derEncoded:), TimestampVerification.verify", async: { bytes in
-        guard let token = try? RFC3161Timestamp(derEncoded: bytes) else { return [] }
-        let verdict = await TimestampVerification.verify(token, signature: Array("signature".utf8), trustedRoot: productionRoot)
-        var broken = Broken()
-        broken.require(verdict.timestamp == nil, "a timestamp over a made-up signature verified")
-        return broken.list
-    })
-
-    static let certificate = FuzzTarget("certificate", "X.509 DER: FulcioIdentity (Fulcio OID extensions), embedded SCTs, precertificate TBS, SCT verification", sync: { bytes in
-        guard let certificate = try? Certificate(derEncoded: bytes) else { return [] }
-        _ = try? FulcioIdentity(certificate: certificate)
-        _ = try? SignedCertificateTimestamp.embedded(in: certificate)
-        _ = try? SCTVerification.precertificateTBS(of: certificate)
-        _ = SCTVerification.verify(leaf: certificate, issuer: certificate, trustedRoot: productionRoot)
-        _ = FulcioLeafProfilePolicy.problem(with: certificate)
-        _ = ProvenanceDescription.certificateLines(bytes)
-        return []
-    })
-
-    static let sct = FuzzTarget("sct", "SignedCertificateTimestamp.parseList (the TLS-encoded SCT list)", sync: { bytes in
-        _ = try? SignedCertificateTimestamp.parseList(bytes)
-        _ = try? SignedCertificateTimestamp.parse(bytes)
-        return []
-    })
-
-    static let keys = FuzzTarget("keys", "PublicKey(pem:), PrivateKey(pem:), PublicKey(spkiDER:), TUF key hex", sync: { bytes in
-        let text = FuzzBytes.text(bytes)
-        var broken = Broken()
-        if let key = try? PublicKey(pem: text) {
-            broken.require((try? PublicKey(spkiDER: key.spkiDER))?.spkiDER == key.spkiDER, "a key's SPKI does not read back")
-        }
-        if let key = try? PrivateKey(pem: text) {
-            let message = Array("fuzz".utf8)
-            if let signature = try? key.sign(message) {
-                broken.require(key.publicKey.isValidSignature(signature, for: message, rsaPadding: .pkcs1v15), "a key's own signature does not verify")
+    static let provenance = FuzzTarget(
+        "provenance", "Provenance.decode or Attestation.decode, every part, ProvenanceVerifier (Sigstore + key), ProvenanceDescription",
+        async: { bytes in
+            var broken = Broken()
+            let data = Data(bytes)
+            let provenance: Provenance
+            if let decoded = try? Provenance.decode(data) {
+                provenance = decoded
+            } else if let attestation = try? Attestation.decode(data) {
+                provenance = Provenance(attestationBundles: [AttestationBundle(publisher: .localFile, attestations: [attestation])])
+            } else {
+                return []
             }
-        }
-        _ = try? PublicKey(spkiDER: bytes)
-        _ = TUFHex.decode(text)
-        return broken.list
-    })
+            for bundle in provenance.attestationBundles {
+                for attestation in bundle.attestations { decodeParts(of: attestation, into: &broken) }
+            }
+            let (name, digest) = subject(of: provenance)
+            // Real seeds verify (their statement names their own subject); what counts here is that
+            // every hostile variant is answered without a crash, hang or unbounded memory.
+            _ = await verifier.verify(provenance, distribution: name, sha256Hex: digest)
+            broken.require(isTerminalSafe(ProvenanceDescription.describe(provenance)), "the description holds a raw control character")
+            return broken.list
+        })
+
+    static let dsse = FuzzTarget(
+        "dsse", "DSSEEnvelope.decode, PAE, the payload as a statement",
+        sync: { bytes in
+            guard let envelope = try? DSSEEnvelope.decode(Data(bytes)) else { return [] }
+            var broken = Broken()
+            let pae = DSSE.pae(payloadType: envelope.payloadType, payload: envelope.payload)
+            broken.require(pae.count >= envelope.payload.count + envelope.payloadType.utf8.count, "PAE shorter than its parts")
+            if let statement = try? Statement(parsing: envelope.payload) {
+                _ = StatementChecks.evaluate(statement, distribution: "blob", sha256Hex: String(repeating: "0", count: 64))
+            }
+            return broken.list
+        })
+
+    static let statement = FuzzTarget(
+        "statement", "Statement(parsing:), StatementChecks.evaluate",
+        sync: { bytes in
+            guard let statement = try? Statement(parsing: bytes) else { return [] }
+            var broken = Broken()
+            let name = statement.subjects.first?.name ?? "pkg-1.0-py3-none-any.whl"
+            let digest = statement.subjects.first?.digest["sha256"] ?? String(repeating: "0", count: 64)
+            let checks = StatementChecks.evaluate(statement, distribution: name, sha256Hex: digest)
+            broken.require(!checks.isEmpty, "no statement check ran")
+            // Exactly one subject is the PEP 740 rule: two subjects must fail a check, whatever they hold.
+            if statement.subjects.count != 1 {
+                broken.require(checks.contains { !$0.passed }, "\(statement.subjects.count) subjects passed every check")
+            }
+            return broken.list
+        })
+
+    static let bundle = FuzzTarget(
+        "bundle", "SigstoreBundle.decode, encoded() round trip, Attestation(bundle:), BundleVerifier",
+        async: { bytes in
+            guard let bundle = try? SigstoreBundle.decode(Data(bytes)) else { return [] }
+            var broken = Broken()
+            let again = try? SigstoreBundle.decode(bundle.encoded())
+            broken.require(again?.encoded() == bundle.encoded(), "a bundle does not survive encoded() and decode")
+            decodeParts(of: bundle.entry)
+            if let attestation = try? Attestation(bundle: bundle) { decodeParts(of: attestation, into: &broken) }
+            if case .certificate(let der) = bundle.material { _ = try? FulcioIdentity(certificateDER: der) }
+            for token in bundle.timestamps { _ = try? RFC3161Timestamp(derEncoded: token) }
+            let verdict = await BundleVerifier(trustedRoot: productionRoot)
+                .verify(bundle, artifactDigest: nil, policy: .identity("fuzz@example.invalid", issuer: "https://example.invalid"))
+            broken.require(!verdict.isVerified, "a bundle verified for an identity nobody holds")
+            return broken.list
+        })
+
+    static let trustedRoot = FuzzTarget(
+        "trusted-root", "TrustedRoot.decode, CertificateAuthority.decode",
+        sync: { bytes in
+            _ = try? TrustedRoot.decode(Data(bytes))
+            _ = try? CertificateAuthority.decode(Data(bytes))
+            return []
+        })
+
+    static let rekorBody = FuzzTarget(
+        "rekor-body", "RekorBody(decoding:) (dsse, hashedrekord, intoto; v0.0.1 and v0.0.2)",
+        sync: { bytes in
+            _ = try? RekorBody(decoding: bytes)
+            return []
+        })
+
+    static let logEntry = FuzzTarget(
+        "log-entry", "TransparencyLogEntry(json:), RekorBody, SET payload, Merkle inclusion, checkpoint",
+        sync: { bytes in
+            guard let json = try? JSONValue.parse(Data(bytes), what: "entry"),
+                let entry = try? TransparencyLogEntry(json: json)
+            else { return [] }
+            var broken = Broken()
+            broken.require(entry.canonicalizedBody.count <= TransparencyLogEntry.maxBodyBytes, "body over the cap accepted")
+            broken.require((entry.inclusionProof?.hashes.count ?? 0) <= TransparencyLogEntry.maxProofHashes, "proof over the cap accepted")
+            decodeParts(of: entry)
+            return broken.list
+        })
+
+    static let checkpoint = FuzzTarget(
+        "checkpoint", "Checkpoint(parsing:) (signed note)",
+        sync: { bytes in
+            guard let checkpoint = try? Checkpoint(parsing: FuzzBytes.text(bytes)) else { return [] }
+            var broken = Broken()
+            broken.require(!checkpoint.origin.isEmpty && checkpoint.treeSize >= 0, "origin or size out of shape")
+            broken.require(checkpoint.signatures.count <= Checkpoint.maxSignatures, "signatures over the cap accepted")
+            return broken.list
+        })
+
+    static let timestamp = FuzzTarget(
+        "timestamp", "RFC3161Timestamp(derEncoded:), TimestampVerification.verify",
+        async: { bytes in
+            guard let token = try? RFC3161Timestamp(derEncoded: bytes) else { return [] }
+            let verdict = await TimestampVerification.verify(token, signature: Array("signature".utf8), trustedRoot: productionRoot)
+            var broken = Broken()
+            broken.require(verdict.timestamp == nil, "a timestamp over a made-up signature verified")
+            return broken.list
+        })
+
+    static let certificate = FuzzTarget(
+        "certificate", "X.509 DER: FulcioIdentity (Fulcio OID extensions), embedded SCTs, precertificate TBS, SCT verification",
+        sync: { bytes in
+            guard let certificate = try? Certificate(derEncoded: bytes) else { return [] }
+            _ = try? FulcioIdentity(certificate: certificate)
+            _ = try? SignedCertificateTimestamp.embedded(in: certificate)
+            _ = try? SCTVerification.precertificateTBS(of: certificate)
+            _ = SCTVerification.verify(leaf: certificate, issuer: certificate, trustedRoot: productionRoot)
+            _ = FulcioLeafProfilePolicy.problem(with: certificate)
+            _ = ProvenanceDescription.certificateLines(bytes)
+            return []
+        })
+
+    static let sct = FuzzTarget(
+        "sct", "SignedCertificateTimestamp.parseList (the TLS-encoded SCT list)",
+        sync: { bytes in
+            _ = try? SignedCertificateTimestamp.parseList(bytes)
+            _ = try? SignedCertificateTimestamp.parse(bytes)
+            return []
+        })
+
+    static let keys = FuzzTarget(
+        "keys", "PublicKey(pem:), PrivateKey(pem:), PublicKey(spkiDER:), TUF key hex",
+        sync: { bytes in
+            let text = FuzzBytes.text(bytes)
+            var broken = Broken()
+            if let key = try? PublicKey(pem: text) {
+                broken.require((try? PublicKey(spkiDER: key.spkiDER))?.spkiDER == key.spkiDER, "a key's SPKI does not read back")
+            }
+            if let key = try? PrivateKey(pem: text) {
+                let message = Array("fuzz".utf8)
+                if let signature = try? key.sign(message) {
+                    broken.require(
+                        key.publicKey.isValidSignature(signature, for: message, rsaPadding: .pkcs1v15),
+                        "a key's own signature does not verify")
+                }
+            }
+            _ = try? PublicKey(spkiDER: bytes)
+            _ = TUFHex.decode(text)
+            return broken.list
+        })
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import PackageIndex
 
 /// Mutated PEP 691 JSON and PEP 503 HTML project pages, pip configuration files and netrc files:
@@ -22,7 +23,7 @@ struct IndexHostileTests {
            "data-dist-info-metadata": false, "provenance": null, "yanked": "broken", "size": 129, "upload-time": "2024-11-12T19:55:45.123Z"},
           {"filename": "amqp-5.3.0.tar.gz", "url": "amqp-5.3.0.tar.gz", "hashes": {}, "dist-info-metadata": true, "yanked": false}
          ], "versions": ["5.3.0", "5.3.1"]}
-        """,
+        """
     ]
     static let htmlPages = [
         """
@@ -36,7 +37,7 @@ struct IndexHostileTests {
         <a href=amqp-5.3.0.tar.gz data-dist-info-metadata="false">amqp&#45;5.3.0.tar.gz</a>
         <a name="no-href">nothing</a>
         </body></html>
-        """,
+        """
     ]
     static let configs = [
         """
@@ -51,7 +52,7 @@ struct IndexHostileTests {
         [install]
         index_url: https://other.example/simple/
         --trusted-host = index.example
-        """,
+        """
     ]
     static let netrcs = [
         """
@@ -64,7 +65,7 @@ struct IndexHostileTests {
         cd /pub
 
         default login anonymous password me@example
-        """,
+        """
     ]
 
     @Test func mutatedJSONPagesAreRefusedOrParse() {
@@ -89,8 +90,9 @@ struct IndexHostileTests {
             defer { index += 1 }
             _ = try? ConfigFile(parsing: String(decoding: input, as: UTF8.self), origin: "pip.conf")
             if index % 10 == 0, (try? Data(input).write(to: URL(fileURLWithPath: file))) != nil {
-                _ = try? PipConfiguration.resolve(environment: ["PIP_CONFIG_FILE": file], homeDirectory: directory, sitePrefix: nil,
-                                                  interpreterDefault: nil, override: nil)
+                _ = try? PipConfiguration.resolve(
+                    environment: ["PIP_CONFIG_FILE": file], homeDirectory: directory, sitePrefix: nil,
+                    interpreterDefault: nil, override: nil)
             }
         }
     }
@@ -109,9 +111,11 @@ struct IndexHostileTests {
         let deepObject = Array(String(repeating: #"{"a":"#, count: 100_000).utf8)
         let deepObjectError = #expect(throws: IndexError.self) { try SimpleAPI.parseJSON(Data(deepObject), base: Self.page) }
         #expect(deepObjectError?.message == "simple page \(Self.page.absoluteString) is not valid JSON")
-        for html in [String(repeating: "<a href=", count: 50_000), String(repeating: "<!--", count: 50_000),
-                     "<a href=\"x#sha256=" + String(repeating: "a", count: 200_000) + "\">x</a>",
-                     String(repeating: "&#x110000;&#99999999999999999999;&#;", count: 10_000)] {
+        for html in [
+            String(repeating: "<a href=", count: 50_000), String(repeating: "<!--", count: 50_000),
+            "<a href=\"x#sha256=" + String(repeating: "a", count: 200_000) + "\">x</a>",
+            String(repeating: "&#x110000;&#99999999999999999999;&#;", count: 10_000),
+        ] {
             _ = try? SimpleAPI.parseHTML(Data(html.utf8), base: Self.page)
         }
         _ = try? ConfigFile(parsing: String(repeating: "[", count: 100_000), origin: "x")

@@ -5,8 +5,10 @@ import TestSupport
 /// byte mutator with this format's tokens, plus lies in zip size/offset/count fields.
 enum Mutator {
     static let packaging = ByteMutator(
-        tokens: ["\"", "\"\"", ",", "\r\n", "\n", "\r", ":", " ", "\t", "=", "-", ".", "_", "!", "+", "#",
-                 "sha256=", "99999999999999999999", "-1", "0", "\u{0}", "..", "/", "\\", "é", "\u{FFFF}"],
+        tokens: [
+            "\"", "\"\"", ",", "\r\n", "\n", "\r", ":", " ", "\t", "=", "-", ".", "_", "!", "+", "#",
+            "sha256=", "99999999999999999999", "-1", "0", "\u{0}", "..", "/", "\\", "é", "\u{FFFF}",
+        ],
         rawTokens: ByteMutator.invalidUTF8, structural: "\",\r\n:=-._/ \t", runLengths: [300, 5_000],
         runBytes: [0x41, 0x22, 0x2C, 0x0A, 0x30, 0x2E, 0x20])
 
@@ -24,7 +26,9 @@ enum Mutator {
         var starts: [Int] = []
         var i = 0
         while i + 4 <= input.count {
-            if input[i] == layout.sig[0], input[i + 1] == layout.sig[1], input[i + 2] == layout.sig[2], input[i + 3] == layout.sig[3] { starts.append(i) }
+            if input[i] == layout.sig[0], input[i + 1] == layout.sig[1], input[i + 2] == layout.sig[2], input[i + 3] == layout.sig[3] {
+                starts.append(i)
+            }
             i += 1
         }
         guard let start = starts.isEmpty ? nil : rng.pick(starts) else { return bytes(input, &rng) }
@@ -32,7 +36,8 @@ enum Mutator {
         guard start + offset + width <= input.count else { return bytes(input, &rng) }
         let old = (0..<width).reduce(UInt64(0)) { $0 | UInt64(input[start + offset + $1]) << (8 * UInt64($1)) }
         let max = width == 2 ? UInt64(0xFFFF) : UInt64(0xFFFF_FFFF)
-        let value = rng.pick([0, 1, max, max - 1, old &+ 1, old &- 1, UInt64(input.count), UInt64(input.count + 1), old * 2, max / 2 + 1]) & max
+        let value =
+            rng.pick([0, 1, max, max - 1, old &+ 1, old &- 1, UInt64(input.count), UInt64(input.count + 1), old * 2, max / 2 + 1]) & max
         var out = input
         for b in 0..<width { out[start + offset + b] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(b))) }
         return (out, "zip field +\(offset) of record at \(start): \(old) -> \(value)")
@@ -41,9 +46,11 @@ enum Mutator {
 
 extension HostileRun {
     /// `cases` with this target's default mutation.
-    static func cases(_ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
-                      mutate: ([UInt8], inout SplitMix64) -> Mutation = Mutator.bytes,
-                      _ body: (_ input: [UInt8], _ label: String) throws -> Void) rethrows {
+    static func cases(
+        _ name: String, seeds: [[UInt8]], count: Int, seed: UInt64, budget: Duration = .seconds(15),
+        mutate: ([UInt8], inout SplitMix64) -> Mutation = Mutator.bytes,
+        _ body: (_ input: [UInt8], _ label: String) throws -> Void
+    ) rethrows {
         try run(name, seeds: seeds, count: count, seed: seed, budget: budget, mutate: mutate, body)
     }
 }

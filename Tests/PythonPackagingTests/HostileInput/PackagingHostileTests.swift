@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import PythonPackaging
 
 /// Mutated real wheels and wheel metadata: refused with `PackagingError` or parsed; never a trap,
@@ -59,7 +60,8 @@ struct PackagingHostileTests {
     @Test func mutatedRecordsAreRefusedOrParse() throws {
         var seeds: [[UInt8]] = []
         for name in Self.wheels {
-            let wheel = try Wheel.open(path: try Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures").map(\.path) ?? "")
+            let wheel = try Wheel.open(
+                path: try Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures").map(\.path) ?? "")
             let entry = try #require(wheel.archive.entry(named: wheel.distInfoDirectory + "/RECORD"))
             seeds.append(try wheel.archive.data(of: entry))
         }
@@ -80,9 +82,12 @@ struct PackagingHostileTests {
 
     @Test func mutatedFilenamesAndVersionsAreRefusedOrParse() throws {
         let csv = String(decoding: try Self.fixture("redhat-distribution-filenames.csv"), as: UTF8.self)
-        var names = Self.wheels + ["spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "pypi_attestations-0.0.19.tar.gz"]
+        var names =
+            Self.wheels + ["spt3g-1.0-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", "pypi_attestations-0.0.19.tar.gz"]
         names += csv.split(separator: "\n").prefix(40).compactMap { $0.split(separator: ",").first.map(String.init) }
-        let versions = ["1.0", "1.0.post1.dev3+local.7", "2!1.0rc1", "v1.0-RC.1", "1.0a", "0.0.19", "2024.10.3", "1!2.3.4b5.post6.dev7+abc.8"]
+        let versions = [
+            "1.0", "1.0.post1.dev3+local.7", "2!1.0rc1", "v1.0-RC.1", "1.0a", "0.0.19", "2024.10.3", "1!2.3.4b5.post6.dev7+abc.8",
+        ]
         let seeds = (names + versions).map { Array($0.utf8) }
         var parsed: [PythonVersion] = []
         HostileRun.cases("filenames/versions", seeds: seeds, count: 1500, seed: 0xF11E) { input, _ in
@@ -98,8 +103,10 @@ struct PackagingHostileTests {
 
     @Test func hostileVersionsAreBounded() {
         let huge = String(repeating: "9", count: 100_000)
-        for text in [huge, "1." + huge, huge + "!1", "1.0" + String(repeating: ".0", count: 50_000), "1.0+" + String(repeating: "a.", count: 50_000),
-                     "1.0rc" + huge, "1.0.post" + huge, "1.0.dev" + huge, "\u{0}1.0", "1.0\u{FFFF}"] {
+        for text in [
+            huge, "1." + huge, huge + "!1", "1.0" + String(repeating: ".0", count: 50_000), "1.0+" + String(repeating: "a.", count: 50_000),
+            "1.0rc" + huge, "1.0.post" + huge, "1.0.dev" + huge, "\u{0}1.0", "1.0\u{FFFF}",
+        ] {
             let version = PythonVersion(text)
             _ = version.normalized
             #expect(version == PythonVersion(text))
@@ -115,8 +122,10 @@ extension PackagingHostileTests {
             let clock = ContinuousClock()
             let start = clock.now
             let long = String(repeating: unit, count: count)
-            for text in [long + "-1.0-py3-none-any.whl", "a-" + long + "-py3-none-any.whl", "a-1.0-" + long + "-none-any.whl",
-                         "a-1.0-py3-none-" + long + ".whl", long + "-1.0.tar.gz", "a-1.0-" + long + "-py3-none-any.whl"] {
+            for text in [
+                long + "-1.0-py3-none-any.whl", "a-" + long + "-py3-none-any.whl", "a-1.0-" + long + "-none-any.whl",
+                "a-1.0-py3-none-" + long + ".whl", long + "-1.0.tar.gz", "a-1.0-" + long + "-py3-none-any.whl",
+            ] {
                 _ = try? WheelFilename(parsing: text)
                 _ = try? DistributionFilename(parsing: text)
             }

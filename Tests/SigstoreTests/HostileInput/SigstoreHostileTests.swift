@@ -1,8 +1,9 @@
 import AttestationsTestSupport
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import X509
+
 @testable import Attestations
 @testable import Sigstore
 
@@ -48,7 +49,8 @@ struct SigstoreHostileTests {
         let seeds = try Self.entryJSONs().map(Mutator.encode)
         HostileRun.cases("TransparencyLogEntry", seeds: seeds, count: 600, seed: 0x7E4) { input, _ in
             guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(input)),
-                  let entry = try? TransparencyLogEntry(json: json) else { return }
+                let entry = try? TransparencyLogEntry(json: json)
+            else { return }
             if let body = try? RekorBody(decoding: entry.canonicalizedBody) {
                 _ = body
             }
@@ -66,8 +68,9 @@ struct SigstoreHostileTests {
         let url = try ConformanceBundleVerifyTests.directory().appendingPathComponent("intoto-with-custom-trust-root/bundle.sigstore.json")
         let bundle = try SigstoreBundle.decode(try Data(contentsOf: url))
         guard case .intoto(let original) = try RekorBody(decoding: bundle.entry.canonicalizedBody),
-              case .certificate(let certificate) = bundle.material,
-              case .dsse(let type, let payload, let signature) = bundle.content else {
+            case .certificate(let certificate) = bundle.material,
+            case .dsse(let type, let payload, let signature) = bundle.content
+        else {
             Issue.record("the seed is not an intoto DSSE bundle")
             return
         }
@@ -78,12 +81,16 @@ struct SigstoreHostileTests {
             guard RekorBody.checkConsistency(of: entry, content: content, signer: .certificate(certificate)).isVerified else { return }
             #expect(body.payloadType == original.payloadType && body.payloadHash == original.payloadHash, "\(label)")
             #expect(body.signatures.map(\.signature) == original.signatures.map(\.signature), "\(label)")
-            #expect((try? PEMBlock.first(in: body.signatures[0].verifierPEM, labels: ["CERTIFICATE"], what: "v").der) == certificate, "\(label)")
+            #expect(
+                (try? PEMBlock.first(in: body.signatures[0].verifierPEM, labels: ["CERTIFICATE"], what: "v").der) == certificate, "\(label)"
+            )
         }
     }
 
     @Test func mutatedCheckpointsAreRefusedOrParse() throws {
-        let seeds = try Self.entryJSONs().compactMap { try TransparencyLogEntry(json: $0).inclusionProof?.checkpoint }.map { Array($0.utf8) }
+        let seeds = try Self.entryJSONs().compactMap { try TransparencyLogEntry(json: $0).inclusionProof?.checkpoint }.map {
+            Array($0.utf8)
+        }
         try #require(!seeds.isEmpty)
         HostileRun.cases("Checkpoint", seeds: seeds, count: 3000, seed: 0xC4EC, mutate: Mutator.bytes) { input, _ in
             _ = try? Checkpoint(parsing: String(decoding: input, as: UTF8.self))
@@ -91,7 +98,9 @@ struct SigstoreHostileTests {
     }
 
     @Test func mutatedCertificatesAndSCTListsAreRefusedOrParse() throws {
-        let leaves = try Self.attestations.map { try #require(try Attestation.decode(TrustFixtures.data($0)).verificationMaterial).certificate }
+        let leaves = try Self.attestations.map {
+            try #require(try Attestation.decode(TrustFixtures.data($0)).verificationMaterial).certificate
+        }
         var sctLists: [[UInt8]] = []
         for der in leaves {
             let certificate = try Certificate(derEncoded: der)
@@ -110,7 +119,9 @@ struct SigstoreHostileTests {
     }
 
     @Test func mutatedRFC3161TokensAreRefusedOrParse() throws {
-        let material = try #require(try Attestation.decode(Fixtures.data("pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp")).verificationMaterial)
+        let material = try #require(
+            try Attestation.decode(Fixtures.data("pypi_attestations-0.0.19.tar.gz.publish.attestation.with_timestamp")).verificationMaterial
+        )
         try #require(!material.timestamps.isEmpty)
         HostileRun.cases("RFC3161Timestamp", seeds: material.timestamps, count: 2000, seed: 0x3161) { input, _ in
             _ = try? RFC3161Timestamp(derEncoded: input)
@@ -151,8 +162,9 @@ extension SigstoreHostileTests {
 
     static func verifiedContent(_ attestation: Attestation) -> VerifiedContent {
         let material = attestation.verificationMaterial
-        return VerifiedContent(envelope: attestation.envelope, certificate: material?.certificate, timestamps: material?.timestamps ?? [],
-                               entries: try? material?.transparencyEntries.map { json throws(AttestationError) in try TransparencyLogEntry(json: json) })
+        return VerifiedContent(
+            envelope: attestation.envelope, certificate: material?.certificate, timestamps: material?.timestamps ?? [],
+            entries: try? material?.transparencyEntries.map { json throws(AttestationError) in try TransparencyLogEntry(json: json) })
     }
 }
 
@@ -180,8 +192,10 @@ extension SigstoreHostileTests {
     @Test func inclusionProofsAtIntegerEdgesAreRefused() {
         let leaf = MerkleInclusion.leafHash([1, 2, 3])
         let hash = [UInt8](repeating: 7, count: 32)
-        let edges: [(Int64, Int64)] = [(0, 0), (-1, 1), (0, -1), (Int64.max, Int64.max), (Int64.max - 1, Int64.max), (0, Int64.max),
-                                       (Int64.min, Int64.max), (5, 5), (1 << 62, Int64.max)]
+        let edges: [(Int64, Int64)] = [
+            (0, 0), (-1, 1), (0, -1), (Int64.max, Int64.max), (Int64.max - 1, Int64.max), (0, Int64.max),
+            (Int64.min, Int64.max), (5, 5), (1 << 62, Int64.max),
+        ]
         for (index, size) in edges {
             for count in [0, 1, 63, 64, 65, 10_000] {
                 let result = MerkleInclusion.root(leafHash: leaf, index: index, size: size, proof: Array(repeating: hash, count: count))
@@ -192,12 +206,16 @@ extension SigstoreHostileTests {
 
     /// RFC 3339 times as they appear in trusted roots, mutated.
     @Test func mutatedRFC3339TimesAreRefusedOrParse() {
-        let seeds = ["2021-03-07T03:20:29.000Z", "2022-04-13T20:06:15Z", "2024-01-01T00:00:00+01:00", "2023-10-27T00:00:00.123456789-23:59"]
+        let seeds = [
+            "2021-03-07T03:20:29.000Z", "2022-04-13T20:06:15Z", "2024-01-01T00:00:00+01:00", "2023-10-27T00:00:00.123456789-23:59",
+        ]
         HostileRun.cases("RFC3339", seeds: seeds.map { Array($0.utf8) }, count: 3000, seed: 0x3339, mutate: Mutator.bytes) { input, _ in
             _ = RFC3339.parse(String(decoding: input, as: UTF8.self))
         }
-        for text in ["9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z",
-                     "2024-01-01T00:00:60Z", "2024-01-01T00:00:00+99:99", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00.0000000000Z"] {
+        for text in [
+            "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z",
+            "2024-01-01T00:00:60Z", "2024-01-01T00:00:00+99:99", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00.0000000000Z",
+        ] {
             _ = RFC3339.parse(text)
         }
     }

@@ -1,7 +1,8 @@
 import AttestationsTestSupport
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Attestations
 @testable import TUF
 

@@ -1,7 +1,7 @@
 import Attestations
 import Foundation
-import Testing
 import IndexServer
+import Testing
 import Verification
 
 /// Resource bombs (docs/THREAT-MODEL.md, "resource exhaustion"): a wheel whose members inflate to
@@ -43,10 +43,14 @@ struct ResourceAttackTests {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let wheel = try await Self.plantEntryPointsBomb(in: scenario, megabytes: 4)
             // Signed by the trusted key: the builder shipped it, so the wheel is proven; the cap still holds.
-            _ = try Attester.attest(wheel: wheel, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests",
-                                    buildType: Attester.defaultBuildType)
-            let installed = try await TestProcess.run(TestProcess.python3, [
-                "-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--index-url", scenario.indexURL, "clitool"])
+            _ = try Attester.attest(
+                wheel: wheel, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests",
+                buildType: Attester.defaultBuildType)
+            let installed = try await TestProcess.run(
+                TestProcess.python3,
+                [
+                    "-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--index-url", scenario.indexURL, "clitool",
+                ])
             try #require(installed.status == 0, "\(installed.output)")
             let json = try await scenario.verifyJSON(["clitool"])
             json.expect("clitool", .signature, .pass)

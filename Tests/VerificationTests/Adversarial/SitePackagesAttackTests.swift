@@ -14,16 +14,17 @@ struct SitePackagesAttackTests {
     /// Entries that make `import datatool` load something other than the verified `datatool.py`,
     /// or that run at start-up under its name.
     static let shadowsOfAModule: [(String, String)] = [
-        ("datatool/__init__.py", "datatool"),                          // a regular package wins over a module
-        ("datatool/helper.py", "datatool"),                            // a namespace portion under the name
+        ("datatool/__init__.py", "datatool"),  // a regular package wins over a module
+        ("datatool/helper.py", "datatool"),  // a namespace portion under the name
         ("datatool.cpython-311-x86_64-linux-gnu.so", "datatool.cpython-311-x86_64-linux-gnu.so"),  // extensions come first
         ("datatool.abi3.so", "datatool.abi3.so"),
-        ("datatool.pyc", "datatool.pyc"),                              // sourceless bytecode
-        ("datatool.pth", "datatool.pth"),                              // a start-up hook of that name
+        ("datatool.pyc", "datatool.pyc"),  // sourceless bytecode
+        ("datatool.pth", "datatool.pth"),  // a start-up hook of that name
     ]
 
-    @Test("an importable entry shadowing a verified module fails the shadowing check, also when verified by name",
-          arguments: shadowsOfAModule)
+    @Test(
+        "an importable entry shadowing a verified module fails the shadowing check, also when verified by name",
+        arguments: shadowsOfAModule)
     func shadowedModule(planted: String, entry: String) async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
             try scenario.plant(planted)
@@ -63,11 +64,13 @@ struct SitePackagesAttackTests {
             json.expect("datatool", .shadowing, .fail, "1 shadowing: " + scenario.site + "/datatool")
             #expect(json.package("datatool")?.files.shadowing == [scenario.site + "/datatool"])
             // The claimant is named in the file's note (JSON) and on its line (-v).
-            #expect(json.package("datatool")?.files.notes[scenario.site + "/datatool"]
+            #expect(
+                json.package("datatool")?.files.notes[scenario.site + "/datatool"]
                     == "shadows the verified datatool: importable under the same name (claimed by zzfake-1.0)")
             let lines = try await scenario.wheeltrust(["verify", "datatool", "-v"])
-            #expect(lines.stdout.contains("shadows the verified datatool: importable under the same name (claimed by zzfake-1.0)"),
-                    "\(lines.output)")
+            #expect(
+                lines.stdout.contains("shadows the verified datatool: importable under the same name (claimed by zzfake-1.0)"),
+                "\(lines.output)")
         }
     }
 
@@ -125,8 +128,9 @@ struct SitePackagesAttackTests {
         }
     }
 
-    @Test("a start-up hook claimed only by an excluded distribution's installed RECORD fails --all, naming it",
-          arguments: ["zz_evil.pth", "sitecustomize.py", "usercustomize.py", "sitecustomize/__init__.py"])
+    @Test(
+        "a start-up hook claimed only by an excluded distribution's installed RECORD fails --all, naming it",
+        arguments: ["zz_evil.pth", "sitecustomize.py", "usercustomize.py", "sitecustomize/__init__.py"])
     func excludedDistributionVouchesForAHook(hook: String) async throws {
         try await Scenario.with(packages: ["dotted.pkg", "clitool"]) { scenario in
             try scenario.plant(hook, "import os\n")
@@ -176,8 +180,9 @@ struct SitePackagesAttackTests {
             try scenario.makeRawDirectory(in: scenario.site, name: name, file: "evil.py", contents: "import os\n")
             let all = try await scenario.verifyJSON(["--all"])
             #expect(all.result.status == 1)
-            #expect(all.report.unexpected.contains { $0.detail == "a name that is not UTF-8" && $0.path.hasPrefix(scenario.site + "/") },
-                    "\(all.report.unexpected)")
+            #expect(
+                all.report.unexpected.contains { $0.detail == "a name that is not UTF-8" && $0.path.hasPrefix(scenario.site + "/") },
+                "\(all.report.unexpected)")
         }
     }
 
@@ -191,15 +196,17 @@ struct SitePackagesAttackTests {
             try scenario.plant(nfd, "VALUE = 'attacker'\n")
             let json = try await scenario.verifyJSON(["unicode-pkg"])
             json.expect("unicode-pkg", .unexpectedFiles, .fail, "1 unexpected: ")
-            #expect(json.failing("unicode-pkg").map(\.name) == [.unexpectedFiles], "the verified NFC file still matches: \(json.result.output)")
+            #expect(
+                json.failing("unicode-pkg").map(\.name) == [.unexpectedFiles], "the verified NFC file still matches: \(json.result.output)")
             let unexpected = json.package("unicode-pkg")?.files.unexpected ?? []
             #expect(unexpected.contains { Array($0.utf8) == Array((scenario.site + "/" + nfd).utf8) }, "\(unexpected)")
             // The twin replacing the verified file: the NFC file is missing.
             try FileManager.default.removeItem(atPath: scenario.site + "/" + nfc)
             let replaced = try await scenario.verifyJSON(["unicode-pkg"])
             replaced.expect("unicode-pkg", .installedFiles, .fail, "1 missing: ")
-            #expect(replaced.package("unicode-pkg")?.files.missing.map { Array($0.utf8) } == [Array((scenario.site + "/" + nfc).utf8)],
-                    "\(replaced.result.output)")
+            #expect(
+                replaced.package("unicode-pkg")?.files.missing.map { Array($0.utf8) } == [Array((scenario.site + "/" + nfc).utf8)],
+                "\(replaced.result.output)")
         }
     }
 
@@ -224,7 +231,8 @@ struct SitePackagesAttackTests {
             try FileManager.default.createSymbolicLink(atPath: scenario.site + "/dotted_pkg/data", withDestinationPath: copy)
             let json = try await scenario.verifyJSON(["dotted.pkg"])
             json.expect("Dotted.Pkg", .installedFiles, .fail, "dotted_pkg/data/table.json")
-            #expect(json.package("Dotted.Pkg")?.files.notes[scenario.site + "/dotted_pkg/data/table.json"] == "reached through a symbolic link")
+            #expect(
+                json.package("Dotted.Pkg")?.files.notes[scenario.site + "/dotted_pkg/data/table.json"] == "reached through a symbolic link")
             let lines = try await scenario.wheeltrust(["verify", "dotted.pkg", "-v"])
             #expect(lines.stdout.contains("reached through a symbolic link"), "\(lines.output)")
         }
@@ -241,7 +249,8 @@ struct SitePackagesAttackTests {
             try FileManager.default.copyItem(atPath: header, toPath: pristine)
             try scenario.tamper(header)
             try scenario.editInstalledRecord(of: "datatool") { text in
-                text.replacingOccurrences(of: "../../../include/site/python3.11/datatool/datatool.h", with: "../../../include/aaa/datatool.h")
+                text.replacingOccurrences(
+                    of: "../../../include/site/python3.11/datatool/datatool.h", with: "../../../include/aaa/datatool.h")
             }
             let json = try await scenario.verifyJSON(["datatool"])
             json.expect("datatool", .installedFiles, .fail, "modified", header)

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What an attacker who controls the files of a scenario's environment does to it: write, replace,
@@ -13,8 +14,9 @@ extension Scenario {
     /// Writes `text` at `relative` below site-packages, making the directories on the way.
     func plant(_ relative: String, _ text: String = "raise SystemExit('attacker code ran')\n") throws {
         let path = site + "/" + relative
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try text.write(toFile: path, atomically: false, encoding: .utf8)
     }
 

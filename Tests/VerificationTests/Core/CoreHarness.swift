@@ -4,6 +4,7 @@ import IndexServer
 import PackageIndex
 import PythonPackaging
 import Testing
+
 @testable import Verification
 
 /// The index half of an in-process test of the core: the fixture wheels (Fixtures/wheels, made by
@@ -48,8 +49,10 @@ final class SignedIndex: @unchecked Sendable {
             for name in try fm.contentsOfDirectory(atPath: root + "/index") where name.hasSuffix(".whl") {
                 try Core.sign(root + "/index/" + name, with: key)
             }
-            let server = try await IndexServer(configuration: ServerConfiguration(
-                directory: root + "/index", auth: BasicCredentials(user: Scenario.user, password: Scenario.token))).start()
+            let server = try await IndexServer(
+                configuration: ServerConfiguration(
+                    directory: root + "/index", auth: BasicCredentials(user: Scenario.user, password: Scenario.token))
+            ).start()
             let index = SignedIndex(root: root, key: key, server: server)
             do {
                 let value = try await body(index)
@@ -89,8 +92,9 @@ final class SignedIndex: @unchecked Sendable {
         let wheel = try Wheel.open(path: directory + "/" + filename)
         for entry in wheel.archive.entries where entry.name.hasPrefix(wheel.distInfoDirectory + "/") {
             let path = site + "/" + entry.name
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try Data(try wheel.archive.data(of: entry, maxSize: 1 << 20)).write(to: URL(fileURLWithPath: path))
         }
         if let metadata {
@@ -110,8 +114,9 @@ enum Core {
     /// A pipeline as the command line builds one: ``VerificationSetup`` with the index URL named,
     /// one trusted key file, a cache directory, and no pip configuration of this machine.
     static func pipeline(indexURL: String, keyFile: String, cache: String, home: String, offline: Bool = false) throws -> Pipeline {
-        var setup = VerificationSetup(indexURL: indexURL, keyFiles: [keyFile], cacheDirectory: cache, timeout: 30,
-                                      environment: ["HOME": home, "PIP_CONFIG_FILE": "/dev/null"])
+        var setup = VerificationSetup(
+            indexURL: indexURL, keyFiles: [keyFile], cacheDirectory: cache, timeout: 30,
+            environment: ["HOME": home, "PIP_CONFIG_FILE": "/dev/null"])
         setup.offline = offline
         let configuration = try setup.indexConfiguration(for: nil)
         return Pipeline(context: try setup.context(configuration: configuration))
@@ -125,8 +130,9 @@ enum Core {
 
     /// Writes `<file>.slsa.attestation` beside `path`, signed with `key` (as the build would).
     static func sign(_ path: String, with key: PrivateKey) throws {
-        _ = try Attester.attest(wheel: path, key: key, builderID: "https://builder.example/wheeltrust-tests",
-                                buildType: Attester.defaultBuildType)
+        _ = try Attester.attest(
+            wheel: path, key: key, builderID: "https://builder.example/wheeltrust-tests",
+            buildType: Attester.defaultBuildType)
     }
 
     /// Writes a new public key file for a key generated here that signed nothing.
@@ -148,8 +154,10 @@ enum Core {
     }
 
     /// Expects exactly one `name` check in `checks`, with `status` and every fragment in its detail.
-    static func expect(_ checks: [CheckResult], _ name: CheckName, _ status: CheckStatus, _ fragments: String...,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expect(
+        _ checks: [CheckResult], _ name: CheckName, _ status: CheckStatus, _ fragments: String...,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let found = checks.filter { $0.name == name }
         guard found.count == 1, let check = found.first else {
             Issue.record("expected one \(name) check, found \(found.count): \(checks)", sourceLocation: sourceLocation)
@@ -157,8 +165,9 @@ enum Core {
         }
         #expect(check.status == status, "\(name): \(check.status) \(check.detail)", sourceLocation: sourceLocation)
         for fragment in fragments {
-            #expect(check.detail.contains(fragment), "\(name) detail lacks '\(fragment)': \(check.detail)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                check.detail.contains(fragment), "\(name) detail lacks '\(fragment)': \(check.detail)",
+                sourceLocation: sourceLocation)
         }
     }
 }
@@ -167,8 +176,9 @@ extension Scenario {
     /// The scenario's environment verified in process, trusting `keyFile` (the scenario's signer
     /// by default): the environment inspected and the pipeline built as the command line does.
     func environmentVerifier(keyFile: String? = nil) throws -> EnvironmentVerifier {
-        let setup = VerificationSetup(python: python, indexURL: indexURL, keyFiles: [keyFile ?? publicKeyPath],
-                                      cacheDirectory: cache, environment: ["HOME": root, "PIP_CONFIG_FILE": "/dev/null"])
+        let setup = VerificationSetup(
+            python: python, indexURL: indexURL, keyFiles: [keyFile ?? publicKeyPath],
+            cacheDirectory: cache, environment: ["HOME": root, "PIP_CONFIG_FILE": "/dev/null"])
         let environment = try setup.inspectEnvironment()
         let pipeline = try Core.pipeline(indexURL: indexURL, keyFile: keyFile ?? publicKeyPath, cache: cache, home: root)
         return EnvironmentVerifier(environment: environment, pipeline: pipeline)

@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import Verification
 
 /// ``EnvironmentVerifier`` in process over a real venv into which real pip installed the fixture
@@ -9,8 +10,10 @@ import Testing
 @Suite("EnvironmentVerifier")
 struct EnvironmentVerifierTests {
     static let packages = ["datatool", "dotted.pkg"]
-    static let everyCheck: [CheckName] = [.installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement,
-                                          .wheelContents, .installedFiles, .unexpectedFiles, .shadowing, .bytecode]
+    static let everyCheck: [CheckName] = [
+        .installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement,
+        .wheelContents, .installedFiles, .unexpectedFiles, .shadowing, .bytecode,
+    ]
 
     static func package(_ name: String, in report: Report) -> PackageReport? {
         report.packages.first { $0.name.lowercased() == name.lowercased() }
@@ -29,8 +32,9 @@ struct EnvironmentVerifierTests {
                 #expect(package.checks.allSatisfy { $0.status == .pass }, "\(name): \(package.checks)")
                 #expect(package.files.isClean && package.files.verified > 0)
             }
-            Core.expect(try #require(Self.package("datatool", in: report)).checks, .installedFiles, .pass,
-                        "files match the verified RECORD", "(1 with the installer's #!python rewrite)")
+            Core.expect(
+                try #require(Self.package("datatool", in: report)).checks, .installedFiles, .pass,
+                "files match the verified RECORD", "(1 with the installer's #!python rewrite)")
             let absent = try #require(Self.package("nothere", in: report))
             #expect(absent.checks == [CheckResult(.installed, .fail, "nothere is not installed in \(verifier.environment.prefix)")])
             #expect(report.exitCode == 1)
@@ -96,11 +100,14 @@ struct EnvironmentVerifierTests {
             let report = try await verifier.run(VerifyRequest(all: true, excluded: ["clitool"]))
             #expect(report.packages.map { $0.name.lowercased() } == ["datatool", "dotted.pkg"], "excluded: not reported")
             #expect(report.packages.allSatisfy { $0.status == .verified }, "the findings are the environment's, not a package's")
-            #expect(report.unexpected == [
-                EnvironmentFinding(path: custom, detail: "start-up hook: sitecustomize.py is imported at every interpreter start-up"),
-                EnvironmentFinding(path: hook, detail: "start-up hook: this .pth executes code at every interpreter start-up"),
-                EnvironmentFinding(path: tool, detail: "owned by no installed distribution"),
-            ].sorted { $0.path < $1.path }, "\(report.unexpected)")
+            #expect(
+                report.unexpected
+                    == [
+                        EnvironmentFinding(
+                            path: custom, detail: "start-up hook: sitecustomize.py is imported at every interpreter start-up"),
+                        EnvironmentFinding(path: hook, detail: "start-up hook: this .pth executes code at every interpreter start-up"),
+                        EnvironmentFinding(path: tool, detail: "owned by no installed distribution"),
+                    ].sorted { $0.path < $1.path }, "\(report.unexpected)")
             #expect(report.exitCode == 1)
             #expect(report.summary.unexpectedFiles == 3)
         }

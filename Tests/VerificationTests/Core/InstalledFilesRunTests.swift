@@ -1,6 +1,7 @@
 import Foundation
 import PythonPackaging
 import Testing
+
 @testable import Verification
 
 /// The named phases of ``InstalledFilesVerifier/verify(wheel:installed:claims:)`` (an
@@ -14,12 +15,14 @@ struct InstalledFilesRunTests {
         let environmentVerifier = try scenario.environmentVerifier()
         let all = try environmentVerifier.environment.distributions()
         let installed = try #require(all.first { $0.name == ProjectName(project) }, "\(project) not installed")
-        let wheelName = try #require(try FileManager.default.contentsOfDirectory(atPath: scenario.indexDirectory).first {
-            $0.hasSuffix(".whl") && (try? WheelFilename(parsing: $0))?.name == installed.name
-        })
+        let wheelName = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: scenario.indexDirectory).first {
+                $0.hasSuffix(".whl") && (try? WheelFilename(parsing: $0))?.name == installed.name
+            })
         let wheel = try Wheel.open(path: scenario.indexDirectory + "/" + wheelName)
-        return InstalledFilesRun(verifier: environmentVerifier.filesVerifier(checkingBytecode: bytecode), wheel: wheel,
-                                 installed: installed, claims: try EnvironmentVerifier.pathClaims(of: all))
+        return InstalledFilesRun(
+            verifier: environmentVerifier.filesVerifier(checkingBytecode: bytecode), wheel: wheel,
+            installed: installed, claims: try EnvironmentVerifier.pathClaims(of: all))
     }
 
     /// The phases up to and including the hash verdicts, as `verify` runs them.
@@ -56,15 +59,20 @@ struct InstalledFilesRunTests {
             #expect(byPath[distInfo + "/RECORD"] == nil, "RECORD is rewritten by the installer, never hashed")
             #expect(run.outcome.findings.generated == [distInfo + "/RECORD"])
             #expect(run.problems.isEmpty)
-            #expect(pending.allSatisfy { $0.path.hasPrefix(site + "/datatool-0.3.dist-info/") ? $0.packageDirectory != nil
-                                                                                               : $0.packageDirectory == nil })
+            #expect(
+                pending.allSatisfy {
+                    $0.path.hasPrefix(site + "/datatool-0.3.dist-info/")
+                        ? $0.packageDirectory != nil
+                        : $0.packageDirectory == nil
+                })
             #expect(run.packageDirectories == [PathKey(distInfo)], "a top-level module has no package directory")
 
             var dotted = try Self.run(scenario, "dotted.pkg")
             let dottedPending = dotted.mapRecord()
             #expect(dotted.packageDirectories == [PathKey(dotted.installed.distInfoPath), PathKey(site + "/dotted_pkg")])
-            #expect(dottedPending.filter { $0.path.hasPrefix(site + "/dotted_pkg/") }
-                .allSatisfy { $0.packageDirectory == PathKey(site + "/dotted_pkg") })
+            #expect(
+                dottedPending.filter { $0.path.hasPrefix(site + "/dotted_pkg/") }
+                    .allSatisfy { $0.packageDirectory == PathKey(site + "/dotted_pkg") })
         }
     }
 
@@ -72,17 +80,22 @@ struct InstalledFilesRunTests {
     func mapRecordRefusesUncheckableEntries() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
             let wheel = scenario.indexDirectory + "/datatool-0.3-py3-none-any.whl"
-            let result = try await TestProcess.run(TestProcess.python3, ["-B", "-c", """
-                import sys, zipfile
-                src, dst = sys.argv[1], sys.argv[1] + ".tmp"
-                with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
-                    for info in a.infolist():
-                        data = a.read(info)
-                        if info.filename.endswith("/RECORD"):
-                            data += b"nohash.py,,\\nweak.py,md5=1B2M2Y8AsgTpgAmY7PhCfg,0\\n../../escape.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\\ndatatool-0.3.data/elsewhere/x.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\\n"
-                        b.writestr(info, data)
-                import os; os.replace(dst, src)
-                """, wheel])
+            let result = try await TestProcess.run(
+                TestProcess.python3,
+                [
+                    "-B", "-c",
+                    """
+                    import sys, zipfile
+                    src, dst = sys.argv[1], sys.argv[1] + ".tmp"
+                    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
+                        for info in a.infolist():
+                            data = a.read(info)
+                            if info.filename.endswith("/RECORD"):
+                                data += b"nohash.py,,\\nweak.py,md5=1B2M2Y8AsgTpgAmY7PhCfg,0\\n../../escape.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\\ndatatool-0.3.data/elsewhere/x.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\\n"
+                            b.writestr(info, data)
+                    import os; os.replace(dst, src)
+                    """, wheel,
+                ])
             try #require(result.status == 0, "\(result.output)")
             var run = try Self.run(scenario, "datatool")
             let pending = run.mapRecord()
@@ -174,7 +187,8 @@ struct InstalledFilesRunTests {
 
     // MARK: classify what the verified RECORD does not list
 
-    @Test("classifyExtras: installer files and wrappers generated; planted, installer-listed, foreign-bytecode and claimed files unexpected")
+    @Test(
+        "classifyExtras: installer files and wrappers generated; planted, installer-listed, foreign-bytecode and claimed files unexpected")
     func classifyExtras() async throws {
         try await Scenario.with(packages: ["clitool", "datatool"]) { scenario in
             let site = scenario.sitePackages
@@ -186,13 +200,15 @@ struct InstalledFilesRunTests {
             try "old".write(toFile: foreign, atomically: true, encoding: .utf8)
             let listed = site + "/clitool/listed.py"
             try "y = 2\n".write(toFile: listed, atomically: true, encoding: .utf8)
-            let clitoolRecord = try #require(try FileManager.default.contentsOfDirectory(atPath: site)
-                .first { $0.hasPrefix("clitool-") && $0.hasSuffix(".dist-info") })
+            let clitoolRecord = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: site)
+                    .first { $0.hasPrefix("clitool-") && $0.hasSuffix(".dist-info") })
             try Self.append("clitool/listed.py,,\n", to: site + "/" + clitoolRecord + "/RECORD")
             let claimed = site + "/clitool/claimed.py"
             try "z = 3\n".write(toFile: claimed, atomically: true, encoding: .utf8)
-            let datatoolDistInfo = try #require(try FileManager.default.contentsOfDirectory(atPath: site)
-                .first { $0.hasPrefix("datatool-") && $0.hasSuffix(".dist-info") })
+            let datatoolDistInfo = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: site)
+                    .first { $0.hasPrefix("datatool-") && $0.hasSuffix(".dist-info") })
             try Self.append("clitool/claimed.py,,\n", to: site + "/" + datatoolDistInfo + "/RECORD")
             let alias = scenario.venv + "/bin/clitool-copy"
             try FileManager.default.copyItem(atPath: scenario.venv + "/bin/clitool", toPath: alias)
@@ -203,8 +219,11 @@ struct InstalledFilesRunTests {
             let findings = run.outcome.findings
             let wrapper = scenario.venv + "/bin/clitool"
             #expect(findings.generated.contains(wrapper), "\(findings.generated)")
-            #expect(run.outcome.lines.contains { $0.path == wrapper && $0.state == .generated
-                && ($0.note ?? "").hasPrefix("console-script wrapper") })
+            #expect(
+                run.outcome.lines.contains {
+                    $0.path == wrapper && $0.state == .generated
+                        && ($0.note ?? "").hasPrefix("console-script wrapper")
+                })
             #expect(findings.generated.contains(run.installed.distInfoPath + "/INSTALLER"))
             let pyc = site + "/clitool/__pycache__/__init__.\(tag).pyc"
             #expect(findings.generated.contains(pyc))

@@ -3,6 +3,7 @@ import Foundation
 import PackageIndex
 import PythonPackaging
 import Testing
+
 @testable import Verification
 
 /// ``Pipeline`` in process, step by step, against wheeltrust's own index server on 127.0.0.1 with
@@ -40,13 +41,15 @@ struct PipelineTests {
 
             let otherVersion = try WheelSelectionTests.installed("datatool", "0.9", tags: ["py3-none-any"])
             let (_, versionCheck) = await pipeline.locate(otherVersion)
-            Core.expect([versionCheck], .indexFile, .fail,
-                        "the installed datatool 0.9 (py3-none-any) is not on the index: the index has versions 0.3")
+            Core.expect(
+                [versionCheck], .indexFile, .fail,
+                "the installed datatool 0.9 (py3-none-any) is not on the index: the index has versions 0.3")
 
             let otherTags = try WheelSelectionTests.installed("datatool", "0.3", tags: ["cp311-cp311-linux_x86_64"])
             let (_, tagsCheck) = await pipeline.locate(otherTags)
-            Core.expect([tagsCheck], .indexFile, .fail, "(cp311-cp311-linux_x86_64) is not on the index",
-                        "the index has 0.3 only as \(Self.datatool)")
+            Core.expect(
+                [tagsCheck], .indexFile, .fail, "(cp311-cp311-linux_x86_64) is not on the index",
+                "the index has 0.3 only as \(Self.datatool)")
         }
     }
 
@@ -62,8 +65,11 @@ struct PipelineTests {
             let fetched = try #require(wheel, "\(checks)")
             #expect(fetched.sha256 == sha256)
             #expect(try FileHashing.digest(ofFileAt: fetched.path, algorithm: .sha256).digest.hex == sha256)
-            #expect(checks == [CheckResult(.download, .pass, "\(Self.datatool) sha256 \(sha256)"),
-                               CheckResult(.indexHash, .pass, "matches the index's sha256")])
+            #expect(
+                checks == [
+                    CheckResult(.download, .pass, "\(Self.datatool) sha256 \(sha256)"),
+                    CheckResult(.indexHash, .pass, "matches the index's sha256"),
+                ])
             // A second fetch is served by the cache, which hashes its entry again before handing it out.
             try FileManager.default.removeItem(atPath: index.directory + "/" + Self.datatool)
             let (again, againChecks) = await Core.fetch(pipeline, file)
@@ -91,11 +97,13 @@ struct PipelineTests {
     @Test("indexHashCheck: no published digest is a skip; case is ignored; any other digest fails")
     func indexHashCheckVerdicts() {
         let actual = String(repeating: "0f", count: 32)
-        #expect(Pipeline.indexHashCheck(published: nil, actual: actual)
+        #expect(
+            Pipeline.indexHashCheck(published: nil, actual: actual)
                 == CheckResult(.indexHash, .skip, "the index publishes no sha256 for this file"))
         #expect(Pipeline.indexHashCheck(published: actual.uppercased(), actual: actual).status == .pass)
         let other = String(repeating: "0e", count: 32)
-        #expect(Pipeline.indexHashCheck(published: other, actual: actual)
+        #expect(
+            Pipeline.indexHashCheck(published: other, actual: actual)
                 == CheckResult(.indexHash, .fail, "the index publishes sha256 \(other) but the wheel is \(actual)"))
     }
 
@@ -125,12 +133,14 @@ struct PipelineTests {
             #expect(verified)
             Core.expect(checks, .provenance, .pass, "1 attestation(s) from http://127.0.0.1:\(index.server.port)/")
             Core.expect(checks, .signature, .pass, "attestation 1.1 signed by \(index.publicKeyPath)", index.key.publicKey.keyID)
-            Core.expect(checks, .statement, .pass, "subject \(Self.datatool) sha256 matches",
-                        "builder https://builder.example/wheeltrust-tests")
+            Core.expect(
+                checks, .statement, .pass, "subject \(Self.datatool) sha256 matches",
+                "builder https://builder.example/wheeltrust-tests")
             #expect(checks.map(\.name) == [.provenance, .signature, .statement])
             // The steps alone give the same verdicts.
-            let (provenance, fetchCheck) = await pipeline.fetchProvenance(for: wheel.file, project: installed.name,
-                                                                          version: installed.rawVersion)
+            let (provenance, fetchCheck) = await pipeline.fetchProvenance(
+                for: wheel.file, project: installed.name,
+                version: installed.rawVersion)
             #expect(fetchCheck.status == .pass)
             let evaluated = await pipeline.evaluate(try #require(provenance).provenance, filename: Self.datatool, sha256: wheel.sha256)
             #expect(evaluated == Array(checks.dropFirst()))
@@ -149,7 +159,7 @@ struct PipelineTests {
             let (report, fetched) = await pipeline.locateAndFetch(installed)
             let wheel = try #require(fetched, "\(report.checks)")
             #expect(wheel.sha256 == tampered)
-            Core.expect(report.checks, .indexHash, .pass) // the index serves what it has: its hash agrees
+            Core.expect(report.checks, .indexHash, .pass)  // the index serves what it has: its hash agrees
             let (checks, verified) = await pipeline.provenance(for: wheel, installed: installed)
             #expect(!verified)
             Core.expect(checks, .signature, .pass)
@@ -170,8 +180,9 @@ struct PipelineTests {
             let (_, fetched) = await pipeline.locateAndFetch(installed)
             let (checks, verified) = await pipeline.provenance(for: try #require(fetched), installed: installed)
             #expect(!verified)
-            Core.expect(checks, .signature, .fail, "attestation 1.1: signature matches no trusted key",
-                        "\(strangerPath) (\(stranger.publicKey.keyID))")
+            Core.expect(
+                checks, .signature, .fail, "attestation 1.1: signature matches no trusted key",
+                "\(strangerPath) (\(stranger.publicKey.keyID))")
             #expect(!(Core.check(.signature, in: checks)?.detail.contains(index.key.publicKey.keyID) ?? true))
             #expect(Core.check(.statement, in: checks) == nil, "no statement is judged without a trusted signature")
             #expect(Core.failing(checks) == [.signature])
@@ -195,8 +206,9 @@ struct PipelineTests {
             let (wheel, fetchChecks) = await Core.fetch(pipeline, file)
             #expect(Core.failing(fetchChecks).isEmpty, "\(fetchChecks)")
             let (provenance, _) = await pipeline.fetchProvenance(for: file, project: ProjectName("dotted.pkg"), version: "1.2.0")
-            let checks = await pipeline.evaluate(try #require(provenance).provenance, filename: Self.dotted,
-                                                 sha256: try #require(wheel).sha256)
+            let checks = await pipeline.evaluate(
+                try #require(provenance).provenance, filename: Self.dotted,
+                sha256: try #require(wheel).sha256)
             Core.expect(checks, .signature, .pass)
             Core.expect(checks, .statement, .fail, "subject digest: subject sha256 \(signed) differs from the file's \(swapped)")
         }
@@ -222,8 +234,9 @@ struct PipelineTests {
     func choosesAmongCandidatesByMetadataHash() async throws {
         try await SignedIndex.with { index in
             // A second real wheel of datatool 0.3, build 1, whose METADATA says something else.
-            let rebuilt = try await Self.makeWheel(in: index.directory, name: "datatool", version: "0.3", build: "1",
-                                                   summary: "A rebuild with other metadata.")
+            let rebuilt = try await Self.makeWheel(
+                in: index.directory, name: "datatool", version: "0.3", build: "1",
+                summary: "A rebuild with other metadata.")
             try Core.sign(rebuilt, with: index.key)
             let rebuiltName = (rebuilt as NSString).lastPathComponent
             let pipeline = try index.pipeline()
@@ -247,14 +260,18 @@ struct PipelineTests {
             #expect(rebuiltFetched?.file.filename == rebuiltName)
 
             // Installed METADATA that neither wheel's RECORD lists: no candidate is the installed one.
-            let edited = try index.installed(from: Self.datatool,
-                                             metadata: Array("Metadata-Version: 2.1\nName: datatool\nVersion: 0.3\nSummary: edited\n\n".utf8))
+            let edited = try index.installed(
+                from: Self.datatool,
+                metadata: Array("Metadata-Version: 2.1\nName: datatool\nVersion: 0.3\nSummary: edited\n\n".utf8))
             let (editedReport, editedFetched) = await pipeline.locateAndFetch(edited)
             #expect(editedFetched == nil)
             #expect(editedReport.checks.filter { $0.name == .indexFile }.map(\.status) == [.pass, .fail])
             let failure = try #require(editedReport.checks.last)
-            #expect(failure == CheckResult(.indexFile, .fail,
-                                           "none of \(rebuiltName), \(Self.datatool) has the installed METADATA"))
+            #expect(
+                failure
+                    == CheckResult(
+                        .indexFile, .fail,
+                        "none of \(rebuiltName), \(Self.datatool) has the installed METADATA"))
         }
     }
 
@@ -299,16 +316,19 @@ struct PipelineTests {
             #expect(clean.check == CheckResult(.wheelContents, .pass, "8 RECORD entries, every member recorded and matching"))
 
             let extra = index.root + "/extra/" + Self.datatool
-            try await Self.python("""
+            try await Self.python(
+                """
                 import shutil, sys, zipfile
                 shutil.copy(sys.argv[1], sys.argv[2])
                 with zipfile.ZipFile(sys.argv[2], "a") as z: z.writestr("datatool_extra.py", "import os\\n")
                 """, [index.directory + "/" + Self.datatool, extra])
-            Core.expect([Pipeline.openWheel(at: extra).check], .wheelContents, .fail,
-                         "shipped but not in RECORD: datatool_extra.py")
+            Core.expect(
+                [Pipeline.openWheel(at: extra).check], .wheelContents, .fail,
+                "shipped but not in RECORD: datatool_extra.py")
 
             let edited = index.root + "/edited/" + Self.datatool
-            try await Self.python("""
+            try await Self.python(
+                """
                 import sys, zipfile
                 with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
                     for info in src.infolist():
@@ -362,8 +382,9 @@ struct PipelineTests {
 
     static func python(_ script: String, _ arguments: [String]) async throws {
         for argument in arguments.dropFirst() {
-            try FileManager.default.createDirectory(atPath: (argument as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (argument as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
         }
         let result = try await TestProcess.run(TestProcess.python3, ["-B", "-c", script] + arguments)
         try #require(result.status == 0, "\(result.output)")
@@ -379,8 +400,11 @@ struct PipelineTests {
             print(make_wheels.build_wheel(sys.argv[2], sys.argv[3], sys.argv[4],
                   [(sys.argv[3] + ".py", b'def run():\\n    return "rebuilt"\\n', 0o644)], summary=sys.argv[5], build=build))
             """
-        let result = try await TestProcess.run(TestProcess.python3, [
-            "-B", "-c", script, Scenario.fixtureWheels.path, directory, name, version, summary, build ?? ""])
+        let result = try await TestProcess.run(
+            TestProcess.python3,
+            [
+                "-B", "-c", script, Scenario.fixtureWheels.path, directory, name, version, summary, build ?? "",
+            ])
         try #require(result.status == 0, "\(result.output)")
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Verification
 
 /// ``UnownedFiles`` in process: what a scan of site-packages reports when no distribution accounts
@@ -30,10 +31,11 @@ struct UnownedFilesTests {
         try Self.write(site + "/pkg/__pycache__/planted.cpython-311.pyc", "bytecode")
         let owned = PathSet([site + "/pkg/__init__.py"])
         let findings = UnownedFiles.scan(roots: [site], owned: owned)
-        #expect(findings == [
-            EnvironmentFinding(path: site + "/pkg/__pycache__/planted.cpython-311.pyc", detail: "owned by no installed distribution"),
-            EnvironmentFinding(path: site + "/pkg/planted.py", detail: "owned by no installed distribution"),
-        ])
+        #expect(
+            findings == [
+                EnvironmentFinding(path: site + "/pkg/__pycache__/planted.cpython-311.pyc", detail: "owned by no installed distribution"),
+                EnvironmentFinding(path: site + "/pkg/planted.py", detail: "owned by no installed distribution"),
+            ])
         // Everything owned: nothing to report (the scan is not a list of every file).
         let all = PathSet([site + "/pkg/__init__.py", site + "/pkg/planted.py"])
         #expect(UnownedFiles.scan(roots: [site], owned: all).isEmpty)
@@ -47,7 +49,7 @@ struct UnownedFilesTests {
         try Self.write(site + "/tabbed.pth", "# comment\nimport\tsys\n")
         try Self.write(site + "/crlf.pth", "/opt/a\r\nimport os\r\n")
         try Self.write(site + "/paths.pth", "/opt/lib\n# import os is only a comment\n  import os\n")
-        try Self.write(site + "/pkg/nested.pth", "import os\n") // not read by the interpreter: not a hook
+        try Self.write(site + "/pkg/nested.pth", "import os\n")  // not read by the interpreter: not a hook
         let findings = UnownedFiles.scan(roots: [site], owned: PathSet())
         let details = Dictionary(uniqueKeysWithValues: findings.map { ($0.path, $0.detail) })
         let executes = "start-up hook: this .pth executes code at every interpreter start-up"
@@ -81,14 +83,16 @@ struct UnownedFilesTests {
         try Self.write(site + "/sitecustomize.py")
         try Self.write(site + "/usercustomize.cpython-311-x86_64-linux-gnu.so", "ELF")
         try Self.write(site + "/usercustomize/__init__.py")
-        try Self.write(site + "/__pycache__/sitecustomize.cpython-311.pyc", "bytecode") // not importable from __pycache__
-        try Self.write(site + "/pkg/sitecustomize.py")                                   // not a top-level module
+        try Self.write(site + "/__pycache__/sitecustomize.cpython-311.pyc", "bytecode")  // not importable from __pycache__
+        try Self.write(site + "/pkg/sitecustomize.py")  // not a top-level module
         let details = Dictionary(uniqueKeysWithValues: UnownedFiles.scan(roots: [site], owned: PathSet()).map { ($0.path, $0.detail) })
         #expect(details[site + "/sitecustomize.py"] == "start-up hook: sitecustomize.py is imported at every interpreter start-up")
-        #expect(details[site + "/usercustomize.cpython-311-x86_64-linux-gnu.so"]
+        #expect(
+            details[site + "/usercustomize.cpython-311-x86_64-linux-gnu.so"]
                 == "start-up hook: usercustomize.cpython-311-x86_64-linux-gnu.so is imported at every interpreter start-up")
-        #expect(details[site + "/usercustomize/__init__.py"]?.hasPrefix("start-up hook: ") == true,
-                "\(details[site + "/usercustomize/__init__.py"] ?? "absent")")
+        #expect(
+            details[site + "/usercustomize/__init__.py"]?.hasPrefix("start-up hook: ") == true,
+            "\(details[site + "/usercustomize/__init__.py"] ?? "absent")")
         #expect(details[site + "/__pycache__/sitecustomize.cpython-311.pyc"] == "owned by no installed distribution")
         #expect(details[site + "/pkg/sitecustomize.py"] == "owned by no installed distribution")
         #expect(details.count == 5)
@@ -119,7 +123,8 @@ struct UnownedFilesTests {
         let findings = UnownedFiles.scan(roots: [bin], owned: PathSet([bin + "/tool"]), hookRoots: [site])
         #expect(findings == [EnvironmentFinding(path: bin + "/x.pth", detail: "owned by no installed distribution")])
         // Scanned as its own hook root (the default), the same file is a hook.
-        #expect(UnownedFiles.scan(roots: [bin], owned: PathSet([bin + "/tool"])).first?.detail
+        #expect(
+            UnownedFiles.scan(roots: [bin], owned: PathSet([bin + "/tool"])).first?.detail
                 == "start-up hook: this .pth executes code at every interpreter start-up")
     }
 
@@ -134,11 +139,14 @@ struct UnownedFilesTests {
         let findings = UnownedFiles.scan(
             roots: [site, site], owned: PathSet(), walked: [PathKey(site + "/verified")],
             claimedOnlyBy: [PathKey(site + "/hook.pth"): "zzfake-1.0"])
-        #expect(findings == [
-            EnvironmentFinding(path: site + "/hook.pth", detail: "start-up hook: this .pth executes code at every interpreter start-up"
-                               + " (claimed only by the installed RECORD of zzfake-1.0, which was not verified)"),
-            EnvironmentFinding(path: site + "/other.py", detail: "owned by no installed distribution"),
-        ])
+        #expect(
+            findings == [
+                EnvironmentFinding(
+                    path: site + "/hook.pth",
+                    detail: "start-up hook: this .pth executes code at every interpreter start-up"
+                        + " (claimed only by the installed RECORD of zzfake-1.0, which was not verified)"),
+                EnvironmentFinding(path: site + "/other.py", detail: "owned by no installed distribution"),
+            ])
     }
 
     @Test("a link is reported as a file of its own, never followed")
@@ -148,8 +156,10 @@ struct UnownedFilesTests {
         let outside = (site as NSString).deletingLastPathComponent + "/outside"
         try Self.write(outside + "/payload.py")
         try FileManager.default.createSymbolicLink(atPath: site + "/linked", withDestinationPath: outside)
-        #expect(UnownedFiles.scan(roots: [site], owned: PathSet()) == [
-            EnvironmentFinding(path: site + "/linked", detail: "owned by no installed distribution")])
+        #expect(
+            UnownedFiles.scan(roots: [site], owned: PathSet()) == [
+                EnvironmentFinding(path: site + "/linked", detail: "owned by no installed distribution")
+            ])
     }
 
     @Test("what the walk cannot see is reported: a name that is not UTF-8, a directory too deep")
@@ -158,8 +168,11 @@ struct UnownedFilesTests {
         defer { Self.remove(site) }
         // A file whose name has the byte 0xFF (invalid UTF-8), made with the POSIX call.
         let name = Array((site + "/bad").utf8) + [0xFF] + Array(".py".utf8) + [0]
-        let fd = name.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                                      O_CREAT | O_WRONLY, 0o644) }
+        let fd = name.withUnsafeBufferPointer {
+            open(
+                UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self),
+                O_CREAT | O_WRONLY, 0o644)
+        }
         try #require(fd >= 0)
         close(fd)
         var deep = site
