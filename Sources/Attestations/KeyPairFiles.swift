@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 #if canImport(Glibc)
     import Glibc
@@ -9,7 +10,7 @@ import Foundation
 /// A signing key pair kept as two files: `<prefix>.pem`, the private key (PKCS#8 PEM, mode 0600)
 /// and `<prefix>.pub`, its public key (SPKI PEM, mode 0644), as `wheeltrust keygen` writes them.
 ///
-/// Guarantees: each file is written to a fresh temporary file beside it, created with its mode
+/// Guarantees: each file is written with ``AtomicFile``: a fresh temporary file beside it, created with its mode
 /// (`O_EXCL`, so the private key is never readable by others, not even while it is written; the
 /// mode is set again whatever the umask) and then renamed into place, so a reader never sees half
 /// a key; the private key is written first, and when it cannot be, the public one is not written.
@@ -34,25 +35,9 @@ public struct KeyPairFiles: Sendable {
         return nil
     }
 
-    /// Writes `text` to a fresh temporary file created with `mode` (O_EXCL), then renames it into place.
+    /// Writes `text` through ``AtomicFile`` (a fresh temporary file created with `mode`, then
+    /// renamed into place); the folder must exist.
     static func write(_ text: String, to path: String, mode: mode_t) -> Bool {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, mode)
-        guard fd >= 0 else { return false }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        do {
-            try handle.write(contentsOf: Data(text.utf8))
-            try handle.close()
-        } catch {
-            unlink(temp)
-            return false
-        }
-        // Enforce the mode even under a restrictive-or-odd umask.
-        guard chmod(temp, mode) == 0, rename(temp, path) == 0 else {
-            unlink(temp)
-            return false
-        }
-        return true
+        (try? AtomicFile.write(Array(text.utf8), to: path, mode: mode, creatingDirectory: false)) != nil
     }
 }

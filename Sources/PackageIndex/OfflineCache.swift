@@ -163,9 +163,9 @@ public struct OfflineCache: Sendable {
     }
 
     static func read(_ path: String) -> Data? {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size <= maxEntryBytes else { return nil }
-        return FileManager.default.contents(atPath: path)
+        // Bounded and regular-only while reading, not only when looked at (a file swapped for a
+        // FIFO or a larger one after a stat would otherwise block or be read whole).
+        (try? BoundedFile.read(path, cap: maxEntryBytes)).map { Data($0) }
     }
 
     /// Writes `data` to a temporary file beside `path`, then renames it into place; an entry

@@ -17,14 +17,20 @@ import Foundation
 /// Guarantees: on success the path holds exactly `bytes`; on any failure the temporary file is
 /// removed, the path is untouched, and the error (`io`) names the step and the path.
 public enum AtomicFile {
-    /// Writes `bytes` to `path`, creating the parent directory (and its parents) first. With
-    /// `mode`, the file gets exactly that mode whatever the umask; without, `0644` less the umask.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t? = nil) throws(PackagingError) {
+    /// Writes `bytes` to `path`, creating the parent directory (and its parents) first unless
+    /// `creatingDirectory` is false. With `mode`, the file gets exactly that mode whatever the
+    /// umask (it is created with it, so it is never more open while written); without, `0644`
+    /// less the umask.
+    public static func write(
+        _ bytes: some Collection<UInt8>, to path: String, mode: mode_t? = nil, creatingDirectory: Bool = true
+    ) throws(PackagingError) {
         let directory = parentDirectory(of: path)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw PackagingError(.io, "cannot create directory \(directory)")
+        if creatingDirectory {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw PackagingError(.io, "cannot create directory \(directory)")
+            }
         }
         let temporary = "\(directory)/.tmp-\(UUID().uuidString)"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode ?? 0o644)

@@ -13,9 +13,9 @@
 /// without blocking: the open is non-blocking and `fstat` decides before any read); never more
 /// than `cap` bytes are kept, and a larger file is an error, not a silent cut; comparison streams
 /// in 64 KiB blocks, so memory stays flat whatever the size.
-enum BoundedFile {
+package enum BoundedFile {
     /// The whole file, at most `cap` bytes. `followLinks: false` refuses a symbolic link at `path`.
-    static func read(_ path: String, cap: Int, followLinks: Bool = true) throws(PackagingError) -> [UInt8] {
+    package static func read(_ path: String, cap: Int, followLinks: Bool = true) throws(PackagingError) -> [UInt8] {
         let fd = try open(path, followLinks: followLinks)
         defer { SystemIO.close(fd) }
         let size = try SystemIO.fileSize(fd, path: path)

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// The local trusted-metadata directory of one TUF repository (the user's cache).
 ///
@@ -60,12 +61,7 @@ public struct TUFStore: Sendable {
 
     /// The bytes of a stored file, nil when absent, unreadable or larger than `maxLength`.
     func read(path: String, maxLength: Int) -> [UInt8]? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            attributes[.type] as? FileAttributeType == .typeRegular,
-            let size = attributes[.size] as? Int, size <= maxLength,
-            let data = FileManager.default.contents(atPath: path), data.count <= maxLength
-        else { return nil }
-        return [UInt8](data)
+        try? BoundedFile.read(path, cap: maxLength)
     }
 
     /// Atomically replaces `path` with `bytes` (creating the directories).

@@ -77,9 +77,7 @@ public enum BundleCheck {
         }
         let digest = try artifactDigest(artifact)
         let root = try setup.sigstoreTrustedRoot()
-        guard let data = FileManager.default.contents(atPath: bundleFile) else {
-            throw VerificationError(.usage, "cannot read the bundle \(bundleFile)")
-        }
+        let data = try NamedFile.read(bundleFile, cap: SigstoreBundle.maxBytes, what: "bundle")
         let bundle: SigstoreBundle
         do {
             bundle = try SigstoreBundle.decode(data)

@@ -5,9 +5,7 @@ extension ProvenanceFile {
     /// The provenance (or single PEP 740 attestation, see ``decode(_:)``) in the file at `path`.
     /// A file that cannot be read, or that is neither, is a usage error naming the file.
     public static func read(path: String) throws(VerificationError) -> Provenance {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VerificationError(.usage, "cannot read the provenance file \(path)")
-        }
+        let data = try NamedFile.read(path, cap: Provenance.maxBytes, what: "provenance file")
         do {
             return try decode(data)
         } catch {

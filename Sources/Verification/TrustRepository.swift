@@ -1,6 +1,7 @@
 import Attestations
 import Foundation
 import PackageIndex
+import PythonPackaging
 import Sigstore
 import TUF
 
@@ -82,10 +83,10 @@ public struct TrustRepository: Sendable {
         self.url = url
         if let rootFile, let repositoryURL {
             let limit = TUFLimits.default.rootMaxLength
-            guard let data = FileManager.default.contents(atPath: rootFile), data.count <= limit else {
+            guard let bytes = try? BoundedFile.read(rootFile, cap: limit) else {
                 throw VerificationError(.usage, "cannot read the root file \(rootFile) (or larger than \(limit) bytes)")
             }
-            bootstrapRoot = [UInt8](data)
+            bootstrapRoot = bytes
             store = TUFStore(directory: SigstoreTUF.storeDirectory(cacheRoot: cacheRoot, repositoryURL: repositoryURL))
             name = "Custom"
             isAnchoredAtFile = true

@@ -69,9 +69,7 @@ public struct VerificationSetup: Sendable {
         if keyFiles.isEmpty { return noDefaultKeys ? [] : [TrustedKey.redHatRelease3] }
         var keys: [TrustedKey] = []
         for path in keyFiles {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw VerificationError(.usage, "cannot read the key file \(path)")
-            }
+            let data = try NamedFile.read(path, cap: 1 << 20, what: "key file")
             do {
                 keys.append(TrustedKey(name: path, key: try PublicKey(pem: String(decoding: data, as: UTF8.self))))
             } catch {
@@ -166,13 +164,7 @@ public struct VerificationSetup: Sendable {
     public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
         if let trustedRootFile {
             guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
-            let size = (try? FileManager.default.attributesOfItem(atPath: trustedRootFile))?[.size] as? Int ?? 0
-            guard size <= TrustedRoot.maxBytes else {
-                throw VerificationError(.usage, "trusted root file \(trustedRootFile): larger than \(TrustedRoot.maxBytes) bytes")
-            }
-            guard let data = FileManager.default.contents(atPath: trustedRootFile) else {
-                throw VerificationError(.usage, "cannot read the trusted root file \(trustedRootFile)")
-            }
+            let data = try NamedFile.read(trustedRootFile, cap: TrustedRoot.maxBytes, what: "trusted root file")
             do {
                 return try TrustedRoot.decode(data)
             } catch {

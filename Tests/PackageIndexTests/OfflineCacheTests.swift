@@ -56,6 +56,15 @@ import Testing
         #expect(cache.provenance(sha256Hex: Self.sha) == nil)
     }
 
+    @Test func aFIFOPlantedAsAnEntryReadsAsAbsentWithoutBlocking() throws {
+        let dir = try TemporaryDirectory()
+        let cache = OfflineCache(root: dir.path)
+        let path = try #require(cache.provenancePath(sha256Hex: Self.sha))
+        try FileManager.default.createDirectory(atPath: dir.path + "/verdicts/ab", withIntermediateDirectories: true)
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(cache.provenance(sha256Hex: Self.sha) == nil)
+    }
+
     @Test func invalidKeysNeverTouchTheFileSystem() throws {
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)

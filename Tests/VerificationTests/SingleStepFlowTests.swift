@@ -152,6 +152,26 @@ struct ProvenanceFileReadingTests {
     static let amqpProvenance = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
         .appendingPathComponent("redhat/amqp-5.3.1-0-py3-none-any.whl.provenance").path
 
+    @Test("a FIFO or an oversized file in place of a named file is refused as a usage error without blocking or reading it whole")
+    func namedFilesAreBounded() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-namedfile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fifo = directory + "/fifo.provenance"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let blocked = #expect(throws: VerificationError.self) { try ProvenanceFile.read(path: fifo) }
+        #expect(blocked?.code == .usage && blocked?.message == "cannot read the provenance file \(fifo)")
+        let large = directory + "/large.provenance"
+        #expect(FileManager.default.createFile(atPath: large, contents: nil))
+        #expect(truncate(large, off_t(Provenance.maxBytes + 1)) == 0)
+        let oversized = #expect(throws: VerificationError.self) { try ProvenanceFile.read(path: large) }
+        #expect(oversized?.code == .usage && oversized?.message == "provenance file \(large): larger than \(Provenance.maxBytes) bytes")
+        let key = #expect(throws: VerificationError.self) {
+            try VerificationSetup(keyFiles: [fifo], environment: [:]).trustedKeys()
+        }
+        #expect(key?.code == .usage && key?.message == "cannot read the key file \(fifo)")
+    }
+
     @Test("a real provenance reads; a missing or malformed file is a usage error naming it; an unwritable path is operational")
     func readAndWrite() throws {
         let provenance = try ProvenanceFile.read(path: Self.amqpProvenance)
