@@ -87,7 +87,7 @@ public struct ProvenanceVerifier: Sendable {
         var skipped: [String] = []
         for verifier in verifiers {
             switch await verifier.verifySignature(of: attestation, publisher: publisher) {
-            case .verified(let signer): return .verified(signer: signer)
+            case .verified(let signer, let identity): return .verified(signer: signer, identity: identity)
             case .failed(let why): failures.append(why)
             case .notApplicable(let why): skipped.append(why)
             }

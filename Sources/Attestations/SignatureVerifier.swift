@@ -2,8 +2,9 @@ import PythonPackaging
 
 /// What a signature verifier concluded about one attestation.
 public enum SignatureVerdict: Verdict, Hashable {
-    /// The signature is valid and made by `signer` (a trusted key's name and id, or an identity).
-    case verified(signer: String)
+    /// The signature is valid and made by `signer` (a trusted key's name and id, or an identity,
+    /// for people) who is `identity` (for comparisons and policies).
+    case verified(signer: String, identity: SignerIdentity)
     /// The verifier applies to this attestation and the signature did not verify.
     case failed(String)
     /// The verifier does not handle this kind of attestation (e.g. key verifier, Sigstore bundle).
@@ -12,6 +13,12 @@ public enum SignatureVerdict: Verdict, Hashable {
     public var isVerified: Bool {
         if case .verified = self { return true }
         return false
+    }
+
+    /// Who signed, when verified.
+    public var identity: SignerIdentity? {
+        if case .verified(_, let identity) = self { return identity }
+        return nil
     }
 
     /// Why it is not verified: the failure, or why the verifier does not apply.
@@ -54,7 +61,8 @@ public struct KeySignatureVerifier: AttestationSignatureVerifier {
         let message = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
         for trusted in trustedKeys where Self.verifies(trusted, signature: attestation.envelope.signature, message: message) {
             return .verified(
-                signer: "\(trusted.name) (\(trusted.key.kind), key id \(trusted.key.keyID), sha256 \(trusted.key.fingerprint))")
+                signer: "\(trusted.name) (\(trusted.key.kind), key id \(trusted.key.keyID), sha256 \(trusted.key.fingerprint))",
+                identity: .key(name: trusted.name, fingerprint: "sha256:\(trusted.key.fingerprint)"))
         }
         let names = trustedKeys.map { "\($0.name) (\($0.key.keyID))" }.joined(separator: ", ")
         return .failed("signature matches no trusted key (tried \(names))")

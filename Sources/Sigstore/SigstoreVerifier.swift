@@ -75,7 +75,9 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         case .failed(let reason):
             return .failed("Sigstore: \(reason)")
         case .verified(let verified):
-            return .verified(signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))")
+            return .verified(
+                signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))",
+                identity: .keyless(publisher: publisher, certificateIdentity: verified.identity ?? ""))
         }
     }
 

@@ -318,17 +318,18 @@ public struct Pipeline: Sendable {
     }
 
     /// Steps 3 and 4 with the verdict: `isVerified` is ``ProvenanceVerdict/isVerified`` of the
-    /// provenance fetched (false when none could be fetched or decoded).
+    /// provenance fetched (false when none could be fetched or decoded); `signer` who signed the
+    /// decisive attestation (nil when none verified).
     public func provenance(
         for wheel: FetchedWheel, installed: InstalledDistribution
     ) async
-        -> (checks: [CheckResult], isVerified: Bool)
+        -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?)
     {
         let (provenance, check) =
             context.offline
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
-        guard let provenance else { return ([check], false) }
+        guard let provenance else { return ([check], false, nil) }
         let verdict = await context.provenanceVerifier.verify(
             provenance.provenance, distribution: wheel.file.filename,
             sha256Hex: wheel.sha256)
@@ -340,7 +341,7 @@ public struct Pipeline: Sendable {
                     filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
                     version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
-        return ([check] + checks, verdict.isVerified)
+        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity)
     }
 
     /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
@@ -350,7 +351,7 @@ public struct Pipeline: Sendable {
     public func provenWheel(of installed: InstalledDistribution) async -> (wheel: Wheel?, checks: [CheckResult]) {
         let (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (nil, report.checks) }
-        let (checks, verified) = await provenance(for: fetched, installed: installed)
+        let (checks, verified, _) = await provenance(for: fetched, installed: installed)
         guard verified else { return (nil, report.checks + checks) }
         let (wheel, contents) = Self.openWheel(
             at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
@@ -383,8 +384,9 @@ public struct Pipeline: Sendable {
     ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
-        let (checks, verified) = await provenance(for: fetched, installed: installed)
+        let (checks, verified, signer) = await provenance(for: fetched, installed: installed)
         report.checks.append(contentsOf: checks)
+        report.signer = signer
         guard verified else {
             // The wheel is not proven: its contents are not read further (a hostile wheel costs
             // nothing beyond what the report needs), and the package has already failed.
@@ -407,6 +409,7 @@ public struct Pipeline: Sendable {
             report.checks.append(CheckResult(.download, .pass, "\(filename) sha256 \(sha256) (local file)"))
             let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
             report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))
+            report.signer = verdict.decisive?.signature.identity
             report.checks.append(openWheel(at: path).check)
         } catch {
             report.checks.append(CheckResult(.download, .error, error.message))

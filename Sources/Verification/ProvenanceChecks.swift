@@ -15,7 +15,7 @@ public enum ProvenanceChecks {
         }
         func label(_ item: AttestationVerdict) -> String { "attestation \(item.bundle + 1).\(item.index + 1)" }
         func signed(_ item: AttestationVerdict) -> String? {
-            if case .verified(let signer) = item.signature { return signer }
+            if case .verified(let signer, _) = item.signature { return signer }
             return nil
         }
         let chosen = verdict.decisive ?? verdicts.first { signed($0) != nil }
@@ -27,7 +27,7 @@ public enum ProvenanceChecks {
             let reasons = verdicts.map { item -> String in
                 if let malformed = item.malformed { return "\(label(item)): malformed: \(malformed)" }
                 switch item.signature {
-                case .verified(let signer): return "\(label(item)): verified by \(signer)"
+                case .verified(let signer, _): return "\(label(item)): verified by \(signer)"
                 case .failed(let reason): return "\(label(item)): \(reason)"
                 case .notApplicable(let reason): return "\(label(item)): \(reason)"
                 }

@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 import PythonPackaging
 
@@ -161,6 +162,8 @@ public struct PackageReport: Codable, Sendable {
     public var sha256: String?
     public var checks: [CheckResult]
     public var files: FileFindings
+    /// Who signed the attestation that verified the wheel's provenance (nil when none did).
+    public var signer: SignerIdentity?
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
@@ -183,7 +186,7 @@ public struct PackageReport: Codable, Sendable {
         return .verified
     }
 
-    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, checks, files }
+    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, signer, checks, files }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -192,6 +195,7 @@ public struct PackageReport: Codable, Sendable {
         try container.encode(status, forKey: .status)
         try container.encodeIfPresent(wheel, forKey: .wheel)
         try container.encodeIfPresent(sha256, forKey: .sha256)
+        try container.encodeIfPresent(signer, forKey: .signer)
         try container.encode(checks, forKey: .checks)
         try container.encode(files, forKey: .files)
     }
@@ -202,6 +206,7 @@ public struct PackageReport: Codable, Sendable {
         version = try container.decode(String.self, forKey: .version)
         wheel = try container.decodeIfPresent(String.self, forKey: .wheel)
         sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
+        signer = try container.decodeIfPresent(SignerIdentity.self, forKey: .signer)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         files = try container.decode(FileFindings.self, forKey: .files)
     }

@@ -28,7 +28,10 @@ import Testing
             verdict
                 == .verified(
                     signer:
-                        "Red Hat release key 3 (RSA-4096, key id E60D446E63405576, sha256 ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576)"
+                        "Red Hat release key 3 (RSA-4096, key id E60D446E63405576, sha256 ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576)",
+                    identity: .key(
+                        name: "Red Hat release key 3",
+                        fingerprint: "sha256:ba9d26350d78893a20f337e2153a113108bfcf064085afaee60d446e63405576")
                 ))
     }
 

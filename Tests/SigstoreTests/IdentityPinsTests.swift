@@ -93,7 +93,7 @@ struct IdentityPinsTests {
             repository: "trailofbits/pypi-attestations", workflow: "release.yml",
             identity: Self.gitHubSAN, issuer: Self.gitHubIssuer)
         let verdict = try await Self.verdict(pins)
-        guard case .verified(let signer) = verdict else {
+        guard case .verified(let signer, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }

@@ -308,7 +308,7 @@ struct PrivateSigstoreEdgeTests {
     @Test func agreeingPinsVerifyAndAreNamed() async throws {
         let pins = IdentityPins(repository: "octo-org/octo-pkg", workflow: "release.yml")
         let verdict = try await Self.verdict(Scenario(), pins: pins)
-        guard case .verified(let signer) = verdict else {
+        guard case .verified(let signer, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }

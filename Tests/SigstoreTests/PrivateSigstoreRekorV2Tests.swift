@@ -43,7 +43,7 @@ struct PrivateSigstoreRekorV2Tests {
         #expect(entry.kind == "dsse" && entry.version == "0.0.2")
         #expect(entry.integratedTime == 0 && entry.signedEntryTimestamp == nil)
         let verdict = try await issued.verify(PrivateSigstore.gitHubPublisher())
-        guard case .verified(let line) = verdict else {
+        guard case .verified(let line, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }

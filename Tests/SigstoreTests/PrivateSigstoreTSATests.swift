@@ -35,7 +35,7 @@ struct PrivateSigstoreTSATests {
 
     @Test func oneTokenVerifiesAndItsTimeIsCounted() async throws {
         let verdict = try await Self.verdict(Self.scenario([Spec()]))
-        guard case .verified(let line) = verdict else {
+        guard case .verified(let line, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }
@@ -81,7 +81,7 @@ struct PrivateSigstoreTSATests {
                 Spec(genTime: Self.signingTime.addingTimeInterval(10)),
                 Spec(genTime: Self.signingTime.addingTimeInterval(100), options: .init(asResponse: true)),
             ]))
-        guard case .verified(let line) = verdict else {
+        guard case .verified(let line, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }

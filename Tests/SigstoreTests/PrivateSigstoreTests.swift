@@ -15,7 +15,7 @@ struct PrivateSigstoreTests {
     static func reason(_ verdict: SignatureVerdict) -> String {
         switch verdict {
         case .failed(let reason), .notApplicable(let reason): reason
-        case .verified(let signer): "verified: \(signer)"
+        case .verified(let signer, _): "verified: \(signer)"
         }
     }
 
@@ -23,7 +23,7 @@ struct PrivateSigstoreTests {
         let sigstore = try PrivateSigstore()
         let issued = try sigstore.issue()
         let verdict = try await issued.verify(PrivateSigstore.gitHubPublisher())
-        guard case .verified(let signer) = verdict else {
+        guard case .verified(let signer, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }

@@ -38,7 +38,7 @@ struct SigstoreVerifierTests {
 
     @Test func gitHubAttestationVerifiesAgainstTheProductionRoot() async throws {
         let verdict = try await Self.verdict(try Self.attestation(TrustFixtures.prodGitHub), Self.gitHub)
-        guard case .verified(let signer) = verdict else {
+        guard case .verified(let signer, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }
@@ -54,7 +54,7 @@ struct SigstoreVerifierTests {
 
     @Test func gitLabAttestationVerifiesWithTheGitLabPublisher() async throws {
         let verdict = try await Self.verdict(try Self.attestation(Self.gitLabFile), Self.gitLab)
-        guard case .verified(let signer) = verdict else {
+        guard case .verified(let signer, _) = verdict else {
             Issue.record("not verified: \(verdict)")
             return
         }

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func signatureVerdict() {
-        expectShape(SignatureVerdict.verified(signer: "key a1b2"), verified: true)
+        expectShape(SignatureVerdict.verified(signer: "key a1b2", identity: .key(name: "a", fingerprint: "sha256:a1b2")), verified: true)
         expectShape(SignatureVerdict.failed("bad signature"), verified: false)
         expectShape(SignatureVerdict.notApplicable("no key material"), verified: false)
         #expect(SignatureVerdict.failed("bad signature").failure == "bad signature")

@@ -129,8 +129,10 @@ struct PipelineTests {
             let installed = try index.installed(from: Self.datatool)
             let (report, fetched) = await pipeline.locateAndFetch(installed)
             let wheel = try #require(fetched, "\(report.checks)")
-            let (checks, verified) = await pipeline.provenance(for: wheel, installed: installed)
+            let (checks, verified, signer) = await pipeline.provenance(for: wheel, installed: installed)
             #expect(verified)
+            // Who signed, as a value: the trusted key by name and fingerprint.
+            #expect(signer == .key(name: index.publicKeyPath, fingerprint: "sha256:\(index.key.publicKey.fingerprint)"))
             Core.expect(checks, .provenance, .pass, "1 attestation(s) from http://127.0.0.1:\(index.server.port)/")
             Core.expect(checks, .signature, .pass, "attestation 1.1 signed by \(index.publicKeyPath)", index.key.publicKey.keyID)
             Core.expect(
@@ -160,7 +162,7 @@ struct PipelineTests {
             let wheel = try #require(fetched, "\(report.checks)")
             #expect(wheel.sha256 == tampered)
             Core.expect(report.checks, .indexHash, .pass)  // the index serves what it has: its hash agrees
-            let (checks, verified) = await pipeline.provenance(for: wheel, installed: installed)
+            let (checks, verified, _) = await pipeline.provenance(for: wheel, installed: installed)
             #expect(!verified)
             Core.expect(checks, .signature, .pass)
             Core.expect(checks, .statement, .fail, "subject digest: subject sha256 \(signed) differs from the file's \(tampered)")
@@ -178,7 +180,7 @@ struct PipelineTests {
             let pipeline = try index.pipeline(keyFile: strangerPath)
             let installed = try index.installed(from: Self.datatool)
             let (_, fetched) = await pipeline.locateAndFetch(installed)
-            let (checks, verified) = await pipeline.provenance(for: try #require(fetched), installed: installed)
+            let (checks, verified, _) = await pipeline.provenance(for: try #require(fetched), installed: installed)
             #expect(!verified)
             Core.expect(
                 checks, .signature, .fail, "attestation 1.1: signature matches no trusted key",
@@ -221,7 +223,7 @@ struct PipelineTests {
             let pipeline = try index.pipeline()
             let installed = try index.installed(from: Self.datatool)
             let (_, fetched) = await pipeline.locateAndFetch(installed)
-            let (checks, verified) = await pipeline.provenance(for: try #require(fetched), installed: installed)
+            let (checks, verified, _) = await pipeline.provenance(for: try #require(fetched), installed: installed)
             #expect(!verified)
             #expect(checks.count == 1, "\(checks)")
             Core.expect(checks, .provenance, .fail, "no provenance on the index for \(Self.datatool)")
@@ -299,7 +301,7 @@ struct PipelineTests {
             #expect(cachedCheck.status == .pass)
             let (report, fetched) = await offline.locateAndFetch(installed)
             let wheel = try #require(fetched, "\(report.checks)")
-            let (checks, verified) = await offline.provenance(for: wheel, installed: installed)
+            let (checks, verified, _) = await offline.provenance(for: wheel, installed: installed)
             #expect(verified)
             Core.expect(checks, .provenance, .pass, "from the offline cache")
             Core.expect(checks, .statement, .pass)
