@@ -24,13 +24,20 @@ enum InterpreterQuery {
             scheme = (getattr(sysconfig, "get_default_scheme", None) or sysconfig._get_default_scheme)()
             paths = sysconfig.get_paths(scheme)
             system = []
+        try:
+            libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        except (AttributeError, OSError, ValueError):
+            libc = ""
+        cv = sysconfig.get_config_var
+        tags = [sysconfig.get_platform(), cv("SOABI") or "", libc, "64" if sys.maxsize > 2**32 else "32",
+                str(cv("Py_GIL_DISABLED") or 0), cv("EXT_SUFFIX") or ""]
         f = sys.flags
         out = [sys.executable, sys.prefix, sys.base_prefix, sys.exec_prefix,
                "%d.%d.%d" % tuple(sys.version_info[:3]), "%d.%d.%d.%s.%d" % tuple(sys.version_info),
                getattr(sys.implementation, "cache_tag", None) or "", sys.implementation.name, scheme,
                "%d%d%d%d" % (f.isolated, f.no_site, f.ignore_environment, f.no_user_site),
                loaded,
-               str(len(sys.path))] + sys.path + [str(len(system))] + system
+               str(len(sys.path))] + sys.path + [str(len(system))] + system + [str(len(tags))] + tags
         for name, path in paths.items():
             out += [name, path]
         sys.stdout.buffer.write(b"\\0".join(os.fsencode(x) for x in out))
@@ -56,6 +63,8 @@ enum InterpreterQuery {
         let searchPath: [String]
         /// The base's site-packages (with a venv's prefix only).
         let systemSitePackages: [String]
+        /// What wheel tags the interpreter supports follows from (``InterpreterTagFacts``).
+        let tagFacts: InterpreterTagFacts
         let paths: [String: String]
 
         init?(_ output: [UInt8]) {
@@ -70,7 +79,7 @@ enum InterpreterQuery {
             guard let executable = next(), let prefix = next(), let basePrefix = next(), let execPrefix = next(),
                 let version = next(), let versionInfo = next(), let cacheTag = next(), let implementation = next(),
                 let scheme = next(), let flags = next(), let site = next(), let searchPath = list(),
-                let system = list()
+                let system = list(), let facts = list(), facts.count == 6
             else { return nil }
             guard !executable.isEmpty, prefix.hasPrefix("/"), basePrefix.hasPrefix("/"),
                 version.split(separator: ".").count == 3, version.split(separator: ".").allSatisfy({ Int($0) != nil }),
@@ -95,6 +104,10 @@ enum InterpreterQuery {
             self.siteImported = site == "1"
             self.searchPath = searchPath
             self.systemSitePackages = system
+            self.tagFacts = InterpreterTagFacts(
+                implementation: implementation, version: version, platform: facts[0], soabi: facts[1],
+                libc: facts[2], pointerBits: facts[3] == "32" ? 32 : 64, freeThreaded: facts[4] == "1",
+                extensionSuffix: facts[5])
             self.paths = paths
         }
     }

@@ -56,6 +56,9 @@ public struct PythonEnvironment: Sendable, Hashable {
     /// The base's site-packages that a virtual environment with `include-system-site-packages =
     /// true` also imports (empty otherwise); they are not part of ``sitePackages``.
     public let systemSitePackages: [String]
+    /// What the interpreter's supported wheel tags follow from (nil when the environment was not
+    /// inspected through its interpreter); see ``CompatibleTags``.
+    public let tagFacts: InterpreterTagFacts?
 
     /// Whether this is a virtual environment (`sys.prefix != sys.base_prefix`).
     public var isVirtualEnvironment: Bool { prefix != basePrefix }
@@ -70,8 +73,10 @@ public struct PythonEnvironment: Sendable, Hashable {
     public init(
         interpreter: String, executable: String, prefix: String, basePrefix: String, version: String,
         cacheTag: String?, schemePaths: SchemePaths, sitePackages: [String], pipDefaultIndexURL: String? = nil,
-        trustedInterpreter: TrustedInterpreter? = nil, systemSitePackages: [String] = []
+        trustedInterpreter: TrustedInterpreter? = nil, systemSitePackages: [String] = [],
+        tagFacts: InterpreterTagFacts? = nil
     ) {
+        self.tagFacts = tagFacts
         self.interpreter = interpreter
         self.executable = executable
         self.prefix = prefix
@@ -136,7 +141,7 @@ public struct PythonEnvironment: Sendable, Hashable {
             interpreter: named, executable: named, prefix: venv.prefix, basePrefix: answer.basePrefix,
             version: answer.version, cacheTag: answer.cacheTag, schemePaths: scheme, sitePackages: sitePackages,
             pipDefaultIndexURL: withPipDefaultIndex ? PipDefaultIndex.find(in: sitePackages + system) : nil,
-            trustedInterpreter: trusted, systemSitePackages: system)
+            trustedInterpreter: trusted, systemSitePackages: system, tagFacts: answer.tagFacts)
     }
 
     /// Not a virtual environment: the interpreter named is run (isolated), its answer checked.
@@ -152,7 +157,7 @@ public struct PythonEnvironment: Sendable, Hashable {
             interpreter: named, executable: answer.executable, prefix: answer.prefix, basePrefix: answer.basePrefix,
             version: answer.version, cacheTag: answer.cacheTag, schemePaths: scheme, sitePackages: sitePackages,
             pipDefaultIndexURL: withPipDefaultIndex ? PipDefaultIndex.find(in: sitePackages) : nil,
-            trustedInterpreter: trusted)
+            trustedInterpreter: trusted, tagFacts: answer.tagFacts)
     }
 
     /// Runs ``InterpreterQuery`` once in `interpreter`, isolated; the parsed answer.

@@ -300,8 +300,16 @@ extension EnvironmentVerifier {
         return paths
     }
 
-    /// The installed distribution with this project name.
+    /// The installed distribution with this project name (not installed: a usage error).
     public func installed(named name: String) throws(VerificationError) -> InstalledDistribution {
+        guard let found = try installedIfPresent(named: name) else {
+            throw VerificationError(.usage, "\(name) is not installed in \(environment.prefix)")
+        }
+        return found
+    }
+
+    /// The installed distribution with this project name, nil when there is none.
+    public func installedIfPresent(named name: String) throws(VerificationError) -> InstalledDistribution? {
         let wanted = ProjectName(name)
         let all: [InstalledDistribution]
         do {
@@ -309,9 +317,6 @@ extension EnvironmentVerifier {
         } catch {
             throw VerificationError(.operational, "cannot list the distributions of \(environment.prefix): \(error.message)")
         }
-        guard let found = all.first(where: { $0.name == wanted }) else {
-            throw VerificationError(.usage, "\(name) is not installed in \(environment.prefix)")
-        }
-        return found
+        return all.first { $0.name == wanted }
     }
 }

@@ -28,26 +28,56 @@ public enum LocalVerification {
 
     /// Step 4 offline: the signature and statement of the provenance in `provenanceFile` for
     /// `target`: a wheel file (hashed now), or when no file is there, a wheel filename whose
-    /// digest is `sha256`. nil when `target` is not a file and no `sha256` is given (nothing
-    /// to judge the statement's subject against: the caller says how to give one).
+    /// digest is `sha256`, or a filename alone: then the signature and the subject's name are
+    /// checked and the digest is not (the report's `download` check is a `skip` that says so,
+    /// and `sha256` stays empty), as the seed's script checks a signature alone.
     public static func signature(
         of target: String, sha256: String?, provenanceFile: String,
         setup: VerificationSetup
-    ) async throws(VerificationError) -> PackageReport? {
+    ) async throws(VerificationError) -> PackageReport {
         let verifier = try setup.provenanceVerifier()
         let provenance = try ProvenanceFile.read(path: provenanceFile)
         let filename = String(target.split(separator: "/").last ?? Substring(target))
         let digest: String
+        var skipped: CheckResult?
         if FileManager.default.fileExists(atPath: target) {
             digest = try LocalFiles.sha256(of: target)
         } else if let sha256 {
             digest = sha256.lowercased()
         } else {
-            return nil
+            // No bytes to judge: the statement's own digest is taken, so only its name is compared.
+            digest = statedDigest(in: provenance, naming: filename) ?? ""
+            skipped = CheckResult(.download, .skip, "no file given: \(filename)'s sha256 is not checked (give the file, or --sha256)")
         }
         let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: digest)
-        return PackageReport(
-            name: filename, version: "", wheel: filename, sha256: digest,
-            checks: ProvenanceChecks.checks(for: verdict))
+        var checks = ProvenanceChecks.checks(for: verdict)
+        if let skipped {
+            checks.insert(skipped, at: 0)
+            checks = checks.map { check in
+                guard check.name == .statement, check.status == .pass else { return check }
+                return CheckResult(
+                    .statement, .pass, check.detail.replacingOccurrences(of: " sha256 matches", with: " (digest not checked)"))
+            }
+        }
+        var report = PackageReport(
+            name: filename, version: "", wheel: filename, sha256: skipped == nil ? digest : nil, checks: checks)
+        report.signer = verdict.decisive?.signature.identity
+        return report
+    }
+
+    /// The sha256 the first attestation whose single subject names `filename` states for it;
+    /// else the first single subject's (then the name check fails, and says why).
+    static func statedDigest(in provenance: Provenance, naming filename: String) -> String? {
+        let attestations = provenance.attestationBundles.flatMap(\.attestations)
+        let subjects = attestations.compactMap { try? Statement(parsing: $0.envelope.statement) }.filter { $0.subjects.count == 1 }
+        for attestation in attestations {
+            guard let statement = try? Statement(parsing: attestation.envelope.statement), statement.subjects.count == 1,
+                let subject = statement.subjects.first,
+                StatementChecks.evaluate(statement, distribution: filename, sha256Hex: subject.digest["sha256"] ?? "")
+                    .allSatisfy(\.passed)
+            else { continue }
+            return subject.digest["sha256"]
+        }
+        return subjects.first?.subjects.first?.digest["sha256"]
     }
 }

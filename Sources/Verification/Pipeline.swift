@@ -77,26 +77,9 @@ public struct Pipeline: Sendable {
     /// Finds the index files that could be the installed wheel.
     public func locate(_ installed: InstalledDistribution) async -> (candidates: [IndexFile], check: CheckResult) {
         let page: ProjectPage
-        let indexURL = context.index.configuration.indexURL
-        if context.offline {
-            guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: installed.name) else {
-                return (
-                    [],
-                    CheckResult(
-                        .indexFile, .error,
-                        "offline: no cached project page for \(installed.name.normalized) at \(indexURL.redacted); run once online")
-                )
-            }
-            page = cached
-        } else {
-            do {
-                page = try await context.index.project(installed.name)
-                try? context.offlineCache.storeProjectPage(page, indexURL: indexURL, project: installed.name)
-            } catch let error where error.code == .notFound {
-                return ([], CheckResult(.indexFile, .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
-            } catch {
-                return ([], CheckResult(.indexFile, .error, error.message))
-            }
+        switch await projectPage(installed.name) {
+        case .failure(let check): return ([], check)
+        case .success(let found): page = found
         }
         let candidates = WheelSelection.candidates(in: page.files, for: installed)
         if candidates.isEmpty {
@@ -110,6 +93,36 @@ public struct Pipeline: Sendable {
             )
         }
         return (candidates, CheckResult(.indexFile, .pass, candidates.map(\.filename).joined(separator: ", ")))
+    }
+
+    /// A project's page, or the `index-file` check that says why there is none.
+    enum PageLookup {
+        case success(ProjectPage)
+        case failure(CheckResult)
+    }
+
+    /// The project's page on the index (from the cache when offline), or the `index-file` check
+    /// that says why there is none.
+    func projectPage(_ name: ProjectName) async -> PageLookup {
+        let indexURL = context.index.configuration.indexURL
+        if context.offline {
+            guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: name) else {
+                return .failure(
+                    CheckResult(
+                        .indexFile, .error,
+                        "offline: no cached project page for \(name.normalized) at \(indexURL.redacted); run once online"))
+            }
+            return .success(cached)
+        }
+        do {
+            let page = try await context.index.project(name)
+            try? context.offlineCache.storeProjectPage(page, indexURL: indexURL, project: name)
+            return .success(page)
+        } catch let error where error.code == .notFound {
+            return .failure(CheckResult(.indexFile, .fail, "\(name.raw) is not on the index (\(error.message))"))
+        } catch {
+            return .failure(CheckResult(.indexFile, .error, error.message))
+        }
     }
 
     // MARK: [2/5] download
@@ -317,6 +330,11 @@ public struct Pipeline: Sendable {
         await provenance(for: wheel, installed: installed).checks
     }
 
+    /// Steps 3 and 4 for a file of `project` at `version`, installed or not.
+    public func provenanceChecks(for wheel: FetchedWheel, project: ProjectName, version: String) async -> [CheckResult] {
+        await provenance(for: wheel, project: project, version: version).checks
+    }
+
     /// Steps 3 and 4 with the verdict: `isVerified` is ``ProvenanceVerdict/isVerified`` of the
     /// provenance fetched (false when none could be fetched or decoded); `signer` who signed the
     /// decisive attestation (nil when none verified).
@@ -325,10 +343,19 @@ public struct Pipeline: Sendable {
     ) async
         -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?)
     {
+        await provenance(for: wheel, project: installed.name, version: installed.rawVersion)
+    }
+
+    /// Steps 3 and 4 for a wheel (or sdist) of `project` at `version` on the index, installed or not.
+    public func provenance(
+        for wheel: FetchedWheel, project: ProjectName, version: String
+    ) async
+        -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?)
+    {
         let (provenance, check) =
             context.offline
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
-            : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
+            : await fetchProvenance(for: wheel.file, project: project, version: version)
         guard let provenance else { return ([check], false, nil) }
         let verdict = await context.provenanceVerifier.verify(
             provenance.provenance, distribution: wheel.file.filename,
@@ -338,8 +365,8 @@ public struct Pipeline: Sendable {
             // Keep what re-verification needs; a cache that cannot be written only costs the offline mode.
             try? context.offlineCache.storeProvenance(
                 CachedProvenance(
-                    filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
-                    version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
+                    filename: wheel.file.filename, sha256: wheel.sha256, projectName: project.normalized,
+                    version: version, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
         return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity)
     }
@@ -399,7 +426,8 @@ public struct Pipeline: Sendable {
         return (report, outcome)
     }
 
-    /// Steps 4 and 5a offline: a local wheel file checked against a provenance file.
+    /// Steps 4 and 5a offline: a local wheel file checked against a provenance file (an sdist:
+    /// step 4 only, it has no RECORD).
     public static func verifyLocalWheel(at path: String, provenance: Provenance, verifier: ProvenanceVerifier) async -> PackageReport {
         let filename = String(path.split(separator: "/").last ?? Substring(path))
         var report = PackageReport(name: filename, version: "", wheel: filename)
@@ -410,7 +438,8 @@ public struct Pipeline: Sendable {
             let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
             report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))
             report.signer = verdict.decisive?.signature.identity
-            report.checks.append(openWheel(at: path).check)
+            // An sdist has no RECORD: steps 1–4 only.
+            if (try? SdistFilename(parsing: filename)) == nil { report.checks.append(openWheel(at: path).check) }
         } catch {
             report.checks.append(CheckResult(.download, .error, error.message))
         }

@@ -11,42 +11,39 @@ import PythonPackaging
 /// step runs only on the wheel they found, its checks appended to the same report; nothing here
 /// skips a check `verify` would make on the steps it reports.
 extension EnvironmentVerifier {
-    /// Steps 1–3: the provenance of the installed wheel as the index serves it (fetched, not
-    /// verified); nil when no wheel was found or no provenance could be fetched (the report says why).
-    public func fetchAttestation(
-        of name: String
+    /// Steps 1–3: the provenance of the wheel as the index serves it (fetched, not verified), one
+    /// report per file (see ``stepSubject(_:allFiles:)`` for which); the provenance nil when no
+    /// file was found or no provenance could be fetched (the report says why).
+    public func fetchAttestations(
+        of name: String, allFiles: Bool = false
     ) async throws(VerificationError)
-        -> (report: PackageReport, provenance: FetchedProvenance?)
+        -> [(report: PackageReport, provenance: FetchedProvenance?)]
     {
-        let installed = try installed(named: name)
         let pipeline = self.pipeline
-        let (report, fetched) = await afterDownload(of: installed) { wheel in
-            let (fetched, check) = await pipeline.fetchProvenance(
-                for: wheel.file, project: installed.name,
-                version: installed.rawVersion)
+        return try await afterDownload(of: name, allFiles: allFiles) { file, project, version in
+            let (fetched, check) = await pipeline.fetchProvenance(for: file.file, project: project, version: version)
             return ([check], fetched)
-        }
-        return (report, fetched)
+        }.map { ($0.report, $0.value) }
     }
 
-    /// Steps 1–4: the installed wheel's provenance fetched and its signature and statement verified.
-    public func verifySignature(of name: String) async throws(VerificationError) -> PackageReport {
-        let installed = try installed(named: name)
+    /// Steps 1–4: the wheel's provenance fetched and its signature and statement verified, one
+    /// report per file.
+    public func verifySignatures(of name: String, allFiles: Bool = false) async throws(VerificationError) -> [PackageReport] {
         let pipeline = self.pipeline
-        return await afterDownload(of: installed) { wheel in
-            (await pipeline.provenanceChecks(for: wheel, installed: installed), nil as Never?)
-        }.report
+        return try await afterDownload(of: name, allFiles: allFiles) { file, project, version in
+            (await pipeline.provenanceChecks(for: file, project: project, version: version), nil as Never?)
+        }.map(\.report)
     }
 
-    /// Steps 1–4 and the wheel's own consistency (every member recorded in its RECORD and
-    /// matching), without the installed files.
-    public func verifyWheel(of name: String) async throws(VerificationError) -> PackageReport {
-        let installed = try installed(named: name)
+    /// Steps 1–4 and, for a wheel, its own consistency (every member recorded in its RECORD and
+    /// matching), without any installed file; an sdist gets steps 1–4.
+    public func verifyWheels(of name: String, allFiles: Bool = false) async throws(VerificationError) -> [PackageReport] {
         let pipeline = self.pipeline
-        return await afterDownload(of: installed) { wheel in
-            let checks = await pipeline.provenanceChecks(for: wheel, installed: installed)
-            return (checks + [Pipeline.openWheel(at: wheel.path, filename: wheel.file.filename).check], nil as Never?)
-        }.report
+        return try await afterDownload(of: name, allFiles: allFiles) { file, project, version in
+            let checks = await pipeline.provenanceChecks(for: file, project: project, version: version)
+            guard (try? WheelFilename(parsing: file.file.filename)) != nil else { return (checks, nil as Never?) }
+            return (checks + [Pipeline.openWheel(at: file.path, filename: file.file.filename).check], nil as Never?)
+        }.map(\.report)
     }
 
     /// Step 5 alone (no provenance, no signature: the report has no such checks): the installed
@@ -84,18 +81,66 @@ extension EnvironmentVerifier {
         return reports[0]
     }
 
-    /// Steps 1–2 for `installed`, then `next` on the wheel they found (when they found one): its
-    /// checks appended to the report, its value returned beside it.
-    private func afterDownload<Value>(
-        of installed: InstalledDistribution,
-        _ next: (FetchedWheel) async -> (checks: [CheckResult], value: Value?)
-    ) async
-        -> (report: PackageReport, value: Value?)
-    {
-        var (report, wheel) = await pipeline.locateAndFetch(installed)
-        guard let wheel else { return (report, nil) }
-        let (checks, value) = await next(wheel)
-        report.checks.append(contentsOf: checks)
-        return (report, value)
+    /// What a single step works on: the installed distribution's wheel, or files of a release on
+    /// the index (``ReleaseSelection``).
+    public enum StepSubject: Sendable {
+        case installed(InstalledDistribution)
+        /// `files` of `request`'s release: one (the best for this interpreter) or all of them.
+        case release(ReleaseRequest, allFiles: Bool)
     }
+
+    /// `PKG==VERSION` names a release on the index; `PKG` the installed distribution when there is
+    /// one, else the project's newest final release on the index; `allFiles` every file of the
+    /// release (the installed version's when installed). A name that is neither is a usage error.
+    public func stepSubject(_ name: String, allFiles: Bool) throws(VerificationError) -> StepSubject {
+        guard let request = ReleaseRequest(name) else {
+            throw VerificationError(.usage, "\(name) is not a project name or PROJECT==VERSION")
+        }
+        if request.version != nil { return .release(request, allFiles: allFiles) }
+        guard let installed = try installedIfPresent(named: name) else { return .release(request, allFiles: allFiles) }
+        if allFiles { return .release(ReleaseRequest(name: installed.name, version: installed.version), allFiles: true) }
+        return .installed(installed)
+    }
+
+    /// Steps 1–2 for each file the name stands for (``stepSubject(_:allFiles:)``), then `next` on
+    /// each file they fetched: its checks appended to that file's report, its value returned beside it.
+    private func afterDownload<Value>(
+        of name: String, allFiles: Bool,
+        _ next: (FetchedWheel, ProjectName, String) async -> (checks: [CheckResult], value: Value?)
+    ) async throws(VerificationError)
+        -> [(report: PackageReport, value: Value?)]
+    {
+        switch try stepSubject(name, allFiles: allFiles) {
+        case .installed(let installed):
+            var (report, wheel) = await pipeline.locateAndFetch(installed)
+            guard let wheel else { return [(report, nil)] }
+            let (checks, value) = await next(wheel, installed.name, installed.rawVersion)
+            report.checks.append(contentsOf: checks)
+            return [(report, value)]
+        case .release(let request, let allFiles):
+            var results: [(report: PackageReport, value: Value?)] = []
+            for (report, file) in await pipeline.locate(request, tags: supportedTags, allFiles: allFiles) {
+                var report = report
+                guard let file else {
+                    results.append((report, nil))
+                    continue
+                }
+                switch await pipeline.fetchWheel(file) {
+                case .failed(let checks):
+                    report.checks.append(contentsOf: checks)
+                    results.append((report, nil))
+                case .fetched(let wheel):
+                    report.sha256 = wheel.sha256
+                    report.checks.append(contentsOf: wheel.checks)
+                    let (checks, value) = await next(wheel, request.name, report.version)
+                    report.checks.append(contentsOf: checks)
+                    results.append((report, value))
+                }
+            }
+            return results
+        }
+    }
+
+    /// The wheel tags this environment's interpreter accepts, most preferred first.
+    var supportedTags: [WheelTag] { environment.tagFacts.map(CompatibleTags.supported) ?? [] }
 }

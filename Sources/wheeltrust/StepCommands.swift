@@ -14,20 +14,27 @@ func makeVerifier(_ options: VerifyingOptions) throws -> EnvironmentVerifier {
 struct FetchAttestationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch-attestation",
-        abstract: "Fetch the provenance of an installed package's wheel from the index's Integrity API.")
+        abstract: "Fetch the provenance of a package's wheel (installed, or PKG[==VER] on the index) from the index's Integrity API.")
 
-    @Argument(help: "The installed project.") var package: String
+    @Argument(help: "An installed project, or PROJECT[==VERSION] on the index.") var package: String
     @Option(name: .shortAndLong, help: "Write the provenance JSON, exactly as received, to this file.") var output: String?
+    @Flag(name: .long, help: "Every file of the release (sdists included), not only the one for this interpreter.") var allFiles = false
     @OptionGroup var options: VerifyingOptions
 
+    func validate() throws {
+        if output != nil && allFiles { throw UsageError("--output writes one provenance; it cannot be used with --all-files") }
+    }
+
     func run() async throws {
-        let verifier = try makeVerifier(options)
-        let (report, fetched) = try await prepare { () async throws(VerificationError) in try await verifier.fetchAttestation(of: package) }
-        if let fetched, let output { try prepare { () throws(VerificationError) in try ProvenanceFile.write(fetched.bytes, to: output) } }
-        if let fetched, options.output.format == .text, !options.output.quiet {
-            emit("\(ProvenanceDescription.describeText(fetched.provenance))\n")
+        let (verifier, package, allFiles) = (try makeVerifier(options), package, allFiles)
+        let results = try await prepare { () async throws(VerificationError) in
+            try await verifier.fetchAttestations(of: package, allFiles: allFiles)
         }
-        try options.output.finish(Report(packages: [report]))
+        for case (_, let fetched?) in results {
+            if let output { try prepare { () throws(VerificationError) in try ProvenanceFile.write(fetched.bytes, to: output) } }
+            if options.output.format == .text, !options.output.quiet { emit("\(ProvenanceDescription.describeText(fetched.provenance))\n") }
+        }
+        try options.output.finish(Report(packages: results.map(\.report)))
     }
 }
 
@@ -37,25 +44,27 @@ struct VerifySignatureCommand: AsyncParsableCommand {
         commandName: "verify-signature",
         abstract: "Verify the attestation signature and statement of a package on the index, or of a provenance file offline.")
 
-    @Argument(help: "An installed project, or with --provenance a wheel file or wheel filename.") var target: String
+    @Argument(help: "An installed project or PROJECT[==VERSION] on the index; with --provenance a wheel file or filename.")
+    var target: String
     @Option(name: .long, help: "A provenance or attestation file to verify offline.") var provenance: String?
-    @Option(name: .long, help: "With --provenance and a filename: the wheel's sha256 (hex).") var sha256: String?
+    @Option(name: .long, help: "With --provenance and a filename: the wheel's sha256 (hex); without it the digest is not checked.")
+    var sha256: String?
+    @Flag(name: .long, help: "Every file of the release (sdists included), not only the one for this interpreter.") var allFiles = false
     @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
-        let (setup, target, sha256) = (options.setup, target, sha256)
+        let (setup, target, sha256, allFiles) = (options.setup, target, sha256, allFiles)
         if let provenance {
             let report = try await prepare { () async throws(VerificationError) in
                 try await LocalVerification.signature(of: target, sha256: sha256, provenanceFile: provenance, setup: setup)
             }
-            guard let report else {
-                throw fail("\(target) is not a file: give the wheel file, or its filename with --sha256", code: Exit.usage)
-            }
             try options.output.finish(Report(packages: [report]))
         }
         let verifier = try makeVerifier(options)
-        let report = try await prepare { () async throws(VerificationError) in try await verifier.verifySignature(of: target) }
-        try options.output.finish(Report(packages: [report]))
+        let reports = try await prepare { () async throws(VerificationError) in
+            try await verifier.verifySignatures(of: target, allFiles: allFiles)
+        }
+        try options.output.finish(Report(packages: reports))
     }
 }
 
@@ -65,12 +74,14 @@ struct VerifyWheelCommand: AsyncParsableCommand {
         commandName: "verify-wheel",
         abstract: "Verify a wheel: an installed package's wheel on the index, or a local wheel file with --provenance.")
 
-    @Argument(help: "An installed project, or a local .whl file (with --provenance).") var target: String
-    @Option(name: .long, help: "A provenance or attestation file for a local wheel.") var provenance: String?
+    @Argument(help: "An installed project, PROJECT[==VERSION] on the index, or a local .whl/.tar.gz/.zip file (with --provenance).")
+    var target: String
+    @Option(name: .long, help: "A provenance or attestation file for a local file.") var provenance: String?
+    @Flag(name: .long, help: "Every file of the release (sdists included), not only the one for this interpreter.") var allFiles = false
     @OptionGroup var options: VerifyingOptions
 
     func validate() throws {
-        if case .localFile = WheelTarget(target), provenance == nil { throw UsageError("a local wheel needs --provenance FILE") }
+        if case .localFile = WheelTarget(target), provenance == nil { throw UsageError("a local file needs --provenance FILE") }
     }
 
     func run() async throws {
@@ -81,9 +92,11 @@ struct VerifyWheelCommand: AsyncParsableCommand {
             }
             try options.output.finish(Report(packages: [report]))
         }
-        let (verifier, target) = (try makeVerifier(options), target)
-        let report = try await prepare { () async throws(VerificationError) in try await verifier.verifyWheel(of: target) }
-        try options.output.finish(Report(packages: [report]))
+        let (verifier, target, allFiles) = (try makeVerifier(options), target, allFiles)
+        let reports = try await prepare { () async throws(VerificationError) in
+            try await verifier.verifyWheels(of: target, allFiles: allFiles)
+        }
+        try options.output.finish(Report(packages: reports))
     }
 }
 

@@ -102,16 +102,17 @@ import Testing
         defer { EnvironmentTestSupport.remove(tmp) }
         // The fields InterpreterQuery prints: executable, prefix, base prefix, exec prefix, version,
         // version_info, cache tag, implementation, scheme, flags, site imported, sys.path (counted),
-        // the base's site-packages (counted), then name/path pairs.
+        // the base's site-packages (counted), the tag facts (counted: platform, SOABI, libc, bits,
+        // free-threaded, EXT_SUFFIX), then name/path pairs.
         func fake(_ name: String, _ fields: String) throws -> String {
             let path = tmp + "/" + name
             try EnvironmentTestSupport.makeExecutable("#!/bin/sh\nprintf /p/python; printf '\\000%s' \(fields)\n", at: path)
             return path
         }
-        let head = "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0"
+        let head = "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so"
         // An odd name/path tail; then a version that is not one.
         let odd = try fake("odd", head + " purelib")
-        let noVersion = try fake("noversion", "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 purelib /p/s platlib /p/s")
+        let noVersion = try fake("noversion", "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s")
         let good = try fake("good", head + " purelib /p/s platlib /p/s")
         for script in [odd, noVersion] {
             let error = #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: script) }
@@ -127,11 +128,11 @@ import Testing
         // not in force, site imported, site-packages or the current directory on sys.path.
         let lies = [
             "outside": head + " purelib /s platlib /s",
-            "notisolated": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 purelib /p/s platlib /p/s",
-            "siteloaded": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 purelib /p/s platlib /p/s",
-            "onpath": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 purelib /p/s platlib /p/s",
-            "cwd": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 purelib /p/s platlib /p/s",
-            "venvlike": "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 purelib /v/s platlib /v/s",
+            "notisolated": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
+            "siteloaded": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
+            "onpath": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
+            "cwd": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
+            "venvlike": "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /v/s platlib /v/s",
         ]
         for (name, fields) in lies {
             let script = try fake(name, fields)

@@ -29,18 +29,18 @@ struct SingleStepFlowTests {
         try await Scenario.with(packages: ["datatool"]) { scenario in
             let verifier = try Self.setup(scenario).environmentVerifier()
 
-            let (fetchedReport, fetched) = try await verifier.fetchAttestation(of: "datatool")
+            let (fetchedReport, fetched) = try #require(try await verifier.fetchAttestations(of: "datatool").first)
             #expect(Self.names(fetchedReport) == [.installed, .indexFile, .download, .indexHash, .provenance])
             #expect(fetchedReport.checks.allSatisfy { $0.status == .pass }, "\(fetchedReport.checks)")
             let provenance = try #require(fetched)
             #expect(provenance.provenance.attestationBundles.flatMap(\.attestations).count == 1)
 
-            let signature = try await verifier.verifySignature(of: "datatool")
+            let signature = try #require(try await verifier.verifySignatures(of: "datatool").first)
             #expect(Self.names(signature) == [.installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement])
             #expect(signature.checks.allSatisfy { $0.status == .pass }, "\(signature.checks)")
             #expect(signature.wheel == Self.wheel)
 
-            let wheel = try await verifier.verifyWheel(of: "datatool")
+            let wheel = try #require(try await verifier.verifyWheels(of: "datatool").first)
             #expect(
                 Self.names(wheel) == [
                     .installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement,
@@ -68,10 +68,15 @@ struct SingleStepFlowTests {
                 _ = try await verifier.verifyInstalled("datatool", localWheel: "/nonexistent.whl", checkBytecode: false)
             }
             #expect(missingWheel?.code == .usage && missingWheel?.message == "no such wheel file: /nonexistent.whl")
-            let notInstalled = await #expect(throws: VerificationError.self) {
-                _ = try await verifier.verifySignature(of: "absent-project")
-            }
-            #expect(notInstalled?.code == .usage && notInstalled?.message.hasPrefix("absent-project is not installed in ") == true)
+            // Not installed: looked up on the index, where it is not either (the index-file check says so).
+            let notInstalled = try await verifier.verifySignatures(of: "absent-project")
+            #expect(notInstalled.count == 1 && Self.names(notInstalled[0]) == [.indexFile], "\(notInstalled.map(\.checks))")
+            #expect(
+                notInstalled.first?.checks.first?.status == .fail
+                    && notInstalled.first?.checks.first?.detail.hasPrefix("absent-project is not on the index") == true,
+                "\(notInstalled.map(\.checks))")
+            let badName = await #expect(throws: VerificationError.self) { _ = try await verifier.verifySignatures(of: "a b==1") }
+            #expect(badName?.code == .usage && badName?.message == "a b==1 is not a project name or PROJECT==VERSION")
 
             // A modified installed file fails verify-installed's installed-files check, naming it.
             let module = scenario.sitePackages + "/datatool.py"
@@ -95,7 +100,7 @@ struct SingleStepFlowTests {
                 """
             try scenario.replaceAttestation(of: Self.wheel, statement: Array(statement.utf8), key: try PrivateKey.generate(.ecdsaP256))
             let verifier = try Self.setup(scenario).environmentVerifier()
-            for report in [try await verifier.verifySignature(of: "datatool"), try await verifier.verifyWheel(of: "datatool")] {
+            for report in try await verifier.verifySignatures(of: "datatool") + verifier.verifyWheels(of: "datatool") {
                 let signature = try #require(Self.check(.signature, report))
                 #expect(signature.status == .fail && signature.detail.contains("no trusted key"), "\(signature.detail)")
                 #expect(report.checks.filter { $0.status == .fail }.map(\.name) == [.signature], "\(report.checks)")
@@ -107,7 +112,7 @@ struct SingleStepFlowTests {
     func offline() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
             let setup = Self.setup(scenario)
-            let (_, fetched) = try await setup.environmentVerifier().fetchAttestation(of: "datatool")
+            let (_, fetched) = try #require(try await setup.environmentVerifier().fetchAttestations(of: "datatool").first)
             let saved = scenario.root + "/datatool.provenance"
             try ProvenanceFile.write(try #require(fetched).bytes, to: saved)
             let offline = VerificationSetup(keyFiles: [scenario.publicKeyPath], environment: [:])
@@ -129,14 +134,25 @@ struct SingleStepFlowTests {
             let byFile = try #require(
                 try await LocalVerification.signature(of: wheelPath, sha256: nil, provenanceFile: saved, setup: offline))
             #expect(Self.names(byFile) == [.signature, .statement] && byFile.checks.allSatisfy { $0.status == .pass }, "\(byFile.checks)")
+            #expect(byFile.signer == .key(name: scenario.publicKeyPath, fingerprint: "sha256:\(scenario.key.publicKey.fingerprint)"))
             let digest = try await scenario.sha256(ofIndexFile: Self.wheel)
             let byName = try #require(
                 try await LocalVerification.signature(
                     of: Self.wheel, sha256: digest.uppercased(),
                     provenanceFile: saved, setup: offline))
             #expect(byName.sha256 == digest && byName.checks.allSatisfy { $0.status == .pass }, "\(byName.checks)")
+            // A filename alone: signature and subject name checked, the digest reported as not checked.
             let noDigest = try await LocalVerification.signature(of: Self.wheel, sha256: nil, provenanceFile: saved, setup: offline)
-            #expect(noDigest == nil, "a bare filename needs its digest")
+            #expect(Self.names(noDigest) == [.download, .signature, .statement], "\(noDigest.checks)")
+            #expect(Self.check(.download, noDigest)?.status == .skip, "\(noDigest.checks)")
+            #expect(Self.check(.download, noDigest)?.detail.contains("sha256 is not checked") == true)
+            #expect(Self.check(.statement, noDigest)?.detail.contains("(digest not checked)") == true, "\(noDigest.checks)")
+            #expect(noDigest.status == .verified && noDigest.sha256 == nil)
+            // ... and a filename the statement does not name fails in the statement check.
+            let otherName = try await LocalVerification.signature(
+                of: "clitool-2.0-py3-none-any.whl", sha256: nil, provenanceFile: saved, setup: offline)
+            let otherStatement = try #require(Self.check(.statement, otherName))
+            #expect(otherStatement.status == .fail && otherStatement.detail.contains("subject name"), "\(otherStatement.detail)")
 
             let missing = await #expect(throws: VerificationError.self) {
                 _ = try await LocalVerification.wheel(at: scenario.root + "/absent.whl", provenanceFile: saved, setup: offline)
@@ -201,5 +217,7 @@ struct ProvenanceFileReadingTests {
         #expect(WheelTarget("/nonexistent.whl") == .localFile("/nonexistent.whl"))
         #expect(WheelTarget("datatool") == .installed("datatool"))
         #expect(WheelTarget("datatool.whl.txt") == .installed("datatool.whl.txt"))
+        #expect(WheelTarget("dist/datatool-0.3.tar.gz") == .localFile("dist/datatool-0.3.tar.gz"))
+        #expect(WheelTarget("datatool-0.3.zip") == .localFile("datatool-0.3.zip"))
     }
 }

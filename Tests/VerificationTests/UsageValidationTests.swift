@@ -27,7 +27,7 @@ struct UsageValidationTests {
     @Test("verify-wheel with a .whl needs --provenance; trust masks a password in a URL it refuses")
     func verifyWheelAndTrust() async throws {
         let wheel = try await Self.run(["verify-wheel", "/nonexistent/datatool-0.3-py3-none-any.whl"])
-        wheel.expectError(2, "a local wheel needs --provenance FILE")
+        wheel.expectError(2, "a local file needs --provenance FILE")
         let trust = try await Self.run(["trust", "show", "--repository-url", "ftp://user:secret@mirror.test/"])
         trust.expectError(2, "--repository-url is not an http(s) URL: ftp://user:****@mirror.test/")
     }
