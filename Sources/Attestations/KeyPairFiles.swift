@@ -41,3 +41,27 @@ public struct KeyPairFiles: Sendable {
         (try? AtomicFile.write(Array(text.utf8), to: path, mode: mode, creatingDirectory: false)) != nil
     }
 }
+
+extension KeyPairFiles {
+    /// Most bytes a key file may hold (a PEM key is a few kilobytes).
+    public static let maxKeyFileBytes = 1 << 20
+
+    /// The private key in the PEM file at `path` (PKCS#8, SEC1 EC or PKCS#1 RSA), as a user names
+    /// it to sign with.
+    ///
+    /// Guarantees: only a regular file of at most ``maxKeyFileBytes`` is read (a FIFO or device in
+    /// its place is refused without blocking); an unreadable file is `.io` ("cannot read the
+    /// file"), anything that is not a usable private key the key parser's error; no message
+    /// carries key material.
+    public static func readPrivateKey(at path: String) throws(AttestationError) -> PrivateKey {
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, cap: maxKeyFileBytes)
+        } catch  where error.code == .limitExceeded {
+            throw AttestationError(.io, "larger than \(maxKeyFileBytes) bytes")
+        } catch {
+            throw AttestationError(.io, "cannot read the file")
+        }
+        return try PrivateKey(pem: String(decoding: bytes, as: UTF8.self))
+    }
+}

@@ -29,11 +29,9 @@ struct AttestCommand: AsyncParsableCommand {
     func run() async throws {
         let privateKey: PrivateKey
         do {
-            privateKey = try PrivateKey(pem: String(contentsOfFile: key, encoding: .utf8))
-        } catch let error as AttestationError {
-            throw fail("--key \(key): \(error.message)", code: Exit.usage)
+            privateKey = try KeyPairFiles.readPrivateKey(at: key)
         } catch {
-            throw fail("--key \(key): cannot read the file", code: Exit.usage)
+            throw fail("--key \(key): \(error.message)", code: Exit.usage)
         }
         if let missing = Attester.firstMissingFile(wheels) { throw fail("\(missing): no such file", code: Exit.usage) }
         for wheel in wheels {

@@ -133,16 +133,8 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let file = file
+        if asBundle { return emitJSON(try prepare { () throws(VerificationError) in try BundleExport.bundleJSON(ofProvenanceFile: file) }) }
         let document = try prepare { () throws(VerificationError) in try ProvenanceFile.read(path: file) }
-        guard asBundle else { return emit("\(ProvenanceDescription.describeText(document))\n") }
-        let attestations = document.attestationBundles.flatMap(\.attestations)
-        guard attestations.count == 1, let attestation = attestations.first else {
-            throw fail("\(file) holds \(attestations.count) attestations; --as-bundle converts exactly one", code: Exit.usage)
-        }
-        do {
-            emitJSON(try SigstoreBundle(attestation: attestation).encoded())
-        } catch {
-            throw fail("\(file): \(error.message)", code: Exit.usage)
-        }
+        emit("\(ProvenanceDescription.describeText(document))\n")
     }
 }

@@ -43,4 +43,29 @@ struct KeyPairFilesTests {
         #expect(files.write(try PrivateKey.generate(.ecdsaP256)) == files.privatePath)
         #expect(!FileManager.default.fileExists(atPath: files.publicPath))
     }
+
+    @Test("a private key is read back from its file; a FIFO, a public key, an oversized or missing file is refused without key material")
+    func readPrivateKey() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = KeyPairFiles(prefix: directory + "/signing")
+        let key = try PrivateKey.generate(.ecdsaP256)
+        #expect(files.write(key) == nil)
+        #expect(try KeyPairFiles.readPrivateKey(at: files.privatePath).publicKey == key.publicKey)
+
+        let fifo = directory + "/fifo.pem"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let blocked = #expect(throws: AttestationError.self) { try KeyPairFiles.readPrivateKey(at: fifo) }
+        #expect(blocked == AttestationError(.io, "cannot read the file"))
+        let notPrivate = #expect(throws: AttestationError.self) { try KeyPairFiles.readPrivateKey(at: files.publicPath) }
+        #expect(notPrivate?.code == .malformedKey, "\(String(describing: notPrivate))")
+        #expect(notPrivate?.message.contains("MII") == false, "no key material in the message")
+        let large = directory + "/large.pem"
+        #expect(
+            FileManager.default.createFile(atPath: large, contents: nil) && truncate(large, off_t(KeyPairFiles.maxKeyFileBytes + 1)) == 0)
+        let oversized = #expect(throws: AttestationError.self) { try KeyPairFiles.readPrivateKey(at: large) }
+        #expect(oversized == AttestationError(.io, "larger than \(KeyPairFiles.maxKeyFileBytes) bytes"))
+        let missing = #expect(throws: AttestationError.self) { try KeyPairFiles.readPrivateKey(at: directory + "/absent.pem") }
+        #expect(missing == AttestationError(.io, "cannot read the file"))
+    }
 }
