@@ -190,7 +190,7 @@ public struct Pipeline: Sendable {
                     "\(count) attestation(s) from \(fetched.url.redacted) (publisher \(publishers))")
             )
         } catch let error where error.code == .notFound {
-            return (nil, CheckResult(.provenance, .fail, "no provenance on the index for \(file.filename): \(error.message)"))
+            return (nil, CheckResult(.provenance, .fail, "\(CheckResult.noProvenancePrefix)\(file.filename): \(error.message)"))
         } catch {
             return (nil, CheckResult(.provenance, .error, error.message))
         }

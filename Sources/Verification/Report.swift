@@ -84,6 +84,15 @@ public struct CheckResult: Codable, Sendable, Equatable {
         self.status = status
         self.detail = detail
     }
+
+    /// How the `provenance` check's detail starts when the index answered that it has no
+    /// provenance for the file (not found), as opposed to one that could not be fetched or read.
+    public static let noProvenancePrefix = "no provenance on the index for "
+
+    /// The index has no provenance for the file: a failed `provenance` check saying so.
+    public var isNoProvenanceOnIndex: Bool {
+        name == .provenance && status == .fail && detail.hasPrefix(Self.noProvenancePrefix)
+    }
 }
 
 /// Where each installed file of a package stands after comparison with the verified wheel's RECORD.
@@ -179,6 +188,14 @@ public struct PackageReport: Codable, Sendable {
         self.files = files
     }
 
+    /// Failed only because its index publishes no provenance for its wheel: every other check
+    /// passed or did not apply and no file finding was made (what most packages of a public index
+    /// look like; the summary counts them apart and names the next step).
+    public var failedOnlyForMissingProvenance: Bool {
+        checks.contains(where: \.isNoProvenanceOnIndex)
+            && checks.allSatisfy { $0.isNoProvenanceOnIndex || $0.status == .pass || $0.status == .skip } && files.isClean
+    }
+
     public var status: PackageStatus {
         if checks.contains(where: { $0.status == .fail }) || !files.isClean { return .failed }
         if checks.contains(where: { $0.status == .error }) || checks.isEmpty { return .error }
@@ -232,6 +249,8 @@ public struct ReportSummary: Codable, Sendable, Equatable {
     public var errors: Int
     /// Files under site-packages that no distribution owns.
     public var unexpectedFiles: Int
+    /// Of `failed`, the packages that failed only because their index publishes no provenance.
+    public var withoutProvenance: Int = 0
 }
 
 /// The whole result of a run: one entry per package in name order, plus environment-wide findings.
@@ -265,7 +284,8 @@ public struct Report: Codable, Sendable {
             verified: packages.filter { $0.status == .verified }.count,
             failed: packages.filter { $0.status == .failed }.count,
             errors: packages.filter { $0.status == .error }.count,
-            unexpectedFiles: unexpected.count)
+            unexpectedFiles: unexpected.count,
+            withoutProvenance: packages.filter(\.failedOnlyForMissingProvenance).count)
     }
 
     /// 0 verified, 1 verification failed, 3 could not complete.

@@ -45,6 +45,12 @@ public struct TextReport: Sendable {
         }
         for package in report.packages {
             let title: TerminalText = package.version.isEmpty ? "\(package.name)" : "\(package.name) \(package.version)"
+            if detail == .normal, package.failedOnlyForMissingProvenance {
+                // One line, not five steps: most packages of a public index look like this.
+                let wheel: TerminalText = package.wheel.map { " for \($0)" } ?? ""
+                out += ["  ✗ FAILED \(title): its index publishes no provenance\(wheel)", ""]
+                continue
+            }
             if detail != .quiet {
                 let wheel: TerminalText = package.wheel.map { "  (\($0))" } ?? ""
                 out.append(title + wheel)
@@ -84,6 +90,12 @@ public struct TextReport: Sendable {
         var line: TerminalText = "\(summary.verified) verified, \(summary.failed) failed, \(summary.errors) not checked"
         if summary.unexpectedFiles > 0 { line += ", \(summary.unexpectedFiles) unowned files" }
         out.append((report.exitCode == 0 ? "✓ " : "✗ ") + line)
+        if summary.withoutProvenance > 0 {
+            out.append(
+                "  \(summary.withoutProvenance) of the \(summary.failed) failed only because their index publishes no provenance "
+                    + "(\(summary.failed - summary.withoutProvenance) failed otherwise); "
+                    + "say what each package needs: `wheeltrust policy init --out policy.toml`, then `--policy policy.toml`")
+        }
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -107,7 +119,15 @@ public struct TextReport: Sendable {
         }
         let failed = report.packages.filter { $0.status == .failed }
         lines.append("  failed       \(failed.count)")
-        for package in failed { lines.append("    ✗ \(package.name) \(package.version): \(firstFinding(package, .fail))") }
+        let unattested = failed.filter(\.failedOnlyForMissingProvenance)
+        if !unattested.isEmpty {
+            let shown = unattested.prefix(8).map { "\($0.name)" }.joined(separator: ", ")
+            let more = unattested.count > 8 ? " and \(unattested.count - 8) more" : ""
+            lines.append("    ✗ \(unattested.count) with no provenance on their index: \(shown)\(more)")
+        }
+        for package in failed where !package.failedOnlyForMissingProvenance {
+            lines.append("    ✗ \(package.name) \(package.version): \(firstFinding(package, .fail))")
+        }
         let errors = report.packages.filter { $0.status == .error }
         lines.append("  not checked  \(errors.count)")
         for package in errors { lines.append("    ! \(package.name) \(package.version): \(firstFinding(package, .error))") }

@@ -219,6 +219,38 @@ struct EndToEndTests {
         }
     }
 
+    @Test("a first run on an index that publishes no provenance says so in one line per package and names the next step")
+    func firstRunWithoutProvenance() async throws {
+        try await Scenario.with(packages: ["dotted.pkg", "datatool", "clitool"]) { scenario in
+            for name in try FileManager.default.contentsOfDirectory(atPath: scenario.indexDirectory)
+            where name.hasSuffix(".attestation") && !name.hasPrefix("datatool") {
+                try FileManager.default.removeItem(atPath: scenario.indexDirectory + "/" + name)
+            }
+            // datatool keeps its provenance, but an installed file is modified: it fails otherwise.
+            let module = scenario.sitePackages + "/datatool.py"
+            try (try String(contentsOfFile: module, encoding: .utf8) + "\n# changed\n").write(
+                toFile: module, atomically: false, encoding: .utf8)
+            let json = try await scenario.verifyJSON(["--all"])
+            #expect(json.report.summary.failed == 3 && json.report.summary.withoutProvenance == 2, "\(json.result.output)")
+            json.expect("clitool", .provenance, .fail, "no provenance on the index for clitool-2.0-py3-none-any.whl")
+            #expect(json.report.packages.filter(\.failedOnlyForMissingProvenance).map(\.name) == ["clitool", "Dotted.Pkg"])
+            json.expect("datatool", .installedFiles, .fail)
+
+            let text = try await scenario.wheeltrust(["verify", "--all"])
+            #expect(text.status == 1)
+            #expect(
+                text.stdout.contains("  ✗ FAILED clitool 2.0: its index publishes no provenance for clitool-2.0-py3-none-any.whl\n"),
+                "\(text.stdout)")
+            #expect(!text.stdout.contains("[3/5] Fetching its provenance\n      ✗ provenance: no provenance on the index for clitool"))
+            #expect(text.stdout.contains("    ✗ 2 with no provenance on their index: clitool, Dotted.Pkg\n"), "\(text.stdout)")
+            #expect(
+                text.stdout.contains(
+                    "  2 of the 3 failed only because their index publishes no provenance (1 failed otherwise); "
+                        + "say what each package needs: `wheeltrust policy init --out policy.toml`, then `--policy policy.toml`\n"),
+                "\(text.stdout)")
+        }
+    }
+
     @Test("wrong credentials and a closed port are index-file errors (exit 3) without printing the secret")
     func operationalFailures() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
