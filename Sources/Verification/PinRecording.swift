@@ -56,22 +56,32 @@ public struct PinRun: Sendable {
 /// had. An existing pin is compared like `verify --pins` does (``IdentityPinCheck``): a package
 /// signed by another identity fails and keeps its old pin, unless it is among the `accepting`
 /// names, whose old pins are left out of the comparison and replaced when they verify. The file
-/// is read strictly before anything runs (a file that cannot be decoded is never replaced) and
-/// written atomically, only when a pin changed.
-public enum PinRecording {
-    /// Verifies `request`'s packages with `verifier` and updates the pins file at `path`.
-    public static func run(
-        _ verifier: EnvironmentVerifier, request: VerifyRequest, pinsFile path: String,
-        accepting: [String] = [], now: Date = Date()
+/// is read strictly when this value is made, before anything is verified (a file that cannot be
+/// decoded is never replaced), and written atomically, only when a pin changed.
+public struct PinRecording: Sendable {
+    /// The pins file's path.
+    public let path: String
+    /// The pins it held when read (none when there was no file).
+    public let existing: PinsFile
+
+    /// Reads the pins file at `path`, if there is one.
+    public init(pinsFile path: String) throws(VerificationError) {
+        self.path = path
+        existing = try PinsFile.readIfPresent(path)
+    }
+
+    /// Verifies `request`'s packages with `verifier`, records their pins and writes the file when
+    /// they changed.
+    public func run(
+        _ verifier: EnvironmentVerifier, request: VerifyRequest, accepting: [String] = [], now: Date = Date()
     ) async throws(VerificationError) -> PinRun {
-        let existing = try PinsFile.readIfPresent(path)
         let accepted = Set(accepting.map { ProjectName($0) })
         var compared = existing
         for name in accepted { compared[name] = nil }
         var request = request
         request.pins = compared
         let report = try await verifier.run(request)
-        let (outcomes, pins) = record(report, existing: existing, accepting: accepted, now: now)
+        let (outcomes, pins) = Self.record(report, existing: existing, accepting: accepted, now: now)
         let changed = pins != existing
         if changed { try pins.write(to: path) }
         return PinRun(report: report, outcomes: outcomes, pins: pins, changed: changed)

@@ -47,6 +47,7 @@ struct PinCommand: AsyncParsableCommand {
 
     func run() async throws {
         useOneMallocArena()
+        let recording = try prepare { () throws(VerificationError) in try PinRecording(pinsFile: pins) }
         var verifier = try makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
@@ -55,7 +56,7 @@ struct PinCommand: AsyncParsableCommand {
             keepFileLines: false)
         let result: PinRun
         do {
-            result = try await PinRecording.run(verifier, request: request, pinsFile: pins, accepting: accept ? packages : [])
+            result = try await recording.run(verifier, request: request, accepting: accept ? packages : [])
         } catch {
             progress?.finish()
             throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
