@@ -28,8 +28,8 @@ import TUF
 /// an RFC 3339 time, `recordedVersion` (the version pinned, for people) optional; anything else is
 /// a usage error naming the file, the member and the problem. ``read(_:)`` reads at most
 /// ``maxBytes`` from a regular file. ``write(to:)`` replaces the file atomically (``AtomicFile``)
-/// with the same document in a stable form (sorted members, one per line), so that a change of
-/// pins is a small diff.
+/// with the same document in a stable form (sorted members, one per line; characters a terminal
+/// would hide or reorder written as `\u` escapes), so that a change of pins is a small, honest diff.
 public struct PinsFile: Sendable, Equatable {
     /// The one version of the document this reader knows.
     public static let currentVersion = 1
@@ -198,7 +198,9 @@ public struct PinsFile: Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Encoding strings and integers cannot fail.
         let data = (try? encoder.encode(Document(version: Self.currentVersion, packages: packages))) ?? Data()
-        return Array(data) + [0x0A]
+        // Values come from the index (a publisher's environment is its word alone): characters a
+        // terminal or a review would hide or reorder are written as \u escapes, values unchanged.
+        return Array(TerminalEscaping.escapeJSON(String(decoding: data, as: UTF8.self)).utf8) + [0x0A]
     }
 
     /// Writes the document to `path` atomically.

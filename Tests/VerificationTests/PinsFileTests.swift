@@ -75,6 +75,19 @@ struct PinsFileTests {
         #expect(decoded[ProjectName("Corp.Lib")]?.identity == .key(fingerprint: Self.fingerprintA))
     }
 
+    @Test("a value with characters a review would not see (bidi override, zero-width) is written escaped and read back unchanged")
+    func hiddenCharactersEscaped() throws {
+        var file = PinsFile()
+        let environment = "release\u{202E}lmy.esaeler\u{200B}"
+        file[ProjectName("p")] = PinsFile.Pin(
+            identity: .publisher(kind: "GitHub", fields: ["repository": "o/r", "workflow": "w.yml", "environment": environment]),
+            recorded: "2026-05-01T12:00:00Z")
+        let text = String(decoding: file.encoded(), as: UTF8.self)
+        #expect(text.contains(#""environment" : "release\u202elmy.esaeler\u200b""#), "\(text)")
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(try PinsFile.decode(file.encoded(), path: Self.path) == file)
+    }
+
     @Test("written atomically and read back; a missing file is no pins for pin, an error for verify")
     func writeAndRead() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wt-pins-\(UUID().uuidString)").path
