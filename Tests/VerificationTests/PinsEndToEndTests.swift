@@ -51,6 +51,8 @@ struct PinsEndToEndTests {
             changed.expect("datatool", .identityPin, .fail, "identity changed: was key \(keyA), now key \(keyB)")
             #expect(changed.failing("datatool").map(\.name) == [.identityPin], "only the pin check fails: the signature is trusted")
             #expect(changed.package("datatool")?.signer == .key(name: otherPath, fingerprint: keyB))
+            let text = try await scenario.wheeltrust(["verify", "datatool", "--pins", pins], trust: both)
+            #expect(text.status == 1 && text.stdout.contains("✗ identity-pin: identity changed: was key \(keyA), now key \(keyB)\n"), "\(text.output)")
 
             // pin without --accept does not take the change, and leaves the file as it was.
             let before = try Self.bytes(pins)
@@ -125,6 +127,27 @@ struct PinsEndToEndTests {
             try swapped.write(toFile: provenance, atomically: true, encoding: .utf8)
             let downgrade = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
             downgrade.expect("abi3info", .identityPin, .fail, "downgrade: pinned to \(now), but no attestation verifies now (signature: ")
+        }
+    }
+
+    @Test("pin --all pins every package that verifies and says which did not and why (exit 1); verify --pins then passes the pinned one and skips the other")
+    func pinAll() async throws {
+        try await Scenario.with(packages: ["datatool", "clitool"]) { scenario in
+            let pins = scenario.root + "/pins.json"
+            try FileManager.default.removeItem(atPath: scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl.slsa.attestation")
+            let result = try await scenario.wheeltrust(["pin", "--all", "--pins", pins, "--format", "json"])
+            #expect(result.status == 1, "\(result.output)")
+            let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            let outcomes = (json?["packages"] as? [[String: Any]]) ?? []
+            let byName = Dictionary(uniqueKeysWithValues: outcomes.compactMap { entry in (entry["name"] as? String).map { ($0, entry) } })
+            #expect(byName["datatool"]?["action"] as? String == "recorded", "\(result.stdout)")
+            #expect(byName["clitool"]?["action"] as? String == "not-pinned")
+            #expect((byName["clitool"]?["reason"] as? String)?.hasPrefix("provenance: no provenance on the index for clitool-2.0") == true, "\(result.stdout)")
+            let file = try PinsFile.read(pins)
+            #expect(Set(file.pins.keys) == ["datatool"])
+            let verify = try ReportJSON(try await scenario.wheeltrust(["verify", "datatool", "clitool", "--pins", pins, "--format", "json"]))
+            verify.expect("datatool", .identityPin, .pass, "signed by key sha256:")
+            verify.expect("clitool", .identityPin, .skip, "no pin for clitool in the pins file")
         }
     }
 
