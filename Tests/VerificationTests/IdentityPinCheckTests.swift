@@ -28,7 +28,8 @@ struct IdentityPinCheckTests {
     static func report(
         _ name: String = "Sample_Pkg", signer: SignerIdentity?, provenance: CheckStatus = .pass, signature: CheckStatus = .pass
     ) -> PackageReport {
-        var report = PackageReport(name: name, version: "1.0", wheel: "\(name)-1.0-py3-none-any.whl", sha256: String(repeating: "0", count: 64))
+        var report = PackageReport(
+            name: name, version: "1.0", wheel: "\(name)-1.0-py3-none-any.whl", sha256: String(repeating: "0", count: 64))
         report.checks = [
             CheckResult(.installed, .pass, "/venv/site-packages/\(name)-1.0.dist-info"),
             CheckResult(.indexFile, .pass, "found"),
@@ -54,10 +55,12 @@ struct IdentityPinCheckTests {
     @Test("another trusted signer fails with was/now: another publisher, a key instead of a publisher, another key")
     func changedFails() {
         let publisher = IdentityPinCheck.check(Self.report(signer: Self.gitHubSigner("org/b")), pin: Self.pin(Self.orgA))
-        #expect(publisher == CheckResult(.identityPin, .fail, "identity changed: was GitHub org/a release.yml, now GitHub org/b release.yml"))
+        #expect(
+            publisher == CheckResult(.identityPin, .fail, "identity changed: was GitHub org/a release.yml, now GitHub org/b release.yml"))
         let kind = IdentityPinCheck.check(Self.report(signer: .key(name: "corp", fingerprint: Self.keyB)), pin: Self.pin(Self.orgA))
         #expect(kind == CheckResult(.identityPin, .fail, "identity changed: was GitHub org/a release.yml, now key \(Self.keyB)"))
-        let key = IdentityPinCheck.check(Self.report(signer: .key(name: "corp", fingerprint: Self.keyB)), pin: Self.pin(.key(fingerprint: Self.keyA)))
+        let key = IdentityPinCheck.check(
+            Self.report(signer: .key(name: "corp", fingerprint: Self.keyB)), pin: Self.pin(.key(fingerprint: Self.keyA)))
         #expect(key == CheckResult(.identityPin, .fail, "identity changed: was key \(Self.keyA), now key \(Self.keyB)"))
     }
 
@@ -68,7 +71,8 @@ struct IdentityPinCheckTests {
             vanished
                 == CheckResult(
                     .identityPin, .fail,
-                    "downgrade: pinned to GitHub org/a release.yml, but no attestation verifies now (provenance: no provenance on the index)"))
+                    "downgrade: pinned to GitHub org/a release.yml, but no attestation verifies now (provenance: no provenance on the index)"
+                ))
         let unverified = IdentityPinCheck.check(Self.report(signer: nil, signature: .fail), pin: Self.pin(Self.orgA))
         #expect(unverified.status == .fail && unverified.detail.hasSuffix("(signature: signature does not verify)"), "\(unverified.detail)")
         var bare = PackageReport(name: "sample-pkg", version: "1.0")
@@ -92,10 +96,14 @@ struct IdentityPinCheckTests {
         pins[ProjectName("not-installed")] = Self.pin(Self.orgA)
         var reports = [Self.report(signer: Self.gitHubSigner("org/a")), Self.report("other", signer: Self.gitHubSigner("org/a"))]
         IdentityPinCheck.apply(pins, to: &reports)
-        #expect(reports[0].checks.map(\.name) == [.installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement, .identityPin, .installedFiles])
+        #expect(
+            reports[0].checks.map(\.name) == [
+                .installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement, .identityPin, .installedFiles,
+            ])
         #expect(reports[0].checks.first { $0.name == .identityPin }?.status == .pass)
         #expect(reports[0].status == .verified)
-        #expect(reports[1].checks.first { $0.name == .identityPin } == CheckResult(.identityPin, .skip, "no pin for other in the pins file"))
+        #expect(
+            reports[1].checks.first { $0.name == .identityPin } == CheckResult(.identityPin, .skip, "no pin for other in the pins file"))
         #expect(reports[1].status == .verified, "a package without a pin is judged as without pins")
         #expect(reports.count == 2, "a pin of a project that is not installed adds nothing")
     }
@@ -126,7 +134,9 @@ struct IdentityPinCheckTests {
             failed,
         ])
         let (outcomes, pins) = PinRecording.record(report, existing: existing, accepting: [], now: now)
-        #expect(pins[ProjectName("new-pkg")] == PinsFile.Pin(identity: .key(fingerprint: Self.keyB), recorded: "2027-01-15T08:00:00Z", recordedVersion: "1.0"))
+        #expect(
+            pins[ProjectName("new-pkg")]
+                == PinsFile.Pin(identity: .key(fingerprint: Self.keyB), recorded: "2027-01-15T08:00:00Z", recordedVersion: "1.0"))
         #expect(pins[ProjectName("kept")] == existing[ProjectName("kept")], "an equal pin keeps its first record")
         #expect(pins[ProjectName("broken")] == existing[ProjectName("broken")], "a package that did not verify keeps its pin")
         #expect(outcomes.map(\.action) == [.notPinned, .unchanged, .recorded])
@@ -142,9 +152,13 @@ struct IdentityPinCheckTests {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let (refused, unchanged) = PinRecording.record(report, existing: existing, accepting: [], now: now)
         #expect(unchanged == existing)
-        #expect(refused[0].action == .notPinned && refused[0].reason == "identity changed: was GitHub org/a release.yml, now GitHub org/b release.yml")
+        #expect(
+            refused[0].action == .notPinned
+                && refused[0].reason == "identity changed: was GitHub org/a release.yml, now GitHub org/b release.yml")
         let (accepted, replaced) = PinRecording.record(report, existing: existing, accepting: [ProjectName("Sample.Pkg")], now: now)
-        #expect(accepted[0].action == .replaced && accepted[0].previous == "GitHub org/a release.yml" && accepted[0].identity == "GitHub org/b release.yml")
+        #expect(
+            accepted[0].action == .replaced && accepted[0].previous == "GitHub org/a release.yml"
+                && accepted[0].identity == "GitHub org/b release.yml")
         #expect(replaced[ProjectName("sample-pkg")]?.identity == PinnedIdentity(Self.gitHubSigner("org/b")))
     }
 }

@@ -15,7 +15,9 @@ struct PinsEndToEndTests {
 
     static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
-    @Test("key-signed: pin records the key; another trusted key fails identity-pin (was/now), pin refuses it, --accept takes it; a vanished attestation is a downgrade")
+    @Test(
+        "key-signed: pin records the key; another trusted key fails identity-pin (was/now), pin refuses it, --accept takes it; a vanished attestation is a downgrade"
+    )
     func keySigned() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
             let pins = scenario.root + "/project/pins.json"
@@ -52,7 +54,9 @@ struct PinsEndToEndTests {
             #expect(changed.failing("datatool").map(\.name) == [.identityPin], "only the pin check fails: the signature is trusted")
             #expect(changed.package("datatool")?.signer == .key(name: otherPath, fingerprint: keyB))
             let text = try await scenario.wheeltrust(["verify", "datatool", "--pins", pins], trust: both)
-            #expect(text.status == 1 && text.stdout.contains("✗ identity-pin: identity changed: was key \(keyA), now key \(keyB)\n"), "\(text.output)")
+            #expect(
+                text.status == 1 && text.stdout.contains("✗ identity-pin: identity changed: was key \(keyA), now key \(keyB)\n"),
+                "\(text.output)")
 
             // pin without --accept does not take the change, and leaves the file as it was.
             let before = try Self.bytes(pins)
@@ -60,7 +64,8 @@ struct PinsEndToEndTests {
             #expect(refused.status == 1, "\(refused.output)")
             #expect(
                 refused.stdout.hasPrefix(
-                    "not pinned  datatool 0.3: identity-pin: identity changed: was key \(keyA), now key \(keyB); its pin stays key \(keyA)\n"),
+                    "not pinned  datatool 0.3: identity-pin: identity changed: was key \(keyA), now key \(keyB); its pin stays key \(keyA)\n"
+                ),
                 "\(refused.output)")
             #expect(try Self.bytes(pins) == before)
 
@@ -73,18 +78,21 @@ struct PinsEndToEndTests {
             #expect(acceptedJSON?["written"] as? Bool == true)
             #expect(try PinsFile.read(pins)[ProjectName("datatool")]?.identity == .key(fingerprint: keyB))
             #expect(try PinsFile.read(pins)[ProjectName("gone-pkg")] != nil, "other pins are kept")
-            let again = try ReportJSON(try await scenario.wheeltrust(["verify", "datatool", "--pins", pins, "--format", "json"], trust: both))
+            let again = try ReportJSON(
+                try await scenario.wheeltrust(["verify", "datatool", "--pins", pins, "--format", "json"], trust: both))
             again.expect("datatool", .identityPin, .pass, "signed by key \(keyB)")
 
             // The attestation no longer verifies (its key is no longer trusted): a downgrade.
             let untrusted = try ReportJSON(try await scenario.wheeltrust(["verify", "datatool", "--pins", pins, "--format", "json"]))
-            untrusted.expect("datatool", .identityPin, .fail, "downgrade: pinned to key \(keyB), but no attestation verifies now (signature: ")
+            untrusted.expect(
+                "datatool", .identityPin, .fail, "downgrade: pinned to key \(keyB), but no attestation verifies now (signature: ")
 
             // The attestation vanished from the index: a downgrade.
             try FileManager.default.removeItem(atPath: scenario.indexDirectory + "/" + Self.datatool + ".slsa.attestation")
             let vanished = try ReportJSON(
                 try await scenario.wheeltrust(["verify", "datatool", "--pins", pins, "--format", "json"], trust: both))
-            vanished.expect("datatool", .identityPin, .fail, "downgrade: pinned to key \(keyB), but no attestation verifies now (provenance: ")
+            vanished.expect(
+                "datatool", .identityPin, .fail, "downgrade: pinned to key \(keyB), but no attestation verifies now (provenance: ")
             // And pin does not forget the pin of a package that no longer verifies.
             let kept = try await scenario.wheeltrust(["pin", "--accept", "datatool", "--pins", pins], trust: both)
             #expect(kept.status == 1 && kept.stdout.contains("not pinned  datatool 0.3: provenance: "), "\(kept.output)")
@@ -92,7 +100,9 @@ struct PinsEndToEndTests {
         }
     }
 
-    @Test("keyless: pin records the GitHub publisher; a pin naming another publisher fails with was/now; --accept clears it; a publisher the certificate does not bind is a downgrade")
+    @Test(
+        "keyless: pin records the GitHub publisher; a pin naming another publisher fails with was/now; --accept clears it; a publisher the certificate does not bind is a downgrade"
+    )
     func keyless() async throws {
         try await Scenario.with(packages: ["abi3info"], keyless: true) { scenario in
             let pins = scenario.root + "/pins.json"
@@ -110,14 +120,17 @@ struct PinsEndToEndTests {
             let text = try String(contentsOfFile: pins, encoding: .utf8)
                 .replacingOccurrences(of: "\"woodruffw/abi3info\"", with: "\"org/a\"")
             try text.write(toFile: pins, atomically: true, encoding: .utf8)
-            let changed = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
+            let changed = try ReportJSON(
+                try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
             changed.expect("abi3info", .identityPin, .fail, "identity changed: was GitHub org/a release.yml, now \(now)")
             #expect(changed.failing("abi3info").map(\.name) == [.identityPin])
 
             let accepted = try await scenario.wheeltrust(["pin", "--accept", "abi3info", "--pins", pins], trust: [])
             #expect(accepted.status == 0, "\(accepted.output)")
-            #expect(accepted.stdout.hasPrefix("replaced    abi3info 2024.10.3: \(now) (was GitHub org/a release.yml)\n"), "\(accepted.output)")
-            let cleared = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
+            #expect(
+                accepted.stdout.hasPrefix("replaced    abi3info 2024.10.3: \(now) (was GitHub org/a release.yml)\n"), "\(accepted.output)")
+            let cleared = try ReportJSON(
+                try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
             cleared.expect("abi3info", .identityPin, .pass, "signed by \(now)")
 
             // The index now names a publisher the certificate was not issued to: nothing verifies.
@@ -125,12 +138,15 @@ struct PinsEndToEndTests {
             let swapped = try String(contentsOfFile: provenance, encoding: .utf8)
                 .replacingOccurrences(of: "\"woodruffw/abi3info\"", with: "\"attacker/abi3info\"")
             try swapped.write(toFile: provenance, atomically: true, encoding: .utf8)
-            let downgrade = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
+            let downgrade = try ReportJSON(
+                try await scenario.wheeltrust(["verify", "abi3info", "--pins", pins, "--format", "json"], trust: []))
             downgrade.expect("abi3info", .identityPin, .fail, "downgrade: pinned to \(now), but no attestation verifies now (signature: ")
         }
     }
 
-    @Test("pin --all pins every package that verifies and says which did not and why (exit 1); verify --pins then passes the pinned one and skips the other")
+    @Test(
+        "pin --all pins every package that verifies and says which did not and why (exit 1); verify --pins then passes the pinned one and skips the other"
+    )
     func pinAll() async throws {
         try await Scenario.with(packages: ["datatool", "clitool"]) { scenario in
             let pins = scenario.root + "/pins.json"
@@ -142,10 +158,13 @@ struct PinsEndToEndTests {
             let byName = Dictionary(uniqueKeysWithValues: outcomes.compactMap { entry in (entry["name"] as? String).map { ($0, entry) } })
             #expect(byName["datatool"]?["action"] as? String == "recorded", "\(result.stdout)")
             #expect(byName["clitool"]?["action"] as? String == "not-pinned")
-            #expect((byName["clitool"]?["reason"] as? String)?.hasPrefix("provenance: no provenance on the index for clitool-2.0") == true, "\(result.stdout)")
+            #expect(
+                (byName["clitool"]?["reason"] as? String)?.hasPrefix("provenance: no provenance on the index for clitool-2.0") == true,
+                "\(result.stdout)")
             let file = try PinsFile.read(pins)
             #expect(Set(file.pins.keys) == ["datatool"])
-            let verify = try ReportJSON(try await scenario.wheeltrust(["verify", "datatool", "clitool", "--pins", pins, "--format", "json"]))
+            let verify = try ReportJSON(
+                try await scenario.wheeltrust(["verify", "datatool", "clitool", "--pins", pins, "--format", "json"]))
             verify.expect("datatool", .identityPin, .pass, "signed by key sha256:")
             verify.expect("clitool", .identityPin, .skip, "no pin for clitool in the pins file")
         }

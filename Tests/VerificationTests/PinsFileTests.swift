@@ -137,37 +137,65 @@ struct PinsFileTests {
         (#"{"version": 1}"#, "no packages"),
         (#"{"version": 1, "packages": []}"#, "packages: not an object"),
         (#"{"version": 1, "packages": {}, "comment": "x"}"#, "unknown member \"comment\""),
-        (#"{"version": 1, "packages": {"Foo_Bar": {"key": "sha256:\#(String(repeating: "0", count: 64))", \#(valid)}}}"#,
-            "packages: \"Foo_Bar\" is not in normalised form (write \"foo-bar\")"),
+        (
+            #"{"version": 1, "packages": {"Foo_Bar": {"key": "sha256:\#(String(repeating: "0", count: 64))", \#(valid)}}}"#,
+            "packages: \"Foo_Bar\" is not in normalised form (write \"foo-bar\")"
+        ),
         (#"{"version": 1, "packages": {"-x": {}}}"#, "packages: \"-x\" is not a project name"),
         (#"{"version": 1, "packages": {"x": []}}"#, "packages.x: not an object"),
         (#"{"version": 1, "packages": {"x": {\#(valid)}}}"#, "packages.x: neither key nor publisher"),
-        (#"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", "publisher": {"kind": "Google", "email": "a@b"}, \#(valid)}}}"#,
-            "packages.x: both key and publisher (a pin names one signer)"),
-        (#"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "A", count: 64))", \#(valid)}}}"#,
-            "packages.x.key: not sha256: followed by 64 lowercase hex digits"),
-        (#"{"version": 1, "packages": {"x": {"key": "\#(String(repeating: "0", count: 64))", \#(valid)}}}"#,
-            "packages.x.key: not sha256: followed by 64 lowercase hex digits"),
-        (#"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))"}}}"#,
-            "packages.x: no recorded time"),
-        (#"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", "recorded": "yesterday"}}}"#,
-            "packages.x.recorded: not an RFC 3339 time"),
-        (#"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", \#(valid), "name": "k"}}}"#,
-            "unknown member packages.x.\"name\""),
-        (#"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", \#(valid), "recordedVersion": ""}}}"#,
-            "packages.x.recordedVersion: not a non-empty string"),
-        (#"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r"}, \#(valid)}}}"#,
-            "packages.x.publisher: a GitHub publisher needs workflow"),
-        (#"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r", "workflow": "w.yml", "ref": "main"}, \#(valid)}}}"#,
-            "unknown member packages.x.publisher.\"ref\""),
-        (#"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r", "workflow": ""}, \#(valid)}}}"#,
-            "packages.x.publisher.workflow: not a non-empty string"),
-        (#"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r", "workflow": 1}, \#(valid)}}}"#,
-            "packages.x.publisher.workflow: not a non-empty string"),
-        (#"{"version": 1, "packages": {"x": {"publisher": {"repository": "o/r"}, \#(valid)}}}"#,
-            "packages.x.publisher.kind: missing or not a non-empty string"),
-        (#"{"version": 1, "packages": {"x": {"publisher": {"kind": "Forge"}, \#(valid)}}}"#,
-            "packages.x.publisher: a publisher needs at least one field besides kind"),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", "publisher": {"kind": "Google", "email": "a@b"}, \#(valid)}}}"#,
+            "packages.x: both key and publisher (a pin names one signer)"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "A", count: 64))", \#(valid)}}}"#,
+            "packages.x.key: not sha256: followed by 64 lowercase hex digits"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "\#(String(repeating: "0", count: 64))", \#(valid)}}}"#,
+            "packages.x.key: not sha256: followed by 64 lowercase hex digits"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))"}}}"#,
+            "packages.x: no recorded time"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", "recorded": "yesterday"}}}"#,
+            "packages.x.recorded: not an RFC 3339 time"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", \#(valid), "name": "k"}}}"#,
+            "unknown member packages.x.\"name\""
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"key": "sha256:\#(String(repeating: "0", count: 64))", \#(valid), "recordedVersion": ""}}}"#,
+            "packages.x.recordedVersion: not a non-empty string"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r"}, \#(valid)}}}"#,
+            "packages.x.publisher: a GitHub publisher needs workflow"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r", "workflow": "w.yml", "ref": "main"}, \#(valid)}}}"#,
+            "unknown member packages.x.publisher.\"ref\""
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r", "workflow": ""}, \#(valid)}}}"#,
+            "packages.x.publisher.workflow: not a non-empty string"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"publisher": {"kind": "GitHub", "repository": "o/r", "workflow": 1}, \#(valid)}}}"#,
+            "packages.x.publisher.workflow: not a non-empty string"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"publisher": {"repository": "o/r"}, \#(valid)}}}"#,
+            "packages.x.publisher.kind: missing or not a non-empty string"
+        ),
+        (
+            #"{"version": 1, "packages": {"x": {"publisher": {"kind": "Forge"}, \#(valid)}}}"#,
+            "packages.x.publisher: a publisher needs at least one field besides kind"
+        ),
     ]
 
     @Test("strict decoding: each malformed document is a usage error naming the file, the member and the problem", arguments: malformed)
@@ -214,8 +242,11 @@ struct PinnedIdentityTests {
             certificateIdentity: "r@p.iam.gserviceaccount.com")
         #expect(PinnedIdentity(google).summary == "Google r@p.iam.gserviceaccount.com")
         // A lone file's publisher names no one: the certificate's identity is what was bound.
-        let local = SignerIdentity.keyless(publisher: .localFile, certificateIdentity: "https://github.com/o/r/.github/workflows/w.yml@refs/heads/main")
-        #expect(PinnedIdentity(local).summary == "local file certificate_identity=https://github.com/o/r/.github/workflows/w.yml@refs/heads/main")
+        let local = SignerIdentity.keyless(
+            publisher: .localFile, certificateIdentity: "https://github.com/o/r/.github/workflows/w.yml@refs/heads/main")
+        #expect(
+            PinnedIdentity(local).summary
+                == "local file certificate_identity=https://github.com/o/r/.github/workflows/w.yml@refs/heads/main")
     }
 
     @Test("the same signer across releases; any other repository, workflow, environment, kind or key is another")
