@@ -1,6 +1,7 @@
 import Attestations
 
-/// A strict JSON reader for TUF metadata.
+/// A strict JSON reader for TUF metadata (and, within the package, for other documents that must
+/// be read strictly: the pins file).
 ///
 /// Guarantees: RFC 8259 syntax only (no comments, no trailing commas, no leading zeros), one
 /// document with nothing but whitespace after it, valid UTF-8, nesting at most `maxDepth`;
@@ -8,12 +9,12 @@ import Attestations
 /// canonical form cannot express them); a duplicate member name in any object is refused (two
 /// readers must never see two different documents). Strings keep their exact scalars, so the
 /// canonical bytes rebuilt from the result are the bytes the signer signed.
-enum TUFJSON {
+package enum TUFJSON {
     static let maxDepth = 64
     static let maxSafeInteger: Double = 9_007_199_254_740_992  // 2^53
 
-    struct Failure: Error {
-        let reason: String
+    package struct Failure: Error {
+        package let reason: String
     }
 
     /// The integer value of `number` when it is exactly an integer within ±2^53.
@@ -23,7 +24,7 @@ enum TUFJSON {
     }
 
     /// Parses `bytes` as one JSON document under the rules above.
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)

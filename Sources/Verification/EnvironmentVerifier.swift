@@ -21,6 +21,8 @@ public struct VerifyRequest: Sendable {
     /// only, never in JSON); off, they are dropped as each package finishes, which saves memory
     /// on large environments. Nothing else in the report depends on them.
     public var keepFileLines: Bool
+    /// With pins, each installed package gets the `identity-pin` check (``IdentityPinCheck``).
+    public var pins: PinsFile?
 
     public init(
         packages: [String] = [], all: Bool = false, excluded: [String] = [], jobs: Int = 4,
@@ -135,6 +137,7 @@ public struct EnvironmentVerifier: Sendable {
         await BytecodeVerification.apply(
             checker: request.checkBytecode ? bytecodeChecker : nil,
             to: &packageReports, outcomes: outcomes)
+        if let pins = request.pins { IdentityPinCheck.apply(pins, to: &packageReports) }
         reports.append(contentsOf: packageReports)
 
         var findings: [EnvironmentFinding] = []

@@ -43,6 +43,8 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     case signature
     /// [4/5] That attestation's statement names this wheel and digest.
     case statement
+    /// [4/5] With a pins file: the signer is the one pinned for the project (`IdentityPinCheck`).
+    case identityPin = "identity-pin"
     /// [5/5] The wheel's members agree with its RECORD.
     case wheelContents = "wheel-contents"
     /// [5/5] Installed files match the verified RECORD.
@@ -60,7 +62,7 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
         case .installed, .indexFile: 1
         case .download, .indexHash: 2
         case .provenance: 3
-        case .signature, .statement: 4
+        case .signature, .statement, .identityPin: 4
         case .wheelContents, .installedFiles, .unexpectedFiles, .shadowing, .bytecode: 5
         }
     }

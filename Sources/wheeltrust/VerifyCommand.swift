@@ -28,6 +28,13 @@ struct VerifyCommand: AsyncParsableCommand {
                 + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
     var checkBytecode: Bool?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A pins file (wheeltrust pin): a pinned package must be signed by its pinned identity (check identity-pin).",
+            valueName: "FILE"))
+    var pins: String?
+
     @OptionGroup var options: VerifyingOptions
 
     func validate() throws {
@@ -39,12 +46,14 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         useOneMallocArena()
         let started = Date()
+        let pinned = try pins.map { path in try prepare { () throws(VerificationError) in try PinsFile.read(path) } }
         var verifier = try makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
-        let request = VerifyRequest(
+        var request = VerifyRequest(
             packages: packages, all: all, excluded: exclude, jobs: jobs, checkBytecode: checkBytecode ?? !all,
             keepFileLines: options.output.verbose && options.output.format == .text)
+        request.pins = pinned
         let report: Report
         do {
             report = try await verifier.run(request)

@@ -15,6 +15,7 @@ struct Wheeltrust: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             VerifyCommand.self,
+            PinCommand.self,
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
             VerifyBundleCommand.self,
