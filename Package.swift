@@ -17,6 +17,8 @@ import Foundation
 // - hummingbird: the `serve` index (HTTP/1.1 on NIO).
 // - zlib (system library): raw inflate for our own bounded zip reader (ZIPFoundation hangs on
 //   truncated streams and does not enforce declared sizes).
+// - TOMLKit (toml++ underneath): PEP 751 lock files (and the policy file) are TOML; a maintained,
+//   spec-complete parser rather than one of our own.
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
 import PackageDescription
@@ -37,6 +39,7 @@ let package = Package(
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
+        .library(name: "Lock", targets: ["Lock"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -51,6 +54,8 @@ let package = Package(
         // Declared because PackageIndex builds NIOSSL trust roots from pip's `cert` bundle.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // The trust policy file (TOML): a maintained parser (toml++ underneath), not a hand parser.
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -124,10 +129,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // PEP 751 lock files and wheelhouses verified before anything is installed: sits on
+        // Verification (the pipeline's steps), below the command line.
+        .target(
+            name: "Lock",
+            dependencies: [
+                "Verification", "PackageIndex", "Attestations", "PythonPackaging",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Lock", "IndexServer", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -167,6 +182,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",

@@ -17,11 +17,14 @@ public struct InterpreterTagFacts: Sendable, Hashable {
     public var freeThreaded: Bool
     /// `EXT_SUFFIX`, e.g. `.cpython-312-x86_64-linux-gnu.so`.
     public var extensionSuffix: String
+    /// What PEP 508 environment markers compare against (nil when not asked: a value built by hand).
+    public var markers: InterpreterMarkerFacts?
 
     public init(
         implementation: String, version: String, platform: String, soabi: String, libc: String, pointerBits: Int,
-        freeThreaded: Bool, extensionSuffix: String
+        freeThreaded: Bool, extensionSuffix: String, markers: InterpreterMarkerFacts? = nil
     ) {
+        self.markers = markers
         self.implementation = implementation
         self.version = version
         self.platform = platform
@@ -30,6 +33,42 @@ public struct InterpreterTagFacts: Sendable, Hashable {
         self.pointerBits = pointerBits
         self.freeThreaded = freeThreaded
         self.extensionSuffix = extensionSuffix
+    }
+}
+
+/// The facts PEP 508 environment markers are evaluated against, as the interpreter's own standard
+/// library reports them (`os.name`, `sys.platform`, `os.uname()`, `sys.version`,
+/// `sys.implementation.version`; ``InterpreterQuery``, nothing of the environment runs).
+public struct InterpreterMarkerFacts: Sendable, Hashable {
+    /// `os.name`, e.g. `posix`.
+    public var osName: String
+    /// `sys.platform`, e.g. `linux`, `darwin`.
+    public var sysPlatform: String
+    /// `os.uname().sysname` (`platform.system()`), e.g. `Linux`.
+    public var system: String
+    /// `os.uname().release` (`platform.release()`).
+    public var release: String
+    /// `os.uname().version` (`platform.version()`).
+    public var systemVersion: String
+    /// `os.uname().machine` (`platform.machine()`), e.g. `x86_64`.
+    public var machine: String
+    /// The first word of `sys.version` (`platform.python_version()`), e.g. `3.12.1`.
+    public var fullVersion: String
+    /// `sys.implementation.version` as PEP 508 formats it, e.g. `3.12.1` or `3.13.0rc1`.
+    public var implementationVersion: String
+
+    public init(
+        osName: String, sysPlatform: String, system: String, release: String, systemVersion: String, machine: String,
+        fullVersion: String, implementationVersion: String
+    ) {
+        self.osName = osName
+        self.sysPlatform = sysPlatform
+        self.system = system
+        self.release = release
+        self.systemVersion = systemVersion
+        self.machine = machine
+        self.fullVersion = fullVersion
+        self.implementationVersion = implementationVersion
     }
 }
 

@@ -29,8 +29,12 @@ enum InterpreterQuery {
         except (AttributeError, OSError, ValueError):
             libc = ""
         cv = sysconfig.get_config_var
+        u = os.uname() if hasattr(os, "uname") else ("", "", "", "", "")
+        iv = sys.implementation.version
+        ivs = "%d.%d.%d" % tuple(iv[:3]) + ("" if iv.releaselevel == "final" else iv.releaselevel[0] + str(iv.serial))
         tags = [sysconfig.get_platform(), cv("SOABI") or "", libc, "64" if sys.maxsize > 2**32 else "32",
-                str(cv("Py_GIL_DISABLED") or 0), cv("EXT_SUFFIX") or ""]
+                str(cv("Py_GIL_DISABLED") or 0), cv("EXT_SUFFIX") or "",
+                os.name, sys.platform, u[0], u[2], u[3], u[4], sys.version.split()[0], ivs]
         f = sys.flags
         out = [sys.executable, sys.prefix, sys.base_prefix, sys.exec_prefix,
                "%d.%d.%d" % tuple(sys.version_info[:3]), "%d.%d.%d.%s.%d" % tuple(sys.version_info),
@@ -79,7 +83,7 @@ enum InterpreterQuery {
             guard let executable = next(), let prefix = next(), let basePrefix = next(), let execPrefix = next(),
                 let version = next(), let versionInfo = next(), let cacheTag = next(), let implementation = next(),
                 let scheme = next(), let flags = next(), let site = next(), let searchPath = list(),
-                let system = list(), let facts = list(), facts.count == 6
+                let system = list(), let facts = list(), facts.count == 14
             else { return nil }
             guard !executable.isEmpty, prefix.hasPrefix("/"), basePrefix.hasPrefix("/"),
                 version.split(separator: ".").count == 3, version.split(separator: ".").allSatisfy({ Int($0) != nil }),
@@ -107,7 +111,10 @@ enum InterpreterQuery {
             self.tagFacts = InterpreterTagFacts(
                 implementation: implementation, version: version, platform: facts[0], soabi: facts[1],
                 libc: facts[2], pointerBits: facts[3] == "32" ? 32 : 64, freeThreaded: facts[4] == "1",
-                extensionSuffix: facts[5])
+                extensionSuffix: facts[5],
+                markers: InterpreterMarkerFacts(
+                    osName: facts[6], sysPlatform: facts[7], system: facts[8], release: facts[9], systemVersion: facts[10],
+                    machine: facts[11], fullVersion: facts[12], implementationVersion: facts[13]))
             self.paths = paths
         }
     }

@@ -37,6 +37,8 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     case download
     /// [2/5] That hash equal to the one the index publishes.
     case indexHash = "index-hash"
+    /// [2/5] With a lock file: the file's hashes in the lock equal to the index's and the bytes'.
+    case lockHash = "lock-hash"
     /// [3/5] The wheel's provenance fetched.
     case provenance
     /// [4/5] An attestation signed by a trusted signer.
@@ -45,6 +47,8 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     case statement
     /// [4/5] With a pins file: the signer is the one pinned for the project (`IdentityPinCheck`).
     case identityPin = "identity-pin"
+    /// [4/5] With a lock file naming `attestation-identities`: the signer is one of them.
+    case lockIdentity = "lock-identity"
     /// [5/5] The wheel's members agree with its RECORD.
     case wheelContents = "wheel-contents"
     /// [5/5] Installed files match the verified RECORD.
@@ -60,9 +64,9 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     public var step: Int {
         switch self {
         case .installed, .indexFile: 1
-        case .download, .indexHash: 2
+        case .download, .indexHash, .lockHash: 2
         case .provenance: 3
-        case .signature, .statement, .identityPin: 4
+        case .signature, .statement, .identityPin, .lockIdentity: 4
         case .wheelContents, .installedFiles, .unexpectedFiles, .shadowing, .bytecode: 5
         }
     }

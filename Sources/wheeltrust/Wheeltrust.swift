@@ -16,6 +16,9 @@ struct Wheeltrust: AsyncParsableCommand {
         subcommands: [
             VerifyCommand.self,
             PinCommand.self,
+            VerifyLockCommand.self,
+            LockIdentitiesCommand.self,
+            VerifyFilesCommand.self,
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
             VerifyBundleCommand.self,

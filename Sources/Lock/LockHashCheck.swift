@@ -1,0 +1,42 @@
+import Foundation
+import PythonPackaging
+import Verification
+
+/// The `lock-hash` check: the hashes a lock pins for a file against the index's sha256 and
+/// against the bytes fetched.
+///
+/// Guarantees: passes only when the lock gives at least one digest of an algorithm wheeltrust
+/// computes (sha256, sha384, sha512), every such digest equals the one computed from the very
+/// bytes at `path`, and the lock's sha256 (when given) equals the index's (when published);
+/// otherwise fails naming the algorithm and both values. A file that cannot be read is `error`.
+enum LockHashCheck {
+    static func check(lockHashes: [String: String], indexSHA256: String?, path: String, sha256: String) -> CheckResult {
+        let known = lockHashes.filter { PylockParser.digestLengths[$0.key] != nil }
+        guard !known.isEmpty else {
+            return CheckResult(
+                .lockHash, .fail,
+                "the lock gives no sha256, sha384 or sha512 for this file (only \(lockHashes.keys.sorted().joined(separator: ", ")))")
+        }
+        if let locked = known["sha256"], let published = indexSHA256?.lowercased(), locked != published {
+            return CheckResult(.lockHash, .fail, "the lock pins sha256 \(locked) but the index publishes \(published)")
+        }
+        for (algorithm, locked) in known.sorted(by: { $0.key < $1.key }) {
+            let actual: String
+            if algorithm == "sha256" {
+                actual = sha256
+            } else {
+                let hash: HashAlgorithm = algorithm == "sha384" ? .sha384 : .sha512
+                do {
+                    actual = try FileHashing.digest(ofFileAt: path, algorithm: hash).digest.hex
+                } catch {
+                    return CheckResult(.lockHash, .error, "cannot hash the file: \(error.message)")
+                }
+            }
+            if actual != locked {
+                return CheckResult(.lockHash, .fail, "the lock pins \(algorithm) \(locked) but the file is \(actual)")
+            }
+        }
+        let names = known.keys.sorted().joined(separator: ", ")
+        return CheckResult(.lockHash, .pass, "the lock's \(names) match\(known.count == 1 ? "es" : "") the file and the index")
+    }
+}
