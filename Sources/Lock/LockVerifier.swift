@@ -40,8 +40,15 @@ public struct IndexPipelines: Sendable {
         return byIndex[Self.key(index)] ?? defaultPipeline
     }
 
+    /// Two spellings of one index are one key: scheme and host without case, no credentials (a
+    /// lock records an index without them; the configured one may carry them), no trailing `/`.
     static func key(_ url: String) -> String {
-        var key = url
+        guard var parts = URLComponents(string: url) else { return url }
+        parts.user = nil
+        parts.password = nil
+        parts.scheme = parts.scheme?.lowercased()
+        parts.host = parts.host?.lowercased()
+        var key = parts.string ?? url
         while key.hasSuffix("/") { key.removeLast() }
         return key
     }

@@ -1,0 +1,165 @@
+import Attestations
+import Foundation
+import Testing
+
+@testable import Verification
+
+/// Verify before install, end to end through the built binary: a PEP 751 lock written by real uv
+/// (`uv pip compile --format pylock.toml`) against wheeltrust's own index on 127.0.0.1, verified by
+/// `verify-lock`, installed by real `uv pip install -r pylock.toml`; each tampering fails in its
+/// named check (asserted from `--format json`); `lock-identities` round-trips; `verify-files`
+/// checks a `pip download` folder. uv comes from `.ci/run` (`WHEELTRUST_TEST_UV`); under CI its
+/// absence fails `WrapperEndToEndTests.installersAreThereUnderCI`.
+@Suite("lock files and wheelhouses end to end")
+struct LockEndToEndTests {
+    static let uv = WrapperEndToEndTests.uv
+
+    /// `uv pip compile` of `requirements` against the scenario's index, for its interpreter.
+    static func compile(_ scenario: Scenario, _ requirements: [String], to lock: String) async throws {
+        let input = scenario.root + "/requirements.in"
+        try (requirements.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let result = try await TestProcess.run(
+            uv!,
+            [
+                "pip", "compile", input, "--format", "pylock.toml", "-o", lock, "--index-url", scenario.indexURL,
+                "--python", scenario.python, "--cache-dir", scenario.root + "/uv-cache", "--quiet",
+            ], environment: ["HOME": scenario.root])
+        try #require(result.status == 0, "uv pip compile: \(result.output)")
+    }
+
+    /// `uv pip install -r lock` into a fresh venv; its site-packages listing.
+    static func uvInstall(_ scenario: Scenario, lock: String, venv: String) async throws -> [String] {
+        let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip", venv])
+        try #require(created.status == 0, "venv: \(created.output)")
+        let result = try await TestProcess.run(
+            uv!,
+            [
+                "pip", "install", "-r", lock, "--python", venv + "/bin/python", "--index-url", scenario.indexURL,
+                "--cache-dir", scenario.root + "/uv-cache", "--quiet",
+            ], environment: ["HOME": scenario.root])
+        try #require(result.status == 0, "uv pip install -r \(lock): \(result.output)")
+        let lib = venv + "/lib"
+        let version = try FileManager.default.contentsOfDirectory(atPath: lib).first { $0.hasPrefix("python") } ?? ""
+        return try FileManager.default.contentsOfDirectory(atPath: "\(lib)/\(version)/site-packages").sorted()
+    }
+
+    static func verifyLock(_ scenario: Scenario, _ lock: String, trust: [String]? = nil) async throws -> ReportJSON {
+        try ReportJSON(try await scenario.wheeltrust(["verify-lock", lock, "--format", "json"], trust: trust))
+    }
+
+    @Test(
+        "a uv-written pylock verifies (exit 0) and uv installs it; a changed hash, a swapped index file, a removed provenance and a changed identity each fail in their check; lock-identities round-trips",
+        .enabled(if: uv != nil))
+    func lockRoundTrip() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let lock = scenario.root + "/pylock.toml"
+            try await Self.compile(scenario, ["clitool", "dotted.pkg", "datatool"], to: lock)
+            let original = try String(contentsOfFile: lock, encoding: .utf8)
+
+            let clean = try await Self.verifyLock(scenario, lock)
+            #expect(clean.result.status == 0, "\(clean.result.output)\n\(original)")
+            #expect(Set(clean.report.packages.map { $0.name.lowercased() }) == ["clitool", "dotted-pkg", "datatool"], "\(clean.result.stdout)")
+            for package in ["clitool", "dotted-pkg", "datatool"] {
+                clean.expect(package, .lockHash, .pass, "sha256")
+                clean.expect(package, .signature, .pass)
+                #expect(clean.package(package)?.status == .verified)
+            }
+            let installed = try await Self.uvInstall(scenario, lock: lock, venv: scenario.root + "/uv-venv")
+            #expect(installed.contains { $0.hasPrefix("clitool-2.0.dist-info") }, "\(installed)")
+
+            // lock-identities writes the key that signed each package; nothing else changes.
+            let written = try await scenario.wheeltrust(["lock-identities", lock, "--format", "json"])
+            #expect(written.status == 0, "\(written.output)")
+            let rewritten = try String(contentsOfFile: lock, encoding: .utf8)
+            let fingerprint = "sha256:" + scenario.key.publicKey.fingerprint
+            let inserted = "attestation-identities = [\n    { kind = \"key\", fingerprint = \"\(fingerprint)\" },\n]\n"
+            #expect(rewritten.components(separatedBy: inserted).count == 4, "\(rewritten)")
+            #expect(rewritten.replacingOccurrences(of: inserted, with: "") == original, "only the identities were added")
+            let again = try await Self.verifyLock(scenario, lock)
+            #expect(again.result.status == 0, "\(again.result.output)")
+            again.expect("clitool", .lockIdentity, .pass, "signed by key \(fingerprint)")
+            let reinstalled = try await Self.uvInstall(scenario, lock: lock, venv: scenario.root + "/uv-venv2")
+            #expect(reinstalled.contains { $0.hasPrefix("clitool-2.0.dist-info") }, "uv still installs the rewritten lock")
+
+            // An identity changed against attestation-identities: another (trusted) key signs now.
+            let other = try PrivateKey.generate(.ed25519)
+            let otherPath = scenario.root + "/other.pub"
+            try other.publicKey.pemRepresentation.write(toFile: otherPath, atomically: true, encoding: .utf8)
+            let datatool = "datatool-0.3-py3-none-any.whl"
+            let savedAttestation = try Data(contentsOf: URL(fileURLWithPath: scenario.indexDirectory + "/" + datatool + ".slsa.attestation"))
+            _ = try Attester.attest(
+                wheel: scenario.indexDirectory + "/" + datatool, key: other,
+                builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
+            let changed = try await Self.verifyLock(scenario, lock, trust: ["--key", scenario.publicKeyPath, "--key", otherPath])
+            changed.expect(
+                "datatool", .lockIdentity, .fail, "identity changed: the lock names key \(fingerprint)",
+                "now signed by key sha256:\(other.publicKey.fingerprint)")
+            #expect(changed.failing("datatool").map(\.name) == [.lockIdentity])
+            #expect(changed.package("clitool")?.status == .verified)
+            try savedAttestation.write(to: URL(fileURLWithPath: scenario.indexDirectory + "/" + datatool + ".slsa.attestation"))
+
+            // One hash changed in the lock.
+            let clitoolHash = try await scenario.sha256(ofIndexFile: "clitool-2.0-py3-none-any.whl")
+            let forged = String(repeating: "0", count: 64)
+            let hashChanged = scenario.root + "/hash-changed.toml"
+            try original.replacingOccurrences(of: clitoolHash, with: forged).write(toFile: hashChanged, atomically: true, encoding: .utf8)
+            let badHash = try await Self.verifyLock(scenario, hashChanged)
+            badHash.expect("clitool", .lockHash, .fail, "the lock pins sha256 \(forged) but the index publishes \(clitoolHash)")
+            #expect(badHash.package("datatool")?.status == .verified)
+
+            // A provenance removed from the index.
+            let dotted = "dotted_pkg-1.2.0-0-py3-none-any.whl"
+            let attestationPath = scenario.indexDirectory + "/" + dotted + ".slsa.attestation"
+            let savedDotted = try Data(contentsOf: URL(fileURLWithPath: attestationPath))
+            try FileManager.default.removeItem(atPath: attestationPath)
+            let noProvenance = try await Self.verifyLock(scenario, lock)
+            noProvenance.expect("dotted-pkg", .provenance, .fail, "no provenance on the index for \(dotted)")
+            #expect(noProvenance.package("clitool")?.status == .verified)
+            try savedDotted.write(to: URL(fileURLWithPath: attestationPath))
+
+            // A file swapped on the index (other bytes under the same name).
+            let clitoolPath = scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl"
+            let savedWheel = try Data(contentsOf: URL(fileURLWithPath: clitoolPath))
+            try (savedWheel + Data("swapped".utf8)).write(to: URL(fileURLWithPath: clitoolPath))
+            let swappedHash = try await scenario.sha256(ofIndexFile: "clitool-2.0-py3-none-any.whl")
+            let swapped = try await Self.verifyLock(scenario, lock)
+            swapped.expect("clitool", .lockHash, .fail, "the lock pins sha256 \(clitoolHash) but the index publishes \(swappedHash)")
+            try savedWheel.write(to: URL(fileURLWithPath: clitoolPath))
+
+            // Lines the lock's reader points at: a malformed lock is exit 2 naming file and line.
+            let broken = scenario.root + "/broken.toml"
+            try original.replacingOccurrences(of: "name = \"clitool\"", with: "name = \"clitool\"\nsurprise = 1")
+                .write(toFile: broken, atomically: true, encoding: .utf8)
+            let refused = try await scenario.wheeltrust(["verify-lock", broken, "--format", "json"])
+            #expect(refused.status == 2, "\(refused.output)")
+            #expect(refused.stderr.contains("\(broken):") && refused.stderr.contains("unknown key \"surprise\""), "\(refused.stderr)")
+        }
+    }
+
+    @Test("verify-files: a pip download folder verifies; a swapped file fails index-hash naming the package")
+    func wheelhouse() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let folder = scenario.root + "/wheelhouse"
+            let downloaded = try await TestProcess.run(
+                TestProcess.python3,
+                [
+                    "-m", "pip", "download", "--no-cache-dir", "--no-deps", "-d", folder, "--index-url", scenario.indexURL,
+                    "clitool", "datatool",
+                ])
+            try #require(downloaded.status == 0, "pip download: \(downloaded.output)")
+            let clean = try ReportJSON(try await scenario.wheeltrust(["verify-files", folder, "--format", "json"]))
+            #expect(clean.result.status == 0, "\(clean.result.output)")
+            #expect(clean.report.packages.map(\.name).sorted() == ["clitool", "datatool"])
+            clean.expect("clitool", .indexHash, .pass, "local file")
+            clean.expect("clitool", .wheelContents, .pass)
+
+            let path = folder + "/clitool-2.0-py3-none-any.whl"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            try (bytes + Data("x".utf8)).write(to: URL(fileURLWithPath: path))
+            let swapped = try ReportJSON(try await scenario.wheeltrust(["verify-files", folder, "--format", "json"]))
+            swapped.expect("clitool", .indexHash, .fail, "but the local file is")
+            swapped.expect("clitool", .statement, .fail)
+            #expect(swapped.package("datatool")?.status == .verified)
+        }
+    }
+}
