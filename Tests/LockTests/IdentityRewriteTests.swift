@@ -62,3 +62,74 @@ struct IdentityRewriteTests {
         #expect(!LockedIdentity(kind: "key", fields: ["fingerprint": fingerprint]).matches(.key(fingerprint: "sha256:" + String(repeating: "2", count: 64))))
     }
 }
+
+@Suite("lock shapes other tools write")
+struct LockShapeTests {
+    /// `pip lock`'s shape: sub-tables `[[packages.wheels]]` and `[packages.sdist]` after the
+    /// package's own keys, and comments with brackets and quotes.
+    static let pipShape = """
+        lock-version = "1.0"
+        created-by = "pip"
+
+        [[packages]]
+        name = "alpha"
+        version = "1.0"  # comment "with quotes" and [[brackets]]
+        description = '''
+        [[packages]]
+        not a header
+        '''
+
+        [[packages.wheels]]
+        name = "alpha-1.0-py3-none-any.whl"
+        url = "http://h/alpha-1.0-py3-none-any.whl"
+        [packages.wheels.hashes]
+        sha256 = "\(String(repeating: "a", count: 64))"
+
+        [[packages]]
+        name = "beta"
+        version = "2.0"
+        [packages.sdist]
+        url = "http://h/beta-2.0.tar.gz"
+        hashes = {sha256 = "\(String(repeating: "b", count: 64))"}
+
+        """
+
+    @Test("sub-tables and multi-line strings: identities go before the first sub-table, nothing else moves")
+    func pipLock() throws {
+        // `description` is not a PEP 751 package key: the strict reader refuses it, naming the line.
+        do {
+            _ = try PylockParser.parse(Self.pipShape, file: "pylock.toml")
+            Issue.record("unknown key accepted")
+        } catch {
+            #expect(error.message.hasPrefix("pylock.toml:4: "), "\(error.message)")
+            #expect(error.message.contains("unknown key \"description\""))
+        }
+        let text = Self.pipShape.replacingOccurrences(of: "description = ", with: "tool = { x = ").replacingOccurrences(
+            of: "not a header\n'''", with: "not a header\n''' }")
+        let lock = try PylockParser.parse(text, file: "pylock.toml")
+        #expect(lock.packages.map(\.line) == [4, 18])
+        let identity = LockedIdentity(kind: "GitLab", fields: ["repository": "g/a", "workflow_filepath": ".gitlab-ci.yml"])
+        let edited = try IdentityRewrite.rewrite(lock, adding: [0: [identity], 1: [identity]])
+        let inserted = IdentityRewrite.render([identity], newline: "\n")
+        #expect(edited.replacingOccurrences(of: inserted, with: "") == text)
+        #expect(edited.contains("not a header\n''' }\n" + inserted + "\n[[packages.wheels]]"), "\(edited)")
+        #expect(edited.contains("version = \"2.0\"\n" + inserted + "[packages.sdist]"), "\(edited)")
+        #expect(try PylockParser.parse(edited, file: "pylock.toml").packages.map(\.identities) == [[identity], [identity]])
+    }
+
+    @Test("one index, several spellings: credentials, case of scheme and host, trailing slash")
+    func indexKeys() {
+        #expect(IndexPipelines.key("HTTP://user:pw@Host.example:8080/simple/") == IndexPipelines.key("http://host.example:8080/simple"))
+        #expect(IndexPipelines.key("http://host.example/simple") != IndexPipelines.key("http://host.example/other"))
+        #expect(IndexPipelines.key("http://host.example/simple") != IndexPipelines.key("https://host.example/simple"))
+    }
+
+    @Test("version specifiers as requires-python and markers use them")
+    func specifiers() throws {
+        let spec = try #require(VersionSpecifier(">=3.9, !=3.10.*, <4"))
+        #expect(spec.contains("3.11.2") && spec.contains("3.9.0") && !spec.contains("3.10.4") && !spec.contains("3.8"))
+        #expect(try #require(VersionSpecifier("~=3.11.1")).contains("3.11.9"))
+        #expect(!(try #require(VersionSpecifier("~=3.11.1")).contains("3.12.0")))
+        for bad in ["3.9", ">=", ">=3.*", "~=3", ">=three", ""] { #expect(VersionSpecifier(bad) == nil, "\(bad)") }
+    }
+}

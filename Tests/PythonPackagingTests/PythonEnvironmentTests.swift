@@ -103,16 +103,17 @@ import Testing
         // The fields InterpreterQuery prints: executable, prefix, base prefix, exec prefix, version,
         // version_info, cache tag, implementation, scheme, flags, site imported, sys.path (counted),
         // the base's site-packages (counted), the tag facts (counted: platform, SOABI, libc, bits,
-        // free-threaded, EXT_SUFFIX), then name/path pairs.
+        // free-threaded, EXT_SUFFIX, then the marker values: os.name, sys.platform, uname sysname,
+        // release, version, machine, full Python version, implementation version), then name/path pairs.
         func fake(_ name: String, _ fields: String) throws -> String {
             let path = tmp + "/" + name
             try EnvironmentTestSupport.makeExecutable("#!/bin/sh\nprintf /p/python; printf '\\000%s' \(fields)\n", at: path)
             return path
         }
-        let head = "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so"
+        let head = "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7"
         // An odd name/path tail; then a version that is not one.
         let odd = try fake("odd", head + " purelib")
-        let noVersion = try fake("noversion", "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s")
+        let noVersion = try fake("noversion", "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s")
         let good = try fake("good", head + " purelib /p/s platlib /p/s")
         for script in [odd, noVersion] {
             let error = #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: script) }
@@ -122,17 +123,22 @@ import Testing
         let parsed = try PythonEnvironment.inspect(python: good)
         #expect(parsed.executable == "/p/python" && parsed.version == "3.11.7" && parsed.cacheTag == "tag")
         #expect(parsed.pipDefaultIndexURL == nil && parsed.sitePackages == ["/p/s"])
+        #expect(
+            parsed.tagFacts?.markers
+                == InterpreterMarkerFacts(
+                    osName: "posix", sysPlatform: "linux", system: "Linux", release: "6.1", systemVersion: "v", machine: "x86_64",
+                    fullVersion: "3.11.7", implementationVersion: "3.11.7"))
         #expect(parsed.trustedInterpreter == TrustedInterpreter(path: good, basis: .named, reason: parsed.trustedInterpreter.reason))
 
         // What the interpreter says is checked: site-packages outside sys.prefix, a flag of -I -S
         // not in force, site imported, site-packages or the current directory on sys.path.
         let lies = [
             "outside": head + " purelib /s platlib /s",
-            "notisolated": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
-            "siteloaded": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
-            "onpath": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
-            "cwd": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /p/s platlib /p/s",
-            "venvlike": "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 6 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so purelib /v/s platlib /v/s",
+            "notisolated": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "siteloaded": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "onpath": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "cwd": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "venvlike": "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /v/s platlib /v/s",
         ]
         for (name, fields) in lies {
             let script = try fake(name, fields)

@@ -96,6 +96,12 @@ struct LockEndToEndTests {
                 "now signed by key sha256:\(other.publicKey.fingerprint)")
             #expect(changed.failing("datatool").map(\.name) == [.lockIdentity])
             #expect(changed.package("clitool")?.status == .verified)
+            // lock-identities does not take the change: nothing is written, exit 1.
+            let beforeRefusal = try Data(contentsOf: URL(fileURLWithPath: lock))
+            let notTaken = try await scenario.wheeltrust(
+                ["lock-identities", lock, "--format", "json"], trust: ["--key", scenario.publicKeyPath, "--key", otherPath])
+            #expect(notTaken.status == 1, "\(notTaken.output)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: lock)) == beforeRefusal)
             try savedAttestation.write(to: URL(fileURLWithPath: scenario.indexDirectory + "/" + datatool + ".slsa.attestation"))
 
             // One hash changed in the lock.
