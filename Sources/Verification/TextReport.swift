@@ -10,13 +10,25 @@ public struct TextReport: Sendable {
     public enum Detail: Sendable { case quiet, normal, verbose }
 
     public var detail: Detail
+    /// The step titles shown (``steps`` for installed packages, ``fileSteps`` for files that are
+    /// not installed: a lock's, a wheelhouse's).
+    public var stepTitles: [String] = TextReport.steps
 
     public init(detail: Detail = .normal) {
         self.detail = detail
     }
 
+    /// The titles of the steps for files verified before anything is installed.
+    public static let fileSteps: [String] = [
+        "Locating the file on the index",
+        "Downloading it and checking its hashes",
+        "Fetching its provenance",
+        "Verifying the attestation signature and statement",
+        "Checking the wheel's members against its RECORD",
+    ]
+
     /// The titles of the steps; which checks belong to each is ``CheckName/step``.
-    static let steps: [String] = [
+    public static let steps: [String] = [
         "Locating the installed wheel on the index",
         "Downloading it and checking the index's hash",
         "Fetching its provenance",
@@ -54,10 +66,10 @@ public struct TextReport: Sendable {
             if detail != .quiet {
                 let wheel: TerminalText = package.wheel.map { "  (\($0))" } ?? ""
                 out.append(title + wheel)
-                for (number, title) in Self.steps.enumerated() {
+                for (number, title) in stepTitles.enumerated() {
                     let checks = package.checks.filter { $0.name.step == number + 1 }
                     if checks.isEmpty { continue }
-                    out.append("  [\(number + 1)/\(Self.steps.count)] \(title)")
+                    out.append("  [\(number + 1)/\(stepTitles.count)] \(title)")
                     for check in checks {
                         out.append("      \(Self.mark(check.status)) \(check.name): \(check.detail)")
                     }

@@ -76,7 +76,7 @@ struct VerifyLockCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, report) = try await verifyLock(lockFile, options: options, jobs: jobs)
-        try options.output.finish(report)
+        try options.output.finish(report, stepTitles: TextReport.fileSteps)
     }
 }
 
@@ -117,7 +117,7 @@ struct LockIdentitiesCommand: AsyncParsableCommand {
         } else if options.output.format == .text {
             emitError("nothing written: not every package verified\n")
         }
-        try options.output.finish(report)
+        try options.output.finish(report, stepTitles: TextReport.fileSteps)
     }
 }
 
@@ -152,6 +152,6 @@ struct VerifyFilesCommand: AsyncParsableCommand {
         progress?.finish()
         var report = Report(python: python.executable, index: configuration.indexURL.redacted, packages: reports)
         report.interpreter = python.trustedInterpreter
-        try options.output.finish(report)
+        try options.output.finish(report, stepTitles: TextReport.fileSteps)
     }
 }

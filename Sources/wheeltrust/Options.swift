@@ -109,13 +109,16 @@ struct OutputOptions: ParsableArguments {
     var quiet = false
 
     /// Prints the report and returns the exit code it implies.
-    func finish(_ report: Report) throws -> Never {
+    /// `stepTitles`: the text report's step titles (default: those of installed packages).
+    func finish(_ report: Report, stepTitles: [String] = TextReport.steps) throws -> Never {
         switch format {
         case .json:
             guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
             emitJSON(data)
         case .text:
-            emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).renderText(report))
+            var text = TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal)
+            text.stepTitles = stepTitles
+            emit(text.renderText(report))
         }
         throw ExitCode(report.exitCode)
     }

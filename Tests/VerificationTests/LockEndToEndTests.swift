@@ -64,6 +64,11 @@ struct LockEndToEndTests {
                 clean.expect(package, .signature, .pass)
                 #expect(clean.package(package)?.status == .verified)
             }
+            let text = try await scenario.wheeltrust(["verify-lock", lock])
+            #expect(text.status == 0, "\(text.output)")
+            #expect(text.stdout.contains("  [1/5] Locating the file on the index\n"), "\(text.stdout)")
+            #expect(text.stdout.contains("      ✓ lock-hash: the lock's sha256 matches the file and the index\n"), "\(text.stdout)")
+            #expect(text.stdout.hasSuffix("✓ 3 verified, 0 failed, 0 not checked\n"), "\(text.stdout)")
             let installed = try await Self.uvInstall(scenario, lock: lock, venv: scenario.root + "/uv-venv")
             #expect(installed.contains { $0.hasPrefix("clitool-2.0.dist-info") }, "\(installed)")
 
