@@ -137,6 +137,19 @@ struct LockEndToEndTests {
             swapped.expect("clitool", .lockHash, .fail, "the lock pins sha256 \(clitoolHash) but the index publishes \(swappedHash)")
             try savedWheel.write(to: URL(fileURLWithPath: clitoolPath))
 
+            // An entry's own index is where its file is looked up (here the only reachable one:
+            // --index-url names a closed port).
+            let ownIndex = scenario.root + "/own-index.toml"
+            try original.replacingOccurrences(
+                of: "name = \"clitool\"\n", with: "name = \"clitool\"\nindex = \"\(scenario.indexURL)\"\n"
+            ).write(toFile: ownIndex, atomically: true, encoding: .utf8)
+            let viaOwn = try ReportJSON(
+                try await scenario.wheeltrust(["verify-lock", ownIndex, "--format", "json"], index: "http://127.0.0.1:9/simple/"))
+            viaOwn.expect("clitool", .lockHash, .pass)
+            #expect(viaOwn.package("clitool")?.status == .verified, "\(viaOwn.result.output)")
+            #expect(viaOwn.package("datatool")?.status == .error, "the others go to the closed --index-url")
+            #expect(!viaOwn.result.stdout.contains(Scenario.token), "credentials are never shown")
+
             // Lines the lock's reader points at: a malformed lock is exit 2 naming file and line.
             let broken = scenario.root + "/broken.toml"
             try original.replacingOccurrences(of: "name = \"clitool\"", with: "name = \"clitool\"\nsurprise = 1")
