@@ -55,7 +55,11 @@ public enum IdentityRewrite {
     }
 
     static func key(_ name: String) -> String {
-        let bare = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }
+        let bare =
+            !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+            }
         return bare ? name : quoted(name)
     }
 
@@ -69,7 +73,8 @@ public enum IdentityRewrite {
             case " "..."~": out.unicodeScalars.append(scalar)
             default:
                 let hex = String(scalar.value, radix: 16, uppercase: true)
-                out += scalar.value <= 0xFFFF
+                out +=
+                    scalar.value <= 0xFFFF
                     ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                     : "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
             }
@@ -80,7 +85,9 @@ public enum IdentityRewrite {
     /// The rewritten text must be the original document plus exactly the added identities.
     static func check(_ text: String, original: PylockFile, added: [Int: [LockedIdentity]]) throws(LockError) {
         func refuse(_ why: String) -> LockError {
-            LockError(.cannotEdit, file: original.path, line: nil, "the edited lock would not be the same document plus the identities (\(why)); nothing written")
+            LockError(
+                .cannotEdit, file: original.path, line: nil,
+                "the edited lock would not be the same document plus the identities (\(why)); nothing written")
         }
         let reread: PylockFile
         do {

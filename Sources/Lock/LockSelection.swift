@@ -53,7 +53,8 @@ public enum LockSelection {
                     result.append((package, .file(sdist)))
                 } else {
                     let offered = wheels.map(\.filename).sorted().joined(separator: ", ")
-                    result.append((package, .noFile("no wheel of \(package.label) suits this interpreter and the lock has no sdist: \(offered)")))
+                    result.append(
+                        (package, .noFile("no wheel of \(package.label) suits this interpreter and the lock has no sdist: \(offered)")))
                 }
             }
         }

@@ -168,7 +168,9 @@ enum FileLocation {
         let located = await pipeline.locate(ReleaseRequest(name: project, version: version), tags: [], allFiles: true)
         let files = located.compactMap(\.file)
         guard !files.isEmpty else {
-            return (nil, located.first?.report.checks.last ?? CheckResult(.indexFile, .fail, "\(project.raw) \(version) is not on the index"))
+            return (
+                nil, located.first?.report.checks.last ?? CheckResult(.indexFile, .fail, "\(project.raw) \(version) is not on the index")
+            )
         }
         guard let file = files.first(where: { $0.filename == filename }) else {
             return (

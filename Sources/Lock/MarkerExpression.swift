@@ -46,7 +46,9 @@ indirect enum MarkerExpression: Sendable, Equatable {
         }
     }
 
-    static func compare(_ left: MarkerOperand, _ op: String, _ right: MarkerOperand, _ environment: MarkerEnvironment)
+    static func compare(
+        _ left: MarkerOperand, _ op: String, _ right: MarkerOperand, _ environment: MarkerEnvironment
+    )
         throws(Problem) -> Bool
     {
         // The set-valued variables: only membership makes sense.
@@ -124,7 +126,8 @@ indirect enum MarkerExpression: Sendable, Equatable {
                 index = end
             } else if c.properties.isAlphabetic || c == "_" || ("0"..."9").contains(c) {
                 var end = index
-                while end < scalars.count, scalars[end].properties.isAlphabetic || scalars[end] == "_" || ("0"..."9").contains(scalars[end]) {
+                while end < scalars.count, scalars[end].properties.isAlphabetic || scalars[end] == "_" || ("0"..."9").contains(scalars[end])
+                {
                     end += 1
                 }
                 var value = String.UnicodeScalarView()

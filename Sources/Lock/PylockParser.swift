@@ -22,7 +22,7 @@ public enum PylockParser {
         let data: Data
         do {
             data = Data(try BoundedFile.read(path, cap: maxBytes))
-        } catch where error.code == .limitExceeded {
+        } catch  where error.code == .limitExceeded {
             throw LockError(.malformed, file: path, line: nil, "larger than \(maxBytes) bytes")
         } catch {
             throw LockError(.malformed, file: path, line: nil, "cannot read the lock file")
@@ -182,7 +182,8 @@ public enum PylockParser {
             let sdistValue = table["sdist"]
             let hasFiles = wheelTables != nil || sdistValue != nil
             if others.count + (hasFiles ? 1 : 0) > 1 {
-                throw fail("\(what) names more than one kind of source (\((others + (hasFiles ? ["wheels/sdist"] : [])).joined(separator: ", ")))")
+                throw fail(
+                    "\(what) names more than one kind of source (\((others + (hasFiles ? ["wheels/sdist"] : [])).joined(separator: ", ")))")
             }
             let source: LockedPackage.Source
             if let kind = others.first {

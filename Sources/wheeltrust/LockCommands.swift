@@ -125,7 +125,8 @@ struct LockIdentitiesCommand: AsyncParsableCommand {
 struct VerifyFilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-files",
-        abstract: "Verify wheels and sdists you hold (a folder from pip download / pip wheel, or files) against the index and their provenance.",
+        abstract:
+            "Verify wheels and sdists you hold (a folder from pip download / pip wheel, or files) against the index and their provenance.",
         discussion: """
             Each file is hashed locally; the index must list a file of that name with that sha256, and that \
             file's provenance must verify for the local bytes. Then `pip install --no-index --find-links DIR` \

@@ -10,8 +10,10 @@ struct IdentityRewriteTests {
         let key = LockedIdentity(kind: "key", fields: ["fingerprint": "sha256:" + String(repeating: "e", count: 64)])
         let publisher = LockedIdentity(kind: "GitHub", fields: ["repository": "org/alpha", "workflow": "rel\u{e9}ase.yml"])
         let text = try IdentityRewrite.rewrite(lock, adding: [0: [publisher], 3: [key]])
-        let inserted0 = "attestation-identities = [\n    { kind = \"GitHub\", repository = \"org/alpha\", workflow = \"rel\\u00E9ase.yml\" },\n]\n"
-        let inserted3 = "attestation-identities = [\n    { kind = \"key\", fingerprint = \"sha256:\(String(repeating: "e", count: 64))\" },\n]\n"
+        let inserted0 =
+            "attestation-identities = [\n    { kind = \"GitHub\", repository = \"org/alpha\", workflow = \"rel\\u00E9ase.yml\" },\n]\n"
+        let inserted3 =
+            "attestation-identities = [\n    { kind = \"key\", fingerprint = \"sha256:\(String(repeating: "e", count: 64))\" },\n]\n"
         // Removing exactly the inserted text gives the original back, byte for byte.
         var restored = text
         restored = restored.replacingOccurrences(of: inserted0, with: "")
@@ -29,7 +31,8 @@ struct IdentityRewriteTests {
     func refusesReplacing() throws {
         let lock = try PylockParser.parse(sampleLock, file: "pylock.toml")
         #expect(throws: LockError.self) {
-            try IdentityRewrite.rewrite(lock, adding: [2: [LockedIdentity(kind: "GitHub", fields: ["repository": "a/b", "workflow": "w"])]])
+            try IdentityRewrite.rewrite(
+                lock, adding: [2: [LockedIdentity(kind: "GitHub", fields: ["repository": "a/b", "workflow": "w"])]])
         }
     }
 
@@ -54,12 +57,16 @@ struct IdentityRewriteTests {
     @Test("identity matching: keys by fingerprint; publishers by every field the lock names")
     func matching() {
         let lockIdentity = LockedIdentity(kind: "GitHub", fields: ["repository": "Org/A", "workflow": "release.yml"])
-        #expect(lockIdentity.matches(.publisher(kind: "GitHub", fields: ["repository": "org/a", "workflow": "release.yml", "environment": "pypi"])))
+        #expect(
+            lockIdentity.matches(
+                .publisher(kind: "GitHub", fields: ["repository": "org/a", "workflow": "release.yml", "environment": "pypi"])))
         #expect(!lockIdentity.matches(.publisher(kind: "GitHub", fields: ["repository": "org/a", "workflow": "other.yml"])))
         #expect(!lockIdentity.matches(.publisher(kind: "GitLab", fields: ["repository": "org/a", "workflow": "release.yml"])))
         let fingerprint = "sha256:" + String(repeating: "1", count: 64)
         #expect(LockedIdentity(kind: "key", fields: ["fingerprint": fingerprint]).matches(.key(fingerprint: fingerprint)))
-        #expect(!LockedIdentity(kind: "key", fields: ["fingerprint": fingerprint]).matches(.key(fingerprint: "sha256:" + String(repeating: "2", count: 64))))
+        #expect(
+            !LockedIdentity(kind: "key", fields: ["fingerprint": fingerprint]).matches(
+                .key(fingerprint: "sha256:" + String(repeating: "2", count: 64))))
     }
 }
 

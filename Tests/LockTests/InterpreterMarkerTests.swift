@@ -1,8 +1,8 @@
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Lock
-import PythonPackaging
 
 @Suite("marker values from the trusted interpreter query")
 struct InterpreterMarkerTests {

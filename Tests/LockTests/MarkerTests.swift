@@ -1,7 +1,7 @@
+import PythonPackaging
 import Testing
 
 @testable import Lock
-import PythonPackaging
 
 @Suite("PEP 508 markers and wheel choice")
 struct MarkerTests {
@@ -65,7 +65,9 @@ struct MarkerTests {
     func requiresPython() throws {
         let lock = try PylockParser.parse(
             "lock-version = \"1.0\"\ncreated-by = \"x\"\nrequires-python = \">=3.12\"\npackages = []\n", file: "p.toml")
-        #expect(throws: LockError(.notApplicable, file: "p.toml", line: nil, "requires-python >=3.12 excludes this interpreter's Python 3.11.9")) {
+        #expect(
+            throws: LockError(.notApplicable, file: "p.toml", line: nil, "requires-python >=3.12 excludes this interpreter's Python 3.11.9")
+        ) {
             try LockSelection.choose(in: lock, facts: Self.facts)
         }
     }

@@ -1,7 +1,7 @@
+import PythonPackaging
 import Testing
 
 @testable import Lock
-import PythonPackaging
 
 /// A lock in the shape `uv pip compile --format pylock.toml` writes (inline wheel tables).
 let sampleLock = """
@@ -53,33 +53,51 @@ struct PylockParserTests {
         #expect(lock.packages[0].index == "http://127.0.0.1:8080/simple")
         guard case .files(let gammaWheels, _) = lock.packages[2].source else { Issue.record("gamma has wheels"); return }
         #expect(gammaWheels.map(\.filename) == ["gamma-3.0-cp311-cp311-manylinux_2_17_x86_64.whl", "gamma-3.0-py3-none-any.whl"])
-        #expect(lock.packages[2].identities == [LockedIdentity(kind: "GitHub", fields: ["repository": "org/gamma", "workflow": "release.yml"])])
+        #expect(
+            lock.packages[2].identities == [LockedIdentity(kind: "GitHub", fields: ["repository": "org/gamma", "workflow": "release.yml"])])
         guard case .other(let kind, _) = lock.packages[3].source else { Issue.record("delta is vcs"); return }
         #expect(kind == "vcs")
     }
 
     static let malformed: [(String, String, String)] = [
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nwheels = [{ name = \"a-1.0-py3-none-any.whl\", url = \"http://h/a\" }]\n",
-         "pylock.toml:3:", "has no hashes"),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nwheels = [{ name = \"a-1.0-py3-none-any.whl\", url = \"http://h/a\" }]\n",
+            "pylock.toml:3:", "has no hashes"
+        ),
         ("created-by = \"x\"\npackages = []\n", "pylock.toml:", "lock-version is missing"),
         ("lock-version = \"2.0\"\ncreated-by = \"x\"\npackages = []\n", "pylock.toml:", "only 1.x"),
         ("lock-version = \"1.0\"\npackages = []\n", "pylock.toml:", "created-by is missing"),
         ("lock-version = \"1.0\"\ncreated-by = \"x\"\nsurprise = 1\npackages = []\n", "pylock.toml:", "unknown key \"surprise\""),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n\n[[packages]]\nname = \"a\"\nversion = \"1.0\"\nsdist = { url = \"http://h/b-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\n",
-         "pylock.toml:4:", "is a file of b, not of a"),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nversion = \"1.0\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"abc\" } }\n",
-         "pylock.toml:3:", "is not 64 hex digits"),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nmarker = \"python_version >>= '3'\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\n",
-         "pylock.toml:3:", "unknown operator"),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n\n[[packages]]\nname = \"a\"\nversion = \"1.0\"\nsdist = { url = \"http://h/b-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\n",
+            "pylock.toml:4:", "is a file of b, not of a"
+        ),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nversion = \"1.0\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"abc\" } }\n",
+            "pylock.toml:3:", "is not 64 hex digits"
+        ),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nmarker = \"python_version >>= '3'\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\n",
+            "pylock.toml:3:", "unknown operator"
+        ),
         ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\n", "pylock.toml:3:", "has no source"),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nvcs = { url = \"u\" }\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\n",
-         "pylock.toml:3:", "more than one kind of source"),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\nattestation-identities = [{ kind = \"GitHub\", repository = \"o/r\" }]\n",
-         "pylock.toml:3:", "needs workflow"),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\nattestation-identities = [{ kind = \"key\", fingerprint = \"md5:00\" }]\n",
-         "pylock.toml:3:", "fingerprint must be sha256"),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nvcs = { url = \"u\" }\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\n",
+            "pylock.toml:3:", "more than one kind of source"
+        ),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\nattestation-identities = [{ kind = \"GitHub\", repository = \"o/r\" }]\n",
+            "pylock.toml:3:", "needs workflow"
+        ),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a\"\nsdist = { url = \"http://h/a-1.0.tar.gz\", hashes = { sha256 = \"\(String(repeating: "0", count: 64))\" } }\nattestation-identities = [{ kind = \"key\", fingerprint = \"md5:00\" }]\n",
+            "pylock.toml:3:", "fingerprint must be sha256"
+        ),
         ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]\nname = \"a\"\n", "pylock.toml:3:", "not valid TOML"),
-        ("lock-version = \"1.0\"\ncreated-by = \"x\"\nrequires-python = \"three\"\npackages = []\n", "pylock.toml:", "not a version specifier"),
+        (
+            "lock-version = \"1.0\"\ncreated-by = \"x\"\nrequires-python = \"three\"\npackages = []\n", "pylock.toml:",
+            "not a version specifier"
+        ),
         ("lock-version = \"1.0\"\ncreated-by = \"x\"\n[[packages]]\nname = \"a b\"\n", "pylock.toml:3:", "not a valid project name"),
     ]
 

@@ -58,7 +58,8 @@ struct LockEndToEndTests {
 
             let clean = try await Self.verifyLock(scenario, lock)
             #expect(clean.result.status == 0, "\(clean.result.output)\n\(original)")
-            #expect(Set(clean.report.packages.map { $0.name.lowercased() }) == ["clitool", "dotted-pkg", "datatool"], "\(clean.result.stdout)")
+            #expect(
+                Set(clean.report.packages.map { $0.name.lowercased() }) == ["clitool", "dotted-pkg", "datatool"], "\(clean.result.stdout)")
             for package in ["clitool", "dotted-pkg", "datatool"] {
                 clean.expect(package, .lockHash, .pass, "sha256")
                 clean.expect(package, .signature, .pass)
@@ -91,7 +92,8 @@ struct LockEndToEndTests {
             let otherPath = scenario.root + "/other.pub"
             try other.publicKey.pemRepresentation.write(toFile: otherPath, atomically: true, encoding: .utf8)
             let datatool = "datatool-0.3-py3-none-any.whl"
-            let savedAttestation = try Data(contentsOf: URL(fileURLWithPath: scenario.indexDirectory + "/" + datatool + ".slsa.attestation"))
+            let savedAttestation = try Data(
+                contentsOf: URL(fileURLWithPath: scenario.indexDirectory + "/" + datatool + ".slsa.attestation"))
             _ = try Attester.attest(
                 wheel: scenario.indexDirectory + "/" + datatool, key: other,
                 builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
