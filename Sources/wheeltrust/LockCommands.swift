@@ -156,3 +156,56 @@ struct VerifyFilesCommand: AsyncParsableCommand {
         try options.output.finish(report, stepTitles: TextReport.fileSteps)
     }
 }
+
+/// `wheeltrust install -r pylock.toml`: verify every file, install exactly those, verify again.
+struct InstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install a PEP 751 lock's files only after each verified, then verify the installed packages.",
+        discussion: """
+            Runs verify-lock; if every package verified, copies the verified wheels out of the cache into a private \
+            folder, checks each copy's sha256 against what verified, installs those copies with --no-index --no-deps \
+            (pip of the environment, or uv with --uv), then runs verify on the installed packages. One failure installs \
+            nothing. Requirements files are not taken yet: lock them first (uv pip compile --format pylock.toml).
+            """)
+
+    @Option(name: [.customShort("r"), .long], help: ArgumentHelp("The lock file (pylock.toml).", valueName: "FILE"))
+    var requirement: String
+    @Option(name: .long, help: ArgumentHelp("Install with this uv binary instead of the environment's pip.", valueName: "PATH"))
+    var uv: String?
+    @Option(name: .long, help: "Packages worked on at once.") var jobs: Int = 4
+    @OptionGroup var options: VerifyingOptions
+
+    func validate() throws {
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if !requirement.hasSuffix(".toml") {
+            throw UsageError("install takes a PEP 751 lock (pylock.toml); lock a requirements file first")
+        }
+    }
+
+    func run() async throws {
+        let (_, report) = try await verifyLock(requirement, options: options, jobs: jobs)
+        guard report.exitCode == 0 else {
+            if options.output.format == .text { emitError("nothing installed: not every package verified\n") }
+            try options.output.finish(report, stepTitles: TextReport.fileSteps)
+        }
+        let verifier = try makeVerifier(options)
+        let cache = verifier.pipeline.context.cache
+        let python = verifier.environment.executable
+        let installer: VerifiedInstall.Installer = uv.map { .uv($0) } ?? .pip
+        let environment = ProcessInfo.processInfo.environment
+        let names = report.packages.map(\.name)
+        try prepareLock { () throws(LockError) in
+            let (folder, files) = try VerifiedInstall.stage(report.packages, cache: cache)
+            defer { VerifiedInstall.remove(folder) }
+            try VerifiedInstall.install(files, python: python, installer: installer, environment: environment)
+        }
+        let installed: Report
+        do {
+            installed = try await verifier.run(VerifyRequest(packages: names, jobs: jobs))
+        } catch {
+            throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
+        }
+        try options.output.finish(installed)
+    }
+}

@@ -19,6 +19,7 @@ struct Wheeltrust: AsyncParsableCommand {
             VerifyLockCommand.self,
             LockIdentitiesCommand.self,
             VerifyFilesCommand.self,
+            InstallCommand.self,
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
             VerifyBundleCommand.self,

@@ -162,6 +162,56 @@ struct LockEndToEndTests {
         }
     }
 
+    /// Every path under `folder`, sorted (the venv's file list).
+    static func listing(_ folder: String) -> [String] {
+        (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
+    }
+
+    @Test(
+        "install: a tampered lock installs nothing (the venv's file list is unchanged, exit 1, with uv and with pip); a clean one installs with the environment's pip and the final verify passes",
+        .enabled(if: uv != nil))
+    func install() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let lock = scenario.root + "/pylock.toml"
+            try await Self.compile(scenario, ["clitool", "dotted.pkg"], to: lock)
+            let original = try String(contentsOfFile: lock, encoding: .utf8)
+            let before = Self.listing(scenario.venv)
+
+            let clitoolHash = try await scenario.sha256(ofIndexFile: "clitool-2.0-py3-none-any.whl")
+            let tampered = scenario.root + "/tampered.toml"
+            try original.replacingOccurrences(of: clitoolHash, with: String(repeating: "1", count: 64))
+                .write(toFile: tampered, atomically: true, encoding: .utf8)
+            let refused = try ReportJSON(try await scenario.wheeltrust(["install", "-r", tampered, "--uv", Self.uv!, "--format", "json"]))
+            refused.expect("clitool", .lockHash, .fail)
+            #expect(Self.listing(scenario.venv) == before, "nothing installed")
+
+            // Installed by the environment's own pip (uv, given local files, adds a uv_cache.json to
+            // each .dist-info that verify does not account for as installer-generated).
+            let withPip = scenario.root + "/pip-venv"
+            let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", withPip])
+            try #require(created.status == 0, "venv: \(created.output)")
+            let pipBefore = Self.listing(withPip)
+            let arguments = [
+                "install", "-r", lock, "--format", "json", "--python", withPip + "/bin/python", "--index-url", scenario.indexURL,
+                "--cache-dir", scenario.cache, "--key", scenario.publicKeyPath,
+            ]
+            let refusedPip = try await TestProcess.run(
+                TestProcess.wheeltrust, ["install", "-r", tampered] + Array(arguments.dropFirst(3)),
+                environment: ["HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null"])
+            #expect(refusedPip.status == 1, "\(refusedPip.output)")
+            #expect(Self.listing(withPip) == pipBefore, "nothing installed")
+            let done = try ReportJSON(
+                try await TestProcess.run(
+                    TestProcess.wheeltrust, arguments, environment: ["HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null"]))
+            #expect(done.result.status == 0, "\(done.result.output)")
+            #expect(Set(done.report.packages.map { $0.name.lowercased() }) == ["clitool", "dotted.pkg"], "\(done.result.stdout)")
+            done.expect("clitool", .installedFiles, .pass)
+            done.expect("dotted.pkg", .installedFiles, .pass)
+            #expect(Self.listing(withPip).contains { $0.hasSuffix("site-packages/clitool-2.0.dist-info/RECORD") })
+            #expect(done.report.packages.allSatisfy { $0.status == .verified }, "\(done.result.stdout)")
+        }
+    }
+
     @Test("verify-files: a pip download folder verifies; a swapped file fails index-hash naming the package")
     func wheelhouse() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
