@@ -142,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "IndexServer", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

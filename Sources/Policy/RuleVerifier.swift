@@ -18,6 +18,9 @@ public enum RuleVerifier {
         let keyless: any AttestationSignatureVerifier
         if identities.isEmpty && !rule.indexPublisher {
             keyless = KeylessNotAccepted(reason: "\(rule.label) names no identity and not keyless = \"index-publisher\"")
+        } else if identities.isEmpty {
+            // Only the index-named publisher: exactly the verifier of the default trust.
+            keyless = SigstoreVerifier(trustedRoot: try trustedRoot(), acceptance: .indexPublisher(IdentityPins()))
         } else {
             keyless = SigstoreVerifier(
                 trustedRoot: try trustedRoot(), acceptance: .anchors(identities, alsoIndexPublisher: rule.indexPublisher))

@@ -33,9 +33,9 @@ extension EnvironmentVerifier {
     public func verifySignature(of name: String) async throws(VerificationError) -> PackageReport {
         let installed = try installed(named: name)
         let pipeline = self.pipeline
-        return await afterDownload(of: installed) { wheel in
-            (await pipeline.provenanceChecks(for: wheel, installed: installed), nil as Never?)
-        }.report
+        return await underRule(of: installed) { wheel in
+            await pipeline.provenanceChecks(for: wheel, installed: installed)
+        }
     }
 
     /// Steps 1–4 and the wheel's own consistency (every member recorded in its RECORD and
@@ -43,10 +43,10 @@ extension EnvironmentVerifier {
     public func verifyWheel(of name: String) async throws(VerificationError) -> PackageReport {
         let installed = try installed(named: name)
         let pipeline = self.pipeline
-        return await afterDownload(of: installed) { wheel in
+        return await underRule(of: installed) { wheel in
             let checks = await pipeline.provenanceChecks(for: wheel, installed: installed)
-            return (checks + [Pipeline.openWheel(at: wheel.path, filename: wheel.file.filename).check], nil as Never?)
-        }.report
+            return checks + [Pipeline.openWheel(at: wheel.path, filename: wheel.file.filename).check]
+        }
     }
 
     /// Step 5 alone (no provenance, no signature: the report has no such checks): the installed
@@ -97,5 +97,31 @@ extension EnvironmentVerifier {
         let (checks, value) = await next(wheel)
         report.checks.append(contentsOf: checks)
         return (report, value)
+    }
+
+    /// ``afterDownload(of:_:)`` judged by the package's policy rule (when the context has a
+    /// policy): the rule and its `policy` check go into the report; a package no rule covers
+    /// fails there; under a rule that requires no provenance, `next` (the provenance steps) does
+    /// not run and the `provenance` check says why (`skip`), the status following the rule.
+    private func underRule(
+        of installed: InstalledDistribution,
+        _ next: (FetchedWheel) async -> [CheckResult]
+    ) async -> PackageReport {
+        guard let decision = pipeline.ruleDecision(for: installed.name) else {
+            return await afterDownload(of: installed) { (await next($0), nil as Never?) }.report
+        }
+        guard let rule = decision.selection.rule else { return pipeline.decidedOnly(installed, decision) }
+        if rule.requirement == .none { return pipeline.decidedOnly(installed, decision) }
+        var (report, wheel) = await pipeline.locateAndFetch(installed)
+        pipeline.apply(decision, to: &report)
+        guard let wheel else { return report }
+        if rule.requirement == .integrity {
+            let hash = Pipeline.integrityHashCheck(wheel.checks)
+            if let position = report.checks.firstIndex(where: { $0.name == .indexHash }) { report.checks[position] = hash }
+            report.checks.append(CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only"))
+            return report
+        }
+        report.checks.append(contentsOf: await next(wheel))
+        return report
     }
 }

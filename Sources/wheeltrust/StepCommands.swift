@@ -10,6 +10,22 @@ func makeVerifier(_ options: VerifyingOptions) throws -> EnvironmentVerifier {
     return try prepare { () throws(VerificationError) in try setup.environmentVerifier() }
 }
 
+/// A one-package report of a local file, naming the policy it was judged by.
+func localReport(_ package: PackageReport, setup: VerificationSetup) -> Report {
+    var report = Report(packages: [package])
+    report.policy = try? setup.trustPolicy().summary
+    return report
+}
+
+extension EnvironmentVerifier {
+    /// A one-package report, naming the policy it was judged by.
+    func report(of package: PackageReport) -> Report {
+        var report = Report(packages: [package])
+        report.policy = pipeline.context.policy?.summary
+        return report
+    }
+}
+
 /// `wheeltrust fetch-attestation PKG`: step 3 alone.
 struct FetchAttestationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,11 +67,11 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             guard let report else {
                 throw fail("\(target) is not a file: give the wheel file, or its filename with --sha256", code: Exit.usage)
             }
-            try options.output.finish(Report(packages: [report]))
+            try options.output.finish(localReport(report, setup: setup))
         }
         let verifier = try makeVerifier(options)
         let report = try await prepare { () async throws(VerificationError) in try await verifier.verifySignature(of: target) }
-        try options.output.finish(Report(packages: [report]))
+        try options.output.finish(verifier.report(of: report))
     }
 }
 
@@ -79,11 +95,11 @@ struct VerifyWheelCommand: AsyncParsableCommand {
             let report = try await prepare { () async throws(VerificationError) in
                 try await LocalVerification.wheel(at: path, provenanceFile: provenance, setup: setup)
             }
-            try options.output.finish(Report(packages: [report]))
+            try options.output.finish(localReport(report, setup: setup))
         }
         let (verifier, target) = (try makeVerifier(options), target)
         let report = try await prepare { () async throws(VerificationError) in try await verifier.verifyWheel(of: target) }
-        try options.output.finish(Report(packages: [report]))
+        try options.output.finish(verifier.report(of: report))
     }
 }
 
