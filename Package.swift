@@ -5,6 +5,8 @@ import Foundation
 //
 // Targets depend only downward:
 //   PythonPackaging ← Attestations ← {Sigstore, TUF} ← PackageIndex ← Verification ← wheeltrust (CLI)
+//   Policy (the trust policy file: rules per index and project) sits on Attestations + Sigstore;
+//   Verification uses it.
 //   Attestations: PEP 740, DSSE, keys, statements, key-signed verification, signing (Attester).
 //   Sigstore (keyless: chain, SCT, log, timestamps, bundles, identities) and TUF (trust update)
 //   sit side by side on Attestations. IndexServer (serve) sits beside Verification.
@@ -17,6 +19,8 @@ import Foundation
 // - hummingbird: the `serve` index (HTTP/1.1 on NIO).
 // - zlib (system library): raw inflate for our own bounded zip reader (ZIPFoundation hangs on
 //   truncated streams and does not enforce declared sizes).
+// - TOMLKit (toml++ underneath): the policy file is TOML; a maintained, spec-complete parser
+//   rather than one of our own.
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
 import PackageDescription
@@ -35,6 +39,7 @@ let package = Package(
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "TUF", targets: ["TUF"]),
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
+        .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
     ],
@@ -51,6 +56,8 @@ let package = Package(
         // Declared because PackageIndex builds NIOSSL trust roots from pip's `cert` bundle.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // The trust policy file (TOML): a maintained parser (toml++ underneath), not a hand parser.
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -107,8 +114,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Policy",
+            dependencies: [
+                "Attestations", "Sigstore", "PythonPackaging",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Verification",
-            dependencies: ["PackageIndex", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
+            dependencies: ["PackageIndex", "Policy", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
         .target(
@@ -127,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "IndexServer", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -167,6 +182,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "Attestations", "Sigstore", "PythonPackaging", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",

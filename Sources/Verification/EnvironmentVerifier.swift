@@ -148,6 +148,7 @@ public struct EnvironmentVerifier: Sendable {
             python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
             packages: reports, unexpected: findings)
         report.interpreter = environment.trustedInterpreter
+        report.policy = pipeline.context.policy?.summary
         return report
     }
 

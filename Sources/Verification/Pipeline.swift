@@ -1,6 +1,7 @@
 import Attestations
 import Foundation
 import PackageIndex
+import Policy
 import PythonPackaging
 
 /// What the pipeline needs from the outside world: the index, the cache and who is trusted.
@@ -12,16 +13,20 @@ public struct VerificationContext: Sendable {
     /// No network at all: `index` and `http` are never called; pages, wheels and provenance come
     /// from the cache (the provenance is verified again), and anything missing is an `error` check.
     public let offline: Bool
+    /// The rules packages are judged by; nil: every package by `provenanceVerifier`, with no
+    /// rule named in the report (what a context built by hand gets).
+    public let policy: TrustPolicy?
 
     public init(
         index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier,
-        offline: Bool = false
+        offline: Bool = false, policy: TrustPolicy? = nil
     ) {
         self.index = index
         self.http = http
         self.cache = cache
         self.provenanceVerifier = provenanceVerifier
         self.offline = offline
+        self.policy = policy
     }
 
     /// The cached pages and provenance (beside the wheels in `cache`).
@@ -229,7 +234,8 @@ public struct Pipeline: Sendable {
     // MARK: [4/5] signature and statement
 
     public func evaluate(_ provenance: Provenance, filename: String, sha256: String) async -> [CheckResult] {
-        let verdict = await context.provenanceVerifier.verify(provenance, distribution: filename, sha256Hex: sha256)
+        let project = (try? DistributionFilename(parsing: filename)).map(\.name) ?? ProjectName(filename)
+        let verdict = await provenanceVerifier(for: project).verify(provenance, distribution: filename, sha256Hex: sha256)
         return ProvenanceChecks.checks(for: verdict)
     }
 
@@ -357,7 +363,7 @@ public struct Pipeline: Sendable {
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: project, version: version)
         guard let provenance else { return ([check], false, nil) }
-        let verdict = await context.provenanceVerifier.verify(
+        let verdict = await provenanceVerifier(for: project).verify(
             provenance.provenance, distribution: wheel.file.filename,
             sha256Hex: wheel.sha256)
         let checks = ProvenanceChecks.checks(for: verdict)
@@ -376,10 +382,24 @@ public struct Pipeline: Sendable {
     /// say why). Used to decide whether a distribution's RECORD may own a file another package's
     /// directory holds; its installed files are not checked here.
     public func provenWheel(of installed: InstalledDistribution) async -> (wheel: Wheel?, checks: [CheckResult]) {
+        let decision = ruleDecision(for: installed.name)
+        if let decision, decision.selection.rule?.requirement != .provenance && decision.selection.rule?.requirement != .integrity {
+            // No rule, or a waiver: nothing about this distribution is proven.
+            return (nil, decision.check.map { [$0] } ?? [])
+        }
         let (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (nil, report.checks) }
-        let (checks, verified, _) = await provenance(for: fetched, installed: installed)
-        guard verified else { return (nil, report.checks + checks) }
+        let checks: [CheckResult]
+        if decision?.selection.rule?.requirement == .integrity {
+            // Its rule takes the index's wheel at its published sha256 as the reference.
+            let hash = Self.integrityHashCheck(fetched.checks)
+            guard hash.status == .pass else { return (nil, report.checks + [hash]) }
+            checks = [hash]
+        } else {
+            let (provenanceChecks, verified, _) = await provenance(for: fetched, installed: installed)
+            guard verified else { return (nil, report.checks + provenanceChecks) }
+            checks = provenanceChecks
+        }
         let (wheel, contents) = Self.openWheel(
             at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
             memo: contentsMemo)
@@ -409,11 +429,27 @@ public struct Pipeline: Sendable {
         _ installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
         claims: PathClaims
     ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
+        let decision = ruleDecision(for: installed.name)
+        if let decision {
+            switch decision.selection.rule?.requirement {
+            case nil, .none?:
+                // No rule (fails), or a waiver: nothing else is looked at.
+                return (decidedOnly(installed, decision), nil)
+            case .integrity?:
+                return await verifyIntegrity(installed, decision: decision, files: verifier, claims: claims)
+            case .provenance?:
+                break
+            }
+        }
         var (report, fetched) = await locateAndFetch(installed)
+        if let decision { apply(decision, to: &report) }
         guard let fetched else { return (report, nil) }
         let (checks, verified, signer) = await provenance(for: fetched, installed: installed)
         report.checks.append(contentsOf: checks)
         report.signer = signer
+        if let decision, let rule = decision.selection.rule, let signer, verified, let policy = context.policy {
+            report.proof = policy.proof(of: signer, rule: rule)
+        }
         guard verified else {
             // The wheel is not proven: its contents are not read further (a hostile wheel costs
             // nothing beyond what the report needs), and the package has already failed.

@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Policy
 import PythonPackaging
 
 /// The outcome of one check, as shown to people and written to JSON.
@@ -31,6 +32,8 @@ public enum CheckStatus: String, Codable, Sendable, Comparable {
 public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     /// [1/5] The distribution is installed (its `.dist-info`).
     case installed
+    /// [1/5] The policy rule that decides the package (or that none matches).
+    case policy
     /// [1/5] The exact wheel found on the index.
     case indexFile = "index-file"
     /// [2/5] The wheel downloaded (or found in the cache) and hashed.
@@ -59,7 +62,7 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     /// The 1-based step of the seed scripts' `[n/5]` shape this check belongs to.
     public var step: Int {
         switch self {
-        case .installed, .indexFile: 1
+        case .installed, .policy, .indexFile: 1
         case .download, .indexHash: 2
         case .provenance: 3
         case .signature, .statement, .identityPin: 4
@@ -153,6 +156,11 @@ public struct FileFindings: Codable, Sendable, Equatable {
 /// The final state of a package: verified only when every required check passed.
 public enum PackageStatus: String, Codable, Sendable {
     case verified
+    /// Its rule requires integrity only, and it met it: the installed files match the index's
+    /// wheel and that wheel the sha256 the index publishes; no provenance was checked (exit 0).
+    case integrityOnly = "integrity-only"
+    /// Its rule requires nothing (`require = "none"`, with a reason): not checked (exit 0).
+    case waived
     /// Some check found tampering or a mismatch (exit 1).
     case failed
     /// Some check could not run and none failed (exit 3).
@@ -161,9 +169,10 @@ public enum PackageStatus: String, Codable, Sendable {
 
 /// Everything wheeltrust learned about one installed distribution.
 ///
-/// `status` is derived from `checks` and `files`, never set by hand: any failed check or unclean
-/// file list gives `failed`; else any check that could not run gives `error`; else `verified`,
-/// which also requires at least one passing check.
+/// `status` is derived from `checks`, `files` and the rule's requirement, never set by hand: any
+/// failed check or unclean file list gives `failed`; else any check that could not run gives
+/// `error`; else, with at least one passing check, what the rule required was met: `verified`
+/// (provenance, or no policy), `integrity-only` (integrity) or `waived` (none).
 public struct PackageReport: Codable, Sendable {
     public var name: String
     public var version: String
@@ -175,6 +184,13 @@ public struct PackageReport: Codable, Sendable {
     public var files: FileFindings
     /// Who signed the attestation that verified the wheel's provenance (nil when none did).
     public var signer: SignerIdentity?
+    /// The 1-based position of the policy rule that decided the package (nil: no policy, or no
+    /// rule matched).
+    public var rule: Int?
+    /// What that rule requires (nil: no policy or no rule).
+    public var requirement: Requirement?
+    /// The proof the package met under its rule (which anchor), when it met one.
+    public var proof: PolicyProof?
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
@@ -202,10 +218,16 @@ public struct PackageReport: Codable, Sendable {
         if checks.contains(where: { $0.status == .fail }) || !files.isClean { return .failed }
         if checks.contains(where: { $0.status == .error }) || checks.isEmpty { return .error }
         if !checks.contains(where: { $0.status == .pass }) { return .error }
-        return .verified
+        switch requirement {
+        case .integrity?: return .integrityOnly
+        case .none?: return .waived
+        case .provenance?, nil: return .verified
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, signer, checks, files }
+    enum CodingKeys: String, CodingKey {
+        case name, version, status, wheel, sha256, signer, rule, requirement, proof, checks, files
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -215,6 +237,9 @@ public struct PackageReport: Codable, Sendable {
         try container.encodeIfPresent(wheel, forKey: .wheel)
         try container.encodeIfPresent(sha256, forKey: .sha256)
         try container.encodeIfPresent(signer, forKey: .signer)
+        try container.encodeIfPresent(rule, forKey: .rule)
+        try container.encodeIfPresent(requirement?.rawValue, forKey: .requirement)
+        try container.encodeIfPresent(proof, forKey: .proof)
         try container.encode(checks, forKey: .checks)
         try container.encode(files, forKey: .files)
     }
@@ -226,6 +251,9 @@ public struct PackageReport: Codable, Sendable {
         wheel = try container.decodeIfPresent(String.self, forKey: .wheel)
         sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
         signer = try container.decodeIfPresent(SignerIdentity.self, forKey: .signer)
+        rule = try container.decodeIfPresent(Int.self, forKey: .rule)
+        requirement = try container.decodeIfPresent(String.self, forKey: .requirement).flatMap(Requirement.init(rawValue:))
+        proof = try container.decodeIfPresent(PolicyProof.self, forKey: .proof)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         files = try container.decode(FileFindings.self, forKey: .files)
     }
@@ -247,6 +275,10 @@ public struct EnvironmentFinding: Codable, Sendable, Equatable {
 public struct ReportSummary: Codable, Sendable, Equatable {
     public var total: Int
     public var verified: Int
+    /// Packages whose rule required integrity only and that met it.
+    public var integrityOnly: Int = 0
+    /// Packages whose rule waived every check.
+    public var waived: Int = 0
     public var failed: Int
     public var errors: Int
     /// Files under site-packages that no distribution owns.
@@ -257,8 +289,9 @@ public struct ReportSummary: Codable, Sendable, Equatable {
 
 /// The whole result of a run: one entry per package in name order, plus environment-wide findings.
 ///
-/// The exit code follows from it: 0 when everything verified and nothing is unexpected; 1 when
-/// anything failed; 3 when nothing failed but something could not be checked.
+/// The exit code follows from it: 0 when every package met its rule (verified, integrity-only or
+/// waived) and nothing is unexpected; 1 when anything failed; 3 when nothing failed but something
+/// could not be checked.
 public struct Report: Codable, Sendable {
     /// Version of this JSON document's schema.
     public var schemaVersion: Int = 1
@@ -269,6 +302,8 @@ public struct Report: Codable, Sendable {
     public var packages: [PackageReport]
     /// Files no distribution owns (with `--all`), sorted by path.
     public var unexpected: [EnvironmentFinding]
+    /// The policy the packages were judged by (nil when none was in play).
+    public var policy: PolicySummary?
 
     public init(
         python: String? = nil, index: String? = nil, packages: [PackageReport],
@@ -284,6 +319,8 @@ public struct Report: Codable, Sendable {
         ReportSummary(
             total: packages.count,
             verified: packages.filter { $0.status == .verified }.count,
+            integrityOnly: packages.filter { $0.status == .integrityOnly }.count,
+            waived: packages.filter { $0.status == .waived }.count,
             failed: packages.filter { $0.status == .failed }.count,
             errors: packages.filter { $0.status == .error }.count,
             unexpectedFiles: unexpected.count,
@@ -298,7 +335,7 @@ public struct Report: Codable, Sendable {
         return 0
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, packages, unexpected, summary }
+    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, policy, packages, unexpected, summary }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -306,6 +343,7 @@ public struct Report: Codable, Sendable {
         try container.encodeIfPresent(python, forKey: .python)
         try container.encodeIfPresent(interpreter, forKey: .interpreter)
         try container.encodeIfPresent(index, forKey: .index)
+        try container.encodeIfPresent(policy, forKey: .policy)
         try container.encode(packages, forKey: .packages)
         try container.encode(unexpected, forKey: .unexpected)
         try container.encode(summary, forKey: .summary)
@@ -317,6 +355,7 @@ public struct Report: Codable, Sendable {
         python = try container.decodeIfPresent(String.self, forKey: .python)
         interpreter = try container.decodeIfPresent(TrustedInterpreter.self, forKey: .interpreter)
         index = try container.decodeIfPresent(String.self, forKey: .index)
+        policy = try container.decodeIfPresent(PolicySummary.self, forKey: .policy)
         packages = try container.decode([PackageReport].self, forKey: .packages)
         unexpected = try container.decode([EnvironmentFinding].self, forKey: .unexpected)
     }

@@ -38,6 +38,10 @@ public struct VerificationSetup: Sendable {
     /// Accept Sigstore keyless attestations even though `keyFiles` or `noDefaultKeys` name the
     /// trusted keys (they are then bound to the publisher the index names, and to the pins).
     public var allowKeyless: Bool = false
+    /// The policy file named on the command line (`--policy`); see ``trustPolicy()``.
+    public var policyFile: String?
+    /// The day policy rules' `expires` are judged against (nil: today).
+    public var policyDate: Date?
 
     /// Whether keyless attestations can verify: with no key named (the default trust: Red Hat's key
     /// and keyless bound to the index-named publisher, as the public index's model has it), or
@@ -136,9 +140,11 @@ public struct VerificationSetup: Sendable {
         // The client loaded pip's `cert` bundle once; an unusable one is reported here, as configuration.
         if !offline, let problem = http.configurationProblem { throw VerificationError(.usage, problem.message) }
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
+        let policy = try trustPolicy()
         return VerificationContext(
             index: IndexClient(configuration: configuration, http: http), http: http,
-            cache: cache, provenanceVerifier: try provenanceVerifier(), offline: offline)
+            cache: cache, provenanceVerifier: policy.verifiers[1] ?? ProvenanceVerifier(verifiers: []), offline: offline,
+            policy: policy)
     }
 
     /// The verifier of provenance objects under the trust rules above (offline use needs only this):

@@ -121,15 +121,32 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
+/// Which policy judges the packages.
+struct PolicyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The trust policy (TOML) that says, per index and project, what proves a package "
+                + "(default: $WHEELTRUST_POLICY, else $XDG_CONFIG_HOME/wheeltrust/policy.toml or ~/.config/wheeltrust/policy.toml, "
+                + "else the built-in policy). Not with --key, --no-default-keys, --allow-keyless or identity pins.",
+            valueName: "FILE"))
+    var policy: String?
+}
+
 /// The option groups every verifying command shares.
 struct VerifyingOptions: ParsableArguments {
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var index: IndexOptions
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var policy: PolicyOptions
     @OptionGroup var output: OutputOptions
 
     /// The library setup these options describe.
-    var setup: VerificationSetup { VerificationSetup(environment: environment, index: index, trust: trust) }
+    var setup: VerificationSetup {
+        var setup = VerificationSetup(environment: environment, index: index, trust: trust)
+        setup.policyFile = policy.policy
+        return setup
+    }
 }
 
 extension VerificationSetup {

@@ -27,6 +27,7 @@ struct Wheeltrust: AsyncParsableCommand {
             ServeCommand.self,
             KeygenCommand.self,
             TrustCommand.self,
+            PolicyCommand.self,
         ])
 
     /// Runs the chosen command. Every error before `run` is a usage error (exit 2; ArgumentParser's
