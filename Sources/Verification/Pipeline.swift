@@ -325,11 +325,22 @@ public struct Pipeline: Sendable {
     ) async
         -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?)
     {
+        let outcome = await provenanceWithDocument(for: wheel, installed: installed)
+        return (outcome.checks, outcome.isVerified, outcome.signer)
+    }
+
+    /// ``provenance(for:installed:)`` and `document`: the digest of the provenance bytes as
+    /// received (nil when none were), for the report (a Verification Summary's `inputAttestations`).
+    public func provenanceWithDocument(
+        for wheel: FetchedWheel, installed: InstalledDistribution
+    ) async
+        -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?, document: ProvenanceDocumentDigest?)
+    {
         let (provenance, check) =
             context.offline
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: installed.name, version: installed.rawVersion)
-        guard let provenance else { return ([check], false, nil) }
+        guard let provenance else { return ([check], false, nil, nil) }
         let verdict = await context.provenanceVerifier.verify(
             provenance.provenance, distribution: wheel.file.filename,
             sha256Hex: wheel.sha256)
@@ -341,7 +352,8 @@ public struct Pipeline: Sendable {
                     filename: wheel.file.filename, sha256: wheel.sha256, projectName: installed.name.normalized,
                     version: installed.rawVersion, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
-        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity)
+        let document = ProvenanceDocumentDigest(provenance, decisivePredicateType: verdict.decisive?.statement?.predicateType)
+        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity, document)
     }
 
     /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
@@ -384,9 +396,10 @@ public struct Pipeline: Sendable {
     ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed)
         guard let fetched else { return (report, nil) }
-        let (checks, verified, signer) = await provenance(for: fetched, installed: installed)
+        let (checks, verified, signer, document) = await provenanceWithDocument(for: fetched, installed: installed)
         report.checks.append(contentsOf: checks)
         report.signer = signer
+        report.provenanceDocument = document
         guard verified else {
             // The wheel is not proven: its contents are not read further (a hostile wheel costs
             // nothing beyond what the report needs), and the package has already failed.

@@ -164,6 +164,9 @@ public struct PackageReport: Codable, Sendable {
     public var files: FileFindings
     /// Who signed the attestation that verified the wheel's provenance (nil when none did).
     public var signer: SignerIdentity?
+    /// The provenance document as received from the index (its sha256 and where it came from),
+    /// whenever one was received, verified or not; nil when none was.
+    public var provenanceDocument: ProvenanceDocumentDigest?
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
@@ -186,7 +189,7 @@ public struct PackageReport: Codable, Sendable {
         return .verified
     }
 
-    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, signer, checks, files }
+    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, signer, provenanceDocument, checks, files }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -196,6 +199,7 @@ public struct PackageReport: Codable, Sendable {
         try container.encodeIfPresent(wheel, forKey: .wheel)
         try container.encodeIfPresent(sha256, forKey: .sha256)
         try container.encodeIfPresent(signer, forKey: .signer)
+        try container.encodeIfPresent(provenanceDocument, forKey: .provenanceDocument)
         try container.encode(checks, forKey: .checks)
         try container.encode(files, forKey: .files)
     }
@@ -207,6 +211,7 @@ public struct PackageReport: Codable, Sendable {
         wheel = try container.decodeIfPresent(String.self, forKey: .wheel)
         sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
         signer = try container.decodeIfPresent(SignerIdentity.self, forKey: .signer)
+        provenanceDocument = try container.decodeIfPresent(ProvenanceDocumentDigest.self, forKey: .provenanceDocument)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         files = try container.decode(FileFindings.self, forKey: .files)
     }

@@ -28,9 +28,20 @@ struct VerifyCommand: AsyncParsableCommand {
                 + "Python runs a .pyc instead of its .py, so a tampered .pyc is tampered code."))
     var checkBytecode: Bool?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a signed SLSA Verification Summary of this run (PASSED or FAILED) to FILE (needs --vsa-key).",
+            valueName: "FILE"))
+    var vsa: String?
+
+    @Option(name: .long, help: ArgumentHelp("The private key that signs the --vsa summary (PEM: PKCS#8, EC or RSA).", valueName: "PEM"))
+    var vsaKey: String?
+
     @OptionGroup var options: VerifyingOptions
 
     func validate() throws {
+        if (vsa == nil) != (vsaKey == nil) { throw UsageError("--vsa FILE and --vsa-key PEM go together") }
         if packages.isEmpty && !all { throw ValidationError("name at least one package, or use --all") }
         if !packages.isEmpty && all { throw ValidationError("give package names or --all, not both") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -40,6 +51,13 @@ struct VerifyCommand: AsyncParsableCommand {
         useOneMallocArena()
         let started = Date()
         var verifier = try makeVerifier(options)
+        // The summary's key and policy are read before the run: a bad key costs no verification.
+        let setup = options.setup
+        let summary = try vsaKey.map { keyFile in
+            try prepare { () throws(VerificationError) in
+                (try VerificationSummary.signingKey(file: keyFile), try setup.builtInTrustPolicy())
+            }
+        }
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
         let request = VerifyRequest(
@@ -57,6 +75,12 @@ struct VerifyCommand: AsyncParsableCommand {
             // On stderr, so that stdout stays a pure function of what was verified.
             let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
             emitError("time taken: \(seconds) s\n")
+        }
+        if let vsa, let (key, policy) = summary {
+            let version = Wheeltrust.configuration.version
+            try prepare { () throws(VerificationError) in
+                try VerificationSummary.write(report, policy: policy, key: key, version: version, to: vsa)
+            }
         }
         try options.output.finish(report)
     }

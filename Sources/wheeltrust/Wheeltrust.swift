@@ -18,6 +18,7 @@ struct Wheeltrust: AsyncParsableCommand {
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
             VerifyBundleCommand.self,
+            VerifyVSACommand.self,
             VerifyWheelCommand.self,
             VerifyInstalledCommand.self,
             InspectCommand.self,
