@@ -48,7 +48,7 @@ enum SARIFFindings {
     static func results(of package: PackageReport, ruleIndex: [String: Int]) -> [SARIFLog.Result] {
         var results: [SARIFLog.Result] = []
         let failed = Set(package.checks.filter { $0.status == .fail }.map(\.name))
-        let label = "\(package.name) \(package.version)"
+        let label = package.version.isEmpty ? package.name : "\(package.name) \(package.version)"
         func file(_ check: CheckName, _ path: String, _ what: String) {
             var message = "\(label): \(path) \(what)"
             if let note = package.files.notes[path] { message += " (\(note))" }
@@ -99,10 +99,12 @@ enum SARIFFindings {
         if let package {
             location.logicalLocations = [
                 SARIFLog.LogicalLocation(
-                    name: package.name, fullyQualifiedName: package.wheel ?? "\(package.name)==\(package.version)", kind: "package")
+                    name: package.name,
+                    fullyQualifiedName: package.wheel ?? (package.version.isEmpty ? package.name : "\(package.name)==\(package.version)"),
+                    kind: "package")
             ]
             properties["package"] = package.name
-            properties["version"] = package.version
+            if !package.version.isEmpty { properties["version"] = package.version }
             if let wheel = package.wheel { properties["wheel"] = wheel }
             if let sha256 = package.sha256 { properties["sha256"] = sha256 }
         }

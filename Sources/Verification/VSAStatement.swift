@@ -30,6 +30,11 @@ public enum VerificationSummary {
     public struct Subject: Sendable, Equatable {
         public var name: String
         public var sha256: String
+
+        public init(name: String, sha256: String) {
+            self.name = name
+            self.sha256 = sha256
+        }
     }
 
     /// The subjects of `report` (see the type's documentation), in the report's order.

@@ -9,9 +9,11 @@ public enum VSACheckName: String, Codable, Sendable, CaseIterable {
     case envelope
     /// A signature verifies with the given key over `PAE(payloadType, payload)`, the exact payload bytes.
     case signature
-    /// The payload is an in-toto v1 statement with the summary's required fields, typed.
+    /// The payload is an in-toto v1 statement: `_type`, `subject` (names, sha256 digests), `predicateType`, `predicate`.
     case statement
-    /// Its predicate type is SLSA Verification Summary v1.
+    /// Its predicate type is SLSA Verification Summary v1, and its predicate has that type's
+    /// required fields (`verifier.id`, `timeVerified`, `resourceUri`, `policy.uri`,
+    /// `verificationResult` PASSED or FAILED, `verifiedLevels`).
     case predicateType = "predicate-type"
     /// Its `verificationResult` is `PASSED`.
     case result
@@ -172,7 +174,7 @@ public enum VSAVerifier {
         }
         outcome.checks.append(VSACheckResult(.signature, .pass, "signed by the \(key.kind) key sha256:\(key.fingerprint)"))
         // Statement shape.
-        let summary: ParsedSummary
+        var summary: ParsedSummary
         do {
             summary = try ParsedSummary(payload: envelope.payload)
         } catch {
@@ -187,6 +189,13 @@ public enum VSAVerifier {
                 VSACheckResult(
                     .predicateType, .fail,
                     "predicateType is \(excerpt(summary.predicateType)), not \(VerificationSummary.predicateType)"))
+            skipRest(after: .predicateType)
+            return outcome
+        }
+        do {
+            try summary.readPredicate()
+        } catch {
+            outcome.checks.append(VSACheckResult(.predicateType, .fail, "not a verification summary: \(error.message)"))
             skipRest(after: .predicateType)
             return outcome
         }
@@ -229,14 +238,17 @@ public enum VSAVerifier {
     }
 }
 
-/// The fields of a summary's statement `verify-vsa` relies on, read strictly from the signed bytes.
+/// The fields of a summary's statement `verify-vsa` relies on, read strictly from the signed
+/// bytes: first the statement (`_type`, `subject`, `predicateType`), then, once the predicate type
+/// is the summary's, its predicate.
 struct ParsedSummary {
     var predicateType: String
     var subjects: [VerificationSummary.Subject]
-    var verifierID: String
-    var timeVerified: String
-    var verificationResult: String
-    var verifiedLevels: [String]
+    var predicate: JSONValue
+    var verifierID = ""
+    var timeVerified = ""
+    var verificationResult = ""
+    var verifiedLevels: [String] = []
 
     init(payload: [UInt8]) throws(AttestationError) {
         let json: JSONValue
@@ -263,7 +275,12 @@ struct ParsedSummary {
             subjects.append(VerificationSummary.Subject(name: name, sha256: sha256))
         }
         self.subjects = subjects
-        let predicate = try JSONObjectReader(statement.require("predicate"), path: statement.child("predicate"), code: .malformedStatement)
+        predicate = try statement.require("predicate")
+    }
+
+    /// Reads the summary predicate's required fields (after the predicate type was checked).
+    mutating func readPredicate() throws(AttestationError) {
+        let predicate = try JSONObjectReader(self.predicate, path: "statement.predicate", code: .malformedStatement)
         let verifier = try JSONObjectReader(predicate.require("verifier"), path: predicate.child("verifier"), code: .malformedStatement)
         verifierID = try verifier.string("id")
         timeVerified = try predicate.string("timeVerified")
