@@ -216,6 +216,56 @@ struct VerificationSummaryTests {
         #expect(!outcome.verified && outcome.exitCode == 1)
     }
 
+    /// A payload signed by `key` in an envelope of `payloadType`.
+    static func signed(_ payload: String, key: PrivateKey, payloadType: String = DSSE.inTotoPayloadType) throws -> Data {
+        let bytes = Array(payload.utf8)
+        let signature = try key.sign(DSSE.pae(payloadType: payloadType, payload: bytes))
+        return try JSONEncoder().encode(
+            DSSEEnvelope(payloadType: payloadType, payload: bytes, signatures: [DSSEEnvelope.Signature(sig: signature)]))
+    }
+
+    static let validPredicate = """
+        {"verifier":{"id":"urn:x"},"timeVerified":"2026-01-01T00:00:00Z","resourceUri":"urn:r","policy":{"uri":"urn:p"},\
+        "verificationResult":"PASSED","verifiedLevels":["SLSA_BUILD_LEVEL_1"]}
+        """
+
+    @Test(
+        "malformed summaries are refused in the named check",
+        arguments: [
+            ("not json at all", nil, VSACheckName.envelope, "not a DSSE envelope"),
+            ("{}", "text/plain", .envelope, "payloadType"),
+            ("{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":{}}",
+                nil, .statement, "is not https://in-toto.io/Statement/v1"),
+            ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"a.whl\",\"digest\":{\"sha256\":\"ABC\"}}],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":{}}",
+                nil, .statement, "not 64 lowercase hex digits"),
+            ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(validPredicate.replacingOccurrences(of: "PASSED", with: "MAYBE"))}",
+                nil, .predicateType, "neither PASSED nor FAILED"),
+            ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(validPredicate.replacingOccurrences(of: "2026-01-01T00:00:00Z", with: "yesterday"))}",
+                nil, .predicateType, "not an RFC 3339 timestamp"),
+        ] as [(String, String?, VSACheckName, String)])
+    func malformed(payload: String, payloadType: String?, check: VSACheckName, fragment: String) throws {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let data =
+            payload == "not json at all"
+            ? Data(payload.utf8) : try Self.signed(payload, key: key, payloadType: payloadType ?? DSSE.inTotoPayloadType)
+        let outcome = VSAVerifier.verify(data, file: "x", key: key.publicKey, subject: nil)
+        #expect(Self.status(outcome, check) == .fail, "\(outcome.checks)")
+        #expect(Self.detail(outcome, check).contains(fragment), "\(outcome.checks)")
+        #expect(!outcome.verified && outcome.verificationResult == nil)
+        // Everything after the failed check is skipped, never passed.
+        let after = VSACheckName.allCases.drop { $0 != check }.dropFirst()
+        #expect(after.allSatisfy { Self.status(outcome, $0) == .skip }, "\(outcome.checks)")
+    }
+
+    @Test("a well-formed summary signed by the key verifies (the malformed cases above differ from it in one field)")
+    func wellFormed() throws {
+        let key = try PrivateKey.generate(.rsa(bits: 2048))
+        let payload =
+            "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(Self.validPredicate)}"
+        let outcome = VSAVerifier.verify(try Self.signed(payload, key: key), file: "x", key: key.publicKey, subject: nil)
+        #expect(outcome.verified, "\(outcome.checks)")
+    }
+
     @Test("subjects are the judged wheels; levels are FAILED, or level 1 only for SLSA provenance")
     func statementContents() throws {
         var verified = PackageReport(
