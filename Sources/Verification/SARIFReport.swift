@@ -29,7 +29,9 @@ extension SARIFLog {
         }
         let driver = Driver(
             name: "wheeltrust", version: toolVersion, informationUri: Self.informationURI,
-            rules: rules.map { Rule(id: $0.id, shortDescription: Message(text: $0.text), defaultConfiguration: Configuration(level: "error")) })
+            rules: rules.map {
+                Rule(id: $0.id, shortDescription: Message(text: $0.text), defaultConfiguration: Configuration(level: "error"))
+            })
         self.init(
             runs: [
                 Run(

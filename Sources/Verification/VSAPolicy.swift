@@ -59,6 +59,7 @@ extension VerificationSetup {
         } else {
             lines.append("keyless: refused")
         }
-        return VerificationSummaryPolicy(uri: VerificationSummaryPolicy.builtInURI, content: Array((lines.joined(separator: "\n") + "\n").utf8))
+        return VerificationSummaryPolicy(
+            uri: VerificationSummaryPolicy.builtInURI, content: Array((lines.joined(separator: "\n") + "\n").utf8))
     }
 }

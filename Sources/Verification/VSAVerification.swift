@@ -157,7 +157,8 @@ public enum VSAVerifier {
             return outcome
         }
         outcome.checks.append(
-            VSACheckResult(.envelope, .pass, "DSSE envelope, \(envelope.signatures.count) signature(s), payload \(envelope.payload.count) bytes"))
+            VSACheckResult(
+                .envelope, .pass, "DSSE envelope, \(envelope.signatures.count) signature(s), payload \(envelope.payload.count) bytes"))
         // Signature over PAE of the exact payload bytes.
         let pae = DSSE.pae(payloadType: envelope.payloadType, payload: envelope.payload)
         let paddings: [RSAPadding] = [.pkcs1v15, .pss]

@@ -13,7 +13,9 @@ struct VerificationSummaryTests {
     static let datatool = "datatool-0.3-py3-none-any.whl"
 
     /// `verify-vsa … --format json`, decoded.
-    static func check(_ scenario: Scenario, _ file: String, key: String, subject: String? = nil) async throws -> (
+    static func check(
+        _ scenario: Scenario, _ file: String, key: String, subject: String? = nil
+    ) async throws -> (
         VSAVerification, ProcessResult
     ) {
         let result = try await TestProcess.run(
@@ -86,7 +88,8 @@ struct VerificationSummaryTests {
             let content = try #require(Data(base64Encoded: contentText))
             let fingerprint = scenario.key.publicKey.fingerprint
             #expect(String(decoding: content, as: UTF8.self).contains("trusted key: sha256:\(fingerprint)"))
-            #expect((policy["digest"] as? [String: String])?["sha256"] == VerificationSummaryPolicy(uri: "", content: [UInt8](content)).sha256)
+            #expect(
+                (policy["digest"] as? [String: String])?["sha256"] == VerificationSummaryPolicy(uri: "", content: [UInt8](content)).sha256)
 
             // inputAttestations: the sha256 of each provenance document as the index served it,
             // fetched again here with Python (independent of wheeltrust's HTTP client).
@@ -192,7 +195,10 @@ struct VerificationSummaryTests {
         try "hello\n".write(toFile: notKey, atomically: true, encoding: .utf8)
         let bad = try await TestProcess.run(
             TestProcess.wheeltrust,
-            ["verify", "--all", "--python", TestProcess.python3, "--index-url", "http://127.0.0.1:9/simple/", "--vsa", directory + "/out.json", "--vsa-key", notKey])
+            [
+                "verify", "--all", "--python", TestProcess.python3, "--index-url", "http://127.0.0.1:9/simple/", "--vsa",
+                directory + "/out.json", "--vsa-key", notKey,
+            ])
         #expect(bad.status == 2, "\(bad.output)")
         #expect(bad.stderr.contains("signing key \(notKey)"), "\(bad.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory + "/out.json"))
@@ -234,14 +240,22 @@ struct VerificationSummaryTests {
         arguments: [
             ("not json at all", nil, VSACheckName.envelope, "not a DSSE envelope"),
             ("{}", "text/plain", .envelope, "payloadType"),
-            ("{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":{}}",
-                nil, .statement, "is not https://in-toto.io/Statement/v1"),
-            ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"a.whl\",\"digest\":{\"sha256\":\"ABC\"}}],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":{}}",
-                nil, .statement, "not 64 lowercase hex digits"),
-            ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(validPredicate.replacingOccurrences(of: "PASSED", with: "MAYBE"))}",
-                nil, .predicateType, "neither PASSED nor FAILED"),
-            ("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(validPredicate.replacingOccurrences(of: "2026-01-01T00:00:00Z", with: "yesterday"))}",
-                nil, .predicateType, "not an RFC 3339 timestamp"),
+            (
+                "{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":{}}",
+                nil, .statement, "is not https://in-toto.io/Statement/v1"
+            ),
+            (
+                "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"a.whl\",\"digest\":{\"sha256\":\"ABC\"}}],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":{}}",
+                nil, .statement, "not 64 lowercase hex digits"
+            ),
+            (
+                "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(validPredicate.replacingOccurrences(of: "PASSED", with: "MAYBE"))}",
+                nil, .predicateType, "neither PASSED nor FAILED"
+            ),
+            (
+                "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(validPredicate.replacingOccurrences(of: "2026-01-01T00:00:00Z", with: "yesterday"))}",
+                nil, .predicateType, "not an RFC 3339 timestamp"
+            ),
         ] as [(String, String?, VSACheckName, String)])
     func malformed(payload: String, payloadType: String?, check: VSACheckName, fragment: String) throws {
         let key = try PrivateKey.generate(.ecdsaP256)
@@ -275,7 +289,8 @@ struct VerificationSummaryTests {
             sha256: String(repeating: "d", count: 64), url: "https://idx.test/a.provenance", predicateType: Statement.pypiPublishV1)
         let notFound = PackageReport(name: "b", version: "2", checks: [CheckResult(.indexFile, .fail, "not on the index")])
         let passing = Report(index: "https://user:****@idx.test/simple/", packages: [verified])
-        #expect(VerificationSummary.subjects(of: passing) == [.init(name: "a-1-py3-none-any.whl", sha256: String(repeating: "a", count: 64))])
+        #expect(
+            VerificationSummary.subjects(of: passing) == [.init(name: "a-1-py3-none-any.whl", sha256: String(repeating: "a", count: 64))])
         #expect(VerificationSummary.verifiedLevels(of: passing) == ["SLSA_BUILD_LEVEL_0"], "a publish attestation is not build provenance")
         var slsa = verified
         slsa.provenanceDocument?.predicateType = Statement.slsaV02
@@ -285,12 +300,16 @@ struct VerificationSummaryTests {
         #expect(VerificationSummary.verifiedLevels(of: failing) == ["FAILED"])
         #expect(VerificationSummary.subjects(of: failing).map(\.name) == ["a-1-py3-none-any.whl"], "no wheel, no subject")
         let bytes = VerificationSummary.statement(
-            for: passing, policy: VerificationSummaryPolicy(uri: "file:///etc/wheeltrust/policy.toml", sha256: String(repeating: "E", count: 64)),
+            for: passing,
+            policy: VerificationSummaryPolicy(uri: "file:///etc/wheeltrust/policy.toml", sha256: String(repeating: "E", count: 64)),
             version: "0.1.0", timeVerified: Date(timeIntervalSince1970: 1_700_000_000))
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("\"resourceUri\":\"https://idx.test/simple/\""), "\(text)")
         #expect(text.contains("\"timeVerified\":\"2023-11-14T22:13:20Z\""), "\(text)")
-        #expect(text.contains("\"policy\":{\"digest\":{\"sha256\":\"\(String(repeating: "e", count: 64))\"},\"uri\":\"file:///etc/wheeltrust/policy.toml\"}"), "\(text)")
+        #expect(
+            text.contains(
+                "\"policy\":{\"digest\":{\"sha256\":\"\(String(repeating: "e", count: 64))\"},\"uri\":\"file:///etc/wheeltrust/policy.toml\"}"
+            ), "\(text)")
     }
 
     @Test("the built-in policy's digest follows the trust in force")
