@@ -358,11 +358,22 @@ public struct Pipeline: Sendable {
     ) async
         -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?)
     {
+        let outcome = await provenanceWithDocument(for: wheel, project: project, version: version)
+        return (outcome.checks, outcome.isVerified, outcome.signer)
+    }
+
+    /// ``provenance(for:project:version:)`` and `document`: the digest of the provenance bytes as
+    /// received (nil when none were), for the report (a Verification Summary's `inputAttestations`).
+    public func provenanceWithDocument(
+        for wheel: FetchedWheel, project: ProjectName, version: String
+    ) async
+        -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?, document: ProvenanceDocumentDigest?)
+    {
         let (provenance, check) =
             context.offline
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: project, version: version)
-        guard let provenance else { return ([check], false, nil) }
+        guard let provenance else { return ([check], false, nil, nil) }
         let verdict = await provenanceVerifier(for: project).verify(
             provenance.provenance, distribution: wheel.file.filename,
             sha256Hex: wheel.sha256)
@@ -374,7 +385,8 @@ public struct Pipeline: Sendable {
                     filename: wheel.file.filename, sha256: wheel.sha256, projectName: project.normalized,
                     version: version, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
-        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity)
+        let document = ProvenanceDocumentDigest(provenance, decisivePredicateType: verdict.decisive?.statement?.predicateType)
+        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity, document)
     }
 
     /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
@@ -444,12 +456,14 @@ public struct Pipeline: Sendable {
         var (report, fetched) = await locateAndFetch(installed)
         if let decision { apply(decision, to: &report) }
         guard let fetched else { return (report, nil) }
-        let (checks, verified, signer) = await provenance(for: fetched, installed: installed)
+        let (checks, verified, signer, document) = await provenanceWithDocument(
+            for: fetched, project: installed.name, version: installed.rawVersion)
         report.checks.append(contentsOf: checks)
         report.signer = signer
         if let decision, let rule = decision.selection.rule, let signer, verified, let policy = context.policy {
             report.proof = policy.proof(of: signer, rule: rule)
         }
+        report.provenanceDocument = document
         guard verified else {
             // The wheel is not proven: its contents are not read further (a hostile wheel costs
             // nothing beyond what the report needs), and the package has already failed.

@@ -191,6 +191,9 @@ public struct PackageReport: Codable, Sendable {
     public var requirement: Requirement?
     /// The proof the package met under its rule (which anchor), when it met one.
     public var proof: PolicyProof?
+    /// The provenance document as received from the index (its sha256 and where it came from),
+    /// whenever one was received, verified or not; nil when none was.
+    public var provenanceDocument: ProvenanceDocumentDigest?
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
@@ -226,7 +229,7 @@ public struct PackageReport: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, status, wheel, sha256, signer, rule, requirement, proof, checks, files
+        case name, version, status, wheel, sha256, signer, rule, requirement, proof, provenanceDocument, checks, files
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -240,6 +243,7 @@ public struct PackageReport: Codable, Sendable {
         try container.encodeIfPresent(rule, forKey: .rule)
         try container.encodeIfPresent(requirement?.rawValue, forKey: .requirement)
         try container.encodeIfPresent(proof, forKey: .proof)
+        try container.encodeIfPresent(provenanceDocument, forKey: .provenanceDocument)
         try container.encode(checks, forKey: .checks)
         try container.encode(files, forKey: .files)
     }
@@ -254,6 +258,7 @@ public struct PackageReport: Codable, Sendable {
         rule = try container.decodeIfPresent(Int.self, forKey: .rule)
         requirement = try container.decodeIfPresent(String.self, forKey: .requirement).flatMap(Requirement.init(rawValue:))
         proof = try container.decodeIfPresent(PolicyProof.self, forKey: .proof)
+        provenanceDocument = try container.decodeIfPresent(ProvenanceDocumentDigest.self, forKey: .provenanceDocument)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         files = try container.decode(FileFindings.self, forKey: .files)
     }

@@ -94,12 +94,12 @@ struct TrustOptions: ParsableArguments {
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, sarif
 }
 
 /// How results are shown.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: .long, help: "Output format: text, json, or sarif (SARIF 2.1.0: one result per failed check or file).")
     var format: OutputFormat = .text
 
     @Flag(name: .shortAndLong, help: "Show a line per file.")
@@ -113,6 +113,10 @@ struct OutputOptions: ParsableArguments {
         switch format {
         case .json:
             guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
+            emitJSON(data)
+        case .sarif:
+            let log = SARIFLog(report: report, toolVersion: Wheeltrust.configuration.version)
+            guard let data = try? log.jsonData() else { throw fail("cannot encode the SARIF log", code: Exit.incomplete) }
             emitJSON(data)
         case .text:
             emit(TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal).renderText(report))

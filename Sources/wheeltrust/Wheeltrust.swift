@@ -19,6 +19,7 @@ struct Wheeltrust: AsyncParsableCommand {
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
             VerifyBundleCommand.self,
+            VerifyVSACommand.self,
             VerifyWheelCommand.self,
             VerifyInstalledCommand.self,
             InspectCommand.self,
