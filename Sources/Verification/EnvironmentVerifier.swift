@@ -142,7 +142,7 @@ public struct EnvironmentVerifier: Sendable {
             findings = environmentScan(installed: installed, selected: selected, results: results)
         }
         var report = Report(
-            python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+            python: environment.executable, index: pipeline.context.indexSummary(for: selected),
             packages: reports, unexpected: findings)
         report.interpreter = environment.trustedInterpreter
         return report

@@ -5,7 +5,11 @@ import PythonPackaging
 
 /// What the pipeline needs from the outside world: the index, the cache and who is trusted.
 public struct VerificationContext: Sendable {
+    /// The index client of pip's configuration (or of `--index-url`).
     public let index: IndexClient
+    /// The index client of uv's configuration, when it applies to some distributions (see
+    /// ``index(for:)``); nil when only `index` is used. Both share `http`.
+    public let uvIndex: IndexClient?
     public let http: HTTPClient
     public let cache: ContentCache
     public let provenanceVerifier: ProvenanceVerifier
@@ -14,14 +18,34 @@ public struct VerificationContext: Sendable {
     public let offline: Bool
 
     public init(
-        index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier,
-        offline: Bool = false
+        index: IndexClient, uvIndex: IndexClient? = nil, http: HTTPClient, cache: ContentCache,
+        provenanceVerifier: ProvenanceVerifier, offline: Bool = false
     ) {
         self.index = index
+        self.uvIndex = uvIndex
         self.http = http
         self.cache = cache
         self.provenanceVerifier = provenanceVerifier
         self.offline = offline
+    }
+
+    /// The configuration a distribution is looked up with: uv's for one uv installed (its
+    /// `INSTALLER` is `uv`) and for every one when pip's configuration names no index; pip's
+    /// otherwise. Without ``uvIndex``, always pip's.
+    public func index(for installed: InstalledDistribution) -> IndexClient {
+        guard let uvIndex else { return index }
+        return installed.installer == "uv" || !index.configuration.namesIndex ? uvIndex : index
+    }
+
+    /// The report's index line: each configuration in use, its indexes and where it came from;
+    /// with both in use, which distributions each applies to.
+    public func indexSummary(for installed: [InstalledDistribution]) -> String {
+        guard let uvIndex else { return index.configuration.summary }
+        let byUV = installed.filter { index(for: $0).configuration.tool == .uv }.count
+        let byPip = installed.count - byUV
+        if byPip == 0 { return uvIndex.configuration.summary }
+        let rule = index.configuration.namesIndex ? "INSTALLER uv" : "pip names no index"
+        return "\(index.configuration.summary) for \(byPip) distribution(s); \(uvIndex.configuration.summary) for \(byUV) (\(rule))"
     }
 
     /// The cached pages and provenance (beside the wheels in `cache`).
@@ -74,42 +98,78 @@ public struct Pipeline: Sendable {
 
     // MARK: [1/5] locate
 
-    /// Finds the index files that could be the installed wheel.
+    /// Finds the index files that could be the installed wheel, on the indexes of the
+    /// configuration that applies to it (``VerificationContext/index(for:)``), combined under that
+    /// configuration's strategy (``ProjectLookup``). A file name offered by two indexes with
+    /// different digests fails `index-file` (``ProjectLookup/resolveDuplicates(_:)``); otherwise
+    /// the candidates come in lookup order (the index first, then the file name) and the check's
+    /// detail names the index that served each.
     public func locate(_ installed: InstalledDistribution) async -> (candidates: [IndexFile], check: CheckResult) {
-        let page: ProjectPage
-        let indexURL = context.index.configuration.indexURL
+        let configuration = context.index(for: installed).configuration
+        let indexes = configuration.lookupIndexes.map(\.url)
+        let lookup: ProjectLookup
         if context.offline {
-            guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: installed.name) else {
+            let pages = indexes.map { index -> (index: URL, page: ProjectPage?) in
+                var page = context.offlineCache.projectPage(indexURL: index, project: installed.name)
+                // Only files this index listed (a page cached by an older version merged several).
+                page?.files.removeAll { $0.servedBy.map { $0 != index.removingUserInfo } ?? false }
+                return (index, page)
+            }
+            guard let found = ProjectLookup.combine(pages, strategy: configuration.strategy, project: installed.name) else {
                 return (
                     [],
                     CheckResult(
                         .indexFile, .error,
-                        "offline: no cached project page for \(installed.name.normalized) at \(indexURL.redacted); run once online")
+                        "offline: no cached project page for \(installed.name.normalized) at "
+                            + "\(indexes.map(\.redacted).joined(separator: ", ")); run once online")
                 )
             }
-            page = cached
+            lookup = found
         } else {
             do {
-                page = try await context.index.project(installed.name)
-                try? context.offlineCache.storeProjectPage(page, indexURL: indexURL, project: installed.name)
-            } catch let error where error.code == .notFound {
-                return ([], CheckResult(.indexFile, .fail, "\(installed.name.raw) is not on the index (\(error.message))"))
+                let pages = try await context.index(for: installed).pages(installed.name)
+                for (index, page) in pages {
+                    if let page { try? context.offlineCache.storeProjectPage(page, indexURL: index, project: installed.name) }
+                }
+                guard let found = ProjectLookup.combine(pages, strategy: configuration.strategy, project: installed.name) else {
+                    let tried = indexes.map { IndexClient.projectURL(index: $0, project: installed.name).redacted }
+                    return (
+                        [],
+                        CheckResult(
+                            .indexFile, .fail,
+                            "\(installed.name.raw) is not on the index (project \(installed.name.normalized) not found at "
+                                + "\(tried.joined(separator: ", ")))")
+                    )
+                }
+                lookup = found
             } catch {
                 return ([], CheckResult(.indexFile, .error, error.message))
             }
         }
-        let candidates = WheelSelection.candidates(in: page.files, for: installed)
-        if candidates.isEmpty {
+        let rank = Dictionary(lookup.consulted.enumerated().map { ($1.absoluteString, $0) }, uniquingKeysWith: { first, _ in first })
+        let matching = WheelSelection.candidates(in: lookup.files, for: installed).sorted { a, b in
+            let ra = rank[a.indexURL?.absoluteString ?? ""] ?? Int.max
+            let rb = rank[b.indexURL?.absoluteString ?? ""] ?? Int.max
+            return ra != rb ? ra < rb : a.filename < b.filename
+        }
+        if matching.isEmpty {
             let tags = installed.wheelMetadata.map { $0.tags.map(\.description).sorted().joined(separator: ".") } ?? "unknown tags"
             return (
                 [],
                 CheckResult(
                     .indexFile, .fail,
                     "the installed \(installed.name.raw) \(installed.rawVersion) (\(tags)) is not on the index: "
-                        + WheelSelection.describeOffer(page.files, for: installed))
+                        + WheelSelection.describeOffer(lookup.files, for: installed))
             )
         }
-        return (candidates, CheckResult(.indexFile, .pass, candidates.map(\.filename).joined(separator: ", ")))
+        switch ProjectLookup.resolveDuplicates(matching) {
+        case .conflict(let message):
+            return ([], CheckResult(.indexFile, .fail, message))
+        case .distinct(let candidates):
+            let named = candidates.map { "\($0.filename) on \($0.servedBy?.absoluteString ?? "the index")" }
+            let via = context.uvIndex == nil ? "" : " (\(configuration.tool.rawValue) configuration)"
+            return (candidates, CheckResult(.indexFile, .pass, named.joined(separator: ", ") + via))
+        }
     }
 
     // MARK: [2/5] download
