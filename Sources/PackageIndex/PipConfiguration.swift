@@ -27,6 +27,8 @@ import Foundation
 /// (`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) and then `SSL_CERT_FILE`.
 public enum PipConfiguration {
     public static let devNull = "/dev/null"
+    /// The error's message when nothing names an index and the interpreter has no pip default.
+    public static let noIndexMessage = "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf"
 
     public static func resolve(
         environment: [String: String],
@@ -85,7 +87,7 @@ public enum PipConfiguration {
             indexURL = try validated(interpreterDefault.absoluteString, origin: "interpreter default")
             source = "interpreter default"
         } else {
-            throw IndexError(.configuration, "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf")
+            throw IndexError(.configuration, noIndexMessage)
         }
 
         var extras: [URL] = []

@@ -31,8 +31,9 @@ import Foundation
 ///
 /// Errors (`configuration`): a malformed file (`<file>:<line>: <problem>`, see ``UVConfigFile``),
 /// a bad URL or index name in a variable (named), `no-index` (nothing could be verified), a
-/// boolean variable that is not one, or no default index at all when uv's built-in one is needed
-/// and the interpreter has no pip to read it from.
+/// boolean variable that is not one, or no index at all (none configured and no pip in the
+/// interpreter to read uv's built-in default from; with other indexes configured, that default is
+/// then left out).
 public enum UVConfiguration {
     static let builtInDefaultOrigin = "uv's built-in default (the public index, as the interpreter's pip names it)"
 
@@ -150,12 +151,14 @@ public enum UVConfiguration {
                 ConfiguredIndex(
                     url: try validated(interpreterDefault.absoluteString, origin: builtInDefaultOrigin),
                     origin: builtInDefaultOrigin, isDefault: true))
-        } else {
+        } else if ordered.isEmpty {
             throw IndexError(
                 .configuration,
                 "uv's configuration names no default index and the interpreter has no pip to read uv's built-in default from: "
                     + "set UV_DEFAULT_INDEX, a [[index]] with default = true, or --index-url")
         }
+        // (With other indexes named and no pip to read the public default's address from, that
+        // default is left out: a project only it offers is reported as not on the index.)
         ordered += configured.filter(\.isExplicit)
         for i in ordered.indices {
             if let name = ordered[i].name { ordered[i].credentials = credentials(forIndexNamed: name, url: ordered[i].url, environment) }

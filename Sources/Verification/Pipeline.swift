@@ -167,7 +167,8 @@ public struct Pipeline: Sendable {
             return ([], CheckResult(.indexFile, .fail, message))
         case .distinct(let candidates):
             let named = candidates.map { "\($0.filename) on \($0.servedBy?.absoluteString ?? "the index")" }
-            let via = context.uvIndex == nil ? "" : " (\(configuration.tool.rawValue) configuration)"
+            // Which installer's configuration found it, whenever uv's is in play.
+            let via = context.uvIndex == nil && configuration.tool == .pip ? "" : " (\(configuration.tool.rawValue) configuration)"
             return (candidates, CheckResult(.indexFile, .pass, named.joined(separator: ", ") + via))
         }
     }

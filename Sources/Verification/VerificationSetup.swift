@@ -126,6 +126,40 @@ public struct VerificationSetup: Sendable {
         }
     }
 
+    /// The configurations verification uses: pip's (``indexConfiguration(for:)``) and uv's where
+    /// it applies (``uvIndexConfiguration(for:pip:)``). When pip names no index and has no default
+    /// of its own (no pip in the environment or its base), uv's configuration, if it names an
+    /// index, serves every distribution; otherwise pip's error stands.
+    public func indexConfigurations(for python: PythonEnvironment?) throws(VerificationError)
+        -> (primary: IndexConfiguration, uv: IndexConfiguration?)
+    {
+        let pip: IndexConfiguration
+        do {
+            pip = try indexConfiguration(for: python)
+        } catch let error where error.message == PipConfiguration.noIndexMessage && indexURL == nil {
+            let uv: IndexConfiguration
+            do {
+                uv = try UVConfiguration.resolve(
+                    environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory(),
+                    interpreterDefault: nil, certificateBundle: Self.certificateBundle(environment))
+            } catch let uvError where uvError.message.hasPrefix("uv's configuration names no default index") {
+                throw error
+            } catch let uvError {
+                throw VerificationError(.usage, uvError.message)
+            }
+            return (uv, nil)
+        }
+        return (pip, try uvIndexConfiguration(for: python, pip: pip))
+    }
+
+    /// The CA bundle variables `requests` and OpenSSL honour, when pip's configuration is not read.
+    static func certificateBundle(_ environment: [String: String]) -> String? {
+        for name in ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
     /// uv's index configuration (``UVConfiguration``) when it applies to some distribution of
     /// `python`: not with `--index-url` (which overrides every configuration); otherwise when a
     /// distribution was installed by uv (`INSTALLER` is `uv`), or when `pip` names no index and uv's

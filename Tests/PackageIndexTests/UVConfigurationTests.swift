@@ -62,6 +62,10 @@ import Testing
             try UVConfiguration.resolve(files: [], environment: [:], interpreterDefault: nil, certificateBundle: nil)
         }
         #expect(noPip?.message.hasPrefix("uv's configuration names no default index") == true)
+        // With an index named, the unknown built-in default is left out rather than guessed.
+        let named = try UVConfiguration.resolve(
+            files: [], environment: ["UV_INDEX": "https://a.example/simple/"], interpreterDefault: nil, certificateBundle: nil)
+        #expect(hosts(named) == ["a.example"])
     }
 
     @Test func defaultIndexVariableReplacesTheBuiltInOne() throws {

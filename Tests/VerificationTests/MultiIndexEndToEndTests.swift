@@ -76,7 +76,7 @@ struct MultiIndexEndToEndTests {
             #expect(installer.trimmingCharacters(in: .whitespacesAndNewlines) == "uv")
 
             let result = try await Self.verify(scenario, environment: environment)
-            #expect(result.status == 0, "\(result.output)")
+            #expect(result.status == 0, "\(result.stderr)")
             let json = try ReportJSON(result)
             // clitool (INSTALLER uv) and dotted.pkg (pip, but pip names no index) both looked up through uv's configuration.
             json.expect("clitool", .indexFile, .pass, "clitool-2.0-py3-none-any.whl on \(Self.plainIndexURL(scenario))", "(uv configuration)")
@@ -84,6 +84,19 @@ struct MultiIndexEndToEndTests {
             #expect(json.report.index?.hasPrefix("uv: \(Self.plainIndexURL(scenario))") == true, "\(json.report.index ?? "")")
             #expect(json.report.index?.contains(scenario.root + "/xdg/uv/uv.toml") == true)
             #expect(!result.output.contains(Scenario.token))
+
+            // With a pip configuration naming the index, pip's applies to what pip installed and
+            // uv's to what uv installed (INSTALLER), and the index line says which serves how many.
+            let pipConf = scenario.root + "/pip.conf"
+            try Self.write("[global]\nindex-url = \(scenario.indexURL)\n", to: pipConf)
+            var both = environment
+            both["PIP_CONFIG_FILE"] = pipConf
+            let split = try ReportJSON(try await Self.verify(scenario, environment: both))
+            #expect(split.result.status == 0, "\(split.result.output)")
+            split.expect("clitool", .indexFile, .pass, "(uv configuration)")
+            split.expect("dotted.pkg", .indexFile, .pass, "(pip configuration)")
+            let line = split.report.index ?? ""
+            #expect(line.hasPrefix("pip: ") && line.contains(" for 1 distribution(s); uv: ") && line.hasSuffix(" for 1 (INSTALLER uv)"), "\(line)")
 
             // Without the password variable the index refuses: the named check says so.
             var anonymous = environment
@@ -112,13 +125,13 @@ struct MultiIndexEndToEndTests {
                 ])
             try await Self.uvInstall(scenario, ["clitool", "datatool"], environment: environment)
             let result = try await Self.verify(scenario, environment: environment)
-            #expect(result.status == 0, "\(result.output)")
+            #expect(result.status == 0, "\(result.stderr)")
             let json = try ReportJSON(result)
             json.expect("datatool", .indexFile, .pass, "on \(Self.plainIndexURL(scenario))")
             json.expect("datatool", .signature, .pass)
-            // UV_INDEX comes first, uv's built-in default after it (first-index: never reached here).
-            #expect(json.report.index?.hasPrefix("uv: \(Self.plainIndexURL(scenario)) + ") == true, "\(json.report.index ?? "")")
-            #expect(json.report.index?.contains("(first-index)") == true)
+            // No pip anywhere in the environment: uv's configuration serves every distribution (its
+            // built-in default, whose address only pip's source gives, is left out).
+            #expect(json.report.index == "uv: \(Self.plainIndexURL(scenario)) [from UV_INDEX]", "\(json.report.index ?? "")")
         }
     }
 
@@ -155,7 +168,10 @@ struct MultiIndexEndToEndTests {
                 mixed.expect("clitool", .indexFile, .pass, "\(clitool) on \(extra)")
                 mixed.expect("clitool", .provenance, .fail, "127.0.0.1:\(unsigned.port)/")
                 #expect(mixed.check(.provenance, of: "clitool")?.detail.contains(":\(scenario.server.port)/") == false)
-                #expect(mixed.report.index?.contains("pip: \(signedIndex) + \(extra)") == true, "\(mixed.report.index ?? "")")
+                // The index line: pip's two indexes in order (the first one's password masked).
+                let indexLine = mixed.report.index ?? ""
+                #expect(indexLine.hasPrefix("pip: http://") && indexLine.contains(":****@127.0.0.1:\(scenario.server.port)/"), "\(indexLine)")
+                #expect(indexLine.contains(" + \(extra)") && !indexLine.contains(Scenario.token), "\(indexLine)")
 
                 // Dependency confusion: the unsigned index offers dotted.pkg's very file name with
                 // other bytes, and that copy is what got installed.
