@@ -39,7 +39,7 @@ public struct ProjectLookup: Sendable {
         return ProjectLookup(project: project, files: files, consulted: consulted, pageURL: pageURL)
     }
 
-    /// What several indexes offering one file name means for the installed distribution.
+    /// What several indexes offering one file (name) means for the installed distribution.
     public enum Duplicates: Sendable, Equatable {
         /// No name is offered twice with different (or unprovable) bytes: each name once, from
         /// the first index (in lookup order) that offers it.
@@ -49,7 +49,17 @@ public struct ProjectLookup: Sendable {
         case conflict(String)
     }
 
-    /// Groups `candidates` (files that could be the installed wheel) by file name. The same name
+    /// The file a wheel name denotes, whatever its spelling: the normalised project name, version,
+    /// build tag and tag set (`Dotted.Pkg-1.0-py3-none-any.whl` and `dotted_pkg-1.0-py3-none-any.whl`
+    /// are one file); a name that is not a wheel's is its own identity.
+    static func identity(of filename: String) -> String {
+        guard let parsed = try? WheelFilename(parsing: filename) else { return filename }
+        let tags = parsed.tags.map(\.description).sorted().joined(separator: ".")
+        return "\(parsed.name.normalized) \(parsed.version) \(parsed.buildTag?.description ?? "") \(tags)"
+    }
+
+    /// Groups `candidates` (files that could be the installed wheel) by the file their name denotes
+    /// (``identity(of:)``, so respellings of one name are one file). The same name
     /// with the same published sha256 on several indexes is the same file, and the first index
     /// offering it keeps it; the same name with different digests, or without a digest on one of
     /// them, is a ``Duplicates/conflict(_:)`` naming every index and digest.
@@ -57,8 +67,9 @@ public struct ProjectLookup: Sendable {
         var order: [String] = []
         var byName: [String: [IndexFile]] = [:]
         for file in candidates {
-            if byName[file.filename] == nil { order.append(file.filename) }
-            byName[file.filename, default: []].append(file)
+            let key = identity(of: file.filename)
+            if byName[key] == nil { order.append(key) }
+            byName[key, default: []].append(file)
         }
         var kept: [IndexFile] = []
         var conflicts: [String] = []
@@ -66,8 +77,12 @@ public struct ProjectLookup: Sendable {
             let offers = byName[name] ?? []
             let digests = Set(offers.map { $0.sha256?.lowercased() ?? "" })
             if offers.count > 1, digests.count > 1 || digests.contains("") {
-                let listed = offers.map { "\($0.servedBy?.absoluteString ?? "?") (sha256 \($0.sha256?.lowercased() ?? "not published"))" }
-                conflicts.append("\(name) is offered by several indexes with different contents: " + listed.joined(separator: ", "))
+                let listed = offers.map {
+                    "\($0.servedBy?.absoluteString ?? "?") (\(Set(offers.map(\.filename)).count > 1 ? $0.filename + ", " : "")"
+                        + "sha256 \($0.sha256?.lowercased() ?? "not published"))"
+                }
+                let shown = offers[0].filename
+                conflicts.append("\(shown) is offered by several indexes with different contents: " + listed.joined(separator: ", "))
             } else if let first = offers.first {
                 kept.append(first)
             }

@@ -104,5 +104,21 @@ import Testing
         }
         #expect(message.contains("https://one.example/simple/ (sha256 \(sha))"))
         #expect(!message.contains("u:p@"))
+        // Another spelling of the same wheel name is the same file: a conflict too, both names shown.
+        var respelled = file("two.example", String(repeating: "cd", count: 32))
+        respelled.filename = "A-1.0-py3-none-any.whl"
+        guard case .conflict(let respelledMessage) = ProjectLookup.resolveDuplicates([file("one.example", sha), respelled]) else {
+            Issue.record("a respelled name with other bytes must conflict")
+            return
+        }
+        #expect(respelledMessage.contains("https://two.example/simple/ (A-1.0-py3-none-any.whl, sha256 "), "\(respelledMessage)")
+        // Another build tag is another file: both stay candidates (METADATA then decides).
+        var rebuilt = file("two.example", String(repeating: "cd", count: 32))
+        rebuilt.filename = "a-1.0-1-py3-none-any.whl"
+        guard case .distinct(let both) = ProjectLookup.resolveDuplicates([file("one.example", sha), rebuilt]) else {
+            Issue.record("another build tag is another file")
+            return
+        }
+        #expect(both.count == 2)
     }
 }

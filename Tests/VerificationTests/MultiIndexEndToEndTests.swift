@@ -43,13 +43,13 @@ struct MultiIndexEndToEndTests {
     }
 
     /// `wheeltrust verify --all --format json` with the scenario's key and cache and no `--index-url`.
-    static func verify(_ scenario: Scenario, environment: [String: String]) async throws -> ProcessResult {
+    static func verify(_ scenario: Scenario, environment: [String: String], _ extra: [String] = []) async throws -> ProcessResult {
         try await TestProcess.run(
             TestProcess.wheeltrust,
             [
                 "verify", "--all", "--format", "json", "--python", scenario.python, "--cache-dir", scenario.cache,
                 "--timeout", "30", "--key", scenario.publicKeyPath,
-            ], environment: environment, currentDirectory: scenario.root)
+            ] + extra, environment: environment, currentDirectory: scenario.root)
     }
 
     static func write(_ text: String, to path: String) throws {
@@ -172,6 +172,12 @@ struct MultiIndexEndToEndTests {
                 let indexLine = mixed.report.index ?? ""
                 #expect(indexLine.hasPrefix("pip: http://") && indexLine.contains(":****@127.0.0.1:\(scenario.server.port)/"), "\(indexLine)")
                 #expect(indexLine.contains(" + \(extra)") && !indexLine.contains(Scenario.token), "\(indexLine)")
+
+                // Offline, from the pages cached per index: the same attribution.
+                let offline = try ReportJSON(try await Self.verify(scenario, environment: environment, ["--offline"]))
+                offline.expect("dotted.pkg", .indexFile, .pass, "on \(signedIndex)")
+                #expect(offline.package("dotted.pkg")?.status == .verified, "\(offline.result.output)")
+                offline.expect("clitool", .indexFile, .pass, "\(clitool) on \(extra)")
 
                 // Dependency confusion: the unsigned index offers dotted.pkg's very file name with
                 // other bytes, and that copy is what got installed.
