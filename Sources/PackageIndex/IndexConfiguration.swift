@@ -96,12 +96,15 @@ public struct IndexConfiguration: Sendable, Equatable {
 
     /// A configuration with its indexes given in lookup order (uv's). `indexURL` becomes the
     /// default index (the last non-explicit one), `extraIndexURLs` the other non-explicit ones.
+    /// `indexes` must hold at least one index that is not explicit (``UVConfiguration`` never
+    /// builds one without).
     public init(
         tool: IndexTool, indexes: [ConfiguredIndex], strategy: IndexStrategy, certificateBundle: String?,
         source: String, namesIndex: Bool
     ) {
         let consulted = indexes.filter { !$0.isExplicit }
-        let primary = consulted.last(where: \.isDefault) ?? consulted.last ?? indexes[0]
+        precondition(!consulted.isEmpty, "IndexConfiguration needs at least one index that is consulted")
+        let primary = consulted.last(where: \.isDefault) ?? consulted[consulted.count - 1]
         self.indexURL = primary.url
         self.extraIndexURLs = consulted.filter { $0 != primary }.map(\.url)
         self.certificateBundle = certificateBundle

@@ -62,6 +62,12 @@ import Testing
             try UVConfiguration.resolve(files: [], environment: [:], interpreterDefault: nil, certificateBundle: nil)
         }
         #expect(noPip?.message.hasPrefix("uv's configuration names no default index") == true)
+        // Only explicit indexes (never consulted) and no default to fall back on: no index at all.
+        let dir = try TemporaryDirectory()
+        let explicitOnly = try dir.write("uv.toml", "[[index]]\nname = \"t\"\nurl = \"https://t.example/simple/\"\nexplicit = true\n")
+        #expect(throws: IndexError.self) {
+            try UVConfiguration.resolve(files: [explicitOnly], environment: [:], interpreterDefault: nil, certificateBundle: nil)
+        }
         // With an index named, the unknown built-in default is left out rather than guessed.
         let named = try UVConfiguration.resolve(
             files: [], environment: ["UV_INDEX": "https://a.example/simple/"], interpreterDefault: nil, certificateBundle: nil)
