@@ -65,7 +65,7 @@ public struct IndexClient: Sendable {
             let response: HTTPResponse
             do {
                 response = try await http.get(url, accept: IndexClient.simpleAccept, what: "project page for \(name.normalized)")
-            } catch where error.code == .notFound {
+            } catch  where error.code == .notFound {
                 pages.append((index, nil))
                 continue
             }

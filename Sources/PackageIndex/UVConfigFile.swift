@@ -75,7 +75,9 @@ struct UVConfigFile: Sendable {
         }
     }
 
-    private static func settings(of table: TOMLTable, table name: String?, lines: TOMLKeyLines, path: String) throws(IndexError)
+    private static func settings(
+        of table: TOMLTable, table name: String?, lines: TOMLKeyLines, path: String
+    ) throws(IndexError)
         -> Settings
     {
         func fail(_ key: String, _ problem: String, entry: Int? = nil) -> IndexError {
@@ -101,7 +103,9 @@ struct UVConfigFile: Sendable {
         var settings = Settings()
         if let value = table["index-url"] { settings.indexURL = try url(value, key: "index-url") }
         if let value = table["extra-index-url"] {
-            guard let array = value.array else { throw fail("extra-index-url", "`\(qualified("extra-index-url"))` must be an array of URLs") }
+            guard let array = value.array else {
+                throw fail("extra-index-url", "`\(qualified("extra-index-url"))` must be an array of URLs")
+            }
             var urls: [URL] = []
             for element in array { urls.append(try url(element, key: "extra-index-url")) }
             settings.extraIndexURLs = urls

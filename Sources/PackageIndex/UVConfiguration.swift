@@ -98,7 +98,8 @@ public enum UVConfiguration {
             configured.append(try index(fromArgument: String(piece), origin: "UV_INDEX", isDefault: false))
         }
         for piece in (environment["UV_EXTRA_INDEX_URL"] ?? "").split(separator: " ") where !piece.isEmpty {
-            configured.append(ConfiguredIndex(url: try validated(String(piece), origin: "UV_EXTRA_INDEX_URL"), origin: "UV_EXTRA_INDEX_URL"))
+            configured.append(
+                ConfiguredIndex(url: try validated(String(piece), origin: "UV_EXTRA_INDEX_URL"), origin: "UV_EXTRA_INDEX_URL"))
         }
         if let value = environment["UV_INDEX_URL"], !value.isEmpty {
             configured.append(ConfiguredIndex(url: try validated(value, origin: "UV_INDEX_URL"), origin: "UV_INDEX_URL", isDefault: true))
@@ -239,6 +240,7 @@ public enum UVConfiguration {
 
     /// Text from a configuration shown in a message: control characters and non-ASCII as `?`, at most 80 characters.
     static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(80).map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? $0 : "?" }))
+        String(
+            String.UnicodeScalarView(text.unicodeScalars.prefix(80).map { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F ? $0 : "?" }))
     }
 }

@@ -130,7 +130,9 @@ public struct VerificationSetup: Sendable {
     /// it applies (``uvIndexConfiguration(for:pip:)``). When pip names no index and has no default
     /// of its own (no pip in the environment or its base), uv's configuration, if it names an
     /// index, serves every distribution; otherwise pip's error stands.
-    public func indexConfigurations(for python: PythonEnvironment?) throws(VerificationError)
+    public func indexConfigurations(
+        for python: PythonEnvironment?
+    ) throws(VerificationError)
         -> (primary: IndexConfiguration, uv: IndexConfiguration?)
     {
         let pip: IndexConfiguration
@@ -165,7 +167,9 @@ public struct VerificationSetup: Sendable {
     /// distribution was installed by uv (`INSTALLER` is `uv`), or when `pip` names no index and uv's
     /// configuration does. nil when it applies to none. A malformed uv configuration is a usage
     /// error (exit 2) naming the file and line, raised only when uv's configuration is needed.
-    public func uvIndexConfiguration(for python: PythonEnvironment?, pip: IndexConfiguration) throws(VerificationError)
+    public func uvIndexConfiguration(
+        for python: PythonEnvironment?, pip: IndexConfiguration
+    ) throws(VerificationError)
         -> IndexConfiguration?
     {
         guard indexURL == nil else { return nil }

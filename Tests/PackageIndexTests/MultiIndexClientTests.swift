@@ -97,7 +97,10 @@ import Testing
         #expect(
             ProjectLookup.resolveDuplicates([file("one.example", sha), file("two.example", sha.uppercased())])
                 == .distinct([file("one.example", sha)]))
-        guard case .conflict(let message) = ProjectLookup.resolveDuplicates([file("one.example", sha), file("two.example", String(repeating: "cd", count: 32))])
+        guard
+            case .conflict(let message) = ProjectLookup.resolveDuplicates([
+                file("one.example", sha), file("two.example", String(repeating: "cd", count: 32)),
+            ])
         else {
             Issue.record("different digests must conflict")
             return

@@ -28,15 +28,18 @@ import Testing
         #expect(
             try UVConfiguration.configurationFiles(
                 environment: ["XDG_CONFIG_HOME": "relative", "XDG_CONFIG_DIRS": dir.path + "/none"],
-                homeDirectory: dir.path + "/home") == [home] + (FileManager.default.fileExists(atPath: "/etc/uv/uv.toml") ? ["/etc/uv/uv.toml"] : []))
+                homeDirectory: dir.path + "/home") == [home]
+                + (FileManager.default.fileExists(atPath: "/etc/uv/uv.toml") ? ["/etc/uv/uv.toml"] : []))
         // UV_NO_SYSTEM_CONFIG drops the system file; UV_NO_CONFIG every file; UV_CONFIG_FILE replaces them.
         #expect(
             try UVConfiguration.configurationFiles(environment: env.merging(["UV_NO_SYSTEM_CONFIG": "1"]) { $1 }, homeDirectory: "/n")
                 == [user])
-        #expect(try UVConfiguration.configurationFiles(environment: env.merging(["UV_NO_CONFIG": "true"]) { $1 }, homeDirectory: "/n").isEmpty)
+        #expect(
+            try UVConfiguration.configurationFiles(environment: env.merging(["UV_NO_CONFIG": "true"]) { $1 }, homeDirectory: "/n").isEmpty)
         let named = try dir.write("named.toml", "")
         #expect(
-            try UVConfiguration.configurationFiles(environment: env.merging(["UV_CONFIG_FILE": named, "UV_NO_CONFIG": "1"]) { $1 }, homeDirectory: "/n")
+            try UVConfiguration.configurationFiles(
+                environment: env.merging(["UV_CONFIG_FILE": named, "UV_NO_CONFIG": "1"]) { $1 }, homeDirectory: "/n")
                 == [named])
         let missing = #expect(throws: IndexError.self) {
             try UVConfiguration.configurationFiles(environment: ["UV_CONFIG_FILE": dir.path + "/absent.toml"], homeDirectory: "/n")
@@ -84,7 +87,8 @@ import Testing
     }
 
     @Test func indexVariableIsSpaceSeparatedWithNames() throws {
-        let configuration = try resolve(["UV_INDEX": "a=https://a.example/simple/  https://b.example/simple/\tc.x=http://c.example:8080/s/"])
+        let configuration = try resolve(["UV_INDEX": "a=https://a.example/simple/  https://b.example/simple/\tc.x=http://c.example:8080/s/"]
+        )
         // UV_INDEX adds indexes in front of the default one (here the built-in default).
         #expect(hosts(configuration) == ["a.example", "b.example", "c.example", "default.example"])
         #expect(configuration.lookupIndexes.map(\.name) == ["a", nil, "c.x", nil])

@@ -79,7 +79,8 @@ struct MultiIndexEndToEndTests {
             #expect(result.status == 0, "\(result.stderr)")
             let json = try ReportJSON(result)
             // clitool (INSTALLER uv) and dotted.pkg (pip, but pip names no index) both looked up through uv's configuration.
-            json.expect("clitool", .indexFile, .pass, "clitool-2.0-py3-none-any.whl on \(Self.plainIndexURL(scenario))", "(uv configuration)")
+            json.expect(
+                "clitool", .indexFile, .pass, "clitool-2.0-py3-none-any.whl on \(Self.plainIndexURL(scenario))", "(uv configuration)")
             json.expect("dotted.pkg", .indexFile, .pass, "on \(Self.plainIndexURL(scenario))", "(uv configuration)")
             #expect(json.report.index?.hasPrefix("uv: \(Self.plainIndexURL(scenario))") == true, "\(json.report.index ?? "")")
             #expect(json.report.index?.contains(scenario.root + "/xdg/uv/uv.toml") == true)
@@ -96,7 +97,9 @@ struct MultiIndexEndToEndTests {
             split.expect("clitool", .indexFile, .pass, "(uv configuration)")
             split.expect("dotted.pkg", .indexFile, .pass, "(pip configuration)")
             let line = split.report.index ?? ""
-            #expect(line.hasPrefix("pip: ") && line.contains(" for 1 distribution(s); uv: ") && line.hasSuffix(" for 1 (INSTALLER uv)"), "\(line)")
+            #expect(
+                line.hasPrefix("pip: ") && line.contains(" for 1 distribution(s); uv: ") && line.hasSuffix(" for 1 (INSTALLER uv)"),
+                "\(line)")
 
             // Without the password variable the index refuses: the named check says so.
             var anonymous = environment
@@ -137,7 +140,9 @@ struct MultiIndexEndToEndTests {
 
     // MARK: two indexes at once
 
-    @Test("pip with extra-index-url over a signed and an unsigned index: provenance from each file's own index; a same-named file fails index-file")
+    @Test(
+        "pip with extra-index-url over a signed and an unsigned index: provenance from each file's own index; a same-named file fails index-file"
+    )
     func twoIndexesEachFileFromItsOwn() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             // The second index: no signing key, no provenance, no credentials.
@@ -151,7 +156,10 @@ struct MultiIndexEndToEndTests {
                 let extra = unsigned.indexURL.absoluteString
                 let installed = try await TestProcess.run(
                     TestProcess.python3,
-                    ["-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--index-url", scenario.indexURL, "--extra-index-url", extra, "clitool"])
+                    [
+                        "-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--index-url", scenario.indexURL,
+                        "--extra-index-url", extra, "clitool",
+                    ])
                 try #require(installed.status == 0, "pip install: \(installed.output)")
                 let pipConf = scenario.root + "/pip.conf"
                 try Self.write("[global]\nindex-url = \(scenario.indexURL)\nextra-index-url = \(extra)\n", to: pipConf)
@@ -170,7 +178,8 @@ struct MultiIndexEndToEndTests {
                 #expect(mixed.check(.provenance, of: "clitool")?.detail.contains(":\(scenario.server.port)/") == false)
                 // The index line: pip's two indexes in order (the first one's password masked).
                 let indexLine = mixed.report.index ?? ""
-                #expect(indexLine.hasPrefix("pip: http://") && indexLine.contains(":****@127.0.0.1:\(scenario.server.port)/"), "\(indexLine)")
+                #expect(
+                    indexLine.hasPrefix("pip: http://") && indexLine.contains(":****@127.0.0.1:\(scenario.server.port)/"), "\(indexLine)")
                 #expect(indexLine.contains(" + \(extra)") && !indexLine.contains(Scenario.token), "\(indexLine)")
 
                 // Offline, from the pages cached per index: the same attribution.
@@ -185,11 +194,17 @@ struct MultiIndexEndToEndTests {
                 try FileManager.default.copyItem(atPath: scenario.indexDirectory + "/" + dotted, toPath: unsignedDirectory + "/" + dotted)
                 let rezip = try await TestProcess.run(
                     TestProcess.python3,
-                    ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'a'); z.comment = b'confused'; z.close()", unsignedDirectory + "/" + dotted])
+                    [
+                        "-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'a'); z.comment = b'confused'; z.close()",
+                        unsignedDirectory + "/" + dotted,
+                    ])
                 try #require(rezip.status == 0, "\(rezip.output)")
                 let reinstalled = try await TestProcess.run(
                     TestProcess.python3,
-                    ["-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--force-reinstall", "--no-deps", "--index-url", extra, "dotted.pkg"])
+                    [
+                        "-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--force-reinstall", "--no-deps",
+                        "--index-url", extra, "dotted.pkg",
+                    ])
                 try #require(reinstalled.status == 0, "pip install: \(reinstalled.output)")
                 let confused = try ReportJSON(try await Self.verify(scenario, environment: environment))
                 confused.expect(
