@@ -145,9 +145,10 @@ public struct EnvironmentVerifier: Sendable {
             findings = environmentScan(installed: installed, selected: selected, results: results)
         }
         var report = Report(
-            python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+            python: environment.executable, index: pipeline.context.indexSummary(for: selected),
             packages: reports, unexpected: findings)
         report.interpreter = environment.trustedInterpreter
+        report.indexes = pipeline.context.indexURLs(for: selected)
         report.policy = pipeline.context.policy?.summary
         return report
     }

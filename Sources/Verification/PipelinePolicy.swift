@@ -21,30 +21,49 @@ public struct RuleDecision: Sendable {
 /// is the only anchor), no provenance is fetched (`provenance` is `skip`, saying why) — and
 /// status `integrity-only`; a provenance package is judged by its rule's verifier only.
 extension Pipeline {
-    /// The index that serves `project`'s files (today the one configured index).
+    /// The index a project's files are looked up on first, when which index served its file is
+    /// not known (yet): the first index of the configuration that applies to projects.
     public func servingIndexURL(for project: ProjectName) -> URL {
-        context.index.configuration.indexURL
+        context.indexForProjects.configuration.lookupIndexes.first?.url ?? context.index.configuration.indexURL
     }
 
-    /// The rule for `project` (nil when the context has no policy).
-    public func ruleDecision(for project: ProjectName) -> RuleDecision? {
+    /// Whether some rule names an `index` (then which index served a file decides its rule, and
+    /// the file is located before the rule is chosen).
+    var rulesNameIndexes: Bool {
+        context.policy?.policy.rules.contains { $0.index != nil } ?? false
+    }
+
+    /// The rule for `project` whose file `servedBy` served (nil: ``servingIndexURL(for:)``);
+    /// nil when the context has no policy.
+    public func ruleDecision(for project: ProjectName, servedBy: URL? = nil) -> RuleDecision? {
         guard let policy = context.policy else { return nil }
-        let indexURL = servingIndexURL(for: project)
+        let indexURL = servedBy ?? servingIndexURL(for: project)
         let selection = policy.select(project, indexURL: indexURL)
         return RuleDecision(selection: selection, check: policy.check(selection, project: project.raw, indexURL: indexURL))
     }
 
-    /// The verifier of `project`'s provenance: its rule's, else (no policy) the context's. A
-    /// project whose rule requires no provenance, or that no rule covers, gets a verifier that
-    /// accepts nothing.
-    public func provenanceVerifier(for project: ProjectName) -> ProvenanceVerifier {
+    /// The verifier of `project`'s provenance for a file `servedBy` served: its rule's, else (no
+    /// policy) the context's. A project whose rule requires no provenance, or that no rule covers,
+    /// gets a verifier that accepts nothing.
+    public func provenanceVerifier(for project: ProjectName, servedBy: URL? = nil) -> ProvenanceVerifier {
         guard let policy = context.policy else { return context.provenanceVerifier }
-        guard let rule = policy.select(project, indexURL: servingIndexURL(for: project)).rule,
+        guard let rule = policy.select(project, indexURL: servedBy ?? servingIndexURL(for: project)).rule,
             let verifier = policy.verifier(for: rule)
         else {
             return ProvenanceVerifier(verifiers: [])
         }
         return verifier
+    }
+
+    /// The rule for an installed distribution: when rules name indexes, its wheel is located first
+    /// and the index that served it decides (the located files are returned for
+    /// ``locateAndFetch(_:located:)`` to reuse); else the first index decides.
+    func ruleDecision(
+        for installed: InstalledDistribution
+    ) async -> (decision: RuleDecision?, located: (candidates: [IndexFile], check: CheckResult)?) {
+        guard context.policy != nil, rulesNameIndexes else { return (ruleDecision(for: installed.name), nil) }
+        let located = await locate(installed)
+        return (ruleDecision(for: installed.name, servedBy: located.candidates.first?.servedBy), located)
     }
 
     /// Puts the rule, its requirement and the `policy` check (after `installed`) into `report`.
@@ -91,10 +110,11 @@ extension Pipeline {
 
     /// `require = "integrity"`: steps 1, 2 (the published sha256 required) and 5.
     func verifyIntegrity(
-        _ installed: InstalledDistribution, decision: RuleDecision, files verifier: InstalledFilesVerifier,
+        _ installed: InstalledDistribution, decision: RuleDecision,
+        located: (candidates: [IndexFile], check: CheckResult)? = nil, files verifier: InstalledFilesVerifier,
         claims: PathClaims
     ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
-        var (report, fetched) = await locateAndFetch(installed)
+        var (report, fetched) = await locateAndFetch(installed, located: located)
         apply(decision, to: &report)
         guard let fetched else { return (report, nil) }
         let hash = Self.integrityHashCheck(fetched.checks)

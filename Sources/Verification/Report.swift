@@ -304,6 +304,9 @@ public struct Report: Codable, Sendable {
     /// The interpreter that answered for the environment (the one run) and why it is trusted.
     public var interpreter: TrustedInterpreter?
     public var index: String?
+    /// The indexes packages were looked up on (credentials removed), in lookup order; empty when
+    /// none was (a local file).
+    public var indexes: [String] = []
     public var packages: [PackageReport]
     /// Files no distribution owns (with `--all`), sorted by path.
     public var unexpected: [EnvironmentFinding]
@@ -340,7 +343,7 @@ public struct Report: Codable, Sendable {
         return 0
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, policy, packages, unexpected, summary }
+    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, indexes, policy, packages, unexpected, summary }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -348,6 +351,7 @@ public struct Report: Codable, Sendable {
         try container.encodeIfPresent(python, forKey: .python)
         try container.encodeIfPresent(interpreter, forKey: .interpreter)
         try container.encodeIfPresent(index, forKey: .index)
+        if !indexes.isEmpty { try container.encode(indexes, forKey: .indexes) }
         try container.encodeIfPresent(policy, forKey: .policy)
         try container.encode(packages, forKey: .packages)
         try container.encode(unexpected, forKey: .unexpected)
@@ -360,6 +364,7 @@ public struct Report: Codable, Sendable {
         python = try container.decodeIfPresent(String.self, forKey: .python)
         interpreter = try container.decodeIfPresent(TrustedInterpreter.self, forKey: .interpreter)
         index = try container.decodeIfPresent(String.self, forKey: .index)
+        indexes = try container.decodeIfPresent([String].self, forKey: .indexes) ?? []
         policy = try container.decodeIfPresent(PolicySummary.self, forKey: .policy)
         packages = try container.decode([PackageReport].self, forKey: .packages)
         unexpected = try container.decode([EnvironmentFinding].self, forKey: .unexpected)

@@ -10,7 +10,8 @@ import PythonPackaging
 ///   sha256 of the bytes downloaded (packages passed under a policy as `integrity-only` or
 ///   `waived`, and packages whose wheel was never found, are not subjects).
 /// - `verifier.id` ``verifierID``, with `version.wheeltrust` the tool's version.
-/// - `resourceUri`: the index the subjects came from, without credentials (the report's index).
+/// - `resourceUri`: the index the subjects came from, without credentials (the report's one index;
+///   with several, the environment's interpreter as a `file:` URI).
 /// - `policy`: the trust rules in force (``VerificationSummaryPolicy``).
 /// - `inputAttestations`: the URL (without credentials) and sha256 of each provenance document
 ///   as received, for every subject that had one.
@@ -150,10 +151,10 @@ public enum VerificationSummary {
         report.packages.filter { [.verified, .failed, .error].contains($0.status) }
     }
 
-    /// The index without credentials; the environment's interpreter as a `file:` URI when the
-    /// report names no index.
+    /// The one index the packages were looked up on, without credentials; with several indexes
+    /// (or none), the environment's interpreter as a `file:` URI.
     static func resourceURI(of report: Report) -> String {
-        if let index = report.index, let url = URL(string: index) { return url.removingUserInfo.absoluteString }
+        if report.indexes.count == 1, let index = report.indexes.first { return index }
         return SARIFFindings.fileURI(report.python ?? "/")
     }
 }

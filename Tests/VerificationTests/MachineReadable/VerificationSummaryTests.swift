@@ -288,7 +288,8 @@ struct VerificationSummaryTests {
         verified.provenanceDocument = ProvenanceDocumentDigest(
             sha256: String(repeating: "d", count: 64), url: "https://idx.test/a.provenance", predicateType: Statement.pypiPublishV1)
         let notFound = PackageReport(name: "b", version: "2", checks: [CheckResult(.indexFile, .fail, "not on the index")])
-        let passing = Report(index: "https://user:****@idx.test/simple/", packages: [verified])
+        var passing = Report(index: "pip: https://user:****@idx.test/simple/ [from --index-url]", packages: [verified])
+        passing.indexes = ["https://idx.test/simple/"]
         #expect(
             VerificationSummary.subjects(of: passing) == [.init(name: "a-1-py3-none-any.whl", sha256: String(repeating: "a", count: 64))])
         #expect(VerificationSummary.verifiedLevels(of: passing) == ["SLSA_BUILD_LEVEL_0"], "a publish attestation is not build provenance")
