@@ -55,9 +55,12 @@ public struct VerificationContext: Sendable {
 
     /// The indexes `installed` are looked up on, credentials removed, in lookup order, each once.
     public func indexURLs(for installed: [InstalledDistribution]) -> [String] {
-        let clients = uvIndex == nil ? [index] : [index, uvIndex].compactMap { $0 }.filter { client in
-            installed.contains { self.index(for: $0).configuration.tool == client.configuration.tool }
-        }
+        let clients =
+            uvIndex == nil
+            ? [index]
+            : [index, uvIndex].compactMap { $0 }.filter { client in
+                installed.contains { self.index(for: $0).configuration.tool == client.configuration.tool }
+            }
         var seen = Set<String>()
         return clients.flatMap { $0.configuration.lookupIndexes.map { $0.url.removingUserInfo.absoluteString } }
             .filter { seen.insert($0).inserted }

@@ -219,6 +219,87 @@ struct MultiIndexEndToEndTests {
         }
     }
 
+    @Test("a policy whose rules name indexes: each package is judged by the rule of the index that served its file")
+    func policyRulesFollowTheServingIndex() async throws {
+        try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
+            let unsignedDirectory = scenario.root + "/unsigned"
+            try FileManager.default.createDirectory(atPath: unsignedDirectory, withIntermediateDirectories: true)
+            let clitool = "clitool-2.0-py3-none-any.whl"
+            try FileManager.default.moveItem(atPath: scenario.indexDirectory + "/" + clitool, toPath: unsignedDirectory + "/" + clitool)
+            try? FileManager.default.removeItem(atPath: scenario.indexDirectory + "/" + clitool + ".slsa.attestation")
+            let unsigned = try await IndexServer(configuration: ServerConfiguration(directory: unsignedDirectory)).start()
+            do {
+                let extra = unsigned.indexURL.absoluteString
+                let installed = try await TestProcess.run(
+                    TestProcess.python3,
+                    [
+                        "-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--index-url", scenario.indexURL,
+                        "--extra-index-url", extra, "clitool",
+                    ])
+                try #require(installed.status == 0, "pip install: \(installed.output)")
+                let pipConf = scenario.root + "/pip.conf"
+                try Self.write("[global]\nindex-url = \(scenario.indexURL)\nextra-index-url = \(extra)\n", to: pipConf)
+                let environment = ["HOME": scenario.root, "PIP_CONFIG_FILE": pipConf]
+                let signedIndex = Self.plainIndexURL(scenario)
+                func policy(_ name: String, signed: String, unsignedRule: String) throws -> String {
+                    let path = scenario.root + "/" + name
+                    try Self.write(
+                        """
+                        version = 1
+                        [keys.corp]
+                        file = "\(scenario.publicKeyPath)"
+
+                        [[rule]]
+                        index = "\(signed)"
+                        packages = ["*"]
+                        require = "provenance"
+                        keys = ["corp"]
+
+                        [[rule]]
+                        index = "\(extra)"
+                        packages = ["*"]
+                        \(unsignedRule)
+
+                        """, to: path)
+                    return path
+                }
+                func verify(_ policyFile: String) async throws -> ReportJSON {
+                    try ReportJSON(
+                        try await TestProcess.run(
+                            TestProcess.wheeltrust,
+                            [
+                                "verify", "--all", "--format", "json", "--python", scenario.python, "--cache-dir", scenario.cache,
+                                "--timeout", "30", "--policy", policyFile,
+                            ], environment: environment, currentDirectory: scenario.root))
+                }
+                let integrity = "require = \"integrity\"\nreason = \"the internal mirror publishes no provenance\""
+
+                // Each package under its own index's rule: exit 0.
+                let good = try await verify(try policy("good.toml", signed: signedIndex, unsignedRule: integrity))
+                #expect(good.result.status == 0, "\(good.result.output)")
+                #expect(good.package("dotted.pkg")?.status == .verified && good.package("dotted.pkg")?.rule == 1)
+                #expect(good.package("clitool")?.status == .integrityOnly && good.package("clitool")?.rule == 2, "\(good.result.output)")
+                good.expect("clitool", .provenance, .skip, "requires integrity only")
+
+                // The unsigned index's rule requires provenance: clitool fails there, in provenance.
+                let strict = try await verify(
+                    try policy("strict.toml", signed: signedIndex, unsignedRule: "require = \"provenance\"\nkeys = [\"corp\"]"))
+                strict.expect("clitool", .provenance, .fail, "no provenance on the index for \(clitool)")
+                #expect(strict.package("clitool")?.rule == 2 && strict.package("dotted.pkg")?.status == .verified)
+
+                // A key rule for another index does not cover the signed index's file: no rule matches it.
+                let otherIndex = "http://127.0.0.1:1/other/simple/"
+                let elsewhere = try await verify(try policy("elsewhere.toml", signed: otherIndex, unsignedRule: integrity))
+                elsewhere.expect("dotted.pkg", .policy, .fail, "no policy rule matches", signedIndex)
+                #expect(elsewhere.package("clitool")?.status == .integrityOnly, "\(elsewhere.result.output)")
+            } catch {
+                await unsigned.stop()
+                throw error
+            }
+            await unsigned.stop()
+        }
+    }
+
     func distInfo(_ scenario: Scenario, _ project: String) throws -> String {
         let found = try FileManager.default.contentsOfDirectory(atPath: scenario.sitePackages).first {
             $0.hasPrefix(project + "-") && $0.hasSuffix(".dist-info")
