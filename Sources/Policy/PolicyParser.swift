@@ -25,7 +25,7 @@ public enum PolicyParser {
     public static let builtinKeys: [String: TrustedKey] = ["redhat-release3": TrustedKey.redHatRelease3]
 
     /// Fields each identity kind takes: required, then optional.
-    static let identityFields: [String: (required: [String], optional: [String])] = [
+    public static let identityFields: [String: (required: [String], optional: [String])] = [
         "GitHub": (["repository", "workflow"], ["environment"]),
         "GitLab": (["repository", "workflow_filepath"], ["environment"]),
         "Google": (["email"], []),

@@ -4,7 +4,7 @@ import PythonPackaging
 extension SARIFLog {
     /// Where wheeltrust's documentation says what the results mean (its README's section on
     /// machine-readable results). A URN until the project has a public home.
-    public static let informationURI = "urn:wheeltrust:docs:README.md#sarif"
+    public static let informationURI = "urn:wheeltrust:docs:README.md#machine-readable-results"
 
     /// The SARIF form of `report`: one run whose results are its findings.
     ///

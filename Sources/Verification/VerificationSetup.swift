@@ -42,6 +42,9 @@ public struct VerificationSetup: Sendable {
     public var policyFile: String?
     /// The day policy rules' `expires` are judged against (nil: today).
     public var policyDate: Date?
+    /// Judge by the built-in policy whatever a policy file or `$WHEELTRUST_POLICY` says (what
+    /// `policy init` describes an environment with).
+    public var builtInPolicyOnly: Bool = false
 
     /// Whether keyless attestations can verify: with no key named (the default trust: Red Hat's key
     /// and keyless bound to the index-named publisher, as the public index's model has it), or

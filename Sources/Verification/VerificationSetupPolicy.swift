@@ -21,8 +21,11 @@ extension VerificationSetup {
     ///   user configuration, the built-in default). A policy that cannot be read or is invalid is
     ///   a usage error whose message is `FILE:LINE: problem`.
     public func trustPolicy() throws(VerificationError) -> TrustPolicy {
-        let location = PolicyDiscovery.locate(
-            explicit: policyFile, environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
+        let location =
+            builtInPolicyOnly
+            ? .builtIn
+            : PolicyDiscovery.locate(
+                explicit: policyFile, environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
         if trustFlagsGiven {
             if case .file(let path, let origin) = location, origin != .userConfiguration {
                 let how = origin == .option ? "--policy" : "WHEELTRUST_POLICY"
