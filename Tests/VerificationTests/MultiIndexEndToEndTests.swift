@@ -219,7 +219,9 @@ struct MultiIndexEndToEndTests {
         }
     }
 
-    @Test("a policy whose rules name indexes: each package is judged by the rule of the index that served its file")
+    @Test(
+        "three indexes (key-signed, keyless, unsigned) under a policy whose rules name them: each package judged by the rule of the index that served its file"
+    )
     func policyRulesFollowTheServingIndex() async throws {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let unsignedDirectory = scenario.root + "/unsigned"
@@ -228,17 +230,27 @@ struct MultiIndexEndToEndTests {
             try FileManager.default.moveItem(atPath: scenario.indexDirectory + "/" + clitool, toPath: unsignedDirectory + "/" + clitool)
             try? FileManager.default.removeItem(atPath: scenario.indexDirectory + "/" + clitool + ".slsa.attestation")
             let unsigned = try await IndexServer(configuration: ServerConfiguration(directory: unsignedDirectory)).start()
+            // A third index, PyPI-style: the real keyless abi3info wheel with its real provenance.
+            let keylessDirectory = scenario.root + "/keyless"
+            try FileManager.default.createDirectory(atPath: keylessDirectory, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.keylessFixtures.path) {
+                try FileManager.default.copyItem(
+                    atPath: Scenario.keylessFixtures.appendingPathComponent(name).path, toPath: keylessDirectory + "/" + name)
+            }
+            let keyless = try await IndexServer(configuration: ServerConfiguration(directory: keylessDirectory)).start()
             do {
                 let extra = unsigned.indexURL.absoluteString
+                let keylessIndex = keyless.indexURL.absoluteString
                 let installed = try await TestProcess.run(
                     TestProcess.python3,
                     [
                         "-m", "pip", "--python", scenario.python, "install", "--no-cache-dir", "--index-url", scenario.indexURL,
-                        "--extra-index-url", extra, "clitool",
+                        "--extra-index-url", extra, "--extra-index-url", keylessIndex, "clitool", "abi3info",
                     ])
                 try #require(installed.status == 0, "pip install: \(installed.output)")
                 let pipConf = scenario.root + "/pip.conf"
-                try Self.write("[global]\nindex-url = \(scenario.indexURL)\nextra-index-url = \(extra)\n", to: pipConf)
+                try Self.write(
+                    "[global]\nindex-url = \(scenario.indexURL)\nextra-index-url = \(extra) \(keylessIndex)\n", to: pipConf)
                 let environment = ["HOME": scenario.root, "PIP_CONFIG_FILE": pipConf]
                 let signedIndex = Self.plainIndexURL(scenario)
                 func policy(_ name: String, signed: String, unsignedRule: String) throws -> String {
@@ -254,6 +266,16 @@ struct MultiIndexEndToEndTests {
                         packages = ["*"]
                         require = "provenance"
                         keys = ["corp"]
+
+                        [identities.abi3info]
+                        kind = "GitHub"
+                        repository = "woodruffw/abi3info"
+                        workflow = "release.yml"
+
+                        [[rule]]
+                        index = "\(keylessIndex)"
+                        packages = ["abi3info"]
+                        identities = ["abi3info"]
 
                         [[rule]]
                         index = "\(extra)"
@@ -278,14 +300,17 @@ struct MultiIndexEndToEndTests {
                 let good = try await verify(try policy("good.toml", signed: signedIndex, unsignedRule: integrity))
                 #expect(good.result.status == 0, "\(good.result.output)")
                 #expect(good.package("dotted.pkg")?.status == .verified && good.package("dotted.pkg")?.rule == 1)
-                #expect(good.package("clitool")?.status == .integrityOnly && good.package("clitool")?.rule == 2, "\(good.result.output)")
+                #expect(good.package("clitool")?.status == .integrityOnly && good.package("clitool")?.rule == 3, "\(good.result.output)")
+                #expect(good.package("abi3info")?.status == .verified && good.package("abi3info")?.rule == 2, "\(good.result.output)")
+                #expect(good.package("abi3info")?.proof?.kind == .identity)
+                good.expect("abi3info", .provenance, .pass, "127.0.0.1:\(keyless.port)/")
                 good.expect("clitool", .provenance, .skip, "requires integrity only")
 
                 // The unsigned index's rule requires provenance: clitool fails there, in provenance.
                 let strict = try await verify(
                     try policy("strict.toml", signed: signedIndex, unsignedRule: "require = \"provenance\"\nkeys = [\"corp\"]"))
                 strict.expect("clitool", .provenance, .fail, "no provenance on the index for \(clitool)")
-                #expect(strict.package("clitool")?.rule == 2 && strict.package("dotted.pkg")?.status == .verified)
+                #expect(strict.package("clitool")?.rule == 3 && strict.package("dotted.pkg")?.status == .verified)
 
                 // A key rule for another index does not cover the signed index's file: no rule matches it.
                 let otherIndex = "http://127.0.0.1:1/other/simple/"
@@ -294,9 +319,11 @@ struct MultiIndexEndToEndTests {
                 #expect(elsewhere.package("clitool")?.status == .integrityOnly, "\(elsewhere.result.output)")
             } catch {
                 await unsigned.stop()
+                await keyless.stop()
                 throw error
             }
             await unsigned.stop()
+            await keyless.stop()
         }
     }
 
