@@ -67,7 +67,7 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
                 // No index named a publisher: the user's pins are the whole identity policy.
                 guard pins.bindsSigner else {
                     return .mismatch(
-                        "a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                        "a lone attestation names no publisher; pin the signer: an identity with its issuer, a source repository or a GCP service account"
                     )
                 }
                 switch pins.evaluate(identity) {

@@ -101,7 +101,7 @@ public struct EnvironmentVerifier: Sendable {
         var selected: [InstalledDistribution] = []
         var reports: [PackageReport] = []
         if request.packages.isEmpty {
-            guard request.all else { throw VerificationError(.usage, "name at least one package, or use --all") }
+            guard request.all else { throw VerificationError(setupProblem: .nothingToVerify) }
             selected = installed.filter { !excluded.contains($0.name) }
         } else {
             for name in request.packages {

@@ -116,7 +116,7 @@ public struct VerificationSetup: Sendable {
         var override: URL?
         if let indexURL {
             guard let url = HTTPURL.parse(indexURL) else {
-                throw VerificationError(.usage, "--index-url is not an http(s) URL: \(URLMasking.redact(indexURL))")
+                throw VerificationError(setupProblem: .indexURLNotHTTP(shown: URLMasking.redact(indexURL)))
             }
             override = url
         }
@@ -240,7 +240,7 @@ public struct VerificationSetup: Sendable {
     /// naming the store and the failed check, never silently replaced.
     public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
         if let trustedRootFile {
-            guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
+            guard !staging else { throw VerificationError(setupProblem: .trustedRootWithStaging) }
             let data = try NamedFile.read(trustedRootFile, cap: TrustedRoot.maxBytes, what: "trusted root file")
             do {
                 return try TrustedRoot.decode(data)

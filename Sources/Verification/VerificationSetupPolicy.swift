@@ -28,11 +28,7 @@ extension VerificationSetup {
                 explicit: policyFile, environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
         if trustFlagsGiven {
             if case .file(let path, let origin) = location, origin != .userConfiguration {
-                let how = origin == .option ? "--policy" : "WHEELTRUST_POLICY"
-                throw VerificationError(
-                    .usage,
-                    "trust flags (--key, --no-default-keys, --allow-keyless, identity pins) cannot be combined with a policy file "
-                        + "(\(how) \(path)): name the keys and identities in the policy")
+                throw VerificationError(setupProblem: .trustSettingsWithPolicy(path: path, fromEnvironment: origin == .environment))
             }
             return try shorthandPolicy()
         }
