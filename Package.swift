@@ -5,6 +5,8 @@ import Foundation
 //
 // Targets depend only downward:
 //   PythonPackaging ← Attestations ← {Sigstore, TUF} ← PackageIndex ← Verification ← wheeltrust (CLI)
+//   Policy (the trust policy file: rules per index and project) sits on Attestations + Sigstore;
+//   Verification uses it.
 //   Attestations: PEP 740, DSSE, keys, statements, key-signed verification, signing (Attester).
 //   Sigstore (keyless: chain, SCT, log, timestamps, bundles, identities) and TUF (trust update)
 //   sit side by side on Attestations. IndexServer (serve) sits beside Verification.
@@ -17,7 +19,7 @@ import Foundation
 // - hummingbird: the `serve` index (HTTP/1.1 on NIO).
 // - zlib (system library): raw inflate for our own bounded zip reader (ZIPFoundation hangs on
 //   truncated streams and does not enforce declared sizes).
-// - TOMLKit (toml++ underneath): PEP 751 lock files (and the policy file) are TOML; a maintained,
+// - TOMLKit (toml++ underneath): the policy file and PEP 751 lock files are TOML; a maintained,
 //   spec-complete parser rather than one of our own.
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
@@ -37,6 +39,7 @@ let package = Package(
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "TUF", targets: ["TUF"]),
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
+        .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
         .library(name: "Lock", targets: ["Lock"]),
@@ -108,12 +111,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // uv's configuration (`uv.toml`) is TOML, read with the same parser as the policy file.
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Policy",
+            dependencies: [
+                "Attestations", "Sigstore", "PythonPackaging",
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "Verification",
-            dependencies: ["PackageIndex", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
+            dependencies: ["PackageIndex", "Policy", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
         .target(
@@ -142,7 +155,7 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "Lock", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "Lock", "IndexServer", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -182,6 +195,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "Attestations", "Sigstore", "PythonPackaging", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(

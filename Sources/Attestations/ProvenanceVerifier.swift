@@ -44,9 +44,12 @@ public struct ProvenanceVerdict: Sendable, Hashable {
 /// if at least one attestation's signature verified and all its statement checks passed.
 public struct ProvenanceVerifier: Sendable {
     public let verifiers: [any AttestationSignatureVerifier]
+    /// Checks a policy adds to every statement's (builders, predicate types); none by default.
+    public let requirements: StatementRequirements
 
-    public init(verifiers: [any AttestationSignatureVerifier]) {
+    public init(verifiers: [any AttestationSignatureVerifier], requirements: StatementRequirements = StatementRequirements()) {
         self.verifiers = verifiers
+        self.requirements = requirements
     }
 
     public func verify(_ provenance: Provenance, distribution: String, sha256Hex: String) async -> ProvenanceVerdict {
@@ -69,7 +72,9 @@ public struct ProvenanceVerifier: Sendable {
         let signature = await signatureVerdict(attestation, publisher: publisher)
         do {
             let statement = try Statement(parsing: attestation.envelope.statement)
-            let checks = StatementChecks.evaluate(statement, distribution: distribution, sha256Hex: sha256Hex)
+            let checks =
+                StatementChecks.evaluate(statement, distribution: distribution, sha256Hex: sha256Hex)
+                + requirements.evaluate(statement)
             return AttestationVerdict(
                 bundle: bundle, index: index, publisher: publisher, signature: signature,
                 statement: statement, checks: checks, malformed: nil)

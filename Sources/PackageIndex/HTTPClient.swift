@@ -17,6 +17,8 @@ import PythonPackaging
 /// Guarantees:
 /// - `Authorization: Basic …` is set per request, and again on every redirect hop, only for URLs
 ///   whose scheme, host and port equal the credentials' origin; a redirect elsewhere drops it.
+///   With several indexes, each index's credentials are bound to its own origin (the first
+///   credentials given for an origin are the ones used there).
 ///   Userinfo is stripped from every request URL (credentials never travel in URLs).
 /// - Redirects (301, 302, 303, 307, 308) are followed here, at most 10 (more is `badResponse`).
 ///   No cookies, no response cache, no content decoding.
@@ -45,7 +47,10 @@ import PythonPackaging
 /// naming the masked URL and the timeout; a download that fails leaves no file behind. Each call
 /// runs on `NetworkExecutor`'s threads, so work on the cooperative pool cannot stall it.
 public final class HTTPClient: Sendable {
-    public let credentials: IndexCredentials?
+    /// The first of ``credentialSet`` (the primary index's).
+    public var credentials: IndexCredentials? { credentialSet.first }
+    /// Every index's credentials, each sent only to its own origin.
+    public let credentialSet: [IndexCredentials]
     public let certificateBundle: String?
     public let timeout: TimeInterval
     public let retry: RetryPolicy
@@ -72,13 +77,25 @@ public final class HTTPClient: Sendable {
             retry: RetryPolicy(maxRetries: maxRetries))
     }
 
-    public init(
+    public convenience init(
         credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval, retry: RetryPolicy,
         maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30,
         minimumTransferRate: Int64 = HTTPClient.defaultMinimumTransferRate, userAgent: String = "wheeltrust",
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
-        self.credentials = credentials
+        self.init(
+            credentialSet: credentials.map { [$0] } ?? [], certificateBundle: certificateBundle, timeout: timeout, retry: retry,
+            maxBodySize: maxBodySize, maxDownloadSize: maxDownloadSize, minimumTransferRate: minimumTransferRate,
+            userAgent: userAgent, environment: environment)
+    }
+
+    public init(
+        credentialSet: [IndexCredentials], certificateBundle: String?, timeout: TimeInterval, retry: RetryPolicy,
+        maxBodySize: Int = 32 << 20, maxDownloadSize: Int64 = 8 << 30,
+        minimumTransferRate: Int64 = HTTPClient.defaultMinimumTransferRate, userAgent: String = "wheeltrust",
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.credentialSet = credentialSet
         self.certificateBundle = certificateBundle
         // At least 0.1 s; at most about 115 days, so every deadline computed from it stays finite.
         self.timeout = min(max(0.1, timeout), 1e7)
@@ -101,6 +118,11 @@ public final class HTTPClient: Sendable {
             trust = .success(nil)
             trustKey = nil
         }
+    }
+
+    /// The credentials bound to `url`'s origin (the first given for it), nil when none is.
+    public func credentials(for url: URL) -> IndexCredentials? {
+        credentialSet.first { $0.matches(url) }
     }
 
     /// Why this client cannot make any request (an unusable CA bundle), nil when it can. Every
@@ -208,7 +230,7 @@ public final class HTTPClient: Sendable {
             progress.url = shown.redacted
             var headers = [("User-Agent", userAgent)]
             if let accept { headers.append(("Accept", accept)) }
-            if let header = credentials?.authorizationHeader(for: current) { headers.append(("Authorization", header)) }
+            if let header = credentials(for: current)?.authorizationHeader(for: current) { headers.append(("Authorization", header)) }
             let client = SharedTransports.client(
                 trust: trustKey, roots: roots, timeout: timeout,
                 proxy: proxies.proxy(for: current))
@@ -306,7 +328,7 @@ public final class HTTPClient: Sendable {
         switch status {
         case 401, 403:
             let sent =
-                credentials?.matches(url.removingUserInfo) == true
+                credentials(for: url.removingUserInfo) != nil
                 ? "credentials were sent and refused"
                 : "no credentials configured for this host"
             return IndexError(.authentication, "\(what): HTTP \(status) from \(url.redacted) (\(sent))")

@@ -18,14 +18,16 @@ public struct FetchedProvenance: Sendable {
     }
 }
 
-/// Reads project pages and provenance from the configured index (and extra indexes).
+/// Reads project pages and provenance from the configured indexes.
 ///
 /// Guarantees: project pages are requested with `Accept: application/vnd.pypi.simple.v1+json,
 /// text/html;q=0.1` and parsed by the response's content type (JSON, else HTML; sniffed when
 /// absent); provenance is looked up at the candidates of `provenanceCandidates`, in order, where
 /// 404/410 moves on, 401/403 stops with `authentication`, a transport failure stops with
 /// `network`, and a body that is not a valid provenance is remembered and the next candidate
-/// tried. All HTTP goes through `HTTPClient` (credentials only to the index origin).
+/// tried. A file's provenance is looked up only on the index that served it (``IndexFile/servedBy``):
+/// an advertised provenance URL on another origin than that index's is not followed. All HTTP
+/// goes through `HTTPClient` (credentials only to the index origin).
 public struct IndexClient: Sendable {
     public static let simpleAccept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
     public static let integrityAccept = "application/vnd.pypi.integrity.v1+json, application/json;q=0.9"
@@ -46,38 +48,54 @@ public struct IndexClient: Sendable {
         return URL(string: text + encodeSegment(project.normalized) + "/") ?? index
     }
 
-    /// The project's files from the index and every extra index, in that order (a filename
-    /// already seen on an earlier index is skipped). `notFound` only when no index has it.
-    public func project(_ name: ProjectName) async throws(IndexError) -> ProjectPage {
-        var merged: ProjectPage?
-        var seen: Set<String> = []
-        var tried: [String] = []
-        for index in [configuration.indexURL] + configuration.extraIndexURLs {
+    /// The project's page on each index of ``IndexConfiguration/lookupIndexes``, in lookup order
+    /// (nil where the index answers 404/410). With ``IndexStrategy/firstIndex`` the walk stops at
+    /// the first index that lists the project (later ones are left nil, as uv never asks them).
+    /// Any other failure of any index stops the walk with that error: an index that could not be
+    /// read might have offered a conflicting file.
+    public func pages(_ name: ProjectName) async throws(IndexError) -> [(index: URL, page: ProjectPage?)] {
+        var pages: [(index: URL, page: ProjectPage?)] = []
+        var found = false
+        for index in configuration.lookupIndexes.map(\.url) {
+            if found && configuration.strategy == .firstIndex {
+                pages.append((index, nil))
+                continue
+            }
             let url = IndexClient.projectURL(index: index, project: name)
-            tried.append(url.redacted)
             let response: HTTPResponse
             do {
                 response = try await http.get(url, accept: IndexClient.simpleAccept, what: "project page for \(name.normalized)")
             } catch  where error.code == .notFound {
+                pages.append((index, nil))
                 continue
             }
             var page = try IndexClient.parse(response)
             if page.name.isEmpty { page.name = name.normalized }
             for i in page.files.indices { page.files[i].indexURL = index }
-            if var existing = merged {
-                for file in page.files where seen.insert(file.filename).inserted { existing.files.append(file) }
-                merged = existing
-            } else {
-                var first = page
-                first.files = []
-                for file in page.files where seen.insert(file.filename).inserted { first.files.append(file) }
-                merged = first
-            }
+            pages.append((index, page))
+            found = true
         }
-        guard let merged else {
+        return pages
+    }
+
+    /// The project's files on the configured indexes, combined under the configuration's strategy
+    /// (``ProjectLookup/combine(_:strategy:project:)``). `notFound` only when no index lists it.
+    public func lookup(_ name: ProjectName) async throws(IndexError) -> ProjectLookup {
+        let pages = try await pages(name)
+        guard let lookup = ProjectLookup.combine(pages, strategy: configuration.strategy, project: name) else {
+            let tried = configuration.lookupIndexes.map { IndexClient.projectURL(index: $0.url, project: name).redacted }
             throw IndexError(.notFound, "project \(name.normalized) not found at \(tried.joined(separator: ", "))")
         }
-        return merged
+        return lookup
+    }
+
+    /// The project's files from every consulted index as one page (see ``lookup(_:)``); a file
+    /// name already listed by an earlier index is not repeated.
+    public func project(_ name: ProjectName) async throws(IndexError) -> ProjectPage {
+        let lookup = try await lookup(name)
+        var seen: Set<String> = []
+        return ProjectPage(
+            name: name.normalized, files: lookup.files.filter { seen.insert($0.filename).inserted }, url: lookup.pageURL)
     }
 
     /// Parses a project page by its content type.
@@ -94,9 +112,16 @@ public struct IndexClient: Sendable {
 
     /// Fetches and decodes the provenance of `file` (see `provenanceCandidates`).
     public func provenance(for file: IndexFile, project: ProjectName, version: String) async throws(IndexError) -> FetchedProvenance {
+        let servingIndex = file.indexURL ?? configuration.indexURL
+        // The advertised URL counts only on the serving index's own origin: another index's
+        // provenance is never borrowed for this file.
+        let advertised = file.provenanceURL.flatMap { url in
+            url.origin.map { "\($0.scheme)://\($0.host):\($0.port)" } == servingIndex.origin.map { "\($0.scheme)://\($0.host):\($0.port)" }
+                ? url : nil
+        }
         let candidates = IndexClient.provenanceCandidates(
-            advertised: file.provenanceURL,
-            indexURL: file.indexURL ?? configuration.indexURL,
+            advertised: advertised,
+            indexURL: servingIndex,
             project: project, version: version, filename: file.filename)
         var malformed: IndexError?
         for candidate in candidates {

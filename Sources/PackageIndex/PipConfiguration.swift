@@ -1,27 +1,5 @@
 import Foundation
 
-/// The package index settings pip would use, as plain values.
-///
-/// Guarantees: `indexURL` and every `extraIndexURLs` element are absolute http(s) URLs (they may
-/// carry userinfo credentials: print them only through `URL.redacted`). `source` names where the
-/// index URL came from (a variable name, a file path and section, `--index-url` or
-/// `interpreter default`) and never contains secrets.
-public struct IndexConfiguration: Sendable, Equatable {
-    public var indexURL: URL
-    public var extraIndexURLs: [URL]
-    /// CA bundle path from pip's `cert` (file or `PIP_CERT`), else `REQUESTS_CA_BUNDLE`,
-    /// `CURL_CA_BUNDLE`, `SSL_CERT_FILE`; `~` expanded.
-    public var certificateBundle: String?
-    public var source: String
-
-    public init(indexURL: URL, extraIndexURLs: [URL] = [], certificateBundle: String? = nil, source: String) {
-        self.indexURL = indexURL
-        self.extraIndexURLs = extraIndexURLs
-        self.certificateBundle = certificateBundle
-        self.source = source
-    }
-}
-
 /// Resolves pip's index configuration the way pip does (pip's `configuration.py` and
 /// `ConfigOptionParser`), without running pip.
 ///
@@ -49,6 +27,8 @@ public struct IndexConfiguration: Sendable, Equatable {
 /// (`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) and then `SSL_CERT_FILE`.
 public enum PipConfiguration {
     public static let devNull = "/dev/null"
+    /// The error's message when nothing names an index and the interpreter has no pip default.
+    public static let noIndexMessage = "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf"
 
     public static func resolve(
         environment: [String: String],
@@ -107,7 +87,7 @@ public enum PipConfiguration {
             indexURL = try validated(interpreterDefault.absoluteString, origin: "interpreter default")
             source = "interpreter default"
         } else {
-            throw IndexError(.configuration, "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf")
+            throw IndexError(.configuration, noIndexMessage)
         }
 
         var extras: [URL] = []
@@ -128,7 +108,12 @@ public enum PipConfiguration {
                 }
             }
         }
-        return IndexConfiguration(indexURL: indexURL, extraIndexURLs: extras, certificateBundle: bundle, source: source)
+        var configuration = IndexConfiguration(indexURL: indexURL, extraIndexURLs: extras, certificateBundle: bundle, source: source)
+        configuration.namesIndex = source != "interpreter default" || !extras.isEmpty
+        if let found = lookup("extra-index-url") {
+            for i in configuration.indexes.indices.dropFirst() { configuration.indexes[i].origin = found.origin }
+        }
+        return configuration
     }
 
     /// The configuration files pip would read, lowest precedence first (existing or not).

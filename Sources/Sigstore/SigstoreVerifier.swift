@@ -27,6 +27,9 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
     public let trustedRoot: TrustedRoot
     /// Identity constraints added on top of the publisher policy (none by default).
     public let pins: IdentityPins
+    /// Which keyless signers are accepted: by default the publisher the index names (with `pins`);
+    /// a policy rule names its own identities instead (``KeylessAcceptance``).
+    public let acceptance: KeylessAcceptance
 
     /// The entry kinds a PEP 740 attestation may be logged as (`intoto` 0.0.2: a DSSE envelope
     /// logged by `cosign attest`, checked as strictly as `dsse`).
@@ -35,6 +38,14 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
     public init(trustedRoot: TrustedRoot, pins: IdentityPins = IdentityPins()) {
         self.trustedRoot = trustedRoot
         self.pins = pins
+        self.acceptance = .indexPublisher(pins)
+    }
+
+    /// A verifier that accepts the keyless signers `acceptance` names.
+    public init(trustedRoot: TrustedRoot, acceptance: KeylessAcceptance) {
+        self.trustedRoot = trustedRoot
+        self.acceptance = acceptance
+        if case .indexPublisher(let pins) = acceptance { self.pins = pins } else { self.pins = IdentityPins() }
     }
 
     public func verifySignature(of attestation: Attestation, publisher: Publisher) async -> SignatureVerdict {
@@ -47,13 +58,16 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
         } catch {
             return .failed("Sigstore: \(error.message)")
         }
+        if case .anchors(let anchors, let alsoIndexPublisher) = acceptance {
+            return await verifyAgainst(anchors, alsoIndexPublisher: alsoIndexPublisher, evidence: evidence, publisher: publisher)
+        }
         let pins = self.pins
         let verdict = await SigstoreCore.verify(evidence, trustedRoot: trustedRoot) { identity in
             if publisher == .localFile {
                 // No index named a publisher: the user's pins are the whole identity policy.
                 guard pins.bindsSigner else {
                     return .mismatch(
-                        "a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                        "a lone attestation names no publisher; pin the signer: an identity with its issuer, a source repository or a GCP service account"
                     )
                 }
                 switch pins.evaluate(identity) {
@@ -78,6 +92,47 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
             return .verified(
                 signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))",
                 identity: .keyless(publisher: publisher, certificateIdentity: verified.identity ?? ""))
+        }
+    }
+
+    /// `.anchors`: the first named identity the certificate satisfies (in order), else the
+    /// index-named publisher when allowed; the signer recorded is the identity matched.
+    private func verifyAgainst(
+        _ anchors: [NamedPublisher], alsoIndexPublisher: Bool, evidence: SigstoreEvidence, publisher: Publisher
+    ) async -> SignatureVerdict {
+        var matched: Publisher?
+        let verdict = await SigstoreCore.verify(evidence, trustedRoot: trustedRoot) { identity in
+            var reasons: [String] = []
+            for anchor in anchors {
+                switch anchor.evaluate(identity, indexPublisher: publisher) {
+                case .matches(let who):
+                    matched = anchor.publisher
+                    return .matches(who)
+                case .mismatch(let reason): reasons.append(reason)
+                }
+            }
+            if alsoIndexPublisher {
+                if publisher == .localFile {
+                    reasons.append("the index-named publisher: a lone attestation names no publisher")
+                } else {
+                    switch PublisherIdentityPolicy.evaluate(publisher, identity: identity) {
+                    case .matches(let who):
+                        matched = publisher
+                        return .matches("the index-named publisher: \(who)")
+                    case .mismatch(let reason): reasons.append("the index-named publisher: \(reason)")
+                    }
+                }
+            }
+            if reasons.isEmpty { return .mismatch("no keyless identity is accepted") }
+            return .mismatch("the certificate is none of the accepted identities (\(reasons.joined(separator: "; ")))")
+        }
+        switch verdict {
+        case .failed(let reason):
+            return .failed("Sigstore: \(reason)")
+        case .verified(let verified):
+            return .verified(
+                signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))",
+                identity: .keyless(publisher: matched ?? publisher, certificateIdentity: verified.identity ?? ""))
         }
     }
 

@@ -101,7 +101,7 @@ public struct EnvironmentVerifier: Sendable {
         var selected: [InstalledDistribution] = []
         var reports: [PackageReport] = []
         if request.packages.isEmpty {
-            guard request.all else { throw VerificationError(.usage, "name at least one package, or use --all") }
+            guard request.all else { throw VerificationError(setupProblem: .nothingToVerify) }
             selected = installed.filter { !excluded.contains($0.name) }
         } else {
             for name in request.packages {
@@ -145,9 +145,11 @@ public struct EnvironmentVerifier: Sendable {
             findings = environmentScan(installed: installed, selected: selected, results: results)
         }
         var report = Report(
-            python: environment.executable, index: pipeline.context.index.configuration.indexURL.redacted,
+            python: environment.executable, index: pipeline.context.indexSummary(for: selected),
             packages: reports, unexpected: findings)
         report.interpreter = environment.trustedInterpreter
+        report.indexes = pipeline.context.indexURLs(for: selected)
+        report.policy = pipeline.context.policy?.summary
         return report
     }
 

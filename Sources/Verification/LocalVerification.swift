@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Policy
 import PythonPackaging
 
 /// The offline checks of local files against a provenance file (`verify-wheel FILE.whl`,
@@ -21,9 +22,57 @@ public enum LocalVerification {
         guard FileManager.default.fileExists(atPath: path) else {
             throw VerificationError(.usage, "no such wheel file: \(path)")
         }
-        let verifier = try setup.provenanceVerifier()
+        let filename = String(path.split(separator: "/").last ?? Substring(path))
+        let judged = try judge(filename, setup: setup)
         let provenance = try ProvenanceFile.read(path: provenanceFile)
-        return await Pipeline.verifyLocalWheel(at: path, provenance: provenance, verifier: verifier)
+        guard let verifier = judged.verifier else { return judged.report }
+        var report = await Pipeline.verifyLocalWheel(at: path, provenance: provenance, verifier: verifier)
+        judged.merge(into: &report)
+        return report
+    }
+
+    /// What the policy says of a local file named `filename` (no index serves it: rules with an
+    /// `index` do not cover it): the verifier of its provenance rule, or, when no provenance rule
+    /// decides it, the finished report that says why (no rule: fails; a waiver: waived; an
+    /// integrity rule: could not check, as a local file has no index hash to be judged by).
+    struct Judged {
+        var verifier: ProvenanceVerifier?
+        var report: PackageReport
+        var decision: RuleDecision
+        var policy: TrustPolicy
+
+        func merge(into report: inout PackageReport) {
+            report.rule = decision.selection.rule?.position
+            report.requirement = decision.selection.rule?.requirement
+            if let check = decision.check { report.checks.insert(check, at: 0) }
+            if let rule = decision.selection.rule, let signer = report.signer {
+                report.proof = policy.proof(of: signer, rule: rule)
+            }
+        }
+    }
+
+    static func judge(_ filename: String, setup: VerificationSetup) throws(VerificationError) -> Judged {
+        let policy = try setup.trustPolicy()
+        let project = (try? DistributionFilename(parsing: filename)).map(\.name) ?? ProjectName(filename)
+        let selection = policy.select(project, indexURL: nil)
+        let decision = RuleDecision(selection: selection, check: policy.check(selection, project: project.raw, indexURL: nil))
+        var report = PackageReport(name: filename, version: "", wheel: filename)
+        report.rule = selection.rule?.position
+        report.requirement = selection.rule?.requirement
+        if let check = decision.check { report.checks.append(check) }
+        guard let rule = selection.rule else { return Judged(verifier: nil, report: report, decision: decision, policy: policy) }
+        switch rule.requirement {
+        case .provenance:
+            return Judged(verifier: policy.verifier(for: rule), report: report, decision: decision, policy: policy)
+        case .none:
+            report.proof = PolicyProof(kind: .waived, anchor: nil, detail: "waived by \(rule.label): \(rule.reason ?? "")")
+        case .integrity:
+            report.checks.append(
+                CheckResult(
+                    .indexHash, .error,
+                    "\(rule.label) requires integrity: the index's wheel and its published sha256, which a local file does not have"))
+        }
+        return Judged(verifier: nil, report: report, decision: decision, policy: policy)
     }
 
     /// Step 4 offline: the signature and statement of the provenance in `provenanceFile` for
@@ -35,9 +84,9 @@ public enum LocalVerification {
         of target: String, sha256: String?, provenanceFile: String,
         setup: VerificationSetup
     ) async throws(VerificationError) -> PackageReport {
-        let verifier = try setup.provenanceVerifier()
-        let provenance = try ProvenanceFile.read(path: provenanceFile)
         let filename = String(target.split(separator: "/").last ?? Substring(target))
+        let judged = try judge(filename, setup: setup)
+        let provenance = try ProvenanceFile.read(path: provenanceFile)
         let digest: String
         var skipped: CheckResult?
         if FileManager.default.fileExists(atPath: target) {
@@ -49,6 +98,7 @@ public enum LocalVerification {
             digest = statedDigest(in: provenance, naming: filename) ?? ""
             skipped = CheckResult(.download, .skip, "no file given: \(filename)'s sha256 is not checked (give the file, or --sha256)")
         }
+        guard let verifier = judged.verifier else { return judged.report }
         let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: digest)
         var checks = ProvenanceChecks.checks(for: verdict)
         if let skipped {
@@ -62,6 +112,7 @@ public enum LocalVerification {
         var report = PackageReport(
             name: filename, version: "", wheel: filename, sha256: skipped == nil ? digest : nil, checks: checks)
         report.signer = verdict.decisive?.signature.identity
+        judged.merge(into: &report)
         return report
     }
 

@@ -1,27 +1,76 @@
 import Attestations
 import Foundation
 import PackageIndex
+import Policy
 import PythonPackaging
 
 /// What the pipeline needs from the outside world: the index, the cache and who is trusted.
 public struct VerificationContext: Sendable {
+    /// The index client of pip's configuration (or of `--index-url`).
     public let index: IndexClient
+    /// The index client of uv's configuration, when it applies to some distributions (see
+    /// ``index(for:)``); nil when only `index` is used. Both share `http`.
+    public let uvIndex: IndexClient?
     public let http: HTTPClient
     public let cache: ContentCache
     public let provenanceVerifier: ProvenanceVerifier
     /// No network at all: `index` and `http` are never called; pages, wheels and provenance come
     /// from the cache (the provenance is verified again), and anything missing is an `error` check.
     public let offline: Bool
+    /// The rules packages are judged by; nil: every package by `provenanceVerifier`, with no
+    /// rule named in the report (what a context built by hand gets).
+    public let policy: TrustPolicy?
 
     public init(
-        index: IndexClient, http: HTTPClient, cache: ContentCache, provenanceVerifier: ProvenanceVerifier,
-        offline: Bool = false
+        index: IndexClient, uvIndex: IndexClient? = nil, http: HTTPClient, cache: ContentCache,
+        provenanceVerifier: ProvenanceVerifier, offline: Bool = false, policy: TrustPolicy? = nil
     ) {
         self.index = index
+        self.uvIndex = uvIndex
         self.http = http
         self.cache = cache
         self.provenanceVerifier = provenanceVerifier
         self.offline = offline
+        self.policy = policy
+    }
+
+    /// The configuration a distribution is looked up with: uv's for one uv installed (its
+    /// `INSTALLER` is `uv`) and for every one when pip's configuration names no index; pip's
+    /// otherwise. Without ``uvIndex``, always pip's.
+    public func index(for installed: InstalledDistribution) -> IndexClient {
+        guard let uvIndex else { return index }
+        return installed.installer == "uv" || !index.configuration.namesIndex ? uvIndex : index
+    }
+
+    /// The report's index line: each configuration in use, its indexes and where it came from;
+    /// with both in use, which distributions each applies to.
+    public func indexSummary(for installed: [InstalledDistribution]) -> String {
+        guard let uvIndex else { return index.configuration.summary }
+        let byUV = installed.filter { index(for: $0).configuration.tool == .uv }.count
+        let byPip = installed.count - byUV
+        if byPip == 0 { return uvIndex.configuration.summary }
+        let rule = index.configuration.namesIndex ? "INSTALLER uv" : "pip names no index"
+        return "\(index.configuration.summary) for \(byPip) distribution(s); \(uvIndex.configuration.summary) for \(byUV) (\(rule))"
+    }
+
+    /// The indexes `installed` are looked up on, credentials removed, in lookup order, each once.
+    public func indexURLs(for installed: [InstalledDistribution]) -> [String] {
+        let clients =
+            uvIndex == nil
+            ? [index]
+            : [index, uvIndex].compactMap { $0 }.filter { client in
+                installed.contains { self.index(for: $0).configuration.tool == client.configuration.tool }
+            }
+        var seen = Set<String>()
+        return clients.flatMap { $0.configuration.lookupIndexes.map { $0.url.removingUserInfo.absoluteString } }
+            .filter { seen.insert($0).inserted }
+    }
+
+    /// The configuration a project that is not installed is looked up with: uv's when pip's
+    /// names no index (as ``index(for:)`` decides for an installed one), else pip's.
+    public var indexForProjects: IndexClient {
+        guard let uvIndex, !index.configuration.namesIndex else { return index }
+        return uvIndex
     }
 
     /// The cached pages and provenance (beside the wheels in `cache`).
@@ -74,52 +123,89 @@ public struct Pipeline: Sendable {
 
     // MARK: [1/5] locate
 
-    /// Finds the index files that could be the installed wheel.
+    /// Finds the index files that could be the installed wheel, on the indexes of the
+    /// configuration that applies to it (``VerificationContext/index(for:)``), combined under that
+    /// configuration's strategy (``ProjectLookup``). A file name offered by two indexes with
+    /// different digests fails `index-file` (``ProjectLookup/resolveDuplicates(_:)``); otherwise
+    /// the candidates come in lookup order (the index first, then the file name) and the check's
+    /// detail names the index that served each.
     public func locate(_ installed: InstalledDistribution) async -> (candidates: [IndexFile], check: CheckResult) {
-        let page: ProjectPage
-        switch await projectPage(installed.name) {
+        let client = context.index(for: installed)
+        let configuration = client.configuration
+        let lookup: ProjectLookup
+        switch await self.lookup(installed.name, on: client) {
         case .failure(let check): return ([], check)
-        case .success(let found): page = found
+        case .success(let found): lookup = found
         }
-        let candidates = WheelSelection.candidates(in: page.files, for: installed)
-        if candidates.isEmpty {
+        let rank = Dictionary(lookup.consulted.enumerated().map { ($1.absoluteString, $0) }, uniquingKeysWith: { first, _ in first })
+        let matching = WheelSelection.candidates(in: lookup.files, for: installed).sorted { a, b in
+            let ra = rank[a.indexURL?.absoluteString ?? ""] ?? Int.max
+            let rb = rank[b.indexURL?.absoluteString ?? ""] ?? Int.max
+            return ra != rb ? ra < rb : a.filename < b.filename
+        }
+        if matching.isEmpty {
             let tags = installed.wheelMetadata.map { $0.tags.map(\.description).sorted().joined(separator: ".") } ?? "unknown tags"
             return (
                 [],
                 CheckResult(
                     .indexFile, .fail,
                     "the installed \(installed.name.raw) \(installed.rawVersion) (\(tags)) is not on the index: "
-                        + WheelSelection.describeOffer(page.files, for: installed))
+                        + WheelSelection.describeOffer(lookup.files, for: installed))
             )
         }
-        return (candidates, CheckResult(.indexFile, .pass, candidates.map(\.filename).joined(separator: ", ")))
+        switch ProjectLookup.resolveDuplicates(matching) {
+        case .conflict(let message):
+            return ([], CheckResult(.indexFile, .fail, message))
+        case .distinct(let candidates):
+            let named = candidates.map { "\($0.filename) on \($0.servedBy?.absoluteString ?? "the index")" }
+            // Which installer's configuration found it, whenever uv's is in play.
+            let via = context.uvIndex == nil && configuration.tool == .pip ? "" : " (\(configuration.tool.rawValue) configuration)"
+            return (candidates, CheckResult(.indexFile, .pass, named.joined(separator: ", ") + via))
+        }
     }
 
-    /// A project's page, or the `index-file` check that says why there is none.
-    enum PageLookup {
-        case success(ProjectPage)
+    /// A project's files on the indexes of a configuration, or the `index-file` check that says
+    /// why there are none.
+    enum LookupResult {
+        case success(ProjectLookup)
         case failure(CheckResult)
     }
 
-    /// The project's page on the index (from the cache when offline), or the `index-file` check
-    /// that says why there is none.
-    func projectPage(_ name: ProjectName) async -> PageLookup {
-        let indexURL = context.index.configuration.indexURL
+    /// The project's pages on every index of `client`'s configuration (from the cache when
+    /// offline), combined under its strategy (``ProjectLookup``); each page fetched online is kept
+    /// for offline use.
+    func lookup(_ name: ProjectName, on client: IndexClient) async -> LookupResult {
+        let configuration = client.configuration
+        let indexes = configuration.lookupIndexes.map(\.url)
         if context.offline {
-            guard let cached = context.offlineCache.projectPage(indexURL: indexURL, project: name) else {
+            let pages = indexes.map { index -> (index: URL, page: ProjectPage?) in
+                var page = context.offlineCache.projectPage(indexURL: index, project: name)
+                // Only files this index listed (a page cached by an older version merged several).
+                page?.files.removeAll { $0.servedBy.map { $0 != index.removingUserInfo } ?? false }
+                return (index, page)
+            }
+            guard let found = ProjectLookup.combine(pages, strategy: configuration.strategy, project: name) else {
                 return .failure(
                     CheckResult(
                         .indexFile, .error,
-                        "offline: no cached project page for \(name.normalized) at \(indexURL.redacted); run once online"))
+                        "offline: no cached project page for \(name.normalized) at "
+                            + "\(indexes.map(\.redacted).joined(separator: ", ")); run once online"))
             }
-            return .success(cached)
+            return .success(found)
         }
         do {
-            let page = try await context.index.project(name)
-            try? context.offlineCache.storeProjectPage(page, indexURL: indexURL, project: name)
-            return .success(page)
-        } catch let error where error.code == .notFound {
-            return .failure(CheckResult(.indexFile, .fail, "\(name.raw) is not on the index (\(error.message))"))
+            let pages = try await client.pages(name)
+            for (index, page) in pages {
+                if let page { try? context.offlineCache.storeProjectPage(page, indexURL: index, project: name) }
+            }
+            guard let found = ProjectLookup.combine(pages, strategy: configuration.strategy, project: name) else {
+                let tried = indexes.map { IndexClient.projectURL(index: $0, project: name).redacted }
+                return .failure(
+                    CheckResult(
+                        .indexFile, .fail,
+                        "\(name.raw) is not on the index (project \(name.normalized) not found at \(tried.joined(separator: ", ")))"))
+            }
+            return .success(found)
         } catch {
             return .failure(CheckResult(.indexFile, .error, error.message))
         }
@@ -229,7 +315,8 @@ public struct Pipeline: Sendable {
     // MARK: [4/5] signature and statement
 
     public func evaluate(_ provenance: Provenance, filename: String, sha256: String) async -> [CheckResult] {
-        let verdict = await context.provenanceVerifier.verify(provenance, distribution: filename, sha256Hex: sha256)
+        let project = (try? DistributionFilename(parsing: filename)).map(\.name) ?? ProjectName(filename)
+        let verdict = await provenanceVerifier(for: project).verify(provenance, distribution: filename, sha256Hex: sha256)
         return ProvenanceChecks.checks(for: verdict)
     }
 
@@ -295,10 +382,14 @@ public struct Pipeline: Sendable {
 
     /// Steps 1 and 2: the installed distribution's wheel located on the index and in the cache.
     /// Returns the report so far and the wheel when one was found and downloaded.
-    public func locateAndFetch(_ installed: InstalledDistribution) async -> (report: PackageReport, wheel: FetchedWheel?) {
+    /// `located`: what ``locate(_:)`` already found for it (not looked up again).
+    public func locateAndFetch(
+        _ installed: InstalledDistribution, located: (candidates: [IndexFile], check: CheckResult)? = nil
+    ) async -> (report: PackageReport, wheel: FetchedWheel?) {
         var report = PackageReport(name: installed.name.raw, version: installed.rawVersion)
         report.checks.append(CheckResult(.installed, .pass, installed.distInfoPath))
-        let (candidates, locateCheck) = await locate(installed)
+        let (candidates, locateCheck): ([IndexFile], CheckResult)
+        if let located { (candidates, locateCheck) = located } else { (candidates, locateCheck) = await locate(installed) }
         report.checks.append(locateCheck)
         guard !candidates.isEmpty else { return (report, nil) }
 
@@ -352,12 +443,23 @@ public struct Pipeline: Sendable {
     ) async
         -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?)
     {
+        let outcome = await provenanceWithDocument(for: wheel, project: project, version: version)
+        return (outcome.checks, outcome.isVerified, outcome.signer)
+    }
+
+    /// ``provenance(for:project:version:)`` and `document`: the digest of the provenance bytes as
+    /// received (nil when none were), for the report (a Verification Summary's `inputAttestations`).
+    public func provenanceWithDocument(
+        for wheel: FetchedWheel, project: ProjectName, version: String
+    ) async
+        -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?, document: ProvenanceDocumentDigest?)
+    {
         let (provenance, check) =
             context.offline
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: project, version: version)
-        guard let provenance else { return ([check], false, nil) }
-        let verdict = await context.provenanceVerifier.verify(
+        guard let provenance else { return ([check], false, nil, nil) }
+        let verdict = await provenanceVerifier(for: project, servedBy: wheel.file.servedBy).verify(
             provenance.provenance, distribution: wheel.file.filename,
             sha256Hex: wheel.sha256)
         let checks = ProvenanceChecks.checks(for: verdict)
@@ -368,7 +470,8 @@ public struct Pipeline: Sendable {
                     filename: wheel.file.filename, sha256: wheel.sha256, projectName: project.normalized,
                     version: version, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
-        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity)
+        let document = ProvenanceDocumentDigest(provenance, decisivePredicateType: verdict.decisive?.statement?.predicateType)
+        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity, document)
     }
 
     /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
@@ -376,10 +479,24 @@ public struct Pipeline: Sendable {
     /// say why). Used to decide whether a distribution's RECORD may own a file another package's
     /// directory holds; its installed files are not checked here.
     public func provenWheel(of installed: InstalledDistribution) async -> (wheel: Wheel?, checks: [CheckResult]) {
-        let (report, fetched) = await locateAndFetch(installed)
+        let (decision, located) = await ruleDecision(for: installed)
+        if let decision, decision.selection.rule?.requirement != .provenance && decision.selection.rule?.requirement != .integrity {
+            // No rule, or a waiver: nothing about this distribution is proven.
+            return (nil, decision.check.map { [$0] } ?? [])
+        }
+        let (report, fetched) = await locateAndFetch(installed, located: located)
         guard let fetched else { return (nil, report.checks) }
-        let (checks, verified, _) = await provenance(for: fetched, installed: installed)
-        guard verified else { return (nil, report.checks + checks) }
+        let checks: [CheckResult]
+        if decision?.selection.rule?.requirement == .integrity {
+            // Its rule takes the index's wheel at its published sha256 as the reference.
+            let hash = Self.integrityHashCheck(fetched.checks)
+            guard hash.status == .pass else { return (nil, report.checks + [hash]) }
+            checks = [hash]
+        } else {
+            let (provenanceChecks, verified, _) = await provenance(for: fetched, installed: installed)
+            guard verified else { return (nil, report.checks + provenanceChecks) }
+            checks = provenanceChecks
+        }
         let (wheel, contents) = Self.openWheel(
             at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256,
             memo: contentsMemo)
@@ -409,11 +526,29 @@ public struct Pipeline: Sendable {
         _ installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
         claims: PathClaims
     ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
-        var (report, fetched) = await locateAndFetch(installed)
+        let (decision, located) = await ruleDecision(for: installed)
+        if let decision {
+            switch decision.selection.rule?.requirement {
+            case nil, .none?:
+                // No rule (fails), or a waiver: nothing else is looked at.
+                return (decidedOnly(installed, decision), nil)
+            case .integrity?:
+                return await verifyIntegrity(installed, decision: decision, located: located, files: verifier, claims: claims)
+            case .provenance?:
+                break
+            }
+        }
+        var (report, fetched) = await locateAndFetch(installed, located: located)
+        if let decision { apply(decision, to: &report) }
         guard let fetched else { return (report, nil) }
-        let (checks, verified, signer) = await provenance(for: fetched, installed: installed)
+        let (checks, verified, signer, document) = await provenanceWithDocument(
+            for: fetched, project: installed.name, version: installed.rawVersion)
         report.checks.append(contentsOf: checks)
         report.signer = signer
+        if let decision, let rule = decision.selection.rule, let signer, verified, let policy = context.policy {
+            report.proof = policy.proof(of: signer, rule: rule)
+        }
+        report.provenanceDocument = document
         guard verified else {
             // The wheel is not proven: its contents are not read further (a hostile wheel costs
             // nothing beyond what the report needs), and the package has already failed.

@@ -11,15 +11,21 @@ extension Pipeline {
         func failed(_ check: CheckResult) -> [(report: PackageReport, file: IndexFile?)] {
             [(PackageReport(name: request.name.raw, version: request.version?.description ?? "", checks: [check]), nil)]
         }
-        let page: ProjectPage
-        switch await projectPage(request.name) {
+        let lookup: ProjectLookup
+        switch await self.lookup(request.name, on: context.indexForProjects) {
         case .failure(let check): return failed(check)
-        case .success(let found): page = found
+        case .success(let found): lookup = found
         }
-        switch ReleaseSelection.release(in: page.files, request: request) {
+        switch ReleaseSelection.release(in: lookup.files, request: request) {
         case .failure(let failure):
             return failed(CheckResult(.indexFile, .fail, failure.message))
-        case .success(let (version, files)):
+        case .success(let (version, offered)):
+            // A file name two indexes offer with different digests: nobody can tell which is meant.
+            let files: [IndexFile]
+            switch ProjectLookup.resolveDuplicates(offered) {
+            case .conflict(let message): return failed(CheckResult(.indexFile, .fail, message))
+            case .distinct(let unique): files = unique
+            }
             let chosen: [IndexFile]
             let why: String
             if allFiles {
@@ -37,10 +43,11 @@ extension Pipeline {
             }
             return chosen.map { file in
                 let yanked = file.yanked ? " (yanked)" : ""
+                let served = file.servedBy.map { " on \($0.absoluteString)" } ?? ""
                 return (
                     PackageReport(
                         name: request.name.raw, version: version.description, wheel: file.filename,
-                        checks: [CheckResult(.indexFile, .pass, "\(file.filename)\(yanked): \(why)")]),
+                        checks: [CheckResult(.indexFile, .pass, "\(file.filename)\(yanked)\(served): \(why)")]),
                     file
                 )
             }

@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Policy
 import PythonPackaging
 
 /// The outcome of one check, as shown to people and written to JSON.
@@ -31,6 +32,8 @@ public enum CheckStatus: String, Codable, Sendable, Comparable {
 public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     /// [1/5] The distribution is installed (its `.dist-info`).
     case installed
+    /// [1/5] The policy rule that decides the package (or that none matches).
+    case policy
     /// [1/5] The exact wheel found on the index.
     case indexFile = "index-file"
     /// [2/5] The wheel downloaded (or found in the cache) and hashed.
@@ -63,7 +66,7 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     /// The 1-based step of the seed scripts' `[n/5]` shape this check belongs to.
     public var step: Int {
         switch self {
-        case .installed, .indexFile: 1
+        case .installed, .policy, .indexFile: 1
         case .download, .indexHash, .lockHash: 2
         case .provenance: 3
         case .signature, .statement, .identityPin, .lockIdentity: 4
@@ -157,6 +160,11 @@ public struct FileFindings: Codable, Sendable, Equatable {
 /// The final state of a package: verified only when every required check passed.
 public enum PackageStatus: String, Codable, Sendable {
     case verified
+    /// Its rule requires integrity only, and it met it: the installed files match the index's
+    /// wheel and that wheel the sha256 the index publishes; no provenance was checked (exit 0).
+    case integrityOnly = "integrity-only"
+    /// Its rule requires nothing (`require = "none"`, with a reason): not checked (exit 0).
+    case waived
     /// Some check found tampering or a mismatch (exit 1).
     case failed
     /// Some check could not run and none failed (exit 3).
@@ -165,9 +173,10 @@ public enum PackageStatus: String, Codable, Sendable {
 
 /// Everything wheeltrust learned about one installed distribution.
 ///
-/// `status` is derived from `checks` and `files`, never set by hand: any failed check or unclean
-/// file list gives `failed`; else any check that could not run gives `error`; else `verified`,
-/// which also requires at least one passing check.
+/// `status` is derived from `checks`, `files` and the rule's requirement, never set by hand: any
+/// failed check or unclean file list gives `failed`; else any check that could not run gives
+/// `error`; else, with at least one passing check, what the rule required was met: `verified`
+/// (provenance, or no policy), `integrity-only` (integrity) or `waived` (none).
 public struct PackageReport: Codable, Sendable {
     public var name: String
     public var version: String
@@ -179,6 +188,16 @@ public struct PackageReport: Codable, Sendable {
     public var files: FileFindings
     /// Who signed the attestation that verified the wheel's provenance (nil when none did).
     public var signer: SignerIdentity?
+    /// The 1-based position of the policy rule that decided the package (nil: no policy, or no
+    /// rule matched).
+    public var rule: Int?
+    /// What that rule requires (nil: no policy or no rule).
+    public var requirement: Requirement?
+    /// The proof the package met under its rule (which anchor), when it met one.
+    public var proof: PolicyProof?
+    /// The provenance document as received from the index (its sha256 and where it came from),
+    /// whenever one was received, verified or not; nil when none was.
+    public var provenanceDocument: ProvenanceDocumentDigest?
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
@@ -206,10 +225,16 @@ public struct PackageReport: Codable, Sendable {
         if checks.contains(where: { $0.status == .fail }) || !files.isClean { return .failed }
         if checks.contains(where: { $0.status == .error }) || checks.isEmpty { return .error }
         if !checks.contains(where: { $0.status == .pass }) { return .error }
-        return .verified
+        switch requirement {
+        case .integrity?: return .integrityOnly
+        case .none?: return .waived
+        case .provenance?, nil: return .verified
+        }
     }
 
-    enum CodingKeys: String, CodingKey { case name, version, status, wheel, sha256, signer, checks, files }
+    enum CodingKeys: String, CodingKey {
+        case name, version, status, wheel, sha256, signer, rule, requirement, proof, provenanceDocument, checks, files
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -219,6 +244,10 @@ public struct PackageReport: Codable, Sendable {
         try container.encodeIfPresent(wheel, forKey: .wheel)
         try container.encodeIfPresent(sha256, forKey: .sha256)
         try container.encodeIfPresent(signer, forKey: .signer)
+        try container.encodeIfPresent(rule, forKey: .rule)
+        try container.encodeIfPresent(requirement?.rawValue, forKey: .requirement)
+        try container.encodeIfPresent(proof, forKey: .proof)
+        try container.encodeIfPresent(provenanceDocument, forKey: .provenanceDocument)
         try container.encode(checks, forKey: .checks)
         try container.encode(files, forKey: .files)
     }
@@ -230,6 +259,10 @@ public struct PackageReport: Codable, Sendable {
         wheel = try container.decodeIfPresent(String.self, forKey: .wheel)
         sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
         signer = try container.decodeIfPresent(SignerIdentity.self, forKey: .signer)
+        rule = try container.decodeIfPresent(Int.self, forKey: .rule)
+        requirement = try container.decodeIfPresent(String.self, forKey: .requirement).flatMap(Requirement.init(rawValue:))
+        proof = try container.decodeIfPresent(PolicyProof.self, forKey: .proof)
+        provenanceDocument = try container.decodeIfPresent(ProvenanceDocumentDigest.self, forKey: .provenanceDocument)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         files = try container.decode(FileFindings.self, forKey: .files)
     }
@@ -251,6 +284,10 @@ public struct EnvironmentFinding: Codable, Sendable, Equatable {
 public struct ReportSummary: Codable, Sendable, Equatable {
     public var total: Int
     public var verified: Int
+    /// Packages whose rule required integrity only and that met it.
+    public var integrityOnly: Int = 0
+    /// Packages whose rule waived every check.
+    public var waived: Int = 0
     public var failed: Int
     public var errors: Int
     /// Files under site-packages that no distribution owns.
@@ -261,8 +298,9 @@ public struct ReportSummary: Codable, Sendable, Equatable {
 
 /// The whole result of a run: one entry per package in name order, plus environment-wide findings.
 ///
-/// The exit code follows from it: 0 when everything verified and nothing is unexpected; 1 when
-/// anything failed; 3 when nothing failed but something could not be checked.
+/// The exit code follows from it: 0 when every package met its rule (verified, integrity-only or
+/// waived) and nothing is unexpected; 1 when anything failed; 3 when nothing failed but something
+/// could not be checked.
 public struct Report: Codable, Sendable {
     /// Version of this JSON document's schema.
     public var schemaVersion: Int = 1
@@ -270,9 +308,14 @@ public struct Report: Codable, Sendable {
     /// The interpreter that answered for the environment (the one run) and why it is trusted.
     public var interpreter: TrustedInterpreter?
     public var index: String?
+    /// The indexes packages were looked up on (credentials removed), in lookup order; empty when
+    /// none was (a local file).
+    public var indexes: [String] = []
     public var packages: [PackageReport]
     /// Files no distribution owns (with `--all`), sorted by path.
     public var unexpected: [EnvironmentFinding]
+    /// The policy the packages were judged by (nil when none was in play).
+    public var policy: PolicySummary?
 
     public init(
         python: String? = nil, index: String? = nil, packages: [PackageReport],
@@ -288,6 +331,8 @@ public struct Report: Codable, Sendable {
         ReportSummary(
             total: packages.count,
             verified: packages.filter { $0.status == .verified }.count,
+            integrityOnly: packages.filter { $0.status == .integrityOnly }.count,
+            waived: packages.filter { $0.status == .waived }.count,
             failed: packages.filter { $0.status == .failed }.count,
             errors: packages.filter { $0.status == .error }.count,
             unexpectedFiles: unexpected.count,
@@ -302,7 +347,7 @@ public struct Report: Codable, Sendable {
         return 0
     }
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, packages, unexpected, summary }
+    enum CodingKeys: String, CodingKey { case schemaVersion, python, interpreter, index, indexes, policy, packages, unexpected, summary }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -310,6 +355,8 @@ public struct Report: Codable, Sendable {
         try container.encodeIfPresent(python, forKey: .python)
         try container.encodeIfPresent(interpreter, forKey: .interpreter)
         try container.encodeIfPresent(index, forKey: .index)
+        if !indexes.isEmpty { try container.encode(indexes, forKey: .indexes) }
+        try container.encodeIfPresent(policy, forKey: .policy)
         try container.encode(packages, forKey: .packages)
         try container.encode(unexpected, forKey: .unexpected)
         try container.encode(summary, forKey: .summary)
@@ -321,6 +368,8 @@ public struct Report: Codable, Sendable {
         python = try container.decodeIfPresent(String.self, forKey: .python)
         interpreter = try container.decodeIfPresent(TrustedInterpreter.self, forKey: .interpreter)
         index = try container.decodeIfPresent(String.self, forKey: .index)
+        indexes = try container.decodeIfPresent([String].self, forKey: .indexes) ?? []
+        policy = try container.decodeIfPresent(PolicySummary.self, forKey: .policy)
         packages = try container.decode([PackageReport].self, forKey: .packages)
         unexpected = try container.decode([EnvironmentFinding].self, forKey: .unexpected)
     }

@@ -30,20 +30,20 @@ extension EnvironmentVerifier {
     /// report per file.
     public func verifySignatures(of name: String, allFiles: Bool = false) async throws(VerificationError) -> [PackageReport] {
         let pipeline = self.pipeline
-        return try await afterDownload(of: name, allFiles: allFiles) { file, project, version in
-            (await pipeline.provenanceChecks(for: file, project: project, version: version), nil as Never?)
-        }.map(\.report)
+        return try await underRule(of: name, allFiles: allFiles) { file, project, version in
+            await pipeline.provenanceChecks(for: file, project: project, version: version)
+        }
     }
 
     /// Steps 1–4 and, for a wheel, its own consistency (every member recorded in its RECORD and
     /// matching), without any installed file; an sdist gets steps 1–4.
     public func verifyWheels(of name: String, allFiles: Bool = false) async throws(VerificationError) -> [PackageReport] {
         let pipeline = self.pipeline
-        return try await afterDownload(of: name, allFiles: allFiles) { file, project, version in
+        return try await underRule(of: name, allFiles: allFiles) { file, project, version in
             let checks = await pipeline.provenanceChecks(for: file, project: project, version: version)
-            guard (try? WheelFilename(parsing: file.file.filename)) != nil else { return (checks, nil as Never?) }
-            return (checks + [Pipeline.openWheel(at: file.path, filename: file.file.filename).check], nil as Never?)
-        }.map(\.report)
+            guard (try? WheelFilename(parsing: file.file.filename)) != nil else { return checks }
+            return checks + [Pipeline.openWheel(at: file.path, filename: file.file.filename).check]
+        }
     }
 
     /// Step 5 alone (no provenance, no signature: the report has no such checks): the installed
@@ -139,6 +139,50 @@ extension EnvironmentVerifier {
             }
             return results
         }
+    }
+
+    /// ``afterDownload(of:allFiles:_:)`` judged by the project's policy rule (when the context has
+    /// a policy): the rule and its `policy` check go into each report; a project no rule covers
+    /// fails there and a waived one is decided there (nothing fetched); under an integrity rule
+    /// `next` (the provenance steps) does not run, the `provenance` check says why (`skip`) and
+    /// the index's published sha256 is required; otherwise `next` runs with the rule's verifier.
+    private func underRule(
+        of name: String, allFiles: Bool,
+        _ next: (FetchedWheel, ProjectName, String) async -> [CheckResult]
+    ) async throws(VerificationError) -> [PackageReport] {
+        let subject = try stepSubject(name, allFiles: allFiles)
+        let project: ProjectName
+        switch subject {
+        case .installed(let installed): project = installed.name
+        case .release(let request, _): project = request.name
+        }
+        guard let decision = pipeline.ruleDecision(for: project) else {
+            return try await afterDownload(of: name, allFiles: allFiles) { (await next($0, $1, $2), nil as Never?) }.map(\.report)
+        }
+        guard let rule = decision.selection.rule, rule.requirement != .none else {
+            switch subject {
+            case .installed(let installed):
+                return [pipeline.decidedOnly(installed, decision)]
+            case .release(let request, _):
+                var report = PackageReport(name: request.name.raw, version: request.version?.description ?? "")
+                pipeline.apply(decision, to: &report)
+                return [report]
+            }
+        }
+        let integrityOnly = rule.requirement == .integrity
+        var reports = try await afterDownload(of: name, allFiles: allFiles) { wheel, project, version in
+            if integrityOnly {
+                return ([CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only")], nil as Never?)
+            }
+            return (await next(wheel, project, version), nil as Never?)
+        }.map(\.report)
+        for index in reports.indices {
+            pipeline.apply(decision, to: &reports[index])
+            if integrityOnly, let position = reports[index].checks.firstIndex(where: { $0.name == .indexHash }) {
+                reports[index].checks[position] = Pipeline.integrityHashCheck(reports[index].checks)
+            }
+        }
+        return reports
     }
 
     /// The wheel tags this environment's interpreter accepts, most preferred first.

@@ -66,6 +66,11 @@ public struct TextReport: Sendable {
             if detail != .quiet {
                 let wheel: TerminalText = package.wheel.map { "  (\($0))" } ?? ""
                 out.append(title + wheel)
+                if let rule = package.rule {
+                    let requirement = package.requirement?.rawValue ?? "?"
+                    let proof: TerminalText = package.proof.map { ": \($0.detail)" } ?? ""
+                    out.append("  rule \(rule) (require \(requirement))" + proof)
+                }
                 for (number, title) in stepTitles.enumerated() {
                     let checks = package.checks.filter { $0.name.step == number + 1 }
                     if checks.isEmpty { continue }
@@ -82,7 +87,9 @@ public struct TextReport: Sendable {
                 }
             }
             switch package.status {
-            case .verified: out.append("  ✓ VERIFIED \(title)")
+            case .verified: out.append("  ✓ VERIFIED \(title)" + Self.ruleSuffix(package))
+            case .integrityOnly: out.append("  ✓ INTEGRITY ONLY \(title)" + Self.ruleSuffix(package))
+            case .waived: out.append("  - WAIVED \(title)" + Self.ruleSuffix(package))
             case .failed: out.append("  ✗ FAILED \(title)")
             case .error: out.append("  ! NOT CHECKED \(title): could not complete")
             }
@@ -99,7 +106,10 @@ public struct TextReport: Sendable {
         if report.packages.count > 1 && detail != .quiet {
             out.append(contentsOf: Self.summaryTable(report))
         }
-        var line: TerminalText = "\(summary.verified) verified, \(summary.failed) failed, \(summary.errors) not checked"
+        var line: TerminalText = "\(summary.verified) verified"
+        if summary.integrityOnly > 0 { line += ", \(summary.integrityOnly) integrity-only" }
+        if summary.waived > 0 { line += ", \(summary.waived) waived" }
+        line += ", \(summary.failed) failed, \(summary.errors) not checked"
         if summary.unexpectedFiles > 0 { line += ", \(summary.unexpectedFiles) unowned files" }
         out.append((report.exitCode == 0 ? "✓ " : "✗ ") + line)
         if summary.withoutProvenance > 0 {
@@ -119,6 +129,13 @@ public struct TextReport: Sendable {
             "Summary of \(summary.total) packages:",
             "  verified     \(summary.verified)",
         ]
+        if summary.integrityOnly > 0 { lines.append("  integrity-only \(summary.integrityOnly)") }
+        if summary.waived > 0 {
+            lines.append("  waived       \(summary.waived)")
+            for package in report.packages where package.status == .waived {
+                lines.append("    - \(package.name) \(package.version): \(package.proof?.detail ?? "waived")")
+            }
+        }
         func firstFinding(_ package: PackageReport, _ status: CheckStatus) -> TerminalText {
             guard let check = package.checks.first(where: { $0.status == status }) else {
                 return package.files.isClean
@@ -146,6 +163,13 @@ public struct TextReport: Sendable {
         if summary.unexpectedFiles > 0 { lines.append("  unowned files \(summary.unexpectedFiles)") }
         lines.append("")
         return lines
+    }
+
+    /// ` (rule N: proof)` after a result line, when a policy rule decided the package.
+    static func ruleSuffix(_ package: PackageReport) -> TerminalText {
+        guard let rule = package.rule else { return "" }
+        guard let proof = package.proof else { return "  (rule \(rule))" }
+        return "  (rule \(rule): \(proof.detail))"
     }
 
     /// rpm -V style flag for one file.

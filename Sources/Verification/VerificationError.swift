@@ -21,11 +21,28 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
     /// The identity-pin problem behind a `.usage` error, so a caller can name its own options
     /// (`message` names the pins only by their library names).
     public let pinProblem: IdentityPins.Problem?
+    /// The setting behind a `.usage` error about one, so a caller can name its own option
+    /// (`message` names the setting in the library's words).
+    public let setupProblem: SetupProblem?
+
+    /// A usage error about how the settings are combined, in the library's words (a command line
+    /// names its own options for it).
+    public enum SetupProblem: Sendable, Hashable {
+        /// The index URL given (shown masked) is not an http(s) URL.
+        case indexURLNotHTTP(shown: String)
+        /// A trusted root file and the staging instance were both chosen.
+        case trustedRootWithStaging
+        /// No package named and not every package asked for.
+        case nothingToVerify
+        /// Trust settings given together with a policy file named explicitly or by the environment.
+        case trustSettingsWithPolicy(path: String, fromEnvironment: Bool)
+    }
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
         self.pinProblem = nil
+        self.setupProblem = nil
     }
 
     /// A usage error: the identity pins are not a usable configuration.
@@ -33,6 +50,23 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
         self.code = .usage
         self.message = pinProblem.description
         self.pinProblem = pinProblem
+        self.setupProblem = nil
+    }
+
+    /// A usage error: the settings do not go together.
+    public init(setupProblem: SetupProblem) {
+        self.code = .usage
+        self.pinProblem = nil
+        self.setupProblem = setupProblem
+        switch setupProblem {
+        case .indexURLNotHTTP(let shown): self.message = "the index URL is not an http(s) URL: \(shown)"
+        case .trustedRootWithStaging: self.message = "a trusted root file and the staging instance cannot be used together"
+        case .nothingToVerify: self.message = "no package named, and not every package asked for"
+        case .trustSettingsWithPolicy(let path, let fromEnvironment):
+            self.message =
+                "trust settings (keys, keyless, identity pins) cannot be combined with a policy file "
+                + "(\(fromEnvironment ? "from the environment" : "named") \(path)): name the keys and identities in the policy"
+        }
     }
 
     public var description: String { message }

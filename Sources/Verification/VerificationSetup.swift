@@ -38,6 +38,13 @@ public struct VerificationSetup: Sendable {
     /// Accept Sigstore keyless attestations even though `keyFiles` or `noDefaultKeys` name the
     /// trusted keys (they are then bound to the publisher the index names, and to the pins).
     public var allowKeyless: Bool = false
+    /// The policy file named on the command line (`--policy`); see ``trustPolicy()``.
+    public var policyFile: String?
+    /// The day policy rules' `expires` are judged against (nil: today).
+    public var policyDate: Date?
+    /// Judge by the built-in policy whatever a policy file or `$WHEELTRUST_POLICY` says (what
+    /// `policy init` describes an environment with).
+    public var builtInPolicyOnly: Bool = false
 
     /// Whether keyless attestations can verify: with no key named (the default trust: Red Hat's key
     /// and keyless bound to the index-named publisher, as the public index's model has it), or
@@ -94,8 +101,8 @@ public struct VerificationSetup: Sendable {
         do {
             // pip's own default index is read only when nothing names an index up front; config
             // files may still name one, so it is read whenever they are the only possible source.
-            let indexNamed = indexURL != nil || !(environment["PIP_INDEX_URL"] ?? "").isEmpty
-            return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: !indexNamed)
+            // (uv's built-in default is the same public index, so it is read for uv too.)
+            return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: indexURL == nil)
         } catch {
             throw VerificationError(
                 error.code == .interpreterNotTrusted ? .operational : .usage,
@@ -109,7 +116,7 @@ public struct VerificationSetup: Sendable {
         var override: URL?
         if let indexURL {
             guard let url = HTTPURL.parse(indexURL) else {
-                throw VerificationError(.usage, "--index-url is not an http(s) URL: \(URLMasking.redact(indexURL))")
+                throw VerificationError(setupProblem: .indexURLNotHTTP(shown: URLMasking.redact(indexURL)))
             }
             override = url
         }
@@ -126,19 +133,89 @@ public struct VerificationSetup: Sendable {
         }
     }
 
-    /// Builds the pipeline's context: HTTP client with the index's credentials, cache, verifiers.
-    public func context(configuration: IndexConfiguration) throws(VerificationError) -> VerificationContext {
+    /// The configurations verification uses: pip's (``indexConfiguration(for:)``) and uv's where
+    /// it applies (``uvIndexConfiguration(for:pip:)``). When pip names no index and has no default
+    /// of its own (no pip in the environment or its base), uv's configuration, if it names an
+    /// index, serves every distribution; otherwise pip's error stands.
+    public func indexConfigurations(
+        for python: PythonEnvironment?
+    ) throws(VerificationError)
+        -> (primary: IndexConfiguration, uv: IndexConfiguration?)
+    {
+        let pip: IndexConfiguration
+        do {
+            pip = try indexConfiguration(for: python)
+        } catch let error where error.message == PipConfiguration.noIndexMessage && indexURL == nil {
+            let uv: IndexConfiguration
+            do {
+                uv = try UVConfiguration.resolve(
+                    environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory(),
+                    interpreterDefault: nil, certificateBundle: Self.certificateBundle(environment))
+            } catch let uvError where uvError.message.hasPrefix("uv's configuration names no default index") {
+                throw error
+            } catch let uvError {
+                throw VerificationError(.usage, uvError.message)
+            }
+            return (uv, nil)
+        }
+        return (pip, try uvIndexConfiguration(for: python, pip: pip))
+    }
+
+    /// The CA bundle variables `requests` and OpenSSL honour, when pip's configuration is not read.
+    static func certificateBundle(_ environment: [String: String]) -> String? {
+        for name in ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// uv's index configuration (``UVConfiguration``) when it applies to some distribution of
+    /// `python`: not with `--index-url` (which overrides every configuration); otherwise when a
+    /// distribution was installed by uv (`INSTALLER` is `uv`), or when `pip` names no index and uv's
+    /// configuration does. nil when it applies to none. A malformed uv configuration is a usage
+    /// error (exit 2) naming the file and line, raised only when uv's configuration is needed.
+    public func uvIndexConfiguration(
+        for python: PythonEnvironment?, pip: IndexConfiguration
+    ) throws(VerificationError)
+        -> IndexConfiguration?
+    {
+        guard indexURL == nil else { return nil }
+        let installedByUV = python.map { InstallerScan.anyInstalled(by: "uv", in: $0.sitePackages) } ?? false
+        guard installedByUV || !pip.namesIndex else { return nil }
+        let uv: IndexConfiguration
+        do {
+            uv = try UVConfiguration.resolve(
+                environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory(),
+                interpreterDefault: python?.pipDefaultIndexURL.flatMap(URL.init(string:)),
+                certificateBundle: pip.certificateBundle)
+        } catch {
+            throw VerificationError(.usage, error.message)
+        }
+        return installedByUV || uv.namesIndex ? uv : nil
+    }
+
+    /// Builds the pipeline's context: HTTP client with every index's credentials (each bound to
+    /// its own origin: URL userinfo, else uv's `UV_INDEX_<NAME>_*`, else the netrc), cache, verifiers.
+    public func context(configuration: IndexConfiguration, uv: IndexConfiguration? = nil) throws(VerificationError) -> VerificationContext {
         let netrc = Netrc.load(environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory())
-        let credentials = IndexCredentials.forIndex(configuration.indexURL, netrc: netrc)
+        var credentials: [IndexCredentials] = []
+        for index in configuration.indexes + (uv?.indexes ?? []) {
+            let found =
+                IndexCredentials.forIndex(index.url, netrc: nil) ?? index.credentials ?? IndexCredentials.forIndex(index.url, netrc: netrc)
+            if let found { credentials.append(found) }
+        }
         let http = HTTPClient(
-            credentials: credentials, certificateBundle: configuration.certificateBundle,
-            timeout: timeout, maxRetries: 3)
+            credentialSet: credentials, certificateBundle: configuration.certificateBundle,
+            timeout: timeout, retry: RetryPolicy(maxRetries: 3))
         // The client loaded pip's `cert` bundle once; an unusable one is reported here, as configuration.
         if !offline, let problem = http.configurationProblem { throw VerificationError(.usage, problem.message) }
         let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
+        let policy = try trustPolicy()
         return VerificationContext(
-            index: IndexClient(configuration: configuration, http: http), http: http,
-            cache: cache, provenanceVerifier: try provenanceVerifier(), offline: offline)
+            index: IndexClient(configuration: configuration, http: http), uvIndex: uv.map { IndexClient(configuration: $0, http: http) },
+            http: http,
+            cache: cache, provenanceVerifier: policy.verifiers[1] ?? ProvenanceVerifier(verifiers: []), offline: offline,
+            policy: policy)
     }
 
     /// The verifier of provenance objects under the trust rules above (offline use needs only this):
@@ -163,7 +240,7 @@ public struct VerificationSetup: Sendable {
     /// naming the store and the failed check, never silently replaced.
     public func sigstoreTrustedRoot() throws(VerificationError) -> TrustedRoot {
         if let trustedRootFile {
-            guard !staging else { throw VerificationError(.usage, "--trusted-root and --staging cannot be used together") }
+            guard !staging else { throw VerificationError(setupProblem: .trustedRootWithStaging) }
             let data = try NamedFile.read(trustedRootFile, cap: TrustedRoot.maxBytes, what: "trusted root file")
             do {
                 return try TrustedRoot.decode(data)

@@ -28,7 +28,20 @@ enum FlagNames {
     /// The message of a library error, naming the option when the error is about one.
     static func message(_ error: VerificationError) -> String {
         if let problem = error.pinProblem { return message(problem) }
+        if let problem = error.setupProblem { return message(problem) }
         return error.message
+    }
+
+    /// `problem` in the command line's words.
+    static func message(_ problem: VerificationError.SetupProblem) -> String {
+        switch problem {
+        case .indexURLNotHTTP(let shown): "--index-url is not an http(s) URL: \(shown)"
+        case .trustedRootWithStaging: "--trusted-root and --staging cannot be used together"
+        case .nothingToVerify: "name at least one package, or use --all"
+        case .trustSettingsWithPolicy(let path, let fromEnvironment):
+            "trust flags (--key, --no-default-keys, --allow-keyless, identity pins) cannot be combined with a policy file "
+                + "(\(fromEnvironment ? "WHEELTRUST_POLICY" : "--policy") \(path)): name the keys and identities in the policy"
+        }
     }
 
     /// The reason of a bundle failure, naming the option that fits when the material did not.

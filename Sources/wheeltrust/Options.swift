@@ -94,12 +94,12 @@ struct TrustOptions: ParsableArguments {
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
+    case text, json, sarif
 }
 
 /// How results are shown.
 struct OutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: .long, help: "Output format: text, json, or sarif (SARIF 2.1.0: one result per failed check or file).")
     var format: OutputFormat = .text
 
     @Flag(name: .shortAndLong, help: "Show a line per file.")
@@ -115,6 +115,10 @@ struct OutputOptions: ParsableArguments {
         case .json:
             guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
             emitJSON(data)
+        case .sarif:
+            let log = SARIFLog(report: report, toolVersion: Wheeltrust.configuration.version)
+            guard let data = try? log.jsonData() else { throw fail("cannot encode the SARIF log", code: Exit.incomplete) }
+            emitJSON(data)
         case .text:
             var text = TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal)
             text.stepTitles = stepTitles
@@ -124,15 +128,32 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
+/// Which policy judges the packages.
+struct PolicyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The trust policy (TOML) that says, per index and project, what proves a package "
+                + "(default: $WHEELTRUST_POLICY, else $XDG_CONFIG_HOME/wheeltrust/policy.toml or ~/.config/wheeltrust/policy.toml, "
+                + "else the built-in policy). Not with --key, --no-default-keys, --allow-keyless or identity pins.",
+            valueName: "FILE"))
+    var policy: String?
+}
+
 /// The option groups every verifying command shares.
 struct VerifyingOptions: ParsableArguments {
     @OptionGroup var environment: EnvironmentOptions
     @OptionGroup var index: IndexOptions
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var policy: PolicyOptions
     @OptionGroup var output: OutputOptions
 
     /// The library setup these options describe.
-    var setup: VerificationSetup { VerificationSetup(environment: environment, index: index, trust: trust) }
+    var setup: VerificationSetup {
+        var setup = VerificationSetup(environment: environment, index: index, trust: trust)
+        setup.policyFile = policy.policy
+        return setup
+    }
 }
 
 extension VerificationSetup {

@@ -66,6 +66,9 @@ struct PinCommand: AsyncParsableCommand {
         case .json:
             guard let data = try? result.jsonData(pinsFile: pins) else { throw fail("cannot encode the result", code: Exit.incomplete) }
             emitJSON(data)
+        case .sarif:
+            // The verification's findings; what happened to the pins file is for people and JSON.
+            try options.output.finish(result.report)
         case .text:
             emit(Self.render(result, pinsFile: pins))
         }

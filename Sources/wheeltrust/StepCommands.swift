@@ -10,6 +10,22 @@ func makeVerifier(_ options: VerifyingOptions) throws -> EnvironmentVerifier {
     return try prepare { () throws(VerificationError) in try setup.environmentVerifier() }
 }
 
+/// A one-package report of a local file, naming the policy it was judged by.
+func localReport(_ package: PackageReport, setup: VerificationSetup) -> Report {
+    var report = Report(packages: [package])
+    report.policy = try? setup.trustPolicy().summary
+    return report
+}
+
+extension EnvironmentVerifier {
+    /// A report of these packages, naming the policy they were judged by.
+    func report(of packages: [PackageReport]) -> Report {
+        var report = Report(packages: packages)
+        report.policy = pipeline.context.policy?.summary
+        return report
+    }
+}
+
 /// `wheeltrust fetch-attestation PKG`: step 3 alone.
 struct FetchAttestationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,13 +74,13 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             let report = try await prepare { () async throws(VerificationError) in
                 try await LocalVerification.signature(of: target, sha256: sha256, provenanceFile: provenance, setup: setup)
             }
-            try options.output.finish(Report(packages: [report]))
+            try options.output.finish(localReport(report, setup: setup))
         }
         let verifier = try makeVerifier(options)
         let reports = try await prepare { () async throws(VerificationError) in
             try await verifier.verifySignatures(of: target, allFiles: allFiles)
         }
-        try options.output.finish(Report(packages: reports))
+        try options.output.finish(verifier.report(of: reports))
     }
 }
 
@@ -90,13 +106,13 @@ struct VerifyWheelCommand: AsyncParsableCommand {
             let report = try await prepare { () async throws(VerificationError) in
                 try await LocalVerification.wheel(at: path, provenanceFile: provenance, setup: setup)
             }
-            try options.output.finish(Report(packages: [report]))
+            try options.output.finish(localReport(report, setup: setup))
         }
         let (verifier, target, allFiles) = (try makeVerifier(options), target, allFiles)
         let reports = try await prepare { () async throws(VerificationError) in
             try await verifier.verifyWheels(of: target, allFiles: allFiles)
         }
-        try options.output.finish(Report(packages: reports))
+        try options.output.finish(verifier.report(of: reports))
     }
 }
 

@@ -35,9 +35,20 @@ struct VerifyCommand: AsyncParsableCommand {
             valueName: "FILE"))
     var pins: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Also write a signed SLSA Verification Summary of this run (PASSED or FAILED) to FILE (needs --vsa-key).",
+            valueName: "FILE"))
+    var vsa: String?
+
+    @Option(name: .long, help: ArgumentHelp("The private key that signs the --vsa summary (PEM: PKCS#8, EC or RSA).", valueName: "PEM"))
+    var vsaKey: String?
+
     @OptionGroup var options: VerifyingOptions
 
     func validate() throws {
+        if (vsa == nil) != (vsaKey == nil) { throw UsageError("--vsa FILE and --vsa-key PEM go together") }
         if packages.isEmpty && !all { throw ValidationError("name at least one package, or use --all") }
         if !packages.isEmpty && all { throw ValidationError("give package names or --all, not both") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -48,6 +59,13 @@ struct VerifyCommand: AsyncParsableCommand {
         let started = Date()
         let pinned = try pins.map { path in try prepare { () throws(VerificationError) in try PinsFile.read(path) } }
         var verifier = try makeVerifier(options)
+        // The summary's key and policy are read before the run: a bad key costs no verification.
+        let setup = options.setup
+        let summary = try vsaKey.map { keyFile in
+            try prepare { () throws(VerificationError) in
+                (try VerificationSummary.signingKey(file: keyFile), try setup.summaryPolicy())
+            }
+        }
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
         var request = VerifyRequest(
@@ -66,6 +84,12 @@ struct VerifyCommand: AsyncParsableCommand {
             // On stderr, so that stdout stays a pure function of what was verified.
             let seconds = (Date().timeIntervalSince(started) * 10).rounded() / 10
             emitError("time taken: \(seconds) s\n")
+        }
+        if let vsa, let (key, policy) = summary {
+            let version = Wheeltrust.configuration.version
+            try prepare { () throws(VerificationError) in
+                try VerificationSummary.write(report, policy: policy, key: key, version: version, to: vsa)
+            }
         }
         try options.output.finish(report)
     }

@@ -23,6 +23,7 @@ struct Wheeltrust: AsyncParsableCommand {
             FetchAttestationCommand.self,
             VerifySignatureCommand.self,
             VerifyBundleCommand.self,
+            VerifyVSACommand.self,
             VerifyWheelCommand.self,
             VerifyInstalledCommand.self,
             InspectCommand.self,
@@ -31,6 +32,7 @@ struct Wheeltrust: AsyncParsableCommand {
             ServeCommand.self,
             KeygenCommand.self,
             TrustCommand.self,
+            PolicyCommand.self,
         ])
 
     /// Runs the chosen command. Every error before `run` is a usage error (exit 2; ArgumentParser's

@@ -212,6 +212,12 @@ let scriptedServer = #"""
             if path == "/extra/simple/amqp/":
                 body = '<a href="/files/amqp-0.9.tar.gz">amqp-0.9.tar.gz</a><a href="/files/%s">%s</a>' % (wheel, wheel)
                 return self.send(200, body.encode(), "text/html")
+            if path == "/borrow/simple/amqp/":
+                # Advertises the provenance of 127.0.0.1's Pulp index, whichever host serves the page.
+                page = {"meta": {"api-version": "1.1"}, "name": "amqp", "files": [{
+                    "filename": wheel, "url": base + "/files/" + wheel, "hashes": {"sha256": WHEEL_SHA},
+                    "provenance": base + "/api/pypi/dom/main/integrity/amqp/1.0/" + wheel + "/provenance/"}]}
+                return self.send(200, json.dumps(page).encode(), "application/vnd.pypi.simple.v1+json")
             if path == "/garbage/simple/amqp/":
                 return self.send(200, b'{"files": 7}', "application/json")
             if path.startswith("/garbage/simple/../integrity") or path.startswith("/garbage/integrity/"):
@@ -251,6 +257,8 @@ final class ScriptedServer: @unchecked Sendable {
     }
 
     var port: Int { server.ports[0] }
+    /// The same server on 127.0.0.2 (another origin).
+    var otherPort: Int { server.ports[1] }
 
     /// `http://127.0.0.1:<port><path>`, with the test credentials in the userinfo when asked.
     func url(_ path: String, withCredentials: Bool = false) -> URL {

@@ -147,13 +147,13 @@ struct IdentityPinsTests {
         #expect(
             l1
                 == .failed(
-                    "Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                    "Sigstore: a lone attestation names no publisher; pin the signer: an identity with its issuer, a source repository or a GCP service account"
                 ))
         let l2 = try await Self.verdict(IdentityPins(workflow: "release.yml"), publisher: .localFile)
         #expect(
             l2
                 == .failed(
-                    "Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, --repository or --gcp-service-account"
+                    "Sigstore: a lone attestation names no publisher; pin the signer: an identity with its issuer, a source repository or a GCP service account"
                 ))
         let l3 = try await Self.verdict(IdentityPins(repository: "someone/else"), publisher: .localFile)
         #expect(

@@ -25,14 +25,15 @@ import Testing
     func aRejectedIndexURLNeverShowsItsPassword(input: String, shown: String) throws {
         let error = try #require(rejection(input), "\(input) was accepted")
         #expect(error.code == .usage)
-        #expect(error.message == "--index-url is not an http(s) URL: \(shown)")
+        #expect(error.message == "the index URL is not an http(s) URL: \(shown)")
+        #expect(error.setupProblem == .indexURLNotHTTP(shown: shown), "the command line names its own option for it")
         #expect(!error.message.contains("s3cret"))
     }
 
     @Test func aPasswordAfterASecondAtIsMaskedToo() throws {
         // The former copy masked only a colon before the first `@`: this one went through whole.
         let error = try #require(rejection("ftp://a@b:s3cret@host/simple"))
-        #expect(error.message.hasPrefix("--index-url is not an http(s) URL: ftp://"))
+        #expect(error.message.hasPrefix("the index URL is not an http(s) URL: ftp://"))
         #expect(!error.message.contains("s3cret"))
     }
 }

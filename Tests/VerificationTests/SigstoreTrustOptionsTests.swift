@@ -102,8 +102,8 @@ struct SigstoreTrustOptionsTests {
         let unpinned = try await Self.verifySignature([], provenance: path)
         #expect(unpinned.status == 1 && unpinned.stdout.contains("names no publisher"), "\(unpinned.output)")
         let noPublisher =
-            "attestation 1.1: Sigstore: a lone attestation names no publisher; pin the signer with --identity and --issuer, "
-            + "--repository or --gcp-service-account"
+            "attestation 1.1: Sigstore: a lone attestation names no publisher; pin the signer: an identity with its issuer, "
+            + "a source repository or a GCP service account"
         let unpinnedJSON = try await Self.verifySignatureJSON([], provenance: path)
         unpinnedJSON.expect(Self.filename, .signature, .fail, noPublisher)
         let workflowOnly = try await Self.verifySignatureJSON(["--workflow", "release.yml"], provenance: path)

@@ -43,7 +43,9 @@ struct EnvironmentVerifierTests {
 
             // Nothing named and not --all: a usage error, thrown (not a finding).
             let usage = await #expect(throws: VerificationError.self) { try await verifier.run(VerifyRequest()) }
-            #expect(usage?.code == .usage && usage?.message == "name at least one package, or use --all", "\(String(describing: usage))")
+            #expect(
+                usage?.code == .usage && usage?.setupProblem == .nothingToVerify
+                    && usage?.message == "no package named, and not every package asked for", "\(String(describing: usage))")
 
             // --all on the clean venv: every package verified, nothing unexpected, exit 0.
             let all = try await verifier.run(VerifyRequest(all: true))
