@@ -1,13 +1,14 @@
 /// Recognises the files an installer adds that a wheel's RECORD cannot list.
 ///
 /// Only these kinds count as "generated" (accounted for, not failures): the `.dist-info` files
-/// `INSTALLER`, `REQUESTED`, `direct_url.json` and the rewritten `RECORD`; and `__pycache__/*.pyc`
+/// `INSTALLER`, `REQUESTED`, `direct_url.json`, uv's `uv_cache.json` (written when uv installs from
+/// local files; data, never imported) and the rewritten `RECORD`; and `__pycache__/*.pyc`
 /// whose source module the verified RECORD lists (their content is then checked by
 /// ``BytecodeChecker`` unless bytecode checks are off). Console-script wrappers are judged separately
 /// by ``ConsoleScriptWrappers``. Anything else not in the verified RECORD is unexpected.
 public enum GeneratedFiles {
     /// `.dist-info` members written at install time.
-    public static let installerMetadata: Set<String> = ["INSTALLER", "REQUESTED", "direct_url.json", "RECORD"]
+    public static let installerMetadata: Set<String> = ["INSTALLER", "REQUESTED", "direct_url.json", "uv_cache.json", "RECORD"]
 
     /// For a path `dir/__pycache__/mod.cpython-311.pyc` (or `.opt-1.pyc`), the source path
     /// `dir/mod.py` that would have produced it; nil for anything else.

@@ -109,6 +109,9 @@ struct InstalledLayoutTests {
         #expect(GeneratedFiles.bytecodeSource(of: "core.cpython-311.pyc") == nil)
         #expect(GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/INSTALLER", distInfo: "/s/a-1.dist-info"))
         #expect(!GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/METADATA", distInfo: "/s/a-1.dist-info"))
+        // uv writes uv_cache.json when it installs from local files (the install gate's copies).
+        #expect(GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/uv_cache.json", distInfo: "/s/a-1.dist-info"))
+        #expect(!GeneratedFiles.isInstallerMetadata("/s/a-1.dist-info/sub/uv_cache.json", distInfo: "/s/a-1.dist-info"))
     }
 
     @Test func entryPointWrappers() {
