@@ -193,9 +193,26 @@ enum FileLocation {
         on pipeline: Pipeline, into report: PackageReport
     ) async -> PackageReport {
         var report = report
+        // The policy's rule for the project, by the index that served the file (none: no policy).
+        let decision = pipeline.ruleDecision(for: project, servedBy: fetched.file.servedBy)
+        if let decision {
+            pipeline.apply(decision, to: &report)
+            guard let rule = decision.selection.rule, rule.requirement != .none else { return report }
+            if rule.requirement == .integrity {
+                // The lock's, the index's and the bytes' hashes are the whole proof: no provenance.
+                if let position = report.checks.firstIndex(where: { $0.name == .indexHash }) {
+                    report.checks[position] = Pipeline.integrityHashCheck(report.checks)
+                }
+                report.checks.append(CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only"))
+                return report
+            }
+        }
         let (checks, verified, signer) = await pipeline.provenance(for: fetched, project: project, version: version)
         report.checks.append(contentsOf: checks)
         report.signer = signer
+        if let rule = decision?.selection.rule, let signer, verified, let policy = pipeline.context.policy {
+            report.proof = policy.proof(of: signer, rule: rule)
+        }
         if let identities {
             report.checks.append(LockIdentityCheck.check(identities: identities, signer: verified ? signer : nil))
         }

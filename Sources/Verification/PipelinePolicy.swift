@@ -67,7 +67,7 @@ extension Pipeline {
     }
 
     /// Puts the rule, its requirement and the `policy` check (after `installed`) into `report`.
-    func apply(_ decision: RuleDecision, to report: inout PackageReport) {
+    public func apply(_ decision: RuleDecision, to report: inout PackageReport) {
         report.rule = decision.selection.rule?.position
         report.requirement = decision.selection.rule?.requirement
         if let check = decision.check {
@@ -97,7 +97,7 @@ extension Pipeline {
 
     /// The `index-hash` check an integrity rule needs: the one of the download, with a missing
     /// published hash turned into a failure (it is the only thing the wheel is judged by).
-    static func integrityHashCheck(_ checks: [CheckResult]) -> CheckResult {
+    public static func integrityHashCheck(_ checks: [CheckResult]) -> CheckResult {
         guard let hash = checks.first(where: { $0.name == .indexHash }) else {
             return CheckResult(.indexHash, .error, "the wheel's hash was not compared with the index's")
         }

@@ -51,6 +51,7 @@ func verifyLock(_ lockFile: String, options: VerifyingOptions, jobs: Int) async 
     progress?.finish()
     var report = Report(python: python.executable, index: configuration.indexURL.redacted, packages: reports)
     report.interpreter = python.trustedInterpreter
+    report.policy = pipelines.pipeline(forIndex: nil).context.policy?.summary
     return (lock, report)
 }
 

@@ -163,6 +163,52 @@ struct LockEndToEndTests {
     }
 
     /// Every path under `folder`, sorted (the venv's file list).
+    @Test(
+        "verify-lock under a policy: each locked package judged by its rule (provenance by key, integrity-only, waived); a key rule for an unsigned package fails",
+        .enabled(if: uv != nil))
+    func lockUnderPolicy() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let lock = scenario.root + "/pylock.toml"
+            try await Self.compile(scenario, ["clitool", "dotted.pkg", "datatool"], to: lock)
+            try FileManager.default.removeItem(atPath: scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl.slsa.attestation")
+            func policy(_ clitoolRule: String) throws -> String {
+                let path = scenario.root + "/policy-\(UUID().uuidString).toml"
+                try """
+                version = 1
+                [keys.corp]
+                file = "\(scenario.publicKeyPath)"
+
+                [[rule]]
+                packages = ["datatool"]
+                keys = ["corp"]
+
+                [[rule]]
+                packages = ["clitool"]
+                \(clitoolRule)
+
+                [[rule]]
+                packages = ["dotted-pkg"]
+                require = "none"
+                reason = "vendored"
+
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+                return path
+            }
+            let integrity = try policy("require = \"integrity\"\nreason = \"no provenance published yet\"")
+            let json = try await Self.verifyLock(scenario, lock, trust: ["--policy", integrity])
+            #expect(json.result.status == 0, "\(json.result.output)")
+            #expect(json.package("datatool")?.status == .verified && json.package("datatool")?.proof?.kind == .key)
+            #expect(json.package("clitool")?.status == .integrityOnly && json.package("clitool")?.rule == 2, "\(json.result.output)")
+            json.expect("clitool", .lockHash, .pass)
+            json.expect("clitool", .provenance, .skip, "requires integrity only")
+            #expect(json.package("dotted-pkg")?.status == .waived && json.package("dotted-pkg")?.rule == 3, "\(json.result.output)")
+            #expect(json.report.policy?.path == integrity)
+
+            let strict = try await Self.verifyLock(scenario, lock, trust: ["--policy", try policy("keys = [\"corp\"]")])
+            strict.expect("clitool", .provenance, .fail, "no provenance on the index")
+        }
+    }
+
     static func listing(_ folder: String) -> [String] {
         (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
     }
