@@ -1,3 +1,4 @@
+import Attestations
 import Foundation
 import PackageIndex
 import PythonPackaging
@@ -31,7 +32,8 @@ extension EnvironmentVerifier {
     public func verifySignatures(of name: String, allFiles: Bool = false) async throws(VerificationError) -> [PackageReport] {
         let pipeline = self.pipeline
         return try await underRule(of: name, allFiles: allFiles) { file, project, version in
-            await pipeline.provenanceChecks(for: file, project: project, version: version)
+            let outcome = await pipeline.provenance(for: file, project: project, version: version)
+            return (outcome.checks, outcome.isVerified ? outcome.signer : nil)
         }
     }
 
@@ -40,9 +42,10 @@ extension EnvironmentVerifier {
     public func verifyWheels(of name: String, allFiles: Bool = false) async throws(VerificationError) -> [PackageReport] {
         let pipeline = self.pipeline
         return try await underRule(of: name, allFiles: allFiles) { file, project, version in
-            let checks = await pipeline.provenanceChecks(for: file, project: project, version: version)
-            guard (try? WheelFilename(parsing: file.file.filename)) != nil else { return checks }
-            return checks + [Pipeline.openWheel(at: file.path, filename: file.file.filename).check]
+            let outcome = await pipeline.provenance(for: file, project: project, version: version)
+            let signer = outcome.isVerified ? outcome.signer : nil
+            guard (try? WheelFilename(parsing: file.file.filename)) != nil else { return (outcome.checks, signer) }
+            return (outcome.checks + [Pipeline.openWheel(at: file.path, filename: file.file.filename).check], signer)
         }
     }
 
@@ -146,9 +149,11 @@ extension EnvironmentVerifier {
     /// fails there and a waived one is decided there (nothing fetched); under an integrity rule
     /// `next` (the provenance steps) does not run, the `provenance` check says why (`skip`) and
     /// the index's published sha256 is required; otherwise `next` runs with the rule's verifier.
+    /// `next` returns its checks and who signed, when the provenance verified: the report's
+    /// `signer`, and under a rule its `proof`.
     private func underRule(
         of name: String, allFiles: Bool,
-        _ next: (FetchedWheel, ProjectName, String) async -> [CheckResult]
+        _ next: (FetchedWheel, ProjectName, String) async -> (checks: [CheckResult], signer: SignerIdentity?)
     ) async throws(VerificationError) -> [PackageReport] {
         let subject = try stepSubject(name, allFiles: allFiles)
         let project: ProjectName
@@ -157,7 +162,14 @@ extension EnvironmentVerifier {
         case .release(let request, _): project = request.name
         }
         guard let decision = pipeline.ruleDecision(for: project) else {
-            return try await afterDownload(of: name, allFiles: allFiles) { (await next($0, $1, $2), nil as Never?) }.map(\.report)
+            return try await afterDownload(of: name, allFiles: allFiles) { wheel, project, version in
+                let (checks, signer) = await next(wheel, project, version)
+                return (checks, signer)
+            }.map { result in
+                var report = result.report
+                report.signer = result.value
+                return report
+            }
         }
         guard let rule = decision.selection.rule, rule.requirement != .none else {
             switch subject {
@@ -170,14 +182,20 @@ extension EnvironmentVerifier {
             }
         }
         let integrityOnly = rule.requirement == .integrity
-        var reports = try await afterDownload(of: name, allFiles: allFiles) { wheel, project, version in
+        let results = try await afterDownload(of: name, allFiles: allFiles) { wheel, project, version in
             if integrityOnly {
-                return ([CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only")], nil as Never?)
+                return ([CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only")], nil as SignerIdentity?)
             }
-            return (await next(wheel, project, version), nil as Never?)
-        }.map(\.report)
+            let (checks, signer) = await next(wheel, project, version)
+            return (checks, signer)
+        }
+        var reports = results.map(\.report)
         for index in reports.indices {
             pipeline.apply(decision, to: &reports[index])
+            if let signer = results[index].value {
+                reports[index].signer = signer
+                if let policy = pipeline.context.policy { reports[index].proof = policy.proof(of: signer, rule: rule) }
+            }
             if integrityOnly, let position = reports[index].checks.firstIndex(where: { $0.name == .indexHash }) {
                 reports[index].checks[position] = Pipeline.integrityHashCheck(reports[index].checks)
             }

@@ -99,9 +99,17 @@ struct PolicyEndToEndTests {
             let text = try await scenario.wheeltrust(["verify"] + Self.packages, trust: ["--policy", policyPath])
             #expect(text.status == 0, "\(text.output)")
             #expect(text.stdout.contains("  rule 2 (require provenance): key corp sha256:"), "\(text.stdout)")
-            #expect(text.stdout.contains("✓ INTEGRITY ONLY clitool 2.0  (rule 3: integrity by rule 3: no provenance published yet)"), "\(text.stdout)")
+            #expect(
+                text.stdout.contains("✓ INTEGRITY ONLY clitool 2.0  (rule 3: integrity by rule 3: no provenance published yet)"),
+                "\(text.stdout)")
             #expect(text.stdout.contains("- WAIVED MarkupSafe 2.1.5"), "\(text.stdout)")
             #expect(text.stdout.contains("3 verified, 1 integrity-only, 1 waived, 0 failed, 0 not checked"), "\(text.stdout)")
+
+            // The single steps name the proof too.
+            let step = try ReportJSON(
+                try await scenario.wheeltrust(["verify-signature", "abi3info", "--format", "json"], trust: ["--policy", policyPath]))
+            #expect(step.result.status == 0, "\(step.result.output)")
+            #expect(step.package("abi3info")?.proof?.kind == .identity && step.package("abi3info")?.rule == 1, "\(step.result.output)")
         }
     }
 
@@ -140,7 +148,8 @@ struct PolicyEndToEndTests {
                 scenario,
                 policy: try Self.policy(scenario) {
                     $0.replacingOccurrences(
-                        of: "builders = [\"https://builder.example/wheeltrust-tests\"]", with: "builders = [\"https://konflux-ci.dev/calunga\"]")
+                        of: "builders = [\"https://builder.example/wheeltrust-tests\"]",
+                        with: "builders = [\"https://konflux-ci.dev/calunga\"]")
                 }, packages: ["datatool"])
             json.expect("datatool", .signature, .pass, "corp")
             json.expect(
@@ -160,7 +169,9 @@ struct PolicyEndToEndTests {
             // A rule for another index does not cover the packages this index serves.
             json = try await Self.verify(
                 scenario,
-                policy: try Self.policy(scenario) { $0.replacingOccurrences(of: Self.index(scenario), with: "https://corp.example/simple/") },
+                policy: try Self.policy(scenario) {
+                    $0.replacingOccurrences(of: Self.index(scenario), with: "https://corp.example/simple/")
+                },
                 packages: ["datatool"])
             json.expect("datatool", .policy, .fail, "no policy rule matches datatool")
 
@@ -174,7 +185,9 @@ struct PolicyEndToEndTests {
             // No rule at all for a package.
             json = try await Self.verify(
                 scenario,
-                policy: try Self.policy(scenario) { $0.replacingOccurrences(of: "packages = [\"markupsafe\"]", with: "packages = [\"other\"]") })
+                policy: try Self.policy(scenario) {
+                    $0.replacingOccurrences(of: "packages = [\"markupsafe\"]", with: "packages = [\"other\"]")
+                })
             json.expect("markupsafe", .policy, .fail, "no policy rule matches MarkupSafe")
             #expect(json.package("datatool")?.status == .verified, "the other packages are judged as before")
 
@@ -186,15 +199,21 @@ struct PolicyEndToEndTests {
         }
     }
 
-    @Test("trust flags with an explicit policy are a usage error (exit 2)", arguments: [["--key", "K"], ["--no-default-keys"], ["--allow-keyless"], ["--repository", "a/b"]])
+    @Test(
+        "trust flags with an explicit policy are a usage error (exit 2)",
+        arguments: [["--key", "K"], ["--no-default-keys"], ["--allow-keyless"], ["--repository", "a/b"]])
     func flagsWithPolicy(flags: [String]) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wt-pol-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let policy = folder + "/policy.toml"
-        try "version = 1\n[[rule]]\npackages = [\"*\"]\nrequire = \"none\"\nreason = \"r\"\n".write(toFile: policy, atomically: true, encoding: .utf8)
+        try "version = 1\n[[rule]]\npackages = [\"*\"]\nrequire = \"none\"\nreason = \"r\"\n".write(
+            toFile: policy, atomically: true, encoding: .utf8)
         try "k".write(toFile: folder + "/K", atomically: true, encoding: .utf8)
-        let args = ["verify-signature", "--provenance", folder + "/none.json", "x-1.0-py3-none-any.whl", "--sha256", String(repeating: "0", count: 64)]
+        let args = [
+            "verify-signature", "--provenance", folder + "/none.json", "x-1.0-py3-none-any.whl", "--sha256",
+            String(repeating: "0", count: 64),
+        ]
         let resolved = flags.map { $0 == "K" ? folder + "/K" : $0 }
         let explicit = try await TestProcess.run(TestProcess.wheeltrust, args + resolved + ["--policy", policy])
         #expect(explicit.status == 2, "\(explicit.output)")
@@ -212,9 +231,15 @@ struct PolicyEndToEndTests {
             ("version = 1\nsignature = true\n", 2, "unknown key \"signature\""),
             ("version = 1\n\n[[rule]]\npackages = [\"*\"]\nrequire = \"integrity\"\n", 3, "needs a reason"),
             ("version = 1\n[keys.k]\nfile = \"notakey.pem\"\n[[rule]]\npackages = [\"*\"]\nkeys = [\"k\"]\n", 3, "is not a public key"),
-            ("version = 1\n[keys.k]\nbuiltin = \"redhat-release3\"\nfingerprint = \"sha256:\(String(repeating: "0", count: 64))\"\n", 4, "not the fingerprint"),
+            (
+                "version = 1\n[keys.k]\nbuiltin = \"redhat-release3\"\nfingerprint = \"sha256:\(String(repeating: "0", count: 64))\"\n", 4,
+                "not the fingerprint"
+            ),
             ("version = 2\n", 1, "version must be 1"),
-            ("version = 1\n[[rule]]\npackages = [\"*\"]\nrequire = \"none\"\nreason = \"r\"\nexpires = \"soon\"\n", 6, "expires must be a TOML date"),
+            (
+                "version = 1\n[[rule]]\npackages = [\"*\"]\nrequire = \"none\"\nreason = \"r\"\nexpires = \"soon\"\n", 6,
+                "expires must be a TOML date"
+            ),
         ])
     func invalidPolicy(text: String, line: Int, problem: String) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wt-pol-\(UUID().uuidString)").path
@@ -225,8 +250,11 @@ struct PolicyEndToEndTests {
         try "not a key\n".write(toFile: folder + "/notakey.pem", atomically: true, encoding: .utf8)
         let verifying = try await TestProcess.run(
             TestProcess.wheeltrust,
-            ["verify-signature", "--provenance", folder + "/none.json", "x-1.0-py3-none-any.whl", "--sha256", String(repeating: "0", count: 64),
-             "--policy", policy])
+            [
+                "verify-signature", "--provenance", folder + "/none.json", "x-1.0-py3-none-any.whl", "--sha256",
+                String(repeating: "0", count: 64),
+                "--policy", policy,
+            ])
         #expect(verifying.status == 2, "\(verifying.output)")
         #expect(verifying.stderr.contains("\(policy):\(line): "), "\(verifying.stderr)")
         #expect(verifying.stderr.contains(problem), "\(verifying.stderr)")
@@ -236,7 +264,10 @@ struct PolicyEndToEndTests {
         #expect(checked.stderr.contains("\(policy):\(line): ") && checked.stderr.contains(problem), "\(checked.stderr)")
         let fromEnvironment = try await TestProcess.run(
             TestProcess.wheeltrust,
-            ["verify-signature", "--provenance", folder + "/none.json", "x-1.0-py3-none-any.whl", "--sha256", String(repeating: "0", count: 64)],
+            [
+                "verify-signature", "--provenance", folder + "/none.json", "x-1.0-py3-none-any.whl", "--sha256",
+                String(repeating: "0", count: 64),
+            ],
             environment: ["WHEELTRUST_POLICY": policy])
         #expect(fromEnvironment.status == 2 && fromEnvironment.stderr.contains("\(policy):\(line): "), "\(fromEnvironment.output)")
     }
@@ -248,8 +279,12 @@ struct PolicyEndToEndTests {
             let checked = try await TestProcess.run(TestProcess.wheeltrust, ["policy", "check", path])
             #expect(checked.status == 0, "\(checked.output)")
             #expect(checked.stdout.contains("  identity abi3info: GitHub woodruffw/abi3info release.yml"), "\(checked.stdout)")
-            #expect(checked.stdout.contains("  rule 2 (line 16): packages datatool, dotted-*; from index \(Self.index(scenario)); require provenance; signed by key corp; builders https://builder.example/wheeltrust-tests"), "\(checked.stdout)")
-            #expect(checked.stdout.contains("  rule 4 (line 28): packages markupsafe; require none; reason: C extension"), "\(checked.stdout)")
+            #expect(
+                checked.stdout.contains(
+                    "  rule 2 (line 16): packages datatool, dotted-*; from index \(Self.index(scenario)); require provenance; signed by key corp; builders https://builder.example/wheeltrust-tests"
+                ), "\(checked.stdout)")
+            #expect(
+                checked.stdout.contains("  rule 4 (line 28): packages markupsafe; require none; reason: C extension"), "\(checked.stdout)")
             #expect(checked.stdout.contains("valid: 4 rule(s)"))
         }
     }

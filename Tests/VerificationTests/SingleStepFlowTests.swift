@@ -39,6 +39,7 @@ struct SingleStepFlowTests {
             #expect(Self.names(signature) == [.installed, .indexFile, .download, .indexHash, .provenance, .signature, .statement])
             #expect(signature.checks.allSatisfy { $0.status == .pass }, "\(signature.checks)")
             #expect(signature.wheel == Self.wheel)
+            #expect(signature.signer == .key(name: scenario.publicKeyPath, fingerprint: "sha256:\(scenario.key.publicKey.fingerprint)"))
 
             let wheel = try #require(try await verifier.verifyWheels(of: "datatool").first)
             #expect(
