@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "Lock",
             dependencies: [
-                "Verification", "PackageIndex", "Attestations", "PythonPackaging",
+                "Verification", "Policy", "PackageIndex", "Attestations", "PythonPackaging",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict

@@ -1,3 +1,4 @@
+import Policy
 import TOMLKit
 
 /// Writes `attestation-identities` into a lock's text, keeping every other byte as it was.
@@ -63,24 +64,8 @@ public enum IdentityRewrite {
         return bare ? name : quoted(name)
     }
 
-    /// A TOML basic string; anything outside printable ASCII, `"` and `\` escaped.
-    static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case " "..."~": out.unicodeScalars.append(scalar)
-            default:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out +=
-                    scalar.value <= 0xFFFF
-                    ? "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    : "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
-            }
-        }
-        return out + "\""
-    }
+    /// A TOML basic string (``TOMLString/basic(_:)``).
+    static func quoted(_ value: String) -> String { TOMLString.basic(value) }
 
     /// The rewritten text must be the original document plus exactly the added identities.
     static func check(_ text: String, original: PylockFile, added: [Int: [LockedIdentity]]) throws(LockError) {

@@ -200,10 +200,7 @@ enum FileLocation {
             guard let rule = decision.selection.rule, rule.requirement != .none else { return report }
             if rule.requirement == .integrity {
                 // The lock's, the index's and the bytes' hashes are the whole proof: no provenance.
-                if let position = report.checks.firstIndex(where: { $0.name == .indexHash }) {
-                    report.checks[position] = Pipeline.integrityHashCheck(report.checks)
-                }
-                report.checks.append(CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only"))
+                Pipeline.applyIntegrity(rule, to: &report)
                 return report
             }
         }

@@ -85,14 +85,7 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
                 }
             }
         }
-        switch verdict {
-        case .failed(let reason):
-            return .failed("Sigstore: \(reason)")
-        case .verified(let verified):
-            return .verified(
-                signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))",
-                identity: .keyless(publisher: publisher, certificateIdentity: verified.identity ?? ""))
-        }
+        return Self.signatureVerdict(verdict, boundTo: publisher)
     }
 
     /// `.anchors`: the first named identity the certificate satisfies (in order), else the
@@ -126,13 +119,19 @@ public struct SigstoreVerifier: AttestationSignatureVerifier {
             if reasons.isEmpty { return .mismatch("no keyless identity is accepted") }
             return .mismatch("the certificate is none of the accepted identities (\(reasons.joined(separator: "; ")))")
         }
+        return Self.signatureVerdict(verdict, boundTo: matched ?? publisher)
+    }
+
+    /// The Sigstore verdict as a signature verdict; a verified one names `publisher`, the
+    /// publisher the certificate was bound to.
+    static func signatureVerdict(_ verdict: SigstoreCoreVerdict, boundTo publisher: Publisher) -> SignatureVerdict {
         switch verdict {
         case .failed(let reason):
             return .failed("Sigstore: \(reason)")
         case .verified(let verified):
             return .verified(
                 signer: "Sigstore: \(verified.identity ?? "?"); \(Self.describe(verified))",
-                identity: .keyless(publisher: matched ?? publisher, certificateIdentity: verified.identity ?? ""))
+                identity: .keyless(publisher: publisher, certificateIdentity: verified.identity ?? ""))
         }
     }
 

@@ -108,6 +108,22 @@ extension Pipeline {
         return hash
     }
 
+    /// What `rule` (`require = "integrity"`) makes of a file's report after download: its
+    /// `index-hash` check becomes ``integrityHashCheck(_:)`` (a missing published sha256 fails)
+    /// and `provenance` is a `skip` saying why; the one place this is decided for `verify`, the
+    /// single steps and the lock commands. Returns the hash check.
+    @discardableResult
+    public static func applyIntegrity(_ rule: Rule, to report: inout PackageReport) -> CheckResult {
+        let hash = integrityHashCheck(report.checks)
+        if let position = report.checks.firstIndex(where: { $0.name == .indexHash }) {
+            report.checks[position] = hash
+        } else {
+            report.checks.append(hash)
+        }
+        report.checks.append(CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only"))
+        return hash
+    }
+
     /// `require = "integrity"`: steps 1, 2 (the published sha256 required) and 5.
     func verifyIntegrity(
         _ installed: InstalledDistribution, decision: RuleDecision,
@@ -116,15 +132,8 @@ extension Pipeline {
     ) async -> (report: PackageReport, outcome: InstalledFilesVerifier.Outcome?) {
         var (report, fetched) = await locateAndFetch(installed, located: located)
         apply(decision, to: &report)
-        guard let fetched else { return (report, nil) }
-        let hash = Self.integrityHashCheck(fetched.checks)
-        if let position = report.checks.firstIndex(where: { $0.name == .indexHash }) {
-            report.checks[position] = hash
-        } else {
-            report.checks.append(hash)
-        }
-        let label = decision.selection.rule?.label ?? "the rule"
-        report.checks.append(CheckResult(.provenance, .skip, "not required: \(label) requires integrity only"))
+        guard let fetched, let rule = decision.selection.rule else { return (report, nil) }
+        let hash = Self.applyIntegrity(rule, to: &report)
         guard hash.status == .pass else {
             report.checks.append(CheckResult(.wheelContents, .skip, "not read: the wheel is not the one the index publishes"))
             return (report, nil)

@@ -131,26 +131,8 @@ public enum PolicyInit {
         return out
     }
 
-    /// A TOML basic string: `"`, `\` and every control character escaped.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || TerminalEscaping.mustEscape(scalar) {
-                    out += String(format: "\\u%04X", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A TOML basic string (``TOMLString/basic(_:)``).
+    static func quoted(_ text: String) -> String { TOMLString.basic(text) }
 
     /// Text for a `#` comment: one line, no control or invisible characters.
     static func comment(_ text: String) -> String {

@@ -183,9 +183,7 @@ extension EnvironmentVerifier {
         }
         let integrityOnly = rule.requirement == .integrity
         let results = try await afterDownload(of: name, allFiles: allFiles) { wheel, project, version in
-            if integrityOnly {
-                return ([CheckResult(.provenance, .skip, "not required: \(rule.label) requires integrity only")], nil as SignerIdentity?)
-            }
+            if integrityOnly { return ([], nil as SignerIdentity?) }
             let (checks, signer) = await next(wheel, project, version)
             return (checks, signer)
         }
@@ -196,8 +194,9 @@ extension EnvironmentVerifier {
                 reports[index].signer = signer
                 if let policy = pipeline.context.policy { reports[index].proof = policy.proof(of: signer, rule: rule) }
             }
-            if integrityOnly, let position = reports[index].checks.firstIndex(where: { $0.name == .indexHash }) {
-                reports[index].checks[position] = Pipeline.integrityHashCheck(reports[index].checks)
+            // Only files that were downloaded have an index hash to judge.
+            if integrityOnly, reports[index].checks.contains(where: { $0.name == .indexHash }) {
+                Pipeline.applyIntegrity(rule, to: &reports[index])
             }
         }
         return reports

@@ -137,9 +137,8 @@ public enum VerificationSummary {
     /// The private key `--vsa-key` names (PEM: PKCS#8, EC or RSA); an unreadable file or one that
     /// holds no usable key is a usage error naming it.
     public static func signingKey(file path: String) throws(VerificationError) -> PrivateKey {
-        let data = try NamedFile.read(path, cap: 1 << 20, what: "signing key")
         do {
-            return try PrivateKey(pem: String(decoding: data, as: UTF8.self))
+            return try KeyPairFiles.readPrivateKey(at: path)
         } catch {
             throw VerificationError(.usage, "signing key \(path): \(error.message)")
         }
