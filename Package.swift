@@ -43,6 +43,7 @@ let package = Package(
         .library(name: "Verification", targets: ["Verification"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
         .library(name: "Lock", targets: ["Lock"]),
+        .library(name: "Building", targets: ["Building"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -152,10 +153,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `wheeltrust build`: an sdist built into a wheel by its own PEP 517 backend in a fresh,
+        // network-isolated venv, with a signed SLSA v1 provenance; uses Verification to anchor the sdist.
+        .target(
+            name: "Building",
+            dependencies: [
+                "Verification", "PackageIndex", "Attestations", "PythonPackaging",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "Policy", "Lock", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "Lock", "Building", "IndexServer", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -197,6 +208,9 @@ let package = Package(
         ),
         .testTarget(
             name: "PolicyTests", dependencies: ["Policy", "Attestations", "Sigstore", "PythonPackaging", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "BuildingTests", dependencies: ["Building", "Verification", "Attestations", "PythonPackaging"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
