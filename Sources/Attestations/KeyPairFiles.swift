@@ -53,7 +53,9 @@ extension KeyPairFiles {
     /// its place is refused without blocking); an unreadable file is `.io` ("cannot read the
     /// file"), anything that is not a usable private key the key parser's error; no message
     /// carries key material.
-    public static func readPrivateKey(at path: String) throws(AttestationError) -> PrivateKey {
+    /// With `passphrase`, the file must hold an encrypted PKCS#8 key it opens (see
+    /// ``PrivateKey/init(pem:passphrase:)``).
+    public static func readPrivateKey(at path: String, passphrase: [UInt8]? = nil) throws(AttestationError) -> PrivateKey {
         let bytes: [UInt8]
         do {
             bytes = try BoundedFile.read(path, cap: maxKeyFileBytes)
@@ -62,6 +64,6 @@ extension KeyPairFiles {
         } catch {
             throw AttestationError(.io, "cannot read the file")
         }
-        return try PrivateKey(pem: String(decoding: bytes, as: UTF8.self))
+        return try PrivateKey(pem: String(decoding: bytes, as: UTF8.self), passphrase: passphrase)
     }
 }
