@@ -3,19 +3,18 @@ import Foundation
 
 /// The SLSA v1 provenance of one `wheeltrust build`: what was built from what, how and by whom.
 ///
-/// Guarantees: the statement has exactly one subject, the wheel's filename and the sha256 of the
-/// file written; `resolvedDependencies` lists the sdist (first) and every wheel installed into
+/// Guarantees: `resolvedDependencies` lists the sdist (first) and every wheel installed into
 /// the build environment, each by name and sha256; `internalParameters.isolation` says whether the
 /// backend ran without network, in words that cannot be mistaken when it did not; the build type
-/// is ``buildType`` (documented in docs/BUILD-TYPE.md).
+/// is ``buildType`` (documented in docs/BUILD-TYPE.md). The statement around it (one subject: the
+/// wheel's filename and the sha256 of the file written) is made and signed by ``Attester``, the
+/// writer `attest` uses.
 public struct BuildProvenance: Sendable {
     /// Our build type: an sdist built into a wheel by its own PEP 517 backend, as `wheeltrust build` does it.
     public static let buildType = "urn:wheeltrust:build-type:sdist-pep517@v1"
     /// The builder id when none is configured.
     public static let defaultBuilderID = "urn:wheeltrust:builder:local"
 
-    public var wheelFilename: String
-    public var wheelSHA256: String
     public var source: SourceDistribution
     public var buildTag: String?
     public var requirementSource: RequirementSource
@@ -33,8 +32,8 @@ public struct BuildProvenance: Sendable {
     public var logName: String
     public var logSHA256: String
 
-    /// The in-toto v1 statement, as the exact bytes to sign (sorted keys).
-    public func statement() -> [UInt8] {
+    /// The SLSA v1 predicate (attest's ``SLSAProvenance``), validated before it is signed.
+    public func predicate() -> SLSAProvenance {
         var sourceObject: [String: JSONValue] = [
             "name": .string(source.filename.name.raw),
             "version": .string(source.filename.version.description),
@@ -76,63 +75,23 @@ public struct BuildProvenance: Sendable {
             "sourceDateEpochFrom": .string(sourceDateEpochFrom),
             "environment": .array(environmentVariables.sorted().map(JSONValue.string)),
         ]
-        var sourceDescriptor: [String: JSONValue] = [
-            "name": .string(source.filename.filename),
-            "digest": .object(["sha256": .string(source.sha256)]),
-            "annotations": .object(["role": .string("source")]),
-        ]
-        if let uri = source.uri { sourceDescriptor["uri"] = .string(uri) }
-        let resolved: [JSONValue] =
-            [.object(sourceDescriptor)]
-            + dependencies.map { dependency in
-                .object([
-                    "name": .string(dependency.filename),
-                    "digest": .object(["sha256": .string(dependency.sha256)]),
-                    "annotations": .object([
-                        "role": .string("build-requirement"),
-                        "project": .string(dependency.name),
-                        "version": .string(dependency.version),
-                    ]),
+        let sourceDescriptor = ResourceDescriptor(
+            uri: source.uri, digest: ["sha256": source.sha256], name: source.filename.filename,
+            annotations: ["role": .string("source")])
+        let dependencyDescriptors = dependencies.map { dependency in
+            ResourceDescriptor(
+                digest: ["sha256": dependency.sha256], name: dependency.filename,
+                annotations: [
+                    "role": .string("build-requirement"), "project": .string(dependency.name),
+                    "version": .string(dependency.version),
                 ])
-            }
-        let statement: JSONValue = .object([
-            "_type": .string(Statement.inTotoV1),
-            "subject": .array([
-                .object(["name": .string(wheelFilename), "digest": .object(["sha256": .string(wheelSHA256.lowercased())])])
-            ]),
-            "predicateType": .string(Statement.slsaV1),
-            "predicate": .object([
-                "buildDefinition": .object([
-                    "buildType": .string(Self.buildType),
-                    "externalParameters": .object(external),
-                    "internalParameters": .object(internalParameters),
-                    "resolvedDependencies": .array(resolved),
-                ]),
-                "runDetails": .object([
-                    "builder": .object(["id": .string(builderID)]),
-                    "metadata": .object([
-                        "invocationId": .string(invocationID),
-                        "startedOn": .string(Self.timestamp(startedOn)),
-                        "finishedOn": .string(Self.timestamp(finishedOn)),
-                    ]),
-                    "byproducts": .array([
-                        .object([
-                            "name": .string(logName),
-                            "digest": .object(["sha256": .string(logSHA256)]),
-                            "mediaType": .string("text/plain"),
-                        ])
-                    ]),
-                ]),
-            ]),
-        ])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Objects of strings, arrays and booleans always encode.
-        return Array((try? encoder.encode(statement)) ?? Data())
-    }
-
-    static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        }
+        return SLSAProvenance(
+            buildType: Self.buildType, builderID: builderID, externalParameters: external,
+            internalParameters: internalParameters, resolvedDependencies: [sourceDescriptor] + dependencyDescriptors,
+            invocationID: invocationID, startedOn: SLSAProvenance.timestamp(startedOn),
+            finishedOn: SLSAProvenance.timestamp(finishedOn),
+            byproducts: [ResourceDescriptor(digest: ["sha256": logSHA256], name: logName, mediaType: "text/plain")])
     }
 }
 

@@ -16,7 +16,8 @@ public struct BuildRequest: Sendable {
     /// interpreter is asked for its real path with it (a shim may need its variables); nothing
     /// of it reaches the build.
     public var callerEnvironment: [String: String]
-    public var signingKey: PrivateKey
+    /// Signs the provenance: a private key, or an external signer command (as `attest` takes them).
+    public var signer: any StatementSigner
     public var timeoutSeconds: Int
     /// Keep the work folder (sources, venv) for inspection instead of removing it.
     public var keepWorkDirectory: Bool
@@ -25,7 +26,7 @@ public struct BuildRequest: Sendable {
         source: SourceDistribution, outputDirectory: String, buildTag: BuildTag? = nil, requirements: RequirementSource,
         builderID: String = BuildProvenance.defaultBuilderID, python: String = "python3",
         callerEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-        signingKey: PrivateKey, timeoutSeconds: Int = 1800, keepWorkDirectory: Bool = false
+        signer: any StatementSigner, timeoutSeconds: Int = 1800, keepWorkDirectory: Bool = false
     ) {
         self.source = source
         self.outputDirectory = outputDirectory
@@ -34,7 +35,7 @@ public struct BuildRequest: Sendable {
         self.builderID = builderID
         self.python = python
         self.callerEnvironment = callerEnvironment
-        self.signingKey = signingKey
+        self.signer = signer
         self.timeoutSeconds = timeoutSeconds
         self.keepWorkDirectory = keepWorkDirectory
     }
@@ -177,14 +178,32 @@ public enum SourceBuilder {
         }
 
         let provenance = BuildProvenance(
-            wheelFilename: finalName, wheelSHA256: wheelSHA256, source: request.source, buildTag: request.buildTag?.description,
+            source: request.source, buildTag: request.buildTag?.description,
             requirementSource: request.requirements, buildSystem: buildSystem, interpreter: facts, isolation: isolation,
             sourceDateEpoch: extracted.epoch, sourceDateEpochFrom: extracted.epochSource,
             environmentVariables: Array(hookEnvironment.keys), dependencies: environment.installed,
             builderID: request.builderID, invocationID: "urn:uuid:" + UUID().uuidString.lowercased(),
             startedOn: startedOn, finishedOn: Date(), logName: (logPath as NSString).lastPathComponent, logSHA256: logSHA256)
-        let statement = provenance.statement()
-        let attestationPath = try BuildAttestationWriter.write(statement: statement, beside: wheelPath, key: request.signingKey)
+        let predicate = provenance.predicate()
+        do {
+            try predicate.validate()
+        } catch {
+            throw BuildError(.usage, "the provenance would be malformed: \(error.message)")
+        }
+        let attestationPath: String
+        do {
+            attestationPath = try Attester.attest(wheel: wheelPath, signer: request.signer, provenance: predicate)
+        } catch {
+            throw BuildError(.operational, error.message)
+        }
+        // The statement exactly as signed, read back from the attestation written.
+        let statement: [UInt8]
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: attestationPath))
+            statement = try Attestation.decode(data).envelope.statement
+        } catch {
+            throw BuildError(.operational, "cannot read back \(attestationPath)")
+        }
         return BuildResult(
             wheelPath: wheelPath, wheelSHA256: wheelSHA256, attestationPath: attestationPath, logPath: logPath,
             statement: statement, provenance: provenance)

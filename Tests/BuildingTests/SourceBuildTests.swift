@@ -24,7 +24,7 @@ import Verification
             BuildRequest(
                 source: source, outputDirectory: work + "/out", buildTag: BuildTag(number: 0),
                 requirements: .findLinks(wheelhouse), builderID: "https://builder.example/test", python: BuildFixtures.buildPython,
-                signingKey: key))
+                signer: key))
 
         // The build tag: in the name, in WHEEL, and RECORD still matches every member.
         #expect((result.wheelPath as NSString).lastPathComponent == "tiny-1.0-0-py3-none-any.whl")
@@ -94,7 +94,7 @@ import Verification
         let result = try SourceBuilder.build(
             BuildRequest(
                 source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
-                requirements: .findLinks(wheelhouse), python: BuildFixtures.buildPython, signingKey: key))
+                requirements: .findLinks(wheelhouse), python: BuildFixtures.buildPython, signer: key))
         #expect((result.wheelPath as NSString).lastPathComponent == "flitty-2.0-py2.py3-none-any.whl")
         let definition = try #require(try BuildFixtures.predicate(result.statement)["buildDefinition"] as? [String: Any])
         let resolved = try #require(definition["resolvedDependencies"] as? [[String: Any]])
@@ -117,7 +117,7 @@ import Verification
         let (key, _) = try BuildFixtures.signingKey()
         let request = BuildRequest(
             source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
-            requirements: .findLinks(work), python: BuildFixtures.buildPython, signingKey: key)
+            requirements: .findLinks(work), python: BuildFixtures.buildPython, signer: key)
         let error = try #require(throws: BuildError.self) { try SourceBuilder.build(request) }
         #expect(error.code == .backendFailed)
         #expect(error.message.hasPrefix("build_wheel failed (exit status 1)"), "\(error.message)")
@@ -138,7 +138,7 @@ import Verification
         let (key, _) = try BuildFixtures.signingKey()
         let request = BuildRequest(
             source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
-            requirements: .findLinks(empty), python: BuildFixtures.buildPython, signingKey: key)
+            requirements: .findLinks(empty), python: BuildFixtures.buildPython, signer: key)
         let error = try #require(throws: BuildError.self) { try SourceBuilder.build(request) }
         #expect(error.code == .requirementUnavailable)
         #expect(error.message.hasPrefix("build requirement flit_core<4,>=3.2 is not available as a wheel from find-links"), "\(error.message)")
