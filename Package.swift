@@ -210,7 +210,7 @@ let package = Package(
             name: "PolicyTests", dependencies: ["Policy", "Attestations", "Sigstore", "PythonPackaging", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "BuildingTests", dependencies: ["Building", "Verification", "Attestations", "PythonPackaging"],
+            name: "BuildingTests", dependencies: ["Building", "Verification", "IndexServer", "Attestations", "PythonPackaging"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),

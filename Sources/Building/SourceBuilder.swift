@@ -75,6 +75,7 @@ public enum SourceBuilder {
         let log = try BuildLog(path: logPath)
         defer { log.close() }
         let process = BuildProcess(log: log)
+        log.append("wheeltrust build of \(request.source.filename.filename) sha256 \(request.source.sha256); work folder \(work)\(request.keepWorkDirectory ? " (kept)" : "")\n")
         let home = (work as NSString).appendingPathComponent("home")
         let tmp = (work as NSString).appendingPathComponent("tmp")
         let sourceRoot = (work as NSString).appendingPathComponent("src")

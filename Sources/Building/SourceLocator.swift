@@ -65,3 +65,26 @@ public enum SourceLocator {
             anchor: anchor)
     }
 }
+
+extension SourceLocator {
+    /// The sdist a command line names: `NAME==VERSION` on the index `setup` describes (pip's
+    /// configuration, or its `indexURL`; its trust rules verify the sdist's own provenance), else
+    /// a local `.tar.gz` file (no anchor).
+    public static func resolve(_ argument: String, setup: VerificationSetup) async throws(BuildError) -> SourceDistribution {
+        guard argument.contains("==") else { return try SourceDistribution.local(path: argument) }
+        guard let request = ReleaseRequest(argument) else {
+            throw BuildError(.usage, "\(argument) is neither an sdist file nor NAME==VERSION")
+        }
+        let context: VerificationContext
+        do {
+            // The interpreter's own default index is read only when nothing names an index; an
+            // environment that cannot be inspected then simply has none to offer.
+            let environment = setup.indexURL == nil ? try? setup.inspectEnvironment() : nil
+            let configuration = try setup.indexConfiguration(for: environment)
+            context = try setup.context(configuration: configuration)
+        } catch {
+            throw BuildError(error.code == .usage ? .usage : .operational, error.message)
+        }
+        return try await locate(request, pipeline: Pipeline(context: context))
+    }
+}

@@ -29,6 +29,7 @@ struct Wheeltrust: AsyncParsableCommand {
             InspectCommand.self,
             KeysCommand.self,
             AttestCommand.self,
+            BuildCommand.self,
             ServeCommand.self,
             KeygenCommand.self,
             TrustCommand.self,
