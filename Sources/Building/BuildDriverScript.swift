@@ -98,6 +98,9 @@ enum BuildDriverScript {
                 dist_info = dist_infos.pop()
                 wheel_name, record_name = dist_info + "/WHEEL", dist_info + "/RECORD"
                 lines = zin.read(wheel_name).decode("utf-8").splitlines()
+                # Headers end at the first blank line; `Build:` goes among them.
+                if "" in lines:
+                    lines = lines[:lines.index("")]
                 lines = [l for l in lines if not l.lower().startswith("build:")]
                 lines.append("Build: " + build_tag)
                 new_wheel = ("\n".join(lines) + "\n").encode("utf-8")
