@@ -16,8 +16,9 @@ public struct BuildRequest: Sendable {
     /// interpreter is asked for its real path with it (a shim may need its variables); nothing
     /// of it reaches the build.
     public var callerEnvironment: [String: String]
-    /// Signs the provenance: a private key, or an external signer command (as `attest` takes them).
-    public var signer: any StatementSigner
+    /// Signs the provenance: a private key, or an external signer command (as `attest` takes
+    /// them). Required by ``SourceBuilder/build(_:)``; a rebuild builds unsigned.
+    public var signer: (any StatementSigner)?
     public var timeoutSeconds: Int
     /// Keep the work folder (sources, venv) for inspection instead of removing it.
     public var keepWorkDirectory: Bool
@@ -26,7 +27,7 @@ public struct BuildRequest: Sendable {
         source: SourceDistribution, outputDirectory: String, buildTag: BuildTag? = nil, requirements: RequirementSource,
         builderID: String = BuildProvenance.defaultBuilderID, python: String = "python3",
         callerEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-        signer: any StatementSigner, timeoutSeconds: Int = 1800, keepWorkDirectory: Bool = false
+        signer: (any StatementSigner)?, timeoutSeconds: Int = 1800, keepWorkDirectory: Bool = false
     ) {
         self.source = source
         self.outputDirectory = outputDirectory
@@ -64,6 +65,43 @@ public struct BuildResult: Sendable {
 /// statement returned; failures are thrown as ``BuildError`` naming the stage and the log.
 public enum SourceBuilder {
     public static func build(_ request: BuildRequest) throws(BuildError) -> BuildResult {
+        guard let signer = request.signer else { throw BuildError(.usage, "a build needs a signer for its provenance") }
+        let built = try buildUnsigned(request)
+        let predicate = built.provenance.predicate()
+        do {
+            try predicate.validate()
+        } catch {
+            throw BuildError(.usage, "the provenance would be malformed: \(error.message)")
+        }
+        let attestationPath: String
+        do {
+            attestationPath = try Attester.attest(wheel: built.wheelPath, signer: signer, provenance: predicate)
+        } catch {
+            throw BuildError(.operational, error.message)
+        }
+        // The statement exactly as signed, read back from the attestation written.
+        let statement: [UInt8]
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: attestationPath))
+            statement = try Attestation.decode(data).envelope.statement
+        } catch {
+            throw BuildError(.operational, "cannot read back \(attestationPath)")
+        }
+        return BuildResult(
+            wheelPath: built.wheelPath, wheelSHA256: built.wheelSHA256, attestationPath: attestationPath, logPath: built.logPath,
+            statement: statement, provenance: built.provenance)
+    }
+
+    /// A wheel built and written with its log, its provenance not yet signed.
+    public struct UnsignedBuild: Sendable {
+        public let wheelPath: String
+        public let wheelSHA256: String
+        public let logPath: String
+        public let provenance: BuildProvenance
+    }
+
+    /// Every step but the signature (what ``build(_:)`` signs, and what a rebuild compares).
+    public static func buildUnsigned(_ request: BuildRequest) throws(BuildError) -> UnsignedBuild {
         let startedOn = Date()
         let fileManager = FileManager.default
         try fileManager.createDirectoryOrFail(request.outputDirectory)
@@ -185,29 +223,7 @@ public enum SourceBuilder {
             environmentVariables: Array(hookEnvironment.keys), dependencies: environment.installed,
             builderID: request.builderID, invocationID: "urn:uuid:" + UUID().uuidString.lowercased(),
             startedOn: startedOn, finishedOn: Date(), logName: (logPath as NSString).lastPathComponent, logSHA256: logSHA256)
-        let predicate = provenance.predicate()
-        do {
-            try predicate.validate()
-        } catch {
-            throw BuildError(.usage, "the provenance would be malformed: \(error.message)")
-        }
-        let attestationPath: String
-        do {
-            attestationPath = try Attester.attest(wheel: wheelPath, signer: request.signer, provenance: predicate)
-        } catch {
-            throw BuildError(.operational, error.message)
-        }
-        // The statement exactly as signed, read back from the attestation written.
-        let statement: [UInt8]
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: attestationPath))
-            statement = try Attestation.decode(data).envelope.statement
-        } catch {
-            throw BuildError(.operational, "cannot read back \(attestationPath)")
-        }
-        return BuildResult(
-            wheelPath: wheelPath, wheelSHA256: wheelSHA256, attestationPath: attestationPath, logPath: logPath,
-            statement: statement, provenance: provenance)
+        return UnsignedBuild(wheelPath: wheelPath, wheelSHA256: wheelSHA256, logPath: logPath, provenance: provenance)
     }
 
     /// Runs one driver mode and decodes its JSON result; a failing run is `failure`, naming `what` and the log.
