@@ -30,6 +30,7 @@ struct Wheeltrust: AsyncParsableCommand {
             KeysCommand.self,
             AttestCommand.self,
             BuildCommand.self,
+            RebuildCommand.self,
             ServeCommand.self,
             KeygenCommand.self,
             TrustCommand.self,

@@ -77,3 +77,38 @@ import Testing
         #expect(built.stderr.contains("--build-tag abc"))
     }
 }
+
+extension BuildCommandTests {
+    @Test func rebuildReportsReproducedThenNamesASwappedRequirement() throws {
+        let work = try BuildFixtures.temporaryDirectory("cli-rebuild")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let sdist = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+        let wheelhouse = work + "/wheelhouse"
+        try FileManager.default.createDirectory(atPath: wheelhouse, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: BuildFixtures.fixture("flit_core-3.10.1-py3-none-any.whl"), toPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
+        try FileManager.default.copyItem(atPath: sdist, toPath: wheelhouse + "/flitty-2.0.tar.gz")
+        _ = try BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
+        let built = try BuildFixtures.run(
+            Self.wheeltrust, ["build", sdist, "--key", work + "/builder.pem", "--out", work + "/out", "--find-links", wheelhouse])
+        try #require(built.status == 0, "\(built.output)")
+        let wheel = work + "/out/flitty-2.0-py2.py3-none-any.whl"
+        let rebuilt = try BuildFixtures.run(
+            Self.wheeltrust,
+            ["rebuild", wheel, "--provenance", wheel + ".slsa.attestation", "--find-links", wheelhouse, "--out", work + "/rb", "--format", "json"])
+        #expect(rebuilt.status == 0, "\(rebuilt.output)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(rebuilt.stdout.utf8)) as? [String: Any])
+        #expect(result["outcome"] as? String == "reproduced")
+
+        try FileManager.default.removeItem(atPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
+        try FileManager.default.copyItem(
+            atPath: BuildFixtures.fixture("wheel-0.45.1-py3-none-any.whl"), toPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
+        let swapped = try BuildFixtures.run(
+            Self.wheeltrust, ["rebuild", wheel, "--provenance", wheel + ".slsa.attestation", "--find-links", wheelhouse, "--out", work + "/rb2"])
+        #expect(swapped.status == 1)
+        #expect(
+            swapped.stderr.hasPrefix(
+                "wheeltrust: error: requirement-unavailable: build requirement: flit_core-3.10.1-py3-none-any.whl has sha256 708e7481"),
+            "\(swapped.stderr)")
+    }
+}
