@@ -79,7 +79,9 @@ public struct ResourceDescriptor: Sendable, Hashable {
         do {
             try validate(path: what)
         } catch {
-            throw AttestationError(.malformedPredicate, "\(error.message) (in \(text))")
+            // "<what>.digest.sha256: not lowercase hex" → "<what> <text>: digest.sha256: not lowercase hex"
+            let detail = error.message.hasPrefix(what + ".") ? String(error.message.dropFirst(what.count + 1)) : error.message
+            throw AttestationError(.malformedPredicate, "\(what) \(text): \(detail)")
         }
     }
 

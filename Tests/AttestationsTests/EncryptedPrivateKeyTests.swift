@@ -99,7 +99,7 @@ struct EncryptedPrivateKeyTests {
         let legacy = try OpenSSLTool.text("\(directory)/k.legacy.pem")
         #expect(legacy.contains("Proc-Type: 4,ENCRYPTED"))
         let headers = #expect(throws: AttestationError.self) { _ = try PrivateKey(pem: legacy, passphrase: passphrase) }
-        #expect(headers?.message.contains("legacy PEM encryption is not supported; convert it with openssl pkcs8") == true)
+        #expect(headers?.message.contains("legacy encrypted PEM is not supported; convert the key with openssl pkcs8") == true)
 
         // scrypt with N that is not a power of two (one byte of openssl's N=16384 changed).
         let scrypt = try Self.encrypt("k", scheme: ["-scrypt"], in: directory)

@@ -139,10 +139,11 @@ struct SLSAProvenanceTests {
             ("src", "--byproduct src: expected NAME=ALGORITHM:HEX[@URI]"),
             ("=sha256:\(Self.sha)", "the NAME before '=' is empty"),
             ("src=\(Self.sha)", "expected ALGORITHM:HEX after '='"),
-            ("src=sha256:\(Self.sha.uppercased())", "--byproduct.digest.sha256: not lowercase hex"),
-            ("src=sha256:\(Self.sha.dropLast())", "--byproduct.digest.sha256: 63 hex digits, expected 64"),
-            ("src=sha256:\(Self.sha)@files.example/a", "--byproduct.uri: not a URI with a scheme"),
-            ("src=sha256:\(Self.sha)@https://a b", "--byproduct.uri: a URI may not hold spaces"),
+            ("src=sha256:\(Self.sha.uppercased())", "--byproduct src=sha256:\(Self.sha.uppercased()): digest.sha256: not lowercase hex"),
+            ("src=sha256:\(Self.sha.dropLast())", ": digest.sha256: 63 hex digits, expected 64"),
+            ("src=sha1:\(Self.sha)", ": digest.sha1: 64 hex digits, expected 40"),
+            ("src=sha256:\(Self.sha)@files.example/a", "@files.example/a: uri: not a URI with a scheme"),
+            ("src=sha256:\(Self.sha)@https://a b", ": uri: a URI may not hold spaces"),
         ]
         for (value, expected) in cases {
             do {
