@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// An in-toto v1 ResourceDescriptor: one artifact a SLSA v1 provenance names (a resolved
 /// dependency, a builder dependency, a byproduct).
@@ -52,6 +53,18 @@ public struct ResourceDescriptor: Sendable, Hashable {
         if let uri { try SLSAProvenance.checkURI(uri, path: "\(path).uri") }
         if let downloadLocation { try SLSAProvenance.checkURI(downloadLocation, path: "\(path).downloadLocation") }
         try DigestSet.validate(digest, path: "\(path).digest")
+    }
+
+    /// A descriptor of the file at `path` by its SHA-256, read now (for a builder recording its
+    /// inputs and byproducts); `name` defaults to the file's name. `.io` when it cannot be read.
+    public static func file(at path: String, name: String? = nil, uri: String? = nil) throws(AttestationError) -> ResourceDescriptor {
+        let digest: String
+        do {
+            digest = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+        } catch {
+            throw AttestationError(.io, "cannot read \(path): \(error.message)")
+        }
+        return ResourceDescriptor(uri: uri, digest: ["sha256": digest], name: name ?? (path as NSString).lastPathComponent)
     }
 
     /// Reads `NAME=ALGORITHM:HEX[@URI]` (the form of `--resolved-dependency` and `--byproduct`).

@@ -144,6 +144,7 @@ struct SLSAProvenanceTests {
             ("src=sha1:\(Self.sha)", ": digest.sha1: 64 hex digits, expected 40"),
             ("src=sha256:\(Self.sha)@files.example/a", "@files.example/a: uri: not a URI with a scheme"),
             ("src=sha256:\(Self.sha)@https://a b", ": uri: a URI may not hold spaces"),
+            ("src=sha256:\(Self.sha)@https://example.com/\u{202E}lmth.exe", ": uri: a URI may not hold spaces, control or invisible"),
         ]
         for (value, expected) in cases {
             do {
@@ -153,6 +154,19 @@ struct SLSAProvenanceTests {
                 #expect(error.code == .malformedPredicate && error.message.contains(expected), "\(value): \(error.message)")
             }
         }
+    }
+
+    @Test("a file is described by the SHA-256 of its bytes; an unreadable one is an I/O error")
+    func fileDescriptor() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wt-rd-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
+        let descriptor = try ResourceDescriptor.file(at: path, uri: "file:///build.log")
+        #expect(descriptor.digest == ["sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"])
+        #expect(descriptor.name == (path as NSString).lastPathComponent && descriptor.uri == "file:///build.log")
+        try descriptor.validate(path: "byproducts[0]")
+        let missing = #expect(throws: AttestationError.self) { _ = try ResourceDescriptor.file(at: path + ".absent") }
+        #expect(missing?.code == .io && missing?.message.hasPrefix("cannot read \(path).absent") == true)
     }
 
     @Test("parameters must be one JSON object")
