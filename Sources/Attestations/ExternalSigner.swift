@@ -10,8 +10,8 @@ import PythonPackaging
 /// (``Input/message``), or its digest (``Input/digest``: SHA-256, or SHA-384 for a P-384 key, for
 /// tools that sign a prehashed digest, as KMS "digest" modes do; not for Ed25519, which signs
 /// the message). It answers with the signature on stdout: raw bytes (ECDSA as DER, Ed25519's 64
-/// bytes, RSA's modulus-sized block) or the same bytes in standard base64 (a trailing line break
-/// allowed).
+/// bytes, RSA's modulus-sized block) or the same bytes in standard base64 (line breaks allowed,
+/// as `base64` wraps). Either is taken only if it verifies.
 ///
 /// Guarantees: the command's stdout is read up to ``maxSignatureBytes`` (more is an error),
 /// its stderr up to 64 KiB and handed to `stderrHandler` as bytes (the caller escapes them before
@@ -104,7 +104,7 @@ public struct ExternalSigner: StatementSigner {
         var result = [stdout]
         var text = stdout
         while let last = text.last, last == 0x0A || last == 0x0D { text.removeLast() }
-        if !text.isEmpty, let decoded = Encoding.base64(String(decoding: text, as: UTF8.self)) {
+        if !text.isEmpty, let decoded = Encoding.base64IgnoringLineBreaks(String(decoding: text, as: UTF8.self)) {
             result.append(decoded)
         }
         return result

@@ -41,7 +41,7 @@ package struct PEMBlock: Sendable {
                 if line.contains(":") {
                     throw AttestationError(
                         .malformedKey,
-                        "\(what): PEM block \(label) has headers (legacy PEM encryption is not supported; convert it with openssl pkcs8 -topk8 -v2 aes-256-cbc)"
+                        "\(what): PEM block \(label) has headers (legacy encrypted PEM is not supported; convert the key with openssl pkcs8 -topk8 -v2 aes-256-cbc)"
                     )
                 }
                 body += line

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// An in-toto v1 ResourceDescriptor: one artifact a SLSA v1 provenance names (a resolved
 /// dependency, a builder dependency, a byproduct).
@@ -54,6 +55,18 @@ public struct ResourceDescriptor: Sendable, Hashable {
         try DigestSet.validate(digest, path: "\(path).digest")
     }
 
+    /// A descriptor of the file at `path` by its SHA-256, read now (for a builder recording its
+    /// inputs and byproducts); `name` defaults to the file's name. `.io` when it cannot be read.
+    public static func file(at path: String, name: String? = nil, uri: String? = nil) throws(AttestationError) -> ResourceDescriptor {
+        let digest: String
+        do {
+            digest = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+        } catch {
+            throw AttestationError(.io, "cannot read \(path): \(error.message)")
+        }
+        return ResourceDescriptor(uri: uri, digest: ["sha256": digest], name: name ?? (path as NSString).lastPathComponent)
+    }
+
     /// Reads `NAME=ALGORITHM:HEX[@URI]` (the form of `--resolved-dependency` and `--byproduct`).
     /// `what` names the flag in errors.
     public init(flagValue text: String, what: String) throws(AttestationError) {
@@ -79,7 +92,9 @@ public struct ResourceDescriptor: Sendable, Hashable {
         do {
             try validate(path: what)
         } catch {
-            throw AttestationError(.malformedPredicate, "\(error.message) (in \(text))")
+            // "<what>.digest.sha256: not lowercase hex" → "<what> <text>: digest.sha256: not lowercase hex"
+            let detail = error.message.hasPrefix(what + ".") ? String(error.message.dropFirst(what.count + 1)) : error.message
+            throw AttestationError(.malformedPredicate, "\(what) \(text): \(detail)")
         }
     }
 

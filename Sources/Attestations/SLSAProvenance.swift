@@ -125,8 +125,12 @@ public struct SLSAProvenance: Sendable, Hashable {
         else {
             throw AttestationError(.malformedPredicate, "\(path): \(text.isEmpty ? "is empty" : "not a URI with a scheme (e.g. https://…, urn:…)")")
         }
-        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
-            throw AttestationError(.malformedPredicate, "\(path): a URI may not hold spaces or control characters")
+        guard
+            !text.unicodeScalars.contains(where: {
+                $0.properties.isWhitespace || $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+            })
+        else {
+            throw AttestationError(.malformedPredicate, "\(path): a URI may not hold spaces, control or invisible formatting characters")
         }
     }
 }
