@@ -77,7 +77,9 @@ final class BuildLog: @unchecked Sendable {
     /// The last `count` lines of the log, for an error message's context (escaped for a terminal).
     func tail(_ count: Int) -> String {
         guard let data = FileManager.default.contents(atPath: path) else { return "" }
+        // The child's own last words, not the status line this log adds after each step.
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+            .filter { !$0.hasPrefix("[exit status ") }
         return lines.suffix(count).map { TerminalEscaping.escape(String($0)) }.joined(separator: " | ")
     }
 }

@@ -116,3 +116,80 @@ import Testing
         #expect(source?.message.hasPrefix("source: \(otherSdist) has sha256 ") == true, "\(source?.message ?? "")")
     }
 }
+
+extension RebuildTests {
+    @Test func aWheelThatDiffersOnlyInZipMetadataIsReproducedNormalised() throws {
+        let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+            "rebuild-norm", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), wheels: ["flit_core-3.10.1-py3-none-any.whl"])
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        // The same members, in reverse order, stored uncompressed, with other times and modes.
+        let folder = work + "/repacked"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let repacked = folder + "/" + (result.wheelPath as NSString).lastPathComponent
+        let script = """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_STORED) as zout:
+                for info in reversed(zin.infolist()):
+                    new = zipfile.ZipInfo(info.filename, (2001, 2, 3, 4, 5, 6))
+                    new.external_attr = 0o600 << 16
+                    zout.writestr(new, zin.read(info))
+            """
+        let repack = try BuildFixtures.run("/usr/bin/env", ["python3", "-c", script, result.wheelPath, repacked])
+        try #require(repack.status == 0, "\(repack.output)")
+        let (key, _) = try BuildFixtures.signingKey()
+        let attestation = try Attester.attest(wheel: repacked, signer: key, provenance: result.provenance.predicate())
+        let report = try Rebuilder.rebuild(
+            .init(
+                wheel: repacked, provenanceFile: attestation, sdist: sdist, findLinks: wheelhouse, outputDirectory: work + "/rebuild",
+                python: BuildFixtures.buildPython))
+        #expect(report.outcome == .reproducedNormalised)
+    }
+}
+
+import Attestations
+
+/// Hostile sdists: unpacking refuses what would leave the work folder.
+struct HostileSdistTests {
+    /// `tiny-1.0.tar.gz` with PKG-INFO and `member` (Python: a call of `add`).
+    static func tarball(_ member: String, in work: String) throws -> String {
+        let path = work + "/tiny-1.0.tar.gz"
+        let script = [
+            "import io, sys, tarfile",
+            "tar = tarfile.open(sys.argv[1], 'w:gz')",
+            "def add(name, data=b'x', link=None):",
+            "    info = tarfile.TarInfo(name)",
+            "    if link is not None:",
+            "        info.type = tarfile.SYMTYPE; info.linkname = link; tar.addfile(info)",
+            "    else:",
+            "        info.size = len(data); tar.addfile(info, io.BytesIO(data))",
+            "add('tiny-1.0/PKG-INFO', b'Metadata-Version: 2.1\\nName: tiny\\nVersion: 1.0\\n')",
+            member,
+            "tar.close()",
+        ].joined(separator: "\n")
+        let made = try BuildFixtures.run("/usr/bin/env", ["python3", "-c", script, path])
+        try #require(made.status == 0, "\(made.output)")
+        return path
+    }
+
+    @Test(arguments: [
+        ("add('tiny-1.0/../../escaped.txt')", "escaped.txt"),
+        ("add('tiny-1.0/passwd', link='/etc/passwd')", "passwd"),
+        ("add('other-top/file.txt')", "exactly one top folder"),
+    ])
+    func membersThatLeaveTheTreeAreRefusedWhenUnpacking(member: String, named: String) throws {
+        let work = try BuildFixtures.temporaryDirectory("hostile")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let path = try Self.tarball(member, in: work)
+        let (key, _) = try BuildFixtures.signingKey()
+        let error = #expect(throws: BuildError.self) {
+            try SourceBuilder.build(
+                BuildRequest(
+                    source: try SourceDistribution.local(path: path), outputDirectory: work + "/out", requirements: .findLinks(work),
+                    python: BuildFixtures.buildPython, signer: key))
+        }
+        #expect(error?.code == .usage)
+        #expect(error?.message.hasPrefix("unpacking tiny-1.0.tar.gz failed (exit status 1)") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains(named) == true, "\(error?.message ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: work + "/escaped.txt"))
+    }
+}
