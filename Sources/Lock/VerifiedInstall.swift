@@ -48,8 +48,12 @@ public enum VerifiedInstall {
         var files: [String] = []
         for (filename, sha256) in wanted {
             let copy = (folder as NSString).appendingPathComponent(filename)
+            guard let key = SHA256Hex(normalizing: sha256) else {
+                remove(folder)
+                throw LockError(.operational, "the verified sha256 of \(filename) is not 64 hex digits")
+            }
             do {
-                try FileManager.default.copyItem(atPath: cache.path(sha256Hex: sha256), toPath: copy)
+                try FileManager.default.copyItem(atPath: cache.path(sha256Hex: key), toPath: copy)
             } catch {
                 remove(folder)
                 throw LockError(.operational, "cannot copy the verified \(filename) out of the cache")

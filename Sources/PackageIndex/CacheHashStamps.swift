@@ -39,41 +39,40 @@ public struct CacheHashStamps: Sendable {
     }
 
     /// True when a stamp for this digest exists and records exactly `identity`.
-    public func matches(sha256Hex: String, identity: FileIdentity) -> Bool {
-        guard let path = path(sha256Hex), let text = Self.readStamp(path) else { return false }
+    public func matches(sha256Hex: SHA256Hex, identity: FileIdentity) -> Bool {
+        guard let text = Self.readStamp(path(sha256Hex)) else { return false }
         return Self.parse(text, sha256Hex: sha256Hex) == identity
     }
 
     /// Records that the entry with `identity` hashed to `sha256Hex`, when `identity` is settled
     /// (see the type's documentation); failures only cost the stamp.
-    public func record(sha256Hex: String, identity: FileIdentity, now: Double = FileIdentity.now()) {
-        guard identity.isSettled(now: now, minimumAge: minimumAge), let path = path(sha256Hex) else { return }
-        try? AtomicFile.write(Array(Self.format(identity, sha256Hex: sha256Hex).utf8), to: path)
+    public func record(sha256Hex: SHA256Hex, identity: FileIdentity, now: Double = FileIdentity.now()) {
+        guard identity.isSettled(now: now, minimumAge: minimumAge) else { return }
+        try? AtomicFile.write(Array(Self.format(identity, sha256Hex: sha256Hex).utf8), to: path(sha256Hex))
     }
 
     /// Removes the stamp for this digest (after the entry was found corrupt or deleted).
-    public func remove(sha256Hex: String) {
-        guard let path = path(sha256Hex) else { return }
-        unlink(path)
+    public func remove(sha256Hex: SHA256Hex) {
+        unlink(path(sha256Hex))
     }
 
-    func path(_ sha256Hex: String) -> String? {
-        SHA256Hex(sha256Hex)?.shardedPath(under: root, suffix: ".hashed")
+    func path(_ sha256Hex: SHA256Hex) -> String {
+        sha256Hex.shardedPath(under: root, suffix: ".hashed")
     }
 
     static let magic = "wheeltrust-hashed-v1"
 
-    static func format(_ identity: FileIdentity, sha256Hex: String) -> String {
+    static func format(_ identity: FileIdentity, sha256Hex: SHA256Hex) -> String {
         "\(magic) \(sha256Hex) \(identity.device) \(identity.inode) \(identity.size) "
             + "\(identity.modificationSeconds) \(identity.modificationNanoseconds) "
             + "\(identity.changeSeconds) \(identity.changeNanoseconds)\n"
     }
 
     /// The identity in a stamp's text, nil unless it is exactly one well-formed line for `sha256Hex`.
-    static func parse(_ text: String, sha256Hex: String) -> FileIdentity? {
+    static func parse(_ text: String, sha256Hex: SHA256Hex) -> FileIdentity? {
         guard text.hasSuffix("\n") else { return nil }
         let fields = text.dropLast().split(separator: " ", omittingEmptySubsequences: false)
-        guard fields.count == 9, fields[0] == magic, fields[1] == sha256Hex,
+        guard fields.count == 9, fields[0] == magic, fields[1] == sha256Hex.text,
             let device = UInt64(fields[2]), let inode = UInt64(fields[3]), let size = Int64(fields[4]),
             let mtime = Int64(fields[5]), let mtimeNanoseconds = Int64(fields[6]),
             let ctime = Int64(fields[7]), let ctimeNanoseconds = Int64(fields[8])

@@ -31,18 +31,15 @@ public struct ContentCache: Sendable {
         return home + "/.cache/wheeltrust"
     }
 
-    /// The entry path for a digest (lowercased). An invalid key maps to a path under
-    /// `<root>/sha256/invalid` that is never written.
-    public func path(sha256Hex: String) -> String {
-        guard let hex = SHA256Hex(normalizing: sha256Hex) else { return root + "/sha256/invalid/invalid" }
-        return hex.shardedPath(under: root + "/sha256")
+    /// The entry path for a digest: `<root>/sha256/<aa>/<hex>` (the digits keep it below `root`).
+    public func path(sha256Hex: SHA256Hex) -> String {
+        sha256Hex.shardedPath(under: root + "/sha256")
     }
 
     /// Whether a non-empty regular file exists for the digest; with `verify`, it is also
     /// re-hashed (a corrupt entry is deleted and reported absent).
-    public func contains(sha256Hex: String, verify: Bool = false) -> Bool {
+    public func contains(sha256Hex: SHA256Hex, verify: Bool = false) -> Bool {
         if verify { return ((try? verifiedPath(sha256Hex: sha256Hex)) ?? nil) != nil }
-        guard SHA256Hex(normalizing: sha256Hex) != nil else { return false }
         var info = stat()
         guard stat(path(sha256Hex: sha256Hex), &info) == 0 else { return false }
         return (info.st_mode & S_IFMT) == S_IFREG && info.st_size > 0
@@ -55,8 +52,8 @@ public struct ContentCache: Sendable {
     /// identity (device, inode, size, mtime and ctime with nanoseconds), written when it last
     /// hashed equal to its name; a re-hash that matches and saw no change while reading writes
     /// that stamp (for entries whose times are settled).
-    public func verifiedPath(sha256Hex: String) throws(IndexError) -> String? {
-        guard let hex = SHA256Hex(normalizing: sha256Hex)?.text, contains(sha256Hex: hex) else { return nil }
+    public func verifiedPath(sha256Hex hex: SHA256Hex) throws(IndexError) -> String? {
+        guard contains(sha256Hex: hex) else { return nil }
         let entry = path(sha256Hex: hex)
         if let identity = FileIdentity.of(path: entry), hashStamps.matches(sha256Hex: hex, identity: identity) {
             return entry
@@ -67,7 +64,7 @@ public struct ContentCache: Sendable {
         } catch {
             throw IndexError(.cache, "cannot read cache entry \(entry): \(error.message)")
         }
-        if hashed.digest.hex != hex {
+        if hashed.digest.hex != hex.text {
             hashStamps.remove(sha256Hex: hex)
             unlink(entry)
             return nil
@@ -92,17 +89,14 @@ public struct ContentCache: Sendable {
     /// Moves the file at `download` into the cache under `sha256Hex` after checking its hash.
     /// The source file is consumed (moved, or copied then removed when on another file system).
     /// A mismatching file is deleted and a `cache` error thrown.
-    public func store(download: String, sha256Hex: String) throws(IndexError) {
-        guard let hex = SHA256Hex(normalizing: sha256Hex)?.text else {
-            throw IndexError(.cache, "cache key '\(sha256Hex.prefix(80))' is not a sha256 hex digest")
-        }
+    public func store(download: String, sha256Hex hex: SHA256Hex) throws(IndexError) {
         let actual: String
         do {
             actual = try FileHashing.digest(ofFileAt: download, algorithm: .sha256).digest.hex
         } catch {
             throw IndexError(.cache, "cannot hash \(download) for the cache: \(error.message)")
         }
-        guard actual == hex else {
+        guard actual == hex.text else {
             unlink(download)
             throw IndexError(.cache, "refused to cache \(download): sha256 is \(actual), expected \(hex)")
         }

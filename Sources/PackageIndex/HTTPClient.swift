@@ -143,22 +143,15 @@ public final class HTTPClient: Sendable {
     /// Streams `url` to `file` (replacing it atomically); returns its SHA-256 and size. With
     /// `expectedSHA256`, a different digest is a `badResponse` error and nothing is written.
     public func download(
-        _ url: URL, to file: String, expectedSHA256: String?, what: String = "file"
-    ) async throws(IndexError) -> (sha256Hex: String, size: Int64) {
-        var expected: String?
-        if let expectedSHA256 {
-            guard let hex = SHA256Hex(normalizing: expectedSHA256)?.text else {
-                throw IndexError(.configuration, "\(what): expected sha256 '\(expectedSHA256.prefix(80))' is not 64 hex digits")
-            }
-            expected = hex
-        }
+        _ url: URL, to file: String, expectedSHA256 expected: SHA256Hex?, what: String = "file"
+    ) async throws(IndexError) -> (sha256: SHA256Hex, size: Int64) {
         let slash = file.lastIndex(of: "/")
         let directory = slash.map { String(file[..<$0]) } ?? "."
         let base = slash.map { String(file[file.index(after: $0)...]) } ?? file
         let temporary = "\(directory.isEmpty ? "/" : directory)/.\(base).part-\(UUID().uuidString)"
         do throws(IndexError) {
             let outcome = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: maxDownloadSize)).outcome
-            guard let hex = outcome.sha256Hex else {
+            guard let hex = outcome.sha256 else {
                 throw IndexError(.badResponse, "\(what): \(url.redacted) produced no body")
             }
             if let expected, expected != hex {

@@ -29,7 +29,7 @@ struct TransferOutcome: Sendable {
     /// The 2xx body for a memory sink; at most `errorBodyCap` bytes of any other status.
     var body = Data()
     /// For a 2xx file transfer: the SHA-256 of what was written.
-    var sha256Hex: String?
+    var sha256: SHA256Hex?
     var size: Int64 = 0
 }
 
@@ -102,7 +102,7 @@ enum HTTPTransfer {
             let written = try await stream(
                 response.body, to: path, cap: cap, url: url, what: what, timeout: timeout,
                 progress: progress)
-            outcome.sha256Hex = written.sha256Hex
+            outcome.sha256 = written.sha256
             outcome.size = written.size
         }
         if let declared, declared != outcome.size {
@@ -115,7 +115,7 @@ enum HTTPTransfer {
     private static func stream(
         _ body: HTTPClientResponse.Body, to path: String, cap: Int64, url: URL, what: String,
         timeout: TimeInterval, progress: TransferProgress
-    ) async throws -> (sha256Hex: String, size: Int64) {
+    ) async throws -> (sha256: SHA256Hex, size: Int64) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw IndexError(.cache, "\(what): cannot create \(path): \(String(cString: strerror(errno)))")
@@ -148,7 +148,7 @@ enum HTTPTransfer {
         guard close(fd) == 0 else {
             throw IndexError(.cache, "\(what): cannot finish writing \(path)")
         }
-        return (hasher.finalize().hex, size)
+        return (SHA256Hex(hasher.finalize()), size)
     }
 
     private static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {

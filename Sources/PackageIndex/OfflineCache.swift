@@ -75,12 +75,12 @@ public struct OfflineCache: Sendable {
 
     // MARK: provenance
 
-    public func provenancePath(sha256Hex: String) -> String? {
-        SHA256Hex(normalizing: sha256Hex)?.shardedPath(under: root + "/verdicts", suffix: ".json")
+    public func provenancePath(sha256Hex: SHA256Hex) -> String {
+        sha256Hex.shardedPath(under: root + "/verdicts", suffix: ".json")
     }
 
     public func storeProvenance(_ entry: CachedProvenance) throws(IndexError) {
-        guard let path = provenancePath(sha256Hex: entry.sha256) else {
+        guard let path = SHA256Hex(normalizing: entry.sha256).map({ provenancePath(sha256Hex: $0) }) else {
             throw IndexError(.cache, "cache key '\(entry.sha256.prefix(80))' is not a sha256 hex digest")
         }
         guard let data = try? Self.encoder.encode(entry) else {
@@ -90,8 +90,8 @@ public struct OfflineCache: Sendable {
     }
 
     /// The cached provenance of the wheel with this sha256; nil when absent or unreadable.
-    public func provenance(sha256Hex: String) -> CachedProvenance? {
-        guard let path = provenancePath(sha256Hex: sha256Hex), let data = Self.read(path),
+    public func provenance(sha256Hex: SHA256Hex) -> CachedProvenance? {
+        guard let data = Self.read(provenancePath(sha256Hex: sha256Hex)),
             let entry = try? JSONDecoder().decode(CachedProvenance.self, from: data)
         else { return nil }
         return entry

@@ -126,8 +126,8 @@ public struct EnvironmentVerifier: Sendable {
         // that distribution's verified wheel says so.
         var proven: [PathKey: (path: String, filename: String, sha256: String)] = [:]
         for (index, report, outcome) in results where outcome != nil {
-            if let filename = report.wheel, let sha256 = report.sha256 {
-                proven[PathKey(selected[index].distInfoPath)] = (pipeline.context.cache.path(sha256Hex: sha256), filename, sha256)
+            if let filename = report.wheel, let sha256 = report.sha256, let key = SHA256Hex(normalizing: sha256) {
+                proven[PathKey(selected[index].distInfoPath)] = (pipeline.context.cache.path(sha256Hex: key), filename, sha256)
             }
         }
         let excludedDistInfos = Set(installed.filter { excluded.contains($0.name) }.map { PathKey($0.distInfoPath) })

@@ -222,9 +222,11 @@ public struct Pipeline: Sendable {
         let path: String
         let sha256: String
         do {
-            if let published = file.sha256?.lowercased(), let cached = try context.cache.verifiedPath(sha256Hex: published) {
+            if let published = file.sha256.flatMap({ SHA256Hex(normalizing: $0) }),
+                let cached = try context.cache.verifiedPath(sha256Hex: published)
+            {
                 path = cached
-                sha256 = published
+                sha256 = published.text
             } else if context.offline {
                 let reason =
                     file.sha256 == nil
@@ -234,9 +236,9 @@ public struct Pipeline: Sendable {
             } else {
                 let temporary = context.cache.temporaryPath()
                 let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
-                try context.cache.store(download: temporary, sha256Hex: downloaded.sha256Hex)
-                path = context.cache.path(sha256Hex: downloaded.sha256Hex)
-                sha256 = downloaded.sha256Hex
+                try context.cache.store(download: temporary, sha256Hex: downloaded.sha256)
+                path = context.cache.path(sha256Hex: downloaded.sha256)
+                sha256 = downloaded.sha256.text
             }
         } catch {
             return .failed([CheckResult(.download, .error, error.message)])
@@ -285,7 +287,7 @@ public struct Pipeline: Sendable {
     /// The provenance kept when `file` (with this sha256) last verified online; nothing from the
     /// cache is trusted beyond its bytes, which are decoded and verified again like a fresh fetch.
     func cachedProvenance(for file: IndexFile, sha256: String) -> (provenance: FetchedProvenance?, check: CheckResult) {
-        guard let entry = context.offlineCache.provenance(sha256Hex: sha256) else {
+        guard let key = SHA256Hex(normalizing: sha256), let entry = context.offlineCache.provenance(sha256Hex: key) else {
             return (nil, CheckResult(.provenance, .error, "offline: no cached provenance for \(file.filename); run once online"))
         }
         guard entry.filename == file.filename, entry.sha256 == sha256.lowercased() else {
@@ -336,7 +338,8 @@ public struct Pipeline: Sendable {
             let wheel = try Wheel.open(path: path, filename: filename)
             // The same words either way: the report says what was verified, not how much of it
             // the cache spared (output must not depend on the cache's state).
-            if let memo, let sha256, memo.isChecked(sha256Hex: sha256) {
+            let memoKey = sha256.flatMap { SHA256Hex($0) }
+            if let memo, let memoKey, memo.isChecked(sha256Hex: memoKey) {
                 return (
                     wheel,
                     CheckResult(
@@ -346,7 +349,7 @@ public struct Pipeline: Sendable {
             }
             let members = try wheel.checkMembers()
             if members.isClean {
-                if let memo, let sha256 { memo.markChecked(sha256Hex: sha256) }
+                if let memo, let memoKey { memo.markChecked(sha256Hex: memoKey) }
                 return (
                     wheel,
                     CheckResult(

@@ -17,8 +17,8 @@ import PythonPackaging
 /// ``PackageIndex/CacheHashStamps``, so the key always names the bytes now in use). That check is a pure function of those bytes, so a
 /// marker only saves inflating and re-hashing every member again; it never stands in for the
 /// signature, the index's hash or the installed files. Markers are written atomically (temporary
-/// file in the same directory, then rename); a key that is not 64 lowercase hex digits is never
-/// looked up or written, so no path can escape `root`.
+/// file in the same directory, then rename); keys are `SHA256Hex` values (64 lowercase hex digits),
+/// so no path can escape `root`.
 public struct WheelContentsMemo: Sendable {
     /// `<cache root>/checked`.
     public let root: String
@@ -28,19 +28,17 @@ public struct WheelContentsMemo: Sendable {
     }
 
     /// True when the wheel with this sha256 was found clean before.
-    public func isChecked(sha256Hex: String) -> Bool {
-        guard let path = path(sha256Hex) else { return false }
+    public func isChecked(sha256Hex: SHA256Hex) -> Bool {
         var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        return lstat(path(sha256Hex), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Records that the wheel with this sha256 was found clean; failures only cost the memo.
-    public func markChecked(sha256Hex: String) {
-        guard let path = path(sha256Hex) else { return }
-        try? AtomicFile.write([UInt8](), to: path)
+    public func markChecked(sha256Hex: SHA256Hex) {
+        try? AtomicFile.write([UInt8](), to: path(sha256Hex))
     }
 
-    func path(_ sha256Hex: String) -> String? {
-        SHA256Hex(sha256Hex)?.shardedPath(under: root)
+    func path(_ sha256Hex: SHA256Hex) -> String {
+        sha256Hex.shardedPath(under: root)
     }
 }

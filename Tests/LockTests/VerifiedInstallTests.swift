@@ -11,7 +11,7 @@ struct VerifiedInstallTests {
     static func cacheWith(_ bytes: [UInt8], storedAs sha256: String) throws -> ContentCache {
         let root = NSTemporaryDirectory() + "wt-stage-\(UUID().uuidString)"
         let cache = ContentCache(root: root)
-        let path = cache.path(sha256Hex: sha256)
+        let path = cache.path(sha256Hex: try #require(SHA256Hex(normalizing: sha256)))
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return cache

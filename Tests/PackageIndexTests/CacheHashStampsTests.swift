@@ -15,14 +15,15 @@ import Testing
 @Suite struct CacheHashStampsTests {
     static let content = Data("hello wheel, a cached entry".utf8)
     static let digest = FileDigest.compute([UInt8](content), algorithm: .sha256).hex
+    static let hex = SHA256Hex(FileDigest.compute([UInt8](content), algorithm: .sha256))
 
     /// A cache holding `content`, its times already older than the (shortened) settling age.
     static func settledCache(_ dir: TemporaryDirectory) throws -> (cache: ContentCache, entry: String) {
         var cache = ContentCache(root: dir.path + "/cache")
         cache.hashStampMinimumAge = 0.05
-        try cache.store(download: try dir.write("download.tmp", data: content), sha256Hex: digest)
+        try cache.store(download: try dir.write("download.tmp", data: content), sha256Hex: hex)
         usleep(120_000)
-        return (cache, cache.path(sha256Hex: digest))
+        return (cache, cache.path(sha256Hex: hex))
     }
 
     static func stampPath(_ cache: ContentCache) -> String {
@@ -50,30 +51,30 @@ import Testing
         let dir = try TemporaryDirectory()
         let (cache, entry) = try Self.settledCache(dir)
         #expect(!FileManager.default.fileExists(atPath: Self.stampPath(cache)))
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
         let identity = try #require(FileIdentity.of(path: entry))
-        #expect(cache.hashStamps.matches(sha256Hex: Self.digest, identity: identity))
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
+        #expect(cache.hashStamps.matches(sha256Hex: Self.hex, identity: identity))
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
     }
 
     @Test func unsettledEntryIsNotStamped() throws {
         let dir = try TemporaryDirectory()
         var cache = ContentCache(root: dir.path + "/cache")
         cache.hashStampMinimumAge = 3600
-        try cache.store(download: try dir.write("download.tmp", data: Self.content), sha256Hex: Self.digest)
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) != nil)
+        try cache.store(download: try dir.write("download.tmp", data: Self.content), sha256Hex: Self.hex)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) != nil)
         #expect(!FileManager.default.fileExists(atPath: Self.stampPath(cache)))
     }
 
     @Test func byteChangedInPlaceWithTimesRestoredIsStillDetected() throws {
         let dir = try TemporaryDirectory()
         let (cache, entry) = try Self.settledCache(dir)
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
         #expect(FileManager.default.fileExists(atPath: Self.stampPath(cache)))
         usleep(50_000)
         try Self.flipByteKeepingTimes(entry)
         // Same inode, size and mtime: only the ctime tells, and it must be enough.
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == nil)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == nil)
         #expect(!FileManager.default.fileExists(atPath: entry))
         #expect(!FileManager.default.fileExists(atPath: Self.stampPath(cache)))
     }
@@ -81,7 +82,7 @@ import Testing
     @Test func replacedFileIsRehashed() throws {
         let dir = try TemporaryDirectory()
         let (cache, entry) = try Self.settledCache(dir)
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
         var original = stat()
         try #require(stat(entry, &original) == 0)
         // A same-size impostor with the original's times, renamed over the entry (new inode).
@@ -91,23 +92,23 @@ import Testing
         var times = [original.st_atim, original.st_mtim]
         try #require(utimensat(AT_FDCWD, impostor, &times, 0) == 0)
         try #require(rename(impostor, entry) == 0)
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == nil)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == nil)
         #expect(!FileManager.default.fileExists(atPath: entry))
     }
 
     @Test func replacedFileWithTheSameBytesIsRehashedAndRestamped() throws {
         let dir = try TemporaryDirectory()
         let (cache, entry) = try Self.settledCache(dir)
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
         let first = try #require(FileIdentity.of(path: entry))
         let copy = try dir.write("copy", data: Self.content)
         try #require(rename(copy, entry) == 0)
         usleep(120_000)
         let second = try #require(FileIdentity.of(path: entry))
         #expect(first.inode != second.inode)
-        #expect(!cache.hashStamps.matches(sha256Hex: Self.digest, identity: second))
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
-        #expect(cache.hashStamps.matches(sha256Hex: Self.digest, identity: second))
+        #expect(!cache.hashStamps.matches(sha256Hex: Self.hex, identity: second))
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
+        #expect(cache.hashStamps.matches(sha256Hex: Self.hex, identity: second))
     }
 
     @Test func missingOrGarbledStampMeansRehash() throws {
@@ -115,8 +116,8 @@ import Testing
         let (cache, entry) = try Self.settledCache(dir)
         let identity = try #require(FileIdentity.of(path: entry))
         let stamps = cache.hashStamps
-        #expect(!stamps.matches(sha256Hex: Self.digest, identity: identity))  // missing
-        let valid = CacheHashStamps.format(identity, sha256Hex: Self.digest)
+        #expect(!stamps.matches(sha256Hex: Self.hex, identity: identity))  // missing
+        let valid = CacheHashStamps.format(identity, sha256Hex: Self.hex)
         let garbled = [
             "", "garbage\n", valid.replacingOccurrences(of: "\n", with: ""),
             valid.replacingOccurrences(of: "wheeltrust-hashed-v1", with: "wheeltrust-hashed-v2"),
@@ -127,13 +128,13 @@ import Testing
         ]
         for text in garbled {
             try dir.write("cache/checked/\(Self.digest.prefix(2))/\(Self.digest).hashed", text)
-            #expect(!stamps.matches(sha256Hex: Self.digest, identity: identity), "\(text.prefix(40))")
+            #expect(!stamps.matches(sha256Hex: Self.hex, identity: identity), "\(text.prefix(40))")
         }
         // A garbled stamp costs a re-hash, which writes a valid one again.
-        #expect(try cache.verifiedPath(sha256Hex: Self.digest) == entry)
-        #expect(stamps.matches(sha256Hex: Self.digest, identity: identity))
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
+        #expect(stamps.matches(sha256Hex: Self.hex, identity: identity))
         try dir.write("cache/checked/\(Self.digest.prefix(2))/\(Self.digest).hashed", valid)
-        #expect(stamps.matches(sha256Hex: Self.digest, identity: identity))
+        #expect(stamps.matches(sha256Hex: Self.hex, identity: identity))
     }
 
     @Test func invalidKeysAreNeverStamped() throws {
@@ -142,9 +143,14 @@ import Testing
         let identity = FileIdentity(
             device: 1, inode: 2, size: 3, modificationSeconds: 0, modificationNanoseconds: 0,
             changeSeconds: 0, changeNanoseconds: 0)
-        stamps.record(sha256Hex: "../../x", identity: identity)
-        stamps.record(sha256Hex: Self.digest.uppercased(), identity: identity)
-        #expect(!FileManager.default.fileExists(atPath: dir.path + "/checked"))
-        #expect(!stamps.matches(sha256Hex: "../../x", identity: identity))
+        // A key is a SHA256Hex: what is not 64 lowercase hex digits cannot name a stamp at all.
+        #expect(SHA256Hex("../../x") == nil)
+        #expect(SHA256Hex(Self.digest.uppercased()) == nil)
+        #expect(stamps.path(Self.hex) == "\(dir.path)/checked/\(Self.digest.prefix(2))/\(Self.digest).hashed")
+        stamps.record(sha256Hex: Self.hex, identity: identity, now: 0)
+        #expect(stamps.matches(sha256Hex: Self.hex, identity: identity))
+        let written = try FileManager.default.subpathsOfDirectory(atPath: dir.path)
+        #expect(
+            written.sorted() == ["checked", "checked/\(Self.digest.prefix(2))", "checked/\(Self.digest.prefix(2))/\(Self.digest).hashed"])
     }
 }

@@ -38,8 +38,9 @@ import Testing
         let expected = FileDigest.compute([UInt8](payload), algorithm: .sha256).hex
         let target = root.path + "/out/file.bin"
         try FileManager.default.createDirectory(atPath: root.path + "/out", withIntermediateDirectories: true)
-        let result = try await client.download(URL(string: base + "/pkg/file.bin")!, to: target, expectedSHA256: expected.uppercased())
-        #expect(result.sha256Hex == expected)
+        let result = try await client.download(
+            URL(string: base + "/pkg/file.bin")!, to: target, expectedSHA256: SHA256Hex(normalizing: expected.uppercased()))
+        #expect(result.sha256.text == expected)
         #expect(result.size == Int64(payload.count))
         #expect(FileManager.default.contents(atPath: target) == payload)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/out") == ["file.bin"])
@@ -62,7 +63,7 @@ import Testing
         let error = await #expect(throws: IndexError.self) {
             try await Self.client().download(
                 URL(string: "http://127.0.0.1:\(server.port)/file.bin")!, to: target,
-                expectedSHA256: String(repeating: "0", count: 64))
+                expectedSHA256: SHA256Hex(String(repeating: "0", count: 64)))
         }
         #expect(error?.code == .badResponse)
         #expect(

@@ -6,6 +6,7 @@ import Testing
 
 @Suite struct OfflineCacheTests {
     static let sha = String(repeating: "ab", count: 32)
+    static let hex = SHA256Hex(String(repeating: "ab", count: 32))!
     static let index = URL(string: "http://user:secret@127.0.0.1:1/simple/")!
 
     static func entry() -> CachedProvenance {
@@ -18,10 +19,10 @@ import Testing
     @Test func provenanceRoundTripsWithoutCredentials() throws {
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)
-        #expect(cache.provenance(sha256Hex: Self.sha) == nil)
+        #expect(cache.provenance(sha256Hex: Self.hex) == nil)
         try cache.storeProvenance(Self.entry())
-        #expect(cache.provenancePath(sha256Hex: Self.sha) == "\(dir.path)/verdicts/ab/\(Self.sha).json")
-        let read = try #require(cache.provenance(sha256Hex: Self.sha))
+        #expect(cache.provenancePath(sha256Hex: Self.hex) == "\(dir.path)/verdicts/ab/\(Self.sha).json")
+        let read = try #require(cache.provenance(sha256Hex: Self.hex))
         #expect(read == Self.entry())
         #expect(read.provenance == Data("{\"version\":1}".utf8))
         #expect(!read.fetchedFrom.contains("secret"))
@@ -33,7 +34,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)
         try cache.storeProvenance(Self.entry())
-        let path = try #require(cache.provenancePath(sha256Hex: Self.sha))
+        let path = try #require(cache.provenancePath(sha256Hex: Self.hex))
         func inode() throws -> UInt64 {
             try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
         }
@@ -44,25 +45,25 @@ import Testing
         changed.version = "1.0.post1"
         try cache.storeProvenance(changed)
         #expect(try inode() != first, "different bytes: a new entry is renamed into place")
-        #expect(cache.provenance(sha256Hex: Self.sha)?.version == "1.0.post1")
+        #expect(cache.provenance(sha256Hex: Self.hex)?.version == "1.0.post1")
     }
 
     @Test func partialOrCorruptEntriesReadAsAbsent() throws {
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)
         _ = try dir.write("verdicts/ab/.tmp-leftover", "{\"filename\":")
-        #expect(cache.provenance(sha256Hex: Self.sha) == nil)
+        #expect(cache.provenance(sha256Hex: Self.hex) == nil)
         _ = try dir.write("verdicts/ab/\(Self.sha).json", "{\"filename\":")
-        #expect(cache.provenance(sha256Hex: Self.sha) == nil)
+        #expect(cache.provenance(sha256Hex: Self.hex) == nil)
     }
 
     @Test func aFIFOPlantedAsAnEntryReadsAsAbsentWithoutBlocking() throws {
         let dir = try TemporaryDirectory()
         let cache = OfflineCache(root: dir.path)
-        let path = try #require(cache.provenancePath(sha256Hex: Self.sha))
+        let path = try #require(cache.provenancePath(sha256Hex: Self.hex))
         try FileManager.default.createDirectory(atPath: dir.path + "/verdicts/ab", withIntermediateDirectories: true)
         #expect(mkfifo(path, 0o600) == 0)
-        #expect(cache.provenance(sha256Hex: Self.sha) == nil)
+        #expect(cache.provenance(sha256Hex: Self.hex) == nil)
     }
 
     @Test func invalidKeysNeverTouchTheFileSystem() throws {
@@ -72,8 +73,7 @@ import Testing
         bad.sha256 = "../../etc/passwd"
         let error = #expect(throws: IndexError.self) { try cache.storeProvenance(bad) }
         #expect(error?.code == .cache)
-        #expect(cache.provenancePath(sha256Hex: "../x") == nil)
-        #expect(cache.provenance(sha256Hex: "../x") == nil)
+        #expect(SHA256Hex(normalizing: "../x") == nil)  // lookups take SHA256Hex keys only
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/verdicts"))
     }
 

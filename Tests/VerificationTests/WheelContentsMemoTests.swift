@@ -22,11 +22,11 @@ struct WheelContentsMemoTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sha256 = try FileHashing.digest(ofFileAt: wheel, algorithm: .sha256).digest.hex
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
-        #expect(!memo.isChecked(sha256Hex: sha256))
+        #expect(!memo.isChecked(sha256Hex: try #require(SHA256Hex(sha256))))
 
         let first = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
         #expect(first.check.status == .pass)
-        #expect(memo.isChecked(sha256Hex: sha256))
+        #expect(memo.isChecked(sha256Hex: try #require(SHA256Hex(sha256))))
 
         let second = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
         #expect(second.check == first.check, "the report does not depend on the memo")
@@ -47,7 +47,7 @@ struct WheelContentsMemoTests {
         let tampered = "the wheel is malformed or cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
         let first = Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check
         #expect(first.name == .wheelContents && first.status == .fail && first.detail.hasPrefix(tampered), "\(first)")
-        memo.markChecked(sha256Hex: key)
+        memo.markChecked(sha256Hex: try #require(SHA256Hex(key)))
         #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .pass)
         let unmemoized = Pipeline.openWheel(at: wheel).check
         #expect(unmemoized.status == .fail && unmemoized.detail.hasPrefix(tampered), "without the memo the check runs: \(unmemoized)")
@@ -68,20 +68,21 @@ struct WheelContentsMemoTests {
         #expect(
             result.check.name == .wheelContents && result.check.status == .fail && result.check.detail.hasPrefix(tampered),
             "\(result.check)")
-        #expect(!memo.isChecked(sha256Hex: sha256), "only a clean wheel gets a marker")
+        #expect(!memo.isChecked(sha256Hex: try #require(SHA256Hex(sha256))), "only a clean wheel gets a marker")
         let again = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo).check
         #expect(again.status == .fail && again.detail.hasPrefix(tampered), "and it fails again: \(again)")
     }
 
     @Test func keysThatAreNotADigestNeverTouchTheFileSystem() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("memo-\(UUID().uuidString)").path
+        // The memo's keys are SHA256Hex values; a sha256 text that is not one is never a key.
+        let (directory, wheel) = try copyOfFixture(Self.fixture)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let memo = WheelContentsMemo(cacheRoot: directory)
+        let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
         for key in ["../../etc/passwd", "", String(repeating: "A", count: 64), String(repeating: "a", count: 63) + "/"] {
-            memo.markChecked(sha256Hex: key)
-            #expect(!memo.isChecked(sha256Hex: key))
+            #expect(SHA256Hex(key) == nil)
+            #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .pass)
         }
-        #expect(!FileManager.default.fileExists(atPath: directory + "/checked"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/cache/checked"))
     }
 
     /// Where the (compressed) data of the first `.py` member starts in the zip, its length and its name.

@@ -59,14 +59,14 @@ import Testing
         let cache = ContentCache(root: root)
         let download = cache.temporaryPath()
         try AtomicFile.write(bytes, to: download)
-        try cache.store(download: download, sha256Hex: hex)
+        try cache.store(download: download, sha256Hex: SHA256Hex(FileDigest.compute(bytes, algorithm: .sha256)))
 
         let outcome = await pipeline(cacheRoot: root).fetchWheel(file(sha256: hex.uppercased()))
         guard case .fetched(let wheel) = outcome else {
             Issue.record("a cached wheel was not fetched: \(outcome.checks)")
             return
         }
-        #expect(wheel.path == cache.path(sha256Hex: hex))
+        #expect(wheel.path == cache.path(sha256Hex: try #require(SHA256Hex(hex))))
         #expect(wheel.sha256 == hex)
         #expect(outcome.checks.map(\.name) == [.download, .indexHash])
         #expect(outcome.checks.map(\.status) == [.pass, .pass])

@@ -152,7 +152,7 @@ enum IndexTargets {
             if let seconds = RetryPolicy.parseRetryAfter(text, now: Date(timeIntervalSince1970: 1_700_000_000)) {
                 broken.require(seconds.isFinite, "Retry-After \(text.debugDescription) gave \(seconds)")
             }
-            let digest = String(repeating: "0", count: 64)
+            let digest = SHA256Hex(String(repeating: "0", count: 64))!
             if let identity = CacheHashStamps.parse(text, sha256Hex: digest) {
                 broken.require(
                     CacheHashStamps.parse(CacheHashStamps.format(identity, sha256Hex: digest), sha256Hex: digest) == identity,
