@@ -1,4 +1,5 @@
 import ArgumentParser
+import Attestations
 import Building
 import Foundation
 
@@ -36,6 +37,12 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "The interpreter the build environment is made from.")
     var python: String = "python3"
 
+    @Option(help: ArgumentHelp("Also write a signed SLSA Verification Summary of the result (PASSED when reproduced) to FILE (needs --vsa-key).", valueName: "FILE"))
+    var vsa: String?
+
+    @Option(help: ArgumentHelp("The private key that signs the --vsa summary (PEM).", valueName: "PEM"))
+    var vsaKey: String?
+
     @Flag(help: "Show the text differences of members that differ.")
     var diff = false
 
@@ -44,9 +51,16 @@ struct RebuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         if format == .sarif { throw UsageError("--format sarif is not available for rebuild") }
+        if (vsa == nil) != (vsaKey == nil) { throw UsageError("--vsa FILE and --vsa-key PEM go together") }
     }
 
     func run() async throws {
+        let summaryKey: PrivateKey?
+        do {
+            summaryKey = try vsaKey.map { path throws(AttestationError) in try KeyPairFiles.readPrivateKey(at: path) }
+        } catch {
+            throw fail("--vsa-key \(vsaKey ?? ""): \(error.message)", code: Exit.usage)
+        }
         let report: RebuildReport
         do {
             report = try Rebuilder.rebuild(
@@ -55,6 +69,13 @@ struct RebuildCommand: AsyncParsableCommand {
                     python: python, withDiff: diff))
         } catch {
             throw fail("\(error.code.rawValue): \(error.message)", code: BuildCommand.exitCode(error.code))
+        }
+        if let vsa, let summaryKey {
+            do {
+                try RebuildSummary.write(report, provenanceFile: provenance, key: summaryKey, to: vsa)
+            } catch {
+                throw fail("\(error.code.rawValue): \(error.message)", code: BuildCommand.exitCode(error.code))
+            }
         }
         var differences: [WheelComparison.MemberDifference] = []
         if case .notReproduced(let found) = report.outcome { differences = found }

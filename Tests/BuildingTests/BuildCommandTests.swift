@@ -95,10 +95,24 @@ extension BuildCommandTests {
         let wheel = work + "/out/flitty-2.0-py2.py3-none-any.whl"
         let rebuilt = try BuildFixtures.run(
             Self.wheeltrust,
-            ["rebuild", wheel, "--provenance", wheel + ".slsa.attestation", "--find-links", wheelhouse, "--out", work + "/rb", "--format", "json"])
+            [
+                "rebuild", wheel, "--provenance", wheel + ".slsa.attestation", "--find-links", wheelhouse, "--out", work + "/rb",
+                "--format", "json", "--vsa", work + "/rebuild.vsa.json", "--vsa-key", work + "/builder.pem",
+            ])
         #expect(rebuilt.status == 0, "\(rebuilt.output)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(rebuilt.stdout.utf8)) as? [String: Any])
         #expect(result["outcome"] as? String == "reproduced")
+        // The signed summary: verifies under the key (verify-vsa), PASSED, about the attested wheel.
+        let summary = try BuildFixtures.run(
+            Self.wheeltrust, ["verify-vsa", work + "/rebuild.vsa.json", "--key", work + "/builder.pub", "--format", "json"])
+        #expect(summary.status == 0 && summary.output.contains("PASSED"), "\(summary.output)")
+        let envelope = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/rebuild.vsa.json"))) as? [String: Any])
+        let encodedPayload = try #require(envelope["payload"] as? String)
+        let payload = try #require(Data(base64Encoded: encodedPayload))
+        let statement = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+        #expect((statement["predicate"] as? [String: Any])?["verificationResult"] as? String == "PASSED")
+        #expect((statement["predicate"] as? [String: Any])?["verifiedLevels"] as? [String] == ["WHEELTRUST_REPRODUCED_BYTES"])
+        #expect(((statement["subject"] as? [[String: Any]])?.first?["name"] as? String) == "flitty-2.0-py2.py3-none-any.whl")
 
         try FileManager.default.removeItem(atPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
         try FileManager.default.copyItem(
