@@ -53,6 +53,13 @@ struct BuildEnvironment {
     /// installed before is kept as a constraint, so a later round cannot swap it.
     mutating func install(_ requirements: [String], environment: [String: String], round: String) throws(BuildError) {
         guard !requirements.isEmpty else { return }
+        for requirement in requirements {
+            if let why = Self.directReference(requirement) {
+                throw BuildError(
+                    .requirementUnavailable,
+                    "build requirement \(TerminalEscaping.escape(requirement)) (\(round)) is \(why): refused, build requirements come only from \(source.recorded)")
+            }
+        }
         var arguments = ["-m", "pip", "download", "--only-binary", ":all:", "--dest", wheelhouse, "--progress-bar", "off"]
         arguments += source.pipArguments
         if !installed.isEmpty {
@@ -107,6 +114,21 @@ struct BuildEnvironment {
             throw BuildError(.operational, "pip could not install the build requirements (\(round)); see \(process.log.path)")
         }
         installed += recorded
+    }
+
+    /// Why `requirement` is not a plain PEP 508 name-and-version requirement pip would look up in
+    /// the configured source (a URL or path would bypass `--no-index`/`--find-links`), or nil.
+    static func directReference(_ requirement: String) -> String? {
+        let specification = requirement.split(separator: ";", maxSplits: 1).first.map(String.init) ?? requirement
+        let trimmed = specification.trimmingCharacters(in: .whitespaces)
+        if trimmed.contains("@") || trimmed.contains("://") { return "a direct reference (URL)" }
+        if trimmed.hasPrefix(".") || trimmed.hasPrefix("/") || trimmed.hasPrefix("~") || trimmed.contains("\\") || trimmed.hasSuffix(".whl")
+            || trimmed.hasSuffix(".tar.gz") || trimmed.hasSuffix(".zip")
+        {
+            return "a path, not a requirement"
+        }
+        if trimmed.hasPrefix("-") { return "an option, not a requirement" }
+        return nil
     }
 
     func wheelFiles() -> [String] {

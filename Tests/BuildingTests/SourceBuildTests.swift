@@ -143,4 +143,20 @@ import Verification
         #expect(error.code == .requirementUnavailable)
         #expect(error.message.hasPrefix("build requirement flit_core<4,>=3.2 is not available as a wheel from find-links"), "\(error.message)")
     }
+
+    @Test(arguments: ["evil @ http://127.0.0.1:9/evil-1.0-py3-none-any.whl", "./local/evil-1.0-py3-none-any.whl", "--index-url=http://127.0.0.1:9/"])
+    func aBuildRequirementThatWouldBypassTheSourceIsRefused(requirement: String) throws {
+        let work = try BuildFixtures.temporaryDirectory("direct")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let sdistPath = try BuildFixtures.makeSdist(
+            name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(dynamicRequires: [requirement]), in: work)
+        let (key, _) = try BuildFixtures.signingKey()
+        let request = BuildRequest(
+            source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
+            requirements: .findLinks(work), python: BuildFixtures.buildPython, signer: key)
+        let error = try #require(throws: BuildError.self) { try SourceBuilder.build(request) }
+        #expect(error.code == .requirementUnavailable)
+        #expect(error.message.hasPrefix("build requirement \(requirement) (get_requires_for_build_wheel) is "), "\(error.message)")
+        #expect(error.message.hasSuffix("refused, build requirements come only from find-links \(work)"), "\(error.message)")
+    }
 }
