@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import PythonPackaging
 import TOMLKit
 import Verification
@@ -46,7 +47,7 @@ public enum PylockParser {
         } catch {
             throw LockError(.malformed, file: file, line: nil, "not valid TOML")
         }
-        let layout = TOMLTableLayout(text)
+        let layout = TOMLLayout(text)
         var reader = Reader(file: file, headers: layout.arrayElements("packages").map(\.line))
         return try reader.lock(root, text: text)
     }
