@@ -69,8 +69,10 @@ public struct LockVerifier: Sendable {
     public let pipelines: IndexPipelines
     public let facts: InterpreterTagFacts?
     public var jobs: Int = 4
-    /// Called as each package finishes, with (finished, total, name).
-    public var progress: (@Sendable (Int, Int, String) -> Void)?
+    /// The extras and dependency groups asked for (markers see them).
+    public var request = LockSelection.Request()
+    /// Called as each package finishes.
+    public var progress: (@Sendable (FileProgress) -> Void)?
 
     public init(pipelines: IndexPipelines, facts: InterpreterTagFacts?) {
         self.pipelines = pipelines
@@ -83,31 +85,18 @@ public struct LockVerifier: Sendable {
     }
 
     public func verify(_ lock: PylockFile) async throws(LockError) -> [PackageReport] {
-        let chosen = try LockSelection.choose(in: lock, facts: facts)
+        let chosen = try LockSelection.choose(in: lock, facts: facts, request: request)
         let total = chosen.count
-        let counter = Counter()
-        let jobs = max(1, self.jobs)
+        let counter = ProgressCounter()
         let progress = self.progress
-        var reports = [PackageReport?](repeating: nil, count: total)
-        await withTaskGroup(of: (Int, PackageReport).self) { group in
-            var next = 0
-            func start() {
-                guard next < total else { return }
-                let (index, item) = (next, chosen[next])
-                next += 1
-                group.addTask {
-                    let report = await verify(item.package, item.choice)
-                    progress?(counter.increment(), total, item.package.name.raw)
-                    return (index, report)
-                }
-            }
-            for _ in 0..<min(jobs, total) { start() }
-            while let (index, report) = await group.next() {
-                reports[index] = report
-                start()
-            }
+        return await orderedConcurrentMap(count: total, jobs: jobs) { [self] index in
+            let (package, choice) = chosen[index]
+            let report = await verify(package, choice)
+            let cache = pipelines.pipeline(forIndex: package.index).context.cache
+            let size = report.sha256.map { ProgressCounter.size(of: cache.path(sha256Hex: $0)) } ?? 0
+            progress?(counter.finished(package.name.raw, size: size, total: total))
+            return report
         }
-        return reports.compactMap { $0 }
     }
 
     /// One package of the lock.
@@ -224,18 +213,5 @@ enum FileLocation {
             }
         }
         return report
-    }
-}
-
-/// A thread-safe count of finished packages (for progress only).
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }

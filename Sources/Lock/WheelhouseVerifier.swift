@@ -15,7 +15,10 @@ import Verification
 /// distribution's gets a failed `index-file` check, never silence.
 public struct WheelhouseVerifier: Sendable {
     public let pipeline: Pipeline
-    public var progress: (@Sendable (Int, Int, String) -> Void)?
+    /// Files worked on at once (reports stay in the order of the paths).
+    public var jobs: Int = 4
+    /// Called as each file finishes.
+    public var progress: (@Sendable (FileProgress) -> Void)?
 
     public init(pipeline: Pipeline) {
         self.pipeline = pipeline
@@ -50,13 +53,13 @@ public struct WheelhouseVerifier: Sendable {
     }
 
     public func verify(_ paths: [String]) async -> [PackageReport] {
-        var reports: [PackageReport] = []
-        for (number, path) in paths.enumerated() {
-            let report = await verify(path)
-            progress?(number + 1, paths.count, report.name)
-            reports.append(report)
+        let counter = ProgressCounter()
+        let progress = self.progress
+        return await orderedConcurrentMap(count: paths.count, jobs: jobs) { [self] index in
+            let report = await verify(paths[index])
+            progress?(counter.finished(report.name, size: ProgressCounter.size(of: paths[index]), total: paths.count))
+            return report
         }
-        return reports
     }
 
     public func verify(_ path: String) async -> PackageReport {
