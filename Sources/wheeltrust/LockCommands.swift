@@ -268,7 +268,7 @@ struct InstallCommand: AsyncParsableCommand {
             }
             try options.output.finish(report, stepTitles: TextReport.fileSteps)
         }
-        let verifier = try makeVerifier(options)
+        var verifier = try makeVerifier(options)
         let cache = verifier.pipeline.context.cache
         let python = verifier.environment.executable
         let installer: VerifiedInstall.Installer = uv.map { .uv($0) } ?? .pip
@@ -289,11 +289,15 @@ struct InstallCommand: AsyncParsableCommand {
         let names = report.packages.filter { !($0.wheel.map(SdistBuildGate.isSdist) ?? false) }.map(\.name)
         var installed = Report(python: report.python, index: report.index, packages: [])
         if !names.isEmpty {
+            let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
+            if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
             do {
                 installed = try await verifier.run(VerifyRequest(packages: names, jobs: jobs))
             } catch {
+                progress?.finish()
                 throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
             }
+            progress?.finish()
         }
         installed.packages += built
         try options.output.finish(installed)
