@@ -24,13 +24,7 @@ public enum RequirementsDownload {
     ) throws(LockError) -> (folder: String, files: [String]) {
         _ = try RequirementsFileCheck.check(requirements)
         let absolute = URL(fileURLWithPath: requirements).standardizedFileURL.path
-        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("wheeltrust-download-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(
-                atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw LockError(.operational, "cannot create a download folder in \(NSTemporaryDirectory())")
-        }
+        let folder = try VerifiedInstall.privateFolder("wheeltrust-download", purpose: "a download folder")
         var child = environment.filter { !$0.key.hasPrefix("PYTHON") && $0.key != "PIP_NO_BINARY" }
         if let indexURL { child["PIP_INDEX_URL"] = indexURL }
         let arguments = [

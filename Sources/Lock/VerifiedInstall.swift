@@ -54,13 +54,7 @@ public enum VerifiedInstall {
             }
             wanted.append((filename, sha256, source(report)))
         }
-        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("wheeltrust-install-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(
-                atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw LockError(.operational, "cannot create a staging folder in \(NSTemporaryDirectory())")
-        }
+        let folder = try privateFolder("wheeltrust-install", purpose: "a staging folder")
         var files: [String] = []
         for (filename, sha256, source) in wanted {
             let copy = (folder as NSString).appendingPathComponent(filename)
@@ -122,6 +116,19 @@ public enum VerifiedInstall {
         guard output.status == 0 else {
             throw LockError(.operational, "the installer failed (exit \(output.status)): \(ChildOutput.errorLines(output.stderr))")
         }
+    }
+
+    /// A new folder only this user can enter (mode 0700), created here under the temporary
+    /// directory with a random name (never one that existed: creation fails if it does).
+    static func privateFolder(_ prefix: String, purpose: String) throws(LockError) -> String {
+        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LockError(.operational, "cannot create \(purpose) in \(NSTemporaryDirectory())")
+        }
+        return folder
     }
 
     public static func remove(_ folder: String) {
