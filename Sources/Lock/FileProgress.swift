@@ -18,6 +18,17 @@ public struct FileProgress: Sendable, Equatable {
         self.name = name
         self.bytes = bytes
     }
+
+    /// `512 B`, `3.4 MB`, `1.2 GB` (decimal units, one decimal), for people.
+    public static func byteText(_ bytes: Int64) -> String {
+        if bytes < 1000 { return "\(bytes) B" }
+        var value = Double(bytes)
+        for unit in ["kB", "MB", "GB"] {
+            value /= 1000
+            if value < 999.95 { return "\((value * 10).rounded() / 10) \(unit)" }
+        }
+        return "\((value / 1000 * 10).rounded() / 10) TB"
+    }
 }
 
 /// A thread-safe count of finished files and their bytes (for progress only).

@@ -1,4 +1,5 @@
 import Foundation
+import Lock
 
 #if canImport(Glibc)
     import Glibc
@@ -24,20 +25,9 @@ final class ProgressLine: @unchecked Sendable {
         defer { lock.unlock() }
         let elapsed = Date().timeIntervalSince(start)
         let seconds = (elapsed * 10).rounded() / 10
-        let read = bytes.map { ", \(Self.size($0)) read" } ?? ""
+        let read = bytes.map { ", \(FileProgress.byteText($0)) read" } ?? ""
         // The cursor codes are ours; the name is escaped like any untrusted text.
         emitError("\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s\(read))")
-    }
-
-    /// `512 B`, `3.4 MB`, `1.2 GB` (decimal units, one decimal).
-    static func size(_ bytes: Int64) -> String {
-        if bytes < 1000 { return "\(bytes) B" }
-        var value = Double(bytes)
-        for unit in ["kB", "MB", "GB", "TB"] {
-            value /= 1000
-            if value < 1000 || unit == "TB" { return "\((value * 10).rounded() / 10) \(unit)" }
-        }
-        return "\(bytes) B"
     }
 
     func finish() {
