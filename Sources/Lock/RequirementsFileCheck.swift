@@ -109,7 +109,8 @@ public enum RequirementsFileCheck {
         // The part before the marker holds the name, extras and versions; a path, URL or `@`
         // reference shows there as `/`, `:`, `@` or a leading `.`/`~`.
         let beforeMarker = text.split(separator: ";", maxSplits: 1).first.map(String.init) ?? text
-        let nameEnd = beforeMarker.firstIndex { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") } ?? beforeMarker.endIndex
+        let nameEnd =
+            beforeMarker.firstIndex { !($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_") } ?? beforeMarker.endIndex
         let name = String(beforeMarker[..<nameEnd])
         let rest = beforeMarker[nameEnd...]
         guard ProjectName.isValidName(name) else {

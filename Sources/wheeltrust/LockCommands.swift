@@ -244,7 +244,8 @@ struct InstallCommand: AsyncParsableCommand {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if !isLock && !selection.isDefault {
             throw UsageError(
-                "--extra, --group and --no-default-groups choose entries of a pylock.toml; in a requirements file name extras as name[extra]")
+                "--extra, --group and --no-default-groups choose entries of a pylock.toml; in a requirements file name extras as name[extra]"
+            )
         }
     }
 

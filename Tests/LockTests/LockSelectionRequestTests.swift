@@ -64,7 +64,9 @@ struct LockSelectionRequestTests {
             _ = try Self.chosen(.init(groups: ["test"]))
             Issue.record("took an unknown group")
         } catch let error as LockError {
-            #expect(error.message.contains("no dependency group \"test\" (dependency-groups and default-groups: it names default, dev, docs)"), "\(error.message)")
+            #expect(
+                error.message.contains("no dependency group \"test\" (dependency-groups and default-groups: it names default, dev, docs)"),
+                "\(error.message)")
         }
     }
 }

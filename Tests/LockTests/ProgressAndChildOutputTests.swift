@@ -28,10 +28,12 @@ struct ProgressAndChildOutputTests {
 
     @Test("a child's error lines, else its last line, in one bounded line")
     func errorLines() {
-        let pip = "Looking in indexes: x\nERROR: Could not find a version that satisfies the requirement a (from versions: none)\nERROR: No matching distribution found for a\n"
+        let pip =
+            "Looking in indexes: x\nERROR: Could not find a version that satisfies the requirement a (from versions: none)\nERROR: No matching distribution found for a\n"
         #expect(
             ChildOutput.errorLines(Array(pip.utf8))
-                == "ERROR: Could not find a version that satisfies the requirement a (from versions: none) / ERROR: No matching distribution found for a")
+                == "ERROR: Could not find a version that satisfies the requirement a (from versions: none) / ERROR: No matching distribution found for a"
+        )
         #expect(ChildOutput.errorLines(Array("one\n  two  \n\n".utf8)) == "two")
         #expect(ChildOutput.errorLines(Array(("error: " + String(repeating: "x", count: 2000)).utf8)).count == 601)
     }

@@ -19,16 +19,16 @@ struct RequirementsFileCheckTests {
     func accepts() throws {
         let root = try Self.folder([
             "requirements.txt": """
-                # a comment
-                --index-url https://user:${TOKEN}@index.example/simple/
-                --only-binary=:all:
-                requests[socks, security] >=2.0,<3 ; python_version >= "3.8"  # trailing comment
-                dotted.pkg==1.2.0 \\
-                    --hash=sha256:\(String(repeating: "a", count: 64))
-                -r more.txt
-                -cconstraints.txt
+            # a comment
+            --index-url https://user:${TOKEN}@index.example/simple/
+            --only-binary=:all:
+            requests[socks, security] >=2.0,<3 ; python_version >= "3.8"  # trailing comment
+            dotted.pkg==1.2.0 \\
+                --hash=sha256:\(String(repeating: "a", count: 64))
+            -r more.txt
+            -cconstraints.txt
 
-                """,
+            """,
             "more.txt": "clitool\n--pre\n",
             "constraints.txt": "urllib3<3\n",
         ])

@@ -14,7 +14,9 @@ struct SdistBuildGateTests {
             checks: [CheckResult(.signature, verified ? .pass : .fail, "test")])
     }
 
-    @Test("a verified sdist: pass when building is allowed, fail (the package fails) when not; an unverified one is never built; wheels get no check")
+    @Test(
+        "a verified sdist: pass when building is allowed, fail (the package fails) when not; an unverified one is never built; wheels get no check"
+    )
     func gate() {
         var reports = [
             Self.report("demo-1.0.tar.gz", verified: true), Self.report("demo-1.0.tar.gz", verified: false),

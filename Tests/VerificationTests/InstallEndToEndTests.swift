@@ -262,7 +262,8 @@ struct InstallEndToEndTests {
 
             // install takes the same choice: only the chosen entries are installed.
             let venv = try await Self.pipVenv(scenario, "pip-venv")
-            let installed = try ReportJSON(try await Self.install(scenario, venv: venv, ["-r", lock, "--extra", "data", "--format", "json"]))
+            let installed = try ReportJSON(
+                try await Self.install(scenario, venv: venv, ["-r", lock, "--extra", "data", "--format", "json"]))
             #expect(installed.result.status == 0, "\(installed.result.output)")
             #expect(Set(installed.report.packages.map { $0.name.lowercased() }) == ["clitool", "datatool"])
             #expect(!LockEndToEndTests.listing(venv).contains { $0.contains("dotted_pkg") })
