@@ -11,12 +11,18 @@ import PythonPackaging
 /// backend); pip then runs as a child process (`<python> -m pip download --only-binary :all:`: no
 /// sdist is taken, so no build backend runs before verification; a requirement with no suitable
 /// wheel fails resolution with pip's own message) in an empty private folder (mode 0700) that it
-/// downloads into; its environment is the caller's without `PYTHON*` variables and without
-/// `PIP_NO_BINARY`, so pip's own configuration (index, credentials, certificates) applies, and
+/// downloads into; its environment is the caller's without `PYTHON*` variables and without the
+/// `PIP_*` variables that add requirements, constraints or sdists (``ignoredPipVariables``),
+/// so pip's own configuration (index, credentials, certificates) applies, and
 /// `indexURL`, when given, is passed as `PIP_INDEX_URL` (never on the command line, where other
 /// users could read credentials). pip's output is never shown except the error lines of a
 /// failure, as untrusted text. The files are those ``WheelhouseVerifier/files(in:)`` lists.
 public enum RequirementsDownload {
+    /// pip settings from the environment that would add requirements or constraints the check did
+    /// not see (pip reads `PIP_REQUIREMENT` as one more `-r`), or take sdists: left out of pip's
+    /// environment.
+    static let ignoredPipVariables: Set<String> = ["PIP_NO_BINARY", "PIP_REQUIREMENT", "PIP_CONSTRAINT"]
+
     /// Downloads what `requirements` resolves to; the private folder and the files in it.
     public static func download(
         requirements: String, python: String, indexURL: String?, environment: [String: String],
@@ -25,7 +31,7 @@ public enum RequirementsDownload {
         _ = try RequirementsFileCheck.check(requirements)
         let absolute = URL(fileURLWithPath: requirements).standardizedFileURL.path
         let folder = try VerifiedInstall.privateFolder("wheeltrust-download", purpose: "a download folder")
-        var child = environment.filter { !$0.key.hasPrefix("PYTHON") && $0.key != "PIP_NO_BINARY" }
+        var child = environment.filter { !$0.key.hasPrefix("PYTHON") && !ignoredPipVariables.contains($0.key) }
         if let indexURL { child["PIP_INDEX_URL"] = indexURL }
         let arguments = [
             "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-input", "--only-binary", ":all:",

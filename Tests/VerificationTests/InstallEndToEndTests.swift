@@ -180,6 +180,29 @@ struct InstallEndToEndTests {
 
             #expect(Self.marks(marker) == 0, "no build backend ran")
             #expect(LockEndToEndTests.listing(venv) == before, "nothing installed")
+
+            // A requirements file smuggled in through pip's environment (pip reads PIP_REQUIREMENT
+            // as one more -r; this one names the project directory) is not passed on to pip.
+            let smuggledFile = scenario.root + "/smuggled.txt"
+            try "\(project)\n".write(toFile: smuggledFile, atomically: true, encoding: .utf8)
+            try "clitool\n".write(toFile: requirements, atomically: true, encoding: .utf8)
+            let smuggled = try await TestProcess.run(
+                TestProcess.wheeltrust,
+                [
+                    "install", "-r", requirements, "--format", "json", "--python", venv + "/bin/python", "--index-url",
+                    scenario.indexURL, "--cache-dir", scenario.cache, "--key", scenario.publicKeyPath,
+                ],
+                environment: [
+                    "HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null", "PIP_NO_CACHE_DIR": "1", "PIP_REQUIREMENT": smuggledFile,
+                ])
+            #expect(smuggled.status == 0, "\(smuggled.output)")
+            #expect(try ReportJSON(smuggled).report.packages.map { $0.name.lowercased() } == ["clitool"], "\(smuggled.output)")
+            #expect(Self.marks(marker) == 0, "no build backend ran")
+
+            // An environment without pip cannot resolve a requirements file: exit 2, saying so.
+            let noPip = try await Self.install(scenario, venv: scenario.venv, ["-r", requirements])
+            #expect(noPip.status == 2, "\(noPip.output)")
+            #expect(noPip.stderr.contains("the environment has no pip to resolve"), "\(noPip.stderr)")
         }
     }
 
