@@ -35,16 +35,16 @@ func lockPipelines(
 struct LockSelectionOptions: ParsableArguments {
     @Option(
         name: .customLong("extra"),
-        help: ArgumentHelp("Install this extra of the lock (repeatable; one of its `extras`).", valueName: "NAME"))
+        help: ArgumentHelp("Include the lock's entries for this extra (repeatable; one of its `extras`).", valueName: "NAME"))
     var extras: [String] = []
 
     @Option(
         name: .customLong("group"),
         help: ArgumentHelp(
-            "Install this dependency group of the lock too (repeatable; one of its `dependency-groups`).", valueName: "NAME"))
+            "Include the lock's entries for this dependency group too (repeatable; one of its `dependency-groups`).", valueName: "NAME"))
     var groups: [String] = []
 
-    @Flag(name: .long, help: "Leave out the lock's `default-groups` (installed unless this is given).")
+    @Flag(name: .long, help: "Leave out the lock's `default-groups` (included unless this is given).")
     var noDefaultGroups = false
 
     var request: LockSelection.Request {
