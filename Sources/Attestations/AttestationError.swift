@@ -29,6 +29,16 @@ public struct AttestationError: Error, CustomStringConvertible, Sendable, Equata
         case malformedInput
         /// A file that cannot be read or written (`Attester`).
         case io
+        /// A SLSA provenance predicate (or a part given on its own) that breaks its format.
+        case malformedPredicate
+        /// An encrypted private key given without a passphrase, or a passphrase for a key that is
+        /// not encrypted.
+        case passphraseRequired
+        /// An encrypted private key the passphrase does not open (or whose ciphertext is damaged).
+        case wrongPassphrase
+        /// An external signer command that could not run, failed, or answered with a signature
+        /// that does not verify against its public key.
+        case externalSigner
     }
 
     /// The kind of failure.

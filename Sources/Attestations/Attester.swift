@@ -19,6 +19,18 @@ public enum Attester {
         wheel path: String, key: PrivateKey, builderID: String, buildType: String,
         finishedOn: Date = Date()
     ) throws(AttestationError) -> String {
+        try attest(
+            wheel: path, signer: key,
+            provenance: SLSAProvenance(buildType: buildType, builderID: builderID, finishedOn: SLSAProvenance.timestamp(finishedOn)))
+    }
+
+    /// Attests the file at `path` with `provenance` as the statement's predicate, signed by
+    /// `signer` (a key, or an external command), and returns the path of the written
+    /// `<file>.slsa.attestation`. The signature is verified against the signer's public key
+    /// before anything is written; when it does not verify, nothing is.
+    public static func attest(
+        wheel path: String, signer: any StatementSigner, provenance: SLSAProvenance
+    ) throws(AttestationError) -> String {
         let filename = (path as NSString).lastPathComponent
         do {
             _ = try DistributionFilename(parsing: filename)
@@ -31,13 +43,14 @@ public enum Attester {
         } catch {
             throw AttestationError(.io, "cannot read \(path): \(error.message)")
         }
-        let statement = AttestationBuilder.slsaV1Statement(
-            filename: filename, sha256Hex: sha256Hex, builderID: builderID, buildType: buildType, finishedOn: finishedOn)
+        let statement = AttestationBuilder.slsaV1Statement(filename: filename, sha256Hex: sha256Hex, provenance: provenance)
         let attestation: Attestation
         do {
-            attestation = try AttestationBuilder.sign(statement: statement, with: key)
+            attestation = try AttestationBuilder.sign(statement: statement, with: signer)
         } catch {
-            throw AttestationError(.signing, "cannot sign the attestation for \(filename): \(error.message)")
+            throw AttestationError(
+                error.code == .externalSigner ? .externalSigner : .signing,
+                "cannot sign the attestation for \(filename): \(error.message)")
         }
         let output = path + ".slsa.attestation"
         do {

@@ -35,6 +35,17 @@ public struct KeyPairFiles: Sendable {
         return nil
     }
 
+    /// Writes `key` as an `ENCRYPTED PRIVATE KEY` under `passphrase` (see
+    /// ``PrivateKey/encryptedPEMRepresentation(passphrase:iterations:)``) and its public key; returns
+    /// the path that could not be written, nil when both were. Throws only when the key cannot be
+    /// encrypted (then nothing is written).
+    public func write(_ key: PrivateKey, passphrase: [UInt8]) throws(AttestationError) -> String? {
+        let pem = try key.encryptedPEMRepresentation(passphrase: passphrase)
+        guard Self.write(pem, to: privatePath, mode: 0o600) else { return privatePath }
+        guard Self.write(key.publicKey.pemRepresentation, to: publicPath, mode: 0o644) else { return publicPath }
+        return nil
+    }
+
     /// Writes `text` through ``AtomicFile`` (a fresh temporary file created with `mode`, then
     /// renamed into place); the folder must exist.
     static func write(_ text: String, to path: String, mode: mode_t) -> Bool {
@@ -53,7 +64,9 @@ extension KeyPairFiles {
     /// its place is refused without blocking); an unreadable file is `.io` ("cannot read the
     /// file"), anything that is not a usable private key the key parser's error; no message
     /// carries key material.
-    public static func readPrivateKey(at path: String) throws(AttestationError) -> PrivateKey {
+    /// With `passphrase`, the file must hold an encrypted PKCS#8 key it opens (see
+    /// ``PrivateKey/init(pem:passphrase:)``).
+    public static func readPrivateKey(at path: String, passphrase: [UInt8]? = nil) throws(AttestationError) -> PrivateKey {
         let bytes: [UInt8]
         do {
             bytes = try BoundedFile.read(path, cap: maxKeyFileBytes)
@@ -62,6 +75,6 @@ extension KeyPairFiles {
         } catch {
             throw AttestationError(.io, "cannot read the file")
         }
-        return try PrivateKey(pem: String(decoding: bytes, as: UTF8.self))
+        return try PrivateKey(pem: String(decoding: bytes, as: UTF8.self), passphrase: passphrase)
     }
 }

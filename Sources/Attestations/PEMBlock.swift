@@ -39,7 +39,10 @@ package struct PEMBlock: Sendable {
                     break
                 }
                 if line.contains(":") {
-                    throw AttestationError(.malformedKey, "\(what): PEM block \(label) has headers (encrypted keys are not supported)")
+                    throw AttestationError(
+                        .malformedKey,
+                        "\(what): PEM block \(label) has headers (legacy encrypted PEM is not supported; convert the key with openssl pkcs8 -topk8 -v2 aes-256-cbc)"
+                    )
                 }
                 body += line
                 cursor += 1

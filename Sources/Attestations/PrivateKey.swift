@@ -17,7 +17,7 @@ public struct PrivateKey: Sendable {
         case ed25519(Curve25519.Signing.PrivateKey)
     }
 
-    static let pemLabels: Set<String> = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"]
+    static let pemLabels: Set<String> = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY"]
 
     let backing: Backing
     /// The matching public key.
@@ -27,9 +27,32 @@ public struct PrivateKey: Sendable {
     public var kind: KeyKind { publicKey.kind }
 
     /// Reads the first PKCS#8 `PRIVATE KEY`, SEC1 `EC PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`
-    /// PEM block in `pem`. Encrypted PEM is refused.
+    /// PEM block in `pem`. An `ENCRYPTED PRIVATE KEY` is refused (`.passphraseRequired`).
     public init(pem: String) throws(AttestationError) {
+        try self.init(pem: pem, passphrase: nil)
+    }
+
+    /// Reads the first private key PEM block in `pem`, as ``init(pem:)`` does, and also a PKCS#8
+    /// `ENCRYPTED PRIVATE KEY` (PBES2: PBKDF2 or scrypt, AES-CBC; see ``EncryptedPrivateKeyInfo``)
+    /// opened with `passphrase`.
+    ///
+    /// Guarantees: an encrypted key without a passphrase, or a passphrase with a key that is not
+    /// encrypted, is `.passphraseRequired` (a pipeline that believes its key is protected learns
+    /// that it is not); a passphrase that does not open the key is `.wrongPassphrase`. No message
+    /// carries the passphrase or key material.
+    public init(pem: String, passphrase: [UInt8]?) throws(AttestationError) {
         let block = try PEMBlock.first(in: pem, labels: Self.pemLabels, what: "private key")
+        if block.label == "ENCRYPTED PRIVATE KEY" {
+            guard let passphrase else {
+                throw AttestationError(.passphraseRequired, "private key: the key is encrypted and no passphrase was given")
+            }
+            let encrypted = try EncryptedPrivateKeyInfo(der: block.der)
+            try self.init(backing: Self.pkcs8(der: try encrypted.decrypt(passphrase: passphrase)))
+            return
+        }
+        if passphrase != nil {
+            throw AttestationError(.passphraseRequired, "private key: a passphrase was given but the key is not encrypted")
+        }
         switch block.label {
         case "RSA PRIVATE KEY":
             try self.init(backing: Self.rsa(der: block.der))

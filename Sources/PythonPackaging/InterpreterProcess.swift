@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Guarantees: stdout and stderr are drained on their own threads, so the child never blocks on a
 /// full pipe; at most `maxOutputBytes` of stdout are kept (more is an error, not a silent cut);
-/// the child is terminated after `timeoutSeconds`; stdin gets `input` (or /dev/null) and a child
+/// the child is terminated after `timeoutSeconds` (SIGTERM, then SIGKILL 5 s later); stdin gets `input` (or /dev/null) and a child
 /// that exits without reading it cannot kill us with SIGPIPE. The child gets exactly
 /// `environment` (empty by default: none of this process's variables, `PYTHON*`, `LD_*` or
 /// others, reach it) and runs in `currentDirectory` (`/` by default).
@@ -63,7 +63,10 @@ public enum InterpreterProcess {
         }
         if group.wait(timeout: .now() + .seconds(timeoutSeconds)) == .timedOut {
             process.terminate()
-            _ = group.wait(timeout: .now() + .seconds(5))
+            if group.wait(timeout: .now() + .seconds(5)) == .timedOut, process.isRunning {
+                // A child that ignores SIGTERM must not hold us forever.
+                kill(process.processIdentifier, SIGKILL)
+            }
             process.waitUntilExit()
             throw PackagingError(.interpreter, "\(PathResolution.shown(executable)) did not finish within \(timeoutSeconds) s")
         }
