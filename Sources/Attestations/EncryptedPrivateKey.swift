@@ -210,3 +210,69 @@ extension EncryptedPrivateKeyInfo.KeyDerivation {
         }
     }
 }
+
+extension EncryptedPrivateKeyInfo {
+    /// PBKDF2 rounds of keys this module encrypts (OWASP's figure for PBKDF2-HMAC-SHA256).
+    package static let defaultIterations = 600_000  // PrivateKey.encryptedPEMRepresentation says the same
+
+    /// The DER of an `EncryptedPrivateKeyInfo` holding `privateKeyInfo` (a DER PKCS#8
+    /// `PrivateKeyInfo`): PBES2 with PBKDF2-HMAC-SHA256 (`iterations` rounds, a random 16-byte
+    /// salt) and AES-256-CBC (a random IV), the form `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes.
+    package static func encrypt(
+        privateKeyInfo: [UInt8], passphrase: [UInt8], iterations: Int = defaultIterations
+    ) throws(AttestationError) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let iv = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        do {
+            let key = try KDF.Insecure.PBKDF2.deriveKey(
+                from: passphrase, salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: iterations)
+            let ciphertext = Array(try AES._CBC.encrypt(privateKeyInfo, using: key, iv: AES._CBC.IV(ivBytes: iv)))
+            var serializer = DER.Serializer()
+            try serializer.appendConstructedNode(identifier: .sequence) { info in
+                try info.appendConstructedNode(identifier: .sequence) { algorithm in
+                    try algorithm.serialize(PBEOID.pbes2)
+                    try algorithm.appendConstructedNode(identifier: .sequence) { parameters in
+                        try parameters.appendConstructedNode(identifier: .sequence) { kdf in
+                            try kdf.serialize(PBEOID.pbkdf2)
+                            try kdf.appendConstructedNode(identifier: .sequence) { pbkdf2 in
+                                try pbkdf2.serialize(ASN1OctetString(contentBytes: salt[...]))
+                                try pbkdf2.serialize(iterations)
+                                try pbkdf2.appendConstructedNode(identifier: .sequence) { prf in
+                                    try prf.serialize(PBEOID.hmacWithSHA256)
+                                    try prf.serialize(ASN1Null())
+                                }
+                            }
+                        }
+                        try parameters.appendConstructedNode(identifier: .sequence) { cipher in
+                            try cipher.serialize(PBEOID.aes256CBC)
+                            try cipher.serialize(ASN1OctetString(contentBytes: iv[...]))
+                        }
+                    }
+                }
+                try info.serialize(ASN1OctetString(contentBytes: ciphertext[...]))
+            }
+            return serializer.serializedBytes
+        } catch {
+            throw AttestationError(.signing, "cannot encrypt the private key")
+        }
+    }
+}
+
+extension PrivateKey {
+    /// The key as an `ENCRYPTED PRIVATE KEY` PEM block (PKCS#8 under PBES2: PBKDF2-HMAC-SHA256,
+    /// AES-256-CBC; 600,000 rounds unless `iterations` says otherwise), readable by
+    /// ``init(pem:passphrase:)`` and by `openssl pkey -passin`.
+    ///
+    /// Guarantees: the result is opened again with `passphrase` before it is returned, and must
+    /// give this very key; it never carries the passphrase.
+    public func encryptedPEMRepresentation(passphrase: [UInt8], iterations: Int = 600_000) throws(AttestationError) -> String {
+        let plain = try PEMBlock.first(in: pemRepresentation, labels: ["PRIVATE KEY"], what: "private key")
+        let der = try EncryptedPrivateKeyInfo.encrypt(privateKeyInfo: plain.der, passphrase: passphrase, iterations: iterations)
+        let pem = PEMBlock.encode(label: "ENCRYPTED PRIVATE KEY", der: der)
+        guard (try? PrivateKey(pem: pem, passphrase: passphrase))?.publicKey == publicKey else {
+            throw AttestationError(.signing, "the encrypted private key does not open to the same key")
+        }
+        return pem
+    }
+}

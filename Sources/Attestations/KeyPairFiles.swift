@@ -35,6 +35,17 @@ public struct KeyPairFiles: Sendable {
         return nil
     }
 
+    /// Writes `key` as an `ENCRYPTED PRIVATE KEY` under `passphrase` (see
+    /// ``PrivateKey/encryptedPEMRepresentation(passphrase:iterations:)``) and its public key; returns
+    /// the path that could not be written, nil when both were. Throws only when the key cannot be
+    /// encrypted (then nothing is written).
+    public func write(_ key: PrivateKey, passphrase: [UInt8]) throws(AttestationError) -> String? {
+        let pem = try key.encryptedPEMRepresentation(passphrase: passphrase)
+        guard Self.write(pem, to: privatePath, mode: 0o600) else { return privatePath }
+        guard Self.write(key.publicKey.pemRepresentation, to: publicPath, mode: 0o644) else { return publicPath }
+        return nil
+    }
+
     /// Writes `text` through ``AtomicFile`` (a fresh temporary file created with `mode`, then
     /// renamed into place); the folder must exist.
     static func write(_ text: String, to path: String, mode: mode_t) -> Bool {

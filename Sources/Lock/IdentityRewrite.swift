@@ -13,7 +13,7 @@ import TOMLKit
 /// outcome is ``LockError/Code/cannotEdit`` and nothing is written.
 public enum IdentityRewrite {
     public static func rewrite(_ lock: PylockFile, adding identities: [Int: [LockedIdentity]]) throws(LockError) -> String {
-        let layout = TOMLTableLayout(lock.text)
+        let layout = TOMLLayout(lock.text)
         let elements = layout.arrayElements("packages")
         guard elements.count == lock.packages.count else {
             throw LockError(

@@ -9,7 +9,26 @@ import Verification
 /// the wheel whose best tag ranks first among the interpreter's supported tags (ties by file
 /// name), else the sdist, else ``Choice/noFile`` naming what the lock offers. Marker evaluation
 /// that cannot decide (a comparison the PEP does not define) is malformed (exit 2), never a guess.
+/// Markers see PEP 751's `extras` (the ``Request``'s, none by default) and `dependency_groups`
+/// (the lock's `default-groups` unless left out, plus the ``Request``'s groups); an extra or group
+/// the lock does not offer is ``LockError/Code/notApplicable``, never silently nothing.
 public enum LockSelection {
+    /// What the user asks to install beyond a lock's defaults (PEP 751 extras and dependency groups).
+    public struct Request: Sendable, Equatable {
+        /// Extras to install: each must be in the lock's `extras`.
+        public var extras: [String]
+        /// Dependency groups to install: each must be in the lock's `dependency-groups` or `default-groups`.
+        public var groups: [String]
+        /// Whether the lock's `default-groups` are installed too (PEP 751's default: yes).
+        public var defaultGroups: Bool
+
+        public init(extras: [String] = [], groups: [String] = [], defaultGroups: Bool = true) {
+            self.extras = extras
+            self.groups = groups
+            self.defaultGroups = defaultGroups
+        }
+    }
+
     public enum Choice: Sendable {
         case file(LockedFile)
         case notVerifiable(kind: String, detail: String)
@@ -18,9 +37,10 @@ public enum LockSelection {
 
     /// The applicable packages in lock order with the choice for each.
     public static func choose(
-        in lock: PylockFile, facts: InterpreterTagFacts?
+        in lock: PylockFile, facts: InterpreterTagFacts?, request: Request = Request()
     ) throws(LockError) -> [(package: LockedPackage, choice: Choice)] {
-        guard let facts, let environment = MarkerEnvironment(facts: facts, dependencyGroups: lock.defaultGroups) else {
+        let (extras, groups) = try markerSets(lock, request)
+        guard let facts, let environment = MarkerEnvironment(facts: facts, extras: extras, dependencyGroups: groups) else {
             throw LockError(.operational, "the interpreter did not report its wheel tags and marker values")
         }
         let pythonVersion = environment.values["python_full_version"] ?? facts.version
@@ -59,6 +79,22 @@ public enum LockSelection {
             }
         }
         return result
+    }
+
+    /// The `extras` and `dependency_groups` markers see; a name the lock does not offer is refused.
+    static func markerSets(_ lock: PylockFile, _ request: Request) throws(LockError) -> (extras: [String], groups: [String]) {
+        func check(_ names: [String], offered: [String], what: String, key: String) throws(LockError) {
+            let known = Set(offered.map(ProjectName.normalize))
+            for name in names where !known.contains(ProjectName.normalize(name)) {
+                let list = offered.isEmpty ? "it names none" : "it names " + offered.sorted().joined(separator: ", ")
+                throw LockError(.notApplicable, file: lock.path, line: nil, "the lock offers no \(what) \"\(name)\" (\(key): \(list))")
+            }
+        }
+        try check(request.extras, offered: lock.extras, what: "extra", key: "extras")
+        try check(
+            request.groups, offered: lock.dependencyGroups + lock.defaultGroups, what: "dependency group",
+            key: "dependency-groups and default-groups")
+        return (request.extras, (request.defaultGroups ? lock.defaultGroups : []) + request.groups)
     }
 
     static func evaluate(_ marker: String, _ environment: MarkerEnvironment, lock: PylockFile, line: Int?) throws(LockError) -> Bool {

@@ -69,8 +69,13 @@ public struct LockVerifier: Sendable {
     public let pipelines: IndexPipelines
     public let facts: InterpreterTagFacts?
     public var jobs: Int = 4
-    /// Called as each package finishes, with (finished, total, name).
-    public var progress: (@Sendable (Int, Int, String) -> Void)?
+    /// Whether a wheel's members are read against its RECORD (`wheel-contents`); see
+    /// ``FileLocation/provenanceAndContents(of:project:version:identities:checkContents:on:into:)``.
+    public var checkWheelContents = false
+    /// The extras and dependency groups asked for (markers see them).
+    public var request = LockSelection.Request()
+    /// Called as each package finishes.
+    public var progress: (@Sendable (FileProgress) -> Void)?
 
     public init(pipelines: IndexPipelines, facts: InterpreterTagFacts?) {
         self.pipelines = pipelines
@@ -83,31 +88,18 @@ public struct LockVerifier: Sendable {
     }
 
     public func verify(_ lock: PylockFile) async throws(LockError) -> [PackageReport] {
-        let chosen = try LockSelection.choose(in: lock, facts: facts)
+        let chosen = try LockSelection.choose(in: lock, facts: facts, request: request)
         let total = chosen.count
-        let counter = Counter()
-        let jobs = max(1, self.jobs)
+        let counter = ProgressCounter()
         let progress = self.progress
-        var reports = [PackageReport?](repeating: nil, count: total)
-        await withTaskGroup(of: (Int, PackageReport).self) { group in
-            var next = 0
-            func start() {
-                guard next < total else { return }
-                let (index, item) = (next, chosen[next])
-                next += 1
-                group.addTask {
-                    let report = await verify(item.package, item.choice)
-                    progress?(counter.increment(), total, item.package.name.raw)
-                    return (index, report)
-                }
-            }
-            for _ in 0..<min(jobs, total) { start() }
-            while let (index, report) = await group.next() {
-                reports[index] = report
-                start()
-            }
+        return await orderedConcurrentMap(count: total, jobs: jobs) { [self] index in
+            let (package, choice) = chosen[index]
+            let report = await verify(package, choice)
+            let cache = pipelines.pipeline(forIndex: package.index).context.cache
+            let size = report.sha256.flatMap { SHA256Hex(normalizing: $0) }.map { ProgressCounter.size(of: cache.path(sha256Hex: $0)) } ?? 0
+            progress?(counter.finished(package.name.raw, size: size, total: total))
+            return report
         }
-        return reports.compactMap { $0 }
     }
 
     /// One package of the lock.
@@ -153,8 +145,8 @@ public struct LockVerifier: Sendable {
         report.checks.append(
             LockHashCheck.check(lockHashes: locked.hashes, indexSHA256: file.sha256, path: fetched.path, sha256: fetched.sha256))
         return await FileLocation.provenanceAndContents(
-            of: fetched, project: parsed.name, version: report.version, identities: package.identities, on: pipeline,
-            into: report)
+            of: fetched, project: parsed.name, version: report.version, identities: package.identities,
+            checkContents: checkWheelContents, on: pipeline, into: report)
     }
 }
 
@@ -187,10 +179,16 @@ enum FileLocation {
     }
 
     /// Steps 3–4 on `fetched` (its bytes), `lock-identity` when `identities` is given, and for a
-    /// wheel whose provenance verified its members against its RECORD.
+    /// wheel whose provenance verified, with `checkContents`, its members against its RECORD.
+    ///
+    /// Without `checkContents` the members are not read (`wheel-contents: skip`): the verified
+    /// digest already fixes every byte the installer will take, so a member that disagrees with
+    /// RECORD can only come from the signer itself, and `verify` after installing checks each
+    /// installed file against this RECORD anyway. Reading 400 MiB of wheel members would
+    /// otherwise cost more than the downloads (bench/results-lock.txt).
     static func provenanceAndContents(
         of fetched: FetchedWheel, project: ProjectName, version: String, identities: [LockedIdentity]?,
-        on pipeline: Pipeline, into report: PackageReport
+        checkContents: Bool, on pipeline: Pipeline, into report: PackageReport
     ) async -> PackageReport {
         var report = report
         // The policy's rule for the project, by the index that served the file (none: no policy).
@@ -214,7 +212,12 @@ enum FileLocation {
             report.checks.append(LockIdentityCheck.check(identities: identities, signer: verified ? signer : nil))
         }
         if (try? WheelFilename(parsing: fetched.file.filename)) != nil {
-            if verified {
+            if verified && !checkContents {
+                report.checks.append(
+                    CheckResult(
+                        .wheelContents, .skip,
+                        "members not read: the verified sha256 fixes the bytes; installed files are checked against this RECORD"))
+            } else if verified {
                 report.checks.append(
                     Pipeline.openWheel(
                         at: fetched.path, filename: fetched.file.filename, sha256: fetched.sha256, memo: pipeline.contentsMemo
@@ -224,18 +227,5 @@ enum FileLocation {
             }
         }
         return report
-    }
-}
-
-/// A thread-safe count of finished packages (for progress only).
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
     }
 }

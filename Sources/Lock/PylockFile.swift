@@ -14,6 +14,11 @@ public struct PylockFile: Sendable {
     public var requiresPython: String?
     /// Markers of the environments the lock supports (empty: any).
     public var environments: [String]
+    /// The extras the lock supports (`extras`), as written.
+    public var extras: [String]
+    /// The dependency groups the lock supports (`dependency-groups`), as written.
+    public var dependencyGroups: [String]
+    /// The groups installed when none is named (`default-groups`).
     public var defaultGroups: [String]
     public var packages: [LockedPackage]
     /// The file's text as read (what ``IdentityRewrite`` edits).

@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import PythonPackaging
 import TOMLKit
 import Verification
@@ -46,7 +47,7 @@ public enum PylockParser {
         } catch {
             throw LockError(.malformed, file: file, line: nil, "not valid TOML")
         }
-        let layout = TOMLTableLayout(text)
+        let layout = TOMLLayout(text)
         var reader = Reader(file: file, headers: layout.arrayElements("packages").map(\.line))
         return try reader.lock(root, text: text)
     }
@@ -127,9 +128,14 @@ public enum PylockParser {
                     throw fail("environments: \(error.message): \"\(marker)\"")
                 }
             }
-            _ = try strings(root, "extras", in: "lock")
-            _ = try strings(root, "dependency-groups", in: "lock")
+            let extras = try strings(root, "extras", in: "lock")
+            let dependencyGroups = try strings(root, "dependency-groups", in: "lock")
             let defaultGroups = try strings(root, "default-groups", in: "lock")
+            for (key, names) in [("extras", extras), ("dependency-groups", dependencyGroups), ("default-groups", defaultGroups)] {
+                if let bad = names.first(where: { !ProjectName.isValidName($0) }) {
+                    throw fail("\(key): \"\(bad)\" is not a valid name")
+                }
+            }
             if let tool = root["tool"], tool.table == nil { throw fail("tool must be a table, not \(tool.type)") }
             guard let packageTables = try tables(root, "packages", in: "lock") else { throw fail("packages is missing") }
             var packages: [LockedPackage] = []
@@ -140,7 +146,7 @@ public enum PylockParser {
             line = nil
             return PylockFile(
                 path: file, lockVersion: version, requiresPython: requiresPython, environments: environments,
-                defaultGroups: defaultGroups, packages: packages, text: text)
+                extras: extras, dependencyGroups: dependencyGroups, defaultGroups: defaultGroups, packages: packages, text: text)
         }
 
         func package(_ table: TOMLTable, position: Int) throws(LockError) -> LockedPackage {

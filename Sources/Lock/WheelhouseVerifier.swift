@@ -15,7 +15,12 @@ import Verification
 /// distribution's gets a failed `index-file` check, never silence.
 public struct WheelhouseVerifier: Sendable {
     public let pipeline: Pipeline
-    public var progress: (@Sendable (Int, Int, String) -> Void)?
+    /// Files worked on at once (reports stay in the order of the paths).
+    public var jobs: Int = 4
+    /// Whether a wheel's members are read against its RECORD (as ``LockVerifier/checkWheelContents``).
+    public var checkWheelContents = false
+    /// Called as each file finishes.
+    public var progress: (@Sendable (FileProgress) -> Void)?
 
     public init(pipeline: Pipeline) {
         self.pipeline = pipeline
@@ -50,13 +55,13 @@ public struct WheelhouseVerifier: Sendable {
     }
 
     public func verify(_ paths: [String]) async -> [PackageReport] {
-        var reports: [PackageReport] = []
-        for (number, path) in paths.enumerated() {
-            let report = await verify(path)
-            progress?(number + 1, paths.count, report.name)
-            reports.append(report)
+        let counter = ProgressCounter()
+        let progress = self.progress
+        return await orderedConcurrentMap(count: paths.count, jobs: jobs) { [self] index in
+            let report = await verify(paths[index])
+            progress?(counter.finished(report.name, size: ProgressCounter.size(of: paths[index]), total: paths.count))
+            return report
         }
-        return reports
     }
 
     public func verify(_ path: String) async -> PackageReport {
@@ -83,8 +88,8 @@ public struct WheelhouseVerifier: Sendable {
         report.checks.append(contentsOf: [download, indexHash])
         let local = FetchedWheel.local(file: file, path: path, sha256: sha256, checks: [download, indexHash])
         return await FileLocation.provenanceAndContents(
-            of: local, project: parsed.name, version: parsed.version.description, identities: nil, on: pipeline,
-            into: report)
+            of: local, project: parsed.name, version: parsed.version.description, identities: nil,
+            checkContents: checkWheelContents, on: pipeline, into: report)
     }
 }
 

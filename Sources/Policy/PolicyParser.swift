@@ -60,19 +60,19 @@ public enum PolicyParser {
         } catch {
             throw PolicyError(.syntax, file: file, line: nil, "not valid TOML")
         }
-        var reader = Reader(file: file, lines: TOMLSourceLines(text), baseDirectory: baseDirectory)
+        var reader = Reader(file: file, lines: TOMLLayout(text), baseDirectory: baseDirectory)
         var policy = try reader.policy(root)
         policy.sha256 = FileDigest.compute(bytes, algorithm: .sha256).hex
         policy.origin = origin
         return policy
     }
 
-    typealias Path = [TOMLSourceLines.Component]
+    typealias Path = [TOMLLayout.Component]
 
     /// Walks the parsed document, knowing where each part is written.
     struct Reader {
         let file: String
-        let lines: TOMLSourceLines
+        let lines: TOMLLayout
         let baseDirectory: String
 
         func fail(_ path: Path, _ problem: String, code: PolicyError.Code = .invalid) -> PolicyError {

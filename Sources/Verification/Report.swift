@@ -54,6 +54,8 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
     case lockIdentity = "lock-identity"
     /// [5/5] The wheel's members agree with its RECORD.
     case wheelContents = "wheel-contents"
+    /// [5/5] With `install`: an sdist whose provenance verified may be built (building runs its code).
+    case sdistBuild = "sdist-build"
     /// [5/5] Installed files match the verified RECORD.
     case installedFiles = "installed-files"
     /// [5/5] Nothing unexplained in the package's directories.
@@ -70,7 +72,7 @@ public enum CheckName: String, Codable, Sendable, CaseIterable, Comparable, Cust
         case .download, .indexHash, .lockHash: 2
         case .provenance: 3
         case .signature, .statement, .identityPin, .lockIdentity: 4
-        case .wheelContents, .installedFiles, .unexpectedFiles, .shadowing, .bytecode: 5
+        case .wheelContents, .sdistBuild, .installedFiles, .unexpectedFiles, .shadowing, .bytecode: 5
         }
     }
 

@@ -25,6 +25,7 @@ public enum SARIFRules {
         case .identityPin: "The signer is the identity pinned for the project (no change of signer, no downgrade)."
         case .lockIdentity: "The signer is one of the attestation-identities the lock file names for the package."
         case .wheelContents: "The wheel's members agree with its RECORD."
+        case .sdistBuild: "An sdist is built (running its own code) only when its provenance verified and building was allowed."
         case .installedFiles: "Installed files match the RECORD inside the verified wheel."
         case .unexpectedFiles: "Nothing unexplained is in the package's own directories."
         case .shadowing: "No other importable entry shadows a module or package of a verified distribution."

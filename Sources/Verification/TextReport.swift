@@ -24,7 +24,7 @@ public struct TextReport: Sendable {
         "Downloading it and checking its hashes",
         "Fetching its provenance",
         "Verifying the attestation signature and statement",
-        "Checking the wheel's members against its RECORD",
+        "Checking the wheel's members against its RECORD (an sdist: whether it may be built)",
     ]
 
     /// The titles of the steps; which checks belong to each is ``CheckName/step``.

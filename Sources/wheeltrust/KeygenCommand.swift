@@ -3,7 +3,8 @@ import Attestations
 import Foundation
 
 /// `wheeltrust keygen --type rsa|p256|ed25519 --out PREFIX`: writes a new private key
-/// `PREFIX.pem` (PKCS#8, mode 0600) and its public key `PREFIX.pub` (SPKI PEM).
+/// `PREFIX.pem` (PKCS#8, mode 0600; encrypted with `--key-passphrase-env NAME`) and its public key
+/// `PREFIX.pub` (SPKI PEM).
 struct KeygenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keygen",
@@ -30,10 +31,25 @@ struct KeygenCommand: AsyncParsableCommand {
     @Flag(help: "Replace existing key files.")
     var force = false
 
+    @Option(help: ArgumentHelp(
+        "Encrypt PREFIX.pem (PKCS#8, PBKDF2-HMAC-SHA256 and AES-256-CBC) with the passphrase in this environment variable.",
+        valueName: "NAME"))
+    var keyPassphraseEnv: String?
+
     func run() async throws {
         let files = KeyPairFiles(prefix: out)
         if !force, let existing = files.existing {
             throw fail("\(existing) already exists (use --force to replace it)", code: Exit.usage)
+        }
+        var passphrase: [UInt8]?
+        if let name = keyPassphraseEnv {
+            guard !name.isEmpty, let value = ProcessInfo.processInfo.environment[name] else {
+                throw fail("--key-passphrase-env \(name): the environment variable is not set", code: Exit.usage)
+            }
+            guard !value.isEmpty else {
+                throw fail("--key-passphrase-env \(name): the passphrase is empty", code: Exit.usage)
+            }
+            passphrase = Array(value.utf8)
         }
         let key: PrivateKey
         do {
@@ -41,7 +57,18 @@ struct KeygenCommand: AsyncParsableCommand {
         } catch {
             throw fail("key generation failed: \(error.message)", code: Exit.incomplete)
         }
-        if let failed = files.write(key) { throw fail("cannot write \(failed)", code: Exit.incomplete) }
-        emit("\(files.privatePath)\n\(files.publicPath)\nkey id \(key.publicKey.keyID) (\(key.kind))\n")
+        let failed: String?
+        if let passphrase {
+            do {
+                failed = try files.write(key, passphrase: passphrase)
+            } catch {
+                throw fail("\(error.message)", code: Exit.incomplete)
+            }
+        } else {
+            failed = files.write(key)
+        }
+        if let failed { throw fail("cannot write \(failed)", code: Exit.incomplete) }
+        emit(
+            "\(files.privatePath)\(passphrase == nil ? "" : " (encrypted)")\n\(files.publicPath)\nkey id \(key.publicKey.keyID) (\(key.kind))\n")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Lock
 
 #if canImport(Glibc)
     import Glibc
@@ -18,13 +19,15 @@ final class ProgressLine: @unchecked Sendable {
         return ProgressLine()
     }
 
-    func update(done: Int, total: Int, name: String) {
+    /// `[done/total] name (seconds)`; with `bytes`, how much was read so far too.
+    func update(done: Int, total: Int, name: String, bytes: Int64? = nil) {
         lock.lock()
         defer { lock.unlock() }
         let elapsed = Date().timeIntervalSince(start)
         let seconds = (elapsed * 10).rounded() / 10
+        let read = bytes.map { ", \(FileProgress.byteText($0)) read" } ?? ""
         // The cursor codes are ours; the name is escaped like any untrusted text.
-        emitError("\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s)")
+        emitError("\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s\(read))")
     }
 
     func finish() {

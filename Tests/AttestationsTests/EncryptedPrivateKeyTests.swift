@@ -44,6 +44,40 @@ struct EncryptedPrivateKeyTests {
         }
     }
 
+    @Test(
+        "keys this module encrypts open with openssl and with the reader, and only with the passphrase",
+        arguments: [KeyKind.ecdsaP256, .ecdsaP384, .ed25519, .rsa(bits: 2048)])
+    func encryptsForOpenSSL(_ kind: KeyKind) throws {
+        let directory = try OpenSSLTool.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = try PrivateKey.generate(kind)
+        let pem = try key.encryptedPEMRepresentation(passphrase: Array(Self.passphrase.utf8))
+        #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"))
+        #expect(!pem.contains(Self.passphrase))
+        try pem.write(toFile: "\(directory)/k.enc.pem", atomically: true, encoding: .utf8)
+        // openssl reads it, and sees PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC.
+        let opened = try OpenSSLTool.run(
+            ["pkey", "-in", "k.enc.pem", "-passin", "pass:\(Self.passphrase)", "-pubout"], in: directory)
+        #expect(try PublicKey(pem: String(decoding: opened, as: UTF8.self)) == key.publicKey)
+        let structure = String(decoding: try OpenSSLTool.run(["asn1parse", "-in", "k.enc.pem"], in: directory), as: UTF8.self)
+        for name in ["PBES2", "PBKDF2", "hmacWithSHA256", "aes-256-cbc", ":0927C0"] {  // 0x0927C0 = 600000 rounds
+            #expect(structure.contains(name), "\(name) in \(structure)")
+        }
+        #expect(throws: (any Error).self) {
+            try OpenSSLTool.run(["pkey", "-in", "k.enc.pem", "-passin", "pass:wrong", "-pubout"], in: directory)
+        }
+        #expect(try PrivateKey(pem: pem, passphrase: Array(Self.passphrase.utf8)).publicKey == key.publicKey)
+        let wrong = #expect(throws: AttestationError.self) { _ = try PrivateKey(pem: pem, passphrase: Array("wrong".utf8)) }
+        #expect(wrong?.code == .wrongPassphrase)
+        // Through the key-pair files, as keygen writes them.
+        let files = KeyPairFiles(prefix: "\(directory)/pair")
+        #expect(try files.write(key, passphrase: Array(Self.passphrase.utf8)) == nil)
+        let mode = (try FileManager.default.attributesOfItem(atPath: files.privatePath)[.posixPermissions] as? Int) ?? -1
+        #expect(mode == 0o600)
+        #expect(try KeyPairFiles.readPrivateKey(at: files.privatePath, passphrase: Array(Self.passphrase.utf8)).publicKey == key.publicKey)
+        #expect(try PublicKey(pem: OpenSSLTool.text(files.publicPath)) == key.publicKey)
+    }
+
     @Test("a wrong passphrase, none, or one for a plain key: each its own error, and no message carries the passphrase")
     func refusals() throws {
         let directory = try OpenSSLTool.scratch()

@@ -190,6 +190,32 @@ struct AttestCommandTests {
         }
     }
 
+    @Test("keygen --key-passphrase-env writes an encrypted key that attest opens from the environment; an unset or empty variable is exit 2")
+    func keygenEncrypted() async throws {
+        let folder = try Folder()
+        defer { folder.remove() }
+        let made = try await folder.wheeltrust(
+            ["keygen", "--type", "ed25519", "--out", "signer", "--key-passphrase-env", "WT_KEY_PASS"],
+            environment: ["WT_KEY_PASS": Self.passphrase])
+        #expect(made.status == 0, "\(made.output)")
+        #expect(made.stdout.hasPrefix("signer.pem (encrypted)\nsigner.pub\nkey id "), "\(made.stdout)")
+        let pem = try String(contentsOfFile: folder.path + "/signer.pem", encoding: .utf8)
+        #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+        let attested = try await folder.wheeltrust(
+            ["attest", folder.wheel, "--key", "signer.pem", "--key-passphrase-env", "WT_KEY_PASS"], environment: ["WT_KEY_PASS": Self.passphrase])
+        #expect(attested.status == 0, "\(attested.output)")
+        let (attestation, _) = try Self.statement(ofAttestationAt: folder.attestation)
+        let verifying = try PublicKey(pem: String(contentsOfFile: folder.path + "/signer.pub", encoding: .utf8))
+        let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: attestation.envelope.statement)
+        #expect(verifying.isValidSignature(attestation.envelope.signature, for: pae, rsaPadding: .pkcs1v15))
+
+        let unset = try await folder.wheeltrust(["keygen", "--out", "second", "--key-passphrase-env", "WT_UNSET_PASS"])
+        unset.expectError(2, "--key-passphrase-env WT_UNSET_PASS: the environment variable is not set")
+        let empty = try await folder.wheeltrust(["keygen", "--out", "second", "--key-passphrase-env", "WT_KEY_PASS"], environment: ["WT_KEY_PASS": ""])
+        empty.expectError(2, "--key-passphrase-env WT_KEY_PASS: the passphrase is empty")
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/second.pem"))
+    }
+
     @Test(
         "bad input is one line naming the flag or field and the problem, exit 2, nothing written, no passphrase printed",
         arguments: [

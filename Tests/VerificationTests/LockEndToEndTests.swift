@@ -273,7 +273,11 @@ struct LockEndToEndTests {
             #expect(clean.result.status == 0, "\(clean.result.output)")
             #expect(clean.report.packages.map(\.name).sorted() == ["clitool", "datatool"])
             clean.expect("clitool", .indexHash, .pass, "local file")
-            clean.expect("clitool", .wheelContents, .pass)
+            clean.expect("clitool", .wheelContents, .skip, "members not read: the verified sha256 fixes the bytes")
+            let read = try ReportJSON(
+                try await scenario.wheeltrust(["verify-files", folder, "--check-wheel-contents", "--format", "json"]))
+            #expect(read.result.status == 0, "\(read.result.output)")
+            read.expect("clitool", .wheelContents, .pass)
 
             let path = folder + "/clitool-2.0-py3-none-any.whl"
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
