@@ -41,6 +41,7 @@ let package = Package(
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Publishing", targets: ["Publishing"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
         .library(name: "Lock", targets: ["Lock"]),
     ],
@@ -59,6 +60,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // The trust policy file (TOML): a maintained parser (toml++ underneath), not a hand parser.
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        // Uploads (the legacy upload API's multipart/form-data): a maintained, incremental parser
+        // that hands each part's bytes over as they arrive, so a file streams to disk.
+        .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -129,10 +133,20 @@ let package = Package(
             dependencies: ["PackageIndex", "Policy", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
+        // The publishing side: what is checked at the door before an upload is stored (UploadGate).
+        .target(
+            name: "Publishing",
+            dependencies: [
+                "Policy", "Sigstore", "Attestations", "PythonPackaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "IndexServer",
             dependencies: [
-                "Attestations", "PythonPackaging",
+                "Publishing", "Policy", "Attestations", "PythonPackaging",
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -200,6 +214,8 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
+        .testTarget(
+            name: "PublishingTests", dependencies: ["Publishing", "Policy", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",
             dependencies: ["Verification", "IndexServer", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport"],
