@@ -100,7 +100,7 @@ final class UploadFormReader {
         try check()
         var end = tail[...]
         while let last = end.last, last == 0x0D || last == 0x0A || last == 0x20 || last == 0x09 { end = end.dropLast() }
-        guard end.elementsEqual(closingDelimiter.suffix(end.count)), end.count >= closingDelimiter.count, file == nil else {
+        guard end.count >= closingDelimiter.count, end.suffix(closingDelimiter.count).elementsEqual(closingDelimiter), file == nil else {
             fail(UploadRefusal(.malformedForm, "the upload ended before its closing multipart boundary"))
             try check()
             return UploadForm()
