@@ -23,6 +23,8 @@ import Foundation
 //   spec-complete parser rather than one of our own.
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
+// - GRDB (SQLite, the system's libsqlite3 underneath): the publishing store's database (WAL,
+//   migrations, transactions), a maintained library rather than raw SQLite calls.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -41,6 +43,7 @@ let package = Package(
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Publishing", targets: ["Publishing"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
         .library(name: "Lock", targets: ["Lock"]),
     ],
@@ -59,6 +62,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // The trust policy file (TOML): a maintained parser (toml++ underneath), not a hand parser.
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        // The publishing store's database (needs the system's SQLite headers: libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -129,10 +134,21 @@ let package = Package(
             dependencies: ["PackageIndex", "Policy", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
+        // The publishing store (content-addressed blobs + SQLite metadata, tokens) and the door
+        // check of uploads: below IndexServer, which serves and accepts through it.
+        .target(
+            name: "Publishing",
+            dependencies: [
+                "Attestations", "PythonPackaging", "Policy", "Sigstore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "IndexServer",
             dependencies: [
-                "Attestations", "PythonPackaging",
+                "Publishing", "Attestations", "PythonPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -200,6 +216,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
+        .testTarget(name: "PublishingTests", dependencies: ["Publishing", "Attestations", "PythonPackaging"]),
         .testTarget(
             name: "VerificationTests",
             dependencies: ["Verification", "IndexServer", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport"],
