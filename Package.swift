@@ -171,7 +171,7 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "Policy", "Lock", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "Lock", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
