@@ -23,6 +23,8 @@ import Foundation
 //   spec-complete parser rather than one of our own.
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
+// - GRDB (SQLite, the system's libsqlite3 underneath): the publishing store's database (WAL,
+//   migrations, transactions), a maintained library rather than raw SQLite calls.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -60,6 +62,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // The trust policy file (TOML): a maintained parser (toml++ underneath), not a hand parser.
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        // The publishing store's database (needs the system's SQLite headers: libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         // Uploads (the legacy upload API's multipart/form-data): a maintained, incremental parser
         // that hands each part's bytes over as they arrive, so a file streams to disk.
         .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
@@ -133,11 +137,13 @@ let package = Package(
             dependencies: ["PackageIndex", "Policy", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
-        // The publishing side: what is checked at the door before an upload is stored (UploadGate).
+        // The publishing store (content-addressed blobs + SQLite metadata, tokens) and the door
+        // check of uploads: below IndexServer, which serves and accepts through it.
         .target(
             name: "Publishing",
             dependencies: [
-                "Policy", "Sigstore", "Attestations", "PythonPackaging",
+                "Attestations", "PythonPackaging", "Policy", "Sigstore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -169,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "Policy", "Lock", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "Lock", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
