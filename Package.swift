@@ -153,6 +153,9 @@ let package = Package(
             dependencies: [
                 "Publishing", "Policy", "Attestations", "PythonPackaging",
                 .product(name: "MultipartKit", package: "multipart-kit"),
+                // The reason phrase of refused uploads is set next to NIO's HTTP/1 encoder.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

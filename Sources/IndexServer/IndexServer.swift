@@ -70,14 +70,14 @@ public final class IndexServer: Sendable {
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             do {
-                server = try .tls(.http1(), tlsConfiguration: try tls.load())
+                server = try .tls(.http1(configuration: Self.http1), tlsConfiguration: try tls.load())
             } catch let error as ServerError {
                 throw error
             } catch {
                 throw ServerError(.configuration, "TLS cannot be set up with \(tls.certificateChainPath)")
             }
         } else {
-            server = .http1()
+            server = .http1(configuration: Self.http1)
         }
         let origin = OriginBox(value: "\(scheme)://\(configuration.host):\(configuration.port)")
         // The door check judges rules scoped to an index against this server's own URL, known
@@ -137,6 +137,11 @@ public final class IndexServer: Sendable {
         return ServiceGroup(
             configuration: .init(
                 services: [app], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [], logger: logger))
+    }
+
+    /// HTTP/1 with a response's own reason phrase on its status line (``ReasonPhrase``).
+    private static var http1: HTTP1Channel.Configuration {
+        .init(additionalChannelHandlers: [ReasonPhrase.Installer()])
     }
 
     private var layout: IndexLayout {

@@ -205,8 +205,9 @@ struct UploadResponder: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         if let name = Self.refusalHeader { headers[name] = refusal.code.rawValue }
+        headers[ReasonPhrase.header] = ReasonPhrase.sanitize(message)
         return Response(
-            status: HTTPResponse.Status(code: 400, reasonPhrase: message), headers: headers,
+            status: .badRequest, headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 }
