@@ -60,9 +60,11 @@ struct UploadEndToEndTests {
                 try FileManager.default.copyItem(
                     atPath: Scenario.fixtureWheels.appendingPathComponent(wheel).path, toPath: dist + "/" + wheel)
             }
-            let attested = try await TestProcess.run(
-                TestProcess.wheeltrust, ["attest"] + wheels.map { dist + "/" + $0 } + ["--key", privateKeyPath])
-            try #require(attested.status == 0, "attest: \(attested.output)")
+            if !wheels.isEmpty {
+                let attested = try await TestProcess.run(
+                    TestProcess.wheeltrust, ["attest"] + wheels.map { dist + "/" + $0 } + ["--key", privateKeyPath])
+                try #require(attested.status == 0, "attest: \(attested.output)")
+            }
             let store = root + "/store"
             let added = try await TestProcess.run(
                 TestProcess.wheeltrust, ["serve", "token", "add", "ci", "--store", store, "--upload"], environment: ["HOME": root])
