@@ -249,4 +249,52 @@ struct UploadEndToEndTests {
         }
         await server.stop()
     }
+
+    @Test("a provenance added to an uploaded file the Pulp way is verified for that file, served, and immutable", .enabled(if: twine != nil))
+    func provenanceAddedLater() async throws {
+        let wheel = Self.wheels[0]
+        let world = try await World.make(wheels: Self.wheels)
+        defer { world.remove() }
+        let server = try await world.serve(["--allow-unattested"])
+        do {
+            #expect(server.banner.contains("unattested uploads allowed"), "\(server.banner)")
+            // Uploaded without attestations (allowed here): served without provenance.
+            let uploaded = try await world.twine(Self.wheels.map { world.dist + "/" + $0 }, server: server)
+            #expect(uploaded.status == 0, "\(uploaded.output)")
+            let before = try #require(try await world.projectPage("dotted-pkg", server: server))
+            #expect(before.contains(wheel) && !before.contains("/integrity/"), "no provenance yet: \(before)")
+            // The attestation `wheeltrust attest` wrote, as a provenance document claiming some publisher.
+            let attestation = try String(contentsOfFile: world.dist + "/" + wheel + ".slsa.attestation", encoding: .utf8)
+            let document = world.root + "/dotted.provenance"
+            try #"{"version": 1, "attestation_bundles": [{"publisher": {"kind": "GitHub", "repository": "someone/else", "workflow": "x.yml"}, "attestations": ["#
+                .appending(attestation).appending("]}]}").write(toFile: document, atomically: true, encoding: .utf8)
+            let endpoint = server.uploadURL.replacingOccurrences(
+                of: "/pypi/wheeltrust/main/legacy/", with: "/api/pulp/wheeltrust/api/v3/content/python/provenance/")
+            func post(_ fields: [String]) async throws -> (status: String, body: String) {
+                let result = try await TestProcess.run(
+                    "/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "-u", "__token__:\(world.token)"] + fields.flatMap { ["-F", $0] } + [endpoint])
+                let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+                return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
+            }
+            // For another file (by name, and by digest): refused, it does not name that file.
+            let other = try await post(["file=@\(document)", "package=\(Self.wheels[1])"])
+            #expect(other.status == "400" && other.body.contains("is not for this file"), "\(other)")
+            // For its own file: verified, stored with the verified signer as publisher, served.
+            let attached = try await post(["file=@\(document)", "package=\(wheel)"])
+            #expect(attached.status == "201", "\(attached)")
+            let integrity = world.withCredentials(server.indexURL).replacingOccurrences(
+                of: "/pypi/wheeltrust/main/simple/", with: "/api/pypi/wheeltrust/main/integrity/dotted-pkg/1.2.0/\(wheel)/provenance/")
+            let served = try await TestProcess.run("/usr/bin/curl", ["-sf", integrity])
+            #expect(served.status == 0 && served.stdout.contains("\"kind\":\"wheeltrust key\"") && !served.stdout.contains("someone/else"), "\(served.stdout)")
+            // Immutable: a second one is refused.
+            let again = try await post(["file=@\(document)", "package=\(wheel)"])
+            #expect(again.status == "400" && again.body.contains("already has a provenance"), "\(again)")
+            // And now the installed package verifies with it.
+            try await world.installAndVerify(["dotted.pkg"], server: server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
 }
