@@ -219,7 +219,9 @@ let package = Package(
         .testTarget(name: "PublishingTests", dependencies: ["Publishing", "Attestations", "PythonPackaging"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "IndexServer", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport"],
+            dependencies: [
+                "Verification", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport",
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]
