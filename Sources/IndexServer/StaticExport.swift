@@ -133,8 +133,13 @@ public struct StaticExport: Sendable {
             removed.append(path)
         }
         if let parsed = try? DistributionFilename(parsing: filename) {
-            removed += removeTree(
-                StaticSitePaths.provenanceFolder(project: project, version: parsed.version.string, filename: filename))
+            let folder = StaticSitePaths.provenanceFolder(project: project, version: parsed.version.string, filename: filename)
+            removed += removeTree(folder)
+            // The version's and the project's folders go too once empty (rmdir fails otherwise).
+            var parent = (folder as NSString).deletingLastPathComponent
+            while parent.hasPrefix("integrity/"), rmdir(site(parent)) == 0 {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
         }
         return removed
     }
