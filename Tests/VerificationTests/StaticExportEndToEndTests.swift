@@ -72,12 +72,12 @@ struct StaticExportEndToEndTests {
         } == 0
     }
 
-    /// Stops a server started here (SIGTERM, then SIGKILL after 5 s). Polls instead of
-    /// `waitUntilExit`, which can wait forever when called from a task.
+    /// Stops a server started here with SIGKILL (a child started by Foundation's `Process` from a
+    /// test may inherit a signal mask that blocks SIGTERM) and waits up to 5 s for it to go.
+    /// Polls instead of `waitUntilExit`, which can wait forever when called from a task.
     static func stop(_ process: Process) {
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         for _ in 0..<50 where process.isRunning { usleep(100_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     static func export(_ scenario: StoreScenario, to site: String) async throws -> ProcessResult {
