@@ -64,6 +64,9 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         // The publishing store's database (needs the system's SQLite headers: libsqlite3-dev).
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // Uploads (the legacy upload API's multipart/form-data): a maintained, incremental parser
+        // that hands each part's bytes over as they arrive, so a file streams to disk.
+        .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -148,7 +151,8 @@ let package = Package(
         .target(
             name: "IndexServer",
             dependencies: [
-                "Publishing", "Attestations", "PythonPackaging",
+                "Publishing", "Policy", "Attestations", "PythonPackaging",
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -216,7 +220,8 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
         .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
-        .testTarget(name: "PublishingTests", dependencies: ["Publishing", "Attestations", "PythonPackaging"]),
+        .testTarget(
+            name: "PublishingTests", dependencies: ["Publishing", "Policy", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",
             dependencies: [

@@ -33,6 +33,8 @@ struct IndexResponder: HTTPResponder {
     let store: PublishingStore?
     /// Held while the server runs: no other server serves the same store.
     let servingClaim: ServingClaim?
+    /// The upload routes (a store only; nil for a folder).
+    let uploads: UploadResponder?
     /// `http(s)://host:port` of the listening socket, used when a request has no usable Host header.
     let fallbackOrigin: @Sendable () -> String
     /// `https` when the server speaks TLS, else `http`.
@@ -43,6 +45,9 @@ struct IndexResponder: HTTPResponder {
     }
 
     private func answer(_ request: Request, context: Context) async throws -> Response {
+        if request.method == .post, let uploads, let path = request.uri.path.removingPercentEncoding, uploads.handles(path) {
+            return await uploads.respond(to: request, path: path)
+        }
         guard request.method == .get || request.method == .head else {
             var headers = HTTPFields()
             headers[.allow] = "GET, HEAD"

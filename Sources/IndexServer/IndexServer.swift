@@ -80,6 +80,9 @@ public final class IndexServer: Sendable {
             server = .http1()
         }
         let origin = OriginBox(value: "\(scheme)://\(configuration.host):\(configuration.port)")
+        // The door check judges rules scoped to an index against this server's own URL, known
+        // once the socket listens; until then uploads are not accepted.
+        let gateBox = GateBox()
         let source: any IndexSource
         let access: IndexAccess
         let store: PublishingStore?
@@ -108,6 +111,10 @@ public final class IndexServer: Sendable {
             access: access,
             store: store,
             servingClaim: claim,
+            uploads: store.map { store in
+                UploadResponder(
+                    layout: layout, store: store, access: access, gate: { gateBox.get() }, maxUploadSize: configuration.maxUploadSize)
+            },
             fallbackOrigin: { origin.get() },
             scheme: scheme
         )
@@ -122,6 +129,7 @@ public final class IndexServer: Sendable {
                 let port = channel.localAddress?.port ?? self.configuration.port
                 let url = self.indexURL(port: port)
                 origin.set("\(url.scheme ?? "http")://\(url.host ?? self.configuration.host):\(port)")
+                if let gate = self.configuration.uploadGate { gateBox.set(gate.serving(at: url)) }
                 onStarted(url)
             },
             logger: logger
@@ -215,6 +223,24 @@ private final class OriginBox: @unchecked Sendable {
     func set(_ newValue: String) {
         lock.lock()
         value = newValue
+        lock.unlock()
+    }
+}
+
+/// The upload gate, set once the server's own URL is known.
+private final class GateBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var gate: UploadGate?
+
+    func get() -> UploadGate? {
+        lock.lock()
+        defer { lock.unlock() }
+        return gate
+    }
+
+    func set(_ newValue: UploadGate) {
+        lock.lock()
+        gate = newValue
         lock.unlock()
     }
 }

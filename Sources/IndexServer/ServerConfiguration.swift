@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Publishing
 
 /// Settings of an `IndexServer`.
 ///
@@ -30,6 +31,12 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     /// With a store: whether requests without credentials may read. Off by default (a store is a
     /// private index: read and upload tokens say who may do what).
     public var anonymousRead: Bool
+    /// With a store: the door check of uploads (the server's policy); nil: no upload is accepted.
+    public var uploadGate: UploadGate?
+    /// With a store: the largest distribution file an upload may carry.
+    public var maxUploadSize: Int64
+    /// The default `maxUploadSize`: 100 MiB, the public index's default per-file limit.
+    public static let defaultMaxUploadSize: Int64 = 100 << 20
 
     public init(
         directory: String,
@@ -42,7 +49,9 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         defaultPublisher: Publisher = ServerConfiguration.pulpUserPublisher,
         tls: ServerTLS? = nil,
         store: String? = nil,
-        anonymousRead: Bool = false
+        anonymousRead: Bool = false,
+        uploadGate: UploadGate? = nil,
+        maxUploadSize: Int64 = ServerConfiguration.defaultMaxUploadSize
     ) {
         self.directory = directory
         self.host = host
@@ -55,6 +64,8 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         self.tls = tls
         self.store = store
         self.anonymousRead = anonymousRead
+        self.uploadGate = uploadGate
+        self.maxUploadSize = maxUploadSize
     }
 
     /// `{"kind": "Pulp User", "prn": "prn:auth.user:1"}`, the shape Pulp gives uploaded attestations.
@@ -78,6 +89,7 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
             }
             guard !anonymousRead else { throw ServerError(.configuration, "anonymous read is a setting of a store") }
         }
+        guard maxUploadSize > 0 else { throw ServerError(.configuration, "the upload size limit must be positive") }
         guard (0...65535).contains(port) else { throw ServerError(.configuration, "port \(port) is outside 0…65535") }
         guard !host.isEmpty else { throw ServerError(.configuration, "the host is empty") }
         for (label, segment) in [("domain", domain), ("distribution", distribution)] {

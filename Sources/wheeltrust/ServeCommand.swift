@@ -69,6 +69,9 @@ struct ServeRunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "file"))
     var tlsKey: String?
 
+    @OptionGroup(title: "Uploads (with --store)")
+    var uploads: ServeUploadOptions
+
     func validate() throws {
         guard allowPublic || ListenAddress.isLoopback(host) else {
             throw UsageError("refusing to listen on non-loopback host \(host) without --public")
@@ -79,8 +82,11 @@ struct ServeRunCommand: AsyncParsableCommand {
         case (nil, nil): throw UsageError("name the folder to serve, or --store DIR")
         case (.some, .some): throw UsageError("serve either a folder or --store DIR, not both")
         case (nil, .some): if auth != nil { throw UsageError("--auth is for a folder; a store uses its tokens (serve token add)") }
-        case (.some, nil): if anonymousRead { throw UsageError("--anonymous-read is for --store") }
+        case (.some, nil):
+            if anonymousRead { throw UsageError("--anonymous-read is for --store") }
+            if uploads.anyGiven { throw UsageError("--policy, --allow-unattested, --max-upload-size and --upload-trusted-root are for --store") }
         }
+        _ = try uploads.maxUploadBytes()
     }
 
     /// The credentials of `--auth`, nil without it.
@@ -98,20 +104,31 @@ struct ServeRunCommand: AsyncParsableCommand {
         let tls = tlsCertificate.flatMap { certificate in
             tlsKey.map { ServerTLS(certificateChainPath: certificate, privateKeyPath: $0) }
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             directory: directory ?? "", host: host, port: port, auth: credentials,
             domain: domain, distribution: distribution, legacyProvenanceURLs: legacyProvenanceURLs, tls: tls,
             store: store, anonymousRead: anonymousRead)
+        var doorLine: String?
+        if store != nil {
+            let (gate, line) = try uploads.gate()
+            configuration.uploadGate = gate
+            configuration.maxUploadSize = try uploads.maxUploadBytes()
+            doorLine = line
+        }
         do {
             try configuration.validate()
         } catch {
             throw fail("\(error.message)", code: Exit.usage)
         }
         let server = IndexServer(configuration: configuration)
+        let door = doorLine
         let (served, shownCredentials) = (store.map { "the store \($0)" } ?? directory ?? "", credentials)
         do {
             try await server.run(handlingSignals: true) { url in
                 emit("Serving \(served) at \(ServedIndexURL.display(url, credentials: shownCredentials))\n")
+                if let door {
+                    emit("Uploads (twine, uv publish): \(ServeUploadOptions.uploadURL(forIndex: url)); \(door)\n")
+                }
                 emit("Press Ctrl-C to stop.\n")
             }
         } catch let error as ServerError {
