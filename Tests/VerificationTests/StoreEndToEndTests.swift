@@ -6,7 +6,8 @@ import PythonPackaging
 import Testing
 
 /// A publishing store served by `serve --store`'s server, end to end: the fixture wheels signed
-/// with a key made here and published into a real store with their provenance, then real pip and
+/// with a key made here and loaded into a real store by `serve import` (the door check verifies
+/// every attestation under a policy trusting that key), then real pip and
 /// real uv install from the server with a read token, and the real `wheeltrust verify --all`
 /// passes against it; without a token nothing is listed; a yanked file is skipped by pip unless
 /// pinned.
@@ -34,14 +35,38 @@ struct StoreEndToEndTests {
             for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.fixtureWheels.path) where name.hasSuffix(".whl") {
                 let path = incoming + "/" + name
                 try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path, toPath: path)
-                let attestation = try Attester.attest(
+                _ = try Attester.attest(
                     wheel: path, key: key, builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
-                try Self.publish(path, attestation: attestation, into: store)
             }
+            // Through the door: `serve import` verifies every attestation under the policy.
+            let policy = try Self.writePolicy(root: root, publicKeyPath: publicKeyPath)
+            let imported = try await TestProcess.run(
+                TestProcess.wheeltrust, ["serve", "import", incoming, "--store", store.directory.path, "--policy", policy])
+            try #require(imported.status == 0, "import: \(imported.output)")
             readToken = try store.addToken(name: "reader", role: .read).secret
             server = try await IndexServer(
                 configuration: ServerConfiguration(directory: "", store: store.directory.path, anonymousRead: anonymousRead)
             ).start()
+        }
+
+        /// A policy trusting `publicKeyPath` (key `corp`) for every project.
+        static func writePolicy(root: String, publicKeyPath: String, keyName: String = "corp") throws -> String {
+            let fingerprint = try PublicKey(pem: String(contentsOfFile: publicKeyPath, encoding: .utf8)).fingerprint
+            let text = """
+                version = 1
+
+                [keys.\(keyName)]
+                file = "\(publicKeyPath)"
+                fingerprint = "sha256:\(fingerprint)"
+
+                [[rule]]
+                packages = ["*"]
+                keys = ["\(keyName)"]
+                builders = ["https://builder.example/wheeltrust-tests"]
+                """
+            let path = root + "/policy-\(UUID().uuidString).toml"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
         }
 
         /// Publishes one wheel with a provenance wrapping its attestation (what the door stores
@@ -151,6 +176,62 @@ struct StoreEndToEndTests {
             let statuses = try Self.statuses(result)
             #expect(statuses.count == 2 && statuses.values.allSatisfy { $0 == "verified" }, "\(statuses)")
         }
+    }
+
+    @Test(.timeLimit(.minutes(5)))
+    func importRefusesUnattestedAndWronglySignedFilesWithTheReasonAndStoresOnlyVerifiedProvenance() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-import-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let folder = root + "/incoming"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let other = try PrivateKey.generate(.ecdsaP256)
+        let publicKeyPath = root + "/signer.pub"
+        try key.publicKey.pemRepresentation.write(toFile: publicKeyPath, atomically: true, encoding: .utf8)
+        let builder = "https://builder.example/wheeltrust-tests"
+        for (name, signer) in [
+            ("datatool-0.3-py3-none-any.whl", Optional(key)), ("clitool-2.0-py3-none-any.whl", other),
+            ("MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", nil),
+        ] {
+            let path = folder + "/" + name
+            try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path, toPath: path)
+            if let signer { _ = try Attester.attest(wheel: path, key: signer, builderID: builder, buildType: Attester.defaultBuildType) }
+        }
+        // An attestation of datatool beside dotted.pkg: it names another file.
+        let dotted = folder + "/dotted_pkg-1.2.0-0-py3-none-any.whl"
+        try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent("dotted_pkg-1.2.0-0-py3-none-any.whl").path, toPath: dotted)
+        let datatoolAttestation = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasPrefix("datatool-0.3-py3-none-any.whl.") && $0.hasSuffix(".attestation") })
+        try FileManager.default.copyItem(atPath: folder + "/" + datatoolAttestation, toPath: dotted + ".slsa.attestation")
+
+        let policy = try StoreScenario.writePolicy(root: root, publicKeyPath: publicKeyPath)
+        let storePath = root + "/store"
+        let result = try await TestProcess.run(TestProcess.wheeltrust, ["serve", "import", folder, "--store", storePath, "--policy", policy])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.stdout.contains("imported datatool-0.3-py3-none-any.whl (provenance verified: "), "\(result.stdout)")
+        #expect(result.stderr.contains("refused clitool-2.0-py3-none-any.whl: untrusted-signer: "), "\(result.stderr)")
+        #expect(result.stderr.contains("refused dotted_pkg-1.2.0-0-py3-none-any.whl: attestation-for-another-file: "), "\(result.stderr)")
+        #expect(result.stderr.contains("refused MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: missing-attestations: "), "\(result.stderr)")
+        #expect(result.stdout.contains("1 imported, 0 already present, 3 refused"), "\(result.stdout)")
+
+        let store = try PublishingStore(directory: URL(fileURLWithPath: storePath))
+        #expect(try store.allFiles().map(\.filename) == ["datatool-0.3-py3-none-any.whl"])
+        let document = try #require(try store.provenance(ofFile: "datatool-0.3-py3-none-any.whl"))
+        let provenance = try Provenance.decode(Data(document))
+        #expect(provenance.attestationBundles.first?.publisher.fields["key"] == .string("corp"))
+        #expect(try store.check().findings.isEmpty)
+
+        // Again, with --allow-unattested: the verified file is left alone; the wrongly signed ones
+        // stay refused, and so does the unattested one: the policy's rule requires provenance for
+        // every project, and the flag never overrides a rule.
+        let again = try await TestProcess.run(
+            TestProcess.wheeltrust, ["serve", "import", folder, "--store", storePath, "--policy", policy, "--allow-unattested"])
+        #expect(again.status == 1, "\(again.output)")
+        #expect(again.stdout.contains("already present datatool-0.3-py3-none-any.whl"), "\(again.stdout)")
+        #expect(again.stderr.contains("refused clitool-2.0-py3-none-any.whl: untrusted-signer: "), "\(again.stderr)")
+        #expect(again.stderr.contains("refused MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: missing-attestations: "), "\(again.stderr)")
+        #expect(again.stdout.contains("0 imported, 1 already present, 3 refused"), "\(again.stdout)")
+        #expect(try store.allFiles().count == 1)
     }
 
     @Test(.timeLimit(.minutes(5)))
