@@ -227,7 +227,9 @@ let package = Package(
             name: "PublishingTests", dependencies: ["Publishing", "Policy", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "IndexServer", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport"],
+            dependencies: [
+                "Verification", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport",
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

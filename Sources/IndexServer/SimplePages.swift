@@ -12,10 +12,13 @@ import PythonPackaging
 struct SimplePages: Sendable {
     let layout: IndexLayout
     let source: any IndexSource
+    /// Relative links of a static export (`StaticExport.Paths`) instead of the server's absolute ones.
+    let staticLinks: Bool
 
-    init(layout: IndexLayout, source: any IndexSource) {
+    init(layout: IndexLayout, source: any IndexSource, staticLinks: Bool = false) {
         self.layout = layout
         self.source = source
+        self.staticLinks = staticLinks
     }
 
     /// Pages of a served folder (`FolderSource`: API version 1.1, as Pulp reports).
@@ -59,7 +62,7 @@ struct SimplePages: Sendable {
         var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(apiVersion)\">\n"
         html += "<title>\(title)</title>\n</head>\n<body>\n<h1>\(title)</h1>\n"
         for entry in entries {
-            let href = layout.fileURL(origin: origin, filename: entry.filename) + "#sha256=" + entry.advertisedSHA256Hex
+            let href = fileURL(origin: origin, entry: entry) + "#sha256=" + entry.advertisedSHA256Hex
             var attributes = "href=\"\(HTMLEscaping.escape(href))\""
             if let requiresPython = entry.requiresPython {
                 attributes += " data-requires-python=\"\(HTMLEscaping.escape(requiresPython))\""
@@ -68,7 +71,7 @@ struct SimplePages: Sendable {
                 attributes += " data-core-metadata=\"\(metadataHash)\" data-dist-info-metadata=\"\(metadataHash)\""
             }
             if entry.provenance != .none {
-                attributes += " data-provenance=\"\(HTMLEscaping.escape(layout.provenanceURL(origin: origin, entry: entry)))\""
+                attributes += " data-provenance=\"\(HTMLEscaping.escape(provenanceURL(origin: origin, entry: entry)))\""
             }
             if entry.yanked {
                 attributes += " data-yanked=\"\(HTMLEscaping.escape(entry.yankedReason ?? ""))\""
@@ -84,7 +87,7 @@ struct SimplePages: Sendable {
             let metadata = source.coreMetadataSHA256(of: entry).map { CoreMetadataField.hash($0) } ?? .absent
             return FileRecord(
                 filename: entry.filename,
-                url: layout.fileURL(origin: origin, filename: entry.filename),
+                url: fileURL(origin: origin, entry: entry),
                 hashes: ["sha256": entry.advertisedSHA256Hex],
                 coreMetadata: metadata,
                 distInfoMetadata: metadata,
@@ -92,7 +95,7 @@ struct SimplePages: Sendable {
                 uploadTime: Self.uploadTime(entry.modified),
                 yanked: entry.yanked ? .reason(entry.yankedReason ?? "") : .notYanked,
                 requiresPython: entry.requiresPython,
-                provenance: entry.provenance == .none ? nil : layout.provenanceURL(origin: origin, entry: entry)
+                provenance: entry.provenance == .none ? nil : provenanceURL(origin: origin, entry: entry)
             )
         }
         var versions: [PythonVersion] = []
@@ -106,6 +109,18 @@ struct SimplePages: Sendable {
     }
 
     // MARK: helpers
+
+    /// The file's URL: on the serving origin, or relative from a static export's project page.
+    private func fileURL(origin: String, entry: CatalogEntry) -> String {
+        staticLinks ? StaticSitePaths.fileLink(entry.filename) : layout.fileURL(origin: origin, filename: entry.filename)
+    }
+
+    /// The file's Integrity API URL: on the serving origin, or relative from a static export's project page.
+    private func provenanceURL(origin: String, entry: CatalogEntry) -> String {
+        staticLinks
+            ? StaticSitePaths.provenanceLink(project: entry.project.normalized, version: entry.version, filename: entry.filename)
+            : layout.provenanceURL(origin: origin, entry: entry)
+    }
 
     private func projectNames(_ entries: [CatalogEntry]) -> [String] {
         Array(Set(entries.map(\.project.normalized))).sorted()

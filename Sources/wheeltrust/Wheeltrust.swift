@@ -30,6 +30,7 @@ struct Wheeltrust: AsyncParsableCommand {
             KeysCommand.self,
             AttestCommand.self,
             ServeCommand.self,
+            ExportCommand.self,
             KeygenCommand.self,
             TrustCommand.self,
             PolicyCommand.self,
