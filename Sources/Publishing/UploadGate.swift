@@ -22,10 +22,11 @@ import Sigstore
 /// - Keyless attestations are judged as lone attestations (`Publisher.localFile`): the server is
 ///   the index, so no index-named publisher vouches for them; only a rule's named identities
 ///   accept them.
-/// - Without attestations: refused under `requireProvenance` (the default); accepted without
-///   provenance only when the operator allowed unattested uploads (`--allow-unattested`), for any
-///   project: such a file has no provenance until a verified one is added (`judgeProvenance`),
-///   and clients whose policy requires provenance for it fail to verify it until then.
+/// - Without attestations: refused under `requireProvenance`, and always when the project's
+///   rule requires provenance (the flag never overrides a rule); accepted without provenance only
+///   when unattested uploads are allowed and the rule (or the lack of one) does not require
+///   provenance. A provenance added later (`judgeProvenance`) is verified under the rule in force
+///   then (a policy tightened after such files were stored: the remediation path).
 /// - The provenance document returned for storing holds only attestations that verified here,
 ///   grouped in bundles by the publisher derived from the verified signer (a key: its anchor
 ///   name and fingerprint; keyless: the identity the certificate satisfied), never a publisher
@@ -143,6 +144,11 @@ public struct UploadGate: Sendable {
         if requireProvenance {
             return .refused(
                 UploadRefusal(.missingAttestations, "\(file.filename) carries no attestation and this index requires provenance"))
+        }
+        if let rule = selection.rule, rule.requirement == .provenance {
+            return .refused(
+                UploadRefusal(
+                    .missingAttestations, "\(file.filename) carries no attestation and \(rule.label) requires provenance for \(file.project.normalized)"))
         }
         return .accepted(AcceptedUpload(provenance: nil, signers: [], rule: selection.summary))
     }

@@ -9,7 +9,7 @@ import Sigstore
 enum ProvenanceDemand: String, EnumerableFlag {
     /// Every upload must carry attestations that verify (the default for a store).
     case requireProvenance
-    /// Uploads without attestations are accepted (without provenance until a verified one is added).
+    /// Uploads without attestations are accepted for projects whose rule does not require provenance.
     case allowUnattested
 
     static func help(for value: ProvenanceDemand) -> ArgumentHelp? {
@@ -17,7 +17,7 @@ enum ProvenanceDemand: String, EnumerableFlag {
         case .requireProvenance:
             return "Refuse every upload without attestations that verify under the policy (the default)."
         case .allowUnattested:
-            return "Accept uploads without attestations (they get no provenance until a verified one is added); attestations that come are still verified."
+            return "Accept uploads without attestations for projects whose policy rule does not require provenance."
         }
     }
 }
@@ -91,7 +91,7 @@ struct ServeUploadOptions: ParsableArguments {
         }
         let gate = UploadGate(policy: loaded, requireProvenance: provenance == .requireProvenance, trustedRoot: root)
         let named = loaded.path ?? BuiltInPolicy.name
-        let demand = provenance == .requireProvenance ? "every upload needs attestations" : "unattested uploads allowed (no provenance until a verified one is added)"
+        let demand = provenance == .requireProvenance ? "every upload needs attestations" : "unattested uploads allowed where the rule does not require provenance"
         return (gate, "uploads are judged by \(named); \(demand)")
     }
 

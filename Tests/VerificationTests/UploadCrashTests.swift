@@ -99,8 +99,12 @@ struct UploadCrashTests {
             // Every fifth round lets the upload finish (so acknowledged uploads exist for sure);
             // the others kill the server somewhere in 0…150 ms: while connecting, mid-body,
             // during the checks or the publish, or just after.
-            let delay = round % 5 == 0 ? 1500 : Int.random(in: 0...150, using: &generator)
-            try await Task.sleep(for: .milliseconds(delay))
+            if round % 5 == 0 {
+                // Killed only once the client has its answer (at most 30 s).
+                for _ in 0..<300 where client.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+            } else {
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...150, using: &generator)))
+            }
             await server.kill9()
             let line: String = await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {

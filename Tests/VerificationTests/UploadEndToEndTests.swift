@@ -250,17 +250,30 @@ struct UploadEndToEndTests {
         await server.stop()
     }
 
-    @Test("a provenance added to an uploaded file the Pulp way is verified for that file, served, and immutable", .enabled(if: twine != nil))
+    @Test("after the policy is tightened, a provenance added the Pulp way is verified for that file, served, and immutable", .enabled(if: twine != nil))
     func provenanceAddedLater() async throws {
         let wheel = Self.wheels[0]
         let world = try await World.make(wheels: Self.wheels)
         defer { world.remove() }
-        let server = try await world.serve(["--allow-unattested"])
+        // First the store runs under a lax policy (integrity only) with unattested uploads allowed.
+        let lax = world.root + "/lax.toml"
+        try """
+        version = 1
+
+        [[rule]]
+        packages = ["*"]
+        require = "integrity"
+        reason = "before signing was set up"
+        """.write(toFile: lax, atomically: true, encoding: .utf8)
+        let before = try await ServeProcess.start(["--store", world.store, "--policy", lax, "--allow-unattested"], home: world.root)
+        #expect(before.banner.contains("unattested uploads allowed"), "\(before.banner)")
+        let uploaded = try await world.twine(Self.wheels.map { world.dist + "/" + $0 }, server: before)
+        await before.stop()
+        #expect(uploaded.status == 0, "\(uploaded.output)")
+        // Then the policy requires provenance by the release key: provenance is added to the
+        // stored files, each verified under the new rule.
+        let server = try await world.serve()
         do {
-            #expect(server.banner.contains("unattested uploads allowed"), "\(server.banner)")
-            // Uploaded without attestations (allowed here): served without provenance.
-            let uploaded = try await world.twine(Self.wheels.map { world.dist + "/" + $0 }, server: server)
-            #expect(uploaded.status == 0, "\(uploaded.output)")
             let before = try #require(try await world.projectPage("dotted-pkg", server: server))
             #expect(before.contains(wheel) && !before.contains("/integrity/"), "no provenance yet: \(before)")
             // The attestation `wheeltrust attest` wrote, as a provenance document claiming some publisher.
