@@ -121,7 +121,8 @@ struct UploadResponder: Sendable {
                 return IndexResponder.text(.ok, "OK (\(UntrustedText.plain(checked.filename)) already exists with these bytes)")
             case .filenameRetired:
                 return Self.refused(
-                    UploadRefusal(.fileExists, "File already exists: \(checked.filename) was published and deleted; filenames are never reused"))
+                    UploadRefusal(
+                        .fileExists, "File already exists: \(checked.filename) was published and deleted; filenames are never reused"))
             }
         } catch {
             reader.discard()
@@ -171,7 +172,8 @@ struct UploadResponder: Sendable {
         do {
             switch try store.attachProvenance(filename: stored.filename, provenance: provenance, by: principal) {
             case .attached:
-                let url = layout.integrityPrefix
+                let url =
+                    layout.integrityPrefix
                     + [stored.project, stored.version, stored.filename].map(IndexLayout.encode).joined(separator: "/") + "/provenance/"
                 return IndexResponder.bytes(
                     .created, Array("{\"filename\":\(Self.jsonString(stored.filename)),\"provenance\":\(Self.jsonString(url))}".utf8),

@@ -24,7 +24,8 @@ public enum DistributionCheck {
         let version = form.value("version") ?? ""
         let filename = content.filename
         guard isPlainFilename(filename) else {
-            return .refused(UploadRefusal(.badFilename, "invalid filename '\(UploadRefusal.excerpt(filename))': it must be a plain file name"))
+            return .refused(
+                UploadRefusal(.badFilename, "invalid filename '\(UploadRefusal.excerpt(filename))': it must be a plain file name"))
         }
         let parsed: DistributionFilename
         do {
@@ -41,13 +42,15 @@ public enum DistributionCheck {
         guard PythonVersion(version) == parsed.version, parsed.version.isValid else {
             return .refused(
                 UploadRefusal(
-                    .fieldMismatch, "the filename \(filename) names version \(parsed.version), the form's version is \(UploadRefusal.excerpt(version))"))
+                    .fieldMismatch,
+                    "the filename \(filename) names version \(parsed.version), the form's version is \(UploadRefusal.excerpt(version))"))
         }
         if let filetype = form.value("filetype") {
             let expected = isWheel(parsed) ? wheelFiletype : sdistFiletype
             guard filetype == expected else {
                 return .refused(
-                    UploadRefusal(.fieldMismatch, "filetype \(UploadRefusal.excerpt(filetype)) does not fit \(filename) (expected \(expected))"))
+                    UploadRefusal(
+                        .fieldMismatch, "filetype \(UploadRefusal.excerpt(filetype)) does not fit \(filename) (expected \(expected))"))
             }
         }
         if let refusal = digestRefusal(form, content: content) { return .refused(refusal) }
@@ -121,7 +124,8 @@ public enum DistributionCheck {
             }
         }
         guard any else {
-            return UploadRefusal(.digestMismatch, "the form states no digest of \(content.filename) (sha256_digest, blake2_256_digest or md5_digest)")
+            return UploadRefusal(
+                .digestMismatch, "the form states no digest of \(content.filename) (sha256_digest, blake2_256_digest or md5_digest)")
         }
         return nil
     }

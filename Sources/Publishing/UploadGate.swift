@@ -101,7 +101,9 @@ public struct UploadGate: Sendable {
             return .refused(UploadRefusal(.missingAttestations, "the provenance document holds no attestation"))
         }
         guard attestations.count <= Self.maxAttestations else {
-            return .refused(UploadRefusal(.tooLarge, "the provenance holds \(attestations.count) attestations; at most \(Self.maxAttestations) are accepted"))
+            return .refused(
+                UploadRefusal(
+                    .tooLarge, "the provenance holds \(attestations.count) attestations; at most \(Self.maxAttestations) are accepted"))
         }
         return await judge(attestations, for: file, on: date)
     }
@@ -126,7 +128,8 @@ public struct UploadGate: Sendable {
             do {
                 attestations.append(try JSONDecoder().decode(Attestation.self, from: JSONEncoder().encode(element)))
             } catch let error as AttestationError {
-                return .refused(UploadRefusal(.malformedAttestations, "attestation \(index) is not a PEP 740 attestation: \(error.message)"))
+                return .refused(
+                    UploadRefusal(.malformedAttestations, "attestation \(index) is not a PEP 740 attestation: \(error.message)"))
             } catch {
                 return .refused(UploadRefusal(.malformedAttestations, "attestation \(index) is not a PEP 740 attestation"))
             }
@@ -148,7 +151,8 @@ public struct UploadGate: Sendable {
         if let rule = selection.rule, rule.requirement == .provenance {
             return .refused(
                 UploadRefusal(
-                    .missingAttestations, "\(file.filename) carries no attestation and \(rule.label) requires provenance for \(file.project.normalized)"))
+                    .missingAttestations,
+                    "\(file.filename) carries no attestation and \(rule.label) requires provenance for \(file.project.normalized)"))
         }
         return .accepted(AcceptedUpload(provenance: nil, signers: [], rule: selection.summary))
     }
@@ -162,7 +166,8 @@ public struct UploadGate: Sendable {
             return .refused(
                 UploadRefusal(
                     .noPolicyRule,
-                    "\(rule.label) (require \(rule.requirement.rawValue)) accepts no signer for \(file.project.normalized), so its attestations cannot be verified"))
+                    "\(rule.label) (require \(rule.requirement.rawValue)) accepts no signer for \(file.project.normalized), so its attestations cannot be verified"
+                ))
         }
         let verdict = await verifier.verify(
             Provenance(attestationBundles: [AttestationBundle(publisher: .localFile, attestations: attestations)]),
@@ -185,7 +190,8 @@ public struct UploadGate: Sendable {
                 bundles.append((publisher, [attestation]))
             }
         }
-        let provenance = Provenance(attestationBundles: bundles.map { AttestationBundle(publisher: $0.publisher, attestations: $0.attestations) })
+        let provenance = Provenance(
+            attestationBundles: bundles.map { AttestationBundle(publisher: $0.publisher, attestations: $0.attestations) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let document = try? encoder.encode(provenance) else {

@@ -91,7 +91,9 @@ struct ServeUploadOptions: ParsableArguments {
         }
         let gate = UploadGate(policy: loaded, requireProvenance: provenance == .requireProvenance, trustedRoot: root)
         let named = loaded.path ?? BuiltInPolicy.name
-        let demand = provenance == .requireProvenance ? "every upload needs attestations" : "unattested uploads allowed where the rule does not require provenance"
+        let demand =
+            provenance == .requireProvenance
+            ? "every upload needs attestations" : "unattested uploads allowed where the rule does not require provenance"
         return (gate, "uploads are judged by \(named); \(demand)")
     }
 

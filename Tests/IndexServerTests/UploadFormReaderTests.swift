@@ -105,19 +105,22 @@ import Testing
     @Test func malformedPartsAreRefused() throws {
         let directory = try staging()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let twoFiles = Self.body(fields: [], file: ("a-1.0.tar.gz", [1])) .dropLast(Array("--\(Self.boundary)--\r\n".utf8).count)
+        let twoFiles =
+            Self.body(fields: [], file: ("a-1.0.tar.gz", [1])).dropLast(Array("--\(Self.boundary)--\r\n".utf8).count)
             + Self.body(fields: [], file: ("b-1.0.tar.gz", [2]))
         let two = try #require(refusalOf(read(Array(twoFiles), chunk: 100, staging: directory)))
         #expect(two.message.contains("more than one content part"))
         let noName = Array("--\(Self.boundary)\r\nContent-Disposition: form-data\r\n\r\nx\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(refusalOf(read(noName, chunk: 100, staging: directory))?.message.contains("not a named form-data field") == true)
-        let noFilename = Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nx\r\n--\(Self.boundary)--\r\n".utf8)
+        let noFilename = Array(
+            "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nx\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(refusalOf(read(noFilename, chunk: 100, staging: directory))?.message.contains("names no filename") == true)
         let badHeader = Array("--\(Self.boundary)\r\nBad Header: x\r\n\r\nx\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(refusalOf(read(badHeader, chunk: 100, staging: directory))?.code == .malformedForm)
         let bigField = Self.body(fields: [("description", String(repeating: "x", count: (1 << 20) + 1))], file: nil)
         #expect(refusalOf(read(bigField, chunk: 65536, staging: directory))?.code == .tooLarge)
-        let notUTF8 = Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n".utf8) + [0xFF, 0xFE]
+        let notUTF8 =
+            Array("--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n".utf8) + [0xFF, 0xFE]
             + Array("\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(refusalOf(read(notUTF8, chunk: 100, staging: directory))?.message.contains("not UTF-8") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)

@@ -18,7 +18,8 @@ import Testing
     @Test func matchesPythonsHashlibForManyLengthsAndSplits() throws {
         let lengths = [0, 1, 127, 128, 129, 255, 256, 257, 1000, 70_000]
         var expected: [String] = []
-        let script = "import hashlib\nfor n in \(lengths):\n    print(hashlib.blake2b(bytes(i % 251 for i in range(n)), digest_size=32).hexdigest())\n"
+        let script =
+            "import hashlib\nfor n in \(lengths):\n    print(hashlib.blake2b(bytes(i % 251 for i in range(n)), digest_size=32).hexdigest())\n"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script]

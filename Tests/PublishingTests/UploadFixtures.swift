@@ -32,7 +32,9 @@ enum UploadFixtures {
     }
 
     /// A key-signed SLSA v1 attestation of `filename` with digest `sha256`.
-    static func attestation(filename: String, sha256: String, key: PrivateKey, builder: String = "https://builder.example/v1") throws
+    static func attestation(
+        filename: String, sha256: String, key: PrivateKey, builder: String = "https://builder.example/v1"
+    ) throws
         -> Attestation
     {
         let statement = AttestationBuilder.slsaV1Statement(

@@ -61,7 +61,8 @@ import Testing
         var attestation = try UploadFixtures.attestation(filename: file.filename, sha256: other.text, key: key)
         // The attacker rewrites the subject digest to the uploaded file's and keeps the signature.
         attestation.envelope.statement = Array(
-            String(decoding: attestation.envelope.statement, as: UTF8.self).replacingOccurrences(of: other.text, with: file.sha256.text).utf8)
+            String(decoding: attestation.envelope.statement, as: UTF8.self).replacingOccurrences(of: other.text, with: file.sha256.text)
+                .utf8)
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([attestation])).refusal)
         #expect(refusal.code == .untrustedSigner)
     }
@@ -92,7 +93,8 @@ import Testing
     @Test func oneBadAttestationAmongGoodOnesRefusesTheUpload() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
         let good = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256.text, key: key)
-        let stranger = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256.text, key: try PrivateKey.generate(.ed25519))
+        let stranger = try UploadFixtures.attestation(
+            filename: file.filename, sha256: file.sha256.text, key: try PrivateKey.generate(.ed25519))
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([good, stranger])).refusal)
         #expect(refusal.code == .untrustedSigner)
         #expect(refusal.message.hasPrefix("attestation 1 "))

@@ -91,7 +91,9 @@ struct UploadCrashTests {
             let server = try await world.serve()
             let client = Process()
             client.executableURL = URL(fileURLWithPath: TestProcess.python3)
-            client.arguments = [clientPath, server.uploadURL, world.token, world.dist + "/" + wheel, world.dist + "/" + wheel + ".slsa.attestation"]
+            client.arguments = [
+                clientPath, server.uploadURL, world.token, world.dist + "/" + wheel, world.dist + "/" + wheel + ".slsa.attestation",
+            ]
             let output = Pipe()
             client.standardOutput = output
             client.standardError = FileHandle.nullDevice
@@ -122,7 +124,8 @@ struct UploadCrashTests {
 
         // The store is consistent: fsck finds nothing corrupt (leftovers in staging are only
         // reclaimable)...
-        let fsck = try await TestProcess.run(TestProcess.wheeltrust, ["serve", "fsck", "--store", world.store], environment: ["HOME": world.root])
+        let fsck = try await TestProcess.run(
+            TestProcess.wheeltrust, ["serve", "fsck", "--store", world.store], environment: ["HOME": world.root])
         print("fsck after the crash rounds: \(fsck.stdout)")
         #expect(fsck.status == 0, "\(fsck.output)")
         #expect(!fsck.stdout.contains("CORRUPT"), "\(fsck.output)")
@@ -133,8 +136,9 @@ struct UploadCrashTests {
         for wheel in acknowledged {
             #expect(page.contains(wheel), "acknowledged \(wheel) is listed")
             let local = try await TestProcess.run("/usr/bin/sha256sum", [world.dist + "/" + wheel]).stdout.prefix(64)
-            let url = world.withCredentials(server.indexURL).replacingOccurrences(
-                of: "/pypi/wheeltrust/main/simple/", with: "/api/pulp-content/wheeltrust/main/") + wheel
+            let url =
+                world.withCredentials(server.indexURL).replacingOccurrences(
+                    of: "/pypi/wheeltrust/main/simple/", with: "/api/pulp-content/wheeltrust/main/") + wheel
             let served = try await TestProcess.run("/bin/sh", ["-c", "/usr/bin/curl -sf '\(url)' | /usr/bin/sha256sum"])
             #expect(served.stdout.prefix(64) == local, "\(wheel) served with its bytes")
         }

@@ -87,16 +87,21 @@ struct UploadEndToEndTests {
         func twine(_ arguments: [String], server: ServeProcess) async throws -> ProcessResult {
             try await TestProcess.run(
                 UploadEndToEndTests.twine ?? "twine",
-                ["upload", "--non-interactive", "--disable-progress-bar", "--verbose", "--repository-url", server.uploadURL,
-                 "-u", "__token__", "-p", token] + arguments,
+                [
+                    "upload", "--non-interactive", "--disable-progress-bar", "--verbose", "--repository-url", server.uploadURL,
+                    "-u", "__token__", "-p", token,
+                ] + arguments,
                 environment: ["HOME": root, "NO_COLOR": "1", "COLUMNS": "1000"])
         }
 
         /// The project page's JSON (with the token), or nil when the project does not exist.
         func projectPage(_ project: String, server: ServeProcess) async throws -> String? {
             let result = try await TestProcess.run(
-                "/usr/bin/curl", ["-s", "-H", "Accept: application/vnd.pypi.simple.v1+json", "-w", "\n%{http_code}",
-                                  withCredentials(server.indexURL) + project + "/"])
+                "/usr/bin/curl",
+                [
+                    "-s", "-H", "Accept: application/vnd.pypi.simple.v1+json", "-w", "\n%{http_code}",
+                    withCredentials(server.indexURL) + project + "/",
+                ])
             let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             guard lines.last == "200" else { return nil }
             return lines.dropLast().joined(separator: "\n")
@@ -115,14 +120,18 @@ struct UploadEndToEndTests {
             } else {
                 installed = try await TestProcess.run(
                     TestProcess.python3,
-                    ["-m", "pip", "--python", venv + "/bin/python", "install", "--no-cache-dir", "--index-url",
-                     withCredentials(server.indexURL)] + packages)
+                    [
+                        "-m", "pip", "--python", venv + "/bin/python", "install", "--no-cache-dir", "--index-url",
+                        withCredentials(server.indexURL),
+                    ] + packages)
             }
             try #require(installed.status == 0, "\(installer) install: \(installed.output)")
             let verified = try await TestProcess.run(
                 TestProcess.wheeltrust,
-                ["verify", "--all", "--python", venv + "/bin/python", "--index-url", withCredentials(server.indexURL),
-                 "--cache-dir", root + "/cache-\(installer)", "--key", publicKeyPath, "--format", "json"],
+                [
+                    "verify", "--all", "--python", venv + "/bin/python", "--index-url", withCredentials(server.indexURL),
+                    "--cache-dir", root + "/cache-\(installer)", "--key", publicKeyPath, "--format", "json",
+                ],
                 environment: ["HOME": root, "PIP_CONFIG_FILE": "/dev/null"])
             #expect(verified.status == 0, "verify after \(installer): \(verified.output)")
             let report = try ReportJSON(verified)
@@ -134,7 +143,9 @@ struct UploadEndToEndTests {
         func remove() { try? FileManager.default.removeItem(atPath: root) }
     }
 
-    @Test("twine upload --attestations into the store, then pip and uv install it and wheeltrust verify --all passes", .enabled(if: twine != nil))
+    @Test(
+        "twine upload --attestations into the store, then pip and uv install it and wheeltrust verify --all passes",
+        .enabled(if: twine != nil))
     func twineUploadThenInstallAndVerify() async throws {
         let world = try await World.make()
         defer { world.remove() }
@@ -162,7 +173,9 @@ struct UploadEndToEndTests {
         await server.stop()
     }
 
-    @Test("uv publish into the store (attestations beside the dists), then uv installs it and wheeltrust verify passes", .enabled(if: uv != nil))
+    @Test(
+        "uv publish into the store (attestations beside the dists), then uv installs it and wheeltrust verify passes",
+        .enabled(if: uv != nil))
     func uvPublishThenInstallAndVerify() async throws {
         let world = try await World.make()
         defer { world.remove() }
@@ -183,7 +196,9 @@ struct UploadEndToEndTests {
         await server.stop()
     }
 
-    @Test("forged, mismatched, wrong-key and missing attestations are refused at upload with the reason, and nothing is served", .enabled(if: twine != nil))
+    @Test(
+        "forged, mismatched, wrong-key and missing attestations are refused at upload with the reason, and nothing is served",
+        .enabled(if: twine != nil))
     func refusedUploads() async throws {
         let wheel = Self.wheels[0]
         let world = try await World.make(wheels: [wheel])
@@ -234,7 +249,8 @@ struct UploadEndToEndTests {
             #expect(head.lowercased().contains("x-wheeltrust-refusal: malformed-form"), "\(head)")
             #expect(!head.lowercased().contains("x-wheeltrust-reason"), "\(head)")
             // Without a token nothing is read: 401.
-            let anonymous = try await TestProcess.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-F", "name=x", server.uploadURL])
+            let anonymous = try await TestProcess.run(
+                "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-F", "name=x", server.uploadURL])
             #expect(anonymous.stdout == "401")
 
             // The good attestation is still accepted afterwards.
@@ -250,7 +266,9 @@ struct UploadEndToEndTests {
         await server.stop()
     }
 
-    @Test("after the policy is tightened, a provenance added the Pulp way is verified for that file, served, and immutable", .enabled(if: twine != nil))
+    @Test(
+        "after the policy is tightened, a provenance added the Pulp way is verified for that file, served, and immutable",
+        .enabled(if: twine != nil))
     func provenanceAddedLater() async throws {
         let wheel = Self.wheels[0]
         let world = try await World.make(wheels: Self.wheels)
@@ -279,13 +297,15 @@ struct UploadEndToEndTests {
             // The attestation `wheeltrust attest` wrote, as a provenance document claiming some publisher.
             let attestation = try String(contentsOfFile: world.dist + "/" + wheel + ".slsa.attestation", encoding: .utf8)
             let document = world.root + "/dotted.provenance"
-            try #"{"version": 1, "attestation_bundles": [{"publisher": {"kind": "GitHub", "repository": "someone/else", "workflow": "x.yml"}, "attestations": ["#
+            try
+                #"{"version": 1, "attestation_bundles": [{"publisher": {"kind": "GitHub", "repository": "someone/else", "workflow": "x.yml"}, "attestations": ["#
                 .appending(attestation).appending("]}]}").write(toFile: document, atomically: true, encoding: .utf8)
             let endpoint = server.uploadURL.replacingOccurrences(
                 of: "/pypi/wheeltrust/main/legacy/", with: "/api/pulp/wheeltrust/api/v3/content/python/provenance/")
             func post(_ fields: [String]) async throws -> (status: String, body: String) {
                 let result = try await TestProcess.run(
-                    "/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "-u", "__token__:\(world.token)"] + fields.flatMap { ["-F", $0] } + [endpoint])
+                    "/usr/bin/curl",
+                    ["-s", "-w", "\n%{http_code}", "-u", "__token__:\(world.token)"] + fields.flatMap { ["-F", $0] } + [endpoint])
                 let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
                 return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
             }
@@ -298,7 +318,9 @@ struct UploadEndToEndTests {
             let integrity = world.withCredentials(server.indexURL).replacingOccurrences(
                 of: "/pypi/wheeltrust/main/simple/", with: "/api/pypi/wheeltrust/main/integrity/dotted-pkg/1.2.0/\(wheel)/provenance/")
             let served = try await TestProcess.run("/usr/bin/curl", ["-sf", integrity])
-            #expect(served.status == 0 && served.stdout.contains("\"kind\":\"wheeltrust key\"") && !served.stdout.contains("someone/else"), "\(served.stdout)")
+            #expect(
+                served.status == 0 && served.stdout.contains("\"kind\":\"wheeltrust key\"") && !served.stdout.contains("someone/else"),
+                "\(served.stdout)")
             // Immutable: a second one is refused.
             let again = try await post(["file=@\(document)", "package=\(wheel)"])
             #expect(again.status == "400" && again.body.contains("already has a provenance"), "\(again)")
