@@ -23,6 +23,8 @@ import Foundation
 //   spec-complete parser rather than one of our own.
 // - async-http-client (+ NIOSSL): the index client. It verifies TLS against exactly the CA bundle
 //   pip is configured with (`cert`), which Foundation's URLSession cannot do on Linux.
+// - GRDB (SQLite, the system's libsqlite3 underneath): the publishing store's database (WAL,
+//   migrations, transactions), a maintained library rather than raw SQLite calls.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -41,6 +43,7 @@ let package = Package(
         .library(name: "PackageIndex", targets: ["PackageIndex"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "Verification", targets: ["Verification"]),
+        .library(name: "Publishing", targets: ["Publishing"]),
         .library(name: "IndexServer", targets: ["IndexServer"]),
         .library(name: "Lock", targets: ["Lock"]),
         .library(name: "Building", targets: ["Building"]),
@@ -60,6 +63,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // The trust policy file (TOML): a maintained parser (toml++ underneath), not a hand parser.
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+        // The publishing store's database (needs the system's SQLite headers: libsqlite3-dev).
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // Uploads (the legacy upload API's multipart/form-data): a maintained, incremental parser
+        // that hands each part's bytes over as they arrive, so a file streams to disk.
+        .package(url: "https://github.com/vapor/multipart-kit.git", exact: "4.7.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -130,10 +138,25 @@ let package = Package(
             dependencies: ["PackageIndex", "Policy", "Sigstore", "TUF", "Attestations", "PythonPackaging"],
             swiftSettings: strict
         ),
+        // The publishing store (content-addressed blobs + SQLite metadata, tokens) and the door
+        // check of uploads: below IndexServer, which serves and accepts through it.
+        .target(
+            name: "Publishing",
+            dependencies: [
+                "Attestations", "PythonPackaging", "Policy", "Sigstore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "IndexServer",
             dependencies: [
-                "Attestations", "PythonPackaging",
+                "Publishing", "Policy", "Attestations", "PythonPackaging",
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                // The reason phrase of refused uploads is set next to NIO's HTTP/1 encoder.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -166,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "wheeltrust",
             dependencies: [
-                "Verification", "Policy", "Lock", "Building", "IndexServer", "Sigstore", "TUF", "Attestations",
+                "Verification", "Policy", "Lock", "Building", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -213,10 +236,14 @@ let package = Package(
             name: "BuildingTests", dependencies: ["Building", "Verification", "IndexServer", "Attestations", "PythonPackaging"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
-        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Attestations", "PythonPackaging", "TestSupport"]),
+        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Publishing", "Attestations", "PythonPackaging", "TestSupport"]),
+        .testTarget(
+            name: "PublishingTests", dependencies: ["Publishing", "Policy", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "VerificationTests",
-            dependencies: ["Verification", "IndexServer", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport"],
+            dependencies: [
+                "Verification", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport",
+            ],
             resources: [.copy("Fixtures")]
         ),
     ]

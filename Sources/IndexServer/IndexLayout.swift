@@ -5,6 +5,8 @@ import Foundation
 /// - Simple API: `/pypi/<domain>/<distribution>/simple/` and `…/simple/<normalized>/`
 /// - files: `/api/pulp-content/<domain>/<distribution>/<filename>` (+ `.metadata`, PEP 658)
 /// - Integrity API: `/api/pypi/<domain>/<distribution>/integrity/<normalized>/<version>/<filename>/provenance/`
+///   (Pulp's shape, the one advertised) and `/integrity/<normalized>/<version>/<filename>/provenance`
+///   (the public index's shape; answered with a redirect to the `/`-terminated form)
 ///
 /// Guarantees: every filename placed in a URL is percent-encoded as one path segment.
 struct IndexLayout: Sendable {
@@ -15,6 +17,8 @@ struct IndexLayout: Sendable {
     var simplePrefix: String { "/pypi/\(domain)/\(distribution)/simple/" }
     var contentPrefix: String { "/api/pulp-content/\(domain)/\(distribution)/" }
     var integrityPrefix: String { "/api/pypi/\(domain)/\(distribution)/integrity/" }
+    /// The public index's Integrity API prefix, answered beside Pulp's.
+    static let rootIntegrityPrefix = "/integrity/"
     /// The prefix Pulp advertised before 3.28 (no `/api`); nothing is served there.
     var legacyIntegrityPrefix: String { "/pypi/\(domain)/\(distribution)/integrity/" }
 

@@ -1,11 +1,13 @@
 import Foundation
 import Hummingbird
+import Publishing
 import PythonPackaging
 
 /// Answers every HTTP request of the index: authentication first, then the Pulp-shaped routes of
 /// `IndexLayout` (Simple API, files and PEP 658 metadata, Integrity API).
 ///
-/// Guarantees: when credentials are configured no route answers anything but 401 without them;
+/// Guarantees: when credentials are configured (`--auth`, or a store's tokens without anonymous
+/// read) no route answers anything but 401 without them, and 403 to credentials that may not read;
 /// only GET and HEAD are accepted; only files listed by the catalog are ever read (a request path
 /// can never name an arbitrary file); a failure while answering is a 500 with a one-line text body
 /// and never stops the server.
@@ -22,10 +24,17 @@ struct IndexResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let layout: IndexLayout
-    let catalog: IndexCatalog
+    /// The folder or the store the files come from.
+    let source: any IndexSource
     let pages: SimplePages
-    let authenticator: BasicAuthenticator?
-    let defaultPublisherJSON: [UInt8]
+    /// Who may read (and, for a store, upload).
+    let access: IndexAccess
+    /// The publishing store when serving one (uploads go into it), nil for a folder.
+    let store: PublishingStore?
+    /// Held while the server runs: no other server serves the same store.
+    let servingClaim: ServingClaim?
+    /// The upload routes (a store only; nil for a folder).
+    let uploads: UploadResponder?
     /// `http(s)://host:port` of the listening socket, used when a request has no usable Host header.
     let fallbackOrigin: @Sendable () -> String
     /// `https` when the server speaks TLS, else `http`.
@@ -36,16 +45,15 @@ struct IndexResponder: HTTPResponder {
     }
 
     private func answer(_ request: Request, context: Context) async throws -> Response {
+        if request.method == .post, let uploads, let path = request.uri.path.removingPercentEncoding, uploads.handles(path) {
+            return await uploads.respond(to: request, path: path)
+        }
         guard request.method == .get || request.method == .head else {
             var headers = HTTPFields()
             headers[.allow] = "GET, HEAD"
             return Self.text(.methodNotAllowed, "method not allowed", headers: headers)
         }
-        if let authenticator, !authenticator.isAuthorized(header: request.headers[.authorization]) {
-            var headers = HTTPFields()
-            headers[.wwwAuthenticate] = BasicAuthenticator.challenge
-            return Self.text(.unauthorized, "authentication required", headers: headers)
-        }
+        if let refusal = IndexAccess.refusal(access.authorize(request, for: .read)) { return refusal }
         let response: Response
         do {
             response = try await route(request, context: context)
@@ -77,7 +85,11 @@ struct IndexResponder: HTTPResponder {
             return try await file(name: String(path.dropFirst(layout.contentPrefix.count)), context: context)
         }
         if path.hasPrefix(layout.integrityPrefix) {
-            return try integrity(rest: String(path.dropFirst(layout.integrityPrefix.count)))
+            return try integrity(rest: String(path.dropFirst(layout.integrityPrefix.count)), prefix: layout.integrityPrefix)
+        }
+        // The public index's shape of the Integrity API, beside Pulp's.
+        if path.hasPrefix(IndexLayout.rootIntegrityPrefix) {
+            return try integrity(rest: String(path.dropFirst(IndexLayout.rootIntegrityPrefix.count)), prefix: IndexLayout.rootIntegrityPrefix)
         }
         return Self.text(.notFound, "Not Found")
     }
@@ -85,13 +97,12 @@ struct IndexResponder: HTTPResponder {
     // MARK: Simple API
 
     private func root(accept: String?) throws(ServerError) -> Response {
-        // One servable file per project is enough to list it.
-        let entries = try catalog.firstEntryPerProject()
+        let projects = try source.projectNames()
         switch SimpleFormat.negotiate(accept: accept) {
         case .json:
-            return Self.bytes(.ok, pages.rootJSON(entries: entries), contentType: SimpleFormat.jsonContentType)
+            return Self.bytes(.ok, pages.rootJSON(projects: projects), contentType: SimpleFormat.jsonContentType)
         case .html(let contentType):
-            return Self.bytes(.ok, pages.rootHTML(entries: entries), contentType: contentType)
+            return Self.bytes(.ok, pages.rootHTML(projects: projects), contentType: contentType)
         }
     }
 
@@ -106,7 +117,7 @@ struct IndexResponder: HTTPResponder {
         if requested != normalized || segments.count == 1 {
             return Self.redirect(to: layout.projectPath(normalized))
         }
-        let entries = try catalog.entries(ofProject: normalized)
+        let entries = try source.entries(ofProject: normalized)
         guard !entries.isEmpty else {
             return Self.text(.notFound, "\(UntrustedText.plain(normalized)) does not exist.")
         }
@@ -127,53 +138,48 @@ struct IndexResponder: HTTPResponder {
 
     private func file(name: String, context: Context) async throws -> Response {
         guard !name.isEmpty, !name.contains("/") else { return Self.text(.notFound, "Not Found") }
-        if let entry = try catalog.entry(named: name) {
+        if let entry = try source.entry(named: name) {
             let body = try await FileIO().loadFile(path: entry.path, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             return Response(status: .ok, headers: headers, body: body)
         }
         if name.hasSuffix(".metadata"),
-            let entry = try catalog.entry(named: String(name.dropLast(".metadata".count))), entry.isWheel
+            let entry = try source.entry(named: String(name.dropLast(".metadata".count))), entry.isWheel
         {
-            do {
-                let bytes = try CoreMetadataReader.metadataBytes(ofWheelAt: entry.path)
-                return Self.bytes(.ok, bytes, contentType: "application/octet-stream")
-            } catch {
-                return Self.text(.notFound, "Not Found")
-            }
+            guard let bytes = source.coreMetadata(of: entry) else { return Self.text(.notFound, "Not Found") }
+            return Self.bytes(.ok, bytes, contentType: "application/octet-stream")
         }
         return Self.text(.notFound, "Not Found")
     }
 
     // MARK: Integrity API
 
-    private func integrity(rest: String) throws(ServerError) -> Response {
+    private func integrity(rest: String, prefix: String) throws(ServerError) -> Response {
         let segments = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard segments.count == 4 || segments.count == 5, segments[3] == "provenance",
             !segments[0].isEmpty, !segments[1].isEmpty, !segments[2].isEmpty
         else {
             return Self.text(.notFound, "Not Found")
         }
-        if segments.count == 4 {
-            // Like Django's APPEND_SLASH: the canonical form ends with `/`.
+        if segments.count == 4 && prefix != IndexLayout.rootIntegrityPrefix {
+            // Like Django's APPEND_SLASH: Pulp's canonical form ends with `/` (the public
+            // index's form does not).
             return Self.redirect(
-                to: layout.integrityPrefix + segments[0..<3].map(IndexLayout.encode).joined(separator: "/")
+                to: prefix + segments[0..<3].map(IndexLayout.encode).joined(separator: "/")
                     + "/provenance/")
         }
-        guard segments[4].isEmpty else { return Self.text(.notFound, "Not Found") }
+        guard segments.count == 4 || segments[4].isEmpty else { return Self.text(.notFound, "Not Found") }
         let (package, version, filename) = (segments[0], segments[1], segments[2])
         let notFound = Self.text(
             .notFound,
             [package, version, filename].map { UntrustedText.plain($0) }.joined(separator: " ")
                 + " provenance does not exist.")
         // Pulp matches the stored normalized name, the version and the filename exactly.
-        guard let entry = try catalog.entry(named: filename),
+        guard let entry = try source.entry(named: filename),
             entry.project.normalized == package, entry.version == version
         else { return notFound }
-        guard let bytes = try ProvenanceDocument.bytes(for: entry.provenance, defaultPublisherJSON: defaultPublisherJSON) else {
-            return notFound
-        }
+        guard let bytes = try source.provenance(of: entry) else { return notFound }
         return Self.bytes(.ok, bytes, contentType: "application/json")
     }
 

@@ -3,11 +3,13 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import Publishing
 import ServiceLifecycle
 
-/// A small Python package index serving a folder over HTTP, shaped like Pulp (Red Hat's index):
-/// PEP 503/691 Simple API, PEP 658 metadata files, PEP 740 provenance via the Integrity API, and
-/// optional HTTP Basic authentication. See `IndexCatalog` for the folder layout.
+/// A small Python package index serving a folder or a publishing store over HTTP, shaped like Pulp
+/// (Red Hat's index): PEP 503/691 Simple API, PEP 658 metadata files, PEP 740 provenance via the
+/// Integrity API, and optional HTTP Basic authentication (`--auth` for a folder, the store's
+/// tokens for a store). See `IndexCatalog` for the folder layout, `PublishingStore` for the store.
 ///
 /// Guarantees: `run(onStarted:)` validates the configuration before binding, reports the real
 /// index URL (never containing credentials) once the socket listens, and re-reads the folder on
@@ -68,23 +70,51 @@ public final class IndexServer: Sendable {
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             do {
-                server = try .tls(.http1(), tlsConfiguration: try tls.load())
+                server = try .tls(.http1(configuration: Self.http1), tlsConfiguration: try tls.load())
             } catch let error as ServerError {
                 throw error
             } catch {
                 throw ServerError(.configuration, "TLS cannot be set up with \(tls.certificateChainPath)")
             }
         } else {
-            server = .http1()
+            server = .http1(configuration: Self.http1)
         }
         let origin = OriginBox(value: "\(scheme)://\(configuration.host):\(configuration.port)")
-        let catalog = IndexCatalog(directory: configuration.directory)
+        // The door check judges rules scoped to an index against this server's own URL, known
+        // once the socket listens; until then uploads are not accepted.
+        let gateBox = GateBox()
+        let source: any IndexSource
+        let access: IndexAccess
+        let store: PublishingStore?
+        let claim: ServingClaim?
+        if let storePath = configuration.store {
+            do {
+                let opened = try PublishingStore(directory: URL(fileURLWithPath: storePath))
+                claim = try opened.claimForServing()
+                store = opened
+            } catch {
+                throw ServerError(error.code == .configuration ? .configuration : .io, error.message)
+            }
+            source = StoreCatalog(store: store!)
+            access = .store(StoreAccess(store: store!, anonymousRead: configuration.anonymousRead))
+        } else {
+            store = nil
+            claim = nil
+            source = FolderSource(
+                catalog: IndexCatalog(directory: configuration.directory), defaultPublisherJSON: configuration.defaultPublisherJSON)
+            access = configuration.auth.map { .basic(BasicAuthenticator(credentials: $0)) } ?? .open
+        }
         let responder = IndexResponder(
             layout: layout,
-            catalog: catalog,
-            pages: SimplePages(layout: layout, catalog: catalog),
-            authenticator: configuration.auth.map(BasicAuthenticator.init(credentials:)),
-            defaultPublisherJSON: configuration.defaultPublisherJSON,
+            source: source,
+            pages: SimplePages(layout: layout, source: source),
+            access: access,
+            store: store,
+            servingClaim: claim,
+            uploads: store.map { store in
+                UploadResponder(
+                    layout: layout, store: store, access: access, gate: { gateBox.get() }, maxUploadSize: configuration.maxUploadSize)
+            },
             fallbackOrigin: { origin.get() },
             scheme: scheme
         )
@@ -99,6 +129,7 @@ public final class IndexServer: Sendable {
                 let port = channel.localAddress?.port ?? self.configuration.port
                 let url = self.indexURL(port: port)
                 origin.set("\(url.scheme ?? "http")://\(url.host ?? self.configuration.host):\(port)")
+                if let gate = self.configuration.uploadGate { gateBox.set(gate.serving(at: url)) }
                 onStarted(url)
             },
             logger: logger
@@ -106,6 +137,11 @@ public final class IndexServer: Sendable {
         return ServiceGroup(
             configuration: .init(
                 services: [app], gracefulShutdownSignals: handlingSignals ? [.sigterm, .sigint] : [], logger: logger))
+    }
+
+    /// HTTP/1 with a response's own reason phrase on its status line (``ReasonPhrase``).
+    private static var http1: HTTP1Channel.Configuration {
+        .init(additionalChannelHandlers: [ReasonPhrase.Installer()])
     }
 
     private var layout: IndexLayout {
@@ -192,6 +228,24 @@ private final class OriginBox: @unchecked Sendable {
     func set(_ newValue: String) {
         lock.lock()
         value = newValue
+        lock.unlock()
+    }
+}
+
+/// The upload gate, set once the server's own URL is known.
+private final class GateBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var gate: UploadGate?
+
+    func get() -> UploadGate? {
+        lock.lock()
+        defer { lock.unlock() }
+        return gate
+    }
+
+    func set(_ newValue: UploadGate) {
+        lock.lock()
+        gate = newValue
         lock.unlock()
     }
 }

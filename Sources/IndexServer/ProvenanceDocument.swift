@@ -13,7 +13,8 @@ enum ProvenanceDocument {
     /// The provenance bytes, or nil when the file has none.
     static func bytes(for source: ProvenanceSource, defaultPublisherJSON: [UInt8]) throws(ServerError) -> [UInt8]? {
         switch source {
-        case .none:
+        case .none, .stored:
+            // `.stored` is the store's to read (`StoreCatalog`), never a folder's.
             return nil
         case .file(let path):
             return try read(path, what: "provenance file")

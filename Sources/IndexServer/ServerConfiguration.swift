@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import Publishing
 
 /// Settings of an `IndexServer`.
 ///
@@ -25,6 +26,17 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     public var defaultPublisher: Publisher
     /// Serve HTTPS with this certificate and key (plain HTTP when nil).
     public var tls: ServerTLS?
+    /// Serve this publishing store (created on first use) instead of `directory`.
+    public var store: String?
+    /// With a store: whether requests without credentials may read. Off by default (a store is a
+    /// private index: read and upload tokens say who may do what).
+    public var anonymousRead: Bool
+    /// With a store: the door check of uploads (the server's policy); nil: no upload is accepted.
+    public var uploadGate: UploadGate?
+    /// With a store: the largest distribution file an upload may carry.
+    public var maxUploadSize: Int64
+    /// The default `maxUploadSize`: 100 MiB, the public index's default per-file limit.
+    public static let defaultMaxUploadSize: Int64 = 100 << 20
 
     public init(
         directory: String,
@@ -35,7 +47,11 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         distribution: String = "main",
         legacyProvenanceURLs: Bool = false,
         defaultPublisher: Publisher = ServerConfiguration.pulpUserPublisher,
-        tls: ServerTLS? = nil
+        tls: ServerTLS? = nil,
+        store: String? = nil,
+        anonymousRead: Bool = false,
+        uploadGate: UploadGate? = nil,
+        maxUploadSize: Int64 = ServerConfiguration.defaultMaxUploadSize
     ) {
         self.directory = directory
         self.host = host
@@ -46,6 +62,10 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         self.legacyProvenanceURLs = legacyProvenanceURLs
         self.defaultPublisher = defaultPublisher
         self.tls = tls
+        self.store = store
+        self.anonymousRead = anonymousRead
+        self.uploadGate = uploadGate
+        self.maxUploadSize = maxUploadSize
     }
 
     /// `{"kind": "Pulp User", "prn": "prn:auth.user:1"}`, the shape Pulp gives uploaded attestations.
@@ -56,11 +76,20 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     /// or TLS files that cannot be used.
     public func validate() throws(ServerError) {
         if let tls { _ = try tls.load() }
-        guard !directory.isEmpty else { throw ServerError(.configuration, "the served folder path is empty") }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ServerError(.configuration, "the served folder \(directory) does not exist or is not a folder")
+        if let store {
+            guard !store.isEmpty else { throw ServerError(.configuration, "the store path is empty") }
+            guard auth == nil else {
+                throw ServerError(.configuration, "a store is served with its own tokens (serve token add), not --auth")
+            }
+        } else {
+            guard !directory.isEmpty else { throw ServerError(.configuration, "the served folder path is empty") }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ServerError(.configuration, "the served folder \(directory) does not exist or is not a folder")
+            }
+            guard !anonymousRead else { throw ServerError(.configuration, "anonymous read is a setting of a store") }
         }
+        guard maxUploadSize > 0 else { throw ServerError(.configuration, "the upload size limit must be positive") }
         guard (0...65535).contains(port) else { throw ServerError(.configuration, "port \(port) is outside 0…65535") }
         guard !host.isEmpty else { throw ServerError(.configuration, "the host is empty") }
         for (label, segment) in [("domain", domain), ("distribution", distribution)] {
@@ -71,9 +100,9 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "ServerConfiguration(directory: \(directory), host: \(host), port: \(port), auth: \(auth.map { $0.description } ?? "none"), "
+        "ServerConfiguration(\(store.map { "store: \($0)" } ?? "directory: \(directory)"), host: \(host), port: \(port), auth: \(auth.map { $0.description } ?? "none"), "
             + "domain: \(domain), distribution: \(distribution), legacyProvenanceURLs: \(legacyProvenanceURLs), "
-            + "tls: \(tls.map { $0.description } ?? "none"))"
+            + "tls: \(tls.map { $0.description } ?? "none"), anonymousRead: \(anonymousRead))"
     }
 
     /// The JSON bytes of `defaultPublisher` (`kind` plus its other fields, keys sorted).

@@ -11,17 +11,35 @@ import PythonPackaging
 /// `advertisedSHA256Hex` (the real hash unless a test override exists).
 struct SimplePages: Sendable {
     let layout: IndexLayout
-    let catalog: IndexCatalog
+    let source: any IndexSource
+    /// Relative links of a static export (`StaticExport.Paths`) instead of the server's absolute ones.
+    let staticLinks: Bool
 
-    /// Pulp reports API version 1.1 even though `provenance` is a 1.3 field; we do the same.
-    static let apiVersion = "1.1"
+    init(layout: IndexLayout, source: any IndexSource, staticLinks: Bool = false) {
+        self.layout = layout
+        self.source = source
+        self.staticLinks = staticLinks
+    }
+
+    /// Pages of a served folder (`FolderSource`: API version 1.1, as Pulp reports).
+    init(layout: IndexLayout, catalog: IndexCatalog) {
+        self.init(layout: layout, source: FolderSource(catalog: catalog, defaultPublisherJSON: []))
+    }
+
+    /// The source's API version: a folder reports 1.1 as Pulp does even though `provenance` is a
+    /// 1.3 field; the store reports 1.3.
+    var apiVersion: String { source.apiVersion }
 
     // MARK: root
 
     func rootHTML(entries: [CatalogEntry]) -> [UInt8] {
-        var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(Self.apiVersion)\">\n"
+        rootHTML(projects: projectNames(entries))
+    }
+
+    func rootHTML(projects: [String]) -> [UInt8] {
+        var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(apiVersion)\">\n"
         html += "<title>Simple index</title>\n</head>\n<body>\n"
-        for name in projectNames(entries) {
+        for name in projects {
             html += "<a href=\"\(HTMLEscaping.escape(IndexLayout.encode(name)))/\">\(HTMLEscaping.escape(name))</a><br/>\n"
         }
         html += "</body>\n</html>\n"
@@ -29,7 +47,11 @@ struct SimplePages: Sendable {
     }
 
     func rootJSON(entries: [CatalogEntry]) -> [UInt8] {
-        let page = RootPage(meta: Meta(apiVersion: Self.apiVersion), projects: projectNames(entries).map { ProjectRef(name: $0) })
+        rootJSON(projects: projectNames(entries))
+    }
+
+    func rootJSON(projects: [String]) -> [UInt8] {
+        let page = RootPage(meta: Meta(apiVersion: apiVersion), projects: projects.map { ProjectRef(name: $0) })
         return Self.encode(page)
     }
 
@@ -37,16 +59,22 @@ struct SimplePages: Sendable {
 
     func projectHTML(normalized: String, entries: [CatalogEntry], origin: String) -> [UInt8] {
         let title = HTMLEscaping.escape("Links for \(normalized)")
-        var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(Self.apiVersion)\">\n"
+        var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(apiVersion)\">\n"
         html += "<title>\(title)</title>\n</head>\n<body>\n<h1>\(title)</h1>\n"
         for entry in entries {
-            let href = layout.fileURL(origin: origin, filename: entry.filename) + "#sha256=" + entry.advertisedSHA256Hex
+            let href = fileURL(origin: origin, entry: entry) + "#sha256=" + entry.advertisedSHA256Hex
             var attributes = "href=\"\(HTMLEscaping.escape(href))\""
-            if let metadataHash = catalog.coreMetadataSHA256(of: entry).map({ HTMLEscaping.escape("sha256=" + $0) }) {
+            if let requiresPython = entry.requiresPython {
+                attributes += " data-requires-python=\"\(HTMLEscaping.escape(requiresPython))\""
+            }
+            if let metadataHash = source.coreMetadataSHA256(of: entry).map({ HTMLEscaping.escape("sha256=" + $0) }) {
                 attributes += " data-core-metadata=\"\(metadataHash)\" data-dist-info-metadata=\"\(metadataHash)\""
             }
             if entry.provenance != .none {
-                attributes += " data-provenance=\"\(HTMLEscaping.escape(layout.provenanceURL(origin: origin, entry: entry)))\""
+                attributes += " data-provenance=\"\(HTMLEscaping.escape(provenanceURL(origin: origin, entry: entry)))\""
+            }
+            if entry.yanked {
+                attributes += " data-yanked=\"\(HTMLEscaping.escape(entry.yankedReason ?? ""))\""
             }
             html += "<a \(attributes)>\(HTMLEscaping.escape(entry.filename))</a><br/>\n"
         }
@@ -56,17 +84,18 @@ struct SimplePages: Sendable {
 
     func projectJSON(normalized: String, entries: [CatalogEntry], origin: String) -> [UInt8] {
         let files = entries.map { entry in
-            let metadata = catalog.coreMetadataSHA256(of: entry).map { CoreMetadataField.hash($0) } ?? .absent
+            let metadata = source.coreMetadataSHA256(of: entry).map { CoreMetadataField.hash($0) } ?? .absent
             return FileRecord(
                 filename: entry.filename,
-                url: layout.fileURL(origin: origin, filename: entry.filename),
+                url: fileURL(origin: origin, entry: entry),
                 hashes: ["sha256": entry.advertisedSHA256Hex],
                 coreMetadata: metadata,
                 distInfoMetadata: metadata,
                 size: entry.size,
                 uploadTime: Self.uploadTime(entry.modified),
-                yanked: false,
-                provenance: entry.provenance == .none ? nil : layout.provenanceURL(origin: origin, entry: entry)
+                yanked: entry.yanked ? .reason(entry.yankedReason ?? "") : .notYanked,
+                requiresPython: entry.requiresPython,
+                provenance: entry.provenance == .none ? nil : provenanceURL(origin: origin, entry: entry)
             )
         }
         var versions: [PythonVersion] = []
@@ -74,12 +103,24 @@ struct SimplePages: Sendable {
             versions.append(entry.distribution.version)
         }
         let page = ProjectPage(
-            meta: Meta(apiVersion: Self.apiVersion), name: normalized, files: files,
+            meta: Meta(apiVersion: apiVersion), name: normalized, files: files,
             versions: versions.sorted().map(\.string))
         return Self.encode(page)
     }
 
     // MARK: helpers
+
+    /// The file's URL: on the serving origin, or relative from a static export's project page.
+    private func fileURL(origin: String, entry: CatalogEntry) -> String {
+        staticLinks ? StaticSitePaths.fileLink(entry.filename) : layout.fileURL(origin: origin, filename: entry.filename)
+    }
+
+    /// The file's Integrity API URL: on the serving origin, or relative from a static export's project page.
+    private func provenanceURL(origin: String, entry: CatalogEntry) -> String {
+        staticLinks
+            ? StaticSitePaths.provenanceLink(project: entry.project.normalized, version: entry.version, filename: entry.filename)
+            : layout.provenanceURL(origin: origin, entry: entry)
+    }
 
     private func projectNames(_ entries: [CatalogEntry]) -> [String] {
         Array(Set(entries.map(\.project.normalized))).sorted()
@@ -134,6 +175,21 @@ private enum CoreMetadataField: Encodable {
     }
 }
 
+/// PEP 592 in JSON: `false`, or the reason (a string; `true` when none was given).
+private enum YankedField: Encodable {
+    case notYanked
+    case reason(String)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .notYanked: try container.encode(false)
+        case .reason(let reason) where reason.isEmpty: try container.encode(true)
+        case .reason(let reason): try container.encode(reason)
+        }
+    }
+}
+
 private struct FileRecord: Encodable {
     let filename: String
     let url: String
@@ -142,11 +198,13 @@ private struct FileRecord: Encodable {
     let distInfoMetadata: CoreMetadataField
     let size: Int64
     let uploadTime: String
-    let yanked: Bool
+    let yanked: YankedField
+    let requiresPython: String?
     let provenance: String?
 
     enum CodingKeys: String, CodingKey {
         case filename, url, hashes, size, yanked, provenance
+        case requiresPython = "requires-python"
         case coreMetadata = "core-metadata"
         case distInfoMetadata = "data-dist-info-metadata"
         case uploadTime = "upload-time"
@@ -162,6 +220,7 @@ private struct FileRecord: Encodable {
         try container.encode(size, forKey: .size)
         try container.encode(uploadTime, forKey: .uploadTime)
         try container.encode(yanked, forKey: .yanked)
+        try container.encodeIfPresent(requiresPython, forKey: .requiresPython)
         // `provenance` is always present: a URL or an explicit null (PEP 740).
         try container.encode(provenance, forKey: .provenance)
     }

@@ -32,6 +32,7 @@ struct Wheeltrust: AsyncParsableCommand {
             BuildCommand.self,
             RebuildCommand.self,
             ServeCommand.self,
+            ExportCommand.self,
             KeygenCommand.self,
             TrustCommand.self,
             PolicyCommand.self,
