@@ -100,15 +100,12 @@ struct PublishingStoreTests {
         let store = try StoreTestSupport.makeStore()
         defer { StoreTestSupport.remove(store) }
         let count = 24
-        let outcomes = try await withThrowingTaskGroup(of: PublishOutcome.self) { group in
-            for index in 0..<count {
-                let upload = try StoreTestSupport.stage(
-                    Array("content \(index)".utf8), as: "proj\(index % 3)-1.\(index)-py3-none-any.whl", in: store,
-                    metadata: StoreTestSupport.metadata(name: "proj\(index % 3)", version: "1.\(index)"))
-                group.addTask { try store.publish(upload) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
+        let uploads = try (0..<count).map { index in
+            try StoreTestSupport.stage(
+                Array("content \(index)".utf8), as: "proj\(index % 3)-1.\(index)-py3-none-any.whl", in: store,
+                metadata: StoreTestSupport.metadata(name: "proj\(index % 3)", version: "1.\(index)"))
         }
+        let outcomes = try await StoreTestSupport.concurrently(uploads) { try store.publish($0) }
         #expect(outcomes.filter { if case .published = $0 { true } else { false } }.count == count)
         #expect(try store.allFiles().count == count)
         #expect(try store.projects().map(\.name) == ["proj0", "proj1", "proj2"])
@@ -120,15 +117,12 @@ struct PublishingStoreTests {
         let store = try StoreTestSupport.makeStore()
         defer { StoreTestSupport.remove(store) }
         let contenders = 12
-        let outcomes = try await withThrowingTaskGroup(of: PublishOutcome.self) { group in
-            for index in 0..<contenders {
-                let upload = try StoreTestSupport.stage(
-                    Array("contender \(index)".utf8), as: "race-2.0-py3-none-any.whl", in: store,
-                    provenance: Array("{\"n\":\(index)}".utf8))
-                group.addTask { try store.publish(upload) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }
+        let uploads = try (0..<contenders).map { index in
+            try StoreTestSupport.stage(
+                Array("contender \(index)".utf8), as: "race-2.0-py3-none-any.whl", in: store,
+                provenance: Array("{\"n\":\(index)}".utf8))
         }
+        let outcomes = try await StoreTestSupport.concurrently(uploads) { try store.publish($0) }
         let winners = outcomes.compactMap { if case .published(let file) = $0 { file } else { nil } }
         #expect(winners.count == 1)
         let winner = try #require(winners.first)

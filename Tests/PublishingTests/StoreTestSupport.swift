@@ -37,7 +37,42 @@ enum StoreTestSupport {
         return Array(text.utf8)
     }
 
+    /// Runs `body` on every item at once on GCD's threads (publishes block on SQLite and fsync:
+    /// never on the cooperative pool, which other suites' in-process servers need), and returns
+    /// the results in the items' order.
+    static func concurrently<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) async throws -> [R] {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let results = ResultsBox<R>(count: items.count)
+                DispatchQueue.concurrentPerform(iterations: items.count) { index in
+                    results.set(index, Result { try body(items[index]) })
+                }
+                continuation.resume(with: Result { try results.values() })
+            }
+        }
+    }
+
     static func stagingNames(_ store: PublishingStore) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: store.stagingDirectory.path)) ?? []).sorted()
+    }
+}
+
+/// Results filled in from several threads.
+final class ResultsBox<R: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<R, any Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<R, any Error>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+
+    func values() throws -> [R] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try results.map { try $0!.get() }
     }
 }
