@@ -108,11 +108,11 @@ enum BuildFixtures {
             """
         return [
             "pyproject.toml": """
-                [build-system]
-                requires = []
-                build-backend = "tinybackend"
-                backend-path = ["backend"]
-                """,
+            [build-system]
+            requires = []
+            build-backend = "tinybackend"
+            backend-path = ["backend"]
+            """,
             "backend/tinybackend.py": backend,
             "src/\(name)/__init__.py": "GREETING = 'hello from \(name)'\n",
         ]
@@ -122,15 +122,15 @@ enum BuildFixtures {
     static func flitProject(name: String = "flitty", version: String = "2.0") -> [String: String] {
         [
             "pyproject.toml": """
-                [build-system]
-                requires = ["flit_core >=3.2,<4"]
-                build-backend = "flit_core.buildapi"
+            [build-system]
+            requires = ["flit_core >=3.2,<4"]
+            build-backend = "flit_core.buildapi"
 
-                [project]
-                name = "\(name)"
-                version = "\(version)"
-                description = "a tiny flit project"
-                """,
+            [project]
+            name = "\(name)"
+            version = "\(version)"
+            description = "a tiny flit project"
+            """,
             "\(name)/__init__.py": "VALUE = 42\n",
         ]
     }
@@ -145,7 +145,10 @@ enum BuildFixtures {
         if ensurepipSetuptools {
             let found = try run(
                 "/usr/bin/env",
-                ["python3", "-c", "import ensurepip, os, glob; print(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'setuptools-*.whl'))[0])"])
+                [
+                    "python3", "-c",
+                    "import ensurepip, os, glob; print(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'setuptools-*.whl'))[0])",
+                ])
             try #require(found.status == 0, "ensurepip's setuptools: \(found.output)")
             let path = found.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             try FileManager.default.copyItem(atPath: path, toPath: folder + "/" + (path as NSString).lastPathComponent)

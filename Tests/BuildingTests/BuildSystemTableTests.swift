@@ -1,3 +1,4 @@
+import PythonPackaging
 import Testing
 
 @testable import Building
@@ -43,8 +44,6 @@ struct BuildSystemTableTests {
         #expect(WheelRetag.filename(tagged, tag: .init(number: 1, suffix: "a")) == "pkg-1.0-1a-py3-none-any.whl")
     }
 }
-
-import PythonPackaging
 
 enum PythonPackagingName {
     static func wheel(_ filename: String) throws -> WheelFilename { try WheelFilename(parsing: filename) }

@@ -1,126 +1,134 @@
+import Attestations
 import Foundation
 import PythonPackaging
 import Testing
 
 @testable import Building
 
-/// `wheeltrust rebuild`: the recorded build done again from the same inputs by digest.
-@Suite(.serialized) struct RebuildTests {
-    /// Builds `files` once (signed) and returns the work folder, the result and the wheelhouse.
-    static func firstBuild(
-        _ label: String, name: String, version: String, files: [String: String], wheels: [String]
-    ) throws -> (work: String, result: BuildResult, wheelhouse: String, sdist: String) {
-        let work = try BuildFixtures.temporaryDirectory(label)
-        let sdist = try BuildFixtures.makeSdist(name: name, version: version, files: files, in: work)
-        let wheelhouse = work + "/wheelhouse"
-        try FileManager.default.createDirectory(atPath: wheelhouse, withIntermediateDirectories: true)
-        for wheel in wheels { try FileManager.default.copyItem(atPath: BuildFixtures.fixture(wheel), toPath: wheelhouse + "/" + wheel) }
-        let (key, _) = try BuildFixtures.signingKey()
-        let result = try SourceBuilder.build(
-            BuildRequest(
-                source: try SourceDistribution.local(path: sdist), outputDirectory: work + "/out", buildTag: BuildTag(number: 0),
-                requirements: .findLinks(wheelhouse), python: BuildFixtures.buildPython, signer: key))
-        return (work, result, wheelhouse, sdist)
-    }
-
-    @Test func anUnchangedFlitBuildIsReproducedByteForByte() throws {
-        let (work, result, wheelhouse, sdist) = try Self.firstBuild(
-            "rebuild-flit", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), wheels: ["flit_core-3.10.1-py3-none-any.whl"])
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        let report = try Rebuilder.rebuild(
-            .init(
-                wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
-                outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
-        #expect(report.outcome == .reproduced)
-        #expect(report.rebuiltSHA256 == result.wheelSHA256)
-        #expect((report.rebuiltWheel as NSString).lastPathComponent == "flitty-2.0-0-py2.py3-none-any.whl")
-    }
-
-    @Test func aBackendThatIgnoresTheRecordedInputsIsNotReproducedAndTheMembersNamed() throws {
-        // The in-tree backend writes the build's HOME (a fresh folder each time) into a member.
-        let (work, result, wheelhouse, sdist) = try Self.firstBuild(
-            "rebuild-tiny", name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), wheels: [])
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        let report = try Rebuilder.rebuild(
-            .init(
-                wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
-                outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython, withDiff: true))
-        guard case .notReproduced(let differences) = report.outcome else {
-            Issue.record("outcome \(report.outcome)")
-            return
+extension Builds {
+    /// `wheeltrust rebuild`: the recorded build done again from the same inputs by digest.
+    @Suite struct RebuildTests {
+        /// Builds `files` once (signed) and returns the work folder, the result and the wheelhouse.
+        static func firstBuild(
+            _ label: String, name: String, version: String, files: [String: String], wheels: [String]
+        ) throws -> (work: String, result: BuildResult, wheelhouse: String, sdist: String) {
+            let work = try BuildFixtures.temporaryDirectory(label)
+            let sdist = try BuildFixtures.makeSdist(name: name, version: version, files: files, in: work)
+            let wheelhouse = work + "/wheelhouse"
+            try FileManager.default.createDirectory(atPath: wheelhouse, withIntermediateDirectories: true)
+            for wheel in wheels { try FileManager.default.copyItem(atPath: BuildFixtures.fixture(wheel), toPath: wheelhouse + "/" + wheel) }
+            let (key, _) = try BuildFixtures.signingKey()
+            let result = try SourceBuilder.build(
+                BuildRequest(
+                    source: try SourceDistribution.local(path: sdist), outputDirectory: work + "/out", buildTag: BuildTag(number: 0),
+                    requirements: .findLinks(wheelhouse), python: BuildFixtures.buildPython, signer: key))
+            return (work, result, wheelhouse, sdist)
         }
-        #expect(differences.map(\.member) == ["tiny-1.0.dist-info/RECORD", "tiny/_build_facts.py"])
-        #expect(differences.allSatisfy { $0.kind == .contentDiffers })
-        let diff = try #require(differences.last?.diff)
-        #expect(diff.contains("-HOME = '") && diff.contains("+HOME = '"), "\(diff)")
-        #expect(!diff.contains("SOURCE_DATE_EPOCH"), "the unchanged line is not shown: \(diff)")
-    }
 
-    @Test func aBuildDependencySwappedInTheWheelhouseIsNamed() throws {
-        let (work, result, wheelhouse, sdist) = try Self.firstBuild(
-            "rebuild-swap", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), wheels: ["flit_core-3.10.1-py3-none-any.whl"])
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        // Another flit_core under the recorded name.
-        let swapped = wheelhouse + "/flit_core-3.10.1-py3-none-any.whl"
-        try FileManager.default.removeItem(atPath: swapped)
-        try Data("not the recorded wheel".utf8).write(to: URL(fileURLWithPath: swapped))
-        let error = #expect(throws: BuildError.self) {
-            try Rebuilder.rebuild(
+        @Test func anUnchangedFlitBuildIsReproducedByteForByte() throws {
+            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+                "rebuild-flit", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(),
+                wheels: ["flit_core-3.10.1-py3-none-any.whl"])
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let report = try Rebuilder.rebuild(
                 .init(
                     wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
                     outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+            #expect(report.outcome == .reproduced)
+            #expect(report.rebuiltSHA256 == result.wheelSHA256)
+            #expect((report.rebuiltWheel as NSString).lastPathComponent == "flitty-2.0-0-py2.py3-none-any.whl")
         }
-        #expect(error?.code == .requirementUnavailable)
-        #expect(
-            error?.message.hasPrefix("build requirement: flit_core-3.10.1-py3-none-any.whl has sha256 ") == true
-                && error?.message.hasSuffix("the provenance records cb31a76e8b31ad3351bb89e531f64ef2b05d1e65bd939183250bf81ddf4922a8") == true,
-            "\(error?.message ?? "")")
-        // Missing altogether: named too.
-        try FileManager.default.removeItem(atPath: swapped)
-        let missing = #expect(throws: BuildError.self) {
-            try Rebuilder.rebuild(
+
+        @Test func aBackendThatIgnoresTheRecordedInputsIsNotReproducedAndTheMembersNamed() throws {
+            // The in-tree backend writes the build's HOME (a fresh folder each time) into a member.
+            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+                "rebuild-tiny", name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), wheels: [])
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let report = try Rebuilder.rebuild(
                 .init(
                     wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
-                    outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+                    outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython, withDiff: true))
+            guard case .notReproduced(let differences) = report.outcome else {
+                Issue.record("outcome \(report.outcome)")
+                return
+            }
+            #expect(differences.map(\.member) == ["tiny-1.0.dist-info/RECORD", "tiny/_build_facts.py"])
+            #expect(differences.allSatisfy { $0.kind == .contentDiffers })
+            let diff = try #require(differences.last?.diff)
+            #expect(diff.contains("-HOME = '") && diff.contains("+HOME = '"), "\(diff)")
+            #expect(!diff.contains("SOURCE_DATE_EPOCH"), "the unchanged line is not shown: \(diff)")
         }
-        #expect(missing?.message == "build requirement: flit_core-3.10.1-py3-none-any.whl is missing from \(wheelhouse)")
-    }
 
-    @Test func aWheelThatIsNotTheSubjectOrAnotherSourceIsRefused() throws {
-        let (work, result, wheelhouse, sdist) = try Self.firstBuild(
-            "rebuild-subject", name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), wheels: [])
-        defer { try? FileManager.default.removeItem(atPath: work) }
-        let other = work + "/other.whl"
-        try FileManager.default.copyItem(atPath: result.wheelPath, toPath: other)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: other))
-        handle.seekToEndOfFile()
-        handle.write(Data([0]))
-        try handle.close()
-        let subject = #expect(throws: BuildError.self) {
-            try Rebuilder.rebuild(
-                .init(
-                    wheel: other, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
-                    outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+        @Test func aBuildDependencySwappedInTheWheelhouseIsNamed() throws {
+            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+                "rebuild-swap", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(),
+                wheels: ["flit_core-3.10.1-py3-none-any.whl"])
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            // Another flit_core under the recorded name.
+            let swapped = wheelhouse + "/flit_core-3.10.1-py3-none-any.whl"
+            try FileManager.default.removeItem(atPath: swapped)
+            try Data("not the recorded wheel".utf8).write(to: URL(fileURLWithPath: swapped))
+            let error = #expect(throws: BuildError.self) {
+                try Rebuilder.rebuild(
+                    .init(
+                        wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
+                        outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+            }
+            #expect(error?.code == .requirementUnavailable)
+            #expect(
+                error?.message.hasPrefix("build requirement: flit_core-3.10.1-py3-none-any.whl has sha256 ") == true
+                    && error?.message.hasSuffix("the provenance records cb31a76e8b31ad3351bb89e531f64ef2b05d1e65bd939183250bf81ddf4922a8")
+                        == true,
+                "\(error?.message ?? "")")
+            // Missing altogether: named too.
+            try FileManager.default.removeItem(atPath: swapped)
+            let missing = #expect(throws: BuildError.self) {
+                try Rebuilder.rebuild(
+                    .init(
+                        wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
+                        outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+            }
+            #expect(missing?.message == "build requirement: flit_core-3.10.1-py3-none-any.whl is missing from \(wheelhouse)")
         }
-        #expect(subject?.message.hasPrefix("subject: ") == true)
-        let otherSdist = try BuildFixtures.makeSdist(
-            name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: try BuildFixtures.temporaryDirectory("other"),
-            mtime: 1_600_000_000)
-        let source = #expect(throws: BuildError.self) {
-            try Rebuilder.rebuild(
-                .init(
-                    wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: otherSdist, findLinks: wheelhouse,
-                    outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+
+        @Test func aWheelThatIsNotTheSubjectOrAnotherSourceIsRefused() throws {
+            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+                "rebuild-subject", name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), wheels: [])
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let other = work + "/other.whl"
+            try FileManager.default.copyItem(atPath: result.wheelPath, toPath: other)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: other))
+            handle.seekToEndOfFile()
+            handle.write(Data([0]))
+            try handle.close()
+            let subject = #expect(throws: BuildError.self) {
+                try Rebuilder.rebuild(
+                    .init(
+                        wheel: other, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
+                        outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+            }
+            #expect(subject?.message.hasPrefix("subject: ") == true)
+            let otherSdist = try BuildFixtures.makeSdist(
+                name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(),
+                in: try BuildFixtures.temporaryDirectory("other"),
+                mtime: 1_600_000_000)
+            let source = #expect(throws: BuildError.self) {
+                try Rebuilder.rebuild(
+                    .init(
+                        wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: otherSdist, findLinks: wheelhouse,
+                        outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
+            }
+            #expect(source?.code == .sourceRejected)
+            #expect(source?.message.hasPrefix("source: \(otherSdist) has sha256 ") == true, "\(source?.message ?? "")")
         }
-        #expect(source?.code == .sourceRejected)
-        #expect(source?.message.hasPrefix("source: \(otherSdist) has sha256 ") == true, "\(source?.message ?? "")")
     }
 }
 
-extension RebuildTests {
+extension Builds.RebuildTests {
     @Test func aWheelThatDiffersOnlyInZipMetadataIsReproducedNormalised() throws {
         let (work, result, wheelhouse, sdist) = try Self.firstBuild(
-            "rebuild-norm", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), wheels: ["flit_core-3.10.1-py3-none-any.whl"])
+            "rebuild-norm", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(),
+            wheels: ["flit_core-3.10.1-py3-none-any.whl"])
         defer { try? FileManager.default.removeItem(atPath: work) }
         // The same members, in reverse order, stored uncompressed, with other times and modes.
         let folder = work + "/repacked"
@@ -145,8 +153,6 @@ extension RebuildTests {
         #expect(report.outcome == .reproducedNormalised)
     }
 }
-
-import Attestations
 
 /// Hostile sdists: unpacking refuses what would leave the work folder.
 struct HostileSdistTests {
