@@ -9,10 +9,10 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a publishing store as static files that any web server, object store or CDN can serve.",
         discussion: """
-            SITE/simple/ is the index (HTML pages, and index.json beside each for servers that \\
-            negotiate PEP 691), SITE/files/ the files and their PEP 658 metadata, \\
-            SITE/integrity/<project>/<version>/<file>/provenance the PEP 740 provenance. Links are \\
-            relative: serve SITE at any URL and give pip <that URL>/simple/. Incremental: only \\
+            SITE/simple/ is the index (HTML pages, and index.json beside each for servers that \
+            negotiate PEP 691), SITE/files/ the files and their PEP 658 metadata, \
+            SITE/integrity/<project>/<version>/<file>/provenance the PEP 740 provenance. Links are \
+            relative: serve SITE at any URL and give pip <that URL>/simple/. Incremental: only \
             projects changed since the last export are rewritten; every file is replaced atomically.
             """)
 
