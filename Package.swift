@@ -9,7 +9,9 @@ import Foundation
 //   Verification uses it.
 //   Attestations: PEP 740, DSSE, keys, statements, key-signed verification, signing (Attester).
 //   Sigstore (keyless: chain, SCT, log, timestamps, bundles, identities) and TUF (trust update)
-//   sit side by side on Attestations. IndexServer (serve) sits beside Verification.
+//   sit side by side on Attestations. Lock (verify before install) and Building (build from
+//   source) sit on Verification. Publishing (the trusted index's store, tokens and upload door:
+//   GRDB, Policy) sits below IndexServer (serve, uploads, static export), beside Verification.
 //
 // Dependencies, chosen deliberately:
 // - swift-crypto (+ _CryptoExtras): SHA-2, ECDSA, Ed25519, RSA PKCS#1 v1.5 / PSS (BoringSSL underneath).
