@@ -14,6 +14,8 @@ public struct TreeBuildRequest: Sendable {
     public var allowPrebuilt: Set<String>
     /// Build only this project of the graph (its build needs must already be in the output folder).
     public var only: String?
+    /// Resolve and write the graph; build nothing (the plan a CI fan-out starts from).
+    public var planOnly = false
     public var builderID: String
     public var python: String
     public var signer: PrivateKey
@@ -111,13 +113,14 @@ public enum TreeBuilder {
                 outcomes[name] = TreePackageOutcome(name: name, state: .prebuilt, detail: "allowed prebuilt: taken from \(request.sourceFolder)")
                 continue
             }
-            if let only = request.only, only != name {
+            if request.planOnly || request.only.map({ $0 != name }) == true {
                 // Not built here, but a package `--only` builds may need it: done when it verifies.
                 if let done = await doneWheel(package, in: output, verifier: verifier) {
                     try copy(done, into: wheelhouse)
                     outcomes[name] = TreePackageOutcome(name: name, state: .done, detail: "verified in the output folder", wheel: done)
                 } else {
-                    outcomes[name] = TreePackageOutcome(name: name, state: .skipped, detail: "not selected by --only")
+                    outcomes[name] = TreePackageOutcome(
+                        name: name, state: .skipped, detail: request.planOnly ? "planned, not built (--plan)" : "not selected by --only")
                 }
                 continue
             }

@@ -39,6 +39,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With -r: build only this project of the graph (its build needs must be in --out already).", valueName: "NAME"))
     var only: String?
 
+    @Flag(help: "With -r: resolve and write OUT/build-graph.json only; build nothing (the plan for a CI fan-out).")
+    var plan = false
+
     @Option(help: ArgumentHelp("The private key that signs the provenance (PEM: PKCS#8, encrypted PKCS#8, EC or RSA).", valueName: "PRIVATE.pem"))
     var key: String
 
@@ -91,8 +94,9 @@ struct BuildCommand: AsyncParsableCommand {
             if findLinks == nil { throw UsageError("-r needs --find-links DIR: the folder of the tree's sdists") }
             if indexURL != nil { throw UsageError("-r builds from the sdists in --find-links; --index-url is not used with it") }
             if buildTag != nil { throw UsageError("--build-tag is not available with -r") }
+            if plan && only != nil { throw UsageError("--plan builds nothing; not with --only") }
         case (.some, nil):
-            if only != nil || !allowPrebuilt.isEmpty { throw UsageError("--only and --allow-prebuilt go with -r") }
+            if only != nil || !allowPrebuilt.isEmpty || plan { throw UsageError("--only, --plan and --allow-prebuilt go with -r") }
         }
     }
 

@@ -10,10 +10,11 @@ import PythonPackaging
 extension BuildCommand {
     func runTree(signer: PrivateKey) async throws {
         guard let requirementsFile, let findLinks else { throw fail("-r needs --find-links", code: Exit.usage) }
-        let request = TreeBuildRequest(
+        var request = TreeBuildRequest(
             requirementsFile: requirementsFile, sourceFolder: (findLinks as NSString).standardizingPath, outputDirectory: out,
             allowPrebuilt: allowPrebuilt, only: only, builderID: builderID, python: python, signer: signer,
             timeoutSeconds: buildTimeout)
+        request.planOnly = plan
         let isolation = NetworkIsolation.probe()
         if !isolation.isIsolated { emitError("wheeltrust: warning: \(isolation.summary)\n") }
         let result: TreeBuilder.Result

@@ -25,6 +25,14 @@ import Testing
         #expect((refusedOutcomes.first?["detail"] as? String)?.hasPrefix("requirement-unavailable:") == true, "\(refusedOutcomes)")
         #expect((refusedGraph["problems"] as? [[String: Any]])?.first?["name"] as? String == "flit_core")
 
+        // --plan: the graph, nothing built.
+        let planned = try BuildFixtures.run(BuildCommandTests.wheeltrust, base + ["--out", work + "/plan", "--allow-prebuilt", "flit_core", "--plan"])
+        #expect(planned.status == 0, "\(planned.output)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(planned.stdout.utf8)) as? [String: Any])
+        #expect(plan["order"] as? [String] == ["flitty"])
+        #expect((plan["outcomes"] as? [[String: Any]])?.map { $0["state"] as? String } == ["skipped"])
+        #expect(!FileManager.default.fileExists(atPath: work + "/plan/flitty-2.0-py2.py3-none-any.whl"))
+
         // Allowed: built, and its provenance lists flit_core by sha256.
         let allowed = try BuildFixtures.run(BuildCommandTests.wheeltrust, base + ["--out", work + "/out2", "--allow-prebuilt", "flit-core"])
         #expect(allowed.status == 0, "\(allowed.output)")
@@ -39,7 +47,7 @@ import Testing
         let cases: [([String], String)] = [
             (["build", "-r", "req.txt", "--key", "k.pem", "--out", "/tmp/x"], "-r needs --find-links DIR"),
             (["build", "a-1.0.tar.gz", "-r", "req.txt", "--key", "k.pem", "--out", "/tmp/x"], "not both"),
-            (["build", "a-1.0.tar.gz", "--only", "a", "--key", "k.pem", "--out", "/tmp/x"], "--only and --allow-prebuilt go with -r"),
+            (["build", "a-1.0.tar.gz", "--only", "a", "--key", "k.pem", "--out", "/tmp/x"], "--only, --plan and --allow-prebuilt go with -r"),
         ]
         for (arguments, words) in cases {
             let result = try BuildFixtures.run(BuildCommandTests.wheeltrust, arguments)
