@@ -11,7 +11,7 @@ import Foundation
 /// writer `attest` uses.
 public struct BuildProvenance: Sendable {
     /// Our build type: an sdist built into a wheel by its own PEP 517 backend, as `wheeltrust build` does it.
-    public static let buildType = "urn:wheeltrust:build-type:sdist-pep517@v1"
+    public static let buildType = SourceBuildFacts.buildType
     /// The builder id when none is configured.
     public static let defaultBuilderID = "urn:wheeltrust:builder:local"
 

@@ -112,6 +112,7 @@ public enum LocalVerification {
         var report = PackageReport(
             name: filename, version: "", wheel: filename, sha256: skipped == nil ? digest : nil, checks: checks)
         report.signer = verdict.decisive?.signature.identity
+        report.build = verdict.decisive?.statement.flatMap(SourceBuildFacts.init(statement:))
         judged.merge(into: &report)
         return report
     }

@@ -451,17 +451,21 @@ public struct Pipeline: Sendable {
     }
 
     /// ``provenance(for:project:version:)`` and `document`: the digest of the provenance bytes as
-    /// received (nil when none were), for the report (a Verification Summary's `inputAttestations`).
+    /// received (nil when none were), for the report (a Verification Summary's `inputAttestations`);
+    /// `build`: what a verified `wheeltrust build` statement says the wheel was built from.
     public func provenanceWithDocument(
         for wheel: FetchedWheel, project: ProjectName, version: String
     ) async
-        -> (checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?, document: ProvenanceDocumentDigest?)
+        -> (
+            checks: [CheckResult], isVerified: Bool, signer: SignerIdentity?, document: ProvenanceDocumentDigest?,
+            build: SourceBuildFacts?
+        )
     {
         let (provenance, check) =
             context.offline
             ? cachedProvenance(for: wheel.file, sha256: wheel.sha256)
             : await fetchProvenance(for: wheel.file, project: project, version: version)
-        guard let provenance else { return ([check], false, nil, nil) }
+        guard let provenance else { return ([check], false, nil, nil, nil) }
         let verdict = await provenanceVerifier(for: project, servedBy: wheel.file.servedBy).verify(
             provenance.provenance, distribution: wheel.file.filename,
             sha256Hex: wheel.sha256)
@@ -474,7 +478,8 @@ public struct Pipeline: Sendable {
                     version: version, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
         let document = ProvenanceDocumentDigest(provenance, decisivePredicateType: verdict.decisive?.statement?.predicateType)
-        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity, document)
+        let build = verdict.decisive?.statement.flatMap(SourceBuildFacts.init(statement:))
+        return ([check] + checks, verdict.isVerified, verdict.decisive?.signature.identity, document, build)
     }
 
     /// The wheel of `installed` when it is proven: found on the index, downloaded, its provenance
@@ -544,10 +549,11 @@ public struct Pipeline: Sendable {
         var (report, fetched) = await locateAndFetch(installed, located: located)
         if let decision { apply(decision, to: &report) }
         guard let fetched else { return (report, nil) }
-        let (checks, verified, signer, document) = await provenanceWithDocument(
+        let (checks, verified, signer, document, build) = await provenanceWithDocument(
             for: fetched, project: installed.name, version: installed.rawVersion)
         report.checks.append(contentsOf: checks)
         report.signer = signer
+        report.build = build
         if let decision, let rule = decision.selection.rule, let signer, verified, let policy = context.policy {
             report.proof = policy.proof(of: signer, rule: rule)
         }
@@ -576,6 +582,7 @@ public struct Pipeline: Sendable {
             let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
             report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))
             report.signer = verdict.decisive?.signature.identity
+            report.build = verdict.decisive?.statement.flatMap(SourceBuildFacts.init(statement:))
             // An sdist has no RECORD: steps 1–4 only.
             if (try? SdistFilename(parsing: filename)) == nil { report.checks.append(openWheel(at: path).check) }
         } catch {

@@ -74,6 +74,7 @@ public enum ProvenanceDescription {
                 if let value = build.builderID { lines.append("    builder: \(value)") }
                 if let value = build.buildType { lines.append("    build type: \(value)") }
                 if let value = build.finishedOn { lines.append("    finished: \(value)") }
+                if let facts = SourceBuildFacts(statement: statement) { lines += SourceBuildText.lines(facts, indent: "    ") }
             }
         }
         return lines.joined(separator: "\n")

@@ -200,6 +200,10 @@ public struct PackageReport: Codable, Sendable {
     /// The provenance document as received from the index (its sha256 and where it came from),
     /// whenever one was received, verified or not; nil when none was.
     public var provenanceDocument: ProvenanceDocumentDigest?
+    /// What the wheel was built from, when the statement that verified is a `wheeltrust build`
+    /// provenance (the sdist and every build-environment wheel by sha256); nil otherwise, and
+    /// always nil when nothing verified.
+    public var build: SourceBuildFacts?
     /// Per-file verdicts for `-v` text output; not part of the JSON document.
     public var fileLines: [InstalledFilesVerifier.FileLine] = []
 
@@ -235,7 +239,7 @@ public struct PackageReport: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, status, wheel, sha256, signer, rule, requirement, proof, provenanceDocument, checks, files
+        case name, version, status, wheel, sha256, signer, rule, requirement, proof, provenanceDocument, build, checks, files
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -250,6 +254,7 @@ public struct PackageReport: Codable, Sendable {
         try container.encodeIfPresent(requirement?.rawValue, forKey: .requirement)
         try container.encodeIfPresent(proof, forKey: .proof)
         try container.encodeIfPresent(provenanceDocument, forKey: .provenanceDocument)
+        try container.encodeIfPresent(build, forKey: .build)
         try container.encode(checks, forKey: .checks)
         try container.encode(files, forKey: .files)
     }
@@ -265,6 +270,7 @@ public struct PackageReport: Codable, Sendable {
         requirement = try container.decodeIfPresent(String.self, forKey: .requirement).flatMap(Requirement.init(rawValue:))
         proof = try container.decodeIfPresent(PolicyProof.self, forKey: .proof)
         provenanceDocument = try container.decodeIfPresent(ProvenanceDocumentDigest.self, forKey: .provenanceDocument)
+        build = try container.decodeIfPresent(SourceBuildFacts.self, forKey: .build)
         checks = try container.decode([CheckResult].self, forKey: .checks)
         files = try container.decode(FileFindings.self, forKey: .files)
     }

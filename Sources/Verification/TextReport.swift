@@ -80,6 +80,7 @@ public struct TextReport: Sendable {
                     }
                 }
                 if detail == .verbose {
+                    if let build = package.build { out += SourceBuildText.lines(build, indent: "  ") }
                     for line in package.fileLines {
                         let note: TerminalText = line.note.map { "  (\($0))" } ?? ""
                         out.append("        \(Self.flag(line.state)) \(line.path)\(note)")

@@ -20,10 +20,27 @@ struct BuildCommand: AsyncParsableCommand {
             --find-links DIR, else --index-url, else pip's configuration, each recorded by sha256. \
             The backend's hooks run without network (unshare -rn) where the system allows; when it \
             does not, the output and the provenance say so.
+
+            With -r FILE --find-links DIR: the tree FILE names is resolved once against the sdists \
+            in DIR (read, never run) and built in dependency order, each build's requirements coming \
+            only from wheels built in this run (and the wheels in DIR of --allow-prebuilt projects); \
+            the graph, order and outcomes go to OUT/build-graph.json (docs/BUILD-TREES.md).
             """)
 
-    @Argument(help: "An sdist file (.tar.gz) or NAME==VERSION on the index.")
-    var source: String
+    @Argument(help: "An sdist file (.tar.gz) or NAME==VERSION on the index (not with -r).")
+    var source: String?
+
+    @Option(name: [.customShort("r"), .customLong("requirement")], help: ArgumentHelp("Build the whole tree this requirements file names (with --find-links DIR of sdists).", valueName: "FILE"))
+    var requirementsFile: String?
+
+    @Option(help: ArgumentHelp("With -r: a project whose wheel in --find-links is used as it is, not built (repeatable).", valueName: "NAME"))
+    var allowPrebuilt: [String] = []
+
+    @Option(help: ArgumentHelp("With -r: build only this project of the graph (its build needs must be in --out already).", valueName: "NAME"))
+    var only: String?
+
+    @Flag(help: "With -r: resolve and write OUT/build-graph.json only; build nothing (the plan for a CI fan-out).")
+    var plan = false
 
     @Option(help: ArgumentHelp("The private key that signs the provenance (PEM: PKCS#8, encrypted PKCS#8, EC or RSA).", valueName: "PRIVATE.pem"))
     var key: String
@@ -70,6 +87,17 @@ struct BuildCommand: AsyncParsableCommand {
         }
         if format == .sarif { throw UsageError("--format sarif is not available for build") }
         if buildTimeout < 1 { throw UsageError("--build-timeout must be positive") }
+        switch (source, requirementsFile) {
+        case (nil, nil): throw UsageError("give an sdist (or NAME==VERSION), or -r FILE")
+        case (.some, .some): throw UsageError("give an sdist or -r FILE, not both")
+        case (nil, .some):
+            if findLinks == nil { throw UsageError("-r needs --find-links DIR: the folder of the tree's sdists") }
+            if indexURL != nil { throw UsageError("-r builds from the sdists in --find-links; --index-url is not used with it") }
+            if buildTag != nil { throw UsageError("--build-tag is not available with -r") }
+            if plan && only != nil { throw UsageError("--plan builds nothing; not with --only") }
+        case (.some, nil):
+            if only != nil || !allowPrebuilt.isEmpty || plan { throw UsageError("--only, --plan and --allow-prebuilt go with -r") }
+        }
     }
 
     func run() async throws {
@@ -86,6 +114,7 @@ struct BuildCommand: AsyncParsableCommand {
         } catch {
             throw fail("--key \(key): \(error.message)", code: Exit.usage)
         }
+        guard let source else { return try await runTree(signer: signer) }
         var setup = VerificationSetup(indexURL: indexURL, keyFiles: sourceKeys, cacheDirectory: cacheDir)
         setup.python = python.contains("/") ? python : nil
         let requirements: RequirementSource =

@@ -1,0 +1,60 @@
+import Foundation
+import PythonPackaging
+
+/// The tree a requirements file names, resolved once against the sdists of one folder
+/// (``TreeResolverScript``): one sdist per project, with its runtime and build requirements.
+///
+/// Guarantees: nothing from a package runs while resolving (sdists are read, not built); names
+/// are normalized (PEP 503); what could not be resolved is listed in `problems`, never dropped.
+public struct TreeResolution: Sendable, Codable, Hashable {
+    public struct Package: Sendable, Codable, Hashable {
+        public var name: String
+        public var version: String
+        public var sdist: String
+        public var requires: [String]
+        public var buildRequires: [String]
+    }
+
+    public struct Problem: Sendable, Codable, Hashable {
+        public var name: String
+        public var problem: String
+    }
+
+    public var roots: [String]
+    public var packages: [Package]
+    public var problems: [Problem]
+
+    /// Resolves `requirementsFile` against the sdists in `folder` with `python` (its `pip` supplies
+    /// `packaging`); the resolver's output goes to `logPath`.
+    public static func resolve(
+        requirementsFile: String, folder: String, python: String, environment: [String: String], logPath: String,
+        timeoutSeconds: Int
+    ) throws(BuildError) -> TreeResolution {
+        guard FileManager.default.fileExists(atPath: requirementsFile) else {
+            throw BuildError(.usage, "\(requirementsFile): no such requirements file")
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("wheeltrust-resolve-\(UUID().uuidString)").path
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try TreeResolverScript.source.write(toFile: work + "/resolve.py", atomically: true, encoding: .utf8)
+        } catch {
+            throw BuildError(.operational, "cannot prepare the resolver in \(work): \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let log = try BuildLog(path: logPath)
+        defer { log.close() }
+        let output = work + "/resolution.json"
+        let childEnvironment = ["PATH": environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"]
+        let outcome = try BuildProcess(log: log).run(
+            "/usr/bin/env", [python, "-I", work + "/resolve.py", requirementsFile, folder, output],
+            environment: childEnvironment, currentDirectory: work, timeoutSeconds: timeoutSeconds)
+        guard outcome.status == 0, let data = FileManager.default.contents(atPath: output) else {
+            throw BuildError(.operational, "resolving \(requirementsFile) failed (exit status \(outcome.status)); see \(logPath)")
+        }
+        do {
+            return try JSONDecoder().decode(TreeResolution.self, from: data)
+        } catch {
+            throw BuildError(.operational, "the resolver's answer could not be read; see \(logPath)")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+/// The Python program `build -r` resolves a tree with: it reads (never runs) every sdist in the
+/// find-links folder — PKG-INFO's `Requires-Dist` and pyproject's `[build-system] requires` —
+/// and picks one sdist per project for the requirements file, recursively.
+///
+/// Guarantees: no code of any package runs during resolution (tar members are read as bytes,
+/// nothing is extracted or imported from an sdist); requirement parsing, marker evaluation and
+/// version matching use the `packaging` library pip carries (`pip._vendor.packaging`) in the
+/// interpreter given, so markers are judged for the interpreter that builds; a requirement with
+/// no sdist satisfying it, an option line, a URL requirement or an unreadable sdist is reported
+/// in `problems` (resolution goes on for the rest). One version per project: the highest that
+/// satisfies every specifier seen for it (no backtracking). Written from PEP 508 / PEP 517 /
+/// core metadata (no resolver code taken from elsewhere).
+enum TreeResolverScript {
+    static let source = #"""
+        import json, os, sys, tarfile, email.parser
+        try:
+            import tomllib
+        except ImportError:
+            tomllib = None
+        from pip._vendor.packaging.requirements import Requirement, InvalidRequirement
+        from pip._vendor.packaging.utils import canonicalize_name
+        from pip._vendor.packaging.version import Version, InvalidVersion
+
+        req_file, folder, out = sys.argv[1], sys.argv[2], sys.argv[3]
+        problems = []
+
+        def read_sdist(path):
+            with tarfile.open(path, "r:gz") as tar:
+                members = {m.name: m for m in tar.getmembers() if m.isfile()}
+                tops = {n.split("/", 1)[0] for n in members}
+                if len(tops) != 1:
+                    raise ValueError("not exactly one top folder")
+                top = tops.pop()
+                def read(name):
+                    m = members.get(top + "/" + name)
+                    if m is None or m.size > (1 << 20):
+                        return None
+                    return tar.extractfile(m).read().decode("utf-8")
+                pkg_info = read("PKG-INFO")
+                if pkg_info is None:
+                    raise ValueError("no PKG-INFO")
+                headers = email.parser.Parser().parsestr(pkg_info, headersonly=True)
+                requires = headers.get_all("Requires-Dist") or []
+                pyproject = read("pyproject.toml")
+                build = ["setuptools>=40.8.0", "wheel"]
+                if pyproject is not None:
+                    if tomllib is None:
+                        raise ValueError("pyproject.toml needs Python 3.11's tomllib to be read")
+                    table = tomllib.loads(pyproject).get("build-system")
+                    if table is not None and "requires" in table:
+                        build = list(table["requires"])
+                return headers.get("Name"), headers.get("Version"), requires, build
+
+        candidates = {}
+        for entry in sorted(os.listdir(folder)):
+            if not entry.endswith(".tar.gz"):
+                continue
+            path = os.path.join(folder, entry)
+            try:
+                name, version, requires, build = read_sdist(path)
+                parsed = Version(version)
+            except Exception as e:
+                problems.append({"name": entry, "problem": "cannot read %s: %s" % (entry, e)})
+                continue
+            candidates.setdefault(canonicalize_name(name), []).append(
+                {"name": name, "version": version, "parsed": parsed, "path": path, "requires": requires, "build": build})
+
+        def parse(text, who):
+            try:
+                r = Requirement(text)
+            except InvalidRequirement as e:
+                problems.append({"name": who, "problem": "requirement %r: %s" % (text, e)})
+                return None
+            if r.url:
+                problems.append({"name": who, "problem": "requirement %r is a URL; only sdists in the folder are built" % text})
+                return None
+            if r.marker is not None and not r.marker.evaluate({"extra": ""}):
+                return None
+            return r
+
+        roots = []
+        with open(req_file, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                line = line.split(" #", 1)[0].strip()
+                if not line or line.startswith("#"):
+                    continue
+                if line.startswith("-"):
+                    problems.append({"name": "line %d" % number, "problem": "option %r is not supported by build -r" % line})
+                    continue
+                r = parse(line, "%s line %d" % (req_file, number))
+                if r is not None:
+                    roots.append(r)
+
+        specifiers = {}
+        chosen = {}
+        pending = list(roots)
+        while pending:
+            r = pending.pop(0)
+            key = canonicalize_name(r.name)
+            specifiers.setdefault(key, []).append(r.specifier)
+            fits = [c for c in candidates.get(key, []) if all(s.contains(c["parsed"], prereleases=True) for s in specifiers[key])]
+            if not fits:
+                problems.append({"name": r.name, "problem": "no sdist in the folder satisfies %s" % str(r)})
+                continue
+            best = max(fits, key=lambda c: c["parsed"])
+            if chosen.get(key) is best:
+                continue
+            chosen[key] = best
+            for text in best["requires"] + best["build"]:
+                dep = parse(text, best["name"])
+                if dep is not None:
+                    pending.append(dep)
+
+        def names(texts, who):
+            result = []
+            for text in texts:
+                r = parse(text, who)
+                if r is not None and canonicalize_name(r.name) not in result:
+                    result.append(canonicalize_name(r.name))
+            return result
+
+        packages = []
+        for key in sorted(chosen):
+            c = chosen[key]
+            packages.append({"name": key, "version": c["version"], "sdist": c["path"],
+                             "requires": names(c["requires"], c["name"]), "buildRequires": names(c["build"], c["name"])})
+        seen = set()
+        unique = []
+        for p in problems:
+            k = (p["name"], p["problem"])
+            if k not in seen:
+                seen.add(k); unique.append(p)
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump({"roots": sorted({canonicalize_name(r.name) for r in roots}), "packages": packages, "problems": unique}, f)
+        """#
+}

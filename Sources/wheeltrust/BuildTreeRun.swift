@@ -1,0 +1,45 @@
+import ArgumentParser
+import Attestations
+import Building
+import Foundation
+import PythonPackaging
+
+/// `wheeltrust build -r FILE --find-links DIR --out OUT`: a whole tree (``TreeBuilder``), one line
+/// per package, the graph in OUT/build-graph.json; exit 0 only when every package of the tree was
+/// built, done, prebuilt (or not selected by --only) and nothing was left unresolved.
+extension BuildCommand {
+    func runTree(signer: PrivateKey) async throws {
+        guard let requirementsFile, let findLinks else { throw fail("-r needs --find-links", code: Exit.usage) }
+        var request = TreeBuildRequest(
+            requirementsFile: requirementsFile, sourceFolder: (findLinks as NSString).standardizingPath, outputDirectory: out,
+            allowPrebuilt: allowPrebuilt, only: only, builderID: builderID, python: python, signer: signer,
+            timeoutSeconds: buildTimeout)
+        request.planOnly = plan
+        let isolation = NetworkIsolation.probe()
+        if !isolation.isIsolated { emitError("wheeltrust: warning: \(isolation.summary)\n") }
+        let result: TreeBuilder.Result
+        do {
+            result = try await TreeBuilder.build(request)
+        } catch {
+            throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
+        }
+        let prebuilt = Set(allowPrebuilt.map { ProjectName($0).normalized })
+        let problems = result.resolution.problems.filter { !prebuilt.contains(ProjectName($0.name).normalized) }
+        switch format {
+        case .json:
+            guard let data = FileManager.default.contents(atPath: result.graphPath) else {
+                throw fail("cannot read \(result.graphPath)", code: Exit.incomplete)
+            }
+            emitJSON(data)
+        default:
+            emit("build order: \(result.graph.order.joined(separator: ", "))\n")
+            for outcome in result.outcomes {
+                emit("  \(outcome.state.rawValue) \(outcome.name): \(outcome.detail)\n")
+            }
+            for problem in problems { emit("  unresolved \(problem.name): \(problem.problem)\n") }
+            emit("graph \(result.graphPath)\n")
+        }
+        let good: Set<TreePackageOutcome.State> = [.built, .done, .prebuilt, .skipped]
+        if !problems.isEmpty || !result.outcomes.allSatisfy({ good.contains($0.state) }) { throw ExitCode(Exit.failed) }
+    }
+}
