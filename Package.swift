@@ -159,6 +159,8 @@ let package = Package(
                 // The reason phrase of refused uploads is set next to NIO's HTTP/1 encoder.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Files are streamed one chunk at a time (FileStreaming), not through FileIO.
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -21,7 +21,7 @@ import PythonPackaging
 /// browser may guess HTML from a body) and a `Content-Security-Policy` that forbids scripts,
 /// styles, images, frames and forms (`ResponseHardening`).
 struct IndexResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = IndexRequestContext
 
     let layout: IndexLayout
     /// The folder or the store the files come from.
@@ -60,7 +60,7 @@ struct IndexResponder: HTTPResponder {
         } catch let error as ServerError {
             response = Self.text(.internalServerError, UntrustedText.plain(error.message, limit: 1000))
         } catch let error as HTTPError {
-            // FileIO reports a file that vanished since the scan as 404.
+            // FileStreaming reports a file that vanished since the scan as 404.
             response = Self.text(error.status, error.status == .notFound ? "Not Found" : "request failed")
         } catch {
             response = Self.text(.internalServerError, "internal error")
@@ -139,7 +139,7 @@ struct IndexResponder: HTTPResponder {
     private func file(name: String, context: Context) async throws -> Response {
         guard !name.isEmpty, !name.contains("/") else { return Self.text(.notFound, "Not Found") }
         if let entry = try source.entry(named: name) {
-            let body = try await FileIO().loadFile(path: entry.path, context: context)
+            let body = try await FileStreaming.body(path: entry.path, connection: context.eventLoop)
             var headers = HTTPFields()
             headers[.contentType] = "application/octet-stream"
             return Response(status: .ok, headers: headers, body: body)
