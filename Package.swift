@@ -237,10 +237,13 @@ let package = Package(
             name: "PolicyTests", dependencies: ["Policy", "Attestations", "Sigstore", "PythonPackaging", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "BuildingTests", dependencies: ["Building", "Verification", "IndexServer", "Attestations", "PythonPackaging"],
+            name: "BuildingTests",
+            dependencies: ["Building", "Verification", "IndexServer", "PackageIndex", "Attestations", "PythonPackaging", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
-        .testTarget(name: "IndexServerTests", dependencies: ["IndexServer", "Publishing", "Attestations", "PythonPackaging", "TestSupport"]),
+        .testTarget(
+            name: "IndexServerTests",
+            dependencies: ["IndexServer", "Publishing", "Policy", "PackageIndex", "Sigstore", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(
             name: "PublishingTests", dependencies: ["Publishing", "Policy", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import PackageIndex
+import PythonPackaging
 
 /// Where the build requirements come from, always as wheels (`--only-binary :all:`: no
 /// requirement is itself built from source behind the user's back).
@@ -11,6 +12,12 @@ public enum RequirementSource: Sendable, Hashable {
     case findLinks(String)
     case indexURL(String)
     case pipConfiguration(environment: [String: String])
+
+    /// The same source with a `findLinks` folder made absolute (pip runs in another folder).
+    var absolute: RequirementSource {
+        if case .findLinks(let folder) = self { return .findLinks(PathResolution.absolute(folder)) }
+        return self
+    }
 
     /// pip's options that select the source.
     var pipArguments: [String] {

@@ -30,9 +30,10 @@ public struct BuildRequest: Sendable {
         signer: (any StatementSigner)?, timeoutSeconds: Int = 1800, keepWorkDirectory: Bool = false
     ) {
         self.source = source
-        self.outputDirectory = outputDirectory
+        // Absolute: the build's steps run in other working folders.
+        self.outputDirectory = PathResolution.absolute(outputDirectory)
         self.buildTag = buildTag
-        self.requirements = requirements
+        self.requirements = requirements.absolute
         self.builderID = builderID
         self.python = python
         self.callerEnvironment = callerEnvironment

@@ -50,10 +50,12 @@ public struct SourceDistribution: Sendable {
     }
 
     /// A local sdist file: its name must be an sdist filename (`name-version.tar.gz`); it is hashed here.
-    public static func local(path: String) throws(BuildError) -> SourceDistribution {
+    public static func local(path given: String) throws(BuildError) -> SourceDistribution {
+        // Absolute: it is unpacked from another working folder.
+        let path = PathResolution.absolute(given)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw BuildError(.usage, "\(path): no such sdist file")
+            throw BuildError(.usage, "\(given): no such sdist file")
         }
         let name = (path as NSString).lastPathComponent
         let filename: SdistFilename

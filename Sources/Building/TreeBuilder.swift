@@ -25,9 +25,10 @@ public struct TreeBuildRequest: Sendable {
         requirementsFile: String, sourceFolder: String, outputDirectory: String, allowPrebuilt: [String], only: String?,
         builderID: String, python: String, signer: PrivateKey, timeoutSeconds: Int
     ) {
-        self.requirementsFile = requirementsFile
-        self.sourceFolder = sourceFolder
-        self.outputDirectory = outputDirectory
+        // Absolute: the builds run in other working folders.
+        self.requirementsFile = PathResolution.absolute(requirementsFile)
+        self.sourceFolder = PathResolution.absolute(sourceFolder)
+        self.outputDirectory = PathResolution.absolute(outputDirectory)
         self.allowPrebuilt = Set(allowPrebuilt.map { ProjectName($0).normalized })
         self.only = only.map { ProjectName($0).normalized }
         self.builderID = builderID

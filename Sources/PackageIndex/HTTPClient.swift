@@ -66,10 +66,10 @@ public final class HTTPClient: Sendable {
     static let maxRedirects = 10
 
     /// The bundle's trust roots, or why the bundle cannot be used (then every request fails).
-    private let trust: Result<[NIOSSLCertificate]?, IndexError>
+    let trust: Result<[NIOSSLCertificate]?, IndexError>
     /// The bundle's content identity (SHA-256 over its certificates), so clients share a transport
     /// only when they trust exactly the same roots; nil for the system store.
-    private let trustKey: String?
+    let trustKey: String?
 
     public convenience init(credentials: IndexCredentials?, certificateBundle: String?, timeout: TimeInterval = 30, maxRetries: Int = 3) {
         self.init(
@@ -316,7 +316,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func statusError(_ status: Int, url: URL, what: String, attempts: Int) -> IndexError {
+    func statusError(_ status: Int, url: URL, what: String, attempts: Int) -> IndexError {
         let tried = attempts > 1 ? " after \(attempts) attempts" : ""
         switch status {
         case 401, 403:

@@ -22,6 +22,8 @@ public struct IndexError: Error, CustomStringConvertible, Sendable, Equatable {
         case cache
         /// A response body exceeded its size cap.
         case tooLarge
+        /// The index refused an upload (a 4xx other than 401, 403, 404) and said why.
+        case refused
     }
 
     public let code: Code

@@ -14,14 +14,14 @@ import Foundation
 ///
 /// Guarantees: nothing here follows a link silently; ``resolve(_:)`` names every link a path
 /// passes (each by the real path of the link file itself) and stops after ``maxHops`` links.
-enum PathResolution {
+package enum PathResolution {
     /// Most symbolic links followed for one path (the kernel's own limit is 40).
     static let maxHops = 40
 
     /// `path` made absolute against `currentDirectory` and normalised lexically: empty and `.`
     /// components dropped, `..` removes the previous component. Symbolic links are not resolved
     /// (Python's `abspath` does the same, and so computes `sys.executable` and a venv's prefix).
-    static func absolute(_ path: String, currentDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+    package static func absolute(_ path: String, currentDirectory: String = FileManager.default.currentDirectoryPath) -> String {
         let joined = path.hasPrefix("/") ? path : currentDirectory + "/" + path
         var parts: [Substring] = []
         for part in joined.split(separator: "/", omittingEmptySubsequences: true) {

@@ -30,19 +30,25 @@ struct BuildCommand: AsyncParsableCommand {
     @Argument(help: "An sdist file (.tar.gz) or NAME==VERSION on the index (not with -r).")
     var source: String?
 
-    @Option(name: [.customShort("r"), .customLong("requirement")], help: ArgumentHelp("Build the whole tree this requirements file names (with --find-links DIR of sdists).", valueName: "FILE"))
+    @Option(
+        name: [.customShort("r"), .customLong("requirement")],
+        help: ArgumentHelp("Build the whole tree this requirements file names (with --find-links DIR of sdists).", valueName: "FILE"))
     var requirementsFile: String?
 
-    @Option(help: ArgumentHelp("With -r: a project whose wheel in --find-links is used as it is, not built (repeatable).", valueName: "NAME"))
+    @Option(
+        help: ArgumentHelp("With -r: a project whose wheel in --find-links is used as it is, not built (repeatable).", valueName: "NAME"))
     var allowPrebuilt: [String] = []
 
-    @Option(help: ArgumentHelp("With -r: build only this project of the graph (its build needs must be in --out already).", valueName: "NAME"))
+    @Option(
+        help: ArgumentHelp("With -r: build only this project of the graph (its build needs must be in --out already).", valueName: "NAME"))
     var only: String?
 
     @Flag(help: "With -r: resolve and write OUT/build-graph.json only; build nothing (the plan for a CI fan-out).")
     var plan = false
 
-    @Option(help: ArgumentHelp("The private key that signs the provenance (PEM: PKCS#8, encrypted PKCS#8, EC or RSA).", valueName: "PRIVATE.pem"))
+    @Option(
+        help: ArgumentHelp(
+            "The private key that signs the provenance (PEM: PKCS#8, encrypted PKCS#8, EC or RSA).", valueName: "PRIVATE.pem"))
     var key: String
 
     @Option(help: ArgumentHelp("The environment variable holding the passphrase of an encrypted --key.", valueName: "NAME"))
@@ -66,7 +72,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The interpreter the build environment is made from.")
     var python: String = "python3"
 
-    @Option(name: .customLong("source-key"), help: ArgumentHelp("A PEM public key trusted to sign the sdist's provenance (repeatable).", valueName: "PEM"))
+    @Option(
+        name: .customLong("source-key"),
+        help: ArgumentHelp("A PEM public key trusted to sign the sdist's provenance (repeatable).", valueName: "PEM"))
     var sourceKeys: [String] = []
 
     @Option(help: "Where downloads are cached (default: $XDG_CACHE_HOME/wheeltrust or ~/.cache/wheeltrust).")
@@ -74,6 +82,21 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Seconds each build step (pip, a backend hook) may take.", valueName: "SECONDS"))
     var buildTimeout: Int = 1800
+
+    @Option(
+        help: ArgumentHelp(
+            "Upload each wheel built, with its attestation, to this index's upload URL (wheeltrust serve: …/legacy/).", valueName: "URL"))
+    var upload: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The environment variable holding the upload token (default WHEELTRUST_UPLOAD_TOKEN; without it, the URL's or the netrc's credentials).",
+            valueName: "NAME"))
+    var uploadTokenEnv: String?
+
+    @Option(
+        help: ArgumentHelp("A CA bundle (PEM) the upload URL's certificate is checked against, instead of the system's.", valueName: "PEM"))
+    var uploadCert: String?
 
     @Flag(help: "Keep the work folder (unpacked source, build environment); the build log names it.")
     var keepWork = false
@@ -86,6 +109,10 @@ struct BuildCommand: AsyncParsableCommand {
             throw UsageError("--build-tag \(buildTag): a build tag starts with a digit (e.g. 0, 1a)")
         }
         if format == .sarif { throw UsageError("--format sarif is not available for build") }
+        if upload == nil, uploadTokenEnv != nil || uploadCert != nil {
+            throw UsageError("--upload-token-env and --upload-cert go with --upload URL")
+        }
+        if upload != nil, plan { throw UsageError("--plan builds nothing; not with --upload") }
         if buildTimeout < 1 { throw UsageError("--build-timeout must be positive") }
         switch (source, requirementsFile) {
         case (nil, nil): throw UsageError("give an sdist (or NAME==VERSION), or -r FILE")
@@ -114,7 +141,8 @@ struct BuildCommand: AsyncParsableCommand {
         } catch {
             throw fail("--key \(key): \(error.message)", code: Exit.usage)
         }
-        guard let source else { return try await runTree(signer: signer) }
+        let destination = try uploadDestination()
+        guard let source else { return try await runTree(signer: signer, upload: destination) }
         var setup = VerificationSetup(indexURL: indexURL, keyFiles: sourceKeys, cacheDirectory: cacheDir)
         setup.python = python.contains("/") ? python : nil
         let requirements: RequirementSource =
@@ -129,13 +157,15 @@ struct BuildCommand: AsyncParsableCommand {
             let isolation = NetworkIsolation.probe()
             if !isolation.isIsolated { emitError("wheeltrust: warning: \(isolation.summary)\n") }
             let result = try SourceBuilder.build(request)
-            try report(result)
+            let uploads = await uploadBuilt([result.wheelPath], to: destination)
+            try report(result, uploads: uploads)
+            try exitAfter(uploads)
         } catch let error as BuildError {
             throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
         }
     }
 
-    private func report(_ result: BuildResult) throws {
+    private func report(_ result: BuildResult, uploads: [BuildUpload.Outcome]) throws {
         let provenance = result.provenance
         switch format {
         case .json:
@@ -147,6 +177,7 @@ struct BuildCommand: AsyncParsableCommand {
                     "anchor": provenance.source.anchor.kind, "anchorDetail": provenance.source.anchor.summary,
                 ],
                 "buildDependencies": provenance.dependencies.map { ["filename": $0.filename, "sha256": $0.sha256] },
+                "uploads": uploads.map(Self.uploadJSON),
             ]
             guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
                 throw fail("cannot encode the result", code: Exit.incomplete)
@@ -162,6 +193,7 @@ struct BuildCommand: AsyncParsableCommand {
             emit("  \(provenance.isolation.summary)\n")
             emit("  SOURCE_DATE_EPOCH=\(provenance.sourceDateEpoch) (from \(provenance.sourceDateEpochFrom))\n")
             emit("attestation \(result.attestationPath)\nbuild log \(result.logPath)\n")
+            emitUploads(uploads)
         }
     }
 

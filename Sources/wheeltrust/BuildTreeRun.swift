@@ -2,13 +2,14 @@ import ArgumentParser
 import Attestations
 import Building
 import Foundation
+import PackageIndex
 import PythonPackaging
 
 /// `wheeltrust build -r FILE --find-links DIR --out OUT`: a whole tree (``TreeBuilder``), one line
 /// per package, the graph in OUT/build-graph.json; exit 0 only when every package of the tree was
 /// built, done, prebuilt (or not selected by --only) and nothing was left unresolved.
 extension BuildCommand {
-    func runTree(signer: PrivateKey) async throws {
+    func runTree(signer: PrivateKey, upload destination: UploadDestination?) async throws {
         guard let requirementsFile, let findLinks else { throw fail("-r needs --find-links", code: Exit.usage) }
         var request = TreeBuildRequest(
             requirementsFile: requirementsFile, sourceFolder: (findLinks as NSString).standardizingPath, outputDirectory: out,
@@ -23,6 +24,9 @@ extension BuildCommand {
         } catch {
             throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
         }
+        // The wheels of this run's builds (and of resumed ones): each job of a CI fan-out publishes its own.
+        let uploads = await uploadBuilt(
+            result.outcomes.filter { $0.state == .built || $0.state == .done }.compactMap(\.wheel), to: destination)
         let prebuilt = Set(allowPrebuilt.map { ProjectName($0).normalized })
         let problems = result.resolution.problems.filter { !prebuilt.contains(ProjectName($0.name).normalized) }
         switch format {
@@ -30,7 +34,17 @@ extension BuildCommand {
             guard let data = FileManager.default.contents(atPath: result.graphPath) else {
                 throw fail("cannot read \(result.graphPath)", code: Exit.incomplete)
             }
-            emitJSON(data)
+            if uploads.isEmpty {
+                emitJSON(data)
+            } else {
+                let graph = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+                var document = graph
+                document["uploads"] = uploads.map(Self.uploadJSON)
+                guard let combined = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
+                    throw fail("cannot encode the result", code: Exit.incomplete)
+                }
+                emitJSON(combined)
+            }
         default:
             emit("build order: \(result.graph.order.joined(separator: ", "))\n")
             for outcome in result.outcomes {
@@ -38,7 +52,9 @@ extension BuildCommand {
             }
             for problem in problems { emit("  unresolved \(problem.name): \(problem.problem)\n") }
             emit("graph \(result.graphPath)\n")
+            emitUploads(uploads)
         }
+        try exitAfter(uploads)
         let good: Set<TreePackageOutcome.State> = [.built, .done, .prebuilt, .skipped]
         if !problems.isEmpty || !result.outcomes.allSatisfy({ good.contains($0.state) }) { throw ExitCode(Exit.failed) }
     }

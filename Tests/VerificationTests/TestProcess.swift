@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs real programs for the tests: python3, pip, and the built `wheeltrust` binary.
 struct ProcessResult {
@@ -99,5 +100,12 @@ enum TestProcess {
             directory = directory.deletingLastPathComponent()
         }
         return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("wheeltrust").path
+    }
+}
+
+extension ServeProcess {
+    /// Starts this build's `wheeltrust serve` with `arguments`.
+    static func start(_ arguments: [String], home: String) async throws -> ServeProcess {
+        try await start(wheeltrust: TestProcess.wheeltrust, arguments, home: home)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue 13: uploads killed with SIGKILL at random points leave the store consistent. The server

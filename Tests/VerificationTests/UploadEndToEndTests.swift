@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue 13 items 1–2 end to end: `wheeltrust serve --store` run as a child process, real
@@ -46,16 +47,7 @@ struct UploadEndToEndTests {
             try key.publicKey.pemRepresentation.write(toFile: publicKeyPath, atomically: true, encoding: .utf8)
             try key.pemRepresentation.write(toFile: privateKeyPath, atomically: true, encoding: .utf8)
             let policy = root + "/policy.toml"
-            try """
-            version = 1
-
-            [keys.release]
-            file = "release.pub"
-
-            [[rule]]
-            packages = ["*"]
-            keys = ["release"]
-            """.write(toFile: policy, atomically: true, encoding: .utf8)
+            try PolicyText.oneKey("release", file: "release.pub").write(toFile: policy, atomically: true, encoding: .utf8)
             for wheel in wheels {
                 try FileManager.default.copyItem(
                     atPath: Scenario.fixtureWheels.appendingPathComponent(wheel).path, toPath: dist + "/" + wheel)

@@ -6,14 +6,14 @@ import Foundation
 
 /// `wheeltrust serve --store …` run as a child process (as an operator runs it), with the URLs it
 /// prints at start-up; stopped gracefully or killed with SIGKILL.
-final class ServeProcess: @unchecked Sendable {
-    let process: Process
+public final class ServeProcess: @unchecked Sendable {
+    public let process: Process
     /// The simple index URL printed (`Serving … at URL`).
-    let indexURL: String
+    public let indexURL: String
     /// The upload URL printed (`Uploads (twine, uv publish): URL; …`).
-    let uploadURL: String
+    public let uploadURL: String
     /// Everything printed on stdout up to the start.
-    let banner: String
+    public let banner: String
 
     private init(process: Process, indexURL: String, uploadURL: String, banner: String) {
         self.process = process
@@ -22,10 +22,11 @@ final class ServeProcess: @unchecked Sendable {
         self.banner = banner
     }
 
-    /// Starts `wheeltrust serve` with `arguments` and waits (at most 20 s) for its two URLs.
-    static func start(_ arguments: [String], home: String) async throws -> ServeProcess {
+    /// Starts `wheeltrust serve` (the executable at `wheeltrust`) with `arguments` and waits (at
+    /// most 20 s) for its two URLs.
+    public static func start(wheeltrust: String, _ arguments: [String], home: String) async throws -> ServeProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestProcess.wheeltrust)
+        process.executableURL = URL(fileURLWithPath: wheeltrust)
         process.arguments = ["serve"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home
@@ -70,14 +71,14 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, then wait for the exit.
-    func stop() async {
+    public func stop() async {
         guard process.isRunning else { return }
         process.terminate()
         await waitForExit()
     }
 
     /// SIGKILL: no chance to clean anything up.
-    func kill9() async {
+    public func kill9() async {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         await waitForExit()
