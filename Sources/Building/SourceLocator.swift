@@ -52,7 +52,8 @@ public enum SourceLocator {
             let failed = outcome.checks.first { $0.status == .fail } ?? outcome.checks.first { $0.status != .pass }
             throw BuildError(
                 failed?.status == .error ? .operational : .sourceRejected,
-                "\(failed?.name.rawValue ?? "provenance"): \(failed?.detail ?? "the sdist's provenance did not verify"); the sdist is not built")
+                "\(failed?.name.rawValue ?? "provenance"): \(failed?.detail ?? "the sdist's provenance did not verify"); the sdist is not built"
+            )
         }
         let filename: SdistFilename
         do {
@@ -75,6 +76,12 @@ extension SourceLocator {
         guard let request = ReleaseRequest(argument) else {
             throw BuildError(.usage, "\(argument) is neither an sdist file nor NAME==VERSION")
         }
+        return try await locate(request, pipeline: pipeline(setup))
+    }
+
+    /// The verification pipeline over the index `setup` describes (pip's configuration, or its
+    /// `indexURL`), with its trust rules for the sdists' own provenance.
+    public static func pipeline(_ setup: VerificationSetup) throws(BuildError) -> Pipeline {
         let context: VerificationContext
         do {
             // The interpreter's own default index is read only when nothing names an index; an
@@ -85,6 +92,6 @@ extension SourceLocator {
         } catch {
             throw BuildError(error.code == .usage ? .usage : .operational, error.message)
         }
-        return try await locate(request, pipeline: Pipeline(context: context))
+        return Pipeline(context: context)
     }
 }

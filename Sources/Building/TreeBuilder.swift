@@ -4,11 +4,15 @@ import PythonPackaging
 import Verification
 
 /// What `wheeltrust build -r` is asked to do: a requirements file, the folder of its sdists (and
-/// of the wheels `allowPrebuilt` names), the output folder, the signer; each build as ``BuildRequest``.
+/// of the wheels `allowPrebuilt` names) and/or the index the rest come from, the output folder, the
+/// signer; each build as ``BuildRequest``.
 public struct TreeBuildRequest: Sendable {
     public var requirementsFile: String
     /// The sdists the tree is built from, and the wheels of `allowPrebuilt` projects.
-    public var sourceFolder: String
+    public var sourceFolder: String?
+    /// The index the sdists not in `sourceFolder` are taken from (``TreeIndexSources``), anchored
+    /// as `build NAME==VERSION` anchors one; nil: the folder alone.
+    public var index: Pipeline?
     public var outputDirectory: String
     /// Projects whose wheels may come from `sourceFolder` as they are, not built here.
     public var allowPrebuilt: Set<String>
@@ -22,12 +26,13 @@ public struct TreeBuildRequest: Sendable {
     public var timeoutSeconds: Int
 
     public init(
-        requirementsFile: String, sourceFolder: String, outputDirectory: String, allowPrebuilt: [String], only: String?,
-        builderID: String, python: String, signer: PrivateKey, timeoutSeconds: Int
+        requirementsFile: String, sourceFolder: String?, index: Pipeline? = nil, outputDirectory: String, allowPrebuilt: [String],
+        only: String?, builderID: String, python: String, signer: PrivateKey, timeoutSeconds: Int
     ) {
         // Absolute: the builds run in other working folders.
         self.requirementsFile = PathResolution.absolute(requirementsFile)
-        self.sourceFolder = PathResolution.absolute(sourceFolder)
+        self.sourceFolder = sourceFolder.map { PathResolution.absolute($0) }
+        self.index = index
         self.outputDirectory = PathResolution.absolute(outputDirectory)
         self.allowPrebuilt = Set(allowPrebuilt.map { ProjectName($0).normalized })
         self.only = only.map { ProjectName($0).normalized }
@@ -75,6 +80,9 @@ public struct TreePackageOutcome: Sendable, Hashable, Codable {
 public enum TreeBuilder {
     public static let graphFilename = "build-graph.json"
     static let wheelhouseFolder = ".build-requirements"
+    /// Where sdists taken from the index are put for the resolver (emptied at each start, so a
+    /// resumed run fetches and anchors them again).
+    public static let fetchedSdistsFolder = "sdists"
 
     public struct Result: Sendable {
         public let resolution: TreeResolution
@@ -86,9 +94,24 @@ public enum TreeBuilder {
     public static func build(_ request: TreeBuildRequest) async throws(BuildError) -> Result {
         let output = (request.outputDirectory as NSString).standardizingPath
         try FileManager.default.createDirectoryOrFail(output)
-        let resolution = try TreeResolution.resolve(
-            requirementsFile: request.requirementsFile, folder: request.sourceFolder, python: request.python,
-            environment: ProcessInfo.processInfo.environment, logPath: output + "/resolve.log", timeoutSeconds: request.timeoutSeconds)
+        let resolution: TreeResolution
+        var sources: [String: SourceDistribution] = [:]
+        let environment = ProcessInfo.processInfo.environment
+        let folders = request.sourceFolder.map { [$0] } ?? []
+        if let index = request.index {
+            let fetched = output + "/" + fetchedSdistsFolder
+            try? FileManager.default.removeItem(atPath: fetched)
+            try FileManager.default.createDirectoryOrFail(fetched)
+            let result = try await TreeIndexSources.resolve(
+                requirementsFile: request.requirementsFile, folders: folders, fetchInto: fetched, pipeline: index, python: request.python,
+                environment: environment, logPath: output + "/resolve.log", timeoutSeconds: request.timeoutSeconds)
+            resolution = result.resolution
+            sources = result.sources
+        } else {
+            resolution = try TreeResolution.resolve(
+                requirementsFile: request.requirementsFile, folders: folders, python: request.python, environment: environment,
+                logPath: output + "/resolve.log", timeoutSeconds: request.timeoutSeconds)
+        }
         let graph = BuildGraph(resolution.packages)
         if let only = request.only, !resolution.packages.contains(where: { $0.name == only }) {
             throw BuildError(.usage, "--only \(only): not a package of the resolved tree")
@@ -96,7 +119,7 @@ public enum TreeBuilder {
         let wheelhouse = output + "/" + wheelhouseFolder
         try? FileManager.default.removeItem(atPath: wheelhouse)
         try FileManager.default.createDirectoryOrFail(wheelhouse)
-        try copyPrebuilt(request.allowPrebuilt, from: request.sourceFolder, to: wheelhouse)
+        if let folder = request.sourceFolder { try copyPrebuilt(request.allowPrebuilt, from: folder, to: wheelhouse) }
         let byName = Dictionary(resolution.packages.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var outcomes: [String: TreePackageOutcome] = [:]
         for (name, component) in graph.cycles.flatMap({ cycle in cycle.map { ($0, cycle) } }) {
@@ -111,7 +134,8 @@ public enum TreeBuilder {
         for name in graph.order {
             guard let package = byName[name] else { continue }
             if request.allowPrebuilt.contains(name) {
-                outcomes[name] = TreePackageOutcome(name: name, state: .prebuilt, detail: "allowed prebuilt: taken from \(request.sourceFolder)")
+                outcomes[name] = TreePackageOutcome(
+                    name: name, state: .prebuilt, detail: "allowed prebuilt: taken from \(request.sourceFolder ?? "nowhere")")
                 continue
             }
             if request.planOnly || request.only.map({ $0 != name }) == true {
@@ -136,17 +160,20 @@ public enum TreeBuilder {
             }
             if let done = await doneWheel(package, in: output, verifier: verifier) {
                 try copy(done, into: wheelhouse)
-                outcomes[name] = TreePackageOutcome(name: name, state: .done, detail: "already built and verified; not rebuilt", wheel: done)
+                outcomes[name] = TreePackageOutcome(
+                    name: name, state: .done, detail: "already built and verified; not rebuilt", wheel: done)
                 continue
             }
             do {
-                let source = try SourceDistribution.local(path: package.sdist)
+                let source: SourceDistribution
+                if let anchored = sources[package.sdist] { source = anchored } else { source = try .local(path: package.sdist) }
                 let result = try SourceBuilder.build(
                     BuildRequest(
                         source: source, outputDirectory: output, requirements: .findLinks(wheelhouse), builderID: request.builderID,
                         python: request.python, signer: request.signer, timeoutSeconds: request.timeoutSeconds))
                 try copy(result.wheelPath, into: wheelhouse)
-                outcomes[name] = TreePackageOutcome(name: name, state: .built, detail: "sha256 \(result.wheelSHA256)", wheel: result.wheelPath)
+                outcomes[name] = TreePackageOutcome(
+                    name: name, state: .built, detail: "sha256 \(result.wheelSHA256)", wheel: result.wheelPath)
             } catch {
                 outcomes[name] = TreePackageOutcome(name: name, state: .failed, detail: "\(error.code.rawValue): \(error.message)")
             }
@@ -219,7 +246,8 @@ public enum TreeBuilder {
             },
         ]
         do {
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw BuildError(.operational, "cannot write \(path): \(error.localizedDescription)")

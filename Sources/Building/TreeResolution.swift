@@ -20,15 +20,26 @@ public struct TreeResolution: Sendable, Codable, Hashable {
         public var problem: String
     }
 
+    /// A version chosen from the index listing that is not in a folder yet.
+    public struct Wanted: Sendable, Codable, Hashable {
+        public var name: String
+        public var version: String
+    }
+
     public var roots: [String]
     public var packages: [Package]
     public var problems: [Problem]
+    /// With an index listing: versions to fetch before the tree is whole.
+    public var wanted: [Wanted] = []
+    /// With an index listing: projects to list on the index before the tree is whole.
+    public var unlisted: [String] = []
 
-    /// Resolves `requirementsFile` against the sdists in `folder` with `python` (its `pip` supplies
-    /// `packaging`); the resolver's output goes to `logPath`.
+    /// Resolves `requirementsFile` against the sdists in `folders` with `python` (its `pip`
+    /// supplies `packaging`), and the sdists `listing` (a JSON file of project → versions) says
+    /// the index offers; the resolver's output goes to `logPath`.
     public static func resolve(
-        requirementsFile: String, folder: String, python: String, environment: [String: String], logPath: String,
-        timeoutSeconds: Int
+        requirementsFile: String, folders: [String], listing: String? = nil, python: String, environment: [String: String],
+        logPath: String, timeoutSeconds: Int
     ) throws(BuildError) -> TreeResolution {
         guard FileManager.default.fileExists(atPath: requirementsFile) else {
             throw BuildError(.usage, "\(requirementsFile): no such requirements file")
@@ -46,7 +57,8 @@ public struct TreeResolution: Sendable, Codable, Hashable {
         let output = work + "/resolution.json"
         let childEnvironment = ["PATH": environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"]
         let outcome = try BuildProcess(log: log).run(
-            "/usr/bin/env", [python, "-I", work + "/resolve.py", requirementsFile, folder, output],
+            "/usr/bin/env",
+            [python, "-I", work + "/resolve.py", requirementsFile, folders.joined(separator: ":"), output] + (listing.map { [$0] } ?? []),
             environment: childEnvironment, currentDirectory: work, timeoutSeconds: timeoutSeconds)
         guard outcome.status == 0, let data = FileManager.default.contents(atPath: output) else {
             throw BuildError(.operational, "resolving \(requirementsFile) failed (exit status \(outcome.status)); see \(logPath)")

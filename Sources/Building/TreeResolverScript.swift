@@ -1,6 +1,13 @@
 /// The Python program `build -r` resolves a tree with: it reads (never runs) every sdist in the
-/// find-links folder — PKG-INFO's `Requires-Dist` and pyproject's `[build-system] requires` —
-/// and picks one sdist per project for the requirements file, recursively.
+/// folders given (`os.pathsep`-separated) — PKG-INFO's `Requires-Dist` and pyproject's
+/// `[build-system] requires` — and picks one sdist per project for the requirements file,
+/// recursively.
+///
+/// With an index listing (a fourth argument: a JSON object of project → `[{version}]`, the sdists
+/// the index offers), a project the listing does not name yet is reported in `unlisted` and a
+/// chosen version that is not yet in a folder in `wanted` (its requirements are unknown until it
+/// is fetched); the caller lists and fetches those and runs the resolver again, until neither is
+/// left (``TreeIndexSources``).
 ///
 /// Guarantees: no code of any package runs during resolution (tar members are read as bytes,
 /// nothing is extracted or imported from an sdist); requirement parsing, marker evaluation and
@@ -21,8 +28,11 @@ enum TreeResolverScript {
         from pip._vendor.packaging.utils import canonicalize_name
         from pip._vendor.packaging.version import Version, InvalidVersion
 
-        req_file, folder, out = sys.argv[1], sys.argv[2], sys.argv[3]
+        req_file, folders, out = sys.argv[1], sys.argv[2].split(os.pathsep), sys.argv[3]
+        remote = json.load(open(sys.argv[4], encoding="utf-8")) if len(sys.argv) > 4 else None
         problems = []
+        wanted = []
+        unlisted = set()
 
         def read_sdist(path):
             with tarfile.open(path, "r:gz") as tar:
@@ -52,18 +62,29 @@ enum TreeResolverScript {
                 return headers.get("Name"), headers.get("Version"), requires, build
 
         candidates = {}
-        for entry in sorted(os.listdir(folder)):
-            if not entry.endswith(".tar.gz"):
-                continue
-            path = os.path.join(folder, entry)
-            try:
-                name, version, requires, build = read_sdist(path)
-                parsed = Version(version)
-            except Exception as e:
-                problems.append({"name": entry, "problem": "cannot read %s: %s" % (entry, e)})
-                continue
-            candidates.setdefault(canonicalize_name(name), []).append(
-                {"name": name, "version": version, "parsed": parsed, "path": path, "requires": requires, "build": build})
+        for folder in folders:
+            for entry in sorted(os.listdir(folder)):
+                if not entry.endswith(".tar.gz"):
+                    continue
+                path = os.path.join(folder, entry)
+                try:
+                    name, version, requires, build = read_sdist(path)
+                    parsed = Version(version)
+                except Exception as e:
+                    problems.append({"name": entry, "problem": "cannot read %s: %s" % (entry, e)})
+                    continue
+                candidates.setdefault(canonicalize_name(name), []).append(
+                    {"name": name, "version": version, "parsed": parsed, "path": path, "requires": requires, "build": build})
+        for key, offered in (remote or {}).items():
+            for entry in offered:
+                try:
+                    parsed = Version(entry["version"])
+                except InvalidVersion:
+                    continue
+                if any(c["parsed"] == parsed for c in candidates.get(key, [])):
+                    continue
+                candidates.setdefault(key, []).append(
+                    {"name": key, "version": entry["version"], "parsed": parsed, "path": None, "requires": [], "build": []})
 
         def parse(text, who):
             try:
@@ -99,13 +120,21 @@ enum TreeResolverScript {
             key = canonicalize_name(r.name)
             specifiers.setdefault(key, []).append(r.specifier)
             fits = [c for c in candidates.get(key, []) if all(s.contains(c["parsed"], prereleases=True) for s in specifiers[key])]
+            if not fits and remote is not None and key not in remote:
+                unlisted.add(key)
+                continue
             if not fits:
-                problems.append({"name": r.name, "problem": "no sdist in the folder satisfies %s" % str(r)})
+                where = "in the folder or on the index" if remote is not None else "in the folder"
+                problems.append({"name": r.name, "problem": "no sdist %s satisfies %s" % (where, str(r))})
                 continue
             best = max(fits, key=lambda c: c["parsed"])
             if chosen.get(key) is best:
                 continue
             chosen[key] = best
+            if best["path"] is None:
+                if {"name": key, "version": best["version"]} not in wanted:
+                    wanted.append({"name": key, "version": best["version"]})
+                continue
             for text in best["requires"] + best["build"]:
                 dep = parse(text, best["name"])
                 if dep is not None:
@@ -122,6 +151,8 @@ enum TreeResolverScript {
         packages = []
         for key in sorted(chosen):
             c = chosen[key]
+            if c["path"] is None:
+                continue
             packages.append({"name": key, "version": c["version"], "sdist": c["path"],
                              "requires": names(c["requires"], c["name"]), "buildRequires": names(c["build"], c["name"])})
         seen = set()
@@ -131,6 +162,7 @@ enum TreeResolverScript {
             if k not in seen:
                 seen.add(k); unique.append(p)
         with open(out, "w", encoding="utf-8") as f:
-            json.dump({"roots": sorted({canonicalize_name(r.name) for r in roots}), "packages": packages, "problems": unique}, f)
+            json.dump({"roots": sorted({canonicalize_name(r.name) for r in roots}), "packages": packages, "problems": unique,
+                       "wanted": wanted, "unlisted": sorted(unlisted)}, f)
         """#
 }

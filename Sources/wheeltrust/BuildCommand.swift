@@ -21,10 +21,12 @@ struct BuildCommand: AsyncParsableCommand {
             The backend's hooks run without network (unshare -rn) where the system allows; when it \
             does not, the output and the provenance say so.
 
-            With -r FILE --find-links DIR: the tree FILE names is resolved once against the sdists \
-            in DIR (read, never run) and built in dependency order, each build's requirements coming \
-            only from wheels built in this run (and the wheels in DIR of --allow-prebuilt projects); \
-            the graph, order and outcomes go to OUT/build-graph.json (docs/BUILD-TREES.md).
+            With -r FILE: the tree FILE names is resolved once against the sdists in --find-links DIR \
+            and, with --index-url or without --find-links, on the index (each fetched and anchored as \
+            NAME==VERSION is, into OUT/sdists); sdists are read, never run. It is built in dependency \
+            order, each build's requirements coming only from wheels built in this run (and the \
+            wheels in DIR of --allow-prebuilt projects); the graph, order and outcomes go to \
+            OUT/build-graph.json (docs/BUILD-TREES.md).
             """)
 
     @Argument(help: "An sdist file (.tar.gz) or NAME==VERSION on the index (not with -r).")
@@ -118,8 +120,9 @@ struct BuildCommand: AsyncParsableCommand {
         case (nil, nil): throw UsageError("give an sdist (or NAME==VERSION), or -r FILE")
         case (.some, .some): throw UsageError("give an sdist or -r FILE, not both")
         case (nil, .some):
-            if findLinks == nil { throw UsageError("-r needs --find-links DIR: the folder of the tree's sdists") }
-            if indexURL != nil { throw UsageError("-r builds from the sdists in --find-links; --index-url is not used with it") }
+            if findLinks == nil, !allowPrebuilt.isEmpty {
+                throw UsageError("--allow-prebuilt takes the wheels from --find-links DIR; give it")
+            }
             if buildTag != nil { throw UsageError("--build-tag is not available with -r") }
             if plan && only != nil { throw UsageError("--plan builds nothing; not with --only") }
         case (.some, nil):

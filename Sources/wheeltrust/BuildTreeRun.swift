@@ -4,15 +4,28 @@ import Building
 import Foundation
 import PackageIndex
 import PythonPackaging
+import Verification
 
 /// `wheeltrust build -r FILE --find-links DIR --out OUT`: a whole tree (``TreeBuilder``), one line
 /// per package, the graph in OUT/build-graph.json; exit 0 only when every package of the tree was
 /// built, done, prebuilt (or not selected by --only) and nothing was left unresolved.
 extension BuildCommand {
     func runTree(signer: PrivateKey, upload destination: UploadDestination?) async throws {
-        guard let requirementsFile, let findLinks else { throw fail("-r needs --find-links", code: Exit.usage) }
+        guard let requirementsFile else { throw fail("-r needs a requirements file", code: Exit.usage) }
+        // Sdists come from --find-links; from the index (--index-url, else pip's configuration) too when
+        // --index-url is given, and from the index alone without --find-links.
+        var index: Pipeline?
+        if indexURL != nil || findLinks == nil {
+            var setup = VerificationSetup(indexURL: indexURL, keyFiles: sourceKeys, cacheDirectory: cacheDir)
+            setup.python = python.contains("/") ? python : nil
+            do {
+                index = try SourceLocator.pipeline(setup)
+            } catch {
+                throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
+            }
+        }
         var request = TreeBuildRequest(
-            requirementsFile: requirementsFile, sourceFolder: (findLinks as NSString).standardizingPath, outputDirectory: out,
+            requirementsFile: requirementsFile, sourceFolder: findLinks, index: index, outputDirectory: out,
             allowPrebuilt: allowPrebuilt, only: only, builderID: builderID, python: python, signer: signer,
             timeoutSeconds: buildTimeout)
         request.planOnly = plan

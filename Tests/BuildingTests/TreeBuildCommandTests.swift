@@ -46,7 +46,7 @@ extension Builds {
 
         @Test func treeOptionsAreUsageErrors() throws {
             let cases: [([String], String)] = [
-                (["build", "-r", "req.txt", "--key", "k.pem", "--out", "/tmp/x"], "-r needs --find-links DIR"),
+                (["build", "-r", "req.txt", "--allow-prebuilt", "x", "--key", "k.pem", "--out", "/tmp/x"], "--allow-prebuilt takes the wheels from --find-links"),
                 (["build", "a-1.0.tar.gz", "-r", "req.txt", "--key", "k.pem", "--out", "/tmp/x"], "not both"),
                 (["build", "a-1.0.tar.gz", "--only", "a", "--key", "k.pem", "--out", "/tmp/x"], "--only, --plan and --allow-prebuilt go with -r"),
             ]

@@ -11,8 +11,10 @@ extension Builds {
     @Suite struct TreeBuildTests {
         /// An in-tree backend project: `requires` are runtime requirements (PKG-INFO Requires-Dist),
         /// `buildRequires` go into `[build-system] requires`.
-        static func project(_ name: String, requires: [String] = [], buildRequires: [String] = []) -> [String: String] {
-            let pkgInfo = "Metadata-Version: 2.1\nName: \(name)\nVersion: 1.0\n" + requires.map { "Requires-Dist: \($0)\n" }.joined()
+        static func project(
+            _ name: String, version: String = "1.0", requires: [String] = [], buildRequires: [String] = []
+        ) -> [String: String] {
+            let pkgInfo = "Metadata-Version: 2.1\nName: \(name)\nVersion: \(version)\n" + requires.map { "Requires-Dist: \($0)\n" }.joined()
             let list = buildRequires.map { "\"\($0)\"" }.joined(separator: ", ")
             let backend = """
                 import base64, hashlib, os, zipfile
@@ -26,7 +28,7 @@ extension Builds {
                 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
                     for needed in [\(list)]:
                         __import__(needed)   # the build requirement is really installed
-                    dist_info = "\(name)-1.0.dist-info"
+                    dist_info = "\(name)-\(version).dist-info"
                     members = [
                         ("\(name)/__init__.py", open("src/\(name)/__init__.py", "rb").read()),
                         (dist_info + "/METADATA", open("PKG-INFO", "rb").read()),
@@ -34,7 +36,7 @@ extension Builds {
                     ]
                     record = "".join("%s,%s,%d\\n" % (n, _hash(d), len(d)) for n, d in members) + dist_info + "/RECORD,,\\n"
                     members.append((dist_info + "/RECORD", record.encode()))
-                    filename = "\(name)-1.0-py3-none-any.whl"
+                    filename = "\(name)-\(version)-py3-none-any.whl"
                     with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w", zipfile.ZIP_DEFLATED) as z:
                         for n, d in members:
                             z.writestr(zipfile.ZipInfo(n, (2020, 1, 1, 0, 0, 0)), d)
@@ -65,7 +67,9 @@ extension Builds {
             }
         }
 
-        static func request(_ work: String, sources: String, requirements: String, key: PrivateKey, only: String? = nil) throws
+        static func request(
+            _ work: String, sources: String, requirements: String, key: PrivateKey, only: String? = nil
+        ) throws
             -> TreeBuildRequest
         {
             let file = work + "/requirements-\(UUID().uuidString).txt"
@@ -140,7 +144,8 @@ extension Builds {
             let sources = work + "/sdists"
             try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
             for (name, buildRequires) in [("xray", ["yank"]), ("yank", ["xray"]), ("zulu", ["xray"]), ("whisky", [])] {
-                _ = try BuildFixtures.makeSdist(name: name, version: "1.0", files: Self.project(name, buildRequires: buildRequires), in: sources)
+                _ = try BuildFixtures.makeSdist(
+                    name: name, version: "1.0", files: Self.project(name, buildRequires: buildRequires), in: sources)
             }
             let (key, _) = try BuildFixtures.signingKey()
             let result = try await TreeBuilder.build(
@@ -149,7 +154,9 @@ extension Builds {
             let states = Dictionary(uniqueKeysWithValues: result.outcomes.map { ($0.name, $0.state) })
             #expect(states == ["whisky": .built, "xray": .cycle, "yank": .cycle, "zulu": .blocked], "\(result.outcomes)")
             #expect(result.outcomes.first { $0.name == "zulu" }?.detail == "waits for xray, which is on a cycle")
-            #expect(result.resolution.problems.contains { $0.name == "missing-one" && $0.problem.hasPrefix("no sdist in the folder satisfies") })
+            #expect(
+                result.resolution.problems.contains { $0.name == "missing-one" && $0.problem.hasPrefix("no sdist in the folder satisfies") }
+            )
             let graph = try Self.graphJSON(result.graphPath)
             #expect(graph["cycles"] as? [[String]] == [["xray", "yank"]])
             #expect(graph["order"] as? [String] == ["whisky"])
