@@ -228,6 +228,7 @@ public enum TreeBuilder {
             [
                 "name": package.name, "version": package.version, "sdist": (package.sdist as NSString).lastPathComponent,
                 "requires": package.requires, "buildRequires": package.buildRequires, "needs": graph.needs[package.name] ?? [],
+                "extras": package.extras,
             ]
         }
         let document: [String: Any] = [

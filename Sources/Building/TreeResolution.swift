@@ -13,6 +13,8 @@ public struct TreeResolution: Sendable, Codable, Hashable {
         public var sdist: String
         public var requires: [String]
         public var buildRequires: [String]
+        /// The extras asked of this project in the tree (their requirements are in `requires`).
+        public var extras: [String] = []
     }
 
     public struct Problem: Sendable, Codable, Hashable {

@@ -15,7 +15,8 @@
 /// interpreter given, so markers are judged for the interpreter that builds; a requirement with
 /// no sdist satisfying it, an option line, a URL requirement or an unreadable sdist is reported
 /// in `problems` (resolution goes on for the rest). One version per project: the highest that
-/// satisfies every specifier seen for it (no backtracking). Written from PEP 508 / PEP 517 /
+/// satisfies every specifier seen for it (no backtracking). Extras asked for (`name[extra]`, by
+/// the file or by another package) add the requirements their `extra == …` markers select. Written from PEP 508 / PEP 517 /
 /// core metadata (no resolver code taken from elsewhere).
 enum TreeResolverScript {
     static let source = #"""
@@ -86,7 +87,7 @@ enum TreeResolverScript {
                 candidates.setdefault(key, []).append(
                     {"name": key, "version": entry["version"], "parsed": parsed, "path": None, "requires": [], "build": []})
 
-        def parse(text, who):
+        def parse(text, who, extras=()):
             try:
                 r = Requirement(text)
             except InvalidRequirement as e:
@@ -95,7 +96,7 @@ enum TreeResolverScript {
             if r.url:
                 problems.append({"name": who, "problem": "requirement %r is a URL; only sdists in the folder are built" % text})
                 return None
-            if r.marker is not None and not r.marker.evaluate({"extra": ""}):
+            if r.marker is not None and not any(r.marker.evaluate({"extra": e}) for e in ("",) + tuple(extras)):
                 return None
             return r
 
@@ -114,6 +115,7 @@ enum TreeResolverScript {
 
         specifiers = {}
         chosen = {}
+        extras = {}
         pending = list(roots)
         while pending:
             r = pending.pop(0)
@@ -128,22 +130,30 @@ enum TreeResolverScript {
                 problems.append({"name": r.name, "problem": "no sdist %s satisfies %s" % (where, str(r))})
                 continue
             best = max(fits, key=lambda c: c["parsed"])
-            if chosen.get(key) is best:
+            asked = {canonicalize_name(e) for e in r.extras}
+            if chosen.get(key) is best and asked <= extras.get(key, set()):
                 continue
+            if chosen.get(key) is not best:
+                extras[key] = set()
+            extras[key] |= asked
             chosen[key] = best
             if best["path"] is None:
                 if {"name": key, "version": best["version"]} not in wanted:
                     wanted.append({"name": key, "version": best["version"]})
                 continue
-            for text in best["requires"] + best["build"]:
+            for text in best["requires"]:
+                dep = parse(text, best["name"], sorted(extras[key]))
+                if dep is not None:
+                    pending.append(dep)
+            for text in best["build"]:
                 dep = parse(text, best["name"])
                 if dep is not None:
                     pending.append(dep)
 
-        def names(texts, who):
+        def names(texts, who, active=()):
             result = []
             for text in texts:
-                r = parse(text, who)
+                r = parse(text, who, active)
                 if r is not None and canonicalize_name(r.name) not in result:
                     result.append(canonicalize_name(r.name))
             return result
@@ -154,7 +164,8 @@ enum TreeResolverScript {
             if c["path"] is None:
                 continue
             packages.append({"name": key, "version": c["version"], "sdist": c["path"],
-                             "requires": names(c["requires"], c["name"]), "buildRequires": names(c["build"], c["name"])})
+                             "requires": names(c["requires"], c["name"], sorted(extras.get(key, ()))),
+                             "buildRequires": names(c["build"], c["name"]), "extras": sorted(extras.get(key, ()))})
         seen = set()
         unique = []
         for p in problems:

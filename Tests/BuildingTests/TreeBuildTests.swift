@@ -138,6 +138,30 @@ extension Builds {
             #expect(only.outcomes.filter { $0.name != "plugin" }.allSatisfy { $0.state == .done }, "\(only.outcomes)")
         }
 
+        @Test func anExtraAddsTheRequirementsItsMarkersSelectAndOnlyThen() throws {
+            let work = try BuildFixtures.temporaryDirectory("tree-extras")
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let sources = work + "/sdists"
+            try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
+            for (name, requires) in [("core", ["fancy>=1; extra == 'fancy'", "plain"]), ("fancy", []), ("plain", [])] {
+                _ = try BuildFixtures.makeSdist(name: name, version: "1.0", files: Self.project(name, requires: requires), in: sources)
+            }
+            func resolve(_ requirement: String) throws -> TreeResolution {
+                let file = work + "/requirements-\(UUID().uuidString).txt"
+                try requirement.write(toFile: file, atomically: true, encoding: .utf8)
+                return try TreeResolution.resolve(
+                    requirementsFile: file, folders: [sources], python: BuildFixtures.buildPython,
+                    environment: ProcessInfo.processInfo.environment, logPath: work + "/resolve.log", timeoutSeconds: 120)
+            }
+            let plain = try resolve("core\n")
+            #expect(plain.packages.map(\.name) == ["core", "plain"], "\(plain)")
+            let fancy = try resolve("core[fancy]\n")
+            #expect(fancy.packages.map(\.name) == ["core", "fancy", "plain"], "\(fancy)")
+            #expect(fancy.packages.first?.requires == ["fancy", "plain"])
+            #expect(fancy.packages.first?.extras == ["fancy"])
+            #expect(fancy.problems.isEmpty, "\(fancy.problems)")
+        }
+
         @Test func aCycleIsReportedAndTheRestIsBuilt() async throws {
             let work = try BuildFixtures.temporaryDirectory("tree-cycle")
             defer { try? FileManager.default.removeItem(atPath: work) }
