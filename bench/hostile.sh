@@ -27,16 +27,13 @@ done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$ROOT/.bench/hostile"
 rm -rf "$WORK"; mkdir -p "$WORK/index" "$WORK/key"
-for v in $(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
 PY="$(python3 -c 'import sys; print(sys.executable)')"
 log() { printf '[hostile] %s\n' "$*" >&2; }
-
-if [ -z "$WT" ]; then
-  log "building: swift build -c release --product wheeltrust"
-  (cd "$ROOT" && swift build -c release --product wheeltrust >&2)
-  WT="$ROOT/.build/release/wheeltrust"
-fi
+BENCH_NAME=hostile.sh
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
+bench_clean_pip
+bench_binary release
 
 WHEEL=clitool-2.0-py3-none-any.whl
 cp "$ROOT/Tests/VerificationTests/Fixtures/wheels/$WHEEL" "$WORK/index/"

@@ -42,20 +42,14 @@ WRONG_IDENTITY="https://github.com/trailofbits/pypi-attestations/.github/workflo
 RESULTS="$BENCH_DIR/results-keyless.txt"
 mkdir -p "$WORK"
 
-for v in $(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
-
 log() { printf '[keyless] %s\n' "$*" >&2; }
+BENCH_NAME=keyless.sh
+# shellcheck source=bench/common.sh
+. "$BENCH_DIR/common.sh"
+bench_clean_pip
 
 # --- the binaries ------------------------------------------------------------------------
-if [ -z "$WT" ]; then
-  log "building: swift build --product wheeltrust (debug)"
-  (cd "$ROOT" && swift build --product wheeltrust)
-  WT="$ROOT/.build/debug/wheeltrust"
-fi
-[ -x "$WT" ] || { echo "keyless.sh: not executable: $WT" >&2; exit 2; }
-WT="$(cd "$(dirname "$WT")" && pwd)/$(basename "$WT")"
-case "$WT" in */debug/*) WT_KIND="debug build" ;; */release/*) WT_KIND="release build" ;; *) WT_KIND="unknown build" ;; esac
+bench_binary debug
 WT_SOURCE="$WT"
 # A private copy: a concurrent `swift build` may relink the original while we time it.
 cp "$WT" "$WORK/wheeltrust-keyless"

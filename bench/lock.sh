@@ -54,61 +54,30 @@ else REQS="$BENCH_DIR/requirements.txt"; RESULTS="$BENCH_DIR/results-lock.txt"; 
 PY="$(python3 -c 'import sys; print(sys.executable)')"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
+BENCH_NAME=lock.sh
+# shellcheck source=bench/common.sh
+. "$BENCH_DIR/common.sh"
 
 # --- the binary -----------------------------------------------------------------------------
-if [ -z "$WT" ]; then
-  log "building: swift build -c release --product wheeltrust"
-  (cd "$ROOT" && swift build -c release --product wheeltrust)
-  WT="$ROOT/.build/release/wheeltrust"
-fi
-[ -x "$WT" ] || { echo "lock.sh: not executable: $WT" >&2; exit 2; }
-WT="$(cd "$(dirname "$WT")" && pwd)/$(basename "$WT")"
-case "$WT" in */debug/*) WT_KIND="debug build" ;; */release/*) WT_KIND="release build" ;; *) WT_KIND="unknown build" ;; esac
+bench_binary release
 
 # --- 1. wheels (once, from the package registry, with this machine's pip settings) ------------
 log "pip download ($MODE corpus) into $WHEELS (files already there are kept)"
 "$PY" -m pip download -q --disable-pip-version-check --only-binary=:all: -d "$WHEELS" -r "$REQS"
 
 # From here on pip must see neither this machine's find-links nor its config files.
-for v in $(env | sed -n 's/^\(PIP_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
+bench_clean_pip
 
 # --- 2. key, attestations, server -------------------------------------------------------------
-if [ ! -f "$KEYDIR/signer.pem" ] || [ ! -f "$KEYDIR/signer.pub" ]; then
-  log "wheeltrust keygen"
-  rm -f "$WHEELS"/*.attestation
-  "$WT" keygen --type p256 --out "$KEYDIR/signer" >/dev/null
-fi
-to_attest=()
-for w in "$WHEELS"/*.whl; do [ -f "$w.slsa.attestation" ] || to_attest+=("$w"); done
-if [ ${#to_attest[@]} -gt 0 ]; then
-  log "wheeltrust attest (${#to_attest[@]} wheels)"
-  "$WT" attest "${to_attest[@]}" --key "$KEYDIR/signer.pem" >/dev/null
-fi
-
-SERVER_PID=""
-SERVER_LOG="$LOCKDIR/serve.log"
+bench_attest "$WHEELS" "$KEYDIR"
 SCRATCH="$(mktemp -d "$LOCKDIR/run.XXXXXX")"
 cleanup() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  bench_stop_server
   rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-"$WT" serve "$WHEELS" --host 127.0.0.1 --port 0 >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-INDEX_URL=""
-for _ in $(seq 1 100); do
-  INDEX_URL="$(grep -o 'http://127\.0\.0\.1:[0-9]*/[^ ]*/simple/' "$SERVER_LOG" | head -n1 || true)"
-  [ -n "$INDEX_URL" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG" >&2; echo "lock.sh: wheeltrust serve exited" >&2; exit 3; }
-  sleep 0.1
-done
-[ -n "$INDEX_URL" ] || { cat "$SERVER_LOG" >&2; echo "lock.sh: no index URL from wheeltrust serve" >&2; exit 3; }
-log "serving $WHEELS at $INDEX_URL (pid $SERVER_PID)"
+bench_serve "$WHEELS" "$LOCKDIR/serve.log"
 
 # --- 3. the lock ------------------------------------------------------------------------------
 LOCK="$LOCKDIR/pylock.toml"
