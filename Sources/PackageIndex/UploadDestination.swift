@@ -25,6 +25,11 @@ public struct UploadDestination: Sendable {
         else {
             throw IndexError(.configuration, "upload URL \(URLMasking.redact(text)) is not an absolute http(s) URL")
         }
+        // A token sent in clear text to another machine is a token given away.
+        if scheme == "http", !isLoopback(origin.host) {
+            throw IndexError(
+                .configuration, "upload URL \(url.redacted): credentials are sent only over https (or http to this machine)")
+        }
         let variable = tokenVariable ?? defaultTokenVariable
         if let token = environment[variable], !token.isEmpty {
             return UploadDestination(
@@ -43,5 +48,13 @@ public struct UploadDestination: Sendable {
             )
         }
         return UploadDestination(url: url.removingUserInfo, credentials: credentials)
+    }
+
+    /// `localhost`, 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        if bare == "localhost" || bare == "::1" { return true }
+        let parts = bare.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
