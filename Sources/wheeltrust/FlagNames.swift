@@ -1,3 +1,4 @@
+import Building
 import PackageIndex
 import Sigstore
 import Verification
@@ -56,6 +57,23 @@ enum FlagNames {
             "uv's configuration names no default index and the interpreter has no pip to read uv's built-in default from: "
                 + "set UV_DEFAULT_INDEX, a [[index]] with default = true, or --index-url"
         }
+    }
+
+    /// A build error as `code: message`, naming the option when the error is about one.
+    static func message(_ error: BuildError) -> String {
+        let text =
+            switch error.setupProblem {
+            case .onlyNotInTree(let name)?: "--only \(name): not a package of the resolved tree"
+            case .verification(let cause)?: message(cause)
+            case nil: error.message
+            }
+        return "\(error.code.rawValue): \(text)"
+    }
+
+    /// What a tree build says of a package it did not build: the options that chose so.
+    static func detail(_ outcome: TreePackageOutcome, plan: Bool) -> String {
+        guard outcome.state == .skipped else { return outcome.detail }
+        return plan ? "planned, not built (--plan)" : "not selected by --only"
     }
 
     /// The option `--index-url` as the origin of the index it names (the report's index line).
