@@ -1,3 +1,5 @@
+import Verification
+
 /// The single error type of the Building module.
 ///
 /// Guarantees: `message` is one line naming what was wrong and where (a file, a requirement, the
@@ -18,12 +20,37 @@ public struct BuildError: Error, CustomStringConvertible, Sendable {
         case operational
     }
 
+    /// The setting behind a `.usage` error about one, so a caller can name its own option
+    /// (`message` names the setting in the library's words).
+    public enum SetupProblem: Sendable {
+        /// The one package asked to be built is not a package of the resolved tree.
+        case onlyNotInTree(String)
+        /// The verification setup (the index, the trust) refused; its error says which setting.
+        case verification(VerificationError)
+    }
+
     public let code: Code
     public let message: String
+    public let setupProblem: SetupProblem?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        self.setupProblem = nil
+    }
+
+    /// An error about a setting: `.usage`, or for a verification setup that could not be
+    /// completed, `.operational`.
+    public init(setupProblem: SetupProblem) {
+        self.setupProblem = setupProblem
+        switch setupProblem {
+        case .onlyNotInTree(let name):
+            self.code = .usage
+            self.message = "\(name) is not a package of the resolved tree"
+        case .verification(let error):
+            self.code = error.code == .usage ? .usage : .operational
+            self.message = error.message
+        }
     }
 
     public var description: String { message }

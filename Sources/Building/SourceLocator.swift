@@ -90,7 +90,7 @@ extension SourceLocator {
             let configuration = try setup.indexConfiguration(for: environment)
             context = try setup.context(configuration: configuration)
         } catch {
-            throw BuildError(error.code == .usage ? .usage : .operational, error.message)
+            throw BuildError(setupProblem: .verification(error))
         }
         return Pipeline(context: context)
     }

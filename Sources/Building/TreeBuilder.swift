@@ -50,7 +50,7 @@ public struct TreePackageOutcome: Sendable, Hashable, Codable {
         case built
         /// Its wheel and attestation were already in the output folder and verified (resumed).
         case done
-        /// Named in `--allow-prebuilt`: its wheel is taken from the source folder, not built.
+        /// Allowed prebuilt: its wheel is taken from the source folder, not built.
         case prebuilt
         /// Its build failed (the detail names the stage and the log).
         case failed
@@ -58,7 +58,8 @@ public struct TreePackageOutcome: Sendable, Hashable, Codable {
         case cycle
         /// Waits for a package that failed, is on a cycle, or is missing.
         case blocked
-        /// Not selected by `--only`.
+        /// Not built: only a plan was asked for, or another package was the one asked for (the
+        /// detail says which: `planned, not built` or `not selected`).
         case skipped
     }
     public var name: String
@@ -114,7 +115,7 @@ public enum TreeBuilder {
         }
         let graph = BuildGraph(resolution.packages)
         if let only = request.only, !resolution.packages.contains(where: { $0.name == only }) {
-            throw BuildError(.usage, "--only \(only): not a package of the resolved tree")
+            throw BuildError(setupProblem: .onlyNotInTree(only))
         }
         let wheelhouse = output + "/" + wheelhouseFolder
         try? FileManager.default.removeItem(atPath: wheelhouse)
@@ -145,7 +146,7 @@ public enum TreeBuilder {
                     outcomes[name] = TreePackageOutcome(name: name, state: .done, detail: "verified in the output folder", wheel: done)
                 } else {
                     outcomes[name] = TreePackageOutcome(
-                        name: name, state: .skipped, detail: request.planOnly ? "planned, not built (--plan)" : "not selected by --only")
+                        name: name, state: .skipped, detail: request.planOnly ? "planned, not built" : "not selected")
                 }
                 continue
             }

@@ -79,7 +79,7 @@ public struct ServerConfiguration: Sendable, CustomStringConvertible {
         if let store {
             guard !store.isEmpty else { throw ServerError(.configuration, "the store path is empty") }
             guard auth == nil else {
-                throw ServerError(.configuration, "a store is served with its own tokens (serve token add), not --auth")
+                throw ServerError(.configuration, "a store is served with its own tokens, not with folder credentials")
             }
         } else {
             guard !directory.isEmpty else { throw ServerError(.configuration, "the served folder path is empty") }

@@ -58,8 +58,8 @@ public struct ConfiguredIndex: Sendable, Equatable {
 ///
 /// Guarantees: `indexURL` and every `extraIndexURLs` element are absolute http(s) URLs (they may
 /// carry userinfo credentials: print them only through `URL.redacted`). `source` names where the
-/// index URL came from (a variable name, a file path and section, `--index-url` or
-/// `interpreter default`) and never contains secrets. `indexes` lists every configured index in
+/// index URL came from (a variable name, a file path and section, the caller's name for its own
+/// URL, or `interpreter default`) and never contains secrets. `indexes` lists every configured index in
 /// the order projects are looked up on them (pip: `indexURL` then `extraIndexURLs`; uv: its
 /// priority order, the default index last, explicit indexes kept but flagged);
 /// ``lookupIndexes`` are the ones actually consulted.

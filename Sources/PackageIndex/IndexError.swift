@@ -26,12 +26,46 @@ public struct IndexError: Error, CustomStringConvertible, Sendable, Equatable {
         case refused
     }
 
+    /// Why no index could be chosen, for the `configuration` error of that kind, so a caller can
+    /// name its own way of giving one (`message` says it in the library's words).
+    public enum NoIndex: Sendable, Hashable {
+        /// Nothing names an index URL (pip's configuration files and variables) and the
+        /// interpreter has no pip default.
+        case pipNamesNone
+        /// uv's configuration sets no-index (`origin` says where).
+        case uvSetsNoIndex(origin: String)
+        /// uv's configuration names no default index and there is no pip to read uv's built-in
+        /// default from.
+        case uvNamesNoDefault
+    }
+
     public let code: Code
     public let message: String
+    /// Set when the error is that no index could be chosen.
+    public let noIndex: NoIndex?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = IndexError.oneLine(message)
+        self.noIndex = nil
+    }
+
+    /// A `configuration` error: no index could be chosen (an origin is kept on one line).
+    public init(noIndex: NoIndex) {
+        self.code = .configuration
+        switch noIndex {
+        case .pipNamesNone:
+            self.noIndex = noIndex
+            self.message = "no index URL: name one, or set PIP_INDEX_URL or index-url in pip.conf"
+        case .uvSetsNoIndex(let origin):
+            self.noIndex = .uvSetsNoIndex(origin: IndexError.oneLine(origin))
+            self.message = IndexError.oneLine("uv's configuration sets no-index (\(origin)): no index to verify against; name one")
+        case .uvNamesNoDefault:
+            self.noIndex = noIndex
+            self.message =
+                "uv's configuration names no default index and the interpreter has no pip to read uv's built-in default from: "
+                + "set UV_DEFAULT_INDEX or a [[index]] with default = true, or name an index"
+        }
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -17,7 +17,8 @@ import Foundation
 ///    (`[install]` by default, or `[download]`), whichever file they came from — as pip does.
 /// 3. Environment: `PIP_<NAME>` variables (`PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_CERT`)
 ///    override every file.
-/// 4. `override` (the command line's `--index-url`) wins over everything.
+/// 4. `override` (the caller's own index URL; `overrideOrigin` names where it came from) wins over
+///    everything.
 /// When nothing sets `index-url`, `interpreterDefault` (pip's own default, read from the
 /// interpreter) is used; with none of these the result is a `configuration` error.
 ///
@@ -27,8 +28,8 @@ import Foundation
 /// (`REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`) and then `SSL_CERT_FILE`.
 public enum PipConfiguration {
     public static let devNull = "/dev/null"
-    /// The error's message when nothing names an index and the interpreter has no pip default.
-    public static let noIndexMessage = "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf"
+    /// Where an `override` came from, unless the caller names it.
+    public static let defaultOverrideOrigin = "the index URL given"
 
     public static func resolve(
         environment: [String: String],
@@ -36,12 +37,13 @@ public enum PipConfiguration {
         sitePrefix: String?,
         interpreterDefault: URL?,
         override: URL?,
+        overrideOrigin: String = defaultOverrideOrigin,
         command: String = "install"
     ) throws(IndexError) -> IndexConfiguration {
         try resolve(
             files: configurationFiles(environment: environment, homeDirectory: homeDirectory, sitePrefix: sitePrefix),
             environment: environment, homeDirectory: homeDirectory, interpreterDefault: interpreterDefault,
-            override: override, command: command)
+            override: override, overrideOrigin: overrideOrigin, command: command)
     }
 
     /// `resolve` with an explicit list of configuration files (lowest precedence first).
@@ -51,6 +53,7 @@ public enum PipConfiguration {
         homeDirectory: String,
         interpreterDefault: URL?,
         override: URL?,
+        overrideOrigin: String = defaultOverrideOrigin,
         command: String = "install"
     ) throws(IndexError) -> IndexConfiguration {
         var merged: [String: [String: (value: String, origin: String)]] = [:]
@@ -78,8 +81,8 @@ public enum PipConfiguration {
         let indexURL: URL
         let source: String
         if let override {
-            indexURL = try validated(override.absoluteString, origin: "--index-url")
-            source = "--index-url"
+            indexURL = try validated(override.absoluteString, origin: overrideOrigin)
+            source = overrideOrigin
         } else if let found = lookup("index-url") {
             indexURL = try validated(found.value.trimmingWhitespace(), origin: found.origin)
             source = found.origin
@@ -87,7 +90,7 @@ public enum PipConfiguration {
             indexURL = try validated(interpreterDefault.absoluteString, origin: "interpreter default")
             source = "interpreter default"
         } else {
-            throw IndexError(.configuration, noIndexMessage)
+            throw IndexError(noIndex: .pipNamesNone)
         }
 
         var extras: [URL] = []

@@ -125,8 +125,7 @@ public enum UVConfiguration {
         // No index at all: nothing uv installed came from an index wheeltrust could consult.
         if let noIndex = try boolean("UV_NO_INDEX", environment) ?? layers.lazy.compactMap(\.settings.noIndex).first, noIndex {
             let origin = environment["UV_NO_INDEX"] != nil ? "UV_NO_INDEX" : layers.first { $0.settings.noIndex != nil }?.origin ?? ""
-            throw IndexError(
-                .configuration, "uv's configuration sets no-index (\(origin)): no index to verify against; name one with --index-url")
+            throw IndexError(noIndex: .uvSetsNoIndex(origin: origin))
         }
         var strategy = IndexStrategy.firstIndex
         if let value = environment["UV_INDEX_STRATEGY"], !value.isEmpty {
@@ -153,10 +152,7 @@ public enum UVConfiguration {
                     url: try validated(interpreterDefault.absoluteString, origin: builtInDefaultOrigin),
                     origin: builtInDefaultOrigin, isDefault: true))
         } else if ordered.isEmpty {
-            throw IndexError(
-                .configuration,
-                "uv's configuration names no default index and the interpreter has no pip to read uv's built-in default from: "
-                    + "set UV_DEFAULT_INDEX, a [[index]] with default = true, or --index-url")
+            throw IndexError(noIndex: .uvNamesNoDefault)
         }
         // (With other indexes named and no pip to read the public default's address from, that
         // default is left out: a project only it offers is reported as not on the index.)

@@ -9,7 +9,9 @@ extension PublishingStore {
     ///
     /// Throws `configuration` for a name that is not 1–64 of letters, digits, `.`, `_`, `-` (or is
     /// `__token__`), a name already in use, projects on a read token, or an invalid project name.
-    public func addToken(name: String, role: TokenRole, projects: [String] = []) throws(PublishingError)
+    public func addToken(
+        name: String, role: TokenRole, projects: [String] = []
+    ) throws(PublishingError)
         -> (token: AccessToken, secret: String)
     {
         guard Self.isValidTokenName(name) else {
@@ -17,7 +19,7 @@ extension PublishingStore {
                 .configuration, "token name must be 1-64 letters, digits, '.', '_' or '-' (and not __token__)")
         }
         guard role == .upload || projects.isEmpty else {
-            throw PublishingError(.configuration, "--project restricts upload tokens; a read token reads every project")
+            throw PublishingError(.configuration, "projects restrict upload tokens only; a read token reads every project")
         }
         for project in projects where !ProjectName.isValidName(project) {
             throw PublishingError(.configuration, "'\(project)' is not a valid project name")
@@ -35,8 +37,9 @@ extension PublishingStore {
                     created.timeIntervalSince1970,
                 ])
         } recovering: { error throws(PublishingError) in
-            if let error = error as? DatabaseError, error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
-                || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+            if let error = error as? DatabaseError,
+                error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE
+                    || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
             {
                 throw PublishingError(.configuration, "a token named \(name) already exists")
             }
@@ -71,7 +74,8 @@ extension PublishingStore {
     public func authenticate(user: String, password: String) throws(PublishingError) -> AccessToken? {
         guard let presented = TokenSecret(parsing: password) else { return nil }
         let row = try read("look up a token") { db in
-            try Row.fetchOne(db, sql: "SELECT id, name, salt, hash, role, projects, created_at FROM tokens WHERE id = ?", arguments: [presented.id])
+            try Row.fetchOne(
+                db, sql: "SELECT id, name, salt, hash, role, projects, created_at FROM tokens WHERE id = ?", arguments: [presented.id])
         }
         guard let row else { return nil }
         let salt = [UInt8]((row["salt"] as Data?) ?? Data())

@@ -1,7 +1,7 @@
 /// Folds the one bytecode batch of a run into the packages' reports.
 ///
 /// Guarantees: every report that reached the installed-files step gets exactly one `bytecode`
-/// check; with no checker it is `skip` (`--no-check-bytecode`), never `pass`; when the interpreter
+/// check; with no checker it is `skip` (remedy ``Remedy/checkBytecode``), never `pass`; when the interpreter
 /// cannot be run every such report gets an `error` check; a `.pyc` the interpreter would load whose
 /// code differs moves from `generated` to `modified` (file line "bytecode differs from its verified
 /// source"); a stale one (its header rejected by the loader, so never executed) stays `generated`
@@ -17,7 +17,7 @@ public enum BytecodeVerification {
     ) async {
         guard let checker else {
             for index in reports.indices where index < outcomes.count && outcomes[index] != nil {
-                reports[index].checks.append(CheckResult(checkName, .skip, "bytecode not checked (off: --check-bytecode turns it on)"))
+                reports[index].checks.append(CheckResult(checkName, .skip, "bytecode not checked", remedy: .checkBytecode))
             }
             return
         }

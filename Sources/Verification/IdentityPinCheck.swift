@@ -11,7 +11,8 @@ import PythonPackaging
 /// attestation was examined at all; `error` only when none verified, none of steps 1 to 4 failed
 /// and one of them could not be checked (the comparison could not be made: "could not check",
 /// never a pass). A package without a pin gets `skip` (nothing to compare with; a skip never makes
-/// a package verified). Pins of projects that are not installed are not looked at.
+/// a package verified). A check quoting another carries that one's remedy. Pins of projects that
+/// are not installed are not looked at.
 public enum IdentityPinCheck {
     /// The check for one package's report.
     public static func check(_ report: PackageReport, pin: PinsFile.Pin?) -> CheckResult {
@@ -31,12 +32,14 @@ public enum IdentityPinCheck {
         if let failed = earlier.first(where: { $0.status == .fail }) {
             return CheckResult(
                 .identityPin, .fail,
-                "downgrade: pinned to \(pinned), but no attestation verifies now (\(failed.name): \(excerpt(failed.detail)))")
+                "downgrade: pinned to \(pinned), but no attestation verifies now (\(failed.name): \(excerpt(failed.detail)))",
+                remedy: failed.remedy)
         }
         if let unchecked = earlier.first(where: { $0.status == .error }) {
             return CheckResult(
                 .identityPin, .error,
-                "cannot compare with the pin \(pinned): \(unchecked.name) could not be checked (\(excerpt(unchecked.detail)))")
+                "cannot compare with the pin \(pinned): \(unchecked.name) could not be checked (\(excerpt(unchecked.detail)))",
+                remedy: unchecked.remedy)
         }
         return CheckResult(.identityPin, .fail, "downgrade: pinned to \(pinned), but no attestation was verified now")
     }

@@ -96,7 +96,7 @@ public enum LocalVerification {
         } else {
             // No bytes to judge: the statement's own digest is taken, so only its name is compared.
             digest = statedDigest(in: provenance, naming: filename) ?? ""
-            skipped = CheckResult(.download, .skip, "no file given: \(filename)'s sha256 is not checked (give the file, or --sha256)")
+            skipped = CheckResult(.download, .skip, "no file given: \(filename)'s sha256 is not checked", remedy: .giveFileDigest)
         }
         guard let verifier = judged.verifier else { return judged.report }
         let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: digest)

@@ -23,6 +23,11 @@ public struct PinOutcome: Codable, Sendable, Equatable {
     public var previous: String?
     /// Why it was not pinned: the checks that failed or could not run.
     public var reason: String?
+    /// What a reader can do about the first of those checks that has a remedy (not part of the
+    /// JSON document: a reader's words for it go into `reason` first, ``PinRun/worded(by:)``).
+    public var remedy: Remedy? = nil
+
+    enum CodingKeys: String, CodingKey { case name, version, action, identity, previous, reason }
 }
 
 /// The result of one `pin` run: the verification report, what happened to each package's pin,
@@ -46,6 +51,19 @@ public struct PinRun: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(Document(pinsFile: pinsFile, written: changed, packages: outcomes, report: report))
+    }
+
+    /// The run as a reader sees it: the report's remedies and each outcome's put into `wording`'s
+    /// words (``Report/worded(by:)``).
+    public func worded(by wording: any RemedyWording) -> PinRun {
+        var run = self
+        run.report = report.worded(by: wording)
+        for index in run.outcomes.indices {
+            guard let remedy = run.outcomes[index].remedy, let reason = run.outcomes[index].reason else { continue }
+            run.outcomes[index].reason = wording.detail(reason, remedy)
+            run.outcomes[index].remedy = nil
+        }
+        return run
     }
 }
 
@@ -102,6 +120,7 @@ public struct PinRecording: Sendable {
                 previous: previous?.identity.summary)
             guard package.status == .verified, let signer = package.signer else {
                 outcome.reason = reason(package)
+                outcome.remedy = package.checks.lazy.filter { $0.status == .fail || $0.status == .error }.compactMap(\.remedy).first
                 outcomes.append(outcome)
                 continue
             }

@@ -32,8 +32,9 @@ public enum PolicyInit {
     /// Verifies every package of the environment under the built-in policy (trust flags are a
     /// usage error: the starting policy describes what the built-in trust finds) and writes the
     /// starting policy's text to `output` (atomically), or returns it. The report is the run's.
+    /// `wording` words the text's closing advice (``Remedy/usePolicy``).
     public static func generate(
-        setup: VerificationSetup, output: String?, date: Date = Date()
+        setup: VerificationSetup, output: String?, date: Date = Date(), wording: any RemedyWording = LibraryWording()
     ) async throws(VerificationError) -> (text: String, report: Report) {
         if setup.trustFlagsGiven || setup.policyFile != nil {
             throw VerificationError(.usage, "policy init describes what the built-in trust finds: give no trust flags and no policy")
@@ -42,7 +43,7 @@ public enum PolicyInit {
         setup.builtInPolicyOnly = true
         let report = try await setup.environmentVerifier().run(
             VerifyRequest(packages: [], all: true, excluded: [], jobs: 4, checkBytecode: false, keepFileLines: false))
-        let text = policyText(for: report, date: date)
+        let text = policyText(for: report, date: date, wording: wording)
         if let output {
             do {
                 try AtomicFile.write(Array(text.utf8), to: output, creatingDirectory: false)
@@ -80,12 +81,15 @@ public enum PolicyInit {
             note: "add the key that signs it under [keys] and require provenance (\(why))")
     }
 
-    /// The policy text for `report` (a run under the built-in trust), written on `date`.
-    public static func policyText(for report: Report, date: Date = Date()) -> String {
+    /// The policy text for `report` (a run under the built-in trust), written on `date`; its
+    /// header's advice (``Remedy/usePolicy``) in `wording`'s words.
+    public static func policyText(
+        for report: Report, date: Date = Date(), wording: any RemedyWording = LibraryWording()
+    ) -> String {
         var out = """
             # A starting trust policy written by `wheeltrust policy init` on \(day(date)) for
             # \(comment(report.python ?? "the environment")). Each package gets the strongest rule it met
-            # that day; review every rule, then `wheeltrust policy check` and `verify --all --policy FILE`.
+            # that day; review every rule, then \(comment(wording.hint(.usePolicy))).
             version = 1
 
             [keys.redhat]

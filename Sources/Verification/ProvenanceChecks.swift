@@ -6,7 +6,9 @@ import Attestations
 /// check passes. The attestation shown is the first that does, else the first whose signature
 /// verified, else none (every attestation's reason is listed). A provenance whose attestations
 /// could only be verified by a verifier not configured here (every verifier answered "not
-/// applicable") is an `error` (could not check), never a pass.
+/// applicable") is an `error` (could not check), never a pass. A failed `signature` check where
+/// an attestation was refused only because keyless signers are not trusted (``KeylessRefusal``)
+/// carries the remedy ``Remedy/allowKeyless``.
 public enum ProvenanceChecks {
     public static func checks(for verdict: ProvenanceVerdict) -> [CheckResult] {
         let verdicts = verdict.attestations
@@ -36,7 +38,11 @@ public enum ProvenanceChecks {
                 if case .notApplicable = $0.signature { return $0.malformed == nil }
                 return false
             }
-            result.append(CheckResult(.signature, onlyUnsupported ? .error : .fail, reasons.joined(separator: "; ")))
+            let refusedKeyless = verdicts.contains { $0.signature == .failed(KeylessRefusal.reason) }
+            result.append(
+                CheckResult(
+                    .signature, onlyUnsupported ? .error : .fail, reasons.joined(separator: "; "),
+                    remedy: refusedKeyless ? .allowKeyless : nil))
             return result
         }
         guard let chosen else { return result }

@@ -89,12 +89,18 @@ public struct CheckResult: Codable, Sendable, Equatable {
     public var status: CheckStatus
     /// What was checked and what was found, in one line.
     public var detail: String
+    /// What a reader can do about it, beside the fact (not part of the JSON document: a reader's
+    /// words for it go into `detail` first, ``worded(by:)``).
+    public var remedy: Remedy? = nil
 
-    public init(_ name: CheckName, _ status: CheckStatus, _ detail: String) {
+    public init(_ name: CheckName, _ status: CheckStatus, _ detail: String, remedy: Remedy? = nil) {
         self.name = name
         self.status = status
         self.detail = detail
+        self.remedy = remedy
     }
+
+    enum CodingKeys: String, CodingKey { case name, status, detail }
 
     /// How the `provenance` check's detail starts when the index answered that it has no
     /// provenance for the file (not found), as opposed to one that could not be fetched or read.

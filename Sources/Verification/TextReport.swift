@@ -13,6 +13,9 @@ public struct TextReport: Sendable {
     /// The step titles shown (``steps`` for installed packages, ``fileSteps`` for files that are
     /// not installed: a lock's, a wheelhouse's).
     public var stepTitles: [String] = TextReport.steps
+    /// The words for the remedies checks carry and for the summary's hint (the library's own by
+    /// default; the command line's name its options).
+    public var wording: any RemedyWording = LibraryWording()
 
     public init(detail: Detail = .normal) {
         self.detail = detail
@@ -51,6 +54,7 @@ public struct TextReport: Sendable {
 
     /// The report as terminal-safe text.
     public func renderText(_ report: Report) -> TerminalText {
+        let report = report.worded(by: wording)
         var out: [TerminalText] = []
         if detail != .quiet, let python = report.python, let interpreter = report.interpreter {
             out += ["Python: \(python)", "  answered by \(interpreter.path): \(interpreter.reason)", ""]
@@ -116,8 +120,7 @@ public struct TextReport: Sendable {
         if summary.withoutProvenance > 0 {
             out.append(
                 "  \(summary.withoutProvenance) of the \(summary.failed) failed only because their index publishes no provenance "
-                    + "(\(summary.failed - summary.withoutProvenance) failed otherwise); "
-                    + "say what each package needs: `wheeltrust policy init --out policy.toml`, then `--policy policy.toml`")
+                    + "(\(summary.failed - summary.withoutProvenance) failed otherwise); \(wording.hint(.writePolicy))")
         }
         return out.joined(separator: "\n") + "\n"
     }

@@ -17,7 +17,7 @@ public enum VSACheckName: String, Codable, Sendable, CaseIterable {
     case predicateType = "predicate-type"
     /// Its `verificationResult` is `PASSED`.
     case result
-    /// With `--subject`: the file's name and sha256 are one subject of the summary.
+    /// With a subject file named: its name and sha256 are one subject of the summary.
     case subject
 }
 
@@ -26,12 +26,18 @@ public struct VSACheckResult: Codable, Sendable, Equatable {
     public var name: VSACheckName
     public var status: CheckStatus
     public var detail: String
+    /// What a reader can do about it, beside the fact (not part of the JSON document: a reader's
+    /// words for it go into `detail` first, ``VSAVerification/worded(by:)``).
+    public var remedy: Remedy? = nil
 
-    public init(_ name: VSACheckName, _ status: CheckStatus, _ detail: String) {
+    public init(_ name: VSACheckName, _ status: CheckStatus, _ detail: String, remedy: Remedy? = nil) {
         self.name = name
         self.status = status
         self.detail = detail
+        self.remedy = remedy
     }
+
+    enum CodingKeys: String, CodingKey { case name, status, detail }
 }
 
 /// What `verify-vsa` found. `verified` is derived from `checks`: every check passed or was
@@ -93,6 +99,13 @@ public struct VSAVerification: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
+    }
+
+    /// The result as a reader sees it: every check's remedy put into `wording`'s words in its detail.
+    public func worded(by wording: any RemedyWording) -> VSAVerification {
+        var outcome = self
+        outcome.checks = checks.map { $0.worded(by: wording) }
+        return outcome
     }
 }
 
@@ -217,7 +230,7 @@ public enum VSAVerifier {
         }
         // Subject.
         guard let subject else {
-            outcome.checks.append(VSACheckResult(.subject, .skip, "no --subject given"))
+            outcome.checks.append(VSACheckResult(.subject, .skip, "no subject given", remedy: .nameSubject))
             return outcome
         }
         let named = summary.subjects.filter { $0.name == subject.name }

@@ -1,3 +1,4 @@
+import PackageIndex
 import Sigstore
 
 /// The single error type of the Verification module.
@@ -36,6 +37,8 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
         case nothingToVerify
         /// Trust settings given together with a policy file named explicitly or by the environment.
         case trustSettingsWithPolicy(path: String, fromEnvironment: Bool)
+        /// No index could be chosen (the index configuration names none usable).
+        case noIndex(IndexError.NoIndex)
     }
 
     public init(_ code: Code, _ message: String) {
@@ -53,6 +56,16 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
         self.setupProblem = nil
     }
 
+    /// A usage error from reading the index configuration, keeping why no index could be chosen
+    /// when that is the error.
+    public init(indexError: IndexError) {
+        if let noIndex = indexError.noIndex {
+            self.init(setupProblem: .noIndex(noIndex))
+        } else {
+            self.init(.usage, indexError.message)
+        }
+    }
+
     /// A usage error: the settings do not go together.
     public init(setupProblem: SetupProblem) {
         self.code = .usage
@@ -66,6 +79,7 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
             self.message =
                 "trust settings (keys, keyless, identity pins) cannot be combined with a policy file "
                 + "(\(fromEnvironment ? "from the environment" : "named") \(path)): name the keys and identities in the policy"
+        case .noIndex(let noIndex): self.message = IndexError(noIndex: noIndex).message
         }
     }
 

@@ -19,6 +19,8 @@ import TUF
 public struct VerificationSetup: Sendable {
     public var python: String?
     public var indexURL: String?
+    /// Where `indexURL` came from, as the report's index line names it (a command line names its option).
+    public var indexURLOrigin: String = PipConfiguration.defaultOverrideOrigin
     public var keyFiles: [String]
     public var noDefaultKeys: Bool
     public var cacheDirectory: String?
@@ -127,9 +129,9 @@ public struct VerificationSetup: Sendable {
                 homeDirectory: environment["HOME"] ?? NSHomeDirectory(),
                 sitePrefix: python?.prefix,
                 interpreterDefault: interpreterDefault,
-                override: override)
+                override: override, overrideOrigin: indexURLOrigin)
         } catch {
-            throw VerificationError(.usage, error.message)
+            throw VerificationError(indexError: error)
         }
     }
 
@@ -145,16 +147,16 @@ public struct VerificationSetup: Sendable {
         let pip: IndexConfiguration
         do {
             pip = try indexConfiguration(for: python)
-        } catch let error where error.message == PipConfiguration.noIndexMessage && indexURL == nil {
+        } catch let error where error.setupProblem == .noIndex(.pipNamesNone) && indexURL == nil {
             let uv: IndexConfiguration
             do {
                 uv = try UVConfiguration.resolve(
                     environment: environment, homeDirectory: environment["HOME"] ?? NSHomeDirectory(),
                     interpreterDefault: nil, certificateBundle: Self.certificateBundle(environment))
-            } catch let uvError where uvError.message.hasPrefix("uv's configuration names no default index") {
+            } catch let uvError where uvError.noIndex == .uvNamesNoDefault {
                 throw error
             } catch let uvError {
-                throw VerificationError(.usage, uvError.message)
+                throw VerificationError(indexError: uvError)
             }
             return (uv, nil)
         }
@@ -189,7 +191,7 @@ public struct VerificationSetup: Sendable {
                 interpreterDefault: python?.pipDefaultIndexURL.flatMap(URL.init(string:)),
                 certificateBundle: pip.certificateBundle)
         } catch {
-            throw VerificationError(.usage, error.message)
+            throw VerificationError(indexError: error)
         }
         return installedByUV || uv.namesIndex ? uv : nil
     }

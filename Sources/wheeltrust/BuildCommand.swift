@@ -147,6 +147,7 @@ struct BuildCommand: AsyncParsableCommand {
         let destination = try uploadDestination()
         guard let source else { return try await runTree(signer: signer, upload: destination) }
         var setup = VerificationSetup(indexURL: indexURL, keyFiles: sourceKeys, cacheDirectory: cacheDir)
+        setup.indexURLOrigin = FlagNames.indexURLOrigin
         setup.python = python.contains("/") ? python : nil
         let requirements: RequirementSource =
             findLinks.map { .findLinks(($0 as NSString).standardizingPath) }
@@ -164,7 +165,7 @@ struct BuildCommand: AsyncParsableCommand {
             try report(result, uploads: uploads)
             try exitAfter(uploads)
         } catch let error as BuildError {
-            throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
+            throw fail("\(FlagNames.message(error))", code: Self.exitCode(error.code))
         }
     }
 

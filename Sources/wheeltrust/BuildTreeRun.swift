@@ -17,11 +17,12 @@ extension BuildCommand {
         var index: Pipeline?
         if indexURL != nil || findLinks == nil {
             var setup = VerificationSetup(indexURL: indexURL, keyFiles: sourceKeys, cacheDirectory: cacheDir)
+            setup.indexURLOrigin = FlagNames.indexURLOrigin
             setup.python = python.contains("/") ? python : nil
             do {
                 index = try SourceLocator.pipeline(setup)
             } catch {
-                throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
+                throw fail("\(FlagNames.message(error))", code: Self.exitCode(error.code))
             }
         }
         var request = TreeBuildRequest(
@@ -35,7 +36,7 @@ extension BuildCommand {
         do {
             result = try await TreeBuilder.build(request)
         } catch {
-            throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
+            throw fail("\(FlagNames.message(error))", code: Self.exitCode(error.code))
         }
         // The wheels of this run's builds (and of resumed ones): each job of a CI fan-out publishes its own.
         let uploads = await uploadBuilt(
@@ -61,7 +62,7 @@ extension BuildCommand {
         default:
             emit("build order: \(result.graph.order.joined(separator: ", "))\n")
             for outcome in result.outcomes {
-                emit("  \(outcome.state.rawValue) \(outcome.name): \(outcome.detail)\n")
+                emit("  \(outcome.state.rawValue) \(outcome.name): \(FlagNames.detail(outcome, plan: plan))\n")
             }
             for problem in problems { emit("  unresolved \(problem.name): \(problem.problem)\n") }
             emit("graph \(result.graphPath)\n")

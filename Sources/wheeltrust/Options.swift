@@ -111,6 +111,7 @@ struct OutputOptions: ParsableArguments {
     /// Prints the report and returns the exit code it implies.
     /// `stepTitles`: the text report's step titles (default: those of installed packages).
     func finish(_ report: Report, stepTitles: [String] = TextReport.steps) throws -> Never {
+        let report = report.worded(by: FlagWording())
         switch format {
         case .json:
             guard let data = try? report.jsonData() else { throw fail("cannot encode the report", code: Exit.incomplete) }
@@ -122,6 +123,7 @@ struct OutputOptions: ParsableArguments {
         case .text:
             var text = TextReport(detail: quiet ? .quiet : verbose ? .verbose : .normal)
             text.stepTitles = stepTitles
+            text.wording = FlagWording()
             emit(text.renderText(report))
         }
         throw ExitCode(report.exitCode)
@@ -164,6 +166,7 @@ extension VerificationSetup {
             trustedRootFile: trust.trustedRoot, staging: trust.staging, identityPins: trust.pins)
         self.offline = index.offline
         self.allowKeyless = trust.allowKeyless
+        self.indexURLOrigin = FlagNames.indexURLOrigin
     }
 }
 

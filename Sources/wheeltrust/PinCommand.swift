@@ -56,7 +56,7 @@ struct PinCommand: AsyncParsableCommand {
             keepFileLines: false)
         let result: PinRun
         do {
-            result = try await recording.run(verifier, request: request, accepting: accept ? packages : [])
+            result = try await recording.run(verifier, request: request, accepting: accept ? packages : []).worded(by: FlagWording())
         } catch {
             progress?.finish()
             throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)

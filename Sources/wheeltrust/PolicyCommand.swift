@@ -26,7 +26,7 @@ struct PolicyInitCommand: AsyncParsableCommand {
     func run() async throws {
         let (setup, out) = (options.setup, out)
         let (text, report) = try await prepare { () async throws(VerificationError) in
-            try await PolicyInit.generate(setup: setup, output: out)
+            try await PolicyInit.generate(setup: setup, output: out, wording: FlagWording())
         }
         if let out {
             emitError("wrote \(out): \(report.packages.count) package(s); check it with `wheeltrust policy check \(out)`\n")

@@ -37,7 +37,10 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "The interpreter the build environment is made from.")
     var python: String = "python3"
 
-    @Option(help: ArgumentHelp("Also write a signed SLSA Verification Summary of the result (PASSED when reproduced) to FILE (needs --vsa-key).", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write a signed SLSA Verification Summary of the result (PASSED when reproduced) to FILE (needs --vsa-key).",
+            valueName: "FILE"))
     var vsa: String?
 
     @Option(help: ArgumentHelp("The private key that signs the --vsa summary (PEM).", valueName: "PEM"))
@@ -68,13 +71,13 @@ struct RebuildCommand: AsyncParsableCommand {
                     wheel: wheel, provenanceFile: provenance, sdist: sdist, findLinks: findLinks, outputDirectory: out,
                     python: python, withDiff: diff))
         } catch {
-            throw fail("\(error.code.rawValue): \(error.message)", code: BuildCommand.exitCode(error.code))
+            throw fail("\(FlagNames.message(error))", code: BuildCommand.exitCode(error.code))
         }
         if let vsa, let summaryKey {
             do {
                 try RebuildSummary.write(report, provenanceFile: provenance, key: summaryKey, to: vsa)
             } catch {
-                throw fail("\(error.code.rawValue): \(error.message)", code: BuildCommand.exitCode(error.code))
+                throw fail("\(FlagNames.message(error))", code: BuildCommand.exitCode(error.code))
             }
         }
         var differences: [WheelComparison.MemberDifference] = []

@@ -67,6 +67,10 @@ struct ServeTokenAddCommand: ParsableCommand {
     @Option(name: .customLong("project"), help: "With --upload: the only project(s) it may upload to (repeatable).")
     var projects: [String] = []
 
+    func validate() throws {
+        if !upload && !projects.isEmpty { throw UsageError("--project restricts upload tokens; a read token reads every project") }
+    }
+
     func run() throws {
         let store = try location.open(creating: true)
         let (token, secret) = try storeOperation { () throws(PublishingError) in

@@ -22,6 +22,7 @@ struct VerifyVSACommand: ParsableCommand {
     func run() throws {
         let (file, key, subject) = (file, key, subject)
         let outcome = try prepare { () throws(VerificationError) in try VSAVerifier.verify(file: file, keyFile: key, subjectFile: subject) }
+            .worded(by: FlagWording())
         switch format {
         case .json:
             guard let data = try? outcome.jsonData() else { throw fail("cannot encode the result", code: Exit.incomplete) }

@@ -69,6 +69,22 @@ extension Builds {
                 environment: ["HOME": cache, "PIP_CONFIG_FILE": "/dev/null"])
         }
 
+        @Test func aSetupProblemIsKeptAsAValueAndItsMessageNamesNoOption() throws {
+            let work = try BuildFixtures.temporaryDirectory("setup-problem")
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let error = #expect(throws: BuildError.self) {
+                try SourceLocator.pipeline(Self.setup(indexURL: "ftp://idx.example/simple/", cache: work + "/cache"))
+            }
+            #expect(error?.code == .usage && error?.message == "the index URL is not an http(s) URL: ftp://idx.example/simple/")
+            guard case .verification(let cause)? = error?.setupProblem else {
+                Issue.record("no verification setup problem: \(String(describing: error))")
+                return
+            }
+            #expect(cause.setupProblem == .indexURLNotHTTP(shown: "ftp://idx.example/simple/"))
+            let only = BuildError(setupProblem: .onlyNotInTree("nosuch"))
+            #expect(only.code == .usage && only.message == "nosuch is not a package of the resolved tree")
+        }
+
         @Test func anSdistWhoseDigestDiffersFromTheIndexIsRefusedInIndexHash() async throws {
             let work = try BuildFixtures.temporaryDirectory("mismatch")
             defer { try? FileManager.default.removeItem(atPath: work) }

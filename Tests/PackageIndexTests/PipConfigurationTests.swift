@@ -84,7 +84,18 @@ import Testing
             files: [file], environment: env, homeDirectory: dir.path,
             interpreterDefault: nil, override: URL(string: "https://cli.example/simple/"))
         #expect(overridden.indexURL.host == "cli.example")
-        #expect(overridden.source == "--index-url")
+        // The library names no option: the caller names where its own URL came from.
+        #expect(overridden.source == PipConfiguration.defaultOverrideOrigin)
+        let named = try PipConfiguration.resolve(
+            files: [file], environment: env, homeDirectory: dir.path,
+            interpreterDefault: nil, override: URL(string: "https://cli.example/simple/"), overrideOrigin: "the caller's setting")
+        #expect(named.source == "the caller's setting" && named.summary.hasSuffix(" [from the caller's setting]"))
+        let refused = #expect(throws: IndexError.self) {
+            try PipConfiguration.resolve(
+                files: [], environment: [:], homeDirectory: dir.path, interpreterDefault: nil,
+                override: URL(string: "ftp://cli.example/simple/"), overrideOrigin: "the caller's setting")
+        }
+        #expect(refused?.message == "index URL 'ftp://cli.example/simple/' from the caller's setting is not an absolute http(s) URL")
     }
 
     @Test func multiLineExtraIndexURLs() throws {
@@ -169,6 +180,8 @@ import Testing
             try PipConfiguration.resolve(files: none, environment: [:], homeDirectory: "/h", interpreterDefault: nil, override: nil)
         }
         #expect(error?.code == .configuration)
-        #expect(error?.message == "no index URL: set --index-url, PIP_INDEX_URL or index-url in pip.conf")
+        // Why, as a value (a command line names its option for it); the message names no option.
+        #expect(error?.noIndex == .pipNamesNone)
+        #expect(error?.message == "no index URL: name one, or set PIP_INDEX_URL or index-url in pip.conf")
     }
 }

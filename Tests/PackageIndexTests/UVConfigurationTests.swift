@@ -64,7 +64,9 @@ import Testing
         let noPip = #expect(throws: IndexError.self) {
             try UVConfiguration.resolve(files: [], environment: [:], interpreterDefault: nil, certificateBundle: nil)
         }
+        #expect(noPip?.noIndex == .uvNamesNoDefault)
         #expect(noPip?.message.hasPrefix("uv's configuration names no default index") == true)
+        #expect(noPip?.message.contains("--") == false, "\(noPip?.message ?? "")")
         // Only explicit indexes (never consulted) and no default to fall back on: no index at all.
         let dir = try TemporaryDirectory()
         let explicitOnly = try dir.write("uv.toml", "[[index]]\nname = \"t\"\nurl = \"https://t.example/simple/\"\nexplicit = true\n")
@@ -200,8 +202,10 @@ import Testing
         let dir = try TemporaryDirectory()
         let file = try dir.write("uv.toml", "no-index = true\n")
         let error = #expect(throws: IndexError.self) { try resolve([:], files: [file]) }
-        #expect(error?.message == "uv's configuration sets no-index (\(file)): no index to verify against; name one with --index-url")
-        #expect(throws: IndexError.self) { try resolve(["UV_NO_INDEX": "1"]) }
+        #expect(error?.noIndex == .uvSetsNoIndex(origin: file))
+        #expect(error?.message == "uv's configuration sets no-index (\(file)): no index to verify against; name one")
+        let fromEnvironment = #expect(throws: IndexError.self) { try resolve(["UV_NO_INDEX": "1"]) }
+        #expect(fromEnvironment?.noIndex == .uvSetsNoIndex(origin: "UV_NO_INDEX"))
     }
 
     // MARK: credentials

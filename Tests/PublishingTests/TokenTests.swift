@@ -60,6 +60,9 @@ struct TokenTests {
             } throws: { ($0 as? PublishingError)?.code == .configuration }
         }
         #expect(try store.tokens().count == 1)
+        // The library states the rule; the command line names its option for it.
+        let scopedRead = #expect(throws: PublishingError.self) { try store.addToken(name: "reader", role: .read, projects: ["demo"]) }
+        #expect(scopedRead?.message == "projects restrict upload tokens only; a read token reads every project")
     }
 
     @Test func accessDecisionsFollowRolesProjectsAndAnonymousRead() throws {
@@ -78,9 +81,12 @@ struct TokenTests {
         #expect(
             closed.authorize(authorizationHeader: basic("__token__", read), for: .upload(project: "demo"))
                 == .forbidden(reason: "token reader is a read token and may not upload"))
-        #expect(closed.authorize(authorizationHeader: basic("__token__", upload), for: .upload(project: "any")) == .granted(principal: "ci"))
+        #expect(
+            closed.authorize(authorizationHeader: basic("__token__", upload), for: .upload(project: "any")) == .granted(principal: "ci"))
         #expect(closed.authorize(authorizationHeader: basic("__token__", upload), for: .read) == .granted(principal: "ci"))
-        #expect(closed.authorize(authorizationHeader: basic("__token__", scoped), for: .upload(project: "Demo")) == .granted(principal: "demo-ci"))
+        #expect(
+            closed.authorize(authorizationHeader: basic("__token__", scoped), for: .upload(project: "Demo"))
+                == .granted(principal: "demo-ci"))
         #expect(
             closed.authorize(authorizationHeader: basic("__token__", scoped), for: .upload(project: "other"))
                 == .forbidden(reason: "token demo-ci may not upload to project other"))
@@ -88,6 +94,8 @@ struct TokenTests {
         #expect(open.authorize(authorizationHeader: basic("__token__", "wt_wrong"), for: .read) == .unauthenticated)
         #expect(open.authorize(authorizationHeader: "Bearer " + read, for: .read) == .unauthenticated)
         #expect(closed.authorize(authorizationHeader: "Basic !!!", for: .read) == .unauthenticated)
-        #expect(closed.authorize(authorizationHeader: basic("__token__", read) + String(repeating: "A", count: 9000), for: .read) == .unauthenticated)
+        #expect(
+            closed.authorize(authorizationHeader: basic("__token__", read) + String(repeating: "A", count: 9000), for: .read)
+                == .unauthenticated)
     }
 }

@@ -242,7 +242,10 @@ struct BytecodeCheckerTests {
     @Test func switchedOffIsASkip() async {
         var reports = [PackageReport(name: "p", version: "1"), PackageReport(name: "q", version: "1")]
         await BytecodeVerification.apply(checker: nil, to: &reports, outcomes: [InstalledFilesVerifier.Outcome(), nil])
-        #expect(reports[0].checks == [CheckResult(.bytecode, .skip, "bytecode not checked (off: --check-bytecode turns it on)")])
+        // The fact, and the remedy as a value: the library names no option (the command line does).
+        #expect(reports[0].checks == [CheckResult(.bytecode, .skip, "bytecode not checked", remedy: .checkBytecode)])
+        #expect(
+            reports[0].checks[0].worded(by: LibraryWording()).detail == "bytecode not checked (off: the bytecode check was not asked for)")
         #expect(reports[1].checks.isEmpty)
     }
 }
@@ -301,6 +304,10 @@ struct BytecodeEndToEndTests {
             let skipped = try await scenario.wheeltrust(["verify", "dotted.pkg", "--no-check-bytecode"])
             #expect(skipped.status == 0, "\(skipped.output)")
             #expect(skipped.stdout.contains("- bytecode: bytecode not checked (off: --check-bytecode turns it on)"), "\(skipped.output)")
+            // The JSON report's detail is the same text, the remedy worded by the command line (no field of its own).
+            let skippedJSON = try await scenario.verifyJSON(["dotted.pkg", "--no-check-bytecode"])
+            skippedJSON.expect("dotted.pkg", .bytecode, .skip, "bytecode not checked (off: --check-bytecode turns it on)")
+            #expect(!skippedJSON.result.stdout.contains("\"remedy\""), "\(skippedJSON.result.stdout)")
 
             // A source that no longer verifies: its .pyc is not checked (the .py already fails);
             // a .pyc that is a symbolic link is not a regular file.

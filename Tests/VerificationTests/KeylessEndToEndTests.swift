@@ -38,6 +38,8 @@ struct KeylessEndToEndTests {
             }
             let json = try ReportJSON(try await scenario.wheeltrust(["verify", "abi3info", "--format", "json"], trust: trust))
             json.expect("abi3info", .signature, .fail, "keyless attestation not accepted")
+            // The command line words the library's remedy with its options, in JSON and in text.
+            json.expect("abi3info", .signature, .fail, "only the named keys are trusted (keyless needs --allow-keyless or an identity pin)")
             #expect(json.check(.statement, of: "abi3info") == nil, "no statement is judged without a trusted signature")
         }
     }

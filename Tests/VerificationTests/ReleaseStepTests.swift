@@ -93,7 +93,7 @@ struct ReleaseStepTests {
                 await scenario.wheeltrust(["verify-signature", "--provenance", fetched, "clitool-2.0-py3-none-any.whl", "--format", "json"])
             )
             #expect(offline.result.status == 0, "\(offline.result.output)")
-            offline.expect("clitool-2.0-py3-none-any.whl", .download, .skip, "sha256 is not checked")
+            offline.expect("clitool-2.0-py3-none-any.whl", .download, .skip, "sha256 is not checked (give the file, or --sha256)")
             offline.expect("clitool-2.0-py3-none-any.whl", .statement, .pass, "(digest not checked)")
             let wrong = try ReportJSON(
                 await scenario.wheeltrust(["verify-signature", "--provenance", fetched, "clitool-2.1-py3-none-any.whl", "--format", "json"])

@@ -36,5 +36,6 @@ struct SigstoreProvenanceChecksTests {
             checks.first { $0.name == .signature }?.detail == "attestation 1.1: Sigstore: certificate source repository "
                 + "https://github.com/trailofbits/pypi-attestations is not https://github.com/someone/else", "\(checks)")
         #expect(checks.map(\.name) == [.signature], "no statement is judged without a trusted signature")
+        #expect(checks.first?.remedy == nil, "a failure other than the keyless refusal has no remedy")
     }
 }

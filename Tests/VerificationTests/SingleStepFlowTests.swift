@@ -147,6 +147,9 @@ struct SingleStepFlowTests {
             #expect(Self.names(noDigest) == [.download, .signature, .statement], "\(noDigest.checks)")
             #expect(Self.check(.download, noDigest)?.status == .skip, "\(noDigest.checks)")
             #expect(Self.check(.download, noDigest)?.detail.contains("sha256 is not checked") == true)
+            // The fact, and the remedy as a value (the command line names its option for it).
+            #expect(Self.check(.download, noDigest)?.detail == "no file given: \(Self.wheel)'s sha256 is not checked")
+            #expect(Self.check(.download, noDigest)?.remedy == .giveFileDigest)
             #expect(Self.check(.statement, noDigest)?.detail.contains("(digest not checked)") == true, "\(noDigest.checks)")
             #expect(noDigest.status == .verified && noDigest.sha256 == nil)
             // ... and a filename the statement does not name fails in the statement check.

@@ -119,6 +119,7 @@ struct VerificationSummaryTests {
             let (ok, okRun) = try await Self.check(scenario, vsa, key: keys.publicPath)
             #expect(okRun.status == 0 && ok.verified, "\(okRun.output)")
             #expect(Self.status(ok, .subject) == .skip)
+            #expect(Self.detail(ok, .subject) == "no --subject given", "\(ok.checks)")
             #expect(ok.verificationResult == "PASSED" && ok.verifiedLevels == ["SLSA_BUILD_LEVEL_1"])
             let dottedWheel = scenario.indexDirectory + "/" + Self.dotted
             let (withSubject, subjectRun) = try await Self.check(scenario, vsa, key: keys.publicPath, subject: dottedWheel)
@@ -126,6 +127,7 @@ struct VerificationSummaryTests {
             #expect(Self.status(withSubject, .subject) == .pass)
             let text1 = try await TestProcess.run(TestProcess.wheeltrust, ["verify-vsa", vsa, "--key", keys.publicPath])
             #expect(text1.status == 0 && text1.stdout.contains("OK \(vsa)"), "\(text1.output)")
+            #expect(text1.stdout.contains("  [SKIP] subject: no --subject given\n"), "\(text1.output)")
 
             // One changed byte of the payload, or of the signature: the signature check fails.
             for (what, payload) in [("payload", true), ("signature", false)] {
@@ -278,6 +280,9 @@ struct VerificationSummaryTests {
             "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[],\"predicateType\":\"\(VerificationSummary.predicateType)\",\"predicate\":\(Self.validPredicate)}"
         let outcome = VSAVerifier.verify(try Self.signed(payload, key: key), file: "x", key: key.publicKey, subject: nil)
         #expect(outcome.verified, "\(outcome.checks)")
+        // No subject named: a skip stating the fact, the remedy a value (the command line names its option).
+        #expect(outcome.checks.last == VSACheckResult(.subject, .skip, "no subject given", remedy: .nameSubject))
+        #expect(outcome.worded(by: LibraryWording()).checks.last?.detail == "no subject given (name the file that should be a subject)")
     }
 
     @Test("subjects are the judged wheels; levels are FAILED, or level 1 only for SLSA provenance")
