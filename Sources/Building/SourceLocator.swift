@@ -62,7 +62,7 @@ public enum SourceLocator {
             throw BuildError(.sourceRejected, "index-file: \(error.message)")
         }
         return SourceDistribution(
-            path: fetched.path, filename: filename, sha256: fetched.sha256.text, uri: file.url.removingUserInfo.absoluteString,
+            path: fetched.path, filename: filename, sha256: fetched.sha256, uri: file.url.removingUserInfo.absoluteString,
             anchor: anchor)
     }
 }
