@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// Makes key-signed PEP 740 attestations (for `attest` and tests).
 ///
@@ -8,7 +9,7 @@ import Foundation
 /// only returns a signature that verifies against the signer's public key.
 public enum AttestationBuilder {
     public static func slsaV1Statement(
-        filename: String, sha256Hex: String, builderID: String, buildType: String,
+        filename: String, sha256Hex: SHA256Hex, builderID: String, buildType: String,
         finishedOn: Date
     ) -> [UInt8] {
         slsaV1Statement(
@@ -18,11 +19,11 @@ public enum AttestationBuilder {
 
     /// The statement for one file with `provenance` as its predicate (written as given: validate
     /// it first, as `attest` does).
-    public static func slsaV1Statement(filename: String, sha256Hex: String, provenance: SLSAProvenance) -> [UInt8] {
+    public static func slsaV1Statement(filename: String, sha256Hex: SHA256Hex, provenance: SLSAProvenance) -> [UInt8] {
         let statement: JSONValue = .object([
             "_type": .string(Statement.inTotoV1),
             "subject": .array([
-                .object(["name": .string(filename), "digest": .object(["sha256": .string(sha256Hex.lowercased())])])
+                .object(["name": .string(filename), "digest": .object(["sha256": .string(sha256Hex.text)])])
             ]),
             "predicateType": .string(Statement.slsaV1),
             "predicate": provenance.json,

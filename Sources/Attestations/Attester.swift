@@ -37,9 +37,9 @@ public enum Attester {
         } catch {
             throw AttestationError(.malformedInput, "\(filename) is not a wheel or sdist filename: \(error.message)")
         }
-        let sha256Hex: String
+        let sha256Hex: SHA256Hex
         do {
-            sha256Hex = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+            sha256Hex = try SHA256Hex(FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest)
         } catch {
             throw AttestationError(.io, "cannot read \(path): \(error.message)")
         }

@@ -1,3 +1,5 @@
+import PythonPackaging
+
 /// The verdict on one attestation of a provenance object.
 public struct AttestationVerdict: Sendable, Hashable {
     /// Index of the bundle in `attestation_bundles`.
@@ -52,7 +54,7 @@ public struct ProvenanceVerifier: Sendable {
         self.requirements = requirements
     }
 
-    public func verify(_ provenance: Provenance, distribution: String, sha256Hex: String) async -> ProvenanceVerdict {
+    public func verify(_ provenance: Provenance, distribution: String, sha256Hex: SHA256Hex) async -> ProvenanceVerdict {
         var verdicts: [AttestationVerdict] = []
         for (bundleIndex, bundle) in provenance.attestationBundles.enumerated() {
             for (index, attestation) in bundle.attestations.enumerated() {
@@ -67,7 +69,7 @@ public struct ProvenanceVerifier: Sendable {
 
     func verify(
         _ attestation: Attestation, publisher: Publisher, bundle: Int, index: Int,
-        distribution: String, sha256Hex: String
+        distribution: String, sha256Hex: SHA256Hex
     ) async -> AttestationVerdict {
         let signature = await signatureVerdict(attestation, publisher: publisher)
         do {

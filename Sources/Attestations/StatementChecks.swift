@@ -34,8 +34,10 @@ public enum StatementChecks {
     /// Predicate types accepted.
     public static let allowedPredicateTypes: Set<String> = [Statement.slsaV02, Statement.slsaV1, Statement.pypiPublishV1]
 
-    /// Evaluates `statement` against the file named `distribution` whose SHA-256 is `sha256Hex`.
-    public static func evaluate(_ statement: Statement, distribution: String, sha256Hex: String) -> [StatementCheck] {
+    /// Evaluates `statement` against the file named `distribution` whose SHA-256 is `sha256Hex`
+    /// (a validated digest: text from an index page, a statement or a command line is parsed into
+    /// a ``SHA256Hex`` where it enters, and refused there when it is not one).
+    public static func evaluate(_ statement: Statement, distribution: String, sha256Hex: SHA256Hex) -> [StatementCheck] {
         var checks: [StatementCheck] = []
         let typeOK = allowedStatementTypes.contains(statement.type)
         checks.append(
@@ -90,11 +92,8 @@ public enum StatementChecks {
         }
     }
 
-    static func digestCheck(_ digest: [String: String], sha256Hex: String) -> StatementCheck {
-        guard let expected = SHA256Hex(normalizing: sha256Hex)?.text else {
-            return StatementCheck(
-                name: subjectDigest, passed: false, detail: "expected digest \(excerpt(sha256Hex)) is not a SHA-256 hex string")
-        }
+    static func digestCheck(_ digest: [String: String], sha256Hex: SHA256Hex) -> StatementCheck {
+        let expected = sha256Hex.text
         guard let stated = digest["sha256"] else {
             let algorithms = digest.keys.sorted().joined(separator: ", ")
             return StatementCheck(

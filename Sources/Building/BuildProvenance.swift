@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import PythonPackaging
 
 /// The SLSA v1 provenance of one `wheeltrust build`: what was built from what, how and by whom.
 ///
@@ -30,7 +31,7 @@ public struct BuildProvenance: Sendable {
     public var startedOn: Date
     public var finishedOn: Date
     public var logName: String
-    public var logSHA256: String
+    public var logSHA256: SHA256Hex
 
     /// The SLSA v1 predicate (attest's ``SLSAProvenance``), validated before it is signed.
     public func predicate() -> SLSAProvenance {
@@ -38,7 +39,7 @@ public struct BuildProvenance: Sendable {
             "name": .string(source.filename.name.raw),
             "version": .string(source.filename.version.description),
             "filename": .string(source.filename.filename),
-            "digest": .object(["sha256": .string(source.sha256)]),
+            "digest": .object(["sha256": .string(source.sha256.text)]),
             "anchor": .string(source.anchor.kind),
             "anchorDetail": .string(source.anchor.summary),
         ]
@@ -76,7 +77,7 @@ public struct BuildProvenance: Sendable {
             "environment": .array(environmentVariables.sorted().map(JSONValue.string)),
         ]
         let sourceDescriptor = ResourceDescriptor(
-            uri: source.uri, digest: ["sha256": source.sha256], name: source.filename.filename,
+            uri: source.uri, digest: ["sha256": source.sha256.text], name: source.filename.filename,
             annotations: ["role": .string("source")])
         let dependencyDescriptors = dependencies.map { dependency in
             ResourceDescriptor(
@@ -91,7 +92,7 @@ public struct BuildProvenance: Sendable {
             internalParameters: internalParameters, resolvedDependencies: [sourceDescriptor] + dependencyDescriptors,
             invocationID: invocationID, startedOn: SLSAProvenance.timestamp(startedOn),
             finishedOn: SLSAProvenance.timestamp(finishedOn),
-            byproducts: [ResourceDescriptor(digest: ["sha256": logSHA256], name: logName, mediaType: "text/plain")])
+            byproducts: [ResourceDescriptor(digest: ["sha256": logSHA256.text], name: logName, mediaType: "text/plain")])
     }
 }
 

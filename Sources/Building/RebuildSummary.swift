@@ -16,7 +16,7 @@ public enum RebuildSummary {
     public static let verifierID = "urn:wheeltrust:verifier:rebuild"
 
     public static func statement(
-        _ report: RebuildReport, provenanceFile: String, provenanceSHA256: String, timeVerified: Date
+        _ report: RebuildReport, provenanceFile: String, provenanceSHA256: SHA256Hex, timeVerified: Date
     ) -> [UInt8] {
         let (result, levels): (String, [String]) =
             switch report.outcome {
@@ -29,7 +29,7 @@ public enum RebuildSummary {
             "subject": .array([
                 .object([
                     "name": .string(report.recorded.wheelFilename),
-                    "digest": .object(["sha256": .string(report.recorded.wheelSHA256)]),
+                    "digest": .object(["sha256": .string(report.recorded.wheelSHA256.text)]),
                 ])
             ]),
             "predicateType": .string(VerificationSummary.predicateType),
@@ -41,7 +41,7 @@ public enum RebuildSummary {
                 "inputAttestations": .array([
                     .object([
                         "uri": .string((provenanceFile as NSString).lastPathComponent),
-                        "digest": .object(["sha256": .string(provenanceSHA256)]),
+                        "digest": .object(["sha256": .string(provenanceSHA256.text)]),
                     ])
                 ]),
                 "verificationResult": .string(result),

@@ -23,7 +23,7 @@ public struct RebuildReport: Sendable {
     public let recorded: RecordedBuild
     public let outcome: Outcome
     public let rebuiltWheel: String
-    public let rebuiltSHA256: String
+    public let rebuiltSHA256: SHA256Hex
     public let logPath: String
     /// Build-environment wheels the rebuild installed that the provenance does not list (nil: none).
     public let unrecordedRequirements: [String]
@@ -120,7 +120,7 @@ public enum Rebuilder {
             BuildRequest(
                 source: source, outputDirectory: rebuiltDirectory, buildTag: tag, requirements: .findLinks(wheelhouse),
                 python: request.python, signer: nil, timeoutSeconds: request.timeoutSeconds))
-        let unrecorded = built.provenance.dependencies.filter { recorded.requirements[$0.filename] != $0.sha256 }.map(\.filename)
+        let unrecorded = built.provenance.dependencies.filter { recorded.requirements[$0.filename]?.text != $0.sha256 }.map(\.filename)
         let comparison = try WheelComparison.compare(attested: request.wheel, rebuilt: built.wheelPath, withDiff: request.withDiff)
         let outcome: RebuildReport.Outcome
         switch comparison {
@@ -140,16 +140,16 @@ public enum Rebuilder {
             return RebuildReport(
                 recorded: recorded, outcome: .notReproduced(differences), rebuiltWheel: built.wheelPath,
                 rebuiltSHA256: built.wheelSHA256, logPath: built.logPath,
-                unrecordedRequirements: built.provenance.dependencies.filter { recorded.requirements[$0.filename] != $0.sha256 }.map(\.filename))
+                unrecordedRequirements: unrecorded)
         }
         return RebuildReport(
             recorded: recorded, outcome: outcome, rebuiltWheel: built.wheelPath, rebuiltSHA256: built.wheelSHA256,
             logPath: built.logPath, unrecordedRequirements: unrecorded)
     }
 
-    static func sha256(_ path: String) throws(BuildError) -> String {
+    static func sha256(_ path: String) throws(BuildError) -> SHA256Hex {
         do {
-            return try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+            return try SHA256Hex(FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest)
         } catch {
             throw BuildError(.operational, "cannot read \(path): \(error.message)")
         }

@@ -6,17 +6,18 @@ import PythonPackaging
 ///
 /// Guarantees: read from the statement's exact bytes; the build type is
 /// ``BuildProvenance/buildType`` (anything else is refused: its inputs would be guessed); exactly
-/// one subject with a sha256; the source and every build requirement have a filename and a
-/// lowercase 64-digit sha256, and every filename is a plain name (no folder part).
+/// one subject with a sha256 (64 hex digits); the source and every build requirement have a
+/// filename and a lowercase 64-digit sha256, and every filename is a plain name (no folder part).
+/// Each digest is parsed into a ``SHA256Hex`` here, where the statement's text enters.
 public struct RecordedBuild: Sendable, Hashable {
     public let wheelFilename: String
-    public let wheelSHA256: String
+    public let wheelSHA256: SHA256Hex
     public let sourceFilename: String
-    public let sourceSHA256: String
+    public let sourceSHA256: SHA256Hex
     public let sourceURI: String?
     public let buildTag: String?
     /// Filename to sha256 of each build-environment wheel.
-    public let requirements: [String: String]
+    public let requirements: [String: SHA256Hex]
     public let builderID: String?
     /// The provenance's `SOURCE_DATE_EPOCH`.
     public let sourceDateEpoch: String?
@@ -41,11 +42,15 @@ public struct RecordedBuild: Sendable, Hashable {
         guard statement.subjects.count == 1, let subject = statement.subjects.first, let digest = subject.digest["sha256"] else {
             throw BuildError(.usage, "the provenance must have exactly one subject with a sha256")
         }
+        guard let wheelDigest = SHA256Hex(normalizing: digest) else {
+            throw BuildError(.usage, "the provenance's subject sha256 is not 64 hex digits")
+        }
         wheelFilename = subject.name
-        wheelSHA256 = digest.lowercased()
+        wheelSHA256 = wheelDigest
         let source = definition?["externalParameters"]?["source"]
-        guard let sourceName = source?["filename"]?.stringValue, let sourceDigest = source?["digest"]?["sha256"]?.stringValue,
-            Self.isPlainName(sourceName), Self.isSHA256(sourceDigest)
+        guard let sourceName = source?["filename"]?.stringValue,
+            let sourceDigest = source?["digest"]?["sha256"]?.stringValue.flatMap({ SHA256Hex($0) }),
+            Self.isPlainName(sourceName)
         else { throw BuildError(.usage, "the provenance names no source filename and sha256") }
         sourceFilename = sourceName
         sourceSHA256 = sourceDigest
@@ -53,11 +58,11 @@ public struct RecordedBuild: Sendable, Hashable {
         buildTag = definition?["externalParameters"]?["buildTag"]?.stringValue
         sourceDateEpoch = definition?["internalParameters"]?["sourceDateEpoch"]?.stringValue
         builderID = predicate["runDetails"]?["builder"]?["id"]?.stringValue
-        var requirements: [String: String] = [:]
+        var requirements: [String: SHA256Hex] = [:]
         if case .array(let items)? = definition?["resolvedDependencies"] {
             for (index, item) in items.enumerated() where item["annotations"]?["role"]?.stringValue == "build-requirement" {
-                guard let name = item["name"]?.stringValue, let sha256 = item["digest"]?["sha256"]?.stringValue,
-                    Self.isPlainName(name), Self.isSHA256(sha256), name.hasSuffix(".whl")
+                guard let name = item["name"]?.stringValue, let sha256 = item["digest"]?["sha256"]?.stringValue.flatMap({ SHA256Hex($0) }),
+                    Self.isPlainName(name), name.hasSuffix(".whl")
                 else { throw BuildError(.usage, "resolvedDependencies[\(index)]: a build requirement needs a wheel filename and a sha256") }
                 requirements[name] = sha256
             }
@@ -67,10 +72,6 @@ public struct RecordedBuild: Sendable, Hashable {
 
     static func isPlainName(_ name: String) -> Bool {
         !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.contains("\0")
-    }
-
-    static func isSHA256(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     /// The statement of the (first) attestation in a provenance or attestation file.

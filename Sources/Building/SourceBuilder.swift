@@ -46,7 +46,7 @@ public struct BuildRequest: Sendable {
 /// What a build produced.
 public struct BuildResult: Sendable {
     public let wheelPath: String
-    public let wheelSHA256: String
+    public let wheelSHA256: SHA256Hex
     public let attestationPath: String
     public let logPath: String
     /// The signed statement, byte for byte.
@@ -96,7 +96,7 @@ public enum SourceBuilder {
     /// A wheel built and written with its log, its provenance not yet signed.
     public struct UnsignedBuild: Sendable {
         public let wheelPath: String
-        public let wheelSHA256: String
+        public let wheelSHA256: SHA256Hex
         public let logPath: String
         public let provenance: BuildProvenance
     }
@@ -207,12 +207,12 @@ public enum SourceBuilder {
         } catch {
             throw BuildError(.operational, "cannot write \(wheelPath)")
         }
-        let wheelSHA256 = FileDigest.compute(wheelBytes, algorithm: .sha256).hex
+        let wheelSHA256 = SHA256Hex(FileDigest.compute(wheelBytes, algorithm: .sha256))
         log.append("wheel: \(finalName) sha256 \(wheelSHA256)\n")
         log.close()
-        let logSHA256: String
+        let logSHA256: SHA256Hex
         do {
-            logSHA256 = try FileHashing.digest(ofFileAt: logPath, algorithm: .sha256).digest.hex
+            logSHA256 = try SHA256Hex(FileHashing.digest(ofFileAt: logPath, algorithm: .sha256).digest)
         } catch {
             throw BuildError(.operational, "cannot read the build log \(logPath)")
         }

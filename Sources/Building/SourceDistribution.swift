@@ -9,7 +9,7 @@ import PythonPackaging
 public struct SourceDistribution: Sendable {
     public let path: String
     public let filename: SdistFilename
-    public let sha256: String
+    public let sha256: SHA256Hex
     /// Where the file came from (its index URL, credentials removed), nil for a local file.
     public let uri: String?
     public let anchor: Anchor
@@ -41,7 +41,7 @@ public struct SourceDistribution: Sendable {
         }
     }
 
-    public init(path: String, filename: SdistFilename, sha256: String, uri: String?, anchor: Anchor) {
+    public init(path: String, filename: SdistFilename, sha256: SHA256Hex, uri: String?, anchor: Anchor) {
         self.path = path
         self.filename = filename
         self.sha256 = sha256
@@ -67,9 +67,9 @@ public struct SourceDistribution: Sendable {
         guard filename.extension == "tar.gz" else {
             throw BuildError(.usage, "\(name): only .tar.gz sdists (PEP 625) are built")
         }
-        let sha256: String
+        let sha256: SHA256Hex
         do {
-            sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+            sha256 = try SHA256Hex(FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest)
         } catch {
             throw BuildError(.operational, "cannot read \(path): \(error.message)")
         }

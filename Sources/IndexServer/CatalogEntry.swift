@@ -21,10 +21,10 @@ struct CatalogEntry: Sendable {
     let path: String
     let distribution: DistributionFilename
     let size: Int64
-    /// The file's real SHA-256 (lowercase hex).
-    let sha256Hex: String
+    /// The file's real SHA-256.
+    let sha256Hex: SHA256Hex
     /// The hash the index advertises: `sha256Hex`, unless `<file>.sha256` overrides it (test hook).
-    let advertisedSHA256Hex: String
+    let advertisedSHA256Hex: SHA256Hex
     let provenance: ProvenanceSource
     /// The upload time (PEP 700 `upload-time`): the modification time of a folder's file.
     let modified: Date
@@ -34,7 +34,7 @@ struct CatalogEntry: Sendable {
     /// `Requires-Python` of the file's core metadata, when the source knows it (PEP 503 `data-requires-python`).
     var requiresPython: String? = nil
     /// The core-metadata digest when the source recorded it (the store does; a folder computes it).
-    var recordedCoreMetadataSHA256: String? = nil
+    var recordedCoreMetadataSHA256: SHA256Hex? = nil
 
     var project: ProjectName { distribution.name }
     /// The version exactly as the filename spells it (the Integrity API path uses it verbatim).

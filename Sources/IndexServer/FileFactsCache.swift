@@ -5,10 +5,10 @@ import PythonPackaging
 struct FileFacts: Sendable {
     let size: Int64
     let modified: Date
-    let sha256Hex: String
+    let sha256Hex: SHA256Hex
     /// SHA-256 of the wheel's METADATA (PEP 658), once computed; `.some(nil)` when the file has none
     /// (an sdist, or a wheel we could not read).
-    var coreMetadataSHA256: String??
+    var coreMetadataSHA256: SHA256Hex??
 }
 
 /// A thread-safe cache of file hashes keyed by path, size and modification time.
@@ -24,10 +24,10 @@ final class FileFactsCache: @unchecked Sendable {
     /// How old a modification time must be before a hash keyed by it is kept.
     static let settledAfter: TimeInterval = 2
 
-    func sha256(path: String, size: Int64, modified: Date) throws(PackagingError) -> String {
+    func sha256(path: String, size: Int64, modified: Date) throws(PackagingError) -> SHA256Hex {
         if let hit = lookup(path: path, size: size, modified: modified) { return hit.sha256Hex }
         let (digest, hashedSize) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
-        let hex = digest.hex
+        let hex = SHA256Hex(digest)
         // Record the hash only if the file did not change size while we read it, and only once
         // its modification time is settled: file times are coarse, so a file rewritten with the
         // same size within one tick of the hashing would otherwise keep its old hash (the same
@@ -39,15 +39,15 @@ final class FileFactsCache: @unchecked Sendable {
     }
 
     /// The SHA-256 of the wheel's METADATA, or nil when the wheel cannot be read.
-    func coreMetadataSHA256(entry: CatalogEntry) -> String? {
+    func coreMetadataSHA256(entry: CatalogEntry) -> SHA256Hex? {
         guard entry.isWheel else { return nil }
         if let hit = lookup(path: entry.path, size: entry.size, modified: entry.modified),
             let known = hit.coreMetadataSHA256
         {
             return known
         }
-        let computed: String? = (try? CoreMetadataReader.metadataBytes(ofWheelAt: entry.path))
-            .map { FileDigest.compute($0, algorithm: .sha256).hex }
+        let computed: SHA256Hex? = (try? CoreMetadataReader.metadataBytes(ofWheelAt: entry.path))
+            .map { SHA256Hex(FileDigest.compute($0, algorithm: .sha256)) }
         lock.lock()
         if var current = facts[entry.path], current.size == entry.size, current.modified == entry.modified {
             current.coreMetadataSHA256 = .some(computed)

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// The served folder as an `IndexSource`: pages declare `api-version` 1.1 as Pulp does (even
 /// though `provenance` is a 1.3 field), metadata is read from the wheel, provenance from the side
@@ -23,7 +24,7 @@ struct FolderSource: IndexSource {
         try catalog.entry(named: filename)
     }
 
-    func coreMetadataSHA256(of entry: CatalogEntry) -> String? {
+    func coreMetadataSHA256(of entry: CatalogEntry) -> SHA256Hex? {
         catalog.coreMetadataSHA256(of: entry)
     }
 

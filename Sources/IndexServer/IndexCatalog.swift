@@ -89,7 +89,7 @@ final class IndexCatalog: @unchecked Sendable {
     }
 
     /// The SHA-256 of the wheel's METADATA (PEP 658), or nil for sdists and unreadable wheels.
-    func coreMetadataSHA256(of entry: CatalogEntry) -> String? {
+    func coreMetadataSHA256(of entry: CatalogEntry) -> SHA256Hex? {
         cache.coreMetadataSHA256(entry: entry)
     }
 
@@ -200,12 +200,12 @@ final class IndexCatalog: @unchecked Sendable {
         }
     }
 
-    private func hashOverride(for name: String) -> String? {
+    private func hashOverride(for name: String) -> SHA256Hex? {
         let overrideName = name + ".sha256"
         guard let data = FileManager.default.contents(atPath: path(of: overrideName)), data.count <= 1024,
             let text = String(data: data, encoding: .utf8)
         else { return nil }
-        return SHA256Hex(normalizing: text.trimmingCharacters(in: .whitespacesAndNewlines))?.text
+        return SHA256Hex(normalizing: text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     private func path(of name: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// Where the index's files come from: what the Simple API pages, the file and metadata routes and
 /// the Integrity API read, whether the files are a folder's (`IndexCatalog`) or a publishing
@@ -17,7 +18,7 @@ protocol IndexSource: Sendable {
     /// The file with this exact filename, or nil.
     func entry(named filename: String) throws(ServerError) -> CatalogEntry?
     /// The SHA-256 of the file's core metadata (PEP 658), nil when it has none.
-    func coreMetadataSHA256(of entry: CatalogEntry) -> String?
+    func coreMetadataSHA256(of entry: CatalogEntry) -> SHA256Hex?
     /// The file's core metadata bytes (PEP 658 `<file>.metadata`), nil when it has none.
     func coreMetadata(of entry: CatalogEntry) -> [UInt8]?
     /// The file's provenance document (Integrity API), nil when it has none.

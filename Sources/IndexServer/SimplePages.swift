@@ -62,12 +62,12 @@ struct SimplePages: Sendable {
         var html = "<!DOCTYPE html>\n<html>\n<head>\n<meta name=\"pypi:repository-version\" content=\"\(apiVersion)\">\n"
         html += "<title>\(title)</title>\n</head>\n<body>\n<h1>\(title)</h1>\n"
         for entry in entries {
-            let href = fileURL(origin: origin, entry: entry) + "#sha256=" + entry.advertisedSHA256Hex
+            let href = fileURL(origin: origin, entry: entry) + "#sha256=" + entry.advertisedSHA256Hex.text
             var attributes = "href=\"\(HTMLEscaping.escape(href))\""
             if let requiresPython = entry.requiresPython {
                 attributes += " data-requires-python=\"\(HTMLEscaping.escape(requiresPython))\""
             }
-            if let metadataHash = source.coreMetadataSHA256(of: entry).map({ HTMLEscaping.escape("sha256=" + $0) }) {
+            if let metadataHash = source.coreMetadataSHA256(of: entry).map({ HTMLEscaping.escape("sha256=" + $0.text) }) {
                 attributes += " data-core-metadata=\"\(metadataHash)\" data-dist-info-metadata=\"\(metadataHash)\""
             }
             if entry.provenance != .none {
@@ -88,7 +88,7 @@ struct SimplePages: Sendable {
             return FileRecord(
                 filename: entry.filename,
                 url: fileURL(origin: origin, entry: entry),
-                hashes: ["sha256": entry.advertisedSHA256Hex],
+                hashes: ["sha256": entry.advertisedSHA256Hex.text],
                 coreMetadata: metadata,
                 distInfoMetadata: metadata,
                 size: entry.size,
@@ -163,13 +163,13 @@ private struct ProjectPage: Encodable {
 
 /// `{"sha256": "<hex>"}` when the metadata file exists, `false` otherwise (PEP 714).
 private enum CoreMetadataField: Encodable {
-    case hash(String)
+    case hash(SHA256Hex)
     case absent
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
-        case .hash(let hex): try container.encode(["sha256": hex])
+        case .hash(let hex): try container.encode(["sha256": hex.text])
         case .absent: try container.encode(false)
         }
     }

@@ -33,12 +33,12 @@ struct StoreCatalog: IndexSource {
         try wrap { () throws(PublishingError) in try store.file(named: filename) }.flatMap(Self.entry)
     }
 
-    func coreMetadataSHA256(of entry: CatalogEntry) -> String? {
+    func coreMetadataSHA256(of entry: CatalogEntry) -> SHA256Hex? {
         entry.recordedCoreMetadataSHA256
     }
 
     func coreMetadata(of entry: CatalogEntry) -> [UInt8]? {
-        guard let digest = coreMetadataSHA256(of: entry), let path = store.blobPath(sha256: digest) else { return nil }
+        guard let digest = coreMetadataSHA256(of: entry), let path = store.blobPath(sha256: digest.text) else { return nil }
         return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
     }
 
@@ -46,16 +46,18 @@ struct StoreCatalog: IndexSource {
         try wrap { () throws(PublishingError) in try store.provenance(ofFile: entry.filename) }
     }
 
-    /// The served form of a stored file; nil when its name does not parse or its blob is missing.
+    /// The served form of a stored file; nil when its name does not parse, its recorded sha256 is
+    /// not 64 lowercase hex digits (then it has no blob either) or its blob is missing. A recorded
+    /// core-metadata digest that is not one is not advertised.
     static func entry(_ file: StoredFile) -> CatalogEntry? {
-        guard let distribution = file.distribution else { return nil }
+        guard let distribution = file.distribution, let sha256 = SHA256Hex(file.sha256) else { return nil }
         var info = stat()
         guard lstat(file.blobPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return CatalogEntry(
             filename: file.filename, path: file.blobPath, distribution: distribution, size: file.size,
-            sha256Hex: file.sha256, advertisedSHA256Hex: file.sha256, provenance: file.hasProvenance ? .stored : .none,
+            sha256Hex: sha256, advertisedSHA256Hex: sha256, provenance: file.hasProvenance ? .stored : .none,
             modified: file.uploadTime, yanked: file.yanked, yankedReason: file.yankedReason, requiresPython: file.requiresPython,
-            recordedCoreMetadataSHA256: file.coreMetadataSHA256)
+            recordedCoreMetadataSHA256: file.coreMetadataSHA256.flatMap { SHA256Hex($0) })
     }
 
     private func wrap<T>(_ body: () throws(PublishingError) -> T) throws(ServerError) -> T {

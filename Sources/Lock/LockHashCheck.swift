@@ -10,20 +10,20 @@ import Verification
 /// bytes at `path`, and the lock's sha256 (when given) equals the index's (when published);
 /// otherwise fails naming the algorithm and both values. A file that cannot be read is `error`.
 enum LockHashCheck {
-    static func check(lockHashes: [String: String], indexSHA256: String?, path: String, sha256: String) -> CheckResult {
+    static func check(lockHashes: [String: String], indexSHA256: SHA256Hex?, path: String, sha256: SHA256Hex) -> CheckResult {
         let known = lockHashes.filter { PylockParser.digestLengths[$0.key] != nil }
         guard !known.isEmpty else {
             return CheckResult(
                 .lockHash, .fail,
                 "the lock gives no sha256, sha384 or sha512 for this file (only \(lockHashes.keys.sorted().joined(separator: ", ")))")
         }
-        if let locked = known["sha256"], let published = indexSHA256?.lowercased(), locked != published {
+        if let locked = known["sha256"], let published = indexSHA256?.text, locked != published {
             return CheckResult(.lockHash, .fail, "the lock pins sha256 \(locked) but the index publishes \(published)")
         }
         for (algorithm, locked) in known.sorted(by: { $0.key < $1.key }) {
             let actual: String
             if algorithm == "sha256" {
-                actual = sha256
+                actual = sha256.text
             } else {
                 let hash: HashAlgorithm = algorithm == "sha384" ? .sha384 : .sha512
                 do {

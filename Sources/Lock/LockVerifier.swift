@@ -140,7 +140,7 @@ public struct LockVerifier: Sendable {
         case .fetched(let wheel):
             fetched = wheel
         }
-        report.sha256 = fetched.sha256
+        report.sha256 = fetched.sha256.text
         report.checks.append(contentsOf: fetched.checks)
         report.checks.append(
             LockHashCheck.check(lockHashes: locked.hashes, indexSHA256: file.sha256, path: fetched.path, sha256: fetched.sha256))

@@ -72,14 +72,14 @@ public struct WheelhouseVerifier: Sendable {
                 checks: [CheckResult(.indexFile, .fail, "\(filename) is not a wheel or sdist file name")])
         }
         var report = PackageReport(name: parsed.name.raw, version: parsed.version.description, wheel: filename)
-        let sha256: String
+        let sha256: SHA256Hex
         do {
-            sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+            sha256 = try SHA256Hex(FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest)
         } catch {
             report.checks.append(CheckResult(.download, .error, "cannot read \(path): \(error.message)"))
             return report
         }
-        report.sha256 = sha256
+        report.sha256 = sha256.text
         let located = await FileLocation.find(filename, project: parsed.name, version: parsed.version, on: pipeline)
         report.checks.append(located.check)
         guard let file = located.file else { return report }
@@ -95,8 +95,8 @@ public struct WheelhouseVerifier: Sendable {
 
 /// The index's sha256 for a file against the local bytes' (`index-hash`).
 enum IndexHashComparison {
-    static func check(published: String?, actual: String) -> CheckResult {
-        guard let published = published?.lowercased() else {
+    static func check(published: SHA256Hex?, actual: SHA256Hex) -> CheckResult {
+        guard let published else {
             // Without the index's digest the local file cannot be tied to the file it serves.
             return CheckResult(.indexHash, .fail, "the index publishes no sha256 for this file; the local file cannot be tied to it")
         }

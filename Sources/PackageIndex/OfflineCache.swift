@@ -111,7 +111,7 @@ public struct OfflineCache: Sendable {
             indexURL: clean(indexURL) ?? "", project: project.normalized, name: page.name, url: clean(page.url) ?? "",
             files: page.files.map {
                 CachedProjectPage.File(
-                    filename: $0.filename, url: clean($0.url) ?? "", sha256: $0.sha256,
+                    filename: $0.filename, url: clean($0.url) ?? "", sha256: $0.sha256?.text,
                     provenanceURL: clean($0.provenanceURL), coreMetadata: $0.coreMetadata,
                     yanked: $0.yanked, indexURL: clean($0.indexURL))
             })
@@ -132,10 +132,14 @@ public struct OfflineCache: Sendable {
         var files: [IndexFile] = []
         for file in cached.files {
             guard let url = URL(string: file.url) else { return nil }
-            if let sha256 = file.sha256, SHA256Hex(normalizing: sha256) == nil { return nil }
+            var sha256: SHA256Hex?
+            if let text = file.sha256 {
+                guard let hex = SHA256Hex(normalizing: text) else { return nil }
+                sha256 = hex
+            }
             files.append(
                 IndexFile(
-                    filename: file.filename, url: url, sha256: file.sha256,
+                    filename: file.filename, url: url, sha256: sha256,
                     provenanceURL: file.provenanceURL.flatMap(URL.init(string:)),
                     coreMetadata: file.coreMetadata, yanked: file.yanked,
                     indexURL: file.indexURL.flatMap(URL.init(string:))))

@@ -75,11 +75,11 @@ public struct ProjectLookup: Sendable {
         var conflicts: [String] = []
         for name in order {
             let offers = byName[name] ?? []
-            let digests = Set(offers.map { $0.sha256?.lowercased() ?? "" })
+            let digests = Set(offers.map { $0.sha256?.text ?? "" })
             if offers.count > 1, digests.count > 1 || digests.contains("") {
                 let listed = offers.map {
                     "\($0.servedBy?.absoluteString ?? "?") (\(Set(offers.map(\.filename)).count > 1 ? $0.filename + ", " : "")"
-                        + "sha256 \($0.sha256?.lowercased() ?? "not published"))"
+                        + "sha256 \($0.sha256?.text ?? "not published"))"
                 }
                 let shown = offers[0].filename
                 conflicts.append("\(shown) is offered by several indexes with different contents: " + listed.joined(separator: ", "))

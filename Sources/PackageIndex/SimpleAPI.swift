@@ -4,11 +4,12 @@ import PythonPackaging
 /// One distribution file listed on a simple-API project page.
 ///
 /// Guarantees: `url` is absolute (resolved against the page URL) and has no fragment;
-/// `sha256`, when present, is 64 lowercase hex digits; `provenanceURL` is absolute.
+/// `sha256`, when present, is a validated digest (the parsers refuse a page whose sha256 is not 64
+/// hex digits); `provenanceURL` is absolute.
 public struct IndexFile: Sendable, Hashable {
     public var filename: String
     public var url: URL
-    public var sha256: String?
+    public var sha256: SHA256Hex?
     public var provenanceURL: URL?
     /// PEP 658/714: the index serves `<url>.metadata`.
     public var coreMetadata: Bool
@@ -19,7 +20,7 @@ public struct IndexFile: Sendable, Hashable {
     public var indexURL: URL?
 
     public init(
-        filename: String, url: URL, sha256: String?, provenanceURL: URL?, coreMetadata: Bool, yanked: Bool,
+        filename: String, url: URL, sha256: SHA256Hex?, provenanceURL: URL?, coreMetadata: Bool, yanked: Bool,
         indexURL: URL? = nil
     ) {
         self.indexURL = indexURL
@@ -91,9 +92,9 @@ public enum SimpleAPI {
             else {
                 throw IndexError(.badResponse, "simple page \(base.redacted): file #\(position) lacks a filename or a valid url")
             }
-            var sha256: String?
+            var sha256: SHA256Hex?
             if let hashes = entry["hashes"] as? [String: Any], let value = hashes["sha256"] {
-                guard let text = value as? String, let hex = SHA256Hex(normalizing: text)?.text else {
+                guard let text = value as? String, let hex = SHA256Hex(normalizing: text) else {
                     throw IndexError(.badResponse, "simple page \(base.redacted): malformed sha256 for \(filename)")
                 }
                 sha256 = hex
@@ -177,16 +178,16 @@ public enum SimpleAPI {
     /// dropped). nil when the result is not an absolute http(s) URL. The `#` is found among the
     /// Unicode scalars, as a URL parser finds it: a combining mark after it makes one Character
     /// with it, which must not keep the fragment in the URL.
-    static func resolve(_ text: String, against base: URL) -> (url: URL, sha256: String?, malformedHash: Bool)? {
+    static func resolve(_ text: String, against base: URL) -> (url: URL, sha256: SHA256Hex?, malformedHash: Bool)? {
         var reference = text.trimmingWhitespace()
-        var sha256: String?
+        var sha256: SHA256Hex?
         var malformed = false
         let scalars = reference.unicodeScalars
         if let hash = scalars.firstIndex(of: "#") {
             let fragment = String(Substring(scalars[scalars.index(after: hash)...]))
             reference = String(Substring(scalars[..<hash]))
             if fragment.lowercased().hasPrefix("sha256=") {
-                sha256 = SHA256Hex(normalizing: fragment.dropFirst(7))?.text
+                sha256 = SHA256Hex(normalizing: fragment.dropFirst(7))
                 malformed = sha256 == nil
             }
         }

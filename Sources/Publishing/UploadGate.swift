@@ -171,7 +171,7 @@ public struct UploadGate: Sendable {
         }
         let verdict = await verifier.verify(
             Provenance(attestationBundles: [AttestationBundle(publisher: .localFile, attestations: attestations)]),
-            distribution: file.filename, sha256Hex: file.sha256.text)
+            distribution: file.filename, sha256Hex: file.sha256)
         var bundles: [(publisher: Publisher, attestations: [Attestation])] = []
         var signers: [SignerIdentity] = []
         for attestationVerdict in verdict.attestations {

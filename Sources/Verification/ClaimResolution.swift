@@ -25,7 +25,7 @@ struct ClaimResolution {
     func resolve(
         reports: inout [PackageReport], outcomes: [InstalledFilesVerifier.Outcome?],
         installed: [InstalledDistribution],
-        proven: [PathKey: (path: String, filename: String, sha256: String)]
+        proven: [PathKey: (path: String, filename: String, sha256: SHA256Hex)]
     ) async {
         let claimants = Set(outcomes.flatMap { $0?.deferredClaims.flatMap(\.claimants) ?? [] }.map(PathKey.init))
         if claimants.isEmpty { return }

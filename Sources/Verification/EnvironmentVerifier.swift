@@ -124,10 +124,10 @@ public struct EnvironmentVerifier: Sendable {
         let outcomes = results.map(\.2)
         // Files in a package's directories that only another distribution claims: owned only if
         // that distribution's verified wheel says so.
-        var proven: [PathKey: (path: String, filename: String, sha256: String)] = [:]
+        var proven: [PathKey: (path: String, filename: String, sha256: SHA256Hex)] = [:]
         for (index, report, outcome) in results where outcome != nil {
             if let filename = report.wheel, let sha256 = report.sha256, let key = SHA256Hex(normalizing: sha256) {
-                proven[PathKey(selected[index].distInfoPath)] = (pipeline.context.cache.path(sha256Hex: key), filename, sha256)
+                proven[PathKey(selected[index].distInfoPath)] = (pipeline.context.cache.path(sha256Hex: key), filename, key)
             }
         }
         let excludedDistInfos = Set(installed.filter { excluded.contains($0.name) }.map { PathKey($0.distInfoPath) })

@@ -77,26 +77,42 @@ public enum LocalVerification {
 
     /// Step 4 offline: the signature and statement of the provenance in `provenanceFile` for
     /// `target`: a wheel file (hashed now), or when no file is there, a wheel filename whose
-    /// digest is `sha256`, or a filename alone: then the signature and the subject's name are
-    /// checked and the digest is not (the report's `download` check is a `skip` that says so,
-    /// and `sha256` stays empty), as the seed's script checks a signature alone.
+    /// digest is `sha256` (parsed where it was given: the command line), or a filename alone: then
+    /// the signature and the subject's name are checked and the digest is not (the report's
+    /// `download` check is a `skip` that says so, and `sha256` stays empty), as the seed's script
+    /// checks a signature alone; when no statement states a sha256 (64 hex digits) for it, the
+    /// `statement` check fails saying so.
     public static func signature(
-        of target: String, sha256: String?, provenanceFile: String,
+        of target: String, sha256: SHA256Hex?, provenanceFile: String,
         setup: VerificationSetup
     ) async throws(VerificationError) -> PackageReport {
         let filename = String(target.split(separator: "/").last ?? Substring(target))
         let judged = try judge(filename, setup: setup)
         let provenance = try ProvenanceFile.read(path: provenanceFile)
-        let digest: String
+        let digest: SHA256Hex
         var skipped: CheckResult?
         if FileManager.default.fileExists(atPath: target) {
             digest = try LocalFiles.sha256(of: target)
         } else if let sha256 {
-            digest = sha256.lowercased()
+            digest = sha256
         } else {
             // No bytes to judge: the statement's own digest is taken, so only its name is compared.
-            digest = statedDigest(in: provenance, naming: filename) ?? ""
-            skipped = CheckResult(.download, .skip, "no file given: \(filename)'s sha256 is not checked", remedy: .giveFileDigest)
+            let skip = CheckResult(.download, .skip, "no file given: \(filename)'s sha256 is not checked", remedy: .giveFileDigest)
+            guard let stated = statedDigest(in: provenance, naming: filename) else {
+                guard judged.verifier != nil else { return judged.report }
+                var report = PackageReport(
+                    name: filename, version: "", wheel: filename,
+                    checks: [
+                        skip,
+                        CheckResult(
+                            .statement, .fail, "no attestation's single subject states a sha256 (64 hex digits) for \(filename)",
+                            remedy: .giveFileDigest),
+                    ])
+                judged.merge(into: &report)
+                return report
+            }
+            digest = stated
+            skipped = skip
         }
         guard let verifier = judged.verifier else { return judged.report }
         let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: digest)
@@ -110,7 +126,7 @@ public enum LocalVerification {
             }
         }
         var report = PackageReport(
-            name: filename, version: "", wheel: filename, sha256: skipped == nil ? digest : nil, checks: checks)
+            name: filename, version: "", wheel: filename, sha256: skipped == nil ? digest.text : nil, checks: checks)
         report.signer = verdict.decisive?.signature.identity
         report.build = verdict.decisive?.statement.flatMap(SourceBuildFacts.init(statement:))
         judged.merge(into: &report)
@@ -118,18 +134,18 @@ public enum LocalVerification {
     }
 
     /// The sha256 the first attestation whose single subject names `filename` states for it;
-    /// else the first single subject's (then the name check fails, and says why).
-    static func statedDigest(in provenance: Provenance, naming filename: String) -> String? {
-        let attestations = provenance.attestationBundles.flatMap(\.attestations)
-        let subjects = attestations.compactMap { try? Statement(parsing: $0.envelope.statement) }.filter { $0.subjects.count == 1 }
-        for attestation in attestations {
+    /// else the first single subject's (then the name check fails, and says why). A stated
+    /// digest that is not 64 hex digits is never taken; nil when no single subject states one.
+    static func statedDigest(in provenance: Provenance, naming filename: String) -> SHA256Hex? {
+        let stated = provenance.attestationBundles.flatMap(\.attestations).compactMap { attestation -> (Statement, SHA256Hex)? in
             guard let statement = try? Statement(parsing: attestation.envelope.statement), statement.subjects.count == 1,
-                let subject = statement.subjects.first,
-                StatementChecks.evaluate(statement, distribution: filename, sha256Hex: subject.digest["sha256"] ?? "")
-                    .allSatisfy(\.passed)
-            else { continue }
-            return subject.digest["sha256"]
+                let digest = statement.subjects.first?.digest["sha256"].flatMap({ SHA256Hex(normalizing: $0) })
+            else { return nil }
+            return (statement, digest)
         }
-        return subjects.first?.subjects.first?.digest["sha256"]
+        let naming = stated.first { statement, digest in
+            StatementChecks.evaluate(statement, distribution: filename, sha256Hex: digest).allSatisfy(\.passed)
+        }
+        return (naming ?? stated.first)?.1
     }
 }

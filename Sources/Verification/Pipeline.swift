@@ -82,7 +82,7 @@ public struct FetchedWheel: Sendable {
     public let file: IndexFile
     /// The cache entry; the digest below was computed from this very file.
     public let path: String
-    public let sha256: String
+    public let sha256: SHA256Hex
     public let checks: [CheckResult]
 }
 
@@ -220,25 +220,23 @@ public struct Pipeline: Sendable {
         // The cache hashes the entry itself before handing it out (`verifiedPath`) or taking it in
         // (`store`), so `sha256` below is the digest of the very file the RECORD is then read from.
         let path: String
-        let sha256: String
+        let sha256: SHA256Hex
         do {
-            if let published = file.sha256.flatMap({ SHA256Hex(normalizing: $0) }),
-                let cached = try context.cache.verifiedPath(sha256Hex: published)
-            {
+            if let published = file.sha256, let cached = try context.cache.verifiedPath(sha256Hex: published) {
                 path = cached
-                sha256 = published.text
+                sha256 = published
             } else if context.offline {
                 let reason =
                     file.sha256 == nil
                     ? "the cached page publishes no sha256 for \(file.filename)"
-                    : "no cached wheel \(file.filename) (sha256 \(file.sha256 ?? ""))"
+                    : "no cached wheel \(file.filename) (sha256 \(file.sha256?.text ?? ""))"
                 return .failed([CheckResult(.download, .error, "offline: \(reason); run once online")])
             } else {
                 let temporary = context.cache.temporaryPath()
                 let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
                 try context.cache.store(download: temporary, sha256Hex: downloaded.sha256)
                 path = context.cache.path(sha256Hex: downloaded.sha256)
-                sha256 = downloaded.sha256.text
+                sha256 = downloaded.sha256
             }
         } catch {
             return .failed([CheckResult(.download, .error, error.message)])
@@ -248,14 +246,14 @@ public struct Pipeline: Sendable {
         return .fetched(FetchedWheel(file: file, path: path, sha256: sha256, checks: checks))
     }
 
-    static func indexHashCheck(published: String?, actual: String) -> CheckResult {
+    static func indexHashCheck(published: SHA256Hex?, actual: SHA256Hex) -> CheckResult {
         guard let published else {
             return CheckResult(.indexHash, .skip, "the index publishes no sha256 for this file")
         }
-        if published.lowercased() == actual {
+        if published == actual {
             return CheckResult(.indexHash, .pass, "matches the index's sha256")
         }
-        return CheckResult(.indexHash, .fail, "the index publishes sha256 \(published.lowercased()) but the wheel is \(actual)")
+        return CheckResult(.indexHash, .fail, "the index publishes sha256 \(published) but the wheel is \(actual)")
     }
 
     // MARK: [3/5] provenance
@@ -266,7 +264,7 @@ public struct Pipeline: Sendable {
     ) async
         -> (provenance: FetchedProvenance?, check: CheckResult)
     {
-        if context.offline { return cachedProvenance(for: file, sha256: file.sha256 ?? "") }
+        if context.offline { return cachedProvenance(for: file, sha256: file.sha256) }
         do {
             let fetched = try await context.index.provenance(for: file, project: project, version: version)
             let count = fetched.provenance.attestationBundles.reduce(0) { $0 + $1.attestations.count }
@@ -286,11 +284,11 @@ public struct Pipeline: Sendable {
 
     /// The provenance kept when `file` (with this sha256) last verified online; nothing from the
     /// cache is trusted beyond its bytes, which are decoded and verified again like a fresh fetch.
-    func cachedProvenance(for file: IndexFile, sha256: String) -> (provenance: FetchedProvenance?, check: CheckResult) {
-        guard let key = SHA256Hex(normalizing: sha256), let entry = context.offlineCache.provenance(sha256Hex: key) else {
+    func cachedProvenance(for file: IndexFile, sha256: SHA256Hex?) -> (provenance: FetchedProvenance?, check: CheckResult) {
+        guard let sha256, let entry = context.offlineCache.provenance(sha256Hex: sha256) else {
             return (nil, CheckResult(.provenance, .error, "offline: no cached provenance for \(file.filename); run once online"))
         }
-        guard entry.filename == file.filename, entry.sha256 == sha256.lowercased() else {
+        guard entry.filename == file.filename, entry.sha256 == sha256.text else {
             return (
                 nil,
                 CheckResult(
@@ -316,7 +314,7 @@ public struct Pipeline: Sendable {
 
     // MARK: [4/5] signature and statement
 
-    public func evaluate(_ provenance: Provenance, filename: String, sha256: String) async -> [CheckResult] {
+    public func evaluate(_ provenance: Provenance, filename: String, sha256: SHA256Hex) async -> [CheckResult] {
         let project = (try? DistributionFilename(parsing: filename)).map(\.name) ?? ProjectName(filename)
         let verdict = await provenanceVerifier(for: project).verify(provenance, distribution: filename, sha256Hex: sha256)
         return ProvenanceChecks.checks(for: verdict)
@@ -331,15 +329,14 @@ public struct Pipeline: Sendable {
     /// the `sha256` of the bytes at `path`, a wheel found clean before is not inflated again, and a
     /// clean one is remembered (see ``WheelContentsMemo``).
     public static func openWheel(
-        at path: String, filename: String? = nil, sha256: String? = nil,
+        at path: String, filename: String? = nil, sha256: SHA256Hex? = nil,
         memo: WheelContentsMemo? = nil
     ) -> (wheel: Wheel?, check: CheckResult) {
         do {
             let wheel = try Wheel.open(path: path, filename: filename)
             // The same words either way: the report says what was verified, not how much of it
             // the cache spared (output must not depend on the cache's state).
-            let memoKey = sha256.flatMap { SHA256Hex($0) }
-            if let memo, let memoKey, memo.isChecked(sha256Hex: memoKey) {
+            if let memo, let sha256, memo.isChecked(sha256Hex: sha256) {
                 return (
                     wheel,
                     CheckResult(
@@ -349,7 +346,7 @@ public struct Pipeline: Sendable {
             }
             let members = try wheel.checkMembers()
             if members.isClean {
-                if let memo, let memoKey { memo.markChecked(sha256Hex: memoKey) }
+                if let memo, let sha256 { memo.markChecked(sha256Hex: sha256) }
                 return (
                     wheel,
                     CheckResult(
@@ -414,7 +411,7 @@ public struct Pipeline: Sendable {
             return (report, nil)
         }
         report.wheel = chosen.file.filename
-        report.sha256 = chosen.sha256
+        report.sha256 = chosen.sha256.text
         report.checks.append(contentsOf: chosen.checks)
         return (report, chosen)
     }
@@ -474,7 +471,7 @@ public struct Pipeline: Sendable {
             // Keep what re-verification needs; a cache that cannot be written only costs the offline mode.
             try? context.offlineCache.storeProvenance(
                 CachedProvenance(
-                    filename: wheel.file.filename, sha256: wheel.sha256, projectName: project.normalized,
+                    filename: wheel.file.filename, sha256: wheel.sha256.text, projectName: project.normalized,
                     version: version, provenance: provenance.bytes, fetchedFrom: provenance.url))
         }
         let document = ProvenanceDocumentDigest(provenance, decisivePredicateType: verdict.decisive?.statement?.predicateType)
@@ -515,7 +512,7 @@ public struct Pipeline: Sendable {
     /// Step 5: the wheel's own consistency and the installed files against its RECORD.
     /// `sha256` (of the bytes at `path`) lets a wheel whose members were checked before skip that check.
     public func installedChecks(
-        wheelAt path: String, filename: String? = nil, sha256: String? = nil,
+        wheelAt path: String, filename: String? = nil, sha256: SHA256Hex? = nil,
         installed: InstalledDistribution, files verifier: InstalledFilesVerifier,
         claims: PathClaims = PathClaims(), into report: inout PackageReport
     ) async -> InstalledFilesVerifier.Outcome? {
@@ -576,8 +573,8 @@ public struct Pipeline: Sendable {
         let filename = String(path.split(separator: "/").last ?? Substring(path))
         var report = PackageReport(name: filename, version: "", wheel: filename)
         do {
-            let sha256 = try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
-            report.sha256 = sha256
+            let sha256 = try SHA256Hex(FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest)
+            report.sha256 = sha256.text
             report.checks.append(CheckResult(.download, .pass, "\(filename) sha256 \(sha256) (local file)"))
             let verdict = await verifier.verify(provenance, distribution: filename, sha256Hex: sha256)
             report.checks.append(contentsOf: ProvenanceChecks.checks(for: verdict))

@@ -20,9 +20,9 @@ public enum ProvenanceFile {
 
 /// Small helpers over local files for the offline commands.
 public enum LocalFiles {
-    public static func sha256(of path: String) throws(VerificationError) -> String {
+    public static func sha256(of path: String) throws(VerificationError) -> SHA256Hex {
         do {
-            return try FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest.hex
+            return try SHA256Hex(FileHashing.digest(ofFileAt: path, algorithm: .sha256).digest)
         } catch {
             throw VerificationError(.usage, error.message)
         }

@@ -133,7 +133,7 @@ extension EnvironmentVerifier {
                     report.checks.append(contentsOf: checks)
                     results.append((report, nil))
                 case .fetched(let wheel):
-                    report.sha256 = wheel.sha256
+                    report.sha256 = wheel.sha256.text
                     report.checks.append(contentsOf: wheel.checks)
                     let (checks, value) = await next(wheel, request.name, report.version)
                     report.checks.append(contentsOf: checks)

@@ -174,10 +174,10 @@ struct BuildCommand: AsyncParsableCommand {
         switch format {
         case .json:
             let document: [String: Any] = [
-                "wheel": result.wheelPath, "sha256": result.wheelSHA256, "attestation": result.attestationPath,
+                "wheel": result.wheelPath, "sha256": result.wheelSHA256.text, "attestation": result.attestationPath,
                 "log": result.logPath, "isolation": provenance.isolation.summary, "isolated": provenance.isolation.isIsolated,
                 "source": [
-                    "filename": provenance.source.filename.filename, "sha256": provenance.source.sha256,
+                    "filename": provenance.source.filename.filename, "sha256": provenance.source.sha256.text,
                     "anchor": provenance.source.anchor.kind, "anchorDetail": provenance.source.anchor.summary,
                 ],
                 "buildDependencies": provenance.dependencies.map { ["filename": $0.filename, "sha256": $0.sha256] },

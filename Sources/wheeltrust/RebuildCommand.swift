@@ -85,8 +85,8 @@ struct RebuildCommand: AsyncParsableCommand {
         switch format {
         case .json:
             var document: [String: Any] = [
-                "outcome": report.outcome.name, "wheel": wheel, "sha256": report.recorded.wheelSHA256,
-                "rebuilt": report.rebuiltWheel, "rebuiltSHA256": report.rebuiltSHA256, "log": report.logPath,
+                "outcome": report.outcome.name, "wheel": wheel, "sha256": report.recorded.wheelSHA256.text,
+                "rebuilt": report.rebuiltWheel, "rebuiltSHA256": report.rebuiltSHA256.text, "log": report.logPath,
                 "differences": differences.map { difference -> [String: Any] in
                     var item: [String: Any] = ["member": difference.member, "kind": difference.kind.rawValue, "detail": difference.detail]
                     if let text = difference.diff { item["diff"] = text }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Attestations
 import Foundation
+import PythonPackaging
 import Sigstore
 import Verification
 
@@ -68,8 +69,22 @@ struct VerifySignatureCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Every file of the release (sdists included), not only the one for this interpreter.") var allFiles = false
     @OptionGroup var options: VerifyingOptions
 
+    func validate() throws {
+        if let sha256 { _ = try Self.digest(sha256) }
+    }
+
+    /// `--sha256` parsed where it enters: 64 hex digits of either case (lowercased), else a usage
+    /// error saying what is wrong (the text itself is not echoed).
+    static func digest(_ text: String) throws(UsageError) -> SHA256Hex {
+        do {
+            return try SHA256Hex(validating: text.lowercased())
+        } catch {
+            throw UsageError("--sha256: \(error.message)")
+        }
+    }
+
     func run() async throws {
-        let (setup, target, sha256, allFiles) = (options.setup, target, sha256, allFiles)
+        let (setup, target, sha256, allFiles) = (options.setup, target, try sha256.map(Self.digest), allFiles)
         if let provenance {
             let report = try await prepare { () async throws(VerificationError) in
                 try await LocalVerification.signature(of: target, sha256: sha256, provenanceFile: provenance, setup: setup)

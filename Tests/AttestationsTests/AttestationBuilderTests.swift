@@ -1,5 +1,6 @@
 import AttestationsTestSupport
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
@@ -7,11 +8,13 @@ import Testing
 @Suite struct AttestationBuilderTests {
     static let filename = "wheeltrust_demo-0.1.0-0-py3-none-any.whl"
     static let digest = "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+    /// `digest` taken in as text is taken: lowercased where it enters.
+    static let hex = SHA256Hex(normalizing: digest)!
     static let finished = Date(timeIntervalSince1970: 1_771_520_363)  // 2026-02-19T16:59:23Z
 
     static func statement() -> [UInt8] {
         AttestationBuilder.slsaV1Statement(
-            filename: filename, sha256Hex: digest, builderID: "https://builder.invalid/id",
+            filename: filename, sha256Hex: hex, builderID: "https://builder.invalid/id",
             buildType: "https://builder.invalid/type@v1", finishedOn: finished)
     }
 
@@ -25,7 +28,7 @@ import Testing
                 == BuildSummary(
                     builderID: "https://builder.invalid/id", buildType: "https://builder.invalid/type@v1",
                     finishedOn: "2026-02-19T16:59:23Z"))
-        #expect(StatementChecks.evaluate(statement, distribution: Self.filename, sha256Hex: Self.digest).allPassed)
+        #expect(StatementChecks.evaluate(statement, distribution: Self.filename, sha256Hex: Self.hex).allPassed)
     }
 
     static func roundTrip(_ key: PrivateKey) throws -> Attestation {
@@ -72,9 +75,9 @@ import Testing
         ])
         let reread = try Provenance.decode(JSONEncoder().encode(provenance))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey(name: "builder", key: key.publicKey)])])
-        #expect(await verifier.verify(reread, distribution: Self.filename, sha256Hex: Self.digest).isVerified)
+        #expect(await verifier.verify(reread, distribution: Self.filename, sha256Hex: Self.hex).isVerified)
         let zeros = String(repeating: "0", count: 64)
-        let otherDigest = await verifier.verify(reread, distribution: Self.filename, sha256Hex: zeros)
+        let otherDigest = await verifier.verify(reread, distribution: Self.filename, sha256Hex: try #require(SHA256Hex(zeros)))
         #expect(!otherDigest.isVerified)
         #expect(otherDigest.attestations.first?.signature.isVerified == true)
         #expect(

@@ -1,5 +1,6 @@
 import AttestationsTestSupport
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
@@ -14,7 +15,7 @@ import Testing
         ])
         let key = TrustedKey(name: "cosign test key", key: try PublicKey(pem: Fixtures.text("cosign.pub")))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [key])])
-        return await verifier.verify(provenance, distribution: "blob", sha256Hex: Fixtures.blobSHA256)
+        return await verifier.verify(provenance, distribution: "blob", sha256Hex: Fixtures.blobDigest)
     }
 
     static func failedChecks(_ verdict: ProvenanceVerdict) -> Set<String> {
@@ -46,7 +47,7 @@ import Testing
             KeySignatureVerifier(trustedKeys: [TrustedKey(name: "k", key: try PublicKey(pem: Fixtures.text("cosign.pub")))])
         ])
         let otherBlob = "876ed8158d1de0f20e4698c6a4fa53d0a6acaf46be4957b066b37b23eae925bf"
-        let otherDigest = await verifier.verify(provenance, distribution: "blob", sha256Hex: otherBlob)
+        let otherDigest = await verifier.verify(provenance, distribution: "blob", sha256Hex: try #require(SHA256Hex(otherBlob)))
         #expect(!otherDigest.isVerified)
         #expect(otherDigest.attestations.first?.signature.isVerified == true)
         #expect(
@@ -55,7 +56,7 @@ import Testing
                     name: StatementChecks.subjectDigest, passed: false,
                     detail: "subject sha256 \(Fixtures.blobSHA256) differs from the file's \(otherBlob)")
             ])
-        let otherName = await verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobSHA256)
+        let otherName = await verifier.verify(provenance, distribution: "other-blob", sha256Hex: Fixtures.blobDigest)
         #expect(!otherName.isVerified)
         #expect(
             otherName.attestations.first?.checks.filter { !$0.passed } == [

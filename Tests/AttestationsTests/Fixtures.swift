@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
@@ -29,4 +30,6 @@ enum Fixtures {
     static let redHatDistribution = "amqp-5.3.1-0-py3-none-any.whl"
     static let redHatSHA256 = "034b93b6620dd4db0899c5299ed8fb11b60d2cd6fbfb3d271bedbf9f62dc2a9d"
     static let blobSHA256 = "658781cd4ed9bca60dacd09f7bb914bb51502e8b5d619f57f39a1d652596cc24"
+    static let redHatDigest = SHA256Hex(redHatSHA256)!
+    static let blobDigest = SHA256Hex(blobSHA256)!
 }

@@ -146,7 +146,7 @@ import Testing
                 var mutated = original
                 mutated[index] = replacement
                 guard let decoded = try? Provenance.decode(Data(mutated)) else { continue }
-                let verdict = await verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+                let verdict = await verifier.verify(decoded, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatDigest)
                 if protected.contains(where: { $0.contains(index) }) {
                     #expect(!verdict.isVerified, "byte \(index) changed to \(replacement) still verifies")
                     #expect(

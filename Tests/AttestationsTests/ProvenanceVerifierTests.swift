@@ -1,12 +1,13 @@
 import AttestationsTestSupport
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
 
 @Suite struct ProvenanceVerifierTests {
     static let filename = "demo_pkg-1.2.3-py3-none-any.whl"
-    static let digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    static let digest = SHA256Hex("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")!
 
     static func attestation(signedBy key: PrivateKey, statement: [UInt8]? = nil) throws -> Attestation {
         let bytes =
@@ -78,8 +79,8 @@ import Testing
             "_type": .string(Statement.inTotoV1),
             "predicateType": .string(Statement.slsaV1),
             "subject": .array([
-                .object(["name": .string(Self.filename), "digest": .object(["sha256": .string(Self.digest)])]),
-                .object(["name": .string("evil-1.0-py3-none-any.whl"), "digest": .object(["sha256": .string(Self.digest)])]),
+                .object(["name": .string(Self.filename), "digest": .object(["sha256": .string(Self.digest.text)])]),
+                .object(["name": .string("evil-1.0-py3-none-any.whl"), "digest": .object(["sha256": .string(Self.digest.text)])]),
             ]),
         ])
         let bytes = Array(try JSONEncoder().encode(statement))
@@ -132,10 +133,10 @@ import Testing
     @Test func redHatProvenanceVerifiesForItsFileOnly() async throws {
         let provenance = try Provenance.decode(Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
-        let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+        let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatDigest)
         #expect(verdict.isVerified)
         #expect(verdict.attestations.first?.statement?.build.builderID == "https://konflux-ci.dev/calunga")
-        let otherFile = await verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatSHA256)
+        let otherFile = await verifier.verify(provenance, distribution: "amqp-5.3.0-0-py3-none-any.whl", sha256Hex: Fixtures.redHatDigest)
         #expect(!otherFile.isVerified)
         #expect(otherFile.attestations.first?.signature.isVerified == true)
         #expect(
@@ -150,7 +151,8 @@ import Testing
         let provenance = try Provenance.decode(Fixtures.data("abi3info-2024.10.3-py3-none-any.whl.provenance"))
         let verifier = ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
         let verdict = await verifier.verify(
-            provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl", sha256Hex: String(repeating: "0", count: 64))
+            provenance, distribution: "abi3info-2024.10.3-py3-none-any.whl",
+            sha256Hex: try #require(SHA256Hex(String(repeating: "0", count: 64))))
         #expect(verdict.attestations.first?.signature == .notApplicable("Sigstore keyless"))
         #expect(verdict.attestations.first?.statement != nil)
         #expect(!verdict.isVerified)

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
@@ -49,7 +50,8 @@ struct SLSAProvenanceTests {
         #expect(text.contains(#""byproducts":[{"annotations":{"lines":3},"content":"b2s=""#), "\(text)")
 
         let statement = try Statement(
-            parsing: AttestationBuilder.slsaV1Statement(filename: "demo-1.0-py3-none-any.whl", sha256Hex: Self.sha, provenance: provenance))
+            parsing: AttestationBuilder.slsaV1Statement(
+                filename: "demo-1.0-py3-none-any.whl", sha256Hex: try #require(SHA256Hex(Self.sha)), provenance: provenance))
         #expect(statement.predicateType == Statement.slsaV1)
         #expect(try SLSAProvenance(parsing: statement.predicate) == provenance)
         #expect(statement.build.builderID == "https://ci.example/builders/linux")
@@ -60,7 +62,8 @@ struct SLSAProvenanceTests {
     func defaultsUnchanged() throws {
         let date = Date(timeIntervalSince1970: 1_800_000_000)
         let bytes = AttestationBuilder.slsaV1Statement(
-            filename: "x-1.0-py3-none-any.whl", sha256Hex: Self.sha, builderID: "urn:b", buildType: "urn:t", finishedOn: date)
+            filename: "x-1.0-py3-none-any.whl", sha256Hex: try #require(SHA256Hex(Self.sha)), builderID: "urn:b", buildType: "urn:t",
+            finishedOn: date)
         #expect(
             String(decoding: bytes, as: UTF8.self)
                 == #"{"_type":"https://in-toto.io/Statement/v1","predicate":{"buildDefinition":{"buildType":"urn:t","externalParameters":{}},"runDetails":{"builder":{"id":"urn:b"},"metadata":{"finishedOn":"2027-01-15T08:00:00Z"}}},"predicateType":"https://slsa.dev/provenance/v1","subject":[{"digest":{"sha256":"\#(Self.sha)"},"name":"x-1.0-py3-none-any.whl"}]}"#

@@ -11,7 +11,7 @@ struct StatementRequirementsTests {
         let provenance = try Provenance.decode(try Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
         let verifier = ProvenanceVerifier(
             verifiers: [KeySignatureVerifier(trustedKeys: [TrustedKey.redHatRelease3])], requirements: requirements)
-        return await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+        return await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatDigest)
     }
 
     @Test("the nested statement's builder and both predicate types are what a rule is checked against")
@@ -49,6 +49,9 @@ struct StatementRequirementsTests {
     func noneAddsNothing() async throws {
         let verdict = try await Self.redHatVerdict(StatementRequirements())
         #expect(verdict.isVerified)
-        #expect(verdict.decisive?.checks.map(\.name) == ["statement type", "predicate type", "single subject", "subject name", "subject digest"])
+        #expect(
+            verdict.decisive?.checks.map(\.name) == [
+                "statement type", "predicate type", "single subject", "subject name", "subject digest",
+            ])
     }
 }

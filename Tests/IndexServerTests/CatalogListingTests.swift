@@ -32,7 +32,7 @@ import Testing
         let catalog = IndexCatalog(directory: directory)
         #expect(try catalog.entries(ofProject: "dotted-pkg").map(\.filename) == [Self.dotted])
         #expect(try catalog.entries(ofProject: "dotted-pkg").map(\.filename) == [Self.dotted])
-        #expect(try catalog.entry(named: Self.dotted)?.sha256Hex == TestSupport.dottedSHA256)
+        #expect(try catalog.entry(named: Self.dotted)?.sha256Hex.text == TestSupport.dottedSHA256)
         #expect(catalog.statistics.listingsTaken == 1)
 
         try copyFixture(Self.datatool, to: directory)
@@ -95,7 +95,7 @@ import Testing
         let catalog = IndexCatalog(directory: directory)
         let path = directory + "/" + Self.dotted
         let before = try #require(try catalog.entry(named: Self.dotted))
-        #expect(before.sha256Hex == TestSupport.dottedSHA256)
+        #expect(before.sha256Hex.text == TestSupport.dottedSHA256)
         // Same name, same size, different bytes; the folder itself does not change.
         let garbage = Data(repeating: 0x5A, count: Int(before.size))
         let handle = try #require(FileHandle(forWritingAtPath: path))
@@ -103,8 +103,8 @@ import Testing
         try handle.close()
         try FileManager.default.setAttributes([.modificationDate: before.modified.addingTimeInterval(5)], ofItemAtPath: path)
         let after = try #require(try catalog.entries(ofProject: "dotted-pkg").first)
-        #expect(after.sha256Hex == sha256Hex(garbage))
-        #expect(after.sha256Hex != TestSupport.dottedSHA256)
+        #expect(after.sha256Hex.text == sha256Hex(garbage))
+        #expect(after.sha256Hex.text != TestSupport.dottedSHA256)
         #expect(catalog.statistics.listingsTaken == 1)
     }
 
@@ -117,7 +117,7 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: path)
         let catalog = IndexCatalog(directory: directory)
         let before = try #require(try catalog.entry(named: Self.dotted))
-        #expect(before.sha256Hex == TestSupport.dottedSHA256)
+        #expect(before.sha256Hex.text == TestSupport.dottedSHA256)
         #expect(!catalog.hasCachedFacts(forFile: Self.dotted), "a hash keyed by an unsettled mtime is not kept")
         let garbage = Data(repeating: 0x5A, count: Int(before.size))
         let handle = try #require(FileHandle(forWritingAtPath: path))
@@ -126,7 +126,7 @@ import Testing
         try FileManager.default.setAttributes([.modificationDate: before.modified], ofItemAtPath: path)
         let after = try #require(try catalog.entry(named: Self.dotted))
         #expect(after.size == before.size && after.modified == before.modified)
-        #expect(after.sha256Hex == sha256Hex(garbage))
+        #expect(after.sha256Hex.text == sha256Hex(garbage))
     }
 
     @Test func aSymlinkIsNotServedEvenWhenAddedLater() async throws {
@@ -168,7 +168,7 @@ import Testing
         try await settle()
         let catalog = IndexCatalog(directory: directory)
         let first = try catalog.entries(ofProject: "dotted-pkg")
-        #expect(first.map(\.sha256Hex) == [TestSupport.dottedSHA256])
+        #expect(first.map(\.sha256Hex.text) == [TestSupport.dottedSHA256])
         #expect(catalog.statistics.filesExamined == 2)  // the wheel and its attestation
         #expect(catalog.hasCachedFacts(forFile: Self.dotted))
         #expect(!catalog.hasCachedFacts(forFile: Self.datatool))
@@ -182,14 +182,14 @@ import Testing
         try handle.truncate(atOffset: 7)
         try handle.close()
         let again = try catalog.entries(ofProject: "dotted-pkg")
-        #expect(again.map(\.sha256Hex) == [TestSupport.dottedSHA256])
+        #expect(again.map(\.sha256Hex.text) == [TestSupport.dottedSHA256])
         #expect(again.first?.provenance == first.first?.provenance)
         #expect(catalog.statistics.filesExamined == 4)
         #expect(!catalog.hasCachedFacts(forFile: Self.datatool))
         // A download looks up one file.
         #expect(try catalog.entry(named: Self.dotted)?.filename == Self.dotted)
         #expect(catalog.statistics.filesExamined == 6)
-        #expect(try catalog.entries(ofProject: "datatool").first?.sha256Hex == sha256Hex(Data("garbage".utf8)))
+        #expect(try catalog.entries(ofProject: "datatool").first?.sha256Hex.text == sha256Hex(Data("garbage".utf8)))
     }
 
     @Test func theListingGroupsSideFilesByDistribution() {
@@ -249,7 +249,7 @@ import Testing
             for index in 0..<200 {
                 group.addTask {
                     let entries = index % 2 == 0 ? try catalog.scan() : try catalog.entries(ofProject: "dotted-pkg")
-                    return entries.map { $0.filename + " " + $0.sha256Hex }
+                    return entries.map { $0.filename + " " + $0.sha256Hex.text }
                 }
             }
             return try await group.reduce(into: Set<[String]>()) { $0.insert($1) }

@@ -100,7 +100,7 @@ import Testing
             let verdict = await ProvenanceVerifier(verifiers: [
                 KeySignatureVerifier(trustedKeys: [TrustedKey(name: "test", key: key.publicKey)])
             ])
-            .verify(decoded, distribution: TestSupport.dottedWheel, sha256Hex: TestSupport.dottedSHA256)
+            .verify(decoded, distribution: TestSupport.dottedWheel, sha256Hex: TestSupport.dottedDigest)
             #expect(verdict.isVerified)
 
             // A file without provenance says so explicitly.

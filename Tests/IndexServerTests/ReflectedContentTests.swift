@@ -273,7 +273,7 @@ import Testing
         let hostile = "a<img src=x onerror=alert(1)>\"'&\u{1b}[2J\u{202E}\u{0}\n.whl"
         let entry = CatalogEntry(
             filename: hostile, path: directory + "/missing", distribution: try DistributionFilename(parsing: TestSupport.dottedWheel),
-            size: 1, sha256Hex: TestSupport.dottedSHA256, advertisedSHA256Hex: TestSupport.dottedSHA256,
+            size: 1, sha256Hex: TestSupport.dottedDigest, advertisedSHA256Hex: TestSupport.dottedDigest,
             provenance: .file(path: directory + "/missing.provenance"), modified: Date(timeIntervalSince1970: 0))
         let html = String(
             decoding: pages.projectHTML(normalized: "x<script>\"", entries: [entry], origin: "http://127.0.0.1:1"), as: UTF8.self)

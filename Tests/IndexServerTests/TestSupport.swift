@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 @testable import IndexServer
 
@@ -18,6 +19,7 @@ enum TestSupport {
     static let datatoolWheel = "datatool-0.3-py3-none-any.whl"
     static let markupSafeWheel = "MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
     static let dottedSHA256 = "f3f2a9a10bfb15210dd3b93bafaba0ac1d22ad9ccfa06830cd4970517a9048e4"
+    static let dottedDigest = SHA256Hex(dottedSHA256)!
 
     /// A fresh temporary folder holding copies of the named fixture wheels.
     static func folder(with wheels: [String]) throws -> String {

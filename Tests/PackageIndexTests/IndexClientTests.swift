@@ -23,7 +23,7 @@ import Testing
         #expect(page.name == "amqp")
         let file = try #require(page.files.first)
         #expect(file.filename == "amqp-1.0-py3-none-any.whl")
-        #expect(file.sha256?.count == 64)
+        #expect(file.sha256?.text.count == 64)
         #expect(server.requests().first?.accept == IndexClient.simpleAccept)
 
         let fetched = try await client.provenance(for: file, project: ProjectName("AMQP"), version: "1.0")

@@ -91,7 +91,8 @@ import Testing
         let sha = String(repeating: "ab", count: 32)
         func file(_ index: String, _ sha256: String?) -> IndexFile {
             IndexFile(
-                filename: "a-1.0-py3-none-any.whl", url: URL(string: "https://\(index)/a.whl")!, sha256: sha256,
+                filename: "a-1.0-py3-none-any.whl", url: URL(string: "https://\(index)/a.whl")!,
+                sha256: sha256.flatMap { SHA256Hex(normalizing: $0) },
                 provenanceURL: nil, coreMetadata: false, yanked: false, indexURL: URL(string: "https://u:p@\(index)/simple/")!)
         }
         #expect(

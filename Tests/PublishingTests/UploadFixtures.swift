@@ -33,7 +33,7 @@ enum UploadFixtures {
 
     /// A key-signed SLSA v1 attestation of `filename` with digest `sha256`.
     static func attestation(
-        filename: String, sha256: String, key: PrivateKey, builder: String = "https://builder.example/v1"
+        filename: String, sha256: SHA256Hex, key: PrivateKey, builder: String = "https://builder.example/v1"
     ) throws
         -> Attestation
     {

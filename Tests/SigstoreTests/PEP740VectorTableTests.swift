@@ -1,6 +1,7 @@
 import AttestationsTestSupport
 import Crypto
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
@@ -91,7 +92,8 @@ struct PEP740VectorTableTests {
     ) async throws -> ProvenanceVerdict {
         let pins = IdentityPins(identity: identity ?? testCase.identity, issuer: testCase.issuer)
         let verifier = ProvenanceVerifier(verifiers: [SigstoreVerifier(trustedRoot: try TrustFixtures.root(testCase.root), pins: pins)])
-        return await verifier.verify(provenance, distribution: testCase.distribution, sha256Hex: sha256)
+        return await verifier.verify(
+            provenance, distribution: testCase.distribution, sha256Hex: try #require(SHA256Hex(normalizing: sha256)))
     }
 
     /// `provenance` with its (single) attestation changed by `change`.

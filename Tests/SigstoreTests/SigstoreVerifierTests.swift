@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import Testing
 
 @testable import Attestations
@@ -69,17 +70,19 @@ struct SigstoreVerifierTests {
             SigstoreVerifier(trustedRoot: try TrustFixtures.root("prod")),
         ])
         let good = await verifier.verify(
-            provenance, distribution: "pypi_attestations-0.0.19.tar.gz", sha256Hex: Self.pypiAttestationsSHA256)
+            provenance, distribution: "pypi_attestations-0.0.19.tar.gz", sha256Hex: try #require(SHA256Hex(Self.pypiAttestationsSHA256)))
         #expect(good.isVerified, "\(good)")
         let otherDigest = await verifier.verify(
             provenance, distribution: "pypi_attestations-0.0.19.tar.gz",
-            sha256Hex: String(repeating: "0", count: 64))
+            sha256Hex: try #require(SHA256Hex(String(repeating: "0", count: 64))))
         #expect(!otherDigest.isVerified)
         #expect(otherDigest.attestations.first?.signature.isVerified == true)
         #expect(otherDigest.attestations.first?.checks.filter { !$0.passed }.map(\.name) == [StatementChecks.subjectDigest])
         // Keys alone never verify a keyless attestation (fail closed: not applicable is no pass).
         let keysOnly = await ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: [.redHatRelease3])])
-            .verify(provenance, distribution: "pypi_attestations-0.0.19.tar.gz", sha256Hex: Self.pypiAttestationsSHA256)
+            .verify(
+                provenance, distribution: "pypi_attestations-0.0.19.tar.gz", sha256Hex: try #require(SHA256Hex(Self.pypiAttestationsSHA256))
+            )
         #expect(!keysOnly.isVerified)
         #expect(keysOnly.attestations.first?.signature == .notApplicable("Sigstore keyless"))
     }
@@ -89,7 +92,7 @@ struct SigstoreVerifierTests {
             AttestationBundle(publisher: Self.gitLab, attestations: [try Self.attestation(Self.gitLabFile)])
         ])
         let verdict = await ProvenanceVerifier(verifiers: [SigstoreVerifier(trustedRoot: try TrustFixtures.root("prod"))])
-            .verify(provenance, distribution: "gitlab_oidc_project-0.0.3.tar.gz", sha256Hex: Self.gitLabSHA256)
+            .verify(provenance, distribution: "gitlab_oidc_project-0.0.3.tar.gz", sha256Hex: try #require(SHA256Hex(Self.gitLabSHA256)))
         #expect(verdict.isVerified, "\(verdict)")
     }
 

@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import PythonPackaging
 import Testing
 import Verification
 
@@ -19,7 +20,7 @@ struct SigstoreProvenanceChecksTests {
     @Test func keylessProvenanceGivesSignaturePass() async throws {
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
         let checks = ProvenanceChecks.checks(
-            for: await verifier.verify(try Self.provenance(), distribution: Self.filename, sha256Hex: Self.sha256))
+            for: await verifier.verify(try Self.provenance(), distribution: Self.filename, sha256Hex: try #require(SHA256Hex(Self.sha256))))
         let signature = try #require(checks.first { $0.name == .signature })
         #expect(signature.status == .pass, "\(signature)")
         #expect(signature.detail.contains("trailofbits/pypi-attestations"), "\(signature)")
@@ -30,7 +31,8 @@ struct SigstoreProvenanceChecksTests {
         var provenance = try Self.provenance()
         provenance.attestationBundles[0].publisher.fields["repository"] = .string("someone/else")
         let verifier = try VerificationSetup(environment: [:]).provenanceVerifier()
-        let checks = ProvenanceChecks.checks(for: await verifier.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256))
+        let checks = ProvenanceChecks.checks(
+            for: await verifier.verify(provenance, distribution: Self.filename, sha256Hex: try #require(SHA256Hex(Self.sha256))))
         #expect(checks.first { $0.name == .signature }?.status == .fail)
         #expect(
             checks.first { $0.name == .signature }?.detail == "attestation 1.1: Sigstore: certificate source repository "

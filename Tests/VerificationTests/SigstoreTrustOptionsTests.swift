@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import PythonPackaging
 import Sigstore
 import Testing
 import Verification
@@ -175,9 +176,9 @@ struct SigstoreTrustOptionsTests {
         let provenance = try SigstoreProvenanceChecksTests.provenance()
         let good = try VerificationSetup(environment: [:], identityPins: IdentityPins(repository: "trailofbits/pypi-attestations"))
             .provenanceVerifier()
-        #expect(await good.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256).isVerified)
+        #expect(await good.verify(provenance, distribution: Self.filename, sha256Hex: try #require(SHA256Hex(Self.sha256))).isVerified)
         let bad = try VerificationSetup(environment: [:], identityPins: IdentityPins(repository: "other/repo")).provenanceVerifier()
-        let verdict = await bad.verify(provenance, distribution: Self.filename, sha256Hex: Self.sha256)
+        let verdict = await bad.verify(provenance, distribution: Self.filename, sha256Hex: try #require(SHA256Hex(Self.sha256)))
         #expect(!verdict.isVerified)
         #expect(
             verdict.attestations.first?.signature

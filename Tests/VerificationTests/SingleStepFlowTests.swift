@@ -137,9 +137,10 @@ struct SingleStepFlowTests {
             #expect(Self.names(byFile) == [.signature, .statement] && byFile.checks.allSatisfy { $0.status == .pass }, "\(byFile.checks)")
             #expect(byFile.signer == .key(name: scenario.publicKeyPath, fingerprint: "sha256:\(scenario.key.publicKey.fingerprint)"))
             let digest = try await scenario.sha256(ofIndexFile: Self.wheel)
+            let given = try #require(SHA256Hex(normalizing: digest.uppercased()))
             let byName = try #require(
                 try await LocalVerification.signature(
-                    of: Self.wheel, sha256: digest.uppercased(),
+                    of: Self.wheel, sha256: given,
                     provenanceFile: saved, setup: offline))
             #expect(byName.sha256 == digest && byName.checks.allSatisfy { $0.status == .pass }, "\(byName.checks)")
             // A filename alone: signature and subject name checked, the digest reported as not checked.

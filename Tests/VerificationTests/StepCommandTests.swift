@@ -59,6 +59,33 @@ struct StepCommandTests {
         missing.expectError(2, "cannot read the provenance file /nonexistent")
     }
 
+    @Test("a --sha256 that is not 64 hex digits is refused where the command line is parsed (exit 2), never judged")
+    func malformedDigestOption() async throws {
+        let malformed = [
+            (String(repeating: "0", count: 63), "sha256 hex digest has 63 characters, expected 64 lowercase hex digits"),
+            ("", "sha256 hex digest has 0 characters, expected 64 lowercase hex digits"),
+            (
+                String(repeating: "0", count: 63) + "g",
+                "sha256 hex digest has a character that is not a hex digit at offset 63, expected 64 lowercase hex digits"
+            ),
+            (
+                "../" + String(repeating: "a", count: 61),
+                "sha256 hex digest has a character that is not a hex digit at offset 0, expected 64 lowercase hex digits"
+            ),
+        ]
+        for (given, problem) in malformed {
+            let refused = try await TestProcess.run(
+                TestProcess.wheeltrust, ["verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", given])
+            refused.expectError(2, "--sha256: \(problem)")
+            #expect(refused.stdout.isEmpty, "no report: nothing was judged")
+        }
+        // Either case is a digest: the uppercase spelling of the right one verifies.
+        let upper = try await TestProcess.run(
+            TestProcess.wheeltrust,
+            ["verify-signature", "--provenance", Self.amqpProvenance, Self.amqp, "--sha256", Self.amqpDigest.uppercased()])
+        #expect(upper.status == 0, "\(upper.output)")
+    }
+
     @Test("inspect decodes a provenance for a person")
     func inspect() async throws {
         let result = try await TestProcess.run(TestProcess.wheeltrust, ["inspect", Self.amqpProvenance])

@@ -30,7 +30,8 @@ struct TerminalEscapeEndToEndTests {
             try scenario.replaceAttestation(
                 of: Self.dotted,
                 statement: AttestationBuilder.slsaV1Statement(
-                    filename: Self.dotted, sha256Hex: digest, builderID: builder, buildType: "https://build.example/v1", finishedOn: Date())
+                    filename: Self.dotted, sha256Hex: try #require(SHA256Hex(digest)), builderID: builder,
+                    buildType: "https://build.example/v1", finishedOn: Date())
             )
 
             // The attestation is genuinely signed by the trusted key: the package verifies, and the
@@ -77,7 +78,8 @@ struct TerminalEscapeEndToEndTests {
             try scenario.replaceAttestation(
                 of: Self.dotted,
                 statement: AttestationBuilder.slsaV1Statement(
-                    filename: subject, sha256Hex: digest, builderID: "https://builder.example/b", buildType: "t", finishedOn: Date()))
+                    filename: subject, sha256Hex: try #require(SHA256Hex(digest)), builderID: "https://builder.example/b", buildType: "t",
+                    finishedOn: Date()))
             for arguments in [["verify", "dotted.pkg"], ["verify", "dotted.pkg", "-q"], ["verify-signature", "dotted.pkg"]] {
                 let result = try await scenario.wheeltrust(arguments)
                 #expect(result.status == 1, "\(result.output)")
@@ -226,7 +228,7 @@ struct TerminalEscapeEndToEndTests {
         let signer = try PrivateKey.generate(.ecdsaP256)
         let attestation = try AttestationBuilder.sign(
             statement: AttestationBuilder.slsaV1Statement(
-                filename: "a-1.0-py3-none-any.whl" + Self.newLine, sha256Hex: String(repeating: "0", count: 64),
+                filename: "a-1.0-py3-none-any.whl" + Self.newLine, sha256Hex: try #require(SHA256Hex(String(repeating: "0", count: 64))),
                 builderID: Self.paintOver, buildType: "\u{2066}t\u{2069}", finishedOn: Date()), with: signer)
         let attestationPath = root + "/a.attestation"
         try attestation.encoded().write(to: URL(fileURLWithPath: attestationPath))

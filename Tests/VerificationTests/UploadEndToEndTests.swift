@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import PythonPackaging
 import TestSupport
 import Testing
 
@@ -209,7 +210,8 @@ struct UploadEndToEndTests {
             // Mismatched: a real signature by the policy's key over another file's statement.
             let other = try AttestationBuilder.sign(
                 statement: AttestationBuilder.slsaV1Statement(
-                    filename: "dotted_pkg-9.9-py3-none-any.whl", sha256Hex: String(sha256), builderID: "https://builder.example",
+                    filename: "dotted_pkg-9.9-py3-none-any.whl", sha256Hex: try #require(SHA256Hex(sha256)),
+                    builderID: "https://builder.example",
                     buildType: "https://build.example", finishedOn: Date()), with: world.key)
             // Wrong key: a real signature over this very file by a key the policy does not name.
             let stranger = try AttestationBuilder.sign(statement: attestation.envelope.statement, with: try PrivateKey.generate(.ecdsaP256))

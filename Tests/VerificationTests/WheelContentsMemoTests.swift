@@ -24,11 +24,11 @@ struct WheelContentsMemoTests {
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
         #expect(!memo.isChecked(sha256Hex: try #require(SHA256Hex(sha256))))
 
-        let first = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
+        let first = Pipeline.openWheel(at: wheel, sha256: SHA256Hex(sha256), memo: memo)
         #expect(first.check.status == .pass)
         #expect(memo.isChecked(sha256Hex: try #require(SHA256Hex(sha256))))
 
-        let second = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
+        let second = Pipeline.openWheel(at: wheel, sha256: SHA256Hex(sha256), memo: memo)
         #expect(second.check == first.check, "the report does not depend on the memo")
         #expect(second.wheel != nil)
     }
@@ -45,10 +45,10 @@ struct WheelContentsMemoTests {
         let key = String(repeating: "ab", count: 32)
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
         let tampered = "the wheel is malformed or cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
-        let first = Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check
+        let first = Pipeline.openWheel(at: wheel, sha256: SHA256Hex(key), memo: memo).check
         #expect(first.name == .wheelContents && first.status == .fail && first.detail.hasPrefix(tampered), "\(first)")
         memo.markChecked(sha256Hex: try #require(SHA256Hex(key)))
-        #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .pass)
+        #expect(Pipeline.openWheel(at: wheel, sha256: SHA256Hex(key), memo: memo).check.status == .pass)
         let unmemoized = Pipeline.openWheel(at: wheel).check
         #expect(unmemoized.status == .fail && unmemoized.detail.hasPrefix(tampered), "without the memo the check runs: \(unmemoized)")
     }
@@ -64,12 +64,12 @@ struct WheelContentsMemoTests {
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
 
         let tampered = "the wheel is malformed or cannot be read: \(wheel): member \(offset.name): CRC-32 mismatch (declared "
-        let result = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo)
+        let result = Pipeline.openWheel(at: wheel, sha256: SHA256Hex(sha256), memo: memo)
         #expect(
             result.check.name == .wheelContents && result.check.status == .fail && result.check.detail.hasPrefix(tampered),
             "\(result.check)")
         #expect(!memo.isChecked(sha256Hex: try #require(SHA256Hex(sha256))), "only a clean wheel gets a marker")
-        let again = Pipeline.openWheel(at: wheel, sha256: sha256, memo: memo).check
+        let again = Pipeline.openWheel(at: wheel, sha256: SHA256Hex(sha256), memo: memo).check
         #expect(again.status == .fail && again.detail.hasPrefix(tampered), "and it fails again: \(again)")
     }
 
@@ -80,7 +80,7 @@ struct WheelContentsMemoTests {
         let memo = WheelContentsMemo(cacheRoot: directory + "/cache")
         for key in ["../../etc/passwd", "", String(repeating: "A", count: 64), String(repeating: "a", count: 63) + "/"] {
             #expect(SHA256Hex(key) == nil)
-            #expect(Pipeline.openWheel(at: wheel, sha256: key, memo: memo).check.status == .pass)
+            #expect(Pipeline.openWheel(at: wheel, sha256: SHA256Hex(key), memo: memo).check.status == .pass)
         }
         #expect(!FileManager.default.fileExists(atPath: directory + "/cache/checked"))
     }

@@ -49,7 +49,7 @@ struct AttestationJSONHostileTests {
         HostileRun.cases("Statement", seeds: seeds, count: 1200, seed: 0x1770) { input, _ in
             if let statement = try? Statement(parsing: input) {
                 _ = statement.build
-                _ = StatementChecks.evaluate(statement, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+                _ = StatementChecks.evaluate(statement, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatDigest)
             }
         }
     }
@@ -75,7 +75,7 @@ struct AttestationJSONHostileTests {
         }
         let start = ContinuousClock.now
         for (provenance, label) in parsed {
-            let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatSHA256)
+            let verdict = await verifier.verify(provenance, distribution: Fixtures.redHatDistribution, sha256Hex: Fixtures.redHatDigest)
             for attestation in verdict.attestations where attestation.signature.isVerified {
                 let envelope = provenance.attestationBundles[attestation.bundle].attestations[attestation.index].envelope
                 #expect(

@@ -15,7 +15,7 @@ enum IndexTargets {
                 file.url.scheme != nil && file.url.host != nil || file.url.scheme == "file",
                 "file URL \(file.url.absoluteString.debugDescription) is not absolute")
             broken.require(file.url.fragment == nil, "file URL \(file.url.absoluteString.debugDescription) keeps a fragment")
-            if let sha256 = file.sha256 {
+            if let sha256 = file.sha256?.text {
                 broken.require(
                     sha256.utf8.count == 64 && sha256.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) },
                     "sha256 \(sha256.debugDescription) accepted")

@@ -29,7 +29,7 @@ struct PipelineTests {
                     == CheckResult(.indexFile, .pass, "\(Self.datatool) on \(URL(string: index.indexURL)!.removingUserInfo.absoluteString)")
             )
             // The file carries what the next steps need: the index's sha256, where to download it.
-            #expect(candidates.first?.sha256 == (try index.sha256(of: Self.datatool)))
+            #expect(candidates.first?.sha256?.text == (try index.sha256(of: Self.datatool)))
         }
     }
 
@@ -67,7 +67,7 @@ struct PipelineTests {
             let sha256 = try index.sha256(of: Self.datatool)
             let (wheel, checks) = await Core.fetch(pipeline, file)
             let fetched = try #require(wheel, "\(checks)")
-            #expect(fetched.sha256 == sha256)
+            #expect(fetched.sha256.text == sha256)
             #expect(try FileHashing.digest(ofFileAt: fetched.path, algorithm: .sha256).digest.hex == sha256)
             #expect(
                 checks == [
@@ -88,10 +88,10 @@ struct PipelineTests {
             let published = String(repeating: "ab", count: 32)
             try published.write(toFile: index.directory + "/" + Self.datatool + ".sha256", atomically: true, encoding: .utf8)
             let file = try await index.indexFile(Self.datatool, project: "datatool")
-            #expect(file.sha256 == published)
+            #expect(file.sha256?.text == published)
             let actual = try index.sha256(of: Self.datatool)
             let (wheel, checks) = await Core.fetch(try index.pipeline(), file)
-            #expect(wheel?.sha256 == actual, "the digest reported is the bytes', never the index's")
+            #expect(wheel?.sha256.text == actual, "the digest reported is the bytes', never the index's")
             Core.expect(checks, .download, .pass, actual)
             Core.expect(checks, .indexHash, .fail, "the index publishes sha256 \(published) but the wheel is \(actual)")
             #expect(Core.failing(checks) == [.indexHash])
@@ -99,13 +99,13 @@ struct PipelineTests {
     }
 
     @Test("indexHashCheck: no published digest is a skip; case is ignored; any other digest fails")
-    func indexHashCheckVerdicts() {
-        let actual = String(repeating: "0f", count: 32)
+    func indexHashCheckVerdicts() throws {
+        let actual = try #require(SHA256Hex(String(repeating: "0f", count: 32)))
         #expect(
             Pipeline.indexHashCheck(published: nil, actual: actual)
                 == CheckResult(.indexHash, .skip, "the index publishes no sha256 for this file"))
-        #expect(Pipeline.indexHashCheck(published: actual.uppercased(), actual: actual).status == .pass)
-        let other = String(repeating: "0e", count: 32)
+        #expect(Pipeline.indexHashCheck(published: SHA256Hex(normalizing: actual.text.uppercased()), actual: actual).status == .pass)
+        let other = try #require(SHA256Hex(String(repeating: "0e", count: 32)))
         #expect(
             Pipeline.indexHashCheck(published: other, actual: actual)
                 == CheckResult(.indexHash, .fail, "the index publishes sha256 \(other) but the wheel is \(actual)"))
@@ -164,7 +164,7 @@ struct PipelineTests {
             let installed = try index.installed(from: Self.datatool)
             let (report, fetched) = await pipeline.locateAndFetch(installed)
             let wheel = try #require(fetched, "\(report.checks)")
-            #expect(wheel.sha256 == tampered)
+            #expect(wheel.sha256.text == tampered)
             Core.expect(report.checks, .indexHash, .pass)  // the index serves what it has: its hash agrees
             let (checks, verified, _) = await pipeline.provenance(for: wheel, installed: installed)
             #expect(!verified)

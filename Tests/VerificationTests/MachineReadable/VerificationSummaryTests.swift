@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import PythonPackaging
 import Testing
 import Verification
 
@@ -212,7 +213,8 @@ struct VerificationSummaryTests {
     func otherPredicateType() throws {
         let key = try PrivateKey.generate(.ed25519)
         let statement = AttestationBuilder.slsaV1Statement(
-            filename: Self.dotted, sha256Hex: String(repeating: "c", count: 64), builderID: "urn:x", buildType: "urn:y",
+            filename: Self.dotted, sha256Hex: try #require(SHA256Hex(String(repeating: "c", count: 64))), builderID: "urn:x",
+            buildType: "urn:y",
             finishedOn: Date(timeIntervalSince1970: 0))
         let envelope = try VerificationSummary.envelope(statement: statement, key: key)
         let data = try JSONEncoder().encode(envelope)
