@@ -1,3 +1,4 @@
+import PythonPackaging
 /// What a `wheeltrust build` provenance says the wheel was built from: the sdist (name, version,
 /// sha256, how its origin was anchored) and every wheel installed into the build environment
 /// (name, version, sha256), with the builder and whether the backend ran without network.
@@ -49,7 +50,7 @@ public struct SourceBuildFacts: Sendable, Hashable, Codable {
         func text(_ value: JSONValue?) -> String { value?.stringValue ?? "" }
         func digest(_ value: JSONValue?) -> String {
             let hex = value?["sha256"]?.stringValue ?? ""
-            return hex.utf8.count == 64 && hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) ? hex : ""
+            return SHA256Hex(hex)?.text ?? ""
         }
         source = Source(
             name: text(external?["name"]), version: text(external?["version"]), filename: text(external?["filename"]),

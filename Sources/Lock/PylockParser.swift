@@ -298,9 +298,7 @@ public enum PylockParser {
                     throw fail("\(what): a key identity has exactly a fingerprint")
                 }
                 let hex = fingerprint.lowercased().dropFirst("sha256:".count)
-                guard fingerprint.lowercased().hasPrefix("sha256:"), hex.utf8.count == 64,
-                    hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
-                else { throw fail("\(what): fingerprint must be sha256:<64 hex digits>") }
+                guard fingerprint.lowercased().hasPrefix("sha256:"), SHA256Hex(hex) != nil else { throw fail("\(what): fingerprint must be sha256:<64 hex digits>") }
             } else if let known = PinnedIdentity.identifyingFields[kind] {
                 for field in known.required where (fields[field] ?? "").isEmpty {
                     throw fail("\(what): a \(kind) identity needs \(field)")

@@ -283,7 +283,7 @@ struct ParsedSummary {
             let name = try entry.string("name")
             let digest = try JSONObjectReader(entry.require("digest"), path: entry.child("digest"), code: .malformedStatement)
             let sha256 = try digest.string("sha256")
-            guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            guard SHA256Hex(sha256) != nil else {
                 throw digest.fail("sha256", "not 64 lowercase hex digits")
             }
             subjects.append(VerificationSummary.Subject(name: name, sha256: sha256))
