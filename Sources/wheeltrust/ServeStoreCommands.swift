@@ -28,13 +28,26 @@ func storeOperation<T>(_ body: () throws(PublishingError) -> T) throws -> T {
     do {
         return try body()
     } catch {
-        let code: Int32
-        switch error.code {
-        case .configuration, .invalidUpload, .notFound: code = Exit.usage
-        case .io, .database: code = Exit.incomplete
-        }
-        throw fail("\(error.message)", code: code)
+        throw storeFailure(error)
     }
+}
+
+/// ``storeOperation(_:)`` for an async operation.
+func storeOperation<T>(_ body: () async throws(PublishingError) -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw storeFailure(error)
+    }
+}
+
+private func storeFailure(_ error: PublishingError) -> ExitCode {
+    let code: Int32
+    switch error.code {
+    case .configuration, .invalidUpload, .notFound: code = Exit.usage
+    case .io, .database: code = Exit.incomplete
+    }
+    return fail("\(error.message)", code: code)
 }
 
 // MARK: tokens
