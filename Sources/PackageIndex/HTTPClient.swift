@@ -300,7 +300,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private static func isFetchable(_ url: URL) -> Bool {
+    static func isFetchable(_ url: URL) -> Bool {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else { return false }

@@ -20,7 +20,7 @@ extension HTTPClient {
         case .success(let value): roots = value
         case .failure(let error): throw error
         }
-        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
+        guard Self.isFetchable(url) else {
             throw IndexError(.configuration, "\(what): \(url.redacted) is not an absolute http(s) URL")
         }
         let target = url.removingUserInfo

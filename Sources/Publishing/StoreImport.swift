@@ -134,7 +134,10 @@ public enum StoreImport {
 
     /// Copies `source` to `destination` (a new file), hashing what is written.
     static func copyHashing(from source: String, to destination: String) throws(PublishingError) -> UploadDigests {
-        guard let input = FileHandle(forReadingAtPath: source) else { throw PublishingError(.io, "cannot read \(source)") }
+        // Not through a link swapped in since the folder was listed.
+        let descriptor = open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw PublishingError(.io, "cannot read \(source)") }
+        let input = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: destination, contents: nil), let output = FileHandle(forWritingAtPath: destination)
         else { throw PublishingError(.io, "cannot write the store's staging folder") }

@@ -131,18 +131,17 @@ struct UploadCrashTests {
         #expect(fsck.status == 0, "\(fsck.output)")
         #expect(!fsck.stdout.contains("CORRUPT"), "\(fsck.output)")
         // ... and every acknowledged upload is served, byte for byte.
-        let server = try await world.serve()
-        defer { Task { await server.stop() } }
-        let page = try await world.projectPage("crashpkg", server: server) ?? ""
-        for wheel in acknowledged {
-            #expect(page.contains(wheel), "acknowledged \(wheel) is listed")
-            let local = try await TestProcess.run("/usr/bin/sha256sum", [world.dist + "/" + wheel]).stdout.prefix(64)
-            let url =
-                world.withCredentials(server.indexURL).replacingOccurrences(
-                    of: "/pypi/wheeltrust/main/simple/", with: "/api/pulp-content/wheeltrust/main/") + wheel
-            let served = try await TestProcess.run("/bin/sh", ["-c", "/usr/bin/curl -sf '\(url)' | /usr/bin/sha256sum"])
-            #expect(served.stdout.prefix(64) == local, "\(wheel) served with its bytes")
+        try await world.withServer { server in
+            let page = try await world.projectPage("crashpkg", server: server) ?? ""
+            for wheel in acknowledged {
+                #expect(page.contains(wheel), "acknowledged \(wheel) is listed")
+                let local = try await TestProcess.run("/usr/bin/sha256sum", [world.dist + "/" + wheel]).stdout.prefix(64)
+                let url =
+                    world.withCredentials(server.indexURL).replacingOccurrences(
+                        of: "/pypi/wheeltrust/main/simple/", with: "/api/pulp-content/wheeltrust/main/") + wheel
+                let served = try await TestProcess.run("/bin/sh", ["-c", "/usr/bin/curl -sf '\(url)' | /usr/bin/sha256sum"])
+                #expect(served.stdout.prefix(64) == local, "\(wheel) served with its bytes")
+            }
         }
-        await server.stop()
     }
 }

@@ -72,6 +72,18 @@ struct UploadEndToEndTests {
             try await ServeProcess.start(["--store", store, "--policy", policy] + extra, home: root)
         }
 
+        /// Runs `body` against a started server and stops it afterwards, awaited, whatever `body` did.
+        func withServer(_ extra: [String] = [], _ body: (ServeProcess) async throws -> Void) async throws {
+            let server = try await serve(extra)
+            do {
+                try await body(server)
+            } catch {
+                await server.stop()
+                throw error
+            }
+            await server.stop()
+        }
+
         /// `url` with `__token__` and the token as credentials.
         func withCredentials(_ url: String) -> String {
             url.replacingOccurrences(of: "http://", with: "http://__token__:\(token)@")
@@ -142,8 +154,7 @@ struct UploadEndToEndTests {
     func twineUploadThenInstallAndVerify() async throws {
         let world = try await World.make()
         defer { world.remove() }
-        let server = try await world.serve()
-        do {
+        try await world.withServer { server in
             #expect(server.banner.contains("uploads are judged by \(world.policy); every upload needs attestations"), "\(server.banner)")
             #expect(server.uploadURL.hasSuffix("/pypi/wheeltrust/main/legacy/"))
             let files = try FileManager.default.contentsOfDirectory(atPath: world.dist).sorted().map { world.dist + "/" + $0 }
@@ -159,11 +170,7 @@ struct UploadEndToEndTests {
             if Self.uv != nil {
                 try await world.installAndVerify(["dotted.pkg", "datatool"], server: server, installer: "uv")
             }
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test(
@@ -172,8 +179,7 @@ struct UploadEndToEndTests {
     func uvPublishThenInstallAndVerify() async throws {
         let world = try await World.make()
         defer { world.remove() }
-        let server = try await world.serve()
-        do {
+        try await world.withServer { server in
             let files = try FileManager.default.contentsOfDirectory(atPath: world.dist).sorted().map { world.dist + "/" + $0 }
             let published = try await TestProcess.run(
                 Self.uv!, ["publish", "--publish-url", server.uploadURL, "--token", world.token, "--no-cache"] + files,
@@ -182,11 +188,7 @@ struct UploadEndToEndTests {
             let page = try #require(try await world.projectPage("datatool", server: server))
             #expect(page.contains("\"provenance\""), "uv sent the attestations and the store kept the verified provenance: \(page)")
             try await world.installAndVerify(["dotted.pkg", "datatool"], server: server, installer: "uv")
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test(
@@ -196,8 +198,7 @@ struct UploadEndToEndTests {
         let wheel = Self.wheels[0]
         let world = try await World.make(wheels: [wheel])
         defer { world.remove() }
-        let server = try await world.serve()
-        do {
+        try await world.withServer { server in
             let path = world.dist + "/" + wheel
             let attestationPath = path + ".slsa.attestation"
             let good = try Data(contentsOf: URL(fileURLWithPath: attestationPath))
@@ -253,11 +254,7 @@ struct UploadEndToEndTests {
             let accepted = try await world.twine(["--attestations"] + files, server: server)
             #expect(accepted.status == 0, "\(accepted.output)")
             #expect(try await world.projectPage("dotted-pkg", server: server) != nil)
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test(
@@ -284,8 +281,7 @@ struct UploadEndToEndTests {
         #expect(uploaded.status == 0, "\(uploaded.output)")
         // Then the policy requires provenance by the release key: provenance is added to the
         // stored files, each verified under the new rule.
-        let server = try await world.serve()
-        do {
+        try await world.withServer { server in
             let before = try #require(try await world.projectPage("dotted-pkg", server: server))
             #expect(before.contains(wheel) && !before.contains("/integrity/"), "no provenance yet: \(before)")
             // The attestation `wheeltrust attest` wrote, as a provenance document claiming some publisher.
@@ -320,10 +316,6 @@ struct UploadEndToEndTests {
             #expect(again.status == "400" && again.body.contains("already has a provenance"), "\(again)")
             // And now the installed package verifies with it.
             try await world.installAndVerify(["dotted.pkg"], server: server)
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 }
