@@ -19,7 +19,7 @@ extension BuildCommand {
             var setup = VerificationSetup(indexURL: indexURL, keyFiles: sourceKeys, cacheDirectory: cacheDir)
             setup.python = python.contains("/") ? python : nil
             do {
-                index = try SourceLocator.pipeline(setup)
+                index = try await SourceLocator.pipeline(setup)
             } catch {
                 throw fail("\(error.code.rawValue): \(error.message)", code: Self.exitCode(error.code))
             }
@@ -29,7 +29,7 @@ extension BuildCommand {
             allowPrebuilt: allowPrebuilt, only: only, builderID: builderID, python: python, signer: signer,
             timeoutSeconds: buildTimeout)
         request.planOnly = plan
-        let isolation = NetworkIsolation.probe()
+        let isolation = await NetworkIsolation.probe()
         if !isolation.isIsolated { emitError("wheeltrust: warning: \(isolation.summary)\n") }
         let result: TreeBuilder.Result
         do {

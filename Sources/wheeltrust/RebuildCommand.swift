@@ -37,7 +37,10 @@ struct RebuildCommand: AsyncParsableCommand {
     @Option(help: "The interpreter the build environment is made from.")
     var python: String = "python3"
 
-    @Option(help: ArgumentHelp("Also write a signed SLSA Verification Summary of the result (PASSED when reproduced) to FILE (needs --vsa-key).", valueName: "FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "Also write a signed SLSA Verification Summary of the result (PASSED when reproduced) to FILE (needs --vsa-key).",
+            valueName: "FILE"))
     var vsa: String?
 
     @Option(help: ArgumentHelp("The private key that signs the --vsa summary (PEM).", valueName: "PEM"))
@@ -63,7 +66,7 @@ struct RebuildCommand: AsyncParsableCommand {
         }
         let report: RebuildReport
         do {
-            report = try Rebuilder.rebuild(
+            report = try await Rebuilder.rebuild(
                 .init(
                     wheel: wheel, provenanceFile: provenance, sdist: sdist, findLinks: findLinks, outputDirectory: out,
                     python: python, withDiff: diff))

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Runs a program to completion for a test: the one runner the test targets share.
+///
+/// Guarantees: the caller awaits the child without holding a thread of Swift's cooperative pool
+/// (the exit is reported by `terminationHandler` and resumes a continuation), so an in-process
+/// index server or any other task of the test process keeps its threads while children run; the
+/// child's stdout and stderr go to files, never to pipes, so a large output cannot dead-lock it;
+/// its stdin is `input` (from a file) or /dev/null; it gets `environment` exactly when given (else
+/// this process's) and runs in `currentDirectory` when given. A program that cannot be started
+/// throws.
+public enum ChildProcess {
+    public struct Result: Sendable {
+        public var status: Int32
+        /// The exact bytes written.
+        public var stdout: Data
+        public var stderr: Data
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil,
+        input: Data? = nil
+    ) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory, isDirectory: true) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wt-child-\(UUID().uuidString)").path
+        let (outPath, errPath, inPath) = (scratch + ".out", scratch + ".err", scratch + ".in")
+        defer {
+            for path in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: path) }
+        }
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        process.standardOutput = out
+        process.standardError = err
+        var stdin: FileHandle?
+        if let input {
+            try input.write(to: URL(fileURLWithPath: inPath))
+            stdin = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        }
+        defer { try? stdin?.close() }
+        process.standardInput = stdin ?? FileHandle.nullDevice
+        let started: Swift.Result<Void, any Error> = await withCheckedContinuation { continuation in
+            process.terminationHandler = { _ in continuation.resume(returning: .success(())) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: .failure(error))
+            }
+        }
+        try started.get()
+        let stdout = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
+        let stderr = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
