@@ -161,6 +161,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // Files are streamed one chunk at a time (FileStreaming), not through FileIO.
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
+                // ...through a blocking pool of FileStreaming's own (NIOThreadPool).
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

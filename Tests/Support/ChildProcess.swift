@@ -8,8 +8,15 @@ import Foundation
 /// child's stdout and stderr go to files, never to pipes, so a large output cannot dead-lock it;
 /// its stdin is `input` (from a file) or /dev/null; it gets `environment` exactly when given (else
 /// this process's) and runs in `currentDirectory` when given. A program that cannot be started
-/// throws.
+/// throws. At most ``maxRunning`` children of this runner run at once (the rest wait their turn,
+/// suspended): a whole test run starts every test at once, and hundreds of pip, venv and
+/// wheeltrust processes on two cores would each take long enough to hit the network timeouts of
+/// the very children talking to the tests' index servers.
 public enum ChildProcess {
+    /// Children of this runner that may run at once: twice the cores (at least 4).
+    public static let maxRunning = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+    private static let slots = Slots(maxRunning)
+
     public struct Result: Sendable {
         public var status: Int32
         /// The exact bytes written.
@@ -22,6 +29,21 @@ public enum ChildProcess {
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil,
         input: Data? = nil
+    ) async throws -> Result {
+        await slots.acquire()
+        do {
+            let result = try await launch(
+                executable, arguments, environment: environment, currentDirectory: currentDirectory, input: input)
+            await slots.release()
+            return result
+        } catch {
+            await slots.release()
+            throw error
+        }
+    }
+
+    private static func launch(
+        _ executable: String, _ arguments: [String], environment: [String: String]?, currentDirectory: String?, input: Data?
     ) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -63,5 +85,29 @@ public enum ChildProcess {
         let stdout = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
         let stderr = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
         return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
+
+/// A counting semaphore for tasks: `acquire` suspends (never blocks a thread) until a slot is free.
+private actor Slots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }
