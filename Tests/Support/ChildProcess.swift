@@ -24,6 +24,9 @@ public enum ChildProcess {
         public var stderr: Data
         public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
         public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+        /// How long the child lived, from its launch to its exit as the termination handler (a
+        /// Foundation thread) saw it: not the time the caller then waits to be resumed.
+        public var seconds: TimeInterval
     }
 
     public static func run(
@@ -72,8 +75,9 @@ public enum ChildProcess {
         }
         defer { try? stdin?.close() }
         process.standardInput = stdin ?? FileHandle.nullDevice
-        let started: Swift.Result<Void, any Error> = await withCheckedContinuation { continuation in
-            process.terminationHandler = { _ in continuation.resume(returning: .success(())) }
+        let started: Swift.Result<TimeInterval, any Error> = await withCheckedContinuation { continuation in
+            let launched = Date()
+            process.terminationHandler = { _ in continuation.resume(returning: .success(Date().timeIntervalSince(launched))) }
             do {
                 try process.run()
             } catch {
@@ -81,10 +85,10 @@ public enum ChildProcess {
                 continuation.resume(returning: .failure(error))
             }
         }
-        try started.get()
+        let seconds = try started.get()
         let stdout = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
         let stderr = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
-        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr, seconds: seconds)
     }
 }
 

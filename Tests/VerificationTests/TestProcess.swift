@@ -21,6 +21,15 @@ enum TestProcess {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         currentDirectory: String? = nil
     ) async throws -> ProcessResult {
+        try await timed(executable, arguments, environment: environment, currentDirectory: currentDirectory).result
+    }
+
+    /// The same, with how long the program itself lived (launch to exit, as its termination
+    /// handler saw it; not the time this test then waits for a thread of a busy pool).
+    static func timed(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil
+    ) async throws -> (result: ProcessResult, seconds: TimeInterval) {
         // The machine's own pip settings (find-links, config files) must not leak into the
         // scenario: pip installs only from our server.
         // No PIP_* settings of this machine; and no REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, which
@@ -34,9 +43,10 @@ enum TestProcess {
         env["PIP_NO_INPUT"] = "1"
         for (key, value) in environment ?? [:] { env[key] = value }
         let result = try await ChildProcess.run(executable, arguments, environment: env, currentDirectory: currentDirectory)
-        return ProcessResult(
+        let processResult = ProcessResult(
             status: result.status, stdout: result.stdoutText, stderr: result.stderrText, stdoutBytes: result.stdout,
             stderrBytes: result.stderr)
+        return (processResult, result.seconds)
     }
 
     /// The real interpreter behind `python3` on PATH (not a pyenv shim, whose hooks race when
