@@ -161,6 +161,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 // Files are streamed one chunk at a time (FileStreaming), not through FileIO.
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
+                // ...through a blocking pool of FileStreaming's own (NIOThreadPool).
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -218,6 +220,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "PythonPackaging",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -240,10 +243,12 @@ let package = Package(
             name: "BuildingTests",
             dependencies: ["Building", "Verification", "IndexServer", "PackageIndex", "Attestations", "PythonPackaging", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations"]),
+        .testTarget(name: "LockTests", dependencies: ["Lock", "Verification", "PythonPackaging", "Attestations", "TestSupport"]),
         .testTarget(
             name: "IndexServerTests",
-            dependencies: ["IndexServer", "Publishing", "Policy", "PackageIndex", "Sigstore", "Attestations", "PythonPackaging", "TestSupport"]),
+            dependencies: [
+                "IndexServer", "Publishing", "Policy", "PackageIndex", "Sigstore", "Attestations", "PythonPackaging", "TestSupport",
+            ]),
         .testTarget(
             name: "PublishingTests", dependencies: ["Publishing", "Policy", "Attestations", "PythonPackaging", "TestSupport"]),
         .testTarget(

@@ -37,9 +37,9 @@ public enum AttestationBuilder {
     /// Signs `statement` with `signer` and checks the signature against the signer's public key
     /// before returning it: a signer that answers with anything else is `.signing` (or the
     /// signer's own error), and no attestation comes out.
-    public static func sign(statement: [UInt8], with signer: any StatementSigner) throws(AttestationError) -> Attestation {
+    public static func sign(statement: [UInt8], with signer: any StatementSigner) async throws(AttestationError) -> Attestation {
         let pae = DSSE.pae(payloadType: DSSE.inTotoPayloadType, payload: statement)
-        let signature = try signer.sign(pae)
+        let signature = try await signer.sign(pae)
         guard signer.publicKey.acceptsSignature(signature, for: pae) else {
             throw AttestationError(
                 .signing, "the signature (\(signature.count) bytes) does not verify against the \(signer.publicKey.kind) public key")

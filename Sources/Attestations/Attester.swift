@@ -18,8 +18,8 @@ public enum Attester {
     public static func attest(
         wheel path: String, key: PrivateKey, builderID: String, buildType: String,
         finishedOn: Date = Date()
-    ) throws(AttestationError) -> String {
-        try attest(
+    ) async throws(AttestationError) -> String {
+        try await attest(
             wheel: path, signer: key,
             provenance: SLSAProvenance(buildType: buildType, builderID: builderID, finishedOn: SLSAProvenance.timestamp(finishedOn)))
     }
@@ -30,7 +30,7 @@ public enum Attester {
     /// before anything is written; when it does not verify, nothing is.
     public static func attest(
         wheel path: String, signer: any StatementSigner, provenance: SLSAProvenance
-    ) throws(AttestationError) -> String {
+    ) async throws(AttestationError) -> String {
         let filename = (path as NSString).lastPathComponent
         do {
             _ = try DistributionFilename(parsing: filename)
@@ -46,7 +46,7 @@ public enum Attester {
         let statement = AttestationBuilder.slsaV1Statement(filename: filename, sha256Hex: sha256Hex, provenance: provenance)
         let attestation: Attestation
         do {
-            attestation = try AttestationBuilder.sign(statement: statement, with: signer)
+            attestation = try await AttestationBuilder.sign(statement: statement, with: signer)
         } catch {
             throw AttestationError(
                 error.code == .externalSigner ? .externalSigner : .signing,

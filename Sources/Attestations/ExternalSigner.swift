@@ -72,11 +72,11 @@ public struct ExternalSigner: StatementSigner {
         }
     }
 
-    public func sign(_ message: [UInt8]) throws(AttestationError) -> [UInt8] {
+    public func sign(_ message: [UInt8]) async throws(AttestationError) -> [UInt8] {
         let program = (arguments[0] as NSString).lastPathComponent
         let output: InterpreterProcess.Output
         do {
-            output = try InterpreterProcess.run(
+            output = try await InterpreterProcess.run(
                 arguments[0], arguments: Array(arguments.dropFirst()), input: Data(stdinBytes(for: message)),
                 environment: environment, currentDirectory: directory, timeoutSeconds: timeoutSeconds,
                 maxOutputBytes: Self.maxSignatureBytes)

@@ -8,8 +8,9 @@
 public protocol StatementSigner: Sendable {
     /// The public key every signature must verify under.
     var publicKey: PublicKey { get }
-    /// Signs `message` (the DSSE PAE).
-    func sign(_ message: [UInt8]) throws(AttestationError) -> [UInt8]
+    /// Signs `message` (the DSSE PAE). Async: a signer that waits for another program does so
+    /// without holding a thread of Swift's cooperative pool.
+    func sign(_ message: [UInt8]) async throws(AttestationError) -> [UInt8]
 }
 
 extension PrivateKey: StatementSigner {}

@@ -39,9 +39,9 @@ struct BuildEnvironment {
     var venvPython: String { (venv as NSString).appendingPathComponent("bin/python") }
     var venvBin: String { (venv as NSString).appendingPathComponent("bin") }
 
-    func create(environment: [String: String]) throws(BuildError) {
+    func create(environment: [String: String]) async throws(BuildError) {
         try FileManager.default.createDirectoryOrFail(wheelhouse)
-        let outcome = try process.run(
+        let outcome = try await process.run(
             python, ["-m", "venv", "--without-pip", venv], environment: environment, currentDirectory: work,
             timeoutSeconds: timeoutSeconds)
         guard outcome.status == 0 else {
@@ -51,13 +51,14 @@ struct BuildEnvironment {
 
     /// Downloads `requirements` (and what they depend on) as wheels, then installs them; what was
     /// installed before is kept as a constraint, so a later round cannot swap it.
-    mutating func install(_ requirements: [String], environment: [String: String], round: String) throws(BuildError) {
+    mutating func install(_ requirements: [String], environment: [String: String], round: String) async throws(BuildError) {
         guard !requirements.isEmpty else { return }
         for requirement in requirements {
             if let why = Self.directReference(requirement) {
                 throw BuildError(
                     .requirementUnavailable,
-                    "build requirement \(TerminalEscaping.escape(requirement)) (\(round)) is \(why): refused, build requirements come only from \(source.recorded)")
+                    "build requirement \(TerminalEscaping.escape(requirement)) (\(round)) is \(why): refused, build requirements come only from \(source.recorded)"
+                )
             }
         }
         var arguments = ["-m", "pip", "download", "--only-binary", ":all:", "--dest", wheelhouse, "--progress-bar", "off"]
@@ -72,7 +73,7 @@ struct BuildEnvironment {
         }
         let before = Set(wheelFiles())
         let pipEnvironment = environment.merging(source.pipEnvironment) { _, pip in pip }
-        let download = try process.run(
+        let download = try await process.run(
             python, arguments + ["--"] + requirements, environment: pipEnvironment, currentDirectory: work,
             timeoutSeconds: timeoutSeconds)
         guard download.status == 0 else {
@@ -104,7 +105,7 @@ struct BuildEnvironment {
         }
         guard !recorded.isEmpty else { return }
         // Installed from the very files just hashed; nothing else is looked at.
-        let install = try process.run(
+        let install = try await process.run(
             python,
             ["-m", "pip", "--python", venvPython, "install", "--no-index", "--no-deps", "--no-compile", "--progress-bar", "off"]
                 + new.map { (wheelhouse as NSString).appendingPathComponent($0) },

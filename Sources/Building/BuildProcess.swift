@@ -7,7 +7,8 @@ import PythonPackaging
 /// Guarantees: the child gets only `environment` (nothing of this process's variables); its output
 /// never fills a pipe (it goes straight to the log file); a child still running after
 /// `timeoutSeconds` is terminated and reported as such; the log gets a header line per step
-/// naming the command, so a reader can tell which step printed what.
+/// naming the command, so a reader can tell which step printed what. The caller awaits the step
+/// without holding a thread of Swift's cooperative pool (the wait is on a ``DedicatedThread``).
 struct BuildProcess {
     let log: BuildLog
 
@@ -17,6 +18,17 @@ struct BuildProcess {
     }
 
     func run(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        currentDirectory: String, timeoutSeconds: Int
+    ) async throws(BuildError) -> Outcome {
+        try await DedicatedThread.run { () throws(BuildError) in
+            try runBlocking(
+                executable, arguments, environment: environment, currentDirectory: currentDirectory, timeoutSeconds: timeoutSeconds)
+        }
+    }
+
+    /// The step itself; blocks the calling thread until the child is done.
+    private func runBlocking(
         _ executable: String, _ arguments: [String], environment: [String: String],
         currentDirectory: String, timeoutSeconds: Int
     ) throws(BuildError) -> Outcome {

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 /// Whether the backend's hooks can run without network, and how.
 ///
@@ -9,25 +10,25 @@ public enum NetworkIsolation: Sendable, Hashable {
     case namespace(unshare: String)
     case unavailable(reason: String)
 
-    /// Tries `unshare -rn /bin/true` (or `/usr/bin/true`).
-    public static func probe() -> NetworkIsolation {
+    /// Tries `unshare -rn /bin/true` (or `/usr/bin/true`), through the one process runner (awaited
+    /// off Swift's cooperative pool; stopped after 30 s).
+    public static func probe() async -> NetworkIsolation {
         guard let unshare = ["/usr/bin/unshare", "/bin/unshare"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             return .unavailable(reason: "no unshare program on this system")
         }
         guard let truePath = ["/bin/true", "/usr/bin/true"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             return .unavailable(reason: "no true program to probe unshare with")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: unshare)
-        process.arguments = ["-rn", truePath]
-        process.environment = [:]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return .unavailable(reason: "cannot run \(unshare): \(error.localizedDescription)") }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            return .unavailable(reason: "`unshare -rn` failed with status \(process.terminationStatus) (user namespaces not permitted here)")
+        let status: Int32
+        do {
+            status = try await InterpreterProcess.run(
+                unshare, arguments: ["-rn", truePath], environment: [:], timeoutSeconds: 30, maxOutputBytes: 64 << 10
+            ).status
+        } catch {
+            return .unavailable(reason: error.message)
+        }
+        guard status == 0 else {
+            return .unavailable(reason: "`unshare -rn` failed with status \(status) (user namespaces not permitted here)")
         }
         return .namespace(unshare: unshare)
     }

@@ -66,17 +66,20 @@ public enum Rebuilder {
         }
     }
 
-    public static func rebuild(_ request: Request) throws(BuildError) -> RebuildReport {
+    public static func rebuild(_ request: Request) async throws(BuildError) -> RebuildReport {
         let recorded = try RecordedBuild.read(provenanceFile: request.provenanceFile)
         let wheelDigest = try sha256(request.wheel)
         guard wheelDigest == recorded.wheelSHA256 else {
             throw BuildError(
-                .usage, "subject: \(request.wheel) has sha256 \(wheelDigest) but the provenance is about \(recorded.wheelFilename) sha256 \(recorded.wheelSHA256)")
+                .usage,
+                "subject: \(request.wheel) has sha256 \(wheelDigest) but the provenance is about \(recorded.wheelFilename) sha256 \(recorded.wheelSHA256)"
+            )
         }
         // The sdist, by its recorded digest.
         let sdistPath = request.sdist ?? (request.findLinks as NSString).appendingPathComponent(recorded.sourceFilename)
         guard FileManager.default.fileExists(atPath: sdistPath) else {
-            throw BuildError(.sourceRejected, "source: \(recorded.sourceFilename) (sha256 \(recorded.sourceSHA256)) not found at \(sdistPath)")
+            throw BuildError(
+                .sourceRejected, "source: \(recorded.sourceFilename) (sha256 \(recorded.sourceSHA256)) not found at \(sdistPath)")
         }
         let source = try SourceDistribution.local(path: sdistPath)
         guard source.sha256 == recorded.sourceSHA256 else {
@@ -116,7 +119,7 @@ public enum Rebuilder {
             throw BuildError(.usage, "the provenance's build tag: \(error.message)")
         }
         let rebuiltDirectory = (request.outputDirectory as NSString).appendingPathComponent("rebuilt")
-        let built = try SourceBuilder.buildUnsigned(
+        let built = try await SourceBuilder.buildUnsigned(
             BuildRequest(
                 source: source, outputDirectory: rebuiltDirectory, buildTag: tag, requirements: .findLinks(wheelhouse),
                 python: request.python, signer: nil, timeoutSeconds: request.timeoutSeconds))

@@ -65,9 +65,9 @@ public struct BuildResult: Sendable {
 /// the sdist's, its members agree with its RECORD, and the attestation beside it is signed over the
 /// statement returned; failures are thrown as ``BuildError`` naming the stage and the log.
 public enum SourceBuilder {
-    public static func build(_ request: BuildRequest) throws(BuildError) -> BuildResult {
+    public static func build(_ request: BuildRequest) async throws(BuildError) -> BuildResult {
         guard let signer = request.signer else { throw BuildError(.usage, "a build needs a signer for its provenance") }
-        let built = try buildUnsigned(request)
+        let built = try await buildUnsigned(request)
         let predicate = built.provenance.predicate()
         do {
             try predicate.validate()
@@ -76,7 +76,7 @@ public enum SourceBuilder {
         }
         let attestationPath: String
         do {
-            attestationPath = try Attester.attest(wheel: built.wheelPath, signer: signer, provenance: predicate)
+            attestationPath = try await Attester.attest(wheel: built.wheelPath, signer: signer, provenance: predicate)
         } catch {
             throw BuildError(.operational, error.message)
         }
@@ -102,7 +102,7 @@ public enum SourceBuilder {
     }
 
     /// Every step but the signature (what ``build(_:)`` signs, and what a rebuild compares).
-    public static func buildUnsigned(_ request: BuildRequest) throws(BuildError) -> UnsignedBuild {
+    public static func buildUnsigned(_ request: BuildRequest) async throws(BuildError) -> UnsignedBuild {
         let startedOn = Date()
         let fileManager = FileManager.default
         try fileManager.createDirectoryOrFail(request.outputDirectory)
@@ -114,7 +114,9 @@ public enum SourceBuilder {
         let log = try BuildLog(path: logPath)
         defer { log.close() }
         let process = BuildProcess(log: log)
-        log.append("wheeltrust build of \(request.source.filename.filename) sha256 \(request.source.sha256); work folder \(work)\(request.keepWorkDirectory ? " (kept)" : "")\n")
+        log.append(
+            "wheeltrust build of \(request.source.filename.filename) sha256 \(request.source.sha256); work folder \(work)\(request.keepWorkDirectory ? " (kept)" : "")\n"
+        )
         let home = (work as NSString).appendingPathComponent("home")
         let tmp = (work as NSString).appendingPathComponent("tmp")
         let sourceRoot = (work as NSString).appendingPathComponent("src")
@@ -129,30 +131,33 @@ public enum SourceBuilder {
         var baseEnvironment = ["PATH": systemPath, "HOME": home, "TMPDIR": tmp, "LC_ALL": "C.UTF-8", "PYTHONNOUSERSITE": "1"]
 
         // The interpreter: asked for its facts (its real path, not a shim's).
-        let facts: InterpreterFacts = try runDriver(
-            process, python: basePython, mode: "info", arguments: [], environment: request.callerEnvironment.filter { !$0.key.hasPrefix("PYTHON") }, work: work, isolation: nil,
+        let facts: InterpreterFacts = try await runDriver(
+            process, python: basePython, mode: "info", arguments: [],
+            environment: request.callerEnvironment.filter { !$0.key.hasPrefix("PYTHON") }, work: work, isolation: nil,
             timeoutSeconds: 120, failure: .operational)
         log.append("interpreter: \(facts.executable) \(facts.implementation) \(facts.version) \(facts.platform)\n")
 
         // Unpack the sdist (tarfile's `data` filter: nothing outside the folder, no links out, no devices).
         struct Extracted: Decodable { let root: String; let epoch: Int; let epochSource: String }
-        let extracted: Extracted = try runDriver(
+        let extracted: Extracted = try await runDriver(
             process, python: facts.executable, mode: "extract", arguments: [request.source.path, sourceRoot],
             environment: baseEnvironment, work: work, isolation: nil, timeoutSeconds: 300, failure: .usage,
             what: "unpacking \(request.source.filename.filename)")
         let tree = (sourceRoot as NSString).appendingPathComponent(extracted.root)
         log.append("source tree: \(extracted.root); SOURCE_DATE_EPOCH=\(extracted.epoch) (from \(extracted.epochSource))\n")
         let buildSystem = try BuildSystemTable.read(sourceTree: tree)
-        log.append("build-system: backend \(buildSystem.backend); requires \(buildSystem.requires)\(buildSystem.isFallback ? " (PEP 517 fallback)" : "")\n")
+        log.append(
+            "build-system: backend \(buildSystem.backend); requires \(buildSystem.requires)\(buildSystem.isFallback ? " (PEP 517 fallback)" : "")\n"
+        )
 
         // A fresh environment with the build requirements, as wheels, by digest.
         var environment = BuildEnvironment(
             python: facts.executable, work: work, source: request.requirements, process: process,
             timeoutSeconds: request.timeoutSeconds)
-        try environment.create(environment: baseEnvironment)
-        try environment.install(buildSystem.requires, environment: baseEnvironment, round: "build-system.requires")
+        try await environment.create(environment: baseEnvironment)
+        try await environment.install(buildSystem.requires, environment: baseEnvironment, round: "build-system.requires")
 
-        let isolation = NetworkIsolation.probe()
+        let isolation = await NetworkIsolation.probe()
         log.append("isolation: \(isolation.summary)\n")
         baseEnvironment["SOURCE_DATE_EPOCH"] = String(extracted.epoch)
         baseEnvironment["PYTHONHASHSEED"] = "0"
@@ -162,13 +167,13 @@ public enum SourceBuilder {
         hookEnvironment["VIRTUAL_ENV"] = environment.venv
         let backendPath = String(decoding: (try? JSONEncoder().encode(buildSystem.backendPath)) ?? Data("[]".utf8), as: UTF8.self)
 
-        let dynamic: [String] = try runDriver(
+        let dynamic: [String] = try await runDriver(
             process, python: environment.venvPython, mode: "requires", arguments: [buildSystem.backend, backendPath],
             environment: hookEnvironment, work: tree, driver: driver, isolation: isolation, timeoutSeconds: request.timeoutSeconds,
             failure: .backendFailed, what: "get_requires_for_build_wheel")
-        try environment.install(dynamic, environment: baseEnvironment, round: "get_requires_for_build_wheel")
+        try await environment.install(dynamic, environment: baseEnvironment, round: "get_requires_for_build_wheel")
 
-        let built: String = try runDriver(
+        let built: String = try await runDriver(
             process, python: environment.venvPython, mode: "build", arguments: [buildSystem.backend, backendPath, wheelDirectory],
             environment: hookEnvironment, work: tree, driver: driver, isolation: isolation, timeoutSeconds: request.timeoutSeconds,
             failure: .backendFailed, what: "build_wheel")
@@ -191,7 +196,7 @@ public enum SourceBuilder {
         if let tag = request.buildTag {
             finalName = WheelRetag.filename(builtName, tag: tag)
             finalBuilt = (work as NSString).appendingPathComponent(finalName)
-            let _: String = try runDriver(
+            let _: String = try await runDriver(
                 process, python: facts.executable, mode: "retag", arguments: [builtPath, tag.description, finalBuilt],
                 environment: baseEnvironment, work: work, driver: driver, isolation: nil, timeoutSeconds: 300, failure: .operational,
                 what: "setting the build tag")
@@ -232,12 +237,12 @@ public enum SourceBuilder {
         _ process: BuildProcess, python: String, mode: String, arguments: [String], environment: [String: String],
         work: String, driver: String? = nil, isolation: NetworkIsolation?, timeoutSeconds: Int, failure: BuildError.Code,
         what: String? = nil
-    ) throws(BuildError) -> Result {
+    ) async throws(BuildError) -> Result {
         let script = driver ?? (work as NSString).appendingPathComponent(BuildDriverScript.filename)
         let resultPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("wheeltrust-driver-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(atPath: resultPath) }
         let command = (isolation?.prefix ?? []) + [python, "-I", script, mode] + arguments + [resultPath]
-        let outcome = try process.run(
+        let outcome = try await process.run(
             command[0], Array(command.dropFirst()), environment: environment, currentDirectory: work, timeoutSeconds: timeoutSeconds)
         let label = what ?? mode
         guard outcome.status == 0, !outcome.timedOut else {

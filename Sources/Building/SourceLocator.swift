@@ -76,17 +76,18 @@ extension SourceLocator {
         guard let request = ReleaseRequest(argument) else {
             throw BuildError(.usage, "\(argument) is neither an sdist file nor NAME==VERSION")
         }
-        return try await locate(request, pipeline: pipeline(setup))
+        return try await locate(request, pipeline: await pipeline(setup))
     }
 
     /// The verification pipeline over the index `setup` describes (pip's configuration, or its
     /// `indexURL`), with its trust rules for the sdists' own provenance.
-    public static func pipeline(_ setup: VerificationSetup) throws(BuildError) -> Pipeline {
+    public static func pipeline(_ setup: VerificationSetup) async throws(BuildError) -> Pipeline {
         let context: VerificationContext
         do {
             // The interpreter's own default index is read only when nothing names an index; an
             // environment that cannot be inspected then simply has none to offer.
-            let environment = setup.indexURL == nil ? try? setup.inspectEnvironment() : nil
+            var environment: PythonEnvironment?
+            if setup.indexURL == nil { environment = try? await setup.inspectEnvironment() }
             let configuration = try setup.indexConfiguration(for: environment)
             context = try setup.context(configuration: configuration)
         } catch {

@@ -109,7 +109,7 @@ public enum TreeBuilder {
             resolution = result.resolution
             sources = result.sources
         } else {
-            resolution = try TreeResolution.resolve(
+            resolution = try await TreeResolution.resolve(
                 requirementsFile: request.requirementsFile, folders: folders, python: request.python, environment: environment,
                 logPath: output + "/resolve.log", timeoutSeconds: request.timeoutSeconds)
         }
@@ -168,7 +168,7 @@ public enum TreeBuilder {
             do {
                 let source: SourceDistribution
                 if let anchored = sources[package.sdist] { source = anchored } else { source = try .local(path: package.sdist) }
-                let result = try SourceBuilder.build(
+                let result = try await SourceBuilder.build(
                     BuildRequest(
                         source: source, outputDirectory: output, requirements: .findLinks(wheelhouse), builderID: request.builderID,
                         python: request.python, signer: request.signer, timeoutSeconds: request.timeoutSeconds))

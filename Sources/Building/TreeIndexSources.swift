@@ -39,7 +39,7 @@ public enum TreeIndexSources {
             } catch {
                 throw BuildError(.operational, "cannot write \(listingPath): \(error.localizedDescription)")
             }
-            var resolution = try TreeResolution.resolve(
+            var resolution = try await TreeResolution.resolve(
                 requirementsFile: requirementsFile, folders: folders + [folder], listing: listingPath, python: python,
                 environment: environment, logPath: logPath, timeoutSeconds: timeoutSeconds)
             if resolution.wanted.isEmpty && resolution.unlisted.isEmpty {

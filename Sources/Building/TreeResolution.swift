@@ -42,7 +42,7 @@ public struct TreeResolution: Sendable, Codable, Hashable {
     public static func resolve(
         requirementsFile: String, folders: [String], listing: String? = nil, python: String, environment: [String: String],
         logPath: String, timeoutSeconds: Int
-    ) throws(BuildError) -> TreeResolution {
+    ) async throws(BuildError) -> TreeResolution {
         guard FileManager.default.fileExists(atPath: requirementsFile) else {
             throw BuildError(.usage, "\(requirementsFile): no such requirements file")
         }
@@ -58,7 +58,7 @@ public struct TreeResolution: Sendable, Codable, Hashable {
         defer { log.close() }
         let output = work + "/resolution.json"
         let childEnvironment = ["PATH": environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"]
-        let outcome = try BuildProcess(log: log).run(
+        let outcome = try await BuildProcess(log: log).run(
             "/usr/bin/env",
             [python, "-I", work + "/resolve.py", requirementsFile, folders.joined(separator: ":"), output] + (listing.map { [$0] } ?? []),
             environment: childEnvironment, currentDirectory: work, timeoutSeconds: timeoutSeconds)

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import NIOPosix
 import _NIOFileSystem
 
 /// Streams a served file to the client with a bounded amount of memory per download.
@@ -22,8 +23,20 @@ enum FileStreaming {
     /// Bytes read from disk and handed to the connection at a time.
     static let chunkLength: Int64 = 64 * 1024
 
+    /// The file system downloads are read through, with a blocking pool of its own: NIO's shared
+    /// pool has two threads, which other users in the process (TLS contexts loading their trust
+    /// roots, other files) can hold for seconds; a download's last step (closing the file) waits
+    /// for a thread of the pool, and the next request on its connection waits for that.
+    static let fileSystem: FileSystem = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return FileSystem(threadPool: pool)
+    }()
+
     /// The response body that streams the file at `path` over the connection run by `connection`.
-    static func body(path: String, connection: any EventLoop, fileSystem: FileSystem = .shared) async throws -> ResponseBody {
+    static func body(
+        path: String, connection: any EventLoop, fileSystem: FileSystem = FileStreaming.fileSystem
+    ) async throws -> ResponseBody {
         let filePath = FilePath(path)
         let info: FileInfo?
         do {

@@ -45,10 +45,12 @@ public final class IndexServer: Sendable {
     }
 
     /// Starts the server in a background task and returns once it listens (for tests and embedding).
+    /// Its tasks run on ``ServerExecutor``'s threads, so the embedding process's own work cannot
+    /// keep it from answering.
     public func start() async throws -> RunningIndexServer {
         let gate = StartGate()
         let group = try makeServiceGroup(handlingSignals: false) { gate.finish(.success($0)) }
-        let task = Task<Void, any Error> {
+        let task = Task<Void, any Error>(executorPreference: ServerExecutor.shared) {
             do {
                 try await group.run()
                 gate.finish(.failure(ServerError(.server, "the index server stopped before it started")))

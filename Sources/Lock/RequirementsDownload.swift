@@ -27,7 +27,7 @@ public enum RequirementsDownload {
     public static func download(
         requirements: String, python: String, indexURL: String?, environment: [String: String],
         timeoutSeconds: Int = 3600
-    ) throws(LockError) -> (folder: String, files: [String]) {
+    ) async throws(LockError) -> (folder: String, files: [String]) {
         _ = try RequirementsFileCheck.check(requirements)
         let absolute = URL(fileURLWithPath: requirements).standardizedFileURL.path
         let folder = try VerifiedInstall.privateFolder("wheeltrust-download", purpose: "a download folder")
@@ -39,7 +39,7 @@ public enum RequirementsDownload {
         ]
         let output: InterpreterProcess.Output
         do {
-            output = try InterpreterProcess.run(
+            output = try await InterpreterProcess.run(
                 python, arguments: arguments, environment: child, currentDirectory: folder, timeoutSeconds: timeoutSeconds,
                 maxOutputBytes: 4 << 20)
         } catch {

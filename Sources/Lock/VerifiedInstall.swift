@@ -93,7 +93,7 @@ public enum VerifiedInstall {
     /// environment's: nothing is fetched).
     public static func install(
         _ files: [String], python: String, installer: Installer, environment: [String: String], buildSdists: Bool = false
-    ) throws(LockError) {
+    ) async throws(LockError) {
         let sdists = files.filter { SdistBuildGate.isSdist(($0 as NSString).lastPathComponent) }
         if !sdists.isEmpty && !buildSdists {
             throw LockError(.notApplicable, "building sdists was not allowed; nothing is installed")
@@ -114,7 +114,7 @@ public enum VerifiedInstall {
         for name in ["HOME", "PATH", "TMPDIR", "UV_CACHE_DIR", "XDG_CACHE_HOME"] { childEnvironment[name] = environment[name] }
         let output: InterpreterProcess.Output
         do {
-            output = try InterpreterProcess.run(
+            output = try await InterpreterProcess.run(
                 executable, arguments: arguments, environment: childEnvironment, timeoutSeconds: 600, maxOutputBytes: 4 << 20)
         } catch {
             throw LockError(.operational, "cannot run the installer: \(error.message)")

@@ -13,7 +13,9 @@ import Foundation
 /// the child is terminated after `timeoutSeconds` (SIGTERM, then SIGKILL 5 s later); stdin gets `input` (or /dev/null) and a child
 /// that exits without reading it cannot kill us with SIGPIPE. The child gets exactly
 /// `environment` (empty by default: none of this process's variables, `PYTHON*`, `LD_*` or
-/// others, reach it) and runs in `currentDirectory` (`/` by default).
+/// others, reach it) and runs in `currentDirectory` (`/` by default). The caller awaits the child
+/// without holding a thread of Swift's cooperative pool: the run and its wait happen on a
+/// ``DedicatedThread``.
 public enum InterpreterProcess {
     public struct Output: Sendable {
         public var status: Int32
@@ -24,6 +26,19 @@ public enum InterpreterProcess {
     public static func run(
         _ executable: String, arguments: [String], input: Data? = nil,
         environment: [String: String] = [:], currentDirectory: String = "/",
+        timeoutSeconds: Int, maxOutputBytes: Int
+    ) async throws(PackagingError) -> Output {
+        try await DedicatedThread.run { () throws(PackagingError) in
+            try runBlocking(
+                executable, arguments: arguments, input: input, environment: environment, currentDirectory: currentDirectory,
+                timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
+        }
+    }
+
+    /// The run itself; blocks the calling thread until the child is done (only ever called on a
+    /// ``DedicatedThread``).
+    private static func runBlocking(
+        _ executable: String, arguments: [String], input: Data?, environment: [String: String], currentDirectory: String,
         timeoutSeconds: Int, maxOutputBytes: Int
     ) throws(PackagingError) -> Output {
         if input != nil { signal(SIGPIPE, SIG_IGN) }

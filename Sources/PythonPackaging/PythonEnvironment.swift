@@ -102,7 +102,7 @@ public struct PythonEnvironment: Sendable, Hashable {
     /// interpreter, its `pyvenv.cfg` or the answer does not check out (the message names the file).
     /// `withPipDefaultIndex` reads pip's default index (``pipDefaultIndexURL``); without it that
     /// field is nil.
-    public static func inspect(python: String, withPipDefaultIndex: Bool = true) throws(PackagingError) -> PythonEnvironment {
+    public static func inspect(python: String, withPipDefaultIndex: Bool = true) async throws(PackagingError) -> PythonEnvironment {
         let named: String
         if python.contains("/") {
             named = PathResolution.absolute(python)
@@ -119,18 +119,18 @@ public struct PythonEnvironment: Sendable, Hashable {
         }
         if let (prefix, configPath) = VirtualEnvironmentInterpreter.locate(interpreter: named) {
             let venv = try VirtualEnvironmentInterpreter.establish(named: named, prefix: prefix, configPath: configPath)
-            return try inspect(virtualEnvironment: venv, named: named, withPipDefaultIndex: withPipDefaultIndex)
+            return try await inspect(virtualEnvironment: venv, named: named, withPipDefaultIndex: withPipDefaultIndex)
         }
         try InterpreterChecks.checkNamedInterpreter(named)
-        return try inspect(named: named, withPipDefaultIndex: withPipDefaultIndex)
+        return try await inspect(named: named, withPipDefaultIndex: withPipDefaultIndex)
     }
 
     /// A virtual environment: its base interpreter asked about its prefix, the answer checked.
     private static func inspect(
         virtualEnvironment venv: VirtualEnvironmentInterpreter, named: String,
         withPipDefaultIndex: Bool
-    ) throws(PackagingError) -> PythonEnvironment {
-        let answer = try query(venv.base, arguments: [venv.prefix])
+    ) async throws(PackagingError) -> PythonEnvironment {
+        let answer = try await query(venv.base, arguments: [venv.prefix])
         let scheme = try InterpreterChecks.virtualEnvironment(answer, venv: venv)
         let sitePackages = scheme.purelib == scheme.platlib ? [scheme.purelib] : [scheme.purelib, scheme.platlib]
         let system = venv.config.includesSystemSitePackages ? answer.systemSitePackages : []
@@ -145,8 +145,8 @@ public struct PythonEnvironment: Sendable, Hashable {
     }
 
     /// Not a virtual environment: the interpreter named is run (isolated), its answer checked.
-    private static func inspect(named: String, withPipDefaultIndex: Bool) throws(PackagingError) -> PythonEnvironment {
-        let answer = try query(named, arguments: [])
+    private static func inspect(named: String, withPipDefaultIndex: Bool) async throws(PackagingError) -> PythonEnvironment {
+        let answer = try await query(named, arguments: [])
         let scheme = try InterpreterChecks.system(answer, named: named)
         let sitePackages = scheme.purelib == scheme.platlib ? [scheme.purelib] : [scheme.purelib, scheme.platlib]
         let trusted = TrustedInterpreter(
@@ -161,9 +161,9 @@ public struct PythonEnvironment: Sendable, Hashable {
     }
 
     /// Runs ``InterpreterQuery`` once in `interpreter`, isolated; the parsed answer.
-    static func query(_ interpreter: String, arguments: [String]) throws(PackagingError) -> InterpreterQuery.Answer {
+    static func query(_ interpreter: String, arguments: [String]) async throws(PackagingError) -> InterpreterQuery.Answer {
         let shown = PathResolution.shown(interpreter)
-        let result = try TrustedInterpreter.run(
+        let result = try await TrustedInterpreter.run(
             interpreter, script: InterpreterQuery.script, arguments: arguments,
             timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
         guard result.status == 0 else {

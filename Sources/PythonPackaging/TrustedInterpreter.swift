@@ -44,8 +44,8 @@ public struct TrustedInterpreter: Sendable, Hashable, Codable {
     public func run(
         script: String, arguments: [String] = [], input: [UInt8]? = nil, timeoutSeconds: Int,
         maxOutputBytes: Int
-    ) throws(PackagingError) -> InterpreterProcess.Output {
-        try Self.run(
+    ) async throws(PackagingError) -> InterpreterProcess.Output {
+        try await Self.run(
             path, script: script, arguments: arguments, input: input,
             timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
     }
@@ -54,8 +54,8 @@ public struct TrustedInterpreter: Sendable, Hashable, Codable {
     public static func run(
         _ interpreter: String, script: String, arguments: [String] = [], input: [UInt8]? = nil,
         timeoutSeconds: Int, maxOutputBytes: Int
-    ) throws(PackagingError) -> InterpreterProcess.Output {
-        try InterpreterProcess.run(
+    ) async throws(PackagingError) -> InterpreterProcess.Output {
+        try await InterpreterProcess.run(
             interpreter, arguments: isolationArguments + ["-c", script] + arguments,
             input: input.map { .init($0) }, environment: [:], currentDirectory: "/",
             timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)

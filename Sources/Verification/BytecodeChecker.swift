@@ -60,16 +60,12 @@ public struct BytecodeChecker: Sendable {
     /// Verdicts in request order. An empty batch does not start the interpreter.
     public func check(_ requests: [Request]) async throws(VerificationError) -> [Verdict] {
         if requests.isEmpty { return [] }
-        let result: Result<[Verdict], VerificationError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                do throws(VerificationError) {
-                    continuation.resume(returning: .success(try checkBlocking(requests)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
+        let input: Data
+        do { input = try JSONEncoder().encode(requests) } catch {
+            throw VerificationError(.operational, "cannot encode the bytecode batch: \(error)")
         }
-        return try result.get()
+        let (status, stdout, stderr) = try await run(input: input)
+        return try verdicts(requests, status: status, stdout: stdout, stderr: stderr)
     }
 
     private struct Answer: Decodable {
@@ -78,12 +74,10 @@ public struct BytecodeChecker: Sendable {
         let note: String?
     }
 
-    func checkBlocking(_ requests: [Request]) throws(VerificationError) -> [Verdict] {
-        let input: Data
-        do { input = try JSONEncoder().encode(requests) } catch {
-            throw VerificationError(.operational, "cannot encode the bytecode batch: \(error)")
-        }
-        let (status, stdout, stderr) = try run(input: input)
+    /// The interpreter's answer read: one verdict per request, or the reason there is none.
+    private func verdicts(
+        _ requests: [Request], status: Int32, stdout: [UInt8], stderr: [UInt8]
+    ) throws(VerificationError) -> [Verdict] {
         guard status == 0 else {
             let last = String(decoding: stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
             throw VerificationError(.operational, "bytecode check: \(interpreter) exited with status \(status): \(last.prefix(200))")
@@ -108,9 +102,9 @@ public struct BytecodeChecker: Sendable {
     }
 
     /// Runs the interpreter with `input` on stdin, through the one process runner.
-    private func run(input: Data) throws(VerificationError) -> (Int32, [UInt8], [UInt8]) {
+    private func run(input: Data) async throws(VerificationError) -> (Int32, [UInt8], [UInt8]) {
         do {
-            let output = try TrustedInterpreter.run(
+            let output = try await TrustedInterpreter.run(
                 interpreter, script: BytecodeScript.source, input: [UInt8](input),
                 timeoutSeconds: timeoutSeconds, maxOutputBytes: maxOutputBytes)
             return (output.status, output.stdout, output.stderr)

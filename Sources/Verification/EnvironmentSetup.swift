@@ -7,8 +7,8 @@ extension VerificationSetup {
     /// and the pipeline's context (``context(configuration:)``), in
     /// that order, so the first problem found is the one reported. What `verify` and every
     /// single-step command that reads the environment start from.
-    public func environmentVerifier() throws(VerificationError) -> EnvironmentVerifier {
-        let python = try inspectEnvironment()
+    public func environmentVerifier() async throws(VerificationError) -> EnvironmentVerifier {
+        let python = try await inspectEnvironment()
         let (primary, uv) = try indexConfigurations(for: python)
         let context = try context(configuration: primary, uv: uv)
         return EnvironmentVerifier(environment: python, pipeline: Pipeline(context: context))

@@ -93,7 +93,7 @@ public struct VerificationSetup: Sendable {
     /// run is a usage error (exit 2); an environment whose interpreter, `pyvenv.cfg` or answer
     /// does not check out (``PythonEnvironment/inspect(python:withPipDefaultIndex:)``) could not be
     /// verified: `operational` (exit 3), the message naming the file.
-    public func inspectEnvironment() throws(VerificationError) -> PythonEnvironment {
+    public func inspectEnvironment() async throws(VerificationError) -> PythonEnvironment {
         let interpreter = python ?? PythonEnvironment.defaultInterpreter(environment: environment)
         if python == nil, let venv = environment["VIRTUAL_ENV"], !venv.isEmpty,
             !FileManager.default.fileExists(atPath: (venv as NSString).appendingPathComponent("pyvenv.cfg"))
@@ -104,7 +104,7 @@ public struct VerificationSetup: Sendable {
             // pip's own default index is read only when nothing names an index up front; config
             // files may still name one, so it is read whenever they are the only possible source.
             // (uv's built-in default is the same public index, so it is read for uv too.)
-            return try PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: indexURL == nil)
+            return try await PythonEnvironment.inspect(python: interpreter, withPipDefaultIndex: indexURL == nil)
         } catch {
             throw VerificationError(
                 error.code == .interpreterNotTrusted ? .operational : .usage,

@@ -70,7 +70,7 @@ struct AttestCommand: AsyncParsableCommand {
         if let missing = Attester.firstMissingFile(wheels) { throw fail("\(missing): no such file", code: Exit.usage) }
         for wheel in wheels {
             do {
-                let written = try Attester.attest(wheel: wheel, signer: signer, provenance: provenance)
+                let written = try await Attester.attest(wheel: wheel, signer: signer, provenance: provenance)
                 emit("\(written)\n")
             } catch {
                 throw fail("\(error.message)", code: error.code == .malformedInput ? Exit.usage : Exit.incomplete)
@@ -89,13 +89,13 @@ struct AttestCommand: AsyncParsableCommand {
             }
             do {
                 return try KeyPairFiles.readPrivateKey(at: key, passphrase: passphrase)
-            } catch where error.code == .passphraseRequired && passphrase == nil {
+            } catch  where error.code == .passphraseRequired && passphrase == nil {
                 throw fail(
                     "--key \(key): the key is encrypted; name the environment variable holding its passphrase with --key-passphrase-env",
                     code: Exit.usage)
-            } catch where error.code == .passphraseRequired {
+            } catch  where error.code == .passphraseRequired {
                 throw fail("--key-passphrase-env \(keyPassphraseEnv ?? ""): the --key \(key) is not encrypted", code: Exit.usage)
-            } catch where error.code == .wrongPassphrase {
+            } catch  where error.code == .wrongPassphrase {
                 throw fail(
                     "--key \(key): wrong passphrase in $\(keyPassphraseEnv ?? "") (or a damaged key file)", code: Exit.usage)
             } catch {

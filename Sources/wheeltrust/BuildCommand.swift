@@ -158,9 +158,9 @@ struct BuildCommand: AsyncParsableCommand {
                 source: sdist, outputDirectory: out, buildTag: try buildTag.map { try BuildTag(parsing: $0) },
                 requirements: requirements, builderID: builderID, python: python, signer: signer,
                 timeoutSeconds: buildTimeout, keepWorkDirectory: keepWork)
-            let isolation = NetworkIsolation.probe()
+            let isolation = await NetworkIsolation.probe()
             if !isolation.isIsolated { emitError("wheeltrust: warning: \(isolation.summary)\n") }
-            let result = try SourceBuilder.build(request)
+            let result = try await SourceBuilder.build(request)
             let uploads = await uploadBuilt([result.wheelPath], to: destination)
             try report(result, uploads: uploads)
             try exitAfter(uploads)

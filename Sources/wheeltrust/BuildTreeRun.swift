@@ -20,7 +20,7 @@ extension BuildCommand {
             setup.indexURLOrigin = FlagNames.indexURLOrigin
             setup.python = python.contains("/") ? python : nil
             do {
-                index = try SourceLocator.pipeline(setup)
+                index = try await SourceLocator.pipeline(setup)
             } catch {
                 throw fail("\(FlagNames.message(error))", code: Self.exitCode(error.code))
             }
@@ -30,7 +30,7 @@ extension BuildCommand {
             allowPrebuilt: allowPrebuilt, only: only, builderID: builderID, python: python, signer: signer,
             timeoutSeconds: buildTimeout)
         request.planOnly = plan
-        let isolation = NetworkIsolation.probe()
+        let isolation = await NetworkIsolation.probe()
         if !isolation.isIsolated { emitError("wheeltrust: warning: \(isolation.summary)\n") }
         let result: TreeBuilder.Result
         do {

@@ -14,6 +14,15 @@ func prepareLock<T>(_ body: () throws(LockError) -> T) throws -> T {
     }
 }
 
+/// The same for a flow that awaits (one that runs pip or the installer).
+func prepareLock<T>(_ body: () async throws(LockError) -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw fail("\(error.message)", code: error.code == .operational ? Exit.incomplete : Exit.usage)
+    }
+}
+
 /// The pipelines for a lock's indexes under the command line's trust options: the entry's
 /// `index`, else `--index-url`, else pip's configuration (the one place that decides).
 func lockPipelines(
@@ -66,7 +75,7 @@ func verifyLock(
 ) async throws -> (lock: PylockFile, report: Report) {
     let lock = try prepareLock { () throws(LockError) in try PylockParser.read(lockFile) }
     let setup = options.setup
-    let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
+    let python = try await prepare { () async throws(VerificationError) in try await setup.inspectEnvironment() }
     let (pipelines, configuration) = try lockPipelines(setup, python: python, indexes: LockVerifier.indexes(of: lock))
     var verifier = LockVerifier(pipelines: pipelines, facts: python.tagFacts)
     verifier.jobs = jobs
@@ -191,7 +200,7 @@ struct VerifyFilesCommand: AsyncParsableCommand {
         let files = try prepareLock { () throws(LockError) in try WheelhouseVerifier.files(in: paths) }
         if files.isEmpty { throw fail("no .whl, .tar.gz or .zip files in \(paths.joined(separator: ", "))", code: Exit.usage) }
         let setup = options.setup
-        let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
+        let python = try await prepare { () async throws(VerificationError) in try await setup.inspectEnvironment() }
         let report = try await verifyWheelhouse(
             files, python: python, options: options, jobs: jobs, wheelContents: checkWheelContents)
         try options.output.finish(report, stepTitles: TextReport.fileSteps)
@@ -283,20 +292,20 @@ struct InstallCommand: AsyncParsableCommand {
             }
             try options.output.finish(report, stepTitles: TextReport.fileSteps)
         }
-        var verifier = try makeVerifier(options)
+        var verifier = try await makeVerifier(options)
         let cache = verifier.pipeline.context.cache
         let python = verifier.environment.executable
         let installer: VerifiedInstall.Installer = uv.map { .uv($0) } ?? .pip
         let environment = ProcessInfo.processInfo.environment
         let build = allowSdistBuild
-        try prepareLock { () throws(LockError) in
+        try await prepareLock { () async throws(LockError) in
             let (folder, files) = try VerifiedInstall.stage(report.packages, buildSdists: build) { package in
                 // Where the file verified: the download folder of a requirements file, else the cache.
                 if let downloaded, let name = package.wheel { return (downloaded as NSString).appendingPathComponent(name) }
                 return VerifiedInstall.cachedCopy(of: package, in: cache)
             }
             defer { VerifiedInstall.remove(folder) }
-            try VerifiedInstall.install(files, python: python, installer: installer, environment: environment, buildSdists: build)
+            try await VerifiedInstall.install(files, python: python, installer: installer, environment: environment, buildSdists: build)
         }
         // Packages built from sdists have no signed wheel to check their files against: their
         // sdist's verification is their report.
@@ -321,12 +330,12 @@ struct InstallCommand: AsyncParsableCommand {
     /// `pip download` of the requirements file into a private folder, then each file verified.
     func verifyRequirements() async throws -> (Report, String) {
         let setup = options.setup
-        let python = try prepare { () throws(VerificationError) in try setup.inspectEnvironment() }
+        let python = try await prepare { () async throws(VerificationError) in try await setup.inspectEnvironment() }
         let requirements = requirement
         let indexURL = options.index.indexURL
         let environment = ProcessInfo.processInfo.environment
-        let (folder, files) = try prepareLock { () throws(LockError) in
-            try RequirementsDownload.download(
+        let (folder, files) = try await prepareLock { () async throws(LockError) in
+            try await RequirementsDownload.download(
                 requirements: requirements, python: python.executable, indexURL: indexURL, environment: environment)
         }
         guard !files.isEmpty else {

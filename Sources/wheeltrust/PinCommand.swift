@@ -48,7 +48,7 @@ struct PinCommand: AsyncParsableCommand {
     func run() async throws {
         useOneMallocArena()
         let recording = try prepare { () throws(VerificationError) in try PinRecording(pinsFile: pins) }
-        var verifier = try makeVerifier(options)
+        var verifier = try await makeVerifier(options)
         let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
         if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
         let request = VerifyRequest(

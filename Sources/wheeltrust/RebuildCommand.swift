@@ -66,7 +66,7 @@ struct RebuildCommand: AsyncParsableCommand {
         }
         let report: RebuildReport
         do {
-            report = try Rebuilder.rebuild(
+            report = try await Rebuilder.rebuild(
                 .init(
                     wheel: wheel, provenanceFile: provenance, sdist: sdist, findLinks: findLinks, outputDirectory: out,
                     python: python, withDiff: diff))

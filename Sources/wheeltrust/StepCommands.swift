@@ -6,9 +6,9 @@ import Sigstore
 import Verification
 
 /// The environment verifier the options name.
-func makeVerifier(_ options: VerifyingOptions) throws -> EnvironmentVerifier {
+func makeVerifier(_ options: VerifyingOptions) async throws -> EnvironmentVerifier {
     let setup = options.setup
-    return try prepare { () throws(VerificationError) in try setup.environmentVerifier() }
+    return try await prepare { () async throws(VerificationError) in try await setup.environmentVerifier() }
 }
 
 /// A one-package report of a local file, naming the policy it was judged by.
@@ -43,7 +43,7 @@ struct FetchAttestationCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (verifier, package, allFiles) = (try makeVerifier(options), package, allFiles)
+        let (verifier, package, allFiles) = (try await makeVerifier(options), package, allFiles)
         let results = try await prepare { () async throws(VerificationError) in
             try await verifier.fetchAttestations(of: package, allFiles: allFiles)
         }
@@ -91,7 +91,7 @@ struct VerifySignatureCommand: AsyncParsableCommand {
             }
             try options.output.finish(localReport(report, setup: setup))
         }
-        let verifier = try makeVerifier(options)
+        let verifier = try await makeVerifier(options)
         let reports = try await prepare { () async throws(VerificationError) in
             try await verifier.verifySignatures(of: target, allFiles: allFiles)
         }
@@ -123,7 +123,7 @@ struct VerifyWheelCommand: AsyncParsableCommand {
             }
             try options.output.finish(localReport(report, setup: setup))
         }
-        let (verifier, target, allFiles) = (try makeVerifier(options), target, allFiles)
+        let (verifier, target, allFiles) = (try await makeVerifier(options), target, allFiles)
         let reports = try await prepare { () async throws(VerificationError) in
             try await verifier.verifyWheels(of: target, allFiles: allFiles)
         }
@@ -145,7 +145,7 @@ struct VerifyInstalledCommand: AsyncParsableCommand {
     @OptionGroup var options: VerifyingOptions
 
     func run() async throws {
-        let (verifier, package, wheel, check) = (try makeVerifier(options), package, wheel, !noCheckBytecode)
+        let (verifier, package, wheel, check) = (try await makeVerifier(options), package, wheel, !noCheckBytecode)
         let report = try await prepare { () async throws(VerificationError) in
             try await verifier.verifyInstalled(package, localWheel: wheel, checkBytecode: check)
         }

@@ -58,7 +58,7 @@ struct VerifyCommand: AsyncParsableCommand {
         useOneMallocArena()
         let started = Date()
         let pinned = try pins.map { path in try prepare { () throws(VerificationError) in try PinsFile.read(path) } }
-        var verifier = try makeVerifier(options)
+        var verifier = try await makeVerifier(options)
         // The summary's key and policy are read before the run: a bad key costs no verification.
         let setup = options.setup
         let summary = try vsaKey.map { keyFile in

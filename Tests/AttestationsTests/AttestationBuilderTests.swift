@@ -31,8 +31,8 @@ import Testing
         #expect(StatementChecks.evaluate(statement, distribution: Self.filename, sha256Hex: Self.hex).allPassed)
     }
 
-    static func roundTrip(_ key: PrivateKey) throws -> Attestation {
-        let attestation = try AttestationBuilder.sign(statement: Self.statement(), with: key)
+    static func roundTrip(_ key: PrivateKey) async throws -> Attestation {
+        let attestation = try await AttestationBuilder.sign(statement: Self.statement(), with: key)
         #expect(attestation.verificationMaterial == nil)
         return try Attestation.decode(attestation.encoded())
     }
@@ -43,7 +43,7 @@ import Testing
     }
 
     static func check(_ key: PrivateKey, other: PrivateKey) async throws {
-        let decoded = try roundTrip(key)
+        let decoded = try await roundTrip(key)
         #expect(decoded.envelope.statement == Self.statement())
         #expect(await verdict(decoded, trusting: key.publicKey).isVerified)
         #expect(
@@ -70,7 +70,7 @@ import Testing
 
     @Test func provenanceOfBuiltAttestationVerifies() async throws {
         let key = try PrivateKey.generate(.ed25519)
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "Test"), attestations: [try Self.roundTrip(key)])
         ])
         let reread = try Provenance.decode(JSONEncoder().encode(provenance))

@@ -17,21 +17,23 @@ struct EncryptedPrivateKeyTests {
     ]
 
     /// Encrypts `NAME.pem` into `NAME.enc.pem` with `scheme` and the test passphrase.
-    static func encrypt(_ name: String, scheme: [String], in directory: String) throws -> String {
-        try OpenSSLTool.run(
+    static func encrypt(_ name: String, scheme: [String], in directory: String) async throws -> String {
+        try await OpenSSLTool.run(
             ["pkcs8", "-topk8", "-in", "\(name).pem", "-out", "\(name).enc.pem", "-passout", "pass:\(passphrase)"] + scheme,
             in: directory)
         return try OpenSSLTool.text("\(directory)/\(name).enc.pem")
     }
 
-    @Test("EC P-256, P-384, Ed25519 and RSA keys open with the passphrase and match openssl's public key", arguments: ["p256", "p384", "ed25519", "rsa"])
-    func opens(_ kind: String) throws {
+    @Test(
+        "EC P-256, P-384, Ed25519 and RSA keys open with the passphrase and match openssl's public key",
+        arguments: ["p256", "p384", "ed25519", "rsa"])
+    func opens(_ kind: String) async throws {
         let directory = try OpenSSLTool.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try OpenSSLTool.keyPair(kind, name: "k", in: directory)
+        try await OpenSSLTool.keyPair(kind, name: "k", in: directory)
         let expected = try PublicKey(pem: OpenSSLTool.text("\(directory)/k.pub"))
         for scheme in Self.schemes {
-            let pem = try Self.encrypt("k", scheme: scheme, in: directory)
+            let pem = try await Self.encrypt("k", scheme: scheme, in: directory)
             #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
             let key = try PrivateKey(pem: pem, passphrase: Array(Self.passphrase.utf8))
             #expect(key.publicKey == expected, "\(kind) \(scheme)")
@@ -47,7 +49,7 @@ struct EncryptedPrivateKeyTests {
     @Test(
         "keys this module encrypts open with openssl and with the reader, and only with the passphrase",
         arguments: [KeyKind.ecdsaP256, .ecdsaP384, .ed25519, .rsa(bits: 2048)])
-    func encryptsForOpenSSL(_ kind: KeyKind) throws {
+    func encryptsForOpenSSL(_ kind: KeyKind) async throws {
         let directory = try OpenSSLTool.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let key = try PrivateKey.generate(kind)
@@ -56,15 +58,15 @@ struct EncryptedPrivateKeyTests {
         #expect(!pem.contains(Self.passphrase))
         try pem.write(toFile: "\(directory)/k.enc.pem", atomically: true, encoding: .utf8)
         // openssl reads it, and sees PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC.
-        let opened = try OpenSSLTool.run(
+        let opened = try await OpenSSLTool.run(
             ["pkey", "-in", "k.enc.pem", "-passin", "pass:\(Self.passphrase)", "-pubout"], in: directory)
         #expect(try PublicKey(pem: String(decoding: opened, as: UTF8.self)) == key.publicKey)
-        let structure = String(decoding: try OpenSSLTool.run(["asn1parse", "-in", "k.enc.pem"], in: directory), as: UTF8.self)
+        let structure = String(decoding: try await OpenSSLTool.run(["asn1parse", "-in", "k.enc.pem"], in: directory), as: UTF8.self)
         for name in ["PBES2", "PBKDF2", "hmacWithSHA256", "aes-256-cbc", ":0927C0"] {  // 0x0927C0 = 600000 rounds
             #expect(structure.contains(name), "\(name) in \(structure)")
         }
-        #expect(throws: (any Error).self) {
-            try OpenSSLTool.run(["pkey", "-in", "k.enc.pem", "-passin", "pass:wrong", "-pubout"], in: directory)
+        await #expect(throws: (any Error).self) {
+            try await OpenSSLTool.run(["pkey", "-in", "k.enc.pem", "-passin", "pass:wrong", "-pubout"], in: directory)
         }
         #expect(try PrivateKey(pem: pem, passphrase: Array(Self.passphrase.utf8)).publicKey == key.publicKey)
         let wrong = #expect(throws: AttestationError.self) { _ = try PrivateKey(pem: pem, passphrase: Array("wrong".utf8)) }
@@ -79,12 +81,12 @@ struct EncryptedPrivateKeyTests {
     }
 
     @Test("a wrong passphrase, none, or one for a plain key: each its own error, and no message carries the passphrase")
-    func refusals() throws {
+    func refusals() async throws {
         let directory = try OpenSSLTool.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try OpenSSLTool.keyPair("p256", name: "k", in: directory)
+        try await OpenSSLTool.keyPair("p256", name: "k", in: directory)
         for scheme in Self.schemes.prefix(2) {
-            let pem = try Self.encrypt("k", scheme: scheme, in: directory)
+            let pem = try await Self.encrypt("k", scheme: scheme, in: directory)
             for wrong in ["correct horse battery stapler", "", "Correct horse battery staple"] {
                 let error = #expect(throws: AttestationError.self) { _ = try PrivateKey(pem: pem, passphrase: Array(wrong.utf8)) }
                 #expect(error?.code == .wrongPassphrase, "\(String(describing: error))")
@@ -99,11 +101,11 @@ struct EncryptedPrivateKeyTests {
     }
 
     @Test("a damaged ciphertext is reported as a wrong passphrase, never read as some other key")
-    func damaged() throws {
+    func damaged() async throws {
         let directory = try OpenSSLTool.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try OpenSSLTool.keyPair("ed25519", name: "k", in: directory)
-        let pem = try Self.encrypt("k", scheme: Self.schemes[0], in: directory)
+        try await OpenSSLTool.keyPair("ed25519", name: "k", in: directory)
+        let pem = try await Self.encrypt("k", scheme: Self.schemes[0], in: directory)
         let block = try PEMBlock.first(in: pem, labels: ["ENCRYPTED PRIVATE KEY"], what: "test")
         // Every byte of the last two cipher blocks (which the padding and the key's tail depend on).
         for offset in (block.der.count - 32)..<block.der.count {
@@ -116,19 +118,19 @@ struct EncryptedPrivateKeyTests {
     }
 
     @Test("schemes other than PBES2, legacy PEM encryption and unbounded scrypt costs are refused by name")
-    func unsupported() throws {
+    func unsupported() async throws {
         let directory = try OpenSSLTool.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try OpenSSLTool.keyPair("p256", name: "k", in: directory)
+        try await OpenSSLTool.keyPair("p256", name: "k", in: directory)
         let passphrase = Array(Self.passphrase.utf8)
 
         // PBES1 (PKCS#5 v1.5 / PKCS#12 PBE): an old scheme this reader does not take.
-        let pbes1 = try Self.encrypt("k", scheme: ["-v1", "PBE-SHA1-3DES"], in: directory)
+        let pbes1 = try await Self.encrypt("k", scheme: ["-v1", "PBE-SHA1-3DES"], in: directory)
         let old = #expect(throws: AttestationError.self) { _ = try PrivateKey(pem: pbes1, passphrase: passphrase) }
         #expect(old?.code == .unsupportedKey && old?.message.contains("is not supported (PBES2 is") == true, "\(String(describing: old))")
 
         // OpenSSL's traditional encrypted PEM (Proc-Type / DEK-Info headers).
-        try OpenSSLTool.run(
+        try await OpenSSLTool.run(
             ["ec", "-in", "k.pem", "-aes256", "-passout", "pass:\(Self.passphrase)", "-out", "k.legacy.pem"], in: directory)
         let legacy = try OpenSSLTool.text("\(directory)/k.legacy.pem")
         #expect(legacy.contains("Proc-Type: 4,ENCRYPTED"))
@@ -136,7 +138,7 @@ struct EncryptedPrivateKeyTests {
         #expect(headers?.message.contains("legacy encrypted PEM is not supported; convert the key with openssl pkcs8") == true)
 
         // scrypt with N that is not a power of two (one byte of openssl's N=16384 changed).
-        let scrypt = try Self.encrypt("k", scheme: ["-scrypt"], in: directory)
+        let scrypt = try await Self.encrypt("k", scheme: ["-scrypt"], in: directory)
         var der = try PEMBlock.first(in: scrypt, labels: ["ENCRYPTED PRIVATE KEY"], what: "test").der
         let n: [UInt8] = [0x02, 0x02, 0x40, 0x00]
         let at = try #require(der.indices.first { der[$0..<min($0 + 4, der.count)].elementsEqual(n) })
@@ -144,7 +146,9 @@ struct EncryptedPrivateKeyTests {
         let cost = #expect(throws: AttestationError.self) {
             _ = try PrivateKey(pem: PEMBlock.encode(label: "ENCRYPTED PRIVATE KEY", der: der), passphrase: passphrase)
         }
-        #expect(cost?.code == .unsupportedKey && cost?.message.contains("scrypt parameters N=16385 r=8 p=1") == true, "\(String(describing: cost))")
+        #expect(
+            cost?.code == .unsupportedKey && cost?.message.contains("scrypt parameters N=16385 r=8 p=1") == true,
+            "\(String(describing: cost))")
 
         // Not DER at all.
         let garbage = PEMBlock.encode(label: "ENCRYPTED PRIVATE KEY", der: [0x30, 0x03, 0x02, 0x01])

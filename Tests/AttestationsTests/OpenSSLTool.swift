@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the machine's real `openssl` (and small scripts) for tests that need keys and
 /// signatures made by another implementation.
@@ -7,31 +8,19 @@ enum OpenSSLTool {
         let description: String
     }
 
-    static let path = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let path =
+        ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
         ?? "/usr/bin/openssl"
 
     /// Runs openssl with `arguments` in `directory`, feeding `input`; throws unless it exits 0.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String, input: [UInt8] = []) throws -> [UInt8] {
+    static func run(_ arguments: [String], in directory: String, input: [UInt8] = []) async throws -> [UInt8] {
         let executable = path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        try stdin.fileHandleForWriting.write(contentsOf: Data(input))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failed(description: "\(executable) \(arguments.joined(separator: " ")): \(String(decoding: err, as: UTF8.self))")
+        let result = try await ChildProcess.run(executable, arguments, currentDirectory: directory, input: Data(input))
+        guard result.status == 0 else {
+            throw Failed(description: "\(executable) \(arguments.joined(separator: " ")): \(result.stderrText)")
         }
-        return Array(out)
+        return Array(result.stdout)
     }
 
     /// A fresh scratch folder.
@@ -52,9 +41,9 @@ enum OpenSSLTool {
     }
 
     /// Makes `NAME.pem` (a PKCS#8 key of `kind`) and `NAME.pub` (its SPKI) in `directory`.
-    static func keyPair(_ kind: String, name: String, in directory: String) throws {
-        try run(genpkey(kind) + ["-out", "\(name).pem"], in: directory)
-        try run(["pkey", "-in", "\(name).pem", "-pubout", "-out", "\(name).pub"], in: directory)
+    static func keyPair(_ kind: String, name: String, in directory: String) async throws {
+        try await run(genpkey(kind) + ["-out", "\(name).pem"], in: directory)
+        try await run(["pkey", "-in", "\(name).pem", "-pubout", "-out", "\(name).pub"], in: directory)
     }
 
     static func text(_ path: String) throws -> String {

@@ -9,13 +9,13 @@ import Testing
     static let filename = "demo_pkg-1.2.3-py3-none-any.whl"
     static let digest = SHA256Hex("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")!
 
-    static func attestation(signedBy key: PrivateKey, statement: [UInt8]? = nil) throws -> Attestation {
+    static func attestation(signedBy key: PrivateKey, statement: [UInt8]? = nil) async throws -> Attestation {
         let bytes =
             statement
             ?? AttestationBuilder.slsaV1Statement(
                 filename: filename, sha256Hex: digest, builderID: "https://builder.invalid/b", buildType: "https://builder.invalid/t@v1",
                 finishedOn: Date(timeIntervalSince1970: 1_700_000_000))
-        return try AttestationBuilder.sign(statement: bytes, with: key)
+        return try await AttestationBuilder.sign(statement: bytes, with: key)
     }
 
     static func verifier(trusting key: PrivateKey) -> ProvenanceVerifier {
@@ -25,7 +25,7 @@ import Testing
     @Test func untrustedThenTrustedIsVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
         let untrusted = try PrivateKey.generate(.ed25519)
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(
                 publisher: Publisher(kind: "A"),
                 attestations: [try Self.attestation(signedBy: untrusted), try Self.attestation(signedBy: trusted)])
@@ -44,7 +44,7 @@ import Testing
     @Test func trustedInALaterBundleIsFoundToo() async throws {
         let trusted = try PrivateKey.generate(.ecdsaP256)
         let untrusted = try PrivateKey.generate(.ecdsaP256)
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: untrusted)]),
             AttestationBundle(publisher: Publisher(kind: "B"), attestations: [try Self.attestation(signedBy: trusted)]),
         ])
@@ -56,7 +56,7 @@ import Testing
 
     @Test func bothUntrustedIsNotVerified() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(
                 publisher: Publisher(kind: "A"),
                 attestations: [
@@ -84,7 +84,7 @@ import Testing
             ]),
         ])
         let bytes = Array(try JSONEncoder().encode(statement))
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted, statement: bytes)])
         ])
         let verdict = await Self.verifier(trusting: trusted).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)
@@ -100,7 +100,7 @@ import Testing
 
     @Test func malformedStatementIsReportedNotSkipped() async throws {
         let trusted = try PrivateKey.generate(.ed25519)
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(
                 publisher: Publisher(kind: "A"),
                 attestations: [
@@ -122,7 +122,7 @@ import Testing
             Provenance(attestationBundles: []), distribution: Self.filename, sha256Hex: Self.digest)
         #expect(!empty.isVerified)
         #expect(empty.attestations.isEmpty && empty.decisive == nil)
-        let provenance = Provenance(attestationBundles: [
+        let provenance = await Provenance(attestationBundles: [
             AttestationBundle(publisher: Publisher(kind: "A"), attestations: [try Self.attestation(signedBy: trusted)])
         ])
         let verdict = await ProvenanceVerifier(verifiers: []).verify(provenance, distribution: Self.filename, sha256Hex: Self.digest)

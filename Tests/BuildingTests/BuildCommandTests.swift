@@ -15,15 +15,15 @@ extension Builds {
             return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("wheeltrust").path
         }
 
-        @Test func buildThenVerifyWheelWithTheBuildKey() throws {
+        @Test func buildThenVerifyWheelWithTheBuildKey() async throws {
             let work = try BuildFixtures.temporaryDirectory("cli")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdist = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
-            let wheelhouse = try BuildFixtures.wheelhouse(["flit_core-3.10.1-py3-none-any.whl"])
+            let sdist = try await BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+            let wheelhouse = try await BuildFixtures.wheelhouse(["flit_core-3.10.1-py3-none-any.whl"])
             defer { try? FileManager.default.removeItem(atPath: wheelhouse) }
-            let keygen = try BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
+            let keygen = try await BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
             try #require(keygen.status == 0, "\(keygen.output)")
-            let built = try BuildFixtures.run(
+            let built = try await BuildFixtures.run(
                 Self.wheeltrust,
                 [
                     "build", sdist, "--key", work + "/builder.pem", "--out", work + "/out", "--find-links", wheelhouse,
@@ -36,7 +36,7 @@ extension Builds {
             #expect((result["source"] as? [String: Any])?["anchor"] as? String == "none")
             #expect((result["buildDependencies"] as? [[String: String]])?.map { $0["filename"] } == ["flit_core-3.10.1-py3-none-any.whl"])
 
-            let verified = try BuildFixtures.run(
+            let verified = try await BuildFixtures.run(
                 Self.wheeltrust,
                 [
                     "verify-wheel", wheel, "--provenance", try #require(result["attestation"] as? String), "--key", work + "/builder.pub",
@@ -49,8 +49,8 @@ extension Builds {
             #expect(checks.contains { $0["name"] as? String == "signature" && $0["status"] as? String == "pass" }, "\(checks)")
 
             // Another key: the same wheel does not verify, in the signature check.
-            _ = try BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/other"])
-            let refused = try BuildFixtures.run(
+            _ = try await BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/other"])
+            let refused = try await BuildFixtures.run(
                 Self.wheeltrust,
                 [
                     "verify-wheel", wheel, "--provenance", try #require(result["attestation"] as? String), "--key", work + "/other.pub",
@@ -63,21 +63,21 @@ extension Builds {
                 refusedChecks.contains { $0["name"] as? String == "signature" && $0["status"] as? String == "fail" }, "\(refusedChecks)")
         }
 
-        @Test func aFailingBackendExitsOneNamingTheStageAndTheLog() throws {
+        @Test func aFailingBackendExitsOneNamingTheStageAndTheLog() async throws {
             let work = try BuildFixtures.temporaryDirectory("cli-fail")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdist = try BuildFixtures.makeSdist(
+            let sdist = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(fail: true), in: work)
-            _ = try BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
-            let built = try BuildFixtures.run(
+            _ = try await BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
+            let built = try await BuildFixtures.run(
                 Self.wheeltrust, ["build", sdist, "--key", work + "/builder.pem", "--out", work + "/out", "--find-links", work])
             #expect(built.status == 1)
             #expect(built.stderr.hasPrefix("wheeltrust: error: backend-failed: build_wheel failed (exit status 1)"), "\(built.stderr)")
             #expect(built.stderr.contains(work + "/out/tiny-1.0.build.log"))
         }
 
-        @Test func aBadBuildTagIsAUsageError() throws {
-            let built = try BuildFixtures.run(
+        @Test func aBadBuildTagIsAUsageError() async throws {
+            let built = try await BuildFixtures.run(
                 Self.wheeltrust, ["build", "x-1.0.tar.gz", "--key", "k.pem", "--out", "/tmp/none", "--build-tag", "abc"])
             #expect(built.status == 2)
             #expect(built.stderr.contains("--build-tag abc"))
@@ -86,21 +86,21 @@ extension Builds {
 }
 
 extension Builds.BuildCommandTests {
-    @Test func rebuildReportsReproducedThenNamesASwappedRequirement() throws {
+    @Test func rebuildReportsReproducedThenNamesASwappedRequirement() async throws {
         let work = try BuildFixtures.temporaryDirectory("cli-rebuild")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let sdist = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+        let sdist = try await BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
         let wheelhouse = work + "/wheelhouse"
         try FileManager.default.createDirectory(atPath: wheelhouse, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             atPath: BuildFixtures.fixture("flit_core-3.10.1-py3-none-any.whl"), toPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
         try FileManager.default.copyItem(atPath: sdist, toPath: wheelhouse + "/flitty-2.0.tar.gz")
-        _ = try BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
-        let built = try BuildFixtures.run(
+        _ = try await BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/builder"])
+        let built = try await BuildFixtures.run(
             Self.wheeltrust, ["build", sdist, "--key", work + "/builder.pem", "--out", work + "/out", "--find-links", wheelhouse])
         try #require(built.status == 0, "\(built.output)")
         let wheel = work + "/out/flitty-2.0-py2.py3-none-any.whl"
-        let rebuilt = try BuildFixtures.run(
+        let rebuilt = try await BuildFixtures.run(
             Self.wheeltrust,
             [
                 "rebuild", wheel, "--provenance", wheel + ".slsa.attestation", "--find-links", wheelhouse, "--out", work + "/rb",
@@ -110,7 +110,7 @@ extension Builds.BuildCommandTests {
         let result = try #require(try JSONSerialization.jsonObject(with: Data(rebuilt.stdout.utf8)) as? [String: Any])
         #expect(result["outcome"] as? String == "reproduced")
         // The signed summary: verifies under the key (verify-vsa), PASSED, about the attested wheel.
-        let summary = try BuildFixtures.run(
+        let summary = try await BuildFixtures.run(
             Self.wheeltrust, ["verify-vsa", work + "/rebuild.vsa.json", "--key", work + "/builder.pub", "--format", "json"])
         #expect(summary.status == 0 && summary.output.contains("PASSED"), "\(summary.output)")
         let envelope = try #require(
@@ -125,7 +125,7 @@ extension Builds.BuildCommandTests {
         try FileManager.default.removeItem(atPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
         try FileManager.default.copyItem(
             atPath: BuildFixtures.fixture("wheel-0.45.1-py3-none-any.whl"), toPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
-        let swapped = try BuildFixtures.run(
+        let swapped = try await BuildFixtures.run(
             Self.wheeltrust,
             ["rebuild", wheel, "--provenance", wheel + ".slsa.attestation", "--find-links", wheelhouse, "--out", work + "/rb2"])
         #expect(swapped.status == 1)

@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Building
@@ -23,7 +24,7 @@ enum BuildFixtures {
     /// with mtime `mtime` (PKG-INFO's is what SOURCE_DATE_EPOCH comes from).
     static func makeSdist(
         name: String, version: String, files: [String: String], in directory: String, mtime: Int = 1_700_000_000
-    ) throws -> String {
+    ) async throws -> String {
         let top = "\(name)-\(version)"
         var all = files
         if all["PKG-INFO"] == nil {
@@ -54,7 +55,7 @@ enum BuildFixtures {
             with open(sys.argv[2], "wb") as f:
                 f.write(gzip.compress(raw.getvalue(), mtime=0))
             """
-        let result = try run("/usr/bin/env", ["python3", "-c", script, specPath, output])
+        let result = try await run("/usr/bin/env", ["python3", "-c", script, specPath, output])
         try #require(result.status == 0, "making the sdist: \(result.output)")
         return output
     }
@@ -137,13 +138,13 @@ enum BuildFixtures {
 
     /// A folder of wheels for `--find-links`: the named fixture wheels and, with `ensurepipSetuptools`,
     /// the setuptools wheel bundled with this interpreter's ensurepip.
-    static func wheelhouse(_ names: [String], ensurepipSetuptools: Bool = false) throws -> String {
+    static func wheelhouse(_ names: [String], ensurepipSetuptools: Bool = false) async throws -> String {
         let folder = try temporaryDirectory("wheelhouse")
         for name in names {
             try FileManager.default.copyItem(atPath: fixture(name), toPath: folder + "/" + name)
         }
         if ensurepipSetuptools {
-            let found = try run(
+            let found = try await run(
                 "/usr/bin/env",
                 [
                     "python3", "-c",
@@ -171,33 +172,16 @@ enum BuildFixtures {
         var output: String { stdout + stderr }
     }
 
-    /// Runs a program to completion (outputs through files), with this process's environment
-    /// minus pip's settings.
-    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+    /// Runs a program to completion (the shared ``ChildProcess`` runner), with this process's
+    /// environment minus pip's settings.
+    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) async throws -> Result {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PIP_") }
         environment["PIP_CONFIG_FILE"] = "/dev/null"
         environment["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
         environment.removeValue(forKey: "VIRTUAL_ENV")
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let scratch = NSTemporaryDirectory() + "/wt-build-run-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch + ".out")
-            try? FileManager.default.removeItem(atPath: scratch + ".err")
-        }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let out = (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, stdout: out, stderr: err)
+        let result = try await ChildProcess.run(executable, arguments, environment: environment)
+        return Result(status: result.status, stdout: result.stdoutText, stderr: result.stderrText)
     }
 
     /// The statement's predicate as JSON objects.
@@ -206,8 +190,8 @@ enum BuildFixtures {
         return try #require(object["predicate"] as? [String: Any])
     }
 
-    static func sha256(_ path: String) throws -> String {
-        let result = try run("/usr/bin/sha256sum", [path])
+    static func sha256(_ path: String) async throws -> String {
+        let result = try await run("/usr/bin/sha256sum", [path])
         return String(result.stdout.prefix(64))
     }
 }

@@ -21,10 +21,10 @@ extension Builds {
             let wheelhouse: String
 
             static func start(work: String) async throws -> Index {
-                let keygen = try BuildFixtures.run(BuildUploadEndToEndTests.wheeltrust, ["keygen", "--out", work + "/builder"])
+                let keygen = try await BuildFixtures.run(BuildUploadEndToEndTests.wheeltrust, ["keygen", "--out", work + "/builder"])
                 try #require(keygen.status == 0, "\(keygen.output)")
                 try PolicyText.oneKey("build", file: "builder.pub").write(toFile: work + "/policy.toml", atomically: true, encoding: .utf8)
-                let added = try BuildFixtures.run(
+                let added = try await BuildFixtures.run(
                     BuildUploadEndToEndTests.wheeltrust, ["serve", "token", "add", "ci", "--store", work + "/store", "--upload"],
                     environment: ["HOME": work])
                 try #require(added.status == 0, "token add: \(added.output)")
@@ -32,8 +32,8 @@ extension Builds {
                 let server = try await ServeProcess.start(
                     wheeltrust: BuildUploadEndToEndTests.wheeltrust, ["--store", work + "/store", "--policy", work + "/policy.toml"],
                     home: work)
-                let sdist = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
-                let wheelhouse = try BuildFixtures.wheelhouse(["flit_core-3.10.1-py3-none-any.whl"])
+                let sdist = try await BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+                let wheelhouse = try await BuildFixtures.wheelhouse(["flit_core-3.10.1-py3-none-any.whl"])
                 return Index(work: work, token: token, server: server, sdist: sdist, wheelhouse: wheelhouse)
             }
 
@@ -43,32 +43,33 @@ extension Builds {
             }
 
             /// Builds `flitty` signed with `key` (a path under work, without `.pem`) into `out` and uploads it.
-            func buildFlitty(key: String, out: String, token: String? = nil) throws -> BuildFixtures.Result {
-                try build([sdist, "--key", work + "/\(key).pem", "--out", work + "/" + out, "--find-links", wheelhouse], token: token)
+            func buildFlitty(key: String, out: String, token: String? = nil) async throws -> BuildFixtures.Result {
+                try await build(
+                    [sdist, "--key", work + "/\(key).pem", "--out", work + "/" + out, "--find-links", wheelhouse], token: token)
             }
 
             /// The simple index URL with `__token__` and the token as credentials.
             var indexURL: String { server.indexURL.replacingOccurrences(of: "http://", with: "http://__token__:\(token)@") }
 
             /// `wheeltrust build … --upload` with the token in `WHEELTRUST_UPLOAD_TOKEN`.
-            func build(_ arguments: [String], token: String? = nil) throws -> BuildFixtures.Result {
-                try BuildFixtures.run(
+            func build(_ arguments: [String], token: String? = nil) async throws -> BuildFixtures.Result {
+                try await BuildFixtures.run(
                     BuildUploadEndToEndTests.wheeltrust, ["build"] + arguments + ["--upload", server.uploadURL, "--format", "json"],
                     environment: ["WHEELTRUST_UPLOAD_TOKEN": token ?? self.token, "HOME": work])
             }
 
             /// Real pip installs `packages` from the index into a fresh venv; `wheeltrust verify --all`
             /// with only the build key; returns the report's packages by name.
-            func installAndVerify(_ packages: [String]) throws -> (status: Int32, packages: [String: [String: Any]], output: String) {
+            func installAndVerify(_ packages: [String]) async throws -> (status: Int32, packages: [String: [String: Any]], output: String) {
                 let venv = work + "/venv-\(UUID().uuidString.prefix(8))"
-                let created = try BuildFixtures.run("/usr/bin/env", ["python3", "-m", "venv", "--without-pip", venv])
+                let created = try await BuildFixtures.run("/usr/bin/env", ["python3", "-m", "venv", "--without-pip", venv])
                 try #require(created.status == 0, "venv: \(created.output)")
-                let installed = try BuildFixtures.run(
+                let installed = try await BuildFixtures.run(
                     "/usr/bin/env",
                     ["python3", "-m", "pip", "--python", venv + "/bin/python", "install", "--no-cache-dir", "--index-url", indexURL]
                         + packages)
                 try #require(installed.status == 0, "pip install: \(installed.output)")
-                let verified = try BuildFixtures.run(
+                let verified = try await BuildFixtures.run(
                     BuildUploadEndToEndTests.wheeltrust,
                     [
                         "verify", "--all", "--python", venv + "/bin/python", "--index-url", indexURL, "--cache-dir", work + "/cache",
@@ -83,8 +84,8 @@ extension Builds {
             }
 
             /// Whether the index serves a page for `project` (with the token).
-            func serves(_ project: String) throws -> Bool {
-                let result = try BuildFixtures.run(
+            func serves(_ project: String) async throws -> Bool {
+                let result = try await BuildFixtures.run(
                     "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", indexURL + project + "/"])
                 return result.stdout == "200"
             }
@@ -102,12 +103,12 @@ extension Builds {
             let index = try await Index.start(work: work)
             defer { index.stop() }
 
-            let built = try index.buildFlitty(key: "builder", out: "out")
+            let built = try await index.buildFlitty(key: "builder", out: "out")
             #expect(built.status == 0, "\(built.output)")
             let uploads = try Self.uploads(built)
             #expect(uploads.count == 1 && uploads.first?["uploaded"] as? Bool == true, "\(uploads)")
 
-            let verified = try index.installAndVerify(["flitty"])
+            let verified = try await index.installAndVerify(["flitty"])
             #expect(verified.status == 0, "\(verified.output)")
             let flitty = try #require(verified.packages["flitty"], "\(verified.output)")
             #expect(flitty["status"] as? String == "verified")
@@ -117,11 +118,11 @@ extension Builds {
             }
             // The build the index served is ours: its source and build requirement by sha256.
             let build = try #require(flitty["build"] as? [String: Any])
-            #expect((build["source"] as? [String: Any])?["sha256"] as? String == (try BuildFixtures.sha256(index.sdist)))
+            await #expect((build["source"] as? [String: Any])?["sha256"] as? String == (try BuildFixtures.sha256(index.sdist)))
             #expect((build["dependencies"] as? [[String: Any]])?.map { $0["filename"] as? String } == ["flit_core-3.10.1-py3-none-any.whl"])
 
             // Built again: the same bytes (SOURCE_DATE_EPOCH), so the upload is accepted again as already there.
-            let again = try index.buildFlitty(key: "builder", out: "again")
+            let again = try await index.buildFlitty(key: "builder", out: "again")
             #expect(again.status == 0, "\(again.output)")
             #expect(try Self.uploads(again).first?["uploaded"] as? Bool == true)
         }
@@ -131,10 +132,10 @@ extension Builds {
             defer { try? FileManager.default.removeItem(atPath: work) }
             let index = try await Index.start(work: work)
             defer { index.stop() }
-            _ = try BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/other"])
+            _ = try await BuildFixtures.run(Self.wheeltrust, ["keygen", "--out", work + "/other"])
 
             // Signed by a key the index's policy does not name: refused at the door, with its reason.
-            let other = try index.buildFlitty(key: "other", out: "other-out")
+            let other = try await index.buildFlitty(key: "other", out: "other-out")
             #expect(other.status == 1, "\(other.output)")
             let refused = try #require(try Self.uploads(other).first)
             #expect(refused["uploaded"] as? Bool == false)
@@ -142,18 +143,18 @@ extension Builds {
             #expect(error["code"] as? String == "refused", "\(error)")
             #expect((error["message"] as? String)?.contains("HTTP 400") == true, "\(error)")
             #expect((error["message"] as? String)?.contains("signature matches no trusted key") == true, "\(error)")
-            #expect(try !index.serves("flitty"))
+            await #expect(try !index.serves("flitty"))
 
             // The right key with a wrong token: authentication, nothing stored.
-            let wrongToken = try index.buildFlitty(key: "builder", out: "token-out", token: "wt_wrong")
+            let wrongToken = try await index.buildFlitty(key: "builder", out: "token-out", token: "wt_wrong")
             #expect(wrongToken.status == 1, "\(wrongToken.output)")
             let unauthenticated = try #require(try Self.uploads(wrongToken).first?["error"] as? [String: Any])
             #expect(unauthenticated["code"] as? String == "authentication", "\(unauthenticated)")
-            #expect(try !index.serves("flitty"))
+            await #expect(try !index.serves("flitty"))
             #expect(!wrongToken.output.contains("wt_wrong"), "the token is never printed")
 
             // No token and no netrc entry: a usage error before anything is built.
-            let none = try BuildFixtures.run(
+            let none = try await BuildFixtures.run(
                 Self.wheeltrust,
                 [
                     "build", index.sdist, "--key", work + "/builder.pem", "--out", work + "/none-out", "--find-links", index.wheelhouse,
@@ -171,10 +172,10 @@ extension Builds {
             let index = try await Index.start(work: work)
             defer { index.stop() }
             let sources = work + "/sdists"
-            try Builds.TreeBuildTests.tree(in: sources)
+            try await Builds.TreeBuildTests.tree(in: sources)
             try "plugin==1.0\n".write(toFile: work + "/requirements.txt", atomically: true, encoding: .utf8)
 
-            let built = try index.build([
+            let built = try await index.build([
                 "-r", work + "/requirements.txt", "--find-links", sources, "--key", work + "/builder.pem", "--out", work + "/out",
             ])
             #expect(built.status == 0, "\(built.output)")
@@ -182,7 +183,7 @@ extension Builds {
             #expect(uploads.count == 5 && uploads.allSatisfy { $0["uploaded"] as? Bool == true }, "\(uploads)")
 
             // pip resolves plugin's runtime tree (app, helper, base) from the index; all verify.
-            let verified = try index.installAndVerify(["plugin"])
+            let verified = try await index.installAndVerify(["plugin"])
             #expect(verified.status == 0, "\(verified.output)")
             for name in ["plugin", "app", "helper", "base"] {
                 #expect(verified.packages[name]?["status"] as? String == "verified", "\(name): \(verified.output)")

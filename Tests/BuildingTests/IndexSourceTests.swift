@@ -69,11 +69,11 @@ extension Builds {
                 environment: ["HOME": cache, "PIP_CONFIG_FILE": "/dev/null"])
         }
 
-        @Test func aSetupProblemIsKeptAsAValueAndItsMessageNamesNoOption() throws {
+        @Test func aSetupProblemIsKeptAsAValueAndItsMessageNamesNoOption() async throws {
             let work = try BuildFixtures.temporaryDirectory("setup-problem")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let error = #expect(throws: BuildError.self) {
-                try SourceLocator.pipeline(Self.setup(indexURL: "ftp://idx.example/simple/", cache: work + "/cache"))
+            let error = await #expect(throws: BuildError.self) {
+                try await SourceLocator.pipeline(Self.setup(indexURL: "ftp://idx.example/simple/", cache: work + "/cache"))
             }
             #expect(error?.code == .usage && error?.message == "the index URL is not an http(s) URL: ftp://idx.example/simple/")
             guard case .verification(let cause)? = error?.setupProblem else {
@@ -88,7 +88,8 @@ extension Builds {
         @Test func anSdistWhoseDigestDiffersFromTheIndexIsRefusedInIndexHash() async throws {
             let work = try BuildFixtures.temporaryDirectory("mismatch")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdist = try BuildFixtures.makeSdist(name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work)
+            let sdist = try await BuildFixtures.makeSdist(
+                name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work)
             let index = try StaticIndex(sdist: sdist, published: String(repeating: "ab", count: 32))
             let error = await #expect(throws: BuildError.self) {
                 try await SourceLocator.resolve("tiny==1.0", setup: Self.setup(indexURL: index.url, cache: work + "/cache"))
@@ -102,8 +103,9 @@ extension Builds {
         @Test func anSdistOnAnIndexWithoutProvenanceIsAnchoredByItsDigestAndSaysSo() async throws {
             let work = try BuildFixtures.temporaryDirectory("digest-anchor")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdist = try BuildFixtures.makeSdist(name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work)
-            let digest = try BuildFixtures.sha256(sdist)
+            let sdist = try await BuildFixtures.makeSdist(
+                name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work)
+            let digest = try await BuildFixtures.sha256(sdist)
             let index = try StaticIndex(sdist: sdist, published: digest)
             let source = try await SourceLocator.resolve("tiny==1.0", setup: Self.setup(indexURL: index.url, cache: work + "/cache"))
             #expect(source.sha256.text == digest)
@@ -112,7 +114,7 @@ extension Builds {
                 return
             }
             let (key, _) = try BuildFixtures.signingKey()
-            let result = try SourceBuilder.build(
+            let result = try await SourceBuilder.build(
                 BuildRequest(
                     source: source, outputDirectory: work + "/out", requirements: .findLinks(work), python: BuildFixtures.buildPython,
                     signer: key))
@@ -130,10 +132,11 @@ extension Builds {
             defer { try? FileManager.default.removeItem(atPath: work) }
             let served = work + "/served"
             try FileManager.default.createDirectory(atPath: served, withIntermediateDirectories: true)
-            let sdist = try BuildFixtures.makeSdist(name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: served)
+            let sdist = try await BuildFixtures.makeSdist(
+                name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: served)
             try FileManager.default.removeItem(atPath: served + "/tiny-1.0.json")
             let (publisherKey, publisherPublic) = try BuildFixtures.signingKey()
-            _ = try Attester.attest(wheel: sdist, key: publisherKey, builderID: "urn:test:publisher", buildType: "urn:test:sdist")
+            _ = try await Attester.attest(wheel: sdist, key: publisherKey, builderID: "urn:test:publisher", buildType: "urn:test:sdist")
             let server = try await IndexServer(configuration: ServerConfiguration(directory: served)).start()
             do {
                 let url = server.indexURL.absoluteString

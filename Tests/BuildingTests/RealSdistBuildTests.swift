@@ -40,10 +40,10 @@ extension Builds {
             }
             #expect(signer.contains("trailofbits/pypi-attestations"), "\(signer)")
 
-            let wheelhouse = try BuildFixtures.wheelhouse(["wheel-0.45.1-py3-none-any.whl"], ensurepipSetuptools: true)
+            let wheelhouse = try await BuildFixtures.wheelhouse(["wheel-0.45.1-py3-none-any.whl"], ensurepipSetuptools: true)
             defer { try? FileManager.default.removeItem(atPath: wheelhouse) }
             let (key, publicKey) = try BuildFixtures.signingKey()
-            let result = try SourceBuilder.build(
+            let result = try await SourceBuilder.build(
                 BuildRequest(
                     source: source, outputDirectory: work + "/out", buildTag: BuildTag(number: 0), requirements: .findLinks(wheelhouse),
                     python: BuildFixtures.buildPython, signer: key))
@@ -55,7 +55,7 @@ extension Builds {
             #expect(names.contains("wheel-0.45.1-py3-none-any.whl"))
             #expect(names.contains { $0.hasPrefix("setuptools-") })
             let sourceDigest = (resolved.first?["digest"] as? [String: String])?["sha256"]
-            #expect(sourceDigest == (try BuildFixtures.sha256(BuildFixtures.fixture("pypi_attestations-0.0.19.tar.gz"))))
+            await #expect(sourceDigest == (try BuildFixtures.sha256(BuildFixtures.fixture("pypi_attestations-0.0.19.tar.gz"))))
             let external = try #require(definition["externalParameters"] as? [String: Any])
             #expect((external["source"] as? [String: Any])?["anchor"] as? String == "provenance")
             let internalParameters = try #require(definition["internalParameters"] as? [String: Any])

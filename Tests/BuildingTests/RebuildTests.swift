@@ -11,26 +11,26 @@ extension Builds {
         /// Builds `files` once (signed) and returns the work folder, the result and the wheelhouse.
         static func firstBuild(
             _ label: String, name: String, version: String, files: [String: String], wheels: [String]
-        ) throws -> (work: String, result: BuildResult, wheelhouse: String, sdist: String) {
+        ) async throws -> (work: String, result: BuildResult, wheelhouse: String, sdist: String) {
             let work = try BuildFixtures.temporaryDirectory(label)
-            let sdist = try BuildFixtures.makeSdist(name: name, version: version, files: files, in: work)
+            let sdist = try await BuildFixtures.makeSdist(name: name, version: version, files: files, in: work)
             let wheelhouse = work + "/wheelhouse"
             try FileManager.default.createDirectory(atPath: wheelhouse, withIntermediateDirectories: true)
             for wheel in wheels { try FileManager.default.copyItem(atPath: BuildFixtures.fixture(wheel), toPath: wheelhouse + "/" + wheel) }
             let (key, _) = try BuildFixtures.signingKey()
-            let result = try SourceBuilder.build(
+            let result = try await SourceBuilder.build(
                 BuildRequest(
                     source: try SourceDistribution.local(path: sdist), outputDirectory: work + "/out", buildTag: BuildTag(number: 0),
                     requirements: .findLinks(wheelhouse), python: BuildFixtures.buildPython, signer: key))
             return (work, result, wheelhouse, sdist)
         }
 
-        @Test func anUnchangedFlitBuildIsReproducedByteForByte() throws {
-            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+        @Test func anUnchangedFlitBuildIsReproducedByteForByte() async throws {
+            let (work, result, wheelhouse, sdist) = try await Self.firstBuild(
                 "rebuild-flit", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(),
                 wheels: ["flit_core-3.10.1-py3-none-any.whl"])
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let report = try Rebuilder.rebuild(
+            let report = try await Rebuilder.rebuild(
                 .init(
                     wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
                     outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
@@ -39,12 +39,12 @@ extension Builds {
             #expect((report.rebuiltWheel as NSString).lastPathComponent == "flitty-2.0-0-py2.py3-none-any.whl")
         }
 
-        @Test func aBackendThatIgnoresTheRecordedInputsIsNotReproducedAndTheMembersNamed() throws {
+        @Test func aBackendThatIgnoresTheRecordedInputsIsNotReproducedAndTheMembersNamed() async throws {
             // The in-tree backend writes the build's HOME (a fresh folder each time) into a member.
-            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+            let (work, result, wheelhouse, sdist) = try await Self.firstBuild(
                 "rebuild-tiny", name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), wheels: [])
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let report = try Rebuilder.rebuild(
+            let report = try await Rebuilder.rebuild(
                 .init(
                     wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
                     outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython, withDiff: true))
@@ -59,8 +59,8 @@ extension Builds {
             #expect(!diff.contains("SOURCE_DATE_EPOCH"), "the unchanged line is not shown: \(diff)")
         }
 
-        @Test func aBuildDependencySwappedInTheWheelhouseIsNamed() throws {
-            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+        @Test func aBuildDependencySwappedInTheWheelhouseIsNamed() async throws {
+            let (work, result, wheelhouse, sdist) = try await Self.firstBuild(
                 "rebuild-swap", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(),
                 wheels: ["flit_core-3.10.1-py3-none-any.whl"])
             defer { try? FileManager.default.removeItem(atPath: work) }
@@ -68,8 +68,8 @@ extension Builds {
             let swapped = wheelhouse + "/flit_core-3.10.1-py3-none-any.whl"
             try FileManager.default.removeItem(atPath: swapped)
             try Data("not the recorded wheel".utf8).write(to: URL(fileURLWithPath: swapped))
-            let error = #expect(throws: BuildError.self) {
-                try Rebuilder.rebuild(
+            let error = await #expect(throws: BuildError.self) {
+                try await Rebuilder.rebuild(
                     .init(
                         wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
                         outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
@@ -82,8 +82,8 @@ extension Builds {
                 "\(error?.message ?? "")")
             // Missing altogether: named too.
             try FileManager.default.removeItem(atPath: swapped)
-            let missing = #expect(throws: BuildError.self) {
-                try Rebuilder.rebuild(
+            let missing = await #expect(throws: BuildError.self) {
+                try await Rebuilder.rebuild(
                     .init(
                         wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
                         outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
@@ -91,8 +91,8 @@ extension Builds {
             #expect(missing?.message == "build requirement: flit_core-3.10.1-py3-none-any.whl is missing from \(wheelhouse)")
         }
 
-        @Test func aWheelThatIsNotTheSubjectOrAnotherSourceIsRefused() throws {
-            let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+        @Test func aWheelThatIsNotTheSubjectOrAnotherSourceIsRefused() async throws {
+            let (work, result, wheelhouse, sdist) = try await Self.firstBuild(
                 "rebuild-subject", name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), wheels: [])
             defer { try? FileManager.default.removeItem(atPath: work) }
             let other = work + "/other.whl"
@@ -101,19 +101,19 @@ extension Builds {
             handle.seekToEndOfFile()
             handle.write(Data([0]))
             try handle.close()
-            let subject = #expect(throws: BuildError.self) {
-                try Rebuilder.rebuild(
+            let subject = await #expect(throws: BuildError.self) {
+                try await Rebuilder.rebuild(
                     .init(
                         wheel: other, provenanceFile: result.attestationPath, sdist: sdist, findLinks: wheelhouse,
                         outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
             }
             #expect(subject?.message.hasPrefix("subject: ") == true)
-            let otherSdist = try BuildFixtures.makeSdist(
+            let otherSdist = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(),
                 in: try BuildFixtures.temporaryDirectory("other"),
                 mtime: 1_600_000_000)
-            let source = #expect(throws: BuildError.self) {
-                try Rebuilder.rebuild(
+            let source = await #expect(throws: BuildError.self) {
+                try await Rebuilder.rebuild(
                     .init(
                         wheel: result.wheelPath, provenanceFile: result.attestationPath, sdist: otherSdist, findLinks: wheelhouse,
                         outputDirectory: work + "/rebuild", python: BuildFixtures.buildPython))
@@ -125,8 +125,8 @@ extension Builds {
 }
 
 extension Builds.RebuildTests {
-    @Test func aWheelThatDiffersOnlyInZipMetadataIsReproducedNormalised() throws {
-        let (work, result, wheelhouse, sdist) = try Self.firstBuild(
+    @Test func aWheelThatDiffersOnlyInZipMetadataIsReproducedNormalised() async throws {
+        let (work, result, wheelhouse, sdist) = try await Self.firstBuild(
             "rebuild-norm", name: "flitty", version: "2.0", files: BuildFixtures.flitProject(),
             wheels: ["flit_core-3.10.1-py3-none-any.whl"])
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -142,11 +142,11 @@ extension Builds.RebuildTests {
                     new.external_attr = 0o600 << 16
                     zout.writestr(new, zin.read(info))
             """
-        let repack = try BuildFixtures.run("/usr/bin/env", ["python3", "-c", script, result.wheelPath, repacked])
+        let repack = try await BuildFixtures.run("/usr/bin/env", ["python3", "-c", script, result.wheelPath, repacked])
         try #require(repack.status == 0, "\(repack.output)")
         let (key, _) = try BuildFixtures.signingKey()
-        let attestation = try Attester.attest(wheel: repacked, signer: key, provenance: result.provenance.predicate())
-        let report = try Rebuilder.rebuild(
+        let attestation = try await Attester.attest(wheel: repacked, signer: key, provenance: result.provenance.predicate())
+        let report = try await Rebuilder.rebuild(
             .init(
                 wheel: repacked, provenanceFile: attestation, sdist: sdist, findLinks: wheelhouse, outputDirectory: work + "/rebuild",
                 python: BuildFixtures.buildPython))
@@ -157,7 +157,7 @@ extension Builds.RebuildTests {
 /// Hostile sdists: unpacking refuses what would leave the work folder.
 struct HostileSdistTests {
     /// `tiny-1.0.tar.gz` with PKG-INFO and `member` (Python: a call of `add`).
-    static func tarball(_ member: String, in work: String) throws -> String {
+    static func tarball(_ member: String, in work: String) async throws -> String {
         let path = work + "/tiny-1.0.tar.gz"
         let script = [
             "import io, sys, tarfile",
@@ -172,7 +172,7 @@ struct HostileSdistTests {
             member,
             "tar.close()",
         ].joined(separator: "\n")
-        let made = try BuildFixtures.run("/usr/bin/env", ["python3", "-c", script, path])
+        let made = try await BuildFixtures.run("/usr/bin/env", ["python3", "-c", script, path])
         try #require(made.status == 0, "\(made.output)")
         return path
     }
@@ -182,13 +182,13 @@ struct HostileSdistTests {
         ("add('tiny-1.0/passwd', link='/etc/passwd')", "passwd"),
         ("add('other-top/file.txt')", "exactly one top folder"),
     ])
-    func membersThatLeaveTheTreeAreRefusedWhenUnpacking(member: String, named: String) throws {
+    func membersThatLeaveTheTreeAreRefusedWhenUnpacking(member: String, named: String) async throws {
         let work = try BuildFixtures.temporaryDirectory("hostile")
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let path = try Self.tarball(member, in: work)
+        let path = try await Self.tarball(member, in: work)
         let (key, _) = try BuildFixtures.signingKey()
-        let error = #expect(throws: BuildError.self) {
-            try SourceBuilder.build(
+        let error = await #expect(throws: BuildError.self) {
+            try await SourceBuilder.build(
                 BuildRequest(
                     source: try SourceDistribution.local(path: path), outputDirectory: work + "/out", requirements: .findLinks(work),
                     python: BuildFixtures.buildPython, signer: key))

@@ -13,15 +13,15 @@ extension Builds {
             let work = try BuildFixtures.temporaryDirectory("intree")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let listener = try ProbeListener()
-            let sdistPath = try BuildFixtures.makeSdist(
+            let sdistPath = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0",
                 files: BuildFixtures.inTreeBackendProject(probePort: listener.port, dynamicRequires: ["wheel"]), in: work,
                 mtime: 1_700_000_123)
-            let wheelhouse = try BuildFixtures.wheelhouse(["wheel-0.45.1-py3-none-any.whl"])
+            let wheelhouse = try await BuildFixtures.wheelhouse(["wheel-0.45.1-py3-none-any.whl"])
             defer { try? FileManager.default.removeItem(atPath: wheelhouse) }
             let (key, publicKey) = try BuildFixtures.signingKey()
             let source = try SourceDistribution.local(path: sdistPath)
-            let result = try SourceBuilder.build(
+            let result = try await SourceBuilder.build(
                 BuildRequest(
                     source: source, outputDirectory: work + "/out", buildTag: BuildTag(number: 0),
                     requirements: .findLinks(wheelhouse), builderID: "https://builder.example/test", python: BuildFixtures.buildPython,
@@ -37,7 +37,7 @@ extension Builds {
             let facts = String(
                 decoding: try wheel.archive.data(of: try #require(wheel.archive.entry(named: "tiny/_build_facts.py"))), as: UTF8.self)
             #expect(facts.contains("SOURCE_DATE_EPOCH = '1700000123'"))
-            let isolation = NetworkIsolation.probe()
+            let isolation = await NetworkIsolation.probe()
             if isolation.isIsolated {
                 #expect(facts.contains("NETWORK = 'blocked"), "\(facts)")
                 #expect(!listener.wasReached)
@@ -52,7 +52,7 @@ extension Builds {
             let resolved = try #require(definition["resolvedDependencies"] as? [[String: Any]])
             let digests = resolved.map { ($0["name"] as? String ?? "", ($0["digest"] as? [String: String])?["sha256"] ?? "") }
             #expect(digests.first?.0 == "tiny-1.0.tar.gz")
-            #expect(digests.first?.1 == (try BuildFixtures.sha256(sdistPath)))
+            await #expect(digests.first?.1 == (try BuildFixtures.sha256(sdistPath)))
             #expect(
                 digests.contains {
                     $0.0 == "wheel-0.45.1-py3-none-any.whl" && $0.1 == "708e7481cc80179af0e556bbf0cc00b8444c7321e2700b8d8580231d13017248"
@@ -73,7 +73,7 @@ extension Builds {
             #expect((metadata["invocationId"] as? String)?.hasPrefix("urn:uuid:") == true)
             #expect(metadata["startedOn"] is String && metadata["finishedOn"] is String)
             let byproduct = try #require((run["byproducts"] as? [[String: Any]])?.first)
-            #expect((byproduct["digest"] as? [String: String])?["sha256"] == (try BuildFixtures.sha256(result.logPath)))
+            await #expect((byproduct["digest"] as? [String: String])?["sha256"] == (try BuildFixtures.sha256(result.logPath)))
 
             // The attestation verifies against the build key, as `verify-wheel --provenance` checks it.
             let setup = VerificationSetup(keyFiles: [publicKey], noDefaultKeys: true)
@@ -83,22 +83,22 @@ extension Builds {
 
             // The wheel installs with pip, and its code imports.
             let venv = work + "/venv"
-            #expect(try BuildFixtures.run("/usr/bin/env", ["python3", "-m", "venv", "--without-pip", venv]).status == 0)
-            let install = try BuildFixtures.run(
+            await #expect(try BuildFixtures.run("/usr/bin/env", ["python3", "-m", "venv", "--without-pip", venv]).status == 0)
+            let install = try await BuildFixtures.run(
                 "/usr/bin/env", ["python3", "-m", "pip", "--python", venv + "/bin/python", "install", "--no-index", result.wheelPath])
             #expect(install.status == 0, "\(install.output)")
-            let imported = try BuildFixtures.run(venv + "/bin/python", ["-c", "import tiny; print(tiny.GREETING)"])
+            let imported = try await BuildFixtures.run(venv + "/bin/python", ["-c", "import tiny; print(tiny.GREETING)"])
             #expect(imported.stdout == "hello from tiny\n")
         }
 
         @Test func aFlitCoreProjectBuildsFromTheWheelhouseAndRecordsFlitCore() async throws {
             let work = try BuildFixtures.temporaryDirectory("flit")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdistPath = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
-            let wheelhouse = try BuildFixtures.wheelhouse(["flit_core-3.10.1-py3-none-any.whl"])
+            let sdistPath = try await BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+            let wheelhouse = try await BuildFixtures.wheelhouse(["flit_core-3.10.1-py3-none-any.whl"])
             defer { try? FileManager.default.removeItem(atPath: wheelhouse) }
             let (key, publicKey) = try BuildFixtures.signingKey()
-            let result = try SourceBuilder.build(
+            let result = try await SourceBuilder.build(
                 BuildRequest(
                     source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
                     requirements: .findLinks(wheelhouse), python: BuildFixtures.buildPython, signer: key))
@@ -116,16 +116,16 @@ extension Builds {
             #expect(report.checks.contains { $0.name == .signature && $0.status == .pass }, "\(report.checks)")
         }
 
-        @Test func aBackendThatFailsIsNamedWithItsLog() throws {
+        @Test func aBackendThatFailsIsNamedWithItsLog() async throws {
             let work = try BuildFixtures.temporaryDirectory("fail")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdistPath = try BuildFixtures.makeSdist(
+            let sdistPath = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(fail: true), in: work)
             let (key, _) = try BuildFixtures.signingKey()
             let request = BuildRequest(
                 source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
                 requirements: .findLinks(work), python: BuildFixtures.buildPython, signer: key)
-            let error = try #require(throws: BuildError.self) { try SourceBuilder.build(request) }
+            let error = try await #require(throws: BuildError.self) { try await SourceBuilder.build(request) }
             #expect(error.code == .backendFailed)
             #expect(error.message.hasPrefix("build_wheel failed (exit status 1)"), "\(error.message)")
             let logPath = work + "/out/tiny-1.0.build.log"
@@ -136,17 +136,17 @@ extension Builds {
             #expect(!FileManager.default.fileExists(atPath: work + "/out/tiny-1.0-py3-none-any.whl.slsa.attestation"))
         }
 
-        @Test func aBuildRequirementMissingFromTheWheelhouseIsNamed() throws {
+        @Test func aBuildRequirementMissingFromTheWheelhouseIsNamed() async throws {
             let work = try BuildFixtures.temporaryDirectory("missing")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdistPath = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
-            let empty = try BuildFixtures.wheelhouse(["wheel-0.45.1-py3-none-any.whl"])
+            let sdistPath = try await BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+            let empty = try await BuildFixtures.wheelhouse(["wheel-0.45.1-py3-none-any.whl"])
             defer { try? FileManager.default.removeItem(atPath: empty) }
             let (key, _) = try BuildFixtures.signingKey()
             let request = BuildRequest(
                 source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
                 requirements: .findLinks(empty), python: BuildFixtures.buildPython, signer: key)
-            let error = try #require(throws: BuildError.self) { try SourceBuilder.build(request) }
+            let error = try await #require(throws: BuildError.self) { try await SourceBuilder.build(request) }
             #expect(error.code == .requirementUnavailable)
             #expect(
                 error.message.hasPrefix("build requirement flit_core<4,>=3.2 is not available as a wheel from find-links"),
@@ -156,16 +156,16 @@ extension Builds {
         @Test(arguments: [
             "evil @ http://127.0.0.1:9/evil-1.0-py3-none-any.whl", "./local/evil-1.0-py3-none-any.whl", "--index-url=http://127.0.0.1:9/",
         ])
-        func aBuildRequirementThatWouldBypassTheSourceIsRefused(requirement: String) throws {
+        func aBuildRequirementThatWouldBypassTheSourceIsRefused(requirement: String) async throws {
             let work = try BuildFixtures.temporaryDirectory("direct")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            let sdistPath = try BuildFixtures.makeSdist(
+            let sdistPath = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(dynamicRequires: [requirement]), in: work)
             let (key, _) = try BuildFixtures.signingKey()
             let request = BuildRequest(
                 source: try SourceDistribution.local(path: sdistPath), outputDirectory: work + "/out",
                 requirements: .findLinks(work), python: BuildFixtures.buildPython, signer: key)
-            let error = try #require(throws: BuildError.self) { try SourceBuilder.build(request) }
+            let error = try await #require(throws: BuildError.self) { try await SourceBuilder.build(request) }
             #expect(error.code == .requirementUnavailable)
             #expect(error.message.hasPrefix("build requirement \(requirement) (get_requires_for_build_wheel) is "), "\(error.message)")
             #expect(error.message.hasSuffix("refused, build requirements come only from find-links \(work)"), "\(error.message)")

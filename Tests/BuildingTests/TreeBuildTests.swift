@@ -52,7 +52,7 @@ extension Builds {
 
         /// base ← helper (runtime); app builds with helper (so helper and base first); plugin builds
         /// with app and tool and needs app at runtime. Only plugin is in the requirements file.
-        static func tree(in folder: String) throws {
+        static func tree(in folder: String) async throws {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let projects: [(String, [String], [String])] = [
                 ("base", [], []),
@@ -62,7 +62,7 @@ extension Builds {
                 ("plugin", ["app"], ["app", "tool"]),
             ]
             for (name, requires, buildRequires) in projects {
-                _ = try BuildFixtures.makeSdist(
+                _ = try await BuildFixtures.makeSdist(
                     name: name, version: "1.0", files: project(name, requires: requires, buildRequires: buildRequires), in: folder)
             }
         }
@@ -86,7 +86,7 @@ extension Builds {
         @Test func aTreeIsBuiltInDependencyOrderFromItsOwnWheelsThenResumed() async throws {
             let work = try BuildFixtures.temporaryDirectory("tree")
             defer { try? FileManager.default.removeItem(atPath: work) }
-            try Self.tree(in: work + "/sdists")
+            try await Self.tree(in: work + "/sdists")
             let (key, _) = try BuildFixtures.signingKey()
             let request = try Self.request(work, sources: work + "/sdists", requirements: "plugin>=1.0  # the root\n", key: key)
             let result = try await TreeBuilder.build(request)
@@ -114,7 +114,7 @@ extension Builds {
             let facts = try #require(SourceBuildFacts(statement: statement))
             #expect(facts.dependencies.map(\.name).sorted() == ["app", "base", "helper", "tool"])
             for dependency in facts.dependencies {
-                #expect(dependency.sha256 == (try BuildFixtures.sha256(work + "/out/\(dependency.name)-1.0-py3-none-any.whl")))
+                await #expect(dependency.sha256 == (try BuildFixtures.sha256(work + "/out/\(dependency.name)-1.0-py3-none-any.whl")))
             }
 
             // Resume: everything verifies and is not rebuilt.
@@ -138,24 +138,25 @@ extension Builds {
             #expect(only.outcomes.filter { $0.name != "plugin" }.allSatisfy { $0.state == .done }, "\(only.outcomes)")
         }
 
-        @Test func anExtraAddsTheRequirementsItsMarkersSelectAndOnlyThen() throws {
+        @Test func anExtraAddsTheRequirementsItsMarkersSelectAndOnlyThen() async throws {
             let work = try BuildFixtures.temporaryDirectory("tree-extras")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let sources = work + "/sdists"
             try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
             for (name, requires) in [("core", ["fancy>=1; extra == 'fancy'", "plain"]), ("fancy", []), ("plain", [])] {
-                _ = try BuildFixtures.makeSdist(name: name, version: "1.0", files: Self.project(name, requires: requires), in: sources)
+                _ = try await BuildFixtures.makeSdist(
+                    name: name, version: "1.0", files: Self.project(name, requires: requires), in: sources)
             }
-            func resolve(_ requirement: String) throws -> TreeResolution {
+            func resolve(_ requirement: String) async throws -> TreeResolution {
                 let file = work + "/requirements-\(UUID().uuidString).txt"
                 try requirement.write(toFile: file, atomically: true, encoding: .utf8)
-                return try TreeResolution.resolve(
+                return try await TreeResolution.resolve(
                     requirementsFile: file, folders: [sources], python: BuildFixtures.buildPython,
                     environment: ProcessInfo.processInfo.environment, logPath: work + "/resolve.log", timeoutSeconds: 120)
             }
-            let plain = try resolve("core\n")
+            let plain = try await resolve("core\n")
             #expect(plain.packages.map(\.name) == ["core", "plain"], "\(plain)")
-            let fancy = try resolve("core[fancy]\n")
+            let fancy = try await resolve("core[fancy]\n")
             #expect(fancy.packages.map(\.name) == ["core", "fancy", "plain"], "\(fancy)")
             #expect(fancy.packages.first?.requires == ["fancy", "plain"])
             #expect(fancy.packages.first?.extras == ["fancy"])
@@ -168,7 +169,7 @@ extension Builds {
             let sources = work + "/sdists"
             try FileManager.default.createDirectory(atPath: sources, withIntermediateDirectories: true)
             for (name, buildRequires) in [("xray", ["yank"]), ("yank", ["xray"]), ("zulu", ["xray"]), ("whisky", [])] {
-                _ = try BuildFixtures.makeSdist(
+                _ = try await BuildFixtures.makeSdist(
                     name: name, version: "1.0", files: Self.project(name, buildRequires: buildRequires), in: sources)
             }
             let (key, _) = try BuildFixtures.signingKey()

@@ -18,15 +18,15 @@ extension Builds {
         static func served(
             _ projects: [(String, String, [String], [String])], in folder: String, publisher: PrivateKey,
             signers: [String: PrivateKey] = [:]
-        ) throws {
+        ) async throws {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (name, version, requires, buildRequires) in projects {
-                let sdist = try BuildFixtures.makeSdist(
+                let sdist = try await BuildFixtures.makeSdist(
                     name: name, version: version,
                     files: Builds.TreeBuildTests.project(name, version: version, requires: requires, buildRequires: buildRequires),
                     in: folder)
                 try FileManager.default.removeItem(atPath: folder + "/\(name)-\(version).json")
-                _ = try Attester.attest(
+                _ = try await Attester.attest(
                     wheel: sdist, key: signers["\(name)-\(version)"] ?? publisher, builderID: "urn:test:publisher",
                     buildType: "urn:test:sdist")
             }
@@ -34,12 +34,12 @@ extension Builds {
 
         static func request(
             _ work: String, requirements: String, index: String, trusting publisher: String, key: PrivateKey
-        ) throws
+        ) async throws
             -> TreeBuildRequest
         {
             var request = try Builds.TreeBuildTests.request(work, sources: work, requirements: requirements, key: key)
             request.sourceFolder = nil
-            request.index = try SourceLocator.pipeline(
+            request.index = try await SourceLocator.pipeline(
                 Builds.IndexSourceTests.setup(indexURL: index, keys: [publisher], cache: work + "/cache"))
             return request
         }
@@ -48,7 +48,7 @@ extension Builds {
             let work = try BuildFixtures.temporaryDirectory("tree-index")
             defer { try? FileManager.default.removeItem(atPath: work) }
             let (publisher, publisherPublic) = try BuildFixtures.signingKey()
-            try Self.served(
+            try await Self.served(
                 [
                     ("base", "1.0", [], []), ("helper", "1.0", ["base"], []), ("tool", "1.0", [], []),
                     ("app", "1.0", ["helper"], ["helper"]), ("plugin", "1.0", ["app"], ["app", "tool"]),
@@ -56,7 +56,7 @@ extension Builds {
             let server = try await IndexServer(configuration: ServerConfiguration(directory: work + "/served")).start()
             let (key, _) = try BuildFixtures.signingKey()
             do {
-                let request = try Self.request(
+                let request = try await Self.request(
                     work, requirements: "plugin\n", index: server.indexURL.absoluteString, trusting: publisherPublic, key: key)
                 let result = try await TreeBuilder.build(request)
                 #expect(result.resolution.problems.isEmpty, "\(result.resolution.problems)")
@@ -86,13 +86,13 @@ extension Builds {
             let (publisher, publisherPublic) = try BuildFixtures.signingKey()
             let (intruder, _) = try BuildFixtures.signingKey()
             // base 1.0 is signed by a key the build does not trust; base 0.9 by the publisher.
-            try Self.served(
+            try await Self.served(
                 [("base", "0.9", [], []), ("base", "1.0", [], []), ("helper", "1.0", ["base"], [])], in: work + "/served",
                 publisher: publisher, signers: ["base-1.0": intruder])
             let server = try await IndexServer(configuration: ServerConfiguration(directory: work + "/served")).start()
             let (key, _) = try BuildFixtures.signingKey()
             do {
-                let request = try Self.request(
+                let request = try await Self.request(
                     work, requirements: "helper\n", index: server.indexURL.absoluteString, trusting: publisherPublic, key: key)
                 let result = try await TreeBuilder.build(request)
                 let refused = result.resolution.problems.first { $0.name == "base" && $0.problem.hasPrefix("base 1.0 from the index:") }

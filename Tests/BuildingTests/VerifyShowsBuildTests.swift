@@ -11,18 +11,22 @@ extension Builds {
         static let builder = "https://ci.example/builders/sdist-42"
 
         /// Builds flitty 2.0 with flit_core from the fixture wheelhouse; returns (work, wheel, attestation).
-        static func built() throws -> (work: String, wheel: String, attestation: String) {
+        static func built() async throws -> (work: String, wheel: String, attestation: String) {
             let work = try BuildFixtures.temporaryDirectory("verify-build")
-            let sdist = try BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
+            let sdist = try await BuildFixtures.makeSdist(name: "flitty", version: "2.0", files: BuildFixtures.flitProject(), in: work)
             let wheelhouse = work + "/wheelhouse"
             try FileManager.default.createDirectory(atPath: wheelhouse, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
-                atPath: BuildFixtures.fixture("flit_core-3.10.1-py3-none-any.whl"), toPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
-            let keygen = try BuildFixtures.run(Builds.BuildCommandTests.wheeltrust, ["keygen", "--out", work + "/builder"])
+                atPath: BuildFixtures.fixture("flit_core-3.10.1-py3-none-any.whl"),
+                toPath: wheelhouse + "/flit_core-3.10.1-py3-none-any.whl")
+            let keygen = try await BuildFixtures.run(Builds.BuildCommandTests.wheeltrust, ["keygen", "--out", work + "/builder"])
             try #require(keygen.status == 0, "\(keygen.output)")
-            let result = try BuildFixtures.run(
+            let result = try await BuildFixtures.run(
                 Builds.BuildCommandTests.wheeltrust,
-                ["build", sdist, "--key", work + "/builder.pem", "--out", work + "/out", "--find-links", wheelhouse, "--builder-id", builder])
+                [
+                    "build", sdist, "--key", work + "/builder.pem", "--out", work + "/out", "--find-links", wheelhouse, "--builder-id",
+                    builder,
+                ])
             try #require(result.status == 0, "\(result.output)")
             let wheel = work + "/out/flitty-2.0-py2.py3-none-any.whl"
             return (work, wheel, wheel + ".slsa.attestation")
@@ -53,8 +57,8 @@ extension Builds {
             return try #require((report["packages"] as? [[String: Any]])?.first)
         }
 
-        @Test func theReportNamesTheSourceAndBuildRequirementsAndTheBuildersRuleApplies() throws {
-            let (work, wheel, attestation) = try Self.built()
+        @Test func theReportNamesTheSourceAndBuildRequirementsAndTheBuildersRuleApplies() async throws {
+            let (work, wheel, attestation) = try await Self.built()
             defer { try? FileManager.default.removeItem(atPath: work) }
             let sdistSHA = try FileHashing.digest(ofFileAt: work + "/flitty-2.0.tar.gz", algorithm: .sha256).digest.hex
             let flitSHA = try FileHashing.digest(
@@ -62,10 +66,12 @@ extension Builds {
             ).digest.hex
 
             // The builder on the rule's list: verified, and the report shows what it was built from.
-            let allowed = try BuildFixtures.run(
+            let allowed = try await BuildFixtures.run(
                 Builds.BuildCommandTests.wheeltrust,
-                ["verify-wheel", wheel, "--provenance", attestation, "--policy", try Self.policy(in: work, builders: [Self.builder]),
-                 "--format", "json"])
+                [
+                    "verify-wheel", wheel, "--provenance", attestation, "--policy", try Self.policy(in: work, builders: [Self.builder]),
+                    "--format", "json",
+                ])
             #expect(allowed.status == 0, "\(allowed.output)")
             let package = try Self.package(allowed.stdout)
             let checks = try #require(package["checks"] as? [[String: Any]])
@@ -86,7 +92,7 @@ extension Builds {
             #expect(dependencies.map { $0["sha256"] as? String } == [flitSHA])
 
             // The text report (-v) shows the same.
-            let text = try BuildFixtures.run(
+            let text = try await BuildFixtures.run(
                 Builds.BuildCommandTests.wheeltrust,
                 ["verify-wheel", wheel, "--provenance", attestation, "--key", work + "/builder.pub", "-v"])
             #expect(text.status == 0, "\(text.output)")
@@ -94,16 +100,18 @@ extension Builds {
             #expect(text.stdout.contains("build requirement flit_core 3.10.1 (flit_core-3.10.1-py3-none-any.whl) sha256 \(flitSHA)"))
 
             // inspect decodes the same facts (unverified, as everything inspect shows).
-            let inspected = try BuildFixtures.run(Builds.BuildCommandTests.wheeltrust, ["inspect", attestation])
+            let inspected = try await BuildFixtures.run(Builds.BuildCommandTests.wheeltrust, ["inspect", attestation])
             #expect(inspected.status == 0, "\(inspected.output)")
             #expect(inspected.stdout.contains("built from source flitty 2.0 (flitty-2.0.tar.gz) sha256 \(sdistSHA)"), "\(inspected.stdout)")
             #expect(inspected.stdout.contains("build requirement flit_core 3.10.1"))
 
             // Another builder on the list: fails, in the statement check, naming the builder rule.
-            let refused = try BuildFixtures.run(
+            let refused = try await BuildFixtures.run(
                 Builds.BuildCommandTests.wheeltrust,
-                ["verify-wheel", wheel, "--provenance", attestation,
-                 "--policy", try Self.policy(in: work, builders: ["https://ci.example/builders/other"]), "--format", "json"])
+                [
+                    "verify-wheel", wheel, "--provenance", attestation,
+                    "--policy", try Self.policy(in: work, builders: ["https://ci.example/builders/other"]), "--format", "json",
+                ])
             #expect(refused.status == 1, "\(refused.output)")
             let refusedPackage = try Self.package(refused.stdout)
             let refusedChecks = try #require(refusedPackage["checks"] as? [[String: Any]])

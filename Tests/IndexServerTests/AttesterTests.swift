@@ -6,12 +6,12 @@ import Testing
 
 @Suite struct AttesterTests {
     @Test(arguments: [KeyKind.ecdsaP256, .ed25519, .rsa(bits: 2048)])
-    func writesASignedSLSAAttestationThatVerifies(_ kind: KeyKind) throws {
+    func writesASignedSLSAAttestationThatVerifies(_ kind: KeyKind) async throws {
         let directory = try TestSupport.folder(with: [TestSupport.dottedWheel])
         defer { TestSupport.remove(directory) }
         let key = try PrivateKey.generate(kind)
         let wheel = directory + "/" + TestSupport.dottedWheel
-        let written = try Attester.attest(wheel: wheel, key: key, builderID: "urn:test:builder", buildType: "urn:test:type")
+        let written = try await Attester.attest(wheel: wheel, key: key, builderID: "urn:test:builder", buildType: "urn:test:type")
         #expect(written == wheel + ".slsa.attestation")
 
         let attestation = try Attestation.decode(Data(contentsOf: URL(fileURLWithPath: written)))
@@ -32,13 +32,13 @@ import Testing
         #expect(leftovers == [TestSupport.dottedWheel, TestSupport.dottedWheel + ".slsa.attestation"])
     }
 
-    @Test func refusesANameThatIsNotADistribution() throws {
+    @Test func refusesANameThatIsNotADistribution() async throws {
         let directory = try TestSupport.folder(with: [])
         defer { TestSupport.remove(directory) }
         try TestSupport.write("x", to: directory, name: "notes.txt")
         let key = try PrivateKey.generate(.ed25519)
         do {
-            _ = try Attester.attest(wheel: directory + "/notes.txt", key: key, builderID: "b", buildType: "t")
+            _ = try await Attester.attest(wheel: directory + "/notes.txt", key: key, builderID: "b", buildType: "t")
             Issue.record("expected an error")
         } catch {
             #expect(error.code == .malformedInput)
@@ -47,10 +47,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory + "/notes.txt.slsa.attestation"))
     }
 
-    @Test func aMissingFileIsAnIOError() throws {
+    @Test func aMissingFileIsAnIOError() async throws {
         let key = try PrivateKey.generate(.ed25519)
         do {
-            _ = try Attester.attest(wheel: "/nonexistent/x-1.0-py3-none-any.whl", key: key, builderID: "b", buildType: "t")
+            _ = try await Attester.attest(wheel: "/nonexistent/x-1.0-py3-none-any.whl", key: key, builderID: "b", buildType: "t")
             Issue.record("expected an error")
         } catch {
             #expect(error.code == .io)

@@ -13,12 +13,12 @@ import Testing
     private func withServer(
         wheels: [String] = [TestSupport.dottedWheel, TestSupport.datatoolWheel],
         auth: BasicCredentials? = nil, legacy: Bool = false,
-        prepare: (String) throws -> Void = { _ in },
+        prepare: (String) async throws -> Void = { _ in },
         _ body: (URL, String) async throws -> Void
     ) async throws {
         let directory = try TestSupport.folder(with: wheels)
         defer { TestSupport.remove(directory) }
-        try prepare(directory)
+        try await prepare(directory)
         let server = try await IndexServer(
             configuration: ServerConfiguration(
                 directory: directory, auth: auth, legacyProvenanceURLs: legacy)
@@ -56,7 +56,7 @@ import Testing
     @Test func projectJSONCarriesHashesMetadataAndProvenance() async throws {
         let key = try PrivateKey.generate(.ecdsaP256)
         try await withServer(prepare: { directory in
-            _ = try Attester.attest(
+            _ = try await Attester.attest(
                 wheel: directory + "/" + TestSupport.dottedWheel, key: key,
                 builderID: "urn:test:builder", buildType: "urn:test:type")
         }) { index, _ in

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 #if canImport(Glibc)
     import Glibc
@@ -32,9 +33,9 @@ enum RawHTTP {
     }
 
     static func send(port: Int, _ bytes: [UInt8]) async -> Answer {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: exchange(port: port, bytes)) }
-        }
+        // A thread of its own for the blocking socket calls (GCD's global queues would take a
+        // thread of the very pool the in-process server answers on).
+        await DedicatedThread.run { exchange(port: port, bytes) }
     }
 
     private static func exchange(port: Int, _ bytes: [UInt8]) -> Answer {

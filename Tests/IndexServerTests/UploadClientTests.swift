@@ -20,10 +20,10 @@ import Testing
     static let wheel = TestSupport.dottedWheel
 
     /// A copy of the dotted fixture wheel in a fresh folder, attested with `key`.
-    static func attestedWheel(key: PrivateKey) throws -> (folder: String, path: String) {
+    static func attestedWheel(key: PrivateKey) async throws -> (folder: String, path: String) {
         let folder = try TestSupport.folder(with: [wheel])
         let path = folder + "/" + wheel
-        _ = try Attester.attest(wheel: path, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
+        _ = try await Attester.attest(wheel: path, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
         return (folder, path)
     }
 
@@ -73,7 +73,7 @@ import Testing
 
     @Test func theFormReadsBackExactlyAsSentThroughTheServersReader() async throws {
         let key = try PrivateKey.generate(.ecdsaP256)
-        let (folder, path) = try Self.attestedWheel(key: key)
+        let (folder, path) = try await Self.attestedWheel(key: key)
         defer { TestSupport.remove(folder) }
         let upload = try DistributionUpload.prepare(path: path, attestations: [path + ".slsa.attestation"])
         let form = try MultipartFormBody(fields: upload.fields, fileField: "content", filename: Self.wheel, filePath: path)
@@ -103,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func namesThatCouldEndAHeaderAreRefused() throws {
-        let (folder, path) = try Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
+    @Test func namesThatCouldEndAHeaderAreRefused() async throws {
+        let (folder, path) = try await Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
         defer { TestSupport.remove(folder) }
         for bad in ["a\"b", "a\r\nX-Injected: 1", "a\\b", ""] {
             #expect(throws: IndexError.self) {
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func aFileThatGrowsOrShrinksAfterItWasPreparedIsNotSentWhole() async throws {
-        let (folder, path) = try Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
+        let (folder, path) = try await Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
         defer { TestSupport.remove(folder) }
         for change in ["grew", "shrank"] {
             let form = try MultipartFormBody(fields: [("name", "x")], fileField: "content", filename: Self.wheel, filePath: path)
@@ -145,7 +145,7 @@ import Testing
 
     @Test func acceptedServedIdempotentAndRefusalsComeBackWithTheIndexsReason() async throws {
         let key = try PrivateKey.generate(.ecdsaP256)
-        let (folder, path) = try Self.attestedWheel(key: key)
+        let (folder, path) = try await Self.attestedWheel(key: key)
         defer { TestSupport.remove(folder) }
         try await withIndex(trusting: key.publicKey) { server, token in
             let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)
@@ -159,10 +159,11 @@ import Testing
             try await upload.send(to: uploadURL, client: client)
 
             // Other bytes under the same filename: refused, the index's reason carried back.
-            let (otherFolder, otherPath) = try Self.attestedWheel(key: key)
+            let (otherFolder, otherPath) = try await Self.attestedWheel(key: key)
             defer { TestSupport.remove(otherFolder) }
             try await Self.rezip(otherPath)
-            _ = try Attester.attest(wheel: otherPath, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
+            _ = try await Attester.attest(
+                wheel: otherPath, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
             let swapped = try DistributionUpload.prepare(path: otherPath, attestations: [otherPath + ".slsa.attestation"])
             await #expect {
                 try await swapped.send(to: uploadURL, client: client)
@@ -182,7 +183,7 @@ import Testing
 
     @Test func anAttestationByAnotherKeyIsRefusedNamingTheSignature() async throws {
         let trusted = try PrivateKey.generate(.ecdsaP256)
-        let (folder, path) = try Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
+        let (folder, path) = try await Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
         defer { TestSupport.remove(folder) }
         try await withIndex(trusting: trusted.publicKey) { server, token in
             let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)

@@ -36,32 +36,33 @@ struct LockSelectionRequestTests {
         wheels = [{ url = "http://127.0.0.1:8080/files/always-1.0-py3-none-any.whl", hashes = { sha256 = "\(String(repeating: "d", count: 64))" } }]
         """
 
-    static func chosen(_ request: LockSelection.Request) throws -> [String] {
-        let environment = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
+    static func chosen(_ request: LockSelection.Request) async throws -> [String] {
+        let environment = try await PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
         let lock = try PylockParser.parse(Self.lock, file: "pylock.toml")
         return try LockSelection.choose(in: lock, facts: environment.tagFacts, request: request).map(\.package.name.raw)
     }
 
     @Test("by default: no extra, the default groups; --extra and --group add entries; without default groups they go")
-    func selects() throws {
-        #expect(try Self.chosen(.init()) == ["base", "always"])
-        #expect(try Self.chosen(.init(extras: ["fast"])) == ["base", "speedup", "always"])
-        #expect(try Self.chosen(.init(groups: ["Docs"])) == ["base", "pytest-thing", "always"])
-        #expect(try Self.chosen(.init(extras: ["FAST"], groups: ["dev"], defaultGroups: false)) == ["speedup", "pytest-thing", "always"])
-        #expect(try Self.chosen(.init(defaultGroups: false)) == ["always"])
+    func selects() async throws {
+        await #expect(try Self.chosen(.init()) == ["base", "always"])
+        await #expect(try Self.chosen(.init(extras: ["fast"])) == ["base", "speedup", "always"])
+        await #expect(try Self.chosen(.init(groups: ["Docs"])) == ["base", "pytest-thing", "always"])
+        await #expect(
+            try Self.chosen(.init(extras: ["FAST"], groups: ["dev"], defaultGroups: false)) == ["speedup", "pytest-thing", "always"])
+        await #expect(try Self.chosen(.init(defaultGroups: false)) == ["always"])
     }
 
     @Test("an extra or group the lock does not offer is refused, naming what it offers")
-    func refusesUnknown() throws {
+    func refusesUnknown() async throws {
         do {
-            _ = try Self.chosen(.init(extras: ["slow"]))
+            _ = try await Self.chosen(.init(extras: ["slow"]))
             Issue.record("took an unknown extra")
         } catch let error as LockError {
             #expect(error.code == .notApplicable)
             #expect(error.message == "pylock.toml: the lock offers no extra \"slow\" (extras: it names fast)", "\(error.message)")
         }
         do {
-            _ = try Self.chosen(.init(groups: ["test"]))
+            _ = try await Self.chosen(.init(groups: ["test"]))
             Issue.record("took an unknown group")
         } catch let error as LockError {
             #expect(

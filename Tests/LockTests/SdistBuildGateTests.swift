@@ -36,7 +36,7 @@ struct SdistBuildGateTests {
     }
 
     @Test("staging takes an sdist only with building allowed and its sdist-build check passed")
-    func staging() throws {
+    func staging() async throws {
         let bytes = Array("an sdist".utf8)
         let sha = FileDigest.compute(bytes, algorithm: .sha256).hex
         let cache = try VerifiedInstallTests.cacheWith(bytes, storedAs: sha)
@@ -50,8 +50,8 @@ struct SdistBuildGateTests {
         let (folder, files) = try VerifiedInstall.stage([report], cache: cache, buildSdists: true)
         defer { VerifiedInstall.remove(folder) }
         #expect(files == [folder + "/demo-1.0.tar.gz"])
-        #expect(throws: LockError.self) {
-            try VerifiedInstall.install(files, python: "/nonexistent/python", installer: .pip, environment: [:], buildSdists: false)
+        await #expect(throws: LockError.self) {
+            try await VerifiedInstall.install(files, python: "/nonexistent/python", installer: .pip, environment: [:], buildSdists: false)
         }
     }
 }

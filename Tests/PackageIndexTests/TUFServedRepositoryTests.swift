@@ -88,7 +88,7 @@ struct TUFServedRepositoryTests {
         }
 
         func update(_ scenario: String, limits: TUFLimits = .default) async throws -> TUFUpdateOutcome {
-            await try updater(scenario, limits: limits).update(target: TUFServedRepositoryTests.target, now: TUFServedRepositoryTests.now)
+            try await updater(scenario, limits: limits).update(target: TUFServedRepositoryTests.target, now: TUFServedRepositoryTests.now)
         }
     }
 

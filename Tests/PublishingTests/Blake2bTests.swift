@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Publishing
@@ -15,19 +16,12 @@ import Testing
                 + "7d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923")
     }
 
-    @Test func matchesPythonsHashlibForManyLengthsAndSplits() throws {
+    @Test func matchesPythonsHashlibForManyLengthsAndSplits() async throws {
         let lengths = [0, 1, 127, 128, 129, 255, 256, 257, 1000, 70_000]
         var expected: [String] = []
         let script =
             "import hashlib\nfor n in \(lengths):\n    print(hashlib.blake2b(bytes(i % 251 for i in range(n)), digest_size=32).hexdigest())\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let output = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", script]).stdout
         expected = String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
         try #require(expected.count == lengths.count)
         for (length, want) in zip(lengths, expected) {

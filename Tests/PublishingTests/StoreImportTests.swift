@@ -24,11 +24,11 @@ import Testing
         let dotted = folder + "/" + UploadFixtures.dottedWheel
         try FileManager.default.copyItem(
             atPath: UploadFixtures.fixtureWheels.appendingPathComponent(UploadFixtures.dottedWheel).path, toPath: dotted)
-        _ = try Attester.attest(wheel: dotted, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
+        _ = try await Attester.attest(wheel: dotted, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
         // datatool signed by a key the policy does not name.
         let datatool = folder + "/" + Self.datatool
         try FileManager.default.copyItem(atPath: UploadFixtures.fixtureWheels.appendingPathComponent(Self.datatool).path, toPath: datatool)
-        _ = try Attester.attest(wheel: datatool, key: other, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
+        _ = try await Attester.attest(wheel: datatool, key: other, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
         // A link to a wheel elsewhere: never followed.
         try FileManager.default.createSymbolicLink(atPath: folder + "/linked-1.0-py3-none-any.whl", withDestinationPath: dotted)
         let gate = UploadGate(policy: UploadFixtures.policy(key: key.publicKey), trustedRoot: try TrustedRoot.production)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PythonPackaging
 
 @testable import Publishing
 
@@ -37,18 +38,23 @@ enum StoreTestSupport {
         return Array(text.utf8)
     }
 
-    /// Runs `body` on every item at once on GCD's threads (publishes block on SQLite and fsync:
-    /// never on the cooperative pool, which other suites' in-process servers need), and returns
-    /// the results in the items' order.
+    /// Runs `body` on every item at once, each on a thread of its own (publishes block on SQLite
+    /// and fsync: never on the cooperative pool, nor on GCD's global queues, which share its
+    /// threads on Linux; other suites' in-process servers need them), and returns the results in
+    /// the items' order.
     static func concurrently<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) throws -> R) async throws -> [R] {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let results = ResultsBox<R>(count: items.count)
-                DispatchQueue.concurrentPerform(iterations: items.count) { index in
+        try await DedicatedThread.run { () throws(any Error) in
+            let results = ResultsBox<R>(count: items.count)
+            let group = DispatchGroup()
+            for index in items.indices {
+                group.enter()
+                Thread {
                     results.set(index, Result { try body(items[index]) })
-                }
-                continuation.resume(with: Result { try results.values() })
+                    group.leave()
+                }.start()
             }
+            group.wait()
+            return try results.values()
         }
     }
 

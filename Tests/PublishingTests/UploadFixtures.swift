@@ -34,13 +34,13 @@ enum UploadFixtures {
     /// A key-signed SLSA v1 attestation of `filename` with digest `sha256`.
     static func attestation(
         filename: String, sha256: SHA256Hex, key: PrivateKey, builder: String = "https://builder.example/v1"
-    ) throws
+    ) async throws
         -> Attestation
     {
         let statement = AttestationBuilder.slsaV1Statement(
             filename: filename, sha256Hex: sha256, builderID: builder, buildType: "https://build.example/type",
             finishedOn: Date(timeIntervalSince1970: 1_760_000_000))
-        return try AttestationBuilder.sign(statement: statement, with: key)
+        return try await AttestationBuilder.sign(statement: statement, with: key)
     }
 
     /// The `attestations` form field for `attestations`, as twine sends it (a JSON array).

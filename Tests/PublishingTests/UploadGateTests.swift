@@ -26,7 +26,7 @@ import Testing
 
     @Test func acceptsAnAttestationByThePolicyKeyAndStoresAProvenanceNamingTheKey() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         let decision = await gate.judgeUpload(file, attestationsField: UploadFixtures.field([attestation]))
         guard case .accepted(let accepted) = decision, let document = accepted.provenance else {
             Issue.record("refused: \(String(describing: decision.refusal))")
@@ -48,7 +48,7 @@ import Testing
 
     @Test func refusesAForgedSignature() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
-        var attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        var attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         attestation.envelope.signature[attestation.envelope.signature.count / 2] ^= 0x01
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([attestation])).refusal)
         #expect(refusal.code == .untrustedSigner)
@@ -58,7 +58,7 @@ import Testing
     @Test func refusesAStatementWhoseBytesWereChangedAfterSigning() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
         let other = SHA256Hex(FileDigest.compute(Array("other bytes".utf8), algorithm: .sha256))
-        var attestation = try UploadFixtures.attestation(filename: file.filename, sha256: other, key: key)
+        var attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: other, key: key)
         // The attacker rewrites the subject digest to the uploaded file's and keeps the signature.
         attestation.envelope.statement = Array(
             String(decoding: attestation.envelope.statement, as: UTF8.self).replacingOccurrences(of: other.text, with: file.sha256.text)
@@ -70,13 +70,13 @@ import Testing
     @Test func refusesAnAttestationOfAnotherFile() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
         // Properly signed, but for another filename.
-        let otherName = try UploadFixtures.attestation(filename: "demo_pkg-0.9-py3-none-any.whl", sha256: file.sha256, key: key)
+        let otherName = try await UploadFixtures.attestation(filename: "demo_pkg-0.9-py3-none-any.whl", sha256: file.sha256, key: key)
         let byName = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([otherName])).refusal)
         #expect(byName.code == .attestationForAnotherFile)
         #expect(byName.message.contains("subject name"))
         // Properly signed, same filename, other bytes.
         let otherBytes = SHA256Hex(FileDigest.compute(Array("other bytes".utf8), algorithm: .sha256))
-        let otherDigest = try UploadFixtures.attestation(filename: file.filename, sha256: otherBytes, key: key)
+        let otherDigest = try await UploadFixtures.attestation(filename: file.filename, sha256: otherBytes, key: key)
         let byDigest = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([otherDigest])).refusal)
         #expect(byDigest.code == .attestationForAnotherFile)
         #expect(byDigest.message.contains("subject digest"))
@@ -85,15 +85,15 @@ import Testing
     @Test func refusesAKeyThePolicyDoesNotName() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
         let stranger = try PrivateKey.generate(.ecdsaP256)
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: stranger)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: stranger)
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([attestation])).refusal)
         #expect(refusal.code == .untrustedSigner)
     }
 
     @Test func oneBadAttestationAmongGoodOnesRefusesTheUpload() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
-        let good = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
-        let stranger = try UploadFixtures.attestation(
+        let good = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let stranger = try await UploadFixtures.attestation(
             filename: file.filename, sha256: file.sha256, key: try PrivateKey.generate(.ed25519))
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([good, stranger])).refusal)
         #expect(refusal.code == .untrustedSigner)
@@ -123,7 +123,7 @@ import Testing
 
     @Test func aProjectNoRuleCoversIsRefused() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey, packages: ["other-*"]))
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([attestation])).refusal)
         #expect(refusal.code == .noPolicyRule)
         #expect(refusal.message.contains("no policy rule covers demo-pkg"))
@@ -131,7 +131,7 @@ import Testing
 
     @Test func attestationsUnderARuleWithNoSignerAreRefused() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey, requirement: .integrity), requireProvenance: false)
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         let refusal = try #require(await gate.judgeUpload(file, attestationsField: UploadFixtures.field([attestation])).refusal)
         #expect(refusal.code == .noPolicyRule)
         #expect(refusal.message.contains("accepts no signer"))
@@ -139,7 +139,7 @@ import Testing
 
     @Test func aRuleScopedToAnotherIndexDoesNotApplyToThisServer() async throws {
         let policy = UploadFixtures.policy(key: key.publicKey, index: "https://other.example/simple/")
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         let field = UploadFixtures.field([attestation])
         let here = try gate(policy).serving(at: URL(string: "http://127.0.0.1:8080/pypi/wheeltrust/main/simple/")!)
         #expect(await here.judgeUpload(file, attestationsField: field).refusal?.code == .noPolicyRule)
@@ -148,7 +148,7 @@ import Testing
     }
 
     @Test func theRulesPredicateTypesAndBuildersAreEnforced() async throws {
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         let field = UploadFixtures.field([attestation])
         let types = try gate(UploadFixtures.policy(key: key.publicKey, predicateTypes: [Statement.pypiPublishV1]))
         let byType = try #require(await types.judgeUpload(file, attestationsField: field).refusal)
@@ -166,7 +166,7 @@ import Testing
             let refusal = try #require(await gate.judgeUpload(file, attestationsField: Array(field.utf8)).refusal)
             #expect(refusal.code == .malformedAttestations, "\(field)")
         }
-        let many = [Attestation](
+        let many = await [Attestation](
             repeating: try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key),
             count: UploadGate.maxAttestations + 1)
         #expect(await gate.judgeUpload(file, attestationsField: UploadFixtures.field(many)).refusal?.code == .tooLarge)
@@ -174,7 +174,7 @@ import Testing
 
     @Test func aProvenanceDocumentIsVerifiedAndItsClaimedPublisherReplaced() async throws {
         let gate = try gate(UploadFixtures.policy(key: key.publicKey))
-        let attestation = try UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
+        let attestation = try await UploadFixtures.attestation(filename: file.filename, sha256: file.sha256, key: key)
         let claimed = Provenance(attestationBundles: [
             AttestationBundle(
                 publisher: Publisher(kind: "GitHub", fields: ["repository": .string("someone/else")]), attestations: [attestation])

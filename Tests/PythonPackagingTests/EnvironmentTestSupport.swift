@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import PythonPackaging
 
@@ -22,21 +23,17 @@ enum EnvironmentTestSupport {
     static func makeVirtualEnvironment(
         in dir: String, name: String = "venv", copies: Bool = false,
         systemSitePackages: Bool = false, python base: String? = nil
-    ) throws -> String {
+    ) async throws -> String {
         var env = ProcessInfo.processInfo.environment
         env["VIRTUAL_ENV"] = nil
         let python = base ?? PythonEnvironment.defaultInterpreter(environment: env)
         let venv = (dir as NSString).appendingPathComponent(name)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments =
-            ["-m", "venv", "--without-pip"] + (copies ? ["--copies"] : [])
-            + (systemSitePackages ? ["--system-site-packages"] : []) + [venv]
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(python) -m venv failed with status \(process.terminationStatus)")
+        let result = try await ChildProcess.run(
+            python,
+            ["-m", "venv", "--without-pip"] + (copies ? ["--copies"] : []) + (systemSitePackages ? ["--system-site-packages"] : [])
+                + [venv])
+        guard result.status == 0 else {
+            throw Failure(description: "\(python) -m venv failed with status \(result.status): \(result.stderrText)")
         }
         return venv
     }
@@ -47,18 +44,9 @@ enum EnvironmentTestSupport {
     static func run(
         _ executable: String, _ arguments: [String],
         environment: [String: String]? = nil
-    ) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    ) async throws -> (status: Int32, stdout: String) {
+        let result = try await ChildProcess.run(executable, arguments, environment: environment)
+        return (result.status, result.stdoutText)
     }
 
     static func makeExecutable(_ text: String, at path: String) throws {

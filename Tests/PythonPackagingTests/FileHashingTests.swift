@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PythonPackaging
@@ -45,7 +46,7 @@ import Testing
         }
     }
 
-    @Test func fiftyMegabytesMatchesSha256sum() throws {
+    @Test func fiftyMegabytesMatchesSha256sum() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let path = dir + "/big"
@@ -60,14 +61,7 @@ import Testing
         let (digest, size) = try FileHashing.digest(ofFileAt: path, algorithm: .sha256)
         #expect(size == 50 << 20)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let output = try await ChildProcess.run("/usr/bin/env", ["sha256sum", path]).stdoutText
         #expect(String(output.prefix(64)) == digest.hex)
     }
 

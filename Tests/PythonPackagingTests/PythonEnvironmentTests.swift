@@ -4,12 +4,12 @@ import Testing
 @testable import PythonPackaging
 
 @Suite struct PythonEnvironmentTests {
-    @Test func inspectsARealVirtualEnvironment() throws {
+    @Test func inspectsARealVirtualEnvironment() async throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
-        let venv = try EnvironmentTestSupport.makeVirtualEnvironment(in: tmp)
+        let venv = try await EnvironmentTestSupport.makeVirtualEnvironment(in: tmp)
 
-        let env = try PythonEnvironment.inspect(python: venv + "/bin/python")
+        let env = try await PythonEnvironment.inspect(python: venv + "/bin/python")
         #expect(env.interpreter == venv + "/bin/python")
         #expect(env.executable == venv + "/bin/python")
         // The venv's own bin/python was not what answered: its checked base interpreter did.
@@ -85,19 +85,19 @@ import Testing
         #expect(broken.problems.contains { $0.contains("RECORD") })
     }
 
-    @Test func pipsDefaultIndexIsAskedForOnlyWhenWanted() throws {
+    @Test func pipsDefaultIndexIsAskedForOnlyWhenWanted() async throws {
         // The interpreter running these tests has pip (the CI script checks it).
-        let asked = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: true)
+        let asked = try await PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: true)
         let url = try #require(asked.pipDefaultIndexURL.flatMap(URL.init(string:)))
         #expect(url.scheme == "https")
-        let lean = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
+        let lean = try await PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
         #expect(lean.pipDefaultIndexURL == nil)
         #expect(
             lean.prefix == asked.prefix && lean.schemePaths.purelib == asked.schemePaths.purelib
                 && lean.version == asked.version && lean.cacheTag == asked.cacheTag)
     }
 
-    @Test func aReportWithMissingOrOddFieldsIsRefused() throws {
+    @Test func aReportWithMissingOrOddFieldsIsRefused() async throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
         // The fields InterpreterQuery prints: executable, prefix, base prefix, exec prefix, version,
@@ -110,17 +110,21 @@ import Testing
             try EnvironmentTestSupport.makeExecutable("#!/bin/sh\nprintf /p/python; printf '\\000%s' \(fields)\n", at: path)
             return path
         }
-        let head = "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7"
+        let head =
+            "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib/python3.11 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7"
         // An odd name/path tail; then a version that is not one.
         let odd = try fake("odd", head + " purelib")
-        let noVersion = try fake("noversion", "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s")
+        let noVersion = try fake(
+            "noversion",
+            "/p /p /p x x.final.0 tag cpython posix_prefix 1111 0 0 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s"
+        )
         let good = try fake("good", head + " purelib /p/s platlib /p/s")
         for script in [odd, noVersion] {
-            let error = #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: script) }
+            let error = await #expect(throws: PackagingError.self) { try await PythonEnvironment.inspect(python: script) }
             #expect(error?.code == .interpreter)
             #expect(error?.message.contains(script) == true)
         }
-        let parsed = try PythonEnvironment.inspect(python: good)
+        let parsed = try await PythonEnvironment.inspect(python: good)
         #expect(parsed.executable == "/p/python" && parsed.version == "3.11.7" && parsed.cacheTag == "tag")
         #expect(parsed.pipDefaultIndexURL == nil && parsed.sitePackages == ["/p/s"])
         #expect(
@@ -134,24 +138,29 @@ import Testing
         // not in force, site imported, site-packages or the current directory on sys.path.
         let lies = [
             "outside": head + " purelib /s platlib /s",
-            "notisolated": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
-            "siteloaded": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
-            "onpath": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
-            "cwd": "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
-            "venvlike": "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /v/s platlib /v/s",
+            "notisolated":
+                "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1011 0 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "siteloaded":
+                "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 1 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "onpath":
+                "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/s/x 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "cwd":
+                "/p /p /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 \"\" 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /p/s platlib /p/s",
+            "venvlike":
+                "/p /v /p 3.11.7 3.11.7.final.0 tag cpython posix_prefix 1111 0 1 /p/lib 0 14 linux-x86_64 cpython-311-x86_64-linux-gnu x 64 0 .so posix linux Linux 6.1 v x86_64 3.11.7 3.11.7 purelib /v/s platlib /v/s",
         ]
         for (name, fields) in lies {
             let script = try fake(name, fields)
-            let error = #expect(throws: PackagingError.self, "\(name)") { try PythonEnvironment.inspect(python: script) }
+            let error = await #expect(throws: PackagingError.self, "\(name)") { try await PythonEnvironment.inspect(python: script) }
             #expect(error?.code == .interpreterNotTrusted, "\(name): \(String(describing: error))")
             #expect(error?.message.contains(script) == true, "\(name): \(String(describing: error))")
         }
     }
 
-    @Test func missingInterpreterThrowsNamingThePath() {
+    @Test func missingInterpreterThrowsNamingThePath() async {
         let path = "/nonexistent/wheeltrust/bin/python"
         do {
-            _ = try PythonEnvironment.inspect(python: path)
+            _ = try await PythonEnvironment.inspect(python: path)
             Issue.record("expected a throw")
         } catch {
             #expect(error.code == .interpreter)
@@ -159,19 +168,19 @@ import Testing
         }
     }
 
-    @Test func directoryIsNotAnInterpreter() throws {
+    @Test func directoryIsNotAnInterpreter() async throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
-        #expect((#expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: tmp) })?.code == .interpreter)
+        #expect((await #expect(throws: PackagingError.self) { try await PythonEnvironment.inspect(python: tmp) })?.code == .interpreter)
     }
 
-    @Test func bareNameNotOnPathThrows() {
+    @Test func bareNameNotOnPathThrows() async {
         #expect(
-            (#expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: "no-such-python-wheeltrust") })?.code
+            (await #expect(throws: PackagingError.self) { try await PythonEnvironment.inspect(python: "no-such-python-wheeltrust") })?.code
                 == .interpreter)
     }
 
-    @Test func nonPythonExecutablesAreRejected() throws {
+    @Test func nonPythonExecutablesAreRejected() async throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
         // Exits non-zero with a message on stderr.
@@ -184,7 +193,7 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
         }
         do {
-            _ = try PythonEnvironment.inspect(python: failing)
+            _ = try await PythonEnvironment.inspect(python: failing)
             Issue.record("expected a throw")
         } catch {
             #expect(error.code == .interpreter)
@@ -193,7 +202,7 @@ import Testing
             #expect(error.message.contains("boom"))
         }
         do {
-            _ = try PythonEnvironment.inspect(python: chatty)
+            _ = try await PythonEnvironment.inspect(python: chatty)
             Issue.record("expected a throw")
         } catch {
             #expect(error.code == .interpreter)
@@ -201,13 +210,13 @@ import Testing
         }
     }
 
-    @Test func nonExecutableFileIsRejected() throws {
+    @Test func nonExecutableFileIsRejected() async throws {
         let tmp = try EnvironmentTestSupport.makeTemporaryDirectory()
         defer { EnvironmentTestSupport.remove(tmp) }
         let file = tmp + "/python"
         try EnvironmentTestSupport.write("#!/bin/sh\n", to: file)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
-        #expect((#expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: file) })?.code == .interpreter)
+        #expect((await #expect(throws: PackagingError.self) { try await PythonEnvironment.inspect(python: file) })?.code == .interpreter)
     }
 
     @Test func defaultInterpreterPrefersVirtualEnv() throws {

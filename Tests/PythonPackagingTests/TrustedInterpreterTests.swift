@@ -14,9 +14,9 @@ import Testing
         var config: String { venv + "/pyvenv.cfg" }
         var marker: String { root + "/MARKER" }
 
-        init(copies: Bool = false, systemSitePackages: Bool = false) throws {
+        init(copies: Bool = false, systemSitePackages: Bool = false) async throws {
             root = try EnvironmentTestSupport.makeTemporaryDirectory()
-            venv = try EnvironmentTestSupport.makeVirtualEnvironment(
+            venv = try await EnvironmentTestSupport.makeVirtualEnvironment(
                 in: root, copies: copies,
                 systemSitePackages: systemSitePackages)
         }
@@ -47,16 +47,16 @@ import Testing
         var hostileScript: String { "#!/bin/sh\ntouch '\(marker)'\nexit 0\n" }
 
         /// The refusal of `inspect(python:)` (fails the test when it does not throw).
-        func refusal(_ python: String? = nil) -> PackagingError? {
-            #expect(throws: PackagingError.self) { try PythonEnvironment.inspect(python: python ?? self.python) }
+        func refusal(_ python: String? = nil) async -> PackagingError? {
+            await #expect(throws: PackagingError.self) { try await PythonEnvironment.inspect(python: python ?? self.python) }
         }
     }
 
     /// What the venv's own interpreter reports with site enabled: the reference the computed paths
     /// must equal (the test may run it; wheeltrust must not).
-    static func ownPaths(_ python: String) throws -> [String: String] {
+    static func ownPaths(_ python: String) async throws -> [String: String] {
         let script = "import sys, sysconfig; print(sys.prefix); [print(k + '=' + v) for k, v in sysconfig.get_paths().items()]"
-        let (status, output) = try EnvironmentTestSupport.run(python, ["-c", script])
+        let (status, output) = try await EnvironmentTestSupport.run(python, ["-c", script])
         #expect(status == 0)
         var paths: [String: String] = [:]
         let lines = output.split(separator: "\n")
@@ -69,9 +69,9 @@ import Testing
     }
 
     @Test(arguments: [false, true])
-    func aVirtualEnvironmentIsAskedThroughItsBaseInterpreter(copies: Bool) throws {
-        let fixture = try Fixture(copies: copies)
-        let env = try PythonEnvironment.inspect(python: fixture.python)
+    func aVirtualEnvironmentIsAskedThroughItsBaseInterpreter(copies: Bool) async throws {
+        let fixture = try await Fixture(copies: copies)
+        let env = try await PythonEnvironment.inspect(python: fixture.python)
         let home = try #require(try fixture.configValue("home"))
         #expect(env.trustedInterpreter.basis == .virtualEnvironmentBase)
         #expect(PathResolution.parent(env.trustedInterpreter.path) == home, "the base is found in pyvenv.cfg's home")
@@ -84,7 +84,7 @@ import Testing
         #expect(env.systemSitePackages.isEmpty)
         // The paths computed from the base's sysconfig are exactly what the venv's own interpreter
         // (site enabled) reports for itself.
-        let own = try Self.ownPaths(fixture.python)
+        let own = try await Self.ownPaths(fixture.python)
         #expect(own["prefix"] == env.prefix)
         #expect(own["purelib"] == env.schemePaths.purelib && own["platlib"] == env.schemePaths.platlib)
         #expect(own["scripts"] == env.schemePaths.scripts && own["data"] == env.schemePaths.data)
@@ -92,8 +92,8 @@ import Testing
         #expect(env.sitePackages.first == fixture.sitePackages)
     }
 
-    @Test func startUpHooksOfTheEnvironmentNeverRun() throws {
-        let fixture = try Fixture()
+    @Test func startUpHooksOfTheEnvironmentNeverRun() async throws {
+        let fixture = try await Fixture()
         let site = fixture.sitePackages
         let write = "import pathlib; pathlib.Path(\(String(reflecting: fixture.marker))).write_text('ran')"
         // The hook of attack 1 (acts only when isolated, redirects sysconfig), plain .pth imports,
@@ -104,7 +104,7 @@ import Testing
         try EnvironmentTestSupport.write("import os; \(write)\n", to: site + "/aa_plain.pth")
         try EnvironmentTestSupport.write(write + "\n", to: site + "/sitecustomize.py")
         try EnvironmentTestSupport.write(write + "\n", to: site + "/usercustomize.py")
-        let (compiled, _) = try EnvironmentTestSupport.run(
+        let (compiled, _) = try await EnvironmentTestSupport.run(
             fixture.python,
             [
                 "-S", "-c", "import py_compile, sys; py_compile.compile(sys.argv[1])",
@@ -112,30 +112,31 @@ import Testing
             ])
         #expect(compiled == 0)
         // The hooks are live: the venv's own interpreter runs them.
-        try EnvironmentTestSupport.run(fixture.python, ["-I", "-c", "pass"])
+        try await EnvironmentTestSupport.run(fixture.python, ["-I", "-c", "pass"])
         #expect(FileManager.default.fileExists(atPath: fixture.marker), "the hostile hooks do run in the venv's interpreter")
         try FileManager.default.removeItem(atPath: fixture.marker)
 
-        let env = try PythonEnvironment.inspect(python: fixture.python)
+        let env = try await PythonEnvironment.inspect(python: fixture.python)
         #expect(env.sitePackages == [site])
         #expect(!FileManager.default.fileExists(atPath: fixture.marker), "nothing of site-packages ran during the query")
     }
 
-    @Test func theChildEnvironmentIsEmptyAndRunsInRoot() throws {
-        let output = try InterpreterProcess.run("/bin/sh", arguments: ["-c", "env; pwd"], timeoutSeconds: 10, maxOutputBytes: 1 << 16)
+    @Test func theChildEnvironmentIsEmptyAndRunsInRoot() async throws {
+        let output = try await InterpreterProcess.run(
+            "/bin/sh", arguments: ["-c", "env; pwd"], timeoutSeconds: 10, maxOutputBytes: 1 << 16)
         let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
         // /bin/sh itself sets PWD; nothing of this process's environment (PATH, HOME, PYTHON*…) is there.
         #expect(lines.filter { !$0.hasPrefix("PWD=") && !$0.hasPrefix("SHLVL=") && !$0.hasPrefix("_=") } == ["/"], "\(lines)")
     }
 
-    @Test func aReplacedBinPythonIsRefusedNamingTheFile() throws {
+    @Test func aReplacedBinPythonIsRefusedNamingTheFile() async throws {
         for name in ["python", "python3"] {
-            let fixture = try Fixture()
+            let fixture = try await Fixture()
             let file = fixture.venv + "/bin/" + name
             try FileManager.default.removeItem(atPath: file)
             try EnvironmentTestSupport.makeExecutable(fixture.hostileScript, at: file)
             for named in [fixture.python, fixture.venv + "/bin/python3"] {
-                let error = fixture.refusal(named)
+                let error = await fixture.refusal(named)
                 #expect(error?.code == .interpreterNotTrusted)
                 #expect(error?.message.contains(file + " is not the base interpreter") == true, "\(String(describing: error))")
             }
@@ -143,40 +144,40 @@ import Testing
         }
     }
 
-    @Test func aBinPythonLinkedElsewhereIsRefused() throws {
-        let fixture = try Fixture()
+    @Test func aBinPythonLinkedElsewhereIsRefused() async throws {
+        let fixture = try await Fixture()
         // A link to another real interpreter than the base named in home.
         let other = fixture.root + "/other"
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         try EnvironmentTestSupport.makeExecutable(fixture.hostileScript, at: other + "/python3")
         try FileManager.default.removeItem(atPath: fixture.venv + "/bin/python3")
         try FileManager.default.createSymbolicLink(atPath: fixture.venv + "/bin/python3", withDestinationPath: other + "/python3")
-        let error = fixture.refusal()
+        let error = await fixture.refusal()
         #expect(error?.code == .interpreterNotTrusted)
         #expect(
             error?.message.contains(fixture.venv + "/bin/python") == true && error?.message.contains("not to the base interpreter") == true,
             "\(String(describing: error))")
         // An extra interpreter-named file in bin/ is checked too.
-        let second = try Fixture()
+        let second = try await Fixture()
         try EnvironmentTestSupport.makeExecutable(second.hostileScript, at: second.venv + "/bin/python3.99")
-        #expect(second.refusal()?.message.contains(second.venv + "/bin/python3.99 is not the base interpreter") == true)
+        await #expect(second.refusal()?.message.contains(second.venv + "/bin/python3.99 is not the base interpreter") == true)
         #expect(!FileManager.default.fileExists(atPath: fixture.marker) && !FileManager.default.fileExists(atPath: second.marker))
     }
 
-    @Test func aCopiedInterpreterEditedByOneByteIsRefused() throws {
-        let fixture = try Fixture(copies: true)
+    @Test func aCopiedInterpreterEditedByOneByteIsRefused() async throws {
+        let fixture = try await Fixture(copies: true)
         let file = fixture.venv + "/bin/python3"
         var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: file))
-        let error = fixture.refusal()
+        let error = await fixture.refusal()
         #expect(error?.code == .interpreterNotTrusted)
         #expect(error?.message.contains(file + " is not the base interpreter") == true, "\(String(describing: error))")
         #expect(error?.message.contains("bytes differ") == true)
     }
 
-    @Test func homeMustBeAnAbsoluteDirectoryOutsideTheEnvironment() throws {
-        let fixture = try Fixture()
+    @Test func homeMustBeAnAbsoluteDirectoryOutsideTheEnvironment() async throws {
+        let fixture = try await Fixture()
         let realHome = try #require(try fixture.configValue("home"))
         // A copy of the real base inside the venv, named by home: refused before anything runs.
         let inside = fixture.venv + "/fakehome"
@@ -193,7 +194,7 @@ import Testing
         ]
         for (home, expected) in cases {
             try fixture.setConfig("home", home)
-            let error = fixture.refusal()
+            let error = await fixture.refusal()
             #expect(error?.code == .interpreterNotTrusted, "\(home)")
             #expect(error?.message.contains(expected) == true, "\(home): \(String(describing: error))")
         }
@@ -204,7 +205,7 @@ import Testing
         try fixture.setConfig("home", fake)
         try FileManager.default.removeItem(atPath: fixture.venv + "/bin/python3")
         try FileManager.default.createSymbolicLink(atPath: fixture.venv + "/bin/python3", withDestinationPath: fake + "/python3")
-        let script = fixture.refusal()
+        let script = await fixture.refusal()
         #expect(script?.message.contains("is not an executable binary but a script") == true, "\(String(describing: script))")
         // A base reached through a link inside the venv.
         let through = fixture.root + "/through"
@@ -212,15 +213,15 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: fixture.venv + "/hop", withDestinationPath: realHome + "/python3")
         try FileManager.default.createSymbolicLink(atPath: through + "/python3", withDestinationPath: fixture.venv + "/hop")
         try fixture.setConfig("home", through)
-        let linked = fixture.refusal()
+        let linked = await fixture.refusal()
         #expect(
             linked?.message.contains("is a link through \(fixture.venv)/hop inside the environment") == true,
             "\(String(describing: linked))")
         #expect(!FileManager.default.fileExists(atPath: fixture.marker))
     }
 
-    @Test func pyvenvCfgIsParsedStrictly() throws {
-        let fixture = try Fixture()
+    @Test func pyvenvCfgIsParsedStrictly() async throws {
+        let fixture = try await Fixture()
         let home = try #require(try fixture.configValue("home"))
         let version = try #require(try fixture.configValue("version"))
         let cases: [(String, String)] = [
@@ -233,21 +234,21 @@ import Testing
         ]
         for (text, expected) in cases {
             try EnvironmentTestSupport.write(text, to: fixture.config)
-            let error = fixture.refusal()
+            let error = await fixture.refusal()
             #expect(error?.code == .interpreterNotTrusted)
             #expect(error?.message.contains(expected) == true, "\(text): \(String(describing: error))")
         }
         try EnvironmentTestSupport.write([0xFF, 0xFE, 0x00], to: fixture.config)
-        #expect(fixture.refusal()?.message.contains("not UTF-8") == true)
+        await #expect(fixture.refusal()?.message.contains("not UTF-8") == true)
         // virtualenv's and uv's keys, CRLF, comments and unknown keys are fine.
         try EnvironmentTestSupport.write(
             "# made by hand\r\nhome = \(home)\r\nimplementation = CPython\r\nversion_info = \(version).final.0\r\n"
                 + "include-system-site-packages = false\r\nuv = 0.4.0\r\n", to: fixture.config)
-        #expect(try PythonEnvironment.inspect(python: fixture.python).prefix == fixture.venv)
+        await #expect(try PythonEnvironment.inspect(python: fixture.python).prefix == fixture.venv)
         // A nested venv: home is itself a virtual environment's bin.
-        let inner = try EnvironmentTestSupport.makeVirtualEnvironment(in: fixture.root, name: "other")
+        let inner = try await EnvironmentTestSupport.makeVirtualEnvironment(in: fixture.root, name: "other")
         try EnvironmentTestSupport.write("home = \(inner)/bin\nversion = \(version)\n", to: fixture.config)
-        #expect(fixture.refusal()?.message.contains("is itself a virtual environment's") == true)
+        await #expect(fixture.refusal()?.message.contains("is itself a virtual environment's") == true)
     }
 
     @Test func pyvenvCfgFindsEqualsAndBlanksAmongScalarsAsPythonDoes() throws {
@@ -265,9 +266,9 @@ import Testing
         #expect(config.version == "3.11.7")
     }
 
-    @Test func systemSitePackagesAreNamed() throws {
-        let fixture = try Fixture(systemSitePackages: true)
-        let env = try PythonEnvironment.inspect(python: fixture.python)
+    @Test func systemSitePackagesAreNamed() async throws {
+        let fixture = try await Fixture(systemSitePackages: true)
+        let env = try await PythonEnvironment.inspect(python: fixture.python)
         #expect(!env.systemSitePackages.isEmpty)
         #expect(env.sitePackages == [fixture.sitePackages], "the base's site-packages are not taken for the venv's")
         #expect(env.trustedInterpreter.reason.contains("include-system-site-packages = true"))
@@ -275,59 +276,60 @@ import Testing
         #expect(env.pipDefaultIndexURL.flatMap(URL.init(string:))?.scheme == "https")
     }
 
-    @Test func howTheInterpreterIsNamed() throws {
-        let fixture = try Fixture()
+    @Test func howTheInterpreterIsNamed() async throws {
+        let fixture = try await Fixture()
         // Relative, with dot-dot, and through a symlinked venv directory: all the venv.
         let depth = FileManager.default.currentDirectoryPath.split(separator: "/").count
-        let relative = try PythonEnvironment.inspect(python: "./" + String(repeating: "../", count: depth) + fixture.python.dropFirst())
+        let relative = try await PythonEnvironment.inspect(
+            python: "./" + String(repeating: "../", count: depth) + fixture.python.dropFirst())
         #expect(relative.prefix == fixture.venv && relative.trustedInterpreter.basis == .virtualEnvironmentBase)
-        let dotted = try PythonEnvironment.inspect(python: fixture.venv + "/bin/../bin/python3")
+        let dotted = try await PythonEnvironment.inspect(python: fixture.venv + "/bin/../bin/python3")
         #expect(dotted.prefix == fixture.venv && dotted.executable == fixture.venv + "/bin/python3")
         let linkedVenv = fixture.root + "/linked"
         try FileManager.default.createSymbolicLink(atPath: linkedVenv, withDestinationPath: fixture.venv)
-        let viaLink = try PythonEnvironment.inspect(python: linkedVenv + "/bin/python")
+        let viaLink = try await PythonEnvironment.inspect(python: linkedVenv + "/bin/python")
         #expect(viaLink.prefix == linkedVenv && viaLink.schemePaths.purelib.hasPrefix(linkedVenv + "/"))
         // A link from outside into the venv's bin: Python run through it does not use the venv,
         // and the link passes a file of the venv: refused as a usage error.
         let outside = fixture.root + "/python-link"
         try FileManager.default.createSymbolicLink(atPath: outside, withDestinationPath: fixture.python)
-        let error = fixture.refusal(outside)
+        let error = await fixture.refusal(outside)
         #expect(error?.code == .interpreter)
         #expect(error?.message.contains("is a link through \(fixture.python)") == true, "\(String(describing: error))")
         // A venv that lost its pyvenv.cfg is not silently run as a system Python.
         try FileManager.default.removeItem(atPath: fixture.config)
-        let lost = fixture.refusal()
+        let lost = await fixture.refusal()
         #expect(lost?.code == .interpreterNotTrusted)
         #expect(lost?.message.contains("has no pyvenv.cfg") == true, "\(String(describing: lost))")
         // Without bin/activate either, a script put in place of bin/python is still not run…
         try FileManager.default.removeItem(atPath: fixture.venv + "/bin/activate")
         try FileManager.default.removeItem(atPath: fixture.venv + "/bin/python")
         try EnvironmentTestSupport.makeExecutable(fixture.hostileScript, at: fixture.venv + "/bin/python")
-        let script = fixture.refusal()
+        let script = await fixture.refusal()
         #expect(script?.code == .interpreterNotTrusted)
         #expect(script?.message.contains("is a script in a Python environment's bin/") == true, "\(String(describing: script))")
         // …nor a binary there without a standard library beside it.
         let base = try #require(PathResolution.resolve(fixture.venv + "/bin/python3")?.final)
         try FileManager.default.removeItem(atPath: fixture.venv + "/bin/python")
         try FileManager.default.copyItem(atPath: base, toPath: fixture.venv + "/bin/python")
-        let binary = fixture.refusal()
+        let binary = await fixture.refusal()
         #expect(binary?.code == .interpreterNotTrusted)
         #expect(binary?.message.contains("has no standard library beside it") == true, "\(String(describing: binary))")
         #expect(!FileManager.default.fileExists(atPath: fixture.marker))
     }
 
-    @Test func aSystemPythonIsRunIsolatedAndChecked() throws {
-        let (_, base) = try EnvironmentTestSupport.run("/bin/sh", ["-c", "python3 -c 'import sys; print(sys.executable)'"])
+    @Test func aSystemPythonIsRunIsolatedAndChecked() async throws {
+        let (_, base) = try await EnvironmentTestSupport.run("/bin/sh", ["-c", "python3 -c 'import sys; print(sys.executable)'"])
         let python = base.trimmingCharacters(in: .whitespacesAndNewlines)
-        let env = try PythonEnvironment.inspect(python: python)
+        let env = try await PythonEnvironment.inspect(python: python)
         #expect(env.trustedInterpreter == TrustedInterpreter(path: python, basis: .named, reason: env.trustedInterpreter.reason))
         #expect(!env.isVirtualEnvironment)
         #expect(env.sitePackages.allSatisfy { PathResolution.isWithin($0, env.prefix) })
         #expect(env.pipDefaultIndexURL != nil, "pip's default index read from pip's source")
     }
 
-    @Test func pipsDefaultIndexIsReadAsTextNeverImported() throws {
-        let fixture = try Fixture()
+    @Test func pipsDefaultIndexIsReadAsTextNeverImported() async throws {
+        let fixture = try await Fixture()
         let models = fixture.sitePackages + "/pip/_internal/models"
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
         // If pip were imported, this would run.
@@ -337,19 +339,19 @@ import Testing
         try EnvironmentTestSupport.write(
             "open(\(String(reflecting: fixture.marker)), 'w')\nPyPI = PackageIndex(\n    \"https://index.example/\", file_storage_domain=\"files.example\"\n)\n",
             to: models + "/index.py")
-        let env = try PythonEnvironment.inspect(python: fixture.python)
+        let env = try await PythonEnvironment.inspect(python: fixture.python)
         #expect(env.pipDefaultIndexURL == "https://index.example/simple")
         #expect(!FileManager.default.fileExists(atPath: fixture.marker))
-        #expect(try PythonEnvironment.inspect(python: fixture.python, withPipDefaultIndex: false).pipDefaultIndexURL == nil)
+        await #expect(try PythonEnvironment.inspect(python: fixture.python, withPipDefaultIndex: false).pipDefaultIndexURL == nil)
         // A link in place of the file, or a file too large, gives no index (never a guess).
         try FileManager.default.moveItem(atPath: models + "/index.py", toPath: fixture.root + "/index.py")
         try FileManager.default.createSymbolicLink(atPath: models + "/index.py", withDestinationPath: fixture.root + "/index.py")
-        #expect(try PythonEnvironment.inspect(python: fixture.python).pipDefaultIndexURL == nil)
+        await #expect(try PythonEnvironment.inspect(python: fixture.python).pipDefaultIndexURL == nil)
         try FileManager.default.removeItem(atPath: models + "/index.py")
         try EnvironmentTestSupport.write(
             String(repeating: "#\n", count: PipDefaultIndex.maxBytes) + "PyPI = PackageIndex('https://index.example/')\n",
             to: models + "/index.py")
-        #expect(try PythonEnvironment.inspect(python: fixture.python).pipDefaultIndexURL == nil)
+        await #expect(try PythonEnvironment.inspect(python: fixture.python).pipDefaultIndexURL == nil)
     }
 
     @Test func pipsSourceForms() {

@@ -17,9 +17,9 @@ import Testing
     private func rewrite(
         _ source: String, into dir: String, filename: String? = nil,
         body: String = "", extra: String = ""
-    ) throws -> String {
+    ) async throws -> String {
         let target = dir + "/" + (filename ?? URL(fileURLWithPath: source).lastPathComponent)
-        try ZipTestSupport.python(
+        try await ZipTestSupport.python(
             """
             zin = zipfile.ZipFile(sys.argv[1])
             with zipfile.ZipFile(sys.argv[2], 'w') as zout:
@@ -58,11 +58,11 @@ import Testing
         #expect(typed.size == 0)
     }
 
-    @Test func changedByteInARewrittenMemberIsMismatched() throws {
+    @Test func changedByteInARewrittenMemberIsMismatched() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let tampered = try rewrite(
+        let tampered = try await rewrite(
             source, into: dir,
             body: """
                 if name == 'rfc8785/_impl.py':
@@ -75,13 +75,13 @@ import Testing
         #expect(!report.isClean)
     }
 
-    @Test func byteFlippedInPlaceInAStoredMemberThrows() throws {
+    @Test func byteFlippedInPlaceInAStoredMemberThrows() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
         // All-stored copy, then one byte of rfc8785/_impl.py changed in the file itself.
-        let stored = try rewrite(source, into: dir, body: "method = zipfile.ZIP_STORED")
-        try ZipTestSupport.python(
+        let stored = try await rewrite(source, into: dir, body: "method = zipfile.ZIP_STORED")
+        try await ZipTestSupport.python(
             """
             data = bytearray(open(sys.argv[1], 'rb').read())
             at = data.index(b'def ') + 2
@@ -94,11 +94,11 @@ import Testing
         #expect(error?.message.contains("CRC-32") == true)
     }
 
-    @Test func addedAndRemovedMembersAreReported() throws {
+    @Test func addedAndRemovedMembersAreReported() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("abi3info-2024.10.3-py3-none-any.whl")
-        let tampered = try rewrite(
+        let tampered = try await rewrite(
             source, into: dir,
             body: """
                 skip = name == 'abi3info/models.py'
@@ -113,11 +113,11 @@ import Testing
         #expect(report.mismatched.isEmpty)
     }
 
-    @Test func weakHashesAndMissingHashesAreReported() throws {
+    @Test func weakHashesAndMissingHashesAreReported() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let tampered = try rewrite(
+        let tampered = try await rewrite(
             source, into: dir,
             body: """
                 if name.endswith('/RECORD'):
@@ -132,11 +132,11 @@ import Testing
         #expect(!report.isClean)
     }
 
-    @Test func wrongSizeInRecordIsMismatched() throws {
+    @Test func wrongSizeInRecordIsMismatched() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let tampered = try rewrite(
+        let tampered = try await rewrite(
             source, into: dir,
             body: """
                 if name.endswith('/RECORD'):
@@ -145,11 +145,11 @@ import Testing
         #expect(try Wheel.open(path: tampered).checkMembers().mismatched == ["rfc8785/_impl.py"])
     }
 
-    @Test func signatureFilesMayBeUnhashedOrUnlisted() throws {
+    @Test func signatureFilesMayBeUnhashedOrUnlisted() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
-        let signed = try rewrite(
+        let signed = try await rewrite(
             source, into: dir,
             body: """
                 if name.endswith('/RECORD'):
@@ -163,12 +163,12 @@ import Testing
         #expect(report.isClean, "\(report)")
     }
 
-    @Test func structuralProblemsThrow() throws {
+    @Test func structuralProblemsThrow() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = try ZipTestSupport.fixture("rfc8785-0.1.2-py3-none-any.whl")
 
-        let twoDistInfos = try rewrite(
+        let twoDistInfos = try await rewrite(
             source, into: dir, filename: "rfc8785-0.1.2-py3-none-any.whl",
             extra: """
                 zout.writestr('other-1.0.dist-info/RECORD', b'')
@@ -183,7 +183,7 @@ import Testing
 
         let noRecord = dir + "/norecord"
         try FileManager.default.createDirectory(atPath: noRecord, withIntermediateDirectories: true)
-        let withoutRecord = try rewrite(
+        let withoutRecord = try await rewrite(
             source, into: noRecord,
             body: """
                 if name.endswith('.dist-info/RECORD'):
@@ -199,7 +199,7 @@ import Testing
 
         let evilDir = dir + "/evil"
         try FileManager.default.createDirectory(atPath: evilDir, withIntermediateDirectories: true)
-        let escaping = try rewrite(source, into: evilDir, extra: "zout.writestr('../evil.pth', b'import os')")
+        let escaping = try await rewrite(source, into: evilDir, extra: "zout.writestr('../evil.pth', b'import os')")
         error = #expect(throws: PackagingError.self) { try Wheel.open(path: escaping) }
         #expect(error?.code == .pathEscape)
     }

@@ -11,9 +11,9 @@ import Testing
     private func makeZip(
         in dir: String, name: String = "sample.zip", zip64: Bool = false,
         edit: String = ""
-    ) throws -> String {
+    ) async throws -> String {
         let path = dir + "/" + name
-        try ZipTestSupport.python(
+        try await ZipTestSupport.python(
             """
             path = sys.argv[1]
             if \(zip64 ? "True" : "False"):
@@ -34,8 +34,8 @@ import Testing
         return path
     }
 
-    private func expected(_ name: String) throws -> [UInt8] {
-        let out = try ZipTestSupport.python("sys.stdout.write(payload(int(sys.argv[1])).hex())", [name])
+    private func expected(_ name: String) async throws -> [UInt8] {
+        let out = try await ZipTestSupport.python("sys.stdout.write(payload(int(sys.argv[1])).hex())", [name])
         return hexBytes(out)
     }
 
@@ -60,18 +60,18 @@ import Testing
         #expect(error?.message.contains(fragment) == true, "\(error?.description ?? "")", sourceLocation: sourceLocation)
     }
 
-    @Test func readsStoredDeflatedEmptyAndDirectoryMembers() throws {
+    @Test func readsStoredDeflatedEmptyAndDirectoryMembers() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let archive = try ZipArchive(path: try makeZip(in: dir))
+        let archive = try ZipArchive(path: try await makeZip(in: dir))
         #expect(archive.entries.map(\.name) == ["pkg/big.txt", "pkg/stored.bin", "pkg/empty.py", "pkg/sub/"])
         #expect(archive.entries.map(\.method) == [.deflate, .stored, .deflate, .stored])
         #expect(archive.entries.map(\.isDirectory) == [false, false, false, true])
         let big = try #require(archive.entry(named: "pkg/big.txt"))
         #expect(big.uncompressedSize == 1_000_000)
         #expect(big.compressedSize < big.uncompressedSize)
-        #expect(try archive.data(of: big) == expected("1000000"))
-        #expect(try archive.data(of: try #require(archive.entry(named: "pkg/stored.bin"))) == expected("70000"))
+        await #expect(try archive.data(of: big) == expected("1000000"))
+        await #expect(try archive.data(of: try #require(archive.entry(named: "pkg/stored.bin"))) == expected("70000"))
         #expect(try archive.data(of: try #require(archive.entry(named: "pkg/empty.py"))).isEmpty)
         #expect(try archive.data(of: try #require(archive.entry(named: "pkg/sub/"))).isEmpty)
         var chunks = 0
@@ -79,24 +79,24 @@ import Testing
         #expect(chunks >= 4)  // 1 MB through a 256 KiB buffer
     }
 
-    @Test func readsZip64Archives() throws {
+    @Test func readsZip64Archives() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, zip64: true)
+        let path = try await makeZip(in: dir, zip64: true)
         let raw = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         // The zip64 end of central directory record and locator are really there.
         #expect(raw.indices.dropLast(4).contains { raw[$0] == 0x50 && raw[$0 + 1] == 0x4b && raw[$0 + 2] == 6 && raw[$0 + 3] == 6 })
         let archive = try ZipArchive(path: path)
         #expect(archive.entries.count == 4)
-        #expect(try archive.data(of: try #require(archive.entry(named: "pkg/big.txt"))) == expected("1000000"))
-        #expect(try archive.data(of: try #require(archive.entry(named: "pkg/stored.bin"))) == expected("70000"))
+        await #expect(try archive.data(of: try #require(archive.entry(named: "pkg/big.txt"))) == expected("1000000"))
+        await #expect(try archive.data(of: try #require(archive.entry(named: "pkg/stored.bin"))) == expected("70000"))
     }
 
     @Test func concurrentReadsShareOneArchive() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let archive = try ZipArchive(path: try makeZip(in: dir))
-        let want = try expected("1000000")
+        let archive = try await ZipArchive(path: try makeZip(in: dir))
+        let want = try await expected("1000000")
         let results = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<6 {
                 group.addTask {
@@ -109,11 +109,11 @@ import Testing
         #expect(results == Array(repeating: true, count: 6))
     }
 
-    @Test func truncatedDeflateStreamFails() throws {
+    @Test func truncatedDeflateStreamFails() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         // Halve the compressed size of the deflated member: the stream ends before Z_STREAM_END.
-        let path = try makeZip(
+        let path = try await makeZip(
             in: dir,
             edit: """
                 csize = struct.unpack('<I', data[cds[0]+20:cds[0]+24])[0]
@@ -122,31 +122,31 @@ import Testing
         expectFailure(path, .zip, "truncated")
     }
 
-    @Test func declaredSizeSmallerThanRealIsABomb() throws {
+    @Test func declaredSizeSmallerThanRealIsABomb() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, edit: "put(data, cds[0]+24, '<I', 1000)")
+        let path = try await makeZip(in: dir, edit: "put(data, cds[0]+24, '<I', 1000)")
         expectFailure(path, .zip, "more than the declared 1000 bytes")
     }
 
-    @Test func declaredSizeLargerThanRealFails() throws {
+    @Test func declaredSizeLargerThanRealFails() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, edit: "put(data, cds[0]+24, '<I', 1000001)")
+        let path = try await makeZip(in: dir, edit: "put(data, cds[0]+24, '<I', 1000001)")
         expectFailure(path, .zip, "inflates to 1000000 bytes, declared 1000001")
     }
 
-    @Test func crcMismatchFails() throws {
+    @Test func crcMismatchFails() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir, edit: "put(data, cds[0]+16, '<I', 0x12345678)")
+        let path = try await makeZip(in: dir, edit: "put(data, cds[0]+16, '<I', 0x12345678)")
         expectFailure(path, .zip, "CRC-32 mismatch")
     }
 
-    @Test func changedStoredByteFailsTheCRC() throws {
+    @Test func changedStoredByteFailsTheCRC() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(
+        let path = try await makeZip(
             in: dir,
             edit: """
                 off = struct.unpack('<I', data[cds[1]+42:cds[1]+46])[0]
@@ -156,10 +156,10 @@ import Testing
         expectFailure(path, .zip, "CRC-32 mismatch")
     }
 
-    @Test func corruptDeflateDataFails() throws {
+    @Test func corruptDeflateDataFails() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(
+        let path = try await makeZip(
             in: dir,
             edit: """
                 off = struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0]
@@ -172,12 +172,12 @@ import Testing
         #expect(error?.code == .zip)
     }
 
-    @Test func pathEscapesAreRejectedAtOpen() throws {
+    @Test func pathEscapesAreRejectedAtOpen() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         for (index, name) in ["../evil", "pkg/../../evil", "/etc/passwd", "pkg\\\\evil.py", "C:/evil"].enumerated() {
             let path = dir + "/escape\(index).zip"
-            try ZipTestSupport.python(
+            try await ZipTestSupport.python(
                 """
                 with zipfile.ZipFile(sys.argv[1], 'w') as z:
                     z.writestr(zipfile.ZipInfo('ok.txt'), b'fine')
@@ -188,7 +188,7 @@ import Testing
         }
         // NUL inside a name (Python truncates at NUL, so write 'aXb' and patch the byte).
         let path = dir + "/nul.zip"
-        try ZipTestSupport.python(
+        try await ZipTestSupport.python(
             """
             with zipfile.ZipFile(sys.argv[1], 'w') as z:
                 z.writestr('aXb', b'x')
@@ -199,10 +199,10 @@ import Testing
         #expect(error?.code == .pathEscape)
     }
 
-    @Test func hugeDeclaredEntryCountFails() throws {
+    @Test func hugeDeclaredEntryCountFails() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(
+        let path = try await makeZip(
             in: dir,
             edit: """
                 eocd = data.rfind(b'PK\\x05\\x06')
@@ -210,7 +210,7 @@ import Testing
                 """)
         expectFailure(path, .zip, "declares 65534 entries")
         // A zip64 record declaring 2^40 entries is refused before anything is allocated.
-        let huge64 = try makeZip(
+        let huge64 = try await makeZip(
             in: dir, name: "huge64.zip", zip64: true,
             edit: """
                 z64 = data.rfind(b'PK\\x06\\x06')
@@ -218,14 +218,14 @@ import Testing
                 """)
         expectFailure(huge64, .limitExceeded, "declares 1099511627776 entries")
         // And over the configured limit.
-        let plain = try makeZip(in: dir, name: "plain.zip")
+        let plain = try await makeZip(in: dir, name: "plain.zip")
         expectFailure(plain, .limitExceeded, "more than the limit of 2", limits: ZipLimits(maxEntries: 2))
     }
 
-    @Test func memberAndTotalSizeLimits() throws {
+    @Test func memberAndTotalSizeLimits() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let path = try makeZip(in: dir)
+        let path = try await makeZip(in: dir)
         expectFailure(path, .limitExceeded, "pkg/big.txt", limits: ZipLimits(maxMemberSize: 500_000))
         expectFailure(path, .limitExceeded, "in total", limits: ZipLimits(maxTotalUncompressed: 1_000_000))
         expectFailure(path, .limitExceeded, "too long", limits: ZipLimits(maxNameLength: 8))
@@ -235,39 +235,39 @@ import Testing
         #expect(error?.code == .limitExceeded)
     }
 
-    @Test func unsupportedMethodAndEncryptionFail() throws {
+    @Test func unsupportedMethodAndEncryptionFail() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
-        let method = try makeZip(
+        let method = try await makeZip(
             in: dir, name: "m.zip",
             edit: """
                 off = struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0]
                 put(data, cds[0]+10, '<H', 12); put(data, off+8, '<H', 12)
                 """)
         expectFailure(method, .zip, "unsupported compression method 12")
-        let encrypted = try makeZip(in: dir, name: "e.zip", edit: "data[cds[1]+8] |= 1")
+        let encrypted = try await makeZip(in: dir, name: "e.zip", edit: "data[cds[1]+8] |= 1")
         expectFailure(encrypted, .zip, "encrypted")
     }
 
-    @Test func overlappingAndOutOfRangeMembersFail() throws {
+    @Test func overlappingAndOutOfRangeMembersFail() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         // Second member's local header offset points at the first member.
-        let overlap = try makeZip(
+        let overlap = try await makeZip(
             in: dir, name: "o.zip",
             edit: """
                 put(data, cds[1]+42, '<I', struct.unpack('<I', data[cds[0]+42:cds[0]+46])[0])
                 """)
         expectFailure(overlap, .zip, "overlaps")
-        let outside = try makeZip(in: dir, name: "r.zip", edit: "put(data, cds[2]+42, '<I', 0x7fffffff)")
+        let outside = try await makeZip(in: dir, name: "r.zip", edit: "put(data, cds[2]+42, '<I', 0x7fffffff)")
         expectFailure(outside, .zip, "outside the data area")
-        let badCD = try makeZip(
+        let badCD = try await makeZip(
             in: dir, name: "c.zip",
             edit: """
                 eocd = data.rfind(b'PK\\x05\\x06'); put(data, eocd+16, '<I', 0x7ffffff0)
                 """)
         expectFailure(badCD, .zip, "central directory")
-        let badLocal = try makeZip(
+        let badLocal = try await makeZip(
             in: dir, name: "l.zip",
             edit: """
                 off = struct.unpack('<I', data[cds[1]+42:cds[1]+46])[0]; data[off] = 0
@@ -275,11 +275,11 @@ import Testing
         expectFailure(badLocal, .zip, "bad local header signature")
     }
 
-    @Test func duplicateNamesFail() throws {
+    @Test func duplicateNamesFail() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let path = dir + "/dup.zip"
-        try ZipTestSupport.python(
+        try await ZipTestSupport.python(
             """
             import warnings; warnings.simplefilter('ignore')
             with zipfile.ZipFile(sys.argv[1], 'w') as z:
@@ -300,11 +300,11 @@ import Testing
 
     /// Every prefix of a small zip, and many single-byte corruptions, either open and read
     /// correctly or throw; none may crash or hang.
-    @Test func truncationsAndBitFlipsNeverCrash() throws {
+    @Test func truncationsAndBitFlipsNeverCrash() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
         let source = dir + "/small.zip"
-        try ZipTestSupport.python(
+        try await ZipTestSupport.python(
             """
             with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
                 z.writestr('a/b.txt', payload(3000)); z.writestr('a/c.txt', b'hello'); z.writestr('d/', b'')

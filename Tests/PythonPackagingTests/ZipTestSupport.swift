@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import PythonPackaging
@@ -43,21 +44,10 @@ enum ZipTestSupport {
 
     /// Runs `python3 -c <prelude + script> args...`; returns stdout; throws on a non-zero exit.
     @discardableResult
-    static func python(_ script: String, _ arguments: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", prelude + script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(stderr: String(decoding: errData, as: UTF8.self))
-        }
-        return String(decoding: outData, as: UTF8.self)
+    static func python(_ script: String, _ arguments: [String] = []) async throws -> String {
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", prelude + script] + arguments)
+        guard result.status == 0 else { throw PythonFailure(stderr: result.stderrText) }
+        return result.stdoutText
     }
 
     struct PythonFailure: Error, CustomStringConvertible {

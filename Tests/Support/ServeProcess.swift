@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 #if canImport(Glibc)
     import Glibc
@@ -43,16 +44,16 @@ public final class ServeProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(20)
         var text = ""
         while Date() < deadline {
-            let chunk: Data = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: reader.availableData) }
-            }
+            // Each blocking read on a thread of its own: on Linux GCD's global queues and Swift's
+            // cooperative pool share their threads, so neither may wait for the server.
+            let chunk = await DedicatedThread.run { reader.availableData }
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
             if let index = Self.value(after: " at ", inLineStarting: "Serving ", of: text),
                 let upload = Self.value(after: ": ", inLineStarting: "Uploads (twine, uv publish)", of: text)
             {
                 // Keep draining stdout so the server never blocks on a full pipe.
-                DispatchQueue.global().async { while !reader.availableData.isEmpty {} }
+                Thread { while !reader.availableData.isEmpty {} }.start()
                 return ServeProcess(
                     process: process, indexURL: index, uploadURL: String(upload.prefix { $0 != ";" }), banner: text)
             }
@@ -86,11 +87,6 @@ public final class ServeProcess: @unchecked Sendable {
 
     private func waitForExit() async {
         let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await DedicatedThread.run { process.waitUntilExit() }
     }
 }

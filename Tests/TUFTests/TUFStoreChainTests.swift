@@ -232,7 +232,7 @@ struct TUFStoreChainTests {
             failure.message
                 == "root chain: the cache holds root v3 but not the chain of roots from the bootstrap root v1 (roots/ is missing: written by an older wheeltrust, or not by wheeltrust)"
         )
-        let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary?.initialRootVersion == 1)
         guard case .verified(let store) = try Self.check(scratch) else {
             Issue.record("rebuilt store does not verify")
@@ -255,7 +255,7 @@ struct TUFStoreChainTests {
     @Test func updateRemovesAStrayRoot() async throws {
         let scratch = try await Self.goodStore()
         try Self.write(scratch, "roots/7.root.json", try TUFFixtures.bytes("good/metadata/3.root.json"))
-        let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary?.initialRootVersion == 3)
         #expect(scratch.store.storedRootVersions() == [2, 3])
         guard case .verified = try Self.check(scratch) else {

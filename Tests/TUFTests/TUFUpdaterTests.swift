@@ -11,7 +11,7 @@ struct TUFUpdaterTests {
 
     /// Bootstraps from root v1 and updates from the good repository (roots v2, v3; everything else v2).
     static func updatedFromGood(_ scratch: TUFScratch) async throws -> TUFUpdateSummary {
-        let outcome = await try scratch.updater(nil).update(target: target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: target, now: TUFFixtures.now)
         return try #require(outcome.summary, "good update failed: \(outcome.failure?.message ?? "")")
     }
 
@@ -19,7 +19,7 @@ struct TUFUpdaterTests {
     static func failure(after scenario: String) async throws -> TUFFailure {
         let scratch = try TUFScratch()
         _ = try await updatedFromGood(scratch)
-        let outcome = await try scratch.updater(scenario).update(target: target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(scenario).update(target: target, now: TUFFixtures.now)
         return try #require(outcome.failure, "\(scenario) was accepted")
     }
 
@@ -50,7 +50,7 @@ struct TUFUpdaterTests {
     @Test func consistentSnapshotPathsAreRequested() async throws {
         let scratch = try TUFScratch()
         let fetcher = try OverlayFetcher(nil)
-        let outcome = await try scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary != nil)
         let sha256 = try #require(outcome.summary?.targetHashes["sha256"])
         #expect(
@@ -65,7 +65,7 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         _ = try await Self.updatedFromGood(scratch)
         let fetcher = try OverlayFetcher(nil)
-        let outcome = await try scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
         let summary = try #require(outcome.summary)
         #expect(summary.initialRootVersion == 3)
         #expect(!summary.targetDownloaded)
@@ -98,14 +98,14 @@ struct TUFUpdaterTests {
         #expect(failure.message == "timestamp: version 3 expired at 2021-01-01T00:00:00Z (freeze attack)")
         // Also from a fresh client.
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater("freeze").update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater("freeze").update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.failure?.code == .expired)
     }
 
     @Test func goodMetadataIsExpiredAfter2099() async throws {
         let scratch = try TUFScratch()
         let later = Date(timeIntervalSince1970: 4_102_444_800 + 86_400)  // 2100-01-02
-        let outcome = await try scratch.updater(nil).update(target: Self.target, now: later)
+        let outcome = try await scratch.updater(nil).update(target: Self.target, now: later)
         #expect(outcome.failure?.code == .expired)
         #expect(outcome.failure?.message == "root: version 3 expired at 2099-01-01T00:00:00Z (freeze attack or stale repository)")
     }
@@ -130,7 +130,7 @@ struct TUFUpdaterTests {
 
     @Test func targetWithOtherHashIsRefused() async throws {
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater("target-hash-mismatch").update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater("target-hash-mismatch").update(target: Self.target, now: TUFFixtures.now)
         let failure = try #require(outcome.failure)
         #expect(failure.code == .integrity)
         #expect(failure.message == "trusted_root.json: sha256 differs from the one targets v2 lists")
@@ -160,7 +160,7 @@ struct TUFUpdaterTests {
         _ = try await Self.updatedFromGood(scratch)
         let fetcher = Truncating(inner: try OverlayFetcher("wrong-target-length"))
         try? FileManager.default.removeItem(atPath: scratch.store.targetPath(Self.target))
-        let outcome = await try scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil, fetcher: fetcher).update(target: Self.target, now: TUFFixtures.now)
         let failure = try #require(outcome.failure)
         #expect(failure.code == .integrity)
         #expect(failure.message == "trusted_root.json: sha256 differs from the one targets v3 lists")
@@ -201,7 +201,7 @@ struct TUFUpdaterTests {
     @Test func expiredNewRootIsRefusedAfterTheLoop() async throws {
         let scratch = try TUFScratch()
         _ = try await Self.updatedFromGood(scratch)
-        let outcome = await try scratch.updater("root-expired").update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater("root-expired").update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.failure?.code == .expired)
         #expect(outcome.failure?.message == "root: version 4 expired at 2021-01-01T00:00:00Z (freeze attack or stale repository)")
     }
@@ -214,7 +214,7 @@ struct TUFUpdaterTests {
             ("root-below-threshold", TUFFailure.Code.signature), ("root-new-keys-below-threshold", .signature),
             ("root-version-skip", .version), ("root-duplicate-signatures", .signature),
         ] {
-            let outcome = await try scratch.updater(scenario).update(target: Self.target, now: TUFFixtures.now)
+            let outcome = try await scratch.updater(scenario).update(target: Self.target, now: TUFFixtures.now)
             #expect(outcome.failure?.code == code, "\(scenario): \(String(describing: outcome.failure))")
             #expect(outcome.failure?.message.hasPrefix("root: 4.root.json ") == true, "\(scenario): \(String(describing: outcome.failure))")
             #expect(FileManager.default.contents(atPath: scratch.store.metadataPath("root.json")) == before)
@@ -226,7 +226,7 @@ struct TUFUpdaterTests {
         var limits = TUFLimits.default
         limits.maxRootRotations = 1
         let fetcher = try OverlayFetcher(nil)
-        let outcome = await try scratch.updater(nil, fetcher: fetcher, limits: limits).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil, fetcher: fetcher, limits: limits).update(target: Self.target, now: TUFFixtures.now)
         // Only 2.root.json is read; root v2 still has the rotated-out timestamp key.
         #expect(fetcher.requests.filter { $0.hasSuffix(".root.json") } == ["metadata/2.root.json"])
         #expect(outcome.failure?.message == "timestamp: version 2 has 0 of the 1 signatures root v2 requires")
@@ -236,7 +236,7 @@ struct TUFUpdaterTests {
 
     @Test func overlongResponsesAreRefused() async throws {
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater(nil, fetcher: HostileFetcher(mode: .tooLong)).update(
+        let outcome = try await scratch.updater(nil, fetcher: HostileFetcher(mode: .tooLong)).update(
             target: Self.target, now: TUFFixtures.now)
         #expect(outcome.failure?.code == .tooLarge)
         #expect(outcome.failure?.message == "root: metadata/2.root.json is longer than the 524288-byte limit")
@@ -244,7 +244,7 @@ struct TUFUpdaterTests {
 
     @Test func networkFailureIsOperational() async throws {
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater(nil, fetcher: HostileFetcher(mode: .networkDown)).update(
+        let outcome = try await scratch.updater(nil, fetcher: HostileFetcher(mode: .networkDown)).update(
             target: Self.target, now: TUFFixtures.now)
         let failure = try #require(outcome.failure)
         #expect(failure.code == .network)
@@ -254,7 +254,7 @@ struct TUFUpdaterTests {
 
     @Test func unlistedTargetIsReportedClearly() async throws {
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater(nil).update(target: "signing_config.json", now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: "signing_config.json", now: TUFFixtures.now)
         #expect(
             outcome.failure?.message
                 == "signing_config.json: not listed by the top-level targets v2; delegated targets roles are not searched by this client")
@@ -264,7 +264,7 @@ struct TUFUpdaterTests {
         // good/ delegates "delegated/*" to role1, which lists delegated/file.txt: this client
         // says plainly that it does not search delegations.
         let scratch = try TUFScratch()
-        let outcome = await try scratch.updater(nil).update(target: "delegated/file.txt", now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: "delegated/file.txt", now: TUFFixtures.now)
         #expect(outcome.failure?.code == .policy)
         #expect(
             outcome.failure?.message
@@ -281,7 +281,7 @@ struct TUFUpdaterTests {
         let scratch = try TUFScratch()
         _ = try await Self.updatedFromGood(scratch)
         try Data("{\"signed\":".utf8).write(to: URL(fileURLWithPath: scratch.store.metadataPath("root.json")))
-        let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary?.initialRootVersion == 1)
         #expect(outcome.summary?.rootVersion == 3)
     }
@@ -299,7 +299,7 @@ struct TUFUpdaterTests {
         #expect(failure.code == .integrity)
         #expect(failure.message == "trusted_root.json: stored copy's sha256 differs from the one targets v2 lists")
         // The next update replaces it with the verified copy.
-        let outcome = await try scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
+        let outcome = try await scratch.updater(nil).update(target: Self.target, now: TUFFixtures.now)
         #expect(outcome.summary?.targetDownloaded == true)
         guard case .verified = scratch.store.verifiedTarget(Self.target, bootstrapRoot: try TUFFixtures.bootstrap()) else {
             Issue.record("repaired target does not verify")

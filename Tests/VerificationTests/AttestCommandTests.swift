@@ -1,5 +1,6 @@
 import Attestations
 import Foundation
+import TestSupport
 import Testing
 import Verification
 
@@ -19,33 +20,28 @@ struct AttestCommandTests {
         var wheel: String { path + "/" + AttestCommandTests.wheel }
         var attestation: String { wheel + ".slsa.attestation" }
 
-        init() throws {
+        init() async throws {
             path = FileManager.default.temporaryDirectory.appendingPathComponent("wt-attest-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
                 atPath: Scenario.fixtureWheels.appendingPathComponent(AttestCommandTests.wheel).path, toPath: wheel)
-            try run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem"])
-            try run("/usr/bin/openssl", ["pkey", "-in", "k.pem", "-pubout", "-out", "k.pub"])
-            try run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "other.pem"])
-            try run(
-                "/usr/bin/openssl", ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", "k.pem", "-out", "k.enc.pem", "-passout", "env:WT_TEST_PASS"],
+            try await run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "k.pem"])
+            try await run("/usr/bin/openssl", ["pkey", "-in", "k.pem", "-pubout", "-out", "k.pub"])
+            try await run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "other.pem"])
+            try await run(
+                "/usr/bin/openssl",
+                ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", "k.pem", "-out", "k.enc.pem", "-passout", "env:WT_TEST_PASS"],
                 environment: ["WT_TEST_PASS": AttestCommandTests.passphrase])
-            try run(
+            try await run(
                 "/usr/bin/openssl", ["pkcs8", "-topk8", "-scrypt", "-in", "k.pem", "-out", "k.scrypt.pem", "-passout", "env:WT_TEST_PASS"],
                 environment: ["WT_TEST_PASS": AttestCommandTests.passphrase])
         }
 
-        func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: path)
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw SetupFailed(description: "\(executable) \(arguments) failed") }
+        func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
+            let result = try await ChildProcess.run(
+                executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                currentDirectory: path)
+            guard result.status == 0 else { throw SetupFailed(description: "\(executable) \(arguments) failed") }
         }
 
         func write(_ text: String, to name: String, mode: Int = 0o644) throws {
@@ -136,18 +132,24 @@ struct AttestCommandTests {
             // verify (installed package, index, signature, statement, files) passes with the public key.
             let verified = try ReportJSON(await scenario.wheeltrust(["verify", "datatool", "--format", "json"]))
             verified.expect("datatool", .signature, .pass, scenario.publicKeyPath)
-            verified.expect("datatool", .statement, .pass, "builder https://ci.example/builders/linux-42", "build type https://wheeltrust.example/buildtypes/attest/v1")
+            verified.expect(
+                "datatool", .statement, .pass, "builder https://ci.example/builders/linux-42",
+                "build type https://wheeltrust.example/buildtypes/attest/v1")
             #expect(verified.result.status == 0 && verified.package("datatool")?.status == .verified, "\(verified.result.output)")
             // verify-wheel of the local file with its attestation.
             let local = try ReportJSON(
                 await TestProcess.run(
                     TestProcess.wheeltrust,
-                    ["verify-wheel", wheel, "--provenance", wheel + ".slsa.attestation", "--key", scenario.publicKeyPath, "--format", "json"],
+                    [
+                        "verify-wheel", wheel, "--provenance", wheel + ".slsa.attestation", "--key", scenario.publicKeyPath, "--format",
+                        "json",
+                    ],
                     environment: ["HOME": scenario.root]))
             local.expect(Self.wheel, .statement, .pass, "builder https://ci.example/builders/linux-42")
             #expect(local.result.status == 0, "\(local.result.output)")
             // inspect shows the builder.
-            let inspected = try await TestProcess.run(TestProcess.wheeltrust, ["inspect", wheel + ".slsa.attestation"], environment: ["HOME": scenario.root])
+            let inspected = try await TestProcess.run(
+                TestProcess.wheeltrust, ["inspect", wheel + ".slsa.attestation"], environment: ["HOME": scenario.root])
             #expect(inspected.stdout.contains("    builder: https://ci.example/builders/linux-42\n"), "\(inspected.output)")
 
             // A builder id changed after signing: the signature no longer covers the statement.
@@ -155,7 +157,8 @@ struct AttestCommandTests {
                 String(decoding: attestation.envelope.statement, as: UTF8.self)
                     .replacingOccurrences(of: "https://ci.example/builders/linux-42", with: "https://ci.example/builders/trusted").utf8)
             #expect(forged != attestation.envelope.statement)
-            let tampered = Attestation(verificationMaterial: nil, envelope: Envelope(statement: forged, signature: attestation.envelope.signature))
+            let tampered = Attestation(
+                verificationMaterial: nil, envelope: Envelope(statement: forged, signature: attestation.envelope.signature))
             try tampered.encoded().write(to: URL(fileURLWithPath: wheel + ".slsa.attestation"))
             let refused = try ReportJSON(await scenario.wheeltrust(["verify", "datatool", "--format", "json"]))
             refused.expect("datatool", .signature, .fail)
@@ -163,7 +166,10 @@ struct AttestCommandTests {
             let refusedLocal = try ReportJSON(
                 await TestProcess.run(
                     TestProcess.wheeltrust,
-                    ["verify-wheel", wheel, "--provenance", wheel + ".slsa.attestation", "--key", scenario.publicKeyPath, "--format", "json"],
+                    [
+                        "verify-wheel", wheel, "--provenance", wheel + ".slsa.attestation", "--key", scenario.publicKeyPath, "--format",
+                        "json",
+                    ],
                     environment: ["HOME": scenario.root]))
             refusedLocal.expect(Self.wheel, .signature, .fail)
         }
@@ -171,7 +177,7 @@ struct AttestCommandTests {
 
     @Test("--predicate FILE with an encrypted key (PBKDF2 and scrypt): the file's predicate is signed as given")
     func predicateFileAndEncryptedKey() async throws {
-        let folder = try Folder()
+        let folder = try await Folder()
         defer { folder.remove() }
         let predicate = Self.expectedProvenance()
         let encoder = JSONEncoder()
@@ -190,9 +196,10 @@ struct AttestCommandTests {
         }
     }
 
-    @Test("keygen --key-passphrase-env writes an encrypted key that attest opens from the environment; an unset or empty variable is exit 2")
+    @Test(
+        "keygen --key-passphrase-env writes an encrypted key that attest opens from the environment; an unset or empty variable is exit 2")
     func keygenEncrypted() async throws {
-        let folder = try Folder()
+        let folder = try await Folder()
         defer { folder.remove() }
         let made = try await folder.wheeltrust(
             ["keygen", "--type", "ed25519", "--out", "signer", "--key-passphrase-env", "WT_KEY_PASS"],
@@ -202,7 +209,8 @@ struct AttestCommandTests {
         let pem = try String(contentsOfFile: folder.path + "/signer.pem", encoding: .utf8)
         #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
         let attested = try await folder.wheeltrust(
-            ["attest", folder.wheel, "--key", "signer.pem", "--key-passphrase-env", "WT_KEY_PASS"], environment: ["WT_KEY_PASS": Self.passphrase])
+            ["attest", folder.wheel, "--key", "signer.pem", "--key-passphrase-env", "WT_KEY_PASS"],
+            environment: ["WT_KEY_PASS": Self.passphrase])
         #expect(attested.status == 0, "\(attested.output)")
         let (attestation, _) = try Self.statement(ofAttestationAt: folder.attestation)
         let verifying = try PublicKey(pem: String(contentsOfFile: folder.path + "/signer.pub", encoding: .utf8))
@@ -211,7 +219,8 @@ struct AttestCommandTests {
 
         let unset = try await folder.wheeltrust(["keygen", "--out", "second", "--key-passphrase-env", "WT_UNSET_PASS"])
         unset.expectError(2, "--key-passphrase-env WT_UNSET_PASS: the environment variable is not set")
-        let empty = try await folder.wheeltrust(["keygen", "--out", "second", "--key-passphrase-env", "WT_KEY_PASS"], environment: ["WT_KEY_PASS": ""])
+        let empty = try await folder.wheeltrust(
+            ["keygen", "--out", "second", "--key-passphrase-env", "WT_KEY_PASS"], environment: ["WT_KEY_PASS": ""])
         empty.expectError(2, "--key-passphrase-env WT_KEY_PASS: the passphrase is empty")
         #expect(!FileManager.default.fileExists(atPath: folder.path + "/second.pem"))
     }
@@ -223,48 +232,89 @@ struct AttestCommandTests {
             (["--key", "k.pem", "--signer-command", "x", "--public-key", "k.pub"], [:], "--key and --signer-command cannot be combined"),
             (["--signer-command", "openssl dgst -sha256 -sign k.pem"], [:], "--signer-command needs --public-key PUBLIC.pem"),
             (["--key", "k.pem", "--public-key", "k.pub"], [:], "--public-key goes with --signer-command"),
-            (["--key", "k.pem", "--predicate", "p.json", "--builder-id", "urn:b"], [:], "--predicate p.json cannot be combined with --builder-id"),
-            (["--key", "k.pem", "--predicate", "bad-predicate.json"], [:],
-             "--predicate bad-predicate.json: predicate.runDetails.builder.id: missing required field"),
+            (
+                ["--key", "k.pem", "--predicate", "p.json", "--builder-id", "urn:b"], [:],
+                "--predicate p.json cannot be combined with --builder-id"
+            ),
+            (
+                ["--key", "k.pem", "--predicate", "bad-predicate.json"], [:],
+                "--predicate bad-predicate.json: predicate.runDetails.builder.id: missing required field"
+            ),
             (["--key", "k.pem", "--predicate", "missing.json"], [:], "--predicate missing.json: cannot read the file"),
-            (["--key", "k.pem", "--builder-id", "my laptop"], [:], "--builder-id: predicate.runDetails.builder.id: not a URI with a scheme"),
+            (
+                ["--key", "k.pem", "--builder-id", "my laptop"], [:],
+                "--builder-id: predicate.runDetails.builder.id: not a URI with a scheme"
+            ),
             (["--key", "k.pem", "--build-type", ""], [:], "--build-type: predicate.buildDefinition.buildType: is empty"),
-            (["--key", "k.pem", "--started-on", "yesterday"], [:],
-             "--started-on: predicate.runDetails.metadata.startedOn: yesterday is not an RFC 3339 timestamp"),
-            (["--key", "k.pem", "--started-on", "2026-02-01T11:00:00Z", "--finished-on", "2026-02-01T10:00:00Z"], [:],
-             "--started-on/--finished-on: predicate.runDetails.metadata: startedOn 2026-02-01T11:00:00Z is after finishedOn"),
+            (
+                ["--key", "k.pem", "--started-on", "yesterday"], [:],
+                "--started-on: predicate.runDetails.metadata.startedOn: yesterday is not an RFC 3339 timestamp"
+            ),
+            (
+                ["--key", "k.pem", "--started-on", "2026-02-01T11:00:00Z", "--finished-on", "2026-02-01T10:00:00Z"], [:],
+                "--started-on/--finished-on: predicate.runDetails.metadata: startedOn 2026-02-01T11:00:00Z is after finishedOn"
+            ),
             (["--key", "k.pem", "--external-parameters", "[1]"], [:], "--external-parameters: expected a JSON object, found an array"),
             (["--key", "k.pem", "--internal-parameters", "@nope.json"], [:], "--internal-parameters nope.json: cannot read the file"),
-            (["--key", "k.pem", "--internal-parameters", "@bad-predicate.json", "--external-parameters", "{"], [:],
-             "--external-parameters: not valid JSON"),
-            (["--key", "k.pem", "--resolved-dependency", "src=sha256:ABC"], [:],
-             "--resolved-dependency src=sha256:ABC: digest.sha256: not lowercase hex"),
-            (["--key", "k.pem", "--byproduct", "log=sha256:\(String(repeating: "0", count: 63))"], [:],
-             "--byproduct log=sha256:\(String(repeating: "0", count: 63)): digest.sha256: 63 hex digits, expected 64"),
+            (
+                ["--key", "k.pem", "--internal-parameters", "@bad-predicate.json", "--external-parameters", "{"], [:],
+                "--external-parameters: not valid JSON"
+            ),
+            (
+                ["--key", "k.pem", "--resolved-dependency", "src=sha256:ABC"], [:],
+                "--resolved-dependency src=sha256:ABC: digest.sha256: not lowercase hex"
+            ),
+            (
+                ["--key", "k.pem", "--byproduct", "log=sha256:\(String(repeating: "0", count: 63))"], [:],
+                "--byproduct log=sha256:\(String(repeating: "0", count: 63)): digest.sha256: 63 hex digits, expected 64"
+            ),
             (["--key", "k.pem", "--resolved-dependency", "src"], [:], "--resolved-dependency src: expected NAME=ALGORITHM:HEX[@URI]"),
-            (["--key", "k.enc.pem"], [:], "--key k.enc.pem: the key is encrypted; name the environment variable holding its passphrase with --key-passphrase-env"),
-            (["--key", "k.enc.pem", "--key-passphrase-env", "WT_UNSET_PASS"], [:], "--key-passphrase-env WT_UNSET_PASS: the environment variable is not set"),
-            (["--key", "k.enc.pem", "--key-passphrase-env", "WT_KEY_PASS"], ["WT_KEY_PASS": "guess-\(passphrase)"],
-             "--key k.enc.pem: wrong passphrase in $WT_KEY_PASS (or a damaged key file)"),
-            (["--key", "k.scrypt.pem", "--key-passphrase-env", "WT_KEY_PASS"], ["WT_KEY_PASS": ""],
-             "--key k.scrypt.pem: wrong passphrase in $WT_KEY_PASS"),
-            (["--key", "k.pem", "--key-passphrase-env", "WT_KEY_PASS"], ["WT_KEY_PASS": passphrase],
-             "--key-passphrase-env WT_KEY_PASS: the --key k.pem is not encrypted"),
-            (["--signer-command", "openssl dgst -sha256 -sign k.pem | base64", "--public-key", "k.pub"], [:],
-             "--signer-command: signer command: shell syntax (|) is not interpreted"),
-            (["--signer-command", "wt-no-such-kms-client sign", "--public-key", "k.pub"], [:],
-             "--signer-command: signer command wt-no-such-kms-client: not found on PATH"),
-            (["--signer-command", "openssl dgst -sha256 -sign k.pem", "--public-key", "k.pem"], [:],
-             "--public-key k.pem: public key: found PEM PRIVATE KEY, expected PUBLIC KEY or RSA PUBLIC KEY"),
-            (["--signer-command", "openssl dgst -sha256 -sign k.pem", "--public-key", "k.pub", "--signer-input", "prehashed"], [:],
-             "--signer-input prehashed: expected message or digest"),
-            (["--signer-command", "openssl dgst -sha256 -sign k.pem", "--public-key", "k.pub", "--signer-timeout", "0"], [:],
-             "--signer-timeout 0: expected 1 to 3600 seconds"),
+            (
+                ["--key", "k.enc.pem"], [:],
+                "--key k.enc.pem: the key is encrypted; name the environment variable holding its passphrase with --key-passphrase-env"
+            ),
+            (
+                ["--key", "k.enc.pem", "--key-passphrase-env", "WT_UNSET_PASS"], [:],
+                "--key-passphrase-env WT_UNSET_PASS: the environment variable is not set"
+            ),
+            (
+                ["--key", "k.enc.pem", "--key-passphrase-env", "WT_KEY_PASS"], ["WT_KEY_PASS": "guess-\(passphrase)"],
+                "--key k.enc.pem: wrong passphrase in $WT_KEY_PASS (or a damaged key file)"
+            ),
+            (
+                ["--key", "k.scrypt.pem", "--key-passphrase-env", "WT_KEY_PASS"], ["WT_KEY_PASS": ""],
+                "--key k.scrypt.pem: wrong passphrase in $WT_KEY_PASS"
+            ),
+            (
+                ["--key", "k.pem", "--key-passphrase-env", "WT_KEY_PASS"], ["WT_KEY_PASS": passphrase],
+                "--key-passphrase-env WT_KEY_PASS: the --key k.pem is not encrypted"
+            ),
+            (
+                ["--signer-command", "openssl dgst -sha256 -sign k.pem | base64", "--public-key", "k.pub"], [:],
+                "--signer-command: signer command: shell syntax (|) is not interpreted"
+            ),
+            (
+                ["--signer-command", "wt-no-such-kms-client sign", "--public-key", "k.pub"], [:],
+                "--signer-command: signer command wt-no-such-kms-client: not found on PATH"
+            ),
+            (
+                ["--signer-command", "openssl dgst -sha256 -sign k.pem", "--public-key", "k.pem"], [:],
+                "--public-key k.pem: public key: found PEM PRIVATE KEY, expected PUBLIC KEY or RSA PUBLIC KEY"
+            ),
+            (
+                ["--signer-command", "openssl dgst -sha256 -sign k.pem", "--public-key", "k.pub", "--signer-input", "prehashed"], [:],
+                "--signer-input prehashed: expected message or digest"
+            ),
+            (
+                ["--signer-command", "openssl dgst -sha256 -sign k.pem", "--public-key", "k.pub", "--signer-timeout", "0"], [:],
+                "--signer-timeout 0: expected 1 to 3600 seconds"
+            ),
         ])
     func usageErrors(_ arguments: [String], _ environment: [String: String], _ expected: String) async throws {
-        let folder = try Folder()
+        let folder = try await Folder()
         defer { folder.remove() }
-        try folder.write(#"{"buildDefinition":{"buildType":"urn:t","externalParameters":{}},"runDetails":{"builder":{}}}"#, to: "bad-predicate.json")
+        try folder.write(
+            #"{"buildDefinition":{"buildType":"urn:t","externalParameters":{}},"runDetails":{"builder":{}}}"#, to: "bad-predicate.json")
         let result = try await folder.wheeltrust(["attest", folder.wheel] + arguments, environment: environment)
         #expect(result.status == 2, "\(result.output)")
         #expect(result.stdout.isEmpty, "\(result.stdout)")
@@ -276,18 +326,22 @@ struct AttestCommandTests {
 
     @Test("a signer that lies (another key), fails or answers garbage: exit 3, its stderr passed through escaped, nothing written")
     func lyingSigners() async throws {
-        let folder = try Folder()
+        let folder = try await Folder()
         defer { folder.remove() }
         try folder.write("#!/bin/sh\nprintf 'kms: \\033[31mdenied\\033[0m\\n' >&2\nexit 4\n", to: "deny.sh", mode: 0o755)
         let cases: [(String, String)] = [
             ("openssl dgst -sha256 -sign other.pem", "signer command openssl: its answer (7"),
-            ("head -c 64 /dev/urandom", "signer command head: its answer (64 bytes) is not a signature by the ECDSA P-256 public key sha256:"),
+            (
+                "head -c 64 /dev/urandom",
+                "signer command head: its answer (64 bytes) is not a signature by the ECDSA P-256 public key sha256:"
+            ),
             ("./deny.sh", "signer command deny.sh exited with status 4"),
         ]
         for (command, expected) in cases {
             let result = try await folder.wheeltrust(["attest", folder.wheel, "--signer-command", command, "--public-key", "k.pub"])
             #expect(result.status == 3, "\(command): \(result.output)")
-            #expect(result.stderr.contains("wheeltrust: error: cannot sign the attestation for \(Self.wheel): \(expected)"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("wheeltrust: error: cannot sign the attestation for \(Self.wheel): \(expected)"), "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: folder.attestation), "\(command): nothing written")
         }
         let denied = try await folder.wheeltrust(["attest", folder.wheel, "--signer-command", "./deny.sh", "--public-key", "k.pub"])
@@ -295,7 +349,10 @@ struct AttestCommandTests {
         #expect(!denied.stderr.contains("\u{1b}"))
         // The honest signer, given as a digest signer, works too.
         let honest = try await folder.wheeltrust(
-            ["attest", folder.wheel, "--signer-command", "openssl pkeyutl -sign -inkey k.pem", "--signer-input", "digest", "--public-key", "k.pub"])
+            [
+                "attest", folder.wheel, "--signer-command", "openssl pkeyutl -sign -inkey k.pem", "--signer-input", "digest",
+                "--public-key", "k.pub",
+            ])
         #expect(honest.status == 0, "\(honest.output)")
         #expect(FileManager.default.fileExists(atPath: folder.attestation))
     }

@@ -182,7 +182,7 @@ struct EndToEndTests {
                 {"name":"other-1.0-py3-none-any.whl","digest":{"sha256":"\(digest)"}}],\
                 "predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"x"},"runDetails":{"builder":{"id":"y"}}}}
                 """
-            try scenario.replaceAttestation(of: Self.dotted, statement: Array(statement.utf8))
+            try await scenario.replaceAttestation(of: Self.dotted, statement: Array(statement.utf8))
             let json = try await scenario.verifyJSON(["dotted.pkg"])
             json.expect("dotted.pkg", .statement, .fail, "single subject: 2 subjects; exactly one is required")
             json.expect("dotted.pkg", .signature, .pass)
@@ -198,7 +198,7 @@ struct EndToEndTests {
                 {"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"dotted_pkg-1.2.1-0-py3-none-any.whl","digest":{"sha256":"\(digest)"}}],\
                 "predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"x"},"runDetails":{"builder":{"id":"y"}}}}
                 """
-            try scenario.replaceAttestation(of: Self.dotted, statement: Array(statement.utf8))
+            try await scenario.replaceAttestation(of: Self.dotted, statement: Array(statement.utf8))
             let json = try await scenario.verifyJSON(["dotted.pkg"])
             json.expect(
                 "dotted.pkg", .statement, .fail,

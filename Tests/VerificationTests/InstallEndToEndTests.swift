@@ -78,7 +78,7 @@ struct InstallEndToEndTests {
             "/usr/bin/env", ["tar", "-czf", scenario.indexDirectory + "/" + filename, "-C", scenario.root + "/sdist-src", "sdistpkg-1.0"])
         try #require(packed.status == 0, "tar: \(packed.output)")
         if signed {
-            _ = try Attester.attest(
+            _ = try await Attester.attest(
                 wheel: scenario.indexDirectory + "/" + filename, key: scenario.key,
                 builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
         }

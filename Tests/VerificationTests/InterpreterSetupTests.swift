@@ -12,7 +12,7 @@ import Verification
         let venv = root + "/venv"
         let created = try await TestProcess.run(TestProcess.python3, ["-m", "venv", "--without-pip", venv])
         try #require(created.status == 0, "\(created.output)")
-        let clean = try VerificationSetup(python: venv + "/bin/python").inspectEnvironment()
+        let clean = try await VerificationSetup(python: venv + "/bin/python").inspectEnvironment()
         #expect(clean.trustedInterpreter.basis == .virtualEnvironmentBase)
 
         // home pointing into the venv: the environment cannot be verified (exit 3), the file named.
@@ -21,7 +21,7 @@ import Verification
         let edited = text.split(separator: "\n").map { $0.hasPrefix("home") ? "home = \(venv)/bin" : String($0) }
         try (edited.joined(separator: "\n") + "\n").write(toFile: config, atomically: true, encoding: .utf8)
         do {
-            _ = try VerificationSetup(python: venv + "/bin/python").inspectEnvironment()
+            _ = try await VerificationSetup(python: venv + "/bin/python").inspectEnvironment()
             Issue.record("expected a throw")
         } catch {
             #expect(error.code == .operational)
@@ -30,7 +30,7 @@ import Verification
         // The default interpreter of an active venv whose pyvenv.cfg is gone: not run as a system Python.
         try FileManager.default.removeItem(atPath: config)
         do {
-            _ = try VerificationSetup(environment: ["VIRTUAL_ENV": venv, "PATH": "/usr/bin:/bin"]).inspectEnvironment()
+            _ = try await VerificationSetup(environment: ["VIRTUAL_ENV": venv, "PATH": "/usr/bin:/bin"]).inspectEnvironment()
             Issue.record("expected a throw")
         } catch {
             #expect(error.code == .operational)
@@ -38,7 +38,7 @@ import Verification
         }
         // A path that names no interpreter is the user's to fix.
         do {
-            _ = try VerificationSetup(python: root + "/no-such/bin/python").inspectEnvironment()
+            _ = try await VerificationSetup(python: root + "/no-such/bin/python").inspectEnvironment()
             Issue.record("expected a throw")
         } catch {
             #expect(error.code == .usage)

@@ -13,14 +13,14 @@ import Testing
     static let stated = String(repeating: "ab", count: 32)
 
     /// A key-signed attestation of `filename` whose one subject has `digest`.
-    static func attestation(digest: [String: String], key: PrivateKey) throws -> Attestation {
+    static func attestation(digest: [String: String], key: PrivateKey) async throws -> Attestation {
         let statement: JSONValue = .object([
             "_type": .string(Statement.inTotoV1),
             "subject": .array([.object(["name": .string(filename), "digest": .object(digest.mapValues(JSONValue.string))])]),
             "predicateType": .string(Statement.slsaV1),
             "predicate": SLSAProvenance(buildType: "urn:t", builderID: "urn:b", finishedOn: "2026-01-01T00:00:00Z").json,
         ])
-        return try AttestationBuilder.sign(statement: Array(JSONEncoder().encode(statement)), with: key)
+        return try await AttestationBuilder.sign(statement: Array(JSONEncoder().encode(statement)), with: key)
     }
 
     /// The report for the bare filename against these attestations, trusting only `key`.
@@ -42,7 +42,7 @@ import Testing
         for digest in [
             ["sha512": String(repeating: "e", count: 128)], ["sha256": ""], ["sha256": "../" + String(repeating: "a", count: 61)],
         ] {
-            let report = try await Self.report([try Self.attestation(digest: digest, key: key)], key: key)
+            let report = try await Self.report([try await Self.attestation(digest: digest, key: key)], key: key)
             #expect(report.status == .failed, "\(digest): \(report.checks)")
             #expect(report.sha256 == nil)
             let statement = try #require(report.checks.first { $0.name == .statement }, "\(report.checks)")
@@ -57,8 +57,8 @@ import Testing
     func aMalformedStatedDigestIsNeverTaken() async throws {
         let key = try PrivateKey.generate(.ecdsaP256)
         let attestations = [
-            try Self.attestation(digest: ["sha256": "not hex"], key: key),
-            try Self.attestation(digest: ["sha256": Self.stated.uppercased()], key: key),
+            try await Self.attestation(digest: ["sha256": "not hex"], key: key),
+            try await Self.attestation(digest: ["sha256": Self.stated.uppercased()], key: key),
         ]
         let provenance = Provenance(attestationBundles: [AttestationBundle(publisher: Publisher(kind: "Test"), attestations: attestations)])
         #expect(LocalVerification.statedDigest(in: provenance, naming: Self.filename) == SHA256Hex(Self.stated))

@@ -94,7 +94,7 @@ struct LockEndToEndTests {
             let datatool = "datatool-0.3-py3-none-any.whl"
             let savedAttestation = try Data(
                 contentsOf: URL(fileURLWithPath: scenario.indexDirectory + "/" + datatool + ".slsa.attestation"))
-            _ = try Attester.attest(
+            _ = try await Attester.attest(
                 wheel: scenario.indexDirectory + "/" + datatool, key: other,
                 builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
             let changed = try await Self.verifyLock(scenario, lock, trust: ["--key", scenario.publicKeyPath, "--key", otherPath])

@@ -44,7 +44,7 @@ struct PinsEndToEndTests {
             let otherPath = scenario.root + "/other.pub"
             try other.publicKey.pemRepresentation.write(toFile: otherPath, atomically: true, encoding: .utf8)
             let keyB = "sha256:" + other.publicKey.fingerprint
-            _ = try Attester.attest(
+            _ = try await Attester.attest(
                 wheel: scenario.indexDirectory + "/" + Self.datatool, key: other,
                 builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
             let both = ["--key", scenario.publicKeyPath, "--key", otherPath]

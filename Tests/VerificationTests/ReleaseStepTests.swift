@@ -13,14 +13,14 @@ struct ReleaseStepTests {
 
     /// Adds to the served folder: an sdist of clitool 2.0 (attested like the wheels), a newer
     /// pre-release wheel (never chosen without a pin) and a release with only a Windows wheel.
-    static func addReleases(_ scenario: Scenario) throws {
+    static func addReleases(_ scenario: Scenario) async throws {
         let sdist = scenario.indexDirectory + "/clitool-2.0.tar.gz"
         #expect(FileManager.default.createFile(atPath: sdist, contents: Data("not really gzip; bytes are what is signed".utf8)))
-        _ = try Attester.attest(
+        _ = try await Attester.attest(
             wheel: sdist, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
         let pre = scenario.indexDirectory + "/clitool-3.0rc1-py3-none-any.whl"
         try FileManager.default.copyItem(atPath: scenario.indexDirectory + "/clitool-2.0-py3-none-any.whl", toPath: pre)
-        _ = try Attester.attest(
+        _ = try await Attester.attest(
             wheel: pre, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
         try FileManager.default.copyItem(
             atPath: scenario.indexDirectory + "/datatool-0.3-py3-none-any.whl",
@@ -30,11 +30,11 @@ struct ReleaseStepTests {
     @Test("PKG: the newest final release's best file for this interpreter; PKG==VER that release; --all-files every file, sdists included")
     func releasesOnTheIndex() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
-            try Self.addReleases(scenario)
+            try await Self.addReleases(scenario)
             let setup = VerificationSetup(
                 python: scenario.python, indexURL: scenario.indexURL, keyFiles: [scenario.publicKeyPath],
                 cacheDirectory: scenario.cache, environment: ["HOME": scenario.root, "PIP_CONFIG_FILE": "/dev/null"])
-            let verifier = try setup.environmentVerifier()
+            let verifier = try await setup.environmentVerifier()
 
             // clitool is not installed: 2.0 (3.0rc1 is a pre-release), its wheel (preferred to the sdist).
             let newest = try await verifier.verifySignatures(of: "clitool")
@@ -82,7 +82,7 @@ struct ReleaseStepTests {
     )
     func commandLine() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
-            try Self.addReleases(scenario)
+            try await Self.addReleases(scenario)
             let run = try ReportJSON(await scenario.wheeltrust(["verify-wheel", "clitool==2.0", "--all-files", "--format", "json"]))
             #expect(run.result.status == 0, "\(run.result.output)")
             #expect(run.report.packages.compactMap(\.wheel).sorted() == ["clitool-2.0-py3-none-any.whl", "clitool-2.0.tar.gz"])
@@ -148,8 +148,8 @@ struct CompatibleTagsTests {
     }
 
     @Test("this machine's interpreter, asked through the trusted query, accepts py3-none-any and its own cp tag")
-    func realInterpreter() throws {
-        let environment = try PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
+    func realInterpreter() async throws {
+        let environment = try await PythonEnvironment.inspect(python: "python3", withPipDefaultIndex: false)
         let facts = try #require(environment.tagFacts)
         let tags = CompatibleTags.supported(facts).map(\.description)
         let parts = environment.version.split(separator: ".")

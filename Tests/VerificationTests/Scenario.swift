@@ -77,7 +77,7 @@ final class Scenario: @unchecked Sendable {
         publicKeyPath = root + "/signer.pub"
         try key.publicKey.pemRepresentation.write(toFile: publicKeyPath, atomically: true, encoding: .utf8)
         for name in try FileManager.default.contentsOfDirectory(atPath: indexDirectory) where name.hasSuffix(".whl") {
-            _ = try Attester.attest(
+            _ = try await Attester.attest(
                 wheel: indexDirectory + "/" + name, key: key,
                 builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
         }
@@ -199,8 +199,8 @@ final class Scenario: @unchecked Sendable {
     }
 
     /// Re-signs a statement the test wrote with this scenario's key and puts it beside `wheel`.
-    func replaceAttestation(of wheel: String, statement: [UInt8], key signer: PrivateKey? = nil) throws {
-        let attestation = try AttestationBuilder.sign(statement: statement, with: signer ?? key)
+    func replaceAttestation(of wheel: String, statement: [UInt8], key signer: PrivateKey? = nil) async throws {
+        let attestation = try await AttestationBuilder.sign(statement: statement, with: signer ?? key)
         try attestation.encoded().write(to: URL(fileURLWithPath: indexDirectory + "/" + wheel + ".slsa.attestation"))
     }
 

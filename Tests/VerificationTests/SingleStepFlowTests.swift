@@ -27,7 +27,7 @@ struct SingleStepFlowTests {
     @Test("each step stops after its own checks, all passing on a genuine wheel; a missing project or wheel file is a usage error")
     func stepsOnAnIndex() async throws {
         try await Scenario.with(packages: ["datatool"]) { scenario in
-            let verifier = try Self.setup(scenario).environmentVerifier()
+            let verifier = try await Self.setup(scenario).environmentVerifier()
 
             let (fetchedReport, fetched) = try #require(try await verifier.fetchAttestations(of: "datatool").first)
             #expect(Self.names(fetchedReport) == [.installed, .indexFile, .download, .indexHash, .provenance])
@@ -99,8 +99,9 @@ struct SingleStepFlowTests {
                 {"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"\(Self.wheel)","digest":{"sha256":"\(digest)"}}],\
                 "predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{"buildType":"x"},"runDetails":{"builder":{"id":"y"}}}}
                 """
-            try scenario.replaceAttestation(of: Self.wheel, statement: Array(statement.utf8), key: try PrivateKey.generate(.ecdsaP256))
-            let verifier = try Self.setup(scenario).environmentVerifier()
+            try await scenario.replaceAttestation(
+                of: Self.wheel, statement: Array(statement.utf8), key: try PrivateKey.generate(.ecdsaP256))
+            let verifier = try await Self.setup(scenario).environmentVerifier()
             for report in try await verifier.verifySignatures(of: "datatool") + verifier.verifyWheels(of: "datatool") {
                 let signature = try #require(Self.check(.signature, report))
                 #expect(signature.status == .fail && signature.detail.contains("no trusted key"), "\(signature.detail)")

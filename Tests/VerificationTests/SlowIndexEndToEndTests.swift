@@ -56,7 +56,7 @@ struct SlowIndexEndToEndTests {
             defer { server.stop() }
             origin.value = server.origin
 
-            let (result, seconds) = try await TimedProcess.run(
+            let (result, seconds) = try await TestProcess.timed(
                 TestProcess.wheeltrust,
                 [
                     "verify", "datatool", "dotted.pkg", "clitool", "--format", "json",
@@ -126,7 +126,7 @@ struct SlowIndexEndToEndTests {
         defer { server.stop() }
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("wt-tuf-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: cache) }
-        let (result, seconds) = try await TimedProcess.run(
+        let (result, seconds) = try await TestProcess.timed(
             TestProcess.wheeltrust,
             [
                 "trust", "update", "--repository-url", server.origin, "--cache-dir", cache, "--timeout", "1",
@@ -138,54 +138,6 @@ struct SlowIndexEndToEndTests {
             "\(result.output)")
         // Generous for a loaded machine; the trickle would take over a quarter of an hour.
         #expect(seconds < 30, "took \(seconds) s")
-    }
-}
-
-/// Runs a program like `TestProcess.run` and times it from launch to exit as the process itself
-/// lived: the end is taken in the termination handler (a Foundation thread), so the time this test
-/// then waits for a thread of the busy cooperative pool is not counted against the program.
-enum TimedProcess {
-    static func run(
-        _ executable: String, _ arguments: [String],
-        environment: [String: String]
-    ) async throws -> (result: ProcessResult, seconds: TimeInterval) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter {
-            !$0.key.hasPrefix("PIP_") && $0.key != "REQUESTS_CA_BUNDLE" && $0.key != "CURL_CA_BUNDLE"
-        }
-        env.removeValue(forKey: "VIRTUAL_ENV")
-        env["PIP_CONFIG_FILE"] = "/dev/null"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wt-timed-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: scratch + ".out", contents: nil)
-        FileManager.default.createFile(atPath: scratch + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch + ".out")
-            try? FileManager.default.removeItem(atPath: scratch + ".err")
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + ".err"))
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let seconds: TimeInterval = try await withCheckedThrowingContinuation { continuation in
-            let started = Date()
-            process.terminationHandler = { _ in continuation.resume(returning: Date().timeIntervalSince(started)) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try out.close()
-        try err.close()
-        let stdout = (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""
-        return (ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr), seconds)
     }
 }
 

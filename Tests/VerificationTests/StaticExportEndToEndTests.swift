@@ -165,8 +165,9 @@ struct StaticExportEndToEndTests {
             let incoming = scenario.root + "/incoming2"
             try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true)
             let newWheel = try await Self.makeWheel(in: incoming, name: "datatool", version: "0.4")
-            let attestation = try Attester.attest(
-                wheel: newWheel, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
+            let attestation = try await Attester.attest(
+                wheel: newWheel, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests",
+                buildType: Attester.defaultBuildType)
             try StoreScenario.publish(newWheel, attestation: attestation, into: scenario.store)
             let incremental = try await Self.export(scenario, to: site)
             try #require(incremental.status == 0, "\(incremental.output)")
@@ -206,11 +207,13 @@ struct StaticExportEndToEndTests {
             try FileManager.default.createDirectory(atPath: prefix + "/temp", withIntermediateDirectories: true)
             let configuration = Self.nginxConfiguration(site: site, prefix: prefix, port: port)
             try configuration.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
-            let server = try await Self.startServer(Self.nginx, ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log"], port: port)
+            let server = try await Self.startServer(
+                Self.nginx, ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log"], port: port)
             defer { Self.stop(server) }
             // Content negotiation: the JSON page to who asks for PEP 691, HTML otherwise.
             let json = try await TestProcess.run(
-                "/usr/bin/curl", ["-s", "-i", "-H", "Accept: application/vnd.pypi.simple.v1+json", "http://127.0.0.1:\(port)/simple/datatool/"])
+                "/usr/bin/curl",
+                ["-s", "-i", "-H", "Accept: application/vnd.pypi.simple.v1+json", "http://127.0.0.1:\(port)/simple/datatool/"])
             #expect(json.stdout.contains("Content-Type: application/vnd.pypi.simple.v1+json"), "\(json.stdout)")
             #expect(json.stdout.contains("\"api-version\":\"1.3\""), "\(json.stdout)")
             let html = try await TestProcess.run("/usr/bin/curl", ["-s", "-i", "http://127.0.0.1:\(port)/simple/datatool/"])

@@ -35,7 +35,7 @@ struct StoreEndToEndTests {
             for name in try FileManager.default.contentsOfDirectory(atPath: Scenario.fixtureWheels.path) where name.hasSuffix(".whl") {
                 let path = incoming + "/" + name
                 try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path, toPath: path)
-                _ = try Attester.attest(
+                _ = try await Attester.attest(
                     wheel: path, key: key, builderID: "https://builder.example/wheeltrust-tests", buildType: Attester.defaultBuildType)
             }
             // Through the door: `serve import` verifies every attestation under the policy.
@@ -136,9 +136,10 @@ struct StoreEndToEndTests {
     static func statuses(_ result: ProcessResult) throws -> [String: String] {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.output)")
         let packages = try #require(object["packages"] as? [[String: Any]])
-        return Dictionary(uniqueKeysWithValues: packages.compactMap { package in
-            (package["name"] as? String).map { ($0, package["status"] as? String ?? "?") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: packages.compactMap { package in
+                (package["name"] as? String).map { ($0, package["status"] as? String ?? "?") }
+            })
     }
 
     @Test(.timeLimit(.minutes(5)))
@@ -150,7 +151,8 @@ struct StoreEndToEndTests {
             #expect(refused.status != 0)
             #expect(refused.output.contains("from versions: none"), "\(refused.output)")
 
-            let installed = try await scenario.pipInstall(python, ["dotted.pkg", "datatool", "clitool", "markupsafe"], token: scenario.readToken)
+            let installed = try await scenario.pipInstall(
+                python, ["dotted.pkg", "datatool", "clitool", "markupsafe"], token: scenario.readToken)
             try #require(installed.status == 0, "pip: \(installed.output)")
             let result = try await scenario.verify(python)
             #expect(result.status == 0, "\(result.output)")
@@ -165,7 +167,11 @@ struct StoreEndToEndTests {
         try await StoreScenario.with { scenario in
             let python = try await scenario.makeVenv("uv-venv")
             let installed = try await TestProcess.run(
-                uv, ["pip", "install", "--python", python, "--index-url", scenario.indexURL(token: scenario.readToken), "dotted.pkg", "datatool"],
+                uv,
+                [
+                    "pip", "install", "--python", python, "--index-url", scenario.indexURL(token: scenario.readToken), "dotted.pkg",
+                    "datatool",
+                ],
                 environment: [
                     "HOME": scenario.root, "XDG_CONFIG_HOME": scenario.root + "/xdg", "UV_CACHE_DIR": scenario.root + "/uv-cache",
                     "UV_INDEX": "", "UV_DEFAULT_INDEX": "", "UV_INDEX_URL": "", "UV_EXTRA_INDEX_URL": "",
@@ -195,23 +201,32 @@ struct StoreEndToEndTests {
         ] {
             let path = folder + "/" + name
             try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent(name).path, toPath: path)
-            if let signer { _ = try Attester.attest(wheel: path, key: signer, builderID: builder, buildType: Attester.defaultBuildType) }
+            if let signer {
+                _ = try await Attester.attest(wheel: path, key: signer, builderID: builder, buildType: Attester.defaultBuildType)
+            }
         }
         // An attestation of datatool beside dotted.pkg: it names another file.
         let dotted = folder + "/dotted_pkg-1.2.0-0-py3-none-any.whl"
-        try FileManager.default.copyItem(atPath: Scenario.fixtureWheels.appendingPathComponent("dotted_pkg-1.2.0-0-py3-none-any.whl").path, toPath: dotted)
+        try FileManager.default.copyItem(
+            atPath: Scenario.fixtureWheels.appendingPathComponent("dotted_pkg-1.2.0-0-py3-none-any.whl").path, toPath: dotted)
         let datatoolAttestation = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasPrefix("datatool-0.3-py3-none-any.whl.") && $0.hasSuffix(".attestation") })
+            try FileManager.default.contentsOfDirectory(atPath: folder).first {
+                $0.hasPrefix("datatool-0.3-py3-none-any.whl.") && $0.hasSuffix(".attestation")
+            })
         try FileManager.default.copyItem(atPath: folder + "/" + datatoolAttestation, toPath: dotted + ".slsa.attestation")
 
         let policy = try StoreScenario.writePolicy(root: root, publicKeyPath: publicKeyPath)
         let storePath = root + "/store"
-        let result = try await TestProcess.run(TestProcess.wheeltrust, ["serve", "import", folder, "--store", storePath, "--policy", policy])
+        let result = try await TestProcess.run(
+            TestProcess.wheeltrust, ["serve", "import", folder, "--store", storePath, "--policy", policy])
         #expect(result.status == 1, "\(result.output)")
         #expect(result.stdout.contains("imported datatool-0.3-py3-none-any.whl (provenance verified: "), "\(result.stdout)")
         #expect(result.stderr.contains("refused clitool-2.0-py3-none-any.whl: untrusted-signer: "), "\(result.stderr)")
         #expect(result.stderr.contains("refused dotted_pkg-1.2.0-0-py3-none-any.whl: attestation-for-another-file: "), "\(result.stderr)")
-        #expect(result.stderr.contains("refused MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: missing-attestations: "), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "refused MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: missing-attestations: "),
+            "\(result.stderr)")
         #expect(result.stdout.contains("1 imported, 0 already present, 3 refused"), "\(result.stdout)")
 
         let store = try PublishingStore(directory: URL(fileURLWithPath: storePath))
@@ -229,7 +244,10 @@ struct StoreEndToEndTests {
         #expect(again.status == 1, "\(again.output)")
         #expect(again.stdout.contains("already present datatool-0.3-py3-none-any.whl"), "\(again.stdout)")
         #expect(again.stderr.contains("refused clitool-2.0-py3-none-any.whl: untrusted-signer: "), "\(again.stderr)")
-        #expect(again.stderr.contains("refused MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: missing-attestations: "), "\(again.stderr)")
+        #expect(
+            again.stderr.contains(
+                "refused MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl: missing-attestations: "),
+            "\(again.stderr)")
         #expect(again.stdout.contains("0 imported, 1 already present, 3 refused"), "\(again.stdout)")
         #expect(try store.allFiles().count == 1)
     }

@@ -27,7 +27,7 @@ struct TerminalEscapeEndToEndTests {
             try publisher.write(to: URL(fileURLWithPath: scenario.indexDirectory + "/" + Self.dotted + ".publisher.json"))
             let builder = "https://builder.example/\u{1B}]8;;https://evil.example\u{07}x" + Self.newLine
             let digest = try await scenario.sha256(ofIndexFile: Self.dotted)
-            try scenario.replaceAttestation(
+            try await scenario.replaceAttestation(
                 of: Self.dotted,
                 statement: AttestationBuilder.slsaV1Statement(
                     filename: Self.dotted, sha256Hex: try #require(SHA256Hex(digest)), builderID: builder,
@@ -75,7 +75,7 @@ struct TerminalEscapeEndToEndTests {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let subject = Self.dotted + "\n  ✓ VERIFIED dotted.pkg 1.2.0\r\u{1B}[2K"
             let digest = try await scenario.sha256(ofIndexFile: Self.dotted)
-            try scenario.replaceAttestation(
+            try await scenario.replaceAttestation(
                 of: Self.dotted,
                 statement: AttestationBuilder.slsaV1Statement(
                     filename: subject, sha256Hex: try #require(SHA256Hex(digest)), builderID: "https://builder.example/b", buildType: "t",
@@ -226,7 +226,7 @@ struct TerminalEscapeEndToEndTests {
         #expect(verified.output.contains("\\x1b[1A\\x1b[2K\\r  ✓ VERIFIED FORGED 6.6.6"), "\(verified.output)")
 
         let signer = try PrivateKey.generate(.ecdsaP256)
-        let attestation = try AttestationBuilder.sign(
+        let attestation = try await AttestationBuilder.sign(
             statement: AttestationBuilder.slsaV1Statement(
                 filename: "a-1.0-py3-none-any.whl" + Self.newLine, sha256Hex: try #require(SHA256Hex(String(repeating: "0", count: 64))),
                 builderID: Self.paintOver, buildType: "\u{2066}t\u{2069}", finishedOn: Date()), with: signer)

@@ -13,17 +13,23 @@ struct ProcessResult {
 }
 
 enum TestProcess {
-    /// Runs a program to completion, capturing its output (through files, so large outputs
-    /// cannot dead-lock on a full pipe).
-    /// Waits without blocking a thread of the cooperative pool (the in-process index server needs
-    /// those threads to answer the very pip or wheeltrust process being waited for).
+    /// Runs a program to completion through the shared ``ChildProcess`` runner (outputs through
+    /// files; awaited without blocking a thread of the cooperative pool, which the in-process
+    /// index server needs to answer the very pip or wheeltrust process being waited for), with
+    /// this process's environment less the machine's pip settings.
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         currentDirectory: String? = nil
     ) async throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        try await timed(executable, arguments, environment: environment, currentDirectory: currentDirectory).result
+    }
+
+    /// The same, with how long the program itself lived (launch to exit, as its termination
+    /// handler saw it; not the time this test then waits for a thread of a busy pool).
+    static func timed(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: String? = nil
+    ) async throws -> (result: ProcessResult, seconds: TimeInterval) {
         // The machine's own pip settings (find-links, config files) must not leak into the
         // scenario: pip installs only from our server.
         // No PIP_* settings of this machine; and no REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, which
@@ -36,39 +42,11 @@ enum TestProcess {
         env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
         env["PIP_NO_INPUT"] = "1"
         for (key, value) in environment ?? [:] { env[key] = value }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wt-proc-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: scratch.path + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: scratch.path + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch.path + ".out")
-            try? FileManager.default.removeItem(atPath: scratch.path + ".err")
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path + ".err"))
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume()
-            }
-        }
-        guard process.processIdentifier != 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: executable])
-        }
-        try out.close()
-        try err.close()
-        let stdout = (try? Data(contentsOf: scratch.appendingPathExtension("out"))) ?? Data()
-        let stderr = (try? Data(contentsOf: scratch.appendingPathExtension("err"))) ?? Data()
-        return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: stdout, stderrBytes: stderr)
+        let result = try await ChildProcess.run(executable, arguments, environment: env, currentDirectory: currentDirectory)
+        let processResult = ProcessResult(
+            status: result.status, stdout: result.stdoutText, stderr: result.stderrText, stdoutBytes: result.stdout,
+            stderrBytes: result.stderr)
+        return (processResult, result.seconds)
     }
 
     /// The real interpreter behind `python3` on PATH (not a pyenv shim, whose hooks race when

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import TestSupport
 import Testing
 
@@ -109,12 +110,10 @@ struct UploadCrashTests {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...150, using: &generator)))
             }
             await server.kill9()
-            let line: String = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    let data = output.fileHandleForReading.readDataToEndOfFile()
-                    client.waitUntilExit()
-                    continuation.resume(returning: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-                }
+            let line: String = await DedicatedThread.run {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                client.waitUntilExit()
+                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
             outcomes[String(line.prefix(3)), default: 0] += 1
             if line == "ACK" { acknowledged.append(wheel) }

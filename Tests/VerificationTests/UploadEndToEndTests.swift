@@ -209,13 +209,14 @@ struct UploadEndToEndTests {
             var forged = attestation
             forged.envelope.signature[0] ^= 0x01
             // Mismatched: a real signature by the policy's key over another file's statement.
-            let other = try AttestationBuilder.sign(
+            let other = try await AttestationBuilder.sign(
                 statement: AttestationBuilder.slsaV1Statement(
                     filename: "dotted_pkg-9.9-py3-none-any.whl", sha256Hex: try #require(SHA256Hex(sha256)),
                     builderID: "https://builder.example",
                     buildType: "https://build.example", finishedOn: Date()), with: world.key)
             // Wrong key: a real signature over this very file by a key the policy does not name.
-            let stranger = try AttestationBuilder.sign(statement: attestation.envelope.statement, with: try PrivateKey.generate(.ecdsaP256))
+            let stranger = try await AttestationBuilder.sign(
+                statement: attestation.envelope.statement, with: try PrivateKey.generate(.ecdsaP256))
             let cases: [(String, Attestation?, String)] = [
                 ("forged", forged, "is not signed by a signer rule 1 accepts"),
                 ("another file", other, "is not for this file: subject name"),

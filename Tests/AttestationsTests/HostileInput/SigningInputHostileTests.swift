@@ -10,17 +10,21 @@ import Testing
 /// its guarantees.
 @Suite("Hostile input: encrypted keys and SLSA predicates")
 struct SigningInputHostileTests {
-    @Test func mutatedEncryptedKeysAreRefusedOrOpen() throws {
+    @Test func mutatedEncryptedKeysAreRefusedOrOpen() async throws {
         let directory = try OpenSSLTool.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var seeds: [[UInt8]] = []
         for kind in ["p256", "ed25519"] {
-            try OpenSSLTool.keyPair(kind, name: kind, in: directory)
+            try await OpenSSLTool.keyPair(kind, name: kind, in: directory)
             // Few iterations, so that a thousand cases stay fast; the parser is the same.
-            try OpenSSLTool.run(
-                ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-iter", "64", "-in", "\(kind).pem", "-out", "\(kind).enc.pem",
-                 "-passout", "pass:hostile"], in: directory)
-            seeds.append(try PEMBlock.first(in: OpenSSLTool.text("\(directory)/\(kind).enc.pem"), labels: ["ENCRYPTED PRIVATE KEY"], what: "seed").der)
+            try await OpenSSLTool.run(
+                [
+                    "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-iter", "64", "-in", "\(kind).pem", "-out", "\(kind).enc.pem",
+                    "-passout", "pass:hostile",
+                ], in: directory)
+            seeds.append(
+                try PEMBlock.first(in: OpenSSLTool.text("\(directory)/\(kind).enc.pem"), labels: ["ENCRYPTED PRIVATE KEY"], what: "seed")
+                    .der)
         }
         let passphrase = Array("hostile".utf8)
         HostileRun.cases("EncryptedPrivateKeyInfo", seeds: seeds, count: 1000, seed: 0xE9C, budget: .seconds(60)) { input, label in

@@ -41,7 +41,7 @@ struct TUFHostileTests {
     @Test func updaterRefusesEveryMeaningfulMutation() async throws {
         let base = try OverlayFetcher(nil)
         let probe = try TUFScratch()
-        let outcome = await try probe.updater(nil, fetcher: base).update(target: TUFUpdaterTests.target, now: TUFFixtures.now)
+        let outcome = try await probe.updater(nil, fetcher: base).update(target: TUFUpdaterTests.target, now: TUFFixtures.now)
         try #require(outcome.summary != nil)
         let served = base.requests
         var originals: [String: [UInt8]] = [:]
@@ -56,7 +56,7 @@ struct TUFHostileTests {
             let tag = "TUFUpdater case=\(index) \(path): \(label)"
             let fetcher = MutatingFetcher(base: base, path: path, bytes: mutated)
             let scratch = try TUFScratch()
-            let result = await try scratch.updater(nil, fetcher: fetcher).update(target: TUFUpdaterTests.target, now: TUFFixtures.now)
+            let result = try await scratch.updater(nil, fetcher: fetcher).update(target: TUFUpdaterTests.target, now: TUFFixtures.now)
             guard let summary = result.summary else { continue }
             if path.contains("targets/") && !path.hasSuffix(".json") || path.contains("/targets/") {
                 #expect(summary.targetBytes == (try TUFFixtures.targetBytes()), "changed target accepted: \(tag)")

@@ -43,7 +43,7 @@ struct ResourceAttackTests {
         try await Scenario.with(packages: ["dotted.pkg"]) { scenario in
             let wheel = try await Self.plantEntryPointsBomb(in: scenario, megabytes: 4)
             // Signed by the trusted key: the builder shipped it, so the wheel is proven; the cap still holds.
-            _ = try Attester.attest(
+            _ = try await Attester.attest(
                 wheel: wheel, key: scenario.key, builderID: "https://builder.example/wheeltrust-tests",
                 buildType: Attester.defaultBuildType)
             let installed = try await TestProcess.run(

@@ -47,7 +47,7 @@ final class SignedIndex: @unchecked Sendable {
             let key = try PrivateKey.generate(.ecdsaP256)
             try key.publicKey.pemRepresentation.write(toFile: root + "/signer.pub", atomically: true, encoding: .utf8)
             for name in try fm.contentsOfDirectory(atPath: root + "/index") where name.hasSuffix(".whl") {
-                try Core.sign(root + "/index/" + name, with: key)
+                try await Core.sign(root + "/index/" + name, with: key)
             }
             let server = try await IndexServer(
                 configuration: ServerConfiguration(
@@ -129,8 +129,8 @@ enum Core {
     }
 
     /// Writes `<file>.slsa.attestation` beside `path`, signed with `key` (as the build would).
-    static func sign(_ path: String, with key: PrivateKey) throws {
-        _ = try Attester.attest(
+    static func sign(_ path: String, with key: PrivateKey) async throws {
+        _ = try await Attester.attest(
             wheel: path, key: key, builderID: "https://builder.example/wheeltrust-tests",
             buildType: Attester.defaultBuildType)
     }
@@ -175,11 +175,11 @@ enum Core {
 extension Scenario {
     /// The scenario's environment verified in process, trusting `keyFile` (the scenario's signer
     /// by default): the environment inspected and the pipeline built as the command line does.
-    func environmentVerifier(keyFile: String? = nil) throws -> EnvironmentVerifier {
+    func environmentVerifier(keyFile: String? = nil) async throws -> EnvironmentVerifier {
         let setup = VerificationSetup(
             python: python, indexURL: indexURL, keyFiles: [keyFile ?? publicKeyPath],
             cacheDirectory: cache, environment: ["HOME": root, "PIP_CONFIG_FILE": "/dev/null"])
-        let environment = try setup.inspectEnvironment()
+        let environment = try await setup.inspectEnvironment()
         let pipeline = try Core.pipeline(indexURL: indexURL, keyFile: keyFile ?? publicKeyPath, cache: cache, home: root)
         return EnvironmentVerifier(environment: environment, pipeline: pipeline)
     }

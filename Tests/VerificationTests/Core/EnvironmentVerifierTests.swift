@@ -22,7 +22,7 @@ struct EnvironmentVerifierTests {
     @Test("run: installed packages verify with every check passing, in name order; an absent name fails installed")
     func cleanEnvironmentVerifies() async throws {
         try await Scenario.with(packages: Self.packages) { scenario in
-            let verifier = try scenario.environmentVerifier()
+            let verifier = try await scenario.environmentVerifier()
             let report = try await verifier.run(VerifyRequest(packages: ["dotted.pkg", "datatool", "nothere"]))
             #expect(report.packages.map(\.name) == ["datatool", "Dotted.Pkg", "nothere"])
             for name in Self.packages {
@@ -97,7 +97,7 @@ struct EnvironmentVerifierTests {
             try "print('hi')\n".write(toFile: custom, atomically: true, encoding: .utf8)
             let tool = scenario.venv + "/bin/planted-tool"
             try "#!/bin/sh\n".write(toFile: tool, atomically: true, encoding: .utf8)
-            let verifier = try scenario.environmentVerifier()
+            let verifier = try await scenario.environmentVerifier()
 
             let report = try await verifier.run(VerifyRequest(all: true, excluded: ["clitool"]))
             #expect(report.packages.map { $0.name.lowercased() } == ["datatool", "dotted.pkg"], "excluded: not reported")

@@ -11,8 +11,8 @@ import Testing
 struct InstalledFilesRunTests {
     /// A run of `project`'s installed files against its fixture wheel, with the environment's own
     /// files verifier (bytecode collected when `bytecode`) and every installed RECORD's claims.
-    static func run(_ scenario: Scenario, _ project: String, bytecode: Bool = false) throws -> InstalledFilesRun {
-        let environmentVerifier = try scenario.environmentVerifier()
+    static func run(_ scenario: Scenario, _ project: String, bytecode: Bool = false) async throws -> InstalledFilesRun {
+        let environmentVerifier = try await scenario.environmentVerifier()
         let all = try environmentVerifier.environment.distributions()
         let installed = try #require(all.first { $0.name == ProjectName(project) }, "\(project) not installed")
         let wheelName = try #require(
@@ -45,7 +45,7 @@ struct InstalledFilesRunTests {
     @Test("mapRecord: every RECORD entry to its scheme path; RECORD itself generated; package directories found")
     func mapRecordMapsEveryEntry() async throws {
         try await Scenario.with(packages: ["datatool", "dotted.pkg"]) { scenario in
-            var run = try Self.run(scenario, "datatool")
+            var run = try await Self.run(scenario, "datatool")
             let pending = run.mapRecord()
             let site = scenario.sitePackages
             let distInfo = run.installed.distInfoPath
@@ -67,7 +67,7 @@ struct InstalledFilesRunTests {
                 })
             #expect(run.packageDirectories == [PathKey(distInfo)], "a top-level module has no package directory")
 
-            var dotted = try Self.run(scenario, "dotted.pkg")
+            var dotted = try await Self.run(scenario, "dotted.pkg")
             let dottedPending = dotted.mapRecord()
             #expect(dotted.packageDirectories == [PathKey(dotted.installed.distInfoPath), PathKey(site + "/dotted_pkg")])
             #expect(
@@ -97,7 +97,7 @@ struct InstalledFilesRunTests {
                     """, wheel,
                 ])
             try #require(result.status == 0, "\(result.output)")
-            var run = try Self.run(scenario, "datatool")
+            var run = try await Self.run(scenario, "datatool")
             let pending = run.mapRecord()
             #expect(!pending.contains { $0.entry.path == "nohash.py" || $0.entry.path == "weak.py" })
             #expect(run.problems.contains("nohash.py has no hash in the verified RECORD"), "\(run.problems)")
@@ -122,7 +122,7 @@ struct InstalledFilesRunTests {
             var deep = package + "/nest"
             for _ in 0..<66 { deep += "/d" }
             try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
-            var run = try Self.run(scenario, "dotted.pkg")
+            var run = try await Self.run(scenario, "dotted.pkg")
             _ = run.mapRecord()
             run.walkPackageDirectories()
             #expect(run.outcome.findings.unexpected.count == 1)
@@ -137,7 +137,7 @@ struct InstalledFilesRunTests {
             try FileManager.default.removeItem(atPath: package + "/nest")
             try FileManager.default.moveItem(atPath: package, toPath: scenario.root + "/moved")
             try FileManager.default.createSymbolicLink(atPath: package, withDestinationPath: scenario.root + "/moved")
-            var linked = try Self.run(scenario, "dotted.pkg")
+            var linked = try await Self.run(scenario, "dotted.pkg")
             _ = linked.mapRecord()
             linked.walkPackageDirectories()
             #expect(linked.outcome.findings.modified == [package])
@@ -156,7 +156,7 @@ struct InstalledFilesRunTests {
             try FileManager.default.removeItem(atPath: site + "/dotted_pkg/__init__.py")
             try FileManager.default.moveItem(atPath: site + "/dotted_pkg/data", toPath: scenario.root + "/data-copy")
             try FileManager.default.createSymbolicLink(atPath: site + "/dotted_pkg/data", withDestinationPath: scenario.root + "/data-copy")
-            var dotted = try Self.run(scenario, "dotted.pkg")
+            var dotted = try await Self.run(scenario, "dotted.pkg")
             await Self.judged(&dotted)
             let findings = dotted.outcome.findings
             #expect(findings.modified.sorted() == [site + "/dotted_pkg/core.py", site + "/dotted_pkg/data/table.json"])
@@ -170,7 +170,7 @@ struct InstalledFilesRunTests {
             let module = site + "/datatool.py"
             try FileManager.default.moveItem(atPath: module, toPath: scenario.root + "/datatool.py")
             try FileManager.default.createSymbolicLink(atPath: module, withDestinationPath: scenario.root + "/datatool.py")
-            var datatool = try Self.run(scenario, "datatool")
+            var datatool = try await Self.run(scenario, "datatool")
             let pending = datatool.mapRecord()
             var hashed = await datatool.verifier.hash(pending)
             datatool.walkPackageDirectories()
@@ -192,7 +192,7 @@ struct InstalledFilesRunTests {
     func classifyExtras() async throws {
         try await Scenario.with(packages: ["clitool", "datatool"]) { scenario in
             let site = scenario.sitePackages
-            let environment = try scenario.environmentVerifier().environment
+            let environment = try await scenario.environmentVerifier().environment
             let tag = try #require(environment.cacheTag)
             let planted = site + "/clitool/planted.py"
             try "x = 1\n".write(toFile: planted, atomically: true, encoding: .utf8)
@@ -213,7 +213,7 @@ struct InstalledFilesRunTests {
             let alias = scenario.venv + "/bin/clitool-copy"
             try FileManager.default.copyItem(atPath: scenario.venv + "/bin/clitool", toPath: alias)
 
-            var run = try Self.run(scenario, "clitool", bytecode: true)
+            var run = try await Self.run(scenario, "clitool", bytecode: true)
             await Self.judged(&run)
             run.classifyExtras()
             let findings = run.outcome.findings
@@ -245,7 +245,7 @@ struct InstalledFilesRunTests {
         try await Scenario.with(packages: ["clitool"]) { scenario in
             let wrapper = scenario.venv + "/bin/clitool"
             try Self.append("import os\n", to: wrapper)
-            var run = try Self.run(scenario, "clitool")
+            var run = try await Self.run(scenario, "clitool")
             await Self.judged(&run)
             run.classifyExtras()
             #expect(run.outcome.findings.modified == [wrapper])
@@ -265,7 +265,7 @@ struct InstalledFilesRunTests {
             let pth = scenario.sitePackages + "/dotted_pkg.pth"
             try "answer = 0\n".write(toFile: module, atomically: true, encoding: .utf8)
             try "import os\n".write(toFile: pth, atomically: true, encoding: .utf8)
-            var run = try Self.run(scenario, "dotted.pkg")
+            var run = try await Self.run(scenario, "dotted.pkg")
             await Self.judged(&run)
             run.classifyExtras()
             run.checkShadowing()
@@ -282,7 +282,7 @@ struct InstalledFilesRunTests {
     func finishMatchesVerify() async throws {
         try await Scenario.with(packages: ["datatool", "dotted.pkg"]) { scenario in
             for project in ["datatool", "dotted.pkg"] {
-                var run = try Self.run(scenario, project, bytecode: true)
+                var run = try await Self.run(scenario, project, bytecode: true)
                 await Self.judged(&run)
                 run.classifyExtras()
                 run.checkShadowing()
@@ -299,7 +299,7 @@ struct InstalledFilesRunTests {
                     #expect(!phased.owned.sorted.contains { $0.hasPrefix(directory + "/") }, "\(directory) is walked: not listed")
                 }
             }
-            var datatool = try Self.run(scenario, "datatool")
+            var datatool = try await Self.run(scenario, "datatool")
             await Self.judged(&datatool)
             datatool.classifyExtras()
             datatool.checkShadowing()

@@ -243,7 +243,7 @@ struct PipelineTests {
             let rebuilt = try await Self.makeWheel(
                 in: index.directory, name: "datatool", version: "0.3", build: "1",
                 summary: "A rebuild with other metadata.")
-            try Core.sign(rebuilt, with: index.key)
+            try await Core.sign(rebuilt, with: index.key)
             let rebuiltName = (rebuilt as NSString).lastPathComponent
             let pipeline = try index.pipeline()
 
