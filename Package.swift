@@ -254,7 +254,7 @@ let package = Package(
         .testTarget(
             name: "VerificationTests",
             dependencies: [
-                "Verification", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport",
+                "Verification", "Lock", "IndexServer", "Publishing", "Sigstore", "TUF", "Attestations", "PythonPackaging", "TestSupport",
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -10,6 +10,20 @@ import Verification
 /// version (and file), so an entry is never given another's identity; entries that already have
 /// identities are left out.
 public enum LockIdentityRecording {
+    /// Writes `lock`, with the additions for `reports`, to `destination` (atomically: the old
+    /// file stays whole if writing fails); returns how many packages were given identities. The
+    /// rest of the file is kept byte for byte (``IdentityRewrite``).
+    public static func record(_ lock: PylockFile, reports: [PackageReport], to destination: String) throws(LockError) -> Int {
+        let additions = additions(lock: lock, reports: reports)
+        let text = try IdentityRewrite.rewrite(lock, adding: additions)
+        do {
+            try AtomicFile.write(Array(text.utf8), to: destination, creatingDirectory: false)
+        } catch {
+            throw LockError(.operational, "cannot write \(destination): \(error.message)")
+        }
+        return additions.count
+    }
+
     public static func additions(lock: PylockFile, reports: [PackageReport]) -> [Int: [LockedIdentity]] {
         var additions: [Int: [LockedIdentity]] = [:]
         for package in lock.packages where package.identities == nil {

@@ -87,7 +87,7 @@ public enum PolicyInit {
         for report: Report, date: Date = Date(), wording: any RemedyWording = LibraryWording()
     ) -> String {
         var out = """
-            # A starting trust policy written by `wheeltrust policy init` on \(day(date)) for
+            # A starting trust policy written by wheeltrust on \(day(date)) for
             # \(comment(report.python ?? "the environment")). Each package gets the strongest rule it met
             # that day; review every rule, then \(comment(wording.hint(.usePolicy))).
             version = 1

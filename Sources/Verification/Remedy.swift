@@ -20,6 +20,8 @@ public enum Remedy: String, Sendable, Hashable, CaseIterable, CustomStringConver
     case writePolicy = "write-policy"
     /// A starting policy was written: check it, then verify with it.
     case usePolicy = "use-policy"
+    /// The cached Sigstore trust material does not verify: fetch it again through its TUF repository.
+    case updateTrust = "update-trust"
 
     /// The remedy in the library's words (no option names).
     public var description: String {
@@ -30,6 +32,7 @@ public enum Remedy: String, Sendable, Hashable, CaseIterable, CustomStringConver
         case .nameSubject: "name the file that should be a subject"
         case .writePolicy: "say what each package needs in a trust policy, then verify with it"
         case .usePolicy: "check it, then verify with it"
+        case .updateTrust: "update the cached trust material from its TUF repository"
         }
     }
 }

@@ -64,7 +64,7 @@ extension VerificationSetup {
                 let bytes = try NamedFile.read(trustedRootFile, cap: TrustedRoot.maxBytes, what: "trusted root file")
                 lines.append("sigstore root: file sha256:\(FileDigest.compute(bytes, algorithm: .sha256).hex)")
             } else {
-                lines.append("sigstore root: \(staging ? "staging" : "production") (embedded, or as `trust update` verified it)")
+                lines.append("sigstore root: \(staging ? "staging" : "production") (embedded, or the cached copy its TUF repository verified)")
             }
             let pins: [(String, String?)] = [
                 ("repository", identityPins.repository), ("workflow", identityPins.workflow), ("identity", identityPins.identity),

@@ -25,6 +25,9 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
     /// The setting behind a `.usage` error about one, so a caller can name its own option
     /// (`message` names the setting in the library's words).
     public let setupProblem: SetupProblem?
+    /// What would mend an operational error, with the fact it mends (`message` is
+    /// `fact; remedy` in the library's words; a caller words the remedy its own way).
+    public let remedy: (fact: String, remedy: Remedy)?
 
     /// A usage error about how the settings are combined, in the library's words (a command line
     /// names its own options for it).
@@ -46,6 +49,16 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
         self.message = message
         self.pinProblem = nil
         self.setupProblem = nil
+        self.remedy = nil
+    }
+
+    /// An operational error that `remedy` mends: `fact; remedy` in the library's words.
+    public init(_ code: Code, _ fact: String, remedy: Remedy) {
+        self.code = code
+        self.message = "\(fact); \(remedy)"
+        self.pinProblem = nil
+        self.setupProblem = nil
+        self.remedy = (fact, remedy)
     }
 
     /// A usage error: the identity pins are not a usable configuration.
@@ -54,6 +67,7 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
         self.message = pinProblem.description
         self.pinProblem = pinProblem
         self.setupProblem = nil
+        self.remedy = nil
     }
 
     /// A usage error from reading the index configuration, keeping why no index could be chosen
@@ -71,6 +85,7 @@ public struct VerificationError: Error, CustomStringConvertible, Sendable {
         self.code = .usage
         self.pinProblem = nil
         self.setupProblem = setupProblem
+        self.remedy = nil
         switch setupProblem {
         case .indexURLNotHTTP(let shown): self.message = "the index URL is not an http(s) URL: \(shown)"
         case .trustedRootWithStaging: self.message = "a trusted root file and the staging instance cannot be used together"

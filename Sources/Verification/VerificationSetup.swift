@@ -231,7 +231,7 @@ public struct VerificationSetup: Sendable {
         return ProvenanceVerifier(verifiers: [KeySignatureVerifier(trustedKeys: try trustedKeys()), keyless])
     }
 
-    /// The Sigstore trusted root: `trustedRootFile`, else the one `wheeltrust trust update` verified
+    /// The Sigstore trusted root: `trustedRootFile`, else the one a trust update verified
     /// and cached for the instance (staging with `staging`, else production) under
     /// `<cache>/tuf/<prod|staging>` — checked offline on every use, the chain of cached roots
     /// replayed from the embedded `root.json` (each version signed by the previous one's threshold
@@ -275,8 +275,8 @@ public struct VerificationSetup: Sendable {
             }
         case .failed(let failure):
             throw VerificationError(
-                .operational,
-                "cached Sigstore trusted root in \(store.directory) does not verify (\(failure.message)); run `wheeltrust trust update`")
+                .operational, "cached Sigstore trusted root in \(store.directory) does not verify (\(failure.message))",
+                remedy: .updateTrust)
         }
         do {
             return try staging ? TrustedRoot.staging : TrustedRoot.production

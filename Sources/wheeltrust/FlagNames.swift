@@ -31,6 +31,7 @@ enum FlagNames {
     static func message(_ error: VerificationError) -> String {
         if let problem = error.pinProblem { return message(problem) }
         if let problem = error.setupProblem { return message(problem) }
+        if let (fact, remedy) = error.remedy { return "\(fact); \(FlagWording().hint(remedy))" }
         return error.message
     }
 
@@ -99,6 +100,7 @@ struct FlagWording: RemedyWording {
         case .nameSubject: "name the file with --subject"
         case .writePolicy: "say what each package needs: `wheeltrust policy init --out policy.toml`, then `--policy policy.toml`"
         case .usePolicy: "`wheeltrust policy check` and `verify --all --policy FILE`"
+        case .updateTrust: "run `wheeltrust trust update`"
         }
     }
 

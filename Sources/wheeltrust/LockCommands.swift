@@ -5,12 +5,13 @@ import PackageIndex
 import PythonPackaging
 import Verification
 
-/// Runs a lock-file step, turning its errors into the right exit code.
+/// Runs a lock-file flow, turning its errors into the right exit code (a verification setup
+/// problem worded with the option behind it, as every verifying command words it).
 func prepareLock<T>(_ body: () throws(LockError) -> T) throws -> T {
     do {
         return try body()
     } catch {
-        throw fail("\(error.message)", code: error.code == .operational ? Exit.incomplete : Exit.usage)
+        throw lockFailure(error)
     }
 }
 
@@ -19,25 +20,15 @@ func prepareLock<T>(_ body: () async throws(LockError) -> T) async throws -> T {
     do {
         return try await body()
     } catch {
-        throw fail("\(error.message)", code: error.code == .operational ? Exit.incomplete : Exit.usage)
+        throw lockFailure(error)
     }
 }
 
-/// The pipelines for a lock's indexes under the command line's trust options: the entry's
-/// `index`, else `--index-url`, else pip's configuration (the one place that decides).
-func lockPipelines(
-    _ setup: VerificationSetup, python: PythonEnvironment, indexes: [String]
-) throws -> (pipelines: IndexPipelines, defaultIndex: IndexConfiguration) {
-    try prepare { () throws(VerificationError) in
-        let configuration = try setup.indexConfiguration(for: python)
-        let defaultPipeline = Pipeline(context: try setup.context(configuration: configuration))
-        let pipelines = try IndexPipelines(defaultPipeline: defaultPipeline, indexes: indexes) { url throws(VerificationError) in
-            let named = IndexConfiguration(
-                indexURL: url, certificateBundle: configuration.certificateBundle, source: "the lock file's index")
-            return Pipeline(context: try setup.context(configuration: named))
-        }
-        return (pipelines, configuration)
+func lockFailure(_ error: LockError) -> ExitCode {
+    if let cause = error.verificationProblem {
+        return fail("\(FlagNames.message(cause))", code: cause.code == .usage ? Exit.usage : Exit.incomplete)
     }
+    return fail("\(error.message)", code: error.code == .operational ? Exit.incomplete : Exit.usage)
 }
 
 /// Which of a lock's entries apply beyond its defaults: PEP 751 extras and dependency groups.
@@ -63,38 +54,20 @@ struct LockSelectionOptions: ParsableArguments {
     var isDefault: Bool { request == LockSelection.Request() }
 }
 
-/// Shows progress lines for a run over files (nil when progress is not shown).
-func fileProgress(_ output: OutputOptions) -> (line: ProgressLine, update: @Sendable (FileProgress) -> Void)? {
-    guard let line = ProgressLine.make(format: output.format, quiet: output.quiet) else { return nil }
-    return (line, { line.update(done: $0.done, total: $0.total, name: $0.name, bytes: $0.bytes) })
-}
-
-/// Verifies every applicable file of a lock (shared by `verify-lock`, `lock-identities` and `install`).
-func verifyLock(
-    _ lockFile: String, options: VerifyingOptions, jobs: Int, selection: LockSelection.Request, wheelContents: Bool = false
-) async throws -> (lock: PylockFile, report: Report) {
-    let lock = try prepareLock { () throws(LockError) in try PylockParser.read(lockFile) }
-    let setup = options.setup
-    let python = try await prepare { () async throws(VerificationError) in try await setup.inspectEnvironment() }
-    let (pipelines, configuration) = try lockPipelines(setup, python: python, indexes: LockVerifier.indexes(of: lock))
-    var verifier = LockVerifier(pipelines: pipelines, facts: python.tagFacts)
-    verifier.jobs = jobs
-    verifier.checkWheelContents = wheelContents
-    verifier.request = selection
-    let progress = fileProgress(options.output)
-    verifier.progress = progress?.update
-    let reports: [PackageReport]
-    do {
-        reports = try await verifier.verify(lock)
-    } catch {
-        progress?.line.finish()
-        throw fail("\(error.message)", code: error.code == .operational ? Exit.incomplete : Exit.usage)
+extension VerifyingOptions {
+    /// Runs the library's pre-install verification under these options with a progress line,
+    /// cleared however it ends.
+    func preInstall<T>(
+        jobs: Int, wheelContents: Bool = false, _ body: (PreInstallVerification) async throws(LockError) -> T
+    ) async throws -> T {
+        var verification = PreInstallVerification(setup: setup)
+        verification.jobs = jobs
+        verification.checkWheelContents = wheelContents
+        let line = ProgressLine.make(format: output.format, quiet: output.quiet)
+        defer { line?.finish() }
+        if let line { verification.progress = { line.update($0) } }
+        return try await prepareLock { () async throws(LockError) in try await body(verification) }
     }
-    progress?.line.finish()
-    var report = Report(python: python.executable, index: configuration.indexURL.redacted, packages: reports)
-    report.interpreter = python.trustedInterpreter
-    report.policy = pipelines.pipeline(forIndex: nil).context.policy?.summary
-    return (lock, report)
 }
 
 /// `wheeltrust verify-lock pylock.toml`: every file the lock would install, verified first.
@@ -123,8 +96,10 @@ struct VerifyLockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, report) = try await verifyLock(
-            lockFile, options: options, jobs: jobs, selection: selection.request, wheelContents: checkWheelContents)
+        let (lockFile, selection) = (lockFile, selection.request)
+        let report = try await options.preInstall(jobs: jobs, wheelContents: checkWheelContents) { verification throws(LockError) in
+            try await verification.lock(lockFile, selection: selection).report
+        }
         try options.output.finish(report, stepTitles: TextReport.fileSteps)
     }
 }
@@ -151,18 +126,17 @@ struct LockIdentitiesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (lock, report) = try await verifyLock(lockFile, options: options, jobs: jobs, selection: selection.request)
+        let (lockFile, selection) = (lockFile, selection.request)
+        let (lock, report) = try await options.preInstall(jobs: jobs) { verification throws(LockError) in
+            try await verification.lock(lockFile, selection: selection)
+        }
         if report.exitCode == 0 {
-            let additions = LockIdentityRecording.additions(lock: lock, reports: report.packages)
             let destination = out ?? lockFile
-            let text = try prepareLock { () throws(LockError) in try IdentityRewrite.rewrite(lock, adding: additions) }
-            do {
-                try AtomicFile.write(Array(text.utf8), to: destination, creatingDirectory: false)
-            } catch {
-                throw fail("cannot write \(destination): \(error.message)", code: Exit.incomplete)
+            let count = try prepareLock { () throws(LockError) in
+                try LockIdentityRecording.record(lock, reports: report.packages, to: destination)
             }
             if options.output.format == .text && !options.output.quiet {
-                emitError("\(additions.count) package(s) given attestation-identities in \(destination)\n")
+                emitError("\(count) package(s) given attestation-identities in \(destination)\n")
             }
         } else if options.output.format == .text {
             emitError("nothing written: not every package verified\n")
@@ -197,33 +171,12 @@ struct VerifyFilesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try prepareLock { () throws(LockError) in try WheelhouseVerifier.files(in: paths) }
-        if files.isEmpty { throw fail("no .whl, .tar.gz or .zip files in \(paths.joined(separator: ", "))", code: Exit.usage) }
-        let setup = options.setup
-        let python = try await prepare { () async throws(VerificationError) in try await setup.inspectEnvironment() }
-        let report = try await verifyWheelhouse(
-            files, python: python, options: options, jobs: jobs, wheelContents: checkWheelContents)
+        let paths = paths
+        let report = try await options.preInstall(jobs: jobs, wheelContents: checkWheelContents) { verification throws(LockError) in
+            try await verification.files(in: paths)
+        }
         try options.output.finish(report, stepTitles: TextReport.fileSteps)
     }
-}
-
-/// Verifies files a user (or the environment's pip) holds: each located on the default index by
-/// name and sha256, its provenance verified for the local bytes.
-func verifyWheelhouse(
-    _ files: [String], python: PythonEnvironment, options: VerifyingOptions, jobs: Int, wheelContents: Bool = false
-) async throws -> Report {
-    let (pipelines, configuration) = try lockPipelines(options.setup, python: python, indexes: [])
-    var verifier = WheelhouseVerifier(pipeline: pipelines.defaultPipeline)
-    verifier.jobs = jobs
-    verifier.checkWheelContents = wheelContents
-    let progress = fileProgress(options.output)
-    verifier.progress = progress?.update
-    let reports = await verifier.verify(files)
-    progress?.line.finish()
-    var report = Report(python: python.executable, index: configuration.indexURL.redacted, packages: reports)
-    report.interpreter = python.trustedInterpreter
-    report.policy = pipelines.defaultPipeline.context.policy?.summary
-    return report
 }
 
 /// `wheeltrust install -r pylock.toml|requirements.txt`: verify every file, install exactly those, verify again.
@@ -273,16 +226,24 @@ struct InstallCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var report: Report
-        var downloaded: String?
-        if isLock {
-            report = try await verifyLock(requirement, options: options, jobs: jobs, selection: selection.request).report
-        } else {
-            (report, downloaded) = try await verifyRequirements()
+        var flow = VerifiedInstallFlow(setup: options.setup)
+        flow.installer = uv.map { .uv($0) } ?? .pip
+        flow.allowSdistBuild = allowSdistBuild
+        flow.jobs = jobs
+        let line = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
+        defer { line?.finish() }
+        if let line {
+            flow.progress = { event in
+                switch event {
+                case .file(let file): line.update(file)
+                case .installedPackage(let done, let total, let name): line.update(done: done, total: total, name: name)
+                case .phaseEnded: line.finish()
+                }
+            }
         }
-        defer { if let downloaded { VerifiedInstall.remove(downloaded) } }
-        SdistBuildGate.apply(to: &report.packages, allowBuild: allowSdistBuild)
-        guard report.exitCode == 0 else {
+        let source = VerifiedInstallFlow.Source.file(requirement, selection: selection.request)
+        switch try await prepareLock({ () async throws(LockError) in try await flow.run(source) }) {
+        case .notInstalled(let report):
             if options.output.format == .text {
                 let refused = SdistBuildGate.refused(report.packages)
                 if !refused.isEmpty {
@@ -291,62 +252,8 @@ struct InstallCommand: AsyncParsableCommand {
                 emitError("nothing installed: not every package verified\n")
             }
             try options.output.finish(report, stepTitles: TextReport.fileSteps)
-        }
-        var verifier = try await makeVerifier(options)
-        let cache = verifier.pipeline.context.cache
-        let python = verifier.environment.executable
-        let installer: VerifiedInstall.Installer = uv.map { .uv($0) } ?? .pip
-        let environment = ProcessInfo.processInfo.environment
-        let build = allowSdistBuild
-        try await prepareLock { () async throws(LockError) in
-            let (folder, files) = try VerifiedInstall.stage(report.packages, buildSdists: build) { package in
-                // Where the file verified: the download folder of a requirements file, else the cache.
-                if let downloaded, let name = package.wheel { return (downloaded as NSString).appendingPathComponent(name) }
-                return VerifiedInstall.cachedCopy(of: package, in: cache)
-            }
-            defer { VerifiedInstall.remove(folder) }
-            try await VerifiedInstall.install(files, python: python, installer: installer, environment: environment, buildSdists: build)
-        }
-        // Packages built from sdists have no signed wheel to check their files against: their
-        // sdist's verification is their report.
-        let built = report.packages.filter { $0.wheel.map(SdistBuildGate.isSdist) ?? false }
-        let names = report.packages.filter { !($0.wheel.map(SdistBuildGate.isSdist) ?? false) }.map(\.name)
-        var installed = Report(python: report.python, index: report.index, packages: [])
-        if !names.isEmpty {
-            let progress = ProgressLine.make(format: options.output.format, quiet: options.output.quiet)
-            if let progress { verifier.progress = { progress.update(done: $0, total: $1, name: $2) } }
-            do {
-                installed = try await verifier.run(VerifyRequest(packages: names, jobs: jobs))
-            } catch {
-                progress?.finish()
-                throw fail("\(FlagNames.message(error))", code: error.code == .usage ? Exit.usage : Exit.incomplete)
-            }
-            progress?.finish()
-        }
-        installed.packages += built
-        try options.output.finish(installed)
-    }
-
-    /// `pip download` of the requirements file into a private folder, then each file verified.
-    func verifyRequirements() async throws -> (Report, String) {
-        let setup = options.setup
-        let python = try await prepare { () async throws(VerificationError) in try await setup.inspectEnvironment() }
-        let requirements = requirement
-        let indexURL = options.index.indexURL
-        let environment = ProcessInfo.processInfo.environment
-        let (folder, files) = try await prepareLock { () async throws(LockError) in
-            try await RequirementsDownload.download(
-                requirements: requirements, python: python.executable, indexURL: indexURL, environment: environment)
-        }
-        guard !files.isEmpty else {
-            VerifiedInstall.remove(folder)
-            throw fail("\(requirements) resolves to no files: nothing to install", code: Exit.usage)
-        }
-        do {
-            return (try await verifyWheelhouse(files, python: python, options: options, jobs: jobs), folder)
-        } catch {
-            VerifiedInstall.remove(folder)
-            throw error
+        case .installed(let report):
+            try options.output.finish(report)
         }
     }
 }

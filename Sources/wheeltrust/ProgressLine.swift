@@ -11,7 +11,7 @@ import Lock
 /// text (never in `--format json`, never in logs or pipes).
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
-    private let start = Date()
+    private var start = Date()
 
     /// nil when progress must not be shown.
     static func make(format: OutputFormat, quiet: Bool) -> ProgressLine? {
@@ -30,9 +30,16 @@ final class ProgressLine: @unchecked Sendable {
         emitError("\r\u{1B}[2K[\(done)/\(total)] \(name) (\(seconds)s\(read))")
     }
 
+    /// A file of a run over files finished.
+    func update(_ progress: FileProgress) {
+        update(done: progress.done, total: progress.total, name: progress.name, bytes: progress.bytes)
+    }
+
+    /// Clears the line; the next update counts seconds from here (a new phase).
     func finish() {
         lock.lock()
         defer { lock.unlock() }
+        start = Date()
         emitError("\r\u{1B}[2K")
     }
 }

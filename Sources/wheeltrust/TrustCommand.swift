@@ -124,11 +124,11 @@ struct TrustShowCommand: ParsableCommand {
         let verified: TUFVerifiedStore
         switch repository.cachedState() {
         case .empty:
-            emit("  no cached metadata: verification uses the embedded trusted root (run `wheeltrust trust update`)\n")
+            emit("  no cached metadata: verification uses the embedded trusted root (\(FlagWording().hint(.updateTrust)))\n")
             return
         case .failed(let failure):
             throw fail(
-                "the cache \(store.directory) does not verify: \(failure.message); run `wheeltrust trust update`",
+                "the cache \(store.directory) does not verify: \(failure.message); \(FlagWording().hint(.updateTrust))",
                 code: Exit.incomplete)
         case .verified(let store):
             verified = store

@@ -82,6 +82,10 @@ struct CachedTrustRootTests {
         } catch {
             #expect(error.code == .operational)
             #expect(error.message.contains("trusted_root.json: stored copy's sha256 differs from the one targets v2 lists"))
+            // The remedy is a value; the library's words name no command.
+            #expect(error.remedy?.remedy == .updateTrust)
+            #expect(error.remedy.map { "\($0.fact); \($0.remedy)" } == error.message)
+            #expect(error.message.hasSuffix("; \(Remedy.updateTrust)") && !error.message.contains("`"), "\(error.message)")
         }
     }
 

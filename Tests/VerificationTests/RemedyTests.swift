@@ -31,6 +31,7 @@ struct RemedyTests {
     func libraryWordsNameNoOption() {
         for remedy in Remedy.allCases {
             #expect(!remedy.description.contains("--"), "\(remedy): \(remedy.description)")
+            #expect(!remedy.description.contains("wheeltrust"), "no command named: \(remedy.description)")
             #expect(LibraryWording().hint(remedy) == remedy.description)
         }
         let check = CheckResult(.bytecode, .skip, "bytecode not checked", remedy: .checkBytecode)
