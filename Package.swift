@@ -230,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "PackageIndexTests",
             dependencies: [
-                "PackageIndex", "TUF", "Sigstore", "TestSupport",
+                "PackageIndex", "PythonPackaging", "TUF", "Sigstore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -13,12 +13,17 @@ extension Builds {
     @Suite struct IndexSourceTests {
         /// A static PEP 503 index served by Python's http.server on 127.0.0.1, publishing `published`
         /// as the sdist's sha256.
-        final class StaticIndex {
+        final class StaticIndex: @unchecked Sendable {
             let root: String
             let process: Process
             let url: String
 
-            init(sdist: String, published: String) throws {
+            /// The index started; the wait for its port is awaited on a thread of its own.
+            static func start(sdist: String, published: String) async throws -> StaticIndex {
+                try await DedicatedThread.run { () throws in try StaticIndex(sdist: sdist, published: published) }
+            }
+
+            private init(sdist: String, published: String) throws {
                 root = try BuildFixtures.temporaryDirectory("static-index")
                 let filename = (sdist as NSString).lastPathComponent
                 let project = String(filename.split(separator: "-")[0])
@@ -51,7 +56,7 @@ extension Builds {
                     }
                     Thread.sleep(forTimeInterval: 0.1)
                 }
-                let found = try #require(port, "the static index did not start")
+                guard let found = port else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: portFile]) }
                 url = "http://127.0.0.1:\(found)/simple/"
             }
 
@@ -90,7 +95,7 @@ extension Builds {
             defer { try? FileManager.default.removeItem(atPath: work) }
             let sdist = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work)
-            let index = try StaticIndex(sdist: sdist, published: String(repeating: "ab", count: 32))
+            let index = try await StaticIndex.start(sdist: sdist, published: String(repeating: "ab", count: 32))
             let error = await #expect(throws: BuildError.self) {
                 try await SourceLocator.resolve("tiny==1.0", setup: Self.setup(indexURL: index.url, cache: work + "/cache"))
             }
@@ -106,7 +111,7 @@ extension Builds {
             let sdist = try await BuildFixtures.makeSdist(
                 name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work)
             let digest = try await BuildFixtures.sha256(sdist)
-            let index = try StaticIndex(sdist: sdist, published: digest)
+            let index = try await StaticIndex.start(sdist: sdist, published: digest)
             let source = try await SourceLocator.resolve("tiny==1.0", setup: Self.setup(indexURL: index.url, cache: work + "/cache"))
             #expect(source.sha256.text == digest)
             guard case .indexDigest = source.anchor else {

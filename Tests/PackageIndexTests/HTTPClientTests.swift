@@ -25,7 +25,7 @@ import Testing
         let payload = Data((0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try root.write("www/pkg/file.bin", data: payload)
         try root.write("www/index.html", "<a href=\"pkg/file.bin\">file.bin</a>")
-        let server = try PythonServer.staticFiles(directory: root.path + "/www")
+        let server = try await PythonServer.staticFiles(directory: root.path + "/www")
         defer { server.stop() }
         let base = "http://127.0.0.1:\(server.port)"
         let client = Self.client()
@@ -56,7 +56,7 @@ import Testing
     @Test func downloadHashMismatchLeavesNothing() async throws {
         let root = try TemporaryDirectory()
         try root.write("www/file.bin", "real content")
-        let server = try PythonServer.staticFiles(directory: root.path + "/www")
+        let server = try await PythonServer.staticFiles(directory: root.path + "/www")
         defer { server.stop() }
         try FileManager.default.createDirectory(atPath: root.path + "/out", withIntermediateDirectories: true)
         let target = root.path + "/out/file.bin"
@@ -92,7 +92,7 @@ import Testing
     // MARK: scripted server
 
     @Test func basicAuthAcceptedAndRejected() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let ok = try await Self.client(credentials: Self.credentials(for: server)).get(
             server.url("/auth", withCredentials: true), accept: nil)
         #expect(String(decoding: ok.body, as: UTF8.self) == "welcome")
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func credentialsInURLAreNeverLeakedInErrors() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(credentials: Self.credentials(for: server), maxRetries: 1)
         var messages: [String] = []
         for path in ["/missing", "/always503", "/bad-request", "/loop"] {
@@ -134,14 +134,14 @@ import Testing
     }
 
     @Test func retriesServiceUnavailableThenSucceeds() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let response = try await Self.client().get(server.url("/flaky"), accept: nil)
         #expect(String(decoding: response.body, as: UTF8.self) == "recovered")
         #expect(server.requests().filter { $0.path == "/flaky" }.count == 3)
     }
 
     @Test func givesUpAfterMaxRetries() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let error = await #expect(throws: IndexError.self) {
             try await Self.client(maxRetries: 2).get(server.url("/always503"), accept: nil)
         }
@@ -164,7 +164,7 @@ import Testing
     }
 
     @Test func authorizationIsNotForwardedToAnotherHost() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(credentials: Self.credentials(for: server))
         let response = try await client.get(server.url("/redirect-other", withCredentials: true), accept: nil)
         #expect(String(decoding: response.body, as: UTF8.self) == "landed")
@@ -179,7 +179,7 @@ import Testing
     }
 
     @Test func authorizationIsKeptOnSameHostRedirect() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(credentials: Self.credentials(for: server))
         _ = try await client.get(server.url("/redirect-same"), accept: nil)
         let landing = try #require(server.requests().first { $0.path == "/landing" })
@@ -188,7 +188,7 @@ import Testing
     }
 
     @Test func redirectLoopIsCapped() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let error = await #expect(throws: IndexError.self) { try await Self.client().get(server.url("/loop"), accept: nil) }
         #expect(error?.code == .badResponse)
         #expect(error?.message.contains("redirects") == true)
@@ -196,7 +196,7 @@ import Testing
     }
 
     @Test func bodyIsCapped() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let error = await #expect(throws: IndexError.self) {
             try await Self.client(maxBodySize: 100_000).get(server.url("/big"), accept: nil)
         }
@@ -209,7 +209,7 @@ import Testing
     @Test func unusableCertificateBundleFailsClosed() async throws {
         let dir = try TemporaryDirectory()
         let empty = try dir.write("empty.pem", "no certificates here")
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         for bundle in [empty, dir.path + "/missing.pem"] {
             let error = await #expect(throws: IndexError.self) {
                 try await Self.client(certificateBundle: bundle).get(server.url("/landing"), accept: nil)

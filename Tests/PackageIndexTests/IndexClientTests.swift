@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func projectPageJSONThenProvenanceViaApiFallback() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(server, index: "/pulp/pypi/dom/main/simple/")
         let page = try await client.project(ProjectName("AMQP"))
         #expect(page.name == "amqp")
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func htmlPageAndMergedExtraIndex() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(server, index: "/html/simple/", extras: ["/missing/simple/", "/extra/simple/"])
         let page = try await client.project(ProjectName("amqp"))
         #expect(page.files.map(\.filename) == ["amqp-1.0-py3-none-any.whl", "amqp-0.9.tar.gz"])
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func missingProjectAndMissingProvenanceAreNotFound() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(server, index: "/html/simple/")
         let noProject = await #expect(throws: IndexError.self) { try await client.project(ProjectName("nothing-here")) }
         #expect(noProject?.code == .notFound)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func authenticationStopsTheCandidateWalk() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(server, index: "/locked/simple/")
         let file = IndexFile(
             filename: "a-1.tar.gz", url: server.url("/files/a-1.tar.gz"), sha256: nil,
@@ -90,7 +90,7 @@ import Testing
     }
 
     @Test func malformedPageIsBadResponse() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let client = Self.client(server, index: "/garbage/simple/")
         let error = await #expect(throws: IndexError.self) { try await client.project(ProjectName("amqp")) }
         #expect(error?.code == .badResponse)

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func firstIndexStopsAtTheFirstIndexListingTheProject() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let indexes = [
             Self.index(server, "/missing/simple/"), Self.index(server, "/html/simple/"),
             Self.index(server, "/extra/simple/", isDefault: true),
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func allIndexesKeepsEveryIndexsFilesWithTheirIndex() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let indexes = [Self.index(server, "/html/simple/"), Self.index(server, "/extra/simple/", other: true)]
         let lookup = try await Self.client(indexes, strategy: .allIndexes).lookup(ProjectName("amqp"))
         #expect(lookup.consulted == indexes.map(\.url))
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func eachIndexGetsOnlyItsOwnCredentials() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         let locked = Self.index(server, "/locked/simple/")
         let open = Self.index(server, "/extra/simple/", other: true)
         let credentials = IndexCredentials(
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func provenanceIsNeverBorrowedFromAnotherOrigin() async throws {
-        let server = try ScriptedServer()
+        let server = try await ScriptedServer.start()
         // The page on 127.0.0.2 advertises a (valid) provenance on 127.0.0.1: not followed.
         let foreign = Self.client([Self.index(server, "/borrow/simple/", other: true)], strategy: .firstIndex)
         let page = try await foreign.project(ProjectName("amqp"))

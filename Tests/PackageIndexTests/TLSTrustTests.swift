@@ -42,14 +42,14 @@ import Testing
         var base: String { "https://127.0.0.1:\(server.port)" }
     }
 
-    static func serve(ipAddresses: [String] = ["127.0.0.1"], dnsNames: [String] = ["localhost"]) throws -> Setup {
+    static func serve(ipAddresses: [String] = ["127.0.0.1"], dnsNames: [String] = ["localhost"]) async throws -> Setup {
         let directory = try TemporaryDirectory()
         let ca = try TestCertificateAuthority()
         let (certificate, key) = try ca.issueServerCertificate(ipAddresses: ipAddresses, dnsNames: dnsNames)
         let certPath = try directory.write("server.pem", certificate)
         let keyPath = try directory.write("server.key", key)
         let bundle = try directory.write("ca-bundle.pem", "# the test CA\n" + (try ca.pem))
-        let server = try PythonServer.script(script, in: directory.path, arguments: [certPath, keyPath])
+        let server = try await PythonServer.script(script, in: directory.path, arguments: [certPath, keyPath])
         return Setup(directory: directory, server: server, bundle: bundle)
     }
 
@@ -61,7 +61,7 @@ import Testing
 
     @Test("the CA bundle pip is configured with is trusted: GET and download over HTTPS")
     func bundleIsTrusted() async throws {
-        let setup = try Self.serve()
+        let setup = try await Self.serve()
         defer { setup.server.stop() }
         let client = Self.client(bundle: setup.bundle)
         let page = try await client.get(URL(string: setup.base + "/simple/")!, accept: "text/html")
@@ -75,7 +75,7 @@ import Testing
 
     @Test("without the bundle the system store does not trust the test CA: a TLS error, not retried")
     func systemStoreRefuses() async throws {
-        let setup = try Self.serve()
+        let setup = try await Self.serve()
         defer { setup.server.stop() }
         let error = await #expect(throws: IndexError.self) {
             try await Self.client(bundle: nil).get(URL(string: setup.base + "/simple/")!, accept: nil, what: "project page")
@@ -87,7 +87,7 @@ import Testing
 
     @Test("a bundle naming another CA is all that is trusted: the server's CA is refused")
     func otherCARefused() async throws {
-        let setup = try Self.serve()
+        let setup = try await Self.serve()
         defer { setup.server.stop() }
         let other = try TestCertificateAuthority(commonName: "wheeltrust test CA")
         let bundle = try setup.directory.write("other.pem", try other.pem)
@@ -100,7 +100,7 @@ import Testing
 
     @Test("a certificate from the trusted CA for another host is refused")
     func wrongHostRefused() async throws {
-        let setup = try Self.serve(ipAddresses: ["10.9.8.7"], dnsNames: ["elsewhere.test"])
+        let setup = try await Self.serve(ipAddresses: ["10.9.8.7"], dnsNames: ["elsewhere.test"])
         defer { setup.server.stop() }
         let error = await #expect(throws: IndexError.self) {
             try await Self.client(bundle: setup.bundle).get(URL(string: setup.base + "/simple/")!, accept: nil)

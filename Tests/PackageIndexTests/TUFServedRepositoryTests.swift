@@ -67,9 +67,9 @@ struct TUFServedRepositoryTests {
         let scratch: TemporaryDirectory
         let server: PythonServer
 
-        init() throws {
+        init() async throws {
             scratch = try TemporaryDirectory()
-            server = try PythonServer.script(
+            server = try await PythonServer.script(
                 TUFServedRepositoryTests.serverScript, in: scratch.path,
                 arguments: [TUFServedRepositoryTests.fixtures.path])
         }
@@ -93,7 +93,7 @@ struct TUFServedRepositoryTests {
     }
 
     @Test func goodRepositoryThenEachAttackIsRefused() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         guard case .updated(let summary) = try await harness.update("good") else {
             Issue.record("good update over HTTP failed")
             return
@@ -135,7 +135,7 @@ struct TUFServedRepositoryTests {
     }
 
     @Test func targetWithOtherBytesIsRefusedOverHTTP() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         guard case .failed(let failure) = try await harness.update("target-hash-mismatch") else {
             Issue.record("forged target accepted")
             return
@@ -145,7 +145,7 @@ struct TUFServedRepositoryTests {
     }
 
     @Test func endlessResponseIsCutAtTheLimit() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         let limits = TUFLimits(
             rootMaxLength: 64 << 10, timestampMaxLength: 16 << 10, snapshotMaxLength: 64 << 10,
             targetsMaxLength: 64 << 10, targetMaxLength: 64 << 10)

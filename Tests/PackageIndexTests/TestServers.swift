@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 
 #if canImport(Glibc)
     import Glibc
@@ -77,8 +78,13 @@ final class PythonServer: @unchecked Sendable {
         }
     }
 
-    /// `python3 -m http.server --bind 127.0.0.1 <port>` serving `directory`.
-    static func staticFiles(directory: String) throws -> PythonServer {
+    /// `python3 -m http.server --bind 127.0.0.1 <port>` serving `directory`; the start is awaited
+    /// on a thread of its own (it polls and blocks), never on one of the cooperative pool's.
+    static func staticFiles(directory: String) async throws -> PythonServer {
+        try await DedicatedThread.run { () throws in try startStaticFiles(directory: directory) }
+    }
+
+    private static func startStaticFiles(directory: String) throws -> PythonServer {
         for _ in 0..<5 {
             let port = try Loopback.freePort()
             let process = Process()
@@ -105,8 +111,13 @@ final class PythonServer: @unchecked Sendable {
         throw HarnessError(description: "python3 -m http.server did not start")
     }
 
-    /// Runs `script` (which must print `READY <port> [<port>…]` once listening) with `arguments`.
-    static func script(_ script: String, in directory: String, arguments: [String]) throws -> PythonServer {
+    /// Runs `script` (which must print `READY <port> [<port>…]` once listening) with `arguments`;
+    /// the wait for its line is awaited on a thread of its own.
+    static func script(_ script: String, in directory: String, arguments: [String]) async throws -> PythonServer {
+        try await DedicatedThread.run { () throws in try startScript(script, in: directory, arguments: arguments) }
+    }
+
+    private static func startScript(_ script: String, in directory: String, arguments: [String]) throws -> PythonServer {
         let path = directory + "/server.py"
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
@@ -250,10 +261,19 @@ final class ScriptedServer: @unchecked Sendable {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 
-    init() throws {
-        directory = try TemporaryDirectory()
-        logPath = directory.path + "/requests.log"
-        server = try PythonServer.script(scriptedServer, in: directory.path, arguments: [logPath, ScriptedServer.expectedAuthorization])
+    private init(directory: TemporaryDirectory, logPath: String, server: PythonServer) {
+        self.directory = directory
+        self.logPath = logPath
+        self.server = server
+    }
+
+    /// The server started and listening.
+    static func start() async throws -> ScriptedServer {
+        let directory = try TemporaryDirectory()
+        let logPath = directory.path + "/requests.log"
+        let server = try await PythonServer.script(
+            scriptedServer, in: directory.path, arguments: [logPath, ScriptedServer.expectedAuthorization])
+        return ScriptedServer(directory: directory, logPath: logPath, server: server)
     }
 
     var port: Int { server.ports[0] }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonPackaging
 import TestSupport
 import Testing
 
@@ -16,7 +17,12 @@ struct TrustCommandTests {
         let stdin = Pipe()
         var port = 0
 
-        init(directory: String) throws {
+        /// The server started; the wait for its READY line is awaited on a thread of its own.
+        static func start(directory: String) async throws -> StaticServer {
+            try await DedicatedThread.run { () throws in try StaticServer(directory: directory) }
+        }
+
+        private init(directory: String) throws {
             let script = """
                 import functools, http.server, os, sys, threading
                 threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
@@ -76,7 +82,7 @@ struct TrustCommandTests {
     @Test func updateShowAndARefusedRollback() async throws {
         let scratch = Scratch()
         let repo = try Self.layOut(scratch)
-        let server = try StaticServer(directory: repo)
+        let server = try await StaticServer.start(directory: repo)
         let base = [
             "--repository-url", "http://127.0.0.1:\(server.port)", "--root", repo + "/1.root.json",
             "--cache-dir", scratch.path + "/cache",
@@ -112,7 +118,7 @@ struct TrustCommandTests {
     @Test func customStoreIsAnchoredAtItsRootFile() async throws {
         let scratch = Scratch()
         let repo = try Self.layOut(scratch)
-        let server = try StaticServer(directory: repo)
+        let server = try await StaticServer.start(directory: repo)
         let url = "http://127.0.0.1:\(server.port)"
         let cache = scratch.path + "/cache"
         let base = ["--repository-url", url, "--cache-dir", cache]

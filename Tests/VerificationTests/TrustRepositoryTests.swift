@@ -53,7 +53,7 @@ struct TrustRepositoryTests {
     func updateAndRollback() async throws {
         let scratch = TrustCommandTests.Scratch()
         let repo = try TrustCommandTests.layOut(scratch)
-        let server = try TrustCommandTests.StaticServer(directory: repo)
+        let server = try await TrustCommandTests.StaticServer.start(directory: repo)
         let repository = try TrustRepository(
             staging: false, repositoryURL: "http://127.0.0.1:\(server.port)",
             rootFile: repo + "/1.root.json", cacheDirectory: scratch.path + "/cache")
