@@ -30,6 +30,9 @@ public struct ConsoleScriptWrappers: Sendable {
     let parsed: [String: [EntryPointReference]]
     /// `len(module) + len(importName) + len(attribute)` → declared names with such a reference (for aliases).
     let namesBySlotLength: [Int: [String]]
+    /// Declared name → every template's body for each of its references, rendered once (a file is
+    /// judged against them, and every file of the scripts directory may be an alias of one).
+    let bodies: [String: [(template: WrapperTemplate, body: [UInt8])]]
 
     /// What a file came to.
     public enum Verdict: Equatable, Sendable {
@@ -59,6 +62,9 @@ public struct ConsoleScriptWrappers: Sendable {
         }
         self.parsed = parsed
         self.namesBySlotLength = bySlot.mapValues { $0.sorted() }
+        self.bodies = parsed.mapValues { references in
+            references.flatMap { reference in WrapperTemplate.allCases.map { ($0, $0.body(for: reference)) } }
+        }
     }
 
     /// The interpreters of the environment a wrapper may run: the candidates (the environment's
@@ -122,17 +128,14 @@ public struct ConsoleScriptWrappers: Sendable {
         }
         // Why not, when the template is there at the end: text put before it, or another first line.
         var why = ""
-        for reference in references {
-            for template in WrapperTemplate.allCases {
-                let body = template.body(for: reference)
-                guard bytes.count > body.count, bytes[(bytes.count - body.count)...].elementsEqual(body) else { continue }
-                let head = bytes[..<(bytes.count - body.count)]
-                if shebangs.contains(Array(head)) { return .generated(template) }
-                if shebangs.contains(where: { head.count > $0.count && head.starts(with: $0) }) {
-                    why = " (text added between its #! line and the template)"
-                } else if why.isEmpty {
-                    why = " (its #! line runs no interpreter of this environment)"
-                }
+        for (template, body) in bodies[declared] ?? [] {
+            guard bytes.count > body.count, bytes[(bytes.count - body.count)...].elementsEqual(body) else { continue }
+            let head = bytes[..<(bytes.count - body.count)]
+            if shebangs.contains(Array(head)) { return .generated(template) }
+            if shebangs.contains(where: { head.count > $0.count && head.starts(with: $0) }) {
+                why = " (text added between its #! line and the template)"
+            } else if why.isEmpty {
+                why = " (its #! line runs no interpreter of this environment)"
             }
         }
         return .modified("not any installer's wrapper of \(described(declared))" + why)

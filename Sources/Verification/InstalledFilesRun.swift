@@ -249,10 +249,13 @@ struct InstalledFilesRun {
                 scriptsDirectory: layout.scheme.scripts,
                 pythonVersion: layout.pythonVersion),
             scriptsDirectory: layout.scheme.scripts, pythonVersion: layout.pythonVersion)
-        for path in installedPaths.sorted where !expected.contains(path) && (found.contains(path) || FileSystem.kind(path) != .missing) {
+        // Only the few paths the verified RECORD does not list are sorted (classifying them changes
+        // neither set, so filtering first keeps the order and the outcome).
+        let listedExtras = installedPaths.filter { !expected.contains($0) }
+        for path in listedExtras.sorted where found.contains(path) || FileSystem.kind(path) != .missing {
             classifyExtra(path, listedByInstaller: true, entryPoints: entryPoints)
         }
-        for path in found.sorted where !expected.contains(path) {
+        for path in found.filter({ !expected.contains($0) }).sorted {
             classifyExtra(path, listedByInstaller: false, entryPoints: entryPoints)
         }
         // Top-level modules keep their bytecode in the shared `site-packages/__pycache__`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file path compared and hashed by its exact bytes.
 ///
 /// Swift's `String` equality is Unicode canonical equivalence: `"café"` spelt with U+00E9 equals
@@ -14,7 +16,7 @@ public struct PathKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public static func == (lhs: PathKey, rhs: PathKey) -> Bool {
-        lhs.path.utf8.elementsEqual(rhs.path.utf8)
+        compare(lhs, rhs) == 0
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -24,7 +26,23 @@ public struct PathKey: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Byte order (not Unicode order), so sorting is stable across twins.
     public static func < (lhs: PathKey, rhs: PathKey) -> Bool {
-        lhs.path.utf8.lexicographicallyPrecedes(rhs.path.utf8)
+        compare(lhs, rhs) < 0
+    }
+
+    /// The paths' UTF-8 bytes compared as unsigned bytes, a shorter prefix first (memcmp on the
+    /// strings' contiguous storage: these comparisons run for every installed file).
+    static func compare(_ lhs: PathKey, _ rhs: PathKey) -> Int {
+        var (left, right) = (lhs.path, rhs.path)
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                let shared = min(a.count, b.count)
+                if shared > 0, let x = a.baseAddress, let y = b.baseAddress {
+                    let order = memcmp(x, y, shared)
+                    if order != 0 { return Int(order) }
+                }
+                return a.count - b.count
+            }
+        }
     }
 
     public var description: String { path }

@@ -76,8 +76,12 @@ public enum WrapperTemplate: String, CaseIterable, Sendable {
         render(module: reference.module, importName: reference.importName, function: reference.attribute)
     }
 
-    /// The body's length without its three slots.
-    var fixedLength: Int { render(module: "", importName: "", function: "").count }
+    /// The body's length without its three slots (rendered once per template: every file of a
+    /// scripts directory is sized against it).
+    var fixedLength: Int { Self.fixedLengths[self] ?? render(module: "", importName: "", function: "").count }
+
+    private static let fixedLengths: [WrapperTemplate: Int] = Dictionary(
+        uniqueKeysWithValues: allCases.map { ($0, $0.render(module: "", importName: "", function: "").count) })
 
     func render(module: String, importName: String, function: String) -> [UInt8] {
         let from = "from \(module) import \(importName)"
