@@ -119,10 +119,15 @@ struct UploadResponder: Sendable {
                         UploadRefusal(.fileExists, "File already exists: \(checked.filename) was published with other bytes"))
                 }
                 return IndexResponder.text(.ok, "OK (\(UntrustedText.plain(checked.filename)) already exists with these bytes)")
-            case .filenameRetired:
+            case .equivalentExists(let existing):
                 return Self.refused(
                     UploadRefusal(
-                        .fileExists, "File already exists: \(checked.filename) was published and deleted; filenames are never reused"))
+                        .fileExists,
+                        "File already exists: \(checked.filename) is another spelling of the published \(existing.filename)"))
+            case .filenameRetired(let retired):
+                let which = retired == checked.filename ? checked.filename : "\(checked.filename) (another spelling of \(retired))"
+                return Self.refused(
+                    UploadRefusal(.fileExists, "File already exists: \(which) was published and deleted; filenames are never reused"))
             }
         } catch {
             reader.discard()

@@ -14,7 +14,8 @@ import PythonPackaging
 /// judged (``UploadGate``: `F.provenance` as a whole provenance, else `F.*.attestation` as the
 /// upload's attestations, each side file at most ``UploadGate/maxDocumentBytes``) and published
 /// with the provenance that verified; a refused file leaves nothing in staging. The same bytes
-/// already stored are `unchanged`; other bytes under a stored or retired name are refused.
+/// already stored are `unchanged`; other bytes under a stored or retired name, and any bytes under
+/// another spelling of one (``PublishOutcome/equivalentExists(_:)``), are refused.
 /// Refusals are returned per file; only store and file-system failures are thrown.
 public enum StoreImport {
     /// What happened to one file.
@@ -103,8 +104,11 @@ public enum StoreImport {
             return .unchanged
         case .alreadyExists:
             return .refused("file-exists: \(name) is already published with different bytes")
-        case .filenameRetired:
-            return .refused("file-exists: \(name) was deleted from the store and its filename cannot be used again")
+        case .equivalentExists(let existing):
+            return .refused("file-exists: \(name) is another spelling of the published \(existing.filename)")
+        case .filenameRetired(let retired):
+            let which = retired == name ? name : "\(name) (another spelling of \(retired))"
+            return .refused("file-exists: \(which) was deleted from the store and its filename cannot be used again")
         }
     }
 
