@@ -133,7 +133,8 @@ public struct LockVerifier: Sendable {
         report.checks.append(located.check)
         guard let file = located.file else { return report }
         let fetched: FetchedWheel
-        switch await pipeline.fetchWheel(file) {
+        // The lock's size, when it records one, bounds the download (one byte more fails it).
+        switch await pipeline.fetchWheel(file, knownSize: locked.size.map { (Int64($0), "the lock records") }) {
         case .failed(let checks):
             report.checks.append(contentsOf: checks)
             return report
