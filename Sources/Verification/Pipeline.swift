@@ -215,10 +215,12 @@ public struct Pipeline: Sendable {
 
     /// Downloads (or finds in the cache) one index file, hashes the cached bytes and compares the
     /// digest with the one the index publishes. With `knownSize` (the size a trusted source
-    /// records, and which source: "the lock records"), a download is stopped one byte past it and
-    /// fails `download`: those bytes cannot be the file meant, and an index could otherwise feed a
-    /// body above the minimum rate up to the 8 GiB cap.
-    public func fetchWheel(_ file: IndexFile, knownSize: (bytes: Int64, source: String)? = nil) async -> WheelFetch {
+    /// records, which source — "the lock records" — and the check that source answers for), a
+    /// download is stopped one byte past it and fails that check: those bytes cannot be the file
+    /// meant, and an index could otherwise feed a body above the minimum rate up to the 8 GiB cap.
+    public func fetchWheel(
+        _ file: IndexFile, knownSize: (bytes: Int64, source: String, check: CheckName)? = nil
+    ) async -> WheelFetch {
         var checks: [CheckResult] = []
         // The cache hashes the entry itself before handing it out (`verifiedPath`) or taking it in
         // (`store`), so `sha256` below is the digest of the very file the RECORD is then read from.
@@ -246,7 +248,7 @@ public struct Pipeline: Sendable {
             if error.code == .tooLarge, let knownSize {
                 return .failed([
                     CheckResult(
-                        .download, .fail,
+                        knownSize.check, .fail,
                         "\(file.filename): the index serves more than the \(knownSize.bytes) bytes \(knownSize.source); "
                             + "not the file meant (\(error.message))")
                 ])
