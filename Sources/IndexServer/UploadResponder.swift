@@ -10,7 +10,8 @@ import PythonPackaging
 /// provenance document, and `package`, the filename, or `sha256`, its digest).
 ///
 /// Guarantees, in order for every upload:
-/// 1. No credentials, or credentials that match no token: 401 before the body is read.
+/// 1. No credentials, or credentials that match no token: 401 before the body is read; a token
+///    that may not upload at all (a read token): 403 before the body is read.
 /// 2. The body streams into the store's staging folder (`UploadFormReader`: file capped at
 ///    `maxUploadSize`, fields capped), never held in memory.
 /// 3. `DistributionCheck` (form, filename, digests, METADATA), then the token's right to upload
@@ -40,8 +41,11 @@ struct UploadResponder: Sendable {
         guard request.headers[.authorization] != nil else {
             return IndexAccess.refusal(.unauthenticated) ?? Self.refused(UploadRefusal(.malformedForm, "authentication required"))
         }
-        if case .unauthenticated = access.authorize(request, for: .read) {
-            return IndexAccess.refusal(.unauthenticated) ?? Self.refused(UploadRefusal(.malformedForm, "authentication required"))
+        // A token that may not upload at all (a read token) is refused here too: nothing of its
+        // body is staged or held. The project is checked once the form names it.
+        switch access.authorize(request, for: .uploadAnyProject) {
+        case .granted: break
+        case let decision: return IndexAccess.refusal(decision) ?? IndexResponder.text(.forbidden, "not allowed")
         }
         guard let gate = gate() else {
             return IndexResponder.text(.forbidden, "this index accepts no uploads")
@@ -119,10 +123,15 @@ struct UploadResponder: Sendable {
                         UploadRefusal(.fileExists, "File already exists: \(checked.filename) was published with other bytes"))
                 }
                 return IndexResponder.text(.ok, "OK (\(UntrustedText.plain(checked.filename)) already exists with these bytes)")
-            case .filenameRetired:
+            case .equivalentExists(let existing):
                 return Self.refused(
                     UploadRefusal(
-                        .fileExists, "File already exists: \(checked.filename) was published and deleted; filenames are never reused"))
+                        .fileExists,
+                        "File already exists: \(checked.filename) is another spelling of the published \(existing.filename)"))
+            case .filenameRetired(let retired):
+                let which = retired == checked.filename ? checked.filename : "\(checked.filename) (another spelling of \(retired))"
+                return Self.refused(
+                    UploadRefusal(.fileExists, "File already exists: \(which) was published and deleted; filenames are never reused"))
             }
         } catch {
             reader.discard()

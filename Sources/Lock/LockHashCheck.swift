@@ -10,6 +10,13 @@ import Verification
 /// bytes at `path`, and the lock's sha256 (when given) equals the index's (when published);
 /// otherwise fails naming the algorithm and both values. A file that cannot be read is `error`.
 enum LockHashCheck {
+    /// The failed check when the lock's sha256 and the index's differ: decided from the page
+    /// alone, before any byte is downloaded (the file the index serves is not the locked one).
+    static func indexDisagreement(lockHashes: [String: String], indexSHA256: SHA256Hex?) -> CheckResult? {
+        guard let locked = lockHashes["sha256"], let published = indexSHA256?.text, locked != published else { return nil }
+        return CheckResult(.lockHash, .fail, "the lock pins sha256 \(locked) but the index publishes \(published)")
+    }
+
     static func check(lockHashes: [String: String], indexSHA256: SHA256Hex?, path: String, sha256: SHA256Hex) -> CheckResult {
         let known = lockHashes.filter { PylockParser.digestLengths[$0.key] != nil }
         guard !known.isEmpty else {
@@ -17,9 +24,7 @@ enum LockHashCheck {
                 .lockHash, .fail,
                 "the lock gives no sha256, sha384 or sha512 for this file (only \(lockHashes.keys.sorted().joined(separator: ", ")))")
         }
-        if let locked = known["sha256"], let published = indexSHA256?.text, locked != published {
-            return CheckResult(.lockHash, .fail, "the lock pins sha256 \(locked) but the index publishes \(published)")
-        }
+        if let disagreement = indexDisagreement(lockHashes: lockHashes, indexSHA256: indexSHA256) { return disagreement }
         for (algorithm, locked) in known.sorted(by: { $0.key < $1.key }) {
             let actual: String
             if algorithm == "sha256" {

@@ -58,8 +58,10 @@ public struct IndexPipelines: Sendable {
 /// its index before anything is installed.
 ///
 /// Guarantees: one ``PackageReport`` per applicable package (``LockSelection``); for a file
-/// entry: `index-file` (the index lists a file of exactly that name in that release), `download`
-/// and `index-hash` (``Pipeline/fetchWheel(_:)``: bytes in the content-addressed cache, hashed),
+/// entry: `index-file` (the index lists a file of exactly that name in that release), then
+/// `lock-hash` failed at once when the index's sha256 is not the lock's (nothing downloaded),
+/// `download` and `index-hash` (``Pipeline/fetchWheel(_:knownSize:)``: bytes in the
+/// content-addressed cache, hashed; at most the lock's `size`, one byte more fails `lock-hash`),
 /// `lock-hash` (``LockHashCheck``), `provenance`/`signature`/`statement` (the pipeline's steps 3-4
 /// on those bytes), `lock-identity` when the lock names `attestation-identities` (the decisive
 /// signer must be one of them; a mismatch names the lock's identities and the signer), and for a
@@ -132,8 +134,14 @@ public struct LockVerifier: Sendable {
         let located = await FileLocation.find(locked.filename, project: parsed.name, version: parsed.version, on: pipeline)
         report.checks.append(located.check)
         guard let file = located.file else { return report }
+        // The index names other bytes than the lock: nothing to download.
+        if let disagreement = LockHashCheck.indexDisagreement(lockHashes: locked.hashes, indexSHA256: file.sha256) {
+            report.checks.append(disagreement)
+            return report
+        }
         let fetched: FetchedWheel
-        switch await pipeline.fetchWheel(file) {
+        // The lock's size, when it records one, bounds the download (one byte more fails it).
+        switch await pipeline.fetchWheel(file, knownSize: locked.size.map { (Int64($0), "the lock records", .lockHash) }) {
         case .failed(let checks):
             report.checks.append(contentsOf: checks)
             return report

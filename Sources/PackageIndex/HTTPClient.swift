@@ -141,16 +141,18 @@ public final class HTTPClient: Sendable {
     }
 
     /// Streams `url` to `file` (replacing it atomically); returns its SHA-256 and size. With
-    /// `expectedSHA256`, a different digest is a `badResponse` error and nothing is written.
+    /// `expectedSHA256`, a different digest is a `badResponse` error and nothing is written. With
+    /// `maxSize` (a size known beforehand, as a lock records it), a body or a declared length over
+    /// it stops the transfer there (`tooLarge`), as the `maxDownloadSize` cap does.
     public func download(
-        _ url: URL, to file: String, expectedSHA256 expected: SHA256Hex?, what: String = "file"
+        _ url: URL, to file: String, expectedSHA256 expected: SHA256Hex?, what: String = "file", maxSize: Int64? = nil
     ) async throws(IndexError) -> (sha256: SHA256Hex, size: Int64) {
         let slash = file.lastIndex(of: "/")
         let directory = slash.map { String(file[..<$0]) } ?? "."
         let base = slash.map { String(file[file.index(after: $0)...]) } ?? file
         let temporary = "\(directory.isEmpty ? "/" : directory)/.\(base).part-\(UUID().uuidString)"
         do throws(IndexError) {
-            let outcome = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: maxDownloadSize)).outcome
+            let outcome = try await perform(url, accept: nil, what: what, sink: .file(path: temporary, cap: min(maxDownloadSize, maxSize ?? maxDownloadSize))).outcome
             guard let hex = outcome.sha256 else {
                 throw IndexError(.badResponse, "\(what): \(url.redacted) produced no body")
             }

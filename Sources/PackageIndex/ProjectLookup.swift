@@ -49,25 +49,35 @@ public struct ProjectLookup: Sendable {
         case conflict(String)
     }
 
-    /// The file a wheel name denotes, whatever its spelling: the normalised project name, version,
-    /// build tag and tag set (`Dotted.Pkg-1.0-py3-none-any.whl` and `dotted_pkg-1.0-py3-none-any.whl`
-    /// are one file); a name that is not a wheel's is its own identity.
-    static func identity(of filename: String) -> String {
-        guard let parsed = try? WheelFilename(parsing: filename) else { return filename }
-        let tags = parsed.tags.map(\.description).sorted().joined(separator: ".")
-        return "\(parsed.name.normalized) \(parsed.version) \(parsed.buildTag?.description ?? "") \(tags)"
+    /// The file a name denotes, whatever its spelling: the parsed ``DistributionFilename`` (a
+    /// wheel's normalised project name, PEP 440 version, build tag and tag set; an sdist's
+    /// normalised project name, PEP 440 version and format), the equality an attestation's subject
+    /// is judged by. `Dotted.Pkg-1.0.0-py3-none-any.whl` and `dotted_pkg-1.0-py3-none-any.whl` are
+    /// one file, so are `A.B-1.0.0.tar.gz` and `a_b-1.0.tar.gz`; a name that is neither a wheel's
+    /// nor an sdist's is its own identity.
+    enum FileIdentity: Hashable {
+        case distribution(DistributionFilename)
+        case other(String)
+
+        init(_ filename: String) {
+            if let parsed = try? DistributionFilename(parsing: filename) {
+                self = .distribution(parsed)
+            } else {
+                self = .other(filename)
+            }
+        }
     }
 
     /// Groups `candidates` (files that could be the installed wheel) by the file their name denotes
-    /// (``identity(of:)``, so respellings of one name are one file). The same name
+    /// (``FileIdentity``, so respellings of one name are one file). The same name
     /// with the same published sha256 on several indexes is the same file, and the first index
     /// offering it keeps it; the same name with different digests, or without a digest on one of
     /// them, is a ``Duplicates/conflict(_:)`` naming every index and digest.
     public static func resolveDuplicates(_ candidates: [IndexFile]) -> Duplicates {
-        var order: [String] = []
-        var byName: [String: [IndexFile]] = [:]
+        var order: [FileIdentity] = []
+        var byName: [FileIdentity: [IndexFile]] = [:]
         for file in candidates {
-            let key = identity(of: file.filename)
+            let key = FileIdentity(file.filename)
             if byName[key] == nil { order.append(key) }
             byName[key, default: []].append(file)
         }

@@ -29,6 +29,8 @@ public struct AccessToken: Sendable, Equatable {
         switch access {
         case .read:
             return true
+        case .uploadAnyProject:
+            return role == .upload
         case .upload(let project):
             return role == .upload && (projects.isEmpty || projects.contains(ProjectName.normalize(project)))
         }

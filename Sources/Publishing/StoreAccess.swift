@@ -6,6 +6,10 @@ public enum Access: Sendable, Equatable {
     case read
     /// Upload a file of this project (any spelling: compared normalized).
     case upload(project: String)
+    /// Upload at all (an upload token, whatever its projects): asked before an upload's body is
+    /// read, so a token that may never upload is refused before anything of it is staged; the
+    /// project is asked (`upload(project:)`) once the form names it.
+    case uploadAnyProject
 }
 
 /// The answer to one authorisation question.
@@ -49,6 +53,8 @@ public struct StoreAccess: Sendable {
         guard token.permits(access) else {
             switch access {
             case .read: return .forbidden(reason: "token \(token.name) may not read")
+            case .uploadAnyProject:
+                return .forbidden(reason: "token \(token.name) is a read token and may not upload")
             case .upload(let project):
                 return .forbidden(
                     reason: token.role == .read

@@ -21,6 +21,11 @@ public enum StoreFinding: Sendable, Equatable, CustomStringConvertible {
     case orphanBlob(path: String, size: Int64)
     /// A file left in `staging/` (an upload killed in flight): harmless, reclaimable.
     case stagingLeftover(path: String, size: Int64)
+    /// A published file whose name is another spelling of an earlier published file's, or of a
+    /// deleted one's (the same distribution: `PublishOutcome.equivalentExists`); what a store
+    /// written before uploads were checked for it may hold (a yanked or deleted file served again
+    /// under another name). Never repaired: `serve delete` the one that should not be there.
+    case respelledName(filename: String, sameAs: String, deleted: Bool)
 
     /// Which blob of a file.
     public enum BlobRole: String, Sendable, Equatable {
@@ -31,7 +36,7 @@ public enum StoreFinding: Sendable, Equatable, CustomStringConvertible {
     /// Whether this finding means data is wrong or lost (as opposed to reclaimable space).
     public var isCorruption: Bool {
         switch self {
-        case .missingBlob, .corruptBlob, .databaseProblem: return true
+        case .missingBlob, .corruptBlob, .databaseProblem, .respelledName: return true
         case .orphanBlob, .stagingLeftover: return false
         }
     }
@@ -44,6 +49,7 @@ public enum StoreFinding: Sendable, Equatable, CustomStringConvertible {
         case .databaseProblem: return "database"
         case .orphanBlob: return "orphan-blob"
         case .stagingLeftover: return "staging-leftover"
+        case .respelledName: return "respelled-name"
         }
     }
 
@@ -59,6 +65,8 @@ public enum StoreFinding: Sendable, Equatable, CustomStringConvertible {
             return "unreferenced blob \(path) (\(size) bytes, reclaimable)"
         case .stagingLeftover(let path, let size):
             return "staging leftover \(path) (\(size) bytes, reclaimable)"
+        case .respelledName(let filename, let sameAs, let deleted):
+            return "\(filename) is another spelling of the \(deleted ? "deleted" : "published") \(sameAs): one distribution, two names"
         }
     }
 }
@@ -66,8 +74,8 @@ public enum StoreFinding: Sendable, Equatable, CustomStringConvertible {
 /// What `PublishingStore.check` found and, with repair, removed.
 ///
 /// Guarantees: `findings` lists every missing or mismatching blob of every published file (each
-/// blob was re-hashed), SQLite's integrity and foreign-key problems, and every unreferenced blob
-/// and staging file; `isConsistent` is false exactly when one of them is corruption.
+/// blob was re-hashed), SQLite's integrity and foreign-key problems, every published file that is
+/// another spelling of an earlier or a deleted one, and every unreferenced blob and staging file; `isConsistent` is false exactly when one of them is corruption.
 public struct StoreCheckReport: Sendable, Equatable {
     public let findings: [StoreFinding]
     /// Paths removed by the repair (orphans and, when no server held the store, staging leftovers).
@@ -90,7 +98,8 @@ public struct StoreCheckReport: Sendable, Equatable {
 
 extension PublishingStore {
     /// Compares the database with the blobs: every file's blob (and core-metadata blob) must exist
-    /// and hash to its digest; SQLite's integrity and foreign-key checks must pass; blobs no row
+    /// and hash to its digest; SQLite's integrity and foreign-key checks must pass; no published
+    /// name may be another spelling of an earlier published or a deleted one; blobs no row
     /// references and staging leftovers are reported as reclaimable. With `repair`, unreferenced
     /// blobs are removed (under the exclusive publish lock, so no publish in flight loses its
     /// blob) and staging leftovers too when no server holds the store. Corruption is never
@@ -114,6 +123,8 @@ extension PublishingStore {
             findings += checkBlob(filename: row.filename, sha256: row.sha256, what: .distribution)
             if let metadata = row.metadata { findings += checkBlob(filename: row.filename, sha256: metadata, what: .coreMetadata) }
         }
+
+        findings += try respelledNames()
 
         var removed: [String] = []
         // Orphans: decided (and removed) under the exclusive publish lock.
@@ -153,6 +164,34 @@ extension PublishingStore {
         }
         let hex = SHA256Hex(actual.digest).text
         return hex == sha256 ? [] : [.corruptBlob(filename: filename, expected: sha256, actual: hex, what: what)]
+    }
+
+    /// Published files whose names parse to the same distribution as an earlier published file
+    /// (by upload order) or as a retired filename.
+    private func respelledNames() throws(PublishingError) -> [StoreFinding] {
+        let (published, retired) = try read("list filenames") { db in
+            (
+                try String.fetchAll(db, sql: "SELECT filename FROM files ORDER BY id"),
+                try String.fetchAll(db, sql: "SELECT filename FROM retired_filenames ORDER BY filename")
+            )
+        }
+        var findings: [StoreFinding] = []
+        var first: [DistributionFilename: String] = [:]
+        var deleted: [DistributionFilename: String] = [:]
+        for name in retired {
+            guard let parsed = try? DistributionFilename(parsing: name) else { continue }
+            if deleted[parsed] == nil { deleted[parsed] = name }
+        }
+        for name in published {
+            guard let parsed = try? DistributionFilename(parsing: name) else { continue }
+            if let gone = deleted[parsed], gone != name {
+                findings.append(.respelledName(filename: name, sameAs: gone, deleted: true))
+            } else if let earlier = first[parsed] {
+                findings.append(.respelledName(filename: name, sameAs: earlier, deleted: false))
+            }
+            if first[parsed] == nil { first[parsed] = name }
+        }
+        return findings
     }
 
     private func referencedDigests() throws(PublishingError) -> Set<String> {

@@ -12,9 +12,11 @@ import PythonPackaging
 /// kinds are passed over, never followed); each is copied into the store's staging folder while it
 /// is hashed, and that copy — not the folder's file — is what is checked (``DistributionCheck``),
 /// judged (``UploadGate``: `F.provenance` as a whole provenance, else `F.*.attestation` as the
-/// upload's attestations, each side file at most ``UploadGate/maxDocumentBytes``) and published
+/// upload's attestations, each side file a regular file, not a link, at most
+/// ``UploadGate/maxDocumentBytes``) and published
 /// with the provenance that verified; a refused file leaves nothing in staging. The same bytes
-/// already stored are `unchanged`; other bytes under a stored or retired name are refused.
+/// already stored are `unchanged`; other bytes under a stored or retired name, and any bytes under
+/// another spelling of one (``PublishOutcome/equivalentExists(_:)``), are refused.
 /// Refusals are returned per file; only store and file-system failures are thrown.
 public enum StoreImport {
     /// What happened to one file.
@@ -103,8 +105,11 @@ public enum StoreImport {
             return .unchanged
         case .alreadyExists:
             return .refused("file-exists: \(name) is already published with different bytes")
-        case .filenameRetired:
-            return .refused("file-exists: \(name) was deleted from the store and its filename cannot be used again")
+        case .equivalentExists(let existing):
+            return .refused("file-exists: \(name) is another spelling of the published \(existing.filename)")
+        case .filenameRetired(let retired):
+            let which = retired == name ? name : "\(name) (another spelling of \(retired))"
+            return .refused("file-exists: \(which) was deleted from the store and its filename cannot be used again")
         }
     }
 
@@ -154,14 +159,18 @@ public enum StoreImport {
         return digester.finalize()
     }
 
-    /// A provenance or attestation file, at most ``UploadGate/maxDocumentBytes``.
+    /// A provenance or attestation file, at most ``UploadGate/maxDocumentBytes``: a regular file
+    /// only, not through a symbolic link (as the distribution file itself), opened without
+    /// blocking, so a FIFO or device planted as a side file refuses its file instead of stalling
+    /// or feeding the import. Anything else is `invalidUpload` (the file is refused, the import
+    /// goes on).
     static func readSideFile(_ path: String) throws(PublishingError) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PublishingError(.io, "cannot read \(path)") }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: UploadGate.maxDocumentBytes + 1)) ?? Data()
-        guard data.count <= UploadGate.maxDocumentBytes else {
+        do {
+            return try BoundedFile.read(path, cap: UploadGate.maxDocumentBytes, followLinks: false)
+        } catch where error.code == .limitExceeded {
             throw PublishingError(.invalidUpload, "\(path) is larger than \(UploadGate.maxDocumentBytes) bytes")
+        } catch {
+            throw PublishingError(.invalidUpload, "side file: \(error.message)")
         }
-        return [UInt8](data)
     }
 }

@@ -7,7 +7,12 @@ extension PublishingStore {
     /// sha256 and size), its core metadata, then in ONE transaction makes the file and its
     /// provenance visible. Filename uniqueness is the database's UNIQUE constraint inside that
     /// transaction, so of two concurrent publishes of one filename exactly one is `.published`
-    /// and the other `.alreadyExists`.
+    /// and the other `.alreadyExists`. A filename is one file whatever its spelling: a name that
+    /// parses to the same distribution as a published file (the same normalized project, PEP 440
+    /// version, build tag and tags, or sdist format: what an attestation's subject cannot tell
+    /// apart) is `.equivalentExists`, and one equivalent to a deleted file `.filenameRetired`,
+    /// checked inside the same transaction; so a yanked or deleted file cannot come back, nor
+    /// other bytes sit beside a published file, under another spelling of its name.
     ///
     /// The staged file is removed when this returns or throws. The provenance is stored as given:
     /// the caller must have verified it for this very file (`UploadGate`).
@@ -29,7 +34,7 @@ extension PublishingStore {
         guard let declared = SHA256Hex(normalizing: upload.sha256) else {
             throw PublishingError(.invalidUpload, "\(upload.filename): the declared sha256 is not 64 hex digits")
         }
-        if let existing = try existingOutcome(filename: upload.filename) { return existing }
+        if let existing = try existingOutcome(distribution) { return existing }
 
         let requiresPython = upload.coreMetadata.flatMap { try? CoreMetadata(parsing: $0, origin: upload.filename) }?
             .headers.first("Requires-Python")
@@ -47,6 +52,11 @@ extension PublishingStore {
             try db.execute(
                 sql: "INSERT INTO projects (name, display_name, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
                 arguments: [project.normalized, project.raw, now])
+            switch try Self.equivalent(of: distribution, in: db) {
+            case .published: throw FilenameTaken()
+            case .retired: throw FilenameRetired()
+            case nil: break
+            }
             do {
                 try db.execute(
                     sql: """
@@ -77,7 +87,7 @@ extension PublishingStore {
             return .published(storedFile(row))
         } recovering: { error throws(PublishingError) -> PublishOutcome in
             if error is FilenameTaken || error is FilenameRetired {
-                if let existing = try existingOutcome(filename: upload.filename) { return existing }
+                if let existing = try existingOutcome(distribution) { return existing }
             }
             throw PublishingError(.database, "cannot publish \(upload.filename): \(Self.describe(error))")
         }
@@ -111,13 +121,45 @@ extension PublishingStore {
         }
     }
 
-    /// `.alreadyExists` / `.filenameRetired` when the filename is taken, else nil.
-    private func existingOutcome(filename: String) throws(PublishingError) -> PublishOutcome? {
-        if let existing = try file(named: filename) { return .alreadyExists(existing) }
-        let retired = try read("look up retired filenames") { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM retired_filenames WHERE filename = ?)", arguments: [filename])
+    /// `.alreadyExists` (this very filename), `.equivalentExists` (another spelling of it) or
+    /// `.filenameRetired` (it, or another spelling of it, was deleted) when the name is taken,
+    /// else nil.
+    private func existingOutcome(_ distribution: DistributionFilename) throws(PublishingError) -> PublishOutcome? {
+        let found = try read("look up \(distribution.filename)") { db in try Self.equivalent(of: distribution, in: db) }
+        switch found {
+        case .published(let filename):
+            guard let existing = try file(named: filename) else { return nil }
+            return filename == distribution.filename ? .alreadyExists(existing) : .equivalentExists(existing)
+        case .retired(let filename):
+            return .filenameRetired(filename)
+        case nil:
+            return nil
         }
-        return retired == true ? .filenameRetired : nil
+    }
+
+    /// What holds a name `distribution` cannot be told apart from: a published file of its
+    /// project (this filename first), else a retired filename; nil when none does. Equality is
+    /// `DistributionFilename`'s (parsed), the one an attestation's subject is judged by.
+    static func equivalent(of distribution: DistributionFilename, in db: Database) throws -> EquivalentName? {
+        let published = try String.fetchAll(
+            db, sql: "SELECT filename FROM files WHERE project = ? ORDER BY filename", arguments: [distribution.name.normalized])
+        if published.contains(distribution.filename) { return .published(distribution.filename) }
+        if let match = published.first(where: { (try? DistributionFilename(parsing: $0)) == distribution }) {
+            return .published(match)
+        }
+        // Retired names keep no project column: every one is compared (a short list).
+        let retired = try String.fetchAll(db, sql: "SELECT filename FROM retired_filenames ORDER BY filename")
+        if retired.contains(distribution.filename) { return .retired(distribution.filename) }
+        if let match = retired.first(where: { (try? DistributionFilename(parsing: $0)) == distribution }) {
+            return .retired(match)
+        }
+        return nil
+    }
+
+    /// A stored name equivalent to an upload's.
+    enum EquivalentName {
+        case published(String)
+        case retired(String)
     }
 
     /// A write transaction whose failure `recover` may turn into a result (or a typed error).

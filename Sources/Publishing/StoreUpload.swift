@@ -42,8 +42,12 @@ public enum PublishOutcome: Sendable, Equatable {
     /// A file of that name is already published (maybe by a concurrent upload that won); nothing
     /// changed. Its record is given so the caller can tell identical bytes from different ones.
     case alreadyExists(StoredFile)
-    /// That filename was published once and deleted: filenames are never reused, so nothing changed.
-    case filenameRetired
+    /// A file whose name is another spelling of this one (the same project, version, build tag
+    /// and tags, or sdist format) is published; nothing changed. Its record is given.
+    case equivalentExists(StoredFile)
+    /// That filename (given: this one or another spelling of it) was published once and deleted:
+    /// filenames are never reused, so nothing changed.
+    case filenameRetired(String)
 }
 
 /// What became of one `attachProvenance`.

@@ -214,8 +214,13 @@ public struct Pipeline: Sendable {
     // MARK: [2/5] download
 
     /// Downloads (or finds in the cache) one index file, hashes the cached bytes and compares the
-    /// digest with the one the index publishes.
-    public func fetchWheel(_ file: IndexFile) async -> WheelFetch {
+    /// digest with the one the index publishes. With `knownSize` (the size a trusted source
+    /// records, which source — "the lock records" — and the check that source answers for), a
+    /// download is stopped one byte past it and fails that check: those bytes cannot be the file
+    /// meant, and an index could otherwise feed a body above the minimum rate up to the 8 GiB cap.
+    public func fetchWheel(
+        _ file: IndexFile, knownSize: (bytes: Int64, source: String, check: CheckName)? = nil
+    ) async -> WheelFetch {
         var checks: [CheckResult] = []
         // The cache hashes the entry itself before handing it out (`verifiedPath`) or taking it in
         // (`store`), so `sha256` below is the digest of the very file the RECORD is then read from.
@@ -233,12 +238,21 @@ public struct Pipeline: Sendable {
                 return .failed([CheckResult(.download, .error, "offline: \(reason); run once online")])
             } else {
                 let temporary = context.cache.temporaryPath()
-                let downloaded = try await context.http.download(file.url, to: temporary, expectedSHA256: nil)
+                let downloaded = try await context.http.download(
+                    file.url, to: temporary, expectedSHA256: nil, maxSize: knownSize?.bytes)
                 try context.cache.store(download: temporary, sha256Hex: downloaded.sha256)
                 path = context.cache.path(sha256Hex: downloaded.sha256)
                 sha256 = downloaded.sha256
             }
         } catch {
+            if error.code == .tooLarge, let knownSize {
+                return .failed([
+                    CheckResult(
+                        knownSize.check, .fail,
+                        "\(file.filename): the index serves more than the \(knownSize.bytes) bytes \(knownSize.source); "
+                            + "not the file meant (\(error.message))")
+                ])
+            }
             return .failed([CheckResult(.download, .error, error.message)])
         }
         checks.append(CheckResult(.download, .pass, "\(file.filename) sha256 \(sha256)"))

@@ -130,6 +130,36 @@ extension Builds {
             #expect((recorded["uri"] as? String)?.hasSuffix("/files/tiny-1.0.tar.gz") == true)
         }
 
+        /// Dependency confusion by respelling: the configured index offers `tiny-1.0.tar.gz`, an
+        /// extra index (pip's `extra-index-url`, the attacker's) offers other bytes as
+        /// `tiny-1.0.0.tar.gz`, the same release and format under another spelling (and sorted
+        /// first), without provenance. Which one was meant cannot be told: `index-file` refuses
+        /// the build, instead of building the extra index's sdist anchored by its own digest.
+        @Test func aRespelledSdistOnAnotherIndexIsAConflictNotASource() async throws {
+            let work = try BuildFixtures.temporaryDirectory("respelled")
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            try FileManager.default.createDirectory(atPath: work + "/a", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: work + "/b", withIntermediateDirectories: true)
+            let genuine = try await BuildFixtures.makeSdist(
+                name: "tiny", version: "1.0", files: BuildFixtures.inTreeBackendProject(), in: work + "/a")
+            var planted = BuildFixtures.inTreeBackendProject()
+            planted["planted.py"] = "print('not the genuine source')\n"
+            let respelled = try await BuildFixtures.makeSdist(name: "tiny", version: "1.0.0", files: planted, in: work + "/b")
+            #expect((respelled as NSString).lastPathComponent == "tiny-1.0.0.tar.gz")
+            let configured = try await StaticIndex.start(sdist: genuine, published: try await BuildFixtures.sha256(genuine))
+            let extra = try await StaticIndex.start(sdist: respelled, published: try await BuildFixtures.sha256(respelled))
+            var setup = Self.setup(indexURL: configured.url, cache: work + "/cache")
+            setup.environment["PIP_EXTRA_INDEX_URL"] = extra.url
+            let error = await #expect(throws: BuildError.self) {
+                let source = try await SourceLocator.resolve("tiny==1.0", setup: setup)
+                Issue.record("built from \(source.uri) (\(source.anchor))")
+            }
+            #expect(error?.code == .sourceRejected, "\(String(describing: error))")
+            #expect(error?.message.hasPrefix("index-file: ") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("offered by several indexes with different contents") == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains("tiny-1.0.0.tar.gz") == true, "\(error?.message ?? "")")
+        }
+
         /// The sdist on wheeltrust's own index with a key-signed attestation: verified against the
         /// trusted key (anchor "provenance"); with an attestation from another key: refused in `signature`.
         @Test func anSdistsOwnProvenanceIsVerifiedAndAWrongSignerRefused() async throws {

@@ -181,6 +181,33 @@ import Testing
         }
     }
 
+    @Test func theSignedFileUnderAnotherSpellingOfItsNameIsRefused() async throws {
+        let key = try PrivateKey.generate(.ecdsaP256)
+        let (folder, path) = try await Self.attestedWheel(key: key)
+        defer { TestSupport.remove(folder) }
+        try await withIndex(trusting: key.publicKey) { server, token in
+            let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)
+            let client = Self.client(token: token, for: uploadURL)
+            try await DistributionUpload.prepare(path: path, attestations: [path + ".slsa.attestation"]).send(to: uploadURL, client: client)
+            // The very bytes and attestation the signer made, under a name that parses to the same
+            // wheel: its attestation's subject names it, but the store holds it already.
+            let respelled = folder + "/Dotted.Pkg-1.2-0-py3-none-any.whl"
+            try FileManager.default.copyItem(atPath: path, toPath: respelled)
+            let upload = try DistributionUpload.prepare(path: respelled, attestations: [path + ".slsa.attestation"])
+            await #expect {
+                try await upload.send(to: uploadURL, client: client)
+            } throws: { error in
+                guard let error = error as? IndexError else { return false }
+                return error.code == .refused && error.message.contains("HTTP 400")
+                    && error.message.contains("another spelling of the published \(Self.wheel)")
+            }
+            let page = try await TestSupport.get(server.indexURL.appendingPathComponent("dotted-pkg/"), user: "__token__", password: token)
+            #expect(page.status == 200)
+            #expect(page.text.contains(Self.wheel), "\(page.text)")
+            #expect(!page.text.contains("Dotted.Pkg-1.2-0"), "\(page.text)")
+        }
+    }
+
     @Test func anAttestationByAnotherKeyIsRefusedNamingTheSignature() async throws {
         let trusted = try PrivateKey.generate(.ecdsaP256)
         let (folder, path) = try await Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))

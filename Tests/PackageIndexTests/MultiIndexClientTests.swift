@@ -125,4 +125,50 @@ import Testing
         }
         #expect(both.count == 2)
     }
+
+    /// A name an attestation's subject cannot tell apart is one file, whatever the spelling of
+    /// its version (`1.0`, `1.0.0`, `1.0.0.0`) or, for an sdist, of its project: another index
+    /// offering it with other bytes is a conflict, never a second candidate that an installer or
+    /// `build NAME==VERSION` might take instead.
+    @Test func versionRespellingsAndSdistRespellingsAreOneFile() throws {
+        let sha = String(repeating: "ab", count: 32)
+        let other = String(repeating: "cd", count: 32)
+        func file(_ index: String, _ filename: String, _ sha256: String) -> IndexFile {
+            IndexFile(
+                filename: filename, url: URL(string: "https://\(index)/\(filename)")!, sha256: SHA256Hex(normalizing: sha256),
+                provenanceURL: nil, coreMetadata: false, yanked: false, indexURL: URL(string: "https://\(index)/simple/")!)
+        }
+        let respellings = [
+            ("a-1.0-py3-none-any.whl", "a-1.0.0-py3-none-any.whl"),
+            ("a-1.0-py3-none-any.whl", "A-1.0.0.0-py3-none-any.whl"),
+            ("a-1.0-py2.py3-none-any.whl", "a-1.0.0-py3.py2-none-any.whl"),
+            ("a-1.0.tar.gz", "A-1.0.tar.gz"),
+            ("a-1.0.tar.gz", "a-1.0.0.tar.gz"),
+            ("a_b-1.0.tar.gz", "A.B-1.0.0.tar.gz"),
+        ]
+        for (first, second) in respellings {
+            let offered = [file("one.example", first, sha), file("two.example", second, other)]
+            guard case .conflict(let message) = ProjectLookup.resolveDuplicates(offered) else {
+                Issue.record("\(first) and \(second) with other bytes must conflict")
+                continue
+            }
+            #expect(message.contains("https://two.example/simple/ (\(second), sha256 \(other))"), "\(message)")
+            // The same bytes under both spellings are one file, kept from the first index.
+            #expect(
+                ProjectLookup.resolveDuplicates([file("one.example", first, sha), file("two.example", second, sha)])
+                    == .distinct([file("one.example", first, sha)]))
+        }
+        // Another release, another sdist format, another build tag: other files.
+        for (first, second) in [
+            ("a-1.0.tar.gz", "a-1.0.1.tar.gz"), ("a-1.0.tar.gz", "a-1.0.zip"), ("a-1.0-py3-none-any.whl", "a-1.0-1-py3-none-any.whl"),
+            ("a-1.0.tar.gz", "a-1.0-py3-none-any.whl"),
+        ] {
+            guard case .distinct(let both) = ProjectLookup.resolveDuplicates([file("one.example", first, sha), file("two.example", second, other)])
+            else {
+                Issue.record("\(first) and \(second) are different files")
+                continue
+            }
+            #expect(both.count == 2)
+        }
+    }
 }

@@ -183,7 +183,7 @@ struct PublishingStoreTests {
         #expect(try store.delete(filename: "demo-1.0.tar.gz", by: "admin") == nil)
         // The same filename can never be published again, whatever the bytes.
         let again = try StoreTestSupport.stage(Array("y".utf8), as: "demo-1.0.tar.gz", in: store)
-        #expect(try store.publish(again) == .filenameRetired)
+        #expect(try store.publish(again) == .filenameRetired("demo-1.0.tar.gz"))
         #expect(try store.file(named: "demo-1.0.tar.gz") == nil)
         // The deleted file's blob is now an orphan.
         #expect(try store.check().findings.map(\.kind) == ["orphan-blob"])

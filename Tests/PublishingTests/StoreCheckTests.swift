@@ -14,6 +14,43 @@ struct StoreCheckTests {
         return (store, file)
     }
 
+    /// A store written before uploads were checked for respellings may hold a published or
+    /// deleted file again under another spelling of its name (rows written here as such a store
+    /// has them, by Python's sqlite3): fsck names each as corruption, the earlier name beside it.
+    @Test func aRespelledNameOfAPublishedOrDeletedFileIsFound() async throws {
+        let (store, file) = try storeWithOneFile()
+        defer { StoreTestSupport.remove(store) }
+        guard case .published(let gone) = try store.publish(try StoreTestSupport.stage(Array("old".utf8), as: "old-2.0.tar.gz", in: store))
+        else {
+            Issue.record("old-2.0.tar.gz must publish")
+            return
+        }
+        try #require(try store.delete(filename: gone.filename, by: "admin") != nil)
+        #expect(try store.check().isConsistent)
+        let script = """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            for name, project, sha in (("Demo-1.0.0-py3-none-any.whl", "demo", sys.argv[2]), ("Old-2.0.0.tar.gz", "old", sys.argv[3])):
+                db.execute("INSERT INTO files (filename, project, version, sha256, size, upload_time, uploader) VALUES (?, ?, '1.0', ?, 3, 0, 'old')", (name, project, sha))
+            db.commit()
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, store.directory.path + "/index.sqlite", file.sha256, gone.sha256]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let report = try store.check()
+        #expect(!report.isConsistent)
+        let respelled = report.findings.filter { $0.kind == "respelled-name" }
+        #expect(
+            respelled == [
+                .respelledName(filename: "Demo-1.0.0-py3-none-any.whl", sameAs: file.filename, deleted: false),
+                .respelledName(filename: "Old-2.0.0.tar.gz", sameAs: "old-2.0.tar.gz", deleted: true),
+            ], "\(report.findings)")
+        #expect(respelled.first?.description == "Demo-1.0.0-py3-none-any.whl is another spelling of the published demo-1.0-py3-none-any.whl: one distribution, two names")
+    }
+
     @Test func aMissingBlobIsCorruption() throws {
         let (store, file) = try storeWithOneFile()
         defer { StoreTestSupport.remove(store) }

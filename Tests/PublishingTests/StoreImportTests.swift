@@ -5,6 +5,10 @@ import PythonPackaging
 import Sigstore
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @testable import Publishing
 
 /// `serve import` in process: each file of a folder through the upload door; the same bytes
@@ -58,6 +62,49 @@ import Testing
             return
         }
         #expect(oversized.hasPrefix("malformed-attestations: ") && oversized.contains("is larger than"), "\(oversized)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.stagingDirectory.path).isEmpty, "nothing left in staging")
+    }
+
+    /// A side file that is a symbolic link (to the file's own genuine attestation) or a FIFO is
+    /// not read: its file is refused naming it, the import goes on, nothing blocks and nothing is
+    /// left in staging.
+    @Test(.timeLimit(.minutes(1))) func aLinkedOrFIFOSideFileRefusesItsFileWithoutBlocking() async throws {
+        let store = try StoreTestSupport.makeStore()
+        defer { StoreTestSupport.remove(store) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wt-import-\(UUID().uuidString)").path
+        let elsewhere = folder + "-elsewhere"
+        for path in [folder, elsewhere] { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        defer {
+            try? FileManager.default.removeItem(atPath: folder)
+            try? FileManager.default.removeItem(atPath: elsewhere)
+        }
+        let key = try PrivateKey.generate(.ecdsaP256)
+        // The dotted wheel's genuine attestation, made elsewhere and linked in beside it.
+        let signed = elsewhere + "/" + UploadFixtures.dottedWheel
+        try FileManager.default.copyItem(
+            atPath: UploadFixtures.fixtureWheels.appendingPathComponent(UploadFixtures.dottedWheel).path, toPath: signed)
+        let attestation = try await Attester.attest(
+            wheel: signed, key: key, builderID: "https://ci.example/b", buildType: Attester.defaultBuildType)
+        try FileManager.default.copyItem(atPath: signed, toPath: folder + "/" + UploadFixtures.dottedWheel)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder + "/" + UploadFixtures.dottedWheel + ".slsa.attestation", withDestinationPath: attestation)
+        // datatool with a FIFO as its attestation: opening it for reading would wait for a writer.
+        try FileManager.default.copyItem(
+            atPath: UploadFixtures.fixtureWheels.appendingPathComponent(Self.datatool).path, toPath: folder + "/" + Self.datatool)
+        try #require(mkfifo(folder + "/" + Self.datatool + ".slsa.attestation", 0o600) == 0)
+        let gate = UploadGate(policy: UploadFixtures.policy(key: key.publicKey), trustedRoot: try TrustedRoot.production)
+
+        let outcomes = try await StoreImport.importFolder(folder, gate: gate, store: store)
+        #expect(outcomes.map(\.filename) == [Self.datatool, UploadFixtures.dottedWheel])
+        for outcome in outcomes {
+            guard case .refused(let reason) = outcome.outcome else {
+                Issue.record("\(outcome.filename) must be refused: \(outcome.outcome)")
+                continue
+            }
+            #expect(reason.hasPrefix("malformed-attestations: side file: "), "\(outcome.filename): \(reason)")
+            #expect(reason.contains(outcome.filename + ".slsa.attestation"), "\(reason)")
+        }
+        #expect(try store.allFiles().isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: store.stagingDirectory.path).isEmpty, "nothing left in staging")
     }
 }

@@ -90,6 +90,12 @@ struct TokenTests {
         #expect(
             closed.authorize(authorizationHeader: basic("__token__", scoped), for: .upload(project: "other"))
                 == .forbidden(reason: "token demo-ci may not upload to project other"))
+        // Upload at all (asked before an upload's body is read): the role, whatever the projects.
+        #expect(
+            closed.authorize(authorizationHeader: basic("__token__", read), for: .uploadAnyProject)
+                == .forbidden(reason: "token reader is a read token and may not upload"))
+        #expect(closed.authorize(authorizationHeader: basic("__token__", scoped), for: .uploadAnyProject) == .granted(principal: "demo-ci"))
+        #expect(open.authorize(authorizationHeader: nil, for: .uploadAnyProject) == .unauthenticated)
         // Wrong credentials are never anonymous, even where anonymous read is on.
         #expect(open.authorize(authorizationHeader: basic("__token__", "wt_wrong"), for: .read) == .unauthenticated)
         #expect(open.authorize(authorizationHeader: "Bearer " + read, for: .read) == .unauthenticated)

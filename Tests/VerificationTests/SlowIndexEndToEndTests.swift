@@ -116,6 +116,74 @@ struct SlowIndexEndToEndTests {
         }
     }
 
+    /// The lock records each file's size; an index that serves more (a body without a length,
+    /// fast enough to keep above the minimum rate, as long as it likes) is stopped one byte past
+    /// it: `lock-hash` fails naming the lock's size, at once, instead of reading for minutes (or up
+    /// to the 8 GiB cap) what can only fail `lock-hash` afterwards.
+    @Test("verify-lock stops a download one byte past the size the lock records")
+    func aDownloadLargerThanTheLockedSizeIsStoppedThere() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let datatoolBytes = try [UInt8](Data(contentsOf: Scenario.fixtureWheels.appendingPathComponent(Self.datatool)))
+            let sha = FileDigest.compute(datatoolBytes, algorithm: .sha256).hex
+            let origin = OriginBox()
+            // The real wheel, then 16 MiB more at 256 KiB/s (above the 64 KiB/s minimum): a minute.
+            let padded = datatoolBytes + [UInt8](repeating: 0x50, count: 16 << 20)
+            let server = try MisbehavingHTTPServer { path, _ in
+                let base = origin.value
+                switch path {
+                case "/simple/datatool/":
+                    let object: [String: Any] = [
+                        "meta": ["api-version": "1.1"], "name": "datatool",
+                        "files": [["filename": Self.datatool, "url": "\(base)/files/\(Self.datatool)", "hashes": ["sha256": sha]]],
+                    ]
+                    let body = (try? JSONSerialization.data(withJSONObject: object)).map { [UInt8]($0) } ?? []
+                    return .respond(.init(headers: ["Content-Type: application/vnd.pypi.simple.v1+json"], body: body))
+                case "/files/\(Self.datatool)":
+                    return .trickle(.init(body: padded, contentLength: .some(nil)), bytes: 64 << 10, interval: 0.25)
+                default: return .respond(.text(404, "not found"))
+                }
+            }
+            defer { server.stop() }
+            origin.value = server.origin
+            let lock = scenario.root + "/pylock.toml"
+            try """
+            lock-version = "1.0"
+            created-by = "test"
+
+            [[packages]]
+            name = "datatool"
+            version = "0.3"
+
+            [[packages.wheels]]
+            name = "\(Self.datatool)"
+            url = "\(server.origin)/files/\(Self.datatool)"
+            size = \(datatoolBytes.count)
+            hashes = { sha256 = "\(sha)" }
+
+            """.write(toFile: lock, atomically: true, encoding: .utf8)
+
+            let (result, seconds) = try await TestProcess.timed(
+                TestProcess.wheeltrust,
+                [
+                    "verify-lock", lock, "--format", "json", "--python", scenario.python,
+                    "--index-url", "http://127.0.0.1:\(server.port)/simple/", "--cache-dir", scenario.cache, "--timeout", "5",
+                    "--key", scenario.publicKeyPath,
+                ], environment: ["HOME": scenario.root])
+            #expect(result.status == 1, "\(result.output)")
+            #expect(seconds < 30, "the run took \(seconds) s")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.output)")
+            let package = try #require((object["packages"] as? [[String: Any]])?.first)
+            let checks = package["checks"] as? [[String: Any]] ?? []
+            let lockHash = try #require(checks.first { $0["name"] as? String == "lock-hash" }, "\(checks)")
+            #expect(lockHash["status"] as? String == "fail", "\(lockHash)")
+            #expect(!checks.contains { $0["name"] as? String == "download" && $0["status"] as? String == "pass" }, "\(checks)")
+            let detail = lockHash["detail"] as? String ?? ""
+            #expect(detail.contains("more than the \(datatoolBytes.count) bytes the lock records"), "\(detail)")
+            #expect(package["status"] as? String == "failed", "\(package)")
+        }
+    }
+
     @Test("trust update --timeout 1 against a trickling TUF repository ends in time with exit 3")
     func tricklingTUFRepositoryIsBoundedByTheTimeout() async throws {
         let server = try MisbehavingHTTPServer { _, _ in
