@@ -73,4 +73,22 @@ struct SpecialFileAttackTests {
             #expect(json.check(.installed, of: "zzfake")?.status == .fail, "\(result.output)")
         }
     }
+
+    @Test(
+        "a sparse terabyte in place of a verified file (a module, a script, a header) is modified without being read",
+        arguments: ["site/datatool.py", "bin/datatool-run", "include/site/python3.11/datatool/datatool.h"])
+    func sparseTerabyte(relative: String) async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            let path = relative.hasPrefix("site/") ? scenario.site + "/" + relative.dropFirst(5) : scenario.venv + "/" + relative
+            // A hole of 1 TiB: no disk space, but hashing it whole would take a quarter of an hour.
+            guard truncate(path, 1 << 40) == 0 else { throw POSIXError(.EIO) }
+            let result = try await Self.verifyWithin(60, scenario, ["datatool"])
+            #expect(!Self.stopped(result), "wheeltrust read the whole terabyte")
+            let json = try ReportJSON(result)
+            json.expect("datatool", .installedFiles, .fail, "modified", path)
+            #expect(
+                json.package("datatool")?.files.notes[path]?.contains("larger than the verified file") == true,
+                "\(result.output)")
+        }
+    }
 }
