@@ -120,6 +120,33 @@ struct SitePackagesAttackTests {
         }
     }
 
+    @Test("a tampered .pyc of a verified neighbour's module in a shared directory fails the bytecode check, by name too")
+    func sharedDirectoryTamperedBytecode() async throws {
+        try await Scenario.with(packages: ["dotted.pkg", "dotted-plugin"]) { scenario in
+            let cache = scenario.site + "/dotted_pkg/__pycache__"
+            let name = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: cache).first { $0.hasPrefix("plugin.") && $0.hasSuffix(".pyc") })
+            let pyc = cache + "/" + name
+            // The header kept (the loader accepts it), the code replaced.
+            let script = """
+                import marshal, sys
+                data = open(sys.argv[1], "rb").read()
+                code = compile("print('attacker code ran')\\nNAME = 'plugin'\\n", "plugin.py", "exec")
+                open(sys.argv[1], "wb").write(data[:16] + marshal.dumps(code))
+                """
+            let forged = try await TestProcess.run(TestProcess.python3, ["-c", script, pyc])
+            try #require(forged.status == 0, "\(forged.output)")
+            let live = try await TestProcess.run(scenario.python, ["-c", "import dotted_pkg.plugin"])
+            #expect(live.stdout.contains("attacker code ran"), "the forged bytecode runs: \(live.output)")
+            let byName = try await scenario.verifyJSON(["dotted.pkg"])
+            byName.expect("Dotted.Pkg", .bytecode, .fail, pyc)
+            #expect(byName.package("Dotted.Pkg")?.files.modified == [pyc], "\(byName.result.output)")
+            let all = try await scenario.verifyJSON(["--all", "--check-bytecode"])
+            all.expect("Dotted.Pkg", .bytecode, .fail, pyc)
+            all.expect("dotted-plugin", .bytecode, .fail, pyc)
+        }
+    }
+
     @Test("a shared-directory claimant that is excluded owns nothing")
     func sharedDirectoryClaimantExcluded() async throws {
         try await Scenario.with(packages: ["dotted.pkg", "dotted-plugin"]) { scenario in
