@@ -120,7 +120,13 @@ public struct InstalledDistribution: Sendable {
             installer: installer,
             coreMetadataBytes: metadataBytes,
             problems: problems)
-        loaded.recordedWeight = record?.entries.reduce(0) { $0 + max(0, $1.size ?? 0) + 4096 } ?? 0
+        // Saturating: the sizes are the environment's to write, each up to 18 digits, and a sum
+        // past Int64 would trap (a crash, not a finding); the weight only orders the work.
+        loaded.recordedWeight =
+            record?.entries.reduce(Int64(0)) { total, entry in
+                let (sum, overflow) = total.addingReportingOverflow(min(max(0, entry.size ?? 0), Int64.max - 4096) + 4096)
+                return overflow ? Int64.max : sum
+            } ?? 0
         loaded.unreadableMembers = unreadable
         return loaded
     }

@@ -181,6 +181,23 @@ struct SitePackagesAttackTests {
         }
     }
 
+    // MARK: hostile installed RECORDs
+
+    @Test("sizes in an installed RECORD that add up past Int64 do not crash the run (it is only a hint)")
+    func installedRecordSizesOverflow() async throws {
+        try await Scenario.with(packages: ["datatool", "clitool"]) { scenario in
+            // Each size is valid (18 digits); twelve of them sum past 2^63.
+            let rows = (1...12).map { "zz\($0).py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,999999999999999999\n" }
+            try scenario.appendToInstalledRecord(of: "datatool", rows.joined())
+            for arguments in [["datatool"], ["--all"]] {
+                let result = try await scenario.wheeltrust(["verify"] + arguments + ["--format", "json"])
+                #expect(result.status == 0, "\(arguments): \(result.output)")
+                let json = try ReportJSON(result)
+                #expect(json.package("datatool")?.status == .verified, "\(arguments): \(result.output)")
+            }
+        }
+    }
+
     // MARK: walks that cannot see everything (issue 9, attack 9)
 
     @Test("a file nested deeper than the walk's limit fails, it is never silently fine")
