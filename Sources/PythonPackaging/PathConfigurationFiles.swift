@@ -11,12 +11,19 @@ import Foundation
 /// load another file than the verified one; one beside an interpreter wheeltrust runs would run
 /// the environment's code inside wheeltrust. No installer or `venv` writes one on Linux or macOS.
 ///
-/// Guarantees: ``refuse(interpreters:scriptsDirectories:)`` throws `interpreterNotTrusted` naming
+/// The same start-up takes an interpreter whose binary has a `pybuilddir.txt` beside it (when no
+/// `pyvenv.cfg` names a home) for one run from a CPython build tree: its standard library is then
+/// the `Lib/` directory there, imported under `-I -S` as well. A stand-alone installation's `bin/`
+/// is the environment's; a build tree is no installation to verify.
+///
+/// Guarantees: ``refuse(interpreters:scriptsDirectories:buildTreeInterpreter:)`` throws
+/// `interpreterNotTrusted` naming
 /// the first such file (any kind of entry, a link included: looked at with `lstat`) found where
 /// Python would read it for any of the interpreters given (as named, every link on the way, and the
 /// binary), beside the shared library of that binary's installation (`lib*/libpython*._pth`), and
 /// anywhere in the scripts directories given (every name there may be run as the environment's
-/// Python). Nothing is run.
+/// Python), or a `pybuilddir.txt` beside `buildTreeInterpreter` or the binary it resolves to.
+/// Nothing is run.
 enum PathConfigurationFiles {
     /// The `._pth` files Python would read when started as `interpreter` (absolute), apart from the
     /// scripts directories: the interpreter, each link it passes and its binary, each with `._pth`
@@ -45,7 +52,19 @@ enum PathConfigurationFiles {
 
     /// Throws when a `._pth` file exists where Python would read it for one of `interpreters`, or
     /// anywhere in one of `scriptsDirectories`.
-    static func refuse(interpreters: [String], scriptsDirectories: [String]) throws(PackagingError) {
+    static func refuse(interpreters: [String], scriptsDirectories: [String], buildTreeInterpreter: String? = nil) throws(PackagingError) {
+        if let named = buildTreeInterpreter {
+            var directories = [PathResolution.parent(named)]
+            if let resolution = PathResolution.resolve(named) { directories += (resolution.links + [resolution.final]).map(PathResolution.parent) }
+            for directory in directories {
+                let marker = directory == "/" ? "/pybuilddir.txt" : directory + "/pybuilddir.txt"
+                guard PathResolution.linkStatus(marker) != nil else { continue }
+                throw PackagingError(
+                    .interpreterNotTrusted,
+                    "\(PathResolution.shown(marker)): a build tree's marker beside the interpreter: Python would take "
+                        + "\(PathResolution.shown(PathResolution.parent(marker)))/Lib for its standard library (under -I -S too); it is not run")
+            }
+        }
         var found: String?
         for interpreter in interpreters where found == nil {
             found = candidates(forInterpreter: interpreter).first { PathResolution.linkStatus($0) != nil }

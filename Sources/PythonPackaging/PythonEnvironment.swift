@@ -124,7 +124,8 @@ public struct PythonEnvironment: Sendable, Hashable {
             return try await inspect(virtualEnvironment: venv, named: named, withPipDefaultIndex: withPipDefaultIndex)
         }
         try InterpreterChecks.checkNamedInterpreter(named)
-        try PathConfigurationFiles.refuse(interpreters: [named], scriptsDirectories: [PathResolution.parent(named)])
+        try PathConfigurationFiles.refuse(
+            interpreters: [named], scriptsDirectories: [PathResolution.parent(named)], buildTreeInterpreter: named)
         return try await inspect(named: named, withPipDefaultIndex: withPipDefaultIndex)
     }
 

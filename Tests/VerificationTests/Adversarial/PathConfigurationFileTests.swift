@@ -71,4 +71,40 @@ struct PathConfigurationFileTests {
             #expect(clean.status == 0, "the baseline verifies: \(clean.output)")
         }
     }
+
+    @Test("a pybuilddir.txt beside a stand-alone installation's interpreter (a build tree's marker) fails closed; its Lib/ never runs")
+    func buildMarkerBesideTheInterpreter() async throws {
+        try await Scenario.with(packages: ["datatool"], layout: .system) { scenario in
+            let bin = PathConfigurationFileTests.parent(scenario.python)
+            let marker = scenario.root + "/MARKER"
+            // `bin/pybuilddir.txt` makes Python take `bin/Lib` for its standard library, under -I -S
+            // too: a copy of the real one whose `encodings` (imported at every start) leaves a mark.
+            let stdlib = try await Self.standardLibrary()[0]
+            let lib = bin + "/Lib"
+            try FileManager.default.createDirectory(atPath: lib, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: stdlib) where name != "encodings" && name != "site-packages" {
+                try FileManager.default.createSymbolicLink(atPath: lib + "/" + name, withDestinationPath: stdlib + "/" + name)
+            }
+            try FileManager.default.copyItem(atPath: stdlib + "/encodings", toPath: lib + "/encodings")
+            let hook = "\nimport pathlib as _p; _p.Path(\(String(reflecting: marker))).write_text('ran')\n"
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: lib + "/encodings/__init__.py"))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(hook.utf8))
+            try handle.close()
+            let builddir = bin + "/pybuilddir.txt"
+            try "build/lib.linux-x86_64\n".write(toFile: builddir, atomically: true, encoding: .utf8)
+
+            let isolated = try await TestProcess.run(scenario.python, ["-I", "-S", "-B", "-c", "pass"])
+            #expect(isolated.status == 0 && FileManager.default.fileExists(atPath: marker), "the attack is live: \(isolated.output)")
+            try? FileManager.default.removeItem(atPath: marker)
+
+            let result = try await scenario.wheeltrust(["verify", "datatool", "--format", "json"])
+            #expect(result.status == 3, "\(result.output)")
+            #expect(result.stdout.isEmpty, "\(result.stdout)")
+            #expect(result.stderr.contains(builddir + ": a build tree's marker"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: marker), "the environment's code ran inside wheeltrust")
+        }
+    }
+
+    static func parent(_ path: String) -> String { (path as NSString).deletingLastPathComponent }
 }
