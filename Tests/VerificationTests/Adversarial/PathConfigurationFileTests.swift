@@ -107,4 +107,45 @@ struct PathConfigurationFileTests {
     }
 
     static func parent(_ path: String) -> String { (path as NSString).deletingLastPathComponent }
+
+    @Test("a pyvenv.cfg line that Python's start-up and wheeltrust would split differently (a lone CR) fails closed")
+    func loneCarriageReturnInPyvenvCfg() async throws {
+        try await Scenario.with(packages: ["datatool"]) { scenario in
+            // A home of the attacker's inside the environment: the real binary, a standard library
+            // whose `encodings` leaves a mark.
+            let evil = scenario.venv + "/share/evil"
+            let marker = scenario.root + "/MARKER"
+            let stdlib = try await Self.standardLibrary()[0]
+            let version = (stdlib as NSString).lastPathComponent
+            try FileManager.default.createDirectory(atPath: evil + "/bin", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: evil + "/lib/" + version, withIntermediateDirectories: true)
+            let binary = try FileManager.default.destinationOfSymbolicLink(atPath: scenario.venv + "/bin/python3")
+            try FileManager.default.createSymbolicLink(atPath: evil + "/bin/python3", withDestinationPath: binary)
+            for name in try FileManager.default.contentsOfDirectory(atPath: stdlib) where name != "encodings" {
+                try FileManager.default.createSymbolicLink(atPath: evil + "/lib/\(version)/" + name, withDestinationPath: stdlib + "/" + name)
+            }
+            try FileManager.default.copyItem(atPath: stdlib + "/encodings", toPath: evil + "/lib/\(version)/encodings")
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: evil + "/lib/\(version)/encodings/__init__.py"))
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("\nimport pathlib as _p; _p.Path(\(String(reflecting: marker))).write_text('ran')\n".utf8))
+            try handle.close()
+            // getpath splits pyvenv.cfg at LF only and strips the key: `home\r= …` is its first home;
+            // a reader that also ends lines at CR sees no home there and takes the honest one below.
+            let config = scenario.venv + "/pyvenv.cfg"
+            let honest = try String(contentsOfFile: config, encoding: .utf8)
+            try ("home\r= \(evil)/bin\n" + honest).write(toFile: config, atomically: true, encoding: .utf8)
+
+            let live = try await TestProcess.run(scenario.python, ["-c", "import sys; print(sys.base_prefix)"])
+            #expect(live.stdout.hasPrefix(evil) && FileManager.default.fileExists(atPath: marker), "the attack is live: \(live.output)")
+            try? FileManager.default.removeItem(atPath: marker)
+
+            for arguments in [["verify", "datatool"], ["verify", "--all"]] {
+                let result = try await scenario.wheeltrust(arguments + ["--format", "json"])
+                #expect(result.status == 3, "\(arguments): \(result.output)")
+                #expect(result.stdout.isEmpty, "\(result.stdout)")
+                #expect(result.stderr.contains(config + ": a carriage return"), "\(result.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: marker))
+        }
+    }
 }
