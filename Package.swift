@@ -117,6 +117,8 @@ let package = Package(
             name: "PackageIndex",
             dependencies: [
                 "Attestations", "TUF", "PythonPackaging",
+                // HMAC for the cache's hash stamps (CacheStampKey).
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),

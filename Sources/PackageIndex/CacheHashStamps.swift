@@ -32,23 +32,29 @@ public struct CacheHashStamps: Sendable {
     public let root: String
     /// How old an entry's times must be before a stamp is written for it.
     public let minimumAge: Double
+    /// The ``CacheStampKey`` that authenticates stamps; without one no stamp is trusted or written
+    /// (the cache, stamps included, is the attacker's to write: an unauthenticated stamp would let
+    /// a forged wheel skip its hash).
+    public let key: [UInt8]?
 
-    public init(cacheRoot: String, minimumAge: Double = 1) {
+    public init(cacheRoot: String, minimumAge: Double = 1, key: [UInt8]? = nil) {
         self.root = cacheRoot + "/checked"
         self.minimumAge = minimumAge
+        self.key = key
     }
 
-    /// True when a stamp for this digest exists and records exactly `identity`.
+    /// True when a stamp for this digest exists, its MAC verifies under ``key`` and it records
+    /// exactly `identity`.
     public func matches(sha256Hex: SHA256Hex, identity: FileIdentity) -> Bool {
-        guard let text = Self.readStamp(path(sha256Hex)) else { return false }
-        return Self.parse(text, sha256Hex: sha256Hex) == identity
+        guard let key, let text = Self.readStamp(path(sha256Hex)) else { return false }
+        return Self.parse(text, sha256Hex: sha256Hex, key: key) == identity
     }
 
     /// Records that the entry with `identity` hashed to `sha256Hex`, when `identity` is settled
     /// (see the type's documentation); failures only cost the stamp.
     public func record(sha256Hex: SHA256Hex, identity: FileIdentity, now: Double = FileIdentity.now()) {
-        guard identity.isSettled(now: now, minimumAge: minimumAge) else { return }
-        try? AtomicFile.write(Array(Self.format(identity, sha256Hex: sha256Hex).utf8), to: path(sha256Hex))
+        guard let key, identity.isSettled(now: now, minimumAge: minimumAge) else { return }
+        try? AtomicFile.write(Array(Self.format(identity, sha256Hex: sha256Hex, key: key).utf8), to: path(sha256Hex))
     }
 
     /// Removes the stamp for this digest (after the entry was found corrupt or deleted).
@@ -60,18 +66,28 @@ public struct CacheHashStamps: Sendable {
         sha256Hex.shardedPath(under: root, suffix: ".hashed")
     }
 
-    static let magic = "wheeltrust-hashed-v1"
+    static let magic = "wheeltrust-hashed-v2"
 
-    static func format(_ identity: FileIdentity, sha256Hex: SHA256Hex) -> String {
-        "\(magic) \(sha256Hex) \(identity.device) \(identity.inode) \(identity.size) "
+    /// One line: the magic, the digest, the identity's seven numbers, and the HMAC of all that.
+    static func format(_ identity: FileIdentity, sha256Hex: SHA256Hex, key: [UInt8]) -> String {
+        let body =
+            "\(magic) \(sha256Hex) \(identity.device) \(identity.inode) \(identity.size) "
             + "\(identity.modificationSeconds) \(identity.modificationNanoseconds) "
-            + "\(identity.changeSeconds) \(identity.changeNanoseconds)\n"
+            + "\(identity.changeSeconds) \(identity.changeNanoseconds)"
+        return body + " " + CacheStampKey.mac(body, key: key) + "\n"
     }
 
-    /// The identity in a stamp's text, nil unless it is exactly one well-formed line for `sha256Hex`.
-    static func parse(_ text: String, sha256Hex: SHA256Hex) -> FileIdentity? {
+    /// The identity in a stamp's text, nil unless it is exactly one well-formed line for `sha256Hex`
+    /// whose MAC verifies under `key`.
+    static func parse(_ text: String, sha256Hex: SHA256Hex, key: [UInt8]) -> FileIdentity? {
         guard text.hasSuffix("\n") else { return nil }
-        let fields = text.dropLast().split(separator: " ", omittingEmptySubsequences: false)
+        let line = text.dropLast()
+        guard let lastSpace = line.lastIndex(of: " ") else { return nil }
+        let body = String(line[..<lastSpace])
+        let expected = Array(CacheStampKey.mac(body, key: key).utf8), given = Array(line[line.index(after: lastSpace)...].utf8)
+        // Compared in full whatever the first difference (no early exit to time).
+        guard expected.count == given.count, zip(expected, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        let fields = body.split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count == 9, fields[0] == magic, fields[1] == sha256Hex.text,
             let device = UInt64(fields[2]), let inode = UInt64(fields[3]), let size = Int64(fields[4]),
             let mtime = Int64(fields[5]), let mtimeNanoseconds = Int64(fields[6]),

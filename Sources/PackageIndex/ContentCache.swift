@@ -20,8 +20,18 @@ public struct ContentCache: Sendable {
     /// How old an entry's times must be before its identity is stamped (tests shorten it).
     var hashStampMinimumAge: Double = 1
 
+    /// The ``CacheStampKey`` for ``hashStamps``; nil: no stamp is trusted, every entry re-hashed.
+    public var stampKey: [UInt8]?
+
     public init(root: String) {
         self.root = root
+    }
+
+    /// A cache whose hash stamps are authenticated with the ``CacheStampKey`` of `environment`
+    /// (loaded, or created, outside the cache).
+    public init(root: String, stampKeyFrom environment: [String: String]) {
+        self.root = root
+        stampKey = CacheStampKey.load(environment: environment, cacheRoot: root)
     }
 
     /// `$XDG_CACHE_HOME/wheeltrust` (when absolute), else `$HOME/.cache/wheeltrust`.
@@ -76,7 +86,7 @@ public struct ContentCache: Sendable {
     }
 
     /// Where the identities of entries last found equal to their name are kept.
-    public var hashStamps: CacheHashStamps { CacheHashStamps(cacheRoot: root, minimumAge: hashStampMinimumAge) }
+    public var hashStamps: CacheHashStamps { CacheHashStamps(cacheRoot: root, minimumAge: hashStampMinimumAge, key: stampKey) }
 
     /// A fresh path under `<root>/tmp` (created if needed) to download into: on the cache's file
     /// system, so `store(download:sha256Hex:)` is a plain rename. Nothing is created at the path.

@@ -14,9 +14,13 @@ public final class FileHashPool: @unchecked Sendable {
     public struct Request: Sendable {
         public var path: String
         public var algorithm: HashAlgorithm
-        public init(path: String, algorithm: HashAlgorithm) {
+        /// When set, a regular file larger than this is not read at all (``Outcome/larger(size:)``):
+        /// a sparse terabyte where a small file belongs costs one `lstat`, not an hour of hashing.
+        public var maxBytes: Int64?
+        public init(path: String, algorithm: HashAlgorithm, maxBytes: Int64? = nil) {
             self.path = path
             self.algorithm = algorithm
+            self.maxBytes = maxBytes
         }
     }
 
@@ -29,6 +33,8 @@ public final class FileHashPool: @unchecked Sendable {
         case notRegularFile
         /// A regular file that could not be read.
         case unreadable(String)
+        /// A regular file larger than the request's ``Request/maxBytes``: never read.
+        case larger(size: Int64)
     }
 
     public let width: Int
@@ -166,6 +172,7 @@ public final class FileHashPool: @unchecked Sendable {
         var info = stat()
         guard lstat(request.path, &info) == 0 else { return .missing }
         guard (info.st_mode & S_IFMT) == S_IFREG else { return .notRegularFile }
+        if let maxBytes = request.maxBytes, Int64(info.st_size) > maxBytes { return .larger(size: Int64(info.st_size)) }
         do {
             let fd = try SystemIO.openReadOnly(request.path)
             defer { SystemIO.close(fd) }

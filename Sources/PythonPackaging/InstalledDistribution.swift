@@ -28,6 +28,11 @@ public struct InstalledDistribution: Sendable {
     public let coreMetadataBytes: [UInt8]
     /// One line per file that could not be read or parsed; empty when everything loaded.
     public let problems: [String]
+    /// The ``problems`` of members that are there but could not be read as a regular file within
+    /// their cap (a FIFO, a device, a directory, a dangling link, an oversized file): not what an
+    /// installer writes, so the distribution is not as installed; empty when every present member
+    /// read.
+    public private(set) var unreadableMembers: [String] = []
     /// Set by ``releasingInstalledRecord()``: the RECORD parsed at load is read again on demand.
     private var recordReleased = false
     /// What the installed RECORD says the distribution weighs: the sizes it lists plus 4 KiB per
@@ -63,7 +68,17 @@ public struct InstalledDistribution: Sendable {
     /// Reads the dist-info directory at `distInfoPath` inside `root`. Never throws; see `problems`.
     public static func load(distInfoPath: String, root: String) -> InstalledDistribution {
         var problems: [String] = []
+        var unreadable: [String] = []
         let dirName = (distInfoPath as NSString).lastPathComponent
+        /// A member's bytes; a member that is there (as a link too) and still not read is unreadable.
+        func readMember(_ member: String, in dir: String, limit: Int, required: Bool, problems: inout [String]) -> [UInt8]? {
+            let before = problems.count
+            let bytes = Self.readMember(member, in: dir, limit: limit, required: required, problems: &problems)
+            if bytes == nil, problems.count > before, PathResolution.linkStatus(dir + "/" + member) != nil, let last = problems.last {
+                unreadable.append(last)
+            }
+            return bytes
+        }
 
         var metadataBytes: [UInt8] = []
         var core: CoreMetadata?
@@ -105,7 +120,14 @@ public struct InstalledDistribution: Sendable {
             installer: installer,
             coreMetadataBytes: metadataBytes,
             problems: problems)
-        loaded.recordedWeight = record?.entries.reduce(0) { $0 + max(0, $1.size ?? 0) + 4096 } ?? 0
+        // Saturating: the sizes are the environment's to write, each up to 18 digits, and a sum
+        // past Int64 would trap (a crash, not a finding); the weight only orders the work.
+        loaded.recordedWeight =
+            record?.entries.reduce(Int64(0)) { total, entry in
+                let (sum, overflow) = total.addingReportingOverflow(min(max(0, entry.size ?? 0), Int64.max - 4096) + 4096)
+                return overflow ? Int64.max : sum
+            } ?? 0
+        loaded.unreadableMembers = unreadable
         return loaded
     }
 
@@ -120,6 +142,7 @@ public struct InstalledDistribution: Sendable {
             installer: installer, coreMetadataBytes: coreMetadataBytes, problems: problems)
         released.recordReleased = true
         released.recordedWeight = recordedWeight
+        released.unreadableMembers = unreadableMembers
         return released
     }
 
@@ -163,17 +186,16 @@ public struct InstalledDistribution: Sendable {
             problems.append("\(dirName)/\(member): is a directory")
             return nil
         }
+        // Non-blocking and regular files only: a FIFO planted here would block a plain open
+        // forever, a link to a device would never end.
         do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            let data = try handle.read(upToCount: limit + 1) ?? Data()
-            guard data.count <= limit else {
-                problems.append("\(dirName)/\(member): larger than \(limit) bytes")
-                return nil
-            }
-            return [UInt8](data)
+            return try BoundedFile.read(path, cap: limit)
         } catch {
-            problems.append("\(dirName)/\(member): cannot read: \(error.localizedDescription)")
+            if error.code == .limitExceeded {
+                problems.append("\(dirName)/\(member): larger than \(limit) bytes")
+            } else {
+                problems.append("\(dirName)/\(member): cannot read: \(error.message)")
+            }
             return nil
         }
     }

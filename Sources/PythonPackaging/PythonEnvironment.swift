@@ -119,9 +119,13 @@ public struct PythonEnvironment: Sendable, Hashable {
         }
         if let (prefix, configPath) = VirtualEnvironmentInterpreter.locate(interpreter: named) {
             let venv = try VirtualEnvironmentInterpreter.establish(named: named, prefix: prefix, configPath: configPath)
+            try PathConfigurationFiles.refuse(
+                interpreters: [named, venv.base], scriptsDirectories: [prefix + "/bin", PathResolution.parent(named)])
             return try await inspect(virtualEnvironment: venv, named: named, withPipDefaultIndex: withPipDefaultIndex)
         }
         try InterpreterChecks.checkNamedInterpreter(named)
+        try PathConfigurationFiles.refuse(
+            interpreters: [named], scriptsDirectories: [PathResolution.parent(named)], buildTreeInterpreter: named)
         return try await inspect(named: named, withPipDefaultIndex: withPipDefaultIndex)
     }
 

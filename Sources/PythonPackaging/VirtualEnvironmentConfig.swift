@@ -3,7 +3,9 @@
 /// The file belongs to the environment being checked, so nothing it says is believed here: this
 /// type only parses it strictly; ``VirtualEnvironmentInterpreter`` checks what it names.
 ///
-/// Guarantees: at most ``maxBytes`` of a regular file, UTF-8 without NUL; lines are `key = value`
+/// Guarantees: at most ``maxBytes`` of a regular file, UTF-8 without NUL and without a carriage
+/// return that is not followed by a line feed (the two readers Python has of this file split
+/// lines differently there, see `init(parsing:file:)`); lines are `key = value`
 /// split at the first `=`, keys compared without surrounding blanks and case (as `site.py` and
 /// `getpath` do), values without surrounding blanks; a line without `=` is ignored (as there). A key
 /// this type uses that appears twice is refused: `getpath` takes the first `home` and `site.py`
@@ -36,6 +38,18 @@ public struct VirtualEnvironmentConfig: Sendable, Hashable {
         let shownFile = PathResolution.shown(file)
         guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
             throw PackagingError(.interpreterNotTrusted, "\(shownFile): not UTF-8 text")
+        }
+        // Python reads this file twice, differently: `getpath` (which takes `home`) ends lines at LF
+        // only and strips CRs before it, `site.py` also ends them at a lone CR. `home\r= /x` is a
+        // home to the first and no line with a key to the second (or to a reader like this one):
+        // one file, two readings. Only a CR that ends a line with LF means the same to all.
+        for index in bytes.indices where bytes[index] == 0x0D {
+            guard index + 1 < bytes.count, bytes[index + 1] == 0x0A else {
+                throw PackagingError(
+                    .interpreterNotTrusted,
+                    "\(shownFile): a carriage return that does not end a line (Python's start-up reads such a line "
+                        + "as part of the next key, site.py as its end): refused")
+            }
         }
         var values: [String: String] = [:]
         let used: Set<String> = ["home", "version", "version_info", "executable", "include-system-site-packages"]

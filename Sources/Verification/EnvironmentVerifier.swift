@@ -121,7 +121,7 @@ public struct EnvironmentVerifier: Sendable {
 
         let results = await verifyEach(selected, claims: claims, request: request)
         var packageReports = results.map(\.1)
-        let outcomes = results.map(\.2)
+        var outcomes = results.map(\.2)
         // Files in a package's directories that only another distribution claims: owned only if
         // that distribution's verified wheel says so.
         var proven: [PathKey: (path: String, filename: String, sha256: SHA256Hex)] = [:]
@@ -131,8 +131,10 @@ public struct EnvironmentVerifier: Sendable {
             }
         }
         let excludedDistInfos = Set(installed.filter { excluded.contains($0.name) }.map { PathKey($0.distInfoPath) })
-        await ClaimResolution(pipeline: pipeline, layout: filesVerifier.layout, excluded: excludedDistInfos)
-            .resolve(reports: &packageReports, outcomes: outcomes, installed: installed, proven: proven)
+        await ClaimResolution(
+            pipeline: pipeline, layout: filesVerifier.layout, excluded: excludedDistInfos,
+            bytecode: request.checkBytecode ? .check(cacheTag: environment.cacheTag) : .accept
+        ).resolve(reports: &packageReports, outcomes: &outcomes, installed: installed, proven: proven)
         // Every package's .pyc files in one run of the environment's own interpreter.
         await BytecodeVerification.apply(
             checker: request.checkBytecode ? bytecodeChecker : nil,

@@ -167,12 +167,15 @@ enum FileSystem {
         return names
     }
 
-    /// The whole file, when it is a regular file no larger than `limit` bytes.
+    /// The whole file, when it is a regular file (not a link, FIFO or device) no larger than `limit` bytes.
     static func readSmallFile(_ path: String, limit: Int = 16 << 20) -> [UInt8]? {
-        guard kind(path) == .file else { return nil }
-        let fd = open(path, O_RDONLY)
+        // Non-blocking and without following a final link: a FIFO swapped in after a look cannot
+        // stall the open; fstat then decides on what was opened.
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

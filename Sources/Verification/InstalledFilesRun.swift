@@ -14,6 +14,10 @@ struct InstalledFilesRun {
         /// for scripts/data/headers): such a file must also have been seen by the walk, which
         /// never follows links.
         let packageDirectory: PathKey?
+        /// The most bytes the installed file can hold and still match: its size in the verified
+        /// wheel (RECORD or, without a size there, the member), plus room for a longer `#!` line
+        /// for a script; a larger file is `modified` without being read. Nil when unknown.
+        let maxBytes: Int64?
     }
 
     let verifier: InstalledFilesVerifier
@@ -117,10 +121,12 @@ struct InstalledFilesRun {
                     problems.append("\(entry.path) uses \(algorithm), which is not accepted")
                     line(path, .unchecked, "\(algorithm) not accepted")
                 case .digest(let value):
+                    let size = entry.size ?? wheel.archive.entry(named: entry.path)?.uncompressedSize
                     pending.append(
                         Pending(
                             entry: entry, path: path, destination: destination, digest: value,
-                            packageDirectory: packageDirectory))
+                            packageDirectory: packageDirectory,
+                            maxBytes: size.map { destination == .scripts ? $0 + Int64(ScriptShebang.maxHeadBytes) : $0 }))
                 }
             }
         }
@@ -183,6 +189,10 @@ struct InstalledFilesRun {
                 actual = (value, size)
             case .unreadable:
                 actual = nil
+            case .larger(let size):
+                outcome.findings.modified.append(path)
+                line(path, .modified, "\(size) bytes: larger than the verified file (not read)")
+                continue
             }
             if let top = item.packageDirectory, cleanlyWalked.contains(top), !found.contains(path) {
                 // Hashed, yet the walk (which never follows a link) did not see it: a directory on

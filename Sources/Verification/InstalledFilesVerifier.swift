@@ -140,7 +140,7 @@ public struct InstalledFilesVerifier: Sendable {
     /// Every file to hash at once: on the shared pool (spread over files, whatever package they
     /// belong to), or one after the other without one. Results come back in order.
     func hash(_ pending: [InstalledFilesRun.Pending]) async -> [FileHashPool.Outcome] {
-        let requests = pending.map { FileHashPool.Request(path: $0.path, algorithm: $0.digest.algorithm) }
+        let requests = pending.map { FileHashPool.Request(path: $0.path, algorithm: $0.digest.algorithm, maxBytes: $0.maxBytes) }
         if let hashPool { return await hashPool.digests(requests) }
         return requests.map(FileHashPool.hashOnCallingThread)
     }

@@ -401,7 +401,7 @@ public struct Pipeline: Sendable {
         _ installed: InstalledDistribution, located: (candidates: [IndexFile], check: CheckResult)? = nil
     ) async -> (report: PackageReport, wheel: FetchedWheel?) {
         var report = PackageReport(name: installed.name.raw, version: installed.rawVersion)
-        report.checks.append(CheckResult(.installed, .pass, installed.distInfoPath))
+        report.checks.append(Self.installedCheck(installed))
         let (candidates, locateCheck): ([IndexFile], CheckResult)
         if let located { (candidates, locateCheck) = located } else { (candidates, locateCheck) = await locate(installed) }
         report.checks.append(locateCheck)

@@ -211,7 +211,7 @@ public struct VerificationSetup: Sendable {
             timeout: timeout, retry: RetryPolicy(maxRetries: 3))
         // The client loaded pip's `cert` bundle once; an unusable one is reported here, as configuration.
         if !offline, let problem = http.configurationProblem { throw VerificationError(.usage, problem.message) }
-        let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment))
+        let cache = ContentCache(root: cacheDirectory ?? ContentCache.defaultRoot(environment: environment), stampKeyFrom: environment)
         let policy = try trustPolicy()
         return VerificationContext(
             index: IndexClient(configuration: configuration, http: http), uvIndex: uv.map { IndexClient(configuration: $0, http: http) },

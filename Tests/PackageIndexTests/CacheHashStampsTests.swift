@@ -16,11 +16,14 @@ import Testing
     static let content = Data("hello wheel, a cached entry".utf8)
     static let digest = FileDigest.compute([UInt8](content), algorithm: .sha256).hex
     static let hex = SHA256Hex(FileDigest.compute([UInt8](content), algorithm: .sha256))
+    /// The stamp key of these tests (a real one is random, outside the cache: ``CacheStampKey``).
+    static let key = [UInt8](repeating: 0x5A, count: CacheStampKey.byteCount)
 
     /// A cache holding `content`, its times already older than the (shortened) settling age.
     static func settledCache(_ dir: TemporaryDirectory) throws -> (cache: ContentCache, entry: String) {
         var cache = ContentCache(root: dir.path + "/cache")
         cache.hashStampMinimumAge = 0.05
+        cache.stampKey = key
         try cache.store(download: try dir.write("download.tmp", data: content), sha256Hex: hex)
         usleep(120_000)
         return (cache, cache.path(sha256Hex: hex))
@@ -117,13 +120,16 @@ import Testing
         let identity = try #require(FileIdentity.of(path: entry))
         let stamps = cache.hashStamps
         #expect(!stamps.matches(sha256Hex: Self.hex, identity: identity))  // missing
-        let valid = CacheHashStamps.format(identity, sha256Hex: Self.hex)
+        let valid = CacheHashStamps.format(identity, sha256Hex: Self.hex, key: Self.key)
         let garbled = [
             "", "garbage\n", valid.replacingOccurrences(of: "\n", with: ""),
-            valid.replacingOccurrences(of: "wheeltrust-hashed-v1", with: "wheeltrust-hashed-v2"),
+            valid.replacingOccurrences(of: "wheeltrust-hashed-v2", with: "wheeltrust-hashed-v1"),
+            // Right identity, MAC under another key (or none): what a cache attacker can write.
+            CacheHashStamps.format(identity, sha256Hex: Self.hex, key: [UInt8](repeating: 1, count: CacheStampKey.byteCount)),
+            String(valid.dropLast().dropLast(65)) + "\n",
             valid.replacingOccurrences(of: Self.digest, with: String(repeating: "0", count: 64)),
             valid.replacingOccurrences(of: " \(identity.inode) ", with: " \(identity.inode + 1) "),
-            valid.replacingOccurrences(of: " \(identity.changeNanoseconds)\n", with: " \(identity.changeNanoseconds) \n"),
+            valid.replacingOccurrences(of: "\n", with: " \n"),
             valid + "trailing\n", String(repeating: "9", count: 600),
         ]
         for text in garbled {
@@ -139,7 +145,7 @@ import Testing
 
     @Test func invalidKeysAreNeverStamped() throws {
         let dir = try TemporaryDirectory()
-        let stamps = CacheHashStamps(cacheRoot: dir.path, minimumAge: 0)
+        let stamps = CacheHashStamps(cacheRoot: dir.path, minimumAge: 0, key: Self.key)
         let identity = FileIdentity(
             device: 1, inode: 2, size: 3, modificationSeconds: 0, modificationNanoseconds: 0,
             changeSeconds: 0, changeNanoseconds: 0)
@@ -152,5 +158,31 @@ import Testing
         let written = try FileManager.default.subpathsOfDirectory(atPath: dir.path)
         #expect(
             written.sorted() == ["checked", "checked/\(Self.digest.prefix(2))", "checked/\(Self.digest.prefix(2))/\(Self.digest).hashed"])
+    }
+
+    @Test func withoutAKeyNoStampIsWrittenOrTrusted() throws {
+        let dir = try TemporaryDirectory()
+        var (cache, entry) = try Self.settledCache(dir)
+        cache.stampKey = nil
+        #expect(try cache.verifiedPath(sha256Hex: Self.hex) == entry)
+        #expect(!FileManager.default.fileExists(atPath: Self.stampPath(cache)), "no key, no stamp")
+        let identity = try #require(FileIdentity.of(path: entry))
+        try dir.write(
+            "cache/checked/\(Self.digest.prefix(2))/\(Self.digest).hashed", CacheHashStamps.format(identity, sha256Hex: Self.hex, key: Self.key))
+        #expect(!cache.hashStamps.matches(sha256Hex: Self.hex, identity: identity), "a stamp is never trusted without the key")
+    }
+
+    @Test func theKeyLivesOutsideTheCacheAndIsKept() throws {
+        let dir = try TemporaryDirectory()
+        let environment = ["HOME": dir.path]
+        let key = try #require(CacheStampKey.load(environment: environment, cacheRoot: dir.path + "/cache"))
+        #expect(key.count == CacheStampKey.byteCount)
+        #expect(CacheStampKey.load(environment: environment, cacheRoot: dir.path + "/cache") == key, "created once, then read")
+        let path = try #require(CacheStampKey.path(environment: environment))
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        // A cache that holds the key's directory: the key would be the cache attacker's.
+        #expect(CacheStampKey.load(environment: environment, cacheRoot: dir.path) == nil)
+        #expect(CacheStampKey.load(environment: ["XDG_STATE_HOME": dir.path + "/cache/state"], cacheRoot: dir.path + "/cache") == nil)
     }
 }

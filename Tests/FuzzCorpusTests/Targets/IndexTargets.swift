@@ -153,9 +153,10 @@ enum IndexTargets {
                 broken.require(seconds.isFinite, "Retry-After \(text.debugDescription) gave \(seconds)")
             }
             let digest = SHA256Hex(String(repeating: "0", count: 64))!
-            if let identity = CacheHashStamps.parse(text, sha256Hex: digest) {
+            let key = [UInt8](repeating: 7, count: CacheStampKey.byteCount)
+            if let identity = CacheHashStamps.parse(text, sha256Hex: digest, key: key) {
                 broken.require(
-                    CacheHashStamps.parse(CacheHashStamps.format(identity, sha256Hex: digest), sha256Hex: digest) == identity,
+                    CacheHashStamps.parse(CacheHashStamps.format(identity, sha256Hex: digest, key: key), sha256Hex: digest, key: key) == identity,
                     "a cache stamp does not survive format and parse")
             }
             _ = CertificateBundle.parsePEMCertificates(text)

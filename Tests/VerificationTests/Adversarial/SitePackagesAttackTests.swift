@@ -120,6 +120,33 @@ struct SitePackagesAttackTests {
         }
     }
 
+    @Test("a tampered .pyc of a verified neighbour's module in a shared directory fails the bytecode check, by name too")
+    func sharedDirectoryTamperedBytecode() async throws {
+        try await Scenario.with(packages: ["dotted.pkg", "dotted-plugin"]) { scenario in
+            let cache = scenario.site + "/dotted_pkg/__pycache__"
+            let name = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: cache).first { $0.hasPrefix("plugin.") && $0.hasSuffix(".pyc") })
+            let pyc = cache + "/" + name
+            // The header kept (the loader accepts it), the code replaced.
+            let script = """
+                import marshal, sys
+                data = open(sys.argv[1], "rb").read()
+                code = compile("print('attacker code ran')\\nNAME = 'plugin'\\n", "plugin.py", "exec")
+                open(sys.argv[1], "wb").write(data[:16] + marshal.dumps(code))
+                """
+            let forged = try await TestProcess.run(TestProcess.python3, ["-c", script, pyc])
+            try #require(forged.status == 0, "\(forged.output)")
+            let live = try await TestProcess.run(scenario.python, ["-c", "import dotted_pkg.plugin"])
+            #expect(live.stdout.contains("attacker code ran"), "the forged bytecode runs: \(live.output)")
+            let byName = try await scenario.verifyJSON(["dotted.pkg"])
+            byName.expect("Dotted.Pkg", .bytecode, .fail, pyc)
+            #expect(byName.package("Dotted.Pkg")?.files.modified == [pyc], "\(byName.result.output)")
+            let all = try await scenario.verifyJSON(["--all", "--check-bytecode"])
+            all.expect("Dotted.Pkg", .bytecode, .fail, pyc)
+            all.expect("dotted-plugin", .bytecode, .fail, pyc)
+        }
+    }
+
     @Test("a shared-directory claimant that is excluded owns nothing")
     func sharedDirectoryClaimantExcluded() async throws {
         try await Scenario.with(packages: ["dotted.pkg", "dotted-plugin"]) { scenario in
@@ -151,6 +178,23 @@ struct SitePackagesAttackTests {
             try scenario.appendToInstalledRecord(of: "clitool", "dotted_pkg/evil.py,,\n")
             let json = try await scenario.verifyJSON(["--all", "--exclude", "clitool"])
             json.expect("Dotted.Pkg", .unexpectedFiles, .fail, "dotted_pkg/evil.py", "clitool-2.0")
+        }
+    }
+
+    // MARK: hostile installed RECORDs
+
+    @Test("sizes in an installed RECORD that add up past Int64 do not crash the run (it is only a hint)")
+    func installedRecordSizesOverflow() async throws {
+        try await Scenario.with(packages: ["datatool", "clitool"]) { scenario in
+            // Each size is valid (18 digits); twelve of them sum past 2^63.
+            let rows = (1...12).map { "zz\($0).py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,999999999999999999\n" }
+            try scenario.appendToInstalledRecord(of: "datatool", rows.joined())
+            for arguments in [["datatool"], ["--all"]] {
+                let result = try await scenario.wheeltrust(["verify"] + arguments + ["--format", "json"])
+                #expect(result.status == 0, "\(arguments): \(result.output)")
+                let json = try ReportJSON(result)
+                #expect(json.package("datatool")?.status == .verified, "\(arguments): \(result.output)")
+            }
         }
     }
 

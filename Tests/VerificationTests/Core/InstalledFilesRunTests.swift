@@ -152,7 +152,7 @@ struct InstalledFilesRunTests {
     func judgeHashes() async throws {
         try await Scenario.with(packages: ["datatool", "dotted.pkg"]) { scenario in
             let site = scenario.sitePackages
-            try Self.append("# changed\n", to: site + "/dotted_pkg/core.py")
+            try scenario.tamper(site + "/dotted_pkg/core.py")  // same size: hashed, and the digest differs
             try FileManager.default.removeItem(atPath: site + "/dotted_pkg/__init__.py")
             try FileManager.default.moveItem(atPath: site + "/dotted_pkg/data", toPath: scenario.root + "/data-copy")
             try FileManager.default.createSymbolicLink(atPath: site + "/dotted_pkg/data", withDestinationPath: scenario.root + "/data-copy")
