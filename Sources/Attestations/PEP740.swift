@@ -3,7 +3,9 @@ import Foundation
 /// A PEP 740 provenance object, as the Integrity API serves it.
 ///
 /// Decoded strictly: `version` must be 1, every required field must be present with its type,
-/// and unknown fields are refused (`malformedProvenance` naming the JSON path).
+/// and unknown fields are refused (`malformedProvenance` naming the JSON path); more than
+/// ``maxAttestations`` attestations in all are refused too (each costs a signature check; real
+/// documents hold one or two).
 public struct Provenance: Sendable, Hashable, Codable {
     /// Always 1.
     public var version: Int
@@ -18,6 +20,9 @@ public struct Provenance: Sendable, Hashable, Codable {
     /// Largest provenance or attestation document accepted.
     public static let maxBytes = 16 << 20
 
+    /// Most attestations (over all bundles) a provenance document may hold.
+    public static let maxAttestations = 64
+
     /// Decodes a provenance document (at most `maxBytes`).
     public static func decode(_ data: Data) throws(AttestationError) -> Provenance {
         try Provenance(json: PEP740JSON.parse(data, what: "provenance"), path: "$")
@@ -30,6 +35,12 @@ public struct Provenance: Sendable, Hashable, Codable {
         var bundles: [AttestationBundle] = []
         for (index, element) in try reader.array("attestation_bundles").enumerated() {
             bundles.append(try AttestationBundle(json: element, path: "\(reader.child("attestation_bundles"))[\(index)]"))
+        }
+        let count = bundles.reduce(0) { $0 + $1.attestations.count }
+        guard count <= Self.maxAttestations else {
+            throw AttestationError(
+                .malformedProvenance,
+                "\(reader.child("attestation_bundles")): \(count) attestations; at most \(Self.maxAttestations) are accepted")
         }
         attestationBundles = bundles
     }

@@ -68,6 +68,27 @@ import Testing
         #expect(try JSONDecoder().decode(Provenance.self, from: data) == provenance)
     }
 
+    @Test("a provenance of more attestations than the cap, over its bundles, is malformed; the cap itself decodes")
+    func attestationCountIsCapped() throws {
+        let real = try Provenance.decode(Fixtures.data("amqp-5.3.1-0-py3-none-any.whl.provenance"))
+        let bundle = try #require(real.attestationBundles.first)
+        let attestation = try #require(bundle.attestations.first)
+        func document(_ counts: [Int]) throws -> Data {
+            try JSONEncoder().encode(
+                Provenance(
+                    attestationBundles: counts.map {
+                        AttestationBundle(publisher: bundle.publisher, attestations: Array(repeating: attestation, count: $0))
+                    }))
+        }
+        let atCap = try Provenance.decode(try document([Provenance.maxAttestations - 1, 1]))
+        #expect(atCap.attestationBundles.map(\.attestations.count) == [Provenance.maxAttestations - 1, 1])
+        let over = #expect(throws: AttestationError.self) {
+            try Provenance.decode(try document([Provenance.maxAttestations, 1]))
+        }
+        #expect(over?.code == .malformedProvenance)
+        #expect(over?.message == "$.attestation_bundles: 65 attestations; at most 64 are accepted", "\(String(describing: over))")
+    }
+
     static let envelope = #"{"statement":"e30=","signature":"AAEC"}"#
 
     @Test(arguments: [
