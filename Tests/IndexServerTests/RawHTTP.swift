@@ -39,27 +39,13 @@ enum RawHTTP {
     }
 
     private static func exchange(port: Int, _ bytes: [UInt8]) -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return Answer(status: 0, headers: [], head: [], body: []) }
+        // The timeout is only a guard against hanging: a full test run can keep the in-process
+        // server waiting for a thread of the cooperative pool for tens of seconds.
+        guard let fd = connectLoopback(port: port, receiveTimeoutSeconds: 180) else {
+            return Answer(status: 0, headers: [], head: [], body: [])
+        }
         defer { close(fd) }
-        // Only a guard against hanging: a full test run can keep the in-process server waiting for a
-        // thread of the cooperative pool for tens of seconds.
-        var timeout = timeval(tv_sec: 180, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return Answer(status: 0, headers: [], head: [], body: []) }
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if sent <= 0 { break }
-            offset += sent
-        }
+        writeAll(fd, bytes)
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while received.count < 16 << 20 {
@@ -68,6 +54,36 @@ enum RawHTTP {
             received += chunk[0..<count]
         }
         return parse(received)
+    }
+
+    /// A TCP connection to 127.0.0.1:`port` whose reads give up after the timeout; nil if none.
+    static func connectLoopback(port: Int, receiveTimeoutSeconds: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Writes `bytes` to `fd` until done or the peer stops taking them.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if sent <= 0 { break }
+            offset += sent
+        }
     }
 
     static func parse(_ received: [UInt8]) -> Answer {

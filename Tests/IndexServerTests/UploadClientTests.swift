@@ -28,6 +28,12 @@ import Testing
     }
 
     /// A store whose policy trusts `key` for every project, an upload token, and its server.
+    /// The server's legacy upload URL and a client sending `token` to it.
+    static func uploader(_ server: RunningIndexServer, token: String) throws -> (URL, PackageIndex.HTTPClient) {
+        let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)
+        return (uploadURL, client(token: token, for: uploadURL))
+    }
+
     private func withIndex(trusting key: PublicKey, _ body: (RunningIndexServer, String) async throws -> Void) async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("wheeltrust-upload-client-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -148,8 +154,7 @@ import Testing
         let (folder, path) = try await Self.attestedWheel(key: key)
         defer { TestSupport.remove(folder) }
         try await withIndex(trusting: key.publicKey) { server, token in
-            let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)
-            let client = Self.client(token: token, for: uploadURL)
+            let (uploadURL, client) = try Self.uploader(server, token: token)
             let upload = try DistributionUpload.prepare(path: path, attestations: [path + ".slsa.attestation"])
             try await upload.send(to: uploadURL, client: client)
             let page = try await TestSupport.get(server.indexURL.appendingPathComponent("dotted-pkg/"), user: "__token__", password: token)
@@ -186,8 +191,7 @@ import Testing
         let (folder, path) = try await Self.attestedWheel(key: key)
         defer { TestSupport.remove(folder) }
         try await withIndex(trusting: key.publicKey) { server, token in
-            let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)
-            let client = Self.client(token: token, for: uploadURL)
+            let (uploadURL, client) = try Self.uploader(server, token: token)
             try await DistributionUpload.prepare(path: path, attestations: [path + ".slsa.attestation"]).send(to: uploadURL, client: client)
             // The very bytes and attestation the signer made, under a name that parses to the same
             // wheel: its attestation's subject names it, but the store holds it already.
@@ -213,10 +217,10 @@ import Testing
         let (folder, path) = try await Self.attestedWheel(key: try PrivateKey.generate(.ecdsaP256))
         defer { TestSupport.remove(folder) }
         try await withIndex(trusting: trusted.publicKey) { server, token in
-            let uploadURL = try #require(URL(string: "legacy/", relativeTo: server.indexURL.deletingLastPathComponent())?.absoluteURL)
+            let (uploadURL, client) = try Self.uploader(server, token: token)
             let upload = try DistributionUpload.prepare(path: path, attestations: [path + ".slsa.attestation"])
             await #expect {
-                try await upload.send(to: uploadURL, client: Self.client(token: token, for: uploadURL))
+                try await upload.send(to: uploadURL, client: client)
             } throws: { error in
                 guard let error = error as? IndexError else { return false }
                 return error.code == .refused && error.message.contains("signature matches no trusted key")

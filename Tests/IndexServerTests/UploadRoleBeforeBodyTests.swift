@@ -27,26 +27,9 @@ import Testing
         port: Int, head: String, partial: [UInt8], seconds: Int, whileOpen: @Sendable @escaping () -> Void
     ) async -> (status: Int, text: String) {
         await DedicatedThread.run {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { return (0, "") }
+            guard let fd = RawHTTP.connectLoopback(port: port, receiveTimeoutSeconds: seconds) else { return (0, "") }
             defer { close(fd) }
-            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else { return (0, "") }
-            let bytes = Array(head.utf8) + partial
-            var offset = 0
-            while offset < bytes.count {
-                let sent = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-                if sent <= 0 { break }
-                offset += sent
-            }
+            RawHTTP.writeAll(fd, Array(head.utf8) + partial)
             var received: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 65536)
             while !received.contains(subsequence: Array("\r\n\r\n".utf8)) {
