@@ -177,7 +177,10 @@ public final class FileHashPool: @unchecked Sendable {
             let fd = try SystemIO.openReadOnly(request.path)
             defer { SystemIO.close(fd) }
             _ = try SystemIO.fileSize(fd, path: request.path)  // refuses what was swapped for a non-file
-            let (digest, size) = try FileHashing.hashToEnd(fd, path: request.path, algorithm: request.algorithm, buffer: buffer)
+            // The limit holds while reading too: a file grown since the lstat is not followed.
+            let (digest, size) = try FileHashing.hashToEnd(
+                fd, path: request.path, algorithm: request.algorithm, buffer: buffer, stopAfter: request.maxBytes)
+            if let maxBytes = request.maxBytes, size > maxBytes { return .larger(size: size) }
             return .digest(digest, size: size)
         } catch {
             return .unreadable(error.message)

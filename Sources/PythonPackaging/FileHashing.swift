@@ -71,10 +71,12 @@ public enum FileHashing {
     }
 
     /// Reads `fd` to its end through the caller's `buffer` (a hashing thread reuses its own),
-    /// after hashing `prefix` (counted in the size).
+    /// after hashing `prefix` (counted in the size). With `stopAfter`, reading stops as soon as
+    /// more than that many bytes were read (a file that grows while it is read is never followed
+    /// to its end): the size returned is then above `stopAfter` and the digest is of a prefix.
     static func hashToEnd(
         _ fd: Int32, path: String, algorithm: HashAlgorithm, buffer: UnsafeMutableRawBufferPointer,
-        prefix: [UInt8] = []
+        prefix: [UInt8] = [], stopAfter: Int64? = nil
     ) throws(PackagingError) -> (digest: FileDigest, size: Int64) {
         var hasher = StreamingHasher(algorithm: algorithm)
         prefix.withUnsafeBytes { hasher.update($0) }
@@ -84,6 +86,7 @@ public enum FileHashing {
             if count == 0 { break }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             size += Int64(count)
+            if let stopAfter, size > stopAfter { break }
         }
         return (hasher.finalize(), size)
     }

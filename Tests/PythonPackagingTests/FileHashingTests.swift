@@ -46,6 +46,20 @@ import Testing
         }
     }
 
+    @Test("with a limit, reading stops one buffer past it: a file larger while read is never followed to its end")
+    func readingStopsPastTheLimit() throws {
+        let dir = try ZipTestSupport.makeTemporaryDirectory()
+        defer { ZipTestSupport.removeDirectory(dir) }
+        let path = dir + "/grown"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 1 << 20))
+        let fd = try SystemIO.openReadOnly(path)
+        defer { SystemIO.close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 16)
+        defer { buffer.deallocate() }
+        let (_, size) = try FileHashing.hashToEnd(fd, path: path, algorithm: .sha256, buffer: buffer, stopAfter: 10_000)
+        #expect(size > 10_000 && size <= 10_000 + 4096, "read \(size) bytes")
+    }
+
     @Test func fiftyMegabytesMatchesSha256sum() async throws {
         let dir = try ZipTestSupport.makeTemporaryDirectory()
         defer { ZipTestSupport.removeDirectory(dir) }
